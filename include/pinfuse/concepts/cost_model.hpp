@@ -1,0 +1,92 @@
+#pragma once
+// The CostModel concept: the hardware knowledge the solvers consult.
+//
+// A solver proposes a *group* (layers run together tile by tile) and says where
+// each boundary feature map lives; the cost model answers with the group's cost
+// or std::nullopt when the group cannot run in the SPM bytes left to it.
+//
+//   std::optional<pinfuse::GroupCost> m.evaluate(const pinfuse::GroupQuery&) const
+//
+// Contract (the validator checks the first two on every plan):
+//  * every buffer in GroupCost::buffers is already rounded up to query.alignment,
+//    and their sum is <= query.available_bytes;
+//  * offchip.fm_write counts each DRAM output once (its bytes), pinned outputs 0;
+//    offchip.fm_read counts at least each DRAM input's bytes, pinned inputs 0;
+//  * evaluate() is deterministic (the exact solvers compare answers).
+#include <concepts>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pinfuse {
+
+/// Where a feature map that crosses a group boundary lives.
+enum class Residence { dram, pinned };
+
+/// What the solvers minimize: the first metric, ties broken by the second.
+enum class Objective { latency, offchip_bytes };
+
+/// A feature map at a group boundary, named by its producer's vertex index.
+struct BoundaryFm {
+  std::size_t fm = 0;
+  Residence where = Residence::dram;
+  friend bool operator==(const BoundaryFm&, const BoundaryFm&) = default;
+};
+
+struct GroupQuery {
+  std::span<const std::size_t> layers;   ///< vertex indices, in execution order
+  std::span<const BoundaryFm> inputs;    ///< FMs produced before the group and read in it
+  std::span<const BoundaryFm> outputs;   ///< FMs produced in the group and needed after it
+  std::uint64_t available_bytes = 0;     ///< SPM bytes left for the group's own buffers
+  std::uint64_t alignment = 1;           ///< every buffer is rounded up to this (bytes)
+  Objective objective = Objective::latency;  ///< what the tiling choice should favour
+};
+
+/// Off-chip (DRAM) traffic in bytes, by kind.
+struct OffchipBytes {
+  std::uint64_t fm_read = 0;
+  std::uint64_t fm_write = 0;
+  std::uint64_t weights = 0;
+  std::uint64_t fm() const { return fm_read + fm_write; }
+  std::uint64_t total() const { return fm_read + fm_write + weights; }
+  OffchipBytes& operator+=(const OffchipBytes& o) {
+    fm_read += o.fm_read;
+    fm_write += o.fm_write;
+    weights += o.weights;
+    return *this;
+  }
+  friend bool operator==(const OffchipBytes&, const OffchipBytes&) = default;
+};
+
+/// An SPM buffer a group needs for its whole duration.
+struct Buffer {
+  std::string name;         ///< e.g. "weights", "in:conv3", "tmp:conv4"
+  std::uint64_t bytes = 0;  ///< aligned size
+  friend bool operator==(const Buffer&, const Buffer&) = default;
+};
+
+struct GroupCost {
+  std::uint64_t latency_cycles = 0;
+  OffchipBytes offchip;
+  std::uint64_t recompute_macs = 0;  ///< MACs computed more than once because tiles overlap
+  std::vector<Buffer> buffers;       ///< the group's SPM footprint (pinned FMs excluded)
+  /// The tiling the model chose, as named integers (e.g. {"row_tiles", 8}); opaque to solvers.
+  std::vector<std::pair<std::string, std::int64_t>> tiling;
+
+  std::uint64_t footprint() const {
+    std::uint64_t sum = 0;
+    for (const Buffer& b : buffers) sum += b.bytes;
+    return sum;
+  }
+  friend bool operator==(const GroupCost&, const GroupCost&) = default;
+};
+
+template <class M>
+concept CostModel = requires(const M& m, const GroupQuery& q) {
+  { m.evaluate(q) } -> std::same_as<std::optional<GroupCost>>;
+};
+
+}  // namespace pinfuse

@@ -1,0 +1,90 @@
+#pragma once
+// Layers and tensor shapes of the bundled model (pinfuse::Network).
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace pinfuse {
+
+/// A feature-map shape, batch 1: height x width x channels.
+struct Shape {
+  int h = 0;
+  int w = 0;
+  int c = 0;
+  std::uint64_t elements() const { return std::uint64_t(h) * std::uint64_t(w) * std::uint64_t(c); }
+  friend bool operator==(const Shape&, const Shape&) = default;
+};
+
+enum class LayerKind { input, conv2d, pool, add, mul, concat, fc, resize, activation, output };
+enum class PoolMode { max, avg };
+enum class ResizeMode { nearest, bilinear };
+
+/// What a vertex is to the solvers: it brings data in, computes, or marks a model output.
+enum class LayerRole { input, compute, output };
+
+constexpr std::string_view to_string(LayerKind k) {
+  switch (k) {
+    case LayerKind::input: return "input";
+    case LayerKind::conv2d: return "conv2d";
+    case LayerKind::pool: return "pool";
+    case LayerKind::add: return "add";
+    case LayerKind::mul: return "mul";
+    case LayerKind::concat: return "concat";
+    case LayerKind::fc: return "fc";
+    case LayerKind::resize: return "resize";
+    case LayerKind::activation: return "activation";
+    case LayerKind::output: return "output";
+  }
+  return "?";
+}
+
+constexpr LayerRole role_of(LayerKind k) {
+  return k == LayerKind::input ? LayerRole::input
+         : k == LayerKind::output ? LayerRole::output
+                                  : LayerRole::compute;
+}
+
+/// A sliding window along one spatial axis (conv2d and pool layers).
+struct Window1D {
+  int kernel = 1;
+  int stride = 1;
+  int dilation = 1;
+  int pad_before = 0;
+  int pad_after = 0;
+  bool same = false;  ///< TensorFlow SAME padding, resolved by infer_shapes()
+};
+
+/// One layer. Fields that do not apply to a kind keep their defaults.
+struct Layer {
+  std::string name;
+  LayerKind kind = LayerKind::input;
+  Window1D rows;            ///< window along H (conv2d, pool)
+  Window1D cols;            ///< window along W (conv2d, pool)
+  int filters = 0;          ///< conv2d output channels, fc units
+  int groups = 1;           ///< conv2d groups (== channels for depthwise)
+  bool bias = true;         ///< conv2d / fc bias
+  PoolMode pool_mode = PoolMode::max;
+  bool global_pool = false; ///< pool over the whole input
+  int scale_h = 1;          ///< resize upsampling factors
+  int scale_w = 1;
+  ResizeMode resize_mode = ResizeMode::nearest;
+  std::string activation = "none";
+  Shape output;             ///< inferred by infer_shapes(), or given for inputs
+
+  bool is_depthwise(int in_channels) const {
+    return kind == LayerKind::conv2d && groups > 1 && groups == in_channels && filters == in_channels;
+  }
+};
+
+/// Whole-model attributes, the graph property of pinfuse::Network.
+struct ModelInfo {
+  std::string name;
+  int dtype_bytes = 1;  ///< bytes per feature-map and weight element
+};
+
+/// Edge property: which input slot of the target layer the edge feeds (concat order).
+struct InputSlot {
+  int slot = 0;
+};
+
+}  // namespace pinfuse

@@ -1,0 +1,57 @@
+#pragma once
+// Plan: the full decision a solver returns — execution order, groups with their
+// boundary residences and cost (incl. tiling and SPM buffers), pinned FMs with
+// lifetimes, and totals. Layers and FMs are named by vertex index.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pinfuse/concepts/cost_model.hpp"
+
+namespace pinfuse {
+
+struct PlannedGroup {
+  std::vector<std::size_t> layers;    ///< vertex indices in execution order
+  std::vector<BoundaryFm> inputs;     ///< FMs read from before the group
+  std::vector<BoundaryFm> outputs;    ///< FMs needed after the group (or model outputs)
+  GroupCost cost;
+};
+
+/// A feature map kept in SPM from the group producing it to the last group reading it.
+struct PinnedFm {
+  std::size_t fm = 0;            ///< vertex index of the producer
+  std::uint64_t bytes = 0;       ///< aligned bytes it occupies
+  std::size_t first_group = 0;   ///< producing group
+  std::size_t last_group = 0;    ///< last consuming group
+  friend bool operator==(const PinnedFm&, const PinnedFm&) = default;
+};
+
+struct PlanTotals {
+  std::uint64_t latency_cycles = 0;
+  OffchipBytes offchip;
+  std::uint64_t recompute_macs = 0;
+  friend bool operator==(const PlanTotals&, const PlanTotals&) = default;
+};
+
+struct Plan {
+  std::string strategy;
+  Objective objective = Objective::latency;
+  std::vector<std::size_t> order;     ///< vertex indices of the compute layers
+  std::vector<PlannedGroup> groups;
+  std::vector<PinnedFm> pinned;
+  PlanTotals totals;
+  double solve_ms = 0;                ///< wall time the solver took
+};
+
+/// Sum of the groups' costs.
+inline PlanTotals sum_costs(const std::vector<PlannedGroup>& groups) {
+  PlanTotals t;
+  for (const PlannedGroup& g : groups) {
+    t.latency_cycles += g.cost.latency_cycles;
+    t.offchip += g.cost.offchip;
+    t.recompute_macs += g.cost.recompute_macs;
+  }
+  return t;
+}
+
+}  // namespace pinfuse

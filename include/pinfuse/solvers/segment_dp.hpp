@@ -1,0 +1,239 @@
+#pragma once
+// The engine behind every solver: dynamic programming over cuts of the
+// execution order.
+//
+// A plan splits positions 0..n into consecutive groups at "cuts". At a cut p the
+// state is the set of pin candidates alive across p (produced before p, read at or
+// after p) that are pinned. From state (p, S) a group [p, q) is run: its inputs
+// are pinned iff they are in S, FMs of S still alive at q stay pinned, and every
+// subset T of the group's new candidate outputs may be pinned. The group then
+// sees available = capacity - aligned bytes of (S + T), which is exactly the
+// SPM the pinned FMs take while it runs, so the group's cost depends only on the
+// transition and the DP is exact for any deterministic cost model:
+//
+//   best(q, S') = min over (p, S, T) of best(p, S) + cost(group [p, q) | S, T)
+//
+// Time: O(sum over cuts of 2^|L(p)| * groups from p * 2^|new outputs|) cost-model
+// calls, memoized on the query. Strategies restrict the space (SearchSpace):
+// fixed groups (layerwise, pinning-only) and/or no pins (layerwise, fusion-only).
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "pinfuse/concepts/cost_model.hpp"
+#include "pinfuse/concepts/memory_constraint.hpp"
+#include "pinfuse/plan/plan.hpp"
+#include "pinfuse/solvers/group_boundary.hpp"
+#include "pinfuse/solvers/options.hpp"
+#include "pinfuse/solvers/problem.hpp"
+
+namespace pinfuse {
+
+/// The part of the plan space a strategy searches.
+struct SearchSpace {
+  bool pins = true;               ///< may FMs be pinned?
+  std::vector<int> group_starts;  ///< fixed groups (first positions, ascending, from 0); empty = any grouping
+};
+
+/// Lexicographic score of a cost under an objective (both metrics are additive).
+struct Score {
+  std::uint64_t first = 0;
+  std::uint64_t second = 0;
+  friend auto operator<=>(const Score&, const Score&) = default;
+  Score operator+(const Score& o) const { return {first + o.first, second + o.second}; }
+};
+inline Score score_of(std::uint64_t latency, std::uint64_t offchip, Objective o) {
+  return o == Objective::latency ? Score{latency, offchip} : Score{offchip, latency};
+}
+
+/// The boundary of group [begin, end) when `pinned(fm)` says which FMs are pinned,
+/// and the aligned bytes the pinned FMs alive during the group occupy.
+struct GroupSetting {
+  std::vector<BoundaryFm> inputs;
+  std::vector<BoundaryFm> outputs;
+  std::uint64_t pinned_bytes = 0;
+};
+template <MemoryConstraint M, class IsPinned>
+GroupSetting group_setting(const Problem& p, const M& spm, int begin, int end, const GroupBoundary& b,
+                           const IsPinned& pinned) {
+  GroupSetting s;
+  const auto residence = [&](int fm) { return pinned(fm) ? Residence::pinned : Residence::dram; };
+  for (const int fm : b.inputs) s.inputs.push_back({p.fms[fm].id, residence(fm)});
+  for (const int fm : b.outputs) s.outputs.push_back({p.fms[fm].id, residence(fm)});
+  for (std::size_t fm = 0; fm < p.fms.size(); ++fm) {
+    const FeatureMap& f = p.fms[fm];
+    if (f.producer >= 0 && f.producer < end && f.last_use() >= begin && pinned(static_cast<int>(fm)))
+      s.pinned_bytes += spm.aligned(f.bytes);
+  }
+  return s;
+}
+
+/// Asks the cost model about group [begin, end) in a setting; nullopt if the
+/// pinned FMs alone overflow the SPM or the model says the group cannot run.
+template <CostModel C, MemoryConstraint M>
+std::optional<GroupCost> evaluate_group(const Problem& p, const C& cost, const M& spm, int begin, int end,
+                                        const GroupSetting& s, Objective objective) {
+  if (s.pinned_bytes > spm.capacity()) return std::nullopt;
+  const std::vector<std::size_t> layers(p.order.begin() + begin, p.order.begin() + end);
+  GroupQuery q{layers, s.inputs, s.outputs, spm.capacity() - s.pinned_bytes, spm.alignment(), objective};
+  return cost.evaluate(q);
+}
+
+/// Builds the Plan for the given groups (first positions) and pinned FMs.
+template <CostModel C, MemoryConstraint M>
+Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vector<int>& starts,
+                   const std::vector<char>& pinned, Objective objective, std::string strategy) {
+  Plan plan;
+  plan.strategy = std::move(strategy);
+  plan.objective = objective;
+  plan.order = p.order;
+  std::vector<int> group_of(p.size());
+  for (std::size_t g = 0; g < starts.size(); ++g) {
+    const int begin = starts[g];
+    const int end = g + 1 < starts.size() ? starts[g + 1] : static_cast<int>(p.size());
+    const GroupBoundary b = group_boundary(p, begin, end);
+    GroupSetting s = group_setting(p, spm, begin, end, b, [&](int fm) { return pinned[fm] != 0; });
+    std::optional<GroupCost> c = evaluate_group(p, cost, spm, begin, end, s, objective);
+    if (!c) throw input_error("layer '" + p.names[begin] + "'", "the chosen group no longer fits (cost model not deterministic?)");
+    plan.groups.push_back({std::vector<std::size_t>(p.order.begin() + begin, p.order.begin() + end),
+                           std::move(s.inputs), std::move(s.outputs), std::move(*c)});
+    for (int pos = begin; pos < end; ++pos) group_of[pos] = static_cast<int>(g);
+  }
+  for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
+    if (pinned[fm]) {
+      const FeatureMap& f = p.fms[fm];
+      plan.pinned.push_back({f.id, spm.aligned(f.bytes), std::size_t(group_of[f.producer]), std::size_t(group_of[f.last_use()])});
+    }
+  plan.totals = sum_costs(plan.groups);
+  return plan;
+}
+
+namespace detail {
+
+/// Pin candidates: pinnable FMs that fit the SPM, thinned so that at most
+/// `limit` are alive across any allowed cut (the largest go first).
+template <MemoryConstraint M>
+std::vector<char> pin_candidates(const Problem& p, const M& spm, const std::vector<char>& is_cut, std::size_t limit) {
+  std::vector<char> cand(p.fms.size(), 0);
+  for (std::size_t f = 0; f < p.fms.size(); ++f) cand[f] = p.fms[f].pinnable() && spm.aligned(p.fms[f].bytes) <= spm.capacity();
+  for (int cut = 1; cut < static_cast<int>(p.size()); ++cut) {
+    if (!is_cut[cut]) continue;
+    std::vector<int> live;
+    for (std::size_t f = 0; f < p.fms.size(); ++f)
+      if (cand[f] && p.fms[f].producer < cut && p.fms[f].last_use() >= cut) live.push_back(static_cast<int>(f));
+    std::sort(live.begin(), live.end(), [&](int a, int b) {
+      return std::pair(p.fms[a].bytes, a) < std::pair(p.fms[b].bytes, b);
+    });
+    for (std::size_t i = limit; i < live.size(); ++i) cand[live[i]] = 0;
+  }
+  return cand;
+}
+
+}  // namespace detail
+
+template <CostModel C, MemoryConstraint M>
+Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
+                    std::string strategy) {
+  const auto started = std::chrono::steady_clock::now();
+  const int n = static_cast<int>(p.size());
+  if (n == 0) throw input_error("model", "has no compute layers");
+
+  std::vector<char> is_cut(n + 1, space.group_starts.empty() ? 1 : 0);
+  for (const int s : space.group_starts) {
+    if (s < 0 || s >= n) throw input_error("groups", "group start " + std::to_string(s) + " is out of range");
+    is_cut[s] = 1;
+  }
+  is_cut[0] = is_cut[n] = 1;
+  const std::vector<char> candidate = space.pins ? detail::pin_candidates(p, spm, is_cut, opt.max_pins_per_cut)
+                                                 : std::vector<char>(p.fms.size(), 0);
+  // live[cut]: candidates alive across the cut; a state's bit i says live[cut][i] is pinned.
+  std::vector<std::vector<int>> live(n + 1);
+  for (int cut = 0; cut <= n; ++cut)
+    if (is_cut[cut])
+      for (std::size_t f = 0; f < p.fms.size(); ++f)
+        if (candidate[f] && p.fms[f].producer < cut && p.fms[f].last_use() >= cut) live[cut].push_back(static_cast<int>(f));
+
+  struct State {
+    bool reached = false;
+    Score score;
+    int prev_cut = -1;
+    std::uint32_t prev_mask = 0;
+  };
+  std::vector<std::vector<State>> best(n + 1);
+  for (int cut = 0; cut <= n; ++cut)
+    if (is_cut[cut]) best[cut].resize(std::size_t(1) << live[cut].size());
+  best[0][0].reached = true;
+
+  // Memo of cost-model answers, keyed by group, its boundary residences and the SPM left.
+  using Key = std::tuple<int, int, std::vector<bool>, std::uint64_t>;
+  std::map<Key, std::optional<GroupCost>> memo;
+  std::vector<char> pinned(p.fms.size(), 0);
+
+  for (int begin = 0; begin < n; ++begin) {
+    if (!is_cut[begin]) continue;
+    for (int end = begin + 1; end <= n; ++end) {
+      if (!is_cut[end]) continue;
+      if (opt.max_group_layers && std::size_t(end - begin) > opt.max_group_layers) break;
+      const GroupBoundary boundary = group_boundary(p, begin, end);
+      std::vector<int> fresh;  // candidates the group produces that outlive it
+      for (const int fm : boundary.outputs)
+        if (candidate[fm]) fresh.push_back(fm);
+      for (std::uint32_t mask = 0; mask < best[begin].size(); ++mask) {
+        if (!best[begin][mask].reached) continue;
+        for (std::uint32_t t = 0; t < (std::uint32_t(1) << fresh.size()); ++t) {
+          std::fill(pinned.begin(), pinned.end(), 0);
+          for (std::size_t i = 0; i < live[begin].size(); ++i) pinned[live[begin][i]] = (mask >> i) & 1U;
+          for (std::size_t i = 0; i < fresh.size(); ++i) pinned[fresh[i]] = (t >> i) & 1U;
+          const GroupSetting s = group_setting(p, spm, begin, end, boundary, [&](int fm) { return pinned[fm] != 0; });
+          std::vector<bool> residences;
+          for (const auto* list : {&s.inputs, &s.outputs})
+            for (const BoundaryFm& b : *list) residences.push_back(b.where == Residence::pinned);
+          Key key{begin, end, std::move(residences), s.pinned_bytes};
+          auto it = memo.find(key);
+          if (it == memo.end())
+            it = memo.emplace(std::move(key), evaluate_group(p, cost, spm, begin, end, s, opt.objective)).first;
+          if (!it->second) continue;
+          std::uint32_t next = 0;
+          for (std::size_t i = 0; i < live[end].size(); ++i) next |= std::uint32_t(pinned[live[end][i]]) << i;
+          const Score sc = best[begin][mask].score +
+                           score_of(it->second->latency_cycles, it->second->offchip.total(), opt.objective);
+          State& dst = best[end][next];
+          if (!dst.reached || sc < dst.score) dst = {true, sc, begin, mask};
+        }
+      }
+    }
+  }
+  if (!best[n][0].reached) {
+    int stuck = 0;
+    for (int cut = 0; cut < n; ++cut)
+      if (is_cut[cut] && std::any_of(best[cut].begin(), best[cut].end(), [](const State& s) { return s.reached; }))
+        stuck = cut;
+    throw input_error("layer '" + p.names[stuck] + "'",
+                      "no " + strategy + " plan fits the SPM (" + std::to_string(spm.capacity()) +
+                          " usable bytes): no group starting at this layer can run");
+  }
+  // Walk back: group starts and the pinned FMs recorded in the states on the path.
+  std::vector<int> starts;
+  std::fill(pinned.begin(), pinned.end(), 0);
+  for (int cut = n, mask = 0; cut > 0;) {
+    const State& s = best[cut][mask];
+    for (std::size_t i = 0; i < live[cut].size(); ++i)
+      if ((mask >> i) & 1) pinned[live[cut][i]] = 1;
+    starts.push_back(s.prev_cut);
+    mask = static_cast<int>(s.prev_mask);
+    cut = s.prev_cut;
+  }
+  std::reverse(starts.begin(), starts.end());
+  Plan plan = assemble_plan(p, cost, spm, starts, pinned, opt.objective, std::move(strategy));
+  plan.solve_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  return plan;
+}
+
+}  // namespace pinfuse

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Check docs/model.schema.json against the bundled models and broken variants.
+
+    python3 scripts/check_schema.py
+
+Needs the third-party `jsonschema` package (pip install jsonschema); without
+it the check is skipped (exit status 0) with a message.  Checks that:
+  * the schema itself is valid draft 2020-12,
+  * every examples/models/*.json and every ```json block of
+    docs/model-format.md marked as a complete model validates,
+  * a set of deliberately broken variants is rejected at the expected path.
+"""
+
+import copy
+import glob
+import json
+import os
+import re
+import sys
+
+try:
+    import jsonschema
+except ImportError:
+    print("check_schema: python module 'jsonschema' not installed; skipping")
+    sys.exit(0)
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+
+
+def load(rel):
+    with open(os.path.join(ROOT, rel), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def pointer(path):
+    return "/" + "/".join(str(p) for p in path)
+
+
+def find(model, name):
+    """Index of the layer called `name`."""
+    return next(i for i, l in enumerate(model["layers"]) if l["name"] == name)
+
+
+# Each variant: (description, function mutating a copy of mobilenet_v2,
+# JSON path at which an error is expected; {name} stands for the index of
+# the layer with that name).
+def _layer(layer, **changes):
+    def mutate(m):
+        m["layers"][find(m, layer)].update(changes)
+    return mutate
+
+
+def _drop(layer, field):
+    def mutate(m):
+        del m["layers"][find(m, layer)][field]
+    return mutate
+
+
+def _top(**changes):
+    def mutate(m):
+        m.update(changes)
+    return mutate
+
+
+BROKEN = [
+    ("conv2d without filters", _drop("b1_dw", "filters"), "/layers/{b1_dw}"),
+    ("unknown layer type", _layer("b1_dw", type="conv3d"), "/layers/{b1_dw}/type"),
+    ("bad padding string", _layer("b1_dw", padding="full"), "/layers/{b1_dw}/padding"),
+    ("padding with 3 values", _layer("b1_dw", padding=[1, 1, 1]), "/layers/{b1_dw}/padding"),
+    ("negative padding", _layer("b1_dw", padding=-1), "/layers/{b1_dw}/padding"),
+    ("zero kernel", _layer("b1_dw", kernel=0), "/layers/{b1_dw}/kernel"),
+    ("kernel with 3 values", _layer("b1_dw", kernel=[3, 3, 3]), "/layers/{b1_dw}/kernel"),
+    ("unknown activation", _layer("b1_dw", activation="gelu"), "/layers/{b1_dw}/activation"),
+    ("unknown conv2d field", _layer("b1_dw", pad=1), "/layers/{b1_dw}"),
+    ("conv2d with two inputs", _layer("b1_dw", inputs=["conv1", "input"]), "/layers/{b1_dw}/inputs"),
+    ("conv2d without inputs", _drop("b1_dw", "inputs"), "/layers/{b1_dw}"),
+    ("input layer with inputs", _layer("input", inputs=["conv1"]), "/layers/{input}"),
+    ("input shape with 2 dims", _layer("input", shape=[224, 224]), "/layers/{input}/shape"),
+    ("add with one input", _layer("b3_add", inputs=["b3_project"]), "/layers/{b3_add}/inputs"),
+    ("global pool with kernel", _layer("pool", kernel=7), "/layers/{pool}"),
+    ("non-global pool without kernel", _layer("pool", **{"global": False}), "/layers/{pool}"),
+    ("bad pool mode", _layer("pool", mode="min"), "/layers/{pool}/mode"),
+    ("fc without units", _drop("fc", "units"), "/layers/{fc}"),
+    ("empty layer name", _layer("fc", name=""), "/layers/{fc}/name"),
+    ("wrong format tag", _top(format="onnx"), "/format"),
+    ("version 2", _top(version=2), "/version"),
+    ("dtype_bytes 0", _top(dtype_bytes=0), "/dtype_bytes"),
+    ("unknown top-level field", _top(extra=1), "/"),
+]
+
+
+def doc_examples():
+    """```json blocks of the format doc that are whole models (blocks
+    abbreviated with "..." are skipped)."""
+    with open(os.path.join(ROOT, "docs", "model-format.md"), encoding="utf-8") as f:
+        text = f.read()
+    for block in re.findall(r"```json\n(.*?)```", text, re.S):
+        if "..." in block:
+            continue
+        doc = json.loads(block)
+        if isinstance(doc, dict) and doc.get("format") == "pinfuse-model":
+            yield doc
+
+
+def main():
+    schema = load(os.path.join("docs", "model.schema.json"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    failures = 0
+
+    def expect_valid(label, doc):
+        nonlocal failures
+        errors = list(validator.iter_errors(doc))
+        for e in errors:
+            print("FAIL %s: %s: %s" % (label, pointer(e.absolute_path), e.message))
+        failures += bool(errors)
+        if not errors:
+            print("ok   %s validates" % label)
+
+    models = sorted(glob.glob(os.path.join(ROOT, "examples", "models", "*.json")))
+    for path in models:
+        expect_valid(os.path.relpath(path, ROOT), load(path))
+    examples = list(doc_examples())
+    for i, doc in enumerate(examples, 1):
+        expect_valid("docs/model-format.md example %d" % i, doc)
+    if not models or not examples:
+        print("FAIL no models or no doc example found")
+        failures += 1
+
+    base = load(os.path.join("examples", "models", "mobilenet_v2.json"))
+    for label, mutate, where in BROKEN:
+        doc = copy.deepcopy(base)
+        mutate(doc)
+        where = where.format(**{l["name"]: i for i, l in enumerate(base["layers"])})
+        paths = {pointer(e.absolute_path) for e in validator.iter_errors(doc)}
+        if where in paths:
+            print("ok   rejected: %s (at %s)" % (label, where))
+        else:
+            failures += 1
+            print("FAIL not rejected at %s: %s (errors at: %s)"
+                  % (where, label, ", ".join(sorted(paths)) or "none"))
+
+    print("%d failure(s)" % failures)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
