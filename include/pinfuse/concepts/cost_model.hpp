@@ -14,6 +14,7 @@
 //    offchip.fm_read counts at least each DRAM input's bytes, pinned inputs 0;
 //  * evaluate() is deterministic (the exact solvers compare answers).
 #include <concepts>
+#include <map>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -28,6 +29,18 @@ enum class Residence { dram, pinned };
 
 /// What the solvers minimize: the first metric, ties broken by the second.
 enum class Objective { latency, offchip_bytes };
+
+/// Lexicographic score of (latency, off-chip bytes) under an objective; both
+/// metrics add up over groups, so scores do too.
+struct Score {
+  std::uint64_t first = 0;
+  std::uint64_t second = 0;
+  friend auto operator<=>(const Score&, const Score&) = default;
+  Score operator+(const Score& o) const { return {first + o.first, second + o.second}; }
+};
+inline Score score_of(std::uint64_t latency_cycles, std::uint64_t offchip_bytes, Objective o) {
+  return o == Objective::latency ? Score{latency_cycles, offchip_bytes} : Score{offchip_bytes, latency_cycles};
+}
 
 /// A feature map at a group boundary, named by its producer's vertex index.
 struct BoundaryFm {
@@ -74,7 +87,7 @@ struct GroupCost {
   std::uint64_t recompute_macs = 0;  ///< MACs computed more than once because tiles overlap
   std::vector<Buffer> buffers;       ///< the group's SPM footprint (pinned FMs excluded)
   /// The tiling the model chose, as named integers (e.g. {"row_tiles", 8}); opaque to solvers.
-  std::vector<std::pair<std::string, std::int64_t>> tiling;
+  std::map<std::string, std::int64_t> tiling;
 
   std::uint64_t footprint() const {
     std::uint64_t sum = 0;

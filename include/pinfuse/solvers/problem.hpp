@@ -18,6 +18,7 @@ namespace pinfuse {
 
 struct FeatureMap {
   std::size_t id = 0;           ///< vertex index of the producer (or of the model input)
+  std::string name;             ///< the producer's layer name
   std::uint64_t bytes = 0;
   int producer = -1;            ///< position of the producer; -1 for a model input
   std::vector<int> consumers;   ///< positions of the compute layers reading it, ascending
@@ -72,7 +73,7 @@ Problem make_problem(const G& g, std::span<const std::size_t> order = {}) {
     if (role == LayerRole::compute && position[i] < 0)
       throw input_error("order", "layer '" + std::string(layer_name(g, vertex[i])) + "' is missing from the order");
     p.fm_of_vertex[i] = static_cast<int>(p.fms.size());
-    p.fms.push_back({i, fm_bytes(g, vertex[i]), role == LayerRole::input ? -1 : position[i], {}, false});
+    p.fms.push_back({i, std::string(layer_name(g, vertex[i])), fm_bytes(g, vertex[i]), role == LayerRole::input ? -1 : position[i], {}, false});
   }
   p.produces.resize(p.order.size());
   p.reads.resize(p.order.size());

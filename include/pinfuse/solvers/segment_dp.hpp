@@ -42,17 +42,6 @@ struct SearchSpace {
   std::vector<int> group_starts;  ///< fixed groups (first positions, ascending, from 0); empty = any grouping
 };
 
-/// Lexicographic score of a cost under an objective (both metrics are additive).
-struct Score {
-  std::uint64_t first = 0;
-  std::uint64_t second = 0;
-  friend auto operator<=>(const Score&, const Score&) = default;
-  Score operator+(const Score& o) const { return {first + o.first, second + o.second}; }
-};
-inline Score score_of(std::uint64_t latency, std::uint64_t offchip, Objective o) {
-  return o == Objective::latency ? Score{latency, offchip} : Score{offchip, latency};
-}
-
 /// The boundary of group [begin, end) when `pinned(fm)` says which FMs are pinned,
 /// and the aligned bytes the pinned FMs alive during the group occupy.
 struct GroupSetting {
@@ -181,6 +170,7 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
     for (int end = begin + 1; end <= n; ++end) {
       if (!is_cut[end]) continue;
       if (opt.max_group_layers && std::size_t(end - begin) > opt.max_group_layers) break;
+      const bool last_choice = !space.group_starts.empty();  // fixed groups: only the next cut
       const GroupBoundary boundary = group_boundary(p, begin, end);
       std::vector<int> fresh;  // candidates the group produces that outlive it
       for (const int fm : boundary.outputs)
@@ -208,6 +198,7 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
           if (!dst.reached || sc < dst.score) dst = {true, sc, begin, mask};
         }
       }
+      if (last_choice) break;
     }
   }
   if (!best[n][0].reached) {

@@ -1,0 +1,264 @@
+// pinfuse — the command-line tool: solve, validate and compare plans for a model.
+//   pinfuse solve MODEL.json [--hw HW.json] [--strategy joint] [--out PLAN.json] [--json]
+//   pinfuse validate MODEL.json PLAN.json [--hw HW.json]
+//   pinfuse compare MODEL.json [--hw HW.json] [--json]
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "pinfuse/pinfuse.hpp"
+
+namespace {
+
+using nlohmann::json;
+using namespace pinfuse;
+
+struct Common {
+  std::string model_path;
+  std::string hw_path;
+  std::string spm;  // overrides the SPM size, e.g. 512KiB
+  std::string objective = "latency";
+  std::size_t max_group_layers = 0;
+};
+
+/// "1048576", "512KiB", "1MiB", "2MB" -> bytes.
+std::uint64_t parse_size(const std::string& text) {
+  std::size_t used = 0;
+  unsigned long long value = 0;
+  try {
+    value = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    throw input_error("--spm", "expected a size such as 1048576, 512KiB or 1MiB, got '" + text + "'");
+  }
+  static const std::map<std::string, std::uint64_t> units{{"", 1},           {"B", 1},           {"KiB", 1024},
+                                                          {"MiB", 1 << 20},   {"KB", 1000},       {"MB", 1000000},
+                                                          {"K", 1024},        {"M", 1 << 20}};
+  const auto unit = units.find(text.substr(used));
+  if (unit == units.end() || value == 0) throw input_error("--spm", "expected a size such as 1048576, 512KiB or 1MiB, got '" + text + "'");
+  return value * unit->second;
+}
+
+struct Setup {
+  Network net;
+  Hardware hw;
+  SolveOptions options;
+};
+
+Setup load(const Common& c) {
+  Setup s{load_model(c.model_path), c.hw_path.empty() ? Hardware{} : load_hardware(c.hw_path), {}};
+  if (!c.spm.empty()) s.hw.spm_bytes = parse_size(c.spm);
+  s.options.objective = c.objective == "latency" ? Objective::latency : Objective::offchip_bytes;
+  s.options.max_group_layers = c.max_group_layers;
+  return s;
+}
+
+void add_common(CLI::App& cmd, Common& c) {
+  cmd.add_option("MODEL", c.model_path, "model JSON (docs/model-format.md)")->required();
+  cmd.add_option("--hw", c.hw_path, "hardware JSON (default: the built-in mobile-npu, as examples/hardware/mobile_npu.json)");
+  cmd.add_option("--spm", c.spm, "SPM size overriding the hardware file, e.g. 512KiB");
+  cmd.add_option("--objective", c.objective, "what to minimize first")->check(CLI::IsMember({"latency", "offchip"}));
+  cmd.add_option("--max-group", c.max_group_layers, "longest fused group in layers (0 = no limit)");
+}
+
+struct Outcome {
+  Plan plan;
+  ValidationReport report;
+};
+
+Outcome run(const Setup& s, Strategy strategy) {
+  const ReferenceAccelerator accel(s.net, s.hw);
+  const Scratchpad spm = scratchpad_of(s.hw);
+  Plan plan = solve(strategy, s.net, accel, spm, s.options);
+  ValidationReport report = validate_plan(s.net, plan, accel, spm);
+  return {std::move(plan), std::move(report)};
+}
+
+json summary_json(const Setup& s, const Outcome& o) {
+  const PlanTotals& t = o.plan.totals;
+  return {{"strategy", o.plan.strategy},
+          {"latency_cycles", t.latency_cycles},
+          {"latency_ms", double(t.latency_cycles) / (s.hw.clock_mhz * 1e3)},
+          {"offchip_bytes", {{"fm_read", t.offchip.fm_read}, {"fm_write", t.offchip.fm_write},
+                             {"weights", t.offchip.weights}, {"total", t.offchip.total()}}},
+          {"recompute_macs", t.recompute_macs},
+          {"groups", o.plan.groups.size()},
+          {"pinned", o.plan.pinned.size()},
+          {"peak_spm_bytes", o.report.peak_spm_bytes},
+          {"solve_ms", o.plan.solve_ms},
+          {"valid", o.report.ok()},
+          {"validation_errors", o.report.errors}};
+}
+
+/// Bytes the model cannot avoid moving: inputs read once, outputs written once, weights read once.
+OffchipBytes compulsory(const Network& g) {
+  OffchipBytes c;
+  const Problem p = make_problem(g);
+  for (const FeatureMap& f : p.fms) {
+    if (f.producer < 0) c.fm_read += f.bytes;
+    if (f.model_output) c.fm_write += f.bytes;
+  }
+  for (LayerId v = 0; v < boost::num_vertices(g); ++v) c.weights += weight_bytes(g, v);
+  return c;
+}
+
+std::string kib(std::uint64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", double(bytes) / 1024.0);
+  return buf;
+}
+
+void print_header(const Setup& s) {
+  const ModelTotals t = totals(s.net);
+  std::printf("model %s: %llu compute layers, %.1f M MACs, %.2f M params | hardware %s: SPM %s KiB, %.0f MAC/cycle, %.0f B/cycle DRAM\n",
+              model_info(s.net).name.c_str(), (unsigned long long)t.compute_layers, double(t.macs) / 1e6,
+              double(t.params) / 1e6, s.hw.name.c_str(), kib(s.hw.spm_bytes).c_str(), s.hw.macs_per_cycle,
+              s.hw.dram_bytes_per_cycle);
+}
+
+void print_row(const Setup& s, const Outcome& o) {
+  const PlanTotals& t = o.plan.totals;
+  std::printf("%-10s %13llu %8.3f %11s %11s %11s %11s %12llu %6zu %6zu %9.1f %s\n", o.plan.strategy.c_str(),
+              (unsigned long long)t.latency_cycles, double(t.latency_cycles) / (s.hw.clock_mhz * 1e3),
+              kib(t.offchip.fm_read).c_str(), kib(t.offchip.fm_write).c_str(), kib(t.offchip.weights).c_str(),
+              kib(t.offchip.total()).c_str(), (unsigned long long)t.recompute_macs, o.plan.groups.size(),
+              o.plan.pinned.size(), o.plan.solve_ms, o.report.ok() ? "yes" : "NO");
+}
+
+void print_table_head() {
+  std::printf("%-10s %13s %8s %11s %11s %11s %11s %12s %6s %6s %9s %s\n", "strategy", "latency_cyc", "ms",
+              "FM_rd_KiB", "FM_wr_KiB", "wgt_KiB", "total_KiB", "recomp_MACs", "groups", "pinned", "solve_ms", "valid");
+}
+
+void print_groups(const Setup& s, const Plan& plan) {
+  std::printf("\ngroups (layers | tiling | SPM buffers KiB | latency cycles | DRAM KiB):\n");
+  for (std::size_t i = 0; i < plan.groups.size(); ++i) {
+    const PlannedGroup& grp = plan.groups[i];
+    std::string layers = s.net[grp.layers.front()].name;
+    if (grp.layers.size() > 1) layers += " .. " + s.net[grp.layers.back()].name + " (" + std::to_string(grp.layers.size()) + ")";
+    std::string tiling;
+    for (const auto& [k, v] : grp.cost.tiling) tiling += (tiling.empty() ? "" : " ") + k + "=" + std::to_string(v);
+    std::printf("  %3zu  %-40s %-45s %8s %10llu %9s\n", i, layers.c_str(), tiling.c_str(), kib(grp.cost.footprint()).c_str(),
+                (unsigned long long)grp.cost.latency_cycles, kib(grp.cost.offchip.total()).c_str());
+  }
+  if (!plan.pinned.empty()) {
+    std::printf("pinned feature maps (KiB, groups alive):\n");
+    for (const PinnedFm& p : plan.pinned)
+      std::printf("  %-24s %8s  %zu..%zu\n", s.net[p.fm].name.c_str(), kib(p.bytes).c_str(), p.first_group, p.last_group);
+  }
+}
+
+int cmd_solve(const Common& c, const std::string& strategy_name, const std::string& out, bool as_json) {
+  const Setup s = load(c);
+  Strategy strategy = Strategy::joint;
+  for (const Strategy st : all_strategies)
+    if (to_string(st) == strategy_name) strategy = st;
+  const Outcome o = run(s, strategy);
+  if (!out.empty()) {
+    std::ofstream f(out);
+    if (!f) throw input_error(out, "cannot write the plan file");
+    f << plan_to_json(s.net, o.plan).dump(1) << '\n';
+  }
+  if (as_json) {
+    std::cout << summary_json(s, o).dump(2) << '\n';
+  } else {
+    print_header(s);
+    print_table_head();
+    print_row(s, o);
+    print_groups(s, o.plan);
+    for (const std::string& e : o.report.errors) std::printf("validation error: %s\n", e.c_str());
+  }
+  return o.report.ok() ? 0 : 3;
+}
+
+int cmd_validate(const Common& c, const std::string& plan_path) {
+  const Setup s = load(c);
+  const Plan plan = [&] {
+    const json doc = io::parse_file(plan_path);
+    try {
+      return read_plan(s.net, doc);
+    } catch (const input_error& e) {
+      throw input_error(plan_path + ":" + e.where(), e.reason());
+    }
+  }();
+  const ReferenceAccelerator accel(s.net, s.hw);
+  const ValidationReport report = validate_plan(s.net, plan, accel, scratchpad_of(s.hw));
+  for (const std::string& e : report.errors) std::printf("invalid: %s\n", e.c_str());
+  if (report.ok())
+    std::printf("valid: %zu groups, %zu pinned FMs, peak SPM %s KiB of %s KiB\n", plan.groups.size(), plan.pinned.size(),
+                kib(report.peak_spm_bytes).c_str(), kib(scratchpad_of(s.hw).capacity()).c_str());
+  return report.ok() ? 0 : 3;
+}
+
+/// Relative change b vs a in percent.
+double change(double a, double b) { return a == 0 ? 0 : 100.0 * (b - a) / a; }
+
+int cmd_compare(const Common& c, bool as_json) {
+  const Setup s = load(c);
+  std::vector<Outcome> outcomes;
+  for (const Strategy st : all_strategies) outcomes.push_back(run(s, st));
+  const Outcome& fusion = outcomes[1];
+  const Outcome& joint = outcomes[3];
+  const OffchipBytes floor = compulsory(s.net);
+  const double d_latency = change(double(fusion.plan.totals.latency_cycles), double(joint.plan.totals.latency_cycles));
+  const double d_fm = change(double(fusion.plan.totals.offchip.fm()), double(joint.plan.totals.offchip.fm()));
+  const double d_total = change(double(fusion.plan.totals.offchip.total()), double(joint.plan.totals.offchip.total()));
+  bool all_valid = true;
+  for (const Outcome& o : outcomes) all_valid = all_valid && o.report.ok();
+  if (as_json) {
+    json doc = {{"model", model_info(s.net).name}, {"hardware", s.hw.name}, {"spm_bytes", s.hw.spm_bytes}};
+    for (const Outcome& o : outcomes) doc["strategies"].push_back(summary_json(s, o));
+    doc["compulsory_offchip_bytes"] = {{"fm", floor.fm()}, {"weights", floor.weights}, {"total", floor.total()}};
+    doc["joint_vs_fusion"] = {{"latency_percent", d_latency}, {"fm_offchip_percent", d_fm}, {"total_offchip_percent", d_total}};
+    std::cout << doc.dump(2) << '\n';
+  } else {
+    print_header(s);
+    print_table_head();
+    for (const Outcome& o : outcomes) print_row(s, o);
+    std::printf("compulsory off-chip: FM %s KiB, weights %s KiB\n", kib(floor.fm()).c_str(), kib(floor.weights).c_str());
+    std::printf("joint vs fusion-only: latency %+.1f%%, FM off-chip %+.1f%%, total off-chip %+.1f%%\n", d_latency, d_fm, d_total);
+  }
+  return all_valid ? 0 : 3;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"pinfuse: which layers to fuse and which feature maps to pin in a DNN accelerator's scratchpad"};
+  app.require_subcommand(1);
+  Common common;
+  std::string strategy = "joint", out, plan_path;
+  bool as_json = false;
+
+  CLI::App* solve_cmd = app.add_subcommand("solve", "solve one strategy and print the plan");
+  add_common(*solve_cmd, common);
+  solve_cmd->add_option("--strategy", strategy, "layerwise | fusion | pinning | joint")
+      ->check(CLI::IsMember({"layerwise", "fusion", "pinning", "joint"}));
+  solve_cmd->add_option("--out", out, "write the plan as JSON to this file");
+  solve_cmd->add_flag("--json", as_json, "print one JSON object instead of text");
+
+  CLI::App* validate_cmd = app.add_subcommand("validate", "check a plan file against a model and hardware");
+  add_common(*validate_cmd, common);
+  validate_cmd->add_option("PLAN", plan_path, "plan JSON written by 'pinfuse solve --out'")->required();
+
+  CLI::App* compare_cmd = app.add_subcommand("compare", "all four strategies side by side");
+  add_common(*compare_cmd, common);
+  compare_cmd->add_flag("--json", as_json, "print one JSON object instead of a table");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (*solve_cmd) return cmd_solve(common, strategy, out, as_json);
+    if (*validate_cmd) return cmd_validate(common, plan_path);
+    return cmd_compare(common, as_json);
+  } catch (const input_error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "internal error: %s\n", e.what());
+    return 1;
+  }
+}

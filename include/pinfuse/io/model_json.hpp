@@ -1,0 +1,163 @@
+#pragma once
+// Reading a Network from the model JSON format (docs/model-format.md).
+#include <array>
+#include <map>
+#include <string_view>
+#include <tuple>
+#include <string>
+#include <vector>
+
+#include "pinfuse/io/json_reader.hpp"
+#include "pinfuse/model/network.hpp"
+#include "pinfuse/model/shape_inference.hpp"
+
+namespace pinfuse {
+
+namespace detail {
+
+constexpr int max_extent = 1 << 20;  // guards the int arithmetic of shapes
+
+/// An integer or an [height, width] pair, each in [lo, max_extent].
+inline std::pair<int, int> read_pair(const io::Node& n, int lo) {
+  if (n.value().is_array()) {
+    if (n.size() != 2) n.fail("expected an integer or a pair [height, width]");
+    return {int(n.at(0).integer(lo, max_extent)), int(n.at(1).integer(lo, max_extent))};
+  }
+  const int v = int(n.integer(lo, max_extent));
+  return {v, v};
+}
+
+/// Reads kernel/stride/dilation/padding of a window layer into rows/cols.
+inline void read_window(const io::Node& n, Layer& l, bool default_stride_is_kernel) {
+  const auto [kh, kw] = read_pair(n.at("kernel"), 1);
+  l.rows.kernel = kh;
+  l.cols.kernel = kw;
+  const auto [sh, sw] = n.has("stride") ? read_pair(n.at("stride"), 1)
+                                        : (default_stride_is_kernel ? std::pair{kh, kw} : std::pair{1, 1});
+  l.rows.stride = sh;
+  l.cols.stride = sw;
+  if (n.has("dilation")) std::tie(l.rows.dilation, l.cols.dilation) = read_pair(n.at("dilation"), 1);
+  if (!n.has("padding")) return;
+  const io::Node p = n.at("padding");
+  if (p.value().is_string()) {
+    const bool same = p.choice({"valid", "same"}) == 1;
+    l.rows.same = l.cols.same = same;
+  } else if (p.value().is_array()) {
+    if (p.size() != 4) p.fail("expected \"valid\", \"same\", an integer or [top, bottom, left, right]");
+    l.rows.pad_before = int(p.at(0).integer(0, max_extent));
+    l.rows.pad_after = int(p.at(1).integer(0, max_extent));
+    l.cols.pad_before = int(p.at(2).integer(0, max_extent));
+    l.cols.pad_after = int(p.at(3).integer(0, max_extent));
+  } else {
+    const int v = int(p.integer(0, max_extent));
+    l.rows.pad_before = l.rows.pad_after = l.cols.pad_before = l.cols.pad_after = v;
+  }
+}
+
+inline constexpr std::array<std::string_view, 7> activation_names{"none",     "relu",    "relu6", "hswish",
+                                                                   "hsigmoid", "sigmoid", "swish"};
+inline std::string read_activation(const io::Node& n) { return std::string(activation_names[n.choice(activation_names)]); }
+
+}  // namespace detail
+
+/// Builds and shape-checks a Network from a parsed model document.
+/// Throws input_error whose where() is the JSON pointer of the problem.
+inline Network read_model(const nlohmann::json& doc) {
+  const io::Node root = io::Node(doc, "").object();
+  root.only({"format", "version", "name", "dtype_bytes", "layers"});
+  if (root.at("format").string() != "pinfuse-model") root.at("format").fail("expected \"pinfuse-model\"");
+  root.at("version").integer(1, 1);
+  Network g;
+  g[boost::graph_bundle].name = root.at("name").string();
+  g[boost::graph_bundle].dtype_bytes = root.has("dtype_bytes") ? int(root.at("dtype_bytes").integer(1, 16)) : 1;
+  const io::Node layers = root.at("layers").array();
+  if (layers.size() == 0) layers.fail("a model needs at least one layer");
+
+  // Pass 1: layers and their attributes; pass 2: edges by name.
+  std::map<std::string, LayerId> by_name;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const io::Node n = layers.at(i).object();
+    Layer l;
+    l.name = n.at("name").string();
+    if (l.name.empty()) n.at("name").fail("a layer name cannot be empty");
+    if (by_name.count(l.name)) n.at("name").fail("duplicate layer name '" + l.name + "'");
+    const std::size_t kind = n.at("type").choice(
+        {"input", "conv2d", "pool", "add", "mul", "concat", "fc", "resize", "activation", "output"});
+    l.kind = static_cast<LayerKind>(kind);
+    switch (l.kind) {
+      case LayerKind::input: {
+        n.only({"name", "type", "shape"});
+        const io::Node s = n.at("shape").array();
+        if (s.size() != 3) s.fail("expected [H, W, C]");
+        l.output = {int(s.at(0).integer(1, detail::max_extent)), int(s.at(1).integer(1, detail::max_extent)),
+                    int(s.at(2).integer(1, detail::max_extent))};
+        break;
+      }
+      case LayerKind::conv2d:
+        n.only({"name", "type", "inputs", "filters", "kernel", "stride", "dilation", "padding", "groups", "bias", "activation"});
+        l.filters = int(n.at("filters").integer(1, detail::max_extent));
+        detail::read_window(n, l, false);
+        if (n.has("groups")) l.groups = int(n.at("groups").integer(1, detail::max_extent));
+        if (n.has("bias")) l.bias = n.at("bias").boolean();
+        if (n.has("activation")) l.activation = detail::read_activation(n.at("activation"));
+        break;
+      case LayerKind::pool:
+        n.only({"name", "type", "inputs", "mode", "kernel", "stride", "padding", "global"});
+        l.pool_mode = n.at("mode").choice({"max", "avg"}) == 0 ? PoolMode::max : PoolMode::avg;
+        l.global_pool = n.has("global") && n.at("global").boolean();
+        if (!l.global_pool) detail::read_window(n, l, true);
+        else if (n.has("kernel") || n.has("stride") || n.has("padding"))
+          n.fail("a global pool takes no kernel, stride or padding");
+        break;
+      case LayerKind::add:
+      case LayerKind::mul:
+        n.only({"name", "type", "inputs", "activation"});
+        if (n.has("activation")) l.activation = detail::read_activation(n.at("activation"));
+        break;
+      case LayerKind::fc:
+        n.only({"name", "type", "inputs", "units", "bias", "activation"});
+        l.filters = int(n.at("units").integer(1, detail::max_extent));
+        if (n.has("bias")) l.bias = n.at("bias").boolean();
+        if (n.has("activation")) l.activation = detail::read_activation(n.at("activation"));
+        break;
+      case LayerKind::resize:
+        n.only({"name", "type", "inputs", "scale", "mode"});
+        std::tie(l.scale_h, l.scale_w) = detail::read_pair(n.at("scale"), 1);
+        if (n.has("mode")) l.resize_mode = n.at("mode").choice({"nearest", "bilinear"}) == 0 ? ResizeMode::nearest : ResizeMode::bilinear;
+        break;
+      case LayerKind::activation:
+        n.only({"name", "type", "inputs", "function"});
+        l.activation = detail::read_activation(n.at("function"));
+        break;
+      case LayerKind::concat:
+      case LayerKind::output: n.only({"name", "type", "inputs"}); break;
+    }
+    by_name[l.name] = boost::add_vertex(std::move(l), g);
+  }
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const io::Node n = layers.at(i);
+    if (g[i].kind == LayerKind::input) continue;
+    const io::Node in = n.at("inputs").array();
+    for (std::size_t slot = 0; slot < in.size(); ++slot) {
+      const std::string name = in.at(slot).string();
+      const auto it = by_name.find(name);
+      if (it == by_name.end()) in.at(slot).fail("no layer is named '" + name + "'");
+      if (it->second == i) in.at(slot).fail("a layer cannot read its own output");
+      boost::add_edge(it->second, i, InputSlot{int(slot)}, g);
+    }
+  }
+  infer_shapes(g, [](LayerId v) { return "/layers/" + std::to_string(v); });
+  return g;
+}
+
+/// Reads a model file; errors name the file, then the JSON pointer.
+inline Network load_model(const std::string& path) {
+  const nlohmann::json doc = io::parse_file(path);
+  try {
+    return read_model(doc);
+  } catch (const input_error& e) {
+    throw input_error(path + ":" + e.where(), e.reason());
+  }
+}
+
+}  // namespace pinfuse

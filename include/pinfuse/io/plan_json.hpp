@@ -1,0 +1,136 @@
+#pragma once
+// Plans as JSON (docs/plan-format.md): layers and FMs by name, so a plan file
+// can be read back against the same model and validated.
+#include <map>
+#include <string>
+
+#include "pinfuse/concepts/graph.hpp"
+#include "pinfuse/io/json_reader.hpp"
+#include "pinfuse/plan/plan.hpp"
+
+namespace pinfuse {
+
+namespace detail {
+template <Graph G>
+std::vector<std::string> vertex_names(const G& g) {
+  std::vector<std::string> names(num_vertices(g));
+  for (auto [v, vend] = vertices(g); v != vend; ++v) names[get(boost::vertex_index, g, *v)] = layer_name(g, *v);
+  return names;
+}
+inline nlohmann::json offchip_json(const OffchipBytes& o) {
+  return {{"fm_read", o.fm_read}, {"fm_write", o.fm_write}, {"weights", o.weights}, {"total", o.total()}};
+}
+}  // namespace detail
+
+template <Graph G>
+nlohmann::json plan_to_json(const G& g, const Plan& plan) {
+  using nlohmann::json;
+  const std::vector<std::string> names = detail::vertex_names(g);
+  const auto boundary = [&](const std::vector<BoundaryFm>& list) {
+    json a = json::array();
+    for (const BoundaryFm& b : list) a.push_back({{"fm", names[b.fm]}, {"where", b.where == Residence::pinned ? "pinned" : "dram"}});
+    return a;
+  };
+  json doc = {{"format", "pinfuse-plan"},
+              {"version", 1},
+              {"strategy", plan.strategy},
+              {"objective", plan.objective == Objective::latency ? "latency" : "offchip_bytes"}};
+  json order = json::array();
+  for (const std::size_t v : plan.order) order.push_back(names[v]);
+  doc["order"] = order;
+  json groups = json::array();
+  for (const PlannedGroup& grp : plan.groups) {
+    json layers = json::array();
+    for (const std::size_t v : grp.layers) layers.push_back(names[v]);
+    json buffers = json::array();
+    for (const Buffer& b : grp.cost.buffers) buffers.push_back({{"name", b.name}, {"bytes", b.bytes}});
+    groups.push_back({{"layers", layers},
+                      {"inputs", boundary(grp.inputs)},
+                      {"outputs", boundary(grp.outputs)},
+                      {"latency_cycles", grp.cost.latency_cycles},
+                      {"offchip", detail::offchip_json(grp.cost.offchip)},
+                      {"recompute_macs", grp.cost.recompute_macs},
+                      {"buffers", buffers},
+                      {"tiling", grp.cost.tiling}});
+  }
+  doc["groups"] = groups;
+  json pinned = json::array();
+  for (const PinnedFm& p : plan.pinned)
+    pinned.push_back({{"fm", names[p.fm]}, {"bytes", p.bytes}, {"first_group", p.first_group}, {"last_group", p.last_group}});
+  doc["pinned"] = pinned;
+  doc["totals"] = {{"latency_cycles", plan.totals.latency_cycles},
+                   {"offchip", detail::offchip_json(plan.totals.offchip)},
+                   {"recompute_macs", plan.totals.recompute_macs}};
+  return doc;
+}
+
+/// Reads a plan written by plan_to_json() against the same graph. Throws
+/// input_error naming the JSON pointer; soundness is validate_plan()'s job.
+template <Graph G>
+Plan read_plan(const G& g, const nlohmann::json& doc) {
+  const io::Node root = io::Node(doc, "").object();
+  root.only({"format", "version", "strategy", "objective", "order", "groups", "pinned", "totals"});
+  if (root.at("format").string() != "pinfuse-plan") root.at("format").fail("expected \"pinfuse-plan\"");
+  root.at("version").integer(1, 1);
+  std::map<std::string, std::size_t> by_name;
+  {
+    const std::vector<std::string> names = detail::vertex_names(g);
+    for (std::size_t v = 0; v < names.size(); ++v) by_name[names[v]] = v;
+  }
+  const auto vertex = [&](const io::Node& n) {
+    const auto it = by_name.find(n.string());
+    if (it == by_name.end()) n.fail("the model has no layer named '" + n.string() + "'");
+    return it->second;
+  };
+  const auto u64 = [](const io::Node& n) { return std::uint64_t(n.integer(0)); };
+  const auto offchip = [&](const io::Node& n) {
+    n.object().only({"fm_read", "fm_write", "weights", "total"});
+    return OffchipBytes{u64(n.at("fm_read")), u64(n.at("fm_write")), u64(n.at("weights"))};
+  };
+  Plan plan;
+  plan.strategy = root.at("strategy").string();
+  plan.objective = root.at("objective").choice({"latency", "offchip_bytes"}) == 0 ? Objective::latency : Objective::offchip_bytes;
+  const io::Node order = root.at("order").array();
+  for (std::size_t i = 0; i < order.size(); ++i) plan.order.push_back(vertex(order.at(i)));
+  const io::Node groups = root.at("groups").array();
+  for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+    const io::Node n = groups.at(gi).object();
+    n.only({"layers", "inputs", "outputs", "latency_cycles", "offchip", "recompute_macs", "buffers", "tiling"});
+    PlannedGroup grp;
+    const io::Node layers = n.at("layers").array();
+    for (std::size_t i = 0; i < layers.size(); ++i) grp.layers.push_back(vertex(layers.at(i)));
+    for (auto [key, list] : {std::pair{"inputs", &grp.inputs}, std::pair{"outputs", &grp.outputs}}) {
+      const io::Node a = n.at(key).array();
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        const io::Node b = a.at(i).object();
+        b.only({"fm", "where"});
+        list->push_back({vertex(b.at("fm")), b.at("where").choice({"dram", "pinned"}) == 0 ? Residence::dram : Residence::pinned});
+      }
+    }
+    grp.cost.latency_cycles = u64(n.at("latency_cycles"));
+    grp.cost.offchip = offchip(n.at("offchip"));
+    grp.cost.recompute_macs = u64(n.at("recompute_macs"));
+    const io::Node buffers = n.at("buffers").array();
+    for (std::size_t i = 0; i < buffers.size(); ++i) {
+      const io::Node b = buffers.at(i).object();
+      b.only({"name", "bytes"});
+      grp.cost.buffers.push_back({b.at("name").string(), u64(b.at("bytes"))});
+    }
+    const io::Node tiling = n.at("tiling").object();
+    for (const auto& [key, value] : tiling.value().items()) grp.cost.tiling[key] = io::Node(value, tiling.path() + "/" + key).integer();
+    plan.groups.push_back(std::move(grp));
+  }
+  const io::Node pinned = root.at("pinned").array();
+  for (std::size_t i = 0; i < pinned.size(); ++i) {
+    const io::Node n = pinned.at(i).object();
+    n.only({"fm", "bytes", "first_group", "last_group"});
+    plan.pinned.push_back({vertex(n.at("fm")), u64(n.at("bytes")), std::size_t(u64(n.at("first_group"))),
+                           std::size_t(u64(n.at("last_group")))});
+  }
+  const io::Node totals = root.at("totals").object();
+  totals.only({"latency_cycles", "offchip", "recompute_macs"});
+  plan.totals = {u64(totals.at("latency_cycles")), offchip(totals.at("offchip")), u64(totals.at("recompute_macs"))};
+  return plan;
+}
+
+}  // namespace pinfuse

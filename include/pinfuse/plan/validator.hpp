@@ -1,0 +1,189 @@
+#pragma once
+// The independent validator: replays a plan group by group on a virtual SPM
+// and checks it is sound. It re-derives everything from the graph and does not
+// reuse the solvers' bookkeeping (group_boundary, segment_dp), so a solver bug
+// cannot hide behind a shared helper. Checks:
+//  * the order is a topological order of all compute layers, and the groups
+//    split it into consecutive runs;
+//  * each group's declared inputs/outputs are exactly the FMs crossing its
+//    boundary, and every FM a layer reads is available when it runs: produced
+//    earlier in the same group, pinned and still in SPM, or written to DRAM;
+//  * pins: a pinned FM stays pinned at every boundary, its lifetime in the plan
+//    is [producing group, last reading group], it is not a model output;
+//  * capacity: at every step, pinned FMs alive + the group's buffers fit the SPM;
+//  * traffic: the cost model, asked again, gives the claimed cost; DRAM writes
+//    equal the bytes of the DRAM outputs, DRAM reads cover the DRAM inputs; the
+//    plan totals are the sum of the groups.
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "pinfuse/concepts/cost_model.hpp"
+#include "pinfuse/concepts/graph.hpp"
+#include "pinfuse/concepts/memory_constraint.hpp"
+#include "pinfuse/plan/plan.hpp"
+#include "pinfuse/solvers/problem.hpp"
+
+namespace pinfuse {
+
+struct ValidationReport {
+  std::vector<std::string> errors;
+  std::uint64_t peak_spm_bytes = 0;  ///< largest pinned + buffer bytes at any step
+  bool ok() const { return errors.empty(); }
+};
+
+template <Graph G, CostModel C, MemoryConstraint M>
+ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, const M& spm) {
+  ValidationReport report;
+  const auto error = [&](std::string msg) { report.errors.push_back(std::move(msg)); };
+  Problem p;
+  try {
+    p = make_problem(g, plan.order);
+  } catch (const input_error& e) {
+    error(std::string("order: ") + e.what());
+    return report;
+  }
+  const auto name = [&](std::size_t vertex) {
+    return vertex < p.fm_of_vertex.size() && p.fm_of_vertex[vertex] >= 0 ? "'" + p.fms[p.fm_of_vertex[vertex]].name + "'"
+                                                                          : "vertex " + std::to_string(vertex);
+  };
+
+  // Groups must split the order into consecutive runs.
+  std::vector<int> group_of(p.size(), -1);
+  {
+    std::size_t pos = 0;
+    for (std::size_t gi = 0; gi < plan.groups.size(); ++gi) {
+      if (plan.groups[gi].layers.empty()) error("group " + std::to_string(gi) + " is empty");
+      for (const std::size_t v : plan.groups[gi].layers) {
+        if (pos >= p.size() || p.order[pos] != v) {
+          error("group " + std::to_string(gi) + " does not continue the execution order");
+          return report;
+        }
+        group_of[pos++] = static_cast<int>(gi);
+      }
+    }
+    if (pos != p.size()) {
+      error("the groups cover " + std::to_string(pos) + " of " + std::to_string(p.size()) + " compute layers");
+      return report;
+    }
+  }
+
+  // Pinned FMs as the plan declares them.
+  std::vector<char> pinned(p.fms.size(), 0);
+  for (const PinnedFm& pin : plan.pinned) {
+    const int fm = pin.fm < p.fm_of_vertex.size() ? p.fm_of_vertex[pin.fm] : -1;
+    if (fm < 0 || p.fms[fm].producer < 0) {
+      error("pinned " + name(pin.fm) + " is not a feature map a compute layer produces");
+      continue;
+    }
+    const FeatureMap& f = p.fms[fm];
+    pinned[fm] = 1;
+    if (f.model_output) error("pinned " + name(pin.fm) + " is a model output, which must be written to DRAM");
+    if (pin.bytes != spm.aligned(f.bytes)) error("pinned " + name(pin.fm) + " declares the wrong size");
+    if (pin.first_group != std::size_t(group_of[f.producer]) || pin.last_group != std::size_t(group_of[f.last_use()]))
+      error("pinned " + name(pin.fm) + " has the wrong lifetime");
+  }
+
+  enum class Where { nowhere, dram, spm };
+  std::vector<Where> where(p.fms.size(), Where::nowhere);
+  for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
+    if (p.fms[fm].producer < 0) where[fm] = Where::dram;  // model inputs arrive in DRAM
+
+  PlanTotals sum;
+  std::size_t begin = 0;
+  for (std::size_t gi = 0; gi < plan.groups.size(); ++gi) {
+    const PlannedGroup& grp = plan.groups[gi];
+    const std::string gname = "group " + std::to_string(gi) + " ('" + p.names[begin] + "')";
+    const std::size_t end = begin + grp.layers.size();
+    // The boundary, re-derived from the graph.
+    std::set<std::size_t> in_expected, out_expected;
+    for (std::size_t pos = begin; pos < end; ++pos) {
+      for (const int fm : p.reads[pos])
+        if (p.fms[fm].producer < int(begin)) in_expected.insert(p.fms[fm].id);
+      const FeatureMap& out = p.fms[p.produces[pos]];
+      if (out.model_output || out.last_use() >= int(end)) out_expected.insert(out.id);
+    }
+    std::set<std::size_t> in_declared, out_declared;
+    for (const BoundaryFm& b : grp.inputs) in_declared.insert(b.fm);
+    for (const BoundaryFm& b : grp.outputs) out_declared.insert(b.fm);
+    if (in_declared != in_expected) error(gname + ": declared inputs differ from the FMs it reads from earlier groups");
+    if (out_declared != out_expected) error(gname + ": declared outputs differ from the FMs later groups need");
+    const auto check_residence = [&](const BoundaryFm& b, const char* role) {
+      const int fm = b.fm < p.fm_of_vertex.size() ? p.fm_of_vertex[b.fm] : -1;
+      if (fm < 0) return;
+      if ((b.where == Residence::pinned) != (pinned[fm] != 0))
+        error(gname + ": " + role + " " + name(b.fm) + " is " + (pinned[fm] ? "pinned" : "not pinned") +
+              " in the plan but declared otherwise");
+    };
+    for (const BoundaryFm& b : grp.inputs) check_residence(b, "input");
+    for (const BoundaryFm& b : grp.outputs) check_residence(b, "output");
+
+    // Availability of every read, layer by layer.
+    for (std::size_t pos = begin; pos < end; ++pos)
+      for (const int fm : p.reads[pos]) {
+        const FeatureMap& f = p.fms[fm];
+        const bool in_group = f.producer >= int(begin) && f.producer < int(pos);
+        const bool ok = in_group || (pinned[fm] ? where[fm] == Where::spm : where[fm] == Where::dram);
+        if (!ok) error(gname + ": '" + p.names[pos] + "' reads " + name(f.id) + " before it is available");
+      }
+    // Capacity: pinned FMs alive during the group (incl. those it produces) + its buffers.
+    std::vector<std::uint64_t> live;
+    std::uint64_t pinned_bytes = 0;
+    for (std::size_t fm = 0; fm < p.fms.size(); ++fm) {
+      const FeatureMap& f = p.fms[fm];
+      if (pinned[fm] && f.producer >= 0 && f.producer < int(end) && f.last_use() >= int(begin)) {
+        live.push_back(f.bytes);
+        pinned_bytes += spm.aligned(f.bytes);
+      }
+    }
+    std::uint64_t step_bytes = pinned_bytes;
+    for (const Buffer& b : grp.cost.buffers) {
+      live.push_back(b.bytes);
+      step_bytes += spm.aligned(b.bytes);
+    }
+    report.peak_spm_bytes = std::max(report.peak_spm_bytes, step_bytes);
+    if (!spm.fits(live))
+      error(gname + ": pinned FMs and buffers need " + std::to_string(step_bytes) + " bytes, the SPM has " +
+            std::to_string(spm.capacity()));
+    // Traffic: the cost model must agree with the claim, and the claim with the boundary.
+    if (pinned_bytes <= spm.capacity()) {
+      const GroupQuery q{grp.layers, grp.inputs, grp.outputs, spm.capacity() - pinned_bytes, spm.alignment(), plan.objective};
+      const std::optional<GroupCost> again = cost.evaluate(q);
+      if (!again) error(gname + ": the cost model says this group cannot run in the SPM left to it");
+      else if (!(*again == grp.cost)) error(gname + ": the claimed cost differs from the cost model's");
+    }
+    std::uint64_t dram_in = 0, dram_out = 0;
+    for (const BoundaryFm& b : grp.inputs)
+      if (b.where == Residence::dram && b.fm < p.fm_of_vertex.size() && p.fm_of_vertex[b.fm] >= 0)
+        dram_in += p.fms[p.fm_of_vertex[b.fm]].bytes;
+    for (const BoundaryFm& b : grp.outputs)
+      if (b.where == Residence::dram && b.fm < p.fm_of_vertex.size() && p.fm_of_vertex[b.fm] >= 0)
+        dram_out += p.fms[p.fm_of_vertex[b.fm]].bytes;
+    if (grp.cost.offchip.fm_write != dram_out)
+      error(gname + ": writes " + std::to_string(grp.cost.offchip.fm_write) + " FM bytes to DRAM, its DRAM outputs hold " +
+            std::to_string(dram_out));
+    if (grp.cost.offchip.fm_read < dram_in)
+      error(gname + ": reads " + std::to_string(grp.cost.offchip.fm_read) + " FM bytes from DRAM, less than its DRAM inputs hold (" +
+            std::to_string(dram_in) + ")");
+    sum.latency_cycles += grp.cost.latency_cycles;
+    sum.offchip += grp.cost.offchip;
+    sum.recompute_macs += grp.cost.recompute_macs;
+
+    // Advance the virtual memory: outputs land, pins whose last reader ran are freed.
+    for (std::size_t pos = begin; pos < end; ++pos) {
+      const int fm = p.produces[pos];
+      if (out_expected.count(p.fms[fm].id)) where[fm] = pinned[fm] ? Where::spm : Where::dram;
+    }
+    for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
+      if (where[fm] == Where::spm && p.fms[fm].last_use() < int(end)) where[fm] = Where::nowhere;
+    begin = end;
+  }
+  for (const FeatureMap& f : p.fms)
+    if (f.model_output && where[p.fm_of_vertex[f.id]] != Where::dram)
+      error("model output " + name(f.id) + " never reaches DRAM");
+  if (!(sum == plan.totals)) error("the plan totals are not the sum of its groups");
+  return report;
+}
+
+}  // namespace pinfuse
