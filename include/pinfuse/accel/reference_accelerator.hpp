@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -45,7 +46,13 @@ class ReferenceAccelerator {
 
   const Hardware& hardware() const { return hw_; }
 
-  std::optional<GroupCost> evaluate(const GroupQuery& q) const;
+  std::optional<GroupCost> evaluate(const GroupQuery& q) const {
+    return std::move(evaluate_batch(std::span<const GroupQuery>(&q, 1)).front());
+  }
+
+  /// Several queries about one group that differ only in residences and SPM left
+  /// (BatchCostModel): the tile geometry is computed once for all of them.
+  std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> queries) const;
 
   /// DMA time of one transfer: setup + bytes / bandwidth (cycles); 0 bytes cost nothing.
   std::uint64_t dma_cycles(std::uint64_t bytes) const {
@@ -83,94 +90,163 @@ class ReferenceAccelerator {
     std::uint64_t compute = 0;
     std::uint64_t store = 0;
   };
-  /// What tiling a group into `tiles` row tiles implies, before weights are placed.
-  struct TileProfile {
-    std::vector<int> ext_rows;       ///< per input: most rows one tile reads
-    std::vector<int> tmp_rows;       ///< per layer: most rows one tile keeps (in-group consumers)
-    std::vector<int> share_rows;     ///< per output: most rows one tile writes
-    std::vector<long long> computed; ///< per layer: rows computed over all tiles
-    std::vector<Step> steps;         ///< per tile
-    std::vector<std::uint64_t> out_tile_bytes;  ///< per tile: DRAM output bytes
-    std::uint64_t fm_read = 0;
+  /// A group's layers and boundary FMs, indexed for the tile walk (residences aside).
+  struct GroupView {
+    std::vector<int> local;          ///< vertex -> position in the group, or -1
+    std::vector<int> ext;            ///< vertex -> index in q.inputs, or -1
+    std::vector<char> is_tmp;        ///< per position: read by a later layer of the group
+    std::uint64_t weights = 0;       ///< bytes of all the group's weights
+    std::uint64_t max_weight = 0;    ///< bytes of the largest layer's weights
+    std::uint64_t weight_load = 0;   ///< DMA cycles to load all weights, one transfer per layer
+    int height = 1;                  ///< rows of the tallest output
   };
+  /// Where the rows go when a group runs as `tiles` row tiles; independent of residences.
+  struct TileGeometry {
+    int tiles = 1;
+    std::vector<int> in_rows;        ///< [tile * inputs + e]: rows tile reads of input e
+    std::vector<int> out_rows;       ///< [tile * outputs + o]: rows tile writes of output o
+    std::vector<std::uint64_t> compute;  ///< per tile: compute cycles
+    std::vector<int> in_max, tmp_max, out_max;  ///< most rows one tile holds, per input / layer / output
+    std::uint64_t recompute_macs = 0;
+  };
+  /// The DMA side of a geometry for one query's residences.
+  struct Transfers {
+    std::vector<Step> steps;                    ///< per tile
+    std::vector<std::uint64_t> out_tile_bytes;  ///< per tile: DRAM output bytes
+    std::uint64_t fm_read = 0;                  ///< DRAM input bytes over all tiles
+    std::uint64_t fm_write = 0;                 ///< DRAM output bytes
+  };
+  /// One way to run the group: tiles, channel chunks, weight placement, and what it costs.
   struct Choice {
     int tiles = 1;
-    int chunks = 1;       ///< output-channel chunks (single-layer groups)
-    bool streamed = false;
-    GroupCost cost;
+    int chunks = 1;                  ///< output-channel chunks (single conv/fc groups)
+    bool streamed = false;           ///< weights reloaded every tile
+    std::uint64_t weight_buffer = 0; ///< SPM bytes for weights
+    std::uint64_t latency = 0;
+    OffchipBytes offchip;
   };
 
-  TileProfile profile(const GroupQuery& q, const std::vector<int>& local, const std::vector<int>& ext, int tiles) const;
+  /// Tile counts searched: 1..8, then x1.5 steps, always ending at `height` (one row per tile).
+  static int next_tile_count(int tiles, int height) {
+    if (tiles >= height) return height + 1;
+    return std::min(tiles < 8 ? tiles + 1 : tiles * 3 / 2, height);
+  }
+  static std::uint64_t align(const GroupQuery& q, std::uint64_t bytes) {
+    return (bytes + q.alignment - 1) / q.alignment * q.alignment;
+  }
+  GroupView view_of(const GroupQuery& q) const;
+  TileGeometry geometry(const GroupQuery& q, const GroupView& v, int tiles) const;
+  Transfers transfers(const GroupQuery& q, const TileGeometry& geo) const;
+  void search(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, std::optional<Choice>& best) const;
+  std::vector<Buffer> layout(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, const Choice& c,
+                             bool named) const;
   std::uint64_t pipeline_latency(const std::vector<Step>& steps) const;
 
   const Network* g_;
   Hardware hw_;
   std::vector<LayerInfo> info_;
 };
-static_assert(CostModel<ReferenceAccelerator>);
+static_assert(BatchCostModel<ReferenceAccelerator>);
 
 /// The SPM the hardware describes, as a MemoryConstraint for the solvers.
 inline Scratchpad scratchpad_of(const Hardware& hw) {
   return Scratchpad(hw.spm_bytes, hw.spm_alignment, hw.spm_reserved_bytes);
 }
 
-inline ReferenceAccelerator::TileProfile ReferenceAccelerator::profile(const GroupQuery& q, const std::vector<int>& local,
-                                                                       const std::vector<int>& ext, int tiles) const {
-  const std::size_t m = q.layers.size();
-  TileProfile p;
-  p.ext_rows.assign(q.inputs.size(), 0);
-  p.tmp_rows.assign(m, 0);
-  p.share_rows.assign(q.outputs.size(), 0);
-  p.computed.assign(m, 0);
-  std::vector<RowRange> need(m);
-  std::vector<RowRange> ext_need(q.inputs.size());
+inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const GroupQuery& q) const {
+  GroupView v;
+  v.local.assign(info_.size(), -1);
+  v.ext.assign(info_.size(), -1);
+  for (std::size_t i = 0; i < q.layers.size(); ++i) v.local[q.layers[i]] = static_cast<int>(i);
+  for (std::size_t e = 0; e < q.inputs.size(); ++e) v.ext[q.inputs[e].fm] = static_cast<int>(e);
+  v.is_tmp.assign(q.layers.size(), 0);
+  for (const LayerId l : q.layers) {
+    for (const LayerId u : info_[l].inputs)
+      if (v.local[u] >= 0) v.is_tmp[v.local[u]] = 1;
+    v.weights += info_[l].weight_bytes;
+    v.max_weight = std::max(v.max_weight, info_[l].weight_bytes);
+    v.weight_load += dma_cycles(info_[l].weight_bytes);
+  }
+  for (const BoundaryFm& o : q.outputs) v.height = std::max(v.height, info_[o.fm].height);
+  return v;
+}
+
+/// Every output is split into `tiles` near-equal row shares (tile_share). Walking
+/// the group backwards, a layer computes the hull of the rows its in-group readers
+/// need (and its own share if it is an output); what it reads from outside the
+/// group is loaded. Rows computed in more than one tile are recompute.
+inline ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQuery& q, const GroupView& v,
+                                                                         int tiles) const {
+  const std::size_t m = q.layers.size(), ni = q.inputs.size(), no = q.outputs.size();
+  TileGeometry geo;
+  geo.tiles = tiles;
+  geo.in_rows.assign(std::size_t(tiles) * ni, 0);
+  geo.out_rows.assign(std::size_t(tiles) * no, 0);
+  geo.compute.assign(tiles, 0);
+  geo.in_max.assign(ni, 0);
+  geo.tmp_max.assign(m, 0);
+  geo.out_max.assign(no, 0);
+  std::vector<long long> computed(m, 0);
+  std::vector<RowRange> need(m), ext_need(ni);
   for (int t = 0; t < tiles; ++t) {
     std::fill(need.begin(), need.end(), RowRange{});
     std::fill(ext_need.begin(), ext_need.end(), RowRange{});
-    Step step;
-    std::uint64_t out_bytes = 0;
-    for (std::size_t o = 0; o < q.outputs.size(); ++o) {
-      const int i = local[q.outputs[o].fm];
-      // An output shorter than the tile count (e.g. after global pooling) has empty
-      // shares in early tiles and is produced by the last ones.
+    for (std::size_t o = 0; o < no; ++o) {
+      // An output shorter than the tile count (e.g. after global pooling) has
+      // empty shares in early tiles and is produced by later ones.
       const RowRange share = tile_share(t, tiles, info_[q.outputs[o].fm].height);
+      const int i = v.local[q.outputs[o].fm];
       need[i] = hull(need[i], share);
-      p.share_rows[o] = std::max(p.share_rows[o], share.size());
-      if (q.outputs[o].where != Residence::dram) continue;
-      const std::uint64_t bytes = std::uint64_t(share.size()) * info_[q.outputs[o].fm].row_bytes;
-      out_bytes += bytes;
-      step.store += dma_cycles(bytes);
+      geo.out_rows[std::size_t(t) * no + o] = share.size();
+      geo.out_max[o] = std::max(geo.out_max[o], share.size());
     }
-    p.out_tile_bytes.push_back(out_bytes);
-    // Walk the group backwards: each layer's rows are the hull of what its in-group consumers read.
     for (std::size_t i = m; i-- > 0;) {
-      const LayerId v = q.layers[i];
       if (need[i].empty()) continue;
-      p.computed[i] += need[i].size();
-      step.compute += std::uint64_t(std::ceil(need[i].size() * info_[v].cycles_per_row));
-      for (std::size_t s = 0; s < info_[v].inputs.size(); ++s) {
-        const LayerId u = info_[v].inputs[s];
-        const RowRange r = input_rows(v, s, need[i]);
-        if (local[u] >= 0) {
-          need[local[u]] = hull(need[local[u]], r);
-        } else {
-          ext_need[ext[u]] = hull(ext_need[ext[u]], r);
-        }
+      const LayerId l = q.layers[i];
+      computed[i] += need[i].size();
+      geo.compute[t] += std::uint64_t(std::ceil(need[i].size() * info_[l].cycles_per_row));
+      for (std::size_t s = 0; s < info_[l].inputs.size(); ++s) {
+        const LayerId u = info_[l].inputs[s];
+        const RowRange r = input_rows(l, s, need[i]);
+        RowRange& target = v.local[u] >= 0 ? need[v.local[u]] : ext_need[v.ext[u]];
+        target = hull(target, r);
       }
     }
-    for (std::size_t i = 0; i < m; ++i) p.tmp_rows[i] = std::max(p.tmp_rows[i], need[i].size());
-    std::uint64_t in_bytes = 0;
-    for (std::size_t e = 0; e < q.inputs.size(); ++e) {
-      p.ext_rows[e] = std::max(p.ext_rows[e], ext_need[e].size());
-      if (q.inputs[e].where != Residence::dram) continue;
-      const std::uint64_t bytes = std::uint64_t(ext_need[e].size()) * info_[q.inputs[e].fm].row_bytes;
-      in_bytes += bytes;
-      step.load += dma_cycles(bytes);
+    for (std::size_t i = 0; i < m; ++i) geo.tmp_max[i] = std::max(geo.tmp_max[i], need[i].size());
+    for (std::size_t e = 0; e < ni; ++e) {
+      geo.in_rows[std::size_t(t) * ni + e] = ext_need[e].size();
+      geo.in_max[e] = std::max(geo.in_max[e], ext_need[e].size());
     }
-    p.fm_read += in_bytes;
-    p.steps.push_back(step);
   }
-  return p;
+  for (std::size_t i = 0; i < m; ++i)
+    geo.recompute_macs += std::uint64_t(std::max(0LL, computed[i] - info_[q.layers[i]].height)) * info_[q.layers[i]].macs_per_row;
+  return geo;
+}
+
+/// DMA per tile: one transfer per DRAM input tile before it, one per DRAM output tile after it.
+inline ReferenceAccelerator::Transfers ReferenceAccelerator::transfers(const GroupQuery& q, const TileGeometry& geo) const {
+  const std::size_t ni = q.inputs.size(), no = q.outputs.size();
+  Transfers x;
+  x.steps.resize(geo.tiles);
+  x.out_tile_bytes.assign(geo.tiles, 0);
+  for (int t = 0; t < geo.tiles; ++t) {
+    Step& s = x.steps[t];
+    s.compute = geo.compute[t];
+    for (std::size_t e = 0; e < ni; ++e) {
+      if (q.inputs[e].where != Residence::dram) continue;
+      const std::uint64_t bytes = std::uint64_t(geo.in_rows[std::size_t(t) * ni + e]) * info_[q.inputs[e].fm].row_bytes;
+      x.fm_read += bytes;
+      s.load += dma_cycles(bytes);
+    }
+    for (std::size_t o = 0; o < no; ++o) {
+      if (q.outputs[o].where != Residence::dram) continue;
+      const std::uint64_t bytes = std::uint64_t(geo.out_rows[std::size_t(t) * no + o]) * info_[q.outputs[o].fm].row_bytes;
+      x.out_tile_bytes[t] += bytes;
+      x.fm_write += bytes;
+      s.store += dma_cycles(bytes);
+    }
+  }
+  return x;
 }
 
 /// Double buffering with one DMA engine: while tile i computes, the DMA loads
@@ -192,122 +268,105 @@ inline std::uint64_t ReferenceAccelerator::pipeline_latency(const std::vector<St
   return total;
 }
 
-inline std::optional<GroupCost> ReferenceAccelerator::evaluate(const GroupQuery& q) const {
-  const std::size_t m = q.layers.size();
-  const std::size_t n = info_.size();
-  if (m == 0) return std::nullopt;
-  std::vector<int> local(n, -1), ext(n, -1);
-  for (std::size_t i = 0; i < m; ++i) local[q.layers[i]] = static_cast<int>(i);
-  for (std::size_t e = 0; e < q.inputs.size(); ++e) ext[q.inputs[e].fm] = static_cast<int>(e);
-  std::vector<char> is_tmp(m, 0);  // read by a later layer of the group
-  for (const LayerId v : q.layers)
-    for (const LayerId u : info_[v].inputs)
-      if (local[u] >= 0) is_tmp[local[u]] = 1;
+/// DRAM inputs and outputs are tiles, double-buffered when there are several
+/// tiles; intermediates read inside the group are single tiles; weights as chosen.
+/// With channel chunks each output tile holds 1/chunks of the channels.
+inline std::vector<Buffer> ReferenceAccelerator::layout(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
+                                                        const Choice& c, bool named) const {
+  const std::uint64_t copies = hw_.double_buffering && c.tiles > 1 ? 2 : 1;
+  const auto label = [&](const char* prefix, LayerId l) { return named ? prefix + (*g_)[l].name : std::string(); };
+  std::vector<Buffer> buffers;
+  buffers.reserve(q.inputs.size() + q.layers.size() + q.outputs.size() + 1);
+  if (c.weight_buffer) buffers.push_back({named ? "weights" : "", c.weight_buffer});
+  for (std::size_t e = 0; e < q.inputs.size(); ++e)
+    if (q.inputs[e].where == Residence::dram && geo.in_max[e] > 0)
+      buffers.push_back({label("in:", q.inputs[e].fm),
+                         copies * align(q, std::uint64_t(geo.in_max[e]) * info_[q.inputs[e].fm].row_bytes)});
+  for (std::size_t i = 0; i < q.layers.size(); ++i)
+    if (v.is_tmp[i] && geo.tmp_max[i] > 0)
+      buffers.push_back({label("tmp:", q.layers[i]), align(q, std::uint64_t(geo.tmp_max[i]) * info_[q.layers[i]].row_bytes)});
+  for (std::size_t o = 0; o < q.outputs.size(); ++o)
+    if (q.outputs[o].where == Residence::dram && geo.out_max[o] > 0) {
+      const std::uint64_t bytes = std::uint64_t(geo.out_max[o]) * info_[q.outputs[o].fm].row_bytes;
+      buffers.push_back({label("out:", q.outputs[o].fm), copies * align(q, (bytes + c.chunks - 1) / c.chunks)});
+    }
+  return buffers;
+}
 
-  std::uint64_t weights = 0, max_weight = 0, weight_load = 0;
-  for (const LayerId v : q.layers) {
-    weights += info_[v].weight_bytes;
-    max_weight = std::max(max_weight, info_[v].weight_bytes);
-    weight_load += dma_cycles(info_[v].weight_bytes);  // one transfer per layer
-  }
-  std::uint64_t fm_write = 0;
-  for (const BoundaryFm& o : q.outputs)
-    if (o.where == Residence::dram) fm_write += std::uint64_t(info_[o.fm].height) * info_[o.fm].row_bytes;
-  int height = 1;
-  for (const BoundaryFm& o : q.outputs) height = std::max(height, info_[o.fm].height);
-
-  const auto align = [&](std::uint64_t b) { return (b + q.alignment - 1) / q.alignment * q.alignment; };
-  std::optional<Choice> best;
-  const auto consider = [&](Choice c) {
-    const Score s = score_of(c.cost.latency_cycles, c.cost.offchip.total(), q.objective);
-    if (!best || s < score_of(best->cost.latency_cycles, best->cost.offchip.total(), q.objective)) best = std::move(c);
+/// For one tile count, tries the weight placements the hardware allows and keeps
+/// in `best` the choice that fits and scores best under the query's objective.
+inline void ReferenceAccelerator::search(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
+                                         std::optional<Choice>& best) const {
+  const int tiles = geo.tiles;
+  const Transfers x = transfers(q, geo);
+  const auto score = [&](const Choice& c) { return score_of(c.latency, c.offchip.total(), q.objective); };
+  const auto consider = [&](const Choice& c) {
+    std::uint64_t footprint = 0;
+    for (const Buffer& b : layout(q, v, geo, c, false)) footprint += b.bytes;
+    if (footprint > q.available_bytes) return false;
+    if (!best || score(c) < score(*best)) best = c;
+    return true;
   };
-  // Candidate tile counts: every count up to 8, then geometric (x1.5) up to the tallest output.
-  std::vector<int> counts;
-  for (int t = 1; t <= height; t = t < 8 ? t + 1 : std::max(t + 1, t * 3 / 2)) counts.push_back(t);
-  if (counts.back() != height) counts.push_back(height);
-
-  for (const int tiles : counts) {
-    const TileProfile p = profile(q, local, ext, tiles);
-    const std::uint64_t buffers = hw_.double_buffering && tiles > 1 ? 2 : 1;
-    // FM buffers: DRAM inputs and outputs are double-buffered tiles, in-group intermediates single.
-    std::vector<Buffer> fm_buffers;
-    for (std::size_t e = 0; e < q.inputs.size(); ++e)
-      if (q.inputs[e].where == Residence::dram && p.ext_rows[e] > 0)
-        fm_buffers.push_back({"in:" + (*g_)[q.inputs[e].fm].name,
-                              buffers * align(std::uint64_t(p.ext_rows[e]) * info_[q.inputs[e].fm].row_bytes)});
-    for (std::size_t i = 0; i < m; ++i)
-      if (is_tmp[i] && p.tmp_rows[i] > 0)
-        fm_buffers.push_back({"tmp:" + (*g_)[q.layers[i]].name,
-                              align(std::uint64_t(p.tmp_rows[i]) * info_[q.layers[i]].row_bytes)});
-    std::uint64_t recompute = 0;
-    for (std::size_t i = 0; i < m; ++i)
-      recompute += std::uint64_t(std::max(0LL, p.computed[i] - info_[q.layers[i]].height)) * info_[q.layers[i]].macs_per_row;
-
-    // Completes a choice with its buffers; keeps it if it fits. Returns whether it fit.
-    const auto finish = [&](Choice c, std::vector<Buffer> extra, std::uint64_t share_divisor) {
-      c.cost.buffers = fm_buffers;
-      for (std::size_t o = 0; o < q.outputs.size(); ++o)
-        if (q.outputs[o].where == Residence::dram && p.share_rows[o] > 0)
-          c.cost.buffers.push_back({"out:" + (*g_)[q.outputs[o].fm].name,
-                                    buffers * align((std::uint64_t(p.share_rows[o]) * info_[q.outputs[o].fm].row_bytes +
-                                                     share_divisor - 1) / share_divisor)});
-      for (Buffer& b : extra) c.cost.buffers.push_back(std::move(b));
-      if (c.cost.footprint() > q.available_bytes) return false;
-      c.cost.recompute_macs = recompute;
-      c.cost.offchip.fm_write = fm_write;
-      c.cost.tiling = {{"row_tiles", c.tiles}, {"channel_chunks", c.chunks}, {"weights_streamed", c.streamed ? 1 : 0}};
-      consider(std::move(c));
-      return true;
-    };
-
-    // (a) weights resident: loaded once, before the first tile.
-    if (hw_.fused_weights != WeightPolicy::streamed || tiles == 1) {
-      std::vector<Step> steps = p.steps;
-      steps.front().load += weight_load;
-      Choice c{tiles, 1, false, {}};
-      c.cost.latency_cycles = pipeline_latency(steps);
-      c.cost.offchip.fm_read = p.fm_read;
-      c.cost.offchip.weights = weights;
-      finish(std::move(c), weights ? std::vector<Buffer>{{"weights", align(weights)}} : std::vector<Buffer>{}, 1);
-    }
-    // (b) weights streamed: every tile reloads them through a (double) buffer of the largest layer's weights.
-    if (hw_.fused_weights != WeightPolicy::resident && tiles > 1 && weights > 0) {
-      std::vector<Step> steps = p.steps;
-      for (Step& s : steps) s.load += weight_load;
-      Choice c{tiles, 1, true, {}};
-      c.cost.latency_cycles = pipeline_latency(steps);
-      c.cost.offchip.fm_read = p.fm_read;
-      c.cost.offchip.weights = weights * std::uint64_t(tiles);
-      finish(std::move(c), {{"weights", buffers * align(max_weight)}}, 1);
-    }
-    // (c) a single conv/fc whose weights do not fit: split its output channels into
-    // chunks; chunk-outer loop, so the input is re-read per chunk unless one tile holds it all.
-    if (m == 1 && info_[q.layers[0]].channel_splittable && weights > 0) {
-      const int channels = info_[q.layers[0]].channels;
-      for (int chunks = 2; chunks <= channels; chunks = std::max(chunks + 1, chunks * 3 / 2)) {
-        const std::uint64_t chunk_weights = (weights + chunks - 1) / chunks;
-        const std::uint64_t wbuf = (hw_.double_buffering ? 2 : 1) * align(chunk_weights);
-        if (wbuf > q.available_bytes) continue;
-        std::vector<Step> steps;
-        for (int c = 0; c < chunks; ++c)
-          for (int t = 0; t < tiles; ++t) {
-            Step s = p.steps[t];
-            if (tiles == 1 && c > 0) s.load = 0;  // the one input tile stays
-            if (t == 0) s.load += dma_cycles(chunk_weights);
-            s.compute = (s.compute + chunks - 1) / chunks;
-            s.store = dma_cycles((p.out_tile_bytes[t] + chunks - 1) / chunks);
-            steps.push_back(s);
-          }
-        Choice ch{tiles, chunks, false, {}};
-        ch.cost.latency_cycles = pipeline_latency(steps);
-        ch.cost.offchip.fm_read = p.fm_read * std::uint64_t(tiles == 1 ? 1 : chunks);
-        ch.cost.offchip.weights = weights;
-        if (finish(std::move(ch), {{"weights", wbuf}}, std::uint64_t(chunks))) break;  // fewest chunks that fit
-      }
+  const std::uint64_t copies = hw_.double_buffering ? 2 : 1;
+  // (a) weights resident: loaded once, before the first tile.
+  if (hw_.fused_weights != WeightPolicy::streamed || tiles == 1) {
+    std::vector<Step> steps = x.steps;
+    steps.front().load += v.weight_load;
+    consider({tiles, 1, false, align(q, v.weights), pipeline_latency(steps), {x.fm_read, x.fm_write, v.weights}});
+  }
+  // (b) weights streamed: every tile reloads them through a buffer of the largest layer's weights.
+  if (hw_.fused_weights != WeightPolicy::resident && tiles > 1 && v.weights > 0) {
+    std::vector<Step> steps = x.steps;
+    for (Step& s : steps) s.load += v.weight_load;
+    consider({tiles, 1, true, copies * align(q, v.max_weight), pipeline_latency(steps),
+              {x.fm_read, x.fm_write, v.weights * std::uint64_t(tiles)}});
+  }
+  // (c) one conv/fc: split its output channels into chunks whose weights stream
+  // through a double buffer. Chunk-outer loop, so the input is re-read per chunk
+  // unless a single tile holds it. The fewest chunks that fit are taken.
+  if (q.layers.size() == 1 && info_[q.layers[0]].channel_splittable && v.weights > 0) {
+    const int channels = info_[q.layers[0]].channels;
+    for (int chunks = 2; chunks <= channels; chunks = std::max(chunks + 1, chunks * 3 / 2)) {
+      const std::uint64_t chunk_weights = (v.weights + chunks - 1) / chunks;
+      std::vector<Step> steps;
+      steps.reserve(std::size_t(chunks) * std::size_t(tiles));
+      for (int c = 0; c < chunks; ++c)
+        for (int t = 0; t < tiles; ++t) {
+          Step s = x.steps[t];
+          if (tiles == 1 && c > 0) s.load = 0;  // the one input tile stays
+          if (t == 0) s.load += dma_cycles(chunk_weights);
+          s.compute = (s.compute + chunks - 1) / chunks;
+          s.store = dma_cycles((x.out_tile_bytes[t] + chunks - 1) / chunks);
+          steps.push_back(s);
+        }
+      if (consider({tiles, chunks, false, copies * align(q, chunk_weights), pipeline_latency(steps),
+                    {x.fm_read * std::uint64_t(tiles == 1 ? 1 : chunks), x.fm_write, v.weights}}))
+        break;
     }
   }
-  return best ? std::optional<GroupCost>(std::move(best->cost)) : std::nullopt;
+}
+
+inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batch(std::span<const GroupQuery> queries) const {
+  std::vector<std::optional<GroupCost>> results(queries.size());
+  if (queries.empty() || queries.front().layers.empty()) return results;
+  const GroupQuery& first = queries.front();
+  const GroupView v = view_of(first);  // residence-independent, shared by the batch
+  std::vector<std::optional<Choice>> best(queries.size());
+  for (int tiles = 1; tiles <= v.height; tiles = next_tile_count(tiles, v.height)) {
+    const TileGeometry geo = geometry(first, v, tiles);
+    for (std::size_t k = 0; k < queries.size(); ++k) search(queries[k], v, geo, best[k]);
+  }
+  for (std::size_t k = 0; k < queries.size(); ++k) {
+    if (!best[k]) continue;
+    const TileGeometry geo = geometry(first, v, best[k]->tiles);
+    GroupCost& cost = results[k].emplace();
+    cost.latency_cycles = best[k]->latency;
+    cost.offchip = best[k]->offchip;
+    cost.recompute_macs = geo.recompute_macs;
+    cost.buffers = layout(queries[k], v, geo, *best[k], true);
+    cost.tiling = {{"row_tiles", best[k]->tiles}, {"channel_chunks", best[k]->chunks}, {"weights_streamed", best[k]->streamed ? 1 : 0}};
+  }
+  return results;
 }
 
 }  // namespace pinfuse

@@ -11,8 +11,16 @@
 //  * every buffer in GroupCost::buffers is already rounded up to query.alignment,
 //    and their sum is <= query.available_bytes;
 //  * offchip.fm_write counts each DRAM output once (its bytes), pinned outputs 0;
-//    offchip.fm_read counts at least each DRAM input's bytes, pinned inputs 0;
-//  * evaluate() is deterministic (the exact solvers compare answers).
+//    offchip.fm_read is 0 when no input is in DRAM and positive when one is (a
+//    layer may read only part of an input, e.g. a strided 1x1 conv skips rows);
+//  * evaluate() is deterministic (the exact solvers compare answers);
+//
+// Optionally (BatchCostModel), a model may answer several queries about the same
+// group at once — same layers, same boundary FMs, only residences and available
+// bytes differ — to share work between them; the solvers batch such queries.
+//
+//   std::vector<std::optional<pinfuse::GroupCost>>
+//       m.evaluate_batch(std::span<const pinfuse::GroupQuery>) const
 #include <concepts>
 #include <map>
 #include <cstdint>
@@ -101,5 +109,23 @@ template <class M>
 concept CostModel = requires(const M& m, const GroupQuery& q) {
   { m.evaluate(q) } -> std::same_as<std::optional<GroupCost>>;
 };
+
+template <class M>
+concept BatchCostModel = CostModel<M> && requires(const M& m, std::span<const GroupQuery> qs) {
+  { m.evaluate_batch(qs) } -> std::same_as<std::vector<std::optional<GroupCost>>>;
+};
+
+/// Answers queries about one group: in one batch if the model can, else one by one.
+template <CostModel M>
+std::vector<std::optional<GroupCost>> evaluate_all(const M& m, std::span<const GroupQuery> queries) {
+  if constexpr (BatchCostModel<M>) {
+    return m.evaluate_batch(queries);
+  } else {
+    std::vector<std::optional<GroupCost>> answers;
+    answers.reserve(queries.size());
+    for (const GroupQuery& q : queries) answers.push_back(m.evaluate(q));
+    return answers;
+  }
+}
 
 }  // namespace pinfuse

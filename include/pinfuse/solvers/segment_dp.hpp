@@ -14,7 +14,7 @@
 //   best(q, S') = min over (p, S, T) of best(p, S) + cost(group [p, q) | S, T)
 //
 // Time: O(sum over cuts of 2^|L(p)| * groups from p * 2^|new outputs|) cost-model
-// calls, memoized on the query. Strategies restrict the space (SearchSpace):
+// queries; those about one group go to the model as one batch. Strategies restrict the space (SearchSpace):
 // fixed groups (layerwise, pinning-only) and/or no pins (layerwise, fusion-only).
 #include <algorithm>
 #include <chrono>
@@ -160,45 +160,56 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
     if (is_cut[cut]) best[cut].resize(std::size_t(1) << live[cut].size());
   best[0][0].reached = true;
 
-  // Memo of cost-model answers, keyed by group, its boundary residences and the SPM left.
-  using Key = std::tuple<int, int, std::vector<bool>, std::uint64_t>;
-  std::map<Key, std::optional<GroupCost>> memo;
   std::vector<char> pinned(p.fms.size(), 0);
-
   for (int begin = 0; begin < n; ++begin) {
     if (!is_cut[begin]) continue;
     for (int end = begin + 1; end <= n; ++end) {
       if (!is_cut[end]) continue;
       if (opt.max_group_layers && std::size_t(end - begin) > opt.max_group_layers) break;
-      const bool last_choice = !space.group_starts.empty();  // fixed groups: only the next cut
       const GroupBoundary boundary = group_boundary(p, begin, end);
       std::vector<int> fresh;  // candidates the group produces that outlive it
       for (const int fm : boundary.outputs)
         if (candidate[fm]) fresh.push_back(fm);
+      // Every transition (state at begin, pins among the fresh outputs) and the
+      // distinct settings they put the group in, asked of the cost model in one batch.
+      struct Transition {
+        std::uint32_t from, to;
+        std::size_t setting;
+      };
+      std::vector<Transition> transitions;
+      std::vector<GroupSetting> settings;
+      std::map<std::pair<std::vector<bool>, std::uint64_t>, std::size_t> setting_index;
       for (std::uint32_t mask = 0; mask < best[begin].size(); ++mask) {
         if (!best[begin][mask].reached) continue;
         for (std::uint32_t t = 0; t < (std::uint32_t(1) << fresh.size()); ++t) {
           std::fill(pinned.begin(), pinned.end(), 0);
           for (std::size_t i = 0; i < live[begin].size(); ++i) pinned[live[begin][i]] = (mask >> i) & 1U;
           for (std::size_t i = 0; i < fresh.size(); ++i) pinned[fresh[i]] = (t >> i) & 1U;
-          const GroupSetting s = group_setting(p, spm, begin, end, boundary, [&](int fm) { return pinned[fm] != 0; });
+          GroupSetting s = group_setting(p, spm, begin, end, boundary, [&](int fm) { return pinned[fm] != 0; });
+          if (s.pinned_bytes > spm.capacity()) continue;
           std::vector<bool> residences;
           for (const auto* list : {&s.inputs, &s.outputs})
             for (const BoundaryFm& b : *list) residences.push_back(b.where == Residence::pinned);
-          Key key{begin, end, std::move(residences), s.pinned_bytes};
-          auto it = memo.find(key);
-          if (it == memo.end())
-            it = memo.emplace(std::move(key), evaluate_group(p, cost, spm, begin, end, s, opt.objective)).first;
-          if (!it->second) continue;
+          const auto [it, added] = setting_index.try_emplace({std::move(residences), s.pinned_bytes}, settings.size());
+          if (added) settings.push_back(std::move(s));
           std::uint32_t next = 0;
           for (std::size_t i = 0; i < live[end].size(); ++i) next |= std::uint32_t(pinned[live[end][i]]) << i;
-          const Score sc = best[begin][mask].score +
-                           score_of(it->second->latency_cycles, it->second->offchip.total(), opt.objective);
-          State& dst = best[end][next];
-          if (!dst.reached || sc < dst.score) dst = {true, sc, begin, mask};
+          transitions.push_back({mask, next, it->second});
         }
       }
-      if (last_choice) break;
+      const std::vector<std::size_t> layers(p.order.begin() + begin, p.order.begin() + end);
+      std::vector<GroupQuery> queries;
+      for (const GroupSetting& s : settings)
+        queries.push_back({layers, s.inputs, s.outputs, spm.capacity() - s.pinned_bytes, spm.alignment(), opt.objective});
+      const std::vector<std::optional<GroupCost>> answers = evaluate_all(cost, std::span<const GroupQuery>(queries));
+      for (const Transition& tr : transitions) {
+        const std::optional<GroupCost>& c = answers[tr.setting];
+        if (!c) continue;
+        const Score sc = best[begin][tr.from].score + score_of(c->latency_cycles, c->offchip.total(), opt.objective);
+        State& dst = best[end][tr.to];
+        if (!dst.reached || sc < dst.score) dst = {true, sc, begin, tr.from};
+      }
+      if (!space.group_starts.empty()) break;  // fixed groups: only the next cut
     }
   }
   if (!best[n][0].reached) {
