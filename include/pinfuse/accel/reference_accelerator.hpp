@@ -131,6 +131,7 @@ class ReferenceAccelerator {
     if (tiles >= height) return height + 1;
     return std::min(tiles < 8 ? tiles + 1 : tiles * 3 / 2, height);
   }
+  static constexpr LayerId no_layer = ~LayerId(0);
   static std::uint64_t align(const GroupQuery& q, std::uint64_t bytes) {
     return (bytes + q.alignment - 1) / q.alignment * q.alignment;
   }
@@ -138,8 +139,9 @@ class ReferenceAccelerator {
   TileGeometry geometry(const GroupQuery& q, const GroupView& v, int tiles) const;
   Transfers transfers(const GroupQuery& q, const TileGeometry& geo) const;
   void search(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, std::optional<Choice>& best) const;
-  std::vector<Buffer> layout(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, const Choice& c,
-                             bool named) const;
+  template <class Emit>
+  void for_each_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, const Choice& c,
+                       Emit&& emit) const;
   std::uint64_t pipeline_latency(const std::vector<Step>& steps) const;
 
   const Network* g_;
@@ -268,29 +270,26 @@ inline std::uint64_t ReferenceAccelerator::pipeline_latency(const std::vector<St
   return total;
 }
 
-/// DRAM inputs and outputs are tiles, double-buffered when there are several
-/// tiles; intermediates read inside the group are single tiles; weights as chosen.
-/// With channel chunks each output tile holds 1/chunks of the channels.
-inline std::vector<Buffer> ReferenceAccelerator::layout(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
-                                                        const Choice& c, bool named) const {
+/// Calls emit(prefix, vertex, bytes) for each SPM buffer of a choice (the weights
+/// buffer has no vertex: no_layer). DRAM inputs and outputs are tiles, double-buffered when
+/// there are several tiles; intermediates read inside the group are single tiles;
+/// weights as chosen. With channel chunks an output tile holds 1/chunks of the channels.
+template <class Emit>
+void ReferenceAccelerator::for_each_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
+                                           const Choice& c, Emit&& emit) const {
   const std::uint64_t copies = hw_.double_buffering && c.tiles > 1 ? 2 : 1;
-  const auto label = [&](const char* prefix, LayerId l) { return named ? prefix + (*g_)[l].name : std::string(); };
-  std::vector<Buffer> buffers;
-  buffers.reserve(q.inputs.size() + q.layers.size() + q.outputs.size() + 1);
-  if (c.weight_buffer) buffers.push_back({named ? "weights" : "", c.weight_buffer});
+  if (c.weight_buffer) emit("weights", no_layer, c.weight_buffer);
   for (std::size_t e = 0; e < q.inputs.size(); ++e)
     if (q.inputs[e].where == Residence::dram && geo.in_max[e] > 0)
-      buffers.push_back({label("in:", q.inputs[e].fm),
-                         copies * align(q, std::uint64_t(geo.in_max[e]) * info_[q.inputs[e].fm].row_bytes)});
+      emit("in:", q.inputs[e].fm, copies * align(q, std::uint64_t(geo.in_max[e]) * info_[q.inputs[e].fm].row_bytes));
   for (std::size_t i = 0; i < q.layers.size(); ++i)
     if (v.is_tmp[i] && geo.tmp_max[i] > 0)
-      buffers.push_back({label("tmp:", q.layers[i]), align(q, std::uint64_t(geo.tmp_max[i]) * info_[q.layers[i]].row_bytes)});
+      emit("tmp:", q.layers[i], align(q, std::uint64_t(geo.tmp_max[i]) * info_[q.layers[i]].row_bytes));
   for (std::size_t o = 0; o < q.outputs.size(); ++o)
     if (q.outputs[o].where == Residence::dram && geo.out_max[o] > 0) {
       const std::uint64_t bytes = std::uint64_t(geo.out_max[o]) * info_[q.outputs[o].fm].row_bytes;
-      buffers.push_back({label("out:", q.outputs[o].fm), copies * align(q, (bytes + c.chunks - 1) / c.chunks)});
+      emit("out:", q.outputs[o].fm, copies * align(q, (bytes + c.chunks - 1) / c.chunks));
     }
-  return buffers;
 }
 
 /// For one tile count, tries the weight placements the hardware allows and keeps
@@ -302,7 +301,7 @@ inline void ReferenceAccelerator::search(const GroupQuery& q, const GroupView& v
   const auto score = [&](const Choice& c) { return score_of(c.latency, c.offchip.total(), q.objective); };
   const auto consider = [&](const Choice& c) {
     std::uint64_t footprint = 0;
-    for (const Buffer& b : layout(q, v, geo, c, false)) footprint += b.bytes;
+    for_each_buffer(q, v, geo, c, [&](const char*, LayerId, std::uint64_t bytes) { footprint += bytes; });
     if (footprint > q.available_bytes) return false;
     if (!best || score(c) < score(*best)) best = c;
     return true;
@@ -363,7 +362,9 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
     cost.latency_cycles = best[k]->latency;
     cost.offchip = best[k]->offchip;
     cost.recompute_macs = geo.recompute_macs;
-    cost.buffers = layout(queries[k], v, geo, *best[k], true);
+    for_each_buffer(queries[k], v, geo, *best[k], [&](const char* prefix, LayerId l, std::uint64_t bytes) {
+      cost.buffers.push_back({prefix + (l == no_layer ? std::string() : (*g_)[l].name), bytes});
+    });
     cost.tiling = {{"row_tiles", best[k]->tiles}, {"channel_chunks", best[k]->chunks}, {"weights_streamed", best[k]->streamed ? 1 : 0}};
   }
   return results;

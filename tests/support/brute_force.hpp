@@ -1,0 +1,79 @@
+#pragma once
+// Exhaustive reference for the exact solvers: every split of the order into
+// consecutive groups times every set of pinned FMs, each scored by asking the
+// cost model group by group. Written independently of segment_dp.hpp.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "pinfuse/concepts/cost_model.hpp"
+#include "pinfuse/memory/scratchpad.hpp"
+#include "pinfuse/solvers/problem.hpp"
+
+namespace pinfuse::testing {
+
+struct BruteForceSpace {
+  bool fuse = true;  ///< false: every layer alone
+  bool pin = true;   ///< false: nothing pinned
+};
+
+template <Graph G, CostModel C>
+std::optional<Score> brute_force(const G& g, const C& cost, const Scratchpad& spm, BruteForceSpace space, Objective objective) {
+  const Problem p = make_problem(g);
+  const int n = static_cast<int>(p.size());
+  std::optional<Score> best;
+  const std::uint32_t splits = space.fuse ? (std::uint32_t(1) << (n - 1)) : 1;
+  for (std::uint32_t split = 0; split < splits; ++split) {
+    // bit i of `split` set: positions i and i+1 share a group (fusion); layerwise = 0.
+    std::vector<int> group_of(n, 0);
+    for (int i = 1; i < n; ++i) group_of[i] = group_of[i - 1] + (((split >> (i - 1)) & 1U) ? 0 : 1);
+    const int groups = group_of[n - 1] + 1;
+    // FMs that can be pinned: produced by a compute layer, read in a later group, not a model output.
+    std::vector<int> crossing;
+    for (std::size_t f = 0; f < p.fms.size(); ++f) {
+      const FeatureMap& fm = p.fms[f];
+      if (space.pin && fm.producer >= 0 && !fm.model_output && !fm.consumers.empty() &&
+          group_of[fm.consumers.back()] > group_of[fm.producer])
+        crossing.push_back(static_cast<int>(f));
+    }
+    for (std::uint32_t pins = 0; pins < (std::uint32_t(1) << crossing.size()); ++pins) {
+      std::vector<char> pinned(p.fms.size(), 0);
+      for (std::size_t i = 0; i < crossing.size(); ++i) pinned[crossing[i]] = (pins >> i) & 1U;
+      Score total;
+      bool feasible = true;
+      for (int grp = 0; grp < groups && feasible; ++grp) {
+        std::vector<std::size_t> layers;
+        std::vector<BoundaryFm> inputs, outputs;
+        std::uint64_t pinned_bytes = 0;
+        for (int pos = 0; pos < n; ++pos)
+          if (group_of[pos] == grp) layers.push_back(p.order[pos]);
+        for (std::size_t f = 0; f < p.fms.size(); ++f) {
+          const FeatureMap& fm = p.fms[f];
+          const Residence where = pinned[f] ? Residence::pinned : Residence::dram;
+          const int from = fm.producer < 0 ? -1 : group_of[fm.producer];
+          bool read_here = false, read_later = false;
+          for (const int c : fm.consumers) {
+            read_here |= group_of[c] == grp;
+            read_later |= group_of[c] > grp;
+          }
+          if (from < grp && read_here) inputs.push_back({fm.id, where});
+          if (from == grp && (read_later || fm.model_output)) outputs.push_back({fm.id, where});
+          const int until = fm.consumers.empty() ? from : group_of[fm.consumers.back()];
+          if (pinned[f] && from <= grp && until >= grp) pinned_bytes += spm.aligned(fm.bytes);
+        }
+        if (pinned_bytes > spm.capacity()) {
+          feasible = false;
+          break;
+        }
+        const GroupQuery q{layers, inputs, outputs, spm.capacity() - pinned_bytes, spm.alignment(), objective};
+        const std::optional<GroupCost> c = cost.evaluate(q);
+        if (!c) feasible = false;
+        else total = total + score_of(c->latency_cycles, c->offchip.total(), objective);
+      }
+      if (feasible && (!best || total < *best)) best = total;
+    }
+  }
+  return best;
+}
+
+}  // namespace pinfuse::testing

@@ -1,0 +1,79 @@
+#pragma once
+// Small random networks for property tests: chains, and DAGs with residual
+// adds and concats, made of the layer kinds real models use.
+#include <random>
+#include <vector>
+
+#include "pinfuse/model/network.hpp"
+#include "pinfuse/model/shape_inference.hpp"
+
+namespace pinfuse::testing {
+
+inline Layer conv_layer(const std::string& name, int filters, int kernel, int stride, int groups = 1) {
+  Layer l;
+  l.name = name;
+  l.kind = LayerKind::conv2d;
+  l.filters = filters;
+  l.groups = groups;
+  l.rows = l.cols = Window1D{kernel, stride, 1, 0, 0, true};
+  return l;
+}
+
+inline Layer simple_layer(const std::string& name, LayerKind kind) {
+  Layer l;
+  l.name = name;
+  l.kind = kind;
+  return l;
+}
+
+/// A random network with `layers` compute layers. With `dag`, layers may read
+/// older feature maps (residual adds, concats, branches); otherwise a chain.
+inline Network random_network(std::mt19937& rng, int layers, bool dag) {
+  const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  Network g;
+  g[boost::graph_bundle].name = dag ? "random_dag" : "random_chain";
+  Layer in = simple_layer("in", LayerKind::input);
+  in.output = {pick(4, 14), pick(3, 10), pick(1, 6)};
+  std::vector<LayerId> fms{add_layer(g, in)};
+  for (int i = 0; i < layers; ++i) {
+    std::string name = "l";
+    name += std::to_string(i);  // (not "l" + ...: GCC 12 -Wrestrict false positive at -O3)
+    const LayerId last = fms.back();
+    const LayerId older = dag ? fms[pick(0, int(fms.size()) - 1)] : last;
+    const Shape s = g[last].output;
+    const Shape o = g[older].output;
+    LayerId v;
+    switch (pick(0, 6)) {
+      case 0: v = add_layer(g, conv_layer(name, pick(1, 8), 3, s.h > 3 && pick(0, 2) == 0 ? 2 : 1), {last}); break;
+      case 1: v = add_layer(g, conv_layer(name, s.c, 3, 1, s.c), {last}); break;  // depthwise
+      case 2: v = add_layer(g, conv_layer(name, pick(1, 8), 1, 1), {older}); break;
+      case 3: {
+        Layer pool = simple_layer(name, LayerKind::pool);
+        pool.rows = pool.cols = Window1D{2, 2, 1, 0, 0, false};
+        v = s.h >= 2 && s.w >= 2 ? add_layer(g, pool, {last}) : add_layer(g, conv_layer(name, 4, 1, 1), {last});
+        break;
+      }
+      case 4:
+        v = older != last && o == s ? add_layer(g, simple_layer(name, LayerKind::add), {last, older})
+                                    : add_layer(g, simple_layer(name, LayerKind::activation), {last});
+        break;
+      case 5:
+        v = older != last && o.h == s.h && o.w == s.w ? add_layer(g, simple_layer(name, LayerKind::concat), {last, older})
+                                                      : add_layer(g, conv_layer(name, pick(1, 6), 3, 1), {older});
+        break;
+      default: {
+        Layer up = simple_layer(name, LayerKind::resize);
+        up.scale_h = up.scale_w = 2;
+        up.resize_mode = pick(0, 1) ? ResizeMode::nearest : ResizeMode::bilinear;
+        v = s.h <= 8 ? add_layer(g, up, {last}) : add_layer(g, conv_layer(name, pick(1, 6), 3, 2), {last});
+      }
+    }
+    infer_shapes(g);
+    fms.push_back(v);
+  }
+  add_layer(g, simple_layer("out", LayerKind::output), {fms.back()});
+  infer_shapes(g);
+  return g;
+}
+
+}  // namespace pinfuse::testing

@@ -1,0 +1,95 @@
+// The exact solvers equal exhaustive enumeration on many small random chains
+// and DAGs, under random hardware, and every plan passes the validator.
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "pinfuse/accel/reference_accelerator.hpp"
+#include "pinfuse/plan/validator.hpp"
+#include "pinfuse/solvers/solve.hpp"
+#include "support/brute_force.hpp"
+#include "support/random_networks.hpp"
+
+using namespace pinfuse;
+using pinfuse::testing::brute_force;
+using pinfuse::testing::BruteForceSpace;
+
+namespace {
+
+Hardware random_hardware(std::mt19937& rng, const Network& g) {
+  const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  Hardware hw;
+  std::uint64_t largest = 0, total = 0;
+  for (LayerId v = 0; v < boost::num_vertices(g); ++v) {
+    largest = std::max(largest, fm_bytes(g, v));
+    total += fm_bytes(g, v) + weight_bytes(g, v);
+  }
+  // Between "barely runs layer by layer" and "holds most of the model", so that
+  // capacity binds: tiles shrink, pins compete, some groups do not fit.
+  hw.spm_bytes = std::uint64_t(pick(int(largest / 3) + 64, int(total) + 64));
+  hw.spm_alignment = std::uint64_t(1) << pick(0, 5);
+  hw.macs_per_cycle = pick(1, 64);
+  hw.vector_elements_per_cycle = pick(1, 16);
+  hw.dram_bytes_per_cycle = pick(1, 8);
+  hw.dma_setup_cycles = std::uint64_t(pick(0, 40));
+  hw.double_buffering = pick(0, 1) == 1;
+  hw.fused_weights = static_cast<WeightPolicy>(pick(0, 2));
+  return hw;
+}
+
+Score score(const Plan& plan) {
+  return score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), plan.objective);
+}
+
+void check_against_brute_force(std::uint32_t seed, bool dag) {
+  std::mt19937 rng(seed);
+  const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, 7)(rng), dag);
+  const Hardware hw = random_hardware(rng, g);
+  const ReferenceAccelerator accel(g, hw);
+  const Scratchpad spm = scratchpad_of(hw);
+  SolveOptions opt;
+  opt.objective = seed % 3 == 0 ? Objective::offchip_bytes : Objective::latency;
+  INFO("seed " << seed << (dag ? " dag" : " chain") << ", SPM " << hw.spm_bytes << " B");
+
+  struct Case {
+    Strategy strategy;
+    BruteForceSpace space;
+  };
+  std::optional<Score> found[4];
+  for (const Case& c : {Case{Strategy::layerwise, {false, false}}, Case{Strategy::fusion, {true, false}},
+                        Case{Strategy::pinning, {false, true}}, Case{Strategy::joint, {true, true}}}) {
+    INFO("strategy " << to_string(c.strategy));
+    const std::optional<Score> expected = brute_force(g, accel, spm, c.space, opt.objective);
+    if (!expected) {
+      REQUIRE_THROWS_AS(solve(c.strategy, g, accel, spm, opt), input_error);
+      continue;
+    }
+    const Plan plan = solve(c.strategy, g, accel, spm, opt);
+    CHECK(score(plan) == *expected);
+    const ValidationReport report = validate_plan(g, plan, accel, spm);
+    INFO((report.errors.empty() ? std::string() : report.errors.front()));
+    CHECK(report.ok());
+    found[int(c.strategy)] = score(plan);
+  }
+  // Each richer space contains the poorer one.
+  const auto no_worse = [&](Strategy richer, Strategy poorer) {
+    if (found[int(poorer)]) {
+      REQUIRE(found[int(richer)]);
+      CHECK(*found[int(richer)] <= *found[int(poorer)]);
+    }
+  };
+  no_worse(Strategy::fusion, Strategy::layerwise);
+  no_worse(Strategy::pinning, Strategy::layerwise);
+  no_worse(Strategy::joint, Strategy::fusion);
+  no_worse(Strategy::joint, Strategy::pinning);
+}
+
+}  // namespace
+
+TEST_CASE("exact solvers equal brute force on random chains", "[solvers][exact]") {
+  for (std::uint32_t seed = 1; seed <= 60; ++seed) check_against_brute_force(seed, false);
+}
+
+TEST_CASE("exact solvers equal brute force on random DAGs", "[solvers][exact]") {
+  for (std::uint32_t seed = 1001; seed <= 1060; ++seed) check_against_brute_force(seed, true);
+}
