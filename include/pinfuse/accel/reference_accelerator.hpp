@@ -131,7 +131,6 @@ class ReferenceAccelerator {
     if (tiles >= height) return height + 1;
     return std::min(tiles < 8 ? tiles + 1 : tiles * 3 / 2, height);
   }
-  static constexpr LayerId no_layer = ~LayerId(0);
   static std::uint64_t align(const GroupQuery& q, std::uint64_t bytes) {
     return (bytes + q.alignment - 1) / q.alignment * q.alignment;
   }
@@ -140,8 +139,8 @@ class ReferenceAccelerator {
   Transfers transfers(const GroupQuery& q, const TileGeometry& geo) const;
   void search(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, std::optional<Choice>& best) const;
   template <class Emit>
-  void for_each_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, const Choice& c,
-                       Emit&& emit) const;
+  void for_each_fm_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, int chunks,
+                          Emit&& emit) const;
   std::uint64_t pipeline_latency(const std::vector<Step>& steps) const;
 
   const Network* g_;
@@ -270,15 +269,14 @@ inline std::uint64_t ReferenceAccelerator::pipeline_latency(const std::vector<St
   return total;
 }
 
-/// Calls emit(prefix, vertex, bytes) for each SPM buffer of a choice (the weights
-/// buffer has no vertex: no_layer). DRAM inputs and outputs are tiles, double-buffered when
-/// there are several tiles; intermediates read inside the group are single tiles;
-/// weights as chosen. With channel chunks an output tile holds 1/chunks of the channels.
+/// Calls emit(prefix, vertex, bytes) for each feature-map buffer of the group
+/// (the weights buffer is the choice's). DRAM inputs and outputs are tiles,
+/// double-buffered when there are several tiles; intermediates read inside the
+/// group are single tiles. With channel chunks an output tile holds 1/chunks of the channels.
 template <class Emit>
-void ReferenceAccelerator::for_each_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
-                                           const Choice& c, Emit&& emit) const {
-  const std::uint64_t copies = hw_.double_buffering && c.tiles > 1 ? 2 : 1;
-  if (c.weight_buffer) emit("weights", no_layer, c.weight_buffer);
+void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
+                                              int chunks, Emit&& emit) const {
+  const std::uint64_t copies = hw_.double_buffering && geo.tiles > 1 ? 2 : 1;
   for (std::size_t e = 0; e < q.inputs.size(); ++e)
     if (q.inputs[e].where == Residence::dram && geo.in_max[e] > 0)
       emit("in:", q.inputs[e].fm, copies * align(q, std::uint64_t(geo.in_max[e]) * info_[q.inputs[e].fm].row_bytes));
@@ -288,7 +286,7 @@ void ReferenceAccelerator::for_each_buffer(const GroupQuery& q, const GroupView&
   for (std::size_t o = 0; o < q.outputs.size(); ++o)
     if (q.outputs[o].where == Residence::dram && geo.out_max[o] > 0) {
       const std::uint64_t bytes = std::uint64_t(geo.out_max[o]) * info_[q.outputs[o].fm].row_bytes;
-      emit("out:", q.outputs[o].fm, copies * align(q, (bytes + c.chunks - 1) / c.chunks));
+      emit("out:", q.outputs[o].fm, copies * align(q, (bytes + chunks - 1) / chunks));
     }
 }
 
@@ -299,9 +297,14 @@ inline void ReferenceAccelerator::search(const GroupQuery& q, const GroupView& v
   const int tiles = geo.tiles;
   const Transfers x = transfers(q, geo);
   const auto score = [&](const Choice& c) { return score_of(c.latency, c.offchip.total(), q.objective); };
+  const auto fm_footprint = [&](int chunks) {
+    std::uint64_t sum = 0;
+    for_each_fm_buffer(q, v, geo, chunks, [&](const char*, LayerId, std::uint64_t bytes) { sum += bytes; });
+    return sum;
+  };
+  const std::uint64_t unchunked = fm_footprint(1);
   const auto consider = [&](const Choice& c) {
-    std::uint64_t footprint = 0;
-    for_each_buffer(q, v, geo, c, [&](const char*, LayerId, std::uint64_t bytes) { footprint += bytes; });
+    const std::uint64_t footprint = c.weight_buffer + (c.chunks == 1 ? unchunked : fm_footprint(c.chunks));
     if (footprint > q.available_bytes) return false;
     if (!best || score(c) < score(*best)) best = c;
     return true;
@@ -362,8 +365,9 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
     cost.latency_cycles = best[k]->latency;
     cost.offchip = best[k]->offchip;
     cost.recompute_macs = geo.recompute_macs;
-    for_each_buffer(queries[k], v, geo, *best[k], [&](const char* prefix, LayerId l, std::uint64_t bytes) {
-      cost.buffers.push_back({prefix + (l == no_layer ? std::string() : (*g_)[l].name), bytes});
+    if (best[k]->weight_buffer) cost.buffers.push_back({"weights", best[k]->weight_buffer});
+    for_each_fm_buffer(queries[k], v, geo, best[k]->chunks, [&](const char* prefix, LayerId l, std::uint64_t bytes) {
+      cost.buffers.push_back({prefix + (*g_)[l].name, bytes});
     });
     cost.tiling = {{"row_tiles", best[k]->tiles}, {"channel_chunks", best[k]->chunks}, {"weights_streamed", best[k]->streamed ? 1 : 0}};
   }
