@@ -13,7 +13,7 @@ struct SolveOptions {
   std::size_t max_group_layers = 0;
   /// Most pin candidates alive across one cut. The joint DP has 2^k states per cut;
   /// where more FMs are alive, the largest ones stop being candidates, and the
-  /// result is optimal over pin sets drawn from the remaining candidates.
+  /// result is optimal over pin sets drawn from the remaining candidates. At most 20.
   std::size_t max_pins_per_cut = 12;
   /// Execution order as vertex indices; empty = pinfuse::topological_order(g).
   std::vector<std::size_t> order;

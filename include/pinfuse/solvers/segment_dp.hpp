@@ -19,11 +19,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <limits>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
-#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -133,6 +132,9 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
   const auto started = std::chrono::steady_clock::now();
   const int n = static_cast<int>(p.size());
   if (n == 0) throw input_error("model", "has no compute layers");
+  if (opt.max_pins_per_cut > 20)
+    throw input_error("max_pins_per_cut", "at most 20 (the DP keeps 2^k states per cut), got " +
+                                              std::to_string(opt.max_pins_per_cut));
 
   std::vector<char> is_cut(n + 1, space.group_starts.empty() ? 1 : 0);
   for (const int s : space.group_starts) {
