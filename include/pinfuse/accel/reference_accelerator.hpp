@@ -126,10 +126,11 @@ class ReferenceAccelerator {
     OffchipBytes offchip;
   };
 
-  /// Tile counts searched: 1..8, then x1.5 steps, always ending at `height` (one row per tile).
-  static int next_tile_count(int tiles, int height) {
-    if (tiles >= height) return height + 1;
-    return std::min(tiles < 8 ? tiles + 1 : tiles * 3 / 2, height);
+  /// Tile and chunk counts searched: one by one up to 8, then x1.5 steps,
+  /// always ending at `limit` (one row per tile, one channel per chunk).
+  static int next_count(int count, int limit) {
+    if (count >= limit) return limit + 1;
+    return std::min(count < 8 ? count + 1 : count * 3 / 2, limit);
   }
   static std::uint64_t align(const GroupQuery& q, std::uint64_t bytes) {
     return (bytes + q.alignment - 1) / q.alignment * q.alignment;
@@ -271,22 +272,25 @@ inline std::uint64_t ReferenceAccelerator::pipeline_latency(const std::vector<St
 
 /// Calls emit(prefix, vertex, bytes) for each feature-map buffer of the group
 /// (the weights buffer is the choice's). DRAM inputs and outputs are tiles,
-/// double-buffered when there are several tiles; intermediates read inside the
+/// double-buffered when there are several pipeline steps; intermediates read inside the
 /// group are single tiles. With channel chunks an output tile holds 1/chunks of the channels.
 template <class Emit>
 void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
                                               int chunks, Emit&& emit) const {
-  const std::uint64_t copies = hw_.double_buffering && geo.tiles > 1 ? 2 : 1;
+  // Inputs change per tile; outputs per tile and per chunk (the pipeline stores
+  // step i-1 while step i computes).
+  const std::uint64_t in_copies = hw_.double_buffering && geo.tiles > 1 ? 2 : 1;
+  const std::uint64_t out_copies = hw_.double_buffering && geo.tiles * chunks > 1 ? 2 : 1;
   for (std::size_t e = 0; e < q.inputs.size(); ++e)
     if (q.inputs[e].where == Residence::dram && geo.in_max[e] > 0)
-      emit("in:", q.inputs[e].fm, copies * align(q, std::uint64_t(geo.in_max[e]) * info_[q.inputs[e].fm].row_bytes));
+      emit("in:", q.inputs[e].fm, in_copies * align(q, std::uint64_t(geo.in_max[e]) * info_[q.inputs[e].fm].row_bytes));
   for (std::size_t i = 0; i < q.layers.size(); ++i)
     if (v.is_tmp[i] && geo.tmp_max[i] > 0)
       emit("tmp:", q.layers[i], align(q, std::uint64_t(geo.tmp_max[i]) * info_[q.layers[i]].row_bytes));
   for (std::size_t o = 0; o < q.outputs.size(); ++o)
     if (q.outputs[o].where == Residence::dram && geo.out_max[o] > 0) {
       const std::uint64_t bytes = std::uint64_t(geo.out_max[o]) * info_[q.outputs[o].fm].row_bytes;
-      emit("out:", q.outputs[o].fm, copies * align(q, (bytes + chunks - 1) / chunks));
+      emit("out:", q.outputs[o].fm, out_copies * align(q, (bytes + chunks - 1) / chunks));
     }
 }
 
@@ -316,10 +320,12 @@ inline void ReferenceAccelerator::search(const GroupQuery& q, const GroupView& v
     steps.front().load += v.weight_load;
     consider({tiles, 1, false, align(q, v.weights), pipeline_latency(steps), {x.fm_read, x.fm_write, v.weights}});
   }
-  // (b) weights streamed: every tile reloads them through a buffer of the largest layer's weights.
+  // (b) weights streamed: every tile reloads each layer's weights into a buffer
+  // the size of the largest layer's (double-buffered); the loads sit between the
+  // layers of a tile, so they add to its compute time instead of overlapping it.
   if (hw_.fused_weights != WeightPolicy::resident && tiles > 1 && v.weights > 0) {
     std::vector<Step> steps = x.steps;
-    for (Step& s : steps) s.load += v.weight_load;
+    for (Step& s : steps) s.compute += v.weight_load;
     consider({tiles, 1, true, copies * align(q, v.max_weight), pipeline_latency(steps),
               {x.fm_read, x.fm_write, v.weights * std::uint64_t(tiles)}});
   }
@@ -328,7 +334,7 @@ inline void ReferenceAccelerator::search(const GroupQuery& q, const GroupView& v
   // unless a single tile holds it. The fewest chunks that fit are taken.
   if (q.layers.size() == 1 && info_[q.layers[0]].channel_splittable && v.weights > 0) {
     const int channels = info_[q.layers[0]].channels;
-    for (int chunks = 2; chunks <= channels; chunks = std::max(chunks + 1, chunks * 3 / 2)) {
+    for (int chunks = 2; chunks <= channels; chunks = next_count(chunks, channels)) {
       const std::uint64_t chunk_weights = (v.weights + chunks - 1) / chunks;
       std::vector<Step> steps;
       steps.reserve(std::size_t(chunks) * std::size_t(tiles));
@@ -354,7 +360,7 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
   const GroupQuery& first = queries.front();
   const GroupView v = view_of(first);  // residence-independent, shared by the batch
   std::vector<std::optional<Choice>> best(queries.size());
-  for (int tiles = 1; tiles <= v.height; tiles = next_tile_count(tiles, v.height)) {
+  for (int tiles = 1; tiles <= v.height; tiles = next_count(tiles, v.height)) {
     const TileGeometry geo = geometry(first, v, tiles);
     for (std::size_t k = 0; k < queries.size(); ++k) search(queries[k], v, geo, best[k]);
   }

@@ -85,7 +85,9 @@ Plan read_plan(const G& g, const nlohmann::json& doc) {
   const auto u64 = [](const io::Node& n) { return std::uint64_t(n.integer(0)); };
   const auto offchip = [&](const io::Node& n) {
     n.object().only({"fm_read", "fm_write", "weights", "total"});
-    return OffchipBytes{u64(n.at("fm_read")), u64(n.at("fm_write")), u64(n.at("weights"))};
+    const OffchipBytes o{u64(n.at("fm_read")), u64(n.at("fm_write")), u64(n.at("weights"))};
+    if (n.has("total") && u64(n.at("total")) != o.total()) n.at("total").fail("is not fm_read + fm_write + weights");
+    return o;
   };
   Plan plan;
   plan.strategy = root.at("strategy").string();

@@ -10,7 +10,8 @@
 //    earlier in the same group, pinned and still in SPM, or written to DRAM;
 //  * pins: a pinned FM stays pinned at every boundary, its lifetime in the plan
 //    is [producing group, last reading group], it is not a model output;
-//  * capacity: at every step, pinned FMs alive + the group's buffers fit the SPM;
+//  * capacity: at every step, pinned FMs alive + the group's buffers fit the SPM,
+//    and every buffer size is a multiple of the alignment;
 //  * traffic: the cost model, asked again, gives the claimed cost; DRAM writes
 //    equal the bytes of the DRAM outputs; DRAM reads happen iff an input is in
 //    DRAM; the plan totals are the sum of the groups.
@@ -23,7 +24,7 @@
 #include "pinfuse/concepts/graph.hpp"
 #include "pinfuse/concepts/memory_constraint.hpp"
 #include "pinfuse/plan/plan.hpp"
-#include "pinfuse/solvers/problem.hpp"
+#include "pinfuse/core/problem.hpp"
 
 namespace pinfuse {
 
@@ -78,7 +79,10 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
       continue;
     }
     const FeatureMap& f = p.fms[fm];
+    if (pinned[fm]) error("pinned " + name(pin.fm) + " is listed twice");
     pinned[fm] = 1;
+    if (f.consumers.empty() || group_of[f.last_use()] == group_of[f.producer])
+      error("pinned " + name(pin.fm) + " never leaves the group that produces it");
     if (f.model_output) error("pinned " + name(pin.fm) + " is a model output, which must be written to DRAM");
     if (pin.bytes != spm.aligned(f.bytes)) error("pinned " + name(pin.fm) + " declares the wrong size");
     if (pin.first_group != std::size_t(group_of[f.producer]) || pin.last_group != std::size_t(group_of[f.last_use()]))
@@ -139,6 +143,8 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
     }
     std::uint64_t step_bytes = pinned_bytes;
     for (const Buffer& b : grp.cost.buffers) {
+      if (b.bytes % spm.alignment() != 0)
+        error(gname + ": buffer '" + b.name + "' (" + std::to_string(b.bytes) + " bytes) is not a multiple of the alignment");
       live.push_back(b.bytes);
       step_bytes += spm.aligned(b.bytes);
     }

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "pinfuse/solvers/problem.hpp"
+#include "pinfuse/core/problem.hpp"
 
 namespace pinfuse {
 

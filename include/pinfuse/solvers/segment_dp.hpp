@@ -31,7 +31,7 @@
 #include "pinfuse/plan/plan.hpp"
 #include "pinfuse/solvers/group_boundary.hpp"
 #include "pinfuse/solvers/options.hpp"
-#include "pinfuse/solvers/problem.hpp"
+#include "pinfuse/core/problem.hpp"
 
 namespace pinfuse {
 
@@ -46,8 +46,18 @@ struct SearchSpace {
 struct GroupSetting {
   std::vector<BoundaryFm> inputs;
   std::vector<BoundaryFm> outputs;
-  std::uint64_t pinned_bytes = 0;
+  std::uint64_t pinned_bytes = 0;           ///< aligned
+  std::vector<std::uint64_t> pinned_sizes;  ///< bytes of each pinned FM alive during the group
 };
+
+/// The memory constraint's word on a group's pinned FMs and buffers together
+/// (a banked or fragmented SPM may refuse what the byte count allows).
+template <MemoryConstraint M>
+bool fits_together(const M& spm, const GroupSetting& s, const GroupCost& c) {
+  std::vector<std::uint64_t> sizes = s.pinned_sizes;
+  for (const Buffer& b : c.buffers) sizes.push_back(b.bytes);
+  return spm.fits(sizes);
+}
 template <MemoryConstraint M, class IsPinned>
 GroupSetting group_setting(const Problem& p, const M& spm, int begin, int end, const GroupBoundary& b,
                            const IsPinned& pinned) {
@@ -57,8 +67,10 @@ GroupSetting group_setting(const Problem& p, const M& spm, int begin, int end, c
   for (const int fm : b.outputs) s.outputs.push_back({p.fms[fm].id, residence(fm)});
   for (std::size_t fm = 0; fm < p.fms.size(); ++fm) {
     const FeatureMap& f = p.fms[fm];
-    if (f.producer >= 0 && f.producer < end && f.last_use() >= begin && pinned(static_cast<int>(fm)))
+    if (f.producer >= 0 && f.producer < end && f.last_use() >= begin && pinned(static_cast<int>(fm))) {
       s.pinned_bytes += spm.aligned(f.bytes);
+      s.pinned_sizes.push_back(f.bytes);
+    }
   }
   return s;
 }
@@ -71,7 +83,9 @@ std::optional<GroupCost> evaluate_group(const Problem& p, const C& cost, const M
   if (s.pinned_bytes > spm.capacity()) return std::nullopt;
   const std::vector<std::size_t> layers(p.order.begin() + begin, p.order.begin() + end);
   GroupQuery q{layers, s.inputs, s.outputs, spm.capacity() - s.pinned_bytes, spm.alignment(), objective};
-  return cost.evaluate(q);
+  std::optional<GroupCost> c = cost.evaluate(q);
+  if (c && !fits_together(spm, s, *c)) c.reset();
+  return c;
 }
 
 /// Builds the Plan for the given groups (first positions) and pinned FMs.
@@ -203,7 +217,9 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
       std::vector<GroupQuery> queries;
       for (const GroupSetting& s : settings)
         queries.push_back({layers, s.inputs, s.outputs, spm.capacity() - s.pinned_bytes, spm.alignment(), opt.objective});
-      const std::vector<std::optional<GroupCost>> answers = evaluate_all(cost, std::span<const GroupQuery>(queries));
+      std::vector<std::optional<GroupCost>> answers = evaluate_all(cost, std::span<const GroupQuery>(queries));
+      for (std::size_t i = 0; i < answers.size(); ++i)
+        if (answers[i] && !fits_together(spm, settings[i], *answers[i])) answers[i].reset();
       for (const Transition& tr : transitions) {
         const std::optional<GroupCost>& c = answers[tr.setting];
         if (!c) continue;
