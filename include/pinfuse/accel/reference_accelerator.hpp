@@ -33,13 +33,14 @@ class ReferenceAccelerator {
       i.weight_bytes = weight_bytes(g, v);
       i.macs_per_row = macs_per_row(g, v);
       // cycles per output row = MACs / (MAC/cycle * utilization), or vector ops / (elements/cycle)
-      const bool grouped = l.kind == LayerKind::conv2d && l.groups > 1;
+      const bool conv = l.kind == LayerKind::conv2d || l.kind == LayerKind::conv2d_transpose;
+      const bool grouped = conv && l.groups > 1;
       const double util = l.kind == LayerKind::fc ? hw_.fc_utilization
                           : grouped              ? hw_.depthwise_utilization
                                                  : hw_.conv_utilization;
       i.cycles_per_row = i.macs_per_row ? double(i.macs_per_row) / (hw_.macs_per_cycle * util)
                                         : double(vector_ops_per_row(g, v)) / hw_.vector_elements_per_cycle;
-      i.channel_splittable = (l.kind == LayerKind::conv2d && !grouped) || l.kind == LayerKind::fc;
+      i.channel_splittable = (conv && !grouped) || l.kind == LayerKind::fc;
       i.channels = l.output.c;
     }
   }
@@ -69,6 +70,7 @@ class ReferenceAccelerator {
       case LayerKind::pool: return window_input_rows(l.rows, out, in_h);
       case LayerKind::fc: return {0, in_h};
       case LayerKind::resize: return resize_input_rows(l.scale_h, l.resize_mode, out, in_h);
+      case LayerKind::conv2d_transpose: return transpose_input_rows(l.rows, out, in_h);
       default: return in_h == 1 && info_[v].height > 1 ? RowRange{0, 1} : out;  // [1,1,C] broadcast operand
     }
   }

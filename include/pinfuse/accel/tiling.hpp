@@ -38,6 +38,17 @@ inline RowRange window_input_rows(const Window1D& w, RowRange out, int in_height
   return {std::max(first, 0), std::min(last, in_height)};
 }
 
+/// Transposed window: input row i feeds output rows [i*s - pad, i*s - pad + k), so
+/// output rows [b, e) read input rows [ceil((b + pad - k + 1) / s), floor((e - 1 + pad) / s) + 1),
+/// clipped to [0, in_height).
+inline RowRange transpose_input_rows(const Window1D& w, RowRange out, int in_height) {
+  if (out.empty()) return {};
+  const auto floor_div = [](int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); };
+  const int first = -floor_div(-(out.begin + w.pad_before - w.kernel + 1), w.stride);  // ceil
+  const int last = floor_div(out.end - 1 + w.pad_before, w.stride) + 1;
+  return {std::max(first, 0), std::min(last, in_height)};
+}
+
 /// Upsampling by an integer `scale`. Nearest: output row r reads row floor(r / scale).
 /// Bilinear (half-pixel centres): row r samples (r + 0.5) / scale - 0.5, i.e. its floor and the next row.
 inline RowRange resize_input_rows(int scale, ResizeMode mode, RowRange out, int in_height) {

@@ -15,7 +15,9 @@ struct Shape {
   friend bool operator==(const Shape&, const Shape&) = default;
 };
 
-enum class LayerKind { input, conv2d, pool, add, mul, concat, fc, resize, activation, output };
+enum class LayerKind {
+  input, conv2d, pool, add, mul, concat, fc, resize, activation, output, slice, shuffle, conv2d_transpose
+};
 enum class PoolMode { max, avg };
 enum class ResizeMode { nearest, bilinear };
 
@@ -34,6 +36,9 @@ constexpr std::string_view to_string(LayerKind k) {
     case LayerKind::resize: return "resize";
     case LayerKind::activation: return "activation";
     case LayerKind::output: return "output";
+    case LayerKind::slice: return "slice";
+    case LayerKind::shuffle: return "shuffle";
+    case LayerKind::conv2d_transpose: return "conv2d_transpose";
   }
   return "?";
 }
@@ -58,10 +63,12 @@ struct Window1D {
 struct Layer {
   std::string name;
   LayerKind kind = LayerKind::input;
-  Window1D rows;            ///< window along H (conv2d, pool)
-  Window1D cols;            ///< window along W (conv2d, pool)
-  int filters = 0;          ///< conv2d output channels, fc units
-  int groups = 1;           ///< conv2d groups (== channels for depthwise)
+  Window1D rows;            ///< window along H (conv2d, pool, conv2d_transpose)
+  Window1D cols;            ///< window along W (conv2d, pool, conv2d_transpose)
+  int filters = 0;          ///< conv2d / conv2d_transpose output channels, fc units
+  int groups = 1;           ///< conv groups (== channels for depthwise); shuffle groups
+  int slice_begin = 0;      ///< slice: channels [slice_begin, slice_end)
+  int slice_end = 0;
   bool bias = true;         ///< conv2d / fc bias
   PoolMode pool_mode = PoolMode::max;
   bool global_pool = false; ///< pool over the whole input

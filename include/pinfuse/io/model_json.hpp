@@ -81,8 +81,8 @@ inline Network read_model(const nlohmann::json& doc) {
     l.name = n.at("name").string();
     if (l.name.empty()) n.at("name").fail("a layer name cannot be empty");
     if (by_name.count(l.name)) n.at("name").fail("duplicate layer name '" + l.name + "'");
-    const std::size_t kind = n.at("type").choice(
-        {"input", "conv2d", "pool", "add", "mul", "concat", "fc", "resize", "activation", "output"});
+    const std::size_t kind = n.at("type").choice({"input", "conv2d", "pool", "add", "mul", "concat", "fc", "resize",
+                                                  "activation", "output", "slice", "shuffle", "conv2d_transpose"});
     l.kind = static_cast<LayerKind>(kind);
     switch (l.kind) {
       case LayerKind::input: {
@@ -94,7 +94,11 @@ inline Network read_model(const nlohmann::json& doc) {
         break;
       }
       case LayerKind::conv2d:
-        n.only({"name", "type", "inputs", "filters", "kernel", "stride", "dilation", "padding", "groups", "bias", "activation"});
+      case LayerKind::conv2d_transpose:
+        if (l.kind == LayerKind::conv2d)
+          n.only({"name", "type", "inputs", "filters", "kernel", "stride", "dilation", "padding", "groups", "bias", "activation"});
+        else
+          n.only({"name", "type", "inputs", "filters", "kernel", "stride", "padding", "groups", "bias", "activation"});
         l.filters = int(n.at("filters").integer(1, detail::max_extent));
         detail::read_window(n, l, false);
         if (n.has("groups")) l.groups = int(n.at("groups").integer(1, detail::max_extent));
@@ -128,6 +132,15 @@ inline Network read_model(const nlohmann::json& doc) {
       case LayerKind::activation:
         n.only({"name", "type", "inputs", "function"});
         l.activation = detail::read_activation(n.at("function"));
+        break;
+      case LayerKind::slice:
+        n.only({"name", "type", "inputs", "begin", "end"});
+        l.slice_begin = int(n.at("begin").integer(0, detail::max_extent));
+        l.slice_end = int(n.at("end").integer(1, detail::max_extent));
+        break;
+      case LayerKind::shuffle:
+        n.only({"name", "type", "inputs", "groups"});
+        l.groups = int(n.at("groups").integer(1, detail::max_extent));
         break;
       case LayerKind::concat:
       case LayerKind::output: n.only({"name", "type", "inputs"}); break;

@@ -25,6 +25,16 @@ constexpr int window_output(const Window1D& w, int in) {
   return span < 0 ? 0 : span / w.stride + 1;
 }
 
+/// Output length of a transposed window: (in - 1) * s + k - pads; "same" gives in * s.
+inline int transpose_output(Window1D& w, int in) {
+  if (w.same) {
+    const int total = std::max(w.kernel - w.stride, 0);
+    w.pad_before = total / 2;
+    w.pad_after = total - total / 2;
+  }
+  return (in - 1) * w.stride + w.kernel - w.pad_before - w.pad_after;
+}
+
 /// Describes a layer for an error message; the JSON reader passes one that
 /// answers with the layer's JSON pointer.
 using LayerLocator = std::function<std::string(LayerId)>;
@@ -112,6 +122,32 @@ inline void infer_shapes(Network& g, const LayerLocator& where = {}) {
         need_inputs(1, 1);
         if (layer.scale_h < 1 || layer.scale_w < 1) fail("scale must be >= 1");
         layer.output = {first.h * layer.scale_h, first.w * layer.scale_w, first.c};
+        break;
+      case LayerKind::conv2d_transpose: {
+        need_inputs(1, 1);
+        if (layer.filters < 1) fail("filters must be >= 1");
+        if (layer.groups < 1 || first.c % layer.groups != 0 || layer.filters % layer.groups != 0)
+          fail("groups (" + std::to_string(layer.groups) + ") must divide the input channels (" +
+               std::to_string(first.c) + ") and the filters (" + std::to_string(layer.filters) + ")");
+        if (layer.rows.dilation != 1 || layer.cols.dilation != 1) fail("conv2d_transpose does not support dilation");
+        const int h = transpose_output(layer.rows, first.h), w = transpose_output(layer.cols, first.w);
+        if (layer.rows.kernel < 1 || layer.rows.stride < 1 || layer.cols.kernel < 1 || layer.cols.stride < 1 || h < 1 || w < 1)
+          fail("kernel, stride and padding give an empty output");
+        layer.output = {h, w, layer.filters};
+        break;
+      }
+      case LayerKind::slice:
+        need_inputs(1, 1);
+        if (layer.slice_begin < 0 || layer.slice_begin >= layer.slice_end || layer.slice_end > first.c)
+          fail("slice [" + std::to_string(layer.slice_begin) + ", " + std::to_string(layer.slice_end) +
+               ") is not a non-empty channel range of the input's " + std::to_string(first.c) + " channels");
+        layer.output = {first.h, first.w, layer.slice_end - layer.slice_begin};
+        break;
+      case LayerKind::shuffle:
+        need_inputs(1, 1);
+        if (layer.groups < 1 || first.c % layer.groups != 0)
+          fail("groups (" + std::to_string(layer.groups) + ") must divide the channels (" + std::to_string(first.c) + ")");
+        layer.output = first;
         break;
       case LayerKind::activation:
       case LayerKind::output:

@@ -12,22 +12,32 @@ inline int input_channels(const Network& g, LayerId v) {
   return in.empty() ? 0 : g[in.front()].output.c;
 }
 
-/// Multiply-accumulates per output row (one row = W_out x C_out outputs):
-///   conv2d: W_out * C_out * (C_in / groups) * k_h * k_w
-///   fc:     C_out * (H_in * W_in * C_in)   (its output has a single row)
+/// Multiply-accumulates of the whole layer:
+///   conv2d:           H_out * W_out * C_out * (C_in / groups) * k_h * k_w
+///   conv2d_transpose: H_in * W_in * C_in * (C_out / groups) * k_h * k_w  (every input scatters a kernel)
+///   fc:               C_out * (H_in * W_in * C_in)
 /// Other kinds have no MACs (they run on the vector unit).
-inline std::uint64_t macs_per_row(const Network& g, LayerId v) {
+inline std::uint64_t macs(const Network& g, LayerId v) {
   const Layer& l = g[v];
-  if (l.kind == LayerKind::conv2d)
-    return std::uint64_t(l.output.w) * std::uint64_t(l.filters) *
-           std::uint64_t(input_channels(g, v) / l.groups) * std::uint64_t(l.rows.kernel) *
-           std::uint64_t(l.cols.kernel);
-  if (l.kind == LayerKind::fc) return std::uint64_t(l.filters) * g[inputs_of(g, v).front()].output.elements();
-  return 0;
+  const std::uint64_t taps = std::uint64_t(l.rows.kernel) * std::uint64_t(l.cols.kernel);
+  switch (l.kind) {
+    case LayerKind::conv2d:
+      return l.output.elements() * std::uint64_t(input_channels(g, v) / l.groups) * taps;
+    case LayerKind::conv2d_transpose:
+      return g[inputs_of(g, v).front()].output.elements() * std::uint64_t(l.filters / l.groups) * taps;
+    case LayerKind::fc: return std::uint64_t(l.filters) * g[inputs_of(g, v).front()].output.elements();
+    default: return 0;
+  }
+}
+
+/// MACs per output row (one row = W_out x C_out outputs): exact for conv2d and fc,
+/// the average for conv2d_transpose (rows differ by which kernel taps land on them).
+inline std::uint64_t macs_per_row(const Network& g, LayerId v) {
+  return g[v].output.h > 0 ? macs(g, v) / std::uint64_t(g[v].output.h) : 0;
 }
 
 /// Vector-unit element operations per output row (pool: one per window tap;
-/// add/mul: one per extra operand; concat/resize/activation: one copy per element).
+/// add/mul: one per extra operand; concat/resize/activation/slice/shuffle: one copy per element).
 inline std::uint64_t vector_ops_per_row(const Network& g, LayerId v) {
   const Layer& l = g[v];
   const std::uint64_t row = std::uint64_t(l.output.w) * std::uint64_t(l.output.c);
@@ -37,18 +47,20 @@ inline std::uint64_t vector_ops_per_row(const Network& g, LayerId v) {
     case LayerKind::mul: return row * (inputs_of(g, v).size() - 1);
     case LayerKind::concat:
     case LayerKind::resize:
-    case LayerKind::activation: return row;
+    case LayerKind::activation:
+    case LayerKind::slice:
+    case LayerKind::shuffle: return row;
     default: return 0;
   }
 }
 
-inline std::uint64_t macs(const Network& g, LayerId v) { return macs_per_row(g, v) * std::uint64_t(g[v].output.h); }
 
 /// Trainable parameters (BatchNorm folded into the bias):
-///   conv2d: k_h * k_w * (C_in / groups) * C_out (+ C_out bias);  fc: C_in_flat * units (+ units).
+///   conv2d, conv2d_transpose: k_h * k_w * (C_in / groups) * C_out (+ C_out bias);
+///   fc: C_in_flat * units (+ units).
 inline std::uint64_t params(const Network& g, LayerId v) {
   const Layer& l = g[v];
-  if (l.kind != LayerKind::conv2d && l.kind != LayerKind::fc) return 0;
+  if (l.kind != LayerKind::conv2d && l.kind != LayerKind::conv2d_transpose && l.kind != LayerKind::fc) return 0;
   const std::uint64_t bias = l.bias ? std::uint64_t(l.filters) : 0;
   if (l.kind == LayerKind::fc) return std::uint64_t(l.filters) * g[inputs_of(g, v).front()].output.elements() + bias;
   return std::uint64_t(l.rows.kernel) * std::uint64_t(l.cols.kernel) * std::uint64_t(input_channels(g, v) / l.groups) *
