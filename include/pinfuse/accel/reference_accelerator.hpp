@@ -42,10 +42,17 @@ class ReferenceAccelerator {
                                         : double(vector_ops_per_row(g, v)) / hw_.vector_elements_per_cycle;
       i.channel_splittable = (conv && !grouped) || l.kind == LayerKind::fc;
       i.channels = l.output.c;
+      i.reduction = (l.kind == LayerKind::pool && l.global_pool) || l.kind == LayerKind::fc;
     }
   }
 
   const Hardware& hardware() const { return hw_; }
+
+  /// Cycles layer `v` computes for when each output row is computed once
+  /// (ceil(H_out * cycles per row)); the sum over a model is a latency floor.
+  std::uint64_t compute_cycles(LayerId v) const {
+    return std::uint64_t(std::ceil(info_[v].height * info_[v].cycles_per_row));
+  }
 
   std::optional<GroupCost> evaluate(const GroupQuery& q) const {
     return std::move(evaluate_batch(std::span<const GroupQuery>(&q, 1)).front());
@@ -85,6 +92,7 @@ class ReferenceAccelerator {
     std::uint64_t macs_per_row = 0;
     double cycles_per_row = 0;
     bool channel_splittable = false;
+    bool reduction = false;  ///< global pool / fc: every output reads every input row
   };
   /// One pipeline step: DMA in, compute, DMA out (cycles).
   struct Step {
@@ -97,10 +105,11 @@ class ReferenceAccelerator {
     std::vector<int> local;          ///< vertex -> position in the group, or -1
     std::vector<int> ext;            ///< vertex -> index in q.inputs, or -1
     std::vector<char> is_tmp;        ///< per position: read by a later layer of the group
+    std::vector<char> accumulates;   ///< per position: a reduction no group layer reads, fed tile by tile
     std::uint64_t weights = 0;       ///< bytes of all the group's weights
     std::uint64_t max_weight = 0;    ///< bytes of the largest layer's weights
     std::uint64_t weight_load = 0;   ///< DMA cycles to load all weights, one transfer per layer
-    int height = 1;                  ///< rows of the tallest output
+    int height = 1;                  ///< most rows a tile grid can split: tallest output or accumulated input
   };
   /// Where the rows go when a group runs as `tiles` row tiles; independent of residences.
   struct TileGeometry {
@@ -172,6 +181,16 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
     v.weight_load += dma_cycles(info_[l].weight_bytes);
   }
   for (const BoundaryFm& o : q.outputs) v.height = std::max(v.height, info_[o.fm].height);
+  // A reduction whose result only leaves the group can accumulate over row tiles
+  // (partial sums in its output buffer, written after the last tile); one that
+  // the group reads needs its whole input in the tile that reads it.
+  v.accumulates.assign(q.layers.size(), 0);
+  for (std::size_t i = 0; i < q.layers.size(); ++i) {
+    const LayerInfo& l = info_[q.layers[i]];
+    if (!l.reduction || v.is_tmp[i]) continue;
+    v.accumulates[i] = 1;
+    v.height = std::max(v.height, info_[l.inputs.front()].height);
+  }
   return v;
 }
 
@@ -205,8 +224,17 @@ inline ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const G
       geo.out_max[o] = std::max(geo.out_max[o], share.size());
     }
     for (std::size_t i = m; i-- > 0;) {
-      if (need[i].empty()) continue;
       const LayerId l = q.layers[i];
+      if (v.accumulates[i]) {
+        // Tile t folds its share of the input rows in: that fraction of the work.
+        const LayerId u = info_[l].inputs.front();
+        const RowRange r = tile_share(t, tiles, info_[u].height);
+        RowRange& target = v.local[u] >= 0 ? need[v.local[u]] : ext_need[v.ext[u]];
+        target = hull(target, r);
+        geo.compute[t] += std::uint64_t(std::ceil(info_[l].cycles_per_row * r.size() / info_[u].height));
+        continue;
+      }
+      if (need[i].empty()) continue;
       computed[i] += need[i].size();
       geo.compute[t] += std::uint64_t(std::ceil(need[i].size() * info_[l].cycles_per_row));
       for (std::size_t s = 0; s < info_[l].inputs.size(); ++s) {
