@@ -41,9 +41,10 @@ def find(model, name):
     return next(i for i, l in enumerate(model["layers"]) if l["name"] == name)
 
 
-# Each variant: (description, function mutating a copy of mobilenet_v2,
+# Each variant: (description, function mutating a copy of a bundled model,
 # JSON path at which an error is expected; {name} stands for the index of
-# the layer with that name).
+# the layer with that name[, the bundled model to start from; mobilenet_v2
+# unless given]).
 def _layer(layer, **changes):
     def mutate(m):
         m["layers"][find(m, layer)].update(changes)
@@ -86,6 +87,21 @@ BROKEN = [
     ("version 2", _top(version=2), "/version"),
     ("dtype_bytes 0", _top(dtype_bytes=0), "/dtype_bytes"),
     ("unknown top-level field", _top(extra=1), "/"),
+    ("slice without end", _drop("s2_u2_split_b", "end"), "/layers/{s2_u2_split_b}", "shufflenet_v2"),
+    ("slice with negative begin", _layer("s2_u2_split_a", begin=-1),
+     "/layers/{s2_u2_split_a}/begin", "shufflenet_v2"),
+    ("slice with end 0", _layer("s2_u2_split_a", end=0), "/layers/{s2_u2_split_a}/end", "shufflenet_v2"),
+    ("slice with two inputs", _layer("s2_u2_split_a", inputs=["s2_u1_shuffle", "input"]),
+     "/layers/{s2_u2_split_a}/inputs", "shufflenet_v2"),
+    ("shuffle without groups", _drop("s2_u1_shuffle", "groups"), "/layers/{s2_u1_shuffle}", "shufflenet_v2"),
+    ("shuffle with groups 0", _layer("s2_u1_shuffle", groups=0),
+     "/layers/{s2_u1_shuffle}/groups", "shufflenet_v2"),
+    ("unknown shuffle field", _layer("s2_u1_shuffle", kernel=1), "/layers/{s2_u1_shuffle}", "shufflenet_v2"),
+    ("conv2d_transpose without kernel", _drop("deconv", "kernel"), "/layers/{deconv}", "fsrcnn"),
+    ("conv2d_transpose with dilation", _layer("deconv", dilation=2), "/layers/{deconv}", "fsrcnn"),
+    ("conv2d_transpose with bad padding", _layer("deconv", padding="full"),
+     "/layers/{deconv}/padding", "fsrcnn"),
+    ("conv2d_transpose with zero stride", _layer("deconv", stride=0), "/layers/{deconv}/stride", "fsrcnn"),
 ]
 
 
@@ -127,8 +143,8 @@ def main():
         print("FAIL no models or no doc example found")
         failures += 1
 
-    base = load(os.path.join("examples", "models", "mobilenet_v2.json"))
-    for label, mutate, where in BROKEN:
+    for label, mutate, where, *base_name in BROKEN:
+        base = load(os.path.join("examples", "models", (base_name or ["mobilenet_v2"])[0] + ".json"))
         doc = copy.deepcopy(base)
         mutate(doc)
         where = where.format(**{l["name"]: i for i, l in enumerate(base["layers"])})

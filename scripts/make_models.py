@@ -7,8 +7,9 @@ Standard library only.  Run from anywhere:
 
 The output is deterministic: running the script again rewrites the files
 byte-identically.  For each model it prints the total MACs and parameters
-(conv2d and fc layers only, using the formulas of docs/model-format.md) so
-they can be compared with the published figures.
+(conv2d, conv2d_transpose and fc layers only, using the formulas of
+docs/model-format.md) so they can be compared with the published figures.  Sources and deviations
+are listed in docs/model-format.md ("Bundled models").
 
 All models assume BatchNorm has been folded into the preceding convolution,
 so every conv2d has a bias (the format's default) and its activation fused.
@@ -50,22 +51,33 @@ class Model:
     def input(self, name, shape):
         return self._add({"name": name, "type": "input", "shape": list(shape)}, tuple(shape))
 
-    def conv(self, name, x, filters, kernel, stride=1, padding="valid",
-             groups=1, activation="relu6", bias=True):
-        h, w, c = self.shapes[x]
+    def _window(self, size, kernel, stride, pad_before, pad_after, dilation=1):
+        return (size + pad_before + pad_after - dilation * (kernel - 1) - 1) // stride + 1
+
+    @staticmethod
+    def _pads(padding):
+        """(top, bottom, left, right) of an explicit padding value."""
+        if padding == "valid":
+            return (0, 0, 0, 0)
+        if isinstance(padding, int):
+            return (padding,) * 4
+        return tuple(padding)
+
+    def _spatial(self, x, kernel, stride, padding):
+        h, w, _ = self.shapes[x]
         kh, kw = pair(kernel)
         sh, sw = pair(stride)
         if padding == "same":
-            oh, ow = -(-h // sh), -(-w // sw)
-        else:
-            if padding == "valid":
-                pt = pb = pl = pr = 0
-            elif isinstance(padding, int):
-                pt = pb = pl = pr = padding
-            else:
-                pt, pb, pl, pr = padding
-            oh = (h + pt + pb - kh) // sh + 1
-            ow = (w + pl + pr - kw) // sw + 1
+            return -(-h // sh), -(-w // sw)
+        pt, pb, pl, pr = self._pads(padding)
+        return self._window(h, kh, sh, pt, pb), self._window(w, kw, sw, pl, pr)
+
+    def conv(self, name, x, filters, kernel, stride=1, padding="valid",
+             groups=1, activation="relu6", bias=True):
+        c = self.shapes[x][2]
+        kh, kw = pair(kernel)
+        oh, ow = self._spatial(x, kernel, stride, padding)
+        assert oh >= 1 and ow >= 1, name
         assert c % groups == 0 and filters % groups == 0
         self.macs += oh * ow * filters * (c // groups) * kh * kw
         self.params += kh * kw * (c // groups) * filters + (filters if bias else 0)
@@ -83,13 +95,48 @@ class Model:
         c = self.shapes[x][2]
         return self.conv(name, x, c, kernel, stride, padding, groups=c, activation=activation)
 
-    def pool(self, name, x, mode, kernel, stride, padding):
+    def deconv(self, name, x, filters, kernel, stride=1, padding="valid",
+               groups=1, activation="none", bias=True):
+        """conv2d_transpose: out = (in - 1) * stride + kernel - pad_before - pad_after
+        per axis ("same": out = in * stride)."""
         h, w, c = self.shapes[x]
-        if isinstance(padding, int):
-            oh = (h + 2 * padding - kernel) // stride + 1
-            ow = (w + 2 * padding - kernel) // stride + 1
+        kh, kw = pair(kernel)
+        sh, sw = pair(stride)
+        if padding == "same":
+            oh, ow = h * sh, w * sw
         else:
-            raise NotImplementedError(padding)
+            pt, pb, pl, pr = self._pads(padding)
+            oh = (h - 1) * sh + kh - pt - pb
+            ow = (w - 1) * sw + kw - pl - pr
+        assert oh >= 1 and ow >= 1, name
+        assert c % groups == 0 and filters % groups == 0
+        self.macs += h * w * c * (filters // groups) * kh * kw
+        self.params += kh * kw * (c // groups) * filters + (filters if bias else 0)
+        layer = {"name": name, "type": "conv2d_transpose", "inputs": [x], "filters": filters,
+                 "kernel": kernel, "stride": stride, "padding": padding}
+        if groups != 1:
+            layer["groups"] = groups
+        if not bias:
+            layer["bias"] = False
+        layer["activation"] = activation
+        return self._add(layer, (oh, ow, filters))
+
+    def pool(self, name, x, mode, kernel, stride, padding, ceil_mode=False):
+        """Max/avg pooling.  ceil_mode=True emulates PyTorch's ceil_mode by
+        adding the extra bottom/right padding the last, partial window needs."""
+        h, w, c = self.shapes[x]
+        if ceil_mode:
+            pt, pb, pl, pr = self._pads(padding)
+            def extra(size, before, after):
+                span = size + before + after - kernel
+                out = -(-span // stride) + 1
+                if (out - 1) * stride >= size + before:  # PyTorch: last window must start inside
+                    out -= 1
+                return max((out - 1) * stride + kernel - (size + before + after), 0)
+            eb, er = extra(h, pt, pb), extra(w, pl, pr)
+            if eb or er:
+                padding = [pt, pb + eb, pl, pr + er]
+        oh, ow = self._spatial(x, kernel, stride, padding)
         layer = {"name": name, "type": "pool", "inputs": [x], "mode": mode,
                  "kernel": kernel, "stride": stride, "padding": padding}
         return self._add(layer, (oh, ow, c))
@@ -105,6 +152,33 @@ class Model:
         if activation:
             layer["activation"] = activation
         return self._add(layer, self.shapes[xs[0]])
+
+    def mul(self, name, x, scale, activation=None):
+        """x * scale, where scale is x's shape or [1, 1, C] (broadcast)."""
+        h, w, c = self.shapes[x]
+        assert self.shapes[scale] in ((h, w, c), (1, 1, c)), "mul: shape mismatch in " + name
+        layer = {"name": name, "type": "mul", "inputs": [x, scale]}
+        if activation:
+            layer["activation"] = activation
+        return self._add(layer, (h, w, c))
+
+    def concat(self, name, *xs):
+        hw = {self.shapes[x][:2] for x in xs}
+        assert len(hw) == 1, "concat: H/W mismatch in " + name
+        c = sum(self.shapes[x][2] for x in xs)
+        layer = {"name": name, "type": "concat", "inputs": list(xs)}
+        return self._add(layer, self.shapes[xs[0]][:2] + (c,))
+
+    def slice(self, name, x, begin, end):
+        h, w, c = self.shapes[x]
+        assert 0 <= begin < end <= c
+        layer = {"name": name, "type": "slice", "inputs": [x], "begin": begin, "end": end}
+        return self._add(layer, (h, w, end - begin))
+
+    def shuffle(self, name, x, groups):
+        assert self.shapes[x][2] % groups == 0
+        layer = {"name": name, "type": "shuffle", "inputs": [x], "groups": groups}
+        return self._add(layer, self.shapes[x])
 
     def fc(self, name, x, units, activation="none"):
         flat = math.prod(self.shapes[x])
@@ -199,31 +273,376 @@ def resnet18():
     return m
 
 
-# Published figures (MACs, params) for a quick sanity check.  Ours count
-# conv2d and fc only (including the fc); folded BatchNorm adds one bias per
-# channel, so parameter counts differ slightly from framework summaries.
+def make_divisible(v, divisor=8):
+    """Round v to a multiple of divisor, never going below 90% of v
+    (_make_divisible of the TF and torchvision MobileNet code)."""
+    new_v = max(divisor, int(v + divisor / 2) // divisor * divisor)
+    return new_v + divisor if new_v < 0.9 * v else new_v
+
+
+def _mobilenet_v3(name, blocks, last_conv, last_fc):
+    """MobileNetV3 (Howard et al. 2019, Tables 1-2), torchvision layout.
+    blocks: (kernel, expanded, out, use_se, activation, stride)."""
+    m = Model(name)
+    x = m.input("input", (224, 224, 3))
+    x = m.conv("conv1", x, 16, 3, 2, "same", activation="hswish")
+    for b, (k, exp, out, se, act, stride) in enumerate(blocks, 1):
+        p = "b%d_" % b
+        cin = m.shapes[x][2]
+        y = x
+        if exp != cin:
+            y = m.conv(p + "expand", y, exp, 1, 1, "same", activation=act)
+        y = m.dw(p + "dw", y, k, stride, activation=act)
+        if se:
+            s = m.gap(p + "se_pool", y)
+            s = m.conv(p + "se_reduce", s, make_divisible(exp // 4), 1, 1, "same", activation="relu")
+            s = m.conv(p + "se_expand", s, exp, 1, 1, "same", activation="hsigmoid")
+            y = m.mul(p + "se_scale", y, s)
+        y = m.conv(p + "project", y, out, 1, 1, "same", activation="none")
+        if stride == 1 and cin == out:
+            y = m.add(p + "add", x, y)
+        x = y
+    x = m.conv("conv_last", x, last_conv, 1, 1, "same", activation="hswish")
+    x = m.gap("pool", x)
+    x = m.conv("conv_head", x, last_fc, 1, 1, "same", activation="hswish")
+    x = m.fc("fc", x, 1000)
+    m.output("output", x)
+    return m
+
+
+def mobilenet_v3_small():
+    """MobileNetV3-Small 1.0 / 224 (Howard et al. 2019, Table 2)."""
+    RE, HS = "relu", "hswish"
+    blocks = [(3, 16, 16, True, RE, 2), (3, 72, 24, False, RE, 2), (3, 88, 24, False, RE, 1),
+              (5, 96, 40, True, HS, 2), (5, 240, 40, True, HS, 1), (5, 240, 40, True, HS, 1),
+              (5, 120, 48, True, HS, 1), (5, 144, 48, True, HS, 1), (5, 288, 96, True, HS, 2),
+              (5, 576, 96, True, HS, 1), (5, 576, 96, True, HS, 1)]
+    return _mobilenet_v3("mobilenet_v3_small", blocks, 576, 1024)
+
+
+def mobilenet_v3_large():
+    """MobileNetV3-Large 1.0 / 224 (Howard et al. 2019, Table 1)."""
+    RE, HS = "relu", "hswish"
+    blocks = [(3, 16, 16, False, RE, 1), (3, 64, 24, False, RE, 2), (3, 72, 24, False, RE, 1),
+              (5, 72, 40, True, RE, 2), (5, 120, 40, True, RE, 1), (5, 120, 40, True, RE, 1),
+              (3, 240, 80, False, HS, 2), (3, 200, 80, False, HS, 1), (3, 184, 80, False, HS, 1),
+              (3, 184, 80, False, HS, 1), (3, 480, 112, True, HS, 1), (3, 672, 112, True, HS, 1),
+              (5, 672, 160, True, HS, 2), (5, 960, 160, True, HS, 1), (5, 960, 160, True, HS, 1)]
+    return _mobilenet_v3("mobilenet_v3_large", blocks, 960, 1280)
+
+
+def efficientnet_b0():
+    """EfficientNet-B0 (Tan & Le 2019, Table 1), torchvision layout: MBConv
+    with swish, squeeze-excite (squeeze = max(1, C_in_block / 4), swish then
+    sigmoid), no expansion conv in stage 1."""
+    m = Model("efficientnet_b0")
+    x = m.input("input", (224, 224, 3))
+    x = m.conv("stem", x, 32, 3, 2, "same", activation="swish")
+    # (expand ratio, kernel, stride, out channels, repeats)
+    stages = [(1, 3, 1, 16, 1), (6, 3, 2, 24, 2), (6, 5, 2, 40, 2), (6, 3, 2, 80, 3),
+              (6, 5, 1, 112, 3), (6, 5, 2, 192, 4), (6, 3, 1, 320, 1)]
+    for si, (t, k, s, c, n) in enumerate(stages, 1):
+        for i in range(n):
+            p = "s%d_b%d_" % (si, i + 1)
+            stride = s if i == 0 else 1
+            cin = m.shapes[x][2]
+            y = x
+            if t != 1:
+                y = m.conv(p + "expand", y, cin * t, 1, 1, "same", activation="swish")
+            y = m.dw(p + "dw", y, k, stride, activation="swish")
+            q = m.gap(p + "se_pool", y)
+            q = m.conv(p + "se_reduce", q, max(1, int(cin * 0.25)), 1, 1, "same", activation="swish")
+            q = m.conv(p + "se_expand", q, m.shapes[y][2], 1, 1, "same", activation="sigmoid")
+            y = m.mul(p + "se_scale", y, q)
+            y = m.conv(p + "project", y, c, 1, 1, "same", activation="none")
+            if stride == 1 and cin == c:
+                y = m.add(p + "add", x, y)
+            x = y
+    x = m.conv("head", x, 1280, 1, 1, "same", activation="swish")
+    x = m.gap("pool", x)
+    x = m.fc("fc", x, 1000)
+    m.output("output", x)
+    return m
+
+
+def resnet50():
+    """ResNet-50 (He et al. 2016), torchvision layout: bottleneck blocks
+    with the stride on the 3x3 convolution (ResNet v1.5)."""
+    m = Model("resnet50")
+    x = m.input("input", (224, 224, 3))
+    x = m.conv("conv1", x, 64, 7, 2, 3, activation="relu")
+    x = m.pool("maxpool", x, "max", 3, 2, 1)
+    for stage, (width, blocks) in enumerate([(64, 3), (128, 4), (256, 6), (512, 3)], 1):
+        for block in range(1, blocks + 1):
+            p = "s%d_b%d_" % (stage, block)
+            stride = 2 if stage > 1 and block == 1 else 1
+            out = width * 4
+            y = m.conv(p + "conv1", x, width, 1, 1, 0, activation="relu")
+            y = m.conv(p + "conv2", y, width, 3, stride, 1, activation="relu")
+            y = m.conv(p + "conv3", y, out, 1, 1, 0, activation="none")
+            shortcut = x
+            if stride != 1 or m.shapes[x][2] != out:
+                shortcut = m.conv(p + "proj", x, out, 1, stride, 0, activation="none")
+            x = m.add(p + "add", shortcut, y, activation="relu")
+    x = m.gap("pool", x)
+    x = m.fc("fc", x, 1000)
+    m.output("output", x)
+    return m
+
+
+def squeezenet():
+    """SqueezeNet 1.1 (Iandola et al. 2016; torchvision squeezenet1_1).
+    The max pools use ceil_mode=True in torchvision; at 224x224 every one
+    of them divides evenly (111 -> 55 -> 27 -> 13), so no extra padding
+    is needed (Model.pool(ceil_mode=True) would add it otherwise)."""
+    m = Model("squeezenet")
+    x = m.input("input", (224, 224, 3))
+    x = m.conv("conv1", x, 64, 3, 2, 0, activation="relu")
+    fires = {"pool1": [(16, 64), (16, 64)], "pool3": [(32, 128), (32, 128)],
+             "pool5": [(48, 192), (48, 192), (64, 256), (64, 256)]}
+    f = 1
+    for pool in ("pool1", "pool3", "pool5"):
+        x = m.pool(pool, x, "max", 3, 2, 0, ceil_mode=True)
+        for squeeze, expand in fires[pool]:
+            f += 1
+            p = "fire%d_" % f
+            s = m.conv(p + "squeeze", x, squeeze, 1, 1, 0, activation="relu")
+            e1 = m.conv(p + "expand1x1", s, expand, 1, 1, 0, activation="relu")
+            e3 = m.conv(p + "expand3x3", s, expand, 3, 1, 1, activation="relu")
+            x = m.concat(p + "concat", e1, e3)
+    x = m.conv("conv10", x, 1000, 1, 1, 0, activation="relu")
+    x = m.gap("pool", x)
+    m.output("output", x)
+    return m
+
+
+def shufflenet_v2():
+    """ShuffleNetV2 1.0x (Ma et al. 2018, Table 5), torchvision layout.
+    Stride-1 units split the channels in two halves with two slice layers;
+    the second half goes through 1x1 -> dw 3x3 -> 1x1.  Stride-2 units run
+    two branches on the whole input.  Each unit ends with a concat and a
+    channel shuffle with 2 groups."""
+    m = Model("shufflenet_v2")
+    x = m.input("input", (224, 224, 3))
+    x = m.conv("conv1", x, 24, 3, 2, 1, activation="relu")
+    x = m.pool("maxpool", x, "max", 3, 2, 1)
+    for stage, (out, repeats) in enumerate([(116, 4), (232, 8), (464, 4)], 2):
+        half = out // 2
+        for u in range(1, repeats + 1):
+            p = "s%d_u%d_" % (stage, u)
+            c = m.shapes[x][2]
+            if u == 1:
+                a = m.dw(p + "l_dw", x, 3, 2, 1, activation="none")
+                a = m.conv(p + "l_pw", a, half, 1, 1, 0, activation="relu")
+                b = x
+                stride = 2
+            else:
+                a = m.slice(p + "split_a", x, 0, c // 2)
+                b = m.slice(p + "split_b", x, c // 2, c)
+                stride = 1
+            b = m.conv(p + "pw1", b, half, 1, 1, 0, activation="relu")
+            b = m.dw(p + "dw", b, 3, stride, 1, activation="none")
+            b = m.conv(p + "pw2", b, half, 1, 1, 0, activation="relu")
+            x = m.concat(p + "concat", a, b)
+            x = m.shuffle(p + "shuffle", x, 2)
+    x = m.conv("conv5", x, 1024, 1, 1, 0, activation="relu")
+    x = m.gap("pool", x)
+    x = m.fc("fc", x, 1000)
+    m.output("output", x)
+    return m
+
+
+def inception_v3():
+    """Inception-v3 (Szegedy et al. 2016), torchvision layout at 299x299,
+    without the auxiliary classifier (it only runs in training).  Each
+    BasicConv2d (conv + BatchNorm + ReLU) is one conv2d with a folded bias.
+    The nested concats of the InceptionE blocks (1x3 | 3x1 pairs) are
+    flattened into the block's concat: same channels, same order."""
+    m = Model("inception_v3")
+    x = m.input("input", (299, 299, 3))
+
+    def conv(name, src, filters, kernel, stride=1, padding=0):
+        if isinstance(kernel, list):  # [kh, kw] with "same"-sized padding
+            padding = [kernel[0] // 2, kernel[0] // 2, kernel[1] // 2, kernel[1] // 2]
+        return m.conv(name, src, filters, kernel, stride, padding, activation="relu")
+
+    x = conv("conv1a", x, 32, 3, 2)
+    x = conv("conv2a", x, 32, 3)
+    x = conv("conv2b", x, 64, 3, 1, 1)
+    x = m.pool("pool1", x, "max", 3, 2, 0)
+    x = conv("conv3b", x, 80, 1)
+    x = conv("conv4a", x, 192, 3)
+    x = m.pool("pool2", x, "max", 3, 2, 0)
+
+    def block_a(p, x, pool_features):
+        b1 = conv(p + "1x1", x, 64, 1)
+        b5 = conv(p + "5x5_1", x, 48, 1)
+        b5 = conv(p + "5x5_2", b5, 64, 5, 1, 2)
+        b3 = conv(p + "3x3dbl_1", x, 64, 1)
+        b3 = conv(p + "3x3dbl_2", b3, 96, 3, 1, 1)
+        b3 = conv(p + "3x3dbl_3", b3, 96, 3, 1, 1)
+        bp = m.pool(p + "pool", x, "avg", 3, 1, 1)
+        bp = conv(p + "pool_proj", bp, pool_features, 1)
+        return m.concat(p + "concat", b1, b5, b3, bp)
+
+    def block_b(p, x):
+        b3 = conv(p + "3x3", x, 384, 3, 2)
+        bd = conv(p + "3x3dbl_1", x, 64, 1)
+        bd = conv(p + "3x3dbl_2", bd, 96, 3, 1, 1)
+        bd = conv(p + "3x3dbl_3", bd, 96, 3, 2)
+        bp = m.pool(p + "pool", x, "max", 3, 2, 0)
+        return m.concat(p + "concat", b3, bd, bp)
+
+    def block_c(p, x, c7):
+        b1 = conv(p + "1x1", x, 192, 1)
+        b7 = conv(p + "7x7_1", x, c7, 1)
+        b7 = conv(p + "7x7_2", b7, c7, [1, 7])
+        b7 = conv(p + "7x7_3", b7, 192, [7, 1])
+        bd = conv(p + "7x7dbl_1", x, c7, 1)
+        bd = conv(p + "7x7dbl_2", bd, c7, [7, 1])
+        bd = conv(p + "7x7dbl_3", bd, c7, [1, 7])
+        bd = conv(p + "7x7dbl_4", bd, c7, [7, 1])
+        bd = conv(p + "7x7dbl_5", bd, 192, [1, 7])
+        bp = m.pool(p + "pool", x, "avg", 3, 1, 1)
+        bp = conv(p + "pool_proj", bp, 192, 1)
+        return m.concat(p + "concat", b1, b7, bd, bp)
+
+    def block_d(p, x):
+        b3 = conv(p + "3x3_1", x, 192, 1)
+        b3 = conv(p + "3x3_2", b3, 320, 3, 2)
+        b7 = conv(p + "7x7x3_1", x, 192, 1)
+        b7 = conv(p + "7x7x3_2", b7, 192, [1, 7])
+        b7 = conv(p + "7x7x3_3", b7, 192, [7, 1])
+        b7 = conv(p + "7x7x3_4", b7, 192, 3, 2)
+        bp = m.pool(p + "pool", x, "max", 3, 2, 0)
+        return m.concat(p + "concat", b3, b7, bp)
+
+    def block_e(p, x):
+        b1 = conv(p + "1x1", x, 320, 1)
+        b3 = conv(p + "3x3_1", x, 384, 1)
+        b3a = conv(p + "3x3_2a", b3, 384, [1, 3])
+        b3b = conv(p + "3x3_2b", b3, 384, [3, 1])
+        bd = conv(p + "3x3dbl_1", x, 448, 1)
+        bd = conv(p + "3x3dbl_2", bd, 384, 3, 1, 1)
+        bda = conv(p + "3x3dbl_3a", bd, 384, [1, 3])
+        bdb = conv(p + "3x3dbl_3b", bd, 384, [3, 1])
+        bp = m.pool(p + "pool", x, "avg", 3, 1, 1)
+        bp = conv(p + "pool_proj", bp, 192, 1)
+        return m.concat(p + "concat", b1, b3a, b3b, bda, bdb, bp)
+
+    x = block_a("m5b_", x, 32)
+    x = block_a("m5c_", x, 64)
+    x = block_a("m5d_", x, 64)
+    x = block_b("m6a_", x)
+    for p, c7 in (("m6b_", 128), ("m6c_", 160), ("m6d_", 160), ("m6e_", 192)):
+        x = block_c(p, x, c7)
+    x = block_d("m7a_", x)
+    x = block_e("m7b_", x)
+    x = block_e("m7c_", x)
+    x = m.gap("pool", x)
+    x = m.fc("fc", x, 1000)
+    m.output("output", x)
+    return m
+
+
+def unet():
+    """U-Net (Ronneberger et al. 2015) with "same" padding on a 256x256x3
+    input: 4 down levels (two 3x3 convs + 2x2 max pool) with 64, 128, 256
+    and 512 channels, a 1024-channel bottom level, 4 up levels (2x2
+    stride-2 conv2d_transpose halving the channels, concat with the skip,
+    two 3x3 convs) and a 1x1 conv to 2 classes.  Convs have a bias (or a
+    folded BatchNorm) and ReLU."""
+    m = Model("unet")
+    x = m.input("input", (256, 256, 3))
+    skips = []
+    for level, c in enumerate([64, 128, 256, 512], 1):
+        x = m.conv("d%d_conv1" % level, x, c, 3, 1, 1, activation="relu")
+        x = m.conv("d%d_conv2" % level, x, c, 3, 1, 1, activation="relu")
+        skips.append(x)
+        x = m.pool("d%d_pool" % level, x, "max", 2, 2, 0)
+    x = m.conv("mid_conv1", x, 1024, 3, 1, 1, activation="relu")
+    x = m.conv("mid_conv2", x, 1024, 3, 1, 1, activation="relu")
+    for level, c in zip([4, 3, 2, 1], [512, 256, 128, 64]):
+        x = m.deconv("u%d_up" % level, x, c, 2, 2, 0)
+        x = m.concat("u%d_concat" % level, skips[level - 1], x)
+        x = m.conv("u%d_conv1" % level, x, c, 3, 1, 1, activation="relu")
+        x = m.conv("u%d_conv2" % level, x, c, 3, 1, 1, activation="relu")
+    x = m.conv("classifier", x, 2, 1, 1, 0, activation="none")
+    m.output("output", x)
+    return m
+
+
+def fsrcnn():
+    """FSRCNN(d=56, s=12, m=4), x2 super-resolution (Dong et al. 2016) of a
+    1-channel 240x240 low-resolution image to 480x480.  PReLU is written as
+    relu (the format has no PReLU; its 1 parameter per channel is not
+    counted).  The 9x9 stride-2 deconvolution crops [4, 3, 4, 3]: PyTorch's
+    ConvTranspose2d(padding=4, output_padding=1), (240-1)*2 + 9 - 7 = 480."""
+    m = Model("fsrcnn")
+    x = m.input("input", (240, 240, 1))
+    x = m.conv("extract", x, 56, 5, 1, 2, activation="relu")
+    x = m.conv("shrink", x, 12, 1, 1, 0, activation="relu")
+    for i in range(1, 5):
+        x = m.conv("map%d" % i, x, 12, 3, 1, 1, activation="relu")
+    x = m.conv("expand", x, 56, 1, 1, 0, activation="relu")
+    x = m.deconv("deconv", x, 1, 9, 2, [4, 3, 4, 3])
+    m.output("output", x)
+    return m
+
+
+# Published figures (MACs, params, note) for a quick sanity check.  Ours
+# count conv2d, conv2d_transpose and fc layers (including the classifier);
+# folded BatchNorm adds one bias per channel where frameworks count two
+# BatchNorm parameters (scale, shift) and no conv bias, so our parameter
+# counts are slightly lower than torchvision's for BatchNorm networks.
+# None: no published figure to compare with (see the note).
 PUBLISHED = {
-    "mobilenet_v1": (569e6, 4.2e6),    # Howard et al. 2017, Table 8
-    "mobilenet_v2": (300e6, 3.47e6),   # Sandler et al. 2018 (3.4M); TF-slim zoo: 300M, 3.47M
-    "resnet18": (1.82e9, 11.7e6),      # He et al. 2016 / torchvision
+    "mobilenet_v1": (569e6, 4.2e6, "Howard et al. 2017, Table 8"),
+    "mobilenet_v2": (300e6, 3.47e6, "Sandler et al. 2018 (3.4M); TF-slim zoo: 300M, 3.47M"),
+    "resnet18": (1.82e9, 11.7e6, "He et al. 2016 / torchvision"),
+    "mobilenet_v3_small": (56e6, 2.5e6, "Howard et al. 2019, Table 3; torchvision 2,542,856 params"),
+    "mobilenet_v3_large": (219e6, 5.4e6, "Howard et al. 2019, Table 3; torchvision 5,483,032 params"),
+    "efficientnet_b0": (390e6, 5.3e6, "Tan & Le 2019, Table 2; torchvision 5,288,548 params"),
+    "resnet50": (4.1e9, 25.6e6, "He et al. 2016; torchvision 4.09 GFLOPS, 25,557,032 params"),
+    "squeezenet": (0.35e9, 1.24e6, "torchvision squeezenet1_1: 0.35 GFLOPS, 1,235,496 params"),
+    "shufflenet_v2": (146e6, 2.3e6, "Ma et al. 2018, Table 5 (146M FLOPs = MACs); "
+                      "torchvision 2,278,604 params"),
+    "inception_v3": (5.71e9, 23.8e6, "torchvision 5.71 GFLOPS; 27,161,264 params with the aux "
+                     "head (3,326,696) = 23,834,568 without; Keras trainable 23,817,352"),
+    "unet": (None, 31.0e6, "Ronneberger et al. 2015 (31.0M params). No MACs figure for this "
+             "configuration; the often quoted 54.6G counts each 2x2 stride-2 transposed conv "
+             "per output pixel (4x, +6.44G), ours counts H_in*W_in*C_in*C_out*k*k"),
+    "fsrcnn": (12464 * 240 * 240, 12464, "Dong et al. 2016: 12,464 weights (no biases; "
+               "+173 biases here), MACs = 12,464 x 240 x 240 LR pixels"),
 }
+
+MODELS = (mobilenet_v1, mobilenet_v2, resnet18, mobilenet_v3_small, mobilenet_v3_large,
+          efficientnet_b0, resnet50, squeezenet, shufflenet_v2, inception_v3, unet, fsrcnn)
+
+
+def human(v):
+    for div, unit in ((1e9, "G"), (1e6, "M"), (1e3, "K")):
+        if v >= div:
+            return "%.4g%s" % (v / div, unit)
+    return "%d" % v
 
 
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
-    for build in (mobilenet_v1, mobilenet_v2, resnet18):
+    for build in MODELS:
         m = build()
         path = os.path.join(OUT_DIR, m.name + ".json")
         with open(path, "w", encoding="utf-8", newline="\n") as f:
             f.write(m.to_json())
-        pub_macs, pub_params = PUBLISHED[m.name]
+        pub_macs, pub_params, source = PUBLISHED[m.name]
         print("%s: %d layers -> %s" % (m.name, len(m.layers), os.path.relpath(path)))
-        print("  MACs   %15s  (%8.1fM, published ~%.0fM, %+.1f%%)" % (
-            format(m.macs, ","), m.macs / 1e6, pub_macs / 1e6,
-            100.0 * (m.macs - pub_macs) / pub_macs))
-        print("  params %15s  (%8.2fM, published ~%.2fM, %+.1f%%)" % (
-            format(m.params, ","), m.params / 1e6, pub_params / 1e6,
-            100.0 * (m.params - pub_params) / pub_params))
+        for label, ours, pub in (("MACs  ", m.macs, pub_macs), ("params", m.params, pub_params)):
+            if pub is None:
+                ref = "no published figure"
+            else:
+                ref = "published ~%s, %+.1f%%" % (human(pub), 100.0 * (ours - pub) / pub)
+            print("  %s %15s  (%8s, %s)" % (label, format(ours, ","), human(ours), ref))
+        print("  source: %s" % source)
     return 0
 
 

@@ -1,5 +1,5 @@
 #pragma once
-// Reading a Network from the model JSON format (docs/model-format.md).
+// Reading and writing a Network in the model JSON format (docs/model-format.md).
 #include <array>
 #include <map>
 #include <string_view>
@@ -161,6 +161,88 @@ inline Network read_model(const nlohmann::json& doc) {
   }
   infer_shapes(g, [](LayerId v) { return "/layers/" + std::to_string(v); });
   return g;
+}
+
+namespace detail {
+
+/// An integer when both axes agree, else [height, width].
+inline nlohmann::json int_or_pair(int h, int w) { return h == w ? nlohmann::json(h) : nlohmann::json::array({h, w}); }
+
+/// kernel, stride, dilation and padding of a window layer, leaving out defaults.
+inline void write_window(nlohmann::json& j, const Layer& l) {
+  j["kernel"] = int_or_pair(l.rows.kernel, l.cols.kernel);
+  const bool pool = l.kind == LayerKind::pool;  // a pool's stride defaults to its kernel
+  if (pool ? (l.rows.stride != l.rows.kernel || l.cols.stride != l.cols.kernel) : (l.rows.stride != 1 || l.cols.stride != 1))
+    j["stride"] = int_or_pair(l.rows.stride, l.cols.stride);
+  if (l.kind == LayerKind::conv2d && (l.rows.dilation != 1 || l.cols.dilation != 1))
+    j["dilation"] = int_or_pair(l.rows.dilation, l.cols.dilation);
+  const std::array<int, 4> pads{l.rows.pad_before, l.rows.pad_after, l.cols.pad_before, l.cols.pad_after};
+  if (l.rows.same && l.cols.same) j["padding"] = "same";
+  else if (pads == std::array<int, 4>{}) return;  // "valid"
+  else if (pads[0] == pads[1] && pads[0] == pads[2] && pads[0] == pads[3]) j["padding"] = pads[0];
+  else j["padding"] = pads;  // [top, bottom, left, right]
+}
+
+inline void write_activation(nlohmann::json& j, const std::string& key, const std::string& activation) {
+  if (activation != "none") j[key] = activation;
+}
+
+}  // namespace detail
+
+/// Writes a Network as a model document (docs/model-format.md), the inverse of
+/// read_model: read_model(model_to_json(g)) gives g back, layer for layer in
+/// vertex order. Fields at their default are left out. `g` should be shape-inferred
+/// (as read_model and import_onnx return it), so that a window with "same" padding
+/// along only one axis is written with that axis's resolved padding.
+inline nlohmann::json model_to_json(const Network& g) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (LayerId v = 0; v < boost::num_vertices(g); ++v) {
+    const Layer& l = g[v];
+    nlohmann::json j{{"name", l.name}, {"type", std::string(to_string(l.kind))}};
+    if (l.kind != LayerKind::input) {
+      j["inputs"] = nlohmann::json::array();
+      for (const LayerId u : inputs_of(g, v)) j["inputs"].push_back(g[u].name);
+    }
+    switch (l.kind) {
+      case LayerKind::input: j["shape"] = {l.output.h, l.output.w, l.output.c}; break;
+      case LayerKind::conv2d:
+      case LayerKind::conv2d_transpose:
+        j["filters"] = l.filters;
+        detail::write_window(j, l);
+        if (l.groups != 1) j["groups"] = l.groups;
+        if (!l.bias) j["bias"] = false;
+        detail::write_activation(j, "activation", l.activation);
+        break;
+      case LayerKind::pool:
+        j["mode"] = l.pool_mode == PoolMode::max ? "max" : "avg";
+        if (l.global_pool) j["global"] = true;
+        else detail::write_window(j, l);
+        break;
+      case LayerKind::add:
+      case LayerKind::mul: detail::write_activation(j, "activation", l.activation); break;
+      case LayerKind::fc:
+        j["units"] = l.filters;
+        if (!l.bias) j["bias"] = false;
+        detail::write_activation(j, "activation", l.activation);
+        break;
+      case LayerKind::resize:
+        j["scale"] = detail::int_or_pair(l.scale_h, l.scale_w);
+        if (l.resize_mode == ResizeMode::bilinear) j["mode"] = "bilinear";
+        break;
+      case LayerKind::activation: j["function"] = l.activation; break;
+      case LayerKind::slice:
+        j["begin"] = l.slice_begin;
+        j["end"] = l.slice_end;
+        break;
+      case LayerKind::shuffle: j["groups"] = l.groups; break;
+      case LayerKind::concat:
+      case LayerKind::output: break;
+    }
+    layers.push_back(std::move(j));
+  }
+  const ModelInfo& info = model_info(g);
+  return {{"format", "pinfuse-model"}, {"version", 1}, {"name", info.name}, {"dtype_bytes", info.dtype_bytes},
+          {"layers", std::move(layers)}};
 }
 
 /// Reads a model file; errors name the file, then the JSON pointer.

@@ -25,12 +25,13 @@ constexpr int window_output(const Window1D& w, int in) {
   return span < 0 ? 0 : span / w.stride + 1;
 }
 
-/// Output length of a transposed window: (in - 1) * s + k - pads; "same" gives in * s.
+/// Output length of a transposed window: (in - 1) * s + k - pads; "same" gives
+/// in * s (total padding k - s; when k < s the negative rest is output padding).
 inline int transpose_output(Window1D& w, int in) {
   if (w.same) {
-    const int total = std::max(w.kernel - w.stride, 0);
-    w.pad_before = total / 2;
-    w.pad_after = total - total / 2;
+    const int total = w.kernel - w.stride;
+    w.pad_before = std::max(total, 0) / 2;
+    w.pad_after = total - w.pad_before;
   }
   return (in - 1) * w.stride + w.kernel - w.pad_before - w.pad_after;
 }
