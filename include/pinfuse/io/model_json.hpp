@@ -156,6 +156,8 @@ inline Network read_model(const nlohmann::json& doc) {
       const auto it = by_name.find(name);
       if (it == by_name.end()) in.at(slot).fail("no layer is named '" + name + "'");
       if (it->second == i) in.at(slot).fail("a layer cannot read its own output");
+      if (g[it->second].kind == LayerKind::output)
+        in.at(slot).fail("'" + name + "' is an output marker, which produces no feature map to read");
       boost::add_edge(it->second, i, InputSlot{int(slot)}, g);
     }
   }

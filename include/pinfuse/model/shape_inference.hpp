@@ -54,6 +54,8 @@ inline void infer_shapes(Network& g, const LayerLocator& where = {}) {
              (lo == hi ? std::to_string(lo) : std::to_string(lo) + " or more") + " input(s), got " +
              std::to_string(in.size()));
     };
+    for (const LayerId u : in)
+      if (g[u].kind == LayerKind::output) fail("reads '" + g[u].name + "', an output marker, which produces no feature map");
     const Shape first = in.empty() ? Shape{} : g[in.front()].output;
     const auto window_out = [&](Window1D& w, int extent, const char* axis) {
       if (w.kernel < 1 || w.stride < 1 || w.dilation < 1 || w.pad_before < 0 || w.pad_after < 0)

@@ -98,6 +98,7 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
   std::size_t begin = 0;
   for (std::size_t gi = 0; gi < plan.groups.size(); ++gi) {
     const PlannedGroup& grp = plan.groups[gi];
+    if (grp.layers.empty()) continue;  // reported above
     const std::string gname = "group " + std::to_string(gi) + " ('" + p.names[begin] + "')";
     const std::size_t end = begin + grp.layers.size();
     // The boundary, re-derived from the graph.
@@ -111,6 +112,7 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
     std::set<std::size_t> in_declared, out_declared;
     for (const BoundaryFm& b : grp.inputs) in_declared.insert(b.fm);
     for (const BoundaryFm& b : grp.outputs) out_declared.insert(b.fm);
+    const bool boundary_ok = in_declared == in_expected && out_declared == out_expected;
     if (in_declared != in_expected) error(gname + ": declared inputs differ from the FMs it reads from earlier groups");
     if (out_declared != out_expected) error(gname + ": declared outputs differ from the FMs later groups need");
     const auto check_residence = [&](const BoundaryFm& b, const char* role) {
@@ -153,7 +155,7 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
       error(gname + ": pinned FMs and buffers need " + std::to_string(step_bytes) + " bytes, the SPM has " +
             std::to_string(spm.capacity()));
     // Traffic: the cost model must agree with the claim, and the claim with the boundary.
-    if (pinned_bytes <= spm.capacity()) {
+    if (boundary_ok && pinned_bytes <= spm.capacity()) {  // a malformed query is not the model's to answer
       const GroupQuery q{grp.layers, grp.inputs, grp.outputs, spm.capacity() - pinned_bytes, spm.alignment(), plan.objective};
       const std::optional<GroupCost> again = cost.evaluate(q);
       if (!again) error(gname + ": the cost model says this group cannot run in the SPM left to it");

@@ -1,0 +1,378 @@
+// Properties of the reference accelerator (accel/reference_accelerator.hpp) on
+// small hand-built networks and on random ones.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "pinfuse/accel/reference_accelerator.hpp"
+#include "pinfuse/solvers/group_boundary.hpp"
+#include "pinfuse/core/problem.hpp"
+#include "support/random_networks.hpp"
+
+using namespace pinfuse;
+using pinfuse::testing::conv_layer;
+using pinfuse::testing::simple_layer;
+
+namespace {
+
+/// Owns what a GroupQuery points into.
+struct Query {
+  std::vector<std::size_t> layers;
+  std::vector<BoundaryFm> inputs;
+  std::vector<BoundaryFm> outputs;
+  std::uint64_t available = 1u << 20;
+  std::uint64_t alignment = 64;
+  Objective objective = Objective::latency;
+  GroupQuery view() const { return GroupQuery{layers, inputs, outputs, available, alignment, objective}; }
+};
+
+/// The group of positions [begin, end) of `p`, every boundary FM in DRAM.
+Query group_query(const Problem& p, int begin, int end) {
+  Query q;
+  for (int pos = begin; pos < end; ++pos) q.layers.push_back(p.order[std::size_t(pos)]);
+  const GroupBoundary b = group_boundary(p, begin, end);
+  for (const int fm : b.inputs) q.inputs.push_back({p.fms[std::size_t(fm)].id, Residence::dram});
+  for (const int fm : b.outputs) q.outputs.push_back({p.fms[std::size_t(fm)].id, Residence::dram});
+  return q;
+}
+
+/// The whole chain in one group: input -> layers... -> output.
+struct Chain {
+  Network net;
+  LayerId input = 0;
+  std::vector<LayerId> layers;
+  Query all() const {
+    Query q;
+    q.layers = layers;
+    q.inputs = {{input, Residence::dram}};
+    q.outputs = {{layers.back(), Residence::dram}};
+    return q;
+  }
+};
+
+Chain chain(Shape in, const std::vector<Layer>& layers) {
+  Chain c;
+  Layer input = simple_layer("in", LayerKind::input);
+  input.output = in;
+  c.input = add_layer(c.net, input);
+  LayerId last = c.input;
+  for (const Layer& l : layers) c.layers.push_back(last = add_layer(c.net, l, {last}));
+  add_layer(c.net, simple_layer("out", LayerKind::output), {last});
+  infer_shapes(c.net);
+  return c;
+}
+
+Layer fc_layer(const std::string& name, int units) {
+  Layer l = simple_layer(name, LayerKind::fc);
+  l.filters = units;
+  return l;
+}
+
+std::int64_t tiling(const GroupCost& c, const std::string& key) {
+  const auto it = c.tiling.find(key);
+  REQUIRE(it != c.tiling.end());
+  return it->second;
+}
+
+std::uint64_t sum_of(const std::vector<Buffer>& buffers) {
+  std::uint64_t sum = 0;
+  for (const Buffer& b : buffers) sum += b.bytes;
+  return sum;
+}
+
+}  // namespace
+
+TEST_CASE("a single 1x1 conv in one tile moves input, output and weights exactly once", "[accelerator]") {
+  const Chain c = chain({8, 16, 16}, {conv_layer("pw", 32, 1, 1)});
+  Hardware hw;
+  hw.double_buffering = false;  // serialized: every extra tile only adds DMA setups, so one tile is best
+  const ReferenceAccelerator accel(c.net, hw);
+  const Query q = c.all();
+  const std::optional<GroupCost> cost = accel.evaluate(q.view());
+  REQUIRE(cost);
+  CHECK(tiling(*cost, "row_tiles") == 1);
+  CHECK(tiling(*cost, "channel_chunks") == 1);
+  CHECK(cost->offchip.fm_read == fm_bytes(c.net, c.input));               // 8 * 16 * 16
+  CHECK(cost->offchip.fm_write == fm_bytes(c.net, c.layers[0]));          // 8 * 16 * 32
+  CHECK(cost->offchip.weights == weight_bytes(c.net, c.layers[0]));       // 16 * 32 + 32
+  CHECK(cost->offchip.weights == 16 * 32 + 32);
+  CHECK(cost->recompute_macs == 0);
+  // load: DMA(input) + DMA(weights); compute: ceil(8 rows * 8192 MACs / (1024 * 0.9)); store: DMA(output)
+  const std::uint64_t expected = accel.dma_cycles(2048) + accel.dma_cycles(544) + 72 + accel.dma_cycles(4096);
+  CHECK(cost->latency_cycles == expected);
+  // One tile, no double buffering: input, output and weights each fit once.
+  CHECK(cost->footprint() == 2048 + 4096 + 576);
+}
+
+TEST_CASE("a pointwise conv moves each FM byte once whatever the tiling", "[accelerator]") {
+  const Chain c = chain({16, 16, 16}, {conv_layer("pw", 32, 1, 1)});
+  const ReferenceAccelerator accel(c.net, Hardware{});
+  Query q = c.all();
+  for (const std::uint64_t available : {1u << 20, 40000u, 12000u, 6000u}) {
+    q.available = available;
+    INFO("available " << available);
+    const std::optional<GroupCost> cost = accel.evaluate(q.view());
+    REQUIRE(cost);
+    CHECK(cost->offchip.fm_read == fm_bytes(c.net, c.input));
+    CHECK(cost->offchip.fm_write == fm_bytes(c.net, c.layers[0]));
+    CHECK(cost->recompute_macs == 0);
+  }
+}
+
+TEST_CASE("pinned boundary FMs cost no FM traffic and no tile buffers", "[accelerator]") {
+  const Chain c = chain({16, 16, 8}, {conv_layer("a", 16, 3, 1), conv_layer("b", 8, 1, 1)});
+  const ReferenceAccelerator accel(c.net, Hardware{});
+  Query q = c.all();
+  const auto buffer_named = [](const GroupCost& cost, const std::string& name) {
+    return std::any_of(cost.buffers.begin(), cost.buffers.end(), [&](const Buffer& b) { return b.name == name; });
+  };
+  SECTION("pinned input") {
+    q.inputs[0].where = Residence::pinned;
+    const std::optional<GroupCost> cost = accel.evaluate(q.view());
+    REQUIRE(cost);
+    CHECK(cost->offchip.fm_read == 0);
+    CHECK(cost->offchip.fm_write == fm_bytes(c.net, c.layers.back()));
+    CHECK(!buffer_named(*cost, "in:in"));
+    CHECK(buffer_named(*cost, "out:b"));
+  }
+  SECTION("pinned output") {
+    q.outputs[0].where = Residence::pinned;
+    const std::optional<GroupCost> cost = accel.evaluate(q.view());
+    REQUIRE(cost);
+    CHECK(cost->offchip.fm_read >= fm_bytes(c.net, c.input));
+    CHECK(cost->offchip.fm_write == 0);
+    CHECK(buffer_named(*cost, "in:in"));
+    CHECK(!buffer_named(*cost, "out:b"));
+  }
+  SECTION("both pinned") {
+    q.inputs[0].where = Residence::pinned;
+    q.outputs[0].where = Residence::pinned;
+    const std::optional<GroupCost> cost = accel.evaluate(q.view());
+    REQUIRE(cost);
+    CHECK(cost->offchip.fm() == 0);
+    CHECK(cost->offchip.weights == weight_bytes(c.net, c.layers[0]) + weight_bytes(c.net, c.layers[1]));
+  }
+}
+
+TEST_CASE("every cost fits the bytes available and its buffers are aligned", "[accelerator][property]") {
+  std::mt19937 rng(7);
+  const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int answered = 0, refused = 0;
+  for (int trial = 0; trial < 150; ++trial) {
+    const Network g = pinfuse::testing::random_network(rng, pick(2, 7), trial % 2 == 1);
+    Hardware hw;
+    hw.double_buffering = pick(0, 1) == 1;
+    hw.fused_weights = static_cast<WeightPolicy>(pick(0, 2));
+    const ReferenceAccelerator accel(g, hw);
+    const Problem p = make_problem(g);
+    for (int k = 0; k < 10; ++k) {
+      const int begin = pick(0, int(p.size()) - 1);
+      Query q = group_query(p, begin, pick(begin + 1, int(p.size())));
+      for (BoundaryFm& b : q.inputs) b.where = pick(0, 1) ? Residence::pinned : Residence::dram;
+      for (BoundaryFm& b : q.outputs) b.where = pick(0, 1) ? Residence::pinned : Residence::dram;
+      q.alignment = std::uint64_t(1) << pick(0, 7);
+      q.available = std::uint64_t(pick(0, 4000));
+      q.objective = pick(0, 1) ? Objective::latency : Objective::offchip_bytes;
+      INFO("trial " << trial << ", " << q.layers.size() << " layers from position " << begin << ", available "
+                    << q.available << ", alignment " << q.alignment);
+      const std::optional<GroupCost> cost = accel.evaluate(q.view());
+      if (!cost) {
+        ++refused;
+        continue;
+      }
+      ++answered;
+      CHECK(sum_of(cost->buffers) <= q.available);
+      CHECK(cost->footprint() == sum_of(cost->buffers));
+      for (const Buffer& b : cost->buffers) {
+        INFO("buffer " << b.name);
+        CHECK(b.bytes > 0);
+        CHECK(b.bytes % q.alignment == 0);
+      }
+      // The traffic contract of the CostModel concept.
+      std::uint64_t dram_out = 0;
+      bool dram_in = false;
+      for (const BoundaryFm& b : q.outputs)
+        if (b.where == Residence::dram) dram_out += fm_bytes(g, b.fm);
+      for (const BoundaryFm& b : q.inputs) dram_in = dram_in || b.where == Residence::dram;
+      CHECK(cost->offchip.fm_write == dram_out);
+      CHECK((cost->offchip.fm_read > 0) == dram_in);
+      if (tiling(*cost, "row_tiles") == 1) CHECK(cost->recompute_macs == 0);
+    }
+  }
+  CHECK(answered > 100);
+  CHECK(refused > 10);
+}
+
+TEST_CASE("two fused 3x3 convs under a small budget tile and recompute the halo", "[accelerator]") {
+  const Chain c = chain({32, 32, 8}, {conv_layer("a", 8, 3, 1), conv_layer("b", 8, 3, 1)});
+  const ReferenceAccelerator accel(c.net, Hardware{});
+  Query q = c.all();
+  q.available = 6144;  // one tile needs the whole 8 KiB input, intermediate and output
+  const std::optional<GroupCost> cost = accel.evaluate(q.view());
+  REQUIRE(cost);
+  const int tiles = int(tiling(*cost, "row_tiles"));
+  CHECK(tiles > 1);
+  CHECK(cost->recompute_macs > 0);
+  CHECK(cost->footprint() <= q.available);
+  // Recompute re-derived from the tiling formulas: "a" computes the rows "b"'s share reads.
+  long long computed = 0;
+  for (int t = 0; t < tiles; ++t) computed += window_input_rows(c.net[c.layers[1]].rows, tile_share(t, tiles, 32), 32).size();
+  CHECK(cost->recompute_macs == std::uint64_t(computed - 32) * macs_per_row(c.net, c.layers[0]));
+  // Tiles of the input overlap too: more than the input is read.
+  CHECK(cost->offchip.fm_read > fm_bytes(c.net, c.input));
+}
+
+TEST_CASE("docs/reference-accelerator.md's worked example: two 3x3 convs in two tiles", "[accelerator]") {
+  Layer c1 = conv_layer("c1", 8, 3, 1), c2 = conv_layer("c2", 8, 3, 1);
+  c1.rows = c1.cols = c2.rows = c2.cols = Window1D{3, 1, 1, 1, 1, false};  // padding 1
+  const Chain c = chain({16, 16, 8}, {c1, c2});
+  const ReferenceAccelerator accel(c.net, Hardware{});
+  Query q = c.all();
+  // One tile needs 7360 B (3 x 2048 + 1216 of weights), two tiles 6976 B; fewest bytes moved picks two.
+  q.available = 7000;
+  q.objective = Objective::offchip_bytes;
+  const std::optional<GroupCost> cost = accel.evaluate(q.view());
+  REQUIRE(cost);
+  REQUIRE(tiling(*cost, "row_tiles") == 2);
+  CHECK(tiling(*cost, "weights_streamed") == 0);
+  CHECK(cost->recompute_macs == 18432);  // c1 computes rows [0, 9) and [7, 16): 2 rows twice
+  CHECK(cost->offchip.fm_read == 2560);  // input rows [0, 10) and [6, 16) of 128 B
+  CHECK(cost->offchip.fm_write == 2048);
+  CHECK(cost->footprint() == 6976);
+}
+
+TEST_CASE("two fused 1x1 convs tile without recompute", "[accelerator]") {
+  const Chain c = chain({32, 32, 8}, {conv_layer("a", 8, 1, 1), conv_layer("b", 8, 1, 1)});
+  const ReferenceAccelerator accel(c.net, Hardware{});
+  Query q = c.all();
+  q.available = 6144;
+  const std::optional<GroupCost> cost = accel.evaluate(q.view());
+  REQUIRE(cost);
+  CHECK(tiling(*cost, "row_tiles") > 1);
+  CHECK(cost->recompute_macs == 0);
+  CHECK(cost->offchip.fm_read == fm_bytes(c.net, c.input));
+  CHECK(cost->offchip.fm_write == fm_bytes(c.net, c.layers.back()));
+}
+
+TEST_CASE("recompute grows with the number of tiles a budget forces", "[accelerator]") {
+  const Chain c = chain({32, 32, 8}, {conv_layer("a", 8, 3, 1), conv_layer("b", 8, 3, 1), conv_layer("c", 8, 3, 1)});
+  const ReferenceAccelerator accel(c.net, Hardware{});
+  Query q = c.all();
+  std::uint64_t previous_recompute = 0;
+  int previous_tiles = 1;
+  std::vector<int> seen;
+  for (const std::uint64_t available : {60000u, 20000u, 12000u, 8000u}) {
+    q.available = available;
+    q.objective = Objective::offchip_bytes;  // fewest tiles that fit
+    INFO("available " << available);
+    const std::optional<GroupCost> cost = accel.evaluate(q.view());
+    REQUIRE(cost);
+    const int tiles = int(tiling(*cost, "row_tiles"));
+    CHECK(tiles >= previous_tiles);
+    if (tiles > previous_tiles) CHECK(cost->recompute_macs > previous_recompute);
+    if (tiles == 1) CHECK(cost->recompute_macs == 0);
+    previous_tiles = tiles;
+    previous_recompute = cost->recompute_macs;
+    seen.push_back(tiles);
+  }
+  CHECK(seen.front() == 1);  // the largest budget holds the whole group
+  CHECK(seen.back() > 4);
+}
+
+TEST_CASE("serialized DMA is never faster than double buffering when memory does not bind", "[accelerator][property]") {
+  std::mt19937 rng(11);
+  const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (int trial = 0; trial < 100; ++trial) {
+    const Network g = pinfuse::testing::random_network(rng, pick(2, 7), trial % 2 == 1);
+    Hardware overlapped;
+    overlapped.fused_weights = static_cast<WeightPolicy>(pick(0, 2));
+    overlapped.dma_setup_cycles = std::uint64_t(pick(0, 100));
+    overlapped.dram_bytes_per_cycle = pick(1, 32);
+    overlapped.macs_per_cycle = pick(1, 256);
+    Hardware serialized = overlapped;
+    serialized.double_buffering = false;
+    const ReferenceAccelerator fast(g, overlapped), slow(g, serialized);
+    const Problem p = make_problem(g);
+    for (int k = 0; k < 8; ++k) {
+      const int begin = pick(0, int(p.size()) - 1);
+      Query q = group_query(p, begin, pick(begin + 1, int(p.size())));
+      for (BoundaryFm& b : q.inputs) b.where = pick(0, 1) ? Residence::pinned : Residence::dram;
+      for (BoundaryFm& b : q.outputs) b.where = pick(0, 1) ? Residence::pinned : Residence::dram;
+      q.available = std::uint64_t(1) << 30;
+      q.objective = Objective::latency;
+      INFO("trial " << trial << ", " << q.layers.size() << " layers from position " << begin);
+      const std::optional<GroupCost> a = fast.evaluate(q.view()), b = slow.evaluate(q.view());
+      REQUIRE(a);
+      REQUIRE(b);
+      CHECK(b->latency_cycles >= a->latency_cycles);
+    }
+  }
+}
+
+TEST_CASE("too few bytes available means no cost", "[accelerator]") {
+  const Chain c = chain({32, 32, 8}, {conv_layer("a", 8, 3, 1), conv_layer("b", 8, 3, 1)});
+  const ReferenceAccelerator accel(c.net, Hardware{});
+  Query q = c.all();
+  for (const std::uint64_t available : {0u, 64u, 1024u}) {
+    q.available = available;
+    INFO("available " << available);
+    CHECK_FALSE(accel.evaluate(q.view()));
+  }
+  // Even with every FM pinned, the weights need room.
+  q.inputs[0].where = q.outputs[0].where = Residence::pinned;
+  q.available = 64;
+  CHECK_FALSE(accel.evaluate(q.view()));
+}
+
+TEST_CASE("an fc layer whose weights exceed the SPM left runs in output-channel chunks", "[accelerator]") {
+  const Chain c = chain({1, 1, 1024}, {fc_layer("fc", 1000)});
+  const std::uint64_t weights = weight_bytes(c.net, c.layers[0]);
+  REQUIRE(weights == 1024 * 1000 + 1000);
+  for (const bool double_buffering : {true, false}) {
+    Hardware hw;
+    hw.double_buffering = double_buffering;
+    const ReferenceAccelerator accel(c.net, hw);
+    Query q = c.all();
+    q.available = 256 * 1024;
+    INFO("double buffering " << double_buffering);
+    const std::optional<GroupCost> cost = accel.evaluate(q.view());
+    REQUIRE(cost);
+    CHECK(tiling(*cost, "channel_chunks") > 1);
+    CHECK(cost->footprint() <= q.available);
+    CHECK(cost->offchip.weights == weights);  // each weight still read once
+    CHECK(cost->offchip.fm_read == fm_bytes(c.net, c.input));  // the single input tile stays
+    CHECK(cost->offchip.fm_write == fm_bytes(c.net, c.layers[0]));
+  }
+}
+
+TEST_CASE("batched queries answer like single ones, deterministically", "[accelerator]") {
+  std::mt19937 rng(3);
+  const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (int trial = 0; trial < 40; ++trial) {
+    const Network g = pinfuse::testing::random_network(rng, pick(2, 6), true);
+    const ReferenceAccelerator accel(g, Hardware{});
+    const Problem p = make_problem(g);
+    const int begin = pick(0, int(p.size()) - 1);
+    const Query base = group_query(p, begin, pick(begin + 1, int(p.size())));
+    std::vector<Query> variants;
+    for (int k = 0; k < 6; ++k) {
+      Query q = base;
+      for (BoundaryFm& b : q.inputs) b.where = pick(0, 1) ? Residence::pinned : Residence::dram;
+      for (BoundaryFm& b : q.outputs) b.where = pick(0, 1) ? Residence::pinned : Residence::dram;
+      q.available = std::uint64_t(pick(0, 6000));
+      variants.push_back(q);
+    }
+    std::vector<GroupQuery> views;
+    for (const Query& q : variants) views.push_back(q.view());
+    const std::vector<std::optional<GroupCost>> batch = accel.evaluate_batch(views);
+    REQUIRE(batch.size() == views.size());
+    for (std::size_t k = 0; k < views.size(); ++k) {
+      INFO("trial " << trial << ", variant " << k);
+      CHECK(batch[k] == accel.evaluate(views[k]));
+      CHECK(accel.evaluate(views[k]) == accel.evaluate(views[k]));
+    }
+  }
+}

@@ -1,0 +1,314 @@
+// The validator (plan/validator.hpp) accepts a real joint plan and rejects each
+// kind of corruption of it with a message that names the problem.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "pinfuse/accel/reference_accelerator.hpp"
+#include "pinfuse/io/model_json.hpp"
+#include "pinfuse/plan/validator.hpp"
+#include "pinfuse/solvers/solve.hpp"
+
+using namespace pinfuse;
+
+namespace {
+
+struct Solved {
+  Network net;
+  Hardware hw;
+  Plan plan;
+};
+
+/// MobileNetV2 solved jointly on the default hardware, once for all cases.
+const Solved& mobilenet_v2() {
+  static const Solved s = [] {
+    Solved r{load_model(PINFUSE_SOURCE_DIR "/examples/models/mobilenet_v2.json"), Hardware{}, {}};
+    const ReferenceAccelerator accel(r.net, r.hw);
+    r.plan = solve_joint(r.net, accel, scratchpad_of(r.hw));
+    return r;
+  }();
+  return s;
+}
+
+std::string all_errors(const ValidationReport& r) {
+  std::string text;
+  for (const std::string& e : r.errors) {
+    text += e;
+    text += '\n';
+  }
+  return text;
+}
+
+bool mentions(const ValidationReport& r, const std::string& needle) {
+  return std::any_of(r.errors.begin(), r.errors.end(),
+                     [&](const std::string& e) { return e.find(needle) != std::string::npos; });
+}
+
+LayerId find_layer(const Network& g, const std::string& name) {
+  for (LayerId v = 0; v < boost::num_vertices(g); ++v)
+    if (g[v].name == name) return v;
+  FAIL("no layer named " << name);
+  return 0;
+}
+
+std::size_t group_of(const Plan& plan, std::size_t vertex) {
+  for (std::size_t gi = 0; gi < plan.groups.size(); ++gi)
+    if (std::count(plan.groups[gi].layers.begin(), plan.groups[gi].layers.end(), vertex)) return gi;
+  FAIL("vertex " << vertex << " is in no group");
+  return 0;
+}
+
+/// A CostModel that forwards to the reference accelerator only queries whose
+/// boundary matches the graph (every producer outside the group is a declared
+/// input, every declared output is produced in the group). It records the
+/// others instead of forwarding them: the reference accelerator indexes out of
+/// bounds on such queries.
+struct CheckedCostModel {
+  const Network* net;
+  const ReferenceAccelerator* inner;
+  std::vector<std::string>* malformed;
+
+  std::optional<GroupCost> evaluate(const GroupQuery& q) const {
+    const std::set<std::size_t> in_group(q.layers.begin(), q.layers.end());
+    std::set<std::size_t> declared;
+    for (const BoundaryFm& b : q.inputs) declared.insert(b.fm);
+    bool ok = true;
+    for (const std::size_t l : q.layers)
+      for (const LayerId u : inputs_of(*net, l))
+        if (!in_group.count(u) && !declared.count(u)) {
+          malformed->push_back("'" + (*net)[l].name + "' reads undeclared input '" + (*net)[u].name + "'");
+          ok = false;
+        }
+    for (const BoundaryFm& b : q.outputs)
+      if (!in_group.count(b.fm)) {
+        malformed->push_back("output '" + (*net)[b.fm].name + "' is not produced in the group");
+        ok = false;
+      }
+    if (!ok) return std::nullopt;
+    return inner->evaluate(q);
+  }
+};
+static_assert(CostModel<CheckedCostModel>);
+
+}  // namespace
+
+TEST_CASE("the joint plan of MobileNetV2 validates", "[validator]") {
+  const Solved& s = mobilenet_v2();
+  const ReferenceAccelerator accel(s.net, s.hw);
+  const Scratchpad spm = scratchpad_of(s.hw);
+  const ValidationReport report = validate_plan(s.net, s.plan, accel, spm);
+  INFO(all_errors(report));
+  CHECK(report.ok());
+  CHECK(report.peak_spm_bytes > 0);
+  CHECK(report.peak_spm_bytes <= spm.capacity());
+  // The corruptions below need pins and several groups to work on.
+  CHECK(s.plan.groups.size() > 2);
+  CHECK(!s.plan.pinned.empty());
+}
+
+TEST_CASE("the validator rejects corrupted copies of a valid plan", "[validator]") {
+  const Solved& s = mobilenet_v2();
+  const ReferenceAccelerator accel(s.net, s.hw);
+  const Scratchpad spm = scratchpad_of(s.hw);
+  REQUIRE(validate_plan(s.net, s.plan, accel, spm).ok());
+  REQUIRE(!s.plan.pinned.empty());
+  Plan plan = s.plan;
+
+  SECTION("a smaller SPM than the plan was made for") {
+    const Scratchpad small(s.hw.spm_bytes / 4, s.hw.spm_alignment);
+    const ValidationReport r = validate_plan(s.net, plan, accel, small);
+    INFO(all_errors(r));
+    CHECK(!r.ok());
+    CHECK(mentions(r, "the SPM has " + std::to_string(small.capacity())));
+  }
+  SECTION("two dependent layers swapped in the order") {
+    // conv1 feeds b1_dw, the next layer.
+    const LayerId conv1 = find_layer(s.net, "conv1"), dw = find_layer(s.net, "b1_dw");
+    const auto a = std::find(plan.order.begin(), plan.order.end(), conv1);
+    const auto b = std::find(plan.order.begin(), plan.order.end(), dw);
+    REQUIRE(a != plan.order.end());
+    REQUIRE(b != plan.order.end());
+    std::iter_swap(a, b);
+    const ValidationReport r = validate_plan(s.net, plan, accel, spm);
+    INFO(all_errors(r));
+    CHECK(mentions(r, "order"));
+    CHECK(mentions(r, "runs before its input 'conv1'"));
+  }
+  SECTION("a group dropped from the middle") {
+    plan.groups.erase(plan.groups.begin() + std::ptrdiff_t(plan.groups.size() / 2));
+    const ValidationReport r = validate_plan(s.net, plan, accel, spm);
+    INFO(all_errors(r));
+    CHECK(mentions(r, "does not continue the execution order"));
+  }
+  SECTION("the last group dropped") {
+    plan.groups.pop_back();
+    const ValidationReport r = validate_plan(s.net, plan, accel, spm);
+    INFO(all_errors(r));
+    CHECK(mentions(r, "compute layers"));
+  }
+  SECTION("a group's claimed latency changed") {
+    plan.groups[1].cost.latency_cycles += 1;
+    plan.totals.latency_cycles += 1;  // keep the totals consistent: only the claim is wrong
+    const ValidationReport r = validate_plan(s.net, plan, accel, spm);
+    INFO(all_errors(r));
+    CHECK(r.errors.size() == 1);
+    CHECK(mentions(r, "group 1 "));
+    CHECK(mentions(r, "claimed cost differs"));
+  }
+  SECTION("the plan totals changed") {
+    SECTION("latency") { plan.totals.latency_cycles -= 1; }
+    SECTION("off-chip weights") { plan.totals.offchip.weights += 1; }
+    SECTION("recompute") { plan.totals.recompute_macs += 1; }
+    const ValidationReport r = validate_plan(s.net, plan, accel, spm);
+    INFO(all_errors(r));
+    CHECK(r.errors.size() == 1);
+    CHECK(mentions(r, "plan totals"));
+  }
+  SECTION("a pinned FM declared in DRAM among one group's outputs") {
+    const PinnedFm pin = plan.pinned.front();
+    auto& outputs = plan.groups[pin.first_group].outputs;
+    const auto it = std::find_if(outputs.begin(), outputs.end(), [&](const BoundaryFm& b) { return b.fm == pin.fm; });
+    REQUIRE(it != outputs.end());
+    REQUIRE(it->where == Residence::pinned);
+    it->where = Residence::dram;
+    const ValidationReport r = validate_plan(s.net, plan, accel, spm);
+    INFO(all_errors(r));
+    CHECK(mentions(r, "output '" + s.net[pin.fm].name + "' is pinned in the plan but declared otherwise"));
+  }
+  SECTION("the model output FM pinned") {
+    const LayerId fc = find_layer(s.net, "fc");  // the FM the "output" layer reads
+    const std::size_t gi = group_of(plan, fc);
+    plan.pinned.push_back({fc, spm.aligned(fm_bytes(s.net, fc)), gi, gi});
+    const ValidationReport r = validate_plan(s.net, plan, accel, spm);
+    INFO(all_errors(r));
+    CHECK(mentions(r, "pinned 'fc' is a model output"));
+  }
+  SECTION("a pin with the wrong last group") {
+    PinnedFm& pin = plan.pinned.front();
+    pin.last_group += 1;
+    const ValidationReport r = validate_plan(s.net, plan, accel, spm);
+    INFO(all_errors(r));
+    CHECK(mentions(r, "pinned '" + s.net[pin.fm].name + "' has the wrong lifetime"));
+  }
+  SECTION("a pin with the wrong size") {
+    PinnedFm& pin = plan.pinned.front();
+    pin.bytes += spm.alignment();
+    const ValidationReport r = validate_plan(s.net, plan, accel, spm);
+    INFO(all_errors(r));
+    CHECK(mentions(r, "pinned '" + s.net[pin.fm].name + "' declares the wrong size"));
+  }
+  SECTION("a buffer size changed") {
+    REQUIRE(!plan.groups[0].cost.buffers.empty());
+    plan.groups[0].cost.buffers[0].bytes += spm.alignment();
+    const ValidationReport r = validate_plan(s.net, plan, accel, spm);
+    INFO(all_errors(r));
+    CHECK(mentions(r, "group 0 "));
+    CHECK(mentions(r, "claimed cost differs"));
+  }
+  SECTION("a group input declared pinned that the plan does not pin") {
+    // An intermediate FM read from DRAM (not the model input).
+    const LayerId model_input = find_layer(s.net, "input");
+    bool changed = false;
+    for (std::size_t gi = 0; gi < plan.groups.size() && !changed; ++gi)
+      for (BoundaryFm& b : plan.groups[gi].inputs)
+        if (b.where == Residence::dram && b.fm != model_input) {
+          b.where = Residence::pinned;
+          changed = true;
+          INFO("group " << gi << " input '" << s.net[b.fm].name << "'");
+          break;
+        }
+    if (!changed) {
+      // Every intermediate input is pinned: drop one pin from plan.pinned instead.
+      const PinnedFm pin = plan.pinned.front();
+      plan.pinned.erase(plan.pinned.begin());
+      INFO("dropped the pin of '" << s.net[pin.fm].name << "'");
+    }
+    const ValidationReport r = validate_plan(s.net, plan, accel, spm);
+    INFO(all_errors(r));
+    CHECK(mentions(r, "is not pinned in the plan but declared otherwise"));
+  }
+  SECTION("a pin dropped from plan.pinned while its groups still declare it pinned") {
+    const PinnedFm pin = plan.pinned.back();
+    plan.pinned.pop_back();
+    const ValidationReport r = validate_plan(s.net, plan, accel, spm);
+    INFO(all_errors(r));
+    CHECK(mentions(r, "input '" + s.net[pin.fm].name + "' is not pinned in the plan but declared otherwise"));
+    CHECK(mentions(r, "output '" + s.net[pin.fm].name + "' is not pinned in the plan but declared otherwise"));
+  }
+  SECTION("a group's DRAM write claim changed") {
+    plan.groups[2].cost.offchip.fm_write += 1;
+    plan.totals.offchip.fm_write += 1;
+    const ValidationReport r = validate_plan(s.net, plan, accel, spm);
+    INFO(all_errors(r));
+    CHECK(mentions(r, "group 2 "));
+    CHECK(mentions(r, "FM bytes to DRAM"));
+  }
+  SECTION("a declared group output removed") {
+    auto it = std::find_if(plan.groups.begin(), plan.groups.end(), [](const PlannedGroup& g) { return !g.outputs.empty(); });
+    REQUIRE(it != plan.groups.end());
+    it->outputs.pop_back();
+    const ValidationReport r = validate_plan(s.net, plan, accel, spm);
+    INFO(all_errors(r));
+    CHECK(mentions(r, "declared outputs differ"));
+  }
+}
+
+TEST_CASE("the validator asks the cost model only about well-formed groups of a valid plan", "[validator]") {
+  const Solved& s = mobilenet_v2();
+  const ReferenceAccelerator accel(s.net, s.hw);
+  std::vector<std::string> malformed;
+  const CheckedCostModel checked{&s.net, &accel, &malformed};
+  const ValidationReport r = validate_plan(s.net, s.plan, checked, scratchpad_of(s.hw));
+  INFO(all_errors(r));
+  CHECK(r.ok());
+  CHECK(malformed.empty());
+}
+
+// A group whose declared boundary is wrong is reported, not handed to the cost
+// model (the reference accelerator would index out of bounds on it).
+TEST_CASE("the validator does not pass a group with a wrong boundary to the cost model", "[validator]") {
+  const Solved& s = mobilenet_v2();
+  const ReferenceAccelerator accel(s.net, s.hw);
+  std::vector<std::string> malformed;
+  const CheckedCostModel checked{&s.net, &accel, &malformed};
+  Plan plan = s.plan;
+  SECTION("a group whose declared inputs are missing") {
+    REQUIRE(!plan.groups[1].inputs.empty());
+    plan.groups[1].inputs.clear();
+    const ValidationReport r = validate_plan(s.net, plan, checked, scratchpad_of(s.hw));
+    INFO(all_errors(r));
+    CHECK(mentions(r, "declared inputs differ"));
+  }
+  SECTION("a group declaring an output another group produces") {
+    plan.groups[1].outputs.push_back({plan.groups[3].layers.front(), Residence::dram});
+    const ValidationReport r = validate_plan(s.net, plan, checked, scratchpad_of(s.hw));
+    INFO(all_errors(r));
+    CHECK(mentions(r, "declared outputs differ"));
+  }
+  INFO("queries the validator sent: " << (malformed.empty() ? std::string("none malformed") : malformed.front()));
+  CHECK(malformed.empty());
+}
+
+TEST_CASE("an empty group in the middle of a plan is reported", "[validator]") {
+  const Solved& s = mobilenet_v2();
+  const ReferenceAccelerator accel(s.net, s.hw);
+  Plan plan = s.plan;
+  plan.groups.insert(plan.groups.begin() + 2, PlannedGroup{});
+  const ValidationReport r = validate_plan(s.net, plan, accel, scratchpad_of(s.hw));
+  INFO(all_errors(r));
+  CHECK(mentions(r, "group 2 is empty"));
+}
+
+// An empty group at the end once made the validator read one past the order.
+TEST_CASE("an empty group at the end of a plan is reported without reading past the order", "[validator]") {
+  const Solved& s = mobilenet_v2();
+  const ReferenceAccelerator accel(s.net, s.hw);
+  Plan plan = s.plan;
+  plan.groups.push_back(PlannedGroup{});
+  const ValidationReport r = validate_plan(s.net, plan, accel, scratchpad_of(s.hw));
+  INFO(all_errors(r));
+  CHECK(mentions(r, "is empty"));
+}
