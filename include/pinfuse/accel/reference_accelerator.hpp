@@ -132,6 +132,7 @@ class ReferenceAccelerator {
     int tiles = 1;
     int chunks = 1;                  ///< output-channel chunks (single conv/fc groups)
     bool streamed = false;           ///< weights reloaded every tile
+    bool overlapped = true;          ///< double-buffered: DMA overlaps compute
     std::uint64_t weight_buffer = 0; ///< SPM bytes for weights
     std::uint64_t latency = 0;
     OffchipBytes offchip;
@@ -151,9 +152,9 @@ class ReferenceAccelerator {
   Transfers transfers(const GroupQuery& q, const TileGeometry& geo) const;
   void search(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, std::optional<Choice>& best) const;
   template <class Emit>
-  void for_each_fm_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, int chunks,
+  void for_each_fm_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, int chunks, bool overlap,
                           Emit&& emit) const;
-  std::uint64_t pipeline_latency(const std::vector<Step>& steps) const;
+  static std::uint64_t pipeline_latency(const std::vector<Step>& steps, bool overlap);
 
   const Network* g_;
   Hardware hw_;
@@ -285,9 +286,9 @@ inline ReferenceAccelerator::Transfers ReferenceAccelerator::transfers(const Gro
 /// tile i+1 and stores tile i-1, so
 ///   latency = load_0 + sum_i max(compute_i, load_{i+1} + store_{i-1}) + store_last.
 /// Serialized: latency = sum_i (load_i + compute_i + store_i).
-inline std::uint64_t ReferenceAccelerator::pipeline_latency(const std::vector<Step>& steps) const {
+inline std::uint64_t ReferenceAccelerator::pipeline_latency(const std::vector<Step>& steps, bool overlap) {
   std::uint64_t total = 0;
-  if (!hw_.double_buffering) {
+  if (!overlap) {
     for (const Step& s : steps) total += s.load + s.compute + s.store;
     return total;
   }
@@ -306,11 +307,11 @@ inline std::uint64_t ReferenceAccelerator::pipeline_latency(const std::vector<St
 /// group are single tiles. With channel chunks an output tile holds 1/chunks of the channels.
 template <class Emit>
 void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
-                                              int chunks, Emit&& emit) const {
+                                              int chunks, bool overlap, Emit&& emit) const {
   // Inputs change per tile; outputs per tile and per chunk (the pipeline stores
   // step i-1 while step i computes).
-  const std::uint64_t in_copies = hw_.double_buffering && geo.tiles > 1 ? 2 : 1;
-  const std::uint64_t out_copies = hw_.double_buffering && geo.tiles * chunks > 1 ? 2 : 1;
+  const std::uint64_t in_copies = overlap && geo.tiles > 1 ? 2 : 1;
+  const std::uint64_t out_copies = overlap && geo.tiles * chunks > 1 ? 2 : 1;
   for (std::size_t e = 0; e < q.inputs.size(); ++e)
     if (q.inputs[e].where == Residence::dram && geo.in_max[e] > 0)
       emit("in:", q.inputs[e].fm, in_copies * align(q, std::uint64_t(geo.in_max[e]) * info_[q.inputs[e].fm].row_bytes));
@@ -326,62 +327,70 @@ void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const GroupVi
 
 /// For one tile count, tries the weight placements the hardware allows and keeps
 /// in `best` the choice that fits and scores best under the query's objective.
+/// With double buffering, a tile count whose double buffers fit nowhere is tried
+/// again single-buffered (serialized DMA), as a compiler would fall back.
 inline void ReferenceAccelerator::search(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
                                          std::optional<Choice>& best) const {
   const int tiles = geo.tiles;
   const Transfers x = transfers(q, geo);
   const auto score = [&](const Choice& c) { return score_of(c.latency, c.offchip.total(), q.objective); };
-  const auto fm_footprint = [&](int chunks) {
-    std::uint64_t sum = 0;
-    for_each_fm_buffer(q, v, geo, chunks, [&](const char*, LayerId, std::uint64_t bytes) { sum += bytes; });
-    return sum;
-  };
-  const std::uint64_t unchunked = fm_footprint(1);
-  const auto consider = [&](const Choice& c) {
-    const std::uint64_t footprint = c.weight_buffer + (c.chunks == 1 ? unchunked : fm_footprint(c.chunks));
-    if (footprint > q.available_bytes) return false;
-    if (!best || score(c) < score(*best)) best = c;
-    return true;
-  };
-  const std::uint64_t copies = hw_.double_buffering ? 2 : 1;
-  // (a) weights resident: loaded once, before the first tile.
-  if (hw_.fused_weights != WeightPolicy::streamed || tiles == 1) {
-    std::vector<Step> steps = x.steps;
-    steps.front().load += v.weight_load;
-    consider({tiles, 1, false, align(q, v.weights), pipeline_latency(steps), {x.fm_read, x.fm_write, v.weights}});
-  }
-  // (b) weights streamed: every tile reloads each layer's weights into a buffer
-  // the size of the largest layer's (double-buffered); the loads sit between the
-  // layers of a tile, so they add to its compute time instead of overlapping it.
-  if (hw_.fused_weights != WeightPolicy::resident && tiles > 1 && v.weights > 0) {
-    std::vector<Step> steps = x.steps;
-    for (Step& s : steps) s.compute += v.weight_load;
-    consider({tiles, 1, true, copies * align(q, v.max_weight), pipeline_latency(steps),
-              {x.fm_read, x.fm_write, v.weights * std::uint64_t(tiles)}});
-  }
-  // (c) one conv/fc: split its output channels into chunks whose weights stream
-  // through a double buffer. Chunk-outer loop, so the input is re-read per chunk
-  // unless a single tile holds it. The fewest chunks that fit are taken.
-  if (q.layers.size() == 1 && info_[q.layers[0]].channel_splittable && v.weights > 0) {
-    const int channels = info_[q.layers[0]].channels;
-    for (int chunks = 2; chunks <= channels; chunks = next_count(chunks, channels)) {
-      const std::uint64_t chunk_weights = (v.weights + chunks - 1) / chunks;
-      std::vector<Step> steps;
-      steps.reserve(std::size_t(chunks) * std::size_t(tiles));
-      for (int c = 0; c < chunks; ++c)
-        for (int t = 0; t < tiles; ++t) {
-          Step s = x.steps[t];
-          if (tiles == 1 && c > 0) s.load = 0;  // the one input tile stays
-          if (t == 0) s.load += dma_cycles(chunk_weights);
-          s.compute = (s.compute + chunks - 1) / chunks;
-          s.store = dma_cycles((x.out_tile_bytes[t] + chunks - 1) / chunks);
-          steps.push_back(s);
-        }
-      if (consider({tiles, chunks, false, copies * align(q, chunk_weights), pipeline_latency(steps),
-                    {x.fm_read * std::uint64_t(tiles == 1 ? 1 : chunks), x.fm_write, v.weights}}))
-        break;
+  const auto placements = [&](bool overlap) {
+    bool any = false;
+    const auto fm_footprint = [&](int chunks) {
+      std::uint64_t sum = 0;
+      for_each_fm_buffer(q, v, geo, chunks, overlap, [&](const char*, LayerId, std::uint64_t bytes) { sum += bytes; });
+      return sum;
+    };
+    const std::uint64_t unchunked = fm_footprint(1);
+    const auto consider = [&](const Choice& c) {
+      const std::uint64_t footprint = c.weight_buffer + (c.chunks == 1 ? unchunked : fm_footprint(c.chunks));
+      if (footprint > q.available_bytes) return false;
+      if (!best || score(c) < score(*best)) best = c;
+      return any = true;
+    };
+    const std::uint64_t copies = overlap ? 2 : 1;
+    // (a) weights resident: loaded once, before the first tile.
+    if (hw_.fused_weights != WeightPolicy::streamed || tiles == 1) {
+      std::vector<Step> steps = x.steps;
+      steps.front().load += v.weight_load;
+      consider({tiles, 1, false, overlap, align(q, v.weights), pipeline_latency(steps, overlap),
+                {x.fm_read, x.fm_write, v.weights}});
     }
-  }
+    // (b) weights streamed: every tile reloads each layer's weights into a buffer
+    // the size of the largest layer's (double-buffered); the loads sit between the
+    // layers of a tile, so they add to its compute time instead of overlapping it.
+    if (hw_.fused_weights != WeightPolicy::resident && tiles > 1 && v.weights > 0) {
+      std::vector<Step> steps = x.steps;
+      for (Step& s : steps) s.compute += v.weight_load;
+      consider({tiles, 1, true, overlap, copies * align(q, v.max_weight), pipeline_latency(steps, overlap),
+                {x.fm_read, x.fm_write, v.weights * std::uint64_t(tiles)}});
+    }
+    // (c) one conv/fc: split its output channels into chunks whose weights stream
+    // through a double buffer. Chunk-outer loop, so the input is re-read per chunk
+    // unless a single tile holds it. The fewest chunks that fit are taken.
+    if (q.layers.size() == 1 && info_[q.layers[0]].channel_splittable && v.weights > 0) {
+      const int channels = info_[q.layers[0]].channels;
+      for (int chunks = 2; chunks <= channels; chunks = next_count(chunks, channels)) {
+        const std::uint64_t chunk_weights = (v.weights + chunks - 1) / chunks;
+        std::vector<Step> steps;
+        steps.reserve(std::size_t(chunks) * std::size_t(tiles));
+        for (int c = 0; c < chunks; ++c)
+          for (int t = 0; t < tiles; ++t) {
+            Step s = x.steps[t];
+            if (tiles == 1 && c > 0) s.load = 0;  // the one input tile stays
+            if (t == 0) s.load += dma_cycles(chunk_weights);
+            s.compute = (s.compute + chunks - 1) / chunks;
+            s.store = dma_cycles((x.out_tile_bytes[t] + chunks - 1) / chunks);
+            steps.push_back(s);
+          }
+        if (consider({tiles, chunks, false, overlap, copies * align(q, chunk_weights), pipeline_latency(steps, overlap),
+                      {x.fm_read * std::uint64_t(tiles == 1 ? 1 : chunks), x.fm_write, v.weights}}))
+          break;
+      }
+    }
+    return any;
+  };
+  if (!placements(hw_.double_buffering) && hw_.double_buffering) placements(false);
 }
 
 inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batch(std::span<const GroupQuery> queries) const {
@@ -402,10 +411,14 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
     cost.offchip = best[k]->offchip;
     cost.recompute_macs = geo.recompute_macs;
     if (best[k]->weight_buffer) cost.buffers.push_back({"weights", best[k]->weight_buffer});
-    for_each_fm_buffer(queries[k], v, geo, best[k]->chunks, [&](const char* prefix, LayerId l, std::uint64_t bytes) {
-      cost.buffers.push_back({prefix + (*g_)[l].name, bytes});
-    });
-    cost.tiling = {{"row_tiles", best[k]->tiles}, {"channel_chunks", best[k]->chunks}, {"weights_streamed", best[k]->streamed ? 1 : 0}};
+    for_each_fm_buffer(queries[k], v, geo, best[k]->chunks, best[k]->overlapped,
+                       [&](const char* prefix, LayerId l, std::uint64_t bytes) {
+                         cost.buffers.push_back({prefix + (*g_)[l].name, bytes});
+                       });
+    cost.tiling = {{"row_tiles", best[k]->tiles},
+                   {"channel_chunks", best[k]->chunks},
+                   {"weights_streamed", best[k]->streamed ? 1 : 0},
+                   {"double_buffered", best[k]->overlapped ? 1 : 0}};
   }
   return results;
 }
