@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -118,6 +119,7 @@ class ReferenceAccelerator {
     std::vector<int> out_rows;       ///< [tile * outputs + o]: rows tile writes of output o
     std::vector<std::uint64_t> compute;  ///< per tile: compute cycles
     std::vector<int> in_max, tmp_max, out_max;  ///< most rows one tile holds, per input / layer / output
+    std::uint64_t tmp_bytes = 0;     ///< the intermediates' buffers, aligned
     std::uint64_t recompute_macs = 0;
   };
   /// The DMA side of a geometry for one query's residences.
@@ -150,9 +152,18 @@ class ReferenceAccelerator {
   GroupView view_of(const GroupQuery& q) const;
   TileGeometry geometry(const GroupQuery& q, const GroupView& v, int tiles) const;
   Transfers transfers(const GroupQuery& q, const TileGeometry& geo) const;
-  void search(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, std::optional<Choice>& best) const;
+  /// A way to run the group and the SPM its weights and FM buffers take.
+  struct Candidate {
+    Choice choice;
+    std::uint64_t footprint = 0;
+  };
+  std::vector<Candidate> candidates(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
+                                    std::uint64_t least_available, std::uint64_t most_available) const;
+  static void pick(const std::vector<Candidate>& candidates, const GroupQuery& q, std::optional<Choice>& best);
   template <class Emit>
-  void for_each_fm_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, int chunks, bool overlap,
+  void for_each_tmp_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, Emit&& emit) const;
+  template <class Emit>
+  void for_each_fm_buffer(const GroupQuery& q, const TileGeometry& geo, int chunks, bool overlap,
                           Emit&& emit) const;
   static std::uint64_t pipeline_latency(const std::vector<Step>& steps, bool overlap);
 
@@ -251,6 +262,7 @@ inline ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const G
       geo.in_max[e] = std::max(geo.in_max[e], ext_need[e].size());
     }
   }
+  for_each_tmp_buffer(q, v, geo, [&](const char*, LayerId, std::uint64_t bytes) { geo.tmp_bytes += bytes; });
   for (std::size_t i = 0; i < m; ++i)
     geo.recompute_macs += std::uint64_t(std::max(0LL, computed[i] - info_[q.layers[i]].height)) * info_[q.layers[i]].macs_per_row;
   return geo;
@@ -301,13 +313,23 @@ inline std::uint64_t ReferenceAccelerator::pipeline_latency(const std::vector<St
   return total;
 }
 
-/// Calls emit(prefix, vertex, bytes) for each feature-map buffer of the group
-/// (the weights buffer is the choice's). DRAM inputs and outputs are tiles,
-/// double-buffered when there are several pipeline steps; intermediates read inside the
-/// group are single tiles. With channel chunks an output tile holds 1/chunks of the channels.
+/// Calls emit("tmp:", vertex, bytes) for each intermediate the group reads
+/// inside itself: one tile of it, single-buffered (compute produces and consumes it).
 template <class Emit>
-void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
-                                              int chunks, bool overlap, Emit&& emit) const {
+void ReferenceAccelerator::for_each_tmp_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
+                                               Emit&& emit) const {
+  for (std::size_t i = 0; i < q.layers.size(); ++i)
+    if (v.is_tmp[i] && geo.tmp_max[i] > 0)
+      emit("tmp:", q.layers[i], align(q, std::uint64_t(geo.tmp_max[i]) * info_[q.layers[i]].row_bytes));
+}
+
+/// Calls emit(prefix, vertex, bytes) for each DRAM input and output tile buffer
+/// (intermediates: for_each_tmp_buffer; weights: the choice's). They are
+/// double-buffered when there are several pipeline steps. With channel chunks
+/// an output tile holds 1/chunks of the channels.
+template <class Emit>
+void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const TileGeometry& geo, int chunks, bool overlap,
+                                              Emit&& emit) const {
   // Inputs change per tile; outputs per tile and per chunk (the pipeline stores
   // step i-1 while step i computes).
   const std::uint64_t in_copies = overlap && geo.tiles > 1 ? 2 : 1;
@@ -315,9 +337,6 @@ void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const GroupVi
   for (std::size_t e = 0; e < q.inputs.size(); ++e)
     if (q.inputs[e].where == Residence::dram && geo.in_max[e] > 0)
       emit("in:", q.inputs[e].fm, in_copies * align(q, std::uint64_t(geo.in_max[e]) * info_[q.inputs[e].fm].row_bytes));
-  for (std::size_t i = 0; i < q.layers.size(); ++i)
-    if (v.is_tmp[i] && geo.tmp_max[i] > 0)
-      emit("tmp:", q.layers[i], align(q, std::uint64_t(geo.tmp_max[i]) * info_[q.layers[i]].row_bytes));
   for (std::size_t o = 0; o < q.outputs.size(); ++o)
     if (q.outputs[o].where == Residence::dram && geo.out_max[o] > 0) {
       const std::uint64_t bytes = std::uint64_t(geo.out_max[o]) * info_[q.outputs[o].fm].row_bytes;
@@ -325,53 +344,58 @@ void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const GroupVi
     }
 }
 
-/// For one tile count, tries the weight placements the hardware allows and keeps
-/// in `best` the choice that fits and scores best under the query's objective.
-/// With double buffering, a tile count whose double buffers fit nowhere is tried
-/// again single-buffered (serialized DMA), as a compiler would fall back.
-inline void ReferenceAccelerator::search(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
-                                         std::optional<Choice>& best) const {
+/// The ways to run the group at one tile count, for the residences of `q`, that
+/// pick() may choose for some available_bytes in [least, most]: weights resident
+/// (a), streamed (b), or, for one conv/fc, output-channel chunks (c, fewest
+/// chunks first); double-buffered if the hardware has it, then single-buffered
+/// (serialized DMA) unless every query has a double-buffered fit.
+inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candidates(const GroupQuery& q, const GroupView& v,
+                                                                                    const TileGeometry& geo,
+                                                                                    std::uint64_t least_available,
+                                                                                    std::uint64_t most_available) const {
   const int tiles = geo.tiles;
   const Transfers x = transfers(q, geo);
-  const auto score = [&](const Choice& c) { return score_of(c.latency, c.offchip.total(), q.objective); };
-  const auto placements = [&](bool overlap) {
-    bool any = false;
+  std::vector<Candidate> out;
+  for (const bool overlap : {true, false}) {
+    if (overlap && !hw_.double_buffering) continue;
+    if (!overlap && std::any_of(out.begin(), out.end(), [&](const Candidate& c) { return c.footprint <= least_available; }))
+      break;  // every query has a double-buffered fit
     const auto fm_footprint = [&](int chunks) {
-      std::uint64_t sum = 0;
-      for_each_fm_buffer(q, v, geo, chunks, overlap, [&](const char*, LayerId, std::uint64_t bytes) { sum += bytes; });
+      std::uint64_t sum = geo.tmp_bytes;
+      for_each_fm_buffer(q, geo, chunks, overlap, [&](const char*, LayerId, std::uint64_t bytes) { sum += bytes; });
       return sum;
     };
     const std::uint64_t unchunked = fm_footprint(1);
-    const auto consider = [&](const Choice& c) {
-      const std::uint64_t footprint = c.weight_buffer + (c.chunks == 1 ? unchunked : fm_footprint(c.chunks));
-      if (footprint > q.available_bytes) return false;
-      if (!best || score(c) < score(*best)) best = c;
-      return any = true;
-    };
     const std::uint64_t copies = overlap ? 2 : 1;
+    const auto add = [&](const Choice& c, std::uint64_t footprint) { out.push_back({c, footprint}); };
     // (a) weights resident: loaded once, before the first tile.
-    if (hw_.fused_weights != WeightPolicy::streamed || tiles == 1) {
+    if ((hw_.fused_weights != WeightPolicy::streamed || tiles == 1) && align(q, v.weights) + unchunked <= most_available) {
       std::vector<Step> steps = x.steps;
       steps.front().load += v.weight_load;
-      consider({tiles, 1, false, overlap, align(q, v.weights), pipeline_latency(steps, overlap),
-                {x.fm_read, x.fm_write, v.weights}});
+      add({tiles, 1, false, overlap, align(q, v.weights), pipeline_latency(steps, overlap), {x.fm_read, x.fm_write, v.weights}},
+          align(q, v.weights) + unchunked);
     }
     // (b) weights streamed: every tile reloads each layer's weights into a buffer
     // the size of the largest layer's (double-buffered); the loads sit between the
     // layers of a tile, so they add to its compute time instead of overlapping it.
-    if (hw_.fused_weights != WeightPolicy::resident && tiles > 1 && v.weights > 0) {
+    const std::uint64_t streamed_buffer = copies * align(q, v.max_weight);
+    if (hw_.fused_weights != WeightPolicy::resident && tiles > 1 && v.weights > 0 &&
+        streamed_buffer + unchunked <= most_available) {
       std::vector<Step> steps = x.steps;
       for (Step& s : steps) s.compute += v.weight_load;
-      consider({tiles, 1, true, overlap, copies * align(q, v.max_weight), pipeline_latency(steps, overlap),
-                {x.fm_read, x.fm_write, v.weights * std::uint64_t(tiles)}});
+      add({tiles, 1, true, overlap, streamed_buffer, pipeline_latency(steps, overlap),
+           {x.fm_read, x.fm_write, v.weights * std::uint64_t(tiles)}},
+          streamed_buffer + unchunked);
     }
     // (c) one conv/fc: split its output channels into chunks whose weights stream
     // through a double buffer. Chunk-outer loop, so the input is re-read per chunk
-    // unless a single tile holds it. The fewest chunks that fit are taken.
+    // unless a single tile holds it.
     if (q.layers.size() == 1 && info_[q.layers[0]].channel_splittable && v.weights > 0) {
       const int channels = info_[q.layers[0]].channels;
       for (int chunks = 2; chunks <= channels; chunks = next_count(chunks, channels)) {
         const std::uint64_t chunk_weights = (v.weights + chunks - 1) / chunks;
+        const std::uint64_t footprint = copies * align(q, chunk_weights) + fm_footprint(chunks);
+        if (footprint > most_available) continue;
         std::vector<Step> steps;
         steps.reserve(std::size_t(chunks) * std::size_t(tiles));
         for (int c = 0; c < chunks; ++c)
@@ -383,14 +407,33 @@ inline void ReferenceAccelerator::search(const GroupQuery& q, const GroupView& v
             s.store = dma_cycles((x.out_tile_bytes[t] + chunks - 1) / chunks);
             steps.push_back(s);
           }
-        if (consider({tiles, chunks, false, overlap, copies * align(q, chunk_weights), pipeline_latency(steps, overlap),
-                      {x.fm_read * std::uint64_t(tiles == 1 ? 1 : chunks), x.fm_write, v.weights}}))
-          break;
+        add({tiles, chunks, false, overlap, copies * align(q, chunk_weights), pipeline_latency(steps, overlap),
+             {x.fm_read * std::uint64_t(tiles == 1 ? 1 : chunks), x.fm_write, v.weights}},
+            footprint);
+        if (footprint <= least_available) break;  // every query's fewest fitting chunks are listed
       }
     }
-    return any;
-  };
-  if (!placements(hw_.double_buffering) && hw_.double_buffering) placements(false);
+  }
+  return out;
+}
+
+/// Keeps in `best` the candidate that fits q.available_bytes and scores best
+/// under q.objective. Of the chunked candidates only the fewest chunks that fit
+/// count; single-buffered candidates only when no double-buffered one fits.
+inline void ReferenceAccelerator::pick(const std::vector<Candidate>& candidates, const GroupQuery& q,
+                                       std::optional<Choice>& best) {
+  const auto score = [&](const Choice& c) { return score_of(c.latency, c.offchip.total(), q.objective); };
+  bool overlapped_fit = false, chunked_fit = false;
+  for (const Candidate& c : candidates) {
+    if (c.footprint > q.available_bytes) continue;
+    if (!c.choice.overlapped && overlapped_fit) break;  // candidates are ordered: double-buffered first
+    if (c.choice.overlapped) overlapped_fit = true;
+    if (c.choice.chunks > 1) {
+      if (chunked_fit) continue;
+      chunked_fit = true;
+    }
+    if (!best || score(c.choice) < score(*best)) best = c.choice;
+  }
 }
 
 inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batch(std::span<const GroupQuery> queries) const {
@@ -399,9 +442,26 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
   const GroupQuery& first = queries.front();
   const GroupView v = view_of(first);  // residence-independent, shared by the batch
   std::vector<std::optional<Choice>> best(queries.size());
+  // Queries with the same residences share their candidates; they differ only
+  // in the SPM they may use.
+  std::map<std::vector<bool>, std::vector<std::size_t>> by_residences;
+  for (std::size_t k = 0; k < queries.size(); ++k) {
+    std::vector<bool> key;
+    for (const BoundaryFm& b : queries[k].inputs) key.push_back(b.where == Residence::pinned);
+    for (const BoundaryFm& b : queries[k].outputs) key.push_back(b.where == Residence::pinned);
+    by_residences[key].push_back(k);
+  }
   for (int tiles = 1; tiles <= v.height; tiles = next_count(tiles, v.height)) {
     const TileGeometry geo = geometry(first, v, tiles);
-    for (std::size_t k = 0; k < queries.size(); ++k) search(queries[k], v, geo, best[k]);
+    for (const auto& [key, members] : by_residences) {
+      std::uint64_t least = ~std::uint64_t(0), most = 0;
+      for (const std::size_t k : members) {
+        least = std::min(least, queries[k].available_bytes);
+        most = std::max(most, queries[k].available_bytes);
+      }
+      const std::vector<Candidate> found = candidates(queries[members.front()], v, geo, least, most);
+      for (const std::size_t k : members) pick(found, queries[k], best[k]);
+    }
   }
   for (std::size_t k = 0; k < queries.size(); ++k) {
     if (!best[k]) continue;
@@ -411,10 +471,11 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
     cost.offchip = best[k]->offchip;
     cost.recompute_macs = geo.recompute_macs;
     if (best[k]->weight_buffer) cost.buffers.push_back({"weights", best[k]->weight_buffer});
-    for_each_fm_buffer(queries[k], v, geo, best[k]->chunks, best[k]->overlapped,
-                       [&](const char* prefix, LayerId l, std::uint64_t bytes) {
-                         cost.buffers.push_back({prefix + (*g_)[l].name, bytes});
-                       });
+    const auto add = [&](const char* prefix, LayerId l, std::uint64_t bytes) {
+      cost.buffers.push_back({prefix + (*g_)[l].name, bytes});
+    };
+    for_each_tmp_buffer(queries[k], v, geo, add);
+    for_each_fm_buffer(queries[k], geo, best[k]->chunks, best[k]->overlapped, add);
     cost.tiling = {{"row_tiles", best[k]->tiles},
                    {"channel_chunks", best[k]->chunks},
                    {"weights_streamed", best[k]->streamed ? 1 : 0},
