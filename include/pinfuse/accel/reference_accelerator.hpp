@@ -115,8 +115,12 @@ class ReferenceAccelerator {
   /// Where the rows go when a group runs as `tiles` row tiles; independent of residences.
   struct TileGeometry {
     int tiles = 1;
-    std::vector<int> in_rows;        ///< [tile * inputs + e]: rows tile reads of input e
-    std::vector<int> out_rows;       ///< [tile * outputs + o]: rows tile writes of output o
+    struct Transfer {
+      std::uint64_t bytes = 0;
+      std::uint64_t cycles = 0;      ///< dma_cycles(bytes)
+    };
+    std::vector<Transfer> in_xfer;   ///< [tile * inputs + e]: what the tile loads of input e (if in DRAM)
+    std::vector<Transfer> out_xfer;  ///< [tile * outputs + o]: what the tile stores of output o (if in DRAM)
     std::vector<std::uint64_t> compute;  ///< per tile: compute cycles
     std::vector<int> in_max, tmp_max, out_max;  ///< most rows one tile holds, per input / layer / output
     std::uint64_t tmp_bytes = 0;     ///< the intermediates' buffers, aligned
@@ -215,8 +219,8 @@ inline ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const G
   const std::size_t m = q.layers.size(), ni = q.inputs.size(), no = q.outputs.size();
   TileGeometry geo;
   geo.tiles = tiles;
-  geo.in_rows.assign(std::size_t(tiles) * ni, 0);
-  geo.out_rows.assign(std::size_t(tiles) * no, 0);
+  geo.in_xfer.assign(std::size_t(tiles) * ni, {});
+  geo.out_xfer.assign(std::size_t(tiles) * no, {});
   geo.compute.assign(tiles, 0);
   geo.in_max.assign(ni, 0);
   geo.tmp_max.assign(m, 0);
@@ -232,7 +236,8 @@ inline ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const G
       const RowRange share = tile_share(t, tiles, info_[q.outputs[o].fm].height);
       const int i = v.local[q.outputs[o].fm];
       need[i] = hull(need[i], share);
-      geo.out_rows[std::size_t(t) * no + o] = share.size();
+      const std::uint64_t bytes = std::uint64_t(share.size()) * info_[q.outputs[o].fm].row_bytes;
+      geo.out_xfer[std::size_t(t) * no + o] = {bytes, dma_cycles(bytes)};
       geo.out_max[o] = std::max(geo.out_max[o], share.size());
     }
     for (std::size_t i = m; i-- > 0;) {
@@ -258,7 +263,8 @@ inline ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const G
     }
     for (std::size_t i = 0; i < m; ++i) geo.tmp_max[i] = std::max(geo.tmp_max[i], need[i].size());
     for (std::size_t e = 0; e < ni; ++e) {
-      geo.in_rows[std::size_t(t) * ni + e] = ext_need[e].size();
+      const std::uint64_t bytes = std::uint64_t(ext_need[e].size()) * info_[q.inputs[e].fm].row_bytes;
+      geo.in_xfer[std::size_t(t) * ni + e] = {bytes, dma_cycles(bytes)};
       geo.in_max[e] = std::max(geo.in_max[e], ext_need[e].size());
     }
   }
@@ -279,16 +285,16 @@ inline ReferenceAccelerator::Transfers ReferenceAccelerator::transfers(const Gro
     s.compute = geo.compute[t];
     for (std::size_t e = 0; e < ni; ++e) {
       if (q.inputs[e].where != Residence::dram) continue;
-      const std::uint64_t bytes = std::uint64_t(geo.in_rows[std::size_t(t) * ni + e]) * info_[q.inputs[e].fm].row_bytes;
-      x.fm_read += bytes;
-      s.load += dma_cycles(bytes);
+      const TileGeometry::Transfer& in = geo.in_xfer[std::size_t(t) * ni + e];
+      x.fm_read += in.bytes;
+      s.load += in.cycles;
     }
     for (std::size_t o = 0; o < no; ++o) {
       if (q.outputs[o].where != Residence::dram) continue;
-      const std::uint64_t bytes = std::uint64_t(geo.out_rows[std::size_t(t) * no + o]) * info_[q.outputs[o].fm].row_bytes;
-      x.out_tile_bytes[t] += bytes;
-      x.fm_write += bytes;
-      s.store += dma_cycles(bytes);
+      const TileGeometry::Transfer& out = geo.out_xfer[std::size_t(t) * no + o];
+      x.out_tile_bytes[t] += out.bytes;
+      x.fm_write += out.bytes;
+      s.store += out.cycles;
     }
   }
   return x;
