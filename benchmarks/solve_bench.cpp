@@ -1,37 +1,102 @@
-// Solve time of every strategy on the bundled models at the shipped hardware.
+// Solve time and memory of the solvers.
 //   build/release/benchmarks/solve_bench [--benchmark_filter=joint/mobilenet_v2]
-// The bar: joint on MobileNetV2 under 100 ms.
+// 1. Every strategy on every bundled model at the shipped hardware (the issue's
+//    bar: joint on MobileNetV2 under 100 ms).
+// 2. Scaling on synthetic networks of 100..5000 layers (benchmarks/synthetic.hpp).
+// Memory: peak_heap_MiB, the most heap a solve held above what was allocated
+// before it, counted by the global operator new below.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <new>
 #include <string>
 
 #include "pinfuse/pinfuse.hpp"
+#include "synthetic.hpp"
 
 namespace {
 
-void solve_model(benchmark::State& state, const std::string& model, pinfuse::Strategy strategy) {
-  const pinfuse::Network net = pinfuse::load_model(std::string(PINFUSE_SOURCE_DIR) + "/examples/models/" + model + ".json");
-  const pinfuse::Hardware hw = pinfuse::load_hardware(std::string(PINFUSE_SOURCE_DIR) + "/examples/hardware/mobile_npu.json");
+// Heap accounting: every allocation carries its size in a header.
+std::atomic<std::int64_t> heap_now{0}, heap_peak{0};
+
+void* counted_alloc(std::size_t n) {
+  auto* p = static_cast<std::size_t*>(std::malloc(n + sizeof(std::max_align_t)));
+  if (!p) throw std::bad_alloc();
+  *p = n;
+  const std::int64_t now = heap_now += std::int64_t(n);
+  std::int64_t peak = heap_peak.load();
+  while (now > peak && !heap_peak.compare_exchange_weak(peak, now)) {
+  }
+  return reinterpret_cast<char*>(p) + sizeof(std::max_align_t);
+}
+void counted_free(void* q) noexcept {
+  if (!q) return;
+  auto* p = reinterpret_cast<std::size_t*>(static_cast<char*>(q) - sizeof(std::max_align_t));
+  heap_now -= std::int64_t(*p);
+  std::free(p);
+}
+
+pinfuse::Hardware shipped_hardware() {
+  return pinfuse::load_hardware(std::string(PINFUSE_SOURCE_DIR) + "/examples/hardware/mobile_npu.json");
+}
+
+void solve_network(benchmark::State& state, const pinfuse::Network& net, pinfuse::Strategy strategy,
+                   const pinfuse::SolveOptions& options) {
+  const pinfuse::Hardware hw = shipped_hardware();
   const pinfuse::ReferenceAccelerator accel(net, hw);
   const pinfuse::Scratchpad spm = pinfuse::scratchpad_of(hw);
   std::size_t groups = 0;
+  const std::int64_t before = heap_now.load();
+  heap_peak = before;
   for (auto _ : state) {
-    const pinfuse::Plan plan = pinfuse::solve(strategy, net, accel, spm);
+    const pinfuse::Plan plan = pinfuse::solve(strategy, net, accel, spm, options);
     groups = plan.groups.size();
     benchmark::DoNotOptimize(groups);
   }
   state.counters["layers"] = double(pinfuse::totals(net).compute_layers);
   state.counters["groups"] = double(groups);
+  state.counters["peak_heap_MiB"] = double(heap_peak.load() - before) / (1 << 20);
 }
 
 const bool registered = [] {
-  for (const char* model : {"mobilenet_v1", "mobilenet_v2", "resnet18"})
-    for (const pinfuse::Strategy s : pinfuse::all_strategies)
-      benchmark::RegisterBenchmark((std::string(pinfuse::to_string(s)) + "/" + model).c_str(), solve_model, model, s)
+  namespace fs = std::filesystem;
+  std::vector<fs::path> models;
+  for (const auto& e : fs::directory_iterator(std::string(PINFUSE_SOURCE_DIR) + "/examples/models"))
+    if (e.path().extension() == ".json") models.push_back(e.path());
+  std::sort(models.begin(), models.end());
+  for (const fs::path& path : models) {
+    const auto net = std::make_shared<const pinfuse::Network>(pinfuse::load_model(path.string()));
+    for (const pinfuse::Strategy s : pinfuse::all_strategies) {
+      const std::string name = std::string(pinfuse::to_string(s)) + "/" + path.stem().string();
+      benchmark::RegisterBenchmark(name.c_str(), [net, s](benchmark::State& st) { solve_network(st, *net, s, {}); })
           ->Unit(benchmark::kMillisecond);
+    }
+  }
+  // Scaling: groups of at most 12 layers keep the DP at O(n * 12) group queries.
+  for (const int layers : {100, 300, 1000, 3000, 5000})
+    for (const pinfuse::Strategy s : {pinfuse::Strategy::fusion, pinfuse::Strategy::joint}) {
+      const std::string name = std::string(pinfuse::to_string(s)) + "/synthetic/" + std::to_string(layers);
+      benchmark::RegisterBenchmark(name.c_str(), [layers, s](benchmark::State& st) {
+        const pinfuse::Network net = pinfuse::bench::synthetic_network(layers);
+        pinfuse::SolveOptions options;
+        options.max_group_layers = 12;
+        solve_network(st, net, s, options);
+      })->Unit(benchmark::kMillisecond)->Iterations(layers >= 1000 ? 1 : 3);
+    }
   return true;
 }();
 
 }  // namespace
+
+void* operator new(std::size_t n) { return counted_alloc(n); }
+void* operator new[](std::size_t n) { return counted_alloc(n); }
+void operator delete(void* p) noexcept { counted_free(p); }
+void operator delete[](void* p) noexcept { counted_free(p); }
+void operator delete(void* p, std::size_t) noexcept { counted_free(p); }
+void operator delete[](void* p, std::size_t) noexcept { counted_free(p); }
 
 BENCHMARK_MAIN();

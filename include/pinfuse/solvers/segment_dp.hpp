@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <span>
 #include <string>
@@ -42,7 +43,8 @@ struct SearchSpace {
 };
 
 /// The boundary of group [begin, end) when `pinned(fm)` says which FMs are pinned,
-/// and the aligned bytes the pinned FMs alive during the group occupy.
+/// and the aligned bytes the pinned FMs alive during the group occupy; those are
+/// looked for among `maybe_pinned` (indices into p.fms).
 struct GroupSetting {
   std::vector<BoundaryFm> inputs;
   std::vector<BoundaryFm> outputs;
@@ -60,14 +62,14 @@ bool fits_together(const M& spm, const GroupSetting& s, const GroupCost& c) {
 }
 template <MemoryConstraint M, class IsPinned>
 GroupSetting group_setting(const Problem& p, const M& spm, int begin, int end, const GroupBoundary& b,
-                           const IsPinned& pinned) {
+                           std::span<const int> maybe_pinned, const IsPinned& pinned) {
   GroupSetting s;
   const auto residence = [&](int fm) { return pinned(fm) ? Residence::pinned : Residence::dram; };
   for (const int fm : b.inputs) s.inputs.push_back({p.fms[fm].id, residence(fm)});
   for (const int fm : b.outputs) s.outputs.push_back({p.fms[fm].id, residence(fm)});
-  for (std::size_t fm = 0; fm < p.fms.size(); ++fm) {
+  for (const int fm : maybe_pinned) {
     const FeatureMap& f = p.fms[fm];
-    if (f.producer >= 0 && f.producer < end && f.last_use() >= begin && pinned(static_cast<int>(fm))) {
+    if (f.producer >= 0 && f.producer < end && f.last_use() >= begin && pinned(fm)) {
       s.pinned_bytes += spm.aligned(f.bytes);
       s.pinned_sizes.push_back(f.bytes);
     }
@@ -97,11 +99,13 @@ Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vec
   plan.objective = objective;
   plan.order = p.order;
   std::vector<int> group_of(p.size());
+  std::vector<int> every_fm(p.fms.size());
+  std::iota(every_fm.begin(), every_fm.end(), 0);
   for (std::size_t g = 0; g < starts.size(); ++g) {
     const int begin = starts[g];
     const int end = g + 1 < starts.size() ? starts[g + 1] : static_cast<int>(p.size());
     const GroupBoundary b = group_boundary(p, begin, end);
-    GroupSetting s = group_setting(p, spm, begin, end, b, [&](int fm) { return pinned[fm] != 0; });
+    GroupSetting s = group_setting(p, spm, begin, end, b, every_fm, [&](int fm) { return pinned[fm] != 0; });
     std::optional<GroupCost> c = evaluate_group(p, cost, spm, begin, end, s, objective);
     if (!c) throw input_error("layer '" + p.names[begin] + "'", "the chosen group no longer fits (cost model not deterministic?)");
     plan.groups.push_back({std::vector<std::size_t>(p.order.begin() + begin, p.order.begin() + end),
@@ -195,13 +199,14 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
       std::vector<Transition> transitions;
       std::vector<GroupSetting> settings;
       std::map<std::pair<std::vector<bool>, std::uint64_t>, std::size_t> setting_index;
+      std::vector<int> maybe_pinned = live[begin];  // every pin alive during the group is one of these
+      maybe_pinned.insert(maybe_pinned.end(), fresh.begin(), fresh.end());
       for (std::uint32_t mask = 0; mask < best[begin].size(); ++mask) {
         if (!best[begin][mask].reached) continue;
         for (std::uint32_t t = 0; t < (std::uint32_t(1) << fresh.size()); ++t) {
-          std::fill(pinned.begin(), pinned.end(), 0);
           for (std::size_t i = 0; i < live[begin].size(); ++i) pinned[live[begin][i]] = (mask >> i) & 1U;
           for (std::size_t i = 0; i < fresh.size(); ++i) pinned[fresh[i]] = (t >> i) & 1U;
-          GroupSetting s = group_setting(p, spm, begin, end, boundary, [&](int fm) { return pinned[fm] != 0; });
+          GroupSetting s = group_setting(p, spm, begin, end, boundary, maybe_pinned, [&](int fm) { return pinned[fm] != 0; });
           if (s.pinned_bytes > spm.capacity()) continue;
           std::vector<bool> residences;
           for (const auto* list : {&s.inputs, &s.outputs})
@@ -211,6 +216,7 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
           std::uint32_t next = 0;
           for (std::size_t i = 0; i < live[end].size(); ++i) next |= std::uint32_t(pinned[live[end][i]]) << i;
           transitions.push_back({mask, next, it->second});
+          for (const int fm : maybe_pinned) pinned[fm] = 0;
         }
       }
       const std::vector<std::size_t> layers(p.order.begin() + begin, p.order.begin() + end);
