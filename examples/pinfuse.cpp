@@ -2,16 +2,22 @@
 //   pinfuse solve MODEL.json [--hw HW.json] [--strategy joint] [--out PLAN.json] [--json]
 //   pinfuse validate MODEL.json PLAN.json [--hw HW.json]
 //   pinfuse compare MODEL.json [--hw HW.json] [--json]
+//   pinfuse import MODEL.onnx [-o MODEL.json] [--dtype-bytes N] [--name NAME]   (built with ONNX)
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "pinfuse/pinfuse.hpp"
+#if PINFUSE_HAS_ONNX
+#include "pinfuse/io/onnx_import.hpp"
+#endif
 
 namespace {
 
@@ -225,6 +231,79 @@ int cmd_compare(const Common& c, bool as_json) {
   return all_valid ? 0 : 3;
 }
 
+#if PINFUSE_HAS_ONNX
+/// A JSON value on one line, with ", " between array items: [224, 224, 3].
+std::string one_line(const json& value) {
+  if (!value.is_array()) return value.dump();
+  std::string text = "[";
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (i) text += ", ";
+    text += one_line(value[i]);
+  }
+  text += "]";
+  return text;
+}
+
+/// A model document laid out as examples/models/*.json: one layer a line, fields in the documented order.
+std::string model_text(const json& doc) {
+  std::string text = "{\n";
+  for (const char* key : {"format", "version", "name", "dtype_bytes"}) {
+    text += "  \"";
+    text += key;
+    text += "\": ";
+    text += doc.at(key).dump();
+    text += ",\n";
+  }
+  text += "  \"layers\": [\n";
+  const json& layers = doc.at("layers");
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    static const std::vector<std::string> order{"name",     "type",    "inputs", "shape",  "filters", "units",
+                                                "mode",     "global",  "kernel", "stride", "dilation", "padding",
+                                                "groups",   "bias",    "scale",  "begin",  "end",     "function",
+                                                "activation"};
+    std::string line;
+    const auto field = [&](const std::string& key, const json& value) {
+      if (!line.empty()) line += ", ";
+      line += json(key).dump();
+      line += ": ";
+      line += one_line(value);
+    };
+    for (const std::string& key : order)
+      if (layers[i].contains(key)) field(key, layers[i].at(key));
+    for (const auto& [key, value] : layers[i].items())
+      if (std::find(order.begin(), order.end(), key) == order.end()) field(key, value);
+    text += "    {";
+    text += line;
+    text += i + 1 < layers.size() ? "},\n" : "}\n";
+  }
+  text += "  ]\n}\n";
+  return text;
+}
+#endif
+
+int cmd_import(const std::string& onnx_path, const std::string& out, int dtype_bytes, const std::string& name) {
+#if PINFUSE_HAS_ONNX
+  const Network g = import_onnx_file(onnx_path, OnnxImportOptions{dtype_bytes, name});
+  const std::string text = model_text(model_to_json(g));
+  if (out.empty()) {
+    std::cout << text;
+    return 0;
+  }
+  std::ofstream f(out);
+  if (!(f << text)) throw input_error(out, "cannot write the model file");
+  const ModelTotals t = totals(g);
+  std::printf("imported %s: %zu layers (%llu compute), %.1f M MACs, %.2f M params -> %s\n", onnx_path.c_str(),
+              boost::num_vertices(g), (unsigned long long)t.compute_layers, double(t.macs) / 1e6, double(t.params) / 1e6,
+              out.c_str());
+  return 0;
+#else
+  (void)onnx_path, (void)out, (void)dtype_bytes, (void)name;
+  std::fprintf(stderr, "error: pinfuse was built without ONNX support; install libonnx-dev and libprotobuf-dev "
+                       "and rebuild (CMake option PINFUSE_WITH_ONNX)\n");
+  return 2;
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -249,10 +328,20 @@ int main(int argc, char** argv) {
   add_common(*compare_cmd, common);
   compare_cmd->add_flag("--json", as_json, "print one JSON object instead of a table");
 
+  std::string onnx_path, import_name;
+  int dtype_bytes = 0;
+  CLI::App* import_cmd = app.add_subcommand("import", "convert an ONNX model to a model JSON (needs a build with ONNX)");
+  import_cmd->add_option("MODEL", onnx_path, "ONNX model file")->required();
+  import_cmd->add_option("-o,--out", out, "write the model JSON to this file (default: print it)");
+  import_cmd->add_option("--dtype-bytes", dtype_bytes, "bytes per element (default: from the model's input type)")
+      ->check(CLI::Range(1, 16));
+  import_cmd->add_option("--name", import_name, "model name (default: the file name without extension)");
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (*solve_cmd) return cmd_solve(common, strategy, out, as_json);
     if (*validate_cmd) return cmd_validate(common, plan_path);
+    if (*import_cmd) return cmd_import(onnx_path, out, dtype_bytes, import_name);
     return cmd_compare(common, as_json);
   } catch (const input_error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

@@ -9,6 +9,7 @@ packages=(
   libcli11-dev           # the pinfuse tool
   catch2                 # tests (Debian 12: v2.13)
   libbenchmark-dev       # benchmarks
+  libonnx-dev libprotobuf-dev  # optional ONNX importer, `pinfuse import` (PINFUSE_WITH_ONNX)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -8,7 +8,7 @@
 
 #include "pinfuse/concepts/cost_model.hpp"
 #include "pinfuse/memory/scratchpad.hpp"
-#include "pinfuse/solvers/problem.hpp"
+#include "pinfuse/core/problem.hpp"
 
 namespace pinfuse::testing {
 

@@ -9,7 +9,9 @@
 //
 // How the import works
 //  1. ONNX shape inference (with data propagation) runs on a copy of the model
-//     whose symbolic batch dimensions are set to 1.
+//     whose symbolic batch dimensions are set to 1. Shape arithmetic that ONNX 1.12
+//     leaves unknown (Shape -> Gather -> Concat -> Reshape, as PyTorch exports
+//     x.view(x.size(0), -1)) is evaluated, made constant, and inference runs again.
 //  2. Graph inputs that are not initializers become "input" layers. A tensor
 //     [1, C, H, W] is our [H, W, C]; a tensor [1, N] is our [1, 1, N]. The batch
 //     must be 1 or symbolic; other ranks are not supported.
@@ -44,8 +46,8 @@
 //                                    activation and no other consumer, else an "activation" layer.
 //       Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout, Transpose
 //                                 -> folded when they only drop or restore size-1 axes, or flatten
-//                                    a map to [1, N] for a Gemm/MatMul (Transpose: only when just
-//                                    size-1 axes move)
+//                                    a map to [1, N] (or [N]) for a Gemm/MatMul (Transpose: only
+//                                    when just size-1 axes move)
 //       Reshape [1,C,H,W] -> [1,g,C/g,H,W], Transpose perm [0,2,1,3,4], Reshape back
 //                                 -> shuffle with groups g (ShuffleNet's channel shuffle)
 //       Softmax, LogSoftmax       -> folded (no shape change, no MACs)
@@ -59,7 +61,8 @@
 //     "graph input 'x'" / "graph output 'y'"; its reason() lists the others, one a line.
 //  6. pinfuse::infer_shapes runs on the result, and every layer's inferred shape
 //     is checked against ONNX's shape of the value it produces; a difference is
-//     an input_error naming the node.
+//     an input_error naming the node. (The importer also checks that weights fit
+//     their input's channels, which ONNX 1.12's inference does not.)
 // Layers take the node's name (or its first output's name); graph inputs and
 // outputs keep theirs. dtype_bytes comes from the element type of the first
 // graph input (float32: 4) unless OnnxImportOptions says otherwise. Weights are
@@ -101,6 +104,16 @@ namespace onnx_import_detail {
 using Dims = std::vector<std::int64_t>;  // ONNX tensor shape; -1 is an unknown dimension
 constexpr std::int64_t max_extent = 1 << 20;
 
+/// Concatenates strings and integers with += (GCC 12 warns falsely on "literal" + std::string&& at -O3).
+inline void append(std::string& s, std::string_view x) { s += x; }
+inline void append(std::string& s, std::int64_t x) { s += std::to_string(x); }
+template <class... Parts>
+std::string cat(const Parts&... parts) {
+  std::string s;
+  (append(s, parts), ...);
+  return s;
+}
+
 inline std::string dims_text(const Dims& d) {
   std::string s = "[";
   for (std::size_t i = 0; i < d.size(); ++i) {
@@ -128,12 +141,15 @@ inline std::string number_text(double v) {
   return buf;
 }
 
-/// ONNX shape of a batch-1 feature map -> our [H, W, C]: [1, C, H, W], or [1, N] as [1, 1, N].
+/// A vector: [1, N], or [N] (a batch-1 vector whose batch axis was squeezed away).
+inline bool is_vector(const Dims& d) { return d.size() == 1 || (d.size() == 2 && d[0] == 1); }
+
+/// ONNX shape of a batch-1 feature map -> our [H, W, C]: [1, C, H, W], or a vector as [1, 1, N].
 inline std::optional<Shape> to_shape(const Dims& d) {
   for (const std::int64_t x : d)
     if (x < 1 || x > max_extent) return std::nullopt;
   if (d.size() == 4 && d[0] == 1) return Shape{int(d[2]), int(d[3]), int(d[1])};
-  if (d.size() == 2 && d[0] == 1) return Shape{1, 1, int(d[1])};
+  if (is_vector(d)) return Shape{1, 1, int(d.back())};
   return std::nullopt;
 }
 
@@ -190,9 +206,201 @@ inline std::optional<std::vector<double>> tensor_values(const onnx::TensorProto&
   }
 }
 
+/// A small int64 tensor of shape arithmetic (rank 0 or 1 in practice).
+struct IntTensor {
+  Dims shape;
+  std::vector<std::int64_t> v;
+};
+
+/// Evaluates the shape arithmetic that ONNX 1.12's inference leaves unknown
+/// (PyTorch's x.view(x.size(0), -1) is Shape -> Gather -> Unsqueeze -> Concat ->
+/// Reshape): int64 values computed by Shape, Size, Gather, Unsqueeze, Squeeze,
+/// Concat, Slice, Cast, Identity and Add/Sub/Mul/Div from known shapes and
+/// constants. Each such node becomes a Constant node holding its value, so that
+/// the next run of shape inference sees it.
+class ShapeFolder {
+ public:
+  ShapeFolder(onnx::GraphProto& graph, const std::map<std::string, Dims>& dims) : graph_(graph), dims_(dims) {
+    for (const auto& t : graph.initializer()) remember(t.name(), t);
+  }
+
+  /// Folds what it can; returns how many nodes became constants.
+  int run() {
+    int folded = 0;
+    for (onnx::NodeProto& n : *graph_.mutable_node()) {
+      if (n.op_type() == "Constant") {
+        for (const auto& a : n.attribute())
+          if (a.name() == "value" && n.output_size() == 1) remember(n.output(0), a.t());
+        continue;
+      }
+      if (n.output_size() != 1 || !(n.domain().empty() || n.domain() == "ai.onnx")) continue;
+      const std::optional<IntTensor> t = eval(n);
+      if (!t) continue;
+      known_[n.output(0)] = *t;
+      make_constant(n, *t);
+      ++folded;
+    }
+    return folded;
+  }
+
+ private:
+  void remember(const std::string& name, const onnx::TensorProto& t) {
+    if (t.data_type() != onnx::TensorProto::INT64 && t.data_type() != onnx::TensorProto::INT32) return;
+    const auto v = tensor_values(t);
+    if (!v) return;
+    IntTensor x{Dims(t.dims().begin(), t.dims().end()), {}};
+    for (const double d : *v) x.v.push_back(std::int64_t(d));
+    known_[name] = x;
+  }
+
+  static void make_constant(onnx::NodeProto& n, const IntTensor& t) {
+    n.clear_input();
+    n.clear_attribute();
+    n.set_op_type("Constant");
+    n.set_domain("");
+    onnx::AttributeProto& a = *n.add_attribute();
+    a.set_name("value");
+    a.set_type(onnx::AttributeProto::TENSOR);
+    onnx::TensorProto& value = *a.mutable_t();
+    value.set_data_type(onnx::TensorProto::INT64);
+    for (const std::int64_t d : t.shape) value.add_dims(d);
+    for (const std::int64_t x : t.v) value.add_int64_data(x);
+  }
+
+  static std::int64_t attr_int(const onnx::NodeProto& n, std::string_view name, std::int64_t fallback) {
+    for (const auto& a : n.attribute())
+      if (a.name() == name) return a.i();
+    return fallback;
+  }
+  static std::optional<Dims> attr_ints(const onnx::NodeProto& n, std::string_view name) {
+    for (const auto& a : n.attribute())
+      if (a.name() == name) return Dims(a.ints().begin(), a.ints().end());
+    return std::nullopt;
+  }
+
+  /// Clamps ONNX start/end indices into [0, size].
+  static std::int64_t clamp_index(std::int64_t i, std::int64_t size) {
+    return std::clamp(i < 0 ? i + size : i, std::int64_t(0), size);
+  }
+
+  std::optional<IntTensor> eval(const onnx::NodeProto& n) const {
+    const std::string& op = n.op_type();
+    if (op == "Shape" || op == "Size") {
+      const auto d = n.input_size() == 1 ? dims_.find(n.input(0)) : dims_.end();
+      if (d == dims_.end() || std::any_of(d->second.begin(), d->second.end(), [](std::int64_t x) { return x < 0; }))
+        return std::nullopt;
+      const Dims& s = d->second;
+      if (op == "Size") {
+        std::int64_t size = 1;
+        for (const std::int64_t x : s) size *= x;
+        return IntTensor{{}, {size}};
+      }
+      const auto r = std::int64_t(s.size());
+      const std::int64_t b = clamp_index(attr_int(n, "start", 0), r), e = clamp_index(attr_int(n, "end", r), r);
+      IntTensor t{{std::max<std::int64_t>(e - b, 0)}, {}};
+      for (std::int64_t i = b; i < e; ++i) t.v.push_back(s[i]);
+      return t;
+    }
+    std::vector<const IntTensor*> in;
+    for (const std::string& name : n.input()) {
+      if (name.empty()) {
+        in.push_back(nullptr);
+        continue;
+      }
+      const auto it = known_.find(name);
+      if (it == known_.end()) return std::nullopt;
+      in.push_back(&it->second);
+    }
+    if (in.empty() || !in[0]) return std::nullopt;
+    const IntTensor& x = *in[0];
+    const auto input_ints = [&](std::size_t i, std::string_view attr) -> std::optional<Dims> {
+      if (const auto a = attr_ints(n, attr)) return a;
+      if (i < in.size() && in[i]) return in[i]->v;
+      return std::nullopt;
+    };
+    if (op == "Identity") return x;
+    if (op == "Cast") {
+      const std::int64_t to = attr_int(n, "to", 0);
+      if (to == onnx::TensorProto::INT64 || to == onnx::TensorProto::INT32) return x;
+      return std::nullopt;
+    }
+    if (op == "Gather") {
+      if (x.shape.size() != 1 || in.size() != 2 || !in[1] || attr_int(n, "axis", 0) != 0) return std::nullopt;
+      IntTensor t{in[1]->shape, {}};
+      for (const std::int64_t i : in[1]->v) {
+        const std::int64_t k = i < 0 ? i + std::int64_t(x.v.size()) : i;
+        if (k < 0 || k >= std::int64_t(x.v.size())) return std::nullopt;
+        t.v.push_back(x.v[k]);
+      }
+      return t;
+    }
+    if (op == "Unsqueeze" || op == "Squeeze") {
+      IntTensor t = x;
+      const Dims axes = input_ints(1, "axes").value_or(Dims{});
+      if (op == "Unsqueeze") {
+        const auto rank = std::int64_t(x.shape.size() + axes.size());
+        Dims sorted;
+        for (const std::int64_t a : axes) sorted.push_back(a < 0 ? a + rank : a);
+        std::sort(sorted.begin(), sorted.end());
+        for (const std::int64_t a : sorted) {
+          if (a < 0 || a > std::int64_t(t.shape.size())) return std::nullopt;
+          t.shape.insert(t.shape.begin() + a, 1);
+        }
+      } else {
+        Dims kept;
+        for (std::size_t i = 0; i < x.shape.size(); ++i) {
+          const bool listed = std::any_of(axes.begin(), axes.end(), [&](std::int64_t a) {
+            return (a < 0 ? a + std::int64_t(x.shape.size()) : a) == std::int64_t(i);
+          });
+          if (!(x.shape[i] == 1 && (axes.empty() || listed))) kept.push_back(x.shape[i]);
+        }
+        t.shape = kept;
+      }
+      return t;
+    }
+    if (op == "Concat") {
+      IntTensor t{{0}, {}};
+      for (const IntTensor* p : in) {
+        if (!p || p->shape.size() != 1) return std::nullopt;
+        t.v.insert(t.v.end(), p->v.begin(), p->v.end());
+      }
+      t.shape[0] = std::int64_t(t.v.size());
+      return t;
+    }
+    if (op == "Slice") {
+      if (x.shape.size() != 1) return std::nullopt;
+      const auto starts = input_ints(1, "starts"), ends = input_ints(2, "ends");
+      const Dims steps = input_ints(4, "steps").value_or(Dims{1});
+      if (!starts || !ends || starts->size() != 1 || ends->size() != 1 || steps != Dims{1}) return std::nullopt;
+      const auto size = std::int64_t(x.v.size());
+      const std::int64_t b = clamp_index(starts->front(), size), e = clamp_index(ends->front(), size);
+      IntTensor t{{std::max<std::int64_t>(e - b, 0)}, {}};
+      for (std::int64_t i = b; i < e; ++i) t.v.push_back(x.v[i]);
+      return t;
+    }
+    if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
+      if (in.size() != 2 || !in[1]) return std::nullopt;
+      const IntTensor& y = *in[1];
+      if (x.v.size() != y.v.size() && x.v.size() != 1 && y.v.size() != 1) return std::nullopt;
+      IntTensor t = x.v.size() >= y.v.size() ? x : y;
+      for (std::size_t i = 0; i < t.v.size(); ++i) {
+        const std::int64_t a = x.v[x.v.size() == 1 ? 0 : i], b = y.v[y.v.size() == 1 ? 0 : i];
+        if (op == "Div" && b == 0) return std::nullopt;
+        t.v[i] = op == "Add" ? a + b : op == "Sub" ? a - b : op == "Mul" ? a * b : a / b;
+      }
+      return t;
+    }
+    return std::nullopt;
+  }
+
+  onnx::GraphProto& graph_;
+  const std::map<std::string, Dims>& dims_;
+  std::map<std::string, IntTensor> known_;
+};
+
 /// What an ONNX value name stands for during the import.
 struct Value {
-  enum class Kind { feature_map, constant, failed, gate };
+  enum class Kind { feature_map, constant, failed, gate, absorbed };
   Kind kind = Kind::failed;
   LayerId layer = 0;  ///< feature map: the layer whose output holds it
   Shape shape;        ///< feature map: that layer's output shape
@@ -201,8 +409,9 @@ struct Value {
   bool sole = true;           ///< feature map: no other consumer reads `layer` through an earlier folded alias
   std::string gate_input;     ///< gate: the x of x * sigmoid(x)
   std::string gate_function;  ///< gate: "swish" or "hswish"
+  // absorbed: an inner value of a pattern imported as one layer (the channel shuffle)
 
-  /// A [1, N] flattening of a [H, W, C] map with H * W > 1: only Gemm/MatMul and folded ops may read it.
+  /// A flattening to [1, N] of a [H, W, C] map with H * W > 1: only Gemm/MatMul and folded ops may read it.
   bool is_view() const {
     const auto s = to_shape(dims);
     return !s || !(*s == shape);
@@ -220,10 +429,10 @@ class Importer {
 
   Network run() {
     if (!model_.has_graph() || model_.graph().node_size() == 0)
-      throw input_error("model", "holds no ONNX graph (or a graph without nodes)");
+      throw input_error("", "the model holds no ONNX graph (or a graph without nodes)");
     bool default_opset = false;
     for (const auto& o : model_.opset_import()) default_opset = default_opset || o.domain().empty() || o.domain() == "ai.onnx";
-    if (!default_opset) throw input_error("model", "imports no version of the default ONNX operator set");
+    if (!default_opset) throw input_error("", "the model imports no version of the default ONNX operator set");
     const onnx::GraphProto& graph = model_.graph();
     for (const auto& t : graph.initializer()) {
       tensors_[t.name()] = &t;
@@ -315,16 +524,16 @@ class Importer {
         continue;
       }
       if (d->size() != 4 && d->size() != 2) {
-        problem(where, "is " + dims_text(*d) + "; pinfuse needs a [N, C, H, W] image or an [N, F] vector");
+        problem(where, cat("is ", dims_text(*d), "; pinfuse needs a [N, C, H, W] image or an [N, F] vector"));
         continue;
       }
-      if ((*d)[0] > 1) {
-        problem(where, "has batch size " + std::to_string((*d)[0]) +
-                           "; pinfuse models batch 1 (export the model with batch 1 or a symbolic batch)");
+      if ((*d)[0] != 1 && (*d)[0] != -1) {
+        problem(where, cat("has batch size ", (*d)[0],
+                           "; pinfuse models batch 1 (export the model with batch 1 or a symbolic batch)"));
         continue;
       }
       if (std::any_of(d->begin() + 1, d->end(), [](std::int64_t x) { return x < 1 || x > max_extent; })) {
-        problem(where, "is " + dims_text(*d) + "; pinfuse needs fixed, positive channels, height and width");
+        problem(where, cat("is ", dims_text(*d), "; pinfuse needs fixed, positive channels, height and width"));
         continue;
       }
       in.mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(0)->set_dim_value(1);
@@ -334,27 +543,42 @@ class Importer {
     if (!dtype_bytes_) dtype_bytes_ = 4;
   }
 
+  /// ONNX shape inference, then shape arithmetic folded into constants, until nothing more folds.
   void infer_onnx_shapes() {
-    try {
-      onnx::ShapeInferenceOptions opt(false, 0, true);
-      onnx::shape_inference::InferShapes(model_, onnx::OpSchemaRegistry::Instance(), opt);
-    } catch (const std::exception& e) {
-      throw input_error("ONNX shape inference", e.what());
+    // A node of a domain the model does not import would stop inference of the whole
+    // model; import it, so that the node is reported as unsupported like any other.
+    std::set<std::string> domains;
+    for (const auto& o : model_.opset_import()) domains.insert(o.domain());
+    domains.insert({"", "ai.onnx"});  // the default set, imported (checked in run())
+    for (const auto& n : model_.graph().node())
+      if (domains.insert(n.domain()).second) {
+        onnx::OperatorSetIdProto& o = *model_.add_opset_import();
+        o.set_domain(n.domain());
+        o.set_version(1);
+      }
+    for (int round = 0; round < 16; ++round) {
+      try {
+        onnx::ShapeInferenceOptions opt(false, 0, true);
+        onnx::shape_inference::InferShapes(model_, onnx::OpSchemaRegistry::Instance(), opt);
+      } catch (const std::exception& e) {
+        throw input_error("ONNX shape inference", e.what());
+      }
+      const onnx::GraphProto& graph = model_.graph();
+      const auto note = [&](const onnx::ValueInfoProto& v) {
+        if (const auto d = dims_of(v.type())) dims_[v.name()] = *d;
+      };
+      for (const auto& v : graph.input()) note(v);
+      for (const auto& v : graph.value_info()) note(v);
+      for (const auto& v : graph.output()) note(v);
+      if (ShapeFolder(*model_.mutable_graph(), dims_).run() == 0) break;
     }
-    const onnx::GraphProto& graph = model_.graph();
-    const auto note = [&](const onnx::ValueInfoProto& v) {
-      if (const auto d = dims_of(v.type())) dims_[v.name()] = *d;
-    };
-    for (const auto& v : graph.input()) note(v);
-    for (const auto& v : graph.value_info()) note(v);
-    for (const auto& v : graph.output()) note(v);
   }
 
   void count_uses() {
     const onnx::GraphProto& graph = model_.graph();
     for (int i = 0; i < graph.node_size(); ++i)
       for (const std::string& in : graph.node(i).input())
-        if (!in.empty()) {
+        if (!in.empty() && graph.node(i).op_type() != "Shape" && graph.node(i).op_type() != "Size") {  // read data
           ++uses_[in];
           consumers_[in].push_back(i);
         }
@@ -462,9 +686,9 @@ class Importer {
   void cross_check() const {
     for (const Expectation& e : expected_)
       if (!(g_[e.layer].output == e.shape))
-        throw input_error(labels_[e.layer], "pinfuse infers " + shape_text(g_[e.layer].output) + " for '" + e.value +
-                                                "' but ONNX infers " + dims_text(dims_.at(e.value)) +
-                                                " (a bug in the importer's mapping of this node)");
+        throw input_error(labels_[e.layer], cat("pinfuse infers ", shape_text(g_[e.layer].output), " for '", e.value,
+                                                "' but ONNX infers ", dims_text(dims_.at(e.value)),
+                                                " (a bug in the importer's mapping of this node)"));
   }
 
   // ---- Node import ----
@@ -478,24 +702,26 @@ class Importer {
     const onnx::NodeProto& n = model_.graph().node(index);
     node_ = &n;
     try {
-      bool reads_feature_map = false;
+      bool reads_feature_map = false, reads_failed = false;
       for (const std::string& in : n.input()) {
         if (in.empty()) continue;
         const auto it = values_.find(in);
         if (it == values_.end())
           fail("reads '" + in + "', which is no graph input, initializer or output of an earlier node");
-        if (it->second.kind == Value::Kind::failed) return fail_outputs();  // reported where it failed
+        reads_failed = reads_failed || it->second.kind == Value::Kind::failed;
         reads_feature_map = reads_feature_map || it->second.kind != Value::Kind::constant;
       }
+      // After a failed node, only the op type is checked (the failure is reported where it happened).
       if (!reads_feature_map || n.op_type() == "Shape" || n.op_type() == "Size") return constant_node();
       if (!n.domain().empty() && n.domain() != "ai.onnx")
         fail("operator " + n.domain() + "." + n.op_type() + " is not supported (custom operator domain)");
       const auto h = handlers().find(n.op_type());
       if (h == handlers().end()) fail("operator " + n.op_type() + " is not supported");
+      if (reads_failed) return fail_outputs();
       (this->*h->second)();
       for (int k = 0; k < n.output_size(); ++k)
         if (!n.output(k).empty() && !values_.count(n.output(k)) && uses(n.output(k)) > 0)
-          fail("output " + std::to_string(k) + " ('" + n.output(k) + "') is used, which pinfuse does not support");
+          fail(cat("output ", k, " ('", n.output(k), "') is used, which pinfuse does not support"));
     } catch (const Unsupported& e) {
       problem(label(n), e.what());
       fail_outputs();
@@ -565,13 +791,13 @@ class Importer {
   Dims attr_ints(std::string_view name, Dims fallback, std::size_t size) const {
     Dims v = attr_ints(name, std::move(fallback));
     if (v.size() != size)
-      fail("attribute " + std::string(name) + " " + dims_text(v) + " must have " + std::to_string(size) +
-           " values (only 2-D operations are supported)");
+      fail(cat("attribute ", name, " ", dims_text(v), " must have ", std::int64_t(size),
+               " values (only 2-D operations are supported)"));
     return v;
   }
 
   static int narrow(std::int64_t v, const std::string& what) {
-    if (v < 0 || v > max_extent) fail(what + " " + std::to_string(v) + " is out of range");
+    if (v < 0 || v > max_extent) fail(cat(what, " ", v, " is out of range"));
     return int(v);
   }
 
@@ -586,7 +812,7 @@ class Importer {
   Shape shape(const std::string& name) {
     const Dims d = dims(name);
     const auto s = to_shape(d);
-    if (!s) fail("'" + name + "' is " + dims_text(d) + "; pinfuse maps only [1, C, H, W] and [1, N] feature maps");
+    if (!s) fail(cat("'", name, "' is ", dims_text(d), "; pinfuse maps only [1, C, H, W] and [1, N] feature maps"));
     return *s;
   }
 
@@ -596,18 +822,18 @@ class Importer {
     if (v.kind != Value::Kind::feature_map)
       fail("input '" + name + "' must be a feature map, not a constant");
     if (!allow_view && v.is_view())
-      fail("input '" + name + "' is " + dims_text(v.dims) + ", a flattened [H, W, C] = " + shape_text(v.shape) +
-           " feature map; only Gemm and MatMul can read it");
+      fail(cat("input '", name, "' is ", dims_text(v.dims), ", a flattened [H, W, C] = ", shape_text(v.shape),
+               " feature map; only Gemm and MatMul can read it"));
     return v;
   }
   const Value& input(int i, bool allow_view = false) const {
-    if (!has_input(i)) fail("input " + std::to_string(i) + " is missing");
+    if (!has_input(i)) fail(cat("input ", i, " is missing"));
     return feature_map(input_name(i), allow_view);
   }
 
   /// The shape of a constant input (weights), which must be known.
   Dims weights(int i) const {
-    if (!has_input(i)) fail("input " + std::to_string(i) + " (weights) is missing");
+    if (!has_input(i)) fail(cat("input ", i, " (weights) is missing"));
     const Value& v = values_.at(input_name(i));
     if (v.kind != Value::Kind::constant)
       fail("the weights '" + input_name(i) + "' must be a constant (an initializer), not a feature map");
@@ -653,9 +879,9 @@ class Importer {
     Value v = feature_map(in, true);
     v.dims = dims(output_name(k));
     v.sole = v.sole && uses(in) == in_uses;
-    if (v.is_view() && !(v.dims.size() == 2 && v.dims[0] == 1))
-      fail("turns " + dims_text(values_.at(in).dims) + " into " + dims_text(v.dims) +
-           "; pinfuse folds only reshapes that drop or restore size-1 axes, or flatten a map to [1, N]");
+    if (v.is_view() && !is_vector(v.dims))
+      fail(cat("turns ", dims_text(values_.at(in).dims), " into ", dims_text(v.dims),
+               "; pinfuse folds only reshapes that drop or restore size-1 axes, or flatten a map to [1, N]"));
     values_[output_name(k)] = v;
   }
 
@@ -703,11 +929,18 @@ class Importer {
     fail("auto_pad '" + auto_pad + "' is not supported");
   }
 
+  /// ONNX's inference does not check that the weights fit the input; we do.
+  void check_channels(std::int64_t weights_expect, std::int64_t input_has) const {
+    if (weights_expect != input_has)
+      fail(cat("the weights '", input_name(1), "' expect ", weights_expect, " input channels, but '", input_name(0),
+               "' has ", input_has));
+  }
+
   Dims kernel_of(const Dims& w) const { return attr_ints("kernel_shape", {w[2], w[3]}, 2); }
 
   void check_2d(const Value& x, const Dims& w) const {
     if (x.dims.size() != 4 || w.size() != 4)
-      fail("only 2-D convolutions are supported (input " + dims_text(x.dims) + ", weights " + dims_text(w) + ")");
+      fail(cat("only 2-D convolutions are supported (input ", dims_text(x.dims), ", weights ", dims_text(w), ")"));
   }
 
   // ---- Handlers, one per family of op types ----
@@ -721,6 +954,7 @@ class Importer {
     l.filters = narrow(w[0], "output channels");
     l.groups = narrow(attr_int("group", 1), "group");
     l.bias = has_input(2);
+    check_channels(w[1] * l.groups, x.dims[1]);
     read_window(l, kernel_of(w), x.dims, true);
     add(std::move(l), {x.layer}, output_name(0));
   }
@@ -735,11 +969,12 @@ class Importer {
     l.filters = narrow(w[1] * group, "output channels");
     l.groups = narrow(group, "group");
     l.bias = has_input(2);
+    check_channels(w[0], x.dims[1]);
     const Dims k = kernel_of(w), s = attr_ints("strides", {1, 1}, 2), d = attr_ints("dilations", {1, 1}, 2);
     const Dims p = attr_ints("pads", {0, 0, 0, 0}, 4), out_pad = attr_ints("output_padding", {0, 0}, 2);
     const Dims out_shape = attr_ints("output_shape", {});
     const std::string auto_pad = attr_string("auto_pad", "NOTSET");
-    if (!out_shape.empty() && out_shape.size() < 2) fail("output_shape " + dims_text(out_shape) + " needs height and width");
+    if (!out_shape.empty() && out_shape.size() < 2) fail(cat("output_shape ", dims_text(out_shape), " needs height and width"));
     // ONNX: out = s * (in - 1) + output_padding + k - pads. Ours has no output_padding:
     // it becomes less end padding, and output_shape / SAME become padding.
     for (int a = 0; a < 2; ++a) {
@@ -775,13 +1010,15 @@ class Importer {
     if (has_input(1) && values_.at(input_name(1)).kind != Value::Kind::constant)
       fail(op() + " of two feature maps is not supported; the second operand must be constant weights");
     const Dims w = weights(1);
-    if (a.dims.size() != 2 || a.dims[0] != 1 || w.size() != 2)
-      fail(op() + " of " + dims_text(a.dims) + " by " + dims_text(w) +
-           "; only a [1, K] input (Flatten a map first) times [K, N] weights maps to fc");
+    if (!is_vector(a.dims) || w.size() != 2)
+      fail(cat(op(), " of ", dims_text(a.dims), " by ", dims_text(w),
+               "; only a [1, K] input (Flatten a map first) times [K, N] weights maps to fc"));
     if (attr_int("transA", 0) != 0) fail("transA = 1 is not supported");
+    const bool trans_b = attr_int("transB", 0) != 0;
+    check_channels(trans_b ? w[1] : w[0], a.dims.back());
     Layer l;
     l.kind = LayerKind::fc;
-    l.filters = narrow(attr_int("transB", 0) != 0 ? w[0] : w[1], "units");
+    l.filters = narrow(trans_b ? w[0] : w[1], "units");
     l.bias = op() == "Gemm" && has_input(2);
     if (l.bias && values_.at(input_name(2)).kind != Value::Kind::constant) fail("the bias C must be a constant");
     add(std::move(l), {a.layer}, output_name(0));
@@ -789,7 +1026,7 @@ class Importer {
 
   void pool() {
     const Value& x = input(0);
-    if (x.dims.size() != 4) fail("only 2-D pooling is supported (input " + dims_text(x.dims) + ")");
+    if (x.dims.size() != 4) fail(cat("only 2-D pooling is supported (input ", dims_text(x.dims), ")"));
     if (attr_ints("dilations", {1, 1}) != Dims{1, 1}) fail("dilated pooling is not supported");
     Layer l;
     l.kind = LayerKind::pool;
@@ -810,7 +1047,7 @@ class Importer {
   /// GlobalAveragePool, GlobalMaxPool, and ReduceMean/ReduceMax over the spatial axes.
   void global_pool() {
     const Value& x = input(0);
-    if (x.dims.size() != 4) fail("only 2-D pooling is supported (input " + dims_text(x.dims) + ")");
+    if (x.dims.size() != 4) fail(cat("only 2-D pooling is supported (input ", dims_text(x.dims), ")"));
     if (op() == "ReduceMean" || op() == "ReduceMax") {
       Dims axes = attr_ints("axes", {});
       if (has_input(1))
@@ -818,7 +1055,7 @@ class Importer {
       for (std::int64_t& a : axes) a = a < 0 ? a + 4 : a;
       std::sort(axes.begin(), axes.end());
       if (axes != Dims{2, 3})
-        fail(op() + " over axes " + dims_text(axes) + "; only the spatial axes [2, 3] (a global pool) are supported");
+        fail(cat(op(), " over axes ", dims_text(axes), "; only the spatial axes [2, 3] (a global pool) are supported"));
     }
     Layer l;
     l.kind = LayerKind::pool;
@@ -837,8 +1074,8 @@ class Importer {
     if (maps.size() == 1) {
       const Value& x = feature_map(maps[0], true);
       if (out != x.dims)
-        fail("broadcasts the feature map '" + maps[0] + "' " + dims_text(x.dims) + " to " + dims_text(out) +
-             "; only constants that keep the feature map's shape are folded");
+        fail(cat("broadcasts the feature map '", maps[0], "' ", dims_text(x.dims), " to ", dims_text(out),
+                 "; only constants that keep the feature map's shape are folded"));
       if (op() == "Add" || (op() == "Sub" && input_name(0) == maps[0])) {
         // A per-channel constant (bias) gives a bias-free conv2d/conv2d_transpose/fc one.
         std::int64_t elements = 1;
@@ -864,8 +1101,8 @@ class Importer {
       const Value& v = feature_map(m);
       const bool broadcast = is_mul && v.shape.h == 1 && v.shape.w == 1 && v.shape.c == o.c;
       if (!(v.shape == o) && !broadcast)
-        fail("broadcasts '" + m + "' " + dims_text(v.dims) + " to " + dims_text(out) + "; " +
-             (is_mul ? "mul broadcasts only [1, C, 1, 1]" : "add needs equal shapes"));
+        fail(cat("broadcasts '", m, "' ", dims_text(v.dims), " to ", dims_text(out), "; ",
+                 is_mul ? "mul broadcasts only [1, C, 1, 1]" : "add needs equal shapes"));
       ins.push_back(v.layer);
     }
     add(std::move(l), ins, output_name(0));
@@ -888,7 +1125,7 @@ class Importer {
     const Dims out = dims(output_name(0));
     std::int64_t axis = attr_int("axis", 1);
     if (axis < 0) axis += std::int64_t(out.size());
-    if (axis != 1) fail("concatenates along axis " + std::to_string(axis) + "; only the channel axis 1 is supported");
+    if (axis != 1) fail(cat("concatenates along axis ", axis, "; only the channel axis 1 is supported"));
     if (node_->input_size() == 1) return alias(input_name(0));
     Layer l;
     l.kind = LayerKind::concat;
@@ -902,7 +1139,7 @@ class Importer {
     const Value& x = input(0);
     std::int64_t axis = attr_int("axis", 0);
     if (axis < 0) axis += std::int64_t(x.dims.size());
-    if (axis != 1) fail("splits along axis " + std::to_string(axis) + "; only the channel axis 1 is supported");
+    if (axis != 1) fail(cat("splits along axis ", axis, "; only the channel axis 1 is supported"));
     if (node_->output_size() == 1) return alias(input_name(0));
     int begin = 0;
     for (int k = 0; k < node_->output_size(); ++k) {
@@ -940,7 +1177,7 @@ class Importer {
       const std::int64_t axis = axes[i] < 0 ? axes[i] + std::int64_t(x.dims.size()) : axes[i];
       if (i >= steps.size() || steps[i] != 1) fail("Slice with a step other than 1 is not supported");
       if (axis < 0 || axis >= std::int64_t(x.dims.size()) || out[axis] == x.dims[axis]) continue;
-      if (axis != 1) fail("slices axis " + std::to_string(axis) + "; only the channel axis 1 is supported");
+      if (axis != 1) fail(cat("slices axis ", axis, "; only the channel axis 1 is supported"));
       const std::int64_t c = x.dims[1];
       begin = std::clamp(starts[i] < 0 ? starts[i] + c : starts[i], std::int64_t(0), c);
     }
@@ -964,7 +1201,7 @@ class Importer {
     const Dims in = x.dims, out = dims(output_name(0));
     if (in.size() != 4 || out.size() != 4 || in[0] != out[0] || in[1] != out[1] || out[2] % in[2] != 0 ||
         out[3] % in[3] != 0 || out[2] < in[2] || out[3] < in[3])
-      fail("resizes " + dims_text(in) + " to " + dims_text(out) + "; only upsampling H and W by integer factors is supported");
+      fail(cat("resizes ", dims_text(in), " to ", dims_text(out), "; only upsampling H and W by integer factors is supported"));
     l.scale_h = narrow(out[2] / in[2], "scale");
     l.scale_w = narrow(out[3] / in[3], "scale");
     if (l.scale_h == 1 && l.scale_w == 1) return alias(input_name(0));
@@ -1021,7 +1258,7 @@ class Importer {
     bound(2, hi);
     if (lo == 0 && hi == 6) return "relu6";
     if (lo == 0 && hi >= double(std::numeric_limits<float>::max())) return "relu";
-    fail("Clip to [" + number_text(lo) + ", " + number_text(hi) + "] is neither ReLU (min 0) nor ReLU6 (min 0, max 6)");
+    fail(cat("Clip to [", number_text(lo), ", ", number_text(hi), "] is neither ReLU (min 0) nor ReLU6 (min 0, max 6)"));
   }
 
   /// Fuses `function` into the producer of `in` if it can, else adds an activation layer.
@@ -1049,8 +1286,8 @@ class Importer {
       for (const std::int64_t p : perm)
         if (p >= 0 && p < std::int64_t(x.dims.size()) && x.dims[p] != 1) moved.push_back(p);
       if (!std::is_sorted(moved.begin(), moved.end()))
-        fail("perm " + dims_text(perm) + " reorders the axes of " + dims_text(x.dims) +
-             "; only transposes that move size-1 axes are folded");
+        fail(cat("perm ", dims_text(perm), " reorders the axes of ", dims_text(x.dims),
+                 "; only transposes that move size-1 axes are folded"));
     }
     alias(input_name(0));
   }
@@ -1084,6 +1321,8 @@ class Importer {
     l.kind = LayerKind::shuffle;
     l.groups = narrow(m[1], "shuffle groups");
     add(std::move(l), {x.layer}, back.output(0));
+    values_[output_name(0)].kind = Value::Kind::absorbed;
+    values_[transpose.output(0)].kind = Value::Kind::absorbed;
     skip_.insert(*t);
     skip_.insert(*r);
     return true;
@@ -1137,7 +1376,7 @@ inline Network import_onnx_file(const std::string& path, const OnnxImportOptions
   try {
     return import_onnx(model, opt);
   } catch (const input_error& e) {
-    throw input_error(path + ": " + e.where(), e.reason());
+    throw input_error(e.where().empty() ? path : path + ": " + e.where(), e.reason());
   }
 }
 

@@ -33,6 +33,17 @@ struct PlanTotals {
   friend bool operator==(const PlanTotals&, const PlanTotals&) = default;
 };
 
+/// SPM addresses: where each pinned FM and each group buffer lives (bytes from
+/// the start of the usable SPM). Empty vectors: the plan has no addresses yet.
+struct SpmLayout {
+  std::vector<std::uint64_t> pinned;                ///< per Plan::pinned entry
+  std::vector<std::vector<std::uint64_t>> buffers;  ///< per group, per GroupCost::buffers entry
+  std::uint64_t peak = 0;                           ///< highest address used + 1
+  std::uint64_t lower_bound = 0;                    ///< most aligned bytes alive at one step
+  bool empty() const { return pinned.empty() && buffers.empty(); }
+  friend bool operator==(const SpmLayout&, const SpmLayout&) = default;
+};
+
 struct Plan {
   std::string strategy;
   Objective objective = Objective::latency;
@@ -40,6 +51,7 @@ struct Plan {
   std::vector<PlannedGroup> groups;
   std::vector<PinnedFm> pinned;
   PlanTotals totals;
+  SpmLayout layout;
   double solve_ms = 0;                ///< wall time the solver took
 };
 

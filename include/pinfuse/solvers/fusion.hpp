@@ -7,7 +7,7 @@ namespace pinfuse {
 
 template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_fusion(const G& g, const C& cost, const M& spm, const SolveOptions& opt = {}) {
-  return solve_segments(make_problem(g, opt.order), cost, spm, opt, SearchSpace{false, {}}, "fusion");
+  return solve_segments(make_problem(g, opt.order), cost, spm, opt, SearchSpace{false, {}, {}}, "fusion");
 }
 
 }  // namespace pinfuse

@@ -13,7 +13,7 @@ template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_pinning(const G& g, const C& cost, const M& spm, const SolveOptions& opt = {},
                    std::span<const int> group_starts = {}) {
   const Problem p = make_problem(g, opt.order);
-  SearchSpace space{true, std::vector<int>(group_starts.begin(), group_starts.end())};
+  SearchSpace space{true, std::vector<int>(group_starts.begin(), group_starts.end()), {}};
   if (space.group_starts.empty()) {
     space.group_starts.resize(p.size());
     std::iota(space.group_starts.begin(), space.group_starts.end(), 0);

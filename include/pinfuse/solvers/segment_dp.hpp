@@ -29,6 +29,7 @@
 
 #include "pinfuse/concepts/cost_model.hpp"
 #include "pinfuse/concepts/memory_constraint.hpp"
+#include "pinfuse/plan/layout.hpp"
 #include "pinfuse/plan/plan.hpp"
 #include "pinfuse/solvers/group_boundary.hpp"
 #include "pinfuse/solvers/options.hpp"
@@ -40,6 +41,7 @@ namespace pinfuse {
 struct SearchSpace {
   bool pins = true;               ///< may FMs be pinned?
   std::vector<int> group_starts;  ///< fixed groups (first positions, ascending, from 0); empty = any grouping
+  std::vector<char> no_pin;       ///< per FM (index into Problem::fms): never pin it; empty = none
 };
 
 /// The boundary of group [begin, end) when `pinned(fm)` says which FMs are pinned,
@@ -126,9 +128,11 @@ namespace detail {
 /// Pin candidates: pinnable FMs that fit the SPM, thinned so that at most
 /// `limit` are alive across any allowed cut (the largest go first).
 template <MemoryConstraint M>
-std::vector<char> pin_candidates(const Problem& p, const M& spm, const std::vector<char>& is_cut, std::size_t limit) {
+std::vector<char> pin_candidates(const Problem& p, const M& spm, const std::vector<char>& is_cut, std::size_t limit,
+                                 const std::vector<char>& no_pin) {
   std::vector<char> cand(p.fms.size(), 0);
-  for (std::size_t f = 0; f < p.fms.size(); ++f) cand[f] = p.fms[f].pinnable() && spm.aligned(p.fms[f].bytes) <= spm.capacity();
+  for (std::size_t f = 0; f < p.fms.size(); ++f)
+    cand[f] = p.fms[f].pinnable() && spm.aligned(p.fms[f].bytes) <= spm.capacity() && (no_pin.empty() || !no_pin[f]);
   for (int cut = 1; cut < static_cast<int>(p.size()); ++cut) {
     if (!is_cut[cut]) continue;
     std::vector<int> live;
@@ -142,12 +146,10 @@ std::vector<char> pin_candidates(const Problem& p, const M& spm, const std::vect
   return cand;
 }
 
-}  // namespace detail
-
+/// The DP proper; solve_segments() adds addresses and repairs.
 template <CostModel C, MemoryConstraint M>
-Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
-                    std::string strategy) {
-  const auto started = std::chrono::steady_clock::now();
+Plan solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
+              std::string strategy) {
   const int n = static_cast<int>(p.size());
   if (n == 0) throw input_error("model", "has no compute layers");
   if (opt.max_pins_per_cut > 20)
@@ -160,7 +162,7 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
     is_cut[s] = 1;
   }
   is_cut[0] = is_cut[n] = 1;
-  const std::vector<char> candidate = space.pins ? detail::pin_candidates(p, spm, is_cut, opt.max_pins_per_cut)
+  const std::vector<char> candidate = space.pins ? detail::pin_candidates(p, spm, is_cut, opt.max_pins_per_cut, space.no_pin)
                                                  : std::vector<char>(p.fms.size(), 0);
   // live[cut]: candidates alive across the cut; a state's bit i says live[cut][i] is pinned.
   std::vector<std::vector<int>> live(n + 1);
@@ -257,9 +259,33 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
     cut = s.prev_cut;
   }
   std::reverse(starts.begin(), starts.end());
-  Plan plan = assemble_plan(p, cost, spm, starts, pinned, opt.objective, std::move(strategy));
-  plan.solve_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  return plan;
+  return assemble_plan(p, cost, spm, starts, pinned, opt.objective, std::move(strategy));
+}
+
+}  // namespace detail
+
+/// Solves, then gives the plan SPM addresses (plan/layout.hpp). Capacity holds
+/// at every step by construction, but pinned FMs that live across several
+/// groups can fragment the SPM so that no addresses fit; then the largest
+/// pinned FM at fault is banned from pinning and the problem solved again,
+/// until the plan can be placed (with no pins it always can: each group's
+/// buffers alone fit). Never returns a plan without addresses.
+template <CostModel C, MemoryConstraint M>
+Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, SearchSpace space,
+                    std::string strategy) {
+  const auto started = std::chrono::steady_clock::now();
+  for (;;) {
+    Plan plan = detail::solve_dp(p, cost, spm, opt, space, strategy);
+    plan.layout = lay_out(plan, spm);
+    if (plan.layout.peak <= spm.capacity() || plan.pinned.empty()) {
+      plan.solve_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      return plan;
+    }
+    const auto largest = std::max_element(plan.pinned.begin(), plan.pinned.end(),
+                                          [](const PinnedFm& a, const PinnedFm& b) { return a.bytes < b.bytes; });
+    if (space.no_pin.empty()) space.no_pin.assign(p.fms.size(), 0);
+    space.no_pin[p.fm_of_vertex[largest->fm]] = 1;
+  }
 }
 
 }  // namespace pinfuse

@@ -1,0 +1,136 @@
+#pragma once
+// SPM address allocation, usable on its own: buffers with sizes and lifetimes
+// (inclusive step ranges) get aligned offsets such that two buffers alive at
+// the same step never overlap.
+//
+//   1. Greedy best fit, largest first: each buffer goes into the smallest gap
+//      left by the already placed buffers it shares a step with (or on top).
+//   2. Improvement: hill climbing over the placement order (swap two buffers,
+//      keep the order if the peak does not grow), a fixed number of rounds with
+//      a fixed seed, so results are reproducible.
+// The peak can never be below the lower bound, the most aligned bytes alive at
+// one step; Allocation reports both.
+#include <algorithm>
+#include <cstdint>
+#include <numeric>
+#include <random>
+#include <span>
+#include <vector>
+
+namespace pinfuse {
+
+struct AllocationRequest {
+  std::uint64_t bytes = 0;
+  std::size_t first_step = 0;  ///< first step the buffer is alive
+  std::size_t last_step = 0;   ///< last step it is alive (inclusive)
+};
+
+struct Allocation {
+  std::vector<std::uint64_t> offsets;  ///< per request, aligned
+  std::uint64_t peak = 0;              ///< highest end address used (bytes)
+  std::uint64_t lower_bound = 0;       ///< most aligned bytes alive at one step
+};
+
+struct AllocationOptions {
+  std::uint64_t alignment = 1;
+  std::size_t improvement_rounds = 200;  ///< hill-climbing swaps tried; 0 = greedy only
+  std::uint32_t seed = 1;
+};
+
+namespace detail {
+
+inline bool alive_together(const AllocationRequest& a, const AllocationRequest& b) {
+  return a.first_step <= b.last_step && b.first_step <= a.last_step;
+}
+
+/// Places requests in `order` by best fit; returns the offsets and the peak.
+inline Allocation place_best_fit(std::span<const AllocationRequest> requests, const std::vector<std::size_t>& order,
+                                 std::uint64_t alignment) {
+  const auto align = [&](std::uint64_t b) { return (b + alignment - 1) / alignment * alignment; };
+  Allocation a;
+  a.offsets.assign(requests.size(), 0);
+  std::vector<std::size_t> placed;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> busy;  // [begin, end) of conflicting buffers
+  for (const std::size_t r : order) {
+    const std::uint64_t size = align(requests[r].bytes);
+    busy.clear();
+    for (const std::size_t p : placed)
+      if (alive_together(requests[r], requests[p])) busy.emplace_back(a.offsets[p], a.offsets[p] + align(requests[p].bytes));
+    std::sort(busy.begin(), busy.end());
+    // Best fit: the smallest gap between busy ranges that holds the buffer; else on top.
+    std::uint64_t cursor = 0, best_offset = 0, best_gap = ~std::uint64_t(0);
+    bool found = false;
+    for (const auto& [begin, end] : busy) {
+      if (begin > cursor && begin - cursor >= size && begin - cursor < best_gap) {
+        best_gap = begin - cursor;
+        best_offset = cursor;
+        found = true;
+      }
+      cursor = std::max(cursor, end);
+    }
+    a.offsets[r] = found ? best_offset : cursor;
+    a.peak = std::max(a.peak, a.offsets[r] + size);
+    placed.push_back(r);
+  }
+  return a;
+}
+
+}  // namespace detail
+
+/// Most aligned bytes alive at any one step: no allocation can do better.
+inline std::uint64_t allocation_lower_bound(std::span<const AllocationRequest> requests, std::uint64_t alignment) {
+  std::size_t steps = 0;
+  for (const AllocationRequest& r : requests) steps = std::max(steps, r.last_step + 1);
+  std::vector<std::uint64_t> live(steps + 1, 0);  // difference array over steps
+  for (const AllocationRequest& r : requests) {
+    const std::uint64_t size = (r.bytes + alignment - 1) / alignment * alignment;
+    live[r.first_step] += size;
+    live[r.last_step + 1] -= size;
+  }
+  std::uint64_t now = 0, most = 0;
+  for (std::size_t s = 0; s < steps; ++s) most = std::max(most, now += live[s]);
+  return most;
+}
+
+inline Allocation allocate(std::span<const AllocationRequest> requests, const AllocationOptions& opt = {}) {
+  std::vector<std::size_t> order(requests.size());
+  std::iota(order.begin(), order.end(), 0);
+  // Largest first; ties: longer lifetime first, then request order.
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const auto key = [&](std::size_t i) {
+      return std::pair(requests[i].bytes, requests[i].last_step - requests[i].first_step);
+    };
+    return key(a) > key(b);
+  });
+  Allocation best = detail::place_best_fit(requests, order, opt.alignment);
+  const std::uint64_t bound = allocation_lower_bound(requests, opt.alignment);
+  std::mt19937 rng(opt.seed);
+  for (std::size_t round = 0; round < opt.improvement_rounds && best.peak > bound && order.size() > 1; ++round) {
+    std::uniform_int_distribution<std::size_t> pick(0, order.size() - 1);
+    const std::size_t i = pick(rng), j = pick(rng);
+    if (i == j) continue;
+    std::swap(order[i], order[j]);
+    Allocation next = detail::place_best_fit(requests, order, opt.alignment);
+    if (next.peak <= best.peak) best = std::move(next);
+    else std::swap(order[i], order[j]);
+  }
+  best.lower_bound = bound;
+  return best;
+}
+
+/// True if every buffer lies in [0, capacity), is aligned, and no two buffers
+/// alive at the same step overlap. O(n^2); for checks and tests.
+inline bool allocation_is_valid(std::span<const AllocationRequest> requests, std::span<const std::uint64_t> offsets,
+                                std::uint64_t capacity, std::uint64_t alignment) {
+  if (offsets.size() != requests.size()) return false;
+  for (std::size_t a = 0; a < requests.size(); ++a) {
+    if (offsets[a] % alignment != 0 || offsets[a] + requests[a].bytes > capacity) return false;
+    for (std::size_t b = a + 1; b < requests.size(); ++b)
+      if (detail::alive_together(requests[a], requests[b]) && requests[a].bytes > 0 && requests[b].bytes > 0 &&
+          offsets[a] < offsets[b] + requests[b].bytes && offsets[b] < offsets[a] + requests[a].bytes)
+        return false;
+  }
+  return true;
+}
+
+}  // namespace pinfuse

@@ -1,0 +1,522 @@
+// The ONNX importer on models built here (ONNX text syntax plus random weights):
+// layer kinds, shapes, MACs and parameters; the round trip through model_to_json;
+// solving and validating every strategy; and the errors for what it cannot import.
+#include <catch2/catch.hpp>
+
+#if PINFUSE_HAS_ONNX
+
+#include <onnx/defs/parser.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pinfuse/accel/reference_accelerator.hpp"
+#include "pinfuse/io/model_json.hpp"
+#include "pinfuse/io/onnx_import.hpp"
+#include "pinfuse/model/statistics.hpp"
+#include "pinfuse/plan/validator.hpp"
+#include "pinfuse/solvers/solve.hpp"
+
+using namespace pinfuse;
+
+namespace {
+
+using Weights = std::vector<std::pair<std::string, std::vector<std::int64_t>>>;
+
+/// Parses the ONNX text syntax and adds float initializers of the given shapes (small random values).
+onnx::ModelProto onnx_model(const char* text, const Weights& weights = {}) {
+  onnx::ModelProto m;
+  const auto status = onnx::OnnxParser::Parse(m, text);
+  INFO(status.ErrorMessage());
+  REQUIRE(status.IsOK());
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> value(-0.1f, 0.1f);
+  for (const auto& [name, dims] : weights) {
+    onnx::TensorProto& t = *m.mutable_graph()->add_initializer();
+    t.set_name(name);
+    t.set_data_type(onnx::TensorProto::FLOAT);
+    std::int64_t n = 1;
+    for (const std::int64_t d : dims) {
+      t.add_dims(d);
+      n *= d;
+    }
+    for (std::int64_t i = 0; i < n; ++i) t.add_float_data(value(rng));
+  }
+  return m;
+}
+
+/// Names every node after its first output, with a prefix, so errors show node names.
+void name_nodes(onnx::ModelProto& m, const std::string& prefix) {
+  for (onnx::NodeProto& n : *m.mutable_graph()->mutable_node()) n.set_name(prefix + n.output(0));
+}
+
+LayerId find(const Network& g, const std::string& name) {
+  for (LayerId v = 0; v < boost::num_vertices(g); ++v)
+    if (g[v].name == name) return v;
+  FAIL("no layer '" << name << "'");
+  return 0;
+}
+
+std::vector<std::string> input_names(const Network& g, LayerId v) {
+  std::vector<std::string> names;
+  for (const LayerId u : inputs_of(g, v)) names.push_back(g[u].name);
+  return names;
+}
+
+std::vector<std::string> kinds(const Network& g) {
+  std::vector<std::string> k;
+  for (LayerId v = 0; v < boost::num_vertices(g); ++v) k.emplace_back(to_string(g[v].kind));
+  return k;
+}
+
+/// The writer and reader agree, and every strategy gives a plan the validator accepts.
+void check_round_trip_and_solve(const Network& g) {
+  const nlohmann::json doc = model_to_json(g);
+  const Network back = read_model(doc);
+  REQUIRE(boost::num_vertices(back) == boost::num_vertices(g));
+  for (LayerId v = 0; v < boost::num_vertices(g); ++v) {
+    INFO("layer " << g[v].name);
+    CHECK(back[v].name == g[v].name);
+    CHECK(back[v].kind == g[v].kind);
+    CHECK(back[v].output == g[v].output);
+    CHECK(back[v].activation == g[v].activation);
+    CHECK(input_names(back, v) == input_names(g, v));
+    CHECK(macs(back, v) == macs(g, v));
+    CHECK(params(back, v) == params(g, v));
+  }
+  CHECK(model_to_json(back) == doc);
+  const Hardware hw;
+  const ReferenceAccelerator accel(g, hw);
+  const Scratchpad spm = scratchpad_of(hw);
+  for (const Strategy s : all_strategies) {
+    INFO("strategy " << to_string(s));
+    const Plan plan = solve(s, g, accel, spm);
+    const ValidationReport report = validate_plan(g, plan, accel, spm);
+    INFO((report.errors.empty() ? std::string() : report.errors.front()));
+    CHECK(report.ok());
+  }
+}
+
+const char* const conv_bn_relu_text = R"(
+  <ir_version: 8, opset_import: ["" : 13]>
+  chain (float[N, 3, 32, 32] image) => (out) <float lo = {0.0}, float hi = {6.0}> {
+    c1 = Conv <kernel_shape = [3, 3], pads = [1, 1, 1, 1]> (image, w1)
+    b1 = BatchNormalization (c1, s1, o1, m1, v1)
+    r1 = Relu (b1)
+    c2 = Conv <kernel_shape = [3, 3], strides = [2, 2], auto_pad = "SAME_UPPER"> (r1, w2, bias2)
+    b2 = BatchNormalization (c2, s2, o2, m2, v2)
+    r2 = Clip (b2, lo, hi)
+    p = MaxPool <kernel_shape = [3, 3], strides = [2, 2], ceil_mode = 1> (r2)
+    c3 = Conv <kernel_shape = [1, 1]> (p, w3)
+    b3 = BatchNormalization (c3, s3, o3, m3, v3)
+    l3 = LeakyRelu <alpha = 0.1> (b3)
+    out = Identity (l3)
+  })";
+
+Weights bn(const std::string& i, std::int64_t c) {
+  return {{"s" + i, {c}}, {"o" + i, {c}}, {"m" + i, {c}}, {"v" + i, {c}}};
+}
+
+onnx::ModelProto conv_bn_relu() {
+  Weights w{{"w1", {16, 3, 3, 3}}, {"w2", {32, 16, 3, 3}}, {"bias2", {32}}, {"w3", {24, 32, 1, 1}}};
+  for (const auto& [i, c] : {std::pair{"1", 16}, std::pair{"2", 32}, std::pair{"3", 24}})
+    for (auto& x : bn(i, c)) w.push_back(x);
+  return onnx_model(conv_bn_relu_text, w);
+}
+
+}  // namespace
+
+TEST_CASE("ONNX conv-bn-relu chain: BatchNorm and activations fold into the convolutions", "[onnx]") {
+  const Network g = import_onnx(conv_bn_relu());
+  CHECK(model_info(g).name == "chain");
+  CHECK(model_info(g).dtype_bytes == 4);  // float32
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "conv2d", "pool", "conv2d", "output"});
+  const LayerId c1 = find(g, "c1"), c2 = find(g, "c2"), p = find(g, "p"), c3 = find(g, "c3");
+  CHECK(g[find(g, "image")].output == Shape{32, 32, 3});
+  CHECK(g[c1].output == Shape{32, 32, 16});
+  CHECK(g[c1].bias);  // BatchNorm folded into the bias
+  CHECK(g[c1].activation == "relu");
+  CHECK(g[c2].output == Shape{16, 16, 32});
+  CHECK(g[c2].rows.same);
+  CHECK(g[c2].activation == "relu6");
+  CHECK(g[p].output == Shape{8, 8, 32});  // ceil_mode: ceil((16 - 3) / 2) + 1
+  CHECK(g[p].rows.pad_after == 1);
+  CHECK(g[c3].activation == "relu");  // LeakyReLU is recorded as relu
+  CHECK(g[c3].bias);
+  CHECK(input_names(g, find(g, "out")) == std::vector<std::string>{"c3"});
+  CHECK(macs(g, c1) == 32ull * 32 * 16 * 3 * 9);
+  CHECK(macs(g, c2) == 16ull * 16 * 32 * 16 * 9);
+  CHECK(macs(g, c3) == 8ull * 8 * 24 * 32);
+  CHECK(params(g, c1) == 16ull * 3 * 9 + 16);
+  check_round_trip_and_solve(g);
+}
+
+TEST_CASE("ONNX depthwise-separable block: residual add, SE, swish, hard-swish and a folded bias", "[onnx]") {
+  const Network g = import_onnx(onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 14]>
+    block (float[1, 16, 20, 20] x) => (y) {
+      e = Conv <kernel_shape = [1, 1]> (x, we, be)
+      es = Sigmoid (e)
+      ea = Mul (e, es)
+      d = Conv <kernel_shape = [3, 3], pads = [1, 1, 1, 1], group = 64> (ea, wd)
+      da = HardSwish (d)
+      sq = GlobalAveragePool (da)
+      s1 = Conv <kernel_shape = [1, 1]> (sq, ws1, bs1)
+      s1r = Relu (s1)
+      s2 = Conv <kernel_shape = [1, 1]> (s1r, ws2, bs2)
+      s2h = HardSigmoid <alpha = 0.1666667, beta = 0.5> (s2)
+      se = Mul (da, s2h)
+      p = Conv <kernel_shape = [1, 1]> (se, wp)
+      pb = Add (p, bp)
+      y0 = Add (x, pb)
+      y = Relu (y0)
+    })",
+                                           {{"we", {64, 16, 1, 1}}, {"be", {64}}, {"wd", {64, 1, 3, 3}},
+                                            {"ws1", {16, 64, 1, 1}}, {"bs1", {16}}, {"ws2", {64, 16, 1, 1}},
+                                            {"bs2", {64}}, {"wp", {16, 64, 1, 1}}, {"bp", {16, 1, 1}}}));
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "conv2d", "pool", "conv2d", "conv2d", "mul",
+                                             "conv2d", "add", "output"});
+  const LayerId e = find(g, "e"), d = find(g, "d"), sq = find(g, "sq"), se = find(g, "se"), p = find(g, "p"),
+                y0 = find(g, "y0");
+  CHECK(g[e].activation == "swish");  // x * sigmoid(x)
+  CHECK(g[d].activation == "hswish");
+  CHECK(g[d].is_depthwise(64));
+  CHECK(g[sq].global_pool);
+  CHECK(g[sq].output == Shape{1, 1, 64});
+  CHECK(g[find(g, "s1")].activation == "relu");
+  CHECK(g[find(g, "s2")].activation == "hsigmoid");
+  CHECK(input_names(g, se) == std::vector<std::string>{"d", "s2"});
+  CHECK(g[se].output == Shape{20, 20, 64});
+  CHECK(g[p].bias);  // the constant Add after a bias-free conv
+  CHECK(input_names(g, y0) == std::vector<std::string>{"x", "p"});
+  CHECK(g[y0].activation == "relu");
+  CHECK(macs(g, e) == 20ull * 20 * 64 * 16);
+  CHECK(macs(g, d) == 20ull * 20 * 64 * 9);
+  CHECK(params(g, d) == 64ull * 9);
+  CHECK(totals(g).macs == 20ull * 20 * 64 * 16 * 2 + 20ull * 20 * 64 * 9 + 2 * 64 * 16);
+  check_round_trip_and_solve(g);
+}
+
+TEST_CASE("ONNX inception-like block: branches, dilation, asymmetric pads and a concat", "[onnx]") {
+  const Network g = import_onnx(onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    inception (float[1, 32, 28, 20] x) => (y) {
+      b1 = Conv <kernel_shape = [1, 1]> (x, w1, c1)
+      b1r = Relu (b1)
+      b2a = Conv <kernel_shape = [1, 1]> (x, w2a)
+      b2ar = Relu (b2a)
+      b2 = Conv <kernel_shape = [3, 3], pads = [1, 1, 1, 1]> (b2ar, w2)
+      b2r = Relu (b2)
+      b3 = Conv <kernel_shape = [3, 3], dilations = [2, 2], pads = [2, 2, 2, 2]> (x, w3)
+      b3r = Relu (b3)
+      b4p = MaxPool <kernel_shape = [3, 3], strides = [1, 1], pads = [1, 1, 1, 1]> (x)
+      b4 = Conv <kernel_shape = [1, 1]> (b4p, w4)
+      b4r = Relu (b4)
+      b5 = Conv <kernel_shape = [3, 3], pads = [1, 2, 1, 0]> (x, w5)
+      y = Concat <axis = 1> (b1r, b2r, b3r, b4r, b5)
+    })",
+                                           {{"w1", {16, 32, 1, 1}}, {"c1", {16}}, {"w2a", {24, 32, 1, 1}},
+                                            {"w2", {32, 24, 3, 3}}, {"w3", {8, 32, 3, 3}}, {"w4", {8, 32, 1, 1}},
+                                            {"w5", {4, 32, 3, 3}}}));
+  const LayerId y = find(g, "y"), b3 = find(g, "b3"), b4p = find(g, "b4p"), b5 = find(g, "b5");
+  CHECK(g[y].kind == LayerKind::concat);
+  CHECK(input_names(g, y) == std::vector<std::string>{"b1", "b2", "b3", "b4", "b5"});
+  CHECK(g[y].output == Shape{28, 20, 68});
+  CHECK(g[b3].rows.dilation == 2);
+  CHECK(g[b4p].rows.stride == 1);
+  // ONNX pads [top, left, bottom, right] = [1, 2, 1, 0]
+  CHECK(g[b5].rows.pad_before == 1);
+  CHECK(g[b5].rows.pad_after == 1);
+  CHECK(g[b5].cols.pad_before == 2);
+  CHECK(g[b5].cols.pad_after == 0);
+  CHECK(g[find(g, "y_output")].kind == LayerKind::output);
+  CHECK(macs(g, b3) == 28ull * 20 * 8 * 32 * 9);
+  check_round_trip_and_solve(g);
+}
+
+TEST_CASE("ONNX classifier: GlobalAveragePool, Flatten, Squeeze, Gemm, MatMul + bias, Dropout, Softmax", "[onnx]") {
+  const Network g = import_onnx(onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    classifier (float[1, 3, 16, 16] x) => (prob, logits2, q) {
+      c = Conv <kernel_shape = [3, 3], strides = [2, 2], pads = [1, 1, 1, 1]> (x, wc, bc)
+      cr = Relu (c)
+      g = GlobalAveragePool (cr)
+      gs = Sigmoid (g)
+      f = Flatten (gs)
+      h = Gemm <transB = 1> (f, w1, b1)
+      hr = Relu (h)
+      hd = Dropout (hr)
+      logits = Gemm (hd, w2, b2)
+      prob = Softmax <axis = 1> (logits)
+      vf = Flatten (cr)
+      v = MatMul (vf, w3)
+      logits2 = Add (v, b3)
+      gq = Squeeze (g)
+      q = MatMul (gq, w4)
+    })",
+                                           {{"wc", {8, 3, 3, 3}}, {"bc", {8}}, {"w1", {32, 8}}, {"b1", {32}},
+                                            {"w2", {32, 10}}, {"b2", {10}}, {"w3", {512, 5}}, {"b3", {5}},
+                                            {"w4", {8, 3}}}));
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "pool", "activation", "fc", "fc", "fc", "fc", "output",
+                                             "output", "output"});
+  CHECK(input_names(g, find(g, "q")) == std::vector<std::string>{"g"});  // Squeeze to [8] folds
+  CHECK(g[find(g, "q")].output == Shape{1, 1, 3});
+  const LayerId c = find(g, "c"), gs = find(g, "gs"), h = find(g, "h"), logits = find(g, "logits"), v = find(g, "v");
+  CHECK(g[c].activation == "relu");
+  CHECK(g[gs].activation == "sigmoid");  // after a pool: a layer of its own
+  CHECK(g[h].filters == 32);
+  CHECK(g[h].activation == "relu");
+  CHECK(g[logits].output == Shape{1, 1, 10});
+  CHECK(input_names(g, find(g, "prob")) == std::vector<std::string>{"logits"});
+  CHECK(input_names(g, v) == std::vector<std::string>{"c"});  // fc flattens the [8, 8, 8] map itself
+  CHECK(g[v].bias);                                          // MatMul + Add
+  CHECK(input_names(g, find(g, "logits2")) == std::vector<std::string>{"v"});
+  CHECK(macs(g, h) == 8ull * 32);
+  CHECK(macs(g, v) == 512ull * 5);
+  CHECK(params(g, v) == 512ull * 5 + 5);
+  check_round_trip_and_solve(g);
+}
+
+TEST_CASE("ONNX U-Net-like decoder: Resize by scales and sizes, skip concat, average pool", "[onnx]") {
+  const Network g = import_onnx(onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    unet (float[1, 3, 32, 32] x) => (ys) <float[4] up = {1.0, 1.0, 2.0, 2.0}, int64[4] sizes = {1, 8, 32, 32}> {
+      e1 = Conv <kernel_shape = [3, 3], pads = [1, 1, 1, 1]> (x, w1, b1)
+      e1r = Relu (e1)
+      d1 = MaxPool <kernel_shape = [2, 2], strides = [2, 2]> (e1r)
+      e2 = Conv <kernel_shape = [3, 3], pads = [1, 1, 1, 1]> (d1, w2, b2)
+      e2r = Relu (e2)
+      u1 = Resize <mode = "nearest"> (e2r, , up)
+      cat = Concat <axis = 1> (u1, e1r)
+      e3 = Conv <kernel_shape = [3, 3], pads = [1, 1, 1, 1]> (cat, w3, b3)
+      e3r = Relu (e3)
+      d2 = AveragePool <kernel_shape = [2, 2], strides = [2, 2]> (e3r)
+      u2 = Resize <mode = "linear"> (d2, , , sizes)
+      y = Conv <kernel_shape = [1, 1]> (u2, w4, b4)
+      ys = Sigmoid (y)
+    })",
+                                           {{"w1", {8, 3, 3, 3}}, {"b1", {8}}, {"w2", {16, 8, 3, 3}}, {"b2", {16}},
+                                            {"w3", {8, 24, 3, 3}}, {"b3", {8}}, {"w4", {2, 8, 1, 1}}, {"b4", {2}}}));
+  const LayerId u1 = find(g, "u1"), u2 = find(g, "u2"), cat = find(g, "cat"), d2 = find(g, "d2");
+  CHECK(g[u1].kind == LayerKind::resize);
+  CHECK(g[u1].scale_h == 2);
+  CHECK(g[u1].resize_mode == ResizeMode::nearest);
+  CHECK(g[u1].output == Shape{32, 32, 16});
+  CHECK(input_names(g, cat) == std::vector<std::string>{"u1", "e1"});
+  CHECK(g[cat].output == Shape{32, 32, 24});
+  CHECK(g[d2].pool_mode == PoolMode::avg);
+  CHECK(g[u2].resize_mode == ResizeMode::bilinear);
+  CHECK(g[u2].output == Shape{32, 32, 8});
+  CHECK(g[find(g, "y")].activation == "sigmoid");
+  CHECK(input_names(g, find(g, "ys")) == std::vector<std::string>{"y"});
+  check_round_trip_and_solve(g);
+}
+
+TEST_CASE("ONNX ConvTranspose: pads, output_padding, SAME, output_shape and groups", "[onnx]") {
+  const Network g = import_onnx(onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    decoder (float[1, 16, 8, 8] x) => (y) {
+      t1 = ConvTranspose <kernel_shape = [4, 4], strides = [2, 2], pads = [1, 1, 1, 1]> (x, w1, b1)
+      t1r = Relu (t1)
+      t2 = ConvTranspose <kernel_shape = [3, 3], strides = [2, 2], pads = [1, 1, 1, 1], output_padding = [1, 1]> (t1r, w2)
+      t3 = ConvTranspose <kernel_shape = [3, 3], strides = [3, 3], auto_pad = "SAME_UPPER", group = 2> (t2, w3)
+      y = ConvTranspose <kernel_shape = [2, 2], strides = [2, 2], output_shape = [191, 191]> (t3, w4)
+    })",
+                                           {{"w1", {16, 8, 4, 4}}, {"b1", {8}}, {"w2", {8, 4, 3, 3}},
+                                            {"w3", {4, 1, 3, 3}}, {"w4", {2, 3, 2, 2}}}));
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d_transpose", "conv2d_transpose", "conv2d_transpose",
+                                             "conv2d_transpose", "output"});
+  const LayerId t1 = find(g, "t1"), t2 = find(g, "t2"), t3 = find(g, "t3"), y = find(g, "y");
+  CHECK(g[t1].output == Shape{16, 16, 8});
+  CHECK(g[t1].activation == "relu");
+  CHECK(g[t2].output == Shape{32, 32, 4});  // 15 * 2 + 1 + 3 - 2
+  CHECK(g[t2].rows.pad_after == 0);         // output_padding 1 taken off the end padding
+  CHECK(g[t3].output == Shape{96, 96, 2});
+  CHECK(g[t3].groups == 2);
+  CHECK(g[y].output == Shape{191, 191, 3});
+  CHECK(macs(g, t1) == 8ull * 8 * 16 * 8 * 16);
+  CHECK(params(g, t3) == 3ull * 3 * (4 / 2) * 2);  // kh * kw * (C_in / groups) * C_out, no bias
+  check_round_trip_and_solve(g);
+}
+
+TEST_CASE("ONNX ShuffleNet unit: Split, Slice and the Reshape-Transpose-Reshape channel shuffle", "[onnx]") {
+  const Network g = import_onnx(onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    shuffle (float[1, 16, 8, 8] x) => (y, z)
+        <int64[5] s5 = {1, 2, 8, 8, 8}, int64[4] s4 = {1, 16, 8, 8}, int64[1] st = {4}, int64[1] en = {12},
+         int64[1] ax = {1}> {
+      a, b = Split <axis = 1> (x)
+      bc = Conv <kernel_shape = [1, 1]> (b, wb, bb)
+      bcr = Relu (bc)
+      cat = Concat <axis = 1> (a, bcr)
+      r1 = Reshape (cat, s5)
+      t = Transpose <perm = [0, 2, 1, 3, 4]> (r1)
+      y = Reshape (t, s4)
+      z = Slice (y, st, en, ax)
+    })",
+                                           {{"wb", {8, 8, 1, 1}}, {"bb", {8}}}));
+  const LayerId a = find(g, "a"), b = find(g, "b"), shuffle = find(g, "y"), z = find(g, "z");
+  CHECK(g[a].kind == LayerKind::slice);
+  CHECK((g[a].slice_begin == 0 && g[a].slice_end == 8));
+  CHECK((g[b].slice_begin == 8 && g[b].slice_end == 16));
+  CHECK(g[shuffle].kind == LayerKind::shuffle);
+  CHECK(g[shuffle].groups == 2);
+  CHECK(input_names(g, shuffle) == std::vector<std::string>{"cat"});
+  CHECK(g[z].kind == LayerKind::slice);
+  CHECK((g[z].slice_begin == 4 && g[z].slice_end == 12));
+  check_round_trip_and_solve(g);
+}
+
+TEST_CASE("ONNX opset 9: Upsample, Clip and Flatten-Reshape round trips fold", "[onnx]") {
+  const Network g = import_onnx(onnx_model(R"(
+    <ir_version: 4, opset_import: ["" : 9]>
+    old (float[1, 4, 6, 6] x) => (y) <float[4] scales = {1.0, 1.0, 3.0, 2.0}, int64[4] back = {1, 4, 6, 6}> {
+      c = Conv <kernel_shape = [1, 1]> (x, w)
+      r = Clip <min = 0.0, max = 6.0> (c)
+      f = Flatten (r)
+      u = Reshape (f, back)
+      y = Upsample <mode = "nearest"> (u, scales)
+    })",
+                                           {{"w", {4, 4, 1, 1}}}));
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "resize", "output"});
+  const LayerId y = find(g, "y");
+  CHECK(g[find(g, "c")].activation == "relu6");
+  CHECK((g[y].scale_h == 3 && g[y].scale_w == 2));
+  CHECK(g[y].output == Shape{18, 12, 4});
+  check_round_trip_and_solve(g);
+}
+
+TEST_CASE("ONNX shape arithmetic (PyTorch's x.view(x.size(0), -1)) is constant and the Reshape folds", "[onnx]") {
+  const Network g = import_onnx(onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    view (float[1, 4, 5, 5] x) => (y) <int64 zero = {0}, int64[1] minus1 = {-1}, int64[1] axes = {0}> {
+      c = Conv <kernel_shape = [3, 3]> (x, w, b)
+      s = Shape (c)
+      n = Gather <axis = 0> (s, zero)
+      n1 = Unsqueeze (n, axes)
+      target = Concat <axis = 0> (n1, minus1)
+      f = Reshape (c, target)
+      y = Gemm <transB = 1> (f, wf, bf)
+    })",
+                                           {{"w", {6, 4, 3, 3}}, {"b", {6}}, {"wf", {7, 54}}, {"bf", {7}}}));
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "fc", "output"});
+  CHECK(macs(g, find(g, "y")) == 3ull * 3 * 6 * 7);
+  check_round_trip_and_solve(g);
+}
+
+TEST_CASE("ONNX import lists every unsupported node in one input_error", "[onnx]") {
+  onnx::ModelProto m = onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    bad (float[1, 8, 4, 4] x) => (y) {
+      a = Conv <kernel_shape = [1, 1]> (x, w1)
+      mix = Einsum <equation = "bchw->bchw"> (a)
+      rnn = LSTM <hidden_size = 4> (mix, lw, lr)
+      squash = Tanh (a)
+      y = Add (squash, a)
+    })",
+                                  {{"w1", {8, 8, 1, 1}}, {"lw", {1, 16, 8}}, {"lr", {1, 16, 4}}});
+  name_nodes(m, "n_");
+  try {
+    import_onnx(m);
+    FAIL("no error");
+  } catch (const input_error& e) {
+    INFO(e.what());
+    CHECK(e.where() == "node 'n_mix' (Einsum)");
+    CHECK_THAT(e.reason(), Catch::Contains("operator Einsum is not supported"));
+    CHECK_THAT(e.reason(), Catch::Contains("2 more problems"));
+    CHECK_THAT(e.reason(), Catch::Contains("node 'n_rnn' (LSTM): operator LSTM is not supported"));
+    CHECK_THAT(e.reason(), Catch::Contains("node 'n_squash' (Tanh): operator Tanh is not supported"));
+    CHECK_THAT(e.what(), !Catch::Contains("n_y") && !Catch::Contains("n_a'"));
+  }
+}
+
+TEST_CASE("ONNX import rejects a batch other than 1, unsupported attributes and layouts", "[onnx]") {
+  const auto fails = [](const char* body, const Weights& w, const std::string& where, const std::string& reason) {
+    std::string text = R"(<ir_version: 8, opset_import: ["" : 13]>)";
+    text += body;
+    INFO(text);
+    try {
+      import_onnx(onnx_model(text.c_str(), w));
+      FAIL("no error");
+    } catch (const input_error& e) {
+      INFO(e.what());
+      CHECK(e.where() == where);
+      CHECK_THAT(e.reason(), Catch::Contains(reason));
+    }
+  };
+  fails("g (float[4, 3, 8, 8] x) => (y) { y = Relu (x) }", {}, "graph input 'x'", "batch size 4");
+  fails("g (float[1, 3, 8] x) => (y) { y = Relu (x) }", {}, "graph input 'x'", "[N, C, H, W]");
+  fails("g (float[1, 3, 8, 8] x) => (y) <float lo = {-1.0}, float hi = {1.0}> { y = Clip (x, lo, hi) }", {},
+        "node 'y' (Clip)", "neither ReLU");
+  fails("g (float[1, 3, 8, 8] x) => (y) <float[4] s = {1.0, 1.0, 1.5, 1.5}> { y = Resize (x, , s) }", {},
+        "node 'y' (Resize)", "integer factors");
+  fails("g (float[1, 3, 8, 8] x) => (y) { p = GlobalAveragePool (x)\n y = Add (x, p) }", {}, "node 'y' (Add)",
+        "add needs equal shapes");
+  fails("g (float[1, 3, 8, 8] x) => (y) { y = Transpose <perm = [0, 2, 3, 1]> (x) }", {}, "node 'y' (Transpose)",
+        "reorders");
+  fails("g (float[1, 8, 4, 4] x) => (y) <int64[3] s = {1, 8, 16}> { y = Reshape (x, s) }", {}, "node 'y' (Reshape)",
+        "flatten a map to [1, N]");
+  fails("g (float[1, 3, 8, 8] x) => (y) { y = Concat <axis = 2> (x, x) }", {}, "node 'y' (Concat)", "channel axis");
+  fails("g (float[1, 3, 8, 8] x) => (y) { y = Conv <kernel_shape = [3]> (x, w) }", {{"w", {4, 3, 3}}},
+        "node 'y' (Conv)", "only 2-D");
+  fails("g (float[1, 3, 8, 8] x) => (y) { y = ConvTranspose <kernel_shape = [3, 3], dilations = [2, 2]> (x, w) }",
+        {{"w", {3, 2, 3, 3}}}, "node 'y' (ConvTranspose)", "dilated");
+  fails("g (float[1, 3, 8, 8] x) => (y) { y = Conv <kernel_shape = [1, 1]> (x, x) }", {}, "node 'y' (Conv)",
+        "must be a constant");
+  fails("g (float[1, 3, 8, 8] x) => (y) { y = MatMul (x, w) }", {{"w", {8, 5}}}, "node 'y' (MatMul)", "[1, K]");
+  fails("g (float[1, 3, 8, 8] x) => (y) { y = Conv <kernel_shape = [3, 3]> (x, w) }", {{"w", {4, 5, 3, 3}}},
+        "node 'y' (Conv)", "the weights 'w' expect 5 input channels, but 'x' has 3");
+  fails("g (float[1, 3, 8, 8] x) => (y) { p = MaxPool <kernel_shape = [2, 2]> (x)\n y = Add (x, p) }", {},
+        "node 'y' (Add)", "ONNX shape inference found no complete shape for 'y' (ONNX: ");
+  fails("g (float[1, 3, 8, 8] x) => (y) { y = com.acme.Fancy (x) }", {}, "node 'y' (Fancy)", "custom operator domain");
+}
+
+TEST_CASE("ONNX files: a good file imports under its file name, bad files are input_errors", "[onnx]") {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "pinfuse_onnx_test";
+  std::filesystem::create_directories(dir);
+  std::string bytes;
+  REQUIRE(conv_bn_relu().SerializeToString(&bytes));
+  const auto write = [&](const std::string& name, const std::string& data) {
+    std::ofstream(dir / name, std::ios::binary) << data;
+    return (dir / name).string();
+  };
+  const Network g = import_onnx_file(write("tiny_chain.onnx", bytes));
+  CHECK(model_info(g).name == "tiny_chain");
+  CHECK(boost::num_vertices(g) == 6);
+  CHECK(model_info(import_onnx_file((dir / "tiny_chain.onnx").string(), {1, "int8_chain"})).dtype_bytes == 1);
+
+  const std::string truncated = write("truncated.onnx", bytes.substr(0, bytes.size() / 2));
+  CHECK_THROWS_MATCHES(import_onnx_file(truncated), input_error,
+                       Catch::Matchers::Predicate<input_error>(
+                           [&](const input_error& e) { return e.where() == truncated; }, "names the file"));
+  CHECK_THROWS_WITH(import_onnx_file(truncated), Catch::Contains("does not parse"));
+  CHECK_THROWS_WITH(import_onnx_file(write("empty.onnx", "")), Catch::Contains("no ONNX graph"));
+  CHECK_THROWS_WITH(import_onnx_file((dir / "missing.onnx").string()), Catch::Contains("cannot open"));
+  std::filesystem::remove_all(dir);
+}
+
+// Writes the files the command-line tests import into $PINFUSE_ONNX_FILES (tests/CMakeLists.txt
+// runs it as a fixture), or into the temporary directory: never into the working directory.
+TEST_CASE("write ONNX files for the command-line tests", "[.onnx_files]") {
+  const char* env = std::getenv("PINFUSE_ONNX_FILES");
+  const std::filesystem::path dir = env ? env : std::filesystem::temp_directory_path() / "pinfuse_onnx_files";
+  std::filesystem::create_directories(dir);
+  std::string bytes;
+  REQUIRE(conv_bn_relu().SerializeToString(&bytes));
+  std::ofstream(dir / "tiny_chain.onnx", std::ios::binary) << bytes;
+  std::ofstream(dir / "truncated.onnx", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  onnx::ModelProto bad = onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    bad (float[1, 8, 4, 4] x) => (y) { a = Einsum <equation = "bchw->bchw"> (x)
+      y = Tanh (a) })");
+  name_nodes(bad, "");
+  REQUIRE(bad.SerializeToString(&bytes));
+  std::ofstream(dir / "unsupported.onnx", std::ios::binary) << bytes;
+}
+
+#endif  // PINFUSE_HAS_ONNX
