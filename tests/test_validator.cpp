@@ -312,3 +312,67 @@ TEST_CASE("an empty group at the end of a plan is reported without reading past 
   INFO(all_errors(r));
   CHECK(mentions(r, "is empty"));
 }
+
+TEST_CASE("plans carry SPM addresses the validator checks", "[validator][layout]") {
+  const Solved& s = mobilenet_v2();
+  const ReferenceAccelerator accel(s.net, s.hw);
+  const Scratchpad spm = scratchpad_of(s.hw);
+  REQUIRE_FALSE(s.plan.layout.empty());
+  CHECK(s.plan.layout.peak <= spm.capacity());
+  CHECK(s.plan.layout.peak >= s.plan.layout.lower_bound);
+  CHECK(validate_plan(s.net, s.plan, accel, spm).ok());
+
+  SECTION("two live buffers at one address") {
+    Plan plan = s.plan;
+    auto g = std::find_if(plan.layout.buffers.begin(), plan.layout.buffers.end(), [](const auto& b) { return b.size() >= 2; });
+    REQUIRE(g != plan.layout.buffers.end());
+    (*g)[1] = (*g)[0];
+    const ValidationReport r = validate_plan(s.net, plan, accel, spm);
+    INFO(all_errors(r));
+    CHECK(mentions(r, "overlap in the SPM"));
+  }
+  SECTION("a pinned FM over a buffer of a group it lives through") {
+    Plan plan = s.plan;
+    REQUIRE_FALSE(plan.pinned.empty());
+    const PinnedFm& pin = plan.pinned.front();
+    REQUIRE_FALSE(plan.layout.buffers[pin.first_group].empty());
+    plan.layout.pinned.front() = plan.layout.buffers[pin.first_group].front();
+    const ValidationReport r = validate_plan(s.net, plan, accel, spm);
+    INFO(all_errors(r));
+    CHECK(mentions(r, "overlap in the SPM"));
+  }
+  SECTION("an address past the SPM or misaligned") {
+    Plan plan = s.plan;
+    plan.layout.buffers.front().front() = spm.capacity();
+    plan.layout.buffers.back().front() += 1;
+    const ValidationReport r = validate_plan(s.net, plan, accel, spm);
+    INFO(all_errors(r));
+    CHECK(mentions(r, "past the SPM"));
+    CHECK(mentions(r, "not aligned"));
+  }
+  SECTION("a layout missing a group") {
+    Plan plan = s.plan;
+    plan.layout.buffers.pop_back();
+    CHECK(mentions(validate_plan(s.net, plan, accel, spm), "does not list every"));
+  }
+}
+
+TEST_CASE("every strategy's plan on every bundled model has valid addresses", "[validator][layout][zoo]") {
+  for (const char* model : {"mobilenet_v1", "mobilenet_v2", "resnet18", "squeezenet", "shufflenet_v2", "unet", "fsrcnn"}) {
+    const Network net = load_model(std::string(PINFUSE_SOURCE_DIR) + "/examples/models/" + model + ".json");
+    for (const std::uint64_t kib : {256u, 1024u}) {
+      Hardware hw;
+      hw.spm_bytes = kib * 1024;
+      const ReferenceAccelerator accel(net, hw);
+      const Scratchpad spm = scratchpad_of(hw);
+      for (const Strategy st : all_strategies) {
+        INFO(model << " " << kib << " KiB " << to_string(st));
+        const Plan plan = solve(st, net, accel, spm);
+        CHECK(plan.layout.peak <= spm.capacity());
+        const ValidationReport r = validate_plan(net, plan, accel, spm);
+        INFO(all_errors(r));
+        CHECK(r.ok());
+      }
+    }
+  }
+}

@@ -12,6 +12,8 @@
 //    is [producing group, last reading group], it is not a model output;
 //  * capacity: at every step, pinned FMs alive + the group's buffers fit the SPM,
 //    and every buffer size is a multiple of the alignment;
+//  * addresses (when the plan has them): every pinned FM and buffer is aligned
+//    and inside the SPM, and no two alive at the same step overlap;
 //  * traffic: the cost model, asked again, gives the claimed cost; DRAM writes
 //    equal the bytes of the DRAM outputs; DRAM reads happen iff an input is in
 //    DRAM; the plan totals are the sum of the groups.
@@ -33,6 +35,56 @@ struct ValidationReport {
   std::uint64_t peak_spm_bytes = 0;  ///< largest pinned + buffer bytes at any step
   bool ok() const { return errors.empty(); }
 };
+
+namespace detail {
+
+/// Addresses: every pinned FM and buffer is aligned and inside the SPM, and at
+/// every step (group) the address ranges of what is alive are disjoint.
+template <MemoryConstraint M, class Error>
+void check_layout(const Plan& plan, const M& spm, const Problem& p, const Error& error) {
+  const SpmLayout& layout = plan.layout;
+  if (layout.pinned.size() != plan.pinned.size() || layout.buffers.size() != plan.groups.size()) {
+    error("the SPM layout does not list every pinned FM and group");
+    return;
+  }
+  struct Range {
+    std::uint64_t begin, end;
+    std::string what;
+  };
+  const auto fm_name = [&](std::size_t vertex) {
+    return vertex < p.fm_of_vertex.size() && p.fm_of_vertex[vertex] >= 0 ? p.fms[p.fm_of_vertex[vertex]].name : "?";
+  };
+  const auto placed = [&](std::uint64_t offset, std::uint64_t bytes, const std::string& what) {
+    if (offset % spm.alignment() != 0) error(what + " starts at " + std::to_string(offset) + ", not aligned");
+    if (offset + bytes > spm.capacity())
+      error(what + " ends at " + std::to_string(offset + bytes) + ", past the SPM (" + std::to_string(spm.capacity()) + ")");
+    return Range{offset, offset + bytes, what};
+  };
+  for (std::size_t g = 0; g < plan.groups.size(); ++g) {
+    const std::vector<Buffer>& buffers = plan.groups[g].cost.buffers;
+    if (layout.buffers[g].size() != buffers.size()) {
+      error("group " + std::to_string(g) + ": the SPM layout does not list every buffer");
+      continue;
+    }
+    std::vector<Range> alive;
+    for (std::size_t k = 0; k < plan.pinned.size(); ++k)
+      if (plan.pinned[k].first_group <= g && g <= plan.pinned[k].last_group)
+        alive.push_back(placed(layout.pinned[k], plan.pinned[k].bytes, "pinned '" + fm_name(plan.pinned[k].fm) + "'"));
+    for (std::size_t b = 0; b < buffers.size(); ++b)
+      alive.push_back(placed(layout.buffers[g][b], buffers[b].bytes,
+                             "group " + std::to_string(g) + " buffer '" + buffers[b].name + "'"));
+    std::erase_if(alive, [](const Range& r) { return r.begin == r.end; });
+    std::sort(alive.begin(), alive.end(), [](const Range& a, const Range& b) { return a.begin < b.begin; });
+    std::size_t reach = 0;  // the range reaching furthest so far
+    for (std::size_t i = 1; i < alive.size(); ++i) {
+      if (alive[i].begin < alive[reach].end)
+        error("group " + std::to_string(g) + ": " + alive[reach].what + " and " + alive[i].what + " overlap in the SPM");
+      if (alive[i].end > alive[reach].end) reach = i;
+    }
+  }
+}
+
+}  // namespace detail
 
 template <Graph G, CostModel C, MemoryConstraint M>
 ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, const M& spm) {
@@ -191,6 +243,7 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
     if (f.model_output && where[p.fm_of_vertex[f.id]] != Where::dram)
       error("model output " + name(f.id) + " never reaches DRAM");
   if (!(sum == plan.totals)) error("the plan totals are not the sum of its groups");
+  if (!plan.layout.empty()) detail::check_layout(plan, spm, p, error);
   return report;
 }
 

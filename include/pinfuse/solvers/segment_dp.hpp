@@ -277,10 +277,13 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
   for (;;) {
     Plan plan = detail::solve_dp(p, cost, spm, opt, space, strategy);
     plan.layout = lay_out(plan, spm);
-    if (plan.layout.peak <= spm.capacity() || plan.pinned.empty()) {
+    if (plan.layout.peak <= spm.capacity()) {
       plan.solve_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
       return plan;
     }
+    if (plan.pinned.empty())  // a constraint stricter than the flat byte count (e.g. banks)
+      throw input_error("spm", "the " + strategy + " plan needs " + std::to_string(plan.layout.peak) +
+                                   " bytes of addresses, more than the " + std::to_string(spm.capacity()) + " usable");
     const auto largest = std::max_element(plan.pinned.begin(), plan.pinned.end(),
                                           [](const PinnedFm& a, const PinnedFm& b) { return a.bytes < b.bytes; });
     if (space.no_pin.empty()) space.no_pin.assign(p.fms.size(), 0);
