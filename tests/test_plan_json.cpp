@@ -34,6 +34,7 @@ void check_equal(const Plan& a, const Plan& b) {
   }
   CHECK(a.pinned == b.pinned);
   CHECK(a.totals == b.totals);
+  CHECK(a.layout == b.layout);  // SPM addresses survive the round trip
 }
 
 /// read_plan must fail at `where` with a reason containing `cause`.

@@ -38,12 +38,17 @@ nlohmann::json plan_to_json(const G& g, const Plan& plan) {
   json order = json::array();
   for (const std::size_t v : plan.order) order.push_back(names[v]);
   doc["order"] = order;
+  const bool addressed = !plan.layout.empty();  // offsets are written when the plan has them
   json groups = json::array();
-  for (const PlannedGroup& grp : plan.groups) {
+  for (std::size_t g = 0; g < plan.groups.size(); ++g) {
+    const PlannedGroup& grp = plan.groups[g];
     json layers = json::array();
     for (const std::size_t v : grp.layers) layers.push_back(names[v]);
     json buffers = json::array();
-    for (const Buffer& b : grp.cost.buffers) buffers.push_back({{"name", b.name}, {"bytes", b.bytes}});
+    for (std::size_t b = 0; b < grp.cost.buffers.size(); ++b) {
+      buffers.push_back({{"name", grp.cost.buffers[b].name}, {"bytes", grp.cost.buffers[b].bytes}});
+      if (addressed) buffers.back()["offset"] = plan.layout.buffers[g][b];
+    }
     groups.push_back({{"layers", layers},
                       {"inputs", boundary(grp.inputs)},
                       {"outputs", boundary(grp.outputs)},
@@ -55,9 +60,13 @@ nlohmann::json plan_to_json(const G& g, const Plan& plan) {
   }
   doc["groups"] = groups;
   json pinned = json::array();
-  for (const PinnedFm& p : plan.pinned)
+  for (std::size_t k = 0; k < plan.pinned.size(); ++k) {
+    const PinnedFm& p = plan.pinned[k];
     pinned.push_back({{"fm", names[p.fm]}, {"bytes", p.bytes}, {"first_group", p.first_group}, {"last_group", p.last_group}});
+    if (addressed) pinned.back()["offset"] = plan.layout.pinned[k];
+  }
   doc["pinned"] = pinned;
+  if (addressed) doc["spm_layout"] = {{"peak_bytes", plan.layout.peak}, {"lower_bound_bytes", plan.layout.lower_bound}};
   doc["totals"] = {{"latency_cycles", plan.totals.latency_cycles},
                    {"offchip", detail::offchip_json(plan.totals.offchip)},
                    {"recompute_macs", plan.totals.recompute_macs}};
@@ -69,7 +78,16 @@ nlohmann::json plan_to_json(const G& g, const Plan& plan) {
 template <Graph G>
 Plan read_plan(const G& g, const nlohmann::json& doc) {
   const io::Node root = io::Node(doc, "").object();
-  root.only({"format", "version", "strategy", "objective", "order", "groups", "pinned", "totals"});
+  root.only({"format", "version", "strategy", "objective", "order", "groups", "pinned", "totals", "spm_layout"});
+  // Addresses are optional, but all or nothing: with "spm_layout", every buffer and pin has an "offset".
+  const bool addressed = root.has("spm_layout");
+  const auto offset = [&](const io::Node& n) {
+    if (!addressed) {
+      if (n.has("offset")) n.at("offset").fail("an offset needs the plan's \"spm_layout\"");
+      return std::uint64_t(0);
+    }
+    return std::uint64_t(n.at("offset").integer(0));
+  };
   if (root.at("format").string() != "pinfuse-plan") root.at("format").fail("expected \"pinfuse-plan\"");
   root.at("version").integer(1, 1);
   std::map<std::string, std::size_t> by_name;
@@ -113,10 +131,12 @@ Plan read_plan(const G& g, const nlohmann::json& doc) {
     grp.cost.offchip = offchip(n.at("offchip"));
     grp.cost.recompute_macs = u64(n.at("recompute_macs"));
     const io::Node buffers = n.at("buffers").array();
+    plan.layout.buffers.emplace_back();
     for (std::size_t i = 0; i < buffers.size(); ++i) {
       const io::Node b = buffers.at(i).object();
-      b.only({"name", "bytes"});
+      b.only({"name", "bytes", "offset"});
       grp.cost.buffers.push_back({b.at("name").string(), u64(b.at("bytes"))});
+      plan.layout.buffers.back().push_back(offset(b));
     }
     const io::Node tiling = n.at("tiling").object();
     for (const auto& [key, value] : tiling.value().items()) grp.cost.tiling[key] = io::Node(value, tiling.path() + "/" + key).integer();
@@ -125,9 +145,18 @@ Plan read_plan(const G& g, const nlohmann::json& doc) {
   const io::Node pinned = root.at("pinned").array();
   for (std::size_t i = 0; i < pinned.size(); ++i) {
     const io::Node n = pinned.at(i).object();
-    n.only({"fm", "bytes", "first_group", "last_group"});
+    n.only({"fm", "bytes", "first_group", "last_group", "offset"});
     plan.pinned.push_back({vertex(n.at("fm")), u64(n.at("bytes")), std::size_t(u64(n.at("first_group"))),
                            std::size_t(u64(n.at("last_group")))});
+    plan.layout.pinned.push_back(offset(n));
+  }
+  if (addressed) {
+    const io::Node layout = root.at("spm_layout").object();
+    layout.only({"peak_bytes", "lower_bound_bytes"});
+    plan.layout.peak = u64(layout.at("peak_bytes"));
+    plan.layout.lower_bound = u64(layout.at("lower_bound_bytes"));
+  } else {
+    plan.layout = {};
   }
   const io::Node totals = root.at("totals").object();
   totals.only({"latency_cycles", "offchip", "recompute_macs"});
