@@ -2,6 +2,7 @@
 //   pinfuse solve MODEL.json [--hw HW.json] [--strategy joint] [--out PLAN.json] [--json]
 //   pinfuse validate MODEL.json PLAN.json [--hw HW.json]
 //   pinfuse compare MODEL.json [--hw HW.json] [--json]
+//   pinfuse sweep MODEL.json [--hw HW.json] [--from 64KiB] [--to 8MiB] [--csv F] [--svg F] [--traffic-svg F]
 //   pinfuse import MODEL.onnx [-o MODEL.json] [--dtype-bytes N] [--name NAME]   (built with ONNX)
 #include <CLI/CLI.hpp>
 
@@ -14,7 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "pinfuse/accel/bounds.hpp"
 #include "pinfuse/pinfuse.hpp"
+#include "pinfuse/report/svg.hpp"
 #if PINFUSE_HAS_ONNX
 #include "pinfuse/io/onnx_import.hpp"
 #endif
@@ -100,18 +103,6 @@ json summary_json(const Setup& s, const Outcome& o) {
           {"validation_errors", o.report.errors}};
 }
 
-/// Bytes the model cannot avoid moving: inputs read once, outputs written once, weights read once.
-OffchipBytes compulsory(const Network& g) {
-  OffchipBytes c;
-  const Problem p = make_problem(g);
-  for (const FeatureMap& f : p.fms) {
-    if (f.producer < 0) c.fm_read += f.bytes;
-    if (f.model_output) c.fm_write += f.bytes;
-  }
-  for (LayerId v = 0; v < boost::num_vertices(g); ++v) c.weights += weight_bytes(g, v);
-  return c;
-}
-
 std::string kib(std::uint64_t bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f", double(bytes) / 1024.0);
@@ -152,13 +143,24 @@ void print_groups(const Setup& s, const Plan& plan) {
                 (unsigned long long)grp.cost.latency_cycles, kib(grp.cost.offchip.total()).c_str());
   }
   if (!plan.pinned.empty()) {
-    std::printf("pinned feature maps (KiB, groups alive):\n");
-    for (const PinnedFm& p : plan.pinned)
-      std::printf("  %-24s %8s  %zu..%zu\n", s.net[p.fm].name.c_str(), kib(p.bytes).c_str(), p.first_group, p.last_group);
+    std::printf("pinned feature maps (KiB, groups alive, SPM offset):\n");
+    for (std::size_t k = 0; k < plan.pinned.size(); ++k) {
+      const PinnedFm& p = plan.pinned[k];
+      std::printf("  %-24s %8s  %zu..%zu  @%llu\n", s.net[p.fm].name.c_str(), kib(p.bytes).c_str(), p.first_group,
+                  p.last_group, (unsigned long long)plan.layout.pinned[k]);
+    }
   }
+  std::printf("SPM addresses: peak %s KiB, lower bound %s KiB, usable %s KiB\n", kib(plan.layout.peak).c_str(),
+              kib(plan.layout.lower_bound).c_str(), kib(scratchpad_of(s.hw).capacity()).c_str());
 }
 
-int cmd_solve(const Common& c, const std::string& strategy_name, const std::string& out, bool as_json) {
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream f(path);
+  if (!f || !(f << text)) throw input_error(path, "cannot write the file");
+}
+
+int cmd_solve(const Common& c, const std::string& strategy_name, const std::string& out, bool as_json,
+              const std::string& occupancy_svg) {
   const Setup s = load(c);
   Strategy strategy = Strategy::joint;
   for (const Strategy st : all_strategies)
@@ -169,6 +171,10 @@ int cmd_solve(const Common& c, const std::string& strategy_name, const std::stri
     if (!f) throw input_error(out, "cannot write the plan file");
     f << plan_to_json(s.net, o.plan).dump(1) << '\n';
   }
+  if (!occupancy_svg.empty())
+    write_file(occupancy_svg, svg::occupancy(s.net, o.plan, scratchpad_of(s.hw).capacity(),
+                                             model_info(s.net).name + ": " + o.plan.strategy + " plan, SPM " +
+                                                 kib(s.hw.spm_bytes) + " KiB"));
   if (as_json) {
     std::cout << summary_json(s, o).dump(2) << '\n';
   } else {
@@ -209,7 +215,7 @@ int cmd_compare(const Common& c, bool as_json) {
   for (const Strategy st : all_strategies) outcomes.push_back(run(s, st));
   const Outcome& fusion = outcomes[1];
   const Outcome& joint = outcomes[3];
-  const OffchipBytes floor = compulsory(s.net);
+  const OffchipBytes floor = compulsory_offchip(s.net);
   const double d_latency = change(double(fusion.plan.totals.latency_cycles), double(joint.plan.totals.latency_cycles));
   const double d_fm = change(double(fusion.plan.totals.offchip.fm()), double(joint.plan.totals.offchip.fm()));
   const double d_total = change(double(fusion.plan.totals.offchip.total()), double(joint.plan.totals.offchip.total()));
@@ -304,6 +310,60 @@ int cmd_import(const std::string& onnx_path, const std::string& out, int dtype_b
 #endif
 }
 
+struct SweepRange {
+  std::string from = "64KiB";
+  std::string to = "8MiB";
+  std::string csv, svg, traffic_svg;
+};
+
+/// Every strategy at SPM sizes from..to (doubling): CSV, a table, and SVG curves.
+int cmd_sweep(const Common& c, const SweepRange& r) {
+  Setup s = load(c);
+  const std::uint64_t from = parse_size(r.from), to = parse_size(r.to);
+  if (from > to) throw input_error("--from", "must not exceed --to");
+  std::string csv = "spm_bytes,strategy,feasible,latency_cycles,fm_offchip_bytes,weight_bytes,total_offchip_bytes,"
+                    "recompute_macs,groups,pinned,peak_spm_bytes\n";
+  svg::LineChart latency{model_info(s.net).name + ": latency over SPM size", "SPM size", "latency (cycles)", true, true, {}};
+  svg::LineChart traffic{model_info(s.net).name + ": off-chip FM traffic over SPM size", "SPM size", "FM bytes", true, true, {}};
+  for (const Strategy st : all_strategies) {
+    latency.series.push_back({std::string(to_string(st)), {}});
+    traffic.series.push_back({std::string(to_string(st)), {}});
+  }
+  std::printf("%10s %-10s %13s %12s %12s %7s %7s\n", "SPM_KiB", "strategy", "latency_cyc", "FM_KiB", "weights_KiB", "groups",
+              "pinned");
+  bool all_valid = true;
+  for (std::uint64_t bytes = from; bytes <= to; bytes *= 2) {
+    s.hw.spm_bytes = bytes;
+    for (std::size_t k = 0; k < all_strategies.size(); ++k) {
+      char line[256];
+      try {
+        const Outcome o = run(s, all_strategies[k]);
+        all_valid = all_valid && o.report.ok();
+        const PlanTotals& t = o.plan.totals;
+        std::snprintf(line, sizeof line, "%llu,%s,1,%llu,%llu,%llu,%llu,%llu,%zu,%zu,%llu\n", (unsigned long long)bytes,
+                      o.plan.strategy.c_str(), (unsigned long long)t.latency_cycles, (unsigned long long)t.offchip.fm(),
+                      (unsigned long long)t.offchip.weights, (unsigned long long)t.offchip.total(),
+                      (unsigned long long)t.recompute_macs, o.plan.groups.size(), o.plan.pinned.size(),
+                      (unsigned long long)o.plan.layout.peak);
+        latency.series[k].points.push_back({double(bytes), double(t.latency_cycles)});
+        traffic.series[k].points.push_back({double(bytes), double(t.offchip.fm())});
+        std::printf("%10s %-10s %13llu %12s %12s %7zu %7zu\n", kib(bytes).c_str(), o.plan.strategy.c_str(),
+                    (unsigned long long)t.latency_cycles, kib(t.offchip.fm()).c_str(), kib(t.offchip.weights).c_str(),
+                    o.plan.groups.size(), o.plan.pinned.size());
+      } catch (const input_error&) {  // no plan fits this SPM size
+        std::snprintf(line, sizeof line, "%llu,%s,0,,,,,,,,\n", (unsigned long long)bytes, std::string(to_string(all_strategies[k])).c_str());
+        std::printf("%10s %-10s %13s\n", kib(bytes).c_str(), std::string(to_string(all_strategies[k])).c_str(), "no plan fits");
+      }
+      csv += line;
+    }
+    if (bytes > to / 2) break;  // no overflow past the last size
+  }
+  if (!r.csv.empty()) write_file(r.csv, csv);
+  if (!r.svg.empty()) write_file(r.svg, svg::render(latency));
+  if (!r.traffic_svg.empty()) write_file(r.traffic_svg, svg::render(traffic));
+  return all_valid ? 0 : 3;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -319,6 +379,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"layerwise", "fusion", "pinning", "joint"}));
   solve_cmd->add_option("--out", out, "write the plan as JSON to this file");
   solve_cmd->add_flag("--json", as_json, "print one JSON object instead of text");
+  std::string occupancy_svg;
+  solve_cmd->add_option("--occupancy", occupancy_svg, "write the plan's SPM occupancy over time as SVG to this file");
 
   CLI::App* validate_cmd = app.add_subcommand("validate", "check a plan file against a model and hardware");
   add_common(*validate_cmd, common);
@@ -327,6 +389,15 @@ int main(int argc, char** argv) {
   CLI::App* compare_cmd = app.add_subcommand("compare", "all four strategies side by side");
   add_common(*compare_cmd, common);
   compare_cmd->add_flag("--json", as_json, "print one JSON object instead of a table");
+
+  SweepRange sweep;
+  CLI::App* sweep_cmd = app.add_subcommand("sweep", "latency and traffic of every strategy over SPM sizes (CSV, SVG)");
+  add_common(*sweep_cmd, common);
+  sweep_cmd->add_option("--from", sweep.from, "smallest SPM size (default 64KiB)");
+  sweep_cmd->add_option("--to", sweep.to, "largest SPM size, reached by doubling (default 8MiB)");
+  sweep_cmd->add_option("--csv", sweep.csv, "write the curve as CSV to this file");
+  sweep_cmd->add_option("--svg", sweep.svg, "write the latency curve as SVG to this file");
+  sweep_cmd->add_option("--traffic-svg", sweep.traffic_svg, "write the FM traffic curve as SVG to this file");
 
   std::string onnx_path, import_name;
   int dtype_bytes = 0;
@@ -339,7 +410,8 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   try {
-    if (*solve_cmd) return cmd_solve(common, strategy, out, as_json);
+    if (*solve_cmd) return cmd_solve(common, strategy, out, as_json, occupancy_svg);
+    if (*sweep_cmd) return cmd_sweep(common, sweep);
     if (*validate_cmd) return cmd_validate(common, plan_path);
     if (*import_cmd) return cmd_import(onnx_path, out, dtype_bytes, import_name);
     return cmd_compare(common, as_json);

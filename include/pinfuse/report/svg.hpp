@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -183,8 +184,9 @@ inline std::string render(const LineChart& chart) {
 }
 
 /// SPM occupancy of a plan over time: x is execution time (each group is as wide
-/// as its latency), y is bytes; pinned FMs stack at the bottom in their own
-/// colours, the running group's buffers (tiles, weights) on top in grey.
+/// as its latency), y is the SPM address; pinned FMs in their own colours, the
+/// running group's buffers (tiles, weights) in grey. Plans without addresses
+/// are drawn stacked (pinned FMs at the bottom).
 template <Graph G>
 std::string occupancy(const G& g, const Plan& plan, std::uint64_t capacity, const std::string& title) {
   using namespace detail;
@@ -192,26 +194,32 @@ std::string occupancy(const G& g, const Plan& plan, std::uint64_t capacity, cons
   std::vector<std::string> names(num_vertices(g));
   for (auto [v, vend] = vertices(g); v != vend; ++v) names[get(boost::vertex_index, g, *v)] = layer_name(g, *v);
   const double total = double(std::max<std::uint64_t>(plan.totals.latency_cycles, 1));
-  const double y_max = double(capacity) * 1.05;
+  const double y_max = double(std::max(capacity, plan.layout.peak)) * 1.05;
   const auto px = [&](double cycles) { return f.left + f.plot_w() * cycles / total; };
   const auto ph = [&](double bytes) { return f.plot_h() * bytes / y_max; };
+  const auto py = [&](double address) { return f.top + f.plot_h() - ph(address); };  // top edge of a block ending there
 
-  std::string out = open(f, title) + y_axis(f, y_max, "SPM bytes");
+  std::string out = open(f, title) + y_axis(f, y_max, plan.layout.empty() ? "SPM bytes" : "SPM address");
   double t = 0;
   for (std::size_t gi = 0; gi < plan.groups.size(); ++gi) {
     const PlannedGroup& grp = plan.groups[gi];
     const double x0 = px(t), w = std::max(px(t + double(grp.cost.latency_cycles)) - x0, 0.3);
-    double y = f.top + f.plot_h();
+    double stack = 0;  // next free address when drawing stacked
+    const auto block = [&](std::optional<std::uint64_t> offset, std::uint64_t bytes, const char* fill, const std::string& tip) {
+      const double at = offset ? double(*offset) : stack;
+      stack = at + double(bytes);
+      out += rect(x0, py(at + double(bytes)), w, ph(double(bytes)), fill, tip);
+    };
     for (std::size_t k = 0; k < plan.pinned.size(); ++k) {
       const PinnedFm& pin = plan.pinned[k];
       if (gi < pin.first_group || gi > pin.last_group) continue;
-      y -= ph(double(pin.bytes));
-      out += rect(x0, y, w, ph(double(pin.bytes)), color(k), "pinned " + names[pin.fm] + ": " + short_number(double(pin.bytes)) + " B");
+      block(plan.layout.empty() ? std::nullopt : std::optional(plan.layout.pinned[k]), pin.bytes, color(k),
+            "pinned " + names[pin.fm] + ": " + short_number(double(pin.bytes)) + " B");
     }
-    const double buffers = double(grp.cost.footprint());
-    y -= ph(buffers);
-    out += rect(x0, y, w, ph(buffers), "#bbbbbb",
-                "group " + std::to_string(gi) + " (" + names[grp.layers.front()] + "): buffers " + short_number(buffers) + " B");
+    for (std::size_t b = 0; b < grp.cost.buffers.size(); ++b)
+      block(plan.layout.empty() ? std::nullopt : std::optional(plan.layout.buffers[gi][b]), grp.cost.buffers[b].bytes,
+            "#bbbbbb", "group " + std::to_string(gi) + " (" + names[grp.layers.front()] + "): " + grp.cost.buffers[b].name +
+                           " " + short_number(double(grp.cost.buffers[b].bytes)) + " B");
     t += double(grp.cost.latency_cycles);
   }
   const double cap_y = f.top + f.plot_h() - ph(double(capacity));
