@@ -8,7 +8,7 @@ namespace pinfuse {
 /// How a fused group keeps its weights.
 enum class WeightPolicy {
   resident,  ///< all weights of the group loaded once, kept for the whole group
-  streamed,  ///< reloaded for every tile through a double buffer (traffic x tiles)
+  streamed,  ///< reloaded layer by layer for every tile into one buffer (traffic x tiles)
   automatic  ///< whichever of the two is better for the group
 };
 

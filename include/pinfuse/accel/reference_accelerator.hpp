@@ -100,6 +100,7 @@ class ReferenceAccelerator {
     std::uint64_t load = 0;
     std::uint64_t compute = 0;
     std::uint64_t store = 0;
+    std::uint64_t stall = 0;  ///< DMA the compute waits for and nothing overlaps (streamed weights)
   };
   /// A group's layers and boundary FMs, indexed for the tile walk (residences aside).
   struct GroupView {
@@ -302,19 +303,19 @@ inline ReferenceAccelerator::Transfers ReferenceAccelerator::transfers(const Gro
 
 /// Double buffering with one DMA engine: while tile i computes, the DMA loads
 /// tile i+1 and stores tile i-1, so
-///   latency = load_0 + sum_i max(compute_i, load_{i+1} + store_{i-1}) + store_last.
-/// Serialized: latency = sum_i (load_i + compute_i + store_i).
+///   latency = load_0 + sum_i (stall_i + max(compute_i, load_{i+1} + store_{i-1})) + store_last.
+/// Serialized: latency = sum_i (load_i + stall_i + compute_i + store_i).
 inline std::uint64_t ReferenceAccelerator::pipeline_latency(const std::vector<Step>& steps, bool overlap) {
   std::uint64_t total = 0;
   if (!overlap) {
-    for (const Step& s : steps) total += s.load + s.compute + s.store;
+    for (const Step& s : steps) total += s.load + s.stall + s.compute + s.store;
     return total;
   }
   const std::size_t n = steps.size();
   total = steps.front().load + steps.back().store;
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t dma = (i + 1 < n ? steps[i + 1].load : 0) + (i > 0 ? steps[i - 1].store : 0);
-    total += std::max(steps[i].compute, dma);
+    total += steps[i].stall + std::max(steps[i].compute, dma);
   }
   return total;
 }
@@ -381,14 +382,14 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
       add({tiles, 1, false, overlap, align(q, v.weights), pipeline_latency(steps, overlap), {x.fm_read, x.fm_write, v.weights}},
           align(q, v.weights) + unchunked);
     }
-    // (b) weights streamed: every tile reloads each layer's weights into a buffer
-    // the size of the largest layer's (double-buffered); the loads sit between the
-    // layers of a tile, so they add to its compute time instead of overlapping it.
-    const std::uint64_t streamed_buffer = copies * align(q, v.max_weight);
+    // (b) weights streamed: every tile reloads each layer's weights into one buffer
+    // the size of the largest layer's; each load sits between two layers of the
+    // tile, so compute and DMA both wait for it (a stall nothing overlaps).
+    const std::uint64_t streamed_buffer = align(q, v.max_weight);
     if (hw_.fused_weights != WeightPolicy::resident && tiles > 1 && v.weights > 0 &&
         streamed_buffer + unchunked <= most_available) {
       std::vector<Step> steps = x.steps;
-      for (Step& s : steps) s.compute += v.weight_load;
+      for (Step& s : steps) s.stall += v.weight_load;
       add({tiles, 1, true, overlap, streamed_buffer, pipeline_latency(steps, overlap),
            {x.fm_read, x.fm_write, v.weights * std::uint64_t(tiles)}},
           streamed_buffer + unchunked);

@@ -4,7 +4,8 @@
 //   std::uint64_t m.capacity() const          usable bytes (reserved regions excluded)
 //   std::uint64_t m.alignment() const         every buffer starts on a multiple of this
 //   std::uint64_t m.aligned(bytes) const      bytes rounded up to the alignment
-//   bool m.fits(std::span<const uint64_t>) const  can these aligned buffers be live together?
+//   bool m.fits(std::span<const uint64_t>) const  can buffers of these sizes (bytes, not yet
+//                                                  aligned) be live together? The model aligns them.
 //
 // memory/scratchpad.hpp has the bundled model (capacity + alignment + reserved bytes).
 #include <concepts>

@@ -200,7 +200,9 @@ Plan solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions&
       };
       std::vector<Transition> transitions;
       std::vector<GroupSetting> settings;
-      std::map<std::pair<std::vector<bool>, std::uint64_t>, std::size_t> setting_index;
+      // Settings are told apart by residences and the sizes of the pins alive
+      // (fits_together may depend on more than their sum, e.g. with banks).
+      std::map<std::pair<std::vector<bool>, std::vector<std::uint64_t>>, std::size_t> setting_index;
       std::vector<int> maybe_pinned = live[begin];  // every pin alive during the group is one of these
       maybe_pinned.insert(maybe_pinned.end(), fresh.begin(), fresh.end());
       for (std::uint32_t mask = 0; mask < best[begin].size(); ++mask) {
@@ -213,7 +215,9 @@ Plan solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions&
           std::vector<bool> residences;
           for (const auto* list : {&s.inputs, &s.outputs})
             for (const BoundaryFm& b : *list) residences.push_back(b.where == Residence::pinned);
-          const auto [it, added] = setting_index.try_emplace({std::move(residences), s.pinned_bytes}, settings.size());
+          std::vector<std::uint64_t> sizes = s.pinned_sizes;
+          std::sort(sizes.begin(), sizes.end());
+          const auto [it, added] = setting_index.try_emplace({std::move(residences), std::move(sizes)}, settings.size());
           if (added) settings.push_back(std::move(s));
           std::uint32_t next = 0;
           for (std::size_t i = 0; i < live[end].size(); ++i) next |= std::uint32_t(pinned[live[end][i]]) << i;
@@ -267,7 +271,7 @@ Plan solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions&
 /// Solves, then gives the plan SPM addresses (plan/layout.hpp). Capacity holds
 /// at every step by construction, but pinned FMs that live across several
 /// groups can fragment the SPM so that no addresses fit; then the largest
-/// pinned FM at fault is banned from pinning and the problem solved again,
+/// pinned FM is banned from pinning and the problem solved again,
 /// until the plan can be placed (with no pins it always can: each group's
 /// buffers alone fit). Never returns a plan without addresses.
 template <CostModel C, MemoryConstraint M>
