@@ -189,14 +189,7 @@ int cmd_solve(const Common& c, const std::string& strategy_name, const std::stri
 
 int cmd_validate(const Common& c, const std::string& plan_path) {
   const Setup s = load(c);
-  const Plan plan = [&] {
-    const json doc = io::parse_file(plan_path);
-    try {
-      return read_plan(s.net, doc);
-    } catch (const input_error& e) {
-      throw input_error(plan_path + ":" + e.where(), e.reason());
-    }
-  }();
+  const Plan plan = io::read_file(plan_path, [&](const json& doc) { return read_plan(s.net, doc); });
   const ReferenceAccelerator accel(s.net, s.hw);
   const ValidationReport report = validate_plan(s.net, plan, accel, scratchpad_of(s.hw));
   for (const std::string& e : report.errors) std::printf("invalid: %s\n", e.c_str());

@@ -27,6 +27,18 @@ def pair(v):
     return (v, v) if isinstance(v, int) else tuple(v)
 
 
+
+def conv_layer(kind, name, x, filters, kernel, stride, padding, groups, bias, activation):
+    """The JSON object of a conv2d / conv2d_transpose layer (defaults left out)."""
+    layer = {"name": name, "type": kind, "inputs": [x], "filters": filters,
+             "kernel": kernel, "stride": stride, "padding": padding}
+    if groups != 1:
+        layer["groups"] = groups
+    if not bias:
+        layer["bias"] = False
+    layer["activation"] = activation
+    return layer
+
 class Model:
     """A tiny builder: every helper appends one layer, infers its output
     shape, accumulates MACs/params and returns the layer name."""
@@ -81,14 +93,8 @@ class Model:
         assert c % groups == 0 and filters % groups == 0
         self.macs += oh * ow * filters * (c // groups) * kh * kw
         self.params += kh * kw * (c // groups) * filters + (filters if bias else 0)
-        layer = {"name": name, "type": "conv2d", "inputs": [x], "filters": filters,
-                 "kernel": kernel, "stride": stride, "padding": padding}
-        if groups != 1:
-            layer["groups"] = groups
-        if not bias:
-            layer["bias"] = False
-        layer["activation"] = activation
-        return self._add(layer, (oh, ow, filters))
+        return self._add(conv_layer("conv2d", name, x, filters, kernel, stride, padding,
+                                    groups, bias, activation), (oh, ow, filters))
 
     def dw(self, name, x, kernel=3, stride=1, padding="same", activation="relu6"):
         """Depthwise conv: groups == input channels == filters."""
@@ -112,14 +118,8 @@ class Model:
         assert c % groups == 0 and filters % groups == 0
         self.macs += h * w * c * (filters // groups) * kh * kw
         self.params += kh * kw * (c // groups) * filters + (filters if bias else 0)
-        layer = {"name": name, "type": "conv2d_transpose", "inputs": [x], "filters": filters,
-                 "kernel": kernel, "stride": stride, "padding": padding}
-        if groups != 1:
-            layer["groups"] = groups
-        if not bias:
-            layer["bias"] = False
-        layer["activation"] = activation
-        return self._add(layer, (oh, ow, filters))
+        return self._add(conv_layer("conv2d_transpose", name, x, filters, kernel, stride,
+                                    padding, groups, bias, activation), (oh, ow, filters))
 
     def pool(self, name, x, mode, kernel, stride, padding, ceil_mode=False):
         """Max/avg pooling.  ceil_mode=True emulates PyTorch's ceil_mode by

@@ -50,12 +50,7 @@ inline Hardware read_hardware(const nlohmann::json& doc) {
 }
 
 inline Hardware load_hardware(const std::string& path) {
-  const nlohmann::json doc = io::parse_file(path);
-  try {
-    return read_hardware(doc);
-  } catch (const input_error& e) {
-    throw input_error(path + ":" + e.where(), e.reason());
-  }
+  return io::read_file(path, [](const nlohmann::json& doc) { return read_hardware(doc); });
 }
 
 }  // namespace pinfuse

@@ -101,4 +101,16 @@ inline json parse_file(const std::string& path) {
   }
 }
 
+/// Parses `path` and hands the document to `read`; errors are prefixed with the
+/// file, so they read "file.json:/layers/3/kernel: reason".
+template <class Read>
+auto read_file(const std::string& path, Read&& read) {
+  const json doc = parse_file(path);
+  try {
+    return read(doc);
+  } catch (const input_error& e) {
+    throw input_error(path + ":" + e.where(), e.reason());
+  }
+}
+
 }  // namespace pinfuse::io

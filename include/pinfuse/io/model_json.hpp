@@ -249,12 +249,7 @@ inline nlohmann::json model_to_json(const Network& g) {
 
 /// Reads a model file; errors name the file, then the JSON pointer.
 inline Network load_model(const std::string& path) {
-  const nlohmann::json doc = io::parse_file(path);
-  try {
-    return read_model(doc);
-  } catch (const input_error& e) {
-    throw input_error(path + ":" + e.where(), e.reason());
-  }
+  return io::read_file(path, [](const nlohmann::json& doc) { return read_model(doc); });
 }
 
 }  // namespace pinfuse
