@@ -33,6 +33,7 @@ struct Common {
   std::string spm;  // overrides the SPM size, e.g. 512KiB
   std::string objective = "latency";
   std::size_t max_group_layers = 0;
+  bool search_order = false;
 };
 
 /// "1048576", "512KiB", "1MiB", "2MB" -> bytes.
@@ -63,6 +64,7 @@ Setup load(const Common& c) {
   if (!c.spm.empty()) s.hw.spm_bytes = parse_size(c.spm);
   s.options.objective = c.objective == "latency" ? Objective::latency : Objective::offchip_bytes;
   s.options.max_group_layers = c.max_group_layers;
+  s.options.search_order = c.search_order;
   return s;
 }
 
@@ -72,6 +74,7 @@ void add_common(CLI::App& cmd, Common& c) {
   cmd.add_option("--spm", c.spm, "SPM size overriding the hardware file, e.g. 512KiB");
   cmd.add_option("--objective", c.objective, "what to minimize first")->check(CLI::IsMember({"latency", "offchip"}));
   cmd.add_option("--max-group", c.max_group_layers, "longest fused group in layers (0 = no limit)");
+  cmd.add_flag("--search-order", c.search_order, "joint: try several execution orders, keep the best plan");
 }
 
 struct Outcome {

@@ -1,13 +1,35 @@
 #pragma once
 // Joint pin + fuse: groups and pinned FMs chosen together, exactly (over pin
-// candidates, see SolveOptions::max_pins_per_cut) by the DP of segment_dp.hpp.
+// candidates, see SolveOptions::max_pins_per_cut) by the DP of segment_dp.hpp,
+// for one execution order, or for the best of several (SolveOptions::search_order).
+#include <chrono>
+
+#include "pinfuse/solvers/order_search.hpp"
 #include "pinfuse/solvers/segment_dp.hpp"
 
 namespace pinfuse {
 
 template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_joint(const G& g, const C& cost, const M& spm, const SolveOptions& opt = {}) {
-  return solve_segments(make_problem(g, opt.order), cost, spm, opt, SearchSpace{true, {}, {}}, "joint");
+  if (!opt.search_order || !opt.order.empty())
+    return solve_segments(make_problem(g, opt.order), cost, spm, opt, SearchSpace{true, {}, {}}, "joint");
+  const auto started = std::chrono::steady_clock::now();
+  std::optional<Plan> best;
+  const auto score = [&](const Plan& p) {
+    return score_of(p.totals.latency_cycles, p.totals.offchip.total(), opt.objective);
+  };
+  std::optional<input_error> failure;
+  for (const std::vector<std::size_t>& order : candidate_orders(g)) {
+    try {
+      Plan plan = solve_segments(make_problem(g, order), cost, spm, opt, SearchSpace{true, {}, {}}, "joint");
+      if (!best || score(plan) < score(*best)) best = std::move(plan);
+    } catch (const input_error& e) {  // this order has no plan that fits; another may
+      if (!failure) failure = e;
+    }
+  }
+  if (!best) throw *failure;
+  best->solve_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  return std::move(*best);
 }
 
 }  // namespace pinfuse

@@ -17,6 +17,9 @@ struct SolveOptions {
   std::size_t max_pins_per_cut = 12;
   /// Execution order as vertex indices; empty = pinfuse::topological_order(g).
   std::vector<std::size_t> order;
+  /// Joint only, with no `order` given: solve on every order of
+  /// pinfuse::candidate_orders() (solvers/order_search.hpp) and keep the best plan.
+  bool search_order = false;
 };
 
 }  // namespace pinfuse

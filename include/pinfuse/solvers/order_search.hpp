@@ -1,0 +1,147 @@
+#pragma once
+// Execution order search for DAGs. On a DAG the order decides which feature
+// maps are alive together, and so what can be pinned and fused. The joint
+// solver is exact for one order; this header proposes orders and keeps the
+// one whose joint plan scores best.
+//
+// Candidate orders (all topological):
+//  * file order: Kahn's algorithm, smallest vertex index first (the default);
+//  * depth first: the ready layer readied most recently first, which finishes
+//    a branch before opening the next (few FMs alive across branches);
+//  * memory greedy: the ready layer after which the fewest FM bytes are alive;
+//  * exact: for at most `exact_limit` compute layers, an order with the least
+//    peak of alive FM bytes, by DP over the sets of executed layers, O(2^n * n).
+// The heuristics are O(V log V + E) each; the joint solve per order dominates.
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "pinfuse/concepts/graph.hpp"
+#include "pinfuse/core/topological_order.hpp"
+
+namespace pinfuse {
+
+namespace detail {
+
+/// The DAG as index lists, with FM bytes: what the order heuristics need.
+struct OrderGraph {
+  std::vector<std::vector<std::size_t>> succ, pred;
+  std::vector<std::uint64_t> bytes;  ///< FM bytes each vertex produces (0 for output markers)
+};
+
+template <Graph G>
+OrderGraph order_graph(const G& g) {
+  OrderGraph o;
+  const std::size_t n = num_vertices(g);
+  o.succ.resize(n);
+  o.pred.resize(n);
+  o.bytes.resize(n);
+  for (auto [v, vend] = vertices(g); v != vend; ++v) {
+    const std::size_t i = get(boost::vertex_index, g, *v);
+    o.bytes[i] = layer_role(g, *v) == LayerRole::output ? 0 : std::uint64_t(fm_bytes(g, *v));
+    for (auto [e, eend] = out_edges(*v, g); e != eend; ++e) {
+      const std::size_t t = get(boost::vertex_index, g, target(*e, g));
+      o.succ[i].push_back(t);
+      o.pred[t].push_back(i);
+    }
+  }
+  return o;
+}
+
+/// Kahn's algorithm with a choice function over the ready set.
+template <class Choose>
+std::vector<std::size_t> kahn(const OrderGraph& o, Choose&& choose) {
+  const std::size_t n = o.succ.size();
+  std::vector<std::size_t> missing(n), ready, order;
+  for (std::size_t i = 0; i < n; ++i)
+    if ((missing[i] = o.pred[i].size()) == 0) ready.push_back(i);
+  std::vector<char> done(n, 0);
+  while (!ready.empty()) {
+    const std::size_t k = choose(ready, done);
+    const std::size_t v = ready[k];
+    ready.erase(ready.begin() + std::ptrdiff_t(k));
+    order.push_back(v);
+    done[v] = 1;
+    for (const std::size_t s : o.succ[v])
+      if (--missing[s] == 0) ready.push_back(s);
+  }
+  return order;
+}
+
+/// FM bytes alive once the layers in `done` have run: produced, with a reader still to run.
+inline std::uint64_t alive_bytes(const OrderGraph& o, const std::vector<char>& done) {
+  std::uint64_t sum = 0;
+  for (std::size_t v = 0; v < o.succ.size(); ++v)
+    if (done[v] && std::any_of(o.succ[v].begin(), o.succ[v].end(), [&](std::size_t s) { return !done[s]; })) sum += o.bytes[v];
+  return sum;
+}
+
+/// Least peak of alive FM bytes over all orders, by DP over executed sets.
+inline std::vector<std::size_t> exact_min_peak_order(const OrderGraph& o) {
+  const std::size_t n = o.succ.size();
+  const std::uint32_t full = (std::uint32_t(1) << n) - 1;
+  std::vector<std::uint64_t> peak(std::size_t(full) + 1, std::numeric_limits<std::uint64_t>::max());
+  std::vector<std::uint8_t> last(std::size_t(full) + 1, 0);
+  std::vector<std::uint32_t> pred_mask(n, 0);
+  for (std::size_t v = 0; v < n; ++v)
+    for (const std::size_t p : o.pred[v]) pred_mask[v] |= std::uint32_t(1) << p;
+  peak[0] = 0;
+  std::vector<char> done(n);
+  for (std::uint32_t set = 0; set < full; ++set) {
+    if (peak[set] == std::numeric_limits<std::uint64_t>::max()) continue;
+    for (std::size_t v = 0; v < n; ++v) {
+      const std::uint32_t bit = std::uint32_t(1) << v;
+      if ((set & bit) || (pred_mask[v] & ~set)) continue;
+      const std::uint32_t next = set | bit;
+      for (std::size_t u = 0; u < n; ++u) done[u] = (next >> u) & 1U;
+      // While v runs its inputs and its output are alive together.
+      const std::uint64_t during = alive_bytes(o, done) + [&] {
+        std::uint64_t in = 0;
+        for (const std::size_t p : o.pred[v])
+          if (std::all_of(o.succ[p].begin(), o.succ[p].end(), [&](std::size_t s) { return done[s]; })) in += o.bytes[p];
+        return in;
+      }();
+      const std::uint64_t value = std::max(peak[set], during);
+      if (value < peak[next]) {
+        peak[next] = value;
+        last[next] = std::uint8_t(v);
+      }
+    }
+  }
+  std::vector<std::size_t> order;
+  for (std::uint32_t set = full; set != 0; set &= ~(std::uint32_t(1) << last[set])) order.push_back(last[set]);
+  std::reverse(order.begin(), order.end());
+  return order;
+}
+
+}  // namespace detail
+
+/// Distinct candidate orders (vertex indices of all vertices), the file order first.
+template <Graph G>
+std::vector<std::vector<std::size_t>> candidate_orders(const G& g, std::size_t exact_limit = 16) {
+  const detail::OrderGraph o = detail::order_graph(g);
+  std::vector<std::vector<std::size_t>> orders{topological_order(g)};
+  orders.push_back(detail::kahn(o, [](const std::vector<std::size_t>& ready, const std::vector<char>&) {
+    return ready.size() - 1;  // the most recently readied
+  }));
+  orders.push_back(detail::kahn(o, [&](const std::vector<std::size_t>& ready, const std::vector<char>& done) {
+    std::size_t best = 0;
+    std::uint64_t best_bytes = std::numeric_limits<std::uint64_t>::max();
+    std::vector<char> trial = done;
+    for (std::size_t k = 0; k < ready.size(); ++k) {
+      trial[ready[k]] = 1;
+      const std::uint64_t bytes = detail::alive_bytes(o, trial);
+      trial[ready[k]] = 0;
+      if (bytes < best_bytes || (bytes == best_bytes && ready[k] < ready[best])) best = k, best_bytes = bytes;
+    }
+    return best;
+  }));
+  if (o.succ.size() <= exact_limit) orders.push_back(detail::exact_min_peak_order(o));
+  std::vector<std::vector<std::size_t>> distinct;
+  for (auto& order : orders)
+    if (std::find(distinct.begin(), distinct.end(), order) == distinct.end()) distinct.push_back(std::move(order));
+  return distinct;
+}
+
+}  // namespace pinfuse
