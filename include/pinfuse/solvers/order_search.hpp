@@ -1,17 +1,21 @@
 #pragma once
 // Execution order search for DAGs. On a DAG the order decides which feature
 // maps are alive together, and so what can be pinned and fused. The joint
-// solver is exact for one order; this header proposes orders and keeps the
-// one whose joint plan scores best.
+// solver is exact for one order; solve_joint with SolveOptions::search_order
+// solves on each candidate order and keeps the best plan.
 //
 // Candidate orders (all topological):
 //  * file order: Kahn's algorithm, smallest vertex index first (the default);
 //  * depth first: the ready layer readied most recently first, which finishes
 //    a branch before opening the next (few FMs alive across branches);
 //  * memory greedy: the ready layer after which the fewest FM bytes are alive;
-//  * exact: for at most `exact_limit` compute layers, an order with the least
-//    peak of alive FM bytes, by DP over the sets of executed layers, O(2^n * n).
-// The heuristics are O(V log V + E) each; the joint solve per order dominates.
+//  * exact: for at most `exact_limit` vertices, an order with the least peak of
+//    alive FM bytes, by DP over the sets of executed layers, O(2^n * n).
+// breadth_first_order() (level by level, as a naive compiler would) is not a
+// candidate: it runs all branches side by side, so many FMs are alive at once,
+// which hurts plans and makes the joint DP slow; benchmarks/order_report
+// compares it with the others. The heuristics cost O(V^2) at most; the joint
+// solve per order dominates.
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -116,6 +120,12 @@ inline std::vector<std::size_t> exact_min_peak_order(const OrderGraph& o) {
 }
 
 }  // namespace detail
+
+/// Kahn's algorithm with a FIFO ready queue: level by level.
+template <Graph G>
+std::vector<std::size_t> breadth_first_order(const G& g) {
+  return detail::kahn(detail::order_graph(g), [](const std::vector<std::size_t>&, const std::vector<char>&) { return 0; });
+}
 
 /// Distinct candidate orders (vertex indices of all vertices), the file order first.
 template <Graph G>
