@@ -3,6 +3,9 @@
 // 1. Every strategy on every bundled model at the shipped hardware (the issue's
 //    bar: joint on MobileNetV2 under 100 ms).
 // 2. Scaling on synthetic networks of 100..5000 layers (benchmarks/synthetic.hpp).
+// 3. With CBC (PINFUSE_HAS_CBC): joint-ilp/<model>, the same joint optimum as
+//    joint/<model> from the ILP of solvers/ilp.hpp solved by CBC, with the ILP's
+//    size as counters (ilp_rows, ilp_cols, ilp_nonzeros).
 // Memory: peak_heap_MiB, the most heap a solve held above what was allocated
 // before it, counted by the global operator new below.
 #include <benchmark/benchmark.h>
@@ -17,6 +20,9 @@
 
 #include "pinfuse/pinfuse.hpp"
 #include "synthetic.hpp"
+#if defined(PINFUSE_HAS_CBC)
+#include "pinfuse/solvers/cbc.hpp"
+#endif
 
 namespace {
 
@@ -44,8 +50,8 @@ pinfuse::Hardware shipped_hardware() {
   return pinfuse::load_hardware(std::string(PINFUSE_SOURCE_DIR) + "/examples/hardware/mobile_npu.json");
 }
 
-void solve_network(benchmark::State& state, const pinfuse::Network& net, pinfuse::Strategy strategy,
-                   const pinfuse::SolveOptions& options) {
+template <class Solve>
+void solve_network_with(benchmark::State& state, const pinfuse::Network& net, const Solve& solve) {
   const pinfuse::Hardware hw = shipped_hardware();
   const pinfuse::ReferenceAccelerator accel(net, hw);
   const pinfuse::Scratchpad spm = pinfuse::scratchpad_of(hw);
@@ -53,13 +59,20 @@ void solve_network(benchmark::State& state, const pinfuse::Network& net, pinfuse
   const std::int64_t before = heap_now.load();
   heap_peak = before;
   for (auto _ : state) {
-    const pinfuse::Plan plan = pinfuse::solve(strategy, net, accel, spm, options);
+    const pinfuse::Plan plan = solve(accel, spm);
     groups = plan.groups.size();
     benchmark::DoNotOptimize(groups);
   }
   state.counters["layers"] = double(pinfuse::totals(net).compute_layers);
   state.counters["groups"] = double(groups);
   state.counters["peak_heap_MiB"] = double(heap_peak.load() - before) / (1 << 20);
+}
+
+void solve_network(benchmark::State& state, const pinfuse::Network& net, pinfuse::Strategy strategy,
+                   const pinfuse::SolveOptions& options) {
+  solve_network_with(state, net, [&](const pinfuse::ReferenceAccelerator& accel, const pinfuse::Scratchpad& spm) {
+    return pinfuse::solve(strategy, net, accel, spm, options);
+  });
 }
 
 const bool registered = [] {
@@ -76,6 +89,26 @@ const bool registered = [] {
           ->Unit(benchmark::kMillisecond);
     }
   }
+#if defined(PINFUSE_HAS_CBC)
+  // The joint ILP solved by CBC, against joint/<model> (same optimum). Two CBC
+  // solves per plan (primary metric, then the tie-break); see solvers/ilp.hpp.
+  for (const char* model : {"mobilenet_v1", "mobilenet_v2", "resnet18", "squeezenet"}) {
+    const auto net = std::make_shared<const pinfuse::Network>(
+        pinfuse::load_model(std::string(PINFUSE_SOURCE_DIR) + "/examples/models/" + model + ".json"));
+    const std::string name = std::string("joint-ilp/") + model;
+    benchmark::RegisterBenchmark(name.c_str(), [net](benchmark::State& st) {
+      solve_network_with(st, *net, [&](const pinfuse::ReferenceAccelerator& accel, const pinfuse::Scratchpad& spm) {
+        return pinfuse::solve_joint_ilp(*net, accel, spm);
+      });
+      const pinfuse::ReferenceAccelerator accel(*net, shipped_hardware());
+      const pinfuse::IlpModel m =
+          pinfuse::formulate_joint_ilp(pinfuse::make_problem(*net), accel, pinfuse::scratchpad_of(shipped_hardware()), {});
+      st.counters["ilp_rows"] = double(m.rows());
+      st.counters["ilp_cols"] = double(m.cols());
+      st.counters["ilp_nonzeros"] = double(m.A.nonZeros());
+    })->Unit(benchmark::kMillisecond);
+  }
+#endif
   // Scaling: groups of at most 12 layers keep the DP at O(n * 12) group queries.
   for (const int layers : {100, 300, 1000, 3000, 5000})
     for (const pinfuse::Strategy s : {pinfuse::Strategy::fusion, pinfuse::Strategy::joint}) {

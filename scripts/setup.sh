@@ -10,6 +10,7 @@ packages=(
   catch2                 # tests (Debian 12: v2.13)
   libbenchmark-dev       # benchmarks
   libonnx-dev libprotobuf-dev  # optional ONNX importer, `pinfuse import` (PINFUSE_WITH_ONNX)
+  libeigen3-dev coinor-libcbc-dev  # optional ILP formulation (Eigen) and CBC backend (PINFUSE_WITH_CBC)
 )
 missing=()
 for p in "${packages[@]}"; do

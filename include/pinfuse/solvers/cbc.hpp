@@ -1,0 +1,164 @@
+#pragma once
+// The joint problem solved as an ILP (solvers/ilp.hpp) by COIN-OR CBC, through
+// its C API. Optional: link pinfuse::cbc (defines PINFUSE_HAS_CBC=1; Debian:
+// coinor-libcbc-dev, libeigen3-dev). It searches exactly the space of the joint
+// DP, so the optimum is the same; it exists to cross-check the DP and to compare
+// solve times, not as a faster solver.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <Cbc_C_Interface.h>
+
+#include "pinfuse/concepts/graph.hpp"
+#include "pinfuse/plan/layout.hpp"
+#include "pinfuse/solvers/ilp.hpp"
+
+namespace pinfuse {
+
+/// What CBC returned for one model.
+struct CbcResult {
+  enum class Status { optimal, infeasible, stopped };
+  Status status = Status::stopped;
+  double objective = 0;
+  std::vector<double> values;  ///< per column, when optimal
+};
+
+namespace detail {
+
+class CbcHandle {
+ public:
+  CbcHandle() : m_(Cbc_newModel()) {
+    Cbc_setLogLevel(m_, 0);
+    Cbc_setParameter(m_, "log", "0");
+    Cbc_setParameter(m_, "slog", "0");
+  }
+  ~CbcHandle() { Cbc_deleteModel(m_); }
+  CbcHandle(const CbcHandle&) = delete;
+  CbcHandle& operator=(const CbcHandle&) = delete;
+  Cbc_Model* get() const { return m_; }
+
+ private:
+  Cbc_Model* m_;
+};
+
+/// Solves the loaded model to proven optimality (integer objectives: an absolute
+/// gap below 1 is exact; no relative gap).
+inline CbcResult run_cbc(Cbc_Model* model, double max_seconds) {
+  Cbc_setAllowableFractionGap(model, 0);
+  Cbc_setAllowableGap(model, 1e-6);
+  if (max_seconds > 0) Cbc_setMaximumSeconds(model, max_seconds);
+  Cbc_solve(model);
+  CbcResult r;
+  if (Cbc_isProvenOptimal(model)) {
+    r.status = CbcResult::Status::optimal;
+    r.objective = Cbc_getObjValue(model);
+    const double* x = Cbc_getColSolution(model);
+    r.values.assign(x, x + Cbc_getNumCols(model));
+  } else if (Cbc_isProvenInfeasible(model)) {
+    r.status = CbcResult::Status::infeasible;
+  }
+  return r;
+}
+
+inline double cbc_bound(double v) {  // CBC's infinity is COIN_DBL_MAX
+  constexpr double big = std::numeric_limits<double>::max();
+  return v == std::numeric_limits<double>::infinity() ? big : v == -std::numeric_limits<double>::infinity() ? -big : v;
+}
+
+}  // namespace detail
+
+/// Solves `m` with CBC (silent). `start`: a feasible solution to begin from, or empty.
+inline CbcResult solve_cbc(const IlpModel& m, const std::vector<double>& start = {}, double max_seconds = 0) {
+  detail::CbcHandle h;
+  const Eigen::SparseMatrix<double>& a = m.A;  // compressed, column major: the CSC arrays CBC takes
+  std::vector<CoinBigIndex> starts(a.outerIndexPtr(), a.outerIndexPtr() + a.cols() + 1);
+  std::vector<double> col_lo(m.cols()), col_hi(m.cols()), row_lo(m.rows()), row_hi(m.rows());
+  for (std::size_t j = 0; j < m.cols(); ++j) {
+    col_lo[j] = detail::cbc_bound(m.col_lower[j]);
+    col_hi[j] = detail::cbc_bound(m.col_upper[j]);
+  }
+  for (std::size_t r = 0; r < m.rows(); ++r) {
+    row_lo[r] = detail::cbc_bound(m.row_lower[r]);
+    row_hi[r] = detail::cbc_bound(m.row_upper[r]);
+  }
+  Cbc_loadProblem(h.get(), int(m.cols()), int(m.rows()), starts.data(), a.innerIndexPtr(), a.valuePtr(), col_lo.data(),
+                  col_hi.data(), m.objective.data(), row_lo.data(), row_hi.data());
+  for (std::size_t j = 0; j < m.cols(); ++j)
+    if (m.integer[j]) Cbc_setInteger(h.get(), int(j));
+  if (!start.empty()) {
+    std::vector<int> index(m.cols());
+    for (std::size_t j = 0; j < m.cols(); ++j) index[j] = int(j);
+    Cbc_setMIPStartI(h.get(), int(m.cols()), index.data(), start.data());
+  }
+  return detail::run_cbc(h.get(), max_seconds);
+}
+
+/// Reads an LP (name ends in ".lp") or MPS file with CBC's readers and solves it.
+/// (CBC 2.10's C API asserts, aborting the program, on an MPS file it cannot read.)
+inline CbcResult solve_cbc_file(const std::string& path, double max_seconds = 0) {
+  detail::CbcHandle h;
+  const bool lp = path.size() >= 3 && path.compare(path.size() - 3, 3, ".lp") == 0;
+  const int status = lp ? Cbc_readLp(h.get(), path.c_str()) : Cbc_readMps(h.get(), path.c_str());
+  if (status != 0) throw input_error("'" + path + "'", "CBC could not read it (status " + std::to_string(status) + ")");
+  return detail::run_cbc(h.get(), max_seconds);
+}
+
+/// Both stages of the lexicographic objective (ilp.hpp): the primary optimum,
+/// then the best secondary among solutions that reach it. Returns the column
+/// values; nullopt if the model is infeasible. Throws std::runtime_error if CBC
+/// stops without proving optimality.
+inline std::optional<std::vector<double>> solve_lexicographic_cbc(const IlpModel& m, double max_seconds = 0) {
+  const auto check = [](const CbcResult& r) {
+    if (r.status == CbcResult::Status::stopped) throw std::runtime_error("CBC stopped before proving optimality");
+  };
+  std::vector<char> covered(m.positions, 0);  // a layer no column covers: infeasible without asking CBC
+  for (const IlpModel::Choice& c : m.choices) std::fill(covered.begin() + c.begin, covered.begin() + c.end, 1);
+  if (std::find(covered.begin(), covered.end(), 0) != covered.end()) return std::nullopt;
+  const CbcResult first = solve_cbc(m, {}, max_seconds);
+  check(first);
+  if (first.status == CbcResult::Status::infeasible) return std::nullopt;
+  const Score s = solution_score(m, first.values);  // exact integers, not CBC's double
+  const CbcResult second = solve_cbc(tie_break_model(m, s.first), first.values, max_seconds);
+  check(second);
+  if (second.status != CbcResult::Status::optimal) return first.values;  // cannot happen: `first` is feasible
+  return second.values;
+}
+
+/// The joint plan from the ILP solved by CBC ("joint-ilp"), with SPM addresses and
+/// the same repair as solve_segments (ban the largest pin when addresses do not
+/// fit, solve again). Throws input_error if no plan fits. SolveOptions::search_order
+/// is not supported.
+template <Graph G, CostModel C, MemoryConstraint M>
+Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions& opt = {}) {
+  const auto started = std::chrono::steady_clock::now();
+  if (opt.search_order && opt.order.empty()) throw input_error("search_order", "joint-ilp solves one execution order");
+  const Problem p = make_problem(g, opt.order);
+  std::vector<char> no_pin;
+  for (;;) {
+    const IlpModel m = formulate_joint_ilp(p, cost, spm, opt, no_pin);
+    const std::optional<std::vector<double>> x = solve_lexicographic_cbc(m);
+    if (!x)
+      throw input_error("spm", "no joint-ilp plan fits the SPM (" + std::to_string(spm.capacity()) + " usable bytes)");
+    Plan plan = plan_from_solution(p, m, *x, cost, spm, "joint-ilp");
+    plan.layout = lay_out(plan, spm);
+    if (plan.layout.peak <= spm.capacity()) {
+      plan.solve_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      return plan;
+    }
+    if (plan.pinned.empty())
+      throw input_error("spm", "the joint-ilp plan needs " + std::to_string(plan.layout.peak) +
+                                   " bytes of addresses, more than the " + std::to_string(spm.capacity()) + " usable");
+    const auto largest = std::max_element(plan.pinned.begin(), plan.pinned.end(),
+                                          [](const PinnedFm& a, const PinnedFm& b) { return a.bytes < b.bytes; });
+    if (no_pin.empty()) no_pin.assign(p.fms.size(), 0);
+    no_pin[p.fm_of_vertex[largest->fm]] = 1;
+  }
+}
+
+}  // namespace pinfuse

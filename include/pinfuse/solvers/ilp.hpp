@@ -1,0 +1,498 @@
+#pragma once
+// The joint pin + fuse problem as a 0-1 integer linear program, over exactly the
+// space the joint DP (segment_dp.hpp) searches, so the two optima are equal.
+// Needs Eigen (the constraint matrix is an Eigen::SparseMatrix); link pinfuse::ilp,
+// which defines PINFUSE_HAS_EIGEN=1. Any MILP solver can read the model through
+// write_lp / write_mps; solvers/cbc.hpp solves it with COIN-OR CBC.
+//
+// Variables (all binary):
+//   x[g,s]  group g = [b, e) of positions runs in setting s. A setting says, for
+//           every pin candidate alive during the group (alive across b, or produced
+//           in the group and read after it), whether it is pinned. One column per
+//           setting the cost model accepts (pinned bytes within capacity, answer not
+//           nullopt, fits_together), queried exactly as the DP queries.
+//   p[f]    pin candidate f is pinned (only candidates some setting mentions).
+// Constraints:
+//   cover_i:     sum of x[g,s] over groups with b <= i < e                  = 1
+//   pin_f_i:     sum of x[g,s] over groups covering i whose s pins f - p[f]  <= 0
+//   keep_f_i:    sum of x[g,s] over groups covering i where f is alive
+//                and s leaves it in DRAM                          + p[f]    <= 1
+//   for every candidate f and every position i from f's producer to its last use.
+// cover_* partition the positions into groups. Exactly one chosen group covers i,
+// so the pin_/keep_ rows force the chosen group's setting to agree with p[f] (they
+// aggregate the per-column rows x[g,s] <= p[f] / x[g,s] <= 1 - p[f]: the same
+// integer points, fewer rows and a tighter LP relaxation).
+//
+// Objective: the DP minimizes the lexicographic Score (primary, secondary), e.g.
+// (latency, off-chip bytes). A single weighted objective primary * W + secondary
+// needs W above any secondary total, which pushes coefficients past 2^53 and the
+// solvers' tolerances, so the model keeps the two apart: `objective` holds the
+// primary metric of each column and `secondary` the other; solving is two stages,
+// minimize the primary, then tie_break_model(): minimize the secondary subject to
+// primary <= the optimum found (all coefficients are integers, so the bound is
+// optimum + 0.5). write_lp / write_mps write whichever stage they are given.
+#include <algorithm>
+#include <cstdint>
+#include <iomanip>
+#include <limits>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <span>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <Eigen/SparseCore>
+
+#include "pinfuse/concepts/cost_model.hpp"
+#include "pinfuse/concepts/memory_constraint.hpp"
+#include "pinfuse/core/error.hpp"
+#include "pinfuse/core/problem.hpp"
+#include "pinfuse/plan/plan.hpp"
+#include "pinfuse/solvers/group_boundary.hpp"
+#include "pinfuse/solvers/options.hpp"
+#include "pinfuse/solvers/segment_dp.hpp"
+
+namespace pinfuse {
+
+/// A 0-1 ILP: minimize objective . x subject to row_lower <= A x <= row_upper,
+/// col_lower <= x <= col_upper, x[j] integer where integer[j]. Infinite bounds
+/// are +-std::numeric_limits<double>::infinity().
+struct IlpModel {
+  Eigen::SparseMatrix<double> A;  ///< rows = constraints, columns = variables (column major)
+  std::vector<double> row_lower, row_upper;
+  std::vector<double> col_lower, col_upper;
+  std::vector<double> objective;  ///< minimized
+  std::vector<double> secondary;  ///< the tie-breaking metric (see tie_break_model)
+  std::vector<char> integer;
+  std::vector<std::string> row_names, col_names;
+
+  /// Column j < choices.size() is x for choices[j].
+  struct Choice {
+    int begin = 0, end = 0;           ///< the group [begin, end) of positions
+    std::vector<int> pinned;          ///< candidates (indices into Problem::fms) the setting pins
+    std::vector<int> dram;            ///< candidates alive during the group it leaves in DRAM
+    Score score;                      ///< exact cost, as the DP adds it
+  };
+  std::vector<Choice> choices;
+  std::vector<int> pin_fm;            ///< column choices.size() + i is p[pin_fm[i]]
+  Objective metric = Objective::latency;
+  std::size_t positions = 0;
+
+  std::size_t rows() const { return row_lower.size(); }
+  std::size_t cols() const { return col_lower.size(); }
+};
+
+/// Formulates the joint problem of `p` (candidates as the joint DP picks them,
+/// with opt.max_pins_per_cut; opt.max_group_layers bounds group length). FMs
+/// with no_pin[f] set (index into p.fms) are never pinned.
+template <CostModel C, MemoryConstraint M>
+IlpModel formulate_joint_ilp(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt,
+                             const std::vector<char>& no_pin = {}) {
+  const int n = static_cast<int>(p.size());
+  if (n == 0) throw input_error("model", "has no compute layers");
+  const std::vector<char> is_cut(n + 1, 1);
+  const std::vector<char> candidate = detail::pin_candidates(p, spm, is_cut, opt.max_pins_per_cut, no_pin);
+
+  IlpModel m;
+  m.metric = opt.objective;
+  m.positions = p.size();
+  for (int begin = 0; begin < n; ++begin) {
+    for (int end = begin + 1; end <= n; ++end) {
+      if (opt.max_group_layers && std::size_t(end - begin) > opt.max_group_layers) break;
+      const GroupBoundary boundary = group_boundary(p, begin, end);
+      std::vector<int> alive;  // candidates alive during the group: across `begin`, then fresh outputs
+      for (std::size_t f = 0; f < p.fms.size(); ++f)
+        if (candidate[f] && p.fms[f].producer < begin && p.fms[f].last_use() >= begin) alive.push_back(int(f));
+      for (const int fm : boundary.outputs)
+        if (candidate[fm]) alive.push_back(fm);
+      // Every assignment whose pinned bytes fit (depth first, pruned on bytes);
+      // distinct settings (residences + pinned sizes, as the DP keys them) asked once.
+      std::vector<char> pinned(p.fms.size(), 0);
+      std::vector<std::vector<int>> assignments;
+      std::vector<std::size_t> setting_of;
+      std::vector<GroupSetting> settings;
+      std::map<std::pair<std::vector<bool>, std::vector<std::uint64_t>>, std::size_t> setting_index;
+      const auto visit = [&](const auto& self, std::size_t i, std::uint64_t bytes) -> void {
+        if (i == alive.size()) {
+          GroupSetting s = group_setting(p, spm, begin, end, boundary, alive, [&](int fm) { return pinned[fm] != 0; });
+          std::vector<bool> residences;
+          for (const auto* list : {&s.inputs, &s.outputs})
+            for (const BoundaryFm& b : *list) residences.push_back(b.where == Residence::pinned);
+          std::vector<std::uint64_t> sizes = s.pinned_sizes;
+          std::sort(sizes.begin(), sizes.end());
+          const auto [it, added] = setting_index.try_emplace({std::move(residences), std::move(sizes)}, settings.size());
+          if (added) settings.push_back(std::move(s));
+          std::vector<int> on;
+          for (const int fm : alive)
+            if (pinned[fm]) on.push_back(fm);
+          assignments.push_back(std::move(on));
+          setting_of.push_back(it->second);
+          return;
+        }
+        self(self, i + 1, bytes);
+        const std::uint64_t more = bytes + spm.aligned(p.fms[alive[i]].bytes);
+        if (more <= spm.capacity()) {
+          pinned[alive[i]] = 1;
+          self(self, i + 1, more);
+          pinned[alive[i]] = 0;
+        }
+      };
+      visit(visit, 0, 0);
+      const std::vector<std::size_t> layers(p.order.begin() + begin, p.order.begin() + end);
+      std::vector<GroupQuery> queries;
+      for (const GroupSetting& s : settings)
+        queries.push_back({layers, s.inputs, s.outputs, spm.capacity() - s.pinned_bytes, spm.alignment(), opt.objective});
+      std::vector<std::optional<GroupCost>> answers = evaluate_all(cost, std::span<const GroupQuery>(queries));
+      for (std::size_t i = 0; i < answers.size(); ++i)
+        if (answers[i] && !fits_together(spm, settings[i], *answers[i])) answers[i].reset();
+      for (std::size_t a = 0; a < assignments.size(); ++a) {
+        const std::optional<GroupCost>& c = answers[setting_of[a]];
+        if (!c) continue;
+        IlpModel::Choice ch{begin, end, std::move(assignments[a]), {}, score_of(c->latency_cycles, c->offchip.total(), opt.objective)};
+        for (const int fm : alive)
+          if (std::find(ch.pinned.begin(), ch.pinned.end(), fm) == ch.pinned.end())
+            ch.dram.push_back(fm);
+        m.choices.push_back(std::move(ch));
+      }
+    }
+  }
+
+  // Rows: cover_i, then pin_f_i / keep_f_i for candidates some column mentions.
+  struct Row {
+    std::string name;
+    std::vector<int> cols;
+    int pin = -1;  // index into pin_fm
+    double sign = 0, upper = 0;
+  };
+  std::vector<int> pin_col(p.fms.size(), -1);
+  for (const IlpModel::Choice& ch : m.choices)
+    for (const auto* list : {&ch.pinned, &ch.dram})
+      for (const int fm : *list)
+        if (pin_col[fm] < 0) {
+          pin_col[fm] = static_cast<int>(m.pin_fm.size());
+          m.pin_fm.push_back(fm);
+        }
+  std::sort(m.pin_fm.begin(), m.pin_fm.end());
+  for (std::size_t i = 0; i < m.pin_fm.size(); ++i) pin_col[m.pin_fm[i]] = static_cast<int>(i);
+  // (f, position) -> rows pin / keep
+  std::vector<std::vector<int>> pin_rows(p.fms.size()), keep_rows(p.fms.size());
+  std::vector<Row> rows(n);
+  for (int i = 0; i < n; ++i) {
+    rows[i].name = "cover";
+    rows[i].name += std::to_string(i);
+    rows[i].upper = 1;
+  }
+  for (const int fm : m.pin_fm) {
+    const FeatureMap& f = p.fms[fm];
+    pin_rows[fm].assign(n, -1);
+    keep_rows[fm].assign(n, -1);
+    for (int i = std::max(f.producer, 0); i <= f.last_use(); ++i) {
+      for (const bool pin : {true, false}) {
+        Row r;
+        r.name = pin ? "pin" : "keep";
+        r.name += std::to_string(fm);
+        r.name += '_';
+        r.name += std::to_string(i);
+        r.pin = pin_col[fm];
+        r.sign = pin ? -1 : 1;
+        r.upper = pin ? 0 : 1;
+        (pin ? pin_rows : keep_rows)[fm][i] = static_cast<int>(rows.size());
+        rows.push_back(std::move(r));
+      }
+    }
+  }
+  for (std::size_t j = 0; j < m.choices.size(); ++j) {
+    const IlpModel::Choice& ch = m.choices[j];
+    for (int i = ch.begin; i < ch.end; ++i) {
+      rows[i].cols.push_back(int(j));
+      for (const int fm : ch.pinned)
+        if (pin_rows[fm][i] >= 0) rows[pin_rows[fm][i]].cols.push_back(int(j));
+      for (const int fm : ch.dram)
+        if (keep_rows[fm][i] >= 0) rows[keep_rows[fm][i]].cols.push_back(int(j));
+    }
+  }
+  // Drop pin/keep rows no column enters (they only bound p[f] by 0..1).
+  rows.erase(std::remove_if(rows.begin() + n, rows.end(), [](const Row& r) { return r.cols.empty(); }), rows.end());
+
+  const std::size_t xs = m.choices.size();
+  const std::size_t cols = xs + m.pin_fm.size();
+  std::vector<Eigen::Triplet<double>> entries;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    for (const int j : rows[r].cols) entries.emplace_back(int(r), j, 1.0);
+    if (rows[r].pin >= 0) entries.emplace_back(int(r), int(xs) + rows[r].pin, rows[r].sign);
+    m.row_lower.push_back(r < std::size_t(n) ? 1.0 : -std::numeric_limits<double>::infinity());
+    m.row_upper.push_back(rows[r].upper);
+    m.row_names.push_back(std::move(rows[r].name));
+  }
+  m.A.resize(Eigen::Index(rows.size()), Eigen::Index(cols));
+  m.A.setFromTriplets(entries.begin(), entries.end());
+  m.A.makeCompressed();
+  m.col_lower.assign(cols, 0.0);
+  m.col_upper.assign(cols, 1.0);
+  m.integer.assign(cols, 1);
+  m.objective.assign(cols, 0.0);
+  m.secondary.assign(cols, 0.0);
+  for (std::size_t j = 0; j < xs; ++j) {
+    m.objective[j] = double(m.choices[j].score.first);
+    m.secondary[j] = double(m.choices[j].score.second);
+    std::string name = "x";
+    name += std::to_string(j);
+    m.col_names.push_back(std::move(name));
+  }
+  for (const int fm : m.pin_fm) {
+    std::string name = "p";
+    name += std::to_string(fm);
+    m.col_names.push_back(std::move(name));
+  }
+  return m;
+}
+
+/// Stage two of the lexicographic objective: minimize the secondary metric among
+/// solutions whose primary total is at most `primary_optimum` (an integer).
+inline IlpModel tie_break_model(const IlpModel& m, std::uint64_t primary_optimum) {
+  IlpModel t = m;
+  t.objective = m.secondary;
+  t.secondary = m.objective;
+  const Eigen::Index r = m.A.rows();
+  std::vector<Eigen::Triplet<double>> entries;
+  for (Eigen::Index j = 0; j < m.A.outerSize(); ++j)
+    for (Eigen::SparseMatrix<double>::InnerIterator it(m.A, j); it; ++it) entries.emplace_back(int(it.row()), int(j), it.value());
+  for (std::size_t j = 0; j < m.cols(); ++j)
+    if (m.objective[j] != 0) entries.emplace_back(int(r), int(j), m.objective[j]);
+  t.A.resize(r + 1, m.A.cols());
+  t.A.setFromTriplets(entries.begin(), entries.end());
+  t.A.makeCompressed();
+  t.row_lower.push_back(-std::numeric_limits<double>::infinity());
+  t.row_upper.push_back(double(primary_optimum) + 0.5);
+  t.row_names.push_back("primary");
+  return t;
+}
+
+/// The chosen columns of a solution (values > 0.5 are 1), checked to partition
+/// the positions with consistent pins; the exact score they add up to.
+inline std::vector<std::size_t> chosen_columns(const IlpModel& m, std::span<const double> values) {
+  if (values.size() != m.cols()) throw input_error("ilp", "solution has the wrong number of values");
+  std::vector<std::size_t> chosen;
+  std::vector<int> covered(m.positions, 0);
+  for (std::size_t j = 0; j < m.choices.size(); ++j)
+    if (values[j] > 0.5) {
+      chosen.push_back(j);
+      for (int i = m.choices[j].begin; i < m.choices[j].end; ++i) ++covered[i];
+    }
+  if (std::any_of(covered.begin(), covered.end(), [](int c) { return c != 1; }))
+    throw input_error("ilp", "solution does not split the layers into groups");
+  std::sort(chosen.begin(), chosen.end(), [&](std::size_t a, std::size_t b) { return m.choices[a].begin < m.choices[b].begin; });
+  return chosen;
+}
+
+inline Score solution_score(const IlpModel& m, std::span<const double> values) {
+  Score s;
+  for (const std::size_t j : chosen_columns(m, values)) s = s + m.choices[j].score;
+  return s;
+}
+
+/// The Plan for a solution (group starts and pins from the chosen columns); no
+/// SPM addresses yet (plan/layout.hpp).
+template <CostModel C, MemoryConstraint M>
+Plan plan_from_solution(const Problem& p, const IlpModel& m, std::span<const double> values, const C& cost,
+                        const M& spm, std::string strategy) {
+  std::vector<int> starts;
+  std::vector<char> pinned(p.fms.size(), 0);
+  std::vector<char> dram(p.fms.size(), 0);
+  for (const std::size_t j : chosen_columns(m, values)) {
+    starts.push_back(m.choices[j].begin);
+    for (const int fm : m.choices[j].pinned) pinned[fm] = 1;
+    for (const int fm : m.choices[j].dram) dram[fm] = 1;
+  }
+  for (std::size_t f = 0; f < p.fms.size(); ++f)
+    if (pinned[f] && dram[f]) throw input_error("ilp", "solution pins '" + p.fms[f].name + "' in one group only");
+  return assemble_plan(p, cost, spm, starts, pinned, m.metric, std::move(strategy));
+}
+
+namespace detail {
+
+inline void write_number(std::ostream& os, double v) {
+  if (v == std::numeric_limits<double>::infinity()) os << "inf";
+  else if (v == -std::numeric_limits<double>::infinity()) os << "-inf";
+  else os << std::setprecision(std::numeric_limits<double>::max_digits10) << v;
+}
+
+inline void write_terms(std::ostream& os, const std::vector<std::pair<int, double>>& terms, const IlpModel& m) {
+  std::size_t on_line = 0;
+  bool first = true;
+  for (const auto& [j, v] : terms) {
+    if (on_line == 8) {
+      os << "\n   ";
+      on_line = 0;
+    }
+    os << ' ' << (v < 0 ? "- " : first ? "" : "+ ");
+    write_number(os, v < 0 ? -v : v);
+    os << ' ' << m.col_names[j];
+    first = false;
+    ++on_line;
+  }
+}
+
+}  // namespace detail
+
+/// The model in CPLEX LP format (ranged rows become two rows, `<name>_lo` and `<name>_hi`).
+inline void write_lp(const IlpModel& m, std::ostream& os) {
+  const auto inf = std::numeric_limits<double>::infinity();
+  os << "\\ pinfuse joint ILP: " << m.rows() << " rows, " << m.cols() << " columns, " << m.A.nonZeros() << " nonzeros\n";
+  for (std::size_t j = 0; j < m.choices.size(); ++j) {
+    const IlpModel::Choice& c = m.choices[j];
+    os << "\\ " << m.col_names[j] << ": positions [" << c.begin << ", " << c.end << ")";
+    if (!c.pinned.empty()) {
+      os << " pins";
+      for (const int fm : c.pinned) os << " p" << fm;
+    }
+    os << '\n';
+  }
+  os << "Minimize\n obj:";
+  std::vector<std::pair<int, double>> terms;
+  for (std::size_t j = 0; j < m.cols(); ++j)
+    if (m.objective[j] != 0 || j < m.choices.size()) terms.emplace_back(int(j), m.objective[j]);
+  if (terms.empty()) terms.emplace_back(0, 0.0);
+  detail::write_terms(os, terms, m);
+  os << "\nSubject To\n";
+  const Eigen::SparseMatrix<double, Eigen::RowMajor> rows = m.A;
+  for (Eigen::Index r = 0; r < rows.outerSize(); ++r) {
+    terms.clear();
+    for (Eigen::SparseMatrix<double, Eigen::RowMajor>::InnerIterator it(rows, r); it; ++it)
+      terms.emplace_back(int(it.col()), it.value());
+    const double lo = m.row_lower[r], hi = m.row_upper[r];
+    const auto row = [&](const std::string& name, const char* sense, double rhs) {
+      os << ' ' << name << ':';
+      detail::write_terms(os, terms, m);
+      os << ' ' << sense << ' ';
+      detail::write_number(os, rhs);
+      os << '\n';
+    };
+    if (terms.empty()) continue;
+    if (lo == hi) row(m.row_names[r], "=", lo);
+    else if (lo == -inf && hi != inf) row(m.row_names[r], "<=", hi);
+    else if (hi == inf && lo != -inf) row(m.row_names[r], ">=", lo);
+    else if (lo != -inf) {
+      row(m.row_names[r] + "_lo", ">=", lo);
+      row(m.row_names[r] + "_hi", "<=", hi);
+    }
+  }
+  std::ostringstream bounds;
+  for (std::size_t j = 0; j < m.cols(); ++j) {
+    if (m.integer[j] && m.col_lower[j] == 0 && m.col_upper[j] == 1) continue;  // Binaries below
+    bounds << ' ';
+    if (m.col_lower[j] == -inf && m.col_upper[j] == inf) {
+      bounds << m.col_names[j] << " free\n";
+      continue;
+    }
+    detail::write_number(bounds, m.col_lower[j]);
+    bounds << " <= " << m.col_names[j] << " <= ";
+    detail::write_number(bounds, m.col_upper[j]);
+    bounds << '\n';
+  }
+  if (!bounds.str().empty()) os << "Bounds\n" << bounds.str();
+  for (const bool binaries : {false, true}) {
+    std::size_t on_line = 0, count = 0;
+    for (std::size_t j = 0; j < m.cols(); ++j) {
+      if (!m.integer[j] || binaries != (m.col_lower[j] == 0 && m.col_upper[j] == 1)) continue;
+      if (count++ == 0) os << (binaries ? "Binaries\n" : "Generals\n");
+      os << ' ' << m.col_names[j];
+      if (++on_line == 10) {
+        os << '\n';
+        on_line = 0;
+      }
+    }
+    if (on_line) os << '\n';
+  }
+  os << "End\n";
+}
+
+namespace detail {
+
+/// One MPS data line in the fixed-format columns (2, 5, 15, 25, 40) when the names
+/// are short enough, otherwise separated by single blanks: valid free MPS always,
+/// and fixed MPS when every name has at most 8 characters.
+inline void mps_line(std::ostream& os, std::string_view type, std::string_view a, std::string_view b = {},
+                     std::optional<double> value = std::nullopt) {
+  std::string line = " ";
+  line += type;
+  const auto field = [&](std::size_t column, std::string_view text) {  // column is 1-based
+    line.append(line.size() + 1 < column ? column - 1 - line.size() : 1, ' ');
+    line += text;
+  };
+  field(5, a);
+  if (!b.empty()) field(15, b);
+  if (value) {
+    std::ostringstream v;
+    write_number(v, *value);
+    field(25, v.str());
+  }
+  os << line << '\n';
+}
+
+}  // namespace detail
+
+/// The model in MPS format, objective row `obj` (see detail::mps_line: fixed
+/// columns where names allow, so CBC's reader, which guesses fixed or free per
+/// line, and strict fixed readers both read it when names are short).
+inline void write_mps(const IlpModel& m, std::ostream& os) {
+  const auto inf = std::numeric_limits<double>::infinity();
+  os << "NAME          pinfuse_joint\nROWS\n";
+  detail::mps_line(os, "N", "obj");
+  for (std::size_t r = 0; r < m.rows(); ++r) {
+    const double lo = m.row_lower[r], hi = m.row_upper[r];
+    const char* type = lo == hi ? "E" : lo == -inf ? (hi == inf ? "N" : "L") : "G";
+    detail::mps_line(os, type, m.row_names[r]);
+  }
+  os << "COLUMNS\n";
+  bool in_integers = false;
+  for (std::size_t j = 0; j < m.cols(); ++j) {
+    if (bool(m.integer[j]) != in_integers) {
+      in_integers = m.integer[j];
+      os << "    MARKER                 'MARKER'                 " << (in_integers ? "'INTORG'" : "'INTEND'") << '\n';
+    }
+    const std::string& c = m.col_names[j];
+    if (m.objective[j] != 0) detail::mps_line(os, " ", c, "obj", m.objective[j]);
+    for (Eigen::SparseMatrix<double>::InnerIterator it(m.A, Eigen::Index(j)); it; ++it)
+      detail::mps_line(os, " ", c, m.row_names[it.row()], it.value());
+    if (m.objective[j] == 0 && m.A.col(Eigen::Index(j)).nonZeros() == 0) detail::mps_line(os, " ", c, "obj", 0.0);
+  }
+  if (in_integers) os << "    MARKER                 'MARKER'                 'INTEND'\n";
+  os << "RHS\n";
+  for (std::size_t r = 0; r < m.rows(); ++r) {
+    const double lo = m.row_lower[r], hi = m.row_upper[r];
+    const double rhs = lo == hi || lo == -inf ? hi : lo;
+    if (rhs != 0 && rhs != inf && rhs != -inf) detail::mps_line(os, " ", "RHS", m.row_names[r], rhs);
+  }
+  bool ranges = false;
+  for (std::size_t r = 0; r < m.rows(); ++r) {
+    const double lo = m.row_lower[r], hi = m.row_upper[r];
+    if (lo == hi || lo == -inf || hi == inf) continue;
+    if (!ranges) os << "RANGES\n";
+    ranges = true;
+    detail::mps_line(os, " ", "RNG", m.row_names[r], hi - lo);
+  }
+  os << "BOUNDS\n";
+  for (std::size_t j = 0; j < m.cols(); ++j) {
+    const double lo = m.col_lower[j], hi = m.col_upper[j];
+    const std::string& c = m.col_names[j];
+    if (m.integer[j] && lo == 0 && hi == 1) {
+      detail::mps_line(os, "BV", "BND", c);
+      continue;
+    }
+    if (lo == -inf && hi == inf) {
+      detail::mps_line(os, "FR", "BND", c);
+      continue;
+    }
+    if (lo == -inf) detail::mps_line(os, "MI", "BND", c);
+    else if (lo != 0) detail::mps_line(os, "LO", "BND", c, lo);
+    if (hi != inf) detail::mps_line(os, "UP", "BND", c, hi);
+  }
+  os << "ENDATA\n";
+}
+
+}  // namespace pinfuse
