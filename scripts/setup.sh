@@ -3,7 +3,7 @@
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 packages=(
-  cmake ninja-build g++ clang python3   # clang: the sanitizer build
+  cmake ninja-build pkg-config g++ clang python3   # clang: the sanitizer build
   libboost-graph-dev     # Boost.Graph: the bundled Graph model
   nlohmann-json3-dev     # model / hardware / plan JSON
   libcli11-dev           # the pinfuse tool
