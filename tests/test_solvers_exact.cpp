@@ -16,27 +16,6 @@ using pinfuse::testing::BruteForceSpace;
 
 namespace {
 
-Hardware random_hardware(std::mt19937& rng, const Network& g) {
-  const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  Hardware hw;
-  std::uint64_t largest = 0, total = 0;
-  for (LayerId v = 0; v < boost::num_vertices(g); ++v) {
-    largest = std::max(largest, fm_bytes(g, v));
-    total += fm_bytes(g, v) + weight_bytes(g, v);
-  }
-  // Between "barely runs layer by layer" and "holds most of the model", so that
-  // capacity binds: tiles shrink, pins compete, some groups do not fit.
-  hw.spm_bytes = std::uint64_t(pick(int(largest / 3) + 64, int(total) + 64));
-  hw.spm_alignment = std::uint64_t(1) << pick(0, 5);
-  hw.macs_per_cycle = pick(1, 64);
-  hw.vector_elements_per_cycle = pick(1, 16);
-  hw.dram_bytes_per_cycle = pick(1, 8);
-  hw.dma_setup_cycles = std::uint64_t(pick(0, 40));
-  hw.double_buffering = pick(0, 1) == 1;
-  hw.fused_weights = static_cast<WeightPolicy>(pick(0, 2));
-  return hw;
-}
-
 Score score(const Plan& plan) {
   return score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), plan.objective);
 }
@@ -44,7 +23,7 @@ Score score(const Plan& plan) {
 void check_against_brute_force(std::uint32_t seed, bool dag) {
   std::mt19937 rng(seed);
   const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, 7)(rng), dag);
-  const Hardware hw = random_hardware(rng, g);
+  const Hardware hw = pinfuse::testing::random_hardware(rng, g);
   const ReferenceAccelerator accel(g, hw);
   const Scratchpad spm = scratchpad_of(hw);
   SolveOptions opt;

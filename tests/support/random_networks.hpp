@@ -4,7 +4,9 @@
 #include <random>
 #include <vector>
 
+#include "pinfuse/accel/hardware.hpp"
 #include "pinfuse/model/network.hpp"
+#include "pinfuse/model/statistics.hpp"
 #include "pinfuse/model/shape_inference.hpp"
 
 namespace pinfuse::testing {
@@ -74,6 +76,28 @@ inline Network random_network(std::mt19937& rng, int layers, bool dag) {
   add_layer(g, simple_layer("out", LayerKind::output), {fms.back()});
   infer_shapes(g);
   return g;
+}
+
+/// Random reference-accelerator parameters for `g`: the SPM lies between
+/// "barely runs layer by layer" and "holds most of the model", so that capacity
+/// binds (tiles shrink, pins compete, some groups do not fit).
+inline Hardware random_hardware(std::mt19937& rng, const Network& g) {
+  const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  Hardware hw;
+  std::uint64_t largest = 0, total = 0;
+  for (LayerId v = 0; v < boost::num_vertices(g); ++v) {
+    largest = std::max(largest, fm_bytes(g, v));
+    total += fm_bytes(g, v) + weight_bytes(g, v);
+  }
+  hw.spm_bytes = std::uint64_t(pick(int(largest / 3) + 64, int(total) + 64));
+  hw.spm_alignment = std::uint64_t(1) << pick(0, 5);
+  hw.macs_per_cycle = pick(1, 64);
+  hw.vector_elements_per_cycle = pick(1, 16);
+  hw.dram_bytes_per_cycle = pick(1, 8);
+  hw.dma_setup_cycles = std::uint64_t(pick(0, 40));
+  hw.double_buffering = pick(0, 1) == 1;
+  hw.fused_weights = static_cast<WeightPolicy>(pick(0, 2));
+  return hw;
 }
 
 }  // namespace pinfuse::testing

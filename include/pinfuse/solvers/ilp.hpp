@@ -114,23 +114,16 @@ IlpModel formulate_joint_ilp(const Problem& p, const C& cost, const M& spm, cons
       std::vector<char> pinned(p.fms.size(), 0);
       std::vector<std::vector<int>> assignments;
       std::vector<std::size_t> setting_of;
-      std::vector<GroupSetting> settings;
-      std::map<std::pair<std::vector<bool>, std::vector<std::uint64_t>>, std::size_t> setting_index;
+      GroupSettings settings;
       const auto visit = [&](const auto& self, std::size_t i, std::uint64_t bytes) -> void {
         if (i == alive.size()) {
-          GroupSetting s = group_setting(p, spm, begin, end, boundary, alive, [&](int fm) { return pinned[fm] != 0; });
-          std::vector<bool> residences;
-          for (const auto* list : {&s.inputs, &s.outputs})
-            for (const BoundaryFm& b : *list) residences.push_back(b.where == Residence::pinned);
-          std::vector<std::uint64_t> sizes = s.pinned_sizes;
-          std::sort(sizes.begin(), sizes.end());
-          const auto [it, added] = setting_index.try_emplace({std::move(residences), std::move(sizes)}, settings.size());
-          if (added) settings.push_back(std::move(s));
+          const std::size_t setting =
+              settings.add(group_setting(p, spm, begin, end, boundary, alive, [&](int fm) { return pinned[fm] != 0; }));
           std::vector<int> on;
           for (const int fm : alive)
             if (pinned[fm]) on.push_back(fm);
           assignments.push_back(std::move(on));
-          setting_of.push_back(it->second);
+          setting_of.push_back(setting);
           return;
         }
         self(self, i + 1, bytes);
@@ -142,13 +135,7 @@ IlpModel formulate_joint_ilp(const Problem& p, const C& cost, const M& spm, cons
         }
       };
       visit(visit, 0, 0);
-      const std::vector<std::size_t> layers(p.order.begin() + begin, p.order.begin() + end);
-      std::vector<GroupQuery> queries;
-      for (const GroupSetting& s : settings)
-        queries.push_back({layers, s.inputs, s.outputs, spm.capacity() - s.pinned_bytes, spm.alignment(), opt.objective});
-      std::vector<std::optional<GroupCost>> answers = evaluate_all(cost, std::span<const GroupQuery>(queries));
-      for (std::size_t i = 0; i < answers.size(); ++i)
-        if (answers[i] && !fits_together(spm, settings[i], *answers[i])) answers[i].reset();
+      const std::vector<std::optional<GroupCost>> answers = settings.ask(p, cost, spm, begin, end, opt.objective);
       for (std::size_t a = 0; a < assignments.size(); ++a) {
         const std::optional<GroupCost>& c = answers[setting_of[a]];
         if (!c) continue;

@@ -92,6 +92,42 @@ std::optional<GroupCost> evaluate_group(const Problem& p, const C& cost, const M
   return c;
 }
 
+/// The distinct settings one group is asked about, and the cost model's answers.
+/// Settings are told apart by residences and the sizes of the pins alive
+/// (fits_together may depend on more than their sum, e.g. with banks).
+class GroupSettings {
+ public:
+  /// Index of `s` among the distinct settings (added if new).
+  std::size_t add(GroupSetting s) {
+    std::vector<bool> residences;
+    for (const auto* list : {&s.inputs, &s.outputs})
+      for (const BoundaryFm& b : *list) residences.push_back(b.where == Residence::pinned);
+    std::vector<std::uint64_t> sizes = s.pinned_sizes;
+    std::sort(sizes.begin(), sizes.end());
+    const auto [it, added] = index_.try_emplace({std::move(residences), std::move(sizes)}, settings_.size());
+    if (added) settings_.push_back(std::move(s));
+    return it->second;
+  }
+  /// The cost of group [begin, end) in every setting, in one batch; nullopt where
+  /// the model says no or the memory constraint refuses pins and buffers together.
+  template <CostModel C, MemoryConstraint M>
+  std::vector<std::optional<GroupCost>> ask(const Problem& p, const C& cost, const M& spm, int begin, int end,
+                                            Objective objective) const {
+    const std::vector<std::size_t> layers(p.order.begin() + begin, p.order.begin() + end);
+    std::vector<GroupQuery> queries;
+    for (const GroupSetting& s : settings_)
+      queries.push_back({layers, s.inputs, s.outputs, spm.capacity() - s.pinned_bytes, spm.alignment(), objective});
+    std::vector<std::optional<GroupCost>> answers = evaluate_all(cost, std::span<const GroupQuery>(queries));
+    for (std::size_t i = 0; i < answers.size(); ++i)
+      if (answers[i] && !fits_together(spm, settings_[i], *answers[i])) answers[i].reset();
+    return answers;
+  }
+
+ private:
+  std::vector<GroupSetting> settings_;
+  std::map<std::pair<std::vector<bool>, std::vector<std::uint64_t>>, std::size_t> index_;
+};
+
 /// Builds the Plan for the given groups (first positions) and pinned FMs.
 template <CostModel C, MemoryConstraint M>
 Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vector<int>& starts,
@@ -199,10 +235,7 @@ Plan solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions&
         std::size_t setting;
       };
       std::vector<Transition> transitions;
-      std::vector<GroupSetting> settings;
-      // Settings are told apart by residences and the sizes of the pins alive
-      // (fits_together may depend on more than their sum, e.g. with banks).
-      std::map<std::pair<std::vector<bool>, std::vector<std::uint64_t>>, std::size_t> setting_index;
+      GroupSettings settings;
       std::vector<int> maybe_pinned = live[begin];  // every pin alive during the group is one of these
       maybe_pinned.insert(maybe_pinned.end(), fresh.begin(), fresh.end());
       for (std::uint32_t mask = 0; mask < best[begin].size(); ++mask) {
@@ -212,26 +245,14 @@ Plan solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions&
           for (std::size_t i = 0; i < fresh.size(); ++i) pinned[fresh[i]] = (t >> i) & 1U;
           GroupSetting s = group_setting(p, spm, begin, end, boundary, maybe_pinned, [&](int fm) { return pinned[fm] != 0; });
           if (s.pinned_bytes > spm.capacity()) continue;
-          std::vector<bool> residences;
-          for (const auto* list : {&s.inputs, &s.outputs})
-            for (const BoundaryFm& b : *list) residences.push_back(b.where == Residence::pinned);
-          std::vector<std::uint64_t> sizes = s.pinned_sizes;
-          std::sort(sizes.begin(), sizes.end());
-          const auto [it, added] = setting_index.try_emplace({std::move(residences), std::move(sizes)}, settings.size());
-          if (added) settings.push_back(std::move(s));
+          const std::size_t setting = settings.add(std::move(s));
           std::uint32_t next = 0;
           for (std::size_t i = 0; i < live[end].size(); ++i) next |= std::uint32_t(pinned[live[end][i]]) << i;
-          transitions.push_back({mask, next, it->second});
+          transitions.push_back({mask, next, setting});
           for (const int fm : maybe_pinned) pinned[fm] = 0;
         }
       }
-      const std::vector<std::size_t> layers(p.order.begin() + begin, p.order.begin() + end);
-      std::vector<GroupQuery> queries;
-      for (const GroupSetting& s : settings)
-        queries.push_back({layers, s.inputs, s.outputs, spm.capacity() - s.pinned_bytes, spm.alignment(), opt.objective});
-      std::vector<std::optional<GroupCost>> answers = evaluate_all(cost, std::span<const GroupQuery>(queries));
-      for (std::size_t i = 0; i < answers.size(); ++i)
-        if (answers[i] && !fits_together(spm, settings[i], *answers[i])) answers[i].reset();
+      const std::vector<std::optional<GroupCost>> answers = settings.ask(p, cost, spm, begin, end, opt.objective);
       for (const Transition& tr : transitions) {
         const std::optional<GroupCost>& c = answers[tr.setting];
         if (!c) continue;
