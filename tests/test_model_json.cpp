@@ -8,23 +8,18 @@
 #include <fstream>
 #include <string>
 
+#include "support/bundled.hpp"
 #include "pinfuse/io/model_json.hpp"
 #include "pinfuse/model/statistics.hpp"
 
 using namespace pinfuse;
+using pinfuse::testing::find_layer;
 using nlohmann::json;
 using namespace nlohmann::literals;
 
 namespace {
 
 const std::string models_dir = PINFUSE_SOURCE_DIR "/examples/models/";
-
-LayerId find_layer(const Network& g, const std::string& name) {
-  for (LayerId v = 0; v < boost::num_vertices(g); ++v)
-    if (g[v].name == name) return v;
-  FAIL("no layer named " << name);
-  return 0;
-}
 
 /// A small valid model the bad-input cases below each break in one place.
 json valid_model() {

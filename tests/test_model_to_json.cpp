@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "support/bundled.hpp"
 #include "pinfuse/io/model_json.hpp"
 #include "pinfuse/model/statistics.hpp"
 
@@ -49,10 +50,9 @@ void check_same(const Network& a, const Network& b) {
 
 TEST_CASE("model_to_json round-trips every bundled model", "[model][json]") {
   int models = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(std::string(PINFUSE_SOURCE_DIR) + "/examples/models")) {
-    if (entry.path().extension() != ".json") continue;
-    INFO(entry.path().string());
-    const Network g = load_model(entry.path().string());
+  for (const auto& path : pinfuse::testing::bundled_models()) {
+    INFO(path.string());
+    const Network g = load_model(path.string());
     const nlohmann::json doc = model_to_json(g);
     const Network back = read_model(doc);
     check_same(g, back);

@@ -12,16 +12,15 @@
 #include <string>
 #include <vector>
 
+#include "support/bundled.hpp"
 #include "pinfuse/io/model_json.hpp"
 #include "pinfuse/model/statistics.hpp"
 
 using namespace pinfuse;
+using pinfuse::testing::find_layer;
+using pinfuse::testing::model_path;
 
 namespace {
-
-std::string model_path(const std::string& name) {
-  return std::string(PINFUSE_SOURCE_DIR) + "/examples/models/" + name + ".json";
-}
 
 struct Published {
   const char* name;
@@ -74,20 +73,11 @@ const Exact exact[] = {
     {"fsrcnn", 717926400u, 12637u, 10, {480, 480, 1}},
 };
 
-LayerId find_layer(const Network& g, const std::string& name) {
-  for (LayerId v = 0; v < boost::num_vertices(g); ++v)
-    if (g[v].name == name) return v;
-  FAIL("no layer named " << name);
-  return 0;
-}
-
 }  // namespace
 
 TEST_CASE("every bundled model is in the zoo table", "[zoo]") {
   std::vector<std::string> files;
-  for (const auto& entry : std::filesystem::directory_iterator(std::string(PINFUSE_SOURCE_DIR) + "/examples/models"))
-    if (entry.path().extension() == ".json") files.push_back(entry.path().stem().string());
-  std::sort(files.begin(), files.end());
+  for (const auto& path : pinfuse::testing::bundled_models()) files.push_back(path.stem().string());
   CHECK(files.size() == std::size(zoo));
   for (const std::string& file : files) {
     INFO(file);

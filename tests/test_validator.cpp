@@ -3,17 +3,18 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "support/bundled.hpp"
 #include "pinfuse/accel/reference_accelerator.hpp"
 #include "pinfuse/io/model_json.hpp"
 #include "pinfuse/plan/validator.hpp"
 #include "pinfuse/solvers/solve.hpp"
 
 using namespace pinfuse;
+using pinfuse::testing::find_layer;
 
 namespace {
 
@@ -46,13 +47,6 @@ std::string all_errors(const ValidationReport& r) {
 bool mentions(const ValidationReport& r, const std::string& needle) {
   return std::any_of(r.errors.begin(), r.errors.end(),
                      [&](const std::string& e) { return e.find(needle) != std::string::npos; });
-}
-
-LayerId find_layer(const Network& g, const std::string& name) {
-  for (LayerId v = 0; v < boost::num_vertices(g); ++v)
-    if (g[v].name == name) return v;
-  FAIL("no layer named " << name);
-  return 0;
 }
 
 std::size_t group_of(const Plan& plan, std::size_t vertex) {
@@ -359,13 +353,9 @@ TEST_CASE("plans carry SPM addresses the validator checks", "[validator][layout]
 }
 
 TEST_CASE("every strategy's plan on every bundled model is valid, addresses included", "[validator][layout][zoo]") {
-  namespace fs = std::filesystem;
-  std::vector<fs::path> models;
-  for (const auto& e : fs::directory_iterator(std::string(PINFUSE_SOURCE_DIR) + "/examples/models"))
-    if (e.path().extension() == ".json") models.push_back(e.path());
-  std::sort(models.begin(), models.end());
+  const auto models = pinfuse::testing::bundled_models();
   REQUIRE(models.size() >= 12);
-  for (const fs::path& path : models) {
+  for (const auto& path : models) {
     const Network net = load_model(path.string());
     // every model at the shipped 1 MiB; the quick ones also where capacity binds hard
     const bool quick = totals(net).compute_layers < 70 && path.stem() != "resnet50";
