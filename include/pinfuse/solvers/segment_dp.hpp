@@ -79,19 +79,6 @@ GroupSetting group_setting(const Problem& p, const M& spm, int begin, int end, c
   return s;
 }
 
-/// Asks the cost model about group [begin, end) in a setting; nullopt if the
-/// pinned FMs alone overflow the SPM or the model says the group cannot run.
-template <CostModel C, MemoryConstraint M>
-std::optional<GroupCost> evaluate_group(const Problem& p, const C& cost, const M& spm, int begin, int end,
-                                        const GroupSetting& s, Objective objective) {
-  if (s.pinned_bytes > spm.capacity()) return std::nullopt;
-  const std::vector<std::size_t> layers(p.order.begin() + begin, p.order.begin() + end);
-  GroupQuery q{layers, s.inputs, s.outputs, spm.capacity() - s.pinned_bytes, spm.alignment(), objective};
-  std::optional<GroupCost> c = cost.evaluate(q);
-  if (c && !fits_together(spm, s, *c)) c.reset();
-  return c;
-}
-
 /// The distinct settings one group is asked about, and the cost model's answers.
 /// Settings are told apart by residences and the sizes of the pins alive
 /// (fits_together may depend on more than their sum, e.g. with banks).
@@ -144,7 +131,12 @@ Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vec
     const int end = g + 1 < starts.size() ? starts[g + 1] : static_cast<int>(p.size());
     const GroupBoundary b = group_boundary(p, begin, end);
     GroupSetting s = group_setting(p, spm, begin, end, b, every_fm, [&](int fm) { return pinned[fm] != 0; });
-    std::optional<GroupCost> c = evaluate_group(p, cost, spm, begin, end, s, objective);
+    std::optional<GroupCost> c;
+    if (s.pinned_bytes <= spm.capacity()) {
+      GroupSettings one;
+      one.add(s);
+      c = std::move(one.ask(p, cost, spm, begin, end, objective).front());
+    }
     if (!c) throw input_error("layer '" + p.names[begin] + "'", "the chosen group no longer fits (cost model not deterministic?)");
     plan.groups.push_back({std::vector<std::size_t>(p.order.begin() + begin, p.order.begin() + end),
                            std::move(s.inputs), std::move(s.outputs), std::move(*c)});
