@@ -545,6 +545,53 @@ def inception_v3():
     return m
 
 
+def googlenet():
+    """GoogLeNet / Inception v1 (Szegedy et al. 2015, Table 1), torchvision
+    layout at 224x224, without the two auxiliary classifiers (they only run
+    in training).  Like torchvision (and unlike the paper) the third branch
+    of each Inception module is a 3x3 convolution, not 5x5, and there are no
+    LRN layers.  Each BasicConv2d (conv + BatchNorm + ReLU) is one conv2d
+    with a folded bias.  The max pools use ceil_mode (112 -> 56 -> 28 -> 14
+    -> 7).  Each module is written branch by branch: 1x1 | 1x1 -> 3x3 |
+    1x1 -> 3x3 | 3x3 max pool -> 1x1, then the concat."""
+    m = Model("googlenet")
+    x = m.input("input", (224, 224, 3))
+
+    def conv(name, src, filters, kernel, stride=1):
+        return m.conv(name, src, filters, kernel, stride, kernel // 2, activation="relu")
+
+    def inception(p, x, c1, c2r, c2, c3r, c3, proj):
+        b1 = conv(p + "b1_1x1", x, c1, 1)
+        b2 = conv(p + "b2_reduce", x, c2r, 1)
+        b2 = conv(p + "b2_3x3", b2, c2, 3)
+        b3 = conv(p + "b3_reduce", x, c3r, 1)
+        b3 = conv(p + "b3_3x3", b3, c3, 3)
+        bp = m.pool(p + "pool", x, "max", 3, 1, 1)
+        bp = conv(p + "pool_proj", bp, proj, 1)
+        return m.concat(p + "concat", b1, b2, b3, bp)
+
+    x = conv("conv1", x, 64, 7, 2)
+    x = m.pool("pool1", x, "max", 3, 2, 0, ceil_mode=True)
+    x = conv("conv2_reduce", x, 64, 1)
+    x = conv("conv2", x, 192, 3)
+    x = m.pool("pool2", x, "max", 3, 2, 0, ceil_mode=True)
+    x = inception("i3a_", x, 64, 96, 128, 16, 32, 32)
+    x = inception("i3b_", x, 128, 128, 192, 32, 96, 64)
+    x = m.pool("pool3", x, "max", 3, 2, 0, ceil_mode=True)
+    x = inception("i4a_", x, 192, 96, 208, 16, 48, 64)
+    x = inception("i4b_", x, 160, 112, 224, 24, 64, 64)
+    x = inception("i4c_", x, 128, 128, 256, 24, 64, 64)
+    x = inception("i4d_", x, 112, 144, 288, 32, 64, 64)
+    x = inception("i4e_", x, 256, 160, 320, 32, 128, 128)
+    x = m.pool("pool4", x, "max", 2, 2, 0, ceil_mode=True)
+    x = inception("i5a_", x, 256, 160, 320, 32, 128, 128)
+    x = inception("i5b_", x, 384, 192, 384, 48, 128, 128)
+    x = m.gap("pool", x)
+    x = m.fc("fc", x, 1000)
+    m.output("output", x)
+    return m
+
+
 def unet():
     """U-Net (Ronneberger et al. 2015) with "same" padding on a 256x256x3
     input: 4 down levels (two 3x3 convs + 2x2 max pool) with 64, 128, 256
@@ -609,6 +656,8 @@ PUBLISHED = {
                       "torchvision 2,278,604 params"),
     "inception_v3": (5.71e9, 23.8e6, "torchvision 5.71 GFLOPS; 27,161,264 params with the aux "
                      "head (3,326,696) = 23,834,568 without; Keras trainable 23,817,352"),
+    "googlenet": (1.50e9, 6.62e6, "torchvision googlenet (3x3 third branch): 1.50 GFLOPS, "
+                  "6,624,904 params without the aux heads; Szegedy et al. 2015: 1.5G, 6.8M (5x5)"),
     "unet": (None, 31.0e6, "Ronneberger et al. 2015 (31.0M params). No MACs figure for this "
              "configuration; the often quoted 54.6G counts each 2x2 stride-2 transposed conv "
              "per output pixel (4x, +6.44G), ours counts H_in*W_in*C_in*C_out*k*k"),
@@ -617,7 +666,8 @@ PUBLISHED = {
 }
 
 MODELS = (mobilenet_v1, mobilenet_v2, resnet18, mobilenet_v3_small, mobilenet_v3_large,
-          efficientnet_b0, resnet50, squeezenet, shufflenet_v2, inception_v3, unet, fsrcnn)
+          efficientnet_b0, resnet50, squeezenet, shufflenet_v2, inception_v3, googlenet, unet,
+          fsrcnn)
 
 
 def human(v):
