@@ -10,6 +10,7 @@
 #include "support/bundled.hpp"
 #include "pinfuse/accel/reference_accelerator.hpp"
 #include "pinfuse/io/model_json.hpp"
+#include "pinfuse/plan/replay.hpp"
 #include "pinfuse/plan/validator.hpp"
 #include "pinfuse/solvers/solve.hpp"
 
@@ -352,7 +353,8 @@ TEST_CASE("plans carry SPM addresses the validator checks", "[validator][layout]
   }
 }
 
-TEST_CASE("every strategy's plan on every bundled model is valid, addresses included", "[validator][layout][zoo]") {
+TEST_CASE("every strategy's plan on every bundled model is valid, addresses and commands included",
+          "[validator][layout][program][zoo]") {
   const auto models = pinfuse::testing::bundled_models();
   REQUIRE(models.size() >= 12);
   for (const auto& path : models) {
@@ -372,6 +374,9 @@ TEST_CASE("every strategy's plan on every bundled model is valid, addresses incl
         const ValidationReport r = validate_plan(net, plan, accel, spm);
         INFO(all_errors(r));
         CHECK(r.ok());
+        const ReplayReport replayed = replay_program(net, plan, build_program(net, plan, accel, spm), spm);
+        INFO(replayed.errors.empty() ? "" : replayed.errors.front());
+        CHECK(replayed.ok());
       }
     }
   }

@@ -13,6 +13,7 @@
 
 #include "pinfuse/accel/hardware.hpp"
 #include "pinfuse/accel/tiling.hpp"
+#include "pinfuse/concepts/command_emitter.hpp"
 #include "pinfuse/concepts/cost_model.hpp"
 #include "pinfuse/memory/scratchpad.hpp"
 #include "pinfuse/model/network.hpp"
@@ -63,6 +64,10 @@ class ReferenceAccelerator {
   /// (BatchCostModel): the tile geometry is computed once for all of them.
   std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> queries) const;
 
+  /// The commands that run a group the way `cost`, this model's answer to `q`,
+  /// says (CommandEmitter); defined in accel/reference_commands.hpp.
+  std::vector<Command> commands(const GroupQuery& q, const GroupCost& cost, const GroupAddresses& at) const;
+
   /// DMA time of one transfer: setup + bytes / bandwidth (cycles); 0 bytes cost nothing.
   std::uint64_t dma_cycles(std::uint64_t bytes) const {
     return bytes == 0 ? 0 : hw_.dma_setup_cycles + std::uint64_t(std::ceil(double(bytes) / hw_.dram_bytes_per_cycle));
@@ -106,6 +111,7 @@ class ReferenceAccelerator {
   struct GroupView {
     std::vector<int> local;          ///< vertex -> position in the group, or -1
     std::vector<int> ext;            ///< vertex -> index in q.inputs, or -1
+    std::vector<int> out;            ///< vertex -> index in q.outputs, or -1
     std::vector<char> is_tmp;        ///< per position: read by a later layer of the group
     std::vector<char> accumulates;   ///< per position: a reduction no group layer reads, fed tile by tile
     std::uint64_t weights = 0;       ///< bytes of all the group's weights
@@ -134,6 +140,17 @@ class ReferenceAccelerator {
     std::uint64_t fm_read = 0;                  ///< DRAM input bytes over all tiles
     std::uint64_t fm_write = 0;                 ///< DRAM output bytes
   };
+  /// Output channels split into chunks of per_chunk channels, the last maybe
+  /// fewer: asked for `tried` chunks, per_chunk = ceil(C / tried) and
+  /// chunks = ceil(C / per_chunk) <= tried (and ChannelChunks(C, chunks) is the same split).
+  struct ChannelChunks {
+    int channels = 0;   ///< 0: not split
+    int per_chunk = 0;
+    int chunks = 1;
+    ChannelChunks() = default;
+    ChannelChunks(int c, int tried) : channels(c), per_chunk((c + tried - 1) / tried), chunks((c + per_chunk - 1) / per_chunk) {}
+    int channels_of(int chunk) const { return std::min(per_chunk, channels - chunk * per_chunk); }
+  };
   /// One way to run the group: tiles, channel chunks, weight placement, and what it costs.
   struct Choice {
     int tiles = 1;
@@ -155,7 +172,13 @@ class ReferenceAccelerator {
     return (bytes + q.alignment - 1) / q.alignment * q.alignment;
   }
   GroupView view_of(const GroupQuery& q) const;
-  TileGeometry geometry(const GroupQuery& q, const GroupView& v, int tiles) const;
+  /// The tile walk; on_tile(t, need, ext_need) sees the rows each group layer
+  /// computes in tile t and the rows of each input the tile holds.
+  template <class OnTile>
+  TileGeometry geometry(const GroupQuery& q, const GroupView& v, int tiles, OnTile&& on_tile) const;
+  TileGeometry geometry(const GroupQuery& q, const GroupView& v, int tiles) const {
+    return geometry(q, v, tiles, [](int, const std::vector<RowRange>&, const std::vector<RowRange>&) {});
+  }
   Transfers transfers(const GroupQuery& q, const TileGeometry& geo) const;
   /// A way to run the group and the SPM its weights and FM buffers take.
   struct Candidate {
@@ -168,8 +191,12 @@ class ReferenceAccelerator {
   template <class Emit>
   void for_each_tmp_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, Emit&& emit) const;
   template <class Emit>
-  void for_each_fm_buffer(const GroupQuery& q, const TileGeometry& geo, int chunks, bool overlap,
+  void for_each_fm_buffer(const GroupQuery& q, const TileGeometry& geo, const ChannelChunks& split, bool overlap,
                           Emit&& emit) const;
+  /// The channel split a choice made (none for chunks == 1).
+  ChannelChunks chunks_of(const GroupQuery& q, const Choice& c) const {
+    return c.chunks > 1 ? ChannelChunks(info_[q.layers.front()].channels, c.chunks) : ChannelChunks();
+  }
   static std::uint64_t pipeline_latency(const std::vector<Step>& steps, bool overlap);
 
   const Network* g_;
@@ -189,6 +216,8 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
   v.ext.assign(info_.size(), -1);
   for (std::size_t i = 0; i < q.layers.size(); ++i) v.local[q.layers[i]] = static_cast<int>(i);
   for (std::size_t e = 0; e < q.inputs.size(); ++e) v.ext[q.inputs[e].fm] = static_cast<int>(e);
+  v.out.assign(info_.size(), -1);
+  for (std::size_t o = 0; o < q.outputs.size(); ++o) v.out[q.outputs[o].fm] = static_cast<int>(o);
   v.is_tmp.assign(q.layers.size(), 0);
   for (const LayerId l : q.layers) {
     for (const LayerId u : info_[l].inputs)
@@ -215,8 +244,9 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
 /// the group backwards, a layer computes the hull of the rows its in-group readers
 /// need (and its own share if it is an output); what it reads from outside the
 /// group is loaded. Rows computed in more than one tile are recompute.
-inline ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQuery& q, const GroupView& v,
-                                                                         int tiles) const {
+template <class OnTile>
+ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQuery& q, const GroupView& v, int tiles,
+                                                                  OnTile&& on_tile) const {
   const std::size_t m = q.layers.size(), ni = q.inputs.size(), no = q.outputs.size();
   TileGeometry geo;
   geo.tiles = tiles;
@@ -268,6 +298,7 @@ inline ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const G
       geo.in_xfer[std::size_t(t) * ni + e] = {bytes, dma_cycles(bytes)};
       geo.in_max[e] = std::max(geo.in_max[e], ext_need[e].size());
     }
+    on_tile(t, need, ext_need);
   }
   for_each_tmp_buffer(q, v, geo, [&](const char*, LayerId, std::uint64_t bytes) { geo.tmp_bytes += bytes; });
   for (std::size_t i = 0; i < m; ++i)
@@ -333,21 +364,22 @@ void ReferenceAccelerator::for_each_tmp_buffer(const GroupQuery& q, const GroupV
 /// Calls emit(prefix, vertex, bytes) for each DRAM input and output tile buffer
 /// (intermediates: for_each_tmp_buffer; weights: the choice's). They are
 /// double-buffered when there are several pipeline steps. With channel chunks
-/// an output tile holds 1/chunks of the channels.
+/// an output tile holds one chunk's channels.
 template <class Emit>
-void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const TileGeometry& geo, int chunks, bool overlap,
+void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const TileGeometry& geo, const ChannelChunks& split, bool overlap,
                                               Emit&& emit) const {
   // Inputs change per tile; outputs per tile and per chunk (the pipeline stores
   // step i-1 while step i computes).
   const std::uint64_t in_copies = overlap && geo.tiles > 1 ? 2 : 1;
-  const std::uint64_t out_copies = overlap && geo.tiles * chunks > 1 ? 2 : 1;
+  const std::uint64_t out_copies = overlap && geo.tiles * split.chunks > 1 ? 2 : 1;
   for (std::size_t e = 0; e < q.inputs.size(); ++e)
     if (q.inputs[e].where == Residence::dram && geo.in_max[e] > 0)
       emit("in:", q.inputs[e].fm, in_copies * align(q, std::uint64_t(geo.in_max[e]) * info_[q.inputs[e].fm].row_bytes));
   for (std::size_t o = 0; o < q.outputs.size(); ++o)
     if (q.outputs[o].where == Residence::dram && geo.out_max[o] > 0) {
-      const std::uint64_t bytes = std::uint64_t(geo.out_max[o]) * info_[q.outputs[o].fm].row_bytes;
-      emit("out:", q.outputs[o].fm, out_copies * align(q, (bytes + chunks - 1) / chunks));
+      const LayerInfo& l = info_[q.outputs[o].fm];
+      const std::uint64_t row_bytes = split.channels ? l.row_bytes / std::uint64_t(l.channels) * std::uint64_t(split.per_chunk) : l.row_bytes;
+      emit("out:", q.outputs[o].fm, out_copies * align(q, std::uint64_t(geo.out_max[o]) * row_bytes));
     }
 }
 
@@ -367,12 +399,12 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
     if (overlap && !hw_.double_buffering) continue;
     if (!overlap && std::any_of(out.begin(), out.end(), [&](const Candidate& c) { return c.footprint <= least_available; }))
       break;  // every query has a double-buffered fit
-    const auto fm_footprint = [&](int chunks) {
+    const auto fm_footprint = [&](const ChannelChunks& split) {
       std::uint64_t sum = geo.tmp_bytes;
-      for_each_fm_buffer(q, geo, chunks, overlap, [&](const char*, LayerId, std::uint64_t bytes) { sum += bytes; });
+      for_each_fm_buffer(q, geo, split, overlap, [&](const char*, LayerId, std::uint64_t bytes) { sum += bytes; });
       return sum;
     };
-    const std::uint64_t unchunked = fm_footprint(1);
+    const std::uint64_t unchunked = fm_footprint({});
     const std::uint64_t copies = overlap ? 2 : 1;
     const auto add = [&](const Choice& c, std::uint64_t footprint) { out.push_back({c, footprint}); };
     // (a) weights resident: loaded once, before the first tile.
@@ -399,23 +431,28 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
     // unless a single tile holds it.
     if (q.layers.size() == 1 && info_[q.layers[0]].channel_splittable && v.weights > 0) {
       const int channels = info_[q.layers[0]].channels;
-      for (int chunks = 2; chunks <= channels; chunks = next_count(chunks, channels)) {
-        const std::uint64_t chunk_weights = (v.weights + chunks - 1) / chunks;
-        const std::uint64_t footprint = copies * align(q, chunk_weights) + fm_footprint(chunks);
+      const std::uint64_t channel_weights = v.weights / std::uint64_t(channels);  // weights are per output channel
+      for (int tried = 2, last = 1; tried <= channels; tried = next_count(tried, channels)) {
+        const ChannelChunks split(channels, tried);
+        if (split.chunks == last) continue;  // the same split as the count before
+        last = split.chunks;
+        const std::uint64_t chunk_weights = std::uint64_t(split.per_chunk) * channel_weights;
+        const std::uint64_t footprint = copies * align(q, chunk_weights) + fm_footprint(split);
         if (footprint > most_available) continue;
         std::vector<Step> steps;
-        steps.reserve(std::size_t(chunks) * std::size_t(tiles));
-        for (int c = 0; c < chunks; ++c)
+        steps.reserve(std::size_t(split.chunks) * std::size_t(tiles));
+        for (int c = 0; c < split.chunks; ++c)
           for (int t = 0; t < tiles; ++t) {
+            const std::uint64_t share = std::uint64_t(split.channels_of(c));
             Step s = x.steps[t];
             if (tiles == 1 && c > 0) s.load = 0;  // the one input tile stays
-            if (t == 0) s.load += dma_cycles(chunk_weights);
-            s.compute = (s.compute + chunks - 1) / chunks;
-            s.store = dma_cycles((x.out_tile_bytes[t] + chunks - 1) / chunks);
+            if (t == 0) s.load += dma_cycles(share * channel_weights);
+            s.compute = (s.compute * share + std::uint64_t(channels) - 1) / std::uint64_t(channels);
+            s.store = dma_cycles(x.out_tile_bytes[t] / std::uint64_t(channels) * share);
             steps.push_back(s);
           }
-        add({tiles, chunks, false, overlap, copies * align(q, chunk_weights), pipeline_latency(steps, overlap),
-             {x.fm_read * std::uint64_t(tiles == 1 ? 1 : chunks), x.fm_write, v.weights}},
+        add({tiles, split.chunks, false, overlap, copies * align(q, chunk_weights), pipeline_latency(steps, overlap),
+             {x.fm_read * std::uint64_t(tiles == 1 ? 1 : split.chunks), x.fm_write, v.weights}},
             footprint);
         if (footprint <= least_available) break;  // every query's fewest fitting chunks are listed
       }
@@ -482,7 +519,7 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
       cost.buffers.push_back({prefix + (*g_)[l].name, bytes});
     };
     for_each_tmp_buffer(queries[k], v, geo, add);
-    for_each_fm_buffer(queries[k], geo, best[k]->chunks, best[k]->overlapped, add);
+    for_each_fm_buffer(queries[k], geo, chunks_of(queries[k], *best[k]), best[k]->overlapped, add);
     cost.tiling = {{"row_tiles", best[k]->tiles},
                    {"channel_chunks", best[k]->chunks},
                    {"weights_streamed", best[k]->streamed ? 1 : 0},
@@ -492,3 +529,5 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
 }
 
 }  // namespace pinfuse
+
+#include "pinfuse/accel/reference_commands.hpp"

@@ -1,0 +1,211 @@
+#pragma once
+// The reference accelerator as a CommandEmitter: the tile loop behind each
+// GroupCost, as DMA and compute commands at SPM addresses. It replays the same
+// walk evaluate() costs, so the bytes moved are the bytes charged:
+//  * step k of tiles * chunks (chunk-major) loads its input tiles (DRAM inputs;
+//    with one tile the input is loaded once), its weights (resident: all at
+//    step 0, packed layer after layer; chunked: the chunk's at its first tile),
+//    computes the group's layers in order, and stores its output shares;
+//  * streamed weights are loaded right before the layer that uses them, in the
+//    compute queue (compute waits for them);
+//  * double-buffered: stage 0 loads step 0, stage k + 1 computes step k while
+//    the DMA queue loads step k + 1 and stores step k - 1 (copies alternate by
+//    step), and the last stage stores the last step. Single-buffered: stage k
+//    does step k's loads, computes and stores in order;
+//  * a reduction that accumulates over tiles keeps its partial sums in one copy
+//    of its output buffer per chunk (they must survive the tiles); it is stored
+//    when its share, the whole output, falls due: after the last tile.
+#include <string>
+#include <vector>
+
+#include "pinfuse/accel/reference_accelerator.hpp"
+#include "pinfuse/core/error.hpp"
+
+namespace pinfuse {
+
+inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, const GroupCost& cost,
+                                                           const GroupAddresses& at) const {
+  const auto setting = [&](const char* key) {
+    const auto it = cost.tiling.find(key);
+    if (it == cost.tiling.end() || it->second < 0)
+      throw input_error("group tiling", std::string("has no valid '") + key + "' (not the reference accelerator's cost?)");
+    return it->second;
+  };
+  const int tiles = static_cast<int>(setting("row_tiles"));
+  const bool streamed = setting("weights_streamed") != 0, overlap = setting("double_buffered") != 0;
+  const GroupView v = view_of(q);
+  const ChannelChunks split =
+      setting("channel_chunks") > 1 ? ChannelChunks(info_[q.layers.front()].channels, int(setting("channel_chunks"))) : ChannelChunks();
+  const std::size_t m = q.layers.size();
+  std::vector<std::vector<RowRange>> need(tiles), held(tiles);
+  const TileGeometry geo = geometry(q, v, tiles, [&](int t, const std::vector<RowRange>& n, const std::vector<RowRange>& e) {
+    need[t] = n;
+    held[t] = e;
+  });
+
+  // Buffer addresses, in the order evaluate_batch() lists the buffers.
+  if (at.buffers.size() != cost.buffers.size() || at.inputs.size() != q.inputs.size() || at.outputs.size() != q.outputs.size())
+    throw input_error("group addresses", "do not list every buffer and boundary FM");
+  std::size_t next = 0;
+  const std::uint64_t weights_at = !cost.buffers.empty() && cost.buffers.front().name == "weights" ? at.buffers[next++] : 0;
+  std::vector<std::uint64_t> tmp_at(m), in_at(q.inputs.size()), out_at(q.outputs.size());
+  const auto take_address = [&](std::uint64_t& slot) {
+    if (next >= at.buffers.size()) throw input_error("group buffers", "differ from the tiling's (not this model's cost?)");
+    slot = at.buffers[next++];
+  };
+  for_each_tmp_buffer(q, v, geo, [&](const char*, LayerId l, std::uint64_t) { take_address(tmp_at[v.local[l]]); });
+  for_each_fm_buffer(q, geo, split, overlap, [&](const char* prefix, LayerId l, std::uint64_t) {
+    take_address(std::string(prefix) == "in:" ? in_at[v.ext[l]] : out_at[v.out[l]]);
+  });
+
+  // One copy of a double buffer (bytes), and which copy step k uses.
+  const int steps = tiles * split.chunks;
+  const bool in_double = overlap && tiles > 1, out_double = overlap && steps > 1;
+  const auto chunk_row_bytes = [&](LayerId l) {
+    return split.channels ? info_[l].row_bytes / std::uint64_t(info_[l].channels) * std::uint64_t(split.per_chunk)
+                          : info_[l].row_bytes;
+  };
+  const auto in_copy = [&](std::size_t e) { return align(q, std::uint64_t(geo.in_max[e]) * info_[q.inputs[e].fm].row_bytes); };
+  const auto out_copy = [&](std::size_t o) { return align(q, std::uint64_t(geo.out_max[o]) * chunk_row_bytes(q.outputs[o].fm)); };
+  const std::uint64_t channel_weights = split.channels ? info_[q.layers.front()].weight_bytes / std::uint64_t(split.channels) : 0;
+  std::vector<std::uint64_t> packed(m, 0);  // resident weights: each layer's offset in the buffer
+  for (std::size_t i = 1; i < m; ++i) packed[i] = packed[i - 1] + info_[q.layers[i - 1]].weight_bytes;
+
+  const auto transfer = [](CommandKind kind, const Region& r) {
+    Command c;
+    c.kind = kind;
+    (kind == CommandKind::load ? c.writes : c.reads).push_back(r);
+    return c;
+  };
+  struct StepCommands {
+    std::vector<Command> loads, computes, stores;
+  };
+  std::vector<StepCommands> step(steps);
+  for (int k = 0; k < steps; ++k) {
+    const int chunk = k / tiles, t = k % tiles;
+    const std::uint64_t in_slot = in_double ? k % 2 : 0, out_slot = out_double ? k % 2 : 0;
+    // The channels this step computes: bytes [first, first + run) of every output row.
+    const auto channel_bytes = [&](LayerId l) {
+      const std::uint64_t per_channel = info_[l].row_bytes / std::uint64_t(info_[l].channels);
+      return split.channels ? std::pair{per_channel * std::uint64_t(chunk * split.per_chunk),
+                                        per_channel * std::uint64_t(split.channels_of(chunk))}
+                            : std::pair{std::uint64_t(0), info_[l].row_bytes};
+    };
+    StepCommands& s = step[k];
+    // Where rows `r` of FM u are in the SPM during this step.
+    const auto held_rows = [&](LayerId u, RowRange r) {
+      const std::uint64_t rb = info_[u].row_bytes;
+      std::uint64_t spm = 0;
+      if (v.local[u] >= 0) {
+        spm = tmp_at[v.local[u]] + std::uint64_t(r.begin - need[t][v.local[u]].begin) * rb;
+      } else {
+        const std::size_t e = std::size_t(v.ext[u]);
+        spm = q.inputs[e].where == Residence::pinned
+                  ? at.inputs[e] + std::uint64_t(r.begin) * rb
+                  : in_at[e] + in_slot * in_copy(e) + std::uint64_t(r.begin - held[t][e].begin) * rb;
+      }
+      return rows_region({TensorKind::fm, u}, std::uint64_t(r.begin), std::uint64_t(r.size()), rb, spm);
+    };
+    // Rows `r` of output o, this step's channels: in the pinned FM or in a copy of its out buffer.
+    const auto output_rows = [&](std::size_t o, RowRange r, std::uint64_t slot) {
+      const LayerId l = q.outputs[o].fm;
+      const std::uint64_t rb = info_[l].row_bytes;
+      const auto [first, run] = channel_bytes(l);
+      const std::uint64_t offset = std::uint64_t(r.begin) * rb + first;
+      return q.outputs[o].where == Residence::pinned
+                 ? Region{{TensorKind::fm, l}, offset, run, std::uint64_t(r.size()), rb, at.outputs[o] + offset, rb}
+                 : Region{{TensorKind::fm, l}, offset, run, std::uint64_t(r.size()), rb, out_at[o] + slot * out_copy(o), run};
+    };
+
+    if (tiles > 1 || chunk == 0)  // one tile: the input stays for every chunk
+      for (std::size_t e = 0; e < q.inputs.size(); ++e)
+        if (q.inputs[e].where == Residence::dram && !held[t][e].empty())
+          s.loads.push_back(transfer(CommandKind::load, held_rows(q.inputs[e].fm, held[t][e])));
+    const auto weights_region = [&](std::size_t i, std::uint64_t spm) {
+      const LayerId l = q.layers[i];
+      if (split.channels) {
+        const std::uint64_t first = channel_weights * std::uint64_t(chunk * split.per_chunk);
+        const std::uint64_t bytes = channel_weights * std::uint64_t(split.channels_of(chunk));
+        return Region{{TensorKind::weights, l}, first, bytes, 1, bytes, spm, bytes};
+      }
+      return Region{{TensorKind::weights, l}, 0, info_[l].weight_bytes, 1, info_[l].weight_bytes, spm, info_[l].weight_bytes};
+    };
+    const std::uint64_t chunk_weights_at =
+        weights_at + (overlap ? std::uint64_t(chunk % 2) : 0) * align(q, channel_weights * std::uint64_t(split.per_chunk));
+    if (split.channels && t == 0) s.loads.push_back(transfer(CommandKind::load, weights_region(0, chunk_weights_at)));
+    if (!split.channels && !streamed && k == 0)
+      for (std::size_t i = 0; i < m; ++i)
+        if (info_[q.layers[i]].weight_bytes)
+          s.loads.push_back(transfer(CommandKind::load, weights_region(i, weights_at + packed[i])));
+
+    for (std::size_t i = 0; i < m; ++i) {
+      const LayerId l = q.layers[i];
+      Command c;
+      c.layer = l;
+      RowRange rows = need[t][i];
+      if (v.accumulates[i]) {
+        // Folds its share of the input rows into partial sums of the whole output.
+        const LayerId u = info_[l].inputs.front();
+        const RowRange share = tile_share(t, tiles, info_[u].height);
+        if (share.empty()) continue;
+        c.accumulate = true;
+        c.reads.push_back(held_rows(u, share));
+        rows = {0, info_[l].height};
+      } else {
+        if (rows.empty()) continue;
+        for (std::size_t slot = 0; slot < info_[l].inputs.size(); ++slot) {
+          const RowRange r = input_rows(l, slot, rows);
+          if (!r.empty()) c.reads.push_back(held_rows(info_[l].inputs[slot], r));
+        }
+      }
+      if (info_[l].weight_bytes) {
+        const std::uint64_t spm = split.channels ? chunk_weights_at : streamed ? weights_at : weights_at + packed[i];
+        if (streamed) s.computes.push_back(transfer(CommandKind::load, weights_region(i, spm)));
+        c.reads.push_back(weights_region(i, spm));
+      }
+      if (v.is_tmp[i])
+        c.writes.push_back(rows_region({TensorKind::fm, l}, std::uint64_t(rows.begin), std::uint64_t(rows.size()),
+                                       info_[l].row_bytes, tmp_at[i]));
+      if (const int o = v.out[l]; o >= 0) {
+        const RowRange share = tile_share(t, tiles, info_[l].height);
+        // Partial sums stay in one copy per chunk; other outputs alternate copies by step.
+        const std::uint64_t slot = c.accumulate ? (out_double && split.channels ? chunk % 2 : 0) : out_slot;
+        if (q.outputs[o].where == Residence::pinned) c.writes.push_back(output_rows(std::size_t(o), rows, slot));
+        else if (c.accumulate || !share.empty()) c.writes.push_back(output_rows(std::size_t(o), c.accumulate ? rows : share, slot));
+        if (q.outputs[o].where == Residence::dram && !share.empty())
+          s.stores.push_back(transfer(CommandKind::store, output_rows(std::size_t(o), share, slot)));
+      }
+      s.computes.push_back(std::move(c));
+    }
+  }
+
+  // Stages: see the header comment.
+  std::vector<Command> out;
+  const auto emit = [&](std::vector<Command>& list, std::size_t stage, Queue queue) {
+    for (Command& c : list) {
+      c.stage = stage;
+      c.queue = queue;
+      out.push_back(std::move(c));
+    }
+  };
+  if (overlap && steps > 1) {
+    emit(step[0].loads, 0, Queue::compute);
+    for (int k = 0; k < steps; ++k) {
+      if (k + 1 < steps) emit(step[k + 1].loads, std::size_t(k) + 1, Queue::dma);
+      if (k > 0) emit(step[k - 1].stores, std::size_t(k) + 1, Queue::dma);
+      emit(step[k].computes, std::size_t(k) + 1, Queue::compute);
+    }
+    emit(step[steps - 1].stores, std::size_t(steps) + 1, Queue::compute);
+  } else {
+    for (int k = 0; k < steps; ++k) {
+      emit(step[k].loads, std::size_t(k), Queue::compute);
+      emit(step[k].computes, std::size_t(k), Queue::compute);
+      emit(step[k].stores, std::size_t(k), Queue::compute);
+    }
+  }
+  return out;
+}
+
+static_assert(CommandEmitter<ReferenceAccelerator>);
+
+}  // namespace pinfuse

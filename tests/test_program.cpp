@@ -1,0 +1,209 @@
+// Command streams (plan/program.hpp): the reference accelerator's commands for
+// real and random plans replay cleanly on the byte-level virtual SPM, each kind
+// of corruption is caught with a message naming it, and JSON round-trips.
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <set>
+#include <string>
+
+#include "support/bundled.hpp"
+#include "support/random_networks.hpp"
+#include "pinfuse/accel/reference_accelerator.hpp"
+#include "pinfuse/io/model_json.hpp"
+#include "pinfuse/io/program_json.hpp"
+#include "pinfuse/plan/replay.hpp"
+#include "pinfuse/solvers/solve.hpp"
+
+using namespace pinfuse;
+
+namespace {
+
+std::string all_errors(const ReplayReport& r) {
+  std::string text;
+  for (const std::string& e : r.errors) text += e + "\n";
+  return text;
+}
+
+struct Built {
+  Network net;
+  Hardware hw;
+  Plan plan;
+  Program prog;
+};
+
+/// A model solved jointly at `spm_kib`, with its program.
+Built build(const std::string& model, std::uint64_t spm_kib) {
+  Built b{load_model(testing::model_path(model)), Hardware{}, {}, {}};
+  b.hw.spm_bytes = spm_kib * 1024;
+  const ReferenceAccelerator accel(b.net, b.hw);
+  b.plan = solve_joint(b.net, accel, scratchpad_of(b.hw));
+  b.prog = build_program(b.net, b.plan, accel, scratchpad_of(b.hw));
+  return b;
+}
+
+ReplayReport replay(const Built& b, const Program& prog) { return replay_program(b.net, b.plan, prog, scratchpad_of(b.hw)); }
+
+/// The first command of `kind` in queue `queue` for which `pick` holds.
+template <class Pick>
+Command* find_command(Program& prog, CommandKind kind, Pick&& pick) {
+  for (auto& list : prog.groups)
+    for (Command& c : list)
+      if (c.kind == kind && pick(c)) return &c;
+  return nullptr;
+}
+
+}  // namespace
+
+// (Every strategy's program on every bundled model is replayed in test_validator.cpp.)
+TEST_CASE("programs exercise every way a group runs, and replay cleanly", "[program]") {
+  std::set<std::string> seen;
+  for (const char* model : {"squeezenet", "mobilenet_v2", "resnet18"}) {
+    const Network net = load_model(testing::model_path(model));
+    for (const std::uint64_t kib : {96u, 1024u}) {
+      Hardware hw;
+      hw.spm_bytes = kib * 1024;
+      const ReferenceAccelerator accel(net, hw);
+      const Scratchpad spm = scratchpad_of(hw);
+      for (const Strategy s : {Strategy::layerwise, Strategy::joint}) {
+        INFO(model << " at " << kib << " KiB, " << to_string(s));
+        Plan plan;
+        try {
+          plan = solve(s, net, accel, spm);
+        } catch (const input_error&) {
+          continue;  // no plan fits this SPM
+        }
+        const Program prog = build_program(net, plan, accel, spm);
+        const ReplayReport r = replay_program(net, plan, prog, spm);
+        CHECK(all_errors(r) == "");
+        CHECK(r.commands > 0);
+        for (const PlannedGroup& g : plan.groups) {
+          const auto& t = g.cost.tiling;
+          if (t.at("channel_chunks") > 1) seen.insert("chunks");
+          if (!t.at("double_buffered")) seen.insert("single-buffered");
+          if (t.at("row_tiles") > 1) seen.insert("tiles");
+        }
+        for (const auto& list : prog.groups)
+          for (const Command& c : list)
+            if (c.accumulate) seen.insert("accumulate");
+      }
+    }
+  }
+  CHECK(seen == std::set<std::string>{"accumulate", "chunks", "single-buffered", "tiles"});
+}
+
+TEST_CASE("programs of random plans on random hardware replay cleanly", "[program]") {
+  bool streamed = false;  // the bundled hardware keeps fused weights resident
+  for (std::uint32_t seed = 1; seed <= 60; ++seed) {
+    std::mt19937 rng(seed);
+    const Network g = testing::random_network(rng, std::uniform_int_distribution<int>(2, 9)(rng), seed % 2 == 0);
+    const Hardware hw = testing::random_hardware(rng, g);
+    const ReferenceAccelerator accel(g, hw);
+    const Scratchpad spm = scratchpad_of(hw);
+    for (const Strategy s : all_strategies) {
+      INFO("seed " << seed << ", " << to_string(s) << ", SPM " << hw.spm_bytes << " B");
+      Plan plan;
+      try {
+        plan = solve(s, g, accel, spm);
+      } catch (const input_error&) {
+        continue;
+      }
+      const ReplayReport r = replay_program(g, plan, build_program(g, plan, accel, spm), spm);
+      CHECK(all_errors(r) == "");
+      for (const PlannedGroup& grp : plan.groups) streamed = streamed || grp.cost.tiling.at("weights_streamed") != 0;
+    }
+  }
+  CHECK(streamed);
+}
+
+TEST_CASE("the replay catches corrupted programs", "[program]") {
+  const Built b = build("mobilenet_v2", 256);
+  REQUIRE(replay(b, b.prog).ok());
+  Program prog = b.prog;
+
+  SECTION("a load lands on another live buffer") {
+    // Move the second input-tile load of a tiled group onto the first copy: with
+    // double buffering it overwrites the tile being computed.
+    Command* first = find_command(prog, CommandKind::load, [](const Command& c) {
+      return c.queue == Queue::dma && c.writes.front().tensor.kind == TensorKind::fm;
+    });
+    REQUIRE(first);
+    const std::size_t stage = first->stage;
+    Command* previous = find_command(prog, CommandKind::load, [&](const Command& c) {
+      return c.stage + 1 == stage && c.writes.front().tensor == first->writes.front().tensor;
+    });
+    REQUIRE(previous);
+    first->writes.front().spm = previous->writes.front().spm;
+    const std::string errors = all_errors(replay(b, prog));
+    CHECK(errors.find("side by side") != std::string::npos);
+  }
+  SECTION("a compute reads rows that are not there") {
+    Command* c = find_command(prog, CommandKind::compute, [](const Command& c) { return c.reads.size() > 1; });
+    REQUIRE(c);
+    c->reads.front().offset += c->reads.front().run_bytes;  // the next rows of the input
+    CHECK(all_errors(replay(b, prog)).find("which holds") != std::string::npos);
+  }
+  SECTION("a store is dropped") {
+    for (auto& list : prog.groups)
+      for (auto it = list.begin(); it != list.end(); ++it)
+        if (it->kind == CommandKind::store) {
+          list.erase(it);
+          const std::string errors = all_errors(replay(b, prog));
+          CHECK(errors.find("moves") != std::string::npos);  // traffic no longer matches the plan
+          CHECK((errors.find("not in DRAM") != std::string::npos || errors.find("not all in DRAM") != std::string::npos));
+          return;
+        }
+    FAIL("no store");
+  }
+  SECTION("a compute is dropped") {
+    for (auto& list : prog.groups)
+      if (!list.empty() && list.back().kind == CommandKind::compute) {
+        list.pop_back();
+        CHECK(all_errors(replay(b, prog)).find("never computes all of its output") != std::string::npos);
+        return;
+      }
+    for (auto& list : prog.groups)
+      for (auto it = list.begin(); it != list.end(); ++it)
+        if (it->kind == CommandKind::compute) {
+          list.erase(it);
+          CHECK(!replay(b, prog).ok());
+          return;
+        }
+  }
+  SECTION("a buffer reaches past the SPM") {
+    Command* c = find_command(prog, CommandKind::load, [](const Command&) { return true; });
+    c->writes.front().spm = scratchpad_of(b.hw).capacity() - 1;
+    CHECK(all_errors(replay(b, prog)).find("past the SPM") != std::string::npos);
+  }
+  SECTION("a pinned FM is overwritten while alive") {
+    REQUIRE(!b.plan.pinned.empty());
+    // Load weights of the group after the pin's producer right onto the pinned FM.
+    const PinnedFm& pin = b.plan.pinned.front();
+    Command* load = nullptr;
+    for (Command& c : prog.groups[pin.last_group])
+      if (c.kind == CommandKind::load && !load) load = &c;
+    REQUIRE(load);
+    load->writes.front().spm = b.plan.layout.pinned.front();
+    load->writes.front().runs = 1;
+    CHECK(all_errors(replay(b, prog)).find("which holds") != std::string::npos);
+  }
+  SECTION("a command goes back in time") {
+    prog.groups.back().back().stage = 0;
+    CHECK(all_errors(replay(b, prog)).find("goes back") != std::string::npos);
+  }
+}
+
+TEST_CASE("programs round-trip through JSON", "[program]") {
+  const Built b = build("resnet18", 512);
+  const nlohmann::json doc = program_to_json(b.net, b.prog);
+  const Program again = read_program(b.net, doc);
+  CHECK(again == b.prog);
+  CHECK(replay(b, again).ok());
+
+  nlohmann::json bad = doc;
+  bad["groups"][0]["commands"][0]["dram"] = 12345678901ULL;
+  CHECK_THROWS_WITH(read_program(b.net, bad), Catch::Contains("/groups/0/commands/0/dram"));
+  bad = doc;
+  bad["groups"][0]["commands"][0]["tensor"] = "fm:nope";
+  CHECK_THROWS_WITH(read_program(b.net, bad), Catch::Contains("no layer named 'nope'"));
+}
