@@ -1,6 +1,6 @@
 // pinfuse — the command-line tool: solve, validate and compare plans for a model.
-//   pinfuse solve MODEL.json [--hw HW.json] [--strategy joint] [--out PLAN.json] [--json]
-//   pinfuse validate MODEL.json PLAN.json [--hw HW.json]
+//   pinfuse solve MODEL.json [--hw HW.json] [--strategy joint] [--out PLAN.json] [--program CMDS.json] [--json]
+//   pinfuse validate MODEL.json PLAN.json [--hw HW.json] [--program CMDS.json]
 //   pinfuse compare MODEL.json [--hw HW.json] [--json]
 //   pinfuse sweep MODEL.json [--hw HW.json] [--from 64KiB] [--to 8MiB] [--csv F] [--svg F] [--traffic-svg F]
 //   pinfuse import MODEL.onnx [-o MODEL.json] [--dtype-bytes N] [--name NAME]   (built with ONNX)
@@ -16,7 +16,9 @@
 #include <vector>
 
 #include "pinfuse/accel/bounds.hpp"
+#include "pinfuse/io/program_json.hpp"
 #include "pinfuse/pinfuse.hpp"
+#include "pinfuse/plan/replay.hpp"
 #include "pinfuse/report/svg.hpp"
 #if PINFUSE_HAS_ONNX
 #include "pinfuse/io/onnx_import.hpp"
@@ -162,20 +164,35 @@ void write_file(const std::string& path, const std::string& text) {
   if (!f || !(f << text)) throw input_error(path, "cannot write the file");
 }
 
-int cmd_solve(const Common& c, const std::string& strategy_name, const std::string& out, bool as_json,
-              const std::string& occupancy_svg) {
+/// Files `solve` writes besides its report; empty = not asked for.
+struct SolveFiles {
+  std::string plan, occupancy_svg, program;
+};
+
+/// Replays a program against its plan and says how it went; true if clean.
+bool report_replay(const Setup& s, const Plan& plan, const Program& prog) {
+  const ReplayReport r = replay_program(s.net, plan, prog, scratchpad_of(s.hw));
+  for (const std::string& e : r.errors) std::fprintf(stderr, "command stream: %s\n", e.c_str());
+  if (r.ok()) std::fprintf(stderr, "command stream: %zu commands in %zu stages replay cleanly\n", r.commands, r.stages);
+  return r.ok();
+}
+
+int cmd_solve(const Common& c, const std::string& strategy_name, const SolveFiles& files, bool as_json) {
   const Setup s = load(c);
   Strategy strategy = Strategy::joint;
   for (const Strategy st : all_strategies)
     if (to_string(st) == strategy_name) strategy = st;
   const Outcome o = run(s, strategy);
-  if (!out.empty()) {
-    std::ofstream f(out);
-    if (!f) throw input_error(out, "cannot write the plan file");
-    f << plan_to_json(s.net, o.plan).dump(1) << '\n';
+  if (!files.plan.empty()) write_file(files.plan, plan_to_json(s.net, o.plan).dump(1) + '\n');
+  bool replayed = true;
+  if (!files.program.empty()) {
+    const ReferenceAccelerator accel(s.net, s.hw);
+    const Program prog = build_program(s.net, o.plan, accel, scratchpad_of(s.hw));
+    write_file(files.program, program_to_json(s.net, prog).dump() + '\n');
+    replayed = report_replay(s, o.plan, prog);
   }
-  if (!occupancy_svg.empty())
-    write_file(occupancy_svg, svg::occupancy(s.net, o.plan, scratchpad_of(s.hw).capacity(),
+  if (!files.occupancy_svg.empty())
+    write_file(files.occupancy_svg, svg::occupancy(s.net, o.plan, scratchpad_of(s.hw).capacity(),
                                              model_info(s.net).name + ": " + o.plan.strategy + " plan, SPM " +
                                                  kib(s.hw.spm_bytes) + " KiB"));
   if (as_json) {
@@ -187,10 +204,10 @@ int cmd_solve(const Common& c, const std::string& strategy_name, const std::stri
     print_groups(s, o.plan);
     for (const std::string& e : o.report.errors) std::printf("validation error: %s\n", e.c_str());
   }
-  return o.report.ok() ? 0 : 3;
+  return o.report.ok() && replayed ? 0 : 3;
 }
 
-int cmd_validate(const Common& c, const std::string& plan_path) {
+int cmd_validate(const Common& c, const std::string& plan_path, const std::string& program_path) {
   const Setup s = load(c);
   const Plan plan = io::read_file(plan_path, [&](const json& doc) { return read_plan(s.net, doc); });
   const ReferenceAccelerator accel(s.net, s.hw);
@@ -199,7 +216,10 @@ int cmd_validate(const Common& c, const std::string& plan_path) {
   if (report.ok())
     std::printf("valid: %zu groups, %zu pinned FMs, peak SPM %s KiB of %s KiB\n", plan.groups.size(), plan.pinned.size(),
                 kib(report.peak_spm_bytes).c_str(), kib(scratchpad_of(s.hw).capacity()).c_str());
-  return report.ok() ? 0 : 3;
+  bool replayed = true;
+  if (!program_path.empty())
+    replayed = report_replay(s, plan, io::read_file(program_path, [&](const json& doc) { return read_program(s.net, doc); }));
+  return report.ok() && replayed ? 0 : 3;
 }
 
 /// Relative change b vs a in percent.
@@ -366,21 +386,24 @@ int main(int argc, char** argv) {
   CLI::App app{"pinfuse: which layers to fuse and which feature maps to pin in a DNN accelerator's scratchpad"};
   app.require_subcommand(1);
   Common common;
-  std::string strategy = "joint", out, plan_path;
+  std::string strategy = "joint", out, plan_path, program_path;
+  SolveFiles solve_files;
   bool as_json = false;
 
   CLI::App* solve_cmd = app.add_subcommand("solve", "solve one strategy and print the plan");
   add_common(*solve_cmd, common);
   solve_cmd->add_option("--strategy", strategy, "layerwise | fusion | pinning | joint")
       ->check(CLI::IsMember({"layerwise", "fusion", "pinning", "joint"}));
-  solve_cmd->add_option("--out", out, "write the plan as JSON to this file");
+  solve_cmd->add_option("--out", solve_files.plan, "write the plan as JSON to this file");
+  solve_cmd->add_option("--program", solve_files.program,
+                        "write the plan's command stream (DMA and compute commands) as JSON to this file, and replay it");
   solve_cmd->add_flag("--json", as_json, "print one JSON object instead of text");
-  std::string occupancy_svg;
-  solve_cmd->add_option("--occupancy", occupancy_svg, "write the plan's SPM occupancy over time as SVG to this file");
+  solve_cmd->add_option("--occupancy", solve_files.occupancy_svg, "write the plan's SPM occupancy over time as SVG to this file");
 
   CLI::App* validate_cmd = app.add_subcommand("validate", "check a plan file against a model and hardware");
   add_common(*validate_cmd, common);
   validate_cmd->add_option("PLAN", plan_path, "plan JSON written by 'pinfuse solve --out'")->required();
+  validate_cmd->add_option("--program", program_path, "also replay this command stream ('pinfuse solve --program') against the plan");
 
   CLI::App* compare_cmd = app.add_subcommand("compare", "all four strategies side by side");
   add_common(*compare_cmd, common);
@@ -406,9 +429,9 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   try {
-    if (*solve_cmd) return cmd_solve(common, strategy, out, as_json, occupancy_svg);
+    if (*solve_cmd) return cmd_solve(common, strategy, solve_files, as_json);
     if (*sweep_cmd) return cmd_sweep(common, sweep);
-    if (*validate_cmd) return cmd_validate(common, plan_path);
+    if (*validate_cmd) return cmd_validate(common, plan_path, program_path);
     if (*import_cmd) return cmd_import(onnx_path, out, dtype_bytes, import_name);
     return cmd_compare(common, as_json);
   } catch (const input_error& e) {

@@ -375,7 +375,7 @@ TEST_CASE("every strategy's plan on every bundled model is valid, addresses and 
         INFO(all_errors(r));
         CHECK(r.ok());
         const ReplayReport replayed = replay_program(net, plan, build_program(net, plan, accel, spm), spm);
-        INFO(replayed.errors.empty() ? "" : replayed.errors.front());
+        INFO((replayed.errors.empty() ? std::string() : replayed.errors.front()));
         CHECK(replayed.ok());
       }
     }
