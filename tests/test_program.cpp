@@ -84,12 +84,15 @@ TEST_CASE("programs exercise every way a group runs, and replay cleanly", "[prog
           if (t.at("row_tiles") > 1) seen.insert("tiles");
         }
         for (const auto& list : prog.groups)
-          for (const Command& c : list)
+          for (const Command& c : list) {
             if (c.accumulate) seen.insert("accumulate");
+            for (const Region& r : c.writes)
+              if (c.kind == CommandKind::compute && r.tensor.vertex != c.layer) seen.insert("in-place concat");
+          }
       }
     }
   }
-  CHECK(seen == std::set<std::string>{"accumulate", "chunks", "single-buffered", "tiles"});
+  CHECK(seen == std::set<std::string>{"accumulate", "chunks", "in-place concat", "single-buffered", "tiles"});
 }
 
 TEST_CASE("programs of random plans on random hardware replay cleanly", "[program]") {

@@ -376,3 +376,41 @@ TEST_CASE("batched queries answer like single ones, deterministically", "[accele
     }
   }
 }
+
+TEST_CASE("a concat fused with its producers is written in place", "[accelerator][concat]") {
+  // squeeze -> {expand1x1, expand3x3} -> concat: a SqueezeNet fire module.
+  Network net;
+  Layer input = simple_layer("in", LayerKind::input);
+  input.output = {28, 28, 64};
+  const LayerId in = add_layer(net, input);
+  const LayerId squeeze = add_layer(net, conv_layer("squeeze", 16, 1, 1), {in});
+  const LayerId e1 = add_layer(net, conv_layer("expand1x1", 64, 1, 1), {squeeze});
+  const LayerId e3 = add_layer(net, conv_layer("expand3x3", 64, 3, 1), {squeeze});
+  const LayerId concat = add_layer(net, simple_layer("concat", LayerKind::concat), {e1, e3});
+  add_layer(net, simple_layer("out", LayerKind::output), {concat});
+  infer_shapes(net);
+  const ReferenceAccelerator accel(net, Hardware{});
+  const auto names = [&](const GroupCost& c) {
+    std::vector<std::string> n;
+    for (const Buffer& b : c.buffers) n.push_back(b.name);
+    return n;
+  };
+  Query fused;
+  fused.layers = {squeeze, e1, e3, concat};
+  fused.inputs = {{in, Residence::dram}};
+  fused.outputs = {{concat, Residence::dram}};
+  const std::optional<GroupCost> in_place = accel.evaluate(fused.view());
+  REQUIRE(in_place);
+  // The expands write into the concat's out buffer: no buffers of their own.
+  CHECK(names(*in_place) == std::vector<std::string>{"weights", "tmp:squeeze", "in:in", "out:concat"});
+
+  // When expand1x1 is also needed after the group it keeps its own buffer, and
+  // the concat copies: more SPM and more cycles than in place.
+  Query copied = fused;
+  copied.outputs = {{e1, Residence::dram}, {concat, Residence::dram}};
+  const std::optional<GroupCost> copy = accel.evaluate(copied.view());
+  REQUIRE(copy);
+  const std::vector<std::string> copy_names = names(*copy);
+  CHECK(std::count(copy_names.begin(), copy_names.end(), "tmp:expand1x1") == 1);
+  CHECK(std::count(copy_names.begin(), copy_names.end(), "tmp:expand3x3") == 1);
+}

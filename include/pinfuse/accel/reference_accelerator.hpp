@@ -45,6 +45,7 @@ class ReferenceAccelerator {
       i.channel_splittable = (conv && !grouped) || l.kind == LayerKind::fc;
       i.channels = l.output.c;
       i.reduction = (l.kind == LayerKind::pool && l.global_pool) || l.kind == LayerKind::fc;
+      i.concat = l.kind == LayerKind::concat;
     }
   }
 
@@ -99,6 +100,7 @@ class ReferenceAccelerator {
     double cycles_per_row = 0;
     bool channel_splittable = false;
     bool reduction = false;  ///< global pool / fc: every output reads every input row
+    bool concat = false;
   };
   /// One pipeline step: DMA in, compute, DMA out (cycles).
   struct Step {
@@ -114,6 +116,8 @@ class ReferenceAccelerator {
     std::vector<int> out;            ///< vertex -> index in q.outputs, or -1
     std::vector<char> is_tmp;        ///< per position: read by a later layer of the group
     std::vector<char> accumulates;   ///< per position: a reduction no group layer reads, fed tile by tile
+    std::vector<char> in_place;      ///< per position: a concat its inputs write directly
+    std::vector<int> writes_into;    ///< per position: the in-place concat it writes a slice of, or -1
     std::uint64_t weights = 0;       ///< bytes of all the group's weights
     std::uint64_t max_weight = 0;    ///< bytes of the largest layer's weights
     std::uint64_t weight_load = 0;   ///< DMA cycles to load all weights, one transfer per layer
@@ -237,6 +241,27 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
     v.accumulates[i] = 1;
     v.height = std::max(v.height, info_[l.inputs.front()].height);
   }
+  // A concat is done in place when the group computes each of its inputs for it
+  // alone: they write their channel slices straight into the concat's one
+  // destination (its tmp buffer, out buffer or pinned FM), so the concat costs
+  // no cycles and its inputs no buffers.
+  std::vector<int> readers(q.layers.size(), 0);  // in-group reads of each layer's FM
+  for (const LayerId l : q.layers)
+    for (const LayerId u : info_[l].inputs)
+      if (v.local[u] >= 0) ++readers[v.local[u]];
+  v.in_place.assign(q.layers.size(), 0);
+  v.writes_into.assign(q.layers.size(), -1);
+  for (std::size_t i = 0; i < q.layers.size(); ++i) {
+    const LayerInfo& l = info_[q.layers[i]];
+    bool in_place = l.concat && v.is_tmp[i] != (v.out[q.layers[i]] >= 0);
+    for (const LayerId u : l.inputs) {
+      const int j = v.local[u];
+      in_place = in_place && j >= 0 && readers[j] == 1 && v.out[u] < 0 && !v.in_place[j];
+    }
+    if (!in_place) continue;
+    v.in_place[i] = 1;
+    for (const LayerId u : l.inputs) v.writes_into[v.local[u]] = static_cast<int>(i);
+  }
   return v;
 }
 
@@ -284,7 +309,7 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
       }
       if (need[i].empty()) continue;
       computed[i] += need[i].size();
-      geo.compute[t] += std::uint64_t(std::ceil(need[i].size() * info_[l].cycles_per_row));
+      if (!v.in_place[i]) geo.compute[t] += std::uint64_t(std::ceil(need[i].size() * info_[l].cycles_per_row));
       for (std::size_t s = 0; s < info_[l].inputs.size(); ++s) {
         const LayerId u = info_[l].inputs[s];
         const RowRange r = input_rows(l, s, need[i]);
@@ -352,12 +377,13 @@ inline std::uint64_t ReferenceAccelerator::pipeline_latency(const std::vector<St
 }
 
 /// Calls emit("tmp:", vertex, bytes) for each intermediate the group reads
-/// inside itself: one tile of it, single-buffered (compute produces and consumes it).
+/// inside itself: one tile of it, single-buffered (compute produces and consumes
+/// it); the inputs of an in-place concat live in the concat's.
 template <class Emit>
 void ReferenceAccelerator::for_each_tmp_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
                                                Emit&& emit) const {
   for (std::size_t i = 0; i < q.layers.size(); ++i)
-    if (v.is_tmp[i] && geo.tmp_max[i] > 0)
+    if (v.is_tmp[i] && v.writes_into[i] < 0 && geo.tmp_max[i] > 0)
       emit("tmp:", q.layers[i], align(q, std::uint64_t(geo.tmp_max[i]) * info_[q.layers[i]].row_bytes));
 }
 

@@ -14,7 +14,9 @@
 //    does step k's loads, computes and stores in order;
 //  * a reduction that accumulates over tiles keeps its partial sums in one copy
 //    of its output buffer per chunk (they must survive the tiles); it is stored
-//    when its share, the whole output, falls due: after the last tile.
+//    when its share, the whole output, falls due: after the last tile;
+//  * an in-place concat has no command: its inputs write their channel slices
+//    of its rows where it lives (strided runs, one per row).
 #include <string>
 #include <vector>
 
@@ -138,24 +140,48 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
         if (info_[q.layers[i]].weight_bytes)
           s.loads.push_back(transfer(CommandKind::load, weights_region(i, weights_at + packed[i])));
 
+    // Rows `rows` of layer i's FM as its channel slice of the in-place concat it feeds.
+    const auto concat_slice = [&](std::size_t i, RowRange rows) {
+      const std::size_t ci = std::size_t(v.writes_into[i]);
+      const LayerId l = q.layers[i], concat = q.layers[ci];
+      const std::uint64_t rb = info_[concat].row_bytes, per_channel = rb / std::uint64_t(info_[concat].channels);
+      std::uint64_t first = 0;  // bytes of the channels of the inputs before this one
+      for (std::size_t slot = 0; info_[concat].inputs[slot] != l; ++slot)
+        first += std::uint64_t(info_[info_[concat].inputs[slot]].channels) * per_channel;
+      const int o = v.out[concat];
+      const std::uint64_t row0 =
+          o < 0                                           ? tmp_at[ci] + std::uint64_t(rows.begin - need[t][ci].begin) * rb
+          : q.outputs[std::size_t(o)].where == Residence::pinned ? at.outputs[std::size_t(o)] + std::uint64_t(rows.begin) * rb
+                                                          : out_at[std::size_t(o)] + out_slot * out_copy(std::size_t(o)) +
+                                                              std::uint64_t(rows.begin - tile_share(t, tiles, info_[concat].height).begin) * rb;
+      return Region{{TensorKind::fm, concat}, std::uint64_t(rows.begin) * rb + first, std::uint64_t(info_[l].channels) * per_channel,
+                    std::uint64_t(rows.size()), rb, row0 + first, rb};
+    };
     for (std::size_t i = 0; i < m; ++i) {
       const LayerId l = q.layers[i];
+      const bool accumulate = v.accumulates[i] != 0;
+      // The rows it computes; a reduction fed tile by tile rewrites all its partial sums.
+      const RowRange rows = accumulate ? RowRange{0, info_[l].height} : need[t][i];
+      const int o = v.out[l];
+      const RowRange share = o >= 0 ? tile_share(t, tiles, info_[l].height) : RowRange{};
+      // Partial sums stay in one copy per chunk; other outputs alternate copies by step.
+      const std::uint64_t slot = accumulate ? (out_double && split.channels ? chunk % 2 : 0) : out_slot;
+      if (o >= 0 && q.outputs[std::size_t(o)].where == Residence::dram && !share.empty())
+        s.stores.push_back(transfer(CommandKind::store, output_rows(std::size_t(o), share, slot)));
+      if (v.in_place[i]) continue;  // its inputs wrote it
       Command c;
       c.layer = l;
-      RowRange rows = need[t][i];
-      if (v.accumulates[i]) {
-        // Folds its share of the input rows into partial sums of the whole output.
+      c.accumulate = accumulate;
+      if (accumulate) {
         const LayerId u = info_[l].inputs.front();
-        const RowRange share = tile_share(t, tiles, info_[u].height);
-        if (share.empty()) continue;
-        c.accumulate = true;
-        c.reads.push_back(held_rows(u, share));
-        rows = {0, info_[l].height};
+        const RowRange folded = tile_share(t, tiles, info_[u].height);  // its share of the input rows
+        if (folded.empty()) continue;
+        c.reads.push_back(held_rows(u, folded));
       } else {
         if (rows.empty()) continue;
-        for (std::size_t slot = 0; slot < info_[l].inputs.size(); ++slot) {
-          const RowRange r = input_rows(l, slot, rows);
-          if (!r.empty()) c.reads.push_back(held_rows(info_[l].inputs[slot], r));
+        for (std::size_t in = 0; in < info_[l].inputs.size(); ++in) {
+          const RowRange r = input_rows(l, in, rows);
+          if (!r.empty()) c.reads.push_back(held_rows(info_[l].inputs[in], r));
         }
       }
       if (info_[l].weight_bytes) {
@@ -163,18 +189,15 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
         if (streamed) s.computes.push_back(transfer(CommandKind::load, weights_region(i, spm)));
         c.reads.push_back(weights_region(i, spm));
       }
-      if (v.is_tmp[i])
+      if (v.writes_into[i] >= 0)
+        c.writes.push_back(concat_slice(i, rows));
+      else if (v.is_tmp[i])
         c.writes.push_back(rows_region({TensorKind::fm, l}, std::uint64_t(rows.begin), std::uint64_t(rows.size()),
                                        info_[l].row_bytes, tmp_at[i]));
-      if (const int o = v.out[l]; o >= 0) {
-        const RowRange share = tile_share(t, tiles, info_[l].height);
-        // Partial sums stay in one copy per chunk; other outputs alternate copies by step.
-        const std::uint64_t slot = c.accumulate ? (out_double && split.channels ? chunk % 2 : 0) : out_slot;
-        if (q.outputs[o].where == Residence::pinned) c.writes.push_back(output_rows(std::size_t(o), rows, slot));
-        else if (c.accumulate || !share.empty()) c.writes.push_back(output_rows(std::size_t(o), c.accumulate ? rows : share, slot));
-        if (q.outputs[o].where == Residence::dram && !share.empty())
-          s.stores.push_back(transfer(CommandKind::store, output_rows(std::size_t(o), share, slot)));
-      }
+      if (o >= 0 && q.outputs[std::size_t(o)].where == Residence::pinned)
+        c.writes.push_back(output_rows(std::size_t(o), rows, slot));
+      else if (o >= 0 && (accumulate || !share.empty()))
+        c.writes.push_back(output_rows(std::size_t(o), accumulate ? rows : share, slot));
       s.computes.push_back(std::move(c));
     }
   }

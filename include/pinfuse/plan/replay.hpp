@@ -13,7 +13,8 @@
 //    only after every input byte was folded in) — so a live buffer overwritten
 //    too early shows up as the wrong bytes, naming the command that wrote them;
 //  * a compute runs a layer of its group, reads each of the layer's inputs (and
-//    only its inputs and weights) and writes its own output;
+//    only its inputs and weights) and writes its own output, or in place its
+//    part of the output of a layer that reads it (a concat's channel slice);
 //  * in the end every FM a group hands on was computed whole, every model
 //    output is in DRAM, and each group moved the DRAM bytes the plan claims.
 #include <algorithm>
@@ -319,8 +320,12 @@ ReplayReport replay_program(const G& g, const Plan& plan, const Program& prog, c
       for (const std::size_t u : preds[c.layer])
         if (!read_fms.count(u) && !c.accumulate) error(what + " does not read its input " + tensor_name({TensorKind::fm, u}));
       for (const Region& r : c.writes) {
-        if (r.tensor != TensorRef{TensorKind::fm, c.layer}) {
-          error(what + " writes " + tensor_name(r.tensor) + ", not its own output");
+        // Its own output, or in place its slice of a reader's (e.g. a concat's).
+        const bool own = r.tensor == TensorRef{TensorKind::fm, c.layer};
+        const bool in_place = r.tensor.kind == TensorKind::fm && !c.accumulate &&
+                              std::count(preds[r.tensor.vertex].begin(), preds[r.tensor.vertex].end(), c.layer) == 1;
+        if (!own && !in_place) {
+          error(what + " writes " + tensor_name(r.tensor) + ", neither its own output nor a reader's");
           continue;
         }
         for (std::uint64_t k = 0; k < r.runs; ++k) {
@@ -333,7 +338,7 @@ ReplayReport replay_program(const G& g, const Plan& plan, const Program& prog, c
             if (folded >= total) folded = detail::TaggedSpm::complete;
           }
           memory.write(at, r.run_bytes, r.tensor, offset, folded, index);
-          if (folded == detail::TaggedSpm::complete) computed[c.layer].add(offset, offset + r.run_bytes);
+          if (folded == detail::TaggedSpm::complete) computed[r.tensor.vertex].add(offset, offset + r.run_bytes);
         }
       }
       ++index;
