@@ -41,6 +41,7 @@ const Published zoo[] = {
     {"squeezenet", 0.35e9, 1.24e6, 0.03},         // torchvision squeezenet1_1
     {"shufflenet_v2", 146e6, 2.3e6, 0.03},        // Ma et al. 2018, Table 5
     {"inception_v3", 5.71e9, 23.8e6, 0.03},       // torchvision, without the aux head
+    {"googlenet", 1.50e9, 6.62e6, 0.03},          // torchvision (3x3 third branch), without the aux heads
     // U-Net: 31.0M params (Ronneberger et al. 2015); no published MACs for this
     // configuration, so the reference is our own figure (see the docs).
     {"unet", 48.17e9, 31.0e6, 0.03},
@@ -69,6 +70,7 @@ const Exact exact[] = {
     {"squeezenet", 349151936u, 1235496u, 40, {1, 1, 1000}},
     {"shufflenet_v2", 144907992u, 2270514u, 119, {1, 1, 1000}},
     {"inception_v3", 5713216096u, 23817352u, 122, {1, 1, 1000}},
+    {"googlenet", 1498376192u, 6617624u, 83, {1, 1, 1000}},
     {"unet", 48171581440u, 31031810u, 33, {256, 256, 2}},
     {"fsrcnn", 717926400u, 12637u, 10, {480, 480, 1}},
 };
@@ -144,6 +146,18 @@ TEST_CASE("inferred shapes of the zoo models", "[zoo]") {
     CHECK(g[find_layer(g, "m6e_7x7dbl_5")].output == Shape{17, 17, 192});
     CHECK(g[find_layer(g, "m7a_concat")].output == Shape{8, 8, 1280});
     CHECK(g[find_layer(g, "m7c_concat")].output == Shape{8, 8, 2048});
+  }
+  SECTION("GoogLeNet: ceil-mode pools and four-branch concats") {
+    const Network g = load_model(model_path("googlenet"));
+    CHECK(g[find_layer(g, "conv1")].output == Shape{112, 112, 64});
+    CHECK(g[find_layer(g, "pool1")].output == Shape{56, 56, 64});
+    CHECK(g[find_layer(g, "pool2")].output == Shape{28, 28, 192});
+    CHECK(g[find_layer(g, "i3a_concat")].output == Shape{28, 28, 256});
+    CHECK(g[find_layer(g, "i3b_concat")].output == Shape{28, 28, 480});
+    CHECK(g[find_layer(g, "pool3")].output == Shape{14, 14, 480});
+    CHECK(g[find_layer(g, "i4e_concat")].output == Shape{14, 14, 832});
+    CHECK(g[find_layer(g, "pool4")].output == Shape{7, 7, 832});
+    CHECK(g[find_layer(g, "i5b_concat")].output == Shape{7, 7, 1024});
   }
   SECTION("U-Net: transposed convs double H and W") {
     const Network g = load_model(model_path("unet"));

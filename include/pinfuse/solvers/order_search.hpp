@@ -2,23 +2,40 @@
 // Execution order search for DAGs. On a DAG the order decides which feature
 // maps are alive together, and so what can be pinned and fused. The joint
 // solver is exact for one order; solve_joint with SolveOptions::search_order
-// solves on each candidate order and keeps the best plan.
+// solves on each candidate order and keeps the best plan (latency objective:
+// least latency, ties by off-chip bytes). No single rule wins everywhere, so
+// the search is a portfolio of cheap orders judged by the joint DP itself.
 //
-// Candidate orders (all topological):
+// Candidate orders (all topological, distinct, the file order first):
 //  * file order: Kahn's algorithm, smallest vertex index first (the default);
+//  * breadth first: level by level. Every reader of a fork is adjacent, so
+//    sibling branches share a group and read the forked FM once; many FMs are
+//    alive at once, which pays off when the SPM is too small to pin much;
 //  * depth first: the ready layer readied most recently first, which finishes
 //    a branch before opening the next (few FMs alive across branches);
 //  * memory greedy: the ready layer after which the fewest FM bytes are alive;
-//  * exact: for at most `exact_limit` vertices, an order with the least peak of
-//    alive FM bytes, by DP over the sets of executed layers, O(2^n * n).
-// breadth_first_order() (level by level, as a naive compiler would) is not a
-// candidate: it runs all branches side by side, so many FMs are alive at once,
-// which hurts plans and makes the joint DP slow; benchmarks/order_report
-// compares it with the others. The heuristics cost O(V^2) at most; the joint
-// solve per order dominates.
+//  * smallest output first / largest output first: among ready layers, by the
+//    bytes of the FM each produces. Smallest first leaves the branch with the
+//    largest FM for last, so that FM lives shortest (its join runs next);
+//    largest first starts the heavy branch right at the fork, where it can
+//    fuse with the fork's producer;
+//  * windowed least peak: the file order is cut where a single FM is alive
+//    (between Inception modules, fire modules, residual blocks); within every
+//    window of at most `exact_limit` layers the order with the least peak of
+//    alive FM bytes is found exactly, by DP over the sets of executed layers
+//    (O(2^w * w^2) for a window of w layers); larger windows (U-Net's long
+//    skips) keep the file order. On a graph of at most `exact_limit` layers
+//    this is the exact least-peak order of the whole graph.
+// Cost: the heuristics are O(V^2) at most, the windows O(V * 2^16 * 16^2) at
+// worst; the joint solve per order dominates (7 solves at most), and the
+// breadth-first one is the slowest, as it keeps the most pin candidates per
+// cut (SolveOptions::max_pins_per_cut and max_group_layers bound it).
+// benchmarks/order_report compares the search with the breadth-first and
+// file orders alone.
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "pinfuse/concepts/graph.hpp"
@@ -119,6 +136,52 @@ inline std::vector<std::size_t> exact_min_peak_order(const OrderGraph& o) {
   return order;
 }
 
+/// The subgraph of `o` on `vs` (edges to other vertices dropped), vertex k being vs[k].
+inline OrderGraph induced(const OrderGraph& o, const std::vector<std::size_t>& vs) {
+  std::vector<std::size_t> local(o.succ.size(), vs.size());
+  for (std::size_t k = 0; k < vs.size(); ++k) local[vs[k]] = k;
+  OrderGraph sub;
+  sub.succ.resize(vs.size());
+  sub.pred.resize(vs.size());
+  for (std::size_t k = 0; k < vs.size(); ++k) {
+    sub.bytes.push_back(o.bytes[vs[k]]);
+    for (const std::size_t t : o.succ[vs[k]])
+      if (local[t] < vs.size()) {
+        sub.succ[k].push_back(local[t]);
+        sub.pred[local[t]].push_back(k);
+      }
+  }
+  return sub;
+}
+
+/// `order` with each window between single-FM cuts of at most `limit` layers
+/// reordered to its least peak of alive FM bytes (the window's entry FM counted).
+inline std::vector<std::size_t> windowed_min_peak_order(const OrderGraph& o, const std::vector<std::size_t>& order,
+                                                        std::size_t limit) {
+  std::vector<std::size_t> readers_left(o.succ.size()), result, window;
+  for (std::size_t v = 0; v < o.succ.size(); ++v) readers_left[v] = o.succ[v].size();
+  std::vector<std::size_t> alive;  // vertices whose FM still has a reader to run
+  std::optional<std::size_t> entry;  // the one FM alive where the window starts
+  for (const std::size_t v : order) {
+    window.push_back(v);
+    for (const std::size_t p : o.pred[v])
+      if (--readers_left[p] == 0) alive.erase(std::find(alive.begin(), alive.end(), p));
+    if (readers_left[v] > 0) alive.push_back(v);
+    if (alive.size() > 1 && v != order.back()) continue;
+    if (window.size() > 1 && window.size() <= limit) {  // a cut: order the window
+      std::vector<std::size_t> vs = window;
+      if (entry) vs.insert(vs.begin(), *entry);
+      for (const std::size_t k : exact_min_peak_order(induced(o, vs)))
+        if (!entry || k != 0) result.push_back(vs[k]);
+    } else {
+      result.insert(result.end(), window.begin(), window.end());
+    }
+    window.clear();
+    entry = alive.empty() ? std::nullopt : std::optional<std::size_t>(alive.front());
+  }
+  return result;
+}
+
 }  // namespace detail
 
 /// Kahn's algorithm with a FIFO ready queue: level by level.
@@ -127,11 +190,22 @@ std::vector<std::size_t> breadth_first_order(const G& g) {
   return detail::kahn(detail::order_graph(g), [](const std::vector<std::size_t>&, const std::vector<char>&) { return 0; });
 }
 
-/// Distinct candidate orders (vertex indices of all vertices), the file order first.
+/// Distinct candidate orders (vertex indices of all vertices), the file order first;
+/// see the header comment.
 template <Graph G>
 std::vector<std::vector<std::size_t>> candidate_orders(const G& g, std::size_t exact_limit = 16) {
   const detail::OrderGraph o = detail::order_graph(g);
-  std::vector<std::vector<std::size_t>> orders{topological_order(g)};
+  const auto by_output = [&](bool smallest) {
+    return detail::kahn(o, [&o, smallest](const std::vector<std::size_t>& ready, const std::vector<char>&) {
+      std::size_t best = 0;
+      for (std::size_t k = 1; k < ready.size(); ++k) {
+        const std::uint64_t a = o.bytes[ready[k]], b = o.bytes[ready[best]];
+        if ((smallest ? a < b : a > b) || (a == b && ready[k] < ready[best])) best = k;
+      }
+      return best;
+    });
+  };
+  std::vector<std::vector<std::size_t>> orders{topological_order(g), breadth_first_order(g)};
   orders.push_back(detail::kahn(o, [](const std::vector<std::size_t>& ready, const std::vector<char>&) {
     return ready.size() - 1;  // the most recently readied
   }));
@@ -147,7 +221,9 @@ std::vector<std::vector<std::size_t>> candidate_orders(const G& g, std::size_t e
     }
     return best;
   }));
-  if (o.succ.size() <= exact_limit) orders.push_back(detail::exact_min_peak_order(o));
+  orders.push_back(by_output(true));
+  orders.push_back(by_output(false));
+  orders.push_back(detail::windowed_min_peak_order(o, orders.front(), exact_limit));
   std::vector<std::vector<std::size_t>> distinct;
   for (auto& order : orders)
     if (std::find(distinct.begin(), distinct.end(), order) == distinct.end()) distinct.push_back(std::move(order));
