@@ -115,8 +115,8 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
       const auto [first, run] = channel_bytes(l);
       const std::uint64_t offset = std::uint64_t(r.begin) * rb + first;
       return q.outputs[o].where == Residence::pinned
-                 ? Region{{TensorKind::fm, l}, offset, run, std::uint64_t(r.size()), rb, at.outputs[o] + offset, rb}
-                 : Region{{TensorKind::fm, l}, offset, run, std::uint64_t(r.size()), rb, out_at[o] + slot * out_copy(o), run};
+                 ? strided_region({TensorKind::fm, l}, offset, run, std::uint64_t(r.size()), rb, at.outputs[o] + offset, rb)
+                 : strided_region({TensorKind::fm, l}, offset, run, std::uint64_t(r.size()), rb, out_at[o] + slot * out_copy(o), run);
     };
 
     if (tiles > 1 || chunk == 0)  // one tile: the input stays for every chunk
@@ -154,8 +154,8 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
           : q.outputs[std::size_t(o)].where == Residence::pinned ? at.outputs[std::size_t(o)] + std::uint64_t(rows.begin) * rb
                                                           : out_at[std::size_t(o)] + out_slot * out_copy(std::size_t(o)) +
                                                               std::uint64_t(rows.begin - tile_share(t, tiles, info_[concat].height).begin) * rb;
-      return Region{{TensorKind::fm, concat}, std::uint64_t(rows.begin) * rb + first, std::uint64_t(info_[l].channels) * per_channel,
-                    std::uint64_t(rows.size()), rb, row0 + first, rb};
+      return strided_region({TensorKind::fm, concat}, std::uint64_t(rows.begin) * rb + first,
+                            std::uint64_t(info_[l].channels) * per_channel, std::uint64_t(rows.size()), rb, row0 + first, rb);
     };
     for (std::size_t i = 0; i < m; ++i) {
       const LayerId l = q.layers[i];

@@ -54,6 +54,13 @@ struct Region {
   friend bool operator==(const Region&, const Region&) = default;
 };
 
+/// `runs` runs as in Region, written as one run when they are back to back on both sides.
+inline Region strided_region(TensorRef t, std::uint64_t offset, std::uint64_t run_bytes, std::uint64_t runs,
+                             std::uint64_t stride, std::uint64_t spm, std::uint64_t spm_stride) {
+  if (runs > 1 && stride == run_bytes && spm_stride == run_bytes) return {t, offset, run_bytes * runs, 1, run_bytes * runs, spm, run_bytes * runs};
+  return {t, offset, run_bytes, runs, stride, spm, spm_stride};
+}
+
 /// Rows [first, first + count) of a tensor whose rows are `row_bytes` long, held
 /// densely at SPM byte `spm`.
 inline Region rows_region(TensorRef t, std::uint64_t first, std::uint64_t count, std::uint64_t row_bytes, std::uint64_t spm) {
