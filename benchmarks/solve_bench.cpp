@@ -19,6 +19,7 @@
 #include <string>
 
 #include "pinfuse/pinfuse.hpp"
+#include "pinfuse/plan/replay.hpp"
 #include "synthetic.hpp"
 #if defined(PINFUSE_HAS_CBC)
 #include "pinfuse/solvers/cbc.hpp"
@@ -109,6 +110,26 @@ const bool registered = [] {
     })->Unit(benchmark::kMillisecond);
   }
 #endif
+  // Command streams: building a joint plan's program and replaying it byte by byte
+  // (the plan is solved once, outside the timing).
+  for (const char* model : {"mobilenet_v2", "resnet50", "inception_v3", "unet"}) {
+    const auto net = std::make_shared<const pinfuse::Network>(
+        pinfuse::load_model(std::string(PINFUSE_SOURCE_DIR) + "/examples/models/" + model + ".json"));
+    const std::string name = std::string("program/") + model;
+    benchmark::RegisterBenchmark(name.c_str(), [net](benchmark::State& st) {
+      const pinfuse::Hardware hw = shipped_hardware();
+      const pinfuse::ReferenceAccelerator accel(*net, hw);
+      const pinfuse::Scratchpad spm = pinfuse::scratchpad_of(hw);
+      const pinfuse::Plan plan = pinfuse::solve_joint(*net, accel, spm);
+      pinfuse::ReplayReport report;
+      for (auto _ : st) {
+        report = pinfuse::replay_program(*net, plan, pinfuse::build_program(*net, plan, accel, spm), spm);
+        if (!report.ok()) st.SkipWithError(report.errors.front().c_str());
+      }
+      st.counters["commands"] = double(report.commands);
+      st.counters["stages"] = double(report.stages);
+    })->Unit(benchmark::kMillisecond);
+  }
   // Scaling: groups of at most 12 layers keep the DP at O(n * 12) group queries.
   for (const int layers : {100, 300, 1000, 3000, 5000})
     for (const pinfuse::Strategy s : {pinfuse::Strategy::fusion, pinfuse::Strategy::joint}) {
