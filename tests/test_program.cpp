@@ -190,6 +190,12 @@ TEST_CASE("the replay catches corrupted programs", "[program]") {
     load->writes.front().runs = 1;
     CHECK(all_errors(replay(b, prog)).find("which holds") != std::string::npos);
   }
+  SECTION("a region with absurd runs is refused, not walked") {
+    Command* c = find_command(prog, CommandKind::load, [](const Command&) { return true; });
+    c->writes.front().runs = std::uint64_t(1) << 62;
+    c->writes.front().spm_stride = std::uint64_t(1) << 62;
+    CHECK(all_errors(replay(b, prog)).find("past the SPM") != std::string::npos);
+  }
   SECTION("a command goes back in time") {
     prog.groups.back().back().stage = 0;
     CHECK(all_errors(replay(b, prog)).find("goes back") != std::string::npos);

@@ -42,6 +42,16 @@ struct ReplayReport {
 
 namespace detail {
 
+/// first + (runs - 1) * stride + run_bytes: where the last run ends; nullopt on overflow.
+inline std::optional<std::uint64_t> runs_end(std::uint64_t first, std::uint64_t runs, std::uint64_t stride,
+                                             std::uint64_t run_bytes) {
+  std::uint64_t span = 0, end = 0;
+  if (__builtin_mul_overflow(runs - 1, stride, &span) || __builtin_add_overflow(first, span, &end) ||
+      __builtin_add_overflow(end, run_bytes, &end))
+    return std::nullopt;
+  return end;
+}
+
 /// A set of byte ranges [begin, end), merged.
 class ByteSet {
  public:
@@ -222,15 +232,16 @@ ReplayReport replay_program(const G& g, const Plan& plan, const Program& prog, c
       return false;
     }
     if (r.runs > 1 && r.spm_stride < r.run_bytes) error(what + ": its SPM runs overlap"), ok = false;
-    const std::uint64_t spm_end = r.spm + (r.runs - 1) * r.spm_stride + r.run_bytes;
-    if (spm_end > spm.capacity())
-      error(what + " reaches SPM byte " + std::to_string(spm_end) + ", past the SPM (" + std::to_string(spm.capacity()) + ")"), ok = false;
-    const std::uint64_t tensor_end = r.offset + (r.runs - 1) * r.stride + r.run_bytes;
+    // Disjoint runs inside the SPM also bound how many runs there are.
+    const std::optional<std::uint64_t> spm_end = detail::runs_end(r.spm, r.runs, r.spm_stride, r.run_bytes);
+    if (!spm_end || *spm_end > spm.capacity())
+      error(what + " reaches " + (spm_end ? "SPM byte " + std::to_string(*spm_end) : std::string("beyond 2^64")) +
+            ", past the SPM (" + std::to_string(spm.capacity()) + ")"), ok = false;
+    const std::optional<std::uint64_t> tensor_end = detail::runs_end(r.offset, r.runs, r.stride, r.run_bytes);
     const DramTensor* d = prog.find(r.tensor);
     if (r.tensor.vertex >= n || !d) error(what + ": " + tensor_name(r.tensor) + " has no place in DRAM"), ok = false;
-    else if (tensor_end > d->bytes)
-      error(what + " reaches byte " + std::to_string(tensor_end) + " of " + tensor_name(r.tensor) + ", which has " +
-            std::to_string(d->bytes)), ok = false;
+    else if (!tensor_end || *tensor_end > d->bytes)
+      error(what + " reaches past the end of " + tensor_name(r.tensor) + " (" + std::to_string(d->bytes) + " bytes)"), ok = false;
     return ok;
   };
   // Does the SPM hold region r (each run) as asked? Reports the first wrong byte.
@@ -268,7 +279,6 @@ ReplayReport replay_program(const G& g, const Plan& plan, const Program& prog, c
         stage = c.stage;
         ++report.stages;
       }
-      in_stage.emplace_back(&c, index);
       bool ok = true;
       for (const Region& r : c.reads) ok = inside(r, what) && ok;
       for (const Region& r : c.writes) ok = inside(r, what) && ok;
@@ -276,6 +286,7 @@ ReplayReport replay_program(const G& g, const Plan& plan, const Program& prog, c
         ++index;
         continue;
       }
+      in_stage.emplace_back(&c, index);
       if (c.kind == CommandKind::load || c.kind == CommandKind::store) {
         const bool load = c.kind == CommandKind::load;
         if ((load ? c.writes.size() : c.reads.size()) != 1 || !(load ? c.reads : c.writes).empty()) {
