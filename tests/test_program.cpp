@@ -12,7 +12,9 @@
 #include "pinfuse/accel/reference_accelerator.hpp"
 #include "pinfuse/io/model_json.hpp"
 #include "pinfuse/io/program_json.hpp"
+#include "pinfuse/plan/layout.hpp"
 #include "pinfuse/plan/replay.hpp"
+#include "pinfuse/solvers/segment_dp.hpp"
 #include "pinfuse/solvers/solve.hpp"
 
 using namespace pinfuse;
@@ -51,6 +53,39 @@ Command* find_command(Program& prog, CommandKind kind, Pick&& pick) {
     for (Command& c : list)
       if (c.kind == kind && pick(c)) return &c;
   return nullptr;
+}
+
+/// The rows of an FM with rows of `row_bytes` that region r touches.
+RowRange rows_of(const Region& r, std::uint64_t row_bytes) {
+  const std::uint64_t end = r.offset + (r.runs - 1) * r.stride + r.run_bytes;
+  return {int(r.offset / row_bytes), int((end + row_bytes - 1) / row_bytes)};
+}
+
+/// What the replay cannot know without layer semantics: every compute that
+/// writes rows reads, of each input, the rows its window needs for them (halos
+/// included, as the tiling formulas say). Returns the first miss, or "".
+std::string missing_input_rows(const Network& net, const ReferenceAccelerator& accel, const Program& prog) {
+  const auto row_bytes = [&](LayerId v) { return fm_bytes(net, v) / std::uint64_t(std::max(net[v].output.h, 1)); };
+  for (const auto& list : prog.groups)
+    for (const Command& c : list) {
+      if (c.kind != CommandKind::compute || c.accumulate) continue;
+      for (const Region& w : c.writes) {
+        const RowRange out = rows_of(w, row_bytes(w.tensor.vertex));  // an in-place slice has the writer's rows
+        const std::vector<LayerId> inputs = inputs_of(net, c.layer);
+        for (std::size_t slot = 0; slot < inputs.size(); ++slot) {
+          const RowRange need = accel.input_rows(c.layer, slot, out);
+          const bool read = need.empty() || std::any_of(c.reads.begin(), c.reads.end(), [&](const Region& r) {
+            const RowRange got = rows_of(r, row_bytes(inputs[slot]));
+            return r.tensor == TensorRef{TensorKind::fm, inputs[slot]} && got.begin <= need.begin && need.end <= got.end;
+          });
+          if (!read)
+            return net[c.layer].name + " writes rows [" + std::to_string(out.begin) + ", " + std::to_string(out.end) +
+                   ") without reading rows [" + std::to_string(need.begin) + ", " + std::to_string(need.end) + ") of " +
+                   net[inputs[slot]].name;
+        }
+      }
+    }
+  return "";
 }
 
 }  // namespace
@@ -119,6 +154,61 @@ TEST_CASE("programs of random plans on random hardware replay cleanly", "[progra
   CHECK(streamed);
 }
 
+TEST_CASE("programs of random groupings and pins replay cleanly and read every input row they need", "[program][property]") {
+  // Random cuts and pins (not only the solvers' choices) on networks with
+  // reductions, broadcasts, in-place concat candidates and transposed convs,
+  // under random hardware: every way of running a group must come up.
+  std::set<std::string> seen;
+  std::size_t plans = 0;
+  for (std::uint32_t seed = 1; seed <= 400; ++seed) {
+    std::mt19937 rng(seed);
+    const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    const Network g = testing::random_rich_network(rng, pick(2, 8));
+    const Problem p = make_problem(g);
+    for (int trial = 0; trial < 4; ++trial) {
+      Hardware hw = testing::random_hardware(rng, g);
+      hw.spm_bytes = hw.spm_bytes * std::uint64_t(pick(1, 4)) / 2 + 64;
+      const ReferenceAccelerator accel(g, hw);
+      const Scratchpad spm = scratchpad_of(hw);
+      std::vector<int> starts{0};
+      for (int pos = 1; pos < int(p.size()); ++pos)
+        if (pick(0, 2) == 0) starts.push_back(pos);
+      std::vector<char> pinned(p.fms.size(), 0);
+      for (std::size_t fm = 0; fm < p.fms.size(); ++fm) pinned[fm] = p.fms[fm].pinnable() && pick(0, 2) == 0;
+      Plan plan;
+      try {
+        plan = assemble_plan(p, accel, spm, starts, pinned, Objective::latency, "random");
+      } catch (const input_error&) {
+        continue;  // some group does not fit
+      }
+      plan.layout = lay_out(plan, spm);
+      if (plan.layout.peak > spm.capacity()) continue;  // the solvers would repair this one
+      INFO("seed " << seed << " trial " << trial << ", SPM " << hw.spm_bytes << " B");
+      const Program prog = build_program(g, plan, accel, spm);
+      CHECK(all_errors(replay_program(g, plan, prog, spm)) == "");
+      CHECK(missing_input_rows(g, accel, prog) == "");
+      ++plans;
+      for (std::size_t gi = 0; gi < plan.groups.size(); ++gi) {
+        const auto& t = plan.groups[gi].cost.tiling;
+        const bool pins = std::any_of(plan.groups[gi].inputs.begin(), plan.groups[gi].inputs.end(),
+                                      [](const BoundaryFm& b) { return b.where == Residence::pinned; });
+        if (t.at("channel_chunks") > 1) seen.insert(t.at("row_tiles") > 1 ? "chunks x tiles" : "chunks, one tile");
+        if (t.at("channel_chunks") > 1 && pins) seen.insert("chunks, pinned input");
+        if (t.at("weights_streamed")) seen.insert("streamed");
+        if (!t.at("double_buffered") && t.at("row_tiles") > 1) seen.insert("single-buffered tiles");
+        for (const Command& c : prog.groups[gi]) {
+          if (c.accumulate) seen.insert("accumulate");
+          for (const Region& w : c.writes)
+            if (c.kind == CommandKind::compute && w.tensor.vertex != c.layer) seen.insert("in-place concat");
+        }
+      }
+    }
+  }
+  CHECK(plans > 500);
+  CHECK(seen == std::set<std::string>{"accumulate", "chunks x tiles", "chunks, one tile", "chunks, pinned input",
+                                      "in-place concat", "single-buffered tiles", "streamed"});
+}
+
 TEST_CASE("the replay catches corrupted programs", "[program]") {
   const Built b = build("mobilenet_v2", 256);
   REQUIRE(replay(b, b.prog).ok());
@@ -180,7 +270,7 @@ TEST_CASE("the replay catches corrupted programs", "[program]") {
   }
   SECTION("a pinned FM is overwritten while alive") {
     REQUIRE(!b.plan.pinned.empty());
-    // Load weights of the group after the pin's producer right onto the pinned FM.
+    // Point a load of the pin's last reading group right at the pinned FM.
     const PinnedFm& pin = b.plan.pinned.front();
     Command* load = nullptr;
     for (Command& c : prog.groups[pin.last_group])

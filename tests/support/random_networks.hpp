@@ -78,6 +78,84 @@ inline Network random_network(std::mt19937& rng, int layers, bool dag) {
   return g;
 }
 
+/// A random DAG that also has what random_network() lacks: global pools and fc
+/// layers (reductions that accumulate over tiles), squeeze-and-excitation
+/// broadcast muls, concats of two fresh branches (in-place candidates), and
+/// transposed convs whose stride may exceed their kernel (rows fed by no input).
+inline Network random_rich_network(std::mt19937& rng, int layers) {
+  const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  Network g;
+  g[boost::graph_bundle].name = "random_rich";
+  Layer in = simple_layer("in", LayerKind::input);
+  in.output = {pick(4, 16), pick(3, 10), pick(1, 6)};
+  std::vector<LayerId> fms{add_layer(g, in)};
+  for (int i = 0; i < layers; ++i) {
+    std::string name = "l";
+    name += std::to_string(i);
+    const auto named = [&](const char* suffix) {
+      std::string n = name;
+      n += suffix;
+      return n;
+    };
+    const LayerId last = fms.back();
+    const LayerId older = fms[pick(0, int(fms.size()) - 1)];
+    const Shape s = g[last].output;
+    const Shape o = g[older].output;
+    LayerId v;
+    switch (pick(0, 7)) {
+      case 0: v = add_layer(g, conv_layer(name, pick(1, 8), 3, s.h > 3 && pick(0, 2) == 0 ? 2 : 1), {last}); break;
+      case 1: {
+        Layer pool = simple_layer(name, LayerKind::pool);
+        pool.global_pool = true;
+        pool.pool_mode = PoolMode::avg;
+        v = add_layer(g, pool, {last});
+        break;
+      }
+      case 2: {
+        Layer fc = simple_layer(name, LayerKind::fc);
+        fc.filters = pick(1, 8);
+        v = add_layer(g, fc, {older});
+        break;
+      }
+      case 3: {  // squeeze and excitation: global pool -> 1x1 conv -> broadcast mul
+        Layer pool = simple_layer(named("_pool"), LayerKind::pool);
+        pool.global_pool = true;
+        pool.pool_mode = PoolMode::avg;
+        const LayerId squeezed = add_layer(g, pool, {last});
+        const LayerId excite = add_layer(g, conv_layer(named("_excite"), s.c, 1, 1), {squeezed});
+        v = add_layer(g, simple_layer(name, LayerKind::mul), {last, excite});
+        break;
+      }
+      case 4:
+        if (older != last && o.h == s.h && o.w == s.w) {
+          const LayerId a = add_layer(g, conv_layer(named("_a"), pick(1, 4), 1, 1), {last});
+          const LayerId b = add_layer(g, conv_layer(named("_b"), pick(1, 4), 3, 1), {older});
+          v = add_layer(g, simple_layer(name, LayerKind::concat), {a, b});
+        } else {
+          v = add_layer(g, conv_layer(name, pick(1, 6), 3, 1), {older});
+        }
+        break;
+      case 5: {
+        Layer up = simple_layer(name, LayerKind::conv2d_transpose);
+        up.filters = pick(1, 6);
+        const int kernel = pick(1, 3), stride = pick(1, 3);
+        up.rows = up.cols = Window1D{kernel, stride, 1, 0, 0, false};
+        v = s.h <= 6 ? add_layer(g, up, {last}) : add_layer(g, conv_layer(name, pick(1, 6), 3, 2), {last});
+        break;
+      }
+      case 6: v = add_layer(g, conv_layer(name, s.c, 3, 1, s.c), {last}); break;  // depthwise
+      default:
+        v = older != last && o == s ? add_layer(g, simple_layer(name, LayerKind::add), {last, older})
+                                    : add_layer(g, conv_layer(name, pick(1, 8), 1, 1), {older});
+    }
+    infer_shapes(g);
+    fms.push_back(v);
+  }
+  add_layer(g, simple_layer("out", LayerKind::output), {fms.back()});
+  infer_shapes(g);
+  return g;
+}
+
 /// Random reference-accelerator parameters for `g`: the SPM lies between
 /// "barely runs layer by layer" and "holds most of the model", so that capacity
 /// binds (tiles shrink, pins compete, some groups do not fit).

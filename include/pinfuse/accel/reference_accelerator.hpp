@@ -133,6 +133,8 @@ class ReferenceAccelerator {
     std::vector<Transfer> in_xfer;   ///< [tile * inputs + e]: what the tile loads of input e (if in DRAM)
     std::vector<Transfer> out_xfer;  ///< [tile * outputs + o]: what the tile stores of output o (if in DRAM)
     std::vector<std::uint64_t> compute;  ///< per tile: compute cycles
+    std::vector<std::uint64_t> stream_load;  ///< per tile: DMA cycles to reload the weights of the layers it runs
+    std::uint64_t stream_bytes = 0;  ///< weight bytes those reloads move over all tiles
     std::vector<int> in_max, tmp_max, out_max;  ///< most rows one tile holds, per input / layer / output
     std::uint64_t tmp_bytes = 0;     ///< the intermediates' buffers, aligned
     std::uint64_t recompute_macs = 0;
@@ -197,6 +199,15 @@ class ReferenceAccelerator {
   template <class Emit>
   void for_each_fm_buffer(const GroupQuery& q, const TileGeometry& geo, const ChannelChunks& split, bool overlap,
                           Emit&& emit) const;
+  /// SPM bytes for the group's weights: all of them (resident), the largest
+  /// layer's (streamed), or one chunk's per copy (channel chunks, double-buffered
+  /// when the DMA overlaps).
+  std::uint64_t weight_buffer(const GroupQuery& q, const GroupView& v, bool streamed, const ChannelChunks& split,
+                              bool overlap) const {
+    if (split.channels)
+      return (overlap ? 2 : 1) * align(q, v.weights / std::uint64_t(split.channels) * std::uint64_t(split.per_chunk));
+    return align(q, streamed ? v.max_weight : v.weights);
+  }
   /// The channel split a choice made (none for chunks == 1).
   ChannelChunks chunks_of(const GroupQuery& q, const Choice& c) const {
     return c.chunks > 1 ? ChannelChunks(info_[q.layers.front()].channels, c.chunks) : ChannelChunks();
@@ -278,11 +289,17 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
   geo.in_xfer.assign(std::size_t(tiles) * ni, {});
   geo.out_xfer.assign(std::size_t(tiles) * no, {});
   geo.compute.assign(tiles, 0);
+  geo.stream_load.assign(tiles, 0);
   geo.in_max.assign(ni, 0);
   geo.tmp_max.assign(m, 0);
   geo.out_max.assign(no, 0);
   std::vector<long long> computed(m, 0);
   std::vector<RowRange> need(m), ext_need(ni);
+  // Streamed weights: a layer that runs in a tile reloads its weights there.
+  const auto stream = [&](int t, LayerId l) {
+    geo.stream_load[t] += dma_cycles(info_[l].weight_bytes);
+    geo.stream_bytes += info_[l].weight_bytes;
+  };
   for (int t = 0; t < tiles; ++t) {
     std::fill(need.begin(), need.end(), RowRange{});
     std::fill(ext_need.begin(), ext_need.end(), RowRange{});
@@ -305,11 +322,13 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
         RowRange& target = v.local[u] >= 0 ? need[v.local[u]] : ext_need[v.ext[u]];
         target = hull(target, r);
         geo.compute[t] += std::uint64_t(std::ceil(info_[l].cycles_per_row * r.size() / info_[u].height));
+        if (!r.empty()) stream(t, l);
         continue;
       }
       if (need[i].empty()) continue;
       computed[i] += need[i].size();
       if (!v.in_place[i]) geo.compute[t] += std::uint64_t(std::ceil(need[i].size() * info_[l].cycles_per_row));
+      stream(t, l);
       for (std::size_t s = 0; s < info_[l].inputs.size(); ++s) {
         const LayerId u = info_[l].inputs[s];
         const RowRange r = input_rows(l, s, need[i]);
@@ -325,7 +344,7 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
     }
     on_tile(t, need, ext_need);
   }
-  for_each_tmp_buffer(q, v, geo, [&](const char*, LayerId, std::uint64_t bytes) { geo.tmp_bytes += bytes; });
+  for_each_tmp_buffer(q, v, geo, [&](const char*, LayerId, std::uint64_t, std::uint64_t bytes) { geo.tmp_bytes += bytes; });
   for (std::size_t i = 0; i < m; ++i)
     geo.recompute_macs += std::uint64_t(std::max(0LL, computed[i] - info_[q.layers[i]].height)) * info_[q.layers[i]].macs_per_row;
   return geo;
@@ -376,7 +395,7 @@ inline std::uint64_t ReferenceAccelerator::pipeline_latency(const std::vector<St
   return total;
 }
 
-/// Calls emit("tmp:", vertex, bytes) for each intermediate the group reads
+/// Calls emit("tmp:", vertex, 1, bytes) for each intermediate the group reads
 /// inside itself: one tile of it, single-buffered (compute produces and consumes
 /// it); the inputs of an in-place concat live in the concat's.
 template <class Emit>
@@ -384,10 +403,10 @@ void ReferenceAccelerator::for_each_tmp_buffer(const GroupQuery& q, const GroupV
                                                Emit&& emit) const {
   for (std::size_t i = 0; i < q.layers.size(); ++i)
     if (v.is_tmp[i] && v.writes_into[i] < 0 && geo.tmp_max[i] > 0)
-      emit("tmp:", q.layers[i], align(q, std::uint64_t(geo.tmp_max[i]) * info_[q.layers[i]].row_bytes));
+      emit("tmp:", q.layers[i], 1, align(q, std::uint64_t(geo.tmp_max[i]) * info_[q.layers[i]].row_bytes));
 }
 
-/// Calls emit(prefix, vertex, bytes) for each DRAM input and output tile buffer
+/// Calls emit(prefix, vertex, copies, bytes of one copy) for each DRAM input and output tile buffer
 /// (intermediates: for_each_tmp_buffer; weights: the choice's). They are
 /// double-buffered when there are several pipeline steps. With channel chunks
 /// an output tile holds one chunk's channels.
@@ -400,12 +419,12 @@ void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const TileGeo
   const std::uint64_t out_copies = overlap && geo.tiles * split.chunks > 1 ? 2 : 1;
   for (std::size_t e = 0; e < q.inputs.size(); ++e)
     if (q.inputs[e].where == Residence::dram && geo.in_max[e] > 0)
-      emit("in:", q.inputs[e].fm, in_copies * align(q, std::uint64_t(geo.in_max[e]) * info_[q.inputs[e].fm].row_bytes));
+      emit("in:", q.inputs[e].fm, in_copies, align(q, std::uint64_t(geo.in_max[e]) * info_[q.inputs[e].fm].row_bytes));
   for (std::size_t o = 0; o < q.outputs.size(); ++o)
     if (q.outputs[o].where == Residence::dram && geo.out_max[o] > 0) {
       const LayerInfo& l = info_[q.outputs[o].fm];
       const std::uint64_t row_bytes = split.channels ? l.row_bytes / std::uint64_t(l.channels) * std::uint64_t(split.per_chunk) : l.row_bytes;
-      emit("out:", q.outputs[o].fm, out_copies * align(q, std::uint64_t(geo.out_max[o]) * row_bytes));
+      emit("out:", q.outputs[o].fm, out_copies, align(q, std::uint64_t(geo.out_max[o]) * row_bytes));
     }
 }
 
@@ -427,29 +446,30 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
       break;  // every query has a double-buffered fit
     const auto fm_footprint = [&](const ChannelChunks& split) {
       std::uint64_t sum = geo.tmp_bytes;
-      for_each_fm_buffer(q, geo, split, overlap, [&](const char*, LayerId, std::uint64_t bytes) { sum += bytes; });
+      for_each_fm_buffer(q, geo, split, overlap,
+                         [&](const char*, LayerId, std::uint64_t copies, std::uint64_t bytes) { sum += copies * bytes; });
       return sum;
     };
     const std::uint64_t unchunked = fm_footprint({});
-    const std::uint64_t copies = overlap ? 2 : 1;
     const auto add = [&](const Choice& c, std::uint64_t footprint) { out.push_back({c, footprint}); };
     // (a) weights resident: loaded once, before the first tile.
-    if ((hw_.fused_weights != WeightPolicy::streamed || tiles == 1) && align(q, v.weights) + unchunked <= most_available) {
+    const std::uint64_t resident_buffer = weight_buffer(q, v, false, {}, overlap);
+    if ((hw_.fused_weights != WeightPolicy::streamed || tiles == 1) && resident_buffer + unchunked <= most_available) {
       std::vector<Step> steps = x.steps;
       steps.front().load += v.weight_load;
-      add({tiles, 1, false, overlap, align(q, v.weights), pipeline_latency(steps, overlap), {x.fm_read, x.fm_write, v.weights}},
-          align(q, v.weights) + unchunked);
+      add({tiles, 1, false, overlap, resident_buffer, pipeline_latency(steps, overlap), {x.fm_read, x.fm_write, v.weights}},
+          resident_buffer + unchunked);
     }
-    // (b) weights streamed: every tile reloads each layer's weights into one buffer
-    // the size of the largest layer's; each load sits between two layers of the
-    // tile, so compute and DMA both wait for it (a stall nothing overlaps).
-    const std::uint64_t streamed_buffer = align(q, v.max_weight);
+    // (b) weights streamed: every tile reloads the weights of each layer it runs
+    // into one buffer the size of the largest layer's; each load sits between two
+    // layers of the tile, so compute and DMA both wait for it (a stall nothing overlaps).
+    const std::uint64_t streamed_buffer = weight_buffer(q, v, true, {}, overlap);
     if (hw_.fused_weights != WeightPolicy::resident && tiles > 1 && v.weights > 0 &&
         streamed_buffer + unchunked <= most_available) {
       std::vector<Step> steps = x.steps;
-      for (Step& s : steps) s.stall += v.weight_load;
+      for (int t = 0; t < tiles; ++t) steps[t].stall += geo.stream_load[t];
       add({tiles, 1, true, overlap, streamed_buffer, pipeline_latency(steps, overlap),
-           {x.fm_read, x.fm_write, v.weights * std::uint64_t(tiles)}},
+           {x.fm_read, x.fm_write, geo.stream_bytes}},
           streamed_buffer + unchunked);
     }
     // (c) one conv/fc: split its output channels into chunks whose weights stream
@@ -462,8 +482,8 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
         const ChannelChunks split(channels, tried);
         if (split.chunks == last) continue;  // the same split as the count before
         last = split.chunks;
-        const std::uint64_t chunk_weights = std::uint64_t(split.per_chunk) * channel_weights;
-        const std::uint64_t footprint = copies * align(q, chunk_weights) + fm_footprint(split);
+        const std::uint64_t chunk_buffer = weight_buffer(q, v, false, split, overlap);
+        const std::uint64_t footprint = chunk_buffer + fm_footprint(split);
         if (footprint > most_available) continue;
         std::vector<Step> steps;
         steps.reserve(std::size_t(split.chunks) * std::size_t(tiles));
@@ -477,7 +497,7 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
             s.store = dma_cycles(x.out_tile_bytes[t] / std::uint64_t(channels) * share);
             steps.push_back(s);
           }
-        add({tiles, split.chunks, false, overlap, copies * align(q, chunk_weights), pipeline_latency(steps, overlap),
+        add({tiles, split.chunks, false, overlap, chunk_buffer, pipeline_latency(steps, overlap),
              {x.fm_read * std::uint64_t(tiles == 1 ? 1 : split.chunks), x.fm_write, v.weights}},
             footprint);
         if (footprint <= least_available) break;  // every query's fewest fitting chunks are listed
@@ -541,8 +561,8 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
     cost.offchip = best[k]->offchip;
     cost.recompute_macs = geo.recompute_macs;
     if (best[k]->weight_buffer) cost.buffers.push_back({"weights", best[k]->weight_buffer});
-    const auto add = [&](const char* prefix, LayerId l, std::uint64_t bytes) {
-      cost.buffers.push_back({prefix + (*g_)[l].name, bytes});
+    const auto add = [&](const char* prefix, LayerId l, std::uint64_t copies, std::uint64_t bytes) {
+      cost.buffers.push_back({prefix + (*g_)[l].name, copies * bytes});
     };
     for_each_tmp_buffer(queries[k], v, geo, add);
     for_each_fm_buffer(queries[k], geo, chunks_of(queries[k], *best[k]), best[k]->overlapped, add);

@@ -27,49 +27,58 @@ namespace pinfuse {
 
 inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, const GroupCost& cost,
                                                            const GroupAddresses& at) const {
-  const auto setting = [&](const char* key) {
+  if (q.layers.empty()) return {};
+  const GroupView v = view_of(q);
+  const std::size_t m = q.layers.size(), ni = q.inputs.size(), no = q.outputs.size();
+  if (at.buffers.size() != cost.buffers.size() || at.inputs.size() != ni || at.outputs.size() != no)
+    throw input_error("group addresses", "do not list every buffer and boundary FM");
+  const auto setting = [&](const char* key, std::int64_t least, std::int64_t most) {
     const auto it = cost.tiling.find(key);
-    if (it == cost.tiling.end() || it->second < 0)
-      throw input_error("group tiling", std::string("has no valid '") + key + "' (not the reference accelerator's cost?)");
+    if (it == cost.tiling.end() || it->second < least || it->second > most)
+      throw input_error("group tiling", std::string("'") + key + "' is missing or out of range (not this model's cost?)");
     return it->second;
   };
-  const int tiles = static_cast<int>(setting("row_tiles"));
-  const bool streamed = setting("weights_streamed") != 0, overlap = setting("double_buffered") != 0;
-  const GroupView v = view_of(q);
-  const ChannelChunks split =
-      setting("channel_chunks") > 1 ? ChannelChunks(info_[q.layers.front()].channels, int(setting("channel_chunks"))) : ChannelChunks();
-  const std::size_t m = q.layers.size();
+  const int tiles = static_cast<int>(setting("row_tiles", 1, v.height));
+  const bool streamed = setting("weights_streamed", 0, 1) != 0, overlap = setting("double_buffered", 0, 1) != 0;
+  const int channels = info_[q.layers.front()].channels;
+  const int chunks = static_cast<int>(setting("channel_chunks", 1, m == 1 && info_[q.layers.front()].channel_splittable ? channels : 1));
+  const ChannelChunks split = chunks > 1 ? ChannelChunks(channels, chunks) : ChannelChunks();
+  if (split.chunks != chunks) throw input_error("group tiling", "'channel_chunks' is not a split of whole channels");
   std::vector<std::vector<RowRange>> need(tiles), held(tiles);
   const TileGeometry geo = geometry(q, v, tiles, [&](int t, const std::vector<RowRange>& n, const std::vector<RowRange>& e) {
     need[t] = n;
     held[t] = e;
   });
 
-  // Buffer addresses, in the order evaluate_batch() lists the buffers.
-  if (at.buffers.size() != cost.buffers.size() || at.inputs.size() != q.inputs.size() || at.outputs.size() != q.outputs.size())
-    throw input_error("group addresses", "do not list every buffer and boundary FM");
-  std::size_t next = 0;
-  const std::uint64_t weights_at = !cost.buffers.empty() && cost.buffers.front().name == "weights" ? at.buffers[next++] : 0;
-  std::vector<std::uint64_t> tmp_at(m), in_at(q.inputs.size()), out_at(q.outputs.size());
-  const auto take_address = [&](std::uint64_t& slot) {
-    if (next >= at.buffers.size()) throw input_error("group buffers", "differ from the tiling's (not this model's cost?)");
-    slot = at.buffers[next++];
-  };
-  for_each_tmp_buffer(q, v, geo, [&](const char*, LayerId l, std::uint64_t) { take_address(tmp_at[v.local[l]]); });
-  for_each_fm_buffer(q, geo, split, overlap, [&](const char* prefix, LayerId l, std::uint64_t) {
-    take_address(std::string(prefix) == "in:" ? in_at[v.ext[l]] : out_at[v.out[l]]);
+  // The buffers this tiling needs, listed as evaluate_batch() lists them, must
+  // be the cost's; each then takes its address, and tile buffers their copies.
+  std::vector<Buffer> expected;
+  std::vector<std::uint64_t*> address_of;
+  std::uint64_t weights_at = 0;
+  if (v.weights) {
+    expected.push_back({"weights", weight_buffer(q, v, streamed, split, overlap)});
+    address_of.push_back(&weights_at);
+  }
+  std::vector<std::uint64_t> tmp_at(m), in_at(ni), out_at(no), in_copy(ni), out_copy(no), in_copies(ni), out_copies(no);
+  for_each_tmp_buffer(q, v, geo, [&](const char* prefix, LayerId l, std::uint64_t copies, std::uint64_t bytes) {
+    expected.push_back({prefix + (*g_)[l].name, copies * bytes});
+    address_of.push_back(&tmp_at[v.local[l]]);
   });
+  for_each_fm_buffer(q, geo, split, overlap, [&](const char* prefix, LayerId l, std::uint64_t copies, std::uint64_t bytes) {
+    expected.push_back({prefix + (*g_)[l].name, copies * bytes});
+    const bool input = std::string(prefix) == "in:";
+    const std::size_t k = std::size_t(input ? v.ext[l] : v.out[l]);
+    (input ? in_copy : out_copy)[k] = bytes;
+    (input ? in_copies : out_copies)[k] = copies;
+    address_of.push_back(&(input ? in_at : out_at)[k]);
+  });
+  if (expected != cost.buffers)
+    throw input_error("group buffers", "differ from the ones its tiling needs (not this model's cost?)");
+  for (std::size_t b = 0; b < address_of.size(); ++b) *address_of[b] = at.buffers[b];
 
-  // One copy of a double buffer (bytes), and which copy step k uses.
   const int steps = tiles * split.chunks;
-  const bool in_double = overlap && tiles > 1, out_double = overlap && steps > 1;
-  const auto chunk_row_bytes = [&](LayerId l) {
-    return split.channels ? info_[l].row_bytes / std::uint64_t(info_[l].channels) * std::uint64_t(split.per_chunk)
-                          : info_[l].row_bytes;
-  };
-  const auto in_copy = [&](std::size_t e) { return align(q, std::uint64_t(geo.in_max[e]) * info_[q.inputs[e].fm].row_bytes); };
-  const auto out_copy = [&](std::size_t o) { return align(q, std::uint64_t(geo.out_max[o]) * chunk_row_bytes(q.outputs[o].fm)); };
   const std::uint64_t channel_weights = split.channels ? info_[q.layers.front()].weight_bytes / std::uint64_t(split.channels) : 0;
+  const std::uint64_t chunk_copy = split.channels ? weight_buffer(q, v, false, split, overlap) / (overlap ? 2 : 1) : 0;
   std::vector<std::uint64_t> packed(m, 0);  // resident weights: each layer's offset in the buffer
   for (std::size_t i = 1; i < m; ++i) packed[i] = packed[i - 1] + info_[q.layers[i - 1]].weight_bytes;
 
@@ -85,7 +94,9 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
   std::vector<StepCommands> step(steps);
   for (int k = 0; k < steps; ++k) {
     const int chunk = k / tiles, t = k % tiles;
-    const std::uint64_t in_slot = in_double ? k % 2 : 0, out_slot = out_double ? k % 2 : 0;
+    // Which copy of a double buffer this step uses.
+    const auto in_slot = [&](std::size_t e) { return in_copies[e] > 1 ? std::uint64_t(k % 2) : 0; };
+    const auto out_slot = [&](std::size_t o) { return out_copies[o] > 1 ? std::uint64_t(k % 2) : 0; };
     // The channels this step computes: bytes [first, first + run) of every output row.
     const auto channel_bytes = [&](LayerId l) {
       const std::uint64_t per_channel = info_[l].row_bytes / std::uint64_t(info_[l].channels);
@@ -104,7 +115,7 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
         const std::size_t e = std::size_t(v.ext[u]);
         spm = q.inputs[e].where == Residence::pinned
                   ? at.inputs[e] + std::uint64_t(r.begin) * rb
-                  : in_at[e] + in_slot * in_copy(e) + std::uint64_t(r.begin - held[t][e].begin) * rb;
+                  : in_at[e] + in_slot(e) * in_copy[e] + std::uint64_t(r.begin - held[t][e].begin) * rb;
       }
       return rows_region({TensorKind::fm, u}, std::uint64_t(r.begin), std::uint64_t(r.size()), rb, spm);
     };
@@ -116,7 +127,7 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
       const std::uint64_t offset = std::uint64_t(r.begin) * rb + first;
       return q.outputs[o].where == Residence::pinned
                  ? strided_region({TensorKind::fm, l}, offset, run, std::uint64_t(r.size()), rb, at.outputs[o] + offset, rb)
-                 : strided_region({TensorKind::fm, l}, offset, run, std::uint64_t(r.size()), rb, out_at[o] + slot * out_copy(o), run);
+                 : strided_region({TensorKind::fm, l}, offset, run, std::uint64_t(r.size()), rb, out_at[o] + slot * out_copy[o], run);
     };
 
     if (tiles > 1 || chunk == 0)  // one tile: the input stays for every chunk
@@ -132,8 +143,7 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
       }
       return Region{{TensorKind::weights, l}, 0, info_[l].weight_bytes, 1, info_[l].weight_bytes, spm, info_[l].weight_bytes};
     };
-    const std::uint64_t chunk_weights_at =
-        weights_at + (overlap ? std::uint64_t(chunk % 2) : 0) * align(q, channel_weights * std::uint64_t(split.per_chunk));
+    const std::uint64_t chunk_weights_at = weights_at + (overlap ? std::uint64_t(chunk % 2) : 0) * chunk_copy;
     if (split.channels && t == 0) s.loads.push_back(transfer(CommandKind::load, weights_region(0, chunk_weights_at)));
     if (!split.channels && !streamed && k == 0)
       for (std::size_t i = 0; i < m; ++i)
@@ -146,13 +156,13 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
       const LayerId l = q.layers[i], concat = q.layers[ci];
       const std::uint64_t rb = info_[concat].row_bytes, per_channel = rb / std::uint64_t(info_[concat].channels);
       std::uint64_t first = 0;  // bytes of the channels of the inputs before this one
-      for (std::size_t slot = 0; info_[concat].inputs[slot] != l; ++slot)
-        first += std::uint64_t(info_[info_[concat].inputs[slot]].channels) * per_channel;
+      for (std::size_t input = 0; info_[concat].inputs[input] != l; ++input)
+        first += std::uint64_t(info_[info_[concat].inputs[input]].channels) * per_channel;
       const int o = v.out[concat];
       const std::uint64_t row0 =
           o < 0                                           ? tmp_at[ci] + std::uint64_t(rows.begin - need[t][ci].begin) * rb
           : q.outputs[std::size_t(o)].where == Residence::pinned ? at.outputs[std::size_t(o)] + std::uint64_t(rows.begin) * rb
-                                                          : out_at[std::size_t(o)] + out_slot * out_copy(std::size_t(o)) +
+                                                          : out_at[std::size_t(o)] + out_slot(std::size_t(o)) * out_copy[std::size_t(o)] +
                                                               std::uint64_t(rows.begin - tile_share(t, tiles, info_[concat].height).begin) * rb;
       return strided_region({TensorKind::fm, concat}, std::uint64_t(rows.begin) * rb + first,
                             std::uint64_t(info_[l].channels) * per_channel, std::uint64_t(rows.size()), rb, row0 + first, rb);
@@ -165,7 +175,9 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
       const int o = v.out[l];
       const RowRange share = o >= 0 ? tile_share(t, tiles, info_[l].height) : RowRange{};
       // Partial sums stay in one copy per chunk; other outputs alternate copies by step.
-      const std::uint64_t slot = accumulate ? (out_double && split.channels ? chunk % 2 : 0) : out_slot;
+      const std::uint64_t slot = o < 0 ? 0
+                                 : accumulate ? (out_copies[std::size_t(o)] > 1 && split.channels ? std::uint64_t(chunk % 2) : 0)
+                                              : out_slot(std::size_t(o));
       if (o >= 0 && q.outputs[std::size_t(o)].where == Residence::dram && !share.empty())
         s.stores.push_back(transfer(CommandKind::store, output_rows(std::size_t(o), share, slot)));
       if (v.in_place[i]) continue;  // its inputs wrote it

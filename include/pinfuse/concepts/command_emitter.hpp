@@ -41,7 +41,7 @@ struct TensorRef {
 
 /// Bytes of a tensor held in the SPM, as `runs` runs of `run_bytes`: run k is
 /// tensor bytes [offset + k * stride, + run_bytes) at SPM bytes
-/// [spm + k * spm_stride, + run_bytes). Dense runs have stride == run_bytes.
+/// [spm + k * spm_stride, + run_bytes). Back-to-back runs have stride == spm_stride == run_bytes.
 struct Region {
   TensorRef tensor;
   std::uint64_t offset = 0;      ///< first tensor byte

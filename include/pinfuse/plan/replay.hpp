@@ -1,28 +1,36 @@
 #pragma once
 // Replays a Program on a virtual SPM and DRAM that remember, for every byte,
 // which tensor byte it holds and which command put it there. Independent of any
-// cost model: it trusts only the graph, the plan's groups and claimed traffic.
-// Checks:
-//  * every region lies inside the usable SPM and inside its tensor, and DRAM
-//    tensors have their graph sizes and do not overlap;
-//  * stages never go back; in a stage, what one queue writes the other queue
-//    neither reads nor writes (they run side by side);
+// cost model: it trusts only the graph and the plan (groups, SPM layout,
+// claimed traffic). Checks:
+//  * bounds: every region lies inside its tensor and inside the SPM, within one
+//    of its group's buffers or a pinned FM alive then (per the plan's layout);
+//    DRAM tensors have their graph sizes, are aligned and do not overlap;
+//  * timing: stages never go back; in a stage, what one queue writes the other
+//    queue neither reads nor writes (they run side by side);
 //  * every read reads what was written: a load reads DRAM bytes that exist
 //    (model inputs, weights, or stored before); a compute or store reads SPM
-//    bytes that hold exactly the tensor bytes it names, complete (a partial sum
-//    only after every input byte was folded in) — so a live buffer overwritten
+//    bytes that hold exactly the tensor bytes it names, complete (partial sums
+//    only once every input byte was folded in) — so a live buffer overwritten
 //    too early shows up as the wrong bytes, naming the command that wrote them;
-//  * a compute runs a layer of its group, reads each of the layer's inputs (and
-//    only its inputs and weights) and writes its own output, or in place its
-//    part of the output of a layer that reads it (a concat's channel slice);
+//  * layers: a compute runs a layer of its group, reads only its inputs and
+//    weights, and all of its weights over the group; it writes its own output,
+//    or in place its channel slice of a reader's output (a concat's), where the
+//    slices of different layers must not overlap nor exceed their outputs;
 //  * in the end every FM a group hands on was computed whole, every model
 //    output is in DRAM, and each group moved the DRAM bytes the plan claims.
+// What it cannot see without layer semantics: whether a compute read enough
+// input rows for the rows it wrote (tests/test_program.cpp checks that for the
+// reference accelerator).
+// Cost: O(regions · log) time and memory (byte ranges, not bytes); at most
+// `run_budget` runs are replayed, so a hostile file cannot exhaust memory.
 #include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pinfuse/concepts/graph.hpp"
@@ -34,10 +42,11 @@ namespace pinfuse {
 
 struct ReplayReport {
   std::vector<std::string> errors;  ///< the first max_errors problems
-  std::size_t commands = 0;
-  std::size_t stages = 0;
+  std::size_t commands = 0;         ///< commands replayed
+  std::size_t stages = 0;           ///< distinct stages
   bool ok() const { return errors.empty(); }
   static constexpr std::size_t max_errors = 20;
+  static constexpr std::uint64_t run_budget = std::uint64_t(1) << 22;  ///< most runs replayed
 };
 
 namespace detail {
@@ -66,10 +75,18 @@ class ByteSet {
     }
     ranges_.emplace(begin, end);
   }
+  void add(const ByteSet& other) {
+    for (const auto& [b, e] : other.ranges_) add(b, e);
+  }
   bool covers(std::uint64_t begin, std::uint64_t end) const {
     if (begin >= end) return true;
     auto it = ranges_.upper_bound(begin);
     return it != ranges_.begin() && std::prev(it)->second >= end;
+  }
+  std::uint64_t bytes() const {
+    std::uint64_t sum = 0;
+    for (const auto& [b, e] : ranges_) sum += e - b;
+    return sum;
   }
 
  private:
@@ -79,21 +96,20 @@ class ByteSet {
 /// The virtual SPM: byte ranges tagged with the tensor bytes they hold.
 class TaggedSpm {
  public:
-  static constexpr std::uint64_t complete = ~std::uint64_t(0);
   struct Held {
     std::uint64_t end = 0;      ///< SPM byte after the range
     TensorRef tensor;
     std::uint64_t offset = 0;   ///< tensor byte at the range's first SPM byte
-    std::uint64_t folded = complete;  ///< partial sums: input bytes folded in so far
+    std::size_t partial = 0;    ///< 0: complete data; else the id of the partial sums it holds
     std::size_t writer = 0;     ///< command index
   };
   /// [begin, begin + bytes) now holds tensor bytes from `offset` on.
-  void write(std::uint64_t begin, std::uint64_t bytes, TensorRef t, std::uint64_t offset, std::uint64_t folded, std::size_t writer) {
+  void write(std::uint64_t begin, std::uint64_t bytes, TensorRef t, std::uint64_t offset, std::size_t partial, std::size_t writer) {
     if (bytes == 0) return;
     split_at(begin);
     split_at(begin + bytes);
     map_.erase(map_.lower_bound(begin), map_.lower_bound(begin + bytes));
-    map_.emplace(begin, Held{begin + bytes, t, offset, folded, writer});
+    map_.emplace(begin, Held{begin + bytes, t, offset, partial, writer});
   }
   /// The first SPM byte not as asked, and what holds it (nothing: never written).
   struct Mismatch {
@@ -101,10 +117,10 @@ class TaggedSpm {
     std::optional<Held> found;
     std::uint64_t found_offset = 0;  ///< the tensor byte `found` has at `at`
   };
-  /// Checks [begin, begin + bytes) holds tensor bytes from `offset` on, all with
-  /// the given folded count (complete for ordinary data).
+  /// Checks [begin, begin + bytes) holds tensor bytes from `offset` on, all of
+  /// them complete data (partial == 0) or all the given partial sums.
   std::optional<Mismatch> check(std::uint64_t begin, std::uint64_t bytes, TensorRef t, std::uint64_t offset,
-                                std::uint64_t folded = complete) const {
+                                std::size_t partial = 0) const {
     std::uint64_t at = begin;
     const std::uint64_t end = begin + bytes;
     auto it = map_.upper_bound(begin);
@@ -113,19 +129,19 @@ class TaggedSpm {
       if (it == map_.end() || it->first > at) return Mismatch{at, std::nullopt, 0};
       const Held& h = it->second;
       const std::uint64_t has = h.offset + (at - it->first);
-      if (h.tensor != t || has != offset + (at - begin) || h.folded != folded) return Mismatch{at, h, has};
+      if (h.tensor != t || has != offset + (at - begin) || h.partial != partial) return Mismatch{at, h, has};
       at = h.end;
     }
     return std::nullopt;
   }
-  /// The folded count of the partial sums [begin, begin + bytes) holds, if it
-  /// holds those tensor bytes as one partial sum.
-  std::optional<std::uint64_t> partial(std::uint64_t begin, std::uint64_t bytes, TensorRef t, std::uint64_t offset) const {
+  /// The id of the partial sums [begin, begin + bytes) holds, if it holds those
+  /// tensor bytes as one partial sum.
+  std::optional<std::size_t> partial(std::uint64_t begin, std::uint64_t bytes, TensorRef t, std::uint64_t offset) const {
     auto it = map_.upper_bound(begin);
     if (it == map_.begin()) return std::nullopt;
     const Held& h = std::prev(it)->second;
-    if (h.folded == complete || check(begin, bytes, t, offset, h.folded)) return std::nullopt;
-    return h.folded;
+    if (h.partial == 0 || check(begin, bytes, t, offset, h.partial)) return std::nullopt;
+    return h.partial;
   }
 
  private:
@@ -142,243 +158,340 @@ class TaggedSpm {
   std::map<std::uint64_t, Held> map_;
 };
 
-}  // namespace detail
-
+/// The replay's state and one method per kind of check; replay_program() drives it.
 template <Graph G, MemoryConstraint M>
-ReplayReport replay_program(const G& g, const Plan& plan, const Program& prog, const M& spm) {
-  ReplayReport report;
-  const auto error = [&](std::string msg) {
-    if (report.errors.size() < ReplayReport::max_errors) report.errors.push_back(std::move(msg));
-  };
-  const std::size_t n = num_vertices(g);
-  std::vector<std::string> names(n);
-  std::vector<std::uint64_t> fm_size(n);
-  std::vector<LayerRole> role(n);
-  std::vector<std::vector<std::size_t>> preds(n);
-  for (auto [v, vend] = vertices(g); v != vend; ++v) {
-    const std::size_t i = get(boost::vertex_index, g, *v);
-    names[i] = layer_name(g, *v);
-    fm_size[i] = fm_bytes(g, *v);
-    role[i] = layer_role(g, *v);
-    for (auto [e, eend] = out_edges(*v, g); e != eend; ++e) preds[get(boost::vertex_index, g, target(*e, g))].push_back(i);
-  }
-  const auto tensor_name = [&](TensorRef t) {
-    const std::string layer = t.vertex < n ? names[t.vertex] : "#" + std::to_string(t.vertex);
-    return (t.kind == TensorKind::fm ? "fm '" : "weights '") + layer + "'";
-  };
-  if (prog.groups.size() != plan.groups.size()) {
-    error("the program has " + std::to_string(prog.groups.size()) + " groups, the plan " + std::to_string(plan.groups.size()));
-    return report;
+class Replayer {
+ public:
+  Replayer(const G& g, const Plan& plan, const Program& prog, const M& spm, ReplayReport& report)
+      : plan_(plan), prog_(prog), spm_(spm), report_(report) {
+    const std::size_t n = num_vertices(g);
+    names_.resize(n);
+    fm_size_.resize(n);
+    role_.resize(n);
+    preds_.resize(n);
+    for (auto [v, vend] = vertices(g); v != vend; ++v) {
+      const std::size_t i = get(boost::vertex_index, g, *v);
+      names_[i] = layer_name(g, *v);
+      fm_size_[i] = fm_bytes(g, *v);
+      role_[i] = layer_role(g, *v);
+      for (auto [e, eend] = out_edges(*v, g); e != eend; ++e) preds_[get(boost::vertex_index, g, target(*e, g))].push_back(i);
+    }
+    computed_.resize(n);
+    partials_.emplace_back();  // id 0: complete data
   }
 
-  // DRAM: tensor sizes, no overlap; what is there from the start.
-  std::map<TensorRef, detail::ByteSet> in_dram;
-  {
-    std::vector<DramTensor> by_address = prog.dram;
+  void run() {
+    if (prog_.groups.size() != plan_.groups.size())
+      return error("the program has " + std::to_string(prog_.groups.size()) + " groups, the plan " +
+                   std::to_string(plan_.groups.size()));
+    if (plan_.layout.empty()) return error("the plan has no SPM layout to check the program's addresses against");
+    check_dram();
+    for (std::size_t gi = 0; gi < prog_.groups.size() && !stopped(); ++gi) run_group(gi);
+    end_stage();
+    if (!stopped()) finish();
+  }
+
+ private:
+  void error(std::string msg) {
+    if (report_.errors.size() < ReplayReport::max_errors) report_.errors.push_back(std::move(msg));
+  }
+  bool stopped() const { return report_.errors.size() >= ReplayReport::max_errors || runs_ > ReplayReport::run_budget; }
+  std::string tensor_name(TensorRef t) const {
+    std::string s = t.kind == TensorKind::fm ? "fm '" : "weights '";
+    s += t.vertex < names_.size() ? names_[t.vertex] : "#" + std::to_string(t.vertex);
+    return s + "'";
+  }
+  bool reads_input(std::size_t layer, std::size_t fm) const {
+    return std::find(preds_[layer].begin(), preds_[layer].end(), fm) != preds_[layer].end();
+  }
+  /// Run k of region r: [spm begin, end) and its first tensor byte.
+  static std::pair<std::uint64_t, std::uint64_t> spm_run(const Region& r, std::uint64_t k) {
+    return {r.spm + k * r.spm_stride, r.spm + k * r.spm_stride + r.run_bytes};
+  }
+  static std::uint64_t tensor_run(const Region& r, std::uint64_t k) { return r.offset + k * r.stride; }
+
+  /// DRAM: tensor sizes, alignment, no overlap; what is there from the start.
+  void check_dram() {
+    std::vector<DramTensor> by_address = prog_.dram;
     std::sort(by_address.begin(), by_address.end(), [](const DramTensor& a, const DramTensor& b) { return a.address < b.address; });
-    for (std::size_t i = 0; i < by_address.size(); ++i) {
-      const DramTensor& d = by_address[i];
-      if (d.tensor.vertex >= n) {
+    std::uint64_t reach = 0;  // end of the tensors so far
+    for (const DramTensor& d : by_address) {
+      if (d.tensor.vertex >= names_.size()) {
         error("DRAM lists a tensor of vertex " + std::to_string(d.tensor.vertex) + ", which the model does not have");
         continue;
       }
-      if (d.tensor.kind == TensorKind::fm && d.bytes != fm_size[d.tensor.vertex])
+      if (d.tensor.kind == TensorKind::fm && d.bytes != fm_size_[d.tensor.vertex])
         error("DRAM gives " + tensor_name(d.tensor) + " " + std::to_string(d.bytes) + " bytes, the model " +
-              std::to_string(fm_size[d.tensor.vertex]));
-      if (i + 1 < by_address.size() && d.address + d.bytes > by_address[i + 1].address)
-        error("DRAM: " + tensor_name(d.tensor) + " and " + tensor_name(by_address[i + 1].tensor) + " overlap");
-      if (d.tensor.kind == TensorKind::weights || role[d.tensor.vertex] == LayerRole::input) in_dram[d.tensor].add(0, d.bytes);
+              std::to_string(fm_size_[d.tensor.vertex]));
+      if (d.address % dram_alignment != 0) error("DRAM: " + tensor_name(d.tensor) + " is not aligned to a burst");
+      std::uint64_t end = 0;
+      if (d.address < reach || __builtin_add_overflow(d.address, d.bytes, &end))
+        error("DRAM: " + tensor_name(d.tensor) + " overlaps another tensor or wraps around");
+      reach = std::max(reach, end);
+      if (d.tensor.kind == TensorKind::weights || role_[d.tensor.vertex] == LayerRole::input) in_dram_[d.tensor].add(0, d.bytes);
     }
   }
 
-  detail::TaggedSpm memory;
-  std::vector<detail::ByteSet> computed(n);  // complete output bytes, per layer
-  std::vector<std::string> who;              // per command index: for messages
-  std::size_t stage = 0;
-  std::vector<std::pair<const Command*, std::size_t>> in_stage;  // command, index
-  // Cross-queue conflicts of one stage: sweep the SPM ranges it touches.
-  const auto check_stage = [&] {
-    struct Touch {
-      std::uint64_t begin, end;
-      Queue queue;
-      bool write;
-      std::size_t command;
-    };
-    std::vector<Touch> touches;
-    for (const auto& [c, idx] : in_stage)
-      for (const bool write : {false, true})
-        for (const Region& r : write ? c->writes : c->reads)
-          for (std::uint64_t k = 0; k < r.runs; ++k)
-            touches.push_back({r.spm + k * r.spm_stride, r.spm + k * r.spm_stride + r.run_bytes, c->queue, write, idx});
-    std::sort(touches.begin(), touches.end(), [](const Touch& a, const Touch& b) { return a.begin < b.begin; });
-    std::uint64_t reach[2][2] = {{0, 0}, {0, 0}};  // [queue][write]: furthest end so far
-    std::size_t by[2][2] = {{0, 0}, {0, 0}};
-    for (const Touch& t : touches) {
-      const int q = t.queue == Queue::dma ? 1 : 0, other = 1 - q;
-      for (const int w : {0, 1}) {
-        if ((t.write || w) && reach[other][w] > t.begin) {
-          error("stage " + std::to_string(stage) + ": " + who[t.command] + " and " + who[by[other][w]] +
-                " touch the same SPM bytes side by side (" + std::to_string(t.begin) + ")");
-          return;
-        }
-      }
-      if (t.end > reach[q][t.write]) reach[q][t.write] = t.end, by[q][t.write] = t.command;
-    }
-  };
-  const auto inside = [&](const Region& r, const std::string& what) {
-    bool ok = true;
+  /// The SPM ranges group gi may touch: its buffers and the pinned FMs alive, by start.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> allowed_ranges(std::size_t gi) const {
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+    const std::vector<Buffer>& buffers = plan_.groups[gi].cost.buffers;
+    for (std::size_t b = 0; b < buffers.size() && b < plan_.layout.buffers[gi].size(); ++b)
+      ranges.emplace_back(plan_.layout.buffers[gi][b], plan_.layout.buffers[gi][b] + buffers[b].bytes);
+    for (std::size_t k = 0; k < plan_.pinned.size() && k < plan_.layout.pinned.size(); ++k)
+      if (plan_.pinned[k].first_group <= gi && gi <= plan_.pinned[k].last_group)
+        ranges.emplace_back(plan_.layout.pinned[k], plan_.layout.pinned[k] + plan_.pinned[k].bytes);
+    std::sort(ranges.begin(), ranges.end());
+    return ranges;
+  }
+
+  /// Region r is inside its tensor, the SPM and one of the group's ranges.
+  bool inside(const Region& r, const std::string& what) {
     if (r.runs == 0 || r.run_bytes == 0) {
       error(what + " moves no bytes");
       return false;
     }
+    bool ok = true;
     if (r.runs > 1 && r.spm_stride < r.run_bytes) error(what + ": its SPM runs overlap"), ok = false;
     // Disjoint runs inside the SPM also bound how many runs there are.
-    const std::optional<std::uint64_t> spm_end = detail::runs_end(r.spm, r.runs, r.spm_stride, r.run_bytes);
-    if (!spm_end || *spm_end > spm.capacity())
+    const std::optional<std::uint64_t> spm_end = runs_end(r.spm, r.runs, r.spm_stride, r.run_bytes);
+    if (!spm_end || *spm_end > spm_.capacity())
       error(what + " reaches " + (spm_end ? "SPM byte " + std::to_string(*spm_end) : std::string("beyond 2^64")) +
-            ", past the SPM (" + std::to_string(spm.capacity()) + ")"), ok = false;
-    const std::optional<std::uint64_t> tensor_end = detail::runs_end(r.offset, r.runs, r.stride, r.run_bytes);
-    const DramTensor* d = prog.find(r.tensor);
-    if (r.tensor.vertex >= n || !d) error(what + ": " + tensor_name(r.tensor) + " has no place in DRAM"), ok = false;
+            ", past the SPM (" + std::to_string(spm_.capacity()) + ")"), ok = false;
+    const std::optional<std::uint64_t> tensor_end = runs_end(r.offset, r.runs, r.stride, r.run_bytes);
+    const DramTensor* d = prog_.find(r.tensor);
+    if (r.tensor.vertex >= names_.size() || !d) error(what + ": " + tensor_name(r.tensor) + " has no place in DRAM"), ok = false;
     else if (!tensor_end || *tensor_end > d->bytes)
       error(what + " reaches past the end of " + tensor_name(r.tensor) + " (" + std::to_string(d->bytes) + " bytes)"), ok = false;
-    return ok;
-  };
-  // Does the SPM hold region r (each run) as asked? Reports the first wrong byte.
-  const auto holds = [&](const Region& r, const std::string& what) {
+    if (!ok) return false;
+    if ((runs_ += r.runs) > ReplayReport::run_budget) {
+      error("the program has more than " + std::to_string(ReplayReport::run_budget) + " runs; the rest is not replayed");
+      return false;
+    }
     for (std::uint64_t k = 0; k < r.runs; ++k) {
-      const auto miss = memory.check(r.spm + k * r.spm_stride, r.run_bytes, r.tensor, r.offset + k * r.stride);
+      const auto [begin, end] = spm_run(r, k);
+      auto it = std::upper_bound(allowed_.begin(), allowed_.end(), std::pair{begin, ~std::uint64_t(0)});
+      if (it == allowed_.begin() || std::prev(it)->second < end) {
+        error(what + ": SPM bytes [" + std::to_string(begin) + ", " + std::to_string(end) +
+              ") lie outside the group's buffers and pinned FMs");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /// Does the SPM hold region r (each run) as asked? Reports the first wrong byte.
+  bool holds(const Region& r, const std::string& what) {
+    for (std::uint64_t k = 0; k < r.runs; ++k) {
+      const auto miss = memory_.check(spm_run(r, k).first, r.run_bytes, r.tensor, tensor_run(r, k));
       if (!miss) continue;
       std::string found = "nothing";
       if (miss->found) {
-        found = miss->found->folded != detail::TaggedSpm::complete ? "a partial sum of " : "";
+        found = miss->found->partial ? "a partial sum of " : "";
         found += tensor_name(miss->found->tensor) + " byte " + std::to_string(miss->found_offset) + " written by " +
-                 who[miss->found->writer];
+                 who_[miss->found->writer];
       }
       error(what + " reads " + tensor_name(r.tensor) + " at SPM byte " + std::to_string(miss->at) + ", which holds " + found);
       return false;
     }
     return true;
-  };
+  }
 
-  std::size_t index = 0;
-  for (std::size_t gi = 0; gi < prog.groups.size(); ++gi) {
-    const PlannedGroup& grp = plan.groups[gi];
+  /// Cross-queue conflicts of the stage that just ended: sweep the SPM ranges it touched.
+  void end_stage() {
+    struct Touch {
+      std::uint64_t begin, end;
+      int queue;
+      bool write;
+      std::size_t command;
+    };
+    std::vector<Touch> touches;
+    for (const auto& [c, index] : in_stage_)
+      for (const bool write : {false, true})
+        for (const Region& r : write ? c->writes : c->reads)
+          for (std::uint64_t k = 0; k < r.runs; ++k) {
+            const auto [begin, end] = spm_run(r, k);
+            touches.push_back({begin, end, c->queue == Queue::dma ? 1 : 0, write, index});
+          }
+    in_stage_.clear();
+    std::sort(touches.begin(), touches.end(), [](const Touch& a, const Touch& b) { return a.begin < b.begin; });
+    std::uint64_t reach[2][2] = {{0, 0}, {0, 0}};  // [queue][write]: furthest end so far
+    std::size_t by[2][2] = {{0, 0}, {0, 0}};
+    for (const Touch& t : touches) {
+      const int other = 1 - t.queue;
+      for (const int w : {0, 1})
+        if ((t.write || w) && reach[other][w] > t.begin)
+          return error("stage " + std::to_string(stage_) + ": " + who_[t.command] + " and " + who_[by[other][w]] +
+                       " touch the same SPM bytes side by side (" + std::to_string(t.begin) + ")");
+      if (t.end > reach[t.queue][t.write]) reach[t.queue][t.write] = t.end, by[t.queue][t.write] = t.command;
+    }
+  }
+
+  void run_group(std::size_t gi) {
+    const PlannedGroup& grp = plan_.groups[gi];
     const std::set<std::size_t> layers(grp.layers.begin(), grp.layers.end());
+    allowed_ = allowed_ranges(gi);
     OffchipBytes moved;
-    for (const Command& c : prog.groups[gi]) {
-      if (report.errors.size() >= ReplayReport::max_errors) return report;
-      const std::string what = "group " + std::to_string(gi) + " command " + std::to_string(index) + " (" +
-                               (c.kind == CommandKind::load ? "load" : c.kind == CommandKind::store ? "store" : "compute '" +
-                                (c.layer < n ? names[c.layer] : "?") + "'") + ")";
-      who.push_back(what);
-      if (c.stage < stage) error(what + " goes back to stage " + std::to_string(c.stage));
-      if (c.stage != stage || index == 0) {
-        check_stage();
-        in_stage.clear();
-        stage = c.stage;
-        ++report.stages;
+    std::map<std::size_t, ByteSet> weights_read;  // per layer that computes here
+    for (const Command& c : prog_.groups[gi]) {
+      if (stopped()) return;
+      const std::size_t index = who_.size();
+      std::string what = "group " + std::to_string(gi) + " command " + std::to_string(index) + " (";
+      what += c.kind == CommandKind::load ? "load)" : c.kind == CommandKind::store ? "store)" : "compute '";
+      if (c.kind == CommandKind::compute) what += (c.layer < names_.size() ? names_[c.layer] : "?") + "')";
+      who_.push_back(what);
+      ++report_.commands;
+      if (c.stage < stage_) error(what + " goes back to stage " + std::to_string(c.stage));
+      if (c.stage != stage_ || index == 0) {
+        end_stage();
+        stage_ = c.stage;
+        ++report_.stages;
       }
       bool ok = true;
       for (const Region& r : c.reads) ok = inside(r, what) && ok;
       for (const Region& r : c.writes) ok = inside(r, what) && ok;
-      if (!ok) {
-        ++index;
-        continue;
-      }
-      in_stage.emplace_back(&c, index);
-      if (c.kind == CommandKind::load || c.kind == CommandKind::store) {
-        const bool load = c.kind == CommandKind::load;
-        if ((load ? c.writes.size() : c.reads.size()) != 1 || !(load ? c.reads : c.writes).empty()) {
-          error(what + " must move exactly one region");
-        } else if (load) {
-          const Region& r = c.writes.front();
-          for (std::uint64_t k = 0; k < r.runs; ++k)
-            if (!in_dram[r.tensor].covers(r.offset + k * r.stride, r.offset + k * r.stride + r.run_bytes)) {
-              error(what + " loads bytes of " + tensor_name(r.tensor) + " that are not in DRAM (yet)");
-              break;
-            }
-          for (std::uint64_t k = 0; k < r.runs; ++k)
-            memory.write(r.spm + k * r.spm_stride, r.run_bytes, r.tensor, r.offset + k * r.stride, detail::TaggedSpm::complete, index);
-          (r.tensor.kind == TensorKind::fm ? moved.fm_read : moved.weights) += r.bytes();
-        } else {
-          const Region& r = c.reads.front();
-          if (r.tensor.kind != TensorKind::fm) error(what + " stores weights");
-          else if (holds(r, what)) {
-            for (std::uint64_t k = 0; k < r.runs; ++k) in_dram[r.tensor].add(r.offset + k * r.stride, r.offset + k * r.stride + r.run_bytes);
-          }
-          moved.fm_write += r.bytes();
-        }
-        ++index;
-        continue;
-      }
-      // Compute.
-      if (!layers.count(c.layer)) {
-        error(what + " runs a layer that is not in the group");
-        ++index;
-        continue;
-      }
-      std::uint64_t folded_in = 0;
-      std::set<std::size_t> read_fms;
-      for (const Region& r : c.reads) {
-        const bool own_weights = r.tensor.kind == TensorKind::weights && r.tensor.vertex == c.layer;
-        const bool input = r.tensor.kind == TensorKind::fm &&
-                           std::find(preds[c.layer].begin(), preds[c.layer].end(), r.tensor.vertex) != preds[c.layer].end();
-        if (!own_weights && !input) error(what + " reads " + tensor_name(r.tensor) + ", not one of its inputs or weights");
-        if (input) read_fms.insert(r.tensor.vertex), folded_in += r.bytes();
-        holds(r, what);
-      }
-      for (const std::size_t u : preds[c.layer])
-        if (!read_fms.count(u) && !c.accumulate) error(what + " does not read its input " + tensor_name({TensorKind::fm, u}));
-      for (const Region& r : c.writes) {
-        // Its own output, or in place its slice of a reader's (e.g. a concat's).
-        const bool own = r.tensor == TensorRef{TensorKind::fm, c.layer};
-        const bool in_place = r.tensor.kind == TensorKind::fm && !c.accumulate &&
-                              std::count(preds[r.tensor.vertex].begin(), preds[r.tensor.vertex].end(), c.layer) == 1;
-        if (!own && !in_place) {
-          error(what + " writes " + tensor_name(r.tensor) + ", neither its own output nor a reader's");
-          continue;
-        }
-        for (std::uint64_t k = 0; k < r.runs; ++k) {
-          const std::uint64_t at = r.spm + k * r.spm_stride, offset = r.offset + k * r.stride;
-          std::uint64_t folded = detail::TaggedSpm::complete;
-          if (c.accumulate) {
-            // Partial sums: start over unless this run already holds this output's partial sums.
-            const std::uint64_t total = preds[c.layer].empty() ? 0 : fm_size[preds[c.layer].front()];
-            folded = memory.partial(at, r.run_bytes, r.tensor, offset).value_or(0) + folded_in;
-            if (folded >= total) folded = detail::TaggedSpm::complete;
-          }
-          memory.write(at, r.run_bytes, r.tensor, offset, folded, index);
-          if (folded == detail::TaggedSpm::complete) computed[r.tensor.vertex].add(offset, offset + r.run_bytes);
-        }
-      }
-      ++index;
+      if (!ok) continue;
+      in_stage_.emplace_back(&c, index);
+      if (c.kind == CommandKind::compute) compute(c, index, layers, weights_read, what);
+      else transfer(c, index, moved, what);
     }
-    const OffchipBytes& claimed = grp.cost.offchip;
-    if (!(moved == claimed))
-      error("group " + std::to_string(gi) + " moves " + std::to_string(moved.fm_read) + "/" + std::to_string(moved.fm_write) + "/" +
-            std::to_string(moved.weights) + " bytes (FM read/FM write/weights), the plan claims " +
-            std::to_string(claimed.fm_read) + "/" + std::to_string(claimed.fm_write) + "/" + std::to_string(claimed.weights));
+    for (const auto& [layer, read] : weights_read)
+      if (const DramTensor* d = prog_.find({TensorKind::weights, layer}); d && !read.covers(0, d->bytes))
+        error("group " + std::to_string(gi) + ": '" + names_[layer] + "' never reads all of its weights");
+    if (!(moved == grp.cost.offchip))
+      error("group " + std::to_string(gi) + " moves " + std::to_string(moved.fm_read) + "/" + std::to_string(moved.fm_write) +
+            "/" + std::to_string(moved.weights) + " bytes (FM read/FM write/weights), the plan claims " +
+            std::to_string(grp.cost.offchip.fm_read) + "/" + std::to_string(grp.cost.offchip.fm_write) + "/" +
+            std::to_string(grp.cost.offchip.weights));
   }
-  check_stage();
-  report.commands = index;
 
-  // Intermediates need only the rows their readers read; what leaves a group must be whole.
-  for (std::size_t gi = 0; gi < plan.groups.size(); ++gi)
-    for (const BoundaryFm& b : plan.groups[gi].outputs)
-      if (b.fm < n && !computed[b.fm].covers(0, fm_size[b.fm]))
-        error("group " + std::to_string(gi) + " never computes all of its output " + tensor_name({TensorKind::fm, b.fm}));
-  // Model outputs: what an output marker reads, and compute layers nobody reads.
-  std::vector<char> read_by_someone(n, 0), model_output(n, 0);
-  for (std::size_t v = 0; v < n; ++v)
-    for (const std::size_t u : preds[v]) {
-      read_by_someone[u] = 1;
-      if (role[v] == LayerRole::output) model_output[u] = 1;
+  void transfer(const Command& c, std::size_t index, OffchipBytes& moved, const std::string& what) {
+    const bool load = c.kind == CommandKind::load;
+    if ((load ? c.writes.size() : c.reads.size()) != 1 || !(load ? c.reads : c.writes).empty())
+      return error(what + " must move exactly one region");
+    if (load) {
+      const Region& r = c.writes.front();
+      for (std::uint64_t k = 0; k < r.runs; ++k)
+        if (!in_dram_[r.tensor].covers(tensor_run(r, k), tensor_run(r, k) + r.run_bytes)) {
+          error(what + " loads bytes of " + tensor_name(r.tensor) + " that are not in DRAM (yet)");
+          break;
+        }
+      for (std::uint64_t k = 0; k < r.runs; ++k) memory_.write(spm_run(r, k).first, r.run_bytes, r.tensor, tensor_run(r, k), 0, index);
+      (r.tensor.kind == TensorKind::fm ? moved.fm_read : moved.weights) += r.bytes();
+      return;
     }
-  for (std::size_t v = 0; v < n; ++v)
-    if ((model_output[v] || (role[v] == LayerRole::compute && !read_by_someone[v])) &&
-        !in_dram[{TensorKind::fm, v}].covers(0, fm_size[v]))
-      error("model output " + tensor_name({TensorKind::fm, v}) + " is not all in DRAM");
+    const Region& r = c.reads.front();
+    moved.fm_write += r.bytes();
+    if (r.tensor.kind != TensorKind::fm) return error(what + " stores weights");
+    if (holds(r, what))
+      for (std::uint64_t k = 0; k < r.runs; ++k) in_dram_[r.tensor].add(tensor_run(r, k), tensor_run(r, k) + r.run_bytes);
+  }
+
+  void compute(const Command& c, std::size_t index, const std::set<std::size_t>& layers,
+               std::map<std::size_t, ByteSet>& weights_read, const std::string& what) {
+    if (!layers.count(c.layer)) return error(what + " runs a layer that is not in the group");
+    for (const Region& r : c.reads) {
+      const bool weights = r.tensor == TensorRef{TensorKind::weights, c.layer};
+      const bool input = r.tensor.kind == TensorKind::fm && reads_input(c.layer, r.tensor.vertex);
+      if (!weights && !input) error(what + " reads " + tensor_name(r.tensor) + ", not one of its inputs or weights");
+      if (weights)
+        for (std::uint64_t k = 0; k < r.runs; ++k) weights_read[c.layer].add(tensor_run(r, k), tensor_run(r, k) + r.run_bytes);
+      holds(r, what);
+    }
+    if (c.accumulate && preds_[c.layer].size() != 1) return error(what + " accumulates, but not over exactly one input");
+    for (const Region& r : c.writes) {
+      // Its own output, or in place its slice of a reader's output (e.g. a concat's).
+      const bool own = r.tensor == TensorRef{TensorKind::fm, c.layer};
+      const bool in_place = r.tensor.kind == TensorKind::fm && !c.accumulate &&
+                            std::count(preds_[r.tensor.vertex].begin(), preds_[r.tensor.vertex].end(), c.layer) == 1;
+      if (!own && !in_place) {
+        error(what + " writes " + tensor_name(r.tensor) + ", neither its own output nor a reader's");
+        continue;
+      }
+      for (std::uint64_t k = 0; k < r.runs; ++k) {
+        const std::uint64_t at = spm_run(r, k).first, offset = tensor_run(r, k);
+        std::size_t partial = 0;
+        if (c.accumulate) {
+          // Partial sums: go on with those this run holds, else start over; whole
+          // once every input byte was folded in (each byte counted once).
+          const std::optional<std::size_t> held = memory_.partial(at, r.run_bytes, r.tensor, offset);
+          partial = held.value_or(partials_.size());
+          if (!held) partials_.emplace_back();
+          fold(partials_[partial], c.reads, c.layer);
+          if (partials_[partial].covers(0, fm_size_[preds_[c.layer].front()])) partial = 0;
+        }
+        memory_.write(at, r.run_bytes, r.tensor, offset, partial, index);
+        if (partial == 0) computed_[r.tensor.vertex].add(offset, offset + r.run_bytes);
+        if (in_place) in_place_[{c.layer, r.tensor.vertex}].add(offset, offset + r.run_bytes);
+      }
+    }
+  }
+  /// Adds the input bytes a compute reads to the partial sums' folded bytes.
+  void fold(ByteSet& into, const std::vector<Region>& reads, std::size_t layer) const {
+    for (const Region& r : reads)
+      if (r.tensor.kind == TensorKind::fm && reads_input(layer, r.tensor.vertex))
+        for (std::uint64_t k = 0; k < r.runs; ++k) into.add(tensor_run(r, k), tensor_run(r, k) + r.run_bytes);
+  }
+
+  void finish() {
+    // Intermediates need only the rows their readers read; what leaves a group must be whole.
+    for (std::size_t gi = 0; gi < plan_.groups.size(); ++gi)
+      for (const BoundaryFm& b : plan_.groups[gi].outputs)
+        if (b.fm < names_.size() && !computed_[b.fm].covers(0, fm_size_[b.fm]))
+          error("group " + std::to_string(gi) + " never computes all of its output " + tensor_name({TensorKind::fm, b.fm}));
+    // In-place slices: no writer writes more bytes than its output has, no two
+    // writers the same bytes (a slice read in its group only may be partial).
+    std::map<std::size_t, std::pair<std::uint64_t, ByteSet>> targets;  // target -> (sum of slices, union)
+    for (const auto& [key, bytes] : in_place_) {
+      const auto [writer, target] = key;
+      if (bytes.bytes() > fm_size_[writer])
+        error("'" + names_[writer] + "' writes " + std::to_string(bytes.bytes()) + " bytes of " +
+              tensor_name({TensorKind::fm, target}) + " in place, its output has " + std::to_string(fm_size_[writer]));
+      targets[target].first += bytes.bytes();
+      targets[target].second.add(bytes);
+    }
+    for (const auto& [target, sums] : targets)
+      if (sums.first != sums.second.bytes())
+        error("the in-place slices of " + tensor_name({TensorKind::fm, target}) + " overlap");
+    // Model outputs: what an output marker reads, and compute layers nobody reads.
+    std::vector<char> read_by_someone(names_.size(), 0), model_output(names_.size(), 0);
+    for (std::size_t v = 0; v < names_.size(); ++v)
+      for (const std::size_t u : preds_[v]) {
+        read_by_someone[u] = 1;
+        if (role_[v] == LayerRole::output) model_output[u] = 1;
+      }
+    for (std::size_t v = 0; v < names_.size(); ++v)
+      if ((model_output[v] || (role_[v] == LayerRole::compute && !read_by_someone[v])) &&
+          !in_dram_[{TensorKind::fm, v}].covers(0, fm_size_[v]))
+        error("model output " + tensor_name({TensorKind::fm, v}) + " is not all in DRAM");
+  }
+
+  const Plan& plan_;
+  const Program& prog_;
+  const M& spm_;
+  ReplayReport& report_;
+  std::vector<std::string> names_;
+  std::vector<std::uint64_t> fm_size_;
+  std::vector<LayerRole> role_;
+  std::vector<std::vector<std::size_t>> preds_;
+  TaggedSpm memory_;
+  std::map<TensorRef, ByteSet> in_dram_;
+  std::vector<ByteSet> computed_;            ///< complete output bytes, per FM
+  std::vector<ByteSet> partials_;            ///< folded input bytes, per partial-sum id (0 unused)
+  std::map<std::pair<std::size_t, std::size_t>, ByteSet> in_place_;  ///< (writer, target) -> target bytes written
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> allowed_;     ///< the current group's SPM ranges
+  std::vector<std::string> who_;             ///< per command index, for messages
+  std::vector<std::pair<const Command*, std::size_t>> in_stage_;     ///< the current stage's commands
+  std::size_t stage_ = 0;
+  std::uint64_t runs_ = 0;                   ///< runs replayed so far
+};
+
+}  // namespace detail
+
+template <Graph G, MemoryConstraint M>
+ReplayReport replay_program(const G& g, const Plan& plan, const Program& prog, const M& spm) {
+  ReplayReport report;
+  detail::Replayer<G, M>(g, plan, prog, spm, report).run();
   return report;
 }
 
