@@ -7,7 +7,7 @@
 //    of its group's buffers or a pinned FM alive then (per the plan's layout);
 //    DRAM tensors have their graph sizes, are aligned and do not overlap;
 //  * timing: stages never go back; in a stage, what one queue writes the other
-//    queue neither reads nor writes (they run side by side);
+//    queue neither reads nor writes (they run side by side), in the SPM or DRAM;
 //  * every read reads what was written: a load reads DRAM bytes that exist
 //    (model inputs, weights, or stored before); a compute or store reads SPM
 //    bytes that hold exactly the tensor bytes it names, complete (partial sums
@@ -297,34 +297,54 @@ class Replayer {
     return true;
   }
 
-  /// Cross-queue conflicts of the stage that just ended: sweep the SPM ranges it touched.
-  void end_stage() {
-    struct Touch {
-      std::uint64_t begin, end;
-      int queue;
-      bool write;
-      std::size_t command;
-    };
-    std::vector<Touch> touches;
-    for (const auto& [c, index] : in_stage_)
-      for (const bool write : {false, true})
-        for (const Region& r : write ? c->writes : c->reads)
-          for (std::uint64_t k = 0; k < r.runs; ++k) {
-            const auto [begin, end] = spm_run(r, k);
-            touches.push_back({begin, end, c->queue == Queue::dma ? 1 : 0, write, index});
-          }
-    in_stage_.clear();
+  /// A byte range a command of the current stage reads or writes.
+  struct Touch {
+    std::uint64_t begin, end;
+    int queue;
+    bool write;
+    std::size_t command;
+  };
+  /// The first pair of commands of different queues that touch the same bytes
+  /// of one memory, one of them writing: (command, command), or nullopt.
+  static std::optional<std::pair<std::size_t, std::size_t>> first_conflict(std::vector<Touch>& touches) {
     std::sort(touches.begin(), touches.end(), [](const Touch& a, const Touch& b) { return a.begin < b.begin; });
     std::uint64_t reach[2][2] = {{0, 0}, {0, 0}};  // [queue][write]: furthest end so far
     std::size_t by[2][2] = {{0, 0}, {0, 0}};
     for (const Touch& t : touches) {
       const int other = 1 - t.queue;
       for (const int w : {0, 1})
-        if ((t.write || w) && reach[other][w] > t.begin)
-          return error("stage " + std::to_string(stage_) + ": " + who_[t.command] + " and " + who_[by[other][w]] +
-                       " touch the same SPM bytes side by side (" + std::to_string(t.begin) + ")");
+        if ((t.write || w) && reach[other][w] > t.begin) return std::pair{t.command, by[other][w]};
       if (t.end > reach[t.queue][t.write]) reach[t.queue][t.write] = t.end, by[t.queue][t.write] = t.command;
     }
+    return std::nullopt;
+  }
+  /// Cross-queue conflicts of the stage that just ended, in the SPM and in each
+  /// DRAM tensor (a load must not race a store of the same bytes).
+  void end_stage() {
+    std::vector<Touch> spm;
+    std::map<TensorRef, std::vector<Touch>> dram;
+    for (const auto& [c, index] : in_stage_) {
+      const int queue = c->queue == Queue::dma ? 1 : 0;
+      for (const bool write : {false, true})
+        for (const Region& r : write ? c->writes : c->reads)
+          for (std::uint64_t k = 0; k < r.runs; ++k) {
+            const auto [begin, end] = spm_run(r, k);
+            spm.push_back({begin, end, queue, write, index});
+            // A load reads DRAM and a store writes it.
+            if (c->kind != CommandKind::compute)
+              dram[r.tensor].push_back({tensor_run(r, k), tensor_run(r, k) + r.run_bytes, queue, c->kind == CommandKind::store, index});
+          }
+    }
+    in_stage_.clear();
+    const auto report = [&](const char* memory, std::optional<std::pair<std::size_t, std::size_t>> clash) {
+      if (clash)
+        error("stage " + std::to_string(stage_) + ": " + who_[clash->first] + " and " + who_[clash->second] +
+              " touch the same " + memory + " bytes side by side");
+      return clash.has_value();
+    };
+    if (report("SPM", first_conflict(spm))) return;
+    for (auto& [tensor, touches] : dram)
+      if (report("DRAM", first_conflict(touches))) return;
   }
 
   void run_group(std::size_t gi) {
