@@ -138,26 +138,22 @@ TEST_CASE("inferred shapes of the zoo models", "[zoo]") {
     CHECK(split.slice_begin == 116);
     CHECK(split.slice_end == 232);
   }
+  // Output shapes of named layers, as the published architectures give them.
+  const auto check_shapes = [](const char* model, std::initializer_list<std::pair<const char*, Shape>> expected) {
+    const Network g = load_model(model_path(model));
+    for (const auto& [layer, shape] : expected) {
+      INFO(model << " " << layer);
+      CHECK(g[find_layer(g, layer)].output == shape);
+    }
+  };
   SECTION("Inception-v3: asymmetric kernels and concats") {
-    const Network g = load_model(model_path("inception_v3"));
-    CHECK(g[find_layer(g, "pool2")].output == Shape{35, 35, 192});
-    CHECK(g[find_layer(g, "m5d_concat")].output == Shape{35, 35, 288});
-    CHECK(g[find_layer(g, "m6a_concat")].output == Shape{17, 17, 768});
-    CHECK(g[find_layer(g, "m6e_7x7dbl_5")].output == Shape{17, 17, 192});
-    CHECK(g[find_layer(g, "m7a_concat")].output == Shape{8, 8, 1280});
-    CHECK(g[find_layer(g, "m7c_concat")].output == Shape{8, 8, 2048});
+    check_shapes("inception_v3", {{"pool2", {35, 35, 192}}, {"m5d_concat", {35, 35, 288}}, {"m6a_concat", {17, 17, 768}},
+                                  {"m6e_7x7dbl_5", {17, 17, 192}}, {"m7a_concat", {8, 8, 1280}}, {"m7c_concat", {8, 8, 2048}}});
   }
   SECTION("GoogLeNet: ceil-mode pools and four-branch concats") {
-    const Network g = load_model(model_path("googlenet"));
-    CHECK(g[find_layer(g, "conv1")].output == Shape{112, 112, 64});
-    CHECK(g[find_layer(g, "pool1")].output == Shape{56, 56, 64});
-    CHECK(g[find_layer(g, "pool2")].output == Shape{28, 28, 192});
-    CHECK(g[find_layer(g, "i3a_concat")].output == Shape{28, 28, 256});
-    CHECK(g[find_layer(g, "i3b_concat")].output == Shape{28, 28, 480});
-    CHECK(g[find_layer(g, "pool3")].output == Shape{14, 14, 480});
-    CHECK(g[find_layer(g, "i4e_concat")].output == Shape{14, 14, 832});
-    CHECK(g[find_layer(g, "pool4")].output == Shape{7, 7, 832});
-    CHECK(g[find_layer(g, "i5b_concat")].output == Shape{7, 7, 1024});
+    check_shapes("googlenet", {{"conv1", {112, 112, 64}}, {"pool1", {56, 56, 64}}, {"pool2", {28, 28, 192}},
+                               {"i3a_concat", {28, 28, 256}}, {"i3b_concat", {28, 28, 480}}, {"pool3", {14, 14, 480}},
+                               {"i4e_concat", {14, 14, 832}}, {"pool4", {7, 7, 832}}, {"i5b_concat", {7, 7, 1024}}});
   }
   SECTION("U-Net: transposed convs double H and W") {
     const Network g = load_model(model_path("unet"));
