@@ -286,6 +286,18 @@ TEST_CASE("the replay catches corrupted programs", "[program]") {
     c->writes.front().spm_stride = std::uint64_t(1) << 62;
     CHECK(all_errors(replay(b, prog)).find("past the SPM") != std::string::npos);
   }
+  SECTION("both queues write the same DRAM bytes in one stage") {
+    for (auto& list : prog.groups)
+      for (auto it = list.begin(); it != list.end(); ++it)
+        if (it->kind == CommandKind::store && it->queue == Queue::dma) {
+          Command twin = *it;  // the same store again, in the compute queue of the same stage
+          twin.queue = Queue::compute;
+          list.insert(it + 1, twin);
+          CHECK(all_errors(replay(b, prog)).find("same DRAM bytes side by side") != std::string::npos);
+          return;
+        }
+    FAIL("no overlapped store");
+  }
   SECTION("a command goes back in time") {
     prog.groups.back().back().stage = 0;
     CHECK(all_errors(replay(b, prog)).find("goes back") != std::string::npos);
