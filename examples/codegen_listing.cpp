@@ -8,6 +8,7 @@
 // Usage: codegen_listing [MODEL.json] [GROUPS]   (run from the repository root;
 //        GROUPS: how many groups to print, default 2)
 #include <cstdio>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -98,6 +99,9 @@ int main(int argc, char** argv) {
     return 0;
   } catch (const pinfuse::input_error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  } catch (const std::logic_error& e) {  // std::stoul on a bad GROUPS argument
+    std::fprintf(stderr, "error: GROUPS: not a number (%s)\n", e.what());
     return 2;
   }
 }
