@@ -34,12 +34,12 @@ struct Built {
   Program prog;
 };
 
-/// A model solved jointly at `spm_kib`, with its program.
-Built build(const std::string& model, std::uint64_t spm_kib) {
+/// A model solved at `spm_kib`, with its program.
+Built build(const std::string& model, std::uint64_t spm_kib, Strategy strategy = Strategy::joint) {
   Built b{load_model(testing::model_path(model)), Hardware{}, {}, {}};
   b.hw.spm_bytes = spm_kib * 1024;
   const ReferenceAccelerator accel(b.net, b.hw);
-  b.plan = solve_joint(b.net, accel, scratchpad_of(b.hw));
+  b.plan = solve(strategy, b.net, accel, scratchpad_of(b.hw));
   b.prog = build_program(b.net, b.plan, accel, scratchpad_of(b.hw));
   return b;
 }
@@ -285,6 +285,28 @@ TEST_CASE("the replay catches corrupted programs", "[program]") {
     c->writes.front().runs = std::uint64_t(1) << 62;
     c->writes.front().spm_stride = std::uint64_t(1) << 62;
     CHECK(all_errors(replay(b, prog)).find("past the SPM") != std::string::npos);
+  }
+  SECTION("a layer computes without its weights") {
+    for (auto& list : prog.groups)
+      for (Command& c : list)
+        if (c.kind == CommandKind::compute) std::erase_if(c.reads, [](const Region& r) { return r.tensor.kind == TensorKind::weights; });
+    CHECK(all_errors(replay(b, prog)).find("never reads all of its weights") != std::string::npos);
+  }
+  SECTION("partial sums fold the same input twice") {
+    // A tile's fold repeated while the sums are still partial (more tiles to come):
+    // layer by layer, the global pool runs in several tiles.
+    const Built lw = build("mobilenet_v2", 256, Strategy::layerwise);
+    REQUIRE(replay(lw, lw.prog).ok());
+    prog = lw.prog;
+    for (auto& list : prog.groups)
+      for (auto it = list.begin(); it != list.end(); ++it)
+        if (it->accumulate && std::any_of(it + 1, list.end(), [&](const Command& c) { return c.accumulate && c.writes == it->writes; })) {
+          const Command twin = *it;
+          list.insert(it + 1, twin);
+          CHECK(all_errors(replay(lw, prog)).find("folds input bytes into its partial sums twice") != std::string::npos);
+          return;
+        }
+    FAIL("no accumulating compute");
   }
   SECTION("both queues write the same DRAM bytes in one stage") {
     for (auto& list : prog.groups)

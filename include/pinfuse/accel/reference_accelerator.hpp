@@ -197,7 +197,7 @@ class ReferenceAccelerator {
   template <class Emit>
   void for_each_tmp_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, Emit&& emit) const;
   template <class Emit>
-  void for_each_fm_buffer(const GroupQuery& q, const TileGeometry& geo, const ChannelChunks& split, bool overlap,
+  void for_each_fm_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, const ChannelChunks& split, bool overlap,
                           Emit&& emit) const;
   /// SPM bytes for the group's weights: all of them (resident), the largest
   /// layer's (streamed), or one chunk's per copy (channel chunks, double-buffered
@@ -408,15 +408,17 @@ void ReferenceAccelerator::for_each_tmp_buffer(const GroupQuery& q, const GroupV
 
 /// Calls emit(prefix, vertex, copies, bytes of one copy) for each DRAM input and output tile buffer
 /// (intermediates: for_each_tmp_buffer; weights: the choice's). They are
-/// double-buffered when there are several pipeline steps. With channel chunks
-/// an output tile holds one chunk's channels.
+/// double-buffered when there are several pipeline steps, except the partial
+/// sums of an accumulating reduction, which stay put over the tiles and change
+/// only with the chunk. With channel chunks an output tile holds one chunk's channels.
 template <class Emit>
-void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const TileGeometry& geo, const ChannelChunks& split, bool overlap,
+void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, const ChannelChunks& split, bool overlap,
                                               Emit&& emit) const {
   // Inputs change per tile; outputs per tile and per chunk (the pipeline stores
   // step i-1 while step i computes).
   const std::uint64_t in_copies = overlap && geo.tiles > 1 ? 2 : 1;
   const std::uint64_t out_copies = overlap && geo.tiles * split.chunks > 1 ? 2 : 1;
+  const std::uint64_t partial_sum_copies = overlap && split.chunks > 1 ? 2 : 1;
   for (std::size_t e = 0; e < q.inputs.size(); ++e)
     if (q.inputs[e].where == Residence::dram && geo.in_max[e] > 0)
       emit("in:", q.inputs[e].fm, in_copies, align(q, std::uint64_t(geo.in_max[e]) * info_[q.inputs[e].fm].row_bytes));
@@ -424,7 +426,9 @@ void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const TileGeo
     if (q.outputs[o].where == Residence::dram && geo.out_max[o] > 0) {
       const LayerInfo& l = info_[q.outputs[o].fm];
       const std::uint64_t row_bytes = split.channels ? l.row_bytes / std::uint64_t(l.channels) * std::uint64_t(split.per_chunk) : l.row_bytes;
-      emit("out:", q.outputs[o].fm, out_copies, align(q, std::uint64_t(geo.out_max[o]) * row_bytes));
+      const bool accumulates = v.local[q.outputs[o].fm] >= 0 && v.accumulates[std::size_t(v.local[q.outputs[o].fm])];
+      emit("out:", q.outputs[o].fm, accumulates ? partial_sum_copies : out_copies,
+           align(q, std::uint64_t(geo.out_max[o]) * row_bytes));
     }
 }
 
@@ -446,7 +450,7 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
       break;  // every query has a double-buffered fit
     const auto fm_footprint = [&](const ChannelChunks& split) {
       std::uint64_t sum = geo.tmp_bytes;
-      for_each_fm_buffer(q, geo, split, overlap,
+      for_each_fm_buffer(q, v, geo, split, overlap,
                          [&](const char*, LayerId, std::uint64_t copies, std::uint64_t bytes) { sum += copies * bytes; });
       return sum;
     };
@@ -565,7 +569,7 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
       cost.buffers.push_back({prefix + (*g_)[l].name, copies * bytes});
     };
     for_each_tmp_buffer(queries[k], v, geo, add);
-    for_each_fm_buffer(queries[k], geo, chunks_of(queries[k], *best[k]), best[k]->overlapped, add);
+    for_each_fm_buffer(queries[k], v, geo, chunks_of(queries[k], *best[k]), best[k]->overlapped, add);
     cost.tiling = {{"row_tiles", best[k]->tiles},
                    {"channel_chunks", best[k]->chunks},
                    {"weights_streamed", best[k]->streamed ? 1 : 0},

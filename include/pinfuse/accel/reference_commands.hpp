@@ -13,8 +13,9 @@
 //    step), and the last stage stores the last step. Single-buffered: stage k
 //    does step k's loads, computes and stores in order;
 //  * a reduction that accumulates over tiles keeps its partial sums in one copy
-//    of its output buffer per chunk (they must survive the tiles); it is stored
-//    when its share, the whole output, falls due: after the last tile;
+//    of its output buffer per chunk (they must survive the tiles; copies
+//    alternate by chunk); it is stored when its share, the whole output, falls
+//    due: after the last tile;
 //  * an in-place concat has no command: its inputs write their channel slices
 //    of its rows where it lives (strided runs, one per row).
 #include <string>
@@ -64,7 +65,7 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
     expected.push_back({prefix + (*g_)[l].name, copies * bytes});
     address_of.push_back(&tmp_at[v.local[l]]);
   });
-  for_each_fm_buffer(q, geo, split, overlap, [&](const char* prefix, LayerId l, std::uint64_t copies, std::uint64_t bytes) {
+  for_each_fm_buffer(q, v, geo, split, overlap, [&](const char* prefix, LayerId l, std::uint64_t copies, std::uint64_t bytes) {
     expected.push_back({prefix + (*g_)[l].name, copies * bytes});
     const bool input = std::string(prefix) == "in:";
     const std::size_t k = std::size_t(input ? v.ext[l] : v.out[l]);
@@ -174,10 +175,11 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
       const RowRange rows = accumulate ? RowRange{0, info_[l].height} : need[t][i];
       const int o = v.out[l];
       const RowRange share = o >= 0 ? tile_share(t, tiles, info_[l].height) : RowRange{};
-      // Partial sums stay in one copy per chunk; other outputs alternate copies by step.
-      const std::uint64_t slot = o < 0 ? 0
-                                 : accumulate ? (out_copies[std::size_t(o)] > 1 && split.channels ? std::uint64_t(chunk % 2) : 0)
-                                              : out_slot(std::size_t(o));
+      // Partial sums alternate copies by chunk; other outputs by step.
+      const std::uint64_t slot = o < 0                                  ? 0
+                                 : out_copies[std::size_t(o)] == 1     ? 0
+                                 : accumulate                          ? std::uint64_t(chunk % 2)
+                                                                       : out_slot(std::size_t(o));
       if (o >= 0 && q.outputs[std::size_t(o)].where == Residence::dram && !share.empty())
         s.stores.push_back(transfer(CommandKind::store, output_rows(std::size_t(o), share, slot)));
       if (v.in_place[i]) continue;  // its inputs wrote it

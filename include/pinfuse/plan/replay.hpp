@@ -5,16 +5,18 @@
 // claimed traffic). Checks:
 //  * bounds: every region lies inside its tensor and inside the SPM, within one
 //    of its group's buffers or a pinned FM alive then (per the plan's layout);
-//    DRAM tensors have their graph sizes, are aligned and do not overlap;
+//    feature maps in DRAM have their graph sizes (weights: the program's), and
+//    DRAM tensors are aligned and do not overlap;
 //  * timing: stages never go back; in a stage, what one queue writes the other
 //    queue neither reads nor writes (they run side by side), in the SPM or DRAM;
 //  * every read reads what was written: a load reads DRAM bytes that exist
 //    (model inputs, weights, or stored before); a compute or store reads SPM
 //    bytes that hold exactly the tensor bytes it names, complete (partial sums
-//    only once every input byte was folded in) — so a live buffer overwritten
+//    only once every input byte was folded in, none twice) — so a live buffer overwritten
 //    too early shows up as the wrong bytes, naming the command that wrote them;
-//  * layers: a compute runs a layer of its group, reads only its inputs and
-//    weights, and all of its weights over the group; it writes its own output,
+//  * layers: a compute runs a layer of its group and reads only its inputs and
+//    weights; a layer that computes in a group reads all of its weights (those
+//    the program puts in DRAM) there; it writes its own output,
 //    or in place its channel slice of a reader's output (a concat's), where the
 //    slices of different layers must not overlap nor exceed their outputs;
 //  * in the end every FM a group hands on was computed whole, every model
@@ -74,6 +76,11 @@ class ByteSet {
       it = ranges_.erase(it);
     }
     ranges_.emplace(begin, end);
+  }
+  bool overlaps(std::uint64_t begin, std::uint64_t end) const {
+    auto it = ranges_.upper_bound(begin);
+    if (it != ranges_.begin() && std::prev(it)->second > begin) return true;
+    return it != ranges_.end() && it->first < end;
   }
   void add(const ByteSet& other) {
     for (const auto& [b, e] : other.ranges_) add(b, e);
@@ -410,6 +417,7 @@ class Replayer {
   void compute(const Command& c, std::size_t index, const std::set<std::size_t>& layers,
                std::map<std::size_t, ByteSet>& weights_read, const std::string& what) {
     if (!layers.count(c.layer)) return error(what + " runs a layer that is not in the group");
+    weights_read[c.layer];  // it computes here, so it must read all its weights here
     for (const Region& r : c.reads) {
       const bool weights = r.tensor == TensorRef{TensorKind::weights, c.layer};
       const bool input = r.tensor.kind == TensorKind::fm && reads_input(c.layer, r.tensor.vertex);
@@ -437,7 +445,7 @@ class Replayer {
           const std::optional<std::size_t> held = memory_.partial(at, r.run_bytes, r.tensor, offset);
           partial = held.value_or(partials_.size());
           if (!held) partials_.emplace_back();
-          fold(partials_[partial], c.reads, c.layer);
+          if (!fold(partials_[partial], c.reads, c.layer)) error(what + " folds input bytes into its partial sums twice");
           if (partials_[partial].covers(0, fm_size_[preds_[c.layer].front()])) partial = 0;
         }
         memory_.write(at, r.run_bytes, r.tensor, offset, partial, index);
@@ -446,11 +454,17 @@ class Replayer {
       }
     }
   }
-  /// Adds the input bytes a compute reads to the partial sums' folded bytes.
-  void fold(ByteSet& into, const std::vector<Region>& reads, std::size_t layer) const {
+  /// Adds the input bytes a compute reads to the partial sums' folded bytes;
+  /// false if some were folded in before.
+  bool fold(ByteSet& into, const std::vector<Region>& reads, std::size_t layer) const {
+    bool once = true;
     for (const Region& r : reads)
       if (r.tensor.kind == TensorKind::fm && reads_input(layer, r.tensor.vertex))
-        for (std::uint64_t k = 0; k < r.runs; ++k) into.add(tensor_run(r, k), tensor_run(r, k) + r.run_bytes);
+        for (std::uint64_t k = 0; k < r.runs; ++k) {
+          once = once && !into.overlaps(tensor_run(r, k), tensor_run(r, k) + r.run_bytes);
+          into.add(tensor_run(r, k), tensor_run(r, k) + r.run_bytes);
+        }
+    return once;
   }
 
   void finish() {
