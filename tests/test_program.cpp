@@ -46,7 +46,7 @@ Built build(const std::string& model, std::uint64_t spm_kib, Strategy strategy =
 
 ReplayReport replay(const Built& b, const Program& prog) { return replay_program(b.net, b.plan, prog, scratchpad_of(b.hw)); }
 
-/// The first command of `kind` in queue `queue` for which `pick` holds.
+/// The first command of `kind` for which `pick` holds.
 template <class Pick>
 Command* find_command(Program& prog, CommandKind kind, Pick&& pick) {
   for (auto& list : prog.groups)

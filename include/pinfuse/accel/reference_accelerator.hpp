@@ -163,7 +163,6 @@ class ReferenceAccelerator {
     int chunks = 1;                  ///< output-channel chunks (single conv/fc groups)
     bool streamed = false;           ///< weights reloaded every tile
     bool overlapped = true;          ///< double-buffered: DMA overlaps compute
-    std::uint64_t weight_buffer = 0; ///< SPM bytes for weights
     std::uint64_t latency = 0;
     OffchipBytes offchip;
   };
@@ -199,6 +198,20 @@ class ReferenceAccelerator {
   template <class Emit>
   void for_each_fm_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, const ChannelChunks& split, bool overlap,
                           Emit&& emit) const;
+  /// Every buffer a way of running the group needs, in the order GroupCost::buffers
+  /// lists them: emit(prefix, vertex, copies, bytes of one copy) for the weights
+  /// ("weights", vertex unused), then for_each_tmp_buffer's and for_each_fm_buffer's.
+  template <class Emit>
+  void for_each_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, const ChannelChunks& split,
+                       bool streamed, bool overlap, Emit&& emit) const {
+    if (v.weights) emit("weights", LayerId(0), 1, weight_buffer(q, v, streamed, split, overlap));
+    for_each_tmp_buffer(q, v, geo, emit);
+    for_each_fm_buffer(q, v, geo, split, overlap, emit);
+  }
+  /// A buffer's name in GroupCost::buffers: "weights", or the prefix and the layer's name.
+  std::string buffer_name(const char* prefix, LayerId l) const {
+    return std::string(prefix) == "weights" ? std::string(prefix) : prefix + (*g_)[l].name;
+  }
   /// SPM bytes for the group's weights: all of them (resident), the largest
   /// layer's (streamed), or one chunk's per copy (channel chunks, double-buffered
   /// when the DMA overlaps).
@@ -461,7 +474,7 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
     if ((hw_.fused_weights != WeightPolicy::streamed || tiles == 1) && resident_buffer + unchunked <= most_available) {
       std::vector<Step> steps = x.steps;
       steps.front().load += v.weight_load;
-      add({tiles, 1, false, overlap, resident_buffer, pipeline_latency(steps, overlap), {x.fm_read, x.fm_write, v.weights}},
+      add({tiles, 1, false, overlap, pipeline_latency(steps, overlap), {x.fm_read, x.fm_write, v.weights}},
           resident_buffer + unchunked);
     }
     // (b) weights streamed: every tile reloads the weights of each layer it runs
@@ -472,7 +485,7 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
         streamed_buffer + unchunked <= most_available) {
       std::vector<Step> steps = x.steps;
       for (int t = 0; t < tiles; ++t) steps[t].stall += geo.stream_load[t];
-      add({tiles, 1, true, overlap, streamed_buffer, pipeline_latency(steps, overlap),
+      add({tiles, 1, true, overlap, pipeline_latency(steps, overlap),
            {x.fm_read, x.fm_write, geo.stream_bytes}},
           streamed_buffer + unchunked);
     }
@@ -501,7 +514,7 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
             s.store = dma_cycles(x.out_tile_bytes[t] / std::uint64_t(channels) * share);
             steps.push_back(s);
           }
-        add({tiles, split.chunks, false, overlap, chunk_buffer, pipeline_latency(steps, overlap),
+        add({tiles, split.chunks, false, overlap, pipeline_latency(steps, overlap),
              {x.fm_read * std::uint64_t(tiles == 1 ? 1 : split.chunks), x.fm_write, v.weights}},
             footprint);
         if (footprint <= least_available) break;  // every query's fewest fitting chunks are listed
@@ -564,12 +577,10 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
     cost.latency_cycles = best[k]->latency;
     cost.offchip = best[k]->offchip;
     cost.recompute_macs = geo.recompute_macs;
-    if (best[k]->weight_buffer) cost.buffers.push_back({"weights", best[k]->weight_buffer});
-    const auto add = [&](const char* prefix, LayerId l, std::uint64_t copies, std::uint64_t bytes) {
-      cost.buffers.push_back({prefix + (*g_)[l].name, copies * bytes});
-    };
-    for_each_tmp_buffer(queries[k], v, geo, add);
-    for_each_fm_buffer(queries[k], v, geo, chunks_of(queries[k], *best[k]), best[k]->overlapped, add);
+    for_each_buffer(queries[k], v, geo, chunks_of(queries[k], *best[k]), best[k]->streamed, best[k]->overlapped,
+                    [&](const char* prefix, LayerId l, std::uint64_t copies, std::uint64_t bytes) {
+                      cost.buffers.push_back({buffer_name(prefix, l), copies * bytes});
+                    });
     cost.tiling = {{"row_tiles", best[k]->tiles},
                    {"channel_chunks", best[k]->chunks},
                    {"weights_streamed", best[k]->streamed ? 1 : 0},

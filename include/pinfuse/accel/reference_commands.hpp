@@ -56,22 +56,21 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
   std::vector<Buffer> expected;
   std::vector<std::uint64_t*> address_of;
   std::uint64_t weights_at = 0;
-  if (v.weights) {
-    expected.push_back({"weights", weight_buffer(q, v, streamed, split, overlap)});
-    address_of.push_back(&weights_at);
-  }
   std::vector<std::uint64_t> tmp_at(m), in_at(ni), out_at(no), in_copy(ni), out_copy(no), in_copies(ni), out_copies(no);
-  for_each_tmp_buffer(q, v, geo, [&](const char* prefix, LayerId l, std::uint64_t copies, std::uint64_t bytes) {
-    expected.push_back({prefix + (*g_)[l].name, copies * bytes});
-    address_of.push_back(&tmp_at[v.local[l]]);
-  });
-  for_each_fm_buffer(q, v, geo, split, overlap, [&](const char* prefix, LayerId l, std::uint64_t copies, std::uint64_t bytes) {
-    expected.push_back({prefix + (*g_)[l].name, copies * bytes});
-    const bool input = std::string(prefix) == "in:";
-    const std::size_t k = std::size_t(input ? v.ext[l] : v.out[l]);
-    (input ? in_copy : out_copy)[k] = bytes;
-    (input ? in_copies : out_copies)[k] = copies;
-    address_of.push_back(&(input ? in_at : out_at)[k]);
+  for_each_buffer(q, v, geo, split, streamed, overlap, [&](const char* prefix, LayerId l, std::uint64_t copies, std::uint64_t bytes) {
+    expected.push_back({buffer_name(prefix, l), copies * bytes});
+    const std::string kind = prefix;
+    if (kind == "weights") {
+      address_of.push_back(&weights_at);
+    } else if (kind == "tmp:") {
+      address_of.push_back(&tmp_at[v.local[l]]);
+    } else {
+      const bool input = kind == "in:";
+      const std::size_t k = std::size_t(input ? v.ext[l] : v.out[l]);
+      (input ? in_copy : out_copy)[k] = bytes;
+      (input ? in_copies : out_copies)[k] = copies;
+      address_of.push_back(&(input ? in_at : out_at)[k]);
+    }
   });
   if (expected != cost.buffers)
     throw input_error("group buffers", "differ from the ones its tiling needs (not this model's cost?)");
