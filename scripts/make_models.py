@@ -251,26 +251,37 @@ def mobilenet_v2():
     return m
 
 
-def resnet18():
-    """ResNet-18 (He et al. 2016), torchvision layout (stride on the first 3x3)."""
-    m = Model("resnet18")
+def resnet(name, stages, body, expansion):
+    """A torchvision-layout ResNet (He et al. 2016): 7x7 stem and max pool,
+    stages of residual blocks (the first block of stages 2+ has stride 2), global
+    pool and fc. body(m, prefix, x, width, stride) builds a block's main path;
+    a 1x1 projection matches the shortcut where shape changes."""
+    m = Model(name)
     x = m.input("input", (224, 224, 3))
     x = m.conv("conv1", x, 64, 7, 2, 3, activation="relu")
     x = m.pool("maxpool", x, "max", 3, 2, 1)
-    for stage, filters in enumerate([64, 128, 256, 512], 1):
-        for block in (1, 2):
+    for stage, (width, blocks) in enumerate(stages, 1):
+        for block in range(1, blocks + 1):
             p = "s%d_b%d_" % (stage, block)
             stride = 2 if stage > 1 and block == 1 else 1
-            y = m.conv(p + "conv1", x, filters, 3, stride, 1, activation="relu")
-            y = m.conv(p + "conv2", y, filters, 3, 1, 1, activation="none")
+            out = width * expansion
+            y = body(m, p, x, width, stride)
             shortcut = x
-            if stride != 1 or m.shapes[x][2] != filters:
-                shortcut = m.conv(p + "proj", x, filters, 1, stride, 0, activation="none")
+            if stride != 1 or m.shapes[x][2] != out:
+                shortcut = m.conv(p + "proj", x, out, 1, stride, 0, activation="none")
             x = m.add(p + "add", shortcut, y, activation="relu")
     x = m.gap("pool", x)
     x = m.fc("fc", x, 1000)
     m.output("output", x)
     return m
+
+
+def resnet18():
+    """ResNet-18: basic blocks of two 3x3 convs (stride on the first)."""
+    def basic(m, p, x, width, stride):
+        y = m.conv(p + "conv1", x, width, 3, stride, 1, activation="relu")
+        return m.conv(p + "conv2", y, width, 3, 1, 1, activation="none")
+    return resnet("resnet18", [(64, 2), (128, 2), (256, 2), (512, 2)], basic, 1)
 
 
 def make_divisible(v, divisor=8):
@@ -366,28 +377,13 @@ def efficientnet_b0():
 
 
 def resnet50():
-    """ResNet-50 (He et al. 2016), torchvision layout: bottleneck blocks
-    with the stride on the 3x3 convolution (ResNet v1.5)."""
-    m = Model("resnet50")
-    x = m.input("input", (224, 224, 3))
-    x = m.conv("conv1", x, 64, 7, 2, 3, activation="relu")
-    x = m.pool("maxpool", x, "max", 3, 2, 1)
-    for stage, (width, blocks) in enumerate([(64, 3), (128, 4), (256, 6), (512, 3)], 1):
-        for block in range(1, blocks + 1):
-            p = "s%d_b%d_" % (stage, block)
-            stride = 2 if stage > 1 and block == 1 else 1
-            out = width * 4
-            y = m.conv(p + "conv1", x, width, 1, 1, 0, activation="relu")
-            y = m.conv(p + "conv2", y, width, 3, stride, 1, activation="relu")
-            y = m.conv(p + "conv3", y, out, 1, 1, 0, activation="none")
-            shortcut = x
-            if stride != 1 or m.shapes[x][2] != out:
-                shortcut = m.conv(p + "proj", x, out, 1, stride, 0, activation="none")
-            x = m.add(p + "add", shortcut, y, activation="relu")
-    x = m.gap("pool", x)
-    x = m.fc("fc", x, 1000)
-    m.output("output", x)
-    return m
+    """ResNet-50: bottleneck blocks with the stride on the 3x3 convolution
+    (ResNet v1.5)."""
+    def bottleneck(m, p, x, width, stride):
+        y = m.conv(p + "conv1", x, width, 1, 1, 0, activation="relu")
+        y = m.conv(p + "conv2", y, width, 3, stride, 1, activation="relu")
+        return m.conv(p + "conv3", y, width * 4, 1, 1, 0, activation="none")
+    return resnet("resnet50", [(64, 3), (128, 4), (256, 6), (512, 3)], bottleneck, 4)
 
 
 def squeezenet():

@@ -112,63 +112,57 @@ TEST_CASE("bundled models have the exact counts, sizes and output shapes of the 
   }
 }
 
+namespace {
+
+/// Loads a bundled model and checks the output shapes of the named layers.
+Network with_shapes(const char* model, std::initializer_list<std::pair<const char*, Shape>> expected) {
+  Network g = load_model(model_path(model));
+  for (const auto& [layer, shape] : expected) {
+    INFO(model << " " << layer);
+    CHECK(g[find_layer(g, layer)].output == shape);
+  }
+  return g;
+}
+
+}  // namespace
+
+// Output shapes of named layers, as the published architectures give them.
 TEST_CASE("inferred shapes of the zoo models", "[zoo]") {
   SECTION("MobileNetV3-Large: squeeze-excite broadcast") {
-    const Network g = load_model(model_path("mobilenet_v3_large"));
-    CHECK(g[find_layer(g, "b4_dw")].output == Shape{28, 28, 72});
-    CHECK(g[find_layer(g, "b4_se_reduce")].output == Shape{1, 1, 24});  // make_divisible(72 / 4, 8)
-    CHECK(g[find_layer(g, "b4_se_scale")].output == Shape{28, 28, 72});
-    CHECK(g[find_layer(g, "conv_head")].output == Shape{1, 1, 1280});
+    with_shapes("mobilenet_v3_large", {{"b4_dw", {28, 28, 72}},
+                                       {"b4_se_reduce", {1, 1, 24}},  // make_divisible(72 / 4, 8)
+                                       {"b4_se_scale", {28, 28, 72}},
+                                       {"conv_head", {1, 1, 1280}}});
   }
   SECTION("SqueezeNet 1.1: the ceil-mode pools divide evenly at 224") {
-    const Network g = load_model(model_path("squeezenet"));
-    CHECK(g[find_layer(g, "conv1")].output == Shape{111, 111, 64});
-    CHECK(g[find_layer(g, "pool1")].output == Shape{55, 55, 64});
-    CHECK(g[find_layer(g, "pool3")].output == Shape{27, 27, 128});
-    CHECK(g[find_layer(g, "pool5")].output == Shape{13, 13, 256});
-    CHECK(g[find_layer(g, "fire9_concat")].output == Shape{13, 13, 512});
+    with_shapes("squeezenet", {{"conv1", {111, 111, 64}}, {"pool1", {55, 55, 64}}, {"pool3", {27, 27, 128}},
+                               {"pool5", {13, 13, 256}}, {"fire9_concat", {13, 13, 512}}});
   }
   SECTION("ShuffleNetV2: channel split, concat and shuffle") {
-    const Network g = load_model(model_path("shufflenet_v2"));
-    CHECK(g[find_layer(g, "s2_u1_shuffle")].output == Shape{28, 28, 116});
-    CHECK(g[find_layer(g, "s2_u2_split_a")].output == Shape{28, 28, 58});
-    CHECK(g[find_layer(g, "s2_u2_split_b")].output == Shape{28, 28, 58});
-    CHECK(g[find_layer(g, "s4_u4_shuffle")].output == Shape{7, 7, 464});
+    const Network g = with_shapes("shufflenet_v2", {{"s2_u1_shuffle", {28, 28, 116}}, {"s2_u2_split_a", {28, 28, 58}},
+                                                    {"s2_u2_split_b", {28, 28, 58}}, {"s4_u4_shuffle", {7, 7, 464}}});
     const Layer& split = g[find_layer(g, "s3_u2_split_b")];
     CHECK(split.slice_begin == 116);
     CHECK(split.slice_end == 232);
   }
-  // Output shapes of named layers, as the published architectures give them.
-  const auto check_shapes = [](const char* model, std::initializer_list<std::pair<const char*, Shape>> expected) {
-    const Network g = load_model(model_path(model));
-    for (const auto& [layer, shape] : expected) {
-      INFO(model << " " << layer);
-      CHECK(g[find_layer(g, layer)].output == shape);
-    }
-  };
   SECTION("Inception-v3: asymmetric kernels and concats") {
-    check_shapes("inception_v3", {{"pool2", {35, 35, 192}}, {"m5d_concat", {35, 35, 288}}, {"m6a_concat", {17, 17, 768}},
-                                  {"m6e_7x7dbl_5", {17, 17, 192}}, {"m7a_concat", {8, 8, 1280}}, {"m7c_concat", {8, 8, 2048}}});
+    with_shapes("inception_v3", {{"pool2", {35, 35, 192}}, {"m5d_concat", {35, 35, 288}}, {"m6a_concat", {17, 17, 768}},
+                                 {"m6e_7x7dbl_5", {17, 17, 192}}, {"m7a_concat", {8, 8, 1280}}, {"m7c_concat", {8, 8, 2048}}});
   }
   SECTION("GoogLeNet: ceil-mode pools and four-branch concats") {
-    check_shapes("googlenet", {{"conv1", {112, 112, 64}}, {"pool1", {56, 56, 64}}, {"pool2", {28, 28, 192}},
-                               {"i3a_concat", {28, 28, 256}}, {"i3b_concat", {28, 28, 480}}, {"pool3", {14, 14, 480}},
-                               {"i4e_concat", {14, 14, 832}}, {"pool4", {7, 7, 832}}, {"i5b_concat", {7, 7, 1024}}});
+    with_shapes("googlenet", {{"conv1", {112, 112, 64}}, {"pool1", {56, 56, 64}}, {"pool2", {28, 28, 192}},
+                              {"i3a_concat", {28, 28, 256}}, {"i3b_concat", {28, 28, 480}}, {"pool3", {14, 14, 480}},
+                              {"i4e_concat", {14, 14, 832}}, {"pool4", {7, 7, 832}}, {"i5b_concat", {7, 7, 1024}}});
   }
   SECTION("U-Net: transposed convs double H and W") {
-    const Network g = load_model(model_path("unet"));
-    CHECK(g[find_layer(g, "mid_conv2")].output == Shape{16, 16, 1024});
-    CHECK(g[find_layer(g, "u4_up")].output == Shape{32, 32, 512});
-    CHECK(g[find_layer(g, "u4_concat")].output == Shape{32, 32, 1024});
-    CHECK(g[find_layer(g, "u1_conv2")].output == Shape{256, 256, 64});
+    const Network g = with_shapes("unet", {{"mid_conv2", {16, 16, 1024}}, {"u4_up", {32, 32, 512}},
+                                           {"u4_concat", {32, 32, 1024}}, {"u1_conv2", {256, 256, 64}}});
     CHECK(macs(g, find_layer(g, "u4_up")) == 16u * 16u * 1024u * 512u * 4u);
     CHECK(params(g, find_layer(g, "u4_up")) == 2u * 2u * 1024u * 512u + 512u);
   }
   SECTION("FSRCNN: the 9x9 stride-2 deconvolution gives 480x480") {
-    const Network g = load_model(model_path("fsrcnn"));
-    CHECK(g[find_layer(g, "expand")].output == Shape{240, 240, 56});
+    const Network g = with_shapes("fsrcnn", {{"expand", {240, 240, 56}}, {"deconv", {480, 480, 1}}});
     const Layer& deconv = g[find_layer(g, "deconv")];
-    CHECK(deconv.output == Shape{480, 480, 1});
     CHECK(deconv.rows.pad_before == 4);
     CHECK(deconv.rows.pad_after == 3);
     CHECK(macs(g, find_layer(g, "deconv")) == 240u * 240u * 56u * 81u);
