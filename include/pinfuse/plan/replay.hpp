@@ -216,6 +216,10 @@ class Replayer {
     return {r.spm + k * r.spm_stride, r.spm + k * r.spm_stride + r.run_bytes};
   }
   static std::uint64_t tensor_run(const Region& r, std::uint64_t k) { return r.offset + k * r.stride; }
+  /// Adds the tensor bytes of every run of r to `set`.
+  static void add_tensor_runs(ByteSet& set, const Region& r) {
+    for (std::uint64_t k = 0; k < r.runs; ++k) set.add(tensor_run(r, k), tensor_run(r, k) + r.run_bytes);
+  }
 
   /// DRAM: tensor sizes, alignment, no overlap; what is there from the start.
   void check_dram() {
@@ -410,8 +414,7 @@ class Replayer {
     const Region& r = c.reads.front();
     moved.fm_write += r.bytes();
     if (r.tensor.kind != TensorKind::fm) return error(what + " stores weights");
-    if (holds(r, what))
-      for (std::uint64_t k = 0; k < r.runs; ++k) in_dram_[r.tensor].add(tensor_run(r, k), tensor_run(r, k) + r.run_bytes);
+    if (holds(r, what)) add_tensor_runs(in_dram_[r.tensor], r);
   }
 
   void compute(const Command& c, std::size_t index, const std::set<std::size_t>& layers,
@@ -422,8 +425,7 @@ class Replayer {
       const bool weights = r.tensor == TensorRef{TensorKind::weights, c.layer};
       const bool input = r.tensor.kind == TensorKind::fm && reads_input(c.layer, r.tensor.vertex);
       if (!weights && !input) error(what + " reads " + tensor_name(r.tensor) + ", not one of its inputs or weights");
-      if (weights)
-        for (std::uint64_t k = 0; k < r.runs; ++k) weights_read[c.layer].add(tensor_run(r, k), tensor_run(r, k) + r.run_bytes);
+      if (weights) add_tensor_runs(weights_read[c.layer], r);
       holds(r, what);
     }
     if (c.accumulate && preds_[c.layer].size() != 1) return error(what + " accumulates, but not over exactly one input");
