@@ -19,26 +19,7 @@ void check_same(const Network& a, const Network& b) {
   CHECK(model_info(a).dtype_bytes == model_info(b).dtype_bytes);
   for (LayerId v = 0; v < boost::num_vertices(a); ++v) {
     INFO("layer " << a[v].name);
-    const Layer &x = a[v], &y = b[v];
-    CHECK(x.name == y.name);
-    CHECK(x.kind == y.kind);
-    CHECK(x.output == y.output);
-    CHECK(x.filters == y.filters);
-    CHECK(x.groups == y.groups);
-    CHECK(x.bias == y.bias);
-    CHECK(x.activation == y.activation);
-    CHECK(x.pool_mode == y.pool_mode);
-    CHECK(x.global_pool == y.global_pool);
-    CHECK((x.scale_h == y.scale_h && x.scale_w == y.scale_w && x.resize_mode == y.resize_mode));
-    CHECK((x.slice_begin == y.slice_begin && x.slice_end == y.slice_end));
-    for (const auto& [p, q] : {std::pair{x.rows, y.rows}, std::pair{x.cols, y.cols}}) {
-      CHECK(p.kernel == q.kernel);
-      CHECK(p.stride == q.stride);
-      CHECK(p.dilation == q.dilation);
-      CHECK(p.pad_before == q.pad_before);
-      CHECK(p.pad_after == q.pad_after);
-      CHECK(p.same == q.same);
-    }
+    CHECK(a[v] == b[v]);  // every field, windows included
     std::vector<LayerId> in_a = inputs_of(a, v), in_b = inputs_of(b, v);
     CHECK(in_a == in_b);
     CHECK(macs(a, v) == macs(b, v));

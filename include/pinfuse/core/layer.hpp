@@ -57,6 +57,7 @@ struct Window1D {
   int pad_before = 0;
   int pad_after = 0;
   bool same = false;  ///< TensorFlow SAME padding, resolved by infer_shapes()
+  friend bool operator==(const Window1D&, const Window1D&) = default;
 };
 
 /// One layer. Fields that do not apply to a kind keep their defaults.
@@ -81,6 +82,7 @@ struct Layer {
   bool is_depthwise(int in_channels) const {
     return kind == LayerKind::conv2d && groups > 1 && groups == in_channels && filters == in_channels;
   }
+  friend bool operator==(const Layer&, const Layer&) = default;
 };
 
 /// Whole-model attributes, the graph property of pinfuse::Network.
