@@ -7,6 +7,8 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -36,6 +38,8 @@ struct Common {
   std::string objective = "latency";
   std::size_t max_group_layers = 0;
   bool search_order = false;
+  bool order_free = false;
+  double time_limit_s = 0;
 };
 
 /// "1048576", "512KiB", "1MiB", "2MB" -> bytes.
@@ -67,6 +71,8 @@ Setup load(const Common& c) {
   s.options.objective = c.objective == "latency" ? Objective::latency : Objective::offchip_bytes;
   s.options.max_group_layers = c.max_group_layers;
   s.options.search_order = c.search_order;
+  s.options.order_free = c.order_free;
+  s.options.time_limit = std::chrono::milliseconds(std::llround(c.time_limit_s * 1000.0));
   return s;
 }
 
@@ -77,6 +83,10 @@ void add_common(CLI::App& cmd, Common& c) {
   cmd.add_option("--objective", c.objective, "what to minimize first")->check(CLI::IsMember({"latency", "offchip"}));
   cmd.add_option("--max-group", c.max_group_layers, "longest fused group in layers (0 = no limit)");
   cmd.add_flag("--search-order", c.search_order, "joint: try several execution orders, keep the best plan");
+  cmd.add_flag("--order-free", c.order_free, "joint/fusion: optimize the execution order with the groups and pins");
+  cmd.add_option("--time-limit", c.time_limit_s,
+                 "seconds the order-free search may take; then the best plan found and a proven bound (0 = no limit)")
+      ->check(CLI::Range(0.0, 1e6));
 }
 
 struct Outcome {
@@ -104,6 +114,7 @@ json summary_json(const Setup& s, const Outcome& o) {
           {"pinned", o.plan.pinned.size()},
           {"peak_spm_bytes", o.report.peak_spm_bytes},
           {"solve_ms", o.plan.solve_ms},
+          {"status", detail::status_json(o.plan)},
           {"valid", o.report.ok()},
           {"validation_errors", o.report.errors}};
 }
@@ -201,6 +212,9 @@ int cmd_solve(const Common& c, const std::string& strategy_name, const SolveFile
     print_header(s);
     print_table_head();
     print_row(s, o);
+    if (!o.plan.status.optimal)
+      std::printf("not proven optimal (time limit or address repair): lower bound %llu, gap %.2f%%\n",
+                  (unsigned long long)o.plan.status.lower_bound.first, 100.0 * detail::optimality_gap(o.plan));
     print_groups(s, o.plan);
     for (const std::string& e : o.report.errors) std::printf("validation error: %s\n", e.c_str());
   }

@@ -1,5 +1,7 @@
 // The exact solvers equal exhaustive enumeration on many small random chains
-// and DAGs, under random hardware, and every plan passes the validator.
+// and DAGs, under random hardware, and every plan passes the validator: the
+// fixed-order ones over every split of the file order, the order-free ones
+// (joint and fusion by default) over every split of every topological order.
 #include <catch2/catch.hpp>
 
 #include <random>
@@ -12,6 +14,7 @@
 
 using namespace pinfuse;
 using pinfuse::testing::brute_force;
+using pinfuse::testing::brute_force_any_order;
 using pinfuse::testing::BruteForceSpace;
 
 namespace {
@@ -33,34 +36,43 @@ void check_against_brute_force(std::uint32_t seed, bool dag) {
   struct Case {
     Strategy strategy;
     BruteForceSpace space;
+    bool order_free;
   };
-  std::optional<Score> found[4];
-  for (const Case& c : {Case{Strategy::layerwise, {false, false}}, Case{Strategy::fusion, {true, false}},
-                        Case{Strategy::pinning, {false, true}}, Case{Strategy::joint, {true, true}}}) {
-    INFO("strategy " << to_string(c.strategy));
-    const std::optional<Score> expected = brute_force(g, accel, spm, c.space, opt.objective);
+  std::optional<Score> found[4], found_free[4];
+  for (const Case& c : {Case{Strategy::layerwise, {false, false}, false}, Case{Strategy::fusion, {true, false}, false},
+                        Case{Strategy::pinning, {false, true}, false}, Case{Strategy::joint, {true, true}, false},
+                        Case{Strategy::fusion, {true, false}, true}, Case{Strategy::joint, {true, true}, true}}) {
+    INFO("strategy " << to_string(c.strategy) << (c.order_free ? ", order-free" : ", file order"));
+    opt.order_free = c.order_free;
+    const std::optional<Score> expected = c.order_free ? brute_force_any_order(g, accel, spm, c.space, opt.objective)
+                                                       : brute_force(g, accel, spm, c.space, opt.objective);
     if (!expected) {
       REQUIRE_THROWS_AS(solve(c.strategy, g, accel, spm, opt), input_error);
       continue;
     }
     const Plan plan = solve(c.strategy, g, accel, spm, opt);
     CHECK(score(plan) == *expected);
+    CHECK(plan.status.optimal);
+    CHECK(plan.status.lower_bound == score(plan));
     const ValidationReport report = validate_plan(g, plan, accel, spm);
     INFO((report.errors.empty() ? std::string() : report.errors.front()));
     CHECK(report.ok());
-    found[int(c.strategy)] = score(plan);
+    (c.order_free ? found_free : found)[int(c.strategy)] = score(plan);
   }
   // Each richer space contains the poorer one.
-  const auto no_worse = [&](Strategy richer, Strategy poorer) {
-    if (found[int(poorer)]) {
-      REQUIRE(found[int(richer)]);
-      CHECK(*found[int(richer)] <= *found[int(poorer)]);
+  const auto no_worse = [&](const std::optional<Score>& richer, const std::optional<Score>& poorer) {
+    if (poorer) {
+      REQUIRE(richer);
+      CHECK(*richer <= *poorer);
     }
   };
-  no_worse(Strategy::fusion, Strategy::layerwise);
-  no_worse(Strategy::pinning, Strategy::layerwise);
-  no_worse(Strategy::joint, Strategy::fusion);
-  no_worse(Strategy::joint, Strategy::pinning);
+  no_worse(found[int(Strategy::fusion)], found[int(Strategy::layerwise)]);
+  no_worse(found[int(Strategy::pinning)], found[int(Strategy::layerwise)]);
+  no_worse(found[int(Strategy::joint)], found[int(Strategy::fusion)]);
+  no_worse(found[int(Strategy::joint)], found[int(Strategy::pinning)]);
+  no_worse(found_free[int(Strategy::fusion)], found[int(Strategy::fusion)]);
+  no_worse(found_free[int(Strategy::joint)], found[int(Strategy::joint)]);
+  no_worse(found_free[int(Strategy::joint)], found_free[int(Strategy::fusion)]);
 }
 
 }  // namespace

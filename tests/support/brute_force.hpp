@@ -1,9 +1,11 @@
 #pragma once
 // Exhaustive reference for the exact solvers: every split of the order into
 // consecutive groups times every set of pinned FMs, each scored by asking the
-// cost model group by group. Written independently of segment_dp.hpp.
+// cost model group by group; for the order-free solvers, that over every
+// topological order. Written independently of segment_dp.hpp and dag_search.hpp.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "pinfuse/concepts/cost_model.hpp"
@@ -17,16 +19,26 @@ struct BruteForceSpace {
   bool pin = true;   ///< false: nothing pinned
 };
 
+/// The best score over every split of `order` (empty: the file order). With
+/// `file_rank` (vertex -> rank in the file order), only splits whose groups list
+/// their layers in file order, as the order-free solvers ask about them.
 template <Graph G, CostModel C>
-std::optional<Score> brute_force(const G& g, const C& cost, const Scratchpad& spm, BruteForceSpace space, Objective objective) {
-  const Problem p = make_problem(g);
+std::optional<Score> brute_force(const G& g, const C& cost, const Scratchpad& spm, BruteForceSpace space, Objective objective,
+                                 std::span<const std::size_t> order = {}, const std::vector<int>* file_rank = nullptr) {
+  const Problem p = make_problem(g, order);
   const int n = static_cast<int>(p.size());
   std::optional<Score> best;
   const std::uint32_t splits = space.fuse ? (std::uint32_t(1) << (n - 1)) : 1;
   for (std::uint32_t split = 0; split < splits; ++split) {
     // bit i of `split` set: positions i and i+1 share a group (fusion); layerwise = 0.
     std::vector<int> group_of(n, 0);
-    for (int i = 1; i < n; ++i) group_of[i] = group_of[i - 1] + (((split >> (i - 1)) & 1U) ? 0 : 1);
+    bool file_ordered = true;
+    for (int i = 1; i < n; ++i) {
+      group_of[i] = group_of[i - 1] + (((split >> (i - 1)) & 1U) ? 0 : 1);
+      if (file_rank && group_of[i] == group_of[i - 1])
+        file_ordered = file_ordered && (*file_rank)[p.order[i - 1]] < (*file_rank)[p.order[i]];
+    }
+    if (!file_ordered) continue;
     const int groups = group_of[n - 1] + 1;
     // FMs that can be pinned: produced by a compute layer, read in a later group, not a model output.
     std::vector<int> crossing;
@@ -73,6 +85,44 @@ std::optional<Score> brute_force(const G& g, const C& cost, const Scratchpad& sp
       if (feasible && (!best || total < *best)) best = total;
     }
   }
+  return best;
+}
+
+/// The best score over every topological order of the compute layers: the
+/// order-free plan space (each group asked about in file order).
+template <Graph G, CostModel C>
+std::optional<Score> brute_force_any_order(const G& g, const C& cost, const Scratchpad& spm, BruteForceSpace space,
+                                           Objective objective) {
+  const Problem file = make_problem(g);
+  const int n = static_cast<int>(file.size());
+  std::vector<int> file_rank(num_vertices(g), -1);
+  for (int pos = 0; pos < n; ++pos) file_rank[file.order[pos]] = pos;
+  std::vector<std::vector<int>> producers(n);  // positions each position reads from
+  for (int pos = 0; pos < n; ++pos)
+    for (const int fm : file.reads[pos])
+      if (file.fms[fm].producer >= 0) producers[pos].push_back(file.fms[fm].producer);
+  std::optional<Score> best;
+  std::vector<std::size_t> order;
+  std::vector<char> done(n, 0);
+  const auto extend = [&](const auto& self) -> void {
+    if (static_cast<int>(order.size()) == n) {
+      const std::optional<Score> s = brute_force(g, cost, spm, space, objective, order, &file_rank);
+      if (s && (!best || *s < *best)) best = s;
+      return;
+    }
+    for (int pos = 0; pos < n; ++pos) {
+      if (done[pos]) continue;
+      bool ready = true;
+      for (const int u : producers[pos]) ready = ready && done[u];
+      if (!ready) continue;
+      done[pos] = 1;
+      order.push_back(file.order[pos]);
+      self(self);
+      order.pop_back();
+      done[pos] = 0;
+    }
+  };
+  extend(extend);
   return best;
 }
 

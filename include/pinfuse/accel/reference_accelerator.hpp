@@ -46,6 +46,10 @@ class ReferenceAccelerator {
       i.channels = l.output.c;
       i.reduction = (l.kind == LayerKind::pool && l.global_pool) || l.kind == LayerKind::fc;
       i.concat = l.kind == LayerKind::concat;
+      const auto [e, eend] = boost::out_edges(v, g);
+      i.model_output = e == eend || std::any_of(e, eend, [&](const auto& edge) {
+                         return g[boost::target(edge, g)].kind == LayerKind::output;
+                       });
     }
   }
 
@@ -55,6 +59,25 @@ class ReferenceAccelerator {
   /// (ceil(H_out * cycles per row)); the sum over a model is a latency floor.
   std::uint64_t compute_cycles(LayerId v) const {
     return std::uint64_t(std::ceil(info_[v].height * info_[v].cycles_per_row));
+  }
+
+  /// CostFloorModel. Every layer loads its weights at least once (one transfer
+  /// per layer, or per channel chunk) and a group's latency is at least all its
+  /// DMA and at least all its compute (the pipeline formula below). A model
+  /// output leaves in full, so every row of it is computed; an intermediate may
+  /// skip rows no reader needs (e.g. before a strided 1x1 conv), so its compute
+  /// is not counted. For any grouping of `layers`:
+  ///   latency >= max(sum of dma_cycles(weight bytes of v),
+  ///                  sum of compute_cycles(v) over the model outputs among them)   (cycles)
+  ///   off-chip >= sum of weight bytes of v                                          (bytes)
+  CostFloor floor(std::span<const std::size_t> layers) const {
+    std::uint64_t compute = 0, weight_dma = 0, weight_bytes = 0;
+    for (const std::size_t v : layers) {
+      if (info_[v].model_output && !info_[v].concat) compute += compute_cycles(v);
+      weight_dma += dma_cycles(info_[v].weight_bytes);
+      weight_bytes += info_[v].weight_bytes;
+    }
+    return {std::max(compute, weight_dma), weight_bytes};
   }
 
   std::optional<GroupCost> evaluate(const GroupQuery& q) const {
@@ -101,6 +124,7 @@ class ReferenceAccelerator {
     bool channel_splittable = false;
     bool reduction = false;  ///< global pool / fc: every output reads every input row
     bool concat = false;
+    bool model_output = false;  ///< read by an output marker or by nothing
   };
   /// One pipeline step: DMA in, compute, DMA out (cycles).
   struct Step {
@@ -232,6 +256,7 @@ class ReferenceAccelerator {
   std::vector<LayerInfo> info_;
 };
 static_assert(BatchCostModel<ReferenceAccelerator>);
+static_assert(CostFloorModel<ReferenceAccelerator>);
 
 /// The SPM the hardware describes, as a MemoryConstraint for the solvers.
 inline Scratchpad scratchpad_of(const Hardware& hw) {

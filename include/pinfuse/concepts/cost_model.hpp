@@ -21,6 +21,17 @@
 //
 //   std::vector<std::optional<pinfuse::GroupCost>>
 //       m.evaluate_batch(std::span<const pinfuse::GroupQuery>) const
+//
+// Optionally (CostFloorModel), a model tells a floor on what running a set of
+// layers costs, whatever the grouping, order, residences and SPM left:
+//
+//   pinfuse::CostFloor m.floor(std::span<const std::size_t> layers) const
+//
+// Contract: for every partition of `layers` (vertex indices) into groups, each
+// run in any setting the model accepts, the groups' latencies add up to at least
+// floor.latency_cycles and their off-chip totals to at least floor.offchip_bytes.
+// The order-free solver uses it as its A* heuristic (the cost still to come) and
+// for the lower bound it proves when it stops early; without it the floor is 0.
 #include <concepts>
 #include <map>
 #include <cstdint>
@@ -108,6 +119,17 @@ struct GroupCost {
 template <class M>
 concept CostModel = requires(const M& m, const GroupQuery& q) {
   { m.evaluate(q) } -> std::same_as<std::optional<GroupCost>>;
+};
+
+/// A floor on the cost of running a set of layers (CostFloorModel).
+struct CostFloor {
+  std::uint64_t latency_cycles = 0;
+  std::uint64_t offchip_bytes = 0;
+};
+
+template <class M>
+concept CostFloorModel = CostModel<M> && requires(const M& m, std::span<const std::size_t> layers) {
+  { m.floor(layers) } -> std::same_as<CostFloor>;
 };
 
 template <class M>

@@ -22,6 +22,30 @@ inline nlohmann::json offchip_json(const OffchipBytes& o) {
 }
 }  // namespace detail
 
+namespace detail {
+
+/// The names of an objective's first and second metric, as plan JSON writes them.
+inline std::pair<const char*, const char*> metric_names(Objective o) {
+  return o == Objective::latency ? std::pair{"latency_cycles", "offchip_bytes"} : std::pair{"offchip_bytes", "latency_cycles"};
+}
+
+/// Relative gap of a plan to its proven lower bound, on the objective's first metric: (value - bound) / value.
+inline double optimality_gap(const Plan& plan) {
+  const std::uint64_t value = score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), plan.objective).first;
+  const std::uint64_t bound = plan.status.lower_bound.first;
+  return value == 0 || bound >= value ? 0.0 : double(value - bound) / double(value);
+}
+
+/// {"optimal", "lower_bound": {first metric, second metric}, "gap"}: how the solver ended.
+inline nlohmann::json status_json(const Plan& plan) {
+  const auto [first, second] = metric_names(plan.objective);
+  return {{"optimal", plan.status.optimal},
+          {"lower_bound", {{first, plan.status.lower_bound.first}, {second, plan.status.lower_bound.second}}},
+          {"gap", optimality_gap(plan)}};
+}
+
+}  // namespace detail
+
 template <Graph G>
 nlohmann::json plan_to_json(const G& g, const Plan& plan) {
   using nlohmann::json;
@@ -70,6 +94,7 @@ nlohmann::json plan_to_json(const G& g, const Plan& plan) {
   doc["totals"] = {{"latency_cycles", plan.totals.latency_cycles},
                    {"offchip", detail::offchip_json(plan.totals.offchip)},
                    {"recompute_macs", plan.totals.recompute_macs}};
+  doc["status"] = detail::status_json(plan);
   return doc;
 }
 
@@ -78,7 +103,7 @@ nlohmann::json plan_to_json(const G& g, const Plan& plan) {
 template <Graph G>
 Plan read_plan(const G& g, const nlohmann::json& doc) {
   const io::Node root = io::Node(doc, "").object();
-  root.only({"format", "version", "strategy", "objective", "order", "groups", "pinned", "totals", "spm_layout"});
+  root.only({"format", "version", "strategy", "objective", "order", "groups", "pinned", "totals", "spm_layout", "status"});
   // Addresses are optional, but all or nothing: with "spm_layout", every buffer and pin has an "offset".
   const bool addressed = root.has("spm_layout");
   const auto offset = [&](const io::Node& n) {
@@ -161,6 +186,16 @@ Plan read_plan(const G& g, const nlohmann::json& doc) {
   const io::Node totals = root.at("totals").object();
   totals.only({"latency_cycles", "offchip", "recompute_macs"});
   plan.totals = {u64(totals.at("latency_cycles")), offchip(totals.at("offchip")), u64(totals.at("recompute_macs"))};
+  if (root.has("status")) {  // optional: plans written before it are proven optimal in their space
+    const io::Node status = root.at("status").object();
+    const auto [first, second] = detail::metric_names(plan.objective);
+    status.only({"optimal", "lower_bound", "gap"});
+    const io::Node bound = status.at("lower_bound").object();
+    bound.only({first, second});
+    plan.status = {status.at("optimal").boolean(), {u64(bound.at(first)), u64(bound.at(second))}};
+  } else {
+    plan.status = {true, score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), plan.objective)};
+  }
   return plan;
 }
 

@@ -44,6 +44,14 @@ struct SpmLayout {
   friend bool operator==(const SpmLayout&, const SpmLayout&) = default;
 };
 
+/// How the solver ended. A search with a time limit may stop before it has
+/// proven its plan optimal; it then still proves a lower bound.
+struct SolveStatus {
+  bool optimal = true;  ///< no plan in the solver's plan space scores less
+  Score lower_bound;    ///< no plan in that space scores less than this (the objective's metrics)
+  friend bool operator==(const SolveStatus&, const SolveStatus&) = default;
+};
+
 struct Plan {
   std::string strategy;
   Objective objective = Objective::latency;
@@ -52,6 +60,7 @@ struct Plan {
   std::vector<PinnedFm> pinned;
   PlanTotals totals;
   SpmLayout layout;
+  SolveStatus status;
   double solve_ms = 0;                ///< wall time the solver took
 };
 

@@ -1,12 +1,15 @@
 #pragma once
-// Fusion-only: the optimal split of the execution order into fused groups,
-// every boundary FM through DRAM (state of the art before pinning).
+// Fusion-only: the optimal fused groups, every boundary FM through DRAM (state
+// of the art before pinning); over every execution order (dag_search.hpp) or
+// as the optimal split of one order (segment_dp.hpp).
+#include "pinfuse/solvers/dag_search.hpp"
 #include "pinfuse/solvers/segment_dp.hpp"
 
 namespace pinfuse {
 
 template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_fusion(const G& g, const C& cost, const M& spm, const SolveOptions& opt = {}) {
+  if (opt.order_free && opt.order.empty()) return solve_order_free(g, cost, spm, opt, false, "fusion");
   return solve_segments(make_problem(g, opt.order), cost, spm, opt, SearchSpace{false, {}, {}}, "fusion");
 }
 

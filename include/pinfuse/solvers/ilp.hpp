@@ -135,7 +135,8 @@ IlpModel formulate_joint_ilp(const Problem& p, const C& cost, const M& spm, cons
         }
       };
       visit(visit, 0, 0);
-      const std::vector<std::optional<GroupCost>> answers = settings.ask(p, cost, spm, begin, end, opt.objective);
+      const std::vector<std::optional<GroupCost>> answers =
+          settings.ask(positions_to_vertices(p, begin, end), cost, spm, opt.objective);
       for (std::size_t a = 0; a < assignments.size(); ++a) {
         const std::optional<GroupCost>& c = answers[setting_of[a]];
         if (!c) continue;

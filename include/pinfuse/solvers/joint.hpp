@@ -1,9 +1,12 @@
 #pragma once
-// Joint pin + fuse: groups and pinned FMs chosen together, exactly (over pin
-// candidates, see SolveOptions::max_pins_per_cut) by the DP of segment_dp.hpp,
-// for one execution order, or for the best of several (SolveOptions::search_order).
+// Joint pin + fuse: groups, pinned FMs and (by default) the execution order
+// chosen together, exactly, by the order-free search of dag_search.hpp; or, for
+// one execution order, by the DP of segment_dp.hpp (exact over pin candidates,
+// see SolveOptions::max_pins_per_cut), or the best of several orders
+// (SolveOptions::search_order).
 #include <chrono>
 
+#include "pinfuse/solvers/dag_search.hpp"
 #include "pinfuse/solvers/order_search.hpp"
 #include "pinfuse/solvers/segment_dp.hpp"
 
@@ -11,6 +14,7 @@ namespace pinfuse {
 
 template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_joint(const G& g, const C& cost, const M& spm, const SolveOptions& opt = {}) {
+  if (opt.order_free && opt.order.empty()) return solve_order_free(g, cost, spm, opt, true, "joint");
   if (!opt.search_order || !opt.order.empty())
     return solve_segments(make_problem(g, opt.order), cost, spm, opt, SearchSpace{true, {}, {}}, "joint");
   const auto started = std::chrono::steady_clock::now();

@@ -1,5 +1,6 @@
 #pragma once
 // Options shared by all solvers.
+#include <chrono>
 #include <cstddef>
 #include <vector>
 
@@ -15,11 +16,19 @@ struct SolveOptions {
   /// where more FMs are alive, the largest ones stop being candidates, and the
   /// result is optimal over pin sets drawn from the remaining candidates. At most 20.
   std::size_t max_pins_per_cut = 12;
+  /// Joint and fusion-only: search every execution order together with the
+  /// groups and pins (solvers/dag_search.hpp) unless an `order` is given.
+  /// False: one order (solvers/segment_dp.hpp), the faster default.
+  bool order_free = false;
   /// Execution order as vertex indices; empty = pinfuse::topological_order(g).
   std::vector<std::size_t> order;
-  /// Joint only, with no `order` given: solve on every order of
+  /// Joint only, with no `order` given and order_free false: solve on every order of
   /// pinfuse::candidate_orders() (solvers/order_search.hpp) and keep the best plan.
   bool search_order = false;
+  /// Wall-time budget of the order-free search; 0 = none (exact). When it runs
+  /// out the best plan found is returned with a proven lower bound
+  /// (Plan::status). The fixed-order solvers ignore it.
+  std::chrono::milliseconds time_limit{0};
 };
 
 }  // namespace pinfuse

@@ -54,6 +54,11 @@ struct GroupSetting {
   std::vector<std::uint64_t> pinned_sizes;  ///< bytes of each pinned FM alive during the group
 };
 
+/// Vertex indices of positions [begin, end).
+inline std::vector<std::size_t> positions_to_vertices(const Problem& p, int begin, int end) {
+  return {p.order.begin() + begin, p.order.begin() + end};
+}
+
 /// The memory constraint's word on a group's pinned FMs and buffers together
 /// (a banked or fragmented SPM may refuse what the byte count allows).
 template <MemoryConstraint M>
@@ -95,12 +100,14 @@ class GroupSettings {
     if (added) settings_.push_back(std::move(s));
     return it->second;
   }
-  /// The cost of group [begin, end) in every setting, in one batch; nullopt where
-  /// the model says no or the memory constraint refuses pins and buffers together.
+  std::size_t size() const { return settings_.size(); }
+  const GroupSetting& at(std::size_t i) const { return settings_[i]; }
+  /// The cost of the group of `layers` (vertex indices, in execution order) in
+  /// every setting, in one batch; nullopt where the model says no or the memory
+  /// constraint refuses pins and buffers together.
   template <CostModel C, MemoryConstraint M>
-  std::vector<std::optional<GroupCost>> ask(const Problem& p, const C& cost, const M& spm, int begin, int end,
+  std::vector<std::optional<GroupCost>> ask(std::span<const std::size_t> layers, const C& cost, const M& spm,
                                             Objective objective) const {
-    const std::vector<std::size_t> layers(p.order.begin() + begin, p.order.begin() + end);
     std::vector<GroupQuery> queries;
     for (const GroupSetting& s : settings_)
       queries.push_back({layers, s.inputs, s.outputs, spm.capacity() - s.pinned_bytes, spm.alignment(), objective});
@@ -135,7 +142,7 @@ Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vec
     if (s.pinned_bytes <= spm.capacity()) {
       GroupSettings one;
       one.add(s);
-      c = std::move(one.ask(p, cost, spm, begin, end, objective).front());
+      c = std::move(one.ask(positions_to_vertices(p, begin, end), cost, spm, objective).front());
     }
     if (!c) throw input_error("layer '" + p.names[begin] + "'", "the chosen group no longer fits (cost model not deterministic?)");
     plan.groups.push_back({std::vector<std::size_t>(p.order.begin() + begin, p.order.begin() + end),
@@ -244,7 +251,8 @@ Plan solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions&
           for (const int fm : maybe_pinned) pinned[fm] = 0;
         }
       }
-      const std::vector<std::optional<GroupCost>> answers = settings.ask(p, cost, spm, begin, end, opt.objective);
+      const std::vector<std::optional<GroupCost>> answers =
+          settings.ask(positions_to_vertices(p, begin, end), cost, spm, opt.objective);
       for (const Transition& tr : transitions) {
         const std::optional<GroupCost>& c = answers[tr.setting];
         if (!c) continue;
@@ -286,13 +294,18 @@ Plan solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions&
 /// groups can fragment the SPM so that no addresses fit; then the largest
 /// pinned FM is banned from pinning and the problem solved again,
 /// until the plan can be placed (with no pins it always can: each group's
-/// buffers alone fit). Never returns a plan without addresses.
+/// buffers alone fit). Never returns a plan without addresses. Plan::status
+/// says whether the plan is still the optimum the first solve proved.
 template <CostModel C, MemoryConstraint M>
 Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, SearchSpace space,
                     std::string strategy) {
   const auto started = std::chrono::steady_clock::now();
+  std::optional<Score> first;  // the optimum before any repair: a lower bound after one
   for (;;) {
     Plan plan = detail::solve_dp(p, cost, spm, opt, space, strategy);
+    const Score score = score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), opt.objective);
+    if (!first) first = score;
+    plan.status = {score == *first, *first};
     plan.layout = lay_out(plan, spm);
     if (plan.layout.peak <= spm.capacity()) {
       plan.solve_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

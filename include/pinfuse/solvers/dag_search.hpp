@@ -1,0 +1,485 @@
+#pragma once
+// Order-free search: groups, pins and the execution order chosen together.
+//
+// A plan runs the DAG as a sequence of groups. After each group the layers run
+// so far form a *downset* D (every producer of a done layer is done). The state
+// is (D, S): S the pin candidates alive across D's frontier (produced in D, read
+// outside it) that are pinned. A transition runs a group G = D' \ D for a larger
+// downset D' (so G is convex: no path leaves it and comes back) with its layers
+// in file order, pins any subset T of its candidate outputs that outlive it, and
+// costs what the cost model says of G with inputs pinned iff in S and
+// available = capacity - aligned bytes of (S + T): exactly the pins alive while
+// G runs, those that pass over it included. So
+//
+//   best(D', S') = min over (D, S, G, T) of best(D, S) + cost(G | S, T)
+//
+// and the optimum is over every topological order, every split of it into
+// groups and every pin set with at most SolveOptions::max_pins_per_cut pinned
+// FMs alive at once (and groups of at most max_group_layers, when set). On a
+// chain the downsets are the cuts and this is segment_dp.hpp's DP.
+//
+// Downsets are taken in order of size, so every state's score is final when
+// its downset is expanded; all states of one downset are expanded together, so
+// the cost model is asked about each group once, in one batch (and answers are
+// cached across downsets: same layers, residences and pinned sizes). A greedy
+// dive first gives an incumbent plan; with the cost model's floor on the layers
+// still to run (CostFloorModel; 0 without one) as h, a state with g + h no
+// better than the incumbent is not expanded. With SolveOptions::time_limit the
+// search stops when the time is up (once it has a plan) and returns the
+// incumbent with a proven lower bound: the least g + h of the states not yet
+// expanded.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "pinfuse/concepts/cost_model.hpp"
+#include "pinfuse/concepts/memory_constraint.hpp"
+#include "pinfuse/core/problem.hpp"
+#include "pinfuse/plan/layout.hpp"
+#include "pinfuse/solvers/options.hpp"
+#include "pinfuse/solvers/segment_dp.hpp"
+
+namespace pinfuse {
+
+namespace detail {
+
+/// A set of compute layers, by position in the Problem's (file) order.
+class LayerSet {
+ public:
+  explicit LayerSet(std::size_t n = 0) : words_((n + 63) / 64, 0) {}
+  bool has(int pos) const { return (words_[std::size_t(pos) / 64] >> (std::size_t(pos) % 64)) & 1U; }
+  void add(int pos) { words_[std::size_t(pos) / 64] |= std::uint64_t(1) << (std::size_t(pos) % 64); }
+  void remove(int pos) { words_[std::size_t(pos) / 64] &= ~(std::uint64_t(1) << (std::size_t(pos) % 64)); }
+  std::size_t hash() const {
+    std::size_t h = 0;
+    for (const std::uint64_t w : words_) h = (h ^ std::hash<std::uint64_t>{}(w)) * 0x100000001b3ULL;
+    return h;
+  }
+  friend bool operator==(const LayerSet&, const LayerSet&) = default;
+
+ private:
+  std::vector<std::uint64_t> words_;
+};
+struct LayerSetHash {
+  std::size_t operator()(const LayerSet& s) const { return s.hash(); }
+};
+
+/// A search state: a downset and the pinned FMs alive across its frontier.
+struct DagStateKey {
+  int downset = 0;
+  std::vector<int> pins;  ///< indices into Problem::fms, ascending
+  friend bool operator==(const DagStateKey&, const DagStateKey&) = default;
+};
+struct DagStateKeyHash {
+  std::size_t operator()(const DagStateKey& k) const {
+    std::size_t h = std::size_t(k.downset) * 0x9E3779B97F4A7C15ULL;
+    for (const int f : k.pins) h = (h ^ std::size_t(f)) * 0x100000001b3ULL;
+    return h;
+  }
+};
+
+/// The order-free DP over (downset, pinned set); see the header comment.
+template <CostModel C, MemoryConstraint M>
+class DagSearch {
+ public:
+  DagSearch(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space)
+      : p_(p), cost_(cost), spm_(spm), opt_(opt), n_(static_cast<int>(p.size())), candidate_(p.fms.size(), 0),
+        producers_(p.size()), readers_(p.size()), by_size_(p.size() + 1) {
+    for (std::size_t f = 0; f < p.fms.size(); ++f)
+      candidate_[f] = space.pins && p.fms[f].pinnable() && spm.aligned(p.fms[f].bytes) <= spm.capacity() &&
+                      (space.no_pin.empty() || !space.no_pin[f]);
+    for (int pos = 0; pos < n_; ++pos)
+      for (const int fm : p.reads[std::size_t(pos)])
+        if (p.fms[fm].producer >= 0) {
+          producers_[std::size_t(pos)].push_back(p.fms[fm].producer);
+          readers_[std::size_t(p.fms[fm].producer)].push_back(pos);
+        }
+    if (opt.time_limit.count() > 0) deadline_ = std::chrono::steady_clock::now() + opt.time_limit;
+  }
+
+  /// The groups (positions, each group in file order) and pinned FMs of the best
+  /// plan found, whether it is proven optimal, and a proven bound on the optimum.
+  struct Result {
+    std::vector<std::vector<int>> groups;
+    std::vector<char> pinned;  ///< per FM
+    bool optimal = true;
+    Score lower_bound;
+  };
+
+  std::optional<Result> run() {
+    const int root = state_of({downset_of(LayerSet(std::size_t(n_))), {}});
+    states_[std::size_t(root)].reached = true;
+    dive(root);
+    group_limit_ = opt_.max_group_layers;
+    for (int size = 0; size < n_; ++size)
+      for (std::size_t i = 0; i < by_size_[std::size_t(size)].size(); ++i) {
+        const int d = by_size_[std::size_t(size)][i];
+        if (!out_of_time()) expand_downset(d);
+        if (stopped_) return result(false, lower_bound_from(size, i));
+      }
+    if (goal_ < 0) return std::nullopt;  // no plan fits
+    return result(true, states_[std::size_t(goal_)].g);
+  }
+
+ private:
+  struct Downset {
+    LayerSet done;
+    int size = 0;
+    Score floor;              ///< h: the cost model's floor on the layers still to run
+    std::vector<int> states;  ///< its states (pin sets) reached so far
+  };
+  struct DagState {
+    DagStateKey key;
+    bool reached = false;
+    Score g;                  ///< best score found to reach this state
+    int parent = -1;
+    std::vector<int> group;   ///< positions run by the transition from the parent
+  };
+
+  /// The time limit holds once there is a plan to return (the dive's, after
+  /// O(layers) small group queries on a chain; later only if the dive got stuck).
+  bool out_of_time() {
+    if (!stopped_ && goal_ >= 0 && deadline_ && std::chrono::steady_clock::now() >= *deadline_) stopped_ = true;
+    return stopped_;
+  }
+
+  Score bound(int id) const {
+    return states_[std::size_t(id)].g + downsets_[std::size_t(states_[std::size_t(id)].key.downset)].floor;
+  }
+  /// Can state `id` still lead to a plan better than the incumbent?
+  bool promising(int id) const { return goal_ < 0 || bound(id) < states_[std::size_t(goal_)].g; }
+
+  int downset_of(LayerSet done) {
+    const auto [it, added] = downset_index_.try_emplace(done, static_cast<int>(downsets_.size()));
+    if (added) {
+      Downset d;
+      std::vector<std::size_t> rest;
+      for (int pos = 0; pos < n_; ++pos)
+        if (done.has(pos)) ++d.size;
+        else rest.push_back(p_.order[std::size_t(pos)]);
+      if constexpr (CostFloorModel<C>) {
+        const CostFloor fl = cost_.floor(rest);
+        d.floor = score_of(fl.latency_cycles, fl.offchip_bytes, opt_.objective);
+      }
+      d.done = std::move(done);
+      by_size_[std::size_t(d.size)].push_back(it->second);
+      downsets_.push_back(std::move(d));
+    }
+    return it->second;
+  }
+
+  int state_of(DagStateKey key) {
+    const auto [it, added] = index_.try_emplace(key, static_cast<int>(states_.size()));
+    if (added) {
+      downsets_[std::size_t(key.downset)].states.push_back(it->second);
+      states_.push_back({std::move(key), false, {}, -1, {}});
+    }
+    return it->second;
+  }
+
+  /// Records reaching `next` with score `g` from `parent` by running `group`.
+  void relax(int next, Score g, int parent, const std::vector<int>& group) {
+    DagState& s = states_[std::size_t(next)];
+    if (s.reached && !(g < s.g)) return;
+    s.reached = true;
+    s.g = g;
+    s.parent = parent;
+    s.group = group;
+    if (downsets_[std::size_t(s.key.downset)].size == n_) goal_ = next;  // the one state with every layer run
+  }
+
+  /// Greedy: from `id`, keep taking the transition with the least g + h, over
+  /// groups of at most kDiveGroupLayers layers (a cheap incumbent: O(layers)
+  /// group queries on a chain), until every layer has run, reaching the final
+  /// state (relax() makes it the incumbent); it may get stuck (pins it took
+  /// leave no room) or run out of time, and the search goes on without one.
+  static constexpr std::size_t kDiveGroupLayers = 4;
+  void dive(int id) {
+    group_limit_ = opt_.max_group_layers ? std::min(opt_.max_group_layers, kDiveGroupLayers) : kDiveGroupLayers;
+    while (downsets_[std::size_t(states_[std::size_t(id)].key.downset)].size < n_) {
+      std::optional<std::pair<Score, int>> best;  // (g + h through the transition, state)
+      const std::vector<int> from{id};
+      expand(states_[std::size_t(id)].key.downset, from, [&](int parent, int next, Score g, const std::vector<int>& group) {
+        relax(next, g, parent, group);
+        const Score through = g + downsets_[std::size_t(states_[std::size_t(next)].key.downset)].floor;
+        if (!best || through < best->first) best = {through, next};
+      });
+      if (!best || stopped_) return;
+      id = best->second;
+    }
+  }
+
+  /// Expands every promising state of downset `d` (their scores are final).
+  void expand_downset(int d) {
+    std::vector<int> from;
+    for (const int id : downsets_[std::size_t(d)].states)
+      if (states_[std::size_t(id)].reached && promising(id)) from.push_back(id);
+    if (from.empty()) return;
+    expand(d, from, [&](int parent, int next, Score g, const std::vector<int>& group) {
+      if (goal_ < 0 || g + downsets_[std::size_t(states_[std::size_t(next)].key.downset)].floor < states_[std::size_t(goal_)].g)
+        relax(next, g, parent, group);
+    });
+  }
+
+  /// The least g + h over the states not yet expanded when the search stopped
+  /// in the `index`th downset of size `size` (that one included): every plan
+  /// passes through one of them, or costs at least the incumbent.
+  Score lower_bound_from(int size, std::size_t index) const {
+    Score least = states_[std::size_t(goal_)].g;
+    for (int k = size; k < n_; ++k)
+      for (std::size_t i = k == size ? index : 0; i < by_size_[std::size_t(k)].size(); ++i)
+        for (const int id : downsets_[std::size_t(by_size_[std::size_t(k)][i])].states)
+          if (states_[std::size_t(id)].reached) least = std::min(least, bound(id));
+    return least;
+  }
+
+  /// Calls on_transition(parent, next, score, group) for every transition from
+  /// the states `from` (all of downset `d`).
+  template <class OnTransition>
+  void expand(int d, const std::vector<int>& from, OnTransition&& on_transition) {
+    const LayerSet done = downsets_[std::size_t(d)].done;
+    LayerSet inside{std::size_t(n_)};
+    std::vector<int> group;
+    // Every G with D + G a downset, once: the smallest ready layer is either in
+    // G (then its readers may become ready) or not (then none of its
+    // descendants can be).
+    std::vector<char> banned(std::size_t(n_), 0);
+    const auto ready = [&](int pos) {
+      if (done.has(pos) || inside.has(pos) || banned[std::size_t(pos)]) return false;
+      return std::all_of(producers_[std::size_t(pos)].begin(), producers_[std::size_t(pos)].end(),
+                         [&](int u) { return done.has(u) || inside.has(u); });
+    };
+    std::vector<int> frontier;
+    for (int pos = 0; pos < n_; ++pos)
+      if (ready(pos)) frontier.push_back(pos);
+    const auto visit = [&](const auto& self, std::vector<int> pending) -> void {
+      if ((group_limit_ && group.size() == group_limit_) || out_of_time()) return;
+      pending.erase(std::remove_if(pending.begin(), pending.end(), [&](int pos) { return !ready(pos); }), pending.end());
+      if (pending.empty()) return;
+      const auto smallest = std::min_element(pending.begin(), pending.end());
+      const int x = *smallest;
+      std::vector<int> rest = pending;
+      rest.erase(rest.begin() + (smallest - pending.begin()));
+      group.push_back(x);
+      inside.add(x);
+      transitions(done, from, group, on_transition);
+      std::vector<int> grown = rest;
+      for (const int r : readers_[std::size_t(x)])
+        if (std::find(grown.begin(), grown.end(), r) == grown.end()) grown.push_back(r);
+      self(self, std::move(grown));
+      inside.remove(x);
+      group.pop_back();
+      banned[std::size_t(x)] = 1;
+      self(self, std::move(rest));
+      banned[std::size_t(x)] = 0;
+    };
+    visit(visit, std::move(frontier));
+  }
+
+  /// Calls on_transition(parent, next, score, group) for each transition that
+  /// runs `group` (positions) from one of the states `from` (all of downset
+  /// `done`): one per subset of the group's candidate outputs to pin that the
+  /// SPM, the pin limit and the cost model accept. One batch for all of them.
+  template <class OnTransition>
+  void transitions(const LayerSet& done, const std::vector<int>& from, std::vector<int> group,
+                   OnTransition&& on_transition) {
+    std::sort(group.begin(), group.end());
+    LayerSet after = done;
+    for (const int pos : group) after.add(pos);
+    const auto in_group = [&](int pos) { return pos >= 0 && std::binary_search(group.begin(), group.end(), pos); };
+    std::vector<int> inputs, outputs, fresh;
+    for (const int pos : group) {
+      for (const int fm : p_.reads[std::size_t(pos)])
+        if (!in_group(p_.fms[fm].producer) && std::find(inputs.begin(), inputs.end(), fm) == inputs.end())
+          inputs.push_back(fm);
+      const int out = p_.produces[std::size_t(pos)];
+      const FeatureMap& f = p_.fms[out];
+      const bool read_after = std::any_of(f.consumers.begin(), f.consumers.end(), [&](int c) { return !in_group(c); });
+      if (f.model_output || read_after) {
+        outputs.push_back(out);
+        if (candidate_[out]) fresh.push_back(out);
+      }
+    }
+    std::sort(inputs.begin(), inputs.end());
+    std::vector<std::size_t> layers;
+    for (const int pos : group) layers.push_back(p_.order[std::size_t(pos)]);
+
+    struct Asked {
+      int parent;
+      std::vector<int> pins_after;
+      std::size_t setting;
+    };
+    std::vector<Asked> asked;
+    GroupSettings settings;
+    for (const int parent : from) {
+      const std::vector<int>& held = states_[std::size_t(parent)].key.pins;
+      std::vector<int> kept;  // pins that outlive the group
+      for (const int fm : held)
+        if (alive_after(fm, after)) kept.push_back(fm);
+      for (std::uint32_t t = 0; t < (std::uint32_t(1) << fresh.size()); ++t) {
+        std::vector<int> pins = held, pins_after = kept;
+        for (std::size_t i = 0; i < fresh.size(); ++i)
+          if ((t >> i) & 1U) {
+            pins.push_back(fresh[i]);
+            pins_after.push_back(fresh[i]);
+          }
+        if (pins_after.size() > opt_.max_pins_per_cut) continue;
+        std::sort(pins.begin(), pins.end());
+        std::sort(pins_after.begin(), pins_after.end());
+        GroupSetting s;
+        for (const int fm : pins) {
+          s.pinned_bytes += spm_.aligned(p_.fms[fm].bytes);
+          s.pinned_sizes.push_back(p_.fms[fm].bytes);
+        }
+        if (s.pinned_bytes > spm_.capacity()) continue;
+        const auto residence = [&](int fm) {
+          return std::binary_search(pins.begin(), pins.end(), fm) ? Residence::pinned : Residence::dram;
+        };
+        for (const int fm : inputs) s.inputs.push_back({p_.fms[fm].id, residence(fm)});
+        for (const int fm : outputs) s.outputs.push_back({p_.fms[fm].id, residence(fm)});
+        asked.push_back({parent, std::move(pins_after), settings.add(std::move(s))});
+      }
+    }
+    if (asked.empty()) return;
+    const std::vector<std::optional<Score>> answers = scores(layers, settings);
+    const int next_downset = downset_of(after);
+    for (Asked& a : asked) {
+      if (!answers[a.setting]) continue;
+      const Score g = states_[std::size_t(a.parent)].g + *answers[a.setting];
+      on_transition(a.parent, state_of({next_downset, std::move(a.pins_after)}), g, group);
+    }
+  }
+
+  /// Does FM `fm` have a reader outside `done`?
+  bool alive_after(int fm, const LayerSet& done) const {
+    const auto& c = p_.fms[fm].consumers;
+    return std::any_of(c.begin(), c.end(), [&](int pos) { return !done.has(pos); });
+  }
+
+  /// The score of the group of `layers` in each of `settings`, cached across downsets.
+  std::vector<std::optional<Score>> scores(const std::vector<std::size_t>& layers, const GroupSettings& settings) {
+    std::vector<std::optional<Score>> out(settings.size());
+    std::vector<std::string> keys(settings.size());
+    GroupSettings missing;
+    std::vector<std::pair<std::size_t, std::size_t>> missing_of;  // (setting, index in missing)
+    for (std::size_t i = 0; i < settings.size(); ++i) {
+      keys[i] = cache_key(layers, settings.at(i));
+      const auto hit = cache_.find(keys[i]);
+      if (hit != cache_.end()) out[i] = hit->second;
+      else missing_of.push_back({i, missing.add(settings.at(i))});
+    }
+    if (missing_of.empty()) return out;
+    const std::vector<std::optional<GroupCost>> answers = missing.ask(layers, cost_, spm_, opt_.objective);
+    for (const auto& [i, k] : missing_of) {
+      if (answers[k]) out[i] = score_of(answers[k]->latency_cycles, answers[k]->offchip.total(), opt_.objective);
+      cache_.emplace(std::move(keys[i]), out[i]);
+    }
+    return out;
+  }
+
+  static std::string cache_key(const std::vector<std::size_t>& layers, const GroupSetting& s) {
+    std::string key;
+    const auto put = [&](std::uint64_t v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
+    put(layers.size());
+    for (const std::size_t l : layers) put(l);
+    for (const auto* list : {&s.inputs, &s.outputs})
+      for (const BoundaryFm& b : *list) key.push_back(b.where == Residence::pinned ? 'p' : 'd');
+    std::vector<std::uint64_t> sizes = s.pinned_sizes;
+    std::sort(sizes.begin(), sizes.end());
+    for (const std::uint64_t b : sizes) put(b);
+    return key;
+  }
+
+  /// The incumbent plan: the groups on its path, and every FM some state on it
+  /// pins (a pinned FM outlives the group that pins it, so one does).
+  Result result(bool optimal, Score lower_bound) const {
+    Result r;
+    r.optimal = optimal;
+    r.lower_bound = lower_bound;
+    r.pinned.assign(p_.fms.size(), 0);
+    for (int id = goal_; id >= 0; id = states_[std::size_t(id)].parent) {
+      if (states_[std::size_t(id)].parent >= 0) r.groups.push_back(states_[std::size_t(id)].group);
+      for (const int fm : states_[std::size_t(id)].key.pins) r.pinned[fm] = 1;
+    }
+    std::reverse(r.groups.begin(), r.groups.end());
+    return r;
+  }
+
+  const Problem& p_;
+  const C& cost_;
+  const M& spm_;
+  const SolveOptions& opt_;
+  int n_;
+  std::vector<char> candidate_;
+  std::vector<std::vector<int>> producers_;  ///< per position: positions of the compute layers it reads
+  std::vector<std::vector<int>> readers_;    ///< per position: positions of the layers reading its FM
+  std::vector<std::vector<int>> by_size_;    ///< downsets by number of layers run
+  std::vector<Downset> downsets_;
+  std::unordered_map<LayerSet, int, LayerSetHash> downset_index_;
+  std::vector<DagState> states_;
+  std::unordered_map<DagStateKey, int, DagStateKeyHash> index_;
+  std::unordered_map<std::string, std::optional<Score>> cache_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
+  bool stopped_ = false;
+  std::size_t group_limit_ = 0;  ///< most layers per group in the current expansion; 0 = any
+  int goal_ = -1;  ///< the state with every layer run (the incumbent plan's end)
+};
+
+}  // namespace detail
+
+/// The order-free optimum (joint with `pins`, fusion-only without), with SPM
+/// addresses. The plan's order runs the groups one after another, each in file
+/// order. Addresses are repaired as solve_segments does: when fragmentation
+/// leaves no placement, the largest pinned FM is banned and the search rerun
+/// (the plan is then no longer proven optimal; the first search's bound stays).
+template <Graph G, CostModel C, MemoryConstraint M>
+Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOptions& opt, bool pins, std::string strategy) {
+  const auto started = std::chrono::steady_clock::now();
+  const Problem file = make_problem(g);
+  if (file.size() == 0) throw input_error("model", "has no compute layers");
+  SearchSpace space{pins, {}, {}};
+  std::optional<SolveStatus> first;
+  for (;;) {
+    SolveOptions left = opt;
+    if (opt.time_limit.count() > 0)
+      left.time_limit = std::max(std::chrono::milliseconds(1),
+                                 opt.time_limit - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                      std::chrono::steady_clock::now() - started));
+    const std::optional<typename detail::DagSearch<C, M>::Result> found =
+        detail::DagSearch<C, M>(file, cost, spm, left, space).run();
+    if (!found)
+      throw input_error("model", "no " + strategy + " plan fits the SPM (" + std::to_string(spm.capacity()) + " usable bytes)");
+    std::vector<std::size_t> order;
+    std::vector<int> starts;
+    for (const std::vector<int>& group : found->groups) {
+      starts.push_back(static_cast<int>(order.size()));
+      for (const int pos : group) order.push_back(file.order[std::size_t(pos)]);
+    }
+    const Problem p = make_problem(g, order);  // FMs are numbered by vertex, as in `file`
+    Plan plan = assemble_plan(p, cost, spm, starts, found->pinned, opt.objective, strategy);
+    if (!first) first = SolveStatus{found->optimal, found->lower_bound};
+    plan.status = *first;
+    plan.layout = lay_out(plan, spm);
+    if (plan.layout.peak <= spm.capacity()) {
+      plan.status.optimal = plan.status.optimal && score_of(plan.totals.latency_cycles, plan.totals.offchip.total(),
+                                                            opt.objective) == plan.status.lower_bound;
+      plan.solve_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      return plan;
+    }
+    if (plan.pinned.empty())
+      throw input_error("spm", "the " + strategy + " plan needs " + std::to_string(plan.layout.peak) +
+                                   " bytes of addresses, more than the " + std::to_string(spm.capacity()) + " usable");
+    const auto largest = std::max_element(plan.pinned.begin(), plan.pinned.end(),
+                                          [](const PinnedFm& a, const PinnedFm& b) { return a.bytes < b.bytes; });
+    if (space.no_pin.empty()) space.no_pin.assign(file.fms.size(), 0);
+    space.no_pin[std::size_t(file.fm_of_vertex[largest->fm])] = 1;
+  }
+}
+
+}  // namespace pinfuse
