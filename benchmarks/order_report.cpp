@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
       const Scratchpad spm = scratchpad_of(hw);
       SolveOptions bfs = bounds, file = bounds, searched = bounds;
       bfs.order = breadth_first_order(net);
-      searched.search_order = true;
+      searched.order_mode = OrderMode::search;
       const Result r[3] = {run(net, accel, spm, bfs), run(net, accel, spm, file), run(net, accel, spm, searched)};
       const char* labels[3] = {"breadth_first", "file", "searched"};
       for (int k = 0; k < 3; ++k)

@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
       pinfuse::SolveOptions free_opt;
       free_opt.time_limit = std::chrono::milliseconds(limit_ms);
       pinfuse::SolveOptions fixed_opt;
-      fixed_opt.order_free = false;
+      fixed_opt.order_mode = pinfuse::OrderMode::file;
       const Run f = timed(g, accel, spm, free_opt);
       const Run x = timed(g, accel, spm, fixed_opt);
       const double gain = 100.0 * (double(f.plan.totals.latency_cycles) / double(x.plan.totals.latency_cycles) - 1.0);

@@ -37,8 +37,7 @@ struct Common {
   std::string spm;  // overrides the SPM size, e.g. 512KiB
   std::string objective = "latency";
   std::size_t max_group_layers = 0;
-  bool search_order = false;
-  bool order_free = false;
+  std::string order = "free";
   double time_limit_s = 0;
 };
 
@@ -70,8 +69,7 @@ Setup load(const Common& c) {
   if (!c.spm.empty()) s.hw.spm_bytes = parse_size(c.spm);
   s.options.objective = c.objective == "latency" ? Objective::latency : Objective::offchip_bytes;
   s.options.max_group_layers = c.max_group_layers;
-  s.options.search_order = c.search_order;
-  s.options.order_free = c.order_free;
+  s.options.order_mode = c.order == "free" ? OrderMode::free : c.order == "file" ? OrderMode::file : OrderMode::search;
   s.options.time_limit = std::chrono::milliseconds(std::llround(c.time_limit_s * 1000.0));
   return s;
 }
@@ -82,8 +80,10 @@ void add_common(CLI::App& cmd, Common& c) {
   cmd.add_option("--spm", c.spm, "SPM size overriding the hardware file, e.g. 512KiB");
   cmd.add_option("--objective", c.objective, "what to minimize first")->check(CLI::IsMember({"latency", "offchip"}));
   cmd.add_option("--max-group", c.max_group_layers, "longest fused group in layers (0 = no limit)");
-  cmd.add_flag("--search-order", c.search_order, "joint: try several execution orders, keep the best plan");
-  cmd.add_flag("--order-free", c.order_free, "joint/fusion: optimize the execution order with the groups and pins");
+  cmd.add_option("--order", c.order,
+                 "execution order: free (optimized with the groups and pins), file (the model's, faster), "
+                 "search (joint: best of several heuristic orders)")
+      ->check(CLI::IsMember({"free", "file", "search"}));
   cmd.add_option("--time-limit", c.time_limit_s,
                  "seconds the order-free search may take; then the best plan found and a proven bound (0 = no limit)")
       ->check(CLI::Range(0.0, 1e6));

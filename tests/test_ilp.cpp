@@ -40,6 +40,7 @@ Instance instance(std::uint32_t seed, bool dag, int max_layers) {
   in.g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, max_layers)(rng), dag);
   in.hw = pinfuse::testing::random_hardware(rng, in.g);
   in.opt.objective = seed % 3 == 0 ? Objective::offchip_bytes : Objective::latency;
+  in.opt.order_mode = OrderMode::file;  // the ILP covers one order
   return in;
 }
 

@@ -22,9 +22,9 @@ Score score(const Plan& plan) {
   return score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), plan.objective);
 }
 
-SolveOptions order_free(std::chrono::milliseconds limit = std::chrono::milliseconds(0)) {
+SolveOptions with_order(OrderMode mode, std::chrono::milliseconds limit = std::chrono::milliseconds(0)) {
   SolveOptions opt;
-  opt.order_free = true;
+  opt.order_mode = mode;
   opt.time_limit = limit;
   return opt;
 }
@@ -39,15 +39,15 @@ TEST_CASE("order-free plans equal fixed-order plans on chains", "[solvers][order
     const ReferenceAccelerator accel(g, hw);
     const Scratchpad spm = scratchpad_of(hw);
     INFO("seed " << seed);
-    for (const Strategy s : {Strategy::fusion, Strategy::joint}) {
+    for (const Strategy s : {Strategy::fusion, Strategy::pinning, Strategy::joint}) {
       Plan fixed, free;
       try {
-        fixed = solve(s, g, accel, spm);
+        fixed = solve(s, g, accel, spm, with_order(OrderMode::file));
       } catch (const input_error&) {
-        REQUIRE_THROWS_AS(solve(s, g, accel, spm, order_free()), input_error);
+        REQUIRE_THROWS_AS(solve(s, g, accel, spm), input_error);
         continue;
       }
-      free = solve(s, g, accel, spm, order_free());
+      free = solve(s, g, accel, spm);
       CHECK(score(free) == score(fixed));
       CHECK(free.order == fixed.order);
     }
@@ -64,12 +64,12 @@ TEST_CASE("order-free joint is never worse than the file order, and a time limit
       const ReferenceAccelerator accel(g, hw);
       const Scratchpad spm = scratchpad_of(hw);
       INFO(name << " at " << kib << " KiB");
-      const Plan fixed = solve_joint(g, accel, spm);
-      const Plan exact = solve_joint(g, accel, spm, order_free());
+      const Plan fixed = solve_joint(g, accel, spm, with_order(OrderMode::file));
+      const Plan exact = solve_joint(g, accel, spm);
       CHECK(exact.status.optimal);
       CHECK(score(exact) <= score(fixed));
       CHECK(validate_plan(g, exact, accel, spm).ok());
-      const Plan rushed = solve_joint(g, accel, spm, order_free(std::chrono::milliseconds(1)));
+      const Plan rushed = solve_joint(g, accel, spm, with_order(OrderMode::free, std::chrono::milliseconds(1)));
       CHECK(rushed.status.lower_bound <= score(exact));
       CHECK(score(exact) <= score(rushed));
       CHECK(rushed.status.optimal == (score(rushed) == rushed.status.lower_bound));

@@ -131,11 +131,13 @@ TEST_CASE("joint with order search is never worse than on the file order, and va
     const ReferenceAccelerator accel(g, hw);
     const Scratchpad spm = scratchpad_of(hw);
     SolveOptions searched;
-    searched.search_order = true;
+    searched.order_mode = OrderMode::search;
     INFO("seed " << seed);
+    SolveOptions file_order;
+    file_order.order_mode = OrderMode::file;
     Plan plain, best;
     try {
-      plain = solve_joint(g, accel, spm);
+      plain = solve_joint(g, accel, spm, file_order);
     } catch (const input_error&) {
       continue;  // no plan on the file order; searching may still find one, nothing to compare
     }
@@ -159,7 +161,7 @@ TEST_CASE("on an Inception-like network the searched plan beats the breadth-firs
     const Scratchpad spm = scratchpad_of(hw);
     SolveOptions bfs, searched;
     bfs.order = breadth_first_order(g);
-    searched.search_order = true;
+    searched.order_mode = OrderMode::search;
     const Plan a = solve_joint(g, accel, spm, bfs), b = solve_joint(g, accel, spm, searched);
     CHECK(score(b) <= score(a));
     CHECK(validate_plan(g, b, accel, spm).ok());

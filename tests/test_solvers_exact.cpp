@@ -41,9 +41,10 @@ void check_against_brute_force(std::uint32_t seed, bool dag) {
   std::optional<Score> found[4], found_free[4];
   for (const Case& c : {Case{Strategy::layerwise, {false, false}, false}, Case{Strategy::fusion, {true, false}, false},
                         Case{Strategy::pinning, {false, true}, false}, Case{Strategy::joint, {true, true}, false},
-                        Case{Strategy::fusion, {true, false}, true}, Case{Strategy::joint, {true, true}, true}}) {
+                        Case{Strategy::fusion, {true, false}, true}, Case{Strategy::pinning, {false, true}, true},
+                        Case{Strategy::joint, {true, true}, true}}) {
     INFO("strategy " << to_string(c.strategy) << (c.order_free ? ", order-free" : ", file order"));
-    opt.order_free = c.order_free;
+    opt.order_mode = c.order_free ? OrderMode::free : OrderMode::file;
     const std::optional<Score> expected = c.order_free ? brute_force_any_order(g, accel, spm, c.space, opt.objective)
                                                        : brute_force(g, accel, spm, c.space, opt.objective);
     if (!expected) {
@@ -71,6 +72,8 @@ void check_against_brute_force(std::uint32_t seed, bool dag) {
   no_worse(found[int(Strategy::joint)], found[int(Strategy::fusion)]);
   no_worse(found[int(Strategy::joint)], found[int(Strategy::pinning)]);
   no_worse(found_free[int(Strategy::fusion)], found[int(Strategy::fusion)]);
+  no_worse(found_free[int(Strategy::pinning)], found[int(Strategy::pinning)]);
+  no_worse(found_free[int(Strategy::joint)], found_free[int(Strategy::pinning)]);
   no_worse(found_free[int(Strategy::joint)], found[int(Strategy::joint)]);
   no_worse(found_free[int(Strategy::joint)], found_free[int(Strategy::fusion)]);
 }

@@ -23,11 +23,11 @@ inline OffchipBytes compulsory_offchip(const Network& g) {
   return c;
 }
 
-/// Roofline floor (cycles): max(every layer computed once, compulsory bytes / DRAM bandwidth).
+/// Roofline floor (cycles): max(every row no plan can skip computed once, compulsory bytes / DRAM bandwidth).
 inline std::uint64_t roofline_latency(const Network& g, const ReferenceAccelerator& accel) {
   std::uint64_t compute = 0;
   for (LayerId v = 0; v < boost::num_vertices(g); ++v)
-    if (layer_role(g, v) == LayerRole::compute) compute += accel.compute_cycles(v);
+    if (layer_role(g, v) == LayerRole::compute) compute += accel.least_compute_cycles(v);
   const double dma = double(compulsory_offchip(g).total()) / accel.hardware().dram_bytes_per_cycle;
   return std::max(compute, std::uint64_t(std::ceil(dma)));
 }

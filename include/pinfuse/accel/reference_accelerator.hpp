@@ -15,6 +15,7 @@
 #include "pinfuse/accel/tiling.hpp"
 #include "pinfuse/concepts/command_emitter.hpp"
 #include "pinfuse/concepts/cost_model.hpp"
+#include "pinfuse/core/topological_order.hpp"
 #include "pinfuse/memory/scratchpad.hpp"
 #include "pinfuse/model/network.hpp"
 #include "pinfuse/model/statistics.hpp"
@@ -51,33 +52,39 @@ class ReferenceAccelerator {
                          return g[boost::target(edge, g)].kind == LayerKind::output;
                        });
     }
+    set_least_compute();
   }
 
   const Hardware& hardware() const { return hw_; }
 
   /// Cycles layer `v` computes for when each output row is computed once
-  /// (ceil(H_out * cycles per row)); the sum over a model is a latency floor.
+  /// (ceil(H_out * cycles per row)).
   std::uint64_t compute_cycles(LayerId v) const {
     return std::uint64_t(std::ceil(info_[v].height * info_[v].cycles_per_row));
   }
+  /// Cycles layer `v` computes for in every plan: each row some plan cannot
+  /// skip computed once (ceil(needed rows * cycles per row); 0 for a concat,
+  /// which may be done in place). The sum over a model is a latency floor.
+  std::uint64_t least_compute_cycles(LayerId v) const { return info_[v].least_compute; }
 
-  /// CostFloorModel. Every layer loads its weights at least once (one transfer
-  /// per layer, or per channel chunk) and a group's latency is at least all its
-  /// DMA and at least all its compute (the pipeline formula below). A model
-  /// output leaves in full, so every row of it is computed; an intermediate may
-  /// skip rows no reader needs (e.g. before a strided 1x1 conv), so its compute
-  /// is not counted. For any grouping of `layers`:
-  ///   latency >= max(sum of dma_cycles(weight bytes of v),
-  ///                  sum of compute_cycles(v) over the model outputs among them)   (cycles)
-  ///   off-chip >= sum of weight bytes of v                                          (bytes)
+  /// CostFloorModel. A group's latency is at least all its compute and at least
+  /// all its DMA (the pipeline formula below). Every layer computes the rows no
+  /// plan can skip (least_compute_cycles) and loads its weights at least once
+  /// (one transfer per layer, or per channel chunk of them); a model output is
+  /// stored in full. For any grouping of `layers`:
+  ///   latency >= max(sum of least_compute_cycles(v),
+  ///                  sum of dma_cycles(weight bytes of v) + ceil(model output bytes / DRAM B/cycle))  (cycles)
+  ///   off-chip >= sum of weight bytes of v + model output bytes                                       (bytes)
   CostFloor floor(std::span<const std::size_t> layers) const {
-    std::uint64_t compute = 0, weight_dma = 0, weight_bytes = 0;
+    std::uint64_t compute = 0, weight_dma = 0, weight_bytes = 0, output_bytes = 0;
     for (const std::size_t v : layers) {
-      if (info_[v].model_output && !info_[v].concat) compute += compute_cycles(v);
+      compute += info_[v].least_compute;
       weight_dma += dma_cycles(info_[v].weight_bytes);
       weight_bytes += info_[v].weight_bytes;
+      if (info_[v].model_output) output_bytes += info_[v].row_bytes * std::uint64_t(info_[v].height);
     }
-    return {std::max(compute, weight_dma), weight_bytes};
+    const auto store = std::uint64_t(std::ceil(double(output_bytes) / hw_.dram_bytes_per_cycle));
+    return {std::max(compute, weight_dma + store), weight_bytes + output_bytes};
   }
 
   std::optional<GroupCost> evaluate(const GroupQuery& q) const {
@@ -125,7 +132,38 @@ class ReferenceAccelerator {
     bool reduction = false;  ///< global pool / fc: every output reads every input row
     bool concat = false;
     bool model_output = false;  ///< read by an output marker or by nothing
+    std::uint64_t least_compute = 0;  ///< least_compute_cycles()
   };
+  /// Fills LayerInfo::least_compute. The rows of an FM every plan computes: all
+  /// of a model output's; of an intermediate, the rows its readers' such rows
+  /// read (a tile computes the hull of what its readers need, a group output
+  /// every row). Walked from the outputs back, row by row.
+  void set_least_compute() {
+    const Network& g = *g_;
+    const std::vector<std::size_t> order = topological_order(g);
+    std::vector<std::vector<char>> needed(info_.size());
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {
+      const LayerId v = *it;
+      if (layer_role(g, v) != LayerRole::compute) continue;
+      LayerInfo& l = info_[v];
+      std::vector<char>& rows = needed[v];
+      rows.assign(std::size_t(std::max(l.height, 0)), l.model_output ? 1 : 0);
+      for (auto [e, eend] = boost::out_edges(v, g); e != eend; ++e) {
+        const LayerId c = boost::target(*e, g);
+        if (layer_role(g, c) != LayerRole::compute) continue;
+        for (std::size_t slot = 0; slot < info_[c].inputs.size(); ++slot) {
+          if (info_[c].inputs[slot] != v) continue;
+          for (int r = 0; r < info_[c].height; ++r) {
+            if (!needed[c][std::size_t(r)]) continue;
+            const RowRange in = input_rows(c, slot, {r, r + 1});
+            for (int i = std::max(in.begin, 0); i < std::min(in.end, l.height); ++i) rows[std::size_t(i)] = 1;
+          }
+        }
+      }
+      const auto count = std::count(rows.begin(), rows.end(), char(1));
+      l.least_compute = l.concat ? 0 : std::uint64_t(std::ceil(double(count) * l.cycles_per_row));
+    }
+  }
   /// One pipeline step: DMA in, compute, DMA out (cycles).
   struct Step {
     std::uint64_t load = 0;

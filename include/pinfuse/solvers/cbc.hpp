@@ -132,12 +132,14 @@ inline std::optional<std::vector<double>> solve_lexicographic_cbc(const IlpModel
 
 /// The joint plan from the ILP solved by CBC ("joint-ilp"), with SPM addresses and
 /// the same repair as solve_segments (ban the largest pin when addresses do not
-/// fit, solve again). Throws input_error if no plan fits. SolveOptions::search_order
-/// is not supported.
+/// fit, solve again). Throws input_error if no plan fits. It solves one
+/// execution order: SolveOptions::order, or the file order when
+/// SolveOptions::order_mode is OrderMode::file; it refuses the other modes.
 template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions& opt = {}) {
   const auto started = std::chrono::steady_clock::now();
-  if (opt.search_order && opt.order.empty()) throw input_error("search_order", "joint-ilp solves one execution order");
+  if (opt.order.empty() && opt.order_mode != OrderMode::file)
+    throw input_error("order_mode", "joint-ilp solves one execution order: give an order or OrderMode::file");
   const Problem p = make_problem(g, opt.order);
   std::vector<char> no_pin;
   for (;;) {

@@ -115,7 +115,7 @@ class DagSearch {
   std::optional<Result> run() {
     const int root = state_of({downset_of(LayerSet(std::size_t(n_))), {}});
     states_[std::size_t(root)].reached = true;
-    dive(root);
+    if (!dive(root, true)) dive(root, false);
     group_limit_ = opt_.max_group_layers;
     for (int size = 0; size < n_; ++size)
       for (std::size_t i = 0; i < by_size_[std::size_t(size)].size(); ++i) {
@@ -197,22 +197,25 @@ class DagSearch {
   /// Greedy: from `id`, keep taking the transition with the least g + h, over
   /// groups of at most kDiveGroupLayers layers (a cheap incumbent: O(layers)
   /// group queries on a chain), until every layer has run, reaching the final
-  /// state (relax() makes it the incumbent); it may get stuck (pins it took
-  /// leave no room) or run out of time, and the search goes on without one.
+  /// state (relax() makes it the incumbent). With `pinning` it may get stuck
+  /// (pins it took leave no room for what follows): false. Without, it pins
+  /// nothing and gets stuck only if no plan fits.
   static constexpr std::size_t kDiveGroupLayers = 4;
-  void dive(int id) {
+  bool dive(int id, bool pinning) {
     group_limit_ = opt_.max_group_layers ? std::min(opt_.max_group_layers, kDiveGroupLayers) : kDiveGroupLayers;
     while (downsets_[std::size_t(states_[std::size_t(id)].key.downset)].size < n_) {
       std::optional<std::pair<Score, int>> best;  // (g + h through the transition, state)
       const std::vector<int> from{id};
       expand(states_[std::size_t(id)].key.downset, from, [&](int parent, int next, Score g, const std::vector<int>& group) {
         relax(next, g, parent, group);
+        if (!pinning && !states_[std::size_t(next)].key.pins.empty()) return;
         const Score through = g + downsets_[std::size_t(states_[std::size_t(next)].key.downset)].floor;
         if (!best || through < best->first) best = {through, next};
       });
-      if (!best || stopped_) return;
+      if (!best) return false;
       id = best->second;
     }
+    return true;
   }
 
   /// Expands every promising state of downset `d` (their scores are final).
@@ -433,13 +436,16 @@ class DagSearch {
 
 }  // namespace detail
 
-/// The order-free optimum (joint with `pins`, fusion-only without), with SPM
-/// addresses. The plan's order runs the groups one after another, each in file
+/// The order-free optimum (joint with `pins`, fusion-only without; pinning-only
+/// with `pins` and groups of `group_layers` = 1), with SPM addresses. The plan's order runs the groups one after another, each in file
 /// order. Addresses are repaired as solve_segments does: when fragmentation
 /// leaves no placement, the largest pinned FM is banned and the search rerun
 /// (the plan is then no longer proven optimal; the first search's bound stays).
+/// Once the time limit has passed, the rerun pins nothing (its plan always has
+/// addresses), so the repair ends in one more search.
 template <Graph G, CostModel C, MemoryConstraint M>
-Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOptions& opt, bool pins, std::string strategy) {
+Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOptions& opt, bool pins,
+                      std::size_t group_layers, std::string strategy) {
   const auto started = std::chrono::steady_clock::now();
   const Problem file = make_problem(g);
   if (file.size() == 0) throw input_error("model", "has no compute layers");
@@ -447,6 +453,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
   std::optional<SolveStatus> first;
   for (;;) {
     SolveOptions left = opt;
+    if (group_layers) left.max_group_layers = group_layers;
     if (opt.time_limit.count() > 0)
       left.time_limit = std::max(std::chrono::milliseconds(1),
                                  opt.time_limit - std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -479,6 +486,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
                                           [](const PinnedFm& a, const PinnedFm& b) { return a.bytes < b.bytes; });
     if (space.no_pin.empty()) space.no_pin.assign(file.fms.size(), 0);
     space.no_pin[std::size_t(file.fm_of_vertex[largest->fm])] = 1;
+    if (opt.time_limit.count() > 0 && std::chrono::steady_clock::now() - started >= opt.time_limit) space.pins = false;
   }
 }
 

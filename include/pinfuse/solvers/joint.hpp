@@ -3,7 +3,7 @@
 // chosen together, exactly, by the order-free search of dag_search.hpp; or, for
 // one execution order, by the DP of segment_dp.hpp (exact over pin candidates,
 // see SolveOptions::max_pins_per_cut), or the best of several orders
-// (SolveOptions::search_order).
+// (OrderMode::search).
 #include <chrono>
 
 #include "pinfuse/solvers/dag_search.hpp"
@@ -14,8 +14,8 @@ namespace pinfuse {
 
 template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_joint(const G& g, const C& cost, const M& spm, const SolveOptions& opt = {}) {
-  if (opt.order_free && opt.order.empty()) return solve_order_free(g, cost, spm, opt, true, "joint");
-  if (!opt.search_order || !opt.order.empty())
+  if (opt.order.empty() && opt.order_mode == OrderMode::free) return solve_order_free(g, cost, spm, opt, true, 0, "joint");
+  if (opt.order_mode != OrderMode::search || !opt.order.empty())
     return solve_segments(make_problem(g, opt.order), cost, spm, opt, SearchSpace{true, {}, {}}, "joint");
   const auto started = std::chrono::steady_clock::now();
   std::optional<Plan> best;

@@ -8,6 +8,14 @@
 
 namespace pinfuse {
 
+/// How the solvers choose the execution order when SolveOptions::order is empty
+/// (a given order is always kept).
+enum class OrderMode {
+  free,    ///< optimized together with the groups and pins (solvers/dag_search.hpp)
+  file,    ///< the file order, pinfuse::topological_order(g) (solvers/segment_dp.hpp; faster)
+  search,  ///< joint: the best of pinfuse::candidate_orders(g), each by segment_dp.hpp
+};
+
 struct SolveOptions {
   Objective objective = Objective::latency;
   /// Longest group (layers) the fusing solvers consider; 0 = no limit (exact).
@@ -16,18 +24,14 @@ struct SolveOptions {
   /// where more FMs are alive, the largest ones stop being candidates, and the
   /// result is optimal over pin sets drawn from the remaining candidates. At most 20.
   std::size_t max_pins_per_cut = 12;
-  /// Joint and fusion-only: search every execution order together with the
-  /// groups and pins (solvers/dag_search.hpp) unless an `order` is given.
-  /// False: one order (solvers/segment_dp.hpp), the faster default.
-  bool order_free = false;
-  /// Execution order as vertex indices; empty = pinfuse::topological_order(g).
+  /// How fusion, pinning and joint choose the order when `order` is empty.
+  /// (layerwise plans do not depend on the order.)
+  OrderMode order_mode = OrderMode::free;
+  /// Execution order as vertex indices; empty = chosen as `order_mode` says.
   std::vector<std::size_t> order;
-  /// Joint only, with no `order` given and order_free false: solve on every order of
-  /// pinfuse::candidate_orders() (solvers/order_search.hpp) and keep the best plan.
-  bool search_order = false;
   /// Wall-time budget of the order-free search; 0 = none (exact). When it runs
   /// out the best plan found is returned with a proven lower bound
-  /// (Plan::status). The fixed-order solvers ignore it.
+  /// (Plan::status). The fixed-order DP ignores it.
   std::chrono::milliseconds time_limit{0};
 };
 
