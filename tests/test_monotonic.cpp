@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,17 @@
 #include "support/bundled.hpp"
 
 using namespace pinfuse;
+
+namespace Catch {
+template <>
+struct StringMaker<Score> {
+  static std::string convert(const Score& s) {
+    std::ostringstream out;
+    out << '(' << s.first << ", " << s.second << ')';
+    return out.str();
+  }
+};
+}  // namespace Catch
 
 namespace {
 
@@ -104,7 +116,6 @@ void check_plans(const std::string& model, Strategy strategy, const SolveOptions
       continue;
     }
     const Score score = score_of(plan->totals.latency_cycles, plan->totals.offchip.total(), opt.objective);
-    INFO("score (" << score.first << ", " << score.second << ")");
     if (previous) CHECK(score <= *previous);
     previous = score;
   }
