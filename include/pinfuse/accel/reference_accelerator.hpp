@@ -145,6 +145,9 @@ class ReferenceAccelerator {
     std::vector<std::uint64_t> out_tile_bytes;  ///< per tile: DRAM output bytes
     std::uint64_t fm_read = 0;                  ///< DRAM input bytes over all tiles
     std::uint64_t fm_write = 0;                 ///< DRAM output bytes
+    std::uint64_t load_cycles = 0;              ///< sum of the steps' loads
+    std::uint64_t compute_cycles = 0;           ///< sum of the steps' compute
+    std::uint64_t storing_tiles = 0;            ///< tiles that store DRAM output bytes
   };
   /// Output channels split into chunks of per_chunk channels, the last maybe
   /// fewer: asked for `tried` chunks, per_chunk = ceil(C / tried) and
@@ -193,7 +196,8 @@ class ReferenceAccelerator {
     std::uint64_t footprint = 0;
   };
   std::vector<Candidate> candidates(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
-                                    std::uint64_t least_available, std::uint64_t most_available) const;
+                                    std::uint64_t least_available, std::uint64_t most_available,
+                                    std::optional<Score>& incumbent) const;
   static void pick(const std::vector<Candidate>& candidates, const GroupQuery& q, std::optional<Choice>& best);
   template <class Emit>
   void for_each_tmp_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, Emit&& emit) const;
@@ -245,6 +249,7 @@ class ReferenceAccelerator {
                           bool streamed, bool overlap) const;
   Choice whole_channels(const GroupView& v, const TileGeometry& geo, const Transfers& x, bool streamed, bool overlap) const;
   Choice chunked(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool overlap) const;
+  std::uint64_t chunked_latency_bound(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool overlap) const;
 
   const Network* g_;
   Hardware hw_;
@@ -404,6 +409,9 @@ inline ReferenceAccelerator::Transfers ReferenceAccelerator::transfers(const Gro
       x.fm_write += out.bytes;
       s.store += out.cycles;
     }
+    x.load_cycles += s.load;
+    x.compute_cycles += s.compute;
+    x.storing_tiles += x.out_tile_bytes[t] > 0;
   }
   return x;
 }
@@ -496,21 +504,30 @@ inline ReferenceAccelerator::Choice ReferenceAccelerator::whole_channels(const G
 /// step (j, t), with C_j of the C channels, loads tile t's inputs (only once
 /// when T = 1) and, at t = 0, the chunk's weights; it computes
 /// ceil(compute_t * C_j / C) and stores C_j / C of tile t's output bytes.
-/// Chunks 1 .. c-3 and their neighbours are full chunks after the first, so
-/// they add the same step_terms: chunk 1's, c - 3 times. O(T) per split, not O(c * T).
+/// Every chunk but the last has P channels, so the steps of the two chunk sizes
+/// are worked out once. Chunks 1 .. c-3 and their neighbours are full chunks
+/// after the first, so they add the same step_terms: chunk 1's, c - 3 times.
+/// O(T) per split, not O(c * T).
 inline ReferenceAccelerator::Choice ReferenceAccelerator::chunked(const GroupView& v, const Transfers& x,
                                                                   const ChannelChunks& split, bool overlap) const {
   const std::size_t tiles = x.steps.size(), chunks = std::size_t(split.chunks), n = tiles * chunks;
   const std::uint64_t channels = std::uint64_t(split.channels);
   const std::uint64_t channel_weights = v.weights / channels;  // [B] weights are stored output channel by output channel
+  std::vector<Step> sized[2];                                  // per tile: a full chunk's step, the last chunk's
+  for (const int last : {0, 1}) {
+    const std::uint64_t share = std::uint64_t(split.channels_of(last ? split.chunks - 1 : 0));
+    for (std::size_t t = 0; t < tiles; ++t) {
+      Step s = x.steps[t];
+      if (t == 0) s.load += dma_cycles(share * channel_weights);
+      s.compute = (s.compute * share + channels - 1) / channels;
+      s.store = dma_cycles(x.out_tile_bytes[t] / channels * share);
+      sized[last].push_back(s);
+    }
+  }
   const auto step = [&](std::size_t i) {
-    const std::size_t j = i / tiles, t = i % tiles;
-    const std::uint64_t share = std::uint64_t(split.channels_of(int(j)));
-    Step s = x.steps[t];
-    if (tiles == 1 && j > 0) s.load = 0;  // the one input tile stays
-    if (t == 0) s.load += dma_cycles(share * channel_weights);
-    s.compute = (s.compute * share + channels - 1) / channels;
-    s.store = dma_cycles(x.out_tile_bytes[t] / channels * share);
+    const std::size_t j = i / tiles;
+    Step s = sized[j + 1 == chunks][i % tiles];
+    if (tiles == 1 && j > 0) s.load -= x.steps[0].load;  // the one input tile stays
     return s;
   };
   const auto chunk_terms = [&](std::size_t j) { return step_terms(step, n, j * tiles, (j + 1) * tiles, overlap); };
@@ -521,17 +538,42 @@ inline ReferenceAccelerator::Choice ReferenceAccelerator::chunked(const GroupVie
           {x.fm_read * std::uint64_t(tiles == 1 ? 1 : chunks), x.fm_write, v.weights}};
 }
 
+/// A lower bound on chunked()'s latency in O(1) [cyc], to skip splits that
+/// cannot win. Both pipelines take at least all DMA, loads + stores (§6):
+///   loads  = (T = 1 ? load_0 : c * sum_t load_t) + (c - 1) * dma(P * W_ch) + dma(C_last * W_ch)
+///   stores >= c * (tiles that store) * dma_setup_cycles + floor(fm_write / dram_bytes_per_cycle)
+/// (each chunk stores C_j / C of such a tile, at least one byte). Since
+/// sum_j ceil(compute_t * C_j / C) >= compute_t, serialized steps take at least
+/// loads + stores + sum_t compute_t, and overlapped ones at least their first
+/// load, load_0 + dma(P * W_ch), plus sum_t compute_t.
+inline std::uint64_t ReferenceAccelerator::chunked_latency_bound(const GroupView& v, const Transfers& x,
+                                                                 const ChannelChunks& split, bool overlap) const {
+  const std::uint64_t chunks = std::uint64_t(split.chunks), channel_weights = v.weights / std::uint64_t(split.channels);
+  const std::uint64_t full_weights = dma_cycles(std::uint64_t(split.per_chunk) * channel_weights);
+  const std::uint64_t loads = (x.steps.size() == 1 ? x.load_cycles : chunks * x.load_cycles) + (chunks - 1) * full_weights +
+                              dma_cycles(std::uint64_t(split.channels_of(split.chunks - 1)) * channel_weights);
+  const std::uint64_t stores = chunks * x.storing_tiles * hw_.dma_setup_cycles +
+                               std::uint64_t(std::floor(double(x.fm_write) / hw_.dram_bytes_per_cycle));
+  if (!overlap) return loads + stores + x.compute_cycles;
+  return std::max(loads + stores, x.steps.front().load + full_weights + x.compute_cycles);
+}
+
 /// The ways to run the group at one tile count, for the residences of `q`, that
 /// pick() may choose for some available_bytes in [least, most] (§5): weights
 /// resident (a), streamed (b) or, for one conv/fc, every split into
 /// output-channel chunks (c, fewest chunks first); each double-buffered if the
-/// hardware can, then single-buffered unless its double-buffered twin, listed
-/// first, fits every query: the twin is never slower (§6) and moves the same bytes.
+/// hardware can, then single-buffered. Left out, as no query would pick them:
+/// a single-buffered way whose double-buffered twin, listed first, fits every
+/// query (the twin is never slower, §6, and moves the same bytes), and a split
+/// whose score bound is no better than `incumbent`, the best score of a way
+/// listed before (at this or a smaller T) that fits every query; it is updated.
 inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candidates(const GroupQuery& q, const GroupView& v,
                                                                                     const TileGeometry& geo,
                                                                                     std::uint64_t least_available,
-                                                                                    std::uint64_t most_available) const {
+                                                                                    std::uint64_t most_available,
+                                                                                    std::optional<Score>& incumbent) const {
   const Transfers x = transfers(q, geo);
+  const auto score = [&](std::uint64_t latency, const OffchipBytes& bytes) { return score_of(latency, bytes.total(), q.objective); };
   std::vector<Candidate> out;
   const auto offer = [&](bool streamed, const ChannelChunks& split) {
     bool twin_fits_all = false;
@@ -540,7 +582,14 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
       const std::uint64_t bytes = footprint(q, v, geo, split, streamed, overlap);
       twin_fits_all = bytes <= least_available;
       if (bytes > most_available) continue;
-      out.push_back({split.channels ? chunked(v, x, split, overlap) : whole_channels(v, geo, x, streamed, overlap), bytes});
+      if (split.channels && incumbent) {
+        const OffchipBytes traffic{x.fm_read * std::uint64_t(geo.tiles == 1 ? 1 : split.chunks), x.fm_write, v.weights};
+        if (*incumbent <= score(chunked_latency_bound(v, x, split, overlap), traffic)) continue;
+      }
+      const Choice c = split.channels ? chunked(v, x, split, overlap) : whole_channels(v, geo, x, streamed, overlap);
+      if (bytes <= least_available && (!incumbent || score(c.latency, c.offchip) < *incumbent))
+        incumbent = score(c.latency, c.offchip);
+      out.push_back({c, bytes});
     }
   };
   if (hw_.fused_weights != WeightPolicy::streamed || geo.tiles == 1) offer(false, {});
@@ -567,25 +616,30 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
   const GroupQuery& first = queries.front();
   const GroupView v = view_of(first);  // residence-independent, shared by the batch
   std::vector<std::optional<Choice>> best(queries.size());
-  // Queries with the same residences share their candidates; they differ only
-  // in the SPM they may use.
-  std::map<std::vector<bool>, std::vector<std::size_t>> by_residences;
+  // Queries with the same residences and objective share their candidates;
+  // they differ only in the SPM they may use.
+  struct Pattern {
+    std::vector<std::size_t> members;
+    std::optional<Score> incumbent;  ///< see candidates()
+  };
+  std::map<std::pair<std::vector<bool>, Objective>, Pattern> patterns;
   for (std::size_t k = 0; k < queries.size(); ++k) {
-    std::vector<bool> key;
-    for (const BoundaryFm& b : queries[k].inputs) key.push_back(b.where == Residence::pinned);
-    for (const BoundaryFm& b : queries[k].outputs) key.push_back(b.where == Residence::pinned);
-    by_residences[key].push_back(k);
+    std::vector<bool> residences;
+    for (const BoundaryFm& b : queries[k].inputs) residences.push_back(b.where == Residence::pinned);
+    for (const BoundaryFm& b : queries[k].outputs) residences.push_back(b.where == Residence::pinned);
+    patterns[{residences, queries[k].objective}].members.push_back(k);
   }
   for (int tiles = 1; tiles <= v.height; tiles = next_count(tiles, v.height)) {
     const TileGeometry geo = geometry(first, v, tiles);
-    for (const auto& [key, members] : by_residences) {
+    for (auto& [key, pattern] : patterns) {
       std::uint64_t least = ~std::uint64_t(0), most = 0;
-      for (const std::size_t k : members) {
+      for (const std::size_t k : pattern.members) {
         least = std::min(least, queries[k].available_bytes);
         most = std::max(most, queries[k].available_bytes);
       }
-      const std::vector<Candidate> found = candidates(queries[members.front()], v, geo, least, most);
-      for (const std::size_t k : members) pick(found, queries[k], best[k]);
+      const std::vector<Candidate> found =
+          candidates(queries[pattern.members.front()], v, geo, least, most, pattern.incumbent);
+      for (const std::size_t k : pattern.members) pick(found, queries[k], best[k]);
     }
   }
   for (std::size_t k = 0; k < queries.size(); ++k) {
