@@ -145,8 +145,8 @@ class ReferenceAccelerator {
     std::vector<std::uint64_t> out_tile_bytes;  ///< per tile: DRAM output bytes
     std::uint64_t fm_read = 0;                  ///< DRAM input bytes over all tiles
     std::uint64_t fm_write = 0;                 ///< DRAM output bytes
-    std::uint64_t load_cycles = 0;              ///< sum of the steps' loads
-    std::uint64_t compute_cycles = 0;           ///< sum of the steps' compute
+    std::uint64_t load_cycles = 0;              ///< sum of the steps' loads [cyc]
+    std::uint64_t compute_cycles = 0;           ///< sum of the steps' compute [cyc]
     std::uint64_t storing_tiles = 0;            ///< tiles that store DRAM output bytes
   };
   /// Output channels split into chunks of per_chunk channels, the last maybe
