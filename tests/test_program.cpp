@@ -196,6 +196,9 @@ TEST_CASE("programs of random groupings and pins replay cleanly and read every i
         if (t.at("channel_chunks") > 1 && pins) seen.insert("chunks, pinned input");
         if (t.at("weights_streamed")) seen.insert("streamed");
         if (!t.at("double_buffered") && t.at("row_tiles") > 1) seen.insert("single-buffered tiles");
+        if (!t.at("double_buffered") && t.at("row_tiles") > 1 && t.at("channel_chunks") > 1)
+          seen.insert("single-buffered chunks x tiles");
+        if (!t.at("double_buffered") && t.at("weights_streamed")) seen.insert("single-buffered streamed");
         for (const Command& c : prog.groups[gi]) {
           if (c.accumulate) seen.insert("accumulate");
           for (const Region& w : c.writes)
@@ -206,7 +209,8 @@ TEST_CASE("programs of random groupings and pins replay cleanly and read every i
   }
   CHECK(plans > 500);
   CHECK(seen == std::set<std::string>{"accumulate", "chunks x tiles", "chunks, one tile", "chunks, pinned input",
-                                      "in-place concat", "single-buffered tiles", "streamed"});
+                                      "in-place concat", "single-buffered chunks x tiles", "single-buffered streamed",
+                                      "single-buffered tiles", "streamed"});
 }
 
 TEST_CASE("the replay catches corrupted programs", "[program]") {

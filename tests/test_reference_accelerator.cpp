@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 #include <string>
 #include <vector>
@@ -346,6 +347,68 @@ TEST_CASE("an fc layer whose weights exceed the SPM left runs in output-channel 
     CHECK(cost->offchip.fm_read == fm_bytes(c.net, c.input));  // the single input tile stays
     CHECK(cost->offchip.fm_write == fm_bytes(c.net, c.layers[0]));
   }
+}
+
+namespace {
+
+/// §5c and §6 spelled out over all c x T steps of one 1x1 stride-1 conv or fc,
+/// input and output in DRAM, run in `tiles` row tiles and `chunks` output-channel chunks [cyc].
+std::uint64_t chunked_latency(const ReferenceAccelerator& accel, const Chain& c, int tiles, int chunks, bool overlap) {
+  const LayerId l = c.layers[0];
+  const Layer& layer = c.net[l];
+  const std::uint64_t channels = std::uint64_t(layer.output.c), per_chunk = (channels + chunks - 1) / chunks;
+  const std::uint64_t in_row = fm_bytes(c.net, c.input) / std::uint64_t(c.net[c.input].output.h);    // [B/row]
+  const std::uint64_t out_row = fm_bytes(c.net, l) / std::uint64_t(layer.output.h);                   // [B/row]
+  const std::uint64_t channel_weights = weight_bytes(c.net, l) / channels;                            // [B/channel]
+  const Hardware& hw = accel.hardware();
+  const double util = layer.kind == LayerKind::fc ? hw.fc_utilization : hw.conv_utilization;
+  const double cycles_per_row = double(macs_per_row(c.net, l)) / (hw.macs_per_cycle * util);  // [cyc/row]
+  struct Step {
+    std::uint64_t load, compute, store;
+  };
+  std::vector<Step> steps;
+  for (std::uint64_t j = 0; j < std::uint64_t(chunks); ++j) {
+    const std::uint64_t share = std::min(per_chunk, channels - j * per_chunk);  // C_j
+    for (int t = 0; t < tiles; ++t) {
+      const std::uint64_t rows = std::uint64_t(tile_share(t, tiles, layer.output.h).size());
+      const std::uint64_t compute = std::uint64_t(std::ceil(double(rows) * cycles_per_row));
+      steps.push_back({(tiles == 1 && j > 0 ? 0 : accel.dma_cycles(rows * in_row)) +
+                           (t == 0 ? accel.dma_cycles(share * channel_weights) : 0),
+                       (compute * share + channels - 1) / channels, accel.dma_cycles(rows * out_row / channels * share)});
+    }
+  }
+  std::uint64_t latency = overlap ? steps.front().load + steps.back().store : 0;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const std::uint64_t dma = (i + 1 < steps.size() ? steps[i + 1].load : 0) + (i > 0 ? steps[i - 1].store : 0);
+    latency += overlap ? std::max(steps[i].compute, dma) : steps[i].load + steps[i].compute + steps[i].store;
+  }
+  return latency;
+}
+
+}  // namespace
+
+TEST_CASE("a conv or fc in channel chunks costs the pipeline of all its chunk-tile steps", "[accelerator]") {
+  const Chain conv = chain({32, 8, 256}, {conv_layer("pw", 512, 1, 1)});
+  const Chain fc = chain({1, 1, 1024}, {fc_layer("fc", 1000)});
+  int one_tile = 0, several_tiles = 0;  // answers with at least 4 chunks
+  for (const Chain* c : {&conv, &fc})
+    for (const bool double_buffering : {true, false}) {
+      Hardware hw;
+      hw.double_buffering = double_buffering;
+      const ReferenceAccelerator accel(c->net, hw);
+      Query q = c->all();
+      for (double available = 4096; available < 512 * 1024; available *= 1.1) {
+        q.available = std::uint64_t(available);
+        const std::optional<GroupCost> cost = accel.evaluate(q.view());
+        if (!cost || tiling(*cost, "channel_chunks") == 1) continue;
+        const int tiles = int(tiling(*cost, "row_tiles")), chunks = int(tiling(*cost, "channel_chunks"));
+        INFO(c->net[c->layers[0]].name << ", available " << q.available << ", " << tiles << " tiles, " << chunks << " chunks");
+        CHECK(cost->latency_cycles == chunked_latency(accel, *c, tiles, chunks, tiling(*cost, "double_buffered") != 0));
+        (tiles == 1 ? one_tile : several_tiles) += chunks >= 4;
+      }
+    }
+  CHECK(one_tile > 0);
+  CHECK(several_tiles > 0);
 }
 
 TEST_CASE("batched queries answer like single ones, deterministically", "[accelerator]") {

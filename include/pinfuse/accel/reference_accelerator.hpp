@@ -207,6 +207,9 @@ class ReferenceAccelerator {
     std::vector<std::uint64_t> out_tile_bytes;  ///< per tile: DRAM output bytes
     std::uint64_t fm_read = 0;                  ///< DRAM input bytes over all tiles
     std::uint64_t fm_write = 0;                 ///< DRAM output bytes
+    std::uint64_t load_cycles = 0;              ///< sum of the steps' loads [cyc]
+    std::uint64_t compute_cycles = 0;           ///< sum of the steps' compute [cyc]
+    std::uint64_t storing_tiles = 0;            ///< tiles that store DRAM output bytes
   };
   /// Output channels split into chunks of per_chunk channels, the last maybe
   /// fewer: asked for `tried` chunks, per_chunk = ceil(C / tried) and
@@ -229,11 +232,13 @@ class ReferenceAccelerator {
     OffchipBytes offchip;
   };
 
-  /// Tile and chunk counts searched: one by one up to 8, then x1.5 steps,
-  /// always ending at `limit` (one row per tile, one channel per chunk).
-  static int next_count(int count, int limit) {
-    if (count >= limit) return limit + 1;
-    return std::min(count < 8 ? count + 1 : count * 3 / 2, limit);
+  /// Tile and chunk counts searched: the least count n for each distinct share
+  /// size ceil(total / n) [rows per tile, channels per chunk], from 1 to `total`.
+  /// After `count` (share s = ceil(total / count)) comes the least n with
+  /// ceil(total / n) <= s - 1, i.e. n = ceil(total / (s - 1)); after s = 1, total + 1.
+  static int next_count(int count, int total) {
+    const int share = (total + count - 1) / count;
+    return share == 1 ? total + 1 : (total + share - 2) / (share - 1);
   }
   static std::uint64_t align(const GroupQuery& q, std::uint64_t bytes) {
     return (bytes + q.alignment - 1) / q.alignment * q.alignment;
@@ -253,7 +258,8 @@ class ReferenceAccelerator {
     std::uint64_t footprint = 0;
   };
   std::vector<Candidate> candidates(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
-                                    std::uint64_t least_available, std::uint64_t most_available) const;
+                                    std::uint64_t least_available, std::uint64_t most_available,
+                                    std::optional<Score>& incumbent) const;
   static void pick(const std::vector<Candidate>& candidates, const GroupQuery& q, std::optional<Choice>& best);
   template <class Emit>
   void for_each_tmp_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, Emit&& emit) const;
@@ -287,7 +293,25 @@ class ReferenceAccelerator {
   ChannelChunks chunks_of(const GroupQuery& q, const Choice& c) const {
     return c.chunks > 1 ? ChannelChunks(info_[q.layers.front()].channels, c.chunks) : ChannelChunks();
   }
-  static std::uint64_t pipeline_latency(const std::vector<Step>& steps, bool overlap);
+  /// The latency of n pipeline steps step(0), ..., step(n - 1) (§6): the
+  /// overlapped pipeline's first load and last store plus step_terms over all steps.
+  template <class StepAt>
+  static std::uint64_t pipeline_latency(const StepAt& step, std::size_t n, bool overlap) {
+    return pipeline_ends(step, n, overlap) + step_terms(step, n, 0, n, overlap);
+  }
+  /// load_0 + store_{n-1} when the DMA overlaps compute (no step hides them), else 0 [cyc].
+  template <class StepAt>
+  static std::uint64_t pipeline_ends(const StepAt& step, std::size_t n, bool overlap) {
+    return overlap ? step(0).load + step(n - 1).store : 0;
+  }
+  template <class StepAt>
+  static std::uint64_t step_terms(const StepAt& step, std::size_t n, std::size_t first, std::size_t last, bool overlap);
+  /// The SPM a way of running the group takes: the sum of for_each_buffer's buffers [B].
+  std::uint64_t footprint(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, const ChannelChunks& split,
+                          bool streamed, bool overlap) const;
+  Choice whole_channels(const GroupView& v, const TileGeometry& geo, const Transfers& x, bool streamed, bool overlap) const;
+  Choice chunked(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool overlap) const;
+  std::uint64_t chunked_latency_bound(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool overlap) const;
 
   const Network* g_;
   Hardware hw_;
@@ -448,25 +472,31 @@ inline ReferenceAccelerator::Transfers ReferenceAccelerator::transfers(const Gro
       x.fm_write += out.bytes;
       s.store += out.cycles;
     }
+    x.load_cycles += s.load;
+    x.compute_cycles += s.compute;
+    x.storing_tiles += x.out_tile_bytes[t] > 0;
   }
   return x;
 }
 
-/// Double buffering with one DMA engine: while tile i computes, the DMA loads
-/// tile i+1 and stores tile i-1, so
-///   latency = load_0 + sum_i (stall_i + max(compute_i, load_{i+1} + store_{i-1})) + store_last.
-/// Serialized: latency = sum_i (load_i + stall_i + compute_i + store_i).
-inline std::uint64_t ReferenceAccelerator::pipeline_latency(const std::vector<Step>& steps, bool overlap) {
+/// Double buffering with one DMA engine: while step i computes, the DMA loads
+/// step i+1 and stores step i-1, so step i adds
+///   stall_i + max(compute_i, load_{i+1} + store_{i-1})      (load_n = store_{-1} = 0)
+/// to pipeline_ends' load_0 + store_{n-1}. Serialized, step i adds
+///   load_i + stall_i + compute_i + store_i                                      [cyc].
+/// Returns the sum of these terms over steps [first, last) of the n steps.
+template <class StepAt>
+std::uint64_t ReferenceAccelerator::step_terms(const StepAt& step, std::size_t n, std::size_t first, std::size_t last,
+                                               bool overlap) {
   std::uint64_t total = 0;
-  if (!overlap) {
-    for (const Step& s : steps) total += s.load + s.stall + s.compute + s.store;
-    return total;
-  }
-  const std::size_t n = steps.size();
-  total = steps.front().load + steps.back().store;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint64_t dma = (i + 1 < n ? steps[i + 1].load : 0) + (i > 0 ? steps[i - 1].store : 0);
-    total += steps[i].stall + std::max(steps[i].compute, dma);
+  for (std::size_t i = first; i < last; ++i) {
+    const Step s = step(i);
+    if (!overlap) {
+      total += s.load + s.stall + s.compute + s.store;
+      continue;
+    }
+    const std::uint64_t dma = (i + 1 < n ? step(i + 1).load : 0) + (i > 0 ? step(i - 1).store : 0);
+    total += s.stall + std::max(s.compute, dma);
   }
   return total;
 }
@@ -508,102 +538,139 @@ void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const GroupVi
     }
 }
 
+/// Weights (§5a, b, c), the intermediates' buffers and the DRAM FMs' tile buffers [B].
+inline std::uint64_t ReferenceAccelerator::footprint(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
+                                                     const ChannelChunks& split, bool streamed, bool overlap) const {
+  std::uint64_t sum = (v.weights ? weight_buffer(q, v, streamed, split, overlap) : 0) + geo.tmp_bytes;
+  for_each_fm_buffer(q, v, geo, split, overlap,
+                     [&](const char*, LayerId, std::uint64_t copies, std::uint64_t bytes) { sum += copies * bytes; });
+  return sum;
+}
+
+/// All output channels at once, weights resident (§5a: loaded before the first
+/// tile) or streamed (§5b: every tile reloads the weights of each layer it runs,
+/// between two of its layers, so compute and DMA both wait: a stall nothing overlaps).
+inline ReferenceAccelerator::Choice ReferenceAccelerator::whole_channels(const GroupView& v, const TileGeometry& geo,
+                                                                         const Transfers& x, bool streamed,
+                                                                         bool overlap) const {
+  std::vector<Step> steps = x.steps;
+  if (streamed)
+    for (std::size_t t = 0; t < steps.size(); ++t) steps[t].stall += geo.stream_load[t];
+  else
+    steps.front().load += v.weight_load;
+  const auto step = [&](std::size_t i) { return steps[i]; };
+  return {geo.tiles, 1, streamed, overlap, pipeline_latency(step, steps.size(), overlap),
+          {x.fm_read, x.fm_write, streamed ? geo.stream_bytes : v.weights}};
+}
+
+/// One conv/fc in output-channel chunks (§5c), chunk-outer and tile-inner:
+/// step (j, t), with C_j of the C channels, loads tile t's inputs (only once
+/// when T = 1) and, at t = 0, the chunk's weights; it computes
+/// ceil(compute_t * C_j / C) and stores C_j / C of tile t's output bytes.
+/// Every chunk but the last has P channels, so the steps of the two chunk sizes
+/// are worked out once. Chunks 1 .. c-3 and their neighbours are full chunks
+/// after the first, so they add the same step_terms: chunk 1's, c - 3 times.
+/// O(T) per split, not O(c * T).
+inline ReferenceAccelerator::Choice ReferenceAccelerator::chunked(const GroupView& v, const Transfers& x,
+                                                                  const ChannelChunks& split, bool overlap) const {
+  const std::size_t tiles = x.steps.size(), chunks = std::size_t(split.chunks), n = tiles * chunks;
+  const std::uint64_t channels = std::uint64_t(split.channels);
+  const std::uint64_t channel_weights = v.weights / channels;  // [B] weights are stored output channel by output channel
+  std::vector<Step> sized[2];                                  // per tile: a full chunk's step, the last chunk's
+  for (const int last : {0, 1}) {
+    const std::uint64_t share = std::uint64_t(split.channels_of(last ? split.chunks - 1 : 0));
+    for (std::size_t t = 0; t < tiles; ++t) {
+      Step s = x.steps[t];
+      if (t == 0) s.load += dma_cycles(share * channel_weights);
+      s.compute = (s.compute * share + channels - 1) / channels;
+      s.store = dma_cycles(x.out_tile_bytes[t] / channels * share);
+      sized[last].push_back(s);
+    }
+  }
+  const auto step = [&](std::size_t i) {
+    const std::size_t j = i / tiles;
+    Step s = sized[j + 1 == chunks][i % tiles];
+    if (tiles == 1 && j > 0) s.load -= x.steps[0].load;  // the one input tile stays
+    return s;
+  };
+  const auto chunk_terms = [&](std::size_t j) { return step_terms(step, n, j * tiles, (j + 1) * tiles, overlap); };
+  std::uint64_t latency = pipeline_ends(step, n, overlap) + chunk_terms(0);
+  if (chunks > 3) latency += (chunks - 3) * chunk_terms(1);
+  for (std::size_t j = std::max<std::size_t>(1, chunks - 2); j < chunks; ++j) latency += chunk_terms(j);
+  return {int(tiles), split.chunks, false, overlap, latency,
+          {x.fm_read * std::uint64_t(tiles == 1 ? 1 : chunks), x.fm_write, v.weights}};
+}
+
+/// A lower bound on chunked()'s latency in O(1) [cyc], to skip splits that
+/// cannot win. Both pipelines take at least all DMA, loads + stores (§6):
+///   loads  = (T = 1 ? load_0 : c * sum_t load_t) + (c - 1) * dma(P * W_ch) + dma(C_last * W_ch)
+///   stores >= c * (tiles that store) * dma_setup_cycles + floor(fm_write / dram_bytes_per_cycle)
+/// (each chunk stores C_j / C of such a tile, at least one byte). Since
+/// sum_j ceil(compute_t * C_j / C) >= compute_t, serialized steps take at least
+/// loads + stores + sum_t compute_t, and overlapped ones at least their first
+/// load, load_0 + dma(P * W_ch), plus sum_t compute_t.
+inline std::uint64_t ReferenceAccelerator::chunked_latency_bound(const GroupView& v, const Transfers& x,
+                                                                 const ChannelChunks& split, bool overlap) const {
+  const std::uint64_t chunks = std::uint64_t(split.chunks), channel_weights = v.weights / std::uint64_t(split.channels);
+  const std::uint64_t full_weights = dma_cycles(std::uint64_t(split.per_chunk) * channel_weights);
+  const std::uint64_t loads = (x.steps.size() == 1 ? x.load_cycles : chunks * x.load_cycles) + (chunks - 1) * full_weights +
+                              dma_cycles(std::uint64_t(split.channels_of(split.chunks - 1)) * channel_weights);
+  const std::uint64_t stores = chunks * x.storing_tiles * hw_.dma_setup_cycles +
+                               std::uint64_t(std::floor(double(x.fm_write) / hw_.dram_bytes_per_cycle));
+  if (!overlap) return loads + stores + x.compute_cycles;
+  return std::max(loads + stores, x.steps.front().load + full_weights + x.compute_cycles);
+}
+
 /// The ways to run the group at one tile count, for the residences of `q`, that
-/// pick() may choose for some available_bytes in [least, most]: weights resident
-/// (a), streamed (b), or, for one conv/fc, output-channel chunks (c, fewest
-/// chunks first); double-buffered if the hardware has it, then single-buffered
-/// (serialized DMA) unless every query has a double-buffered fit.
+/// pick() may choose for some available_bytes in [least, most] (§5): weights
+/// resident (a), streamed (b) or, for one conv/fc, every split into
+/// output-channel chunks (c, fewest chunks first); each double-buffered if the
+/// hardware can, then single-buffered. Left out, as no query would pick them:
+/// a single-buffered way whose double-buffered twin, listed first, fits every
+/// query (the twin is never slower, §6, and moves the same bytes), and a split
+/// whose score bound is no better than `incumbent`, the best score of a way
+/// listed before (at this or a smaller T) that fits every query; it is updated.
 inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candidates(const GroupQuery& q, const GroupView& v,
                                                                                     const TileGeometry& geo,
                                                                                     std::uint64_t least_available,
-                                                                                    std::uint64_t most_available) const {
-  const int tiles = geo.tiles;
+                                                                                    std::uint64_t most_available,
+                                                                                    std::optional<Score>& incumbent) const {
   const Transfers x = transfers(q, geo);
+  const auto score = [&](std::uint64_t latency, const OffchipBytes& bytes) { return score_of(latency, bytes.total(), q.objective); };
   std::vector<Candidate> out;
-  for (const bool overlap : {true, false}) {
-    if (overlap && !hw_.double_buffering) continue;
-    if (!overlap && std::any_of(out.begin(), out.end(), [&](const Candidate& c) { return c.footprint <= least_available; }))
-      break;  // every query has a double-buffered fit
-    const auto fm_footprint = [&](const ChannelChunks& split) {
-      std::uint64_t sum = geo.tmp_bytes;
-      for_each_fm_buffer(q, v, geo, split, overlap,
-                         [&](const char*, LayerId, std::uint64_t copies, std::uint64_t bytes) { sum += copies * bytes; });
-      return sum;
-    };
-    const std::uint64_t unchunked = fm_footprint({});
-    const auto add = [&](const Choice& c, std::uint64_t footprint) { out.push_back({c, footprint}); };
-    // (a) weights resident: loaded once, before the first tile.
-    const std::uint64_t resident_buffer = weight_buffer(q, v, false, {}, overlap);
-    if ((hw_.fused_weights != WeightPolicy::streamed || tiles == 1) && resident_buffer + unchunked <= most_available) {
-      std::vector<Step> steps = x.steps;
-      steps.front().load += v.weight_load;
-      add({tiles, 1, false, overlap, pipeline_latency(steps, overlap), {x.fm_read, x.fm_write, v.weights}},
-          resident_buffer + unchunked);
-    }
-    // (b) weights streamed: every tile reloads the weights of each layer it runs
-    // into one buffer the size of the largest layer's; each load sits between two
-    // layers of the tile, so compute and DMA both wait for it (a stall nothing overlaps).
-    const std::uint64_t streamed_buffer = weight_buffer(q, v, true, {}, overlap);
-    if (hw_.fused_weights != WeightPolicy::resident && tiles > 1 && v.weights > 0 &&
-        streamed_buffer + unchunked <= most_available) {
-      std::vector<Step> steps = x.steps;
-      for (int t = 0; t < tiles; ++t) steps[t].stall += geo.stream_load[t];
-      add({tiles, 1, true, overlap, pipeline_latency(steps, overlap),
-           {x.fm_read, x.fm_write, geo.stream_bytes}},
-          streamed_buffer + unchunked);
-    }
-    // (c) one conv/fc: split its output channels into chunks whose weights stream
-    // through a double buffer. Chunk-outer loop, so the input is re-read per chunk
-    // unless a single tile holds it.
-    if (q.layers.size() == 1 && info_[q.layers[0]].channel_splittable && v.weights > 0) {
-      const int channels = info_[q.layers[0]].channels;
-      const std::uint64_t channel_weights = v.weights / std::uint64_t(channels);  // weights are per output channel
-      for (int tried = 2, last = 1; tried <= channels; tried = next_count(tried, channels)) {
-        const ChannelChunks split(channels, tried);
-        if (split.chunks == last) continue;  // the same split as the count before
-        last = split.chunks;
-        const std::uint64_t chunk_buffer = weight_buffer(q, v, false, split, overlap);
-        const std::uint64_t footprint = chunk_buffer + fm_footprint(split);
-        if (footprint > most_available) continue;
-        std::vector<Step> steps;
-        steps.reserve(std::size_t(split.chunks) * std::size_t(tiles));
-        for (int c = 0; c < split.chunks; ++c)
-          for (int t = 0; t < tiles; ++t) {
-            const std::uint64_t share = std::uint64_t(split.channels_of(c));
-            Step s = x.steps[t];
-            if (tiles == 1 && c > 0) s.load = 0;  // the one input tile stays
-            if (t == 0) s.load += dma_cycles(share * channel_weights);
-            s.compute = (s.compute * share + std::uint64_t(channels) - 1) / std::uint64_t(channels);
-            s.store = dma_cycles(x.out_tile_bytes[t] / std::uint64_t(channels) * share);
-            steps.push_back(s);
-          }
-        add({tiles, split.chunks, false, overlap, pipeline_latency(steps, overlap),
-             {x.fm_read * std::uint64_t(tiles == 1 ? 1 : split.chunks), x.fm_write, v.weights}},
-            footprint);
-        if (footprint <= least_available) break;  // every query's fewest fitting chunks are listed
+  const auto offer = [&](bool streamed, const ChannelChunks& split) {
+    bool twin_fits_all = false;
+    for (const bool overlap : {true, false}) {
+      if (overlap ? !hw_.double_buffering : twin_fits_all) continue;
+      const std::uint64_t bytes = footprint(q, v, geo, split, streamed, overlap);
+      twin_fits_all = bytes <= least_available;
+      if (bytes > most_available) continue;
+      if (split.channels && incumbent) {
+        const OffchipBytes traffic{x.fm_read * std::uint64_t(geo.tiles == 1 ? 1 : split.chunks), x.fm_write, v.weights};
+        if (*incumbent <= score(chunked_latency_bound(v, x, split, overlap), traffic)) continue;
       }
+      const Choice c = split.channels ? chunked(v, x, split, overlap) : whole_channels(v, geo, x, streamed, overlap);
+      if (bytes <= least_available && (!incumbent || score(c.latency, c.offchip) < *incumbent))
+        incumbent = score(c.latency, c.offchip);
+      out.push_back({c, bytes});
     }
+  };
+  if (hw_.fused_weights != WeightPolicy::streamed || geo.tiles == 1) offer(false, {});
+  if (hw_.fused_weights != WeightPolicy::resident && geo.tiles > 1 && v.weights > 0) offer(true, {});
+  if (q.layers.size() == 1 && info_[q.layers[0]].channel_splittable && v.weights > 0) {
+    const int channels = info_[q.layers[0]].channels;
+    for (int count = 2; count <= channels; count = next_count(count, channels)) offer(false, ChannelChunks(channels, count));
   }
   return out;
 }
 
 /// Keeps in `best` the candidate that fits q.available_bytes and scores best
-/// under q.objective. Of the chunked candidates only the fewest chunks that fit
-/// count; single-buffered candidates only when no double-buffered one fits.
+/// under q.objective, of all tile counts; a tie keeps the one tried first.
 inline void ReferenceAccelerator::pick(const std::vector<Candidate>& candidates, const GroupQuery& q,
                                        std::optional<Choice>& best) {
   const auto score = [&](const Choice& c) { return score_of(c.latency, c.offchip.total(), q.objective); };
-  bool overlapped_fit = false, chunked_fit = false;
-  for (const Candidate& c : candidates) {
-    if (c.footprint > q.available_bytes) continue;
-    if (!c.choice.overlapped && overlapped_fit) break;  // candidates are ordered: double-buffered first
-    if (c.choice.overlapped) overlapped_fit = true;
-    if (c.choice.chunks > 1) {
-      if (chunked_fit) continue;
-      chunked_fit = true;
-    }
-    if (!best || score(c.choice) < score(*best)) best = c.choice;
-  }
+  for (const Candidate& c : candidates)
+    if (c.footprint <= q.available_bytes && (!best || score(c.choice) < score(*best))) best = c.choice;
 }
 
 inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batch(std::span<const GroupQuery> queries) const {
@@ -612,25 +679,30 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
   const GroupQuery& first = queries.front();
   const GroupView v = view_of(first);  // residence-independent, shared by the batch
   std::vector<std::optional<Choice>> best(queries.size());
-  // Queries with the same residences share their candidates; they differ only
-  // in the SPM they may use.
-  std::map<std::vector<bool>, std::vector<std::size_t>> by_residences;
+  // Queries with the same residences and objective share their candidates;
+  // they differ only in the SPM they may use.
+  struct Pattern {
+    std::vector<std::size_t> members;
+    std::optional<Score> incumbent;  ///< see candidates()
+  };
+  std::map<std::pair<std::vector<bool>, Objective>, Pattern> patterns;
   for (std::size_t k = 0; k < queries.size(); ++k) {
-    std::vector<bool> key;
-    for (const BoundaryFm& b : queries[k].inputs) key.push_back(b.where == Residence::pinned);
-    for (const BoundaryFm& b : queries[k].outputs) key.push_back(b.where == Residence::pinned);
-    by_residences[key].push_back(k);
+    std::vector<bool> residences;
+    for (const BoundaryFm& b : queries[k].inputs) residences.push_back(b.where == Residence::pinned);
+    for (const BoundaryFm& b : queries[k].outputs) residences.push_back(b.where == Residence::pinned);
+    patterns[{residences, queries[k].objective}].members.push_back(k);
   }
   for (int tiles = 1; tiles <= v.height; tiles = next_count(tiles, v.height)) {
     const TileGeometry geo = geometry(first, v, tiles);
-    for (const auto& [key, members] : by_residences) {
+    for (auto& [key, pattern] : patterns) {
       std::uint64_t least = ~std::uint64_t(0), most = 0;
-      for (const std::size_t k : members) {
+      for (const std::size_t k : pattern.members) {
         least = std::min(least, queries[k].available_bytes);
         most = std::max(most, queries[k].available_bytes);
       }
-      const std::vector<Candidate> found = candidates(queries[members.front()], v, geo, least, most);
-      for (const std::size_t k : members) pick(found, queries[k], best[k]);
+      const std::vector<Candidate> found =
+          candidates(queries[pattern.members.front()], v, geo, least, most, pattern.incumbent);
+      for (const std::size_t k : pattern.members) pick(found, queries[k], best[k]);
     }
   }
   for (std::size_t k = 0; k < queries.size(); ++k) {
