@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
       const pinfuse::ReferenceAccelerator accel(g, hw);
       const pinfuse::Scratchpad spm = pinfuse::scratchpad_of(hw);
       pinfuse::SolveOptions free_opt;
+      free_opt.order_mode = pinfuse::OrderMode::free;
       free_opt.time_limit = std::chrono::milliseconds(limit_ms);
       pinfuse::SolveOptions fixed_opt;
       fixed_opt.order_mode = pinfuse::OrderMode::file;

@@ -37,7 +37,7 @@ struct Common {
   std::string spm;  // overrides the SPM size, e.g. 512KiB
   std::string objective = "latency";
   std::size_t max_group_layers = 0;
-  std::string order = "free";
+  std::string order = "file";
   double time_limit_s = 0;
 };
 
@@ -81,8 +81,8 @@ void add_common(CLI::App& cmd, Common& c) {
   cmd.add_option("--objective", c.objective, "what to minimize first")->check(CLI::IsMember({"latency", "offchip"}));
   cmd.add_option("--max-group", c.max_group_layers, "longest fused group in layers (0 = no limit)");
   cmd.add_option("--order", c.order,
-                 "execution order: free (optimized with the groups and pins), file (the model's, faster), "
-                 "search (joint: best of several heuristic orders)")
+                 "execution order: file (the model's, default), free (optimized with the groups and pins; "
+                 "slower on branchy models, pair it with --time-limit), search (joint: best of several heuristic orders)")
       ->check(CLI::IsMember({"free", "file", "search"}));
   cmd.add_option("--time-limit", c.time_limit_s,
                  "seconds the order-free search may take; then the best plan found and a proven bound (0 = no limit)")

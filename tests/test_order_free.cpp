@@ -44,10 +44,10 @@ TEST_CASE("order-free plans equal fixed-order plans on chains", "[solvers][order
       try {
         fixed = solve(s, g, accel, spm, with_order(OrderMode::file));
       } catch (const input_error&) {
-        REQUIRE_THROWS_AS(solve(s, g, accel, spm), input_error);
+        REQUIRE_THROWS_AS(solve(s, g, accel, spm, with_order(OrderMode::free)), input_error);
         continue;
       }
-      free = solve(s, g, accel, spm);
+      free = solve(s, g, accel, spm, with_order(OrderMode::free));
       CHECK(score(free) == score(fixed));
       CHECK(free.order == fixed.order);
     }
@@ -65,7 +65,7 @@ TEST_CASE("order-free joint is never worse than the file order, and a time limit
       const Scratchpad spm = scratchpad_of(hw);
       INFO(name << " at " << kib << " KiB");
       const Plan fixed = solve_joint(g, accel, spm, with_order(OrderMode::file));
-      const Plan exact = solve_joint(g, accel, spm);
+      const Plan exact = solve_joint(g, accel, spm, with_order(OrderMode::free));
       CHECK(exact.status.optimal);
       CHECK(score(exact) <= score(fixed));
       CHECK(validate_plan(g, exact, accel, spm).ok());

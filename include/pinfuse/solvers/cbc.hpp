@@ -134,7 +134,7 @@ inline std::optional<std::vector<double>> solve_lexicographic_cbc(const IlpModel
 /// the same repair as solve_segments (ban the largest pin when addresses do not
 /// fit, solve again). Throws input_error if no plan fits. It solves one
 /// execution order: SolveOptions::order, or the file order when
-/// SolveOptions::order_mode is OrderMode::file; it refuses the other modes.
+/// SolveOptions::order_mode is OrderMode::file (the default); it refuses the others.
 template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions& opt = {}) {
   const auto started = std::chrono::steady_clock::now();

@@ -11,8 +11,9 @@ namespace pinfuse {
 /// How the solvers choose the execution order when SolveOptions::order is empty
 /// (a given order is always kept).
 enum class OrderMode {
-  free,    ///< optimized together with the groups and pins (solvers/dag_search.hpp)
-  file,    ///< the file order, pinfuse::topological_order(g) (solvers/segment_dp.hpp; faster)
+  file,    ///< the file order, pinfuse::topological_order(g) (solvers/segment_dp.hpp)
+  free,    ///< optimized together with the groups and pins (solvers/dag_search.hpp; slower on
+           ///< branchy models: set a time_limit)
   search,  ///< joint: the best of pinfuse::candidate_orders(g), each by segment_dp.hpp
 };
 
@@ -26,7 +27,7 @@ struct SolveOptions {
   std::size_t max_pins_per_cut = 12;
   /// How fusion, pinning and joint choose the order when `order` is empty.
   /// (layerwise plans do not depend on the order.)
-  OrderMode order_mode = OrderMode::free;
+  OrderMode order_mode = OrderMode::file;
   /// Execution order as vertex indices; empty = chosen as `order_mode` says.
   std::vector<std::size_t> order;
   /// Wall-time budget of the order-free search; 0 = none (exact). When it runs
