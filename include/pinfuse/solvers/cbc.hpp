@@ -153,13 +153,7 @@ Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions
       plan.solve_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
       return plan;
     }
-    if (plan.pinned.empty())
-      throw input_error("spm", "the joint-ilp plan needs " + std::to_string(plan.layout.peak) +
-                                   " bytes of addresses, more than the " + std::to_string(spm.capacity()) + " usable");
-    const auto largest = std::max_element(plan.pinned.begin(), plan.pinned.end(),
-                                          [](const PinnedFm& a, const PinnedFm& b) { return a.bytes < b.bytes; });
-    if (no_pin.empty()) no_pin.assign(p.fms.size(), 0);
-    no_pin[p.fm_of_vertex[largest->fm]] = 1;
+    ban_largest_pin(p, plan, spm.capacity(), no_pin);
   }
 }
 

@@ -479,13 +479,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
       plan.solve_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
       return plan;
     }
-    if (plan.pinned.empty())
-      throw input_error("spm", "the " + strategy + " plan needs " + std::to_string(plan.layout.peak) +
-                                   " bytes of addresses, more than the " + std::to_string(spm.capacity()) + " usable");
-    const auto largest = std::max_element(plan.pinned.begin(), plan.pinned.end(),
-                                          [](const PinnedFm& a, const PinnedFm& b) { return a.bytes < b.bytes; });
-    if (space.no_pin.empty()) space.no_pin.assign(file.fms.size(), 0);
-    space.no_pin[std::size_t(file.fm_of_vertex[largest->fm])] = 1;
+    ban_largest_pin(file, plan, spm.capacity(), space.no_pin);
     if (opt.time_limit.count() > 0 && std::chrono::steady_clock::now() - started >= opt.time_limit) space.pins = false;
   }
 }

@@ -158,6 +158,19 @@ Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vec
   return plan;
 }
 
+/// The address repair's step, when a plan's layout exceeds `capacity`: bans the
+/// plan's largest pinned FM from pinning (`no_pin`, per FM of `p`), or throws
+/// when the plan pins nothing (a memory constraint stricter than the byte count).
+inline void ban_largest_pin(const Problem& p, const Plan& plan, std::uint64_t capacity, std::vector<char>& no_pin) {
+  if (plan.pinned.empty())
+    throw input_error("spm", "the " + plan.strategy + " plan needs " + std::to_string(plan.layout.peak) +
+                                 " bytes of addresses, more than the " + std::to_string(capacity) + " usable");
+  const auto largest = std::max_element(plan.pinned.begin(), plan.pinned.end(),
+                                        [](const PinnedFm& a, const PinnedFm& b) { return a.bytes < b.bytes; });
+  if (no_pin.empty()) no_pin.assign(p.fms.size(), 0);
+  no_pin[std::size_t(p.fm_of_vertex[largest->fm])] = 1;
+}
+
 namespace detail {
 
 /// Pin candidates: pinnable FMs that fit the SPM, thinned so that at most
@@ -311,13 +324,7 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
       plan.solve_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
       return plan;
     }
-    if (plan.pinned.empty())  // a constraint stricter than the flat byte count (e.g. banks)
-      throw input_error("spm", "the " + strategy + " plan needs " + std::to_string(plan.layout.peak) +
-                                   " bytes of addresses, more than the " + std::to_string(spm.capacity()) + " usable");
-    const auto largest = std::max_element(plan.pinned.begin(), plan.pinned.end(),
-                                          [](const PinnedFm& a, const PinnedFm& b) { return a.bytes < b.bytes; });
-    if (space.no_pin.empty()) space.no_pin.assign(p.fms.size(), 0);
-    space.no_pin[p.fm_of_vertex[largest->fm]] = 1;
+    ban_largest_pin(p, plan, spm.capacity(), space.no_pin);
   }
 }
 
