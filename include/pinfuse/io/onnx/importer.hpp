@@ -1,0 +1,989 @@
+#pragma once
+// ONNX import, the importer. Walks the nodes in graph order and builds
+// the Network, one handler per family of op types (see io/onnx_import.hpp).
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "pinfuse/core/error.hpp"
+#include "pinfuse/io/onnx/options.hpp"
+#include "pinfuse/io/onnx/proto.hpp"
+#include "pinfuse/io/onnx/shape_folding.hpp"
+#include "pinfuse/model/network.hpp"
+#include "pinfuse/model/shape_inference.hpp"
+
+namespace pinfuse::onnx_import_detail {
+
+
+/// What an ONNX value name stands for during the import.
+struct Value {
+  enum class Kind { feature_map, constant, failed, gate, absorbed };
+  Kind kind = Kind::failed;
+  LayerId layer = 0;  ///< feature map: the layer whose output holds it
+  Shape shape;        ///< feature map: that layer's output shape
+  Dims dims;          ///< ONNX's shape of this value (may be unknown for a constant)
+  bool dims_known = false;
+  bool sole = true;           ///< feature map: no other consumer reads `layer` through an earlier folded alias
+  std::string gate_input;     ///< gate: the x of x * sigmoid(x)
+  std::string gate_function;  ///< gate: "swish" or "hswish"
+  // absorbed: an inner value of a pattern imported as one layer (the channel shuffle)
+
+  /// A flattening to [1, N] of a [H, W, C] map with H * W > 1: only Gemm/MatMul and folded ops may read it.
+  bool is_view() const {
+    const auto s = to_shape(dims);
+    return !s || !(*s == shape);
+  }
+};
+
+/// Thrown by a node handler; the importer records it with the node's place.
+struct Unsupported : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Importer {
+ public:
+  Importer(const onnx::ModelProto& model, OnnxImportOptions options) : model_(model), options_(std::move(options)) {}
+
+  Network run() {
+    if (!model_.has_graph() || model_.graph().node_size() == 0)
+      throw input_error("", "the model holds no ONNX graph (or a graph without nodes)");
+    bool default_opset = false;
+    for (const auto& o : model_.opset_import()) default_opset = default_opset || o.domain().empty() || o.domain() == "ai.onnx";
+    if (!default_opset) throw input_error("", "the model imports no version of the default ONNX operator set");
+    const onnx::GraphProto& graph = model_.graph();
+    for (const auto& t : graph.initializer()) {
+      tensors_[t.name()] = &t;
+      values_[t.name()] = constant(Dims(t.dims().begin(), t.dims().end()), true);
+    }
+    prepare_inputs();
+    infer_onnx_shapes();
+    count_uses();
+    g_[boost::graph_bundle].name = !options_.name.empty() ? options_.name : !graph.name().empty() ? graph.name() : "onnx_model";
+    g_[boost::graph_bundle].dtype_bytes = options_.dtype_bytes > 0 ? options_.dtype_bytes : dtype_bytes_;
+    add_inputs();
+    for (int i = 0; i < graph.node_size(); ++i)
+      if (!skip_.count(i)) import_node(i);
+    add_outputs();
+    report_problems();
+    infer_shapes(g_, [this](LayerId v) { return labels_[v]; });
+    cross_check();
+    return std::move(g_);
+  }
+
+ private:
+  using Handler = void (Importer::*)();
+
+  /// The op types the importer knows, by handler.
+  static const std::map<std::string, Handler, std::less<>>& handlers() {
+    static const std::map<std::string, Handler, std::less<>> table{
+        {"Conv", &Importer::conv},
+        {"ConvTranspose", &Importer::conv_transpose},
+        {"Gemm", &Importer::fully_connected},
+        {"MatMul", &Importer::fully_connected},
+        {"MaxPool", &Importer::pool},
+        {"AveragePool", &Importer::pool},
+        {"GlobalAveragePool", &Importer::global_pool},
+        {"GlobalMaxPool", &Importer::global_pool},
+        {"ReduceMean", &Importer::global_pool},
+        {"ReduceMax", &Importer::global_pool},
+        {"Add", &Importer::elementwise},
+        {"Sum", &Importer::elementwise},
+        {"Mul", &Importer::elementwise},
+        {"Sub", &Importer::elementwise},
+        {"Div", &Importer::elementwise},
+        {"Concat", &Importer::concat},
+        {"Split", &Importer::split},
+        {"Slice", &Importer::slice},
+        {"Resize", &Importer::resize},
+        {"Upsample", &Importer::resize},
+        {"BatchNormalization", &Importer::batch_norm},
+        {"Relu", &Importer::activation},
+        {"Clip", &Importer::activation},
+        {"Sigmoid", &Importer::activation},
+        {"HardSigmoid", &Importer::activation},
+        {"HardSwish", &Importer::activation},
+        {"LeakyRelu", &Importer::activation},
+        {"PRelu", &Importer::activation},
+        {"Reshape", &Importer::reshape},
+        {"Flatten", &Importer::reshape},
+        {"Squeeze", &Importer::reshape},
+        {"Unsqueeze", &Importer::reshape},
+        {"Identity", &Importer::reshape},
+        {"Dropout", &Importer::reshape},
+        {"Transpose", &Importer::reshape},
+        {"Softmax", &Importer::reshape},
+        {"LogSoftmax", &Importer::reshape},
+    };
+    return table;
+  }
+
+  // ---- Setup ----
+
+  static Value constant(Dims dims, bool known) {
+    Value v;
+    v.kind = Value::Kind::constant;
+    v.dims = std::move(dims);
+    v.dims_known = known;
+    return v;
+  }
+
+  /// Checks the graph inputs and sets a symbolic batch to 1 before shape inference.
+  void prepare_inputs() {
+    onnx::GraphProto& graph = *model_.mutable_graph();
+    for (int i = 0; i < graph.input_size(); ++i) {
+      onnx::ValueInfoProto& in = *graph.mutable_input(i);
+      if (tensors_.count(in.name())) continue;  // an initializer listed as an input (IR < 4)
+      const std::string where = "graph input '" + in.name() + "'";
+      values_[in.name()] = Value{};  // failed until it proves fine
+      const std::optional<Dims> d = dims_of(in.type());
+      if (!d) {
+        problem(where, "has no tensor shape; pinfuse needs [1, C, H, W] or [1, N]");
+        continue;
+      }
+      if (d->size() != 4 && d->size() != 2) {
+        problem(where, cat("is ", dims_text(*d), "; pinfuse needs a [N, C, H, W] image or an [N, F] vector"));
+        continue;
+      }
+      if ((*d)[0] != 1 && (*d)[0] != -1) {
+        problem(where, cat("has batch size ", (*d)[0],
+                           "; pinfuse models batch 1 (export the model with batch 1 or a symbolic batch)"));
+        continue;
+      }
+      if (std::any_of(d->begin() + 1, d->end(), [](std::int64_t x) { return x < 1 || x > max_extent; })) {
+        problem(where, cat("is ", dims_text(*d), "; pinfuse needs fixed, positive channels, height and width"));
+        continue;
+      }
+      in.mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(0)->set_dim_value(1);
+      if (!dtype_bytes_) dtype_bytes_ = bytes_of(in.type().tensor_type().elem_type());
+      input_names_.push_back(in.name());
+    }
+    if (!dtype_bytes_) dtype_bytes_ = 4;
+  }
+
+  /// ONNX shape inference, then shape arithmetic folded into constants, until nothing more folds.
+  void infer_onnx_shapes() {
+    // A node of a domain the model does not import would stop inference of the whole
+    // model; import it, so that the node is reported as unsupported like any other.
+    std::set<std::string> domains;
+    for (const auto& o : model_.opset_import()) domains.insert(o.domain());
+    domains.insert({"", "ai.onnx"});  // the default set, imported (checked in run())
+    for (const auto& n : model_.graph().node())
+      if (domains.insert(n.domain()).second) {
+        onnx::OperatorSetIdProto& o = *model_.add_opset_import();
+        o.set_domain(n.domain());
+        o.set_version(1);
+      }
+    for (int round = 0; round < 16; ++round) {
+      try {
+        onnx::ShapeInferenceOptions opt(false, 0, true);
+        onnx::shape_inference::InferShapes(model_, onnx::OpSchemaRegistry::Instance(), opt);
+      } catch (const std::exception& e) {
+        throw input_error("ONNX shape inference", e.what());
+      }
+      const onnx::GraphProto& graph = model_.graph();
+      const auto note = [&](const onnx::ValueInfoProto& v) {
+        if (const auto d = dims_of(v.type())) dims_[v.name()] = *d;
+      };
+      for (const auto& v : graph.input()) note(v);
+      for (const auto& v : graph.value_info()) note(v);
+      for (const auto& v : graph.output()) note(v);
+      if (ShapeFolder(*model_.mutable_graph(), dims_).run() == 0) break;
+    }
+  }
+
+  void count_uses() {
+    const onnx::GraphProto& graph = model_.graph();
+    for (int i = 0; i < graph.node_size(); ++i)
+      for (const std::string& in : graph.node(i).input())
+        if (!in.empty() && graph.node(i).op_type() != "Shape" && graph.node(i).op_type() != "Size") {  // read data
+          ++uses_[in];
+          consumers_[in].push_back(i);
+        }
+    for (const auto& out : graph.output()) ++uses_[out.name()];
+  }
+
+  int uses(const std::string& name) const {
+    const auto it = uses_.find(name);
+    return it == uses_.end() ? 0 : it->second;
+  }
+
+  std::string unique_name(std::string base) {
+    if (base.empty()) base = "layer";
+    std::string name = base;
+    for (int k = 2; names_.count(name); ++k) {
+      name = base;
+      name += "_";
+      name += std::to_string(k);
+    }
+    names_.insert(name);
+    return name;
+  }
+
+  LayerId new_layer(Layer layer, const std::vector<LayerId>& inputs, std::string label) {
+    layer.name = unique_name(layer.name);
+    const LayerId v = add_layer(g_, std::move(layer), std::span<const LayerId>(inputs));
+    labels_.push_back(std::move(label));
+    return v;
+  }
+
+  void add_inputs() {
+    for (const std::string& name : input_names_) {
+      Value v;
+      v.kind = Value::Kind::feature_map;
+      v.dims = dims_.at(name);
+      v.dims_known = true;
+      v.shape = *to_shape(v.dims);
+      Layer l;
+      l.name = name;
+      l.kind = LayerKind::input;
+      l.output = v.shape;
+      v.layer = new_layer(std::move(l), {}, "graph input '" + name + "'");
+      values_[name] = v;
+    }
+  }
+
+  void add_outputs() {
+    for (const auto& out : model_.graph().output()) {
+      const std::string where = "graph output '" + out.name() + "'";
+      const auto it = values_.find(out.name());
+      if (it == values_.end()) {
+        problem(where, "no node produces it");
+        continue;
+      }
+      const Value& v = it->second;
+      if (v.kind == Value::Kind::failed) continue;
+      if (v.kind != Value::Kind::feature_map) {
+        problem(where, "is a constant; pinfuse models outputs of layers only");
+        continue;
+      }
+      Layer l;
+      l.name = names_.count(out.name()) ? out.name() + "_output" : out.name();
+      l.kind = LayerKind::output;
+      new_layer(std::move(l), {v.layer}, where);
+    }
+  }
+
+  // ---- Problems ----
+
+  void problem(std::string where, std::string reason) { problems_.push_back({std::move(where), std::move(reason)}); }
+
+  /// One input_error for all problems: where() is the first one's place, the reason lists the others.
+  void report_problems() const {
+    if (problems_.empty()) return;
+    std::string reason = problems_.front().second;
+    if (problems_.size() > 1) {
+      reason += "; ";
+      reason += std::to_string(problems_.size() - 1);
+      reason += problems_.size() == 2 ? " more problem:" : " more problems:";
+      for (std::size_t i = 1; i < problems_.size(); ++i) {
+        reason += "\n  ";
+        reason += problems_[i].first;
+        reason += ": ";
+        reason += problems_[i].second;
+      }
+    }
+    throw input_error(problems_.front().first, reason);
+  }
+
+  /// ONNX's own complaint about the model, from a strict run of shape inference.
+  std::string strict_reason() {
+    if (!strict_reason_) {
+      strict_reason_ = "";
+      try {
+        onnx::ModelProto copy = model_;
+        onnx::ShapeInferenceOptions opt(false, 1, true);
+        onnx::shape_inference::InferShapes(copy, onnx::OpSchemaRegistry::Instance(), opt);
+      } catch (const std::exception& e) {
+        strict_reason_ = std::string(" (ONNX: ") + e.what() + ")";
+      }
+    }
+    return *strict_reason_;
+  }
+
+  void cross_check() const {
+    for (const Expectation& e : expected_)
+      if (!(g_[e.layer].output == e.shape))
+        throw input_error(labels_[e.layer], cat("pinfuse infers ", shape_text(g_[e.layer].output), " for '", e.value,
+                                                "' but ONNX infers ", dims_text(dims_.at(e.value)),
+                                                " (a bug in the importer's mapping of this node)"));
+  }
+
+  // ---- Node import ----
+
+  static std::string label(const onnx::NodeProto& n) {
+    const std::string& name = !n.name().empty() ? n.name() : n.output_size() > 0 ? n.output(0) : n.op_type();
+    return "node '" + name + "' (" + n.op_type() + ")";
+  }
+
+  void import_node(int index) {
+    const onnx::NodeProto& n = model_.graph().node(index);
+    node_ = &n;
+    try {
+      bool reads_feature_map = false, reads_failed = false;
+      for (const std::string& in : n.input()) {
+        if (in.empty()) continue;
+        const auto it = values_.find(in);
+        if (it == values_.end())
+          fail("reads '" + in + "', which is no graph input, initializer or output of an earlier node");
+        reads_failed = reads_failed || it->second.kind == Value::Kind::failed;
+        reads_feature_map = reads_feature_map || it->second.kind != Value::Kind::constant;
+      }
+      // After a failed node, only the op type is checked (the failure is reported where it happened).
+      if (!reads_feature_map || n.op_type() == "Shape" || n.op_type() == "Size") return constant_node();
+      if (!n.domain().empty() && n.domain() != "ai.onnx")
+        fail("operator " + n.domain() + "." + n.op_type() + " is not supported (custom operator domain)");
+      const auto h = handlers().find(n.op_type());
+      if (h == handlers().end()) fail("operator " + n.op_type() + " is not supported");
+      if (reads_failed) return fail_outputs();
+      (this->*h->second)();
+      for (int k = 0; k < n.output_size(); ++k)
+        if (!n.output(k).empty() && !values_.count(n.output(k)) && uses(n.output(k)) > 0)
+          fail(cat("output ", k, " ('", n.output(k), "') is used, which pinfuse does not support"));
+    } catch (const Unsupported& e) {
+      problem(label(n), e.what());
+      fail_outputs();
+    }
+  }
+
+  void fail_outputs() {
+    for (const std::string& out : node_->output())
+      if (!out.empty()) values_[out] = Value{};
+  }
+
+  /// A node that reads no feature map computes a constant.
+  void constant_node() {
+    const onnx::NodeProto& n = *node_;
+    if (n.op_type() == "Constant" && n.output_size() == 1) {
+      for (const auto& a : n.attribute()) {
+        if (a.name() == "value") tensors_[n.output(0)] = &a.t();
+        if (a.name() == "value_float" || a.name() == "value_floats" || a.name() == "value_int" || a.name() == "value_ints") {
+          onnx::TensorProto& t = own_tensors_.emplace_back();
+          if (a.name() == "value_float") t.add_float_data(a.f());
+          for (const float f : a.floats()) t.add_float_data(f);
+          if (a.name() == "value_int") t.add_int64_data(a.i());
+          for (const std::int64_t i : a.ints()) t.add_int64_data(i);
+          t.set_data_type(a.name().find("float") != std::string::npos ? onnx::TensorProto::FLOAT : onnx::TensorProto::INT64);
+          tensors_[n.output(0)] = &t;
+        }
+      }
+    }
+    for (const std::string& out : n.output()) {
+      if (out.empty()) continue;
+      const auto d = dims_.find(out);
+      values_[out] = d != dims_.end() ? constant(d->second, true) : constant({}, false);
+    }
+  }
+
+  [[noreturn]] static void fail(const std::string& reason) { throw Unsupported(reason); }
+
+  // ---- Access to the current node ----
+
+  const std::string& op() const { return node_->op_type(); }
+  bool has_input(int i) const { return i < node_->input_size() && !node_->input(i).empty(); }
+  const std::string& input_name(int i) const { return node_->input(i); }
+  const std::string& output_name(int k) const { return node_->output(k); }
+
+  const onnx::AttributeProto* attr(std::string_view name) const {
+    for (const auto& a : node_->attribute())
+      if (a.name() == name) return &a;
+    return nullptr;
+  }
+  std::int64_t attr_int(std::string_view name, std::int64_t fallback) const {
+    const auto* a = attr(name);
+    return a ? a->i() : fallback;
+  }
+  float attr_float(std::string_view name, float fallback) const {
+    const auto* a = attr(name);
+    return a ? a->f() : fallback;
+  }
+  std::string attr_string(std::string_view name, std::string fallback) const {
+    const auto* a = attr(name);
+    return a ? a->s() : fallback;
+  }
+  Dims attr_ints(std::string_view name, Dims fallback) const {
+    const auto* a = attr(name);
+    return a ? Dims(a->ints().begin(), a->ints().end()) : fallback;
+  }
+  /// An INTS attribute that must hold `size` values.
+  Dims attr_ints(std::string_view name, Dims fallback, std::size_t size) const {
+    Dims v = attr_ints(name, std::move(fallback));
+    if (v.size() != size)
+      fail(cat("attribute ", name, " ", dims_text(v), " must have ", std::int64_t(size),
+               " values (only 2-D operations are supported)"));
+    return v;
+  }
+
+  static int narrow(std::int64_t v, const std::string& what) {
+    if (v < 0 || v > max_extent) fail(cat(what, " ", v, " is out of range"));
+    return int(v);
+  }
+
+  /// ONNX's shape of a value, which shape inference must have found.
+  Dims dims(const std::string& name) {
+    const auto it = dims_.find(name);
+    if (it == dims_.end() || std::any_of(it->second.begin(), it->second.end(), [](std::int64_t x) { return x < 0; }))
+      fail("ONNX shape inference found no complete shape for '" + name + "'" + strict_reason());
+    return it->second;
+  }
+
+  Shape shape(const std::string& name) {
+    const Dims d = dims(name);
+    const auto s = to_shape(d);
+    if (!s) fail(cat("'", name, "' is ", dims_text(d), "; pinfuse maps only [1, C, H, W] and [1, N] feature maps"));
+    return *s;
+  }
+
+  /// The feature map a value names; a flattened view only if `allow_view`.
+  const Value& feature_map(const std::string& name, bool allow_view = false) const {
+    const Value& v = values_.at(name);
+    if (v.kind != Value::Kind::feature_map)
+      fail("input '" + name + "' must be a feature map, not a constant");
+    if (!allow_view && v.is_view())
+      fail(cat("input '", name, "' is ", dims_text(v.dims), ", a flattened [H, W, C] = ", shape_text(v.shape),
+               " feature map; only Gemm and MatMul can read it"));
+    return v;
+  }
+  const Value& input(int i, bool allow_view = false) const {
+    if (!has_input(i)) fail(cat("input ", i, " is missing"));
+    return feature_map(input_name(i), allow_view);
+  }
+
+  /// The shape of a constant input (weights), which must be known.
+  Dims weights(int i) const {
+    if (!has_input(i)) fail(cat("input ", i, " (weights) is missing"));
+    const Value& v = values_.at(input_name(i));
+    if (v.kind != Value::Kind::constant)
+      fail("the weights '" + input_name(i) + "' must be a constant (an initializer), not a feature map");
+    if (!v.dims_known) fail("the shape of the weights '" + input_name(i) + "' is unknown");
+    return v.dims;
+  }
+
+  /// The values of a constant input, if the model holds them.
+  std::optional<std::vector<double>> constant_values(int i) const {
+    const auto it = tensors_.find(input_name(i));
+    if (it == tensors_.end()) return std::nullopt;
+    return tensor_values(*it->second);
+  }
+  /// The same as integers (INT64_MAX, "to the end", stays huge without overflow).
+  std::optional<Dims> constant_ints(int i) const {
+    const auto v = constant_values(i);
+    if (!v) return std::nullopt;
+    Dims d;
+    for (const double x : *v) d.push_back(std::int64_t(std::clamp(x, -4e18, 4e18)));
+    return d;
+  }
+
+  // ---- Building ----
+
+  /// Adds a layer for the current node, producing value `out`. Its shape is
+  /// checked against ONNX's after infer_shapes (`expected`: the shape when `out` is a view).
+  LayerId add(Layer l, const std::vector<LayerId>& inputs, const std::string& out, std::optional<Shape> expected = {}) {
+    Value v;
+    v.kind = Value::Kind::feature_map;
+    v.dims = dims(out);
+    v.dims_known = true;
+    v.shape = expected ? *expected : shape(out);
+    if (l.name.empty()) l.name = !node_->name().empty() ? node_->name() : out;
+    v.layer = new_layer(std::move(l), inputs, label(*node_));
+    if (!v.is_view()) expected_.push_back({v.layer, out, v.shape});
+    values_[out] = v;
+    return v.layer;
+  }
+
+  /// Folds the current node: output `k` is the feature map `in` under another name.
+  /// `in_uses`: the consumers of `in` that this node stands for (2 for x * sigmoid(x)).
+  void alias(const std::string& in, int k = 0, int in_uses = 1) {
+    Value v = feature_map(in, true);
+    v.dims = dims(output_name(k));
+    v.sole = v.sole && uses(in) == in_uses;
+    if (v.is_view() && !is_vector(v.dims))
+      fail(cat("turns ", dims_text(values_.at(in).dims), " into ", dims_text(v.dims),
+               "; pinfuse folds only reshapes that drop or restore size-1 axes, or flatten a map to [1, N]"));
+    values_[output_name(k)] = v;
+  }
+
+  /// Whether the producer of `in` can absorb this node (a fused activation, a bias).
+  bool absorbs(const std::string& in, int in_uses, std::initializer_list<LayerKind> kinds) const {
+    const Value& v = values_.at(in);
+    const Layer& p = g_[v.layer];
+    return v.sole && uses(in) == in_uses && p.activation == "none" &&
+           std::find(kinds.begin(), kinds.end(), p.kind) != kinds.end();
+  }
+
+  void give_bias(const std::string& in) {
+    if (absorbs(in, 1, {LayerKind::conv2d, LayerKind::conv2d_transpose, LayerKind::fc}))
+      g_[values_.at(in).layer].bias = true;
+  }
+
+  /// Reads kernel, strides, dilations, pads and auto_pad. Returns whether auto_pad is SAME_*.
+  bool read_window(Layer& l, const Dims& kernel, const Dims& in, bool dilations) {
+    const Dims s = attr_ints("strides", {1, 1}, 2);
+    const Dims d = dilations ? attr_ints("dilations", {1, 1}, 2) : Dims{1, 1};
+    const Dims p = attr_ints("pads", {0, 0, 0, 0}, 4);
+    const std::string auto_pad = attr_string("auto_pad", "NOTSET");
+    Window1D* w[2] = {&l.rows, &l.cols};
+    for (int a = 0; a < 2; ++a) {
+      w[a]->kernel = narrow(kernel[a], "kernel size");
+      w[a]->stride = narrow(s[a], "stride");
+      w[a]->dilation = narrow(d[a], "dilation");
+      w[a]->pad_before = narrow(p[a], "padding");  // ONNX pads: [top, left, bottom, right]
+      w[a]->pad_after = narrow(p[a + 2], "padding");
+    }
+    if (auto_pad == "NOTSET") return false;
+    for (Window1D* x : w) x->pad_before = x->pad_after = 0;
+    if (auto_pad == "VALID") return false;
+    if (auto_pad == "SAME_UPPER") {
+      for (Window1D* x : w) x->same = true;  // TensorFlow SAME: the extra padding goes after
+      return true;
+    }
+    if (auto_pad == "SAME_LOWER") {  // the extra padding goes before
+      for (int a = 0; a < 2; ++a) {
+        resolve_same_padding(*w[a], int(in[2 + a]));
+        std::swap(w[a]->pad_before, w[a]->pad_after);
+      }
+      return true;
+    }
+    fail("auto_pad '" + auto_pad + "' is not supported");
+  }
+
+  /// ONNX's inference does not check that the weights fit the input; we do.
+  void check_channels(std::int64_t weights_expect, std::int64_t input_has) const {
+    if (weights_expect != input_has)
+      fail(cat("the weights '", input_name(1), "' expect ", weights_expect, " input channels, but '", input_name(0),
+               "' has ", input_has));
+  }
+
+  Dims kernel_of(const Dims& w) const { return attr_ints("kernel_shape", {w[2], w[3]}, 2); }
+
+  void check_2d(const Value& x, const Dims& w) const {
+    if (x.dims.size() != 4 || w.size() != 4)
+      fail(cat("only 2-D convolutions are supported (input ", dims_text(x.dims), ", weights ", dims_text(w), ")"));
+  }
+
+  // ---- Handlers, one per family of op types ----
+
+  void conv() {
+    const Value& x = input(0);
+    const Dims w = weights(1);
+    check_2d(x, w);
+    Layer l;
+    l.kind = LayerKind::conv2d;
+    l.filters = narrow(w[0], "output channels");
+    l.groups = narrow(attr_int("group", 1), "group");
+    l.bias = has_input(2);
+    check_channels(w[1] * l.groups, x.dims[1]);
+    read_window(l, kernel_of(w), x.dims, true);
+    add(std::move(l), {x.layer}, output_name(0));
+  }
+
+  void conv_transpose() {
+    const Value& x = input(0);
+    const Dims w = weights(1);  // [C_in, C_out / group, kh, kw]
+    check_2d(x, w);
+    const std::int64_t group = attr_int("group", 1);
+    Layer l;
+    l.kind = LayerKind::conv2d_transpose;
+    l.filters = narrow(w[1] * group, "output channels");
+    l.groups = narrow(group, "group");
+    l.bias = has_input(2);
+    check_channels(w[0], x.dims[1]);
+    const Dims k = kernel_of(w), s = attr_ints("strides", {1, 1}, 2), d = attr_ints("dilations", {1, 1}, 2);
+    const Dims p = attr_ints("pads", {0, 0, 0, 0}, 4), out_pad = attr_ints("output_padding", {0, 0}, 2);
+    const Dims out_shape = attr_ints("output_shape", {});
+    const std::string auto_pad = attr_string("auto_pad", "NOTSET");
+    if (!out_shape.empty() && out_shape.size() < 2) fail(cat("output_shape ", dims_text(out_shape), " needs height and width"));
+    // ONNX: out = s * (in - 1) + output_padding + k - pads. Ours has no output_padding:
+    // it becomes less end padding, and output_shape / SAME become padding.
+    for (int a = 0; a < 2; ++a) {
+      Window1D& win = a == 0 ? l.rows : l.cols;
+      win.kernel = narrow(k[a], "kernel size");
+      win.stride = narrow(s[a], "stride");
+      if (d[a] != 1 && k[a] != 1) fail("dilated ConvTranspose is not supported");
+      const std::int64_t in = x.dims[2 + a];
+      std::int64_t before = p[a], after = p[a + 2] - out_pad[a];
+      if (!out_shape.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+        const std::int64_t out = !out_shape.empty() ? out_shape[out_shape.size() - 2 + a] : in * s[a];
+        const std::int64_t total = s[a] * (in - 1) + k[a] - out;
+        before = total / 2;
+        after = total - before;
+      } else if (auto_pad == "VALID") {
+        before = 0;
+        after = -out_pad[a];
+      } else if (auto_pad != "NOTSET") {
+        fail("auto_pad '" + auto_pad + "' is not supported");
+      }
+      if (before < 0 || after < 0)
+        fail("the output size needs negative padding (output_padding larger than the end padding, or SAME with a kernel "
+             "smaller than the stride), which conv2d_transpose cannot express");
+      win.pad_before = narrow(before, "padding");
+      win.pad_after = narrow(after, "padding");
+    }
+    add(std::move(l), {x.layer}, output_name(0));
+  }
+
+  /// Gemm and MatMul with a constant weight: fc.
+  void fully_connected() {
+    const Value& a = input(0, true);
+    if (has_input(1) && values_.at(input_name(1)).kind != Value::Kind::constant)
+      fail(op() + " of two feature maps is not supported; the second operand must be constant weights");
+    const Dims w = weights(1);
+    if (!is_vector(a.dims) || w.size() != 2)
+      fail(cat(op(), " of ", dims_text(a.dims), " by ", dims_text(w),
+               "; only a [1, K] input (Flatten a map first) times [K, N] weights maps to fc"));
+    if (attr_int("transA", 0) != 0) fail("transA = 1 is not supported");
+    const bool trans_b = attr_int("transB", 0) != 0;
+    check_channels(trans_b ? w[1] : w[0], a.dims.back());
+    Layer l;
+    l.kind = LayerKind::fc;
+    l.filters = narrow(trans_b ? w[0] : w[1], "units");
+    l.bias = op() == "Gemm" && has_input(2);
+    if (l.bias && values_.at(input_name(2)).kind != Value::Kind::constant) fail("the bias C must be a constant");
+    add(std::move(l), {a.layer}, output_name(0));
+  }
+
+  void pool() {
+    const Value& x = input(0);
+    if (x.dims.size() != 4) fail(cat("only 2-D pooling is supported (input ", dims_text(x.dims), ")"));
+    if (attr_ints("dilations", {1, 1}) != Dims{1, 1}) fail("dilated pooling is not supported");
+    Layer l;
+    l.kind = LayerKind::pool;
+    l.pool_mode = op() == "MaxPool" ? PoolMode::max : PoolMode::avg;
+    const Dims k = attr_ints("kernel_shape", {}, 2);
+    const bool same = read_window(l, k, x.dims, false);
+    if (attr_int("ceil_mode", 0) != 0 && !same) {
+      // ceil((in + pads - k) / s) + 1 windows: pad the end until floor gives the same.
+      for (int a = 0; a < 2; ++a) {
+        Window1D& w = a == 0 ? l.rows : l.cols;
+        const std::int64_t span = x.dims[2 + a] + w.pad_before + w.pad_after - w.kernel;
+        if (span > 0 && span % w.stride != 0) w.pad_after += int(w.stride - span % w.stride);
+      }
+    }
+    add(std::move(l), {x.layer}, output_name(0));
+  }
+
+  /// GlobalAveragePool, GlobalMaxPool, and ReduceMean/ReduceMax over the spatial axes.
+  void global_pool() {
+    const Value& x = input(0);
+    if (x.dims.size() != 4) fail(cat("only 2-D pooling is supported (input ", dims_text(x.dims), ")"));
+    if (op() == "ReduceMean" || op() == "ReduceMax") {
+      Dims axes = attr_ints("axes", {});
+      if (has_input(1))
+        if (const auto v = constant_ints(1)) axes = *v;
+      for (std::int64_t& a : axes) a = a < 0 ? a + 4 : a;
+      std::sort(axes.begin(), axes.end());
+      if (axes != Dims{2, 3})
+        fail(cat(op(), " over axes ", dims_text(axes), "; only the spatial axes [2, 3] (a global pool) are supported"));
+    }
+    Layer l;
+    l.kind = LayerKind::pool;
+    l.global_pool = true;
+    l.pool_mode = op() == "GlobalMaxPool" || op() == "ReduceMax" ? PoolMode::max : PoolMode::avg;
+    add(std::move(l), {x.layer}, output_name(0));
+  }
+
+  /// Add, Sum, Mul, Sub, Div: a layer for two or more feature maps; folded with constants.
+  void elementwise() {
+    if (op() == "Mul" && gated_activation()) return;
+    std::vector<std::string> maps;
+    for (int i = 0; i < node_->input_size(); ++i)
+      if (has_input(i) && values_.at(input_name(i)).kind != Value::Kind::constant) maps.push_back(input_name(i));
+    const Dims out = dims(output_name(0));
+    if (maps.size() == 1) {
+      const Value& x = feature_map(maps[0], true);
+      if (out != x.dims)
+        fail(cat("broadcasts the feature map '", maps[0], "' ", dims_text(x.dims), " to ", dims_text(out),
+                 "; only constants that keep the feature map's shape are folded"));
+      if (op() == "Add" || (op() == "Sub" && input_name(0) == maps[0])) {
+        // A per-channel constant (bias) gives a bias-free conv2d/conv2d_transpose/fc one.
+        std::int64_t elements = 1;
+        bool known = true;
+        for (int i = 0; i < node_->input_size(); ++i)
+          if (has_input(i) && input_name(i) != maps[0]) {
+            const Value& c = values_.at(input_name(i));
+            known = known && c.dims_known;
+            for (const std::int64_t e : c.dims) elements *= e;
+          }
+        if (known && elements == x.shape.c) give_bias(maps[0]);
+      }
+      return alias(maps[0]);
+    }
+    if (op() == "Sub" || op() == "Div")
+      fail(op() + " of two feature maps is not supported (pinfuse has add and mul layers)");
+    const bool is_mul = op() == "Mul";
+    const Shape o = shape(output_name(0));
+    Layer l;
+    l.kind = is_mul ? LayerKind::mul : LayerKind::add;
+    std::vector<LayerId> ins;
+    for (const std::string& m : maps) {
+      const Value& v = feature_map(m);
+      const bool broadcast = is_mul && v.shape.h == 1 && v.shape.w == 1 && v.shape.c == o.c;
+      if (!(v.shape == o) && !broadcast)
+        fail(cat("broadcasts '", m, "' ", dims_text(v.dims), " to ", dims_text(out), "; ",
+                 is_mul ? "mul broadcasts only [1, C, 1, 1]" : "add needs equal shapes"));
+      ins.push_back(v.layer);
+    }
+    add(std::move(l), ins, output_name(0));
+  }
+
+  /// Mul(x, Sigmoid(x)) and Mul(x, HardSigmoid(x)), whose gate the activation handler set aside.
+  bool gated_activation() {
+    if (node_->input_size() != 2) return false;
+    for (int k = 0; k < 2; ++k) {
+      const Value& gate = values_.at(input_name(k));
+      if (gate.kind == Value::Kind::gate && gate.gate_input == input_name(1 - k)) {
+        activate(gate.gate_input, gate.gate_function, 2);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void concat() {
+    const Dims out = dims(output_name(0));
+    std::int64_t axis = attr_int("axis", 1);
+    if (axis < 0) axis += std::int64_t(out.size());
+    if (axis != 1) fail(cat("concatenates along axis ", axis, "; only the channel axis 1 is supported"));
+    if (node_->input_size() == 1) return alias(input_name(0));
+    Layer l;
+    l.kind = LayerKind::concat;
+    std::vector<LayerId> ins;
+    for (int i = 0; i < node_->input_size(); ++i) ins.push_back(input(i).layer);
+    add(std::move(l), ins, output_name(0));
+  }
+
+  /// Split along the channels: one slice per used output.
+  void split() {
+    const Value& x = input(0);
+    std::int64_t axis = attr_int("axis", 0);
+    if (axis < 0) axis += std::int64_t(x.dims.size());
+    if (axis != 1) fail(cat("splits along axis ", axis, "; only the channel axis 1 is supported"));
+    if (node_->output_size() == 1) return alias(input_name(0));
+    int begin = 0;
+    for (int k = 0; k < node_->output_size(); ++k) {
+      const int channels = shape(output_name(k)).c;
+      if (uses(output_name(k)) > 0) {
+        Layer l;
+        l.name = output_name(k);
+        l.kind = LayerKind::slice;
+        l.slice_begin = begin;
+        l.slice_end = begin + channels;
+        add(std::move(l), {x.layer}, output_name(k));
+      }
+      begin += channels;
+    }
+  }
+
+  /// Slice of the channel axis with step 1.
+  void slice() {
+    const Value& x = input(0);
+    const auto ints = [&](int i, const char* name) -> std::optional<Dims> {
+      if (const auto* a = attr(name)) return Dims(a->ints().begin(), a->ints().end());  // opset < 10
+      if (!has_input(i)) return std::nullopt;
+      const auto v = constant_ints(i);
+      if (!v) fail(std::string("the ") + name + " of a Slice must be constants");
+      return v;
+    };
+    const Dims starts = ints(1, "starts").value_or(Dims{}), ends = ints(2, "ends").value_or(Dims{});
+    Dims axes = ints(3, "axes").value_or(Dims{});
+    const Dims steps = ints(4, "steps").value_or(Dims(starts.size(), 1));
+    if (axes.empty())
+      for (std::size_t i = 0; i < starts.size(); ++i) axes.push_back(std::int64_t(i));
+    const Dims out = dims(output_name(0));
+    std::optional<std::int64_t> begin;
+    for (std::size_t i = 0; i < axes.size() && i < starts.size(); ++i) {
+      const std::int64_t axis = axes[i] < 0 ? axes[i] + std::int64_t(x.dims.size()) : axes[i];
+      if (i >= steps.size() || steps[i] != 1) fail("Slice with a step other than 1 is not supported");
+      if (axis < 0 || axis >= std::int64_t(x.dims.size()) || out[axis] == x.dims[axis]) continue;
+      if (axis != 1) fail(cat("slices axis ", axis, "; only the channel axis 1 is supported"));
+      const std::int64_t c = x.dims[1];
+      begin = std::clamp(starts[i] < 0 ? starts[i] + c : starts[i], std::int64_t(0), c);
+    }
+    if (!begin) return alias(input_name(0));
+    Layer l;
+    l.kind = LayerKind::slice;
+    l.slice_begin = int(*begin);
+    l.slice_end = int(*begin + out[1]);
+    add(std::move(l), {x.layer}, output_name(0));
+  }
+
+  /// Resize and Upsample by integer factors, read from the inferred output shape.
+  void resize() {
+    const Value& x = input(0);
+    const std::string mode = attr_string("mode", "nearest");
+    Layer l;
+    l.kind = LayerKind::resize;
+    if (mode == "nearest") l.resize_mode = ResizeMode::nearest;
+    else if (mode == "linear" || mode == "bilinear") l.resize_mode = ResizeMode::bilinear;
+    else fail("mode '" + mode + "' is not supported (nearest or linear only)");
+    const Dims in = x.dims, out = dims(output_name(0));
+    if (in.size() != 4 || out.size() != 4 || in[0] != out[0] || in[1] != out[1] || out[2] % in[2] != 0 ||
+        out[3] % in[3] != 0 || out[2] < in[2] || out[3] < in[3])
+      fail(cat("resizes ", dims_text(in), " to ", dims_text(out), "; only upsampling H and W by integer factors is supported"));
+    l.scale_h = narrow(out[2] / in[2], "scale");
+    l.scale_w = narrow(out[3] / in[3], "scale");
+    if (l.scale_h == 1 && l.scale_w == 1) return alias(input_name(0));
+    add(std::move(l), {x.layer}, output_name(0));
+  }
+
+  void batch_norm() {
+    input(0);
+    give_bias(input_name(0));  // folded into the conv's weights and bias
+    alias(input_name(0));
+  }
+
+  void activation() {
+    const std::string function = activation_function();
+    if (op() == "Sigmoid" || op() == "HardSigmoid") {
+      // x * sigmoid(x): set the gate aside for the Mul, which becomes the activation.
+      const std::string& out = output_name(0);
+      const auto c = consumers_.find(out);
+      if (uses(out) == 1 && c != consumers_.end() && c->second.size() == 1) {
+        const onnx::NodeProto& m = model_.graph().node(c->second.front());
+        if (m.op_type() == "Mul" && m.domain().empty() && m.input_size() == 2 &&
+            ((m.input(0) == out && m.input(1) == input_name(0)) || (m.input(1) == out && m.input(0) == input_name(0)))) {
+          input(0, true);
+          Value gate;
+          gate.kind = Value::Kind::gate;
+          gate.gate_input = input_name(0);
+          gate.gate_function = op() == "Sigmoid" ? "swish" : "hswish";
+          values_[out] = gate;
+          return;
+        }
+      }
+    }
+    activate(input_name(0), function, 1);
+  }
+
+  std::string activation_function() const {
+    if (op() == "Relu" || op() == "LeakyRelu") return "relu";
+    if (op() == "PRelu") {
+      if (!has_input(1) || values_.at(input_name(1)).kind != Value::Kind::constant) fail("the slope must be a constant");
+      return "relu";
+    }
+    if (op() == "Sigmoid") return "sigmoid";
+    if (op() == "HardSigmoid") return "hsigmoid";
+    if (op() == "HardSwish") return "hswish";
+    // Clip: bounds are attributes before opset 11, optional constant inputs from it.
+    double lo = attr("min") ? attr_float("min", 0) : -INFINITY, hi = attr("max") ? attr_float("max", 0) : INFINITY;
+    const auto bound = [&](int i, double& b) {
+      if (!has_input(i)) return;
+      const auto v = constant_values(i);
+      if (!v || v->size() != 1) fail("the Clip bounds must be constant scalars");
+      b = v->front();
+    };
+    bound(1, lo);
+    bound(2, hi);
+    if (lo == 0 && hi == 6) return "relu6";
+    if (lo == 0 && hi >= double(std::numeric_limits<float>::max())) return "relu";
+    fail(cat("Clip to [", number_text(lo), ", ", number_text(hi), "] is neither ReLU (min 0) nor ReLU6 (min 0, max 6)"));
+  }
+
+  /// Fuses `function` into the producer of `in` if it can, else adds an activation layer.
+  void activate(const std::string& in, const std::string& function, int in_uses) {
+    const Value& x = feature_map(in, true);
+    if (absorbs(in, in_uses, {LayerKind::conv2d, LayerKind::conv2d_transpose, LayerKind::fc, LayerKind::add, LayerKind::mul})) {
+      g_[x.layer].activation = function;
+      return alias(in, 0, in_uses);
+    }
+    Layer l;
+    l.kind = LayerKind::activation;
+    l.activation = function;
+    add(std::move(l), {x.layer}, output_name(0), x.shape);
+  }
+
+  /// Reshape-like ops and shape-keeping ops: folded when the layout stays ours.
+  void reshape() {
+    if (op() == "Reshape" && channel_shuffle()) return;
+    const Value& x = input(0, true);
+    if (op() == "Transpose") {
+      Dims perm = attr_ints("perm", {});
+      if (perm.empty())
+        for (std::size_t i = x.dims.size(); i-- > 0;) perm.push_back(std::int64_t(i));
+      Dims moved;  // the axes longer than 1, in their new order
+      for (const std::int64_t p : perm)
+        if (p >= 0 && p < std::int64_t(x.dims.size()) && x.dims[p] != 1) moved.push_back(p);
+      if (!std::is_sorted(moved.begin(), moved.end()))
+        fail(cat("perm ", dims_text(perm), " reorders the axes of ", dims_text(x.dims),
+                 "; only transposes that move size-1 axes are folded"));
+    }
+    alias(input_name(0));
+  }
+
+  /// Reshape [1, C, H, W] -> [1, g, C/g, H, W], Transpose [0, 2, 1, 3, 4], Reshape -> [1, C, H, W].
+  bool channel_shuffle() {
+    const Value& x = values_.at(input_name(0));
+    const auto mid = dims_.find(output_name(0));
+    if (x.kind != Value::Kind::feature_map || x.is_view() || x.dims.size() != 4 || mid == dims_.end()) return false;
+    const Dims& m = mid->second;
+    if (m.size() != 5 || m[0] != 1 || m[1] < 1 || m[1] * m[2] != x.dims[1] || m[3] != x.dims[2] || m[4] != x.dims[3])
+      return false;
+    const auto sole_consumer = [&](const std::string& value) -> std::optional<int> {
+      const auto c = consumers_.find(value);
+      if (uses(value) != 1 || c == consumers_.end() || c->second.size() != 1) return std::nullopt;
+      return c->second.front();
+    };
+    const auto t = sole_consumer(output_name(0));
+    if (!t) return false;
+    const onnx::NodeProto& transpose = model_.graph().node(*t);
+    Dims perm;
+    for (const auto& a : transpose.attribute())
+      if (a.name() == "perm") perm.assign(a.ints().begin(), a.ints().end());
+    if (transpose.op_type() != "Transpose" || perm != Dims{0, 2, 1, 3, 4} || transpose.output_size() != 1) return false;
+    const auto r = sole_consumer(transpose.output(0));
+    if (!r) return false;
+    const onnx::NodeProto& back = model_.graph().node(*r);
+    const auto back_dims = dims_.find(back.output_size() == 1 ? back.output(0) : std::string());
+    if (back.op_type() != "Reshape" || back_dims == dims_.end() || back_dims->second != x.dims) return false;
+    Layer l;
+    l.kind = LayerKind::shuffle;
+    l.groups = narrow(m[1], "shuffle groups");
+    add(std::move(l), {x.layer}, back.output(0));
+    values_[output_name(0)].kind = Value::Kind::absorbed;
+    values_[transpose.output(0)].kind = Value::Kind::absorbed;
+    skip_.insert(*t);
+    skip_.insert(*r);
+    return true;
+  }
+
+  // ---- State ----
+
+  struct Expectation {
+    LayerId layer;
+    std::string value;  ///< the ONNX value the layer produces
+    Shape shape;        ///< its ONNX shape, as ours
+  };
+
+  onnx::ModelProto model_;  ///< the copy that shape inference annotates
+  OnnxImportOptions options_;
+  Network g_;
+  int dtype_bytes_ = 0;
+  std::vector<std::string> input_names_;
+  std::map<std::string, Value> values_;
+  std::map<std::string, Dims> dims_;  ///< ONNX's inferred shapes
+  std::map<std::string, const onnx::TensorProto*> tensors_;
+  std::deque<onnx::TensorProto> own_tensors_;
+  std::map<std::string, int> uses_;  ///< node inputs and graph outputs reading a value
+  std::map<std::string, std::vector<int>> consumers_;
+  std::set<int> skip_;  ///< nodes already imported as part of a pattern
+  std::set<std::string> names_;
+  std::vector<std::string> labels_;  ///< per layer: the place its errors name
+  std::vector<Expectation> expected_;
+  std::vector<std::pair<std::string, std::string>> problems_;
+  std::optional<std::string> strict_reason_;
+  const onnx::NodeProto* node_ = nullptr;
+};
+
+}  // namespace pinfuse::onnx_import_detail
