@@ -409,6 +409,49 @@ TEST_CASE("ONNX shape arithmetic (PyTorch's x.view(x.size(0), -1)) is constant a
   check_round_trip_and_solve(g);
 }
 
+TEST_CASE("ONNX dynamic input dims are fixed by input_dims; shape arithmetic in INT32 folds with its type", "[onnx]") {
+  // tf2onnx's flatten: Shape -> Cast(INT32) -> Gather -> Unsqueeze -> Concat with an INT32 -1 -> Cast(INT64) -> Reshape.
+  const onnx::ModelProto m = onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    dynamic (float[N, 3, H, W] x) => (y) <int32 zero = {0}, int32[1] minus1 = {-1}, int64[1] axes = {0}> {
+      c = Conv <kernel_shape = [3, 3], strides = [2, 2]> (x, w, b)
+      s = Shape (c)
+      s32 = Cast <to = 6> (s)
+      n = Gather <axis = 0> (s32, zero)
+      n1 = Unsqueeze (n, axes)
+      t32 = Concat <axis = 0> (n1, minus1)
+      t = Cast <to = 7> (t32)
+      f = Reshape (c, t)
+      y = Gemm <transB = 1> (f, wf, bf)
+    })",
+                                        {{"w", {8, 3, 3, 3}}, {"b", {8}}, {"wf", {5, 8 * 15 * 15}}, {"bf", {5}}});
+  try {
+    import_onnx(m);
+    FAIL("no error");
+  } catch (const input_error& e) {
+    CHECK(e.where() == "graph input 'x'");
+    CHECK_THAT(e.reason(), Catch::Contains("[?, 3, ?, ?]") && Catch::Contains("--input x=1x3x224x224"));
+  }
+  OnnxImportOptions options;
+  options.input_dims["x"] = {1, 3, 31, 31};
+  const Network g = import_onnx(m, options);
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "fc", "output"});
+  CHECK(g[find(g, "x")].output == Shape{31, 31, 3});
+  CHECK(macs(g, find(g, "c")) == 15ull * 15 * 8 * 3 * 9);
+  CHECK(params(g, find(g, "y")) == 8ull * 15 * 15 * 5 + 5);
+  check_round_trip_and_solve(g);
+
+  options.input_dims["x"] = {1, 4, 31, 31};
+  options.input_dims["z"] = {1, 4};
+  try {
+    import_onnx(m, options);
+    FAIL("no error");
+  } catch (const input_error& e) {
+    CHECK(e.where() == "graph input 'x'");
+    CHECK_THAT(e.reason(), Catch::Contains("differs in a fixed dimension") && Catch::Contains("--input z: names no graph input"));
+  }
+}
+
 TEST_CASE("ONNX import lists every unsupported node in one input_error", "[onnx]") {
   onnx::ModelProto m = onnx_model(R"(
     <ir_version: 8, opset_import: ["" : 13]>
@@ -488,7 +531,9 @@ TEST_CASE("ONNX files: a good file imports under its file name, bad files are in
   const Network g = import_onnx_file(write("tiny_chain.onnx", bytes));
   CHECK(model_info(g).name == "tiny_chain");
   CHECK(boost::num_vertices(g) == 6);
-  CHECK(model_info(import_onnx_file((dir / "tiny_chain.onnx").string(), {1, "int8_chain"})).dtype_bytes == 1);
+  OnnxImportOptions int8;
+  int8.dtype_bytes = 1;
+  CHECK(model_info(import_onnx_file((dir / "tiny_chain.onnx").string(), int8)).dtype_bytes == 1);
 
   const std::string truncated = write("truncated.onnx", bytes.substr(0, bytes.size() / 2));
   CHECK_THROWS_MATCHES(import_onnx_file(truncated), input_error,

@@ -148,9 +148,12 @@ class Importer {
       if (tensors_.count(in.name())) continue;  // an initializer listed as an input (IR < 4)
       const std::string where = "graph input '" + in.name() + "'";
       values_[in.name()] = Value{};  // failed until it proves fine
-      const std::optional<Dims> d = dims_of(in.type());
-      if (!d) {
-        problem(where, "has no tensor shape; pinfuse needs [1, C, H, W] or [1, N]");
+      std::optional<Dims> d = dims_of(in.type());
+      if (const auto given = options_.input_dims.find(in.name()); given != options_.input_dims.end()) {
+        if (!fix_input_dims(in, given->second, d)) continue;
+      } else if (!d) {
+        problem(where, cat("has no tensor shape; pinfuse needs [1, C, H, W] or [1, N]: give it with --input ", in.name(),
+                           "=1x3x224x224 (OnnxImportOptions::input_dims)"));
         continue;
       }
       if (d->size() != 4 && d->size() != 2) {
@@ -163,7 +166,14 @@ class Importer {
         continue;
       }
       if (std::any_of(d->begin() + 1, d->end(), [](std::int64_t x) { return x < 1 || x > max_extent; })) {
-        problem(where, cat("is ", dims_text(*d), "; pinfuse needs fixed, positive channels, height and width"));
+        Dims example = *d;
+        example[0] = 1;
+        const Dims fallback = d->size() == 4 ? Dims{1, 3, 224, 224} : Dims{1, 1000};
+        for (std::size_t k = 1; k < example.size(); ++k)
+          if (example[k] < 1) example[k] = fallback[k];
+        problem(where, cat("is ", dims_text(*d), "; pinfuse needs fixed, positive channels, height and width: give ",
+                           "the size with --input ", in.name(), "=", dims_text(example, "x"),
+                           " (OnnxImportOptions::input_dims)"));
         continue;
       }
       in.mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(0)->set_dim_value(1);
@@ -171,6 +181,29 @@ class Importer {
       input_names_.push_back(in.name());
     }
     if (!dtype_bytes_) dtype_bytes_ = 4;
+    for (const auto& [name, given] : options_.input_dims)
+      if (std::none_of(graph.input().begin(), graph.input().end(), [&](const auto& in) { return in.name() == name; }))
+        problem("--input " + name, "names no graph input of the model");
+  }
+
+  /// Writes the dims the options give for a graph input into the model; known dims must agree.
+  bool fix_input_dims(onnx::ValueInfoProto& in, const Dims& given, std::optional<Dims>& d) {
+    const std::string where = "graph input '" + in.name() + "'";
+    if (d && d->size() != given.size()) {
+      problem(where, cat("is ", dims_text(*d), "; --input gives ", dims_text(given), ", of another rank"));
+      return false;
+    }
+    for (std::size_t k = 0; d && k < given.size(); ++k)
+      if ((*d)[k] >= 0 && (*d)[k] != given[k]) {
+        problem(where, cat("is ", dims_text(*d), "; --input gives ", dims_text(given), ", which differs in a fixed dimension"));
+        return false;
+      }
+    onnx::TypeProto_Tensor& t = *in.mutable_type()->mutable_tensor_type();
+    if (!t.has_elem_type()) t.set_elem_type(onnx::TensorProto::FLOAT);
+    t.mutable_shape()->clear_dim();
+    for (const std::int64_t x : given) t.mutable_shape()->add_dim()->set_dim_value(x);
+    d = given;
+    return true;
   }
 
   /// ONNX shape inference, then shape arithmetic folded into constants, until nothing more folds.

@@ -29,13 +29,14 @@ std::string cat(const Parts&... parts) {
   return s;
 }
 
-inline std::string dims_text(const Dims& d) {
-  std::string s = "[";
+/// "[1, ?, 224, 224]"; with a separator "x": "1x?x224x224".
+inline std::string dims_text(const Dims& d, std::string_view separator = {}) {
+  std::string s = separator.empty() ? "[" : "";
   for (std::size_t i = 0; i < d.size(); ++i) {
-    if (i) s += ", ";
+    if (i) s += separator.empty() ? ", " : separator;
     s += d[i] < 0 ? std::string("?") : std::to_string(d[i]);
   }
-  s += "]";
+  if (separator.empty()) s += "]";
   return s;
 }
 

@@ -16,10 +16,11 @@
 namespace pinfuse::onnx_import_detail {
 
 
-/// A small int64 tensor of shape arithmetic (rank 0 or 1 in practice).
+/// A small integer tensor of shape arithmetic (rank 0 or 1 in practice), INT64 or INT32.
 struct IntTensor {
   Dims shape;
   std::vector<std::int64_t> v;
+  std::int32_t type = onnx::TensorProto::INT64;
 };
 
 /// Evaluates the shape arithmetic that ONNX 1.12's inference leaves unknown
@@ -58,7 +59,7 @@ class ShapeFolder {
     if (t.data_type() != onnx::TensorProto::INT64 && t.data_type() != onnx::TensorProto::INT32) return;
     const auto v = tensor_values(t);
     if (!v) return;
-    IntTensor x{Dims(t.dims().begin(), t.dims().end()), {}};
+    IntTensor x{Dims(t.dims().begin(), t.dims().end()), {}, t.data_type()};
     for (const double d : *v) x.v.push_back(std::int64_t(d));
     known_[name] = x;
   }
@@ -72,9 +73,12 @@ class ShapeFolder {
     a.set_name("value");
     a.set_type(onnx::AttributeProto::TENSOR);
     onnx::TensorProto& value = *a.mutable_t();
-    value.set_data_type(onnx::TensorProto::INT64);
+    value.set_data_type(t.type);  // a Cast to INT32 stays INT32, or ONNX's next inference pass rejects the graph
     for (const std::int64_t d : t.shape) value.add_dims(d);
-    for (const std::int64_t x : t.v) value.add_int64_data(x);
+    for (const std::int64_t x : t.v) {
+      if (t.type == onnx::TensorProto::INT32) value.add_int32_data(std::int32_t(x));
+      else value.add_int64_data(x);
+    }
   }
 
   static std::int64_t attr_int(const onnx::NodeProto& n, std::string_view name, std::int64_t fallback) {
@@ -131,12 +135,14 @@ class ShapeFolder {
     if (op == "Identity") return x;
     if (op == "Cast") {
       const std::int64_t to = attr_int(n, "to", 0);
-      if (to == onnx::TensorProto::INT64 || to == onnx::TensorProto::INT32) return x;
-      return std::nullopt;
+      if (to != onnx::TensorProto::INT64 && to != onnx::TensorProto::INT32) return std::nullopt;
+      IntTensor t = x;
+      t.type = std::int32_t(to);
+      return t;
     }
     if (op == "Gather") {
       if (x.shape.size() != 1 || in.size() != 2 || !in[1] || attr_int(n, "axis", 0) != 0) return std::nullopt;
-      IntTensor t{in[1]->shape, {}};
+      IntTensor t{in[1]->shape, {}, x.type};
       for (const std::int64_t i : in[1]->v) {
         const std::int64_t k = i < 0 ? i + std::int64_t(x.v.size()) : i;
         if (k < 0 || k >= std::int64_t(x.v.size())) return std::nullopt;
@@ -169,7 +175,7 @@ class ShapeFolder {
       return t;
     }
     if (op == "Concat") {
-      IntTensor t{{0}, {}};
+      IntTensor t{{0}, {}, x.type};
       for (const IntTensor* p : in) {
         if (!p || p->shape.size() != 1) return std::nullopt;
         t.v.insert(t.v.end(), p->v.begin(), p->v.end());
@@ -184,7 +190,7 @@ class ShapeFolder {
       if (!starts || !ends || starts->size() != 1 || ends->size() != 1 || steps != Dims{1}) return std::nullopt;
       const auto size = std::int64_t(x.v.size());
       const std::int64_t b = clamp_index(starts->front(), size), e = clamp_index(ends->front(), size);
-      IntTensor t{{std::max<std::int64_t>(e - b, 0)}, {}};
+      IntTensor t{{std::max<std::int64_t>(e - b, 0)}, {}, x.type};
       for (std::int64_t i = b; i < e; ++i) t.v.push_back(x.v[i]);
       return t;
     }
