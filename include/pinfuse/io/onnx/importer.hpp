@@ -35,6 +35,7 @@ struct Value {
   LayerId layer = 0;  ///< feature map: the layer whose output holds it
   Shape shape;        ///< feature map: that layer's output shape
   Dims dims;          ///< ONNX's shape of this value (may be unknown for a constant)
+  Dims layout;        ///< feature map of rank 4: the NCHW axis each ONNX axis holds (empty: NCHW)
   bool dims_known = false;
   bool sole = true;           ///< feature map: no other consumer reads `layer` through an earlier folded alias
   std::string gate_input;     ///< gate: the x of x * sigmoid(x)
@@ -43,9 +44,22 @@ struct Value {
 
   /// A flattening to [1, N] of a [H, W, C] map with H * W > 1: only Gemm/MatMul and folded ops may read it.
   bool is_view() const {
+    const auto s = to_shape(nchw_dims(dims, layout));
+    return !s || !(*s == shape);
+  }
+  /// The map's axes are not in NCHW order (a Transpose moved them): ops that read ONNX axis 1
+  /// as the channels cannot take it.
+  bool reordered() const {
     const auto s = to_shape(dims);
     return !s || !(*s == shape);
   }
+};
+
+/// How a handler reads a feature map.
+enum class Access {
+  nchw,        ///< a whole map with its axes in NCHW order
+  any_layout,  ///< a whole map in any layout (elementwise ops, activations, Concat, Pad)
+  view         ///< also a flattening to [1, N] or a map in another layout (reshapes, Gemm, MatMul)
 };
 
 /// Thrown by a node handler; the importer records it with the node's place.
@@ -277,8 +291,9 @@ class Importer {
       Value v;
       v.kind = Value::Kind::feature_map;
       v.dims = dims_.at(name);
+      v.layout = input_layout(name);
       v.dims_known = true;
-      v.shape = *to_shape(v.dims);
+      v.shape = *to_shape(nchw_dims(v.dims, v.layout));
       Layer l;
       l.name = name;
       l.kind = LayerKind::input;
@@ -286,6 +301,35 @@ class Importer {
       v.layer = new_layer(std::move(l), {}, "graph input '" + name + "'");
       values_[name] = v;
     }
+  }
+
+  /// The layout of a 4-D graph input: NHWC if the input reaches Transposes by ops that keep
+  /// its dims (a Cast, a normalization) and all of them have perm [0, 3, 1, 2] (tf2onnx), else NCHW.
+  Dims input_layout(const std::string& name) const {
+    const Dims& d = dims_.at(name);
+    if (d.size() != 4) return {};
+    std::set<Dims> perms;
+    std::deque<std::string> todo{name};
+    std::set<std::string> seen{name};
+    while (!todo.empty()) {
+      const auto c = consumers_.find(todo.front());
+      todo.pop_front();
+      if (c == consumers_.end()) continue;
+      for (const int i : c->second) {
+        const onnx::NodeProto& n = model_.graph().node(i);
+        if (n.op_type() == "Transpose") {
+          Dims perm;
+          for (const auto& a : n.attribute())
+            if (a.name() == "perm") perm.assign(a.ints().begin(), a.ints().end());
+          perms.insert(perm);
+        } else if (n.output_size() == 1) {
+          const auto out = dims_.find(n.output(0));
+          if (out != dims_.end() && out->second == d && seen.insert(n.output(0)).second) todo.push_back(n.output(0));
+        }
+      }
+    }
+    if (perms != std::set<Dims>{Dims{0, 3, 1, 2}}) return {};
+    return {0, 2, 3, 1};
   }
 
   void add_outputs() {
@@ -472,26 +516,32 @@ class Importer {
     return it->second;
   }
 
-  Shape shape(const std::string& name) {
-    const Dims d = dims(name);
-    const auto s = to_shape(d);
+  Shape shape(const std::string& name) { return shape(dims(name), {}, name); }
+  /// Our shape of a value of ONNX dims `d` in `layout`.
+  static Shape shape(const Dims& d, const Dims& layout, const std::string& name) {
+    const auto s = to_shape(nchw_dims(d, layout));
     if (!s) fail(cat("'", name, "' is ", dims_text(d), "; pinfuse maps only [1, C, H, W] and [1, N] feature maps"));
     return *s;
   }
 
-  /// The feature map a value names; a flattened view only if `allow_view`.
-  const Value& feature_map(const std::string& name, bool allow_view = false) const {
+  /// The feature map a value names, if the handler can read it as `access` says.
+  const Value& feature_map(const std::string& name, Access access = Access::nchw) const {
     const Value& v = values_.at(name);
     if (v.kind != Value::Kind::feature_map)
       fail("input '" + name + "' must be a feature map, not a constant");
-    if (!allow_view && v.is_view())
+    if (access != Access::view && v.is_view())
       fail(cat("input '", name, "' is ", dims_text(v.dims), ", a flattened [H, W, C] = ", shape_text(v.shape),
                " feature map; only Gemm and MatMul can read it"));
+    if (access == Access::nchw && v.reordered())
+      fail(cat("input '", name, "' is ", dims_text(v.dims), ", the [H, W, C] = ", shape_text(v.shape), " map of layer '",
+               g_[v.layer].name, "' in layout ", layout_text(v.layout), " (transposed); ", op(),
+               " needs NCHW, and a transpose that reorders data is not supported (pinfuse folds transposes between ",
+               "layout-agnostic ops: elementwise ops, activations, Concat, Pad)"));
     return v;
   }
-  const Value& input(int i, bool allow_view = false) const {
+  const Value& input(int i, Access access = Access::nchw) const {
     if (!has_input(i)) fail(cat("input ", i, " is missing"));
-    return feature_map(input_name(i), allow_view);
+    return feature_map(input_name(i), access);
   }
 
   /// The shape of a constant input (weights), which must be known.
@@ -521,14 +571,16 @@ class Importer {
 
   // ---- Building ----
 
-  /// Adds a layer for the current node, producing value `out`. Its shape is
-  /// checked against ONNX's after infer_shapes (`expected`: the shape when `out` is a view).
-  LayerId add(Layer l, const std::vector<LayerId>& inputs, const std::string& out, std::optional<Shape> expected = {}) {
+  /// Adds a layer for the current node, producing value `out` in `layout`. Its shape is checked
+  /// against ONNX's after infer_shapes (`expected`: the shape when `out` is a view).
+  LayerId add(Layer l, const std::vector<LayerId>& inputs, const std::string& out, std::optional<Shape> expected = {},
+              Dims layout = {}) {
     Value v;
     v.kind = Value::Kind::feature_map;
     v.dims = dims(out);
+    v.layout = std::move(layout);
     v.dims_known = true;
-    v.shape = expected ? *expected : shape(out);
+    v.shape = expected ? *expected : shape(v.dims, v.layout, out);
     if (l.name.empty()) l.name = !node_->name().empty() ? node_->name() : out;
     v.layer = new_layer(std::move(l), inputs, label(*node_));
     if (!v.is_view()) expected_.push_back({v.layer, out, v.shape});
@@ -538,9 +590,13 @@ class Importer {
 
   /// Folds the current node: output `k` is the feature map `in` under another name.
   /// `in_uses`: the consumers of `in` that this node stands for (2 for x * sigmoid(x)).
-  void alias(const std::string& in, int k = 0, int in_uses = 1) {
-    Value v = feature_map(in, true);
+  /// A Transpose passes `layout`; other ops keep the layout if they keep the dims, else the result is NCHW.
+  void alias(const std::string& in, int k = 0, int in_uses = 1, std::optional<Dims> layout = {}) {
+    Value v = feature_map(in, Access::view);
+    const Dims before = v.dims;
     v.dims = dims(output_name(k));
+    if (layout) v.layout = *layout;
+    else if (v.dims != before) v.layout.clear();
     v.sole = v.sole && uses(in) == in_uses;
     if (v.is_view() && !is_vector(v.dims))
       fail(cat("turns ", dims_text(values_.at(in).dims), " into ", dims_text(v.dims),
@@ -669,7 +725,7 @@ class Importer {
 
   /// Gemm and MatMul with a constant weight: fc.
   void fully_connected() {
-    const Value& a = input(0, true);
+    const Value& a = input(0, Access::view);
     if (has_input(1) && values_.at(input_name(1)).kind != Value::Kind::constant)
       fail(op() + " of two feature maps is not supported; the second operand must be constant weights");
     const Dims w = weights(1);
@@ -735,7 +791,7 @@ class Importer {
       if (has_input(i) && values_.at(input_name(i)).kind != Value::Kind::constant) maps.push_back(input_name(i));
     const Dims out = dims(output_name(0));
     if (maps.size() == 1) {
-      const Value& x = feature_map(maps[0], true);
+      const Value& x = feature_map(maps[0], Access::view);
       if (out != x.dims)
         fail(cat("broadcasts the feature map '", maps[0], "' ", dims_text(x.dims), " to ", dims_text(out),
                  "; only constants that keep the feature map's shape are folded"));
@@ -756,19 +812,32 @@ class Importer {
     if (op() == "Sub" || op() == "Div")
       fail(op() + " of two feature maps is not supported (pinfuse has add and mul layers)");
     const bool is_mul = op() == "Mul";
-    const Shape o = shape(output_name(0));
+    std::vector<const Value*> vs;
+    for (const std::string& m : maps) vs.push_back(&feature_map(m, Access::any_layout));
+    // The output takes the layout of the maps of its shape (the others broadcast).
+    const auto full = std::find_if(vs.begin(), vs.end(), [&](const Value* v) { return v->dims == out; });
+    const Dims layout = full != vs.end() ? (*full)->layout : Dims{};
+    const Shape o = shape(out, layout, output_name(0));
     Layer l;
     l.kind = is_mul ? LayerKind::mul : LayerKind::add;
     std::vector<LayerId> ins;
-    for (const std::string& m : maps) {
-      const Value& v = feature_map(m);
+    for (std::size_t i = 0; i < maps.size(); ++i) {
+      const Value& v = *vs[i];
       const bool broadcast = is_mul && v.shape.h == 1 && v.shape.w == 1 && v.shape.c == o.c;
       if (!(v.shape == o) && !broadcast)
-        fail(cat("broadcasts '", m, "' ", dims_text(v.dims), " to ", dims_text(out), "; ",
+        fail(cat("broadcasts '", maps[i], "' ", dims_text(v.dims), " to ", dims_text(out), "; ",
                  is_mul ? "mul broadcasts only [1, C, 1, 1]" : "add needs equal shapes"));
+      same_layout(v, maps[i], layout);
       ins.push_back(v.layer);
     }
-    add(std::move(l), ins, output_name(0));
+    add(std::move(l), ins, output_name(0), {}, layout);
+  }
+
+  /// A map of the output's shape must come in the output's layout (pinfuse does not transpose data).
+  void same_layout(const Value& v, const std::string& name, const Dims& layout) const {
+    if (!v.is_view() && !(v.shape.h == 1 && v.shape.w == 1) && v.layout != layout)
+      fail(cat("reads '", name, "' in layout ", layout_text(v.layout), " next to a map in layout ", layout_text(layout),
+               "; a transpose that reorders data is not supported"));
   }
 
   /// Mul(x, Sigmoid(x)) and Mul(x, HardSigmoid(x)), whose gate the activation handler set aside.
@@ -784,17 +853,26 @@ class Importer {
     return false;
   }
 
+  /// Concat along the channels, in any layout (NHWC concatenates along axis 3).
   void concat() {
     const Dims out = dims(output_name(0));
+    const Value& first = input(0, Access::any_layout);
     std::int64_t axis = attr_int("axis", 1);
     if (axis < 0) axis += std::int64_t(out.size());
-    if (axis != 1) fail(cat("concatenates along axis ", axis, "; only the channel axis 1 is supported"));
+    const std::int64_t channel_axis = first.layout.empty() ? 1 : std::find(first.layout.begin(), first.layout.end(), 1) - first.layout.begin();
+    if (axis != channel_axis)
+      fail(cat("concatenates along axis ", axis, "; only the channel axis ", channel_axis, " (of layout ",
+               layout_text(first.layout), ") is supported"));
     if (node_->input_size() == 1) return alias(input_name(0));
     Layer l;
     l.kind = LayerKind::concat;
     std::vector<LayerId> ins;
-    for (int i = 0; i < node_->input_size(); ++i) ins.push_back(input(i).layer);
-    add(std::move(l), ins, output_name(0));
+    for (int i = 0; i < node_->input_size(); ++i) {
+      const Value& v = input(i, Access::any_layout);
+      same_layout(v, input_name(i), first.layout);
+      ins.push_back(v.layer);
+    }
+    add(std::move(l), ins, output_name(0), {}, first.layout);
   }
 
   /// Split along the channels: one slice per used output.
@@ -887,7 +965,7 @@ class Importer {
         const onnx::NodeProto& m = model_.graph().node(c->second.front());
         if (m.op_type() == "Mul" && m.domain().empty() && m.input_size() == 2 &&
             ((m.input(0) == out && m.input(1) == input_name(0)) || (m.input(1) == out && m.input(0) == input_name(0)))) {
-          input(0, true);
+          input(0, Access::any_layout);
           Value gate;
           gate.kind = Value::Kind::gate;
           gate.gate_input = input_name(0);
@@ -926,7 +1004,7 @@ class Importer {
 
   /// Fuses `function` into the producer of `in` if it can, else adds an activation layer.
   void activate(const std::string& in, const std::string& function, int in_uses) {
-    const Value& x = feature_map(in, true);
+    const Value& x = feature_map(in, Access::view);
     if (absorbs(in, in_uses, {LayerKind::conv2d, LayerKind::conv2d_transpose, LayerKind::fc, LayerKind::add, LayerKind::mul})) {
       g_[x.layer].activation = function;
       return alias(in, 0, in_uses);
@@ -934,17 +1012,25 @@ class Importer {
     Layer l;
     l.kind = LayerKind::activation;
     l.activation = function;
-    add(std::move(l), {x.layer}, output_name(0), x.shape);
+    add(std::move(l), {x.layer}, output_name(0), x.shape, x.layout);
   }
 
   /// Reshape-like ops and shape-keeping ops: folded when the layout stays ours.
   void reshape() {
     if (op() == "Reshape" && channel_shuffle()) return;
-    const Value& x = input(0, true);
+    const Value& x = input(0, Access::view);
     if (op() == "Transpose") {
       Dims perm = attr_ints("perm", {});
       if (perm.empty())
         for (std::size_t i = x.dims.size(); i-- > 0;) perm.push_back(std::int64_t(i));
+      if (perm.size() == 4 && x.dims.size() == 4 && !x.is_view()) {  // a 4-D map: only its layout changes
+        Dims sorted = perm;
+        std::sort(sorted.begin(), sorted.end());
+        if (sorted != Dims{0, 1, 2, 3}) fail(cat("perm ", dims_text(perm), " is not a permutation of 4 axes"));
+        Dims layout = transposed(x.layout, perm);
+        if (is_nchw(layout)) layout.clear();
+        return alias(input_name(0), 0, 1, layout);
+      }
       Dims moved;  // the axes longer than 1, in their new order
       for (const std::int64_t p : perm)
         if (p >= 0 && p < std::int64_t(x.dims.size()) && x.dims[p] != 1) moved.push_back(p);

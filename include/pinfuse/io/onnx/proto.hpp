@@ -69,6 +69,38 @@ inline std::optional<Shape> to_shape(const Dims& d) {
   return std::nullopt;
 }
 
+/// Layouts of 4-D feature maps. A layout lists, per ONNX axis, the NCHW axis it
+/// holds: {0, 2, 3, 1} is NHWC. Empty means NCHW (and is the only layout of other ranks).
+inline bool is_nchw(const Dims& layout) {
+  for (std::size_t i = 0; i < layout.size(); ++i)
+    if (layout[i] != std::int64_t(i)) return false;
+  return true;
+}
+
+/// ONNX dims in a layout -> the same tensor's NCHW dims.
+inline Dims nchw_dims(const Dims& d, const Dims& layout) {
+  Dims c = d;
+  if (layout.size() == d.size())
+    for (std::size_t i = 0; i < d.size(); ++i)
+      if (layout[i] >= 0 && std::size_t(layout[i]) < c.size()) c[std::size_t(layout[i])] = d[i];
+  return c;
+}
+
+/// "NHWC" for {0, 2, 3, 1}.
+inline std::string layout_text(const Dims& layout) {
+  if (layout.empty()) return "NCHW";
+  std::string s;
+  for (const std::int64_t a : layout) s += "NCHW"[a];
+  return s;
+}
+
+/// The layout after Transpose(perm) of a tensor in `layout`: ONNX axis i takes axis perm[i].
+inline Dims transposed(const Dims& layout, const Dims& perm) {
+  Dims out;
+  for (const std::int64_t p : perm) out.push_back(layout.empty() ? p : layout[std::size_t(p)]);
+  return out;
+}
+
 inline std::optional<Dims> dims_of(const onnx::TypeProto& type) {
   if (!type.has_tensor_type() || !type.tensor_type().has_shape()) return std::nullopt;
   Dims d;
