@@ -455,10 +455,12 @@ TEST_CASE("ONNX dynamic input dims are fixed by input_dims; shape arithmetic in 
 TEST_CASE("ONNX tf2onnx layout: an NHWC input, transposes around ops and an NHWC concat fold away", "[onnx]") {
   const Network g = import_onnx(onnx_model(R"(
     <ir_version: 8, opset_import: ["" : 13]>
-    nhwc (float[N, 32, 32, 3] image) => (y) <float mean = {0.5}, float[1, 1, 1, 8] scale = {1, 2, 3, 4, 5, 6, 7, 8}> {
+    nhwc (float[N, 32, 32, 3] image) => (y)
+        <float mean = {0.5}, float[1, 1, 1, 8] scale = {1, 2, 3, 4, 5, 6, 7, 8}, int64[8] p = {0, 1, 1, 0, 0, 1, 1, 0}> {
       n = Sub (image, mean)
-      t = Transpose <perm = [0, 3, 1, 2]> (n)
-      c1 = Conv <kernel_shape = [3, 3], pads = [1, 1, 1, 1]> (t, w1, b1)
+      np = Pad (n, p)
+      t = Transpose <perm = [0, 3, 1, 2]> (np)
+      c1 = Conv <kernel_shape = [3, 3]> (t, w1, b1)
       c1t = Transpose <perm = [0, 2, 3, 1]> (c1)
       r1 = Relu (c1t)
       s1 = Mul (r1, scale)
@@ -476,6 +478,7 @@ TEST_CASE("ONNX tf2onnx layout: an NHWC input, transposes around ops and an NHWC
   CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "conv2d", "add", "concat", "conv2d", "output"});
   CHECK(g[find(g, "image")].output == Shape{32, 32, 3});
   CHECK(g[find(g, "c1")].activation == "relu");
+  CHECK((g[find(g, "c1")].rows.pad_before == 1 && g[find(g, "c1")].cols.pad_after == 1));  // the NHWC Pad
   CHECK(input_names(g, find(g, "c2")) == std::vector<std::string>{"c1"});
   CHECK(input_names(g, find(g, "sum")) == std::vector<std::string>{"c2", "c1"});
   CHECK(input_names(g, find(g, "cat")) == std::vector<std::string>{"sum", "c1"});
@@ -485,6 +488,74 @@ TEST_CASE("ONNX tf2onnx layout: an NHWC input, transposes around ops and an NHWC
   CHECK(totals(g).macs == 32ull * 32 * (8 * 3 * 9 + 8 * 8) + 16ull * 16 * 4 * 16 * 9);
   CHECK(totals(g).params == 8ull * 27 + 8 + 8 * 8 + 8 + 4 * 16 * 9 + 4);
   check_round_trip_and_solve(g);
+}
+
+TEST_CASE("ONNX Pad nodes fold into the next Conv or pool's padding where that is exact", "[onnx]") {
+  const Network g = import_onnx(onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    padded (float[1, 3, 32, 32] x) => (y)
+        <int64[8] p1 = {0, 0, 0, 0, 0, 0, 1, 1}, int64[8] p2 = {0, 0, 1, 1, 0, 0, 1, 1},
+         int64[8] p3 = {0, 1, 0, 0, 0, 1, 0, 0}, float ninf = {-3.4028235e38}, int64[8] p4 = {0, 0, 0, 0, 0, 1, 1, 0}> {
+      a = Pad (x, p1)
+      c1 = Conv <kernel_shape = [3, 3], strides = [2, 2]> (a, w1, b1)
+      r1 = Relu (c1)
+      b = Pad (r1, p2)
+      m = MaxPool <kernel_shape = [3, 3], strides = [2, 2]> (b)
+      c = Pad (m, p2)
+      c2 = Conv <kernel_shape = [3, 3], auto_pad = "SAME_UPPER"> (c, w2)
+      d = Pad (c2, p2, ninf)
+      m2 = MaxPool <kernel_shape = [2, 2], strides = [2, 2]> (d)
+      e = Pad (m2, p1)
+      y = AveragePool <kernel_shape = [2, 2], strides = [2, 2]> (e)
+    })",
+                                           {{"w1", {8, 3, 3, 3}}, {"b1", {8}}, {"w2", {8, 8, 3, 3}}}));
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "pool", "conv2d", "pool", "pool", "output"});
+  const LayerId c1 = find(g, "c1"), m = find(g, "m"), c2 = find(g, "c2"), m2 = find(g, "m2"), y = find(g, "y");
+  CHECK(input_names(g, c1) == std::vector<std::string>{"x"});
+  CHECK((g[c1].rows.pad_before == 0 && g[c1].rows.pad_after == 1 && g[c1].cols.pad_after == 1));  // tf2onnx's SAME, stride 2
+  CHECK(g[c1].output == Shape{16, 16, 8});
+  CHECK((g[m].rows.pad_before == 1 && g[m].cols.pad_after == 1));  // zero padding of a ReLU map
+  CHECK(g[m].output == Shape{8, 8, 8});
+  CHECK((g[c2].rows.same == false && g[c2].rows.pad_before == 2 && g[c2].rows.pad_after == 2));  // SAME on 10, then the Pad
+  CHECK(g[c2].output == Shape{10, 10, 8});
+  CHECK(g[m2].output == Shape{6, 6, 8});  // -inf padding: the pool's own
+  CHECK(g[y].output == Shape{3, 3, 8});
+  CHECK(macs(g, c1) == 16ull * 16 * 8 * 27);
+  CHECK(macs(g, c2) == 10ull * 10 * 8 * 8 * 9);
+  CHECK(params(g, c2) == 8ull * 8 * 9);
+  check_round_trip_and_solve(g);
+
+  const auto fails = [](const std::string& body, const std::string& where, const std::string& reason) {
+    std::string text = R"(<ir_version: 8, opset_import: ["" : 13]>
+      g (float[1, 4, 8, 8] x) => (y) <int64[8] p = {0, 0, 1, 1, 0, 0, 1, 1}, int64[8] pc = {0, 2, 0, 0, 0, 0, 0, 0},
+                                      float one = {1.0}> {
+        c = Conv <kernel_shape = [1, 1]> (x, w)
+        )";
+    text += body;
+    text += " }";
+    INFO(text);
+    try {
+      import_onnx(onnx_model(text.c_str(), {{"w", {4, 4, 1, 1}}}));
+      FAIL("no error");
+    } catch (const input_error& e) {
+      INFO(e.what());
+      CHECK(e.where() == where);
+      CHECK_THAT(e.reason(), Catch::Contains(reason));
+    }
+  };
+  fails("a = Pad (c, p)\n y = MaxPool <kernel_shape = [3, 3]> (a)", "node 'y' (MaxPool)",
+        "a MaxPool pads with -inf, which padding with 0 equals only as zero padding of a non-negative map, and 'c' has "
+        "activation none");
+  fails("r = Relu (c)\n a = Pad (r, p)\n y = MaxPool <kernel_shape = [1, 1]> (a)", "node 'y' (MaxPool)",
+        "fills a whole window");
+  fails("a = Pad (c, p, one)\n y = Conv <kernel_shape = [3, 3]> (a, w)", "node 'y' (Conv)",
+        "pads with 1; only zero padding folds into a Conv");
+  fails("a = Pad <mode = \"reflect\"> (c, p)\n y = Conv <kernel_shape = [3, 3]> (a, w)", "node 'a' (Pad)",
+        "mode 'reflect' is not supported");
+  fails("a = Pad (c, pc)\n y = Relu (a)", "node 'a' (Pad)", "pad the batch or the channels");
+  fails("a = Pad (c, p)\n y = Relu (a)", "node 'y' (Relu)", "is the output of Pad 'a'; pinfuse folds a spatial Pad only");
+  fails("a = Pad (c, p)\n y = AveragePool <kernel_shape = [3, 3], pads = [1, 1, 1, 1]> (a)", "node 'y' (AveragePool)",
+        "count_include_pad = 0");
 }
 
 TEST_CASE("ONNX import lists every unsupported node in one input_error", "[onnx]") {

@@ -33,6 +33,15 @@
 //                                    a scale, also Sub and Div) the node is folded: it passes the
 //                                    feature map through. A per-channel constant added right after
 //                                    a conv2d/conv2d_transpose/fc without bias gives it a bias.
+//       Pad (constant, H and W)   -> folded into the Conv, AveragePool or MaxPool that reads it (its
+//                                    padding grows; auto_pad SAME is resolved on the padded size).
+//                                    Exact only: zero padding before a Conv; zero padding before an
+//                                    AveragePool without padding of its own or with count_include_pad
+//                                    = 1; before a MaxPool, -inf (or float lowest) padding, or zero
+//                                    padding of a map that cannot be negative (the producer's activation
+//                                    is relu, relu6, sigmoid or hsigmoid) and leaves a real element in
+//                                    every window (padding < kernel on each side). Anything else, and
+//                                    padding of the batch or channels, is an error.
 //       Concat (axis 1)           -> concat
 //       Split (axis 1)            -> one slice per used output; Slice of the channel axis -> slice
 //       Resize, Upsample          -> resize, when the output is an integer multiple of the input
@@ -47,6 +56,13 @@
 //                                    activation changes no shape or count). Fused into the producer
 //                                    when it is a conv2d/conv2d_transpose/fc/add/mul with no
 //                                    activation and no other consumer, else an "activation" layer.
+//       Transpose of a 4-D map    -> folded: it changes the map's layout, which the importer tracks
+//                                    (a list of the NCHW axis each ONNX axis holds). Elementwise ops,
+//                                    activations, Concat (along the channel axis of the layout) and Pad
+//                                    take maps in any layout; every other op needs NCHW, and a map in
+//                                    another layout is an error there ("a transpose that reorders
+//                                    data"). A 4-D graph input is NHWC when it reaches only Transposes
+//                                    with perm [0, 3, 1, 2] through Pads and dims-keeping ops (tf2onnx).
 //       Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout, Transpose
 //                                 -> folded when they only drop or restore size-1 axes, or flatten
 //                                    a map to [1, N] (or [N]) for a Gemm/MatMul (Transpose: only

@@ -28,6 +28,13 @@
 namespace pinfuse::onnx_import_detail {
 
 
+/// Spatial padding of a Pad node, held until the Conv or pool that reads it takes it.
+struct PendingPad {
+  int top = 0, bottom = 0, left = 0, right = 0;
+  double value = 0;  ///< the constant padded with
+  std::string node;  ///< the Pad node, for messages
+};
+
 /// What an ONNX value name stands for during the import.
 struct Value {
   enum class Kind { feature_map, constant, failed, gate, absorbed };
@@ -38,20 +45,25 @@ struct Value {
   Dims layout;        ///< feature map of rank 4: the NCHW axis each ONNX axis holds (empty: NCHW)
   bool dims_known = false;
   bool sole = true;           ///< feature map: no other consumer reads `layer` through an earlier folded alias
+  std::optional<PendingPad> pad;  ///< feature map: `layer`'s output padded by a Pad not folded yet
   std::string gate_input;     ///< gate: the x of x * sigmoid(x)
   std::string gate_function;  ///< gate: "swish" or "hswish"
   // absorbed: an inner value of a pattern imported as one layer (the channel shuffle)
 
+  /// The shape ONNX sees: the layer's output shape plus a pending pad.
+  Shape padded() const {
+    return pad ? Shape{shape.h + pad->top + pad->bottom, shape.w + pad->left + pad->right, shape.c} : shape;
+  }
   /// A flattening to [1, N] of a [H, W, C] map with H * W > 1: only Gemm/MatMul and folded ops may read it.
   bool is_view() const {
     const auto s = to_shape(nchw_dims(dims, layout));
-    return !s || !(*s == shape);
+    return !s || !(*s == padded());
   }
   /// The map's axes are not in NCHW order (a Transpose moved them): ops that read ONNX axis 1
   /// as the channels cannot take it.
   bool reordered() const {
     const auto s = to_shape(dims);
-    return !s || !(*s == shape);
+    return !s || !(*s == padded());
   }
 };
 
@@ -59,7 +71,9 @@ struct Value {
 enum class Access {
   nchw,        ///< a whole map with its axes in NCHW order
   any_layout,  ///< a whole map in any layout (elementwise ops, activations, Concat, Pad)
-  view         ///< also a flattening to [1, N] or a map in another layout (reshapes, Gemm, MatMul)
+  view,        ///< also a flattening to [1, N] or a map in another layout (reshapes, Gemm, MatMul)
+  window,      ///< like nchw, and it may carry a pending Pad (Conv, MaxPool, AveragePool)
+  transpose    ///< like view, and it may carry a pending Pad (a Transpose of a 4-D map)
 };
 
 /// Thrown by a node handler; the importer records it with the node's place.
@@ -119,6 +133,7 @@ class Importer {
         {"Sub", &Importer::elementwise},
         {"Div", &Importer::elementwise},
         {"Concat", &Importer::concat},
+        {"Pad", &Importer::pad},
         {"Split", &Importer::split},
         {"Slice", &Importer::slice},
         {"Resize", &Importer::resize},
@@ -303,8 +318,8 @@ class Importer {
     }
   }
 
-  /// The layout of a 4-D graph input: NHWC if the input reaches Transposes by ops that keep
-  /// its dims (a Cast, a normalization) and all of them have perm [0, 3, 1, 2] (tf2onnx), else NCHW.
+  /// The layout of a 4-D graph input: NHWC if the input reaches Transposes by Pads and ops that
+  /// keep its dims (a Cast, a normalization) and all of them have perm [0, 3, 1, 2] (tf2onnx), else NCHW.
   Dims input_layout(const std::string& name) const {
     const Dims& d = dims_.at(name);
     if (d.size() != 4) return {};
@@ -324,7 +339,8 @@ class Importer {
           perms.insert(perm);
         } else if (n.output_size() == 1) {
           const auto out = dims_.find(n.output(0));
-          if (out != dims_.end() && out->second == d && seen.insert(n.output(0)).second) todo.push_back(n.output(0));
+          const bool follow = out != dims_.end() && (out->second == d || n.op_type() == "Pad");
+          if (follow && seen.insert(n.output(0)).second) todo.push_back(n.output(0));
         }
       }
     }
@@ -529,10 +545,13 @@ class Importer {
     const Value& v = values_.at(name);
     if (v.kind != Value::Kind::feature_map)
       fail("input '" + name + "' must be a feature map, not a constant");
-    if (access != Access::view && v.is_view())
+    if (access != Access::view && access != Access::transpose && v.is_view())
       fail(cat("input '", name, "' is ", dims_text(v.dims), ", a flattened [H, W, C] = ", shape_text(v.shape),
                " feature map; only Gemm and MatMul can read it"));
-    if (access == Access::nchw && v.reordered())
+    if (v.pad && access != Access::window && access != Access::transpose)
+      fail(cat("input '", name, "' is the output of Pad '", v.pad->node,
+               "'; pinfuse folds a spatial Pad only into the Conv, AveragePool or MaxPool that reads it"));
+    if ((access == Access::nchw || access == Access::window) && v.reordered())
       fail(cat("input '", name, "' is ", dims_text(v.dims), ", the [H, W, C] = ", shape_text(v.shape), " map of layer '",
                g_[v.layer].name, "' in layout ", layout_text(v.layout), " (transposed); ", op(),
                " needs NCHW, and a transpose that reorders data is not supported (pinfuse folds transposes between ",
@@ -592,7 +611,7 @@ class Importer {
   /// `in_uses`: the consumers of `in` that this node stands for (2 for x * sigmoid(x)).
   /// A Transpose passes `layout`; other ops keep the layout if they keep the dims, else the result is NCHW.
   void alias(const std::string& in, int k = 0, int in_uses = 1, std::optional<Dims> layout = {}) {
-    Value v = feature_map(in, Access::view);
+    Value v = feature_map(in, layout ? Access::transpose : Access::view);
     const Dims before = v.dims;
     v.dims = dims(output_name(k));
     if (layout) v.layout = *layout;
@@ -665,7 +684,7 @@ class Importer {
   // ---- Handlers, one per family of op types ----
 
   void conv() {
-    const Value& x = input(0);
+    const Value& x = input(0, Access::window);
     const Dims w = weights(1);
     check_2d(x, w);
     Layer l;
@@ -675,7 +694,64 @@ class Importer {
     l.bias = has_input(2);
     check_channels(w[1] * l.groups, x.dims[1]);
     read_window(l, kernel_of(w), x.dims, true);
+    if (x.pad && x.pad->value != 0)
+      fail(cat("reads Pad '", x.pad->node, "', which pads with ", number_text(x.pad->value),
+               "; only zero padding folds into a Conv"));
+    fold_pad(l, x);
     add(std::move(l), {x.layer}, output_name(0));
+  }
+
+  /// Adds a pending Pad of the input to a conv's or pool's own padding ("same" is resolved
+  /// first, on the padded size ONNX sees).
+  void fold_pad(Layer& l, const Value& x) const {
+    if (!x.pad) return;
+    const int padded[2] = {x.padded().h, x.padded().w};
+    const int before[2] = {x.pad->top, x.pad->left}, after[2] = {x.pad->bottom, x.pad->right};
+    for (int a = 0; a < 2; ++a) {
+      Window1D& w = a == 0 ? l.rows : l.cols;
+      if (w.same) resolve_same_padding(w, padded[a]);
+      w.same = false;
+      w.pad_before += before[a];
+      w.pad_after += after[a];
+    }
+  }
+
+  /// Pad of H and W with a constant, held for the Conv or pool that reads it (see fold_pad).
+  void pad() {
+    const Value& x = input(0, Access::any_layout);
+    const std::string mode = attr_string("mode", "constant");
+    if (mode != "constant") fail("mode '" + mode + "' is not supported; only constant padding folds into a Conv or pool");
+    Dims pads = attr_ints("pads", {});  // opset < 11
+    if (has_input(1)) {
+      const auto v = constant_ints(1);
+      if (!v) fail("the pads must be a constant");
+      pads = *v;
+    }
+    double value = attr_float("value", 0);
+    if (has_input(2)) {
+      const auto v = constant_values(2);
+      if (!v || v->size() != 1) fail("the constant_value must be a constant scalar");
+      value = v->front();
+    }
+    if (pads.size() != 2 * x.dims.size() || x.dims.size() != 4)
+      fail(cat("pads ", dims_text(pads), " of ", dims_text(x.dims), "; only 4-D feature maps are padded"));
+    Dims before(4), after(4);  // in NCHW order
+    for (std::size_t i = 0; i < 4; ++i) {
+      const std::size_t axis = x.layout.empty() ? i : std::size_t(x.layout[i]);
+      before[axis] = pads[i];
+      after[axis] = pads[i + 4];
+    }
+    if (std::any_of(pads.begin(), pads.end(), [](std::int64_t p) { return p < 0; }))
+      fail(cat("pads ", dims_text(pads), " crop (negative padding), which is not supported"));
+    if (before[0] || after[0] || before[1] || after[1])
+      fail(cat("pads ", dims_text(pads), " pad the batch or the channels; only H and W padding folds into a Conv or pool"));
+    if (std::all_of(pads.begin(), pads.end(), [](std::int64_t p) { return p == 0; })) return alias(input_name(0));
+    Value v = x;
+    v.dims = dims(output_name(0));
+    v.sole = v.sole && uses(input_name(0)) == 1;
+    v.pad = {narrow(before[2], "padding"), narrow(after[2], "padding"), narrow(before[3], "padding"),
+             narrow(after[3], "padding"), value, node_->name().empty() ? output_name(0) : node_->name()};
+    values_[output_name(0)] = v;
   }
 
   void conv_transpose() {
@@ -744,7 +820,7 @@ class Importer {
   }
 
   void pool() {
-    const Value& x = input(0);
+    const Value& x = input(0, Access::window);
     if (x.dims.size() != 4) fail(cat("only 2-D pooling is supported (input ", dims_text(x.dims), ")"));
     if (attr_ints("dilations", {1, 1}) != Dims{1, 1}) fail("dilated pooling is not supported");
     Layer l;
@@ -760,7 +836,35 @@ class Importer {
         if (span > 0 && span % w.stride != 0) w.pad_after += int(w.stride - span % w.stride);
       }
     }
+    if (x.pad) check_pool_pad(l, x);
+    fold_pad(l, x);
     add(std::move(l), {x.layer}, output_name(0));
+  }
+
+  /// A Pad folds into a pool exactly when the pool's own padding means the same values:
+  /// average pools count their padding as zeros (count_include_pad = 1), max pools pad
+  /// with -inf, which zero padding equals only on a non-negative input (after ReLU, ReLU6,
+  /// sigmoid or hard sigmoid) whose every window keeps a real element (padding < kernel).
+  void check_pool_pad(const Layer& l, const Value& x) const {
+    const PendingPad& p = *x.pad;
+    const std::string pad = cat("Pad '", p.node, "' (value ", number_text(p.value), ")");
+    if (l.pool_mode == PoolMode::avg) {
+      if (p.value != 0) fail("reads " + pad + "; only zero padding folds into an AveragePool");
+      const bool own_pads = l.rows.pad_before || l.rows.pad_after || l.cols.pad_before || l.cols.pad_after || l.rows.same;
+      if (own_pads && attr_int("count_include_pad", 0) == 0)
+        fail("reads " + pad + " and pads itself without counting the padding (count_include_pad = 0); "
+             "the two paddings cannot be one");
+      return;
+    }
+    if (p.value <= -double(std::numeric_limits<float>::max())) return;  // -inf padding: the pool's own
+    const std::string& act = g_[x.layer].activation;
+    const bool non_negative = act == "relu" || act == "relu6" || act == "sigmoid" || act == "hsigmoid";
+    if (p.value != 0 || !non_negative)
+      fail(cat("reads ", pad, "; a MaxPool pads with -inf, which padding with ", number_text(p.value),
+               " equals only as zero padding of a non-negative map, and '", g_[x.layer].name, "' has activation ", act));
+    if (p.top + l.rows.pad_before >= l.rows.kernel || p.bottom + l.rows.pad_after >= l.rows.kernel ||
+        p.left + l.cols.pad_before >= l.cols.kernel || p.right + l.cols.pad_after >= l.cols.kernel)
+      fail("reads " + pad + ", which with the pool's own padding fills a whole window (padding >= kernel)");
   }
 
   /// GlobalAveragePool, GlobalMaxPool, and ReduceMean/ReduceMax over the spatial axes.
@@ -1018,7 +1122,7 @@ class Importer {
   /// Reshape-like ops and shape-keeping ops: folded when the layout stays ours.
   void reshape() {
     if (op() == "Reshape" && channel_shuffle()) return;
-    const Value& x = input(0, Access::view);
+    const Value& x = input(0, op() == "Transpose" ? Access::transpose : Access::view);
     if (op() == "Transpose") {
       Dims perm = attr_ints("perm", {});
       if (perm.empty())
