@@ -54,8 +54,9 @@ inline void read_window(const io::Node& n, Layer& l, bool default_stride_is_kern
   }
 }
 
-inline constexpr std::array<std::string_view, 7> activation_names{"none",     "relu",    "relu6", "hswish",
-                                                                   "hsigmoid", "sigmoid", "swish"};
+inline constexpr std::array<std::string_view, 14> activation_names{
+    "none", "relu", "relu6", "hswish", "hsigmoid", "sigmoid", "swish", "leaky_relu", "prelu", "elu", "tanh", "softplus",
+    "gelu", "mish"};
 inline std::string read_activation(const io::Node& n) { return std::string(activation_names[n.choice(activation_names)]); }
 
 }  // namespace detail

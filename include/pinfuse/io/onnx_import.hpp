@@ -49,13 +49,23 @@
 //       BatchNormalization        -> folded. Right after a conv2d/conv2d_transpose/fc that has no
 //                                    other consumer it gives that layer a bias; elsewhere it is a
 //                                    per-channel scale and shift and passes through like a constant Mul.
-//       Relu, Clip(0, inf), Clip(0, 6), Sigmoid, HardSigmoid, HardSwish, x * Sigmoid(x),
-//       x * HardSigmoid(x), LeakyRelu, PRelu
-//                                 -> the activation relu, relu, relu6, sigmoid, hsigmoid, hswish,
-//                                    swish, hswish, relu, relu (the format has no leaky ReLU; an
-//                                    activation changes no shape or count). Fused into the producer
-//                                    when it is a conv2d/conv2d_transpose/fc/add/mul with no
-//                                    activation and no other consumer, else an "activation" layer.
+//       Elementwise ops: Relu, Clip, Sigmoid, Tanh, Erf, Exp, Log, Sqrt, Pow, Softplus, HardSigmoid,
+//       HardSwish, LeakyRelu, Elu, Selu, Celu, PRelu, Add, Sub, Mul, Div, Min, Max, ...
+//                                 -> activations, by what they compute (io/onnx/activations.hpp): the
+//                                    nodes from one that reads a feature map x, through the nodes after
+//                                    it that read only x, their outputs and scalar constants, are
+//                                    evaluated as a function of x at sample points; the largest such
+//                                    region (its inner values read by nobody else) that computes a known
+//                                    activation becomes that activation: relu, relu6, leaky_relu, elu,
+//                                    sigmoid, tanh, softplus, hsigmoid, hswish, swish, gelu, mish.
+//                                    So x * Clip(x + 3, 0, 6) / 6 (PaddlePaddle) and x * HardSigmoid(x)
+//                                    are hswish, x * 0.5 * (1 + Erf(x / sqrt 2)) and its tanh form are
+//                                    gelu, x * Tanh(Softplus(x)) is mish. A scale and shift (a * x + b)
+//                                    folds like a constant Mul/Add. PRelu with per-channel slopes is
+//                                    prelu. An activation is fused into its producer when that is a
+//                                    conv2d/conv2d_transpose/fc/add/mul with no activation and no other
+//                                    consumer, else it is an "activation" layer. An elementwise op that
+//                                    is part of no known activation and not an add/mul is an error.
 //       Transpose of a 4-D map    -> folded: it changes the map's layout, which the importer tracks
 //                                    (a list of the NCHW axis each ONNX axis holds). Elementwise ops,
 //                                    activations, Concat (along the channel axis of the layout) and Pad

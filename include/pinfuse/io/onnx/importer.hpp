@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "pinfuse/core/error.hpp"
+#include "pinfuse/io/onnx/activations.hpp"
 #include "pinfuse/io/onnx/options.hpp"
 #include "pinfuse/io/onnx/proto.hpp"
 #include "pinfuse/io/onnx/shape_folding.hpp"
@@ -37,7 +38,7 @@ struct PendingPad {
 
 /// What an ONNX value name stands for during the import.
 struct Value {
-  enum class Kind { feature_map, constant, failed, gate, absorbed };
+  enum class Kind { feature_map, constant, failed, absorbed };
   Kind kind = Kind::failed;
   LayerId layer = 0;  ///< feature map: the layer whose output holds it
   Shape shape;        ///< feature map: that layer's output shape
@@ -46,9 +47,7 @@ struct Value {
   bool dims_known = false;
   bool sole = true;           ///< feature map: no other consumer reads `layer` through an earlier folded alias
   std::optional<PendingPad> pad;  ///< feature map: `layer`'s output padded by a Pad not folded yet
-  std::string gate_input;     ///< gate: the x of x * sigmoid(x)
-  std::string gate_function;  ///< gate: "swish" or "hswish"
-  // absorbed: an inner value of a pattern imported as one layer (the channel shuffle)
+  // absorbed: an inner value of a pattern imported as one layer (channel shuffle, activation)
 
   /// The shape ONNX sees: the layer's output shape plus a pending pad.
   Shape padded() const {
@@ -140,12 +139,28 @@ class Importer {
         {"Upsample", &Importer::resize},
         {"BatchNormalization", &Importer::batch_norm},
         {"Relu", &Importer::activation},
-        {"Clip", &Importer::activation},
         {"Sigmoid", &Importer::activation},
-        {"HardSigmoid", &Importer::activation},
+        {"Tanh", &Importer::activation},
+        {"Erf", &Importer::activation},
+        {"Exp", &Importer::activation},
+        {"Log", &Importer::activation},
+        {"Sqrt", &Importer::activation},
+        {"Neg", &Importer::activation},
+        {"Abs", &Importer::activation},
+        {"Reciprocal", &Importer::activation},
+        {"Softplus", &Importer::activation},
+        {"Softsign", &Importer::activation},
         {"HardSwish", &Importer::activation},
+        {"HardSigmoid", &Importer::activation},
         {"LeakyRelu", &Importer::activation},
+        {"Elu", &Importer::activation},
+        {"Selu", &Importer::activation},
+        {"Celu", &Importer::activation},
+        {"Clip", &Importer::activation},
         {"PRelu", &Importer::activation},
+        {"Pow", &Importer::activation},
+        {"Max", &Importer::activation},
+        {"Min", &Importer::activation},
         {"Reshape", &Importer::reshape},
         {"Flatten", &Importer::reshape},
         {"Squeeze", &Importer::reshape},
@@ -441,6 +456,7 @@ class Importer {
       const auto h = handlers().find(n.op_type());
       if (h == handlers().end()) fail("operator " + n.op_type() + " is not supported");
       if (reads_failed) return fail_outputs();
+      if (activation_region(index)) return;
       (this->*h->second)();
       for (int k = 0; k < n.output_size(); ++k)
         if (!n.output(k).empty() && !values_.count(n.output(k)) && uses(n.output(k)) > 0)
@@ -889,7 +905,6 @@ class Importer {
 
   /// Add, Sum, Mul, Sub, Div: a layer for two or more feature maps; folded with constants.
   void elementwise() {
-    if (op() == "Mul" && gated_activation()) return;
     std::vector<std::string> maps;
     for (int i = 0; i < node_->input_size(); ++i)
       if (has_input(i) && values_.at(input_name(i)).kind != Value::Kind::constant) maps.push_back(input_name(i));
@@ -942,19 +957,6 @@ class Importer {
     if (!v.is_view() && !(v.shape.h == 1 && v.shape.w == 1) && v.layout != layout)
       fail(cat("reads '", name, "' in layout ", layout_text(v.layout), " next to a map in layout ", layout_text(layout),
                "; a transpose that reorders data is not supported"));
-  }
-
-  /// Mul(x, Sigmoid(x)) and Mul(x, HardSigmoid(x)), whose gate the activation handler set aside.
-  bool gated_activation() {
-    if (node_->input_size() != 2) return false;
-    for (int k = 0; k < 2; ++k) {
-      const Value& gate = values_.at(input_name(k));
-      if (gate.kind == Value::Kind::gate && gate.gate_input == input_name(1 - k)) {
-        activate(gate.gate_input, gate.gate_function, 2);
-        return true;
-      }
-    }
-    return false;
   }
 
   /// Concat along the channels, in any layout (NHWC concatenates along axis 3).
@@ -1059,51 +1061,131 @@ class Importer {
     alias(input_name(0));
   }
 
+  /// An elementwise op that no activation region explains (see activation_region): PRelu
+  /// with per-channel slopes is the activation prelu; anything else is an error.
   void activation() {
-    const std::string function = activation_function();
-    if (op() == "Sigmoid" || op() == "HardSigmoid") {
-      // x * sigmoid(x): set the gate aside for the Mul, which becomes the activation.
-      const std::string& out = output_name(0);
-      const auto c = consumers_.find(out);
-      if (uses(out) == 1 && c != consumers_.end() && c->second.size() == 1) {
-        const onnx::NodeProto& m = model_.graph().node(c->second.front());
-        if (m.op_type() == "Mul" && m.domain().empty() && m.input_size() == 2 &&
-            ((m.input(0) == out && m.input(1) == input_name(0)) || (m.input(1) == out && m.input(0) == input_name(0)))) {
-          input(0, Access::any_layout);
-          Value gate;
-          gate.kind = Value::Kind::gate;
-          gate.gate_input = input_name(0);
-          gate.gate_function = op() == "Sigmoid" ? "swish" : "hswish";
-          values_[out] = gate;
-          return;
-        }
-      }
-    }
-    activate(input_name(0), function, 1);
-  }
-
-  std::string activation_function() const {
-    if (op() == "Relu" || op() == "LeakyRelu") return "relu";
     if (op() == "PRelu") {
       if (!has_input(1) || values_.at(input_name(1)).kind != Value::Kind::constant) fail("the slope must be a constant");
-      return "relu";
+      return activate(input_name(0), "prelu", 1);
     }
-    if (op() == "Sigmoid") return "sigmoid";
-    if (op() == "HardSigmoid") return "hsigmoid";
-    if (op() == "HardSwish") return "hswish";
-    // Clip: bounds are attributes before opset 11, optional constant inputs from it.
-    double lo = attr("min") ? attr_float("min", 0) : -INFINITY, hi = attr("max") ? attr_float("max", 0) : INFINITY;
-    const auto bound = [&](int i, double& b) {
-      if (!has_input(i)) return;
-      const auto v = constant_values(i);
-      if (!v || v->size() != 1) fail("the Clip bounds must be constant scalars");
-      b = v->front();
+    fail(cat(op(), " of '", input_name(0), "' computes, alone and with the elementwise nodes after it, no activation ",
+             "pinfuse knows (relu, relu6, leaky_relu, elu, sigmoid, tanh, softplus, hsigmoid, hswish, swish, gelu, mish)"));
+  }
+
+  /// A scalar constant (a tensor of equal values), which an activation region may read.
+  std::optional<double> scalar_constant(const std::string& name) const {
+    const auto v = values_.find(name);
+    const auto t = tensors_.find(name);
+    if (v == values_.end() || v->second.kind != Value::Kind::constant || t == tensors_.end()) return std::nullopt;
+    const auto values = tensor_values(*t->second);
+    if (!values || values->empty() || std::any_of(values->begin(), values->end(), [&](double x) { return x != values->front(); }))
+      return std::nullopt;
+    return values->front();
+  }
+
+  /// An activation spelled as elementwise nodes (io/onnx/activations.hpp): the region of
+  /// nodes from the current one, which reads one feature map x and scalar constants, and the
+  /// nodes after it that read only x, region values and scalar constants. The largest
+  /// sub-region (the current node and the nodes up to one output y, whose inner values
+  /// nobody else reads) that computes a known activation becomes it; an affine one folds.
+  bool activation_region(int index) {
+    const onnx::NodeProto& n = *node_;
+    if (!is_elementwise_op(n.op_type()) || n.output_size() != 1) return false;
+    std::string x;
+    for (const std::string& in : n.input())
+      if (!in.empty() && !scalar_constant(in)) {
+        if (!x.empty() && in != x) return false;
+        x = in;
+      }
+    if (x.empty() || values_.at(x).kind != Value::Kind::feature_map) return false;
+    const Dims xd = values_.at(x).dims;
+    const auto same_dims = [&](const std::string& v) {
+      const auto d = dims_.find(v);
+      return d != dims_.end() && d->second == xd;
     };
-    bound(1, lo);
-    bound(2, hi);
-    if (lo == 0 && hi == 6) return "relu6";
-    if (lo == 0 && hi >= double(std::numeric_limits<float>::max())) return "relu";
-    fail(cat("Clip to [", number_text(lo), ", ", number_text(hi), "] is neither ReLU (min 0) nor ReLU6 (min 0, max 6)"));
+    if (!same_dims(n.output(0))) return false;
+    const onnx::GraphProto& graph = model_.graph();
+    std::map<std::string, int> producer{{n.output(0), index}};  // region value -> its node
+    std::vector<int> region{index};
+    std::deque<std::string> todo{x, n.output(0)};  // x too: x * 0.5 is a branch of GELU
+    while (!todo.empty()) {
+      const auto c = consumers_.find(todo.front());
+      todo.pop_front();
+      if (c == consumers_.end()) continue;
+      for (const int k : c->second) {
+        const onnx::NodeProto& m = graph.node(k);
+        if (k <= index || skip_.count(k) || std::count(region.begin(), region.end(), k) || m.output_size() != 1 ||
+            !is_elementwise_op(m.op_type()) || !(m.domain().empty() || m.domain() == "ai.onnx") || !same_dims(m.output(0)))
+          continue;
+        if (!std::all_of(m.input().begin(), m.input().end(), [&](const std::string& in) {
+              return in.empty() || in == x || producer.count(in) || scalar_constant(in);
+            }))
+          continue;
+        region.push_back(k);
+        producer[m.output(0)] = k;
+        todo.push_back(m.output(0));
+      }
+    }
+    std::sort(region.begin(), region.end());
+    for (auto last = region.rbegin(); last != region.rend(); ++last) {
+      // The sub-region that computes the output of `last`: its ancestors in the region.
+      std::set<int> sub{*last};
+      for (auto it = std::make_reverse_iterator(std::find(region.begin(), region.end(), *last)); it != region.rend(); ++it)
+        for (const int k : sub)
+          if (k > *it && std::count(graph.node(k).input().begin(), graph.node(k).input().end(), graph.node(*it).output(0))) {
+            sub.insert(*it);
+            break;
+          }
+      if (!sub.count(index)) continue;
+      int x_uses = 0;
+      std::map<std::string, int> reads;  // region values read inside the sub-region
+      for (const int k : sub)
+        for (const std::string& in : graph.node(k).input()) {
+          x_uses += in == x;
+          ++reads[in];
+        }
+      const bool closed = std::all_of(sub.begin(), sub.end(), [&](int k) {
+        return k == *last || uses(graph.node(k).output(0)) == reads[graph.node(k).output(0)];
+      });
+      if (!closed) continue;
+      std::vector<double> y;
+      for (const double sample : activation_samples) {
+        std::map<std::string, double> v{{x, sample}};
+        for (const int k : sub) {
+          const onnx::NodeProto& m = graph.node(k);
+          std::vector<double> args;
+          for (const std::string& in : m.input())
+            args.push_back(in.empty() ? NAN : v.count(in) ? v.at(in) : *scalar_constant(in));
+          ElementwiseAttrs a;
+          for (const auto& at : m.attribute()) {
+            if (at.name() == "alpha") a.alpha = at.f();
+            if (at.name() == "beta") a.beta = at.f();
+            if (at.name() == "gamma") a.gamma = at.f();
+            if (at.name() == "min") a.min = at.f();
+            if (at.name() == "max") a.max = at.f();
+          }
+          v[m.output(0)] = eval_elementwise(m.op_type(), a, args);
+        }
+        y.push_back(v.at(graph.node(*last).output(0)));
+      }
+      const std::optional<Classified> f = classify_activation(y);
+      if (!f) continue;
+      for (const int k : sub)
+        if (k != *last) {
+          skip_.insert(k);
+          values_[graph.node(k).output(0)].kind = Value::Kind::absorbed;
+        }
+      skip_.insert(*last);
+      node_ = &graph.node(*last);  // the layer takes the name of the node that produces y
+      if (f->function != "affine") {
+        activate(x, f->function, x_uses);
+      } else {
+        if (f->offset != 0 && x_uses == 1) give_bias(x);  // a constant shift after a bias-free layer
+        alias(x, 0, x_uses);
+      }
+      return true;
+    }
+    return false;
   }
 
   /// Fuses `function` into the producer of `in` if it can, else adds an activation layer.
