@@ -4,7 +4,7 @@
 //   pinfuse compare MODEL.json [--hw HW.json] [--json]
 //   pinfuse sweep MODEL.json [--hw HW.json] [--from 64KiB] [--to 8MiB] [--csv F] [--svg F] [--traffic-svg F]
 //   pinfuse import MODEL.onnx [-o MODEL.json] [--dtype-bytes N] [--name NAME] [--input NAME=1x3x640x640]...
-//                  (built with ONNX)
+//                  [--outputs NAME,...]   (built with ONNX)
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -307,7 +307,8 @@ std::string model_text(const json& doc) {
 struct ImportArgs {
   std::string onnx_path, out, name;
   int dtype_bytes = 0;
-  std::vector<std::string> inputs;  // NAME=1x3x640x640
+  std::vector<std::string> inputs;   // NAME=1x3x640x640
+  std::vector<std::string> outputs;  // value names
 };
 
 #if PINFUSE_HAS_ONNX
@@ -335,6 +336,9 @@ int cmd_import(const ImportArgs& a) {
   OnnxImportOptions options;
   options.dtype_bytes = a.dtype_bytes;
   options.name = a.name;
+  options.outputs = a.outputs;
+  std::vector<std::string> notes;
+  options.notes = &notes;
   for (const std::string& in : a.inputs) {
     auto [name, dims] = parse_input_dims(in);
     if (!options.input_dims.emplace(name, dims).second) throw input_error("--input " + name, "is given twice");
@@ -342,6 +346,7 @@ int cmd_import(const ImportArgs& a) {
   const std::string& onnx_path = a.onnx_path;
   const std::string& out = a.out;
   const Network g = import_onnx_file(onnx_path, options);
+  for (const std::string& note : notes) std::fprintf(stderr, "note: %s\n", note.c_str());
   const std::string text = model_text(model_to_json(g));
   if (out.empty()) {
     std::cout << text;
@@ -463,6 +468,11 @@ int main(int argc, char** argv) {
   import_cmd->add_option("--name", import_args.name, "model name (default: the file name without extension)");
   import_cmd->add_option("--input", import_args.inputs,
                          "NAME=1x3x640x640: the ONNX dims of a graph input, fixing its dynamic dimensions (repeatable)")
+      ->allow_extra_args(false);
+  import_cmd->add_option("--outputs", import_args.outputs,
+                         "NAME,...: end the network at these values (default: the graph's outputs without "
+                         "post-processing such as ArgMax, TopK, NonMaxSuppression)")
+      ->delimiter(',')
       ->allow_extra_args(false);
 
   CLI11_PARSE(app, argc, argv);

@@ -82,12 +82,23 @@
 //       Softmax, LogSoftmax       -> folded (no shape change, no MACs)
 //     A node that reads no feature map (a Constant, shape arithmetic on Shape's
 //     output, a computation on initializers) is a constant: it becomes no layer.
-//  4. Graph outputs become "output" layers.
+//  4. The outputs become "output" layers (io/onnx/outputs.hpp): the values
+//     OnnxImportOptions::outputs names (`pinfuse import --outputs a,b`), or else the
+//     graph outputs without the post-processing after the network: data-dependent
+//     ArgMax, ArgMin, TopK, NonMaxSuppression, NonZero, RoiAlign, Where, comparisons,
+//     logic ops, Gather/ScatterND/Elements, CumSum, Mod; every node after them; and
+//     every node before them, except Conv, ConvTranspose, Gemm, MatMul, pools,
+//     BatchNormalization, Resize and Upsample, whose data only the dropped nodes read.
+//     The values the dropped nodes read then become outputs, and a note
+//     (OnnxImportOptions::notes) says what was dropped. Nodes that no output needs are
+//     not imported.
 //  5. Every problem (an unsupported operator, attribute, input or shape) is
 //     collected; after the last node one input_error reports them all. Its
 //     where() is the first problem's place, "node 'NAME' (OpType)" (NAME is the
 //     node's name, or its first output when the node has no name), or
 //     "graph input 'x'" / "graph output 'y'"; its reason() lists the others, one a line.
+//     An unsupported op type is one problem, with the count and the first node names.
+//     A node that reads a failed node's output is only checked for its op type.
 //  6. pinfuse::infer_shapes runs on the result, and every layer's inferred shape
 //     is checked against ONNX's shape of the value it produces; a difference is
 //     an input_error naming the node. (The importer also checks that weights fit

@@ -21,6 +21,7 @@
 #include "pinfuse/core/error.hpp"
 #include "pinfuse/io/onnx/activations.hpp"
 #include "pinfuse/io/onnx/options.hpp"
+#include "pinfuse/io/onnx/outputs.hpp"
 #include "pinfuse/io/onnx/proto.hpp"
 #include "pinfuse/io/onnx/shape_folding.hpp"
 #include "pinfuse/model/network.hpp"
@@ -97,6 +98,7 @@ class Importer {
     }
     prepare_inputs();
     infer_onnx_shapes();
+    choose_outputs();
     count_uses();
     g_[boost::graph_bundle].name = !options_.name.empty() ? options_.name : !graph.name().empty() ? graph.name() : "onnx_model";
     g_[boost::graph_bundle].dtype_bytes = options_.dtype_bytes > 0 ? options_.dtype_bytes : dtype_bytes_;
@@ -281,15 +283,27 @@ class Importer {
     }
   }
 
+  /// The outputs the options name, or the graph's without post-processing (io/onnx/outputs.hpp);
+  /// the nodes none of them needs are skipped.
+  void choose_outputs() {
+    std::set<std::string> data;
+    for (const auto& in : model_.graph().input())
+      if (!tensors_.count(in.name())) data.insert(in.name());
+    OutputChoice choice = onnx_import_detail::choose_outputs(model_.graph(), options_.outputs, data);
+    output_names_ = std::move(choice.outputs);
+    skip_.insert(choice.unused.begin(), choice.unused.end());
+    if (options_.notes) options_.notes->insert(options_.notes->end(), choice.notes.begin(), choice.notes.end());
+  }
+
   void count_uses() {
     const onnx::GraphProto& graph = model_.graph();
     for (int i = 0; i < graph.node_size(); ++i)
       for (const std::string& in : graph.node(i).input())
-        if (!in.empty() && graph.node(i).op_type() != "Shape" && graph.node(i).op_type() != "Size") {  // read data
-          ++uses_[in];
+        if (!in.empty() && !skip_.count(i) && graph.node(i).op_type() != "Shape" && graph.node(i).op_type() != "Size") {
+          ++uses_[in];  // a node that reads data
           consumers_[in].push_back(i);
         }
-    for (const auto& out : graph.output()) ++uses_[out.name()];
+    for (const std::string& out : output_names_) ++uses_[out];
   }
 
   int uses(const std::string& name) const {
@@ -364,9 +378,9 @@ class Importer {
   }
 
   void add_outputs() {
-    for (const auto& out : model_.graph().output()) {
-      const std::string where = "graph output '" + out.name() + "'";
-      const auto it = values_.find(out.name());
+    for (const std::string& out : output_names_) {
+      const std::string where = "graph output '" + out + "'";
+      const auto it = values_.find(out);
       if (it == values_.end()) {
         problem(where, "no node produces it");
         continue;
@@ -378,7 +392,7 @@ class Importer {
         continue;
       }
       Layer l;
-      l.name = names_.count(out.name()) ? out.name() + "_output" : out.name();
+      l.name = names_.count(out) ? out + "_output" : out;
       l.kind = LayerKind::output;
       new_layer(std::move(l), {v.layer}, where);
     }
@@ -389,8 +403,18 @@ class Importer {
   void problem(std::string where, std::string reason) { problems_.push_back({std::move(where), std::move(reason)}); }
 
   /// One input_error for all problems: where() is the first one's place, the reason lists the others.
-  void report_problems() const {
+  void report_problems() {
     if (problems_.empty()) return;
+    for (const auto& [op_type, where] : unsupported_) {
+      const auto& [index, names] = where;
+      std::string& reason = problems_[index].second;
+      reason = "operator " + op_type + " is not supported";
+      if (names.size() > 1) {
+        reason += cat(" (", std::int64_t(names.size()), " nodes: ");
+        for (std::size_t k = 0; k < names.size() && k < 5; ++k) reason += (k ? ", '" : "'") + names[k] + "'";
+        reason += names.size() > 5 ? ", ...)" : ")";
+      }
+    }
     std::string reason = problems_.front().second;
     if (problems_.size() > 1) {
       reason += "; ";
@@ -454,7 +478,7 @@ class Importer {
       if (!n.domain().empty() && n.domain() != "ai.onnx")
         fail("operator " + n.domain() + "." + n.op_type() + " is not supported (custom operator domain)");
       const auto h = handlers().find(n.op_type());
-      if (h == handlers().end()) fail("operator " + n.op_type() + " is not supported");
+      if (h == handlers().end()) return unsupported_op();
       if (reads_failed) return fail_outputs();
       if (activation_region(index)) return;
       (this->*h->second)();
@@ -465,6 +489,15 @@ class Importer {
       problem(label(n), e.what());
       fail_outputs();
     }
+  }
+
+  /// Nodes of an op type the importer does not know: one problem per op type, with the
+  /// count and the first names.
+  void unsupported_op() {
+    const auto [it, first] = unsupported_.try_emplace(op(), problems_.size(), std::vector<std::string>{});
+    if (first) problem(label(*node_), "");
+    it->second.second.push_back(node_->name().empty() ? output_name(0) : node_->name());
+    fail_outputs();
   }
 
   void fail_outputs() {
@@ -1276,6 +1309,7 @@ class Importer {
   Network g_;
   int dtype_bytes_ = 0;
   std::vector<std::string> input_names_;
+  std::vector<std::string> output_names_;  ///< the values that become output layers
   std::map<std::string, Value> values_;
   std::map<std::string, Dims> dims_;  ///< ONNX's inferred shapes
   std::map<std::string, const onnx::TensorProto*> tensors_;
@@ -1287,6 +1321,8 @@ class Importer {
   std::vector<std::string> labels_;  ///< per layer: the place its errors name
   std::vector<Expectation> expected_;
   std::vector<std::pair<std::string, std::string>> problems_;
+  /// op type -> its problem's index and the nodes of that type
+  std::map<std::string, std::pair<std::size_t, std::vector<std::string>>> unsupported_;
   std::optional<std::string> strict_reason_;
   const onnx::NodeProto* node_ = nullptr;
 };
