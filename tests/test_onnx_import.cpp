@@ -19,6 +19,8 @@
 #include "pinfuse/io/model_json.hpp"
 #include "pinfuse/io/onnx_import.hpp"
 #include "pinfuse/model/statistics.hpp"
+#include "pinfuse/plan/program.hpp"
+#include "pinfuse/plan/replay.hpp"
 #include "pinfuse/plan/validator.hpp"
 #include "pinfuse/solvers/solve.hpp"
 
@@ -74,7 +76,8 @@ std::vector<std::string> kinds(const Network& g) {
   return k;
 }
 
-/// The writer and reader agree, and every strategy gives a plan the validator accepts.
+/// The writer and reader agree, and every strategy gives a plan the validator accepts,
+/// whose command stream replays cleanly.
 void check_round_trip_and_solve(const Network& g) {
   const nlohmann::json doc = model_to_json(g);
   const Network back = read_model(doc);
@@ -99,6 +102,9 @@ void check_round_trip_and_solve(const Network& g) {
     const ValidationReport report = validate_plan(g, plan, accel, spm);
     INFO((report.errors.empty() ? std::string() : report.errors.front()));
     CHECK(report.ok());
+    const ReplayReport replayed = replay_program(g, plan, build_program(g, plan, accel, spm), spm);
+    INFO((replayed.errors.empty() ? std::string() : replayed.errors.front()));
+    CHECK(replayed.ok());
   }
 }
 
@@ -527,7 +533,7 @@ TEST_CASE("ONNX Pad nodes fold into the next Conv or pool's padding where that i
 
   const auto fails = [](const std::string& body, const std::string& where, const std::string& reason) {
     std::string text = R"(<ir_version: 8, opset_import: ["" : 13]>
-      g (float[1, 4, 8, 8] x) => (y) <int64[8] p = {0, 0, 1, 1, 0, 0, 1, 1}, int64[8] pc = {0, 2, 0, 0, 0, 0, 0, 0},
+      g (float[1, 4, 8, 8] x) => (y) <int64[8] p = {0, 0, 1, 1, 0, 0, 1, 1}, int64[8] pc = {0, 2, 1, 0, 0, 0, 0, 0},
                                       float one = {1.0}> {
         c = Conv <kernel_shape = [1, 1]> (x, w)
         )";
@@ -552,7 +558,7 @@ TEST_CASE("ONNX Pad nodes fold into the next Conv or pool's padding where that i
         "pads with 1; only zero padding folds into a Conv");
   fails("a = Pad <mode = \"reflect\"> (c, p)\n y = Conv <kernel_shape = [3, 3]> (a, w)", "node 'a' (Pad)",
         "mode 'reflect' is not supported");
-  fails("a = Pad (c, pc)\n y = Relu (a)", "node 'a' (Pad)", "pad the batch or the channels");
+  fails("a = Pad (c, pc)\n y = Relu (a)", "node 'a' (Pad)", "pad the channels and H or W at once");
   fails("a = Pad (c, p)\n y = Relu (a)", "node 'y' (Relu)", "is the output of Pad 'a'; pinfuse folds a spatial Pad only");
   fails("a = Pad (c, p)\n y = AveragePool <kernel_shape = [3, 3], pads = [1, 1, 1, 1]> (a)", "node 'y' (AveragePool)",
         "count_include_pad = 0");
@@ -674,6 +680,34 @@ TEST_CASE("ONNX post-processing after the network is dropped with a note; output
 
   options.outputs = {"nowhere"};
   CHECK_THROWS_WITH(import_onnx(m, options), Catch::Contains("--outputs nowhere: names no value of the model"));
+}
+
+TEST_CASE("ONNX constant operands of Concat and a Pad of the channels add channels the layer produces", "[onnx]") {
+  const Network g = import_onnx(onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    constants (float[1, 8, 8, 8] x) => (y) <int64[8] pc = {0, 2, 0, 0, 0, 2, 0, 0}> {
+      c = Conv <kernel_shape = [1, 1]> (x, w)
+      cat = Concat <axis = 1> (c, zeros)
+      p = Pad (cat, pc)
+      d = Conv <kernel_shape = [3, 3], pads = [1, 1, 1, 1]> (p, w2, b2)
+      dr = Relu (d)
+      y = Concat <axis = 1> (dr, zeros, c)
+    })",
+                                           {{"w", {8, 8, 1, 1}}, {"zeros", {1, 4, 8, 8}}, {"w2", {8, 16, 3, 3}}, {"b2", {8}}}));
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "concat", "concat", "conv2d", "concat", "output"});
+  const LayerId cat = find(g, "cat"), p = find(g, "p"), y = find(g, "y");
+  CHECK(g[cat].constant_channels == 4);
+  CHECK(g[cat].output == Shape{8, 8, 12});
+  CHECK(input_names(g, cat) == std::vector<std::string>{"c"});
+  CHECK(g[p].constant_channels == 4);  // 2 before, 2 after
+  CHECK(g[p].output == Shape{8, 8, 16});
+  CHECK(input_names(g, y) == std::vector<std::string>{"d", "c"});
+  CHECK(g[y].output == Shape{8, 8, 20});
+  CHECK(params(g, cat) == 8ull * 8 * 4);
+  CHECK(params(g, y) == 8ull * 8 * 4);
+  CHECK(macs(g, find(g, "d")) == 8ull * 8 * 8 * 16 * 9);
+  CHECK(totals(g).params == 8ull * 8 + 3 * 8 * 8 * 4 + 8 * 16 * 9 + 8);
+  check_round_trip_and_solve(g);
 }
 
 TEST_CASE("ONNX import lists every unsupported node in one input_error", "[onnx]") {

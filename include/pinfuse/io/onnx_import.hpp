@@ -40,9 +40,11 @@
 //                                    = 1; before a MaxPool, -inf (or float lowest) padding, or zero
 //                                    padding of a map that cannot be negative (the producer's activation
 //                                    is relu, relu6, sigmoid or hsigmoid) and leaves a real element in
-//                                    every window (padding < kernel on each side). Anything else, and
-//                                    padding of the batch or channels, is an error.
-//       Concat (axis 1)           -> concat
+//                                    every window (padding < kernel on each side). Anything else is an
+//                                    error. A constant Pad of the channels only is a concat that appends
+//                                    constant channels (below).
+//       Concat (axis 1)           -> concat; constant operands (zeros, anchors) give it constant_channels,
+//                                    channels the layer appends from its weights
 //       Split (axis 1)            -> one slice per used output; Slice of the channel axis -> slice
 //       Resize, Upsample          -> resize, when the output is an integer multiple of the input
 //                                    (mode nearest -> nearest, linear -> bilinear)

@@ -792,8 +792,16 @@ class Importer {
     }
     if (std::any_of(pads.begin(), pads.end(), [](std::int64_t p) { return p < 0; }))
       fail(cat("pads ", dims_text(pads), " crop (negative padding), which is not supported"));
-    if (before[0] || after[0] || before[1] || after[1])
-      fail(cat("pads ", dims_text(pads), " pad the batch or the channels; only H and W padding folds into a Conv or pool"));
+    if (before[0] || after[0]) fail(cat("pads ", dims_text(pads), " pad the batch, which is not supported"));
+    if (before[1] || after[1]) {  // constant channels: a concat that appends them
+      if (before[2] || after[2] || before[3] || after[3])
+        fail(cat("pads ", dims_text(pads), " pad the channels and H or W at once, which is not supported"));
+      Layer l;
+      l.kind = LayerKind::concat;
+      l.constant_channels = narrow(before[1] + after[1], "padding");
+      add(std::move(l), {x.layer}, output_name(0), {}, x.layout);
+      return;
+    }
     if (std::all_of(pads.begin(), pads.end(), [](std::int64_t p) { return p == 0; })) return alias(input_name(0));
     Value v = x;
     v.dims = dims(output_name(0));
@@ -992,21 +1000,34 @@ class Importer {
                "; a transpose that reorders data is not supported"));
   }
 
-  /// Concat along the channels, in any layout (NHWC concatenates along axis 3).
+  /// Concat along the channels, in any layout (NHWC concatenates along axis 3). Constant
+  /// operands (zeros, anchors) add channels that the layer produces from its weights.
   void concat() {
     const Dims out = dims(output_name(0));
-    const Value& first = input(0, Access::any_layout);
+    std::vector<int> maps;
+    for (int i = 0; i < node_->input_size(); ++i)
+      if (values_.at(input_name(i)).kind != Value::Kind::constant) maps.push_back(i);
+    const Value& first = input(maps.front(), Access::any_layout);
     std::int64_t axis = attr_int("axis", 1);
     if (axis < 0) axis += std::int64_t(out.size());
     const std::int64_t channel_axis = first.layout.empty() ? 1 : std::find(first.layout.begin(), first.layout.end(), 1) - first.layout.begin();
     if (axis != channel_axis)
       fail(cat("concatenates along axis ", axis, "; only the channel axis ", channel_axis, " (of layout ",
                layout_text(first.layout), ") is supported"));
-    if (node_->input_size() == 1) return alias(input_name(0));
+    std::int64_t constant_channels = 0;
+    for (int i = 0; i < node_->input_size(); ++i) {
+      const Value& c = values_.at(input_name(i));
+      if (c.kind != Value::Kind::constant) continue;
+      if (!c.dims_known || c.dims.size() != out.size())
+        fail(cat("the constant operand '", input_name(i), "' has no known shape of rank ", std::int64_t(out.size())));
+      constant_channels += c.dims[std::size_t(axis)];
+    }
+    if (maps.size() == 1 && constant_channels == 0) return alias(input_name(maps.front()));
     Layer l;
     l.kind = LayerKind::concat;
+    l.constant_channels = narrow(constant_channels, "constant channels");
     std::vector<LayerId> ins;
-    for (int i = 0; i < node_->input_size(); ++i) {
+    for (const int i : maps) {
       const Value& v = input(i, Access::any_layout);
       same_layout(v, input_name(i), first.layout);
       ins.push_back(v.layer);
