@@ -710,6 +710,49 @@ TEST_CASE("ONNX constant operands of Concat and a Pad of the channels add channe
   check_round_trip_and_solve(g);
 }
 
+TEST_CASE("ONNX paddle2onnx-style net: dynamic dims, hard-swish as Clip and Div, SE, ArgMax decoding", "[onnx]") {
+  const onnx::ModelProto m = onnx_model(R"(
+    <ir_version: 7, opset_import: ["" : 11]>
+    ocr (float[DynamicDimension0, 3, DynamicDimension1, DynamicDimension2] x) => (label)
+        <float three = {3.0}, float zero = {0.0}, float six = {6.0}, int64[1] axes = {2}> {
+      c = Conv <kernel_shape = [3, 3], strides = [2, 2], pads = [1, 1, 1, 1]> (x, w1)
+      bn = BatchNormalization (c, s1, o1, m1, v1)
+      t1 = Add (bn, three)
+      t2 = Clip (t1, zero, six)
+      t3 = Mul (bn, t2)
+      hs = Div (t3, six)
+      dw = Conv <kernel_shape = [3, 3], pads = [1, 1, 1, 1], group = 16> (hs, wd, bd)
+      se = GlobalAveragePool (dw)
+      se1 = Conv <kernel_shape = [1, 1]> (se, ws1, bs1)
+      se1r = Relu (se1)
+      se2 = Conv <kernel_shape = [1, 1]> (se1r, ws2, bs2)
+      gate = HardSigmoid <alpha = 0.2, beta = 0.5> (se2)
+      scaled = Mul (dw, gate)
+      head = Conv <kernel_shape = [1, 1]> (scaled, wh, bh)
+      prob = Softmax <axis = 1> (head)
+      label = ArgMax <axis = 1, keepdims = 0> (prob)
+    })",
+                                        {{"w1", {16, 3, 3, 3}}, {"s1", {16}}, {"o1", {16}}, {"m1", {16}}, {"v1", {16}},
+                                         {"wd", {16, 1, 3, 3}}, {"bd", {16}}, {"ws1", {4, 16, 1, 1}}, {"bs1", {4}},
+                                         {"ws2", {16, 4, 1, 1}}, {"bs2", {16}}, {"wh", {37, 16, 1, 1}}, {"bh", {37}}});
+  CHECK_THROWS_WITH(import_onnx(m), Catch::Contains("--input x=1x3x224x224"));
+  OnnxImportOptions options;
+  options.input_dims["x"] = {1, 3, 32, 320};
+  std::vector<std::string> notes;
+  options.notes = &notes;
+  const Network g = import_onnx(m, options);
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "conv2d", "pool", "conv2d", "conv2d", "mul", "conv2d",
+                                             "output"});
+  CHECK(g[find(g, "c")].activation == "hswish");
+  CHECK(g[find(g, "c")].bias);
+  CHECK(g[find(g, "se2")].activation == "hsigmoid");
+  CHECK(g[find(g, "head")].output == Shape{16, 160, 37});
+  CHECK(totals(g).macs == 16ull * 160 * (16 * 27 + 16 * 9 + 37 * 16) + 2 * 16 * 4);
+  REQUIRE(notes.size() == 1);
+  CHECK_THAT(notes[0], Catch::Contains("Softmax x1, ArgMax x1; outputs are now 'head'"));
+  check_round_trip_and_solve(g);
+}
+
 TEST_CASE("ONNX import lists every unsupported node in one input_error", "[onnx]") {
   onnx::ModelProto m = onnx_model(R"(
     <ir_version: 8, opset_import: ["" : 13]>
