@@ -461,9 +461,10 @@ TEST_CASE("ONNX dynamic input dims are fixed by input_dims; shape arithmetic in 
 TEST_CASE("ONNX tf2onnx layout: an NHWC input, transposes around ops and an NHWC concat fold away", "[onnx]") {
   const Network g = import_onnx(onnx_model(R"(
     <ir_version: 8, opset_import: ["" : 13]>
-    nhwc (float[N, 32, 32, 3] image) => (y)
+    nhwc (uint8[N, 32, 32, 3] image) => (y)
         <float mean = {0.5}, float[1, 1, 1, 8] scale = {1, 2, 3, 4, 5, 6, 7, 8}, int64[8] p = {0, 1, 1, 0, 0, 1, 1, 0}> {
-      n = Sub (image, mean)
+      f = Cast <to = 1> (image)
+      n = Sub (f, mean)
       np = Pad (n, p)
       t = Transpose <perm = [0, 3, 1, 2]> (np)
       c1 = Conv <kernel_shape = [3, 3]> (t, w1, b1)
@@ -483,6 +484,7 @@ TEST_CASE("ONNX tf2onnx layout: an NHWC input, transposes around ops and an NHWC
                                             {"w3", {4, 16, 3, 3}}, {"b3", {4}}}));
   CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "conv2d", "add", "concat", "conv2d", "output"});
   CHECK(g[find(g, "image")].output == Shape{32, 32, 3});
+  CHECK(model_info(g).dtype_bytes == 1);  // the uint8 input
   CHECK(g[find(g, "c1")].activation == "relu");
   CHECK((g[find(g, "c1")].rows.pad_before == 1 && g[find(g, "c1")].cols.pad_after == 1));  // the NHWC Pad
   CHECK(input_names(g, find(g, "c2")) == std::vector<std::string>{"c1"});

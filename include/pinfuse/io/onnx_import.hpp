@@ -75,10 +75,10 @@
 //                                    another layout is an error there ("a transpose that reorders
 //                                    data"). A 4-D graph input is NHWC when it reaches only Transposes
 //                                    with perm [0, 3, 1, 2] through Pads and dims-keeping ops (tf2onnx).
-//       Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout, Transpose
+//       Reshape, Flatten, Squeeze, Unsqueeze, Identity, Cast, Dropout, Transpose
 //                                 -> folded when they only drop or restore size-1 axes, or flatten
-//                                    a map to [1, N] (or [N]) for a Gemm/MatMul (Transpose: only
-//                                    when just size-1 axes move)
+//                                    a map to [1, N] (or [N]) for a Gemm/MatMul (a Transpose of a rank
+//                                    other than 4: only when just size-1 axes move)
 //       Reshape [1,C,H,W] -> [1,g,C/g,H,W], Transpose perm [0,2,1,3,4], Reshape back
 //                                 -> shuffle with groups g (ShuffleNet's channel shuffle)
 //       Softmax, LogSoftmax       -> folded (no shape change, no MACs)

@@ -168,6 +168,7 @@ class Importer {
         {"Squeeze", &Importer::reshape},
         {"Unsqueeze", &Importer::reshape},
         {"Identity", &Importer::reshape},
+        {"Cast", &Importer::reshape},
         {"Dropout", &Importer::reshape},
         {"Transpose", &Importer::reshape},
         {"Softmax", &Importer::reshape},
