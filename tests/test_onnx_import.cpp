@@ -684,6 +684,32 @@ TEST_CASE("ONNX post-processing after the network is dropped with a note; output
   CHECK_THROWS_WITH(import_onnx(m, options), Catch::Contains("--outputs nowhere: names no value of the model"));
 }
 
+TEST_CASE("ONNX PyTorch's F.pad: pads computed by ConstantOfShape, Reshape, Slice step -1 and Transpose fold", "[onnx]") {
+  // torch pads (left 1, right 2, top 1, bottom 0) become ONNX's [0, 0, 1, 1, 0, 0, 0, 2].
+  const Network g = import_onnx(onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    fpad (float[1, 3, 16, 16] x) => (y)
+        <int64[1] four = {4}, int64[4] given = {1, 2, 1, 0}, int64[2] pairs = {-1, 2}, int64[1] st = {-1},
+         int64[1] en = {-9223372036854775807}, int64[1] ax = {0}, int64[1] stp = {-1}, int64[1] flat = {-1}> {
+      z = ConstantOfShape <value = int64[1] {0}> (four)
+      all = Concat <axis = 0> (given, z)
+      r = Reshape (all, pairs)
+      rev = Slice (r, st, en, ax, stp)
+      t = Transpose <perm = [1, 0]> (rev)
+      p = Reshape (t, flat)
+      pads = Cast <to = 7> (p)
+      a = Pad (x, pads)
+      y = Conv <kernel_shape = [3, 3]> (a, w, b)
+    })",
+                                           {{"w", {8, 3, 3, 3}}, {"b", {8}}}));
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "output"});
+  const Layer& y = g[find(g, "y")];
+  CHECK((y.rows.pad_before == 1 && y.rows.pad_after == 0 && y.cols.pad_before == 1 && y.cols.pad_after == 2));
+  CHECK(y.output == Shape{15, 17, 8});
+  CHECK(macs(g, find(g, "y")) == 15ull * 17 * 8 * 27);
+  check_round_trip_and_solve(g);
+}
+
 TEST_CASE("ONNX constant operands of Concat and a Pad of the channels add channels the layer produces", "[onnx]") {
   const Network g = import_onnx(onnx_model(R"(
     <ir_version: 8, opset_import: ["" : 13]>

@@ -25,10 +25,12 @@ struct IntTensor {
 
 /// Evaluates the shape arithmetic that ONNX 1.12's inference leaves unknown
 /// (PyTorch's x.view(x.size(0), -1) is Shape -> Gather -> Unsqueeze -> Concat ->
-/// Reshape): int64 values computed by Shape, Size, Gather, Unsqueeze, Squeeze,
-/// Concat, Slice, Cast, Identity and Add/Sub/Mul/Div from known shapes and
-/// constants. Each such node becomes a Constant node holding its value, so that
-/// the next run of shape inference sees it.
+/// Reshape; its F.pad computes the pads by ConstantOfShape -> Concat -> Reshape ->
+/// Slice(step -1) -> Transpose -> Reshape -> Cast): integer values computed by Shape,
+/// Size, Gather, Unsqueeze, Squeeze, Concat, Slice, Reshape, Transpose,
+/// ConstantOfShape, Cast, Identity and Add/Sub/Mul/Div from known shapes and
+/// constants (at most max_elements values). Each such node becomes a Constant node
+/// holding its value, so that the next run of shape inference sees it.
 class ShapeFolder {
  public:
   ShapeFolder(onnx::GraphProto& graph, const std::map<std::string, Dims>& dims) : graph_(graph), dims_(dims) {
@@ -97,8 +99,55 @@ class ShapeFolder {
     return std::clamp(i < 0 ? i + size : i, std::int64_t(0), size);
   }
 
+  static constexpr std::int64_t max_elements = 4096;
+
+  static std::int64_t elements(const Dims& shape) {
+    std::int64_t n = 1;
+    for (const std::int64_t d : shape) n = d < 0 || n > max_elements ? max_elements + 1 : n * d;
+    return n;
+  }
+
+  /// Row-major strides of `shape`.
+  static Dims strides(const Dims& shape) {
+    Dims st(shape.size(), 1);
+    for (std::size_t i = shape.size(); i-- > 1;) st[i - 1] = st[i] * shape[i];
+    return st;
+  }
+
+  /// A tensor of `shape` whose element at index (i_0, ..., i_k) is x's element at the
+  /// flat offset sum_a (first[a] + i_a * step[a]) (offsets in x's elements): Slice and Transpose.
+  static IntTensor gather(const IntTensor& x, const Dims& shape, const Dims& first, const Dims& step) {
+    IntTensor t{shape, {}, x.type};
+    const std::int64_t n = elements(shape);
+    for (std::int64_t flat = 0; flat < n; ++flat) {
+      std::int64_t rest = flat, at = 0;
+      for (std::size_t a = shape.size(); a-- > 0;) {
+        at += (first[a] + rest % shape[a] * step[a]);
+        rest /= shape[a];
+      }
+      t.v.push_back(x.v[std::size_t(at)]);
+    }
+    return t;
+  }
+
   std::optional<IntTensor> eval(const onnx::NodeProto& n) const {
     const std::string& op = n.op_type();
+    if (op == "ConstantOfShape") {
+      const auto s = n.input_size() == 1 ? known_.find(n.input(0)) : known_.end();
+      if (s == known_.end() || s->second.shape.size() != 1 || elements(s->second.v) > max_elements) return std::nullopt;
+      IntTensor t{s->second.v, {}, onnx::TensorProto::FLOAT};  // ONNX's default value: float 0
+      std::int64_t value = 0;
+      for (const auto& a : n.attribute())
+        if (a.name() == "value") {
+          const auto v = tensor_values(a.t());
+          if (!v || v->size() != 1) return std::nullopt;
+          t.type = a.t().data_type();
+          value = std::int64_t(v->front());
+        }
+      if (t.type != onnx::TensorProto::INT64 && t.type != onnx::TensorProto::INT32) return std::nullopt;
+      t.v.assign(std::size_t(elements(t.shape)), value);
+      return t;
+    }
     if (op == "Shape" || op == "Size") {
       const auto d = n.input_size() == 1 ? dims_.find(n.input(0)) : dims_.end();
       if (d == dims_.end() || std::any_of(d->second.begin(), d->second.end(), [](std::int64_t x) { return x < 0; }))
@@ -184,14 +233,65 @@ class ShapeFolder {
       return t;
     }
     if (op == "Slice") {
-      if (x.shape.size() != 1) return std::nullopt;
       const auto starts = input_ints(1, "starts"), ends = input_ints(2, "ends");
-      const Dims steps = input_ints(4, "steps").value_or(Dims{1});
-      if (!starts || !ends || starts->size() != 1 || ends->size() != 1 || steps != Dims{1}) return std::nullopt;
-      const auto size = std::int64_t(x.v.size());
-      const std::int64_t b = clamp_index(starts->front(), size), e = clamp_index(ends->front(), size);
-      IntTensor t{{std::max<std::int64_t>(e - b, 0)}, {}, x.type};
-      for (std::int64_t i = b; i < e; ++i) t.v.push_back(x.v[i]);
+      if (!starts || !ends || starts->size() != ends->size()) return std::nullopt;
+      const auto rank = std::int64_t(x.shape.size());
+      Dims axes = input_ints(3, "axes").value_or(Dims{});
+      if (axes.empty())
+        for (std::int64_t a = 0; a < std::int64_t(starts->size()); ++a) axes.push_back(a);
+      const Dims steps = input_ints(4, "steps").value_or(Dims(starts->size(), 1));
+      if (axes.size() != starts->size() || steps.size() != starts->size()) return std::nullopt;
+      Dims shape = x.shape, first(x.shape.size(), 0), step(x.shape.size(), 1);
+      const Dims st = strides(x.shape);
+      for (std::size_t k = 0; k < axes.size(); ++k) {
+        const std::int64_t a = axes[k] < 0 ? axes[k] + rank : axes[k];
+        if (a < 0 || a >= rank || steps[k] == 0) return std::nullopt;
+        const std::int64_t size = x.shape[std::size_t(a)], s = steps[k];
+        const auto index = [&](std::int64_t i) {  // ONNX clamps to [0, size] going up, [-1, size - 1] going down
+          i = i < 0 ? i + size : i;
+          return s > 0 ? std::clamp(i, std::int64_t(0), size) : std::clamp(i, std::int64_t(-1), size - 1);
+        };
+        const std::int64_t b = index((*starts)[k]), e = index((*ends)[k]);
+        shape[std::size_t(a)] = s > 0 ? std::max<std::int64_t>(0, (e - b + s - 1) / s) : std::max<std::int64_t>(0, (b - e - s - 1) / -s);
+        first[std::size_t(a)] = b;
+        step[std::size_t(a)] = s;
+      }
+      Dims at(x.shape.size()), by(x.shape.size());  // in flat offsets
+      for (std::size_t a = 0; a < x.shape.size(); ++a) {
+        at[a] = first[a] * st[a];
+        by[a] = step[a] * st[a];
+      }
+      return gather(x, shape, at, by);
+    }
+    if (op == "Transpose") {
+      Dims perm;
+      for (const auto& a : n.attribute())
+        if (a.name() == "perm") perm.assign(a.ints().begin(), a.ints().end());
+      if (perm.empty())
+        for (std::size_t i = x.shape.size(); i-- > 0;) perm.push_back(std::int64_t(i));
+      if (perm.size() != x.shape.size()) return std::nullopt;
+      const Dims st = strides(x.shape);
+      Dims shape, by;
+      for (const std::int64_t p : perm) {
+        if (p < 0 || p >= std::int64_t(x.shape.size())) return std::nullopt;
+        shape.push_back(x.shape[std::size_t(p)]);
+        by.push_back(st[std::size_t(p)]);
+      }
+      return gather(x, shape, Dims(shape.size(), 0), by);
+    }
+    if (op == "Reshape") {
+      if (in.size() < 2 || !in[1]) return std::nullopt;
+      Dims shape = in[1]->v;
+      std::int64_t known = 1, unknown = -1;
+      for (std::size_t i = 0; i < shape.size(); ++i) {
+        if (shape[i] == 0 && i < x.shape.size()) shape[i] = x.shape[i];
+        if (shape[i] == -1) unknown = std::int64_t(i);
+        else known *= shape[i];
+      }
+      if (unknown >= 0) shape[std::size_t(unknown)] = known > 0 ? std::int64_t(x.v.size()) / known : 0;
+      if (elements(shape) != std::int64_t(x.v.size())) return std::nullopt;
+      IntTensor t = x;
+      t.shape = shape;
       return t;
     }
     if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
