@@ -567,7 +567,8 @@ TEST_CASE("ONNX Pad nodes fold into the next Conv or pool's padding where that i
 }
 
 TEST_CASE("ONNX activation spellings fuse into one activation each", "[onnx]") {
-  // Each block: a 1x1 conv (8 -> 8 channels, bias), then one spelling of an activation.
+  // Each block: a 1x1 conv (8 -> 8 channels, bias), then one spelling of an activation. A Constant
+  // node after the first node of its activation (PyTorch writes them so) is seen too.
   const Network g = import_onnx(onnx_model(R"(
     <ir_version: 8, opset_import: ["" : 13]>
     spellings (float[1, 8, 6, 6] x) => (y)
@@ -586,7 +587,8 @@ TEST_CASE("ONNX activation spellings fuse into one activation each", "[onnx]") {
       c0 = Conv <kernel_shape = [1, 1]> (hsig, w, b)
       c1 = Div (c0, sqrt2)
       c2 = Erf (c1)
-      c3 = Add (c2, one)
+      one_late = Constant <value = float {1.0}> ()
+      c3 = Add (c2, one_late)
       c4 = Mul (c0, c3)
       gelu = Mul (c4, half)
       d0 = Conv <kernel_shape = [1, 1]> (gelu, w, b)

@@ -46,6 +46,11 @@ class Importer : ImportState {
     g_[boost::graph_bundle].name = !options_.name.empty() ? options_.name : !graph.name().empty() ? graph.name() : "onnx_model";
     g_[boost::graph_bundle].dtype_bytes = options_.dtype_bytes > 0 ? options_.dtype_bytes : dtype_bytes_;
     add_inputs();
+    for (int i = 0; i < graph.node_size(); ++i)  // first, so that activation regions see all their constants
+      if (graph.node(i).op_type() == "Constant" && skip_.insert(i).second) {
+        node_ = &graph.node(i);
+        constant_node();
+      }
     for (int i = 0; i < graph.node_size(); ++i)
       if (!skip_.count(i)) import_node(i);
     add_outputs();
@@ -587,6 +592,15 @@ class Importer : ImportState {
              "pinfuse knows (relu, relu6, leaky_relu, elu, sigmoid, tanh, softplus, hsigmoid, hswish, swish, gelu, mish)"));
   }
 
+  /// Whether an activation region may hold the node: an elementwise op, but not a PRelu
+  /// with per-channel slopes (the activation prelu, even when the slopes are still equal).
+  bool evaluable(const onnx::NodeProto& n) const {
+    if (!is_elementwise_op(n.op_type())) return false;
+    if (n.op_type() != "PRelu" || n.input_size() < 2) return true;
+    const auto t = tensors_.find(n.input(1));
+    return t != tensors_.end() && tensor_values(*t->second).value_or(std::vector<double>{}).size() == 1;
+  }
+
   /// A scalar constant (a tensor of equal values), which an activation region may read.
   std::optional<double> scalar_constant(const std::string& name) const {
     const auto v = values_.find(name);
@@ -605,7 +619,7 @@ class Importer : ImportState {
   /// nobody else reads) that computes a known activation becomes it; an affine one folds.
   bool activation_region(int index) {
     const onnx::NodeProto& n = *node_;
-    if (!is_elementwise_op(n.op_type()) || n.output_size() != 1) return false;
+    if (!evaluable(n) || n.output_size() != 1) return false;
     std::string x;
     for (const std::string& in : n.input())
       if (!in.empty() && !scalar_constant(in)) {
@@ -630,7 +644,7 @@ class Importer : ImportState {
       for (const int k : c->second) {
         const onnx::NodeProto& m = graph.node(k);
         if (k <= index || skip_.count(k) || std::count(region.begin(), region.end(), k) || m.output_size() != 1 ||
-            !is_elementwise_op(m.op_type()) || !(m.domain().empty() || m.domain() == "ai.onnx") || !same_dims(m.output(0)))
+            !evaluable(m) || !(m.domain().empty() || m.domain() == "ai.onnx") || !same_dims(m.output(0)))
           continue;
         if (!std::all_of(m.input().begin(), m.input().end(), [&](const std::string& in) {
               return in.empty() || in == x || producer.count(in) || scalar_constant(in);
