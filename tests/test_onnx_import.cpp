@@ -135,6 +135,25 @@ onnx::ModelProto conv_bn_relu() {
   return onnx_model(conv_bn_relu_text, w);
 }
 
+/// A [N, 3, H, W] input, and tf2onnx's flatten: Shape -> Cast(INT32) -> Gather -> Unsqueeze ->
+/// Concat with an INT32 -1 -> Cast(INT64) -> Reshape; fits a 31x31 input.
+onnx::ModelProto dynamic_model() {
+  return onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    dynamic (float[N, 3, H, W] x) => (y) <int32 zero = {0}, int32[1] minus1 = {-1}, int64[1] axes = {0}> {
+      c = Conv <kernel_shape = [3, 3], strides = [2, 2]> (x, w, b)
+      s = Shape (c)
+      s32 = Cast <to = 6> (s)
+      n = Gather <axis = 0> (s32, zero)
+      n1 = Unsqueeze (n, axes)
+      t32 = Concat <axis = 0> (n1, minus1)
+      t = Cast <to = 7> (t32)
+      f = Reshape (c, t)
+      y = Gemm <transB = 1> (f, wf, bf)
+    })",
+                                        {{"w", {8, 3, 3, 3}}, {"b", {8}}, {"wf", {5, 8 * 15 * 15}}, {"bf", {5}}});
+}
+
 }  // namespace
 
 TEST_CASE("ONNX conv-bn-relu chain: BatchNorm and activations fold into the convolutions", "[onnx]") {
@@ -416,21 +435,7 @@ TEST_CASE("ONNX shape arithmetic (PyTorch's x.view(x.size(0), -1)) is constant a
 }
 
 TEST_CASE("ONNX dynamic input dims are fixed by input_dims; shape arithmetic in INT32 folds with its type", "[onnx]") {
-  // tf2onnx's flatten: Shape -> Cast(INT32) -> Gather -> Unsqueeze -> Concat with an INT32 -1 -> Cast(INT64) -> Reshape.
-  const onnx::ModelProto m = onnx_model(R"(
-    <ir_version: 8, opset_import: ["" : 13]>
-    dynamic (float[N, 3, H, W] x) => (y) <int32 zero = {0}, int32[1] minus1 = {-1}, int64[1] axes = {0}> {
-      c = Conv <kernel_shape = [3, 3], strides = [2, 2]> (x, w, b)
-      s = Shape (c)
-      s32 = Cast <to = 6> (s)
-      n = Gather <axis = 0> (s32, zero)
-      n1 = Unsqueeze (n, axes)
-      t32 = Concat <axis = 0> (n1, minus1)
-      t = Cast <to = 7> (t32)
-      f = Reshape (c, t)
-      y = Gemm <transB = 1> (f, wf, bf)
-    })",
-                                        {{"w", {8, 3, 3, 3}}, {"b", {8}}, {"wf", {5, 8 * 15 * 15}}, {"bf", {5}}});
+  const onnx::ModelProto m = dynamic_model();
   try {
     import_onnx(m);
     FAIL("no error");
@@ -895,6 +900,8 @@ TEST_CASE("write ONNX files for the command-line tests", "[.onnx_files]") {
   name_nodes(bad, "");
   REQUIRE(bad.SerializeToString(&bytes));
   std::ofstream(dir / "unsupported.onnx", std::ios::binary) << bytes;
+  REQUIRE(dynamic_model().SerializeToString(&bytes));
+  std::ofstream(dir / "dynamic.onnx", std::ios::binary) << bytes;
 }
 
 #endif  // PINFUSE_HAS_ONNX
