@@ -692,12 +692,16 @@ TEST_CASE("ONNX post-processing after the network is dropped with a note; output
 }
 
 TEST_CASE("ONNX PyTorch's F.pad: pads computed by ConstantOfShape, Reshape, Slice step -1 and Transpose fold", "[onnx]") {
-  // torch pads (left 1, right 2, top 1, bottom 0) become ONNX's [0, 0, 1, 1, 0, 0, 0, 2].
+  // torch pads (left 1, right 2, top 1, bottom 0) become ONNX's [0, 0, 1, 1, 0, 0, 0, 2]; the
+  // scalar rank minus a [1] tensor is a [1] tensor, as ConstantOfShape needs.
   const Network g = import_onnx(onnx_model(R"(
     <ir_version: 8, opset_import: ["" : 13]>
     fpad (float[1, 3, 16, 16] x) => (y)
-        <int64[1] four = {4}, int64[4] given = {1, 2, 1, 0}, int64[2] pairs = {-1, 2}, int64[1] st = {-1},
+        <int64[1] zero = {0}, int64[4] given = {1, 2, 1, 0}, int64[2] pairs = {-1, 2}, int64[1] st = {-1},
          int64[1] en = {-9223372036854775807}, int64[1] ax = {0}, int64[1] stp = {-1}, int64[1] flat = {-1}> {
+      s = Shape (x)
+      rank = Size (s)
+      four = Sub (rank, zero)
       z = ConstantOfShape <value = int64[1] {0}> (four)
       all = Concat <axis = 0> (given, z)
       r = Reshape (all, pairs)

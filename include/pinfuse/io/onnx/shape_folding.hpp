@@ -298,7 +298,8 @@ class ShapeFolder {
       if (in.size() != 2 || !in[1]) return std::nullopt;
       const IntTensor& y = *in[1];
       if (x.v.size() != y.v.size() && x.v.size() != 1 && y.v.size() != 1) return std::nullopt;
-      IntTensor t = x.v.size() >= y.v.size() ? x : y;
+      // Broadcasting: the result has the shape of the larger operand, or of the higher rank ([] - [1] is [1]).
+      IntTensor t = x.v.size() > y.v.size() || (x.v.size() == y.v.size() && x.shape.size() >= y.shape.size()) ? x : y;
       for (std::size_t i = 0; i < t.v.size(); ++i) {
         const std::int64_t a = x.v[x.v.size() == 1 ? 0 : i], b = y.v[y.v.size() == 1 ? 0 : i];
         if (op == "Div" && b == 0) return std::nullopt;
