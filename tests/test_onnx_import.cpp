@@ -466,7 +466,7 @@ TEST_CASE("ONNX dynamic input dims are fixed by input_dims; shape arithmetic in 
 TEST_CASE("ONNX tf2onnx layout: an NHWC input, transposes around ops and an NHWC concat fold away", "[onnx]") {
   const Network g = import_onnx(onnx_model(R"(
     <ir_version: 8, opset_import: ["" : 13]>
-    nhwc (uint8[N, 32, 32, 3] image) => (y)
+    nhwc (uint8[N, 32, 32, 3] image) => (y, gp)
         <float mean = {0.5}, float[1, 1, 1, 8] scale = {1, 2, 3, 4, 5, 6, 7, 8}, int64[8] p = {0, 1, 1, 0, 0, 1, 1, 0}> {
       f = Cast <to = 1> (image)
       n = Sub (f, mean)
@@ -484,11 +484,15 @@ TEST_CASE("ONNX tf2onnx layout: an NHWC input, transposes around ops and an NHWC
       ct = Transpose <perm = [0, 3, 1, 2]> (cat)
       c3 = Conv <kernel_shape = [3, 3], strides = [2, 2], pads = [1, 1, 1, 1]> (ct, w3, b3)
       y = Transpose <perm = [0, 2, 3, 1]> (c3)
+      gp = ReduceMean <axes = [1, 2], keepdims = 0> (y)
     })",
                                            {{"w1", {8, 3, 3, 3}}, {"b1", {8}}, {"w2", {8, 8, 1, 1}}, {"b2", {8}},
                                             {"w3", {4, 16, 3, 3}}, {"b3", {4}}}));
-  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "conv2d", "add", "concat", "conv2d", "output"});
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "conv2d", "add", "concat", "conv2d", "pool", "output",
+                                             "output"});
   CHECK(g[find(g, "image")].output == Shape{32, 32, 3});
+  CHECK(g[find(g, "gp")].global_pool);  // a ReduceMean over NHWC's H and W
+  CHECK(g[find(g, "gp")].output == Shape{1, 1, 4});
   CHECK(model_info(g).dtype_bytes == 1);  // the uint8 input
   CHECK(g[find(g, "c1")].activation == "relu");
   CHECK((g[find(g, "c1")].rows.pad_before == 1 && g[find(g, "c1")].cols.pad_after == 1));  // the NHWC Pad
@@ -844,6 +848,8 @@ TEST_CASE("ONNX import rejects a batch other than 1, unsupported attributes and 
         "add needs equal shapes");
   fails("g (float[1, 3, 8, 8] x) => (y) { t = Transpose <perm = [0, 2, 3, 1]> (x)\n y = Conv <kernel_shape = [1, 1]> (t, w) }",
         {{"w", {4, 8, 1, 1}}}, "node 'y' (Conv)", "in layout NHWC (transposed); Conv needs NCHW");
+  fails("g (float[1, 3, 8, 8] x) => (y) { t = Transpose <perm = [0, 2, 3, 1]> (x)\n y = ReduceMean <axes = [3]> (t) }", {},
+        "node 'y' (ReduceMean)", "over the NCHW axes [1] (the channels: a LayerNorm?)");
   fails("g (float[1, 8, 4, 4] x) => (y) <int64[3] s = {1, 8, 16}> { y = Reshape (x, s) }", {}, "node 'y' (Reshape)",
         "flatten a map to [1, N]");
   fails("g (float[1, 3, 8, 8] x) => (y) { y = Concat <axis = 2> (x, x) }", {}, "node 'y' (Concat)", "channel axis");

@@ -392,22 +392,27 @@ class Importer : ImportState {
 
   /// GlobalAveragePool, GlobalMaxPool, and ReduceMean/ReduceMax over the spatial axes.
   void global_pool() {
-    const Value& x = input(0);
+    const bool reduce = op() == "ReduceMean" || op() == "ReduceMax";
+    const Value& x = input(0, reduce ? Access::any_layout : Access::nchw);  // a Reduce names its axes
     if (x.dims.size() != 4) fail(cat("only 2-D pooling is supported (input ", dims_text(x.dims), ")"));
-    if (op() == "ReduceMean" || op() == "ReduceMax") {
+    if (reduce) {
       Dims axes = attr_ints("axes", {});
       if (has_input(1))
         if (const auto v = constant_ints(1)) axes = *v;
-      for (std::int64_t& a : axes) a = a < 0 ? a + 4 : a;
+      for (std::int64_t& a : axes) {
+        a = a < 0 ? a + 4 : a;
+        if (a >= 0 && a < 4 && !x.layout.empty()) a = x.layout[std::size_t(a)];  // the NCHW axis
+      }
       std::sort(axes.begin(), axes.end());
       if (axes != Dims{2, 3})
-        fail(cat(op(), " over axes ", dims_text(axes), "; only the spatial axes [2, 3] (a global pool) are supported"));
+        fail(cat(op(), " over the NCHW axes ", dims_text(axes), axes == Dims{1} ? " (the channels: a LayerNorm?)" : "",
+                 "; only the spatial axes H and W (a global pool) are supported"));
     }
     Layer l;
     l.kind = LayerKind::pool;
     l.global_pool = true;
     l.pool_mode = op() == "GlobalMaxPool" || op() == "ReduceMax" ? PoolMode::max : PoolMode::avg;
-    add(std::move(l), {x.layer}, output_name(0));
+    add(std::move(l), {x.layer}, output_name(0), {}, dims(output_name(0)).size() == 4 ? x.layout : Dims{});
   }
 
   /// Add, Sum, Mul, Sub, Div: a layer for two or more feature maps; folded with constants.
