@@ -6,10 +6,8 @@
 #include <onnx/shape_inference/implementation.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <deque>
-#include <limits>
 #include <map>
 #include <optional>
 #include <set>
