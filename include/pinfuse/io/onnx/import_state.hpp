@@ -135,9 +135,11 @@ class ImportState {
       input_names_.push_back(in.name());
     }
     if (!dtype_bytes_) dtype_bytes_ = 4;
-    for (const auto& [name, given] : options_.input_dims)
+    for (const auto& given : options_.input_dims) {
+      const std::string& name = given.first;
       if (std::none_of(graph.input().begin(), graph.input().end(), [&](const auto& in) { return in.name() == name; }))
         problem("--input " + name, "names no graph input of the model");
+    }
   }
 
   /// Writes the dims the options give for a graph input into the model; known dims must agree.
