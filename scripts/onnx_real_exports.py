@@ -131,7 +131,8 @@ def main():
                 export_torchvision(name, onnx_path)
             nodes = len(onnx.load(onnx_path, load_external_data=False).graph.node)
             code, out, err = run([TOOL, "import", onnx_path, "-o", json_path] + extra)
-            row = {"model": name, "nodes": nodes, "import_args": " ".join(extra), "notes": err.strip()}
+            err = err.replace(tmp + os.sep, "")  # messages name the file, not the temporary directory
+            row = {"model": name, "nodes": nodes, "import_args": " ".join(extra), "notes": err.strip() if code == 0 else ""}
             if code != 0:
                 row["error"] = err.strip().splitlines()[0] if err.strip() else "exit %d" % code
                 rows.append(row)
