@@ -466,8 +466,9 @@ TEST_CASE("ONNX dynamic input dims are fixed by input_dims; shape arithmetic in 
 TEST_CASE("ONNX tf2onnx layout: an NHWC input, transposes around ops and an NHWC concat fold away", "[onnx]") {
   const Network g = import_onnx(onnx_model(R"(
     <ir_version: 8, opset_import: ["" : 13]>
-    nhwc (uint8[N, 32, 32, 3] image) => (y, gp)
-        <float mean = {0.5}, float[1, 1, 1, 8] scale = {1, 2, 3, 4, 5, 6, 7, 8}, int64[8] p = {0, 1, 1, 0, 0, 1, 1, 0}> {
+    nhwc (uint8[N, 32, 32, 3] image) => (y, gp, up)
+        <float mean = {0.5}, float[1, 1, 1, 8] scale = {1, 2, 3, 4, 5, 6, 7, 8}, int64[8] p = {0, 1, 1, 0, 0, 1, 1, 0},
+         int64[1] st = {4}, int64[1] en = {12}, int64[1] ax = {3}, float[4] up2 = {1.0, 2.0, 2.0, 1.0}> {
       f = Cast <to = 1> (image)
       n = Sub (f, mean)
       np = Pad (n, p)
@@ -485,11 +486,20 @@ TEST_CASE("ONNX tf2onnx layout: an NHWC input, transposes around ops and an NHWC
       c3 = Conv <kernel_shape = [3, 3], strides = [2, 2], pads = [1, 1, 1, 1]> (ct, w3, b3)
       y = Transpose <perm = [0, 2, 3, 1]> (c3)
       gp = ReduceMean <axes = [1, 2], keepdims = 0> (y)
+      half_a, half_b = Split <axis = 3> (cat)
+      part = Slice (cat, st, en, ax)
+      both = Add (half_b, part)
+      up = Resize (both, , up2)
     })",
                                            {{"w1", {8, 3, 3, 3}}, {"b1", {8}}, {"w2", {8, 8, 1, 1}}, {"b2", {8}},
                                             {"w3", {4, 16, 3, 3}}, {"b3", {4}}}));
-  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "conv2d", "add", "concat", "conv2d", "pool", "output",
-                                             "output"});
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "conv2d", "add", "concat", "conv2d", "pool", "slice",
+                                             "slice", "add", "resize", "output", "output", "output"});
+  // NHWC Split, Slice (axis 3) and Resize (scales [1, 2, 2, 1]).
+  CHECK((g[find(g, "half_b")].slice_begin == 8 && g[find(g, "half_b")].slice_end == 16));
+  CHECK((g[find(g, "part")].slice_begin == 4 && g[find(g, "part")].slice_end == 12));
+  CHECK(g[find(g, "up")].scale_h == 2);
+  CHECK(g[find(g, "up")].output == Shape{64, 64, 8});
   CHECK(g[find(g, "image")].output == Shape{32, 32, 3});
   CHECK(g[find(g, "gp")].global_pool);  // a ReduceMean over NHWC's H and W
   CHECK(g[find(g, "gp")].output == Shape{1, 1, 4});

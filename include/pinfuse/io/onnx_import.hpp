@@ -70,8 +70,9 @@
 //                                    is part of no known activation and not an add/mul is an error.
 //       Transpose of a 4-D map    -> folded: it changes the map's layout, which the importer tracks
 //                                    (a list of the NCHW axis each ONNX axis holds). Elementwise ops,
-//                                    activations, Concat (along the channel axis of the layout) and Pad
-//                                    take maps in any layout; every other op needs NCHW, and a map in
+//                                    activations, Pad, Resize, ReduceMean/Max (their axes read through
+//                                    the layout), and Concat, Split and Slice along the layout's channel
+//                                    axis take maps in any layout; every other op needs NCHW, and a map in
 //                                    another layout is an error there ("a transpose that reorders
 //                                    data"). A 4-D graph input is NHWC when it reaches only Transposes
 //                                    with perm [0, 3, 1, 2] through Pads and dims-keeping ops (tf2onnx).

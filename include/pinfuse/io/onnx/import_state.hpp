@@ -445,7 +445,7 @@ class ImportState {
       fail(cat("input '", name, "' is ", dims_text(v.dims), ", the [H, W, C] = ", shape_text(v.shape), " map of layer '",
                g_[v.layer].name, "' in layout ", layout_text(v.layout), " (transposed); ", op(),
                " needs NCHW, and a transpose that reorders data is not supported (pinfuse folds transposes between ",
-               "layout-agnostic ops: elementwise ops, activations, Concat, Pad)"));
+               "layout-agnostic ops: elementwise ops, activations, Concat, Split, Slice, Pad, Resize, ReduceMean)"));
     return v;
   }
   const Value& input(int i, Access access = Access::nchw) const {

@@ -481,7 +481,7 @@ class Importer : ImportState {
     const Value& first = input(maps.front(), Access::any_layout);
     std::int64_t axis = attr_int("axis", 1);
     if (axis < 0) axis += std::int64_t(out.size());
-    const std::int64_t channel_axis = first.layout.empty() ? 1 : std::find(first.layout.begin(), first.layout.end(), 1) - first.layout.begin();
+    const std::int64_t channel_axis = channel_axis_of(first);
     if (axis != channel_axis)
       fail(cat("concatenates along axis ", axis, "; only the channel axis ", channel_axis, " (of layout ",
                layout_text(first.layout), ") is supported"));
@@ -506,31 +506,38 @@ class Importer : ImportState {
     add(std::move(l), ins, output_name(0), {}, first.layout);
   }
 
-  /// Split along the channels: one slice per used output.
+  /// The ONNX axis that holds a map's channels: 1, or 3 in NHWC.
+  static std::int64_t channel_axis_of(const Value& x) {
+    return x.layout.empty() ? 1 : std::find(x.layout.begin(), x.layout.end(), 1) - x.layout.begin();
+  }
+
+  /// Split along the channels (in any layout): one slice per used output.
   void split() {
-    const Value& x = input(0);
+    const Value& x = input(0, Access::any_layout);
     std::int64_t axis = attr_int("axis", 0);
     if (axis < 0) axis += std::int64_t(x.dims.size());
-    if (axis != 1) fail(cat("splits along axis ", axis, "; only the channel axis 1 is supported"));
+    if (axis != channel_axis_of(x))
+      fail(cat("splits along axis ", axis, "; only the channel axis ", channel_axis_of(x), " (of layout ",
+               layout_text(x.layout), ") is supported"));
     if (node_->output_size() == 1) return alias(input_name(0));
     int begin = 0;
     for (int k = 0; k < node_->output_size(); ++k) {
-      const int channels = shape(output_name(k)).c;
+      const int channels = shape(dims(output_name(k)), x.layout, output_name(k)).c;
       if (uses(output_name(k)) > 0) {
         Layer l;
         l.name = output_name(k);
         l.kind = LayerKind::slice;
         l.slice_begin = begin;
         l.slice_end = begin + channels;
-        add(std::move(l), {x.layer}, output_name(k));
+        add(std::move(l), {x.layer}, output_name(k), {}, x.layout);
       }
       begin += channels;
     }
   }
 
-  /// Slice of the channel axis with step 1.
+  /// Slice of the channel axis (in any layout) with step 1.
   void slice() {
-    const Value& x = input(0);
+    const Value& x = input(0, Access::any_layout);
     const auto ints = [&](int i, const char* name) -> std::optional<Dims> {
       if (const auto* a = attr(name)) return Dims(a->ints().begin(), a->ints().end());  // opset < 10
       if (!has_input(i)) return std::nullopt;
@@ -549,35 +556,37 @@ class Importer : ImportState {
       const std::int64_t axis = axes[i] < 0 ? axes[i] + std::int64_t(x.dims.size()) : axes[i];
       if (i >= steps.size() || steps[i] != 1) fail("Slice with a step other than 1 is not supported");
       if (axis < 0 || axis >= std::int64_t(x.dims.size()) || out[axis] == x.dims[axis]) continue;
-      if (axis != 1) fail(cat("slices axis ", axis, "; only the channel axis 1 is supported"));
-      const std::int64_t c = x.dims[1];
+      if (axis != channel_axis_of(x))
+        fail(cat("slices axis ", axis, "; only the channel axis ", channel_axis_of(x), " (of layout ",
+                 layout_text(x.layout), ") is supported"));
+      const std::int64_t c = x.dims[std::size_t(axis)];
       begin = std::clamp(starts[i] < 0 ? starts[i] + c : starts[i], std::int64_t(0), c);
     }
     if (!begin) return alias(input_name(0));
     Layer l;
     l.kind = LayerKind::slice;
     l.slice_begin = int(*begin);
-    l.slice_end = int(*begin + out[1]);
-    add(std::move(l), {x.layer}, output_name(0));
+    l.slice_end = int(*begin + out[std::size_t(channel_axis_of(x))]);
+    add(std::move(l), {x.layer}, output_name(0), {}, x.layout);
   }
 
-  /// Resize and Upsample by integer factors, read from the inferred output shape.
+  /// Resize and Upsample (in any layout) by integer factors, read from the inferred output shape.
   void resize() {
-    const Value& x = input(0);
+    const Value& x = input(0, Access::any_layout);
     const std::string mode = attr_string("mode", "nearest");
     Layer l;
     l.kind = LayerKind::resize;
     if (mode == "nearest") l.resize_mode = ResizeMode::nearest;
     else if (mode == "linear" || mode == "bilinear") l.resize_mode = ResizeMode::bilinear;
     else fail("mode '" + mode + "' is not supported (nearest or linear only)");
-    const Dims in = x.dims, out = dims(output_name(0));
+    const Dims in = nchw_dims(x.dims, x.layout), out = nchw_dims(dims(output_name(0)), x.layout);
     if (in.size() != 4 || out.size() != 4 || in[0] != out[0] || in[1] != out[1] || out[2] % in[2] != 0 ||
         out[3] % in[3] != 0 || out[2] < in[2] || out[3] < in[3])
       fail(cat("resizes ", dims_text(in), " to ", dims_text(out), "; only upsampling H and W by integer factors is supported"));
     l.scale_h = narrow(out[2] / in[2], "scale");
     l.scale_w = narrow(out[3] / in[3], "scale");
     if (l.scale_h == 1 && l.scale_w == 1) return alias(input_name(0));
-    add(std::move(l), {x.layer}, output_name(0));
+    add(std::move(l), {x.layer}, output_name(0), {}, x.layout);
   }
 
   void batch_norm() {
