@@ -735,6 +735,33 @@ TEST_CASE("ONNX PyTorch's F.pad: pads computed by ConstantOfShape, Reshape, Slic
   check_round_trip_and_solve(g);
 }
 
+TEST_CASE("ONNX tf2onnx's Resize sizes computed in floating point from the input's shape fold", "[onnx]") {
+  OnnxImportOptions options;
+  options.input_dims["x"] = {1, 3, 20, 30};
+  const Network g = import_onnx(onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    upsample (float[N, 3, H, W] x) => (y)
+        <int64[1] zero = {0}, int64[1] two = {2}, int64[1] four = {4}, float scale = {2.0}> {
+      c = Conv <kernel_shape = [1, 1]> (x, w)
+      s = Shape (c)
+      nc = Slice (s, zero, two)
+      hw = Slice (s, two, four)
+      hwf = Cast <to = 1> (hw)
+      up = Mul (hwf, scale)
+      upf = Floor (up)
+      upi = Cast <to = 7> (upf)
+      sizes = Concat <axis = 0> (nc, upi)
+      y = Resize <mode = "nearest"> (c, , , sizes)
+    })",
+                                           {{"w", {8, 3, 1, 1}}}),
+                                options);
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "resize", "output"});
+  CHECK((g[find(g, "y")].scale_h == 2 && g[find(g, "y")].scale_w == 2));
+  CHECK(g[find(g, "y")].output == Shape{40, 60, 8});
+  CHECK(macs(g, find(g, "c")) == 20ull * 30 * 8 * 3);
+  check_round_trip_and_solve(g);
+}
+
 TEST_CASE("ONNX constant operands of Concat and a Pad of the channels add channels the layer produces", "[onnx]") {
   const Network g = import_onnx(onnx_model(R"(
     <ir_version: 8, opset_import: ["" : 13]>

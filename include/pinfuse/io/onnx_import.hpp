@@ -14,7 +14,8 @@
 //     x.view(x.size(0), -1)) is evaluated, made constant, and inference runs again.
 //     Dynamic input dimensions ([?, 3, ?, ?]) must be fixed by OnnxImportOptions::input_dims
 //     (`pinfuse import --input image=1x3x640x640`); the error for an unknown size says so.
-//     Shape arithmetic keeps its element type: a Cast to INT32 folds to an INT32 constant.
+//     Shape arithmetic keeps its element type: a Cast to INT32 folds to an INT32 constant;
+//     sizes scaled in float (Cast, Mul, Floor, Cast back) fold too.
 //  2. Graph inputs that are not initializers become "input" layers. A tensor
 //     [1, C, H, W] is our [H, W, C]; a tensor [1, N] is our [1, 1, N]. The batch
 //     must be 1 or symbolic; other ranks are not supported.

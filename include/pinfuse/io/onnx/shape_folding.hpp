@@ -4,6 +4,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -16,20 +17,26 @@
 namespace pinfuse::onnx_import_detail {
 
 
-/// A small integer tensor of shape arithmetic (rank 0 or 1 in practice), INT64 or INT32.
+/// A small tensor of shape arithmetic (rank 0 or 1 in practice): INT64 or INT32 values in
+/// `v`, or FLOAT values in `f` (sizes scaled in floating point, as tf2onnx computes a Resize's).
 struct IntTensor {
   Dims shape;
   std::vector<std::int64_t> v;
   std::int32_t type = onnx::TensorProto::INT64;
+  std::vector<double> f;
+  bool is_float() const { return type == onnx::TensorProto::FLOAT; }
+  std::size_t size() const { return is_float() ? f.size() : v.size(); }
 };
 
 /// Evaluates the shape arithmetic that ONNX 1.12's inference leaves unknown
 /// (PyTorch's x.view(x.size(0), -1) is Shape -> Gather -> Unsqueeze -> Concat ->
 /// Reshape; its F.pad computes the pads by ConstantOfShape -> Concat -> Reshape ->
-/// Slice(step -1) -> Transpose -> Reshape -> Cast): integer values computed by Shape,
+/// Slice(step -1) -> Transpose -> Reshape -> Cast; tf2onnx scales a Resize's sizes by
+/// Cast(float) -> Mul -> Floor -> Cast(int64)): integer values computed by Shape,
 /// Size, Gather, Unsqueeze, Squeeze, Concat, Slice, Reshape, Transpose,
 /// ConstantOfShape, Cast, Identity and Add/Sub/Mul/Div from known shapes and
-/// constants (at most max_elements values). Each such node becomes a Constant node
+/// constants (at most max_elements values), and float values by Cast, Add, Sub,
+/// Mul, Div, Floor and Ceil. Each such node becomes a Constant node
 /// holding its value, so that the next run of shape inference sees it.
 class ShapeFolder {
  public:
@@ -58,11 +65,16 @@ class ShapeFolder {
 
  private:
   void remember(const std::string& name, const onnx::TensorProto& t) {
-    if (t.data_type() != onnx::TensorProto::INT64 && t.data_type() != onnx::TensorProto::INT32) return;
+    const bool is_float = t.data_type() == onnx::TensorProto::FLOAT;
+    if (t.data_type() != onnx::TensorProto::INT64 && t.data_type() != onnx::TensorProto::INT32 && !is_float) return;
+    const Dims shape(t.dims().begin(), t.dims().end());
+    if (elements(shape) > max_elements) return;  // weights, not shape arithmetic
     const auto v = tensor_values(t);
     if (!v) return;
-    IntTensor x{Dims(t.dims().begin(), t.dims().end()), {}, t.data_type()};
-    for (const double d : *v) x.v.push_back(std::int64_t(d));
+    IntTensor x{shape, {}, t.data_type(), {}};
+    if (is_float) x.f = *v;
+    else
+      for (const double d : *v) x.v.push_back(std::int64_t(d));
     known_[name] = x;
   }
 
@@ -77,6 +89,7 @@ class ShapeFolder {
     onnx::TensorProto& value = *a.mutable_t();
     value.set_data_type(t.type);  // a Cast to INT32 stays INT32, or ONNX's next inference pass rejects the graph
     for (const std::int64_t d : t.shape) value.add_dims(d);
+    for (const double x : t.f) value.add_float_data(float(x));
     for (const std::int64_t x : t.v) {
       if (t.type == onnx::TensorProto::INT32) value.add_int32_data(std::int32_t(x));
       else value.add_int64_data(x);
@@ -117,7 +130,7 @@ class ShapeFolder {
   /// A tensor of `shape` whose element at index (i_0, ..., i_k) is x's element at the
   /// flat offset sum_a (first[a] + i_a * step[a]) (offsets in x's elements): Slice and Transpose.
   static IntTensor gather(const IntTensor& x, const Dims& shape, const Dims& first, const Dims& step) {
-    IntTensor t{shape, {}, x.type};
+    IntTensor t{shape, {}, x.type, {}};
     const std::int64_t n = elements(shape);
     for (std::int64_t flat = 0; flat < n; ++flat) {
       std::int64_t rest = flat, at = 0;
@@ -135,7 +148,7 @@ class ShapeFolder {
     if (op == "ConstantOfShape") {
       const auto s = n.input_size() == 1 ? known_.find(n.input(0)) : known_.end();
       if (s == known_.end() || s->second.shape.size() != 1 || elements(s->second.v) > max_elements) return std::nullopt;
-      IntTensor t{s->second.v, {}, onnx::TensorProto::FLOAT};  // ONNX's default value: float 0
+      IntTensor t{s->second.v, {}, onnx::TensorProto::FLOAT, {}};  // ONNX's default value: float 0
       std::int64_t value = 0;
       for (const auto& a : n.attribute())
         if (a.name() == "value") {
@@ -156,11 +169,11 @@ class ShapeFolder {
       if (op == "Size") {
         std::int64_t size = 1;
         for (const std::int64_t x : s) size *= x;
-        return IntTensor{{}, {size}};
+        return IntTensor{{}, {size}, onnx::TensorProto::INT64, {}};
       }
       const auto r = std::int64_t(s.size());
       const std::int64_t b = clamp_index(attr_int(n, "start", 0), r), e = clamp_index(attr_int(n, "end", r), r);
-      IntTensor t{{std::max<std::int64_t>(e - b, 0)}, {}};
+      IntTensor t{{std::max<std::int64_t>(e - b, 0)}, {}, onnx::TensorProto::INT64, {}};
       for (std::int64_t i = b; i < e; ++i) t.v.push_back(s[i]);
       return t;
     }
@@ -176,6 +189,10 @@ class ShapeFolder {
     }
     if (in.empty() || !in[0]) return std::nullopt;
     const IntTensor& x = *in[0];
+    const bool floats = std::any_of(in.begin(), in.end(), [](const IntTensor* t) { return t && t->is_float(); });
+    if (floats && op != "Cast" && op != "Add" && op != "Sub" && op != "Mul" && op != "Div" && op != "Floor" &&
+        op != "Ceil" && op != "Identity")
+      return std::nullopt;
     const auto input_ints = [&](std::size_t i, std::string_view attr) -> std::optional<Dims> {
       if (const auto a = attr_ints(n, attr)) return a;
       if (i < in.size() && in[i]) return in[i]->v;
@@ -184,14 +201,26 @@ class ShapeFolder {
     if (op == "Identity") return x;
     if (op == "Cast") {
       const std::int64_t to = attr_int(n, "to", 0);
+      IntTensor t{x.shape, {}, std::int32_t(to), {}};
+      if (to == onnx::TensorProto::FLOAT) {
+        if (x.is_float()) return x;
+        t.f.assign(x.v.begin(), x.v.end());
+        return t;
+      }
       if (to != onnx::TensorProto::INT64 && to != onnx::TensorProto::INT32) return std::nullopt;
+      if (!x.is_float()) t.v = x.v;
+      for (const double d : x.f) t.v.push_back(std::int64_t(std::trunc(d)));  // ONNX Cast truncates toward zero
+      return t;
+    }
+    if (op == "Floor" || op == "Ceil") {
+      if (!x.is_float()) return std::nullopt;
       IntTensor t = x;
-      t.type = std::int32_t(to);
+      for (double& d : t.f) d = op == "Floor" ? std::floor(d) : std::ceil(d);
       return t;
     }
     if (op == "Gather") {
       if (x.shape.size() != 1 || in.size() != 2 || !in[1] || attr_int(n, "axis", 0) != 0) return std::nullopt;
-      IntTensor t{in[1]->shape, {}, x.type};
+      IntTensor t{in[1]->shape, {}, x.type, {}};
       for (const std::int64_t i : in[1]->v) {
         const std::int64_t k = i < 0 ? i + std::int64_t(x.v.size()) : i;
         if (k < 0 || k >= std::int64_t(x.v.size())) return std::nullopt;
@@ -224,7 +253,7 @@ class ShapeFolder {
       return t;
     }
     if (op == "Concat") {
-      IntTensor t{{0}, {}, x.type};
+      IntTensor t{{0}, {}, x.type, {}};
       for (const IntTensor* p : in) {
         if (!p || p->shape.size() != 1) return std::nullopt;
         t.v.insert(t.v.end(), p->v.begin(), p->v.end());
@@ -297,9 +326,14 @@ class ShapeFolder {
     if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
       if (in.size() != 2 || !in[1]) return std::nullopt;
       const IntTensor& y = *in[1];
-      if (x.v.size() != y.v.size() && x.v.size() != 1 && y.v.size() != 1) return std::nullopt;
+      if (x.is_float() != y.is_float()) return std::nullopt;
+      if (x.size() != y.size() && x.size() != 1 && y.size() != 1) return std::nullopt;
       // Broadcasting: the result has the shape of the larger operand, or of the higher rank ([] - [1] is [1]).
-      IntTensor t = x.v.size() > y.v.size() || (x.v.size() == y.v.size() && x.shape.size() >= y.shape.size()) ? x : y;
+      IntTensor t = x.size() > y.size() || (x.size() == y.size() && x.shape.size() >= y.shape.size()) ? x : y;
+      for (std::size_t i = 0; i < t.f.size(); ++i) {
+        const double a = x.f[x.f.size() == 1 ? 0 : i], b = y.f[y.f.size() == 1 ? 0 : i];
+        t.f[i] = op == "Add" ? a + b : op == "Sub" ? a - b : op == "Mul" ? a * b : a / b;
+      }
       for (std::size_t i = 0; i < t.v.size(); ++i) {
         const std::int64_t a = x.v[x.v.size() == 1 ? 0 : i], b = y.v[y.v.size() == 1 ? 0 : i];
         if (op == "Div" && b == 0) return std::nullopt;
