@@ -3,7 +3,8 @@
 //   pinfuse validate MODEL.json PLAN.json [--hw HW.json] [--program CMDS.json]
 //   pinfuse compare MODEL.json [--hw HW.json] [--json]
 //   pinfuse sweep MODEL.json [--hw HW.json] [--from 64KiB] [--to 8MiB] [--csv F] [--svg F] [--traffic-svg F]
-//   pinfuse import MODEL.onnx [-o MODEL.json] [--dtype-bytes N] [--name NAME]   (built with ONNX)
+//   pinfuse import MODEL.onnx [-o MODEL.json] [--dtype-bytes N] [--name NAME] [--input NAME=1x3x640x640]...
+//                  [--outputs NAME,...]   (built with ONNX)
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -317,9 +318,49 @@ std::string model_text(const json& doc) {
 }
 #endif
 
-int cmd_import(const std::string& onnx_path, const std::string& out, int dtype_bytes, const std::string& name) {
+struct ImportArgs {
+  std::string onnx_path, out, name;
+  int dtype_bytes = 0;
+  std::vector<std::string> inputs;   // NAME=1x3x640x640
+  std::vector<std::string> outputs;  // value names
+};
+
 #if PINFUSE_HAS_ONNX
-  const Network g = import_onnx_file(onnx_path, OnnxImportOptions{dtype_bytes, name});
+/// "image=1x3x640x640" -> {"image", {1, 3, 640, 640}}.
+std::pair<std::string, std::vector<std::int64_t>> parse_input_dims(const std::string& text) {
+  const auto bad = [&] { return input_error("--input", "expected NAME=1x3x640x640 (ONNX dims, all positive), got '" + text + "'"); };
+  const std::size_t eq = text.rfind('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) throw bad();
+  std::vector<std::int64_t> dims;
+  std::size_t at = eq + 1;
+  while (at <= text.size()) {
+    const std::size_t x = std::min(text.find('x', at), text.size());
+    const std::string part = text.substr(at, x - at);
+    if (part.empty() || part.size() > 9 || part.find_first_not_of("0123456789") != std::string::npos) throw bad();
+    dims.push_back(std::stoll(part));
+    if (dims.back() < 1) throw bad();
+    at = x + 1;
+  }
+  return {text.substr(0, eq), dims};
+}
+#endif
+
+int cmd_import(const ImportArgs& a) {
+#if PINFUSE_HAS_ONNX
+  OnnxImportOptions options;
+  options.dtype_bytes = a.dtype_bytes;
+  options.name = a.name;
+  options.outputs = a.outputs;
+  std::vector<std::string> notes;
+  options.notes = &notes;
+  for (const std::string& in : a.inputs) {
+    auto [name, dims] = parse_input_dims(in);
+    if (!options.input_dims.emplace(name, dims).second) throw input_error("--input " + name, "is given twice");
+  }
+  const std::string& onnx_path = a.onnx_path;
+  const std::string& out = a.out;
+  const Network g = import_onnx_file(onnx_path, options);
+  for (const std::string& note : notes) std::fprintf(stderr, "note: %s\n", note.c_str());
   const std::string text = model_text(model_to_json(g));
   if (out.empty()) {
     std::cout << text;
@@ -333,7 +374,7 @@ int cmd_import(const std::string& onnx_path, const std::string& out, int dtype_b
               out.c_str());
   return 0;
 #else
-  (void)onnx_path, (void)out, (void)dtype_bytes, (void)name;
+  (void)a;
   std::fprintf(stderr, "error: pinfuse was built without ONNX support; install libonnx-dev and libprotobuf-dev "
                        "and rebuild (CMake option PINFUSE_WITH_ONNX)\n");
   return 2;
@@ -432,21 +473,28 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--svg", sweep.svg, "write the latency curve as SVG to this file");
   sweep_cmd->add_option("--traffic-svg", sweep.traffic_svg, "write the FM traffic curve as SVG to this file");
 
-  std::string onnx_path, import_name;
-  int dtype_bytes = 0;
+  ImportArgs import_args;
   CLI::App* import_cmd = app.add_subcommand("import", "convert an ONNX model to a model JSON (needs a build with ONNX)");
-  import_cmd->add_option("MODEL", onnx_path, "ONNX model file")->required();
-  import_cmd->add_option("-o,--out", out, "write the model JSON to this file (default: print it)");
-  import_cmd->add_option("--dtype-bytes", dtype_bytes, "bytes per element (default: from the model's input type)")
+  import_cmd->add_option("MODEL", import_args.onnx_path, "ONNX model file")->required();
+  import_cmd->add_option("-o,--out", import_args.out, "write the model JSON to this file (default: print it)");
+  import_cmd->add_option("--dtype-bytes", import_args.dtype_bytes, "bytes per element (default: from the model's input type)")
       ->check(CLI::Range(1, 16));
-  import_cmd->add_option("--name", import_name, "model name (default: the file name without extension)");
+  import_cmd->add_option("--name", import_args.name, "model name (default: the file name without extension)");
+  import_cmd->add_option("--input", import_args.inputs,
+                         "NAME=1x3x640x640: the ONNX dims of a graph input, fixing its dynamic dimensions (repeatable)")
+      ->allow_extra_args(false);
+  import_cmd->add_option("--outputs", import_args.outputs,
+                         "NAME,...: end the network at these values (default: the graph's outputs without "
+                         "post-processing such as ArgMax, TopK, NonMaxSuppression)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
 
   CLI11_PARSE(app, argc, argv);
   try {
     if (*solve_cmd) return cmd_solve(common, strategy, solve_files, as_json);
     if (*sweep_cmd) return cmd_sweep(common, sweep);
     if (*validate_cmd) return cmd_validate(common, plan_path, program_path);
-    if (*import_cmd) return cmd_import(onnx_path, out, dtype_bytes, import_name);
+    if (*import_cmd) return cmd_import(import_args);
     return cmd_compare(common, as_json);
   } catch (const input_error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

@@ -71,7 +71,7 @@ BROKEN = [
     ("negative padding", _layer("b1_dw", padding=-1), "/layers/{b1_dw}/padding"),
     ("zero kernel", _layer("b1_dw", kernel=0), "/layers/{b1_dw}/kernel"),
     ("kernel with 3 values", _layer("b1_dw", kernel=[3, 3, 3]), "/layers/{b1_dw}/kernel"),
-    ("unknown activation", _layer("b1_dw", activation="gelu"), "/layers/{b1_dw}/activation"),
+    ("unknown activation", _layer("b1_dw", activation="swiglu"), "/layers/{b1_dw}/activation"),
     ("unknown conv2d field", _layer("b1_dw", pad=1), "/layers/{b1_dw}"),
     ("conv2d with two inputs", _layer("b1_dw", inputs=["conv1", "input"]), "/layers/{b1_dw}/inputs"),
     ("conv2d without inputs", _drop("b1_dw", "inputs"), "/layers/{b1_dw}"),

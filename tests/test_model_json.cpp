@@ -297,8 +297,8 @@ TEST_CASE("bad models are rejected with the JSON pointer of the problem", "[mode
     expect_rejected(doc, "/layers/0/shape/1", "got 0");
   }
   SECTION("an unknown activation") {
-    doc["layers"][1]["activation"] = "gelu";
-    expect_rejected(doc, "/layers/1/activation", "\"gelu\"");
+    doc["layers"][1]["activation"] = "swiglu";
+    expect_rejected(doc, "/layers/1/activation", "\"swiglu\"");
   }
 }
 

@@ -352,8 +352,8 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
     v.accumulates[i] = 1;
     v.height = std::max(v.height, info_[l.inputs.front()].height);
   }
-  // A concat is done in place when the group computes each of its inputs for it
-  // alone: they write their channel slices straight into the concat's one
+  // A concat is done in place when it appends no constant channels (weights) and
+  // the group computes each of its inputs for it alone: they write their channel slices straight into the concat's one
   // destination (its tmp buffer, out buffer or pinned FM), so the concat costs
   // no cycles and its inputs no buffers.
   std::vector<int> readers(q.layers.size(), 0);  // in-group reads of each layer's FM
@@ -364,7 +364,7 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
   v.writes_into.assign(q.layers.size(), -1);
   for (std::size_t i = 0; i < q.layers.size(); ++i) {
     const LayerInfo& l = info_[q.layers[i]];
-    bool in_place = l.concat && v.is_tmp[i] != (v.out[q.layers[i]] >= 0);
+    bool in_place = l.concat && l.weight_bytes == 0 && v.is_tmp[i] != (v.out[q.layers[i]] >= 0);
     for (const LayerId u : l.inputs) {
       const int j = v.local[u];
       in_place = in_place && j >= 0 && readers[j] == 1 && v.out[u] < 0 && !v.in_place[j];

@@ -70,6 +70,7 @@ struct Layer {
   int groups = 1;           ///< conv groups (== channels for depthwise); shuffle groups
   int slice_begin = 0;      ///< slice: channels [slice_begin, slice_end)
   int slice_end = 0;
+  int constant_channels = 0;  ///< concat: channels of constant data it appends, held as its weights
   bool bias = true;         ///< conv2d / fc bias
   PoolMode pool_mode = PoolMode::max;
   bool global_pool = false; ///< pool over the whole input

@@ -54,8 +54,9 @@ inline void read_window(const io::Node& n, Layer& l, bool default_stride_is_kern
   }
 }
 
-inline constexpr std::array<std::string_view, 7> activation_names{"none",     "relu",    "relu6", "hswish",
-                                                                   "hsigmoid", "sigmoid", "swish"};
+inline constexpr std::array<std::string_view, 14> activation_names{
+    "none", "relu", "relu6", "hswish", "hsigmoid", "sigmoid", "swish", "leaky_relu", "prelu", "elu", "tanh", "softplus",
+    "gelu", "mish"};
 inline std::string read_activation(const io::Node& n) { return std::string(activation_names[n.choice(activation_names)]); }
 
 }  // namespace detail
@@ -143,6 +144,10 @@ inline Network read_model(const nlohmann::json& doc) {
         l.groups = int(n.at("groups").integer(1, detail::max_extent));
         break;
       case LayerKind::concat:
+        n.only({"name", "type", "inputs", "constant_channels"});
+        if (n.has("constant_channels"))
+          l.constant_channels = int(n.at("constant_channels").integer(0, detail::max_extent));
+        break;
       case LayerKind::output: n.only({"name", "type", "inputs"}); break;
     }
     by_name[l.name] = boost::add_vertex(std::move(l), g);
@@ -238,6 +243,8 @@ inline nlohmann::json model_to_json(const Network& g) {
         break;
       case LayerKind::shuffle: j["groups"] = l.groups; break;
       case LayerKind::concat:
+        if (l.constant_channels) j["constant_channels"] = l.constant_channels;
+        break;
       case LayerKind::output: break;
     }
     layers.push_back(std::move(j));

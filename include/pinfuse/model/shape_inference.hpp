@@ -106,8 +106,9 @@ inline void infer_shapes(Network& g, const LayerLocator& where = {}) {
         break;
       }
       case LayerKind::concat: {
-        need_inputs(2, SIZE_MAX);
-        Shape out{first.h, first.w, 0};
+        if (layer.constant_channels < 0) fail("constant_channels must be >= 0");
+        need_inputs(layer.constant_channels > 0 ? 1 : 2, SIZE_MAX);
+        Shape out{first.h, first.w, layer.constant_channels};
         for (const LayerId u : in) {
           if (g[u].output.h != out.h || g[u].output.w != out.w)
             fail("concat inputs must have equal H and W; '" + g[u].name + "' differs");

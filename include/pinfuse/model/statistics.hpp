@@ -57,9 +57,12 @@ inline std::uint64_t vector_ops_per_row(const Network& g, LayerId v) {
 
 /// Trainable parameters (BatchNorm folded into the bias):
 ///   conv2d, conv2d_transpose: k_h * k_w * (C_in / groups) * C_out (+ C_out bias);
-///   fc: C_in_flat * units (+ units).
+///   fc: C_in_flat * units (+ units);
+///   concat: H_out * W_out * constant_channels (the constant data it appends).
 inline std::uint64_t params(const Network& g, LayerId v) {
   const Layer& l = g[v];
+  if (l.kind == LayerKind::concat)
+    return std::uint64_t(l.output.h) * std::uint64_t(l.output.w) * std::uint64_t(l.constant_channels);
   if (l.kind != LayerKind::conv2d && l.kind != LayerKind::conv2d_transpose && l.kind != LayerKind::fc) return 0;
   const std::uint64_t bias = l.bias ? std::uint64_t(l.filters) : 0;
   if (l.kind == LayerKind::fc) return std::uint64_t(l.filters) * g[inputs_of(g, v).front()].output.elements() + bias;

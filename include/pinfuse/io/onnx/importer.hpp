@@ -1,0 +1,811 @@
+#pragma once
+// ONNX import, the importer. Walks the nodes in graph order and builds the
+// Network, one handler per family of op types (see io/onnx_import.hpp).
+#include <onnx/onnx_pb.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pinfuse/core/error.hpp"
+#include "pinfuse/io/onnx/activations.hpp"
+#include "pinfuse/io/onnx/import_state.hpp"
+#include "pinfuse/io/onnx/proto.hpp"
+#include "pinfuse/model/network.hpp"
+#include "pinfuse/model/shape_inference.hpp"
+
+namespace pinfuse::onnx_import_detail {
+
+class Importer : ImportState {
+ public:
+  using ImportState::ImportState;
+
+  Network run() {
+    if (!model_.has_graph() || model_.graph().node_size() == 0)
+      throw input_error("", "the model holds no ONNX graph (or a graph without nodes)");
+    bool default_opset = false;
+    for (const auto& o : model_.opset_import()) default_opset = default_opset || o.domain().empty() || o.domain() == "ai.onnx";
+    if (!default_opset) throw input_error("", "the model imports no version of the default ONNX operator set");
+    const onnx::GraphProto& graph = model_.graph();
+    for (const auto& t : graph.initializer()) {
+      tensors_[t.name()] = &t;
+      values_[t.name()] = constant(Dims(t.dims().begin(), t.dims().end()), true);
+    }
+    prepare_inputs();
+    infer_onnx_shapes();
+    choose_outputs();
+    count_uses();
+    g_[boost::graph_bundle].name = !options_.name.empty() ? options_.name : !graph.name().empty() ? graph.name() : "onnx_model";
+    g_[boost::graph_bundle].dtype_bytes = options_.dtype_bytes > 0 ? options_.dtype_bytes : dtype_bytes_;
+    add_inputs();
+    for (int i = 0; i < graph.node_size(); ++i)  // first, so that activation regions see all their constants
+      if (graph.node(i).op_type() == "Constant" && skip_.insert(i).second) {
+        node_ = &graph.node(i);
+        constant_node();
+      }
+    for (int i = 0; i < graph.node_size(); ++i)
+      if (!skip_.count(i)) import_node(i);
+    add_outputs();
+    report_problems();
+    infer_shapes(g_, [this](LayerId v) { return labels_[v]; });
+    cross_check();
+    return std::move(g_);
+  }
+
+ private:
+  using Handler = void (Importer::*)();
+
+  /// The op types the importer knows, by handler.
+  static const std::map<std::string, Handler, std::less<>>& handlers() {
+    static const std::map<std::string, Handler, std::less<>> table{
+        {"Conv", &Importer::conv},
+        {"ConvTranspose", &Importer::conv_transpose},
+        {"Gemm", &Importer::fully_connected},
+        {"MatMul", &Importer::fully_connected},
+        {"MaxPool", &Importer::pool},
+        {"AveragePool", &Importer::pool},
+        {"GlobalAveragePool", &Importer::global_pool},
+        {"GlobalMaxPool", &Importer::global_pool},
+        {"ReduceMean", &Importer::global_pool},
+        {"ReduceMax", &Importer::global_pool},
+        {"Add", &Importer::elementwise},
+        {"Sum", &Importer::elementwise},
+        {"Mul", &Importer::elementwise},
+        {"Sub", &Importer::elementwise},
+        {"Div", &Importer::elementwise},
+        {"Concat", &Importer::concat},
+        {"Pad", &Importer::pad},
+        {"Split", &Importer::split},
+        {"Slice", &Importer::slice},
+        {"Resize", &Importer::resize},
+        {"Upsample", &Importer::resize},
+        {"BatchNormalization", &Importer::batch_norm},
+        {"Relu", &Importer::activation},
+        {"Sigmoid", &Importer::activation},
+        {"Tanh", &Importer::activation},
+        {"Erf", &Importer::activation},
+        {"Exp", &Importer::activation},
+        {"Log", &Importer::activation},
+        {"Sqrt", &Importer::activation},
+        {"Neg", &Importer::activation},
+        {"Abs", &Importer::activation},
+        {"Reciprocal", &Importer::activation},
+        {"Softplus", &Importer::activation},
+        {"Softsign", &Importer::activation},
+        {"HardSwish", &Importer::activation},
+        {"HardSigmoid", &Importer::activation},
+        {"LeakyRelu", &Importer::activation},
+        {"Elu", &Importer::activation},
+        {"Selu", &Importer::activation},
+        {"Celu", &Importer::activation},
+        {"Clip", &Importer::activation},
+        {"PRelu", &Importer::activation},
+        {"Pow", &Importer::activation},
+        {"Max", &Importer::activation},
+        {"Min", &Importer::activation},
+        {"Reshape", &Importer::reshape},
+        {"Flatten", &Importer::reshape},
+        {"Squeeze", &Importer::reshape},
+        {"Unsqueeze", &Importer::reshape},
+        {"Identity", &Importer::reshape},
+        {"Cast", &Importer::reshape},
+        {"Dropout", &Importer::reshape},
+        {"Transpose", &Importer::reshape},
+        {"Softmax", &Importer::reshape},
+        {"LogSoftmax", &Importer::reshape},
+    };
+    return table;
+  }
+
+  // ---- Node import ----
+
+  void import_node(int index) {
+    const onnx::NodeProto& n = model_.graph().node(index);
+    node_ = &n;
+    try {
+      bool reads_feature_map = false, reads_failed = false;
+      for (const std::string& in : n.input()) {
+        if (in.empty()) continue;
+        const auto it = values_.find(in);
+        if (it == values_.end())
+          fail("reads '" + in + "', which is no graph input, initializer or output of an earlier node");
+        reads_failed = reads_failed || it->second.kind == Value::Kind::failed;
+        reads_feature_map = reads_feature_map || it->second.kind != Value::Kind::constant;
+      }
+      // After a failed node, only the op type is checked (the failure is reported where it happened).
+      if (!reads_feature_map || n.op_type() == "Shape" || n.op_type() == "Size") return constant_node();
+      if (!n.domain().empty() && n.domain() != "ai.onnx")
+        fail("operator " + n.domain() + "." + n.op_type() + " is not supported (custom operator domain)");
+      const auto h = handlers().find(n.op_type());
+      if (h == handlers().end()) return unsupported_op();
+      if (reads_failed) return fail_outputs();
+      if (activation_region(index)) return;
+      (this->*h->second)();
+      for (int k = 0; k < n.output_size(); ++k)
+        if (!n.output(k).empty() && !values_.count(n.output(k)) && uses(n.output(k)) > 0)
+          fail(cat("output ", k, " ('", n.output(k), "') is used, which pinfuse does not support"));
+    } catch (const Unsupported& e) {
+      problem(label(n), e.what());
+      fail_outputs();
+    }
+  }
+
+  /// Nodes of an op type the importer does not know: one problem per op type, with the
+  /// count and the first names.
+  void unsupported_op() {
+    const auto [it, first] = unsupported_.try_emplace(op(), problems_.size(), std::vector<std::string>{});
+    if (first) problem(label(*node_), "");
+    it->second.second.push_back(node_->name().empty() ? output_name(0) : node_->name());
+    fail_outputs();
+  }
+
+  void fail_outputs() {
+    for (const std::string& out : node_->output())
+      if (!out.empty()) values_[out] = Value{};
+  }
+
+  /// A node that reads no feature map computes a constant.
+  void constant_node() {
+    const onnx::NodeProto& n = *node_;
+    if (n.op_type() == "Constant" && n.output_size() == 1) {
+      for (const auto& a : n.attribute()) {
+        if (a.name() == "value") tensors_[n.output(0)] = &a.t();
+        if (a.name() == "value_float" || a.name() == "value_floats" || a.name() == "value_int" || a.name() == "value_ints") {
+          onnx::TensorProto& t = own_tensors_.emplace_back();
+          if (a.name() == "value_float") t.add_float_data(a.f());
+          for (const float f : a.floats()) t.add_float_data(f);
+          if (a.name() == "value_int") t.add_int64_data(a.i());
+          for (const std::int64_t i : a.ints()) t.add_int64_data(i);
+          t.set_data_type(a.name().find("float") != std::string::npos ? onnx::TensorProto::FLOAT : onnx::TensorProto::INT64);
+          tensors_[n.output(0)] = &t;
+        }
+      }
+    }
+    for (const std::string& out : n.output()) {
+      if (out.empty()) continue;
+      const auto d = dims_.find(out);
+      values_[out] = d != dims_.end() ? constant(d->second, true) : constant({}, false);
+    }
+  }
+
+  // ---- Handlers, one per family of op types ----
+
+  void conv() {
+    const Value& x = input(0, Access::window);
+    const Dims w = weights(1);
+    check_2d(x, w);
+    Layer l;
+    l.kind = LayerKind::conv2d;
+    l.filters = narrow(w[0], "output channels");
+    l.groups = narrow(attr_int("group", 1), "group");
+    l.bias = has_input(2);
+    check_channels(w[1] * l.groups, x.dims[1]);
+    read_window(l, kernel_of(w), x.dims, true);
+    if (x.pad && x.pad->value != 0)
+      fail(cat("reads Pad '", x.pad->node, "', which pads with ", number_text(x.pad->value),
+               "; only zero padding folds into a Conv"));
+    fold_pad(l, x);
+    add(std::move(l), {x.layer}, output_name(0));
+  }
+
+  /// Adds a pending Pad of the input to a conv's or pool's own padding ("same" is resolved
+  /// first, on the padded size ONNX sees).
+  void fold_pad(Layer& l, const Value& x) const {
+    if (!x.pad) return;
+    const int padded[2] = {x.padded().h, x.padded().w};
+    const int before[2] = {x.pad->top, x.pad->left}, after[2] = {x.pad->bottom, x.pad->right};
+    for (int a = 0; a < 2; ++a) {
+      Window1D& w = a == 0 ? l.rows : l.cols;
+      if (w.same) resolve_same_padding(w, padded[a]);
+      w.same = false;
+      w.pad_before += before[a];
+      w.pad_after += after[a];
+    }
+  }
+
+  /// Pad of H and W with a constant, held for the Conv or pool that reads it (see fold_pad).
+  void pad() {
+    const Value& x = input(0, Access::any_layout);
+    const std::string mode = attr_string("mode", "constant");
+    if (mode != "constant") fail("mode '" + mode + "' is not supported; only constant padding folds into a Conv or pool");
+    Dims pads = attr_ints("pads", {});  // opset < 11
+    if (has_input(1)) {
+      const auto v = constant_ints(1);
+      if (!v) fail("the pads must be a constant");
+      pads = *v;
+    }
+    double value = attr_float("value", 0);
+    if (has_input(2)) {
+      const auto v = constant_values(2);
+      if (!v || v->size() != 1) fail("the constant_value must be a constant scalar");
+      value = v->front();
+    }
+    if (pads.size() != 2 * x.dims.size() || x.dims.size() != 4)
+      fail(cat("pads ", dims_text(pads), " of ", dims_text(x.dims), "; only 4-D feature maps are padded"));
+    Dims before(4), after(4);  // in NCHW order
+    for (std::size_t i = 0; i < 4; ++i) {
+      const std::size_t axis = x.layout.empty() ? i : std::size_t(x.layout[i]);
+      before[axis] = pads[i];
+      after[axis] = pads[i + 4];
+    }
+    if (std::any_of(pads.begin(), pads.end(), [](std::int64_t p) { return p < 0; }))
+      fail(cat("pads ", dims_text(pads), " crop (negative padding), which is not supported"));
+    if (before[0] || after[0]) fail(cat("pads ", dims_text(pads), " pad the batch, which is not supported"));
+    if (before[1] || after[1]) {  // constant channels: a concat that appends them
+      if (before[2] || after[2] || before[3] || after[3])
+        fail(cat("pads ", dims_text(pads), " pad the channels and H or W at once, which is not supported"));
+      Layer l;
+      l.kind = LayerKind::concat;
+      l.constant_channels = narrow(before[1] + after[1], "padding");
+      add(std::move(l), {x.layer}, output_name(0), {}, x.layout);
+      return;
+    }
+    if (std::all_of(pads.begin(), pads.end(), [](std::int64_t p) { return p == 0; })) return alias(input_name(0));
+    Value v = x;
+    v.dims = dims(output_name(0));
+    v.sole = v.sole && uses(input_name(0)) == 1;
+    v.pad = {narrow(before[2], "padding"), narrow(after[2], "padding"), narrow(before[3], "padding"),
+             narrow(after[3], "padding"), value, node_->name().empty() ? output_name(0) : node_->name()};
+    values_[output_name(0)] = v;
+  }
+
+  void conv_transpose() {
+    const Value& x = input(0);
+    const Dims w = weights(1);  // [C_in, C_out / group, kh, kw]
+    check_2d(x, w);
+    const std::int64_t group = attr_int("group", 1);
+    Layer l;
+    l.kind = LayerKind::conv2d_transpose;
+    l.filters = narrow(w[1] * group, "output channels");
+    l.groups = narrow(group, "group");
+    l.bias = has_input(2);
+    check_channels(w[0], x.dims[1]);
+    const Dims k = kernel_of(w), s = attr_ints("strides", {1, 1}, 2), d = attr_ints("dilations", {1, 1}, 2);
+    const Dims p = attr_ints("pads", {0, 0, 0, 0}, 4), out_pad = attr_ints("output_padding", {0, 0}, 2);
+    const Dims out_shape = attr_ints("output_shape", {});
+    const std::string auto_pad = attr_string("auto_pad", "NOTSET");
+    if (!out_shape.empty() && out_shape.size() < 2) fail(cat("output_shape ", dims_text(out_shape), " needs height and width"));
+    // ONNX: out = s * (in - 1) + output_padding + k - pads. Ours has no output_padding:
+    // it becomes less end padding, and output_shape / SAME become padding.
+    for (int a = 0; a < 2; ++a) {
+      Window1D& win = a == 0 ? l.rows : l.cols;
+      win.kernel = narrow(k[a], "kernel size");
+      win.stride = narrow(s[a], "stride");
+      if (d[a] != 1 && k[a] != 1) fail("dilated ConvTranspose is not supported");
+      const std::int64_t in = x.dims[2 + a];
+      std::int64_t before = p[a], after = p[a + 2] - out_pad[a];
+      if (!out_shape.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+        const std::int64_t out = !out_shape.empty() ? out_shape[out_shape.size() - 2 + a] : in * s[a];
+        const std::int64_t total = s[a] * (in - 1) + k[a] - out;
+        before = total / 2;
+        after = total - before;
+      } else if (auto_pad == "VALID") {
+        before = 0;
+        after = -out_pad[a];
+      } else if (auto_pad != "NOTSET") {
+        fail("auto_pad '" + auto_pad + "' is not supported");
+      }
+      if (before < 0 || after < 0)
+        fail("the output size needs negative padding (output_padding larger than the end padding, or SAME with a kernel "
+             "smaller than the stride), which conv2d_transpose cannot express");
+      win.pad_before = narrow(before, "padding");
+      win.pad_after = narrow(after, "padding");
+    }
+    add(std::move(l), {x.layer}, output_name(0));
+  }
+
+  /// Gemm and MatMul with a constant weight: fc.
+  void fully_connected() {
+    const Value& a = input(0, Access::view);
+    if (has_input(1) && values_.at(input_name(1)).kind != Value::Kind::constant)
+      fail(op() + " of two feature maps is not supported; the second operand must be constant weights");
+    const Dims w = weights(1);
+    if (!is_vector(a.dims) || w.size() != 2)
+      fail(cat(op(), " of ", dims_text(a.dims), " by ", dims_text(w),
+               "; only a [1, K] input (Flatten a map first) times [K, N] weights maps to fc"));
+    if (attr_int("transA", 0) != 0) fail("transA = 1 is not supported");
+    const bool trans_b = attr_int("transB", 0) != 0;
+    check_channels(trans_b ? w[1] : w[0], a.dims.back());
+    Layer l;
+    l.kind = LayerKind::fc;
+    l.filters = narrow(trans_b ? w[0] : w[1], "units");
+    l.bias = op() == "Gemm" && has_input(2);
+    if (l.bias && values_.at(input_name(2)).kind != Value::Kind::constant) fail("the bias C must be a constant");
+    add(std::move(l), {a.layer}, output_name(0));
+  }
+
+  void pool() {
+    const Value& x = input(0, Access::window);
+    if (x.dims.size() != 4) fail(cat("only 2-D pooling is supported (input ", dims_text(x.dims), ")"));
+    if (attr_ints("dilations", {1, 1}) != Dims{1, 1}) fail("dilated pooling is not supported");
+    Layer l;
+    l.kind = LayerKind::pool;
+    l.pool_mode = op() == "MaxPool" ? PoolMode::max : PoolMode::avg;
+    const Dims k = attr_ints("kernel_shape", {}, 2);
+    const bool same = read_window(l, k, x.dims, false);
+    if (attr_int("ceil_mode", 0) != 0 && !same) {
+      // ceil((in + pads - k) / s) + 1 windows: pad the end until floor gives the same.
+      for (int a = 0; a < 2; ++a) {
+        Window1D& w = a == 0 ? l.rows : l.cols;
+        const std::int64_t span = x.dims[2 + a] + w.pad_before + w.pad_after - w.kernel;
+        if (span > 0 && span % w.stride != 0) w.pad_after += int(w.stride - span % w.stride);
+      }
+    }
+    if (x.pad) check_pool_pad(l, x);
+    fold_pad(l, x);
+    add(std::move(l), {x.layer}, output_name(0));
+  }
+
+  /// A Pad folds into a pool exactly when the pool's own padding means the same values:
+  /// average pools count their padding as zeros (count_include_pad = 1), max pools pad
+  /// with -inf, which zero padding equals only on a non-negative input (after ReLU, ReLU6,
+  /// sigmoid or hard sigmoid) whose every window keeps a real element (padding < kernel).
+  void check_pool_pad(const Layer& l, const Value& x) const {
+    const PendingPad& p = *x.pad;
+    const std::string pad = cat("Pad '", p.node, "' (value ", number_text(p.value), ")");
+    if (l.pool_mode == PoolMode::avg) {
+      if (p.value != 0) fail("reads " + pad + "; only zero padding folds into an AveragePool");
+      const bool own_pads = l.rows.pad_before || l.rows.pad_after || l.cols.pad_before || l.cols.pad_after || l.rows.same;
+      if (own_pads && attr_int("count_include_pad", 0) == 0)
+        fail("reads " + pad + " and pads itself without counting the padding (count_include_pad = 0); "
+             "the two paddings cannot be one");
+      return;
+    }
+    if (p.value <= -double(std::numeric_limits<float>::max())) return;  // -inf padding: the pool's own
+    const std::string& act = g_[x.layer].activation;
+    const bool non_negative = act == "relu" || act == "relu6" || act == "sigmoid" || act == "hsigmoid";
+    if (p.value != 0 || !non_negative)
+      fail(cat("reads ", pad, "; a MaxPool pads with -inf, which padding with ", number_text(p.value),
+               " equals only as zero padding of a non-negative map, and '", g_[x.layer].name, "' has activation ", act));
+    if (p.top + l.rows.pad_before >= l.rows.kernel || p.bottom + l.rows.pad_after >= l.rows.kernel ||
+        p.left + l.cols.pad_before >= l.cols.kernel || p.right + l.cols.pad_after >= l.cols.kernel)
+      fail("reads " + pad + ", which with the pool's own padding fills a whole window (padding >= kernel)");
+  }
+
+  /// GlobalAveragePool, GlobalMaxPool, and ReduceMean/ReduceMax over the spatial axes.
+  void global_pool() {
+    const bool reduce = op() == "ReduceMean" || op() == "ReduceMax";
+    const Value& x = input(0, reduce ? Access::any_layout : Access::nchw);  // a Reduce names its axes
+    if (x.dims.size() != 4) fail(cat("only 2-D pooling is supported (input ", dims_text(x.dims), ")"));
+    if (reduce) {
+      Dims axes = attr_ints("axes", {});
+      if (has_input(1))
+        if (const auto v = constant_ints(1)) axes = *v;
+      for (std::int64_t& a : axes) {
+        a = a < 0 ? a + 4 : a;
+        if (a >= 0 && a < 4 && !x.layout.empty()) a = x.layout[std::size_t(a)];  // the NCHW axis
+      }
+      std::sort(axes.begin(), axes.end());
+      if (axes != Dims{2, 3})
+        fail(cat(op(), " over the NCHW axes ", dims_text(axes), axes == Dims{1} ? " (the channels: a LayerNorm?)" : "",
+                 "; only the spatial axes H and W (a global pool) are supported"));
+    }
+    Layer l;
+    l.kind = LayerKind::pool;
+    l.global_pool = true;
+    l.pool_mode = op() == "GlobalMaxPool" || op() == "ReduceMax" ? PoolMode::max : PoolMode::avg;
+    add(std::move(l), {x.layer}, output_name(0), {}, dims(output_name(0)).size() == 4 ? x.layout : Dims{});
+  }
+
+  /// Add, Sum, Mul, Sub, Div: a layer for two or more feature maps; folded with constants.
+  void elementwise() {
+    std::vector<std::string> maps;
+    for (int i = 0; i < node_->input_size(); ++i)
+      if (has_input(i) && values_.at(input_name(i)).kind != Value::Kind::constant) maps.push_back(input_name(i));
+    const Dims out = dims(output_name(0));
+    if (maps.size() == 1) {
+      const Value& x = feature_map(maps[0], Access::view);
+      if (out != x.dims)
+        fail(cat("broadcasts the feature map '", maps[0], "' ", dims_text(x.dims), " to ", dims_text(out),
+                 "; only constants that keep the feature map's shape are folded"));
+      if (op() == "Add" || (op() == "Sub" && input_name(0) == maps[0])) {
+        // A per-channel constant (bias) gives a bias-free conv2d/conv2d_transpose/fc one.
+        std::int64_t elements = 1;
+        bool known = true;
+        for (int i = 0; i < node_->input_size(); ++i)
+          if (has_input(i) && input_name(i) != maps[0]) {
+            const Value& c = values_.at(input_name(i));
+            known = known && c.dims_known;
+            for (const std::int64_t e : c.dims) elements *= e;
+          }
+        if (known && elements == x.shape.c) give_bias(maps[0]);
+      }
+      return alias(maps[0]);
+    }
+    if (op() == "Sub" || op() == "Div")
+      fail(op() + " of two feature maps is not supported (pinfuse has add and mul layers)");
+    const bool is_mul = op() == "Mul";
+    std::vector<const Value*> vs;
+    for (const std::string& m : maps) vs.push_back(&feature_map(m, Access::any_layout));
+    // The output takes the layout of the maps of its shape (the others broadcast).
+    const auto full = std::find_if(vs.begin(), vs.end(), [&](const Value* v) { return v->dims == out; });
+    const Dims layout = full != vs.end() ? (*full)->layout : Dims{};
+    const Shape o = shape(out, layout, output_name(0));
+    Layer l;
+    l.kind = is_mul ? LayerKind::mul : LayerKind::add;
+    std::vector<LayerId> ins;
+    for (std::size_t i = 0; i < maps.size(); ++i) {
+      const Value& v = *vs[i];
+      const bool broadcast = is_mul && v.shape.h == 1 && v.shape.w == 1 && v.shape.c == o.c;
+      if (!(v.shape == o) && !broadcast)
+        fail(cat("broadcasts '", maps[i], "' ", dims_text(v.dims), " to ", dims_text(out), "; ",
+                 is_mul ? "mul broadcasts only [1, C, 1, 1]" : "add needs equal shapes"));
+      same_layout(v, maps[i], layout);
+      ins.push_back(v.layer);
+    }
+    add(std::move(l), ins, output_name(0), {}, layout);
+  }
+
+  /// A map of the output's shape must come in the output's layout (pinfuse does not transpose data).
+  void same_layout(const Value& v, const std::string& name, const Dims& layout) const {
+    if (!v.is_view() && !(v.shape.h == 1 && v.shape.w == 1) && v.layout != layout)
+      fail(cat("reads '", name, "' in layout ", layout_text(v.layout), " next to a map in layout ", layout_text(layout),
+               "; a transpose that reorders data is not supported"));
+  }
+
+  /// Concat along the channels, in any layout (NHWC concatenates along axis 3). Constant
+  /// operands (zeros, anchors) add channels that the layer produces from its weights.
+  void concat() {
+    const Dims out = dims(output_name(0));
+    std::vector<int> maps;
+    for (int i = 0; i < node_->input_size(); ++i)
+      if (values_.at(input_name(i)).kind != Value::Kind::constant) maps.push_back(i);
+    const Value& first = input(maps.front(), Access::any_layout);
+    std::int64_t axis = attr_int("axis", 1);
+    if (axis < 0) axis += std::int64_t(out.size());
+    const std::int64_t channel_axis = channel_axis_of(first);
+    if (axis != channel_axis)
+      fail(cat("concatenates along axis ", axis, "; only the channel axis ", channel_axis, " (of layout ",
+               layout_text(first.layout), ") is supported"));
+    std::int64_t constant_channels = 0;
+    for (int i = 0; i < node_->input_size(); ++i) {
+      const Value& c = values_.at(input_name(i));
+      if (c.kind != Value::Kind::constant) continue;
+      if (!c.dims_known || c.dims.size() != out.size())
+        fail(cat("the constant operand '", input_name(i), "' has no known shape of rank ", std::int64_t(out.size())));
+      constant_channels += c.dims[std::size_t(axis)];
+    }
+    if (maps.size() == 1 && constant_channels == 0) return alias(input_name(maps.front()));
+    Layer l;
+    l.kind = LayerKind::concat;
+    l.constant_channels = narrow(constant_channels, "constant channels");
+    std::vector<LayerId> ins;
+    for (const int i : maps) {
+      const Value& v = input(i, Access::any_layout);
+      same_layout(v, input_name(i), first.layout);
+      ins.push_back(v.layer);
+    }
+    add(std::move(l), ins, output_name(0), {}, first.layout);
+  }
+
+  /// The ONNX axis that holds a map's channels: 1, or 3 in NHWC.
+  static std::int64_t channel_axis_of(const Value& x) {
+    return x.layout.empty() ? 1 : std::find(x.layout.begin(), x.layout.end(), 1) - x.layout.begin();
+  }
+
+  /// Split along the channels (in any layout): one slice per used output.
+  void split() {
+    const Value& x = input(0, Access::any_layout);
+    std::int64_t axis = attr_int("axis", 0);
+    if (axis < 0) axis += std::int64_t(x.dims.size());
+    if (axis != channel_axis_of(x))
+      fail(cat("splits along axis ", axis, "; only the channel axis ", channel_axis_of(x), " (of layout ",
+               layout_text(x.layout), ") is supported"));
+    if (node_->output_size() == 1) return alias(input_name(0));
+    int begin = 0;
+    for (int k = 0; k < node_->output_size(); ++k) {
+      const int channels = shape(dims(output_name(k)), x.layout, output_name(k)).c;
+      if (uses(output_name(k)) > 0) {
+        Layer l;
+        l.name = output_name(k);
+        l.kind = LayerKind::slice;
+        l.slice_begin = begin;
+        l.slice_end = begin + channels;
+        add(std::move(l), {x.layer}, output_name(k), {}, x.layout);
+      }
+      begin += channels;
+    }
+  }
+
+  /// Slice of the channel axis (in any layout) with step 1.
+  void slice() {
+    const Value& x = input(0, Access::any_layout);
+    const auto ints = [&](int i, const char* name) -> std::optional<Dims> {
+      if (const auto* a = attr(name)) return Dims(a->ints().begin(), a->ints().end());  // opset < 10
+      if (!has_input(i)) return std::nullopt;
+      const auto v = constant_ints(i);
+      if (!v) fail(std::string("the ") + name + " of a Slice must be constants");
+      return v;
+    };
+    const Dims starts = ints(1, "starts").value_or(Dims{}), ends = ints(2, "ends").value_or(Dims{});
+    Dims axes = ints(3, "axes").value_or(Dims{});
+    const Dims steps = ints(4, "steps").value_or(Dims(starts.size(), 1));
+    if (axes.empty())
+      for (std::size_t i = 0; i < starts.size(); ++i) axes.push_back(std::int64_t(i));
+    const Dims out = dims(output_name(0));
+    std::optional<std::int64_t> begin;
+    for (std::size_t i = 0; i < axes.size() && i < starts.size(); ++i) {
+      const std::int64_t axis = axes[i] < 0 ? axes[i] + std::int64_t(x.dims.size()) : axes[i];
+      if (i >= steps.size() || steps[i] != 1) fail("Slice with a step other than 1 is not supported");
+      if (axis < 0 || axis >= std::int64_t(x.dims.size()) || out[axis] == x.dims[axis]) continue;
+      if (axis != channel_axis_of(x))
+        fail(cat("slices axis ", axis, "; only the channel axis ", channel_axis_of(x), " (of layout ",
+                 layout_text(x.layout), ") is supported"));
+      const std::int64_t c = x.dims[std::size_t(axis)];
+      begin = std::clamp(starts[i] < 0 ? starts[i] + c : starts[i], std::int64_t(0), c);
+    }
+    if (!begin) return alias(input_name(0));
+    Layer l;
+    l.kind = LayerKind::slice;
+    l.slice_begin = int(*begin);
+    l.slice_end = int(*begin + out[std::size_t(channel_axis_of(x))]);
+    add(std::move(l), {x.layer}, output_name(0), {}, x.layout);
+  }
+
+  /// Resize and Upsample (in any layout) by integer factors, read from the inferred output shape.
+  void resize() {
+    const Value& x = input(0, Access::any_layout);
+    const std::string mode = attr_string("mode", "nearest");
+    Layer l;
+    l.kind = LayerKind::resize;
+    if (mode == "nearest") l.resize_mode = ResizeMode::nearest;
+    else if (mode == "linear" || mode == "bilinear") l.resize_mode = ResizeMode::bilinear;
+    else fail("mode '" + mode + "' is not supported (nearest or linear only)");
+    const Dims in = nchw_dims(x.dims, x.layout), out = nchw_dims(dims(output_name(0)), x.layout);
+    if (in.size() != 4 || out.size() != 4 || in[0] != out[0] || in[1] != out[1] || out[2] % in[2] != 0 ||
+        out[3] % in[3] != 0 || out[2] < in[2] || out[3] < in[3])
+      fail(cat("resizes ", dims_text(in), " to ", dims_text(out), "; only upsampling H and W by integer factors is supported"));
+    l.scale_h = narrow(out[2] / in[2], "scale");
+    l.scale_w = narrow(out[3] / in[3], "scale");
+    if (l.scale_h == 1 && l.scale_w == 1) return alias(input_name(0));
+    add(std::move(l), {x.layer}, output_name(0), {}, x.layout);
+  }
+
+  void batch_norm() {
+    input(0);
+    give_bias(input_name(0));  // folded into the conv's weights and bias
+    alias(input_name(0));
+  }
+
+  /// An elementwise op that no activation region explains (see activation_region): PRelu
+  /// with per-channel slopes is the activation prelu; anything else is an error.
+  void activation() {
+    if (op() == "PRelu") {
+      if (!has_input(1) || values_.at(input_name(1)).kind != Value::Kind::constant) fail("the slope must be a constant");
+      return activate(input_name(0), "prelu", 1);
+    }
+    fail(cat(op(), " of '", input_name(0), "' computes, alone and with the elementwise nodes after it, no activation ",
+             "pinfuse knows (relu, relu6, leaky_relu, elu, sigmoid, tanh, softplus, hsigmoid, hswish, swish, gelu, mish)"));
+  }
+
+  /// Whether an activation region may hold the node: an elementwise op, but not a PRelu
+  /// with per-channel slopes (the activation prelu, even when the slopes are still equal).
+  bool evaluable(const onnx::NodeProto& n) const {
+    if (!is_elementwise_op(n.op_type())) return false;
+    if (n.op_type() != "PRelu" || n.input_size() < 2) return true;
+    const auto t = tensors_.find(n.input(1));
+    return t != tensors_.end() && tensor_values(*t->second).value_or(std::vector<double>{}).size() == 1;
+  }
+
+  /// A scalar constant (a tensor of equal values), which an activation region may read.
+  std::optional<double> scalar_constant(const std::string& name) const {
+    const auto v = values_.find(name);
+    const auto t = tensors_.find(name);
+    if (v == values_.end() || v->second.kind != Value::Kind::constant || t == tensors_.end()) return std::nullopt;
+    const auto values = tensor_values(*t->second);
+    if (!values || values->empty() || std::any_of(values->begin(), values->end(), [&](double x) { return x != values->front(); }))
+      return std::nullopt;
+    return values->front();
+  }
+
+  /// An activation spelled as elementwise nodes (io/onnx/activations.hpp): the region of
+  /// nodes from the current one, which reads one feature map x and scalar constants, and the
+  /// nodes after it that read only x, region values and scalar constants. The largest
+  /// sub-region (the current node and the nodes up to one output y, whose inner values
+  /// nobody else reads) that computes a known activation becomes it; an affine one folds.
+  bool activation_region(int index) {
+    const onnx::NodeProto& n = *node_;
+    if (!evaluable(n) || n.output_size() != 1) return false;
+    std::string x;
+    for (const std::string& in : n.input())
+      if (!in.empty() && !scalar_constant(in)) {
+        if (!x.empty() && in != x) return false;
+        x = in;
+      }
+    if (x.empty() || values_.at(x).kind != Value::Kind::feature_map) return false;
+    const Dims xd = values_.at(x).dims;
+    const auto same_dims = [&](const std::string& v) {
+      const auto d = dims_.find(v);
+      return d != dims_.end() && d->second == xd;
+    };
+    if (!same_dims(n.output(0))) return false;
+    const onnx::GraphProto& graph = model_.graph();
+    std::map<std::string, int> producer{{n.output(0), index}};  // region value -> its node
+    std::vector<int> region{index};
+    std::deque<std::string> todo{x, n.output(0)};  // x too: x * 0.5 is a branch of GELU
+    while (!todo.empty()) {
+      const auto c = consumers_.find(todo.front());
+      todo.pop_front();
+      if (c == consumers_.end()) continue;
+      for (const int k : c->second) {
+        const onnx::NodeProto& m = graph.node(k);
+        if (k <= index || skip_.count(k) || std::count(region.begin(), region.end(), k) || m.output_size() != 1 ||
+            !evaluable(m) || !(m.domain().empty() || m.domain() == "ai.onnx") || !same_dims(m.output(0)))
+          continue;
+        if (!std::all_of(m.input().begin(), m.input().end(), [&](const std::string& in) {
+              return in.empty() || in == x || producer.count(in) || scalar_constant(in);
+            }))
+          continue;
+        region.push_back(k);
+        producer[m.output(0)] = k;
+        todo.push_back(m.output(0));
+      }
+    }
+    std::sort(region.begin(), region.end());
+    for (auto last = region.rbegin(); last != region.rend(); ++last) {
+      // The sub-region that computes the output of `last`: its ancestors in the region.
+      std::set<int> sub{*last};
+      for (auto it = std::make_reverse_iterator(std::find(region.begin(), region.end(), *last)); it != region.rend(); ++it)
+        for (const int k : sub)
+          if (k > *it && std::count(graph.node(k).input().begin(), graph.node(k).input().end(), graph.node(*it).output(0))) {
+            sub.insert(*it);
+            break;
+          }
+      if (!sub.count(index)) continue;
+      int x_uses = 0;
+      std::map<std::string, int> reads;  // region values read inside the sub-region
+      for (const int k : sub)
+        for (const std::string& in : graph.node(k).input()) {
+          x_uses += in == x;
+          ++reads[in];
+        }
+      const bool closed = std::all_of(sub.begin(), sub.end(), [&](int k) {
+        return k == *last || uses(graph.node(k).output(0)) == reads[graph.node(k).output(0)];
+      });
+      if (!closed) continue;
+      std::vector<double> y;
+      for (const double sample : activation_samples) {
+        std::map<std::string, double> v{{x, sample}};
+        for (const int k : sub) {
+          const onnx::NodeProto& m = graph.node(k);
+          std::vector<double> args;
+          for (const std::string& in : m.input())
+            args.push_back(in.empty() ? NAN : v.count(in) ? v.at(in) : *scalar_constant(in));
+          ElementwiseAttrs a;
+          for (const auto& at : m.attribute()) {
+            if (at.name() == "alpha") a.alpha = at.f();
+            if (at.name() == "beta") a.beta = at.f();
+            if (at.name() == "gamma") a.gamma = at.f();
+            if (at.name() == "min") a.min = at.f();
+            if (at.name() == "max") a.max = at.f();
+          }
+          v[m.output(0)] = eval_elementwise(m.op_type(), a, args);
+        }
+        y.push_back(v.at(graph.node(*last).output(0)));
+      }
+      const std::optional<Classified> f = classify_activation(y);
+      if (!f) continue;
+      for (const int k : sub)
+        if (k != *last) {
+          skip_.insert(k);
+          values_[graph.node(k).output(0)].kind = Value::Kind::absorbed;
+        }
+      skip_.insert(*last);
+      node_ = &graph.node(*last);  // the layer takes the name of the node that produces y
+      if (f->function != "affine") {
+        activate(x, f->function, x_uses);
+      } else {
+        if (f->offset != 0 && x_uses == 1) give_bias(x);  // a constant shift after a bias-free layer
+        alias(x, 0, x_uses);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /// Fuses `function` into the producer of `in` if it can, else adds an activation layer.
+  void activate(const std::string& in, const std::string& function, int in_uses) {
+    const Value& x = feature_map(in, Access::view);
+    if (absorbs(in, in_uses, {LayerKind::conv2d, LayerKind::conv2d_transpose, LayerKind::fc, LayerKind::add, LayerKind::mul})) {
+      g_[x.layer].activation = function;
+      return alias(in, 0, in_uses);
+    }
+    Layer l;
+    l.kind = LayerKind::activation;
+    l.activation = function;
+    add(std::move(l), {x.layer}, output_name(0), x.shape, x.layout);
+  }
+
+  /// Reshape-like ops and shape-keeping ops: folded when the layout stays ours.
+  void reshape() {
+    if (op() == "Reshape" && channel_shuffle()) return;
+    const Value& x = input(0, op() == "Transpose" ? Access::transpose : Access::view);
+    if (op() == "Transpose") {
+      Dims perm = attr_ints("perm", {});
+      if (perm.empty())
+        for (std::size_t i = x.dims.size(); i-- > 0;) perm.push_back(std::int64_t(i));
+      if (perm.size() == 4 && x.dims.size() == 4 && !x.is_view()) {  // a 4-D map: only its layout changes
+        Dims sorted = perm;
+        std::sort(sorted.begin(), sorted.end());
+        if (sorted != Dims{0, 1, 2, 3}) fail(cat("perm ", dims_text(perm), " is not a permutation of 4 axes"));
+        Dims layout = transposed(x.layout, perm);
+        if (is_nchw(layout)) layout.clear();
+        return alias(input_name(0), 0, 1, layout);
+      }
+      Dims moved;  // the axes longer than 1, in their new order
+      for (const std::int64_t p : perm)
+        if (p >= 0 && p < std::int64_t(x.dims.size()) && x.dims[p] != 1) moved.push_back(p);
+      if (!std::is_sorted(moved.begin(), moved.end()))
+        fail(cat("perm ", dims_text(perm), " reorders the axes of ", dims_text(x.dims),
+                 "; only transposes that move size-1 axes are folded"));
+    }
+    alias(input_name(0));
+  }
+
+  /// Reshape [1, C, H, W] -> [1, g, C/g, H, W], Transpose [0, 2, 1, 3, 4], Reshape -> [1, C, H, W].
+  bool channel_shuffle() {
+    const Value& x = values_.at(input_name(0));
+    const auto mid = dims_.find(output_name(0));
+    if (x.kind != Value::Kind::feature_map || x.is_view() || x.dims.size() != 4 || mid == dims_.end()) return false;
+    const Dims& m = mid->second;
+    if (m.size() != 5 || m[0] != 1 || m[1] < 1 || m[1] * m[2] != x.dims[1] || m[3] != x.dims[2] || m[4] != x.dims[3])
+      return false;
+    const auto sole_consumer = [&](const std::string& value) -> std::optional<int> {
+      const auto c = consumers_.find(value);
+      if (uses(value) != 1 || c == consumers_.end() || c->second.size() != 1) return std::nullopt;
+      return c->second.front();
+    };
+    const auto t = sole_consumer(output_name(0));
+    if (!t) return false;
+    const onnx::NodeProto& transpose = model_.graph().node(*t);
+    Dims perm;
+    for (const auto& a : transpose.attribute())
+      if (a.name() == "perm") perm.assign(a.ints().begin(), a.ints().end());
+    if (transpose.op_type() != "Transpose" || perm != Dims{0, 2, 1, 3, 4} || transpose.output_size() != 1) return false;
+    const auto r = sole_consumer(transpose.output(0));
+    if (!r) return false;
+    const onnx::NodeProto& back = model_.graph().node(*r);
+    const auto back_dims = dims_.find(back.output_size() == 1 ? back.output(0) : std::string());
+    if (back.op_type() != "Reshape" || back_dims == dims_.end() || back_dims->second != x.dims) return false;
+    Layer l;
+    l.kind = LayerKind::shuffle;
+    l.groups = narrow(m[1], "shuffle groups");
+    add(std::move(l), {x.layer}, back.output(0));
+    values_[output_name(0)].kind = Value::Kind::absorbed;
+    values_[transpose.output(0)].kind = Value::Kind::absorbed;
+    skip_.insert(*t);
+    skip_.insert(*r);
+    return true;
+  }
+
+};
+
+}  // namespace pinfuse::onnx_import_detail

@@ -1,0 +1,157 @@
+#pragma once
+// ONNX import: protobuf access. ONNX shapes (Dims), tensor values held
+// in the model, element sizes, and the text helpers the importer's messages use.
+#include <onnx/onnx_pb.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pinfuse/core/layer.hpp"
+
+namespace pinfuse::onnx_import_detail {
+
+using Dims = std::vector<std::int64_t>;  // ONNX tensor shape; -1 is an unknown dimension
+constexpr std::int64_t max_extent = 1 << 20;
+
+/// Concatenates strings and integers with += (GCC 12 warns falsely on "literal" + std::string&& at -O3).
+inline void append(std::string& s, std::string_view x) { s += x; }
+inline void append(std::string& s, std::int64_t x) { s += std::to_string(x); }
+template <class... Parts>
+std::string cat(const Parts&... parts) {
+  std::string s;
+  (append(s, parts), ...);
+  return s;
+}
+
+/// "[1, ?, 224, 224]"; with a separator "x": "1x?x224x224".
+inline std::string dims_text(const Dims& d, std::string_view separator = {}) {
+  std::string s = separator.empty() ? "[" : "";
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (i) s += separator.empty() ? ", " : separator;
+    s += d[i] < 0 ? std::string("?") : std::to_string(d[i]);
+  }
+  if (separator.empty()) s += "]";
+  return s;
+}
+
+inline std::string shape_text(const Shape& s) {
+  std::string t = "[";
+  t += std::to_string(s.h);
+  t += ", ";
+  t += std::to_string(s.w);
+  t += ", ";
+  t += std::to_string(s.c);
+  t += "]";
+  return t;
+}
+
+inline std::string number_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+/// A vector: [1, N], or [N] (a batch-1 vector whose batch axis was squeezed away).
+inline bool is_vector(const Dims& d) { return d.size() == 1 || (d.size() == 2 && d[0] == 1); }
+
+/// ONNX shape of a batch-1 feature map -> our [H, W, C]: [1, C, H, W], or a vector as [1, 1, N].
+inline std::optional<Shape> to_shape(const Dims& d) {
+  for (const std::int64_t x : d)
+    if (x < 1 || x > max_extent) return std::nullopt;
+  if (d.size() == 4 && d[0] == 1) return Shape{int(d[2]), int(d[3]), int(d[1])};
+  if (is_vector(d)) return Shape{1, 1, int(d.back())};
+  return std::nullopt;
+}
+
+/// Layouts of 4-D feature maps. A layout lists, per ONNX axis, the NCHW axis it
+/// holds: {0, 2, 3, 1} is NHWC. Empty means NCHW (and is the only layout of other ranks).
+inline bool is_nchw(const Dims& layout) {
+  for (std::size_t i = 0; i < layout.size(); ++i)
+    if (layout[i] != std::int64_t(i)) return false;
+  return true;
+}
+
+/// ONNX dims in a layout -> the same tensor's NCHW dims.
+inline Dims nchw_dims(const Dims& d, const Dims& layout) {
+  Dims c = d;
+  if (layout.size() == d.size())
+    for (std::size_t i = 0; i < d.size(); ++i)
+      if (layout[i] >= 0 && std::size_t(layout[i]) < c.size()) c[std::size_t(layout[i])] = d[i];
+  return c;
+}
+
+/// "NHWC" for {0, 2, 3, 1}.
+inline std::string layout_text(const Dims& layout) {
+  if (layout.empty()) return "NCHW";
+  std::string s;
+  for (const std::int64_t a : layout) s += "NCHW"[a];
+  return s;
+}
+
+/// The layout after Transpose(perm) of a tensor in `layout`: ONNX axis i takes axis perm[i].
+inline Dims transposed(const Dims& layout, const Dims& perm) {
+  Dims out;
+  for (const std::int64_t p : perm) out.push_back(layout.empty() ? p : layout[std::size_t(p)]);
+  return out;
+}
+
+inline std::optional<Dims> dims_of(const onnx::TypeProto& type) {
+  if (!type.has_tensor_type() || !type.tensor_type().has_shape()) return std::nullopt;
+  Dims d;
+  for (const auto& dim : type.tensor_type().shape().dim()) d.push_back(dim.has_dim_value() ? dim.dim_value() : -1);
+  return d;
+}
+
+inline int bytes_of(std::int32_t elem_type) {
+  using T = onnx::TensorProto;
+  switch (elem_type) {
+    case T::INT8: case T::UINT8: case T::BOOL: return 1;
+    case T::INT16: case T::UINT16: case T::FLOAT16: case T::BFLOAT16: return 2;
+    case T::DOUBLE: case T::INT64: case T::UINT64: return 8;
+    default: return 4;
+  }
+}
+
+template <class T>
+void append_raw(const std::string& raw, std::vector<double>& out) {
+  for (std::size_t i = 0; i + sizeof(T) <= raw.size(); i += sizeof(T)) {
+    T v;
+    std::memcpy(&v, raw.data() + i, sizeof(T));  // ONNX raw data is little-endian, as the hosts we build on
+    out.push_back(double(v));
+  }
+}
+
+/// The values of a float, double, int32 or int64 tensor held in the model.
+inline std::optional<std::vector<double>> tensor_values(const onnx::TensorProto& t) {
+  using T = onnx::TensorProto;
+  if (t.data_location() == T::EXTERNAL) return std::nullopt;
+  std::vector<double> v;
+  const std::string& raw = t.raw_data();
+  switch (t.data_type()) {
+    case T::FLOAT:
+      if (t.has_raw_data()) append_raw<float>(raw, v);
+      else v.assign(t.float_data().begin(), t.float_data().end());
+      return v;
+    case T::DOUBLE:
+      if (t.has_raw_data()) append_raw<double>(raw, v);
+      else v.assign(t.double_data().begin(), t.double_data().end());
+      return v;
+    case T::INT64:
+      if (t.has_raw_data()) append_raw<std::int64_t>(raw, v);
+      else v.assign(t.int64_data().begin(), t.int64_data().end());
+      return v;
+    case T::INT32:
+      if (t.has_raw_data()) append_raw<std::int32_t>(raw, v);
+      else v.assign(t.int32_data().begin(), t.int32_data().end());
+      return v;
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace pinfuse::onnx_import_detail
