@@ -27,7 +27,8 @@
 // better than the incumbent is not expanded. With SolveOptions::time_limit the
 // search stops when the time is up (once it has a plan) and returns the
 // incumbent with a proven lower bound: the least g + h of the states not yet
-// expanded.
+// expanded. It stops the same way past 4M states, and keeps its answer cache
+// under 256 MiB, so its memory stays bounded too.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -142,10 +143,14 @@ class DagSearch {
     std::vector<int> group;   ///< positions run by the transition from the parent
   };
 
-  /// The time limit holds once there is a plan to return (the dive's, after
-  /// O(layers) small group queries on a chain; later only if the dive got stuck).
+  /// The time limit, and the memory limit of kMaxStates states, hold once
+  /// there is a plan to return (the dive's, after O(layers) small group queries
+  /// on a chain; later only if the dive got stuck).
+  static constexpr std::size_t kMaxStates = std::size_t(1) << 22;
   bool out_of_time() {
-    if (!stopped_ && goal_ >= 0 && deadline_ && std::chrono::steady_clock::now() >= *deadline_) stopped_ = true;
+    if (!stopped_ && goal_ >= 0 &&
+        (states_.size() > kMaxStates || (deadline_ && std::chrono::steady_clock::now() >= *deadline_)))
+      stopped_ = true;
     return stopped_;
   }
 
@@ -379,12 +384,18 @@ class DagSearch {
     }
     if (missing_of.empty()) return out;
     const std::vector<std::optional<GroupCost>> answers = missing.ask(layers, cost_, spm_, opt_.objective);
+    if (cache_bytes_ > kMaxCacheBytes) {  // a cache, not a record: start it afresh
+      cache_.clear();
+      cache_bytes_ = 0;
+    }
     for (const auto& [i, k] : missing_of) {
       if (answers[k]) out[i] = score_of(answers[k]->latency_cycles, answers[k]->offchip.total(), opt_.objective);
+      cache_bytes_ += keys[i].size() + sizeof(std::optional<Score>);
       cache_.emplace(std::move(keys[i]), out[i]);
     }
     return out;
   }
+  static constexpr std::size_t kMaxCacheBytes = std::size_t(256) << 20;  ///< key and answer bytes
 
   static std::string cache_key(const std::vector<std::size_t>& layers, const GroupSetting& s) {
     std::string key;
@@ -428,6 +439,7 @@ class DagSearch {
   std::vector<DagState> states_;
   std::unordered_map<DagStateKey, int, DagStateKeyHash> index_;
   std::unordered_map<std::string, std::optional<Score>> cache_;
+  std::size_t cache_bytes_ = 0;
   std::optional<std::chrono::steady_clock::time_point> deadline_;
   bool stopped_ = false;
   std::size_t group_limit_ = 0;  ///< most layers per group in the current expansion; 0 = any
