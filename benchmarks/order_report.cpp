@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
   csv << "model,spm_bytes,order,feasible,latency_cycles,fm_offchip_bytes,solve_ms\n";
   md << "# Execution order and the joint plan\n\nJoint plans (latency objective) on the shipped hardware, per SPM size, for three orders:\n"
         "a naive breadth-first topological order (Kahn, FIFO), the model file's order (the default), and the order\n"
-        "search (`--search-order`: the best plan over the candidates of `solvers/order_search.hpp`: file, breadth\n"
+        "search (`--order search`: the best plan over the candidates of `solvers/order_search.hpp`: file, breadth\n"
         "first, depth first, memory greedy, smallest / largest output first, windowed least peak).\n"
         "Every solve, on every order, uses `max_pins_per_cut = 6` and `max_group_layers = 8`.\n"
         "Changes are of the searched order against the breadth-first one. Every plan passed the validator.\n"

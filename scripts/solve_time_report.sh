@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Regenerates benchmarks/results/solve_time.md: joint solve time, order-free vs
 # fixed order, on every bundled model at 256 KiB .. 4 MiB (release build).
-# Usage: scripts/solve_time_report.sh [TIME_LIMIT_MS] [MODELS,comma,separated]
+# Usage: scripts/solve_time_report.sh [TIME_LIMIT_MS (default 2000)] [MODELS,comma,separated]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/release --target solve_time_report
-args=(--time-limit-ms "${1:-10000}")
+args=(--time-limit-ms "${1:-2000}")
 [ -n "${2:-}" ] && args+=(--models "$2")
 build/release/benchmarks/solve_time_report "${args[@]}" > benchmarks/results/solve_time.md
