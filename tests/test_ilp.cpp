@@ -163,6 +163,8 @@ void check_with_cbc(std::uint32_t seed, bool dag, const std::filesystem::path& d
 
   // The full solver (with addresses and repair) against the DP's.
   const Plan plan = solve_joint_ilp(in.g, accel, spm, in.opt);
+  CHECK(plan.status.lower_bound <= score(plan));
+  if (plan.status.optimal) CHECK(plan.status.lower_bound == score(plan));
   CHECK(plan.strategy == "joint-ilp");
   CHECK(score(plan) == score(solve_joint(in.g, accel, spm, in.opt)));
   const ValidationReport report = validate_plan(in.g, plan, accel, spm);

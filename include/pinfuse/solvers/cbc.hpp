@@ -142,12 +142,14 @@ Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions
     throw input_error("order_mode", "joint-ilp solves one execution order: give an order or OrderMode::file");
   const Problem p = make_problem(g, opt.order);
   std::vector<char> no_pin;
+  std::optional<Score> first;  // the optimum before any repair
   for (;;) {
     const IlpModel m = formulate_joint_ilp(p, cost, spm, opt, no_pin);
     const std::optional<std::vector<double>> x = solve_lexicographic_cbc(m);
     if (!x)
       throw input_error("spm", "no joint-ilp plan fits the SPM (" + std::to_string(spm.capacity()) + " usable bytes)");
     Plan plan = plan_from_solution(p, m, *x, cost, spm, "joint-ilp");
+    plan.status = exact_status(plan, first);
     plan.layout = lay_out(plan, spm);
     if (plan.layout.peak <= spm.capacity()) {
       plan.solve_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

@@ -117,7 +117,6 @@ class DagSearch {
     const int root = state_of({downset_of(LayerSet(std::size_t(n_))), {}});
     states_[std::size_t(root)].reached = true;
     if (!dive(root, true)) dive(root, false);
-    group_limit_ = opt_.max_group_layers;
     for (int size = 0; size < n_; ++size)
       for (std::size_t i = 0; i < by_size_[std::size_t(size)].size(); ++i) {
         const int d = by_size_[std::size_t(size)][i];
@@ -207,11 +206,11 @@ class DagSearch {
   /// nothing and gets stuck only if no plan fits.
   static constexpr std::size_t kDiveGroupLayers = 4;
   bool dive(int id, bool pinning) {
-    group_limit_ = opt_.max_group_layers ? std::min(opt_.max_group_layers, kDiveGroupLayers) : kDiveGroupLayers;
+    const std::size_t limit = opt_.max_group_layers ? std::min(opt_.max_group_layers, kDiveGroupLayers) : kDiveGroupLayers;
     while (downsets_[std::size_t(states_[std::size_t(id)].key.downset)].size < n_) {
       std::optional<std::pair<Score, int>> best;  // (g + h through the transition, state)
       const std::vector<int> from{id};
-      expand(states_[std::size_t(id)].key.downset, from, [&](int parent, int next, Score g, const std::vector<int>& group) {
+      expand(states_[std::size_t(id)].key.downset, from, limit, [&](int parent, int next, Score g, const std::vector<int>& group) {
         relax(next, g, parent, group);
         if (!pinning && !states_[std::size_t(next)].key.pins.empty()) return;
         const Score through = g + downsets_[std::size_t(states_[std::size_t(next)].key.downset)].floor;
@@ -229,7 +228,7 @@ class DagSearch {
     for (const int id : downsets_[std::size_t(d)].states)
       if (states_[std::size_t(id)].reached && promising(id)) from.push_back(id);
     if (from.empty()) return;
-    expand(d, from, [&](int parent, int next, Score g, const std::vector<int>& group) {
+    expand(d, from, opt_.max_group_layers, [&](int parent, int next, Score g, const std::vector<int>& group) {
       if (goal_ < 0 || g + downsets_[std::size_t(states_[std::size_t(next)].key.downset)].floor < states_[std::size_t(goal_)].g)
         relax(next, g, parent, group);
     });
@@ -248,9 +247,10 @@ class DagSearch {
   }
 
   /// Calls on_transition(parent, next, score, group) for every transition from
-  /// the states `from` (all of downset `d`).
+  /// the states `from` (all of downset `d`) by a group of at most `group_limit`
+  /// layers (0 = any).
   template <class OnTransition>
-  void expand(int d, const std::vector<int>& from, OnTransition&& on_transition) {
+  void expand(int d, const std::vector<int>& from, std::size_t group_limit, OnTransition&& on_transition) {
     const LayerSet done = downsets_[std::size_t(d)].done;
     LayerSet inside{std::size_t(n_)};
     std::vector<int> group;
@@ -267,7 +267,7 @@ class DagSearch {
     for (int pos = 0; pos < n_; ++pos)
       if (ready(pos)) frontier.push_back(pos);
     const auto visit = [&](const auto& self, std::vector<int> pending) -> void {
-      if ((group_limit_ && group.size() == group_limit_) || out_of_time()) return;
+      if ((group_limit && group.size() == group_limit) || out_of_time()) return;
       pending.erase(std::remove_if(pending.begin(), pending.end(), [&](int pos) { return !ready(pos); }), pending.end());
       if (pending.empty()) return;
       const auto smallest = std::min_element(pending.begin(), pending.end());
@@ -442,7 +442,6 @@ class DagSearch {
   std::size_t cache_bytes_ = 0;
   std::optional<std::chrono::steady_clock::time_point> deadline_;
   bool stopped_ = false;
-  std::size_t group_limit_ = 0;  ///< most layers per group in the current expansion; 0 = any
   int goal_ = -1;  ///< the state with every layer run (the incumbent plan's end)
 };
 

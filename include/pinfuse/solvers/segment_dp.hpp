@@ -171,6 +171,15 @@ inline void ban_largest_pin(const Problem& p, const Plan& plan, std::uint64_t ca
   no_pin[std::size_t(p.fm_of_vertex[largest->fm])] = 1;
 }
 
+/// The status of an exact solver's plan, given the score the first solve
+/// proved (`first`, set on the first call): a lower bound that stays valid
+/// after address repairs; the plan is optimal while it still scores that.
+inline SolveStatus exact_status(const Plan& plan, std::optional<Score>& first) {
+  const Score score = score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), plan.objective);
+  if (!first) first = score;
+  return {score == *first, *first};
+}
+
 namespace detail {
 
 /// Pin candidates: pinnable FMs that fit the SPM, thinned so that at most
@@ -316,9 +325,7 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
   std::optional<Score> first;  // the optimum before any repair: a lower bound after one
   for (;;) {
     Plan plan = detail::solve_dp(p, cost, spm, opt, space, strategy);
-    const Score score = score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), opt.objective);
-    if (!first) first = score;
-    plan.status = {score == *first, *first};
+    plan.status = exact_status(plan, first);
     plan.layout = lay_out(plan, spm);
     if (plan.layout.peak <= spm.capacity()) {
       plan.solve_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
