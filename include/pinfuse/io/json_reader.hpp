@@ -4,18 +4,30 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <initializer_list>
 #include <limits>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pinfuse/core/error.hpp"
+#include "pinfuse/io/files.hpp"
 
 namespace pinfuse::io {
 
 using json = nlohmann::json;
+
+/// A key as one JSON pointer token (RFC 6901: "~" is written "~0", "/" is "~1").
+inline std::string pointer_token(std::string_view key) {
+  std::string token;
+  for (const char c : key) {
+    if (c == '~') token.append("~0");
+    else if (c == '/') token.append("~1");
+    else token.push_back(c);
+  }
+  return token;
+}
 
 /// A JSON value together with its path in the document.
 class Node {
@@ -33,7 +45,7 @@ class Node {
   bool has(std::string_view key) const { return value_->contains(key); }
   Node at(std::string_view key) const {
     if (!has(key)) fail("missing required field '" + std::string(key) + "'");
-    return Node((*value_)[std::string(key)], path_ + "/" + std::string(key));
+    return Node((*value_)[std::string(key)], path_ + "/" + pointer_token(key));
   }
   Node at(std::size_t index) const { return Node((*value_)[index], path_ + "/" + std::to_string(index)); }
   std::size_t size() const { return value_->size(); }
@@ -46,7 +58,7 @@ class Node {
   void only(std::initializer_list<std::string_view> allowed) const {
     for (const auto& [key, v] : value_->items())
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-        Node(v, path_ + "/" + key).fail("unknown field '" + key + "'");
+        Node(v, path_ + "/" + pointer_token(key)).fail("unknown field '" + key + "'");
   }
 
   std::string string() const {
@@ -60,8 +72,11 @@ class Node {
   long long integer(long long lo = std::numeric_limits<long long>::min(),
                     long long hi = std::numeric_limits<long long>::max()) const {
     if (!value_->is_number_integer()) fail("expected an integer");
+    const auto range = [&] { return "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got "; };
+    if (value_->is_number_unsigned() && value_->get<unsigned long long>() > (unsigned long long)hi)
+      fail(range() + std::to_string(value_->get<unsigned long long>()));  // printed unsigned: 2^63 and up too
     const long long v = value_->get<long long>();
-    if (v < lo || v > hi) fail("must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " + std::to_string(v));
+    if (v < lo || v > hi) fail(range() + std::to_string(v));
     return v;
   }
   double number(double lo, double hi) const {
@@ -90,16 +105,59 @@ class Node {
   std::string path_;
 };
 
-/// Parses a JSON file; syntax errors name the file and the byte offset.
-inline json parse_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw input_error(path, "cannot open the file");
+/// Parses JSON text. Rejects what nlohmann/json would accept silently: a key
+/// repeated in one object (the last would win), and numbers past a double
+/// (1e999); both, and syntax errors, are input_errors naming `source` and the place.
+inline json parse_text(const std::string& text, const std::string& source) {
+  // The JSON pointer of the value being parsed: one frame per open object or
+  // array, with the keys seen (objects) or the index of the next element (arrays).
+  struct Frame {
+    bool array = false;
+    std::size_t index = 0;
+    std::string key;
+    std::vector<std::string> keys;
+  };
+  std::vector<Frame> open;
+  const auto pointer = [&] {
+    std::string p;
+    for (std::size_t i = 0; i + 1 < open.size(); ++i)
+      p.append("/").append(open[i].array ? std::to_string(open[i].index) : pointer_token(open[i].key));
+    return p;
+  };
+  const auto element_done = [&] {
+    if (!open.empty() && open.back().array) ++open.back().index;
+  };
+  const json::parser_callback_t track = [&](int, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start: open.push_back({false, 0, {}, {}}); break;
+      case json::parse_event_t::array_start: open.push_back({true, 0, {}, {}}); break;
+      case json::parse_event_t::key: {
+        Frame& f = open.back();
+        f.key = parsed.get<std::string>();
+        if (std::find(f.keys.begin(), f.keys.end(), f.key) != f.keys.end())
+          throw input_error(source + ":" + (pointer().empty() ? "/" : pointer()),
+                            "the key \"" + f.key + "\" appears twice in one object");
+        f.keys.push_back(f.key);
+        break;
+      }
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        open.pop_back();
+        element_done();
+        break;
+      case json::parse_event_t::value: element_done(); break;
+    }
+    return true;
+  };
   try {
-    return json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw input_error(path, std::string("malformed JSON: ") + e.what());
+    return json::parse(text, track);
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number such as 1e999
+    throw input_error(source, std::string("malformed JSON: ") + e.what());
   }
 }
+
+/// Parses a JSON file; errors name the file and the place.
+inline json parse_file(const std::string& path) { return parse_text(read_text_file(path), path); }
 
 /// Parses `path` and hands the document to `read`; errors are prefixed with the
 /// file, so they read "file.json:/layers/3/kernel: reason".
@@ -109,7 +167,7 @@ auto read_file(const std::string& path, Read&& read) {
   try {
     return read(doc);
   } catch (const input_error& e) {
-    throw input_error(path + ":" + e.where(), e.reason());
+    rethrow_at(e, path + ":" + e.where());
   }
 }
 

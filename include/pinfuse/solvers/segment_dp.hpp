@@ -144,7 +144,7 @@ Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vec
       one.add(s);
       c = std::move(one.ask(positions_to_vertices(p, begin, end), cost, spm, objective).front());
     }
-    if (!c) throw input_error("layer '" + p.names[begin] + "'", "the chosen group no longer fits (cost model not deterministic?)");
+    if (!c) throw no_plan_fits("layer '" + p.names[begin] + "'", "the group starting here does not fit the SPM (after a solve: the cost model is not deterministic)");
     plan.groups.push_back({std::vector<std::size_t>(p.order.begin() + begin, p.order.begin() + end),
                            std::move(s.inputs), std::move(s.outputs), std::move(*c)});
     for (int pos = begin; pos < end; ++pos) group_of[pos] = static_cast<int>(g);
@@ -163,7 +163,7 @@ Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vec
 /// when the plan pins nothing (a memory constraint stricter than the byte count).
 inline void ban_largest_pin(const Problem& p, const Plan& plan, std::uint64_t capacity, std::vector<char>& no_pin) {
   if (plan.pinned.empty())
-    throw input_error("spm", "the " + plan.strategy + " plan needs " + std::to_string(plan.layout.peak) +
+    throw no_plan_fits("spm", "the " + plan.strategy + " plan needs " + std::to_string(plan.layout.peak) +
                                  " bytes of addresses, more than the " + std::to_string(capacity) + " usable");
   const auto largest = std::max_element(plan.pinned.begin(), plan.pinned.end(),
                                         [](const PinnedFm& a, const PinnedFm& b) { return a.bytes < b.bytes; });
@@ -290,8 +290,8 @@ Plan solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions&
     for (int cut = 0; cut < n; ++cut)
       if (is_cut[cut] && std::any_of(best[cut].begin(), best[cut].end(), [](const State& s) { return s.reached; }))
         stuck = cut;
-    throw input_error("layer '" + p.names[stuck] + "'",
-                      "no " + strategy + " plan fits the SPM (" + std::to_string(spm.capacity()) +
+    throw no_plan_fits("layer '" + p.names[stuck] + "'",
+                       "no " + strategy + " plan fits the SPM (" + std::to_string(spm.capacity()) +
                           " usable bytes): no group starting at this layer can run");
   }
   // Walk back: group starts and the pinned FMs recorded in the states on the path.
