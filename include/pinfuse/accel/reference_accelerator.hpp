@@ -220,10 +220,28 @@ class ReferenceAccelerator {
     std::uint64_t stall = 0;  ///< DMA the compute waits for and nothing overlaps (streamed weights)
   };
   /// A group's layers and boundary FMs, indexed for the tile walk (residences aside).
+  /// vertex -> its index in a group's short list (layers, inputs or outputs),
+  /// or -1: a sorted list, so a query costs O(group), not O(model), to set up.
+  class IndexOf {
+   public:
+    template <class VertexAt>
+    void assign(std::size_t count, const VertexAt& vertex_at) {
+      sorted_.clear();
+      for (std::size_t i = 0; i < count; ++i) sorted_.emplace_back(vertex_at(i), static_cast<int>(i));
+      std::sort(sorted_.begin(), sorted_.end());
+    }
+    int operator[](std::size_t vertex) const {
+      const auto it = std::lower_bound(sorted_.begin(), sorted_.end(), std::pair<std::size_t, int>(vertex, -1));
+      return it != sorted_.end() && it->first == vertex ? it->second : -1;
+    }
+
+   private:
+    std::vector<std::pair<std::size_t, int>> sorted_;
+  };
   struct GroupView {
-    std::vector<int> local;          ///< vertex -> position in the group, or -1
-    std::vector<int> ext;            ///< vertex -> index in q.inputs, or -1
-    std::vector<int> out;            ///< vertex -> index in q.outputs, or -1
+    IndexOf local;                   ///< vertex -> position in the group, or -1
+    IndexOf ext;                     ///< vertex -> index in q.inputs, or -1
+    IndexOf out;                     ///< vertex -> index in q.outputs, or -1
     std::vector<char> is_tmp;        ///< per position: read by a later layer of the group
     std::vector<char> accumulates;   ///< per position: a reduction no group layer reads, fed tile by tile
     std::vector<char> in_place;      ///< per position: a concat its inputs write directly
@@ -375,12 +393,9 @@ inline Scratchpad scratchpad_of(const Hardware& hw) {
 
 inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const GroupQuery& q) const {
   GroupView v;
-  v.local.assign(info_.size(), -1);
-  v.ext.assign(info_.size(), -1);
-  for (std::size_t i = 0; i < q.layers.size(); ++i) v.local[q.layers[i]] = static_cast<int>(i);
-  for (std::size_t e = 0; e < q.inputs.size(); ++e) v.ext[q.inputs[e].fm] = static_cast<int>(e);
-  v.out.assign(info_.size(), -1);
-  for (std::size_t o = 0; o < q.outputs.size(); ++o) v.out[q.outputs[o].fm] = static_cast<int>(o);
+  v.local.assign(q.layers.size(), [&](std::size_t i) { return q.layers[i]; });
+  v.ext.assign(q.inputs.size(), [&](std::size_t e) { return q.inputs[e].fm; });
+  v.out.assign(q.outputs.size(), [&](std::size_t o) { return q.outputs[o].fm; });
   v.is_tmp.assign(q.layers.size(), 0);
   for (const LayerId l : q.layers) {
     for (const LayerId u : info_[l].inputs)

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <set>
 #include <limits>
 #include <span>
 #include <string>
@@ -105,55 +106,92 @@ class Node {
   std::string path_;
 };
 
+namespace detail {
+
+/// nlohmann/json's own DOM builder, behind a SAX handler that also keeps the
+/// JSON pointer of the value being parsed and the keys of each open object,
+/// to reject a repeated key (nlohmann/json keeps the last one silently).
+class StrictSax {
+ public:
+  using number_integer_t = json::number_integer_t;
+  using number_unsigned_t = json::number_unsigned_t;
+  using number_float_t = json::number_float_t;
+  using string_t = json::string_t;
+  using binary_t = json::binary_t;
+
+  StrictSax(json& result, std::string source) : dom_(result, true), source_(std::move(source)) {}
+
+  bool null() { return value(dom_.null()); }
+  bool boolean(bool v) { return value(dom_.boolean(v)); }
+  bool number_integer(number_integer_t v) { return value(dom_.number_integer(v)); }
+  bool number_unsigned(number_unsigned_t v) { return value(dom_.number_unsigned(v)); }
+  bool number_float(number_float_t v, const string_t& text) { return value(dom_.number_float(v, text)); }
+  bool string(string_t& v) { return value(dom_.string(v)); }
+  bool binary(binary_t& v) { return value(dom_.binary(v)); }
+  bool start_object(std::size_t n) {
+    open_.push_back({false, 0, {}, {}});
+    return dom_.start_object(n);
+  }
+  bool key(string_t& k) {
+    Frame& f = open_.back();
+    if (!f.keys.insert(k).second)
+      throw input_error(source_ + ":" + pointer(), "the key \"" + k + "\" appears twice in one object");
+    f.key = k;
+    return dom_.key(k);
+  }
+  bool end_object() { return close(dom_.end_object()); }
+  bool start_array(std::size_t n) {
+    open_.push_back({true, 0, {}, {}});
+    return dom_.start_array(n);
+  }
+  bool end_array() { return close(dom_.end_array()); }
+  template <class Exception>
+  bool parse_error(std::size_t position, const std::string& token, const Exception& e) {
+    return dom_.parse_error(position, token, e);
+  }
+
+ private:
+  struct Frame {
+    bool array = false;
+    std::size_t index = 0;  ///< arrays: the element being parsed
+    std::string key;        ///< objects: the member being parsed
+    std::set<std::string> keys;
+  };
+  /// The pointer of the innermost open object or array ("/" for the root).
+  std::string pointer() const {
+    std::string p;
+    for (std::size_t i = 0; i + 1 < open_.size(); ++i)
+      p.append("/").append(open_[i].array ? std::to_string(open_[i].index) : pointer_token(open_[i].key));
+    return p.empty() ? "/" : p;
+  }
+  bool value(bool ok) {
+    if (!open_.empty() && open_.back().array) ++open_.back().index;
+    return ok;
+  }
+  bool close(bool ok) {
+    open_.pop_back();
+    return value(ok);
+  }
+
+  nlohmann::detail::json_sax_dom_parser<json> dom_;
+  std::string source_;
+  std::vector<Frame> open_;
+};
+
+}  // namespace detail
+
 /// Parses JSON text. Rejects what nlohmann/json would accept silently: a key
 /// repeated in one object (the last would win), and numbers past a double
 /// (1e999); both, and syntax errors, are input_errors naming `source` and the place.
 inline json parse_text(const std::string& text, const std::string& source) {
-  // The JSON pointer of the value being parsed: one frame per open object or
-  // array, with the keys seen (objects) or the index of the next element (arrays).
-  struct Frame {
-    bool array = false;
-    std::size_t index = 0;
-    std::string key;
-    std::vector<std::string> keys;
-  };
-  std::vector<Frame> open;
-  const auto pointer = [&] {
-    std::string p;
-    for (std::size_t i = 0; i + 1 < open.size(); ++i)
-      p.append("/").append(open[i].array ? std::to_string(open[i].index) : pointer_token(open[i].key));
-    return p;
-  };
-  const auto element_done = [&] {
-    if (!open.empty() && open.back().array) ++open.back().index;
-  };
-  const json::parser_callback_t track = [&](int, json::parse_event_t event, json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start: open.push_back({false, 0, {}, {}}); break;
-      case json::parse_event_t::array_start: open.push_back({true, 0, {}, {}}); break;
-      case json::parse_event_t::key: {
-        Frame& f = open.back();
-        f.key = parsed.get<std::string>();
-        if (std::find(f.keys.begin(), f.keys.end(), f.key) != f.keys.end())
-          throw input_error(source + ":" + (pointer().empty() ? "/" : pointer()),
-                            "the key \"" + f.key + "\" appears twice in one object");
-        f.keys.push_back(f.key);
-        break;
-      }
-      case json::parse_event_t::object_end:
-      case json::parse_event_t::array_end:
-        open.pop_back();
-        element_done();
-        break;
-      case json::parse_event_t::value: element_done(); break;
-    }
-    return true;
-  };
+  json result;
+  detail::StrictSax sax(result, source);
   try {
-    return json::parse(text, track);
+    json::sax_parse(text, &sax);
   } catch (const json::exception& e) {  // parse_error, or out_of_range for a number such as 1e999
     throw input_error(source, std::string("malformed JSON: ") + e.what());
   }
+  return result;
 }
 
 /// Parses a JSON file; errors name the file and the place.
