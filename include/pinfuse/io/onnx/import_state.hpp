@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "pinfuse/core/error.hpp"
+#include "pinfuse/io/onnx/model_checks.hpp"
 #include "pinfuse/io/onnx/options.hpp"
 #include "pinfuse/io/onnx/outputs.hpp"
 #include "pinfuse/io/onnx/proto.hpp"
@@ -365,10 +366,7 @@ class ImportState {
 
   // ---- Node import ----
 
-  static std::string label(const onnx::NodeProto& n) {
-    const std::string& name = !n.name().empty() ? n.name() : n.output_size() > 0 ? n.output(0) : n.op_type();
-    return "node '" + name + "' (" + n.op_type() + ")";
-  }
+  static std::string label(const onnx::NodeProto& n) { return node_label(n); }
 
   [[noreturn]] static void fail(const std::string& reason) { throw Unsupported(reason); }
 

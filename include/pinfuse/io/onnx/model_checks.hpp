@@ -35,10 +35,10 @@ inline bool valid_utf8(std::string_view s) {
   return true;
 }
 
-/// A node's label for messages: its name, or its op type and index.
-inline std::string node_label(const onnx::NodeProto& n, int index) {
-  return n.name().empty() || !valid_utf8(n.name()) ? "node " + std::to_string(index) + " (" + n.op_type() + ")"
-                                                   : "node '" + n.name() + "'";
+/// A node's label for messages: "node 'NAME' (OP)", NAME its name or else its first output's.
+inline std::string node_label(const onnx::NodeProto& n) {
+  const std::string& name = !n.name().empty() ? n.name() : n.output_size() > 0 ? n.output(0) : n.op_type();
+  return "node '" + name + "' (" + n.op_type() + ")";
 }
 
 /// Rejects, with an input_error naming the node and attribute: window
@@ -66,9 +66,8 @@ inline void check_model(const onnx::ModelProto& model) {
   for (const auto& t : graph.initializer()) utf8(t.name(), "initializer");
   std::set<std::string> produced;
   for (const auto& t : graph.initializer()) produced.insert(t.name());
-  for (int i = 0; i < graph.node_size(); ++i) {
-    const onnx::NodeProto& n = graph.node(i);
-    const std::string where = node_label(n, i);
+  for (const onnx::NodeProto& n : graph.node()) {
+    const std::string where = node_label(n);
     utf8(n.name(), where);
     for (const auto& in : n.input()) utf8(in, where);
     for (const auto& out : n.output()) {
