@@ -124,7 +124,7 @@ const bool registered = [] {
       pinfuse::ReplayReport report;
       for (auto _ : st) {
         report = pinfuse::replay_program(*net, plan, pinfuse::build_program(*net, plan, accel, spm), spm);
-        if (!report.ok()) st.SkipWithError(report.errors.front().c_str());
+        if (!report.ok()) st.SkipWithError(report.findings.front().message.c_str());
       }
       st.counters["commands"] = double(report.commands);
       st.counters["stages"] = double(report.stages);

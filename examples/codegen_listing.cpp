@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
     const pinfuse::Plan plan = pinfuse::solve_joint(net, accel, spm);
     const pinfuse::Program prog = pinfuse::build_program(net, plan, accel, spm);
     const pinfuse::ReplayReport replay = pinfuse::replay_program(net, plan, prog, spm);
-    for (const std::string& e : replay.errors) std::fprintf(stderr, "replay: %s\n", e.c_str());
+    for (const pinfuse::ReplayFinding& f : replay.findings) std::fprintf(stderr, "replay: %s\n", f.message.c_str());
     if (!replay.ok()) return 3;
     std::printf("// %s: %zu groups, %zu commands in %zu stages; replayed byte by byte, clean\n",
                 pinfuse::model_info(net).name.c_str(), plan.groups.size(), replay.commands, replay.stages);

@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
                   plan.strategy.c_str(), (unsigned long long)plan.totals.latency_cycles,
                   (unsigned long long)plan.totals.offchip.total(), (unsigned long long)plan.totals.offchip.fm(),
                   plan.groups.size(), plan.pinned.size(), report.ok() ? "valid" : "INVALID");
-      for (const std::string& e : report.errors) std::printf("  %s\n", e.c_str());
+      for (const pinfuse::Finding& f : report.findings) std::printf("  %s\n", f.message.c_str());
       all_valid = all_valid && report.ok();
     }
     return all_valid ? 0 : 3;

@@ -120,6 +120,17 @@ Outcome run(const Setup& s, Strategy strategy) {
   return {std::move(plan), std::move(report)};
 }
 
+/// The validator's findings: [{"kind", "group" (when in one), "message"}].
+json findings_json(const ValidationReport& r) {
+  json out = json::array();
+  for (const Finding& f : r.findings) {
+    json one{{"kind", to_string(f.kind)}, {"message", f.message}};
+    if (f.group) one["group"] = *f.group;
+    out.push_back(std::move(one));
+  }
+  return out;
+}
+
 json summary_json(const Setup& s, const Outcome& o) {
   const PlanTotals& t = o.plan.totals;
   return {{"strategy", o.plan.strategy},
@@ -134,7 +145,7 @@ json summary_json(const Setup& s, const Outcome& o) {
           {"solve_ms", o.plan.solve_ms},
           {"status", detail::status_json(o.plan)},
           {"valid", o.report.ok()},
-          {"validation_errors", o.report.errors}};
+          {"validation_errors", findings_json(o.report)}};
 }
 
 std::string kib(std::uint64_t bytes) {
@@ -198,7 +209,8 @@ struct SolveFiles {
 /// Replays a program against its plan and says how it went; true if clean.
 bool report_replay(const Setup& s, const Plan& plan, const Program& prog) {
   const ReplayReport r = replay_program(s.net, plan, prog, scratchpad_of(s.hw));
-  for (const std::string& e : r.errors) std::fprintf(stderr, "command stream: %s\n", e.c_str());
+  for (const ReplayFinding& f : r.findings)
+    std::fprintf(stderr, "command stream: %s (%s)\n", f.message.c_str(), std::string(to_string(f.kind)).c_str());
   if (r.ok()) std::fprintf(stderr, "command stream: %zu commands in %zu stages replay cleanly\n", r.commands, r.stages);
   return r.ok();
 }
@@ -231,7 +243,8 @@ int cmd_solve(const Common& c, const std::string& strategy_name, const SolveFile
       std::printf("not proven optimal (time limit or address repair): lower bound %llu, gap %.2f%%\n",
                   (unsigned long long)o.plan.status.lower_bound.first, 100.0 * detail::optimality_gap(o.plan));
     print_groups(s, o.plan);
-    for (const std::string& e : o.report.errors) std::printf("validation error: %s\n", e.c_str());
+    for (const Finding& f : o.report.findings)
+      std::printf("validation error: %s (%s)\n", f.message.c_str(), std::string(to_string(f.kind)).c_str());
   }
   return o.report.ok() && replayed ? exit_code::ok : exit_code::invalid;
 }
@@ -241,7 +254,8 @@ int cmd_validate(const Common& c, const std::string& plan_path, const std::strin
   const Plan plan = io::read_file(plan_path, [&](const json& doc) { return read_plan(s.net, doc); });
   const ReferenceAccelerator accel(s.net, s.hw);
   const ValidationReport report = validate_plan(s.net, plan, accel, scratchpad_of(s.hw));
-  for (const std::string& e : report.errors) std::printf("invalid: %s\n", e.c_str());
+  for (const Finding& f : report.findings)
+    std::printf("invalid: %s (%s)\n", f.message.c_str(), std::string(to_string(f.kind)).c_str());
   if (report.ok())
     std::printf("valid: %zu groups, %zu pinned FMs, peak SPM %s KiB of %s KiB\n", plan.groups.size(), plan.pinned.size(),
                 kib(report.peak_spm_bytes).c_str(), kib(scratchpad_of(s.hw).capacity()).c_str());

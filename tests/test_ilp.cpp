@@ -168,7 +168,7 @@ void check_with_cbc(std::uint32_t seed, bool dag, const std::filesystem::path& d
   CHECK(plan.strategy == "joint-ilp");
   CHECK(score(plan) == score(solve_joint(in.g, accel, spm, in.opt)));
   const ValidationReport report = validate_plan(in.g, plan, accel, spm);
-  INFO((report.errors.empty() ? std::string() : report.errors.front()));
+  INFO((report.findings.empty() ? std::string() : report.findings.front().message));
   CHECK(report.ok());
 
   // The written files, read back by CBC, have the same optimum (primary stage).

@@ -100,10 +100,10 @@ void check_round_trip_and_solve(const Network& g) {
     INFO("strategy " << to_string(s));
     const Plan plan = solve(s, g, accel, spm);
     const ValidationReport report = validate_plan(g, plan, accel, spm);
-    INFO((report.errors.empty() ? std::string() : report.errors.front()));
+    INFO((report.findings.empty() ? std::string() : report.findings.front().message));
     CHECK(report.ok());
     const ReplayReport replayed = replay_program(g, plan, build_program(g, plan, accel, spm), spm);
-    INFO((replayed.errors.empty() ? std::string() : replayed.errors.front()));
+    INFO((replayed.findings.empty() ? std::string() : replayed.findings.front().message));
     CHECK(replayed.ok());
   }
 }

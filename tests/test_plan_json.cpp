@@ -66,7 +66,7 @@ TEST_CASE("plan JSON round trip gives an equal plan that validates, for every st
       const Plan again = read_plan(net, json::parse(text));
       check_equal(plan, again);
       const ValidationReport report = validate_plan(net, again, accel, spm);
-      INFO((report.errors.empty() ? std::string() : report.errors.front()));
+      INFO((report.findings.empty() ? std::string() : report.findings.front().message));
       CHECK(report.ok());
       // Writing the re-read plan gives the same document.
       CHECK(plan_to_json(net, again).dump(2) == text);

@@ -56,7 +56,7 @@ void check_against_brute_force(std::uint32_t seed, bool dag) {
     CHECK(plan.status.optimal);
     CHECK(plan.status.lower_bound == score(plan));
     const ValidationReport report = validate_plan(g, plan, accel, spm);
-    INFO((report.errors.empty() ? std::string() : report.errors.front()));
+    INFO((report.findings.empty() ? std::string() : report.findings.front().message));
     CHECK(report.ok());
     (c.order_free ? found_free : found)[int(c.strategy)] = score(plan);
   }

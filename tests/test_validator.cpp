@@ -38,16 +38,17 @@ const Solved& mobilenet_v2() {
 
 std::string all_errors(const ValidationReport& r) {
   std::string text;
-  for (const std::string& e : r.errors) {
-    text += e;
+  for (const Finding& f : r.findings) {
+    text += std::string(to_string(f.kind)) + ": " + f.message;
     text += '\n';
   }
   return text;
 }
 
-bool mentions(const ValidationReport& r, const std::string& needle) {
-  return std::any_of(r.errors.begin(), r.errors.end(),
-                     [&](const std::string& e) { return e.find(needle) != std::string::npos; });
+/// Whether the report has a finding of `kind` whose message names `needle`.
+bool mentions(const ValidationReport& r, FindingKind kind, const std::string& needle) {
+  return std::any_of(r.findings.begin(), r.findings.end(),
+                     [&](const Finding& f) { return f.kind == kind && f.message.find(needle) != std::string::npos; });
 }
 
 std::size_t group_of(const Plan& plan, std::size_t vertex) {
@@ -118,7 +119,7 @@ TEST_CASE("the validator rejects corrupted copies of a valid plan", "[validator]
     const ValidationReport r = validate_plan(s.net, plan, accel, small);
     INFO(all_errors(r));
     CHECK(!r.ok());
-    CHECK(mentions(r, "the SPM has " + std::to_string(small.capacity())));
+    CHECK(mentions(r, FindingKind::capacity, "the SPM has " + std::to_string(small.capacity())));
   }
   SECTION("two dependent layers swapped in the order") {
     // conv1 feeds b1_dw, the next layer.
@@ -130,29 +131,29 @@ TEST_CASE("the validator rejects corrupted copies of a valid plan", "[validator]
     std::iter_swap(a, b);
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(mentions(r, "order"));
-    CHECK(mentions(r, "runs before its input 'conv1'"));
+    CHECK(mentions(r, FindingKind::order, "order"));
+    CHECK(mentions(r, FindingKind::order, "runs before its input 'conv1'"));
   }
   SECTION("a group dropped from the middle") {
     plan.groups.erase(plan.groups.begin() + std::ptrdiff_t(plan.groups.size() / 2));
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(mentions(r, "does not continue the execution order"));
+    CHECK(mentions(r, FindingKind::grouping, "does not continue the execution order"));
   }
   SECTION("the last group dropped") {
     plan.groups.pop_back();
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(mentions(r, "compute layers"));
+    CHECK(mentions(r, FindingKind::grouping, "compute layers"));
   }
   SECTION("a group's claimed latency changed") {
     plan.groups[1].cost.latency_cycles += 1;
     plan.totals.latency_cycles += 1;  // keep the totals consistent: only the claim is wrong
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(r.errors.size() == 1);
-    CHECK(mentions(r, "group 1 "));
-    CHECK(mentions(r, "claimed cost differs"));
+    CHECK(r.findings.size() == 1);
+    CHECK(mentions(r, FindingKind::cost, "group 1 "));
+    CHECK(mentions(r, FindingKind::cost, "claimed cost differs"));
   }
   SECTION("the plan totals changed") {
     SECTION("latency") { plan.totals.latency_cycles -= 1; }
@@ -160,8 +161,8 @@ TEST_CASE("the validator rejects corrupted copies of a valid plan", "[validator]
     SECTION("recompute") { plan.totals.recompute_macs += 1; }
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(r.errors.size() == 1);
-    CHECK(mentions(r, "plan totals"));
+    CHECK(r.findings.size() == 1);
+    CHECK(mentions(r, FindingKind::totals, "plan totals"));
   }
   SECTION("a pinned FM declared in DRAM among one group's outputs") {
     const PinnedFm pin = plan.pinned.front();
@@ -172,7 +173,7 @@ TEST_CASE("the validator rejects corrupted copies of a valid plan", "[validator]
     it->where = Residence::dram;
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(mentions(r, "output '" + s.net[pin.fm].name + "' is pinned in the plan but declared otherwise"));
+    CHECK(mentions(r, FindingKind::residence, "output '" + s.net[pin.fm].name + "' is pinned in the plan but declared otherwise"));
   }
   SECTION("the model output FM pinned") {
     const LayerId fc = find_layer(s.net, "fc");  // the FM the "output" layer reads
@@ -180,29 +181,29 @@ TEST_CASE("the validator rejects corrupted copies of a valid plan", "[validator]
     plan.pinned.push_back({fc, spm.aligned(fm_bytes(s.net, fc)), gi, gi});
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(mentions(r, "pinned 'fc' is a model output"));
+    CHECK(mentions(r, FindingKind::pin, "pinned 'fc' is a model output"));
   }
   SECTION("a pin with the wrong last group") {
     PinnedFm& pin = plan.pinned.front();
     pin.last_group += 1;
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(mentions(r, "pinned '" + s.net[pin.fm].name + "' has the wrong lifetime"));
+    CHECK(mentions(r, FindingKind::pin, "pinned '" + s.net[pin.fm].name + "' has the wrong lifetime"));
   }
   SECTION("a pin with the wrong size") {
     PinnedFm& pin = plan.pinned.front();
     pin.bytes += spm.alignment();
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(mentions(r, "pinned '" + s.net[pin.fm].name + "' declares the wrong size"));
+    CHECK(mentions(r, FindingKind::pin, "pinned '" + s.net[pin.fm].name + "' declares the wrong size"));
   }
   SECTION("a buffer size changed") {
     REQUIRE(!plan.groups[0].cost.buffers.empty());
     plan.groups[0].cost.buffers[0].bytes += spm.alignment();
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(mentions(r, "group 0 "));
-    CHECK(mentions(r, "claimed cost differs"));
+    CHECK(mentions(r, FindingKind::cost, "group 0 "));
+    CHECK(mentions(r, FindingKind::cost, "claimed cost differs"));
   }
   SECTION("a group input declared pinned that the plan does not pin") {
     // An intermediate FM read from DRAM (not the model input).
@@ -224,23 +225,23 @@ TEST_CASE("the validator rejects corrupted copies of a valid plan", "[validator]
     }
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(mentions(r, "is not pinned in the plan but declared otherwise"));
+    CHECK(mentions(r, FindingKind::residence, "is not pinned in the plan but declared otherwise"));
   }
   SECTION("a pin dropped from plan.pinned while its groups still declare it pinned") {
     const PinnedFm pin = plan.pinned.back();
     plan.pinned.pop_back();
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(mentions(r, "input '" + s.net[pin.fm].name + "' is not pinned in the plan but declared otherwise"));
-    CHECK(mentions(r, "output '" + s.net[pin.fm].name + "' is not pinned in the plan but declared otherwise"));
+    CHECK(mentions(r, FindingKind::residence, "input '" + s.net[pin.fm].name + "' is not pinned in the plan but declared otherwise"));
+    CHECK(mentions(r, FindingKind::residence, "output '" + s.net[pin.fm].name + "' is not pinned in the plan but declared otherwise"));
   }
   SECTION("a group's DRAM write claim changed") {
     plan.groups[2].cost.offchip.fm_write += 1;
     plan.totals.offchip.fm_write += 1;
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(mentions(r, "group 2 "));
-    CHECK(mentions(r, "FM bytes to DRAM"));
+    CHECK(mentions(r, FindingKind::traffic, "group 2 "));
+    CHECK(mentions(r, FindingKind::traffic, "FM bytes to DRAM"));
   }
   SECTION("a declared group output removed") {
     auto it = std::find_if(plan.groups.begin(), plan.groups.end(), [](const PlannedGroup& g) { return !g.outputs.empty(); });
@@ -248,7 +249,7 @@ TEST_CASE("the validator rejects corrupted copies of a valid plan", "[validator]
     it->outputs.pop_back();
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(mentions(r, "declared outputs differ"));
+    CHECK(mentions(r, FindingKind::boundary, "declared outputs differ"));
   }
 }
 
@@ -276,13 +277,13 @@ TEST_CASE("the validator does not pass a group with a wrong boundary to the cost
     plan.groups[1].inputs.clear();
     const ValidationReport r = validate_plan(s.net, plan, checked, scratchpad_of(s.hw));
     INFO(all_errors(r));
-    CHECK(mentions(r, "declared inputs differ"));
+    CHECK(mentions(r, FindingKind::boundary, "declared inputs differ"));
   }
   SECTION("a group declaring an output another group produces") {
     plan.groups[1].outputs.push_back({plan.groups[3].layers.front(), Residence::dram});
     const ValidationReport r = validate_plan(s.net, plan, checked, scratchpad_of(s.hw));
     INFO(all_errors(r));
-    CHECK(mentions(r, "declared outputs differ"));
+    CHECK(mentions(r, FindingKind::boundary, "declared outputs differ"));
   }
   INFO("queries the validator sent: " << (malformed.empty() ? std::string("none malformed") : malformed.front()));
   CHECK(malformed.empty());
@@ -303,7 +304,7 @@ TEST_CASE("an empty group is reported, in the middle or at the end of a plan", "
   }
   const ValidationReport r = validate_plan(s.net, plan, accel, scratchpad_of(s.hw));
   INFO(all_errors(r));
-  CHECK(mentions(r, expected));
+  CHECK(mentions(r, FindingKind::grouping, expected));
 }
 
 TEST_CASE("plans carry SPM addresses the validator checks", "[validator][layout]") {
@@ -322,7 +323,7 @@ TEST_CASE("plans carry SPM addresses the validator checks", "[validator][layout]
     (*g)[1] = (*g)[0];
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(mentions(r, "overlap in the SPM"));
+    CHECK(mentions(r, FindingKind::overlap, "overlap in the SPM"));
   }
   SECTION("a pinned FM over a buffer of a group it lives through") {
     Plan plan = s.plan;
@@ -332,7 +333,7 @@ TEST_CASE("plans carry SPM addresses the validator checks", "[validator][layout]
     plan.layout.pinned.front() = plan.layout.buffers[pin.first_group].front();
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(mentions(r, "overlap in the SPM"));
+    CHECK(mentions(r, FindingKind::overlap, "overlap in the SPM"));
   }
   SECTION("an address past the SPM or misaligned") {
     Plan plan = s.plan;
@@ -340,13 +341,13 @@ TEST_CASE("plans carry SPM addresses the validator checks", "[validator][layout]
     plan.layout.buffers.back().front() += 1;
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(mentions(r, "past the SPM"));
-    CHECK(mentions(r, "not aligned"));
+    CHECK(mentions(r, FindingKind::layout, "past the SPM"));
+    CHECK(mentions(r, FindingKind::alignment, "not aligned"));
   }
   SECTION("a layout missing a group") {
     Plan plan = s.plan;
     plan.layout.buffers.pop_back();
-    CHECK(mentions(validate_plan(s.net, plan, accel, spm), "does not list every"));
+    CHECK(mentions(validate_plan(s.net, plan, accel, spm), FindingKind::layout, "does not list every"));
   }
 }
 
@@ -372,7 +373,7 @@ TEST_CASE("every strategy's plan on every bundled model is valid, addresses and 
         INFO(all_errors(r));
         CHECK(r.ok());
         const ReplayReport replayed = replay_program(net, plan, build_program(net, plan, accel, spm), spm);
-        INFO((replayed.errors.empty() ? std::string() : replayed.errors.front()));
+        INFO((replayed.findings.empty() ? std::string() : replayed.findings.front().message));
         CHECK(replayed.ok());
       }
     }

@@ -32,6 +32,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,11 +43,41 @@
 
 namespace pinfuse {
 
+/// What a replay finding is about.
+enum class ReplayFindingKind {
+  mismatch,      ///< the program does not fit the plan (group count, no SPM layout)
+  dram_layout,   ///< a DRAM tensor unknown, of the wrong size, unaligned or overlapping another
+  region,        ///< a region moves nothing, or reaches outside its tensor, the SPM or the group's SPM ranges
+  budget,        ///< more runs than the replay follows (ReplayReport::run_budget)
+  stale_read,    ///< a read of bytes not (yet, or any more) where the command says: never written, or overwritten
+  race,          ///< two commands of one stage touch the same bytes, one of them writing
+  stage_order,   ///< a command goes back to an earlier stage
+  command,       ///< a command does what its kind may not (a store of weights, a compute outside its group, ...)
+  traffic,       ///< the bytes moved differ from the plan's claim, or a layer never reads all of its weights
+  incomplete,    ///< a group's output never computed whole, or in-place slices that overflow or overlap
+  model_output,  ///< a model output not all in DRAM at the end
+};
+
+constexpr std::string_view to_string(ReplayFindingKind k) {
+  constexpr std::string_view names[] = {"mismatch", "dram_layout", "region",  "budget",     "stale_read",  "race",
+                                        "stage_order", "command",  "traffic", "incomplete", "model_output"};
+  return names[static_cast<std::size_t>(k)];
+}
+
+struct ReplayFinding {
+  ReplayFindingKind kind;
+  std::string message;  ///< in words, naming the group, command, tensor and bytes involved
+};
+
 struct ReplayReport {
-  std::vector<std::string> errors;  ///< the first max_errors problems
-  std::size_t commands = 0;         ///< commands replayed
-  std::size_t stages = 0;           ///< distinct stages
-  bool ok() const { return errors.empty(); }
+  std::vector<ReplayFinding> findings;  ///< the first max_errors problems
+  std::size_t commands = 0;             ///< commands replayed
+  std::size_t stages = 0;               ///< distinct stages
+  bool ok() const { return findings.empty(); }
+  /// Whether some finding is of kind `k`.
+  bool failed(ReplayFindingKind k) const {
+    return std::any_of(findings.begin(), findings.end(), [&](const ReplayFinding& f) { return f.kind == k; });
+  }
   static constexpr std::size_t max_errors = 20;
   static constexpr std::uint64_t run_budget = std::uint64_t(1) << 22;  ///< most runs replayed
 };
@@ -189,9 +220,9 @@ class Replayer {
 
   void run() {
     if (prog_.groups.size() != plan_.groups.size())
-      return error("the program has " + std::to_string(prog_.groups.size()) + " groups, the plan " +
+      return error(ReplayFindingKind::mismatch, "the program has " + std::to_string(prog_.groups.size()) + " groups, the plan " +
                    std::to_string(plan_.groups.size()));
-    if (plan_.layout.empty()) return error("the plan has no SPM layout to check the program's addresses against");
+    if (plan_.layout.empty()) return error(ReplayFindingKind::mismatch, "the plan has no SPM layout to check the program's addresses against");
     check_dram();
     for (std::size_t gi = 0; gi < prog_.groups.size() && !stopped(); ++gi) run_group(gi);
     end_stage();
@@ -199,10 +230,10 @@ class Replayer {
   }
 
  private:
-  void error(std::string msg) {
-    if (report_.errors.size() < ReplayReport::max_errors) report_.errors.push_back(std::move(msg));
+  void error(ReplayFindingKind kind, std::string message) {
+    if (report_.findings.size() < ReplayReport::max_errors) report_.findings.push_back({kind, std::move(message)});
   }
-  bool stopped() const { return report_.errors.size() >= ReplayReport::max_errors || runs_ > ReplayReport::run_budget; }
+  bool stopped() const { return report_.findings.size() >= ReplayReport::max_errors || runs_ > ReplayReport::run_budget; }
   std::string tensor_name(TensorRef t) const {
     std::string s = t.kind == TensorKind::fm ? "fm '" : "weights '";
     s += t.vertex < names_.size() ? names_[t.vertex] : "#" + std::to_string(t.vertex);
@@ -228,16 +259,16 @@ class Replayer {
     std::uint64_t reach = 0;  // end of the tensors so far
     for (const DramTensor& d : by_address) {
       if (d.tensor.vertex >= names_.size()) {
-        error("DRAM lists a tensor of vertex " + std::to_string(d.tensor.vertex) + ", which the model does not have");
+        error(ReplayFindingKind::dram_layout, "DRAM lists a tensor of vertex " + std::to_string(d.tensor.vertex) + ", which the model does not have");
         continue;
       }
       if (d.tensor.kind == TensorKind::fm && d.bytes != fm_size_[d.tensor.vertex])
-        error("DRAM gives " + tensor_name(d.tensor) + " " + std::to_string(d.bytes) + " bytes, the model " +
+        error(ReplayFindingKind::dram_layout, "DRAM gives " + tensor_name(d.tensor) + " " + std::to_string(d.bytes) + " bytes, the model " +
               std::to_string(fm_size_[d.tensor.vertex]));
-      if (d.address % dram_alignment != 0) error("DRAM: " + tensor_name(d.tensor) + " is not aligned to a burst");
+      if (d.address % dram_alignment != 0) error(ReplayFindingKind::dram_layout, "DRAM: " + tensor_name(d.tensor) + " is not aligned to a burst");
       std::uint64_t end = 0;
       if (d.address < reach || __builtin_add_overflow(d.address, d.bytes, &end))
-        error("DRAM: " + tensor_name(d.tensor) + " overlaps another tensor or wraps around");
+        error(ReplayFindingKind::dram_layout, "DRAM: " + tensor_name(d.tensor) + " overlaps another tensor or wraps around");
       reach = std::max(reach, end);
       if (d.tensor.kind == TensorKind::weights || role_[d.tensor.vertex] == LayerRole::input) in_dram_[d.tensor].add(0, d.bytes);
     }
@@ -259,31 +290,31 @@ class Replayer {
   /// Region r is inside its tensor, the SPM and one of the group's ranges.
   bool inside(const Region& r, const std::string& what) {
     if (r.runs == 0 || r.run_bytes == 0) {
-      error(what + " moves no bytes");
+      error(ReplayFindingKind::region, what + " moves no bytes");
       return false;
     }
     bool ok = true;
-    if (r.runs > 1 && r.spm_stride < r.run_bytes) error(what + ": its SPM runs overlap"), ok = false;
+    if (r.runs > 1 && r.spm_stride < r.run_bytes) error(ReplayFindingKind::region, what + ": its SPM runs overlap"), ok = false;
     // Disjoint runs inside the SPM also bound how many runs there are.
     const std::optional<std::uint64_t> spm_end = runs_end(r.spm, r.runs, r.spm_stride, r.run_bytes);
     if (!spm_end || *spm_end > spm_.capacity())
-      error(what + " reaches " + (spm_end ? "SPM byte " + std::to_string(*spm_end) : std::string("beyond 2^64")) +
+      error(ReplayFindingKind::region, what + " reaches " + (spm_end ? "SPM byte " + std::to_string(*spm_end) : std::string("beyond 2^64")) +
             ", past the SPM (" + std::to_string(spm_.capacity()) + ")"), ok = false;
     const std::optional<std::uint64_t> tensor_end = runs_end(r.offset, r.runs, r.stride, r.run_bytes);
     const DramTensor* d = prog_.find(r.tensor);
-    if (r.tensor.vertex >= names_.size() || !d) error(what + ": " + tensor_name(r.tensor) + " has no place in DRAM"), ok = false;
+    if (r.tensor.vertex >= names_.size() || !d) error(ReplayFindingKind::region, what + ": " + tensor_name(r.tensor) + " has no place in DRAM"), ok = false;
     else if (!tensor_end || *tensor_end > d->bytes)
-      error(what + " reaches past the end of " + tensor_name(r.tensor) + " (" + std::to_string(d->bytes) + " bytes)"), ok = false;
+      error(ReplayFindingKind::region, what + " reaches past the end of " + tensor_name(r.tensor) + " (" + std::to_string(d->bytes) + " bytes)"), ok = false;
     if (!ok) return false;
     if ((runs_ += r.runs) > ReplayReport::run_budget) {
-      error("the program has more than " + std::to_string(ReplayReport::run_budget) + " runs; the rest is not replayed");
+      error(ReplayFindingKind::budget, "the program has more than " + std::to_string(ReplayReport::run_budget) + " runs; the rest is not replayed");
       return false;
     }
     for (std::uint64_t k = 0; k < r.runs; ++k) {
       const auto [begin, end] = spm_run(r, k);
       auto it = std::upper_bound(allowed_.begin(), allowed_.end(), std::pair{begin, ~std::uint64_t(0)});
       if (it == allowed_.begin() || std::prev(it)->second < end) {
-        error(what + ": SPM bytes [" + std::to_string(begin) + ", " + std::to_string(end) +
+        error(ReplayFindingKind::region, what + ": SPM bytes [" + std::to_string(begin) + ", " + std::to_string(end) +
               ") lie outside the group's buffers and pinned FMs");
         return false;
       }
@@ -302,7 +333,7 @@ class Replayer {
         found += tensor_name(miss->found->tensor) + " byte " + std::to_string(miss->found_offset) + " written by " +
                  who_[miss->found->writer];
       }
-      error(what + " reads " + tensor_name(r.tensor) + " at SPM byte " + std::to_string(miss->at) + ", which holds " + found);
+      error(ReplayFindingKind::stale_read, what + " reads " + tensor_name(r.tensor) + " at SPM byte " + std::to_string(miss->at) + ", which holds " + found);
       return false;
     }
     return true;
@@ -349,7 +380,7 @@ class Replayer {
     in_stage_.clear();
     const auto report = [&](const char* memory, std::optional<std::pair<std::size_t, std::size_t>> clash) {
       if (clash)
-        error("stage " + std::to_string(stage_) + ": " + who_[clash->first] + " and " + who_[clash->second] +
+        error(ReplayFindingKind::race, "stage " + std::to_string(stage_) + ": " + who_[clash->first] + " and " + who_[clash->second] +
               " touch the same " + memory + " bytes side by side");
       return clash.has_value();
     };
@@ -372,7 +403,7 @@ class Replayer {
       if (c.kind == CommandKind::compute) what += (c.layer < names_.size() ? names_[c.layer] : "?") + "')";
       who_.push_back(what);
       ++report_.commands;
-      if (c.stage < stage_) error(what + " goes back to stage " + std::to_string(c.stage));
+      if (c.stage < stage_) error(ReplayFindingKind::stage_order, what + " goes back to stage " + std::to_string(c.stage));
       if (c.stage != stage_ || index == 0) {
         end_stage();
         stage_ = c.stage;
@@ -388,9 +419,9 @@ class Replayer {
     }
     for (const auto& [layer, read] : weights_read)
       if (const DramTensor* d = prog_.find({TensorKind::weights, layer}); d && !read.covers(0, d->bytes))
-        error("group " + std::to_string(gi) + ": '" + names_[layer] + "' never reads all of its weights");
+        error(ReplayFindingKind::traffic, "group " + std::to_string(gi) + ": '" + names_[layer] + "' never reads all of its weights");
     if (!(moved == grp.cost.offchip))
-      error("group " + std::to_string(gi) + " moves " + std::to_string(moved.fm_read) + "/" + std::to_string(moved.fm_write) +
+      error(ReplayFindingKind::traffic, "group " + std::to_string(gi) + " moves " + std::to_string(moved.fm_read) + "/" + std::to_string(moved.fm_write) +
             "/" + std::to_string(moved.weights) + " bytes (FM read/FM write/weights), the plan claims " +
             std::to_string(grp.cost.offchip.fm_read) + "/" + std::to_string(grp.cost.offchip.fm_write) + "/" +
             std::to_string(grp.cost.offchip.weights));
@@ -399,12 +430,12 @@ class Replayer {
   void transfer(const Command& c, std::size_t index, OffchipBytes& moved, const std::string& what) {
     const bool load = c.kind == CommandKind::load;
     if ((load ? c.writes.size() : c.reads.size()) != 1 || !(load ? c.reads : c.writes).empty())
-      return error(what + " must move exactly one region");
+      return error(ReplayFindingKind::command, what + " must move exactly one region");
     if (load) {
       const Region& r = c.writes.front();
       for (std::uint64_t k = 0; k < r.runs; ++k)
         if (!in_dram_[r.tensor].covers(tensor_run(r, k), tensor_run(r, k) + r.run_bytes)) {
-          error(what + " loads bytes of " + tensor_name(r.tensor) + " that are not in DRAM (yet)");
+          error(ReplayFindingKind::stale_read, what + " loads bytes of " + tensor_name(r.tensor) + " that are not in DRAM (yet)");
           break;
         }
       for (std::uint64_t k = 0; k < r.runs; ++k) memory_.write(spm_run(r, k).first, r.run_bytes, r.tensor, tensor_run(r, k), 0, index);
@@ -413,29 +444,29 @@ class Replayer {
     }
     const Region& r = c.reads.front();
     moved.fm_write += r.bytes();
-    if (r.tensor.kind != TensorKind::fm) return error(what + " stores weights");
+    if (r.tensor.kind != TensorKind::fm) return error(ReplayFindingKind::command, what + " stores weights");
     if (holds(r, what)) add_tensor_runs(in_dram_[r.tensor], r);
   }
 
   void compute(const Command& c, std::size_t index, const std::set<std::size_t>& layers,
                std::map<std::size_t, ByteSet>& weights_read, const std::string& what) {
-    if (!layers.count(c.layer)) return error(what + " runs a layer that is not in the group");
+    if (!layers.count(c.layer)) return error(ReplayFindingKind::command, what + " runs a layer that is not in the group");
     weights_read[c.layer];  // it computes here, so it must read all its weights here
     for (const Region& r : c.reads) {
       const bool weights = r.tensor == TensorRef{TensorKind::weights, c.layer};
       const bool input = r.tensor.kind == TensorKind::fm && reads_input(c.layer, r.tensor.vertex);
-      if (!weights && !input) error(what + " reads " + tensor_name(r.tensor) + ", not one of its inputs or weights");
+      if (!weights && !input) error(ReplayFindingKind::command, what + " reads " + tensor_name(r.tensor) + ", not one of its inputs or weights");
       if (weights) add_tensor_runs(weights_read[c.layer], r);
       holds(r, what);
     }
-    if (c.accumulate && preds_[c.layer].size() != 1) return error(what + " accumulates, but not over exactly one input");
+    if (c.accumulate && preds_[c.layer].size() != 1) return error(ReplayFindingKind::command, what + " accumulates, but not over exactly one input");
     for (const Region& r : c.writes) {
       // Its own output, or in place its slice of a reader's output (e.g. a concat's).
       const bool own = r.tensor == TensorRef{TensorKind::fm, c.layer};
       const bool in_place = r.tensor.kind == TensorKind::fm && !c.accumulate &&
                             std::count(preds_[r.tensor.vertex].begin(), preds_[r.tensor.vertex].end(), c.layer) == 1;
       if (!own && !in_place) {
-        error(what + " writes " + tensor_name(r.tensor) + ", neither its own output nor a reader's");
+        error(ReplayFindingKind::command, what + " writes " + tensor_name(r.tensor) + ", neither its own output nor a reader's");
         continue;
       }
       for (std::uint64_t k = 0; k < r.runs; ++k) {
@@ -447,7 +478,7 @@ class Replayer {
           const std::optional<std::size_t> held = memory_.partial(at, r.run_bytes, r.tensor, offset);
           partial = held.value_or(partials_.size());
           if (!held) partials_.emplace_back();
-          if (!fold(partials_[partial], c.reads, c.layer)) error(what + " folds input bytes into its partial sums twice");
+          if (!fold(partials_[partial], c.reads, c.layer)) error(ReplayFindingKind::command, what + " folds input bytes into its partial sums twice");
           if (partials_[partial].covers(0, fm_size_[preds_[c.layer].front()])) partial = 0;
         }
         memory_.write(at, r.run_bytes, r.tensor, offset, partial, index);
@@ -474,21 +505,21 @@ class Replayer {
     for (std::size_t gi = 0; gi < plan_.groups.size(); ++gi)
       for (const BoundaryFm& b : plan_.groups[gi].outputs)
         if (b.fm < names_.size() && !computed_[b.fm].covers(0, fm_size_[b.fm]))
-          error("group " + std::to_string(gi) + " never computes all of its output " + tensor_name({TensorKind::fm, b.fm}));
+          error(ReplayFindingKind::incomplete, "group " + std::to_string(gi) + " never computes all of its output " + tensor_name({TensorKind::fm, b.fm}));
     // In-place slices: no writer writes more bytes than its output has, no two
     // writers the same bytes (a slice read in its group only may be partial).
     std::map<std::size_t, std::pair<std::uint64_t, ByteSet>> targets;  // target -> (sum of slices, union)
     for (const auto& [key, bytes] : in_place_) {
       const auto [writer, target] = key;
       if (bytes.bytes() > fm_size_[writer])
-        error("'" + names_[writer] + "' writes " + std::to_string(bytes.bytes()) + " bytes of " +
+        error(ReplayFindingKind::incomplete, "'" + names_[writer] + "' writes " + std::to_string(bytes.bytes()) + " bytes of " +
               tensor_name({TensorKind::fm, target}) + " in place, its output has " + std::to_string(fm_size_[writer]));
       targets[target].first += bytes.bytes();
       targets[target].second.add(bytes);
     }
     for (const auto& [target, sums] : targets)
       if (sums.first != sums.second.bytes())
-        error("the in-place slices of " + tensor_name({TensorKind::fm, target}) + " overlap");
+        error(ReplayFindingKind::incomplete, "the in-place slices of " + tensor_name({TensorKind::fm, target}) + " overlap");
     // Model outputs: what an output marker reads, and compute layers nobody reads.
     std::vector<char> read_by_someone(names_.size(), 0), model_output(names_.size(), 0);
     for (std::size_t v = 0; v < names_.size(); ++v)
@@ -499,7 +530,7 @@ class Replayer {
     for (std::size_t v = 0; v < names_.size(); ++v)
       if ((model_output[v] || (role_[v] == LayerRole::compute && !read_by_someone[v])) &&
           !in_dram_[{TensorKind::fm, v}].covers(0, fm_size_[v]))
-        error("model output " + tensor_name({TensorKind::fm, v}) + " is not all in DRAM");
+        error(ReplayFindingKind::model_output, "model output " + tensor_name({TensorKind::fm, v}) + " is not all in DRAM");
   }
 
   const Plan& plan_;

@@ -18,8 +18,10 @@
 //    equal the bytes of the DRAM outputs; DRAM reads happen iff an input is in
 //    DRAM; the plan totals are the sum of the groups.
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pinfuse/concepts/cost_model.hpp"
@@ -31,10 +33,45 @@
 
 namespace pinfuse {
 
+/// Which check a validation finding failed (the list at the top of this file).
+enum class FindingKind {
+  order,         ///< the order is not a topological order of all compute layers
+  grouping,      ///< the groups do not split the order into consecutive, non-empty runs
+  pin,           ///< a pinned FM is declared wrong: not an FM, twice, never leaving its group, a model output, size, lifetime
+  boundary,      ///< a group's declared inputs or outputs differ from the FMs crossing its boundary
+  residence,     ///< a boundary FM is declared pinned or in DRAM against the plan's pins
+  availability,  ///< a layer reads an FM before it is available
+  alignment,     ///< a buffer size or an SPM address is not a multiple of the alignment
+  capacity,      ///< pinned FMs and buffers do not fit the SPM at some step
+  cost,          ///< the cost model, asked again, refuses the group or gives another cost
+  traffic,       ///< the claimed DRAM traffic disagrees with the group's DRAM inputs and outputs
+  model_output,  ///< a model output never reaches DRAM
+  totals,        ///< the plan totals are not the sum of its groups
+  layout,        ///< the SPM layout misses entries, or places something past the SPM
+  overlap,       ///< two things alive at the same step overlap in the SPM
+};
+
+constexpr std::string_view to_string(FindingKind k) {
+  constexpr std::string_view names[] = {"order",    "grouping", "pin",     "boundary", "residence",    "availability", "alignment",
+                                        "capacity", "cost",     "traffic", "model_output", "totals", "layout",       "overlap"};
+  return names[static_cast<std::size_t>(k)];
+}
+
+/// One thing wrong with a plan.
+struct Finding {
+  FindingKind kind;
+  std::optional<std::size_t> group;  ///< the group it is in, when it is in one
+  std::string message;               ///< in words, naming the group, FM or buffer involved
+};
+
 struct ValidationReport {
-  std::vector<std::string> errors;
+  std::vector<Finding> findings;
   std::uint64_t peak_spm_bytes = 0;  ///< largest pinned + buffer bytes at any step
-  bool ok() const { return errors.empty(); }
+  bool ok() const { return findings.empty(); }
+  /// Whether some finding is of kind `k`.
+  bool failed(FindingKind k) const {
+    return std::any_of(findings.begin(), findings.end(), [&](const Finding& f) { return f.kind == k; });
+  }
 };
 
 namespace detail {
@@ -45,7 +82,7 @@ template <MemoryConstraint M, class Error>
 void check_layout(const Plan& plan, const M& spm, const Problem& p, const Error& error) {
   const SpmLayout& layout = plan.layout;
   if (layout.pinned.size() != plan.pinned.size() || layout.buffers.size() != plan.groups.size()) {
-    error("the SPM layout does not list every pinned FM and group");
+    error(FindingKind::layout, "the SPM layout does not list every pinned FM and group", std::nullopt);
     return;
   }
   struct Range {
@@ -55,10 +92,11 @@ void check_layout(const Plan& plan, const M& spm, const Problem& p, const Error&
   const auto fm_name = [&](std::size_t vertex) {
     return vertex < p.fm_of_vertex.size() && p.fm_of_vertex[vertex] >= 0 ? p.fms[p.fm_of_vertex[vertex]].name : "?";
   };
-  const auto placed = [&](std::uint64_t offset, std::uint64_t bytes, const std::string& what) {
-    if (offset % spm.alignment() != 0) error(what + " starts at " + std::to_string(offset) + ", not aligned");
-    if (offset + bytes > spm.capacity())
-      error(what + " ends at " + std::to_string(offset + bytes) + ", past the SPM (" + std::to_string(spm.capacity()) + ")");
+  const auto placed = [&](std::uint64_t offset, std::uint64_t bytes, const std::string& what, std::size_t g) {
+    if (offset % spm.alignment() != 0) error(FindingKind::alignment, what + " starts at " + std::to_string(offset) + ", not aligned", g);
+    if (offset + bytes > spm.capacity() || offset + bytes < offset)
+      error(FindingKind::layout,
+            what + " ends at " + std::to_string(offset + bytes) + ", past the SPM (" + std::to_string(spm.capacity()) + ")", g);
     return Range{offset, offset + bytes, what};
   };
   std::vector<Interval> pins;  // swept along the groups: not every pin per group
@@ -68,21 +106,22 @@ void check_layout(const Plan& plan, const M& spm, const Problem& p, const Error&
   for (std::size_t g = 0; g < plan.groups.size(); ++g) {
     const std::vector<Buffer>& buffers = plan.groups[g].cost.buffers;
     if (layout.buffers[g].size() != buffers.size()) {
-      error("group " + std::to_string(g) + ": the SPM layout does not list every buffer");
+      error(FindingKind::layout, "group " + std::to_string(g) + ": the SPM layout does not list every buffer", g);
       continue;
     }
     std::vector<Range> alive;
     for (const std::size_t k : pins_alive.alive(static_cast<long long>(g), static_cast<long long>(g) + 1))
-      alive.push_back(placed(layout.pinned[k], plan.pinned[k].bytes, "pinned '" + fm_name(plan.pinned[k].fm) + "'"));
+      alive.push_back(placed(layout.pinned[k], plan.pinned[k].bytes, "pinned '" + fm_name(plan.pinned[k].fm) + "'", g));
     for (std::size_t b = 0; b < buffers.size(); ++b)
       alive.push_back(placed(layout.buffers[g][b], buffers[b].bytes,
-                             "group " + std::to_string(g) + " buffer '" + buffers[b].name + "'"));
+                             "group " + std::to_string(g) + " buffer '" + buffers[b].name + "'", g));
     std::erase_if(alive, [](const Range& r) { return r.begin == r.end; });
     std::sort(alive.begin(), alive.end(), [](const Range& a, const Range& b) { return a.begin < b.begin; });
     std::size_t reach = 0;  // the range reaching furthest so far
     for (std::size_t i = 1; i < alive.size(); ++i) {
       if (alive[i].begin < alive[reach].end)
-        error("group " + std::to_string(g) + ": " + alive[reach].what + " and " + alive[i].what + " overlap in the SPM");
+        error(FindingKind::overlap,
+              "group " + std::to_string(g) + ": " + alive[reach].what + " and " + alive[i].what + " overlap in the SPM", g);
       if (alive[i].end > alive[reach].end) reach = i;
     }
   }
@@ -93,12 +132,14 @@ void check_layout(const Plan& plan, const M& spm, const Problem& p, const Error&
 template <Graph G, CostModel C, MemoryConstraint M>
 ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, const M& spm) {
   ValidationReport report;
-  const auto error = [&](std::string msg) { report.errors.push_back(std::move(msg)); };
+  const auto error = [&](FindingKind kind, std::string message, std::optional<std::size_t> group) {
+    report.findings.push_back({kind, group, std::move(message)});
+  };
   Problem p;
   try {
     p = make_problem(g, plan.order);
   } catch (const input_error& e) {
-    error(std::string("order: ") + e.what());
+    error(FindingKind::order, std::string("order: ") + e.what(), std::nullopt);
     return report;
   }
   const auto name = [&](std::size_t vertex) {
@@ -111,17 +152,18 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
   {
     std::size_t pos = 0;
     for (std::size_t gi = 0; gi < plan.groups.size(); ++gi) {
-      if (plan.groups[gi].layers.empty()) error("group " + std::to_string(gi) + " is empty");
+      if (plan.groups[gi].layers.empty()) error(FindingKind::grouping, "group " + std::to_string(gi) + " is empty", gi);
       for (const std::size_t v : plan.groups[gi].layers) {
         if (pos >= p.size() || p.order[pos] != v) {
-          error("group " + std::to_string(gi) + " does not continue the execution order");
+          error(FindingKind::grouping, "group " + std::to_string(gi) + " does not continue the execution order", gi);
           return report;
         }
         group_of[pos++] = static_cast<int>(gi);
       }
     }
     if (pos != p.size()) {
-      error("the groups cover " + std::to_string(pos) + " of " + std::to_string(p.size()) + " compute layers");
+      error(FindingKind::grouping,
+            "the groups cover " + std::to_string(pos) + " of " + std::to_string(p.size()) + " compute layers", std::nullopt);
       return report;
     }
   }
@@ -132,19 +174,20 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
   for (const PinnedFm& pin : plan.pinned) {
     const int fm = pin.fm < p.fm_of_vertex.size() ? p.fm_of_vertex[pin.fm] : -1;
     if (fm < 0 || p.fms[fm].producer < 0) {
-      error("pinned " + name(pin.fm) + " is not a feature map a compute layer produces");
+      error(FindingKind::pin, "pinned " + name(pin.fm) + " is not a feature map a compute layer produces", std::nullopt);
       continue;
     }
     const FeatureMap& f = p.fms[fm];
-    if (pinned[fm]) error("pinned " + name(pin.fm) + " is listed twice");
+    const auto wrong = [&](const std::string& why) { error(FindingKind::pin, "pinned " + name(pin.fm) + why, std::nullopt); };
+    if (pinned[fm]) wrong(" is listed twice");
     else pin_lifetimes.push_back({std::size_t(fm), f.producer, f.last_use()});
     pinned[fm] = 1;
     if (f.consumers.empty() || group_of[f.last_use()] == group_of[f.producer])
-      error("pinned " + name(pin.fm) + " never leaves the group that produces it");
-    if (f.model_output) error("pinned " + name(pin.fm) + " is a model output, which must be written to DRAM");
-    if (pin.bytes != spm.aligned(f.bytes)) error("pinned " + name(pin.fm) + " declares the wrong size");
+      wrong(" never leaves the group that produces it");
+    if (f.model_output) wrong(" is a model output, which must be written to DRAM");
+    if (pin.bytes != spm.aligned(f.bytes)) wrong(" declares the wrong size");
     if (pin.first_group != std::size_t(group_of[f.producer]) || pin.last_group != std::size_t(group_of[f.last_use()]))
-      error("pinned " + name(pin.fm) + " has the wrong lifetime");
+      wrong(" has the wrong lifetime");
   }
 
   enum class Where { nowhere, dram, spm };
@@ -173,14 +216,18 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
     for (const BoundaryFm& b : grp.inputs) in_declared.insert(b.fm);
     for (const BoundaryFm& b : grp.outputs) out_declared.insert(b.fm);
     const bool boundary_ok = in_declared == in_expected && out_declared == out_expected;
-    if (in_declared != in_expected) error(gname + ": declared inputs differ from the FMs it reads from earlier groups");
-    if (out_declared != out_expected) error(gname + ": declared outputs differ from the FMs later groups need");
+    if (in_declared != in_expected)
+      error(FindingKind::boundary, gname + ": declared inputs differ from the FMs it reads from earlier groups", gi);
+    if (out_declared != out_expected)
+      error(FindingKind::boundary, gname + ": declared outputs differ from the FMs later groups need", gi);
     const auto check_residence = [&](const BoundaryFm& b, const char* role) {
       const int fm = b.fm < p.fm_of_vertex.size() ? p.fm_of_vertex[b.fm] : -1;
       if (fm < 0) return;
       if ((b.where == Residence::pinned) != (pinned[fm] != 0))
-        error(gname + ": " + role + " " + name(b.fm) + " is " + (pinned[fm] ? "pinned" : "not pinned") +
-              " in the plan but declared otherwise");
+        error(FindingKind::residence,
+              gname + ": " + role + " " + name(b.fm) + " is " + (pinned[fm] ? "pinned" : "not pinned") +
+                  " in the plan but declared otherwise",
+              gi);
     };
     for (const BoundaryFm& b : grp.inputs) check_residence(b, "input");
     for (const BoundaryFm& b : grp.outputs) check_residence(b, "output");
@@ -191,7 +238,8 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
         const FeatureMap& f = p.fms[fm];
         const bool in_group = f.producer >= int(begin) && f.producer < int(pos);
         const bool ok = in_group || (pinned[fm] ? where[fm] == Where::spm : where[fm] == Where::dram);
-        if (!ok) error(gname + ": '" + p.names[pos] + "' reads " + name(f.id) + " before it is available");
+        if (!ok)
+          error(FindingKind::availability, gname + ": '" + p.names[pos] + "' reads " + name(f.id) + " before it is available", gi);
       }
     // Capacity: pinned FMs alive during the group (incl. those it produces) + its buffers.
     std::vector<std::uint64_t> live;
@@ -203,20 +251,23 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
     std::uint64_t step_bytes = pinned_bytes;
     for (const Buffer& b : grp.cost.buffers) {
       if (b.bytes % spm.alignment() != 0)
-        error(gname + ": buffer '" + b.name + "' (" + std::to_string(b.bytes) + " bytes) is not a multiple of the alignment");
+        error(FindingKind::alignment,
+              gname + ": buffer '" + b.name + "' (" + std::to_string(b.bytes) + " bytes) is not a multiple of the alignment", gi);
       live.push_back(b.bytes);
       step_bytes += spm.aligned(b.bytes);
     }
     report.peak_spm_bytes = std::max(report.peak_spm_bytes, step_bytes);
     if (!spm.fits(live))
-      error(gname + ": pinned FMs and buffers need " + std::to_string(step_bytes) + " bytes, the SPM has " +
-            std::to_string(spm.capacity()));
+      error(FindingKind::capacity,
+            gname + ": pinned FMs and buffers need " + std::to_string(step_bytes) + " bytes, the SPM has " +
+                std::to_string(spm.capacity()),
+            gi);
     // Traffic: the cost model must agree with the claim, and the claim with the boundary.
     if (boundary_ok && pinned_bytes <= spm.capacity()) {  // a malformed query is not the model's to answer
       const GroupQuery q{grp.layers, grp.inputs, grp.outputs, spm.capacity() - pinned_bytes, spm.alignment(), plan.objective};
       const std::optional<GroupCost> again = cost.evaluate(q);
-      if (!again) error(gname + ": the cost model says this group cannot run in the SPM left to it");
-      else if (!(*again == grp.cost)) error(gname + ": the claimed cost differs from the cost model's");
+      if (!again) error(FindingKind::cost, gname + ": the cost model says this group cannot run in the SPM left to it", gi);
+      else if (!(*again == grp.cost)) error(FindingKind::cost, gname + ": the claimed cost differs from the cost model's", gi);
     }
     std::uint64_t dram_in = 0, dram_out = 0;
     for (const BoundaryFm& b : grp.inputs)
@@ -226,11 +277,15 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
       if (b.where == Residence::dram && b.fm < p.fm_of_vertex.size() && p.fm_of_vertex[b.fm] >= 0)
         dram_out += p.fms[p.fm_of_vertex[b.fm]].bytes;
     if (grp.cost.offchip.fm_write != dram_out)
-      error(gname + ": writes " + std::to_string(grp.cost.offchip.fm_write) + " FM bytes to DRAM, its DRAM outputs hold " +
-            std::to_string(dram_out));
+      error(FindingKind::traffic,
+            gname + ": writes " + std::to_string(grp.cost.offchip.fm_write) + " FM bytes to DRAM, its DRAM outputs hold " +
+                std::to_string(dram_out),
+            gi);
     if ((grp.cost.offchip.fm_read > 0) != (dram_in > 0))
-      error(gname + ": reads " + std::to_string(grp.cost.offchip.fm_read) + " FM bytes from DRAM, but its DRAM inputs hold " +
-            std::to_string(dram_in));
+      error(FindingKind::traffic,
+            gname + ": reads " + std::to_string(grp.cost.offchip.fm_read) + " FM bytes from DRAM, but its DRAM inputs hold " +
+                std::to_string(dram_in),
+            gi);
     sum.latency_cycles = saturating_add(sum.latency_cycles, grp.cost.latency_cycles);
     sum.offchip.fm_read = saturating_add(sum.offchip.fm_read, grp.cost.offchip.fm_read);
     sum.offchip.fm_write = saturating_add(sum.offchip.fm_write, grp.cost.offchip.fm_write);
@@ -253,8 +308,8 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
   }
   for (const FeatureMap& f : p.fms)
     if (f.model_output && where[p.fm_of_vertex[f.id]] != Where::dram)
-      error("model output " + name(f.id) + " never reaches DRAM");
-  if (!(sum == plan.totals)) error("the plan totals are not the sum of its groups");
+      error(FindingKind::model_output, "model output " + name(f.id) + " never reaches DRAM", std::nullopt);
+  if (!(sum == plan.totals)) error(FindingKind::totals, "the plan totals are not the sum of its groups", std::nullopt);
   if (!plan.layout.empty()) detail::check_layout(plan, spm, p, error);
   return report;
 }
