@@ -409,6 +409,14 @@ class ImportState {
     return v;
   }
 
+  /// a * b for dims and attributes from the file, which may be anything: a
+  /// product past int64 fails the node instead of wrapping.
+  static std::int64_t product(std::int64_t a, std::int64_t b, const std::string& what) {
+    std::int64_t p = 0;
+    if (__builtin_mul_overflow(a, b, &p)) fail(cat(what, ": ", a, " x ", b, " is out of range"));
+    return p;
+  }
+
   static int narrow(std::int64_t v, const std::string& what) {
     if (v < 0 || v > max_extent) fail(cat(what, " ", v, " is out of range"));
     return int(v);
