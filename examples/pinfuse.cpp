@@ -1,7 +1,8 @@
 // pinfuse — the command-line tool: solve, validate and compare plans for a model.
-//   pinfuse solve MODEL.json [--hw HW.json] [--strategy joint] [--out PLAN.json] [--program CMDS.json] [--json]
+//   pinfuse solve MODEL.json [--hw HW.json] [--strategy joint] [--out PLAN.json] [--program CMDS.json] [--json] [--stats]
 //   pinfuse validate MODEL.json PLAN.json [--hw HW.json] [--program CMDS.json]
-//   pinfuse compare MODEL.json [--hw HW.json] [--json]
+//   pinfuse compare MODEL.json [--hw HW.json] [--json] [--stats]
+//   (solve, compare and sweep show a progress line on stderr after a second; --quiet silences it)
 //   pinfuse sweep MODEL.json [--hw HW.json] [--from 64KiB] [--to 8MiB] [--csv F] [--svg F] [--traffic-svg F]
 //   pinfuse import MODEL.onnx [-o MODEL.json] [--dtype-bytes N] [--name NAME] [--input NAME=1x3x640x640]...
 //                  [--outputs NAME,...]   (built with ONNX)
@@ -16,8 +17,11 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include "pinfuse/accel/bounds.hpp"
 #include "pinfuse/io/program_json.hpp"
@@ -50,6 +54,8 @@ struct Common {
   std::size_t max_group_layers = 0;
   std::string order = "file";
   double time_limit_s = 0;
+  bool quiet = false;  // no progress line
+  bool stats = false;  // print the solver statistics
 };
 
 /// "1048576", "512KiB", "1MiB", "2MB" -> bytes, from 1 byte to 2^40 (as the
@@ -79,10 +85,11 @@ struct Setup {
   Network net;
   Hardware hw;
   SolveOptions options;
+  bool progress = true;
 };
 
 Setup load(const Common& c) {
-  Setup s{load_model(c.model_path), c.hw_path.empty() ? Hardware{} : load_hardware(c.hw_path), {}};
+  Setup s{load_model(c.model_path), c.hw_path.empty() ? Hardware{} : load_hardware(c.hw_path), {}, !c.quiet};
   if (!c.spm.empty()) s.hw.spm_bytes = parse_size(c.spm, "--spm");
   s.options.objective = c.objective == "latency" ? Objective::latency : Objective::offchip_bytes;
   s.options.max_group_layers = c.max_group_layers;
@@ -107,6 +114,64 @@ void add_common(CLI::App& cmd, Common& c) {
       ->check(CLI::Range(0.0, 1e6));
 }
 
+/// Adds --quiet (and --stats when `stats`) to a command that solves.
+void add_solve_flags(CLI::App& cmd, Common& c, bool stats) {
+  cmd.add_flag("--quiet", c.quiet, "no progress line on stderr for solves longer than a second");
+  if (stats) cmd.add_flag("--stats", c.stats, "print the solver's statistics (states, cost-model queries, time)");
+}
+
+/// "12 states expanded, 3 pruned, ...": the solver's statistics on one line.
+std::string statistics_text(const SolveStatistics& st) {
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "%llu states expanded, %llu pruned, %llu groups costed, %llu cache hits, %llu memory refusals, "
+                "%llu incumbents, %llu runs, %.1f ms",
+                (unsigned long long)st.states_expanded, (unsigned long long)st.states_pruned,
+                (unsigned long long)st.groups_costed, (unsigned long long)st.cache_hits,
+                (unsigned long long)st.memory_refusals, (unsigned long long)st.incumbents, (unsigned long long)st.runs,
+                st.elapsed_ms);
+  return line;
+}
+
+json statistics_json(const SolveStatistics& st) {
+  return {{"runs", st.runs},
+          {"states_expanded", st.states_expanded},
+          {"states_pruned", st.states_pruned},
+          {"groups_costed", st.groups_costed},
+          {"cache_hits", st.cache_hits},
+          {"memory_refusals", st.memory_refusals},
+          {"incumbents", st.incumbents},
+          {"elapsed_ms", st.elapsed_ms}};
+}
+
+/// The progress line on stderr once a solve has run for a second: rewritten in
+/// place on a terminal (at most 10 times a second), else a line every 5 s.
+class ProgressLine : public SolveObserver {
+ public:
+  explicit ProgressLine(std::string label) : label_(std::move(label)), terminal_(isatty(STDERR_FILENO) == 1) {}
+  ProgressLine(const ProgressLine&) = delete;
+  ProgressLine& operator=(const ProgressLine&) = delete;
+  ~ProgressLine() override {
+    if (terminal_ && shown_) std::fputs("\r\x1b[K", stderr);  // the result follows on a clean line
+  }
+  SolveControl progress(const SolveStatistics& st) override {
+    const double every_ms = terminal_ ? 100 : 5000;
+    if (st.elapsed_ms < 1000 || (shown_ && st.elapsed_ms - last_ms_ < every_ms)) return SolveControl::proceed;
+    shown_ = true;
+    last_ms_ = st.elapsed_ms;
+    std::fprintf(stderr, "%s%s: %.0f s, %s%s", terminal_ ? "\r\x1b[K" : "", label_.c_str(), st.elapsed_ms / 1000,
+                 statistics_text(st).c_str(), terminal_ ? "" : "\n");
+    std::fflush(stderr);
+    return SolveControl::proceed;
+  }
+
+ private:
+  std::string label_;
+  bool terminal_;
+  bool shown_ = false;
+  double last_ms_ = 0;
+};
+
 struct Outcome {
   Plan plan;
   ValidationReport report;
@@ -115,7 +180,10 @@ struct Outcome {
 Outcome run(const Setup& s, Strategy strategy) {
   const ReferenceAccelerator accel(s.net, s.hw);
   const Scratchpad spm = scratchpad_of(s.hw);
-  Plan plan = solve(strategy, s.net, accel, spm, s.options);
+  ProgressLine line{"solving " + std::string(to_string(strategy))};
+  SolveOptions options = s.options;
+  if (s.progress) options.observer = &line;
+  Plan plan = solve(strategy, s.net, accel, spm, options);
   ValidationReport report = validate_plan(s.net, plan, accel, spm);
   return {std::move(plan), std::move(report)};
 }
@@ -144,6 +212,7 @@ json summary_json(const Setup& s, const Outcome& o) {
           {"peak_spm_bytes", o.report.peak_spm_bytes},
           {"solve_ms", o.plan.solve_ms},
           {"status", detail::status_json(o.plan)},
+          {"statistics", statistics_json(o.plan.statistics)},
           {"valid", o.report.ok()},
           {"validation_errors", findings_json(o.report)}};
 }
@@ -215,6 +284,13 @@ bool report_replay(const Setup& s, const Plan& plan, const Program& prog) {
   return r.ok();
 }
 
+/// With --stats, each plan's statistics on its own line.
+void print_statistics(const Common& c, std::span<const Outcome> outcomes) {
+  if (!c.stats) return;
+  for (const Outcome& o : outcomes)
+    std::printf("statistics %-10s %s\n", o.plan.strategy.c_str(), statistics_text(o.plan.statistics).c_str());
+}
+
 int cmd_solve(const Common& c, const std::string& strategy_name, const SolveFiles& files, bool as_json) {
   const Setup s = load(c);
   Strategy strategy = Strategy::joint;
@@ -239,6 +315,7 @@ int cmd_solve(const Common& c, const std::string& strategy_name, const SolveFile
     print_header(s);
     print_table_head();
     print_row(s, o);
+    print_statistics(c, {&o, 1});
     if (!o.plan.status.optimal)
       std::printf("not proven optimal (time limit or address repair): lower bound %llu, gap %.2f%%\n",
                   (unsigned long long)o.plan.status.lower_bound.first, 100.0 * detail::optimality_gap(o.plan));
@@ -290,6 +367,7 @@ int cmd_compare(const Common& c, bool as_json) {
     print_header(s);
     print_table_head();
     for (const Outcome& o : outcomes) print_row(s, o);
+    print_statistics(c, outcomes);
     std::printf("compulsory off-chip: FM %s KiB, weights %s KiB\n", kib(floor.fm()).c_str(), kib(floor.weights).c_str());
     std::printf("joint vs fusion-only: latency %+.1f%%, FM off-chip %+.1f%%, total off-chip %+.1f%%\n", d_latency, d_fm, d_total);
   }
@@ -480,6 +558,7 @@ int main(int argc, char** argv) {
   solve_cmd->add_option("--program", solve_files.program,
                         "write the plan's command stream (DMA and compute commands) as JSON to this file, and replay it");
   solve_cmd->add_flag("--json", as_json, "print one JSON object instead of text");
+  add_solve_flags(*solve_cmd, common, true);
   solve_cmd->add_option("--occupancy", solve_files.occupancy_svg, "write the plan's SPM occupancy over time as SVG to this file");
 
   CLI::App* validate_cmd = app.add_subcommand("validate", "check a plan file against a model and hardware");
@@ -490,6 +569,7 @@ int main(int argc, char** argv) {
   CLI::App* compare_cmd = app.add_subcommand("compare", "all four strategies side by side");
   add_common(*compare_cmd, common);
   compare_cmd->add_flag("--json", as_json, "print one JSON object instead of a table");
+  add_solve_flags(*compare_cmd, common, true);
 
   SweepRange sweep;
   CLI::App* sweep_cmd = app.add_subcommand("sweep", "latency and traffic of every strategy over SPM sizes (CSV, SVG)");
@@ -499,6 +579,7 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--csv", sweep.csv, "write the curve as CSV to this file");
   sweep_cmd->add_option("--svg", sweep.svg, "write the latency curve as SVG to this file");
   sweep_cmd->add_option("--traffic-svg", sweep.traffic_svg, "write the FM traffic curve as SVG to this file");
+  add_solve_flags(*sweep_cmd, common, false);
 
   ImportArgs import_args;
   CLI::App* import_cmd = app.add_subcommand("import", "convert an ONNX model to a model JSON (needs a build with ONNX)");

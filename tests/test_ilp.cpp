@@ -48,7 +48,8 @@ Instance instance(std::uint32_t seed, bool dag, int max_layers) {
 std::optional<Score> dp_optimum(const Problem& p, const ReferenceAccelerator& accel, const Scratchpad& spm,
                                 const SolveOptions& opt) {
   try {
-    return score(detail::solve_dp(p, accel, spm, opt, SearchSpace{true, {}, {}}, "joint"));
+    detail::Progress progress(nullptr);
+    return detail::solve_dp(p, accel, spm, opt, SearchSpace{true, {}, {}}, "joint", progress).bound;
   } catch (const no_plan_fits&) {
     return std::nullopt;
   }
@@ -158,7 +159,8 @@ void check_with_cbc(std::uint32_t seed, bool dag, const std::filesystem::path& d
   }
   REQUIRE(feasible(m, *x));
   CHECK(solution_score(m, *x) == *expected);
-  const Plan raw = plan_from_solution(p, m, *x, accel, spm, "joint-ilp");
+  SolveStatistics stats;
+  const Plan raw = plan_from_solution(p, m, *x, accel, spm, "joint-ilp", stats);
   CHECK(score(raw) == *expected);
 
   // The full solver (with addresses and repair) against the DP's.

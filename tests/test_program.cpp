@@ -176,8 +176,9 @@ TEST_CASE("programs of random groupings and pins replay cleanly and read every i
       std::vector<char> pinned(p.fms.size(), 0);
       for (std::size_t fm = 0; fm < p.fms.size(); ++fm) pinned[fm] = p.fms[fm].pinnable() && pick(0, 2) == 0;
       Plan plan;
+      SolveStatistics stats;
       try {
-        plan = assemble_plan(p, accel, spm, starts, pinned, Objective::latency, "random");
+        plan = assemble_plan(p, accel, spm, starts, pinned, Objective::latency, "random", stats);
       } catch (const no_plan_fits&) {
         continue;  // some group does not fit
       }

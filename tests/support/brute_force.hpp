@@ -3,13 +3,15 @@
 // consecutive groups times every set of pinned FMs, each scored by asking the
 // cost model group by group; for the order-free solvers, that over every
 // topological order. Written independently of segment_dp.hpp and dag_search.hpp.
+// A group runs when the cost model answers and the memory constraint's fits()
+// accepts its buffers with the pinned FMs alive around it.
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <vector>
 
 #include "pinfuse/concepts/cost_model.hpp"
-#include "pinfuse/memory/scratchpad.hpp"
+#include "pinfuse/concepts/memory_constraint.hpp"
 #include "pinfuse/core/problem.hpp"
 
 namespace pinfuse::testing {
@@ -22,8 +24,8 @@ struct BruteForceSpace {
 /// The best score over every split of `order` (empty: the file order). With
 /// `file_rank` (vertex -> rank in the file order), only splits whose groups list
 /// their layers in file order, as the order-free solvers ask about them.
-template <Graph G, CostModel C>
-std::optional<Score> brute_force(const G& g, const C& cost, const Scratchpad& spm, BruteForceSpace space, Objective objective,
+template <Graph G, CostModel C, MemoryConstraint M>
+std::optional<Score> brute_force(const G& g, const C& cost, const M& spm, BruteForceSpace space, Objective objective,
                                  std::span<const std::size_t> order = {}, const std::vector<int>* file_rank = nullptr) {
   const Problem p = make_problem(g, order);
   const int n = static_cast<int>(p.size());
@@ -57,6 +59,7 @@ std::optional<Score> brute_force(const G& g, const C& cost, const Scratchpad& sp
         std::vector<std::size_t> layers;
         std::vector<BoundaryFm> inputs, outputs;
         std::uint64_t pinned_bytes = 0;
+        std::vector<std::uint64_t> live;  // bytes of the pinned FMs alive, then the group's buffers
         for (int pos = 0; pos < n; ++pos)
           if (group_of[pos] == grp) layers.push_back(p.order[pos]);
         for (std::size_t f = 0; f < p.fms.size(); ++f) {
@@ -71,7 +74,10 @@ std::optional<Score> brute_force(const G& g, const C& cost, const Scratchpad& sp
           if (from < grp && read_here) inputs.push_back({fm.id, where});
           if (from == grp && (read_later || fm.model_output)) outputs.push_back({fm.id, where});
           const int until = fm.consumers.empty() ? from : group_of[fm.consumers.back()];
-          if (pinned[f] && from <= grp && until >= grp) pinned_bytes += spm.aligned(fm.bytes);
+          if (pinned[f] && from <= grp && until >= grp) {
+            pinned_bytes += spm.aligned(fm.bytes);
+            live.push_back(fm.bytes);
+          }
         }
         if (pinned_bytes > spm.capacity()) {
           feasible = false;
@@ -79,7 +85,9 @@ std::optional<Score> brute_force(const G& g, const C& cost, const Scratchpad& sp
         }
         const GroupQuery q{layers, inputs, outputs, spm.capacity() - pinned_bytes, spm.alignment(), objective};
         const std::optional<GroupCost> c = cost.evaluate(q);
-        if (!c) feasible = false;
+        if (c)
+          for (const Buffer& b : c->buffers) live.push_back(b.bytes);
+        if (!c || !spm.fits(live)) feasible = false;
         else total = total + score_of(c->latency_cycles, c->offchip.total(), objective);
       }
       if (feasible && (!best || total < *best)) best = total;
@@ -90,8 +98,8 @@ std::optional<Score> brute_force(const G& g, const C& cost, const Scratchpad& sp
 
 /// The best score over every topological order of the compute layers: the
 /// order-free plan space (each group asked about in file order).
-template <Graph G, CostModel C>
-std::optional<Score> brute_force_any_order(const G& g, const C& cost, const Scratchpad& spm, BruteForceSpace space,
+template <Graph G, CostModel C, MemoryConstraint M>
+std::optional<Score> brute_force_any_order(const G& g, const C& cost, const M& spm, BruteForceSpace space,
                                            Objective objective) {
   const Problem file = make_problem(g);
   const int n = static_cast<int>(file.size());

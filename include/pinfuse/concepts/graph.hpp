@@ -12,7 +12,11 @@
 //   std::string layer_name(const G&, vertex)   for messages and plans
 //
 // pinfuse::Network (model/network.hpp) is the bundled model; to plug in your own
-// IR, provide these three functions in your graph's namespace.
+// IR, give it BGL's nested types (vertex_descriptor, edge_descriptor,
+// directed_category, edge_parallel_category, traversal_category: what
+// boost::graph_traits reads), num_vertices / vertices / out_edges / target /
+// get(boost::vertex_index, g, v), and these three functions, all in your
+// graph's namespace (tests/test_concepts.cpp has a 60-line example).
 #include <boost/graph/graph_traits.hpp>
 #include <boost/graph/properties.hpp>
 
@@ -24,8 +28,21 @@
 
 namespace pinfuse {
 
+namespace detail {
+/// boost::graph_traits<G> is well-formed (its primary template is a hard
+/// error, not a substitution failure, for types without these).
 template <class G>
-concept Graph = requires(const G& g, typename boost::graph_traits<G>::vertex_descriptor v,
+concept HasGraphTraits = requires {
+  typename G::vertex_descriptor;
+  typename G::edge_descriptor;
+  typename G::directed_category;
+  typename G::edge_parallel_category;
+  typename G::traversal_category;
+};
+}  // namespace detail
+
+template <class G>
+concept Graph = detail::HasGraphTraits<G> && requires(const G& g, typename boost::graph_traits<G>::vertex_descriptor v,
                          typename boost::graph_traits<G>::edge_descriptor e) {
   { num_vertices(g) } -> std::convertible_to<std::size_t>;
   vertices(g);

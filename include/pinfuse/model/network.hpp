@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "pinfuse/concepts/graph.hpp"
 #include "pinfuse/core/layer.hpp"
 
 namespace pinfuse {
@@ -49,5 +50,7 @@ inline std::uint64_t fm_bytes(const Network& g, LayerId v) {
 }
 inline LayerRole layer_role(const Network& g, LayerId v) { return role_of(g[v].kind); }
 inline const std::string& layer_name(const Network& g, LayerId v) { return g[v].name; }
+
+static_assert(Graph<Network>);
 
 }  // namespace pinfuse

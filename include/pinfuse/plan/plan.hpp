@@ -52,6 +52,21 @@ struct SolveStatus {
   friend bool operator==(const SolveStatus&, const SolveStatus&) = default;
 };
 
+/// What a solve did (solvers/observer.hpp reports it while it runs). Counters
+/// add up over every search run of one solve call: address repairs, and each
+/// order of OrderMode::search.
+struct SolveStatistics {
+  std::uint64_t runs = 0;             ///< DP or search runs (1 + address repairs, per order)
+  std::uint64_t states_expanded = 0;  ///< search states whose transitions were explored
+  std::uint64_t states_pruned = 0;    ///< states not expanded: their bound cannot beat the incumbent (order-free)
+  std::uint64_t groups_costed = 0;    ///< group settings asked of the cost model
+  std::uint64_t cache_hits = 0;       ///< group settings answered without the cost model (asked before)
+  std::uint64_t memory_refusals = 0;  ///< cost-model answers the MemoryConstraint refused (fits)
+  std::uint64_t incumbents = 0;       ///< times a better complete plan was found
+  double elapsed_ms = 0;              ///< wall time so far
+  friend bool operator==(const SolveStatistics&, const SolveStatistics&) = default;
+};
+
 struct Plan {
   std::string strategy;
   Objective objective = Objective::latency;
@@ -61,6 +76,7 @@ struct Plan {
   PlanTotals totals;
   SpmLayout layout;
   SolveStatus status;
+  SolveStatistics statistics;
   double solve_ms = 0;                ///< wall time the solver took
 };
 

@@ -5,7 +5,6 @@
 // DP, so the optimum is the same; it exists to cross-check the DP and to compare
 // solve times, not as a faster solver.
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -135,24 +134,30 @@ inline std::optional<std::vector<double>> solve_lexicographic_cbc(const IlpModel
 /// fit, solve again). Throws no_plan_fits if no plan fits. It solves one
 /// execution order: SolveOptions::order, or the file order when
 /// SolveOptions::order_mode is OrderMode::file (the default); it refuses the others.
+/// SolveOptions::observer is told after every group formulated and every CBC
+/// solve, but cannot stop it: there is no plan before CBC's answer, and CBC's C
+/// API cannot be interrupted.
 template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions& opt = {}) {
-  const auto started = std::chrono::steady_clock::now();
   if (opt.order.empty() && opt.order_mode != OrderMode::file)
     throw usage_error("order_mode", "joint-ilp solves one execution order: give an order or OrderMode::file");
+  detail::Progress progress(opt.observer);
   const Problem p = make_problem(g, opt.order);
   std::vector<char> no_pin;
   std::optional<Score> first;  // the optimum before any repair
   for (;;) {
-    const IlpModel m = formulate_joint_ilp(p, cost, spm, opt, no_pin);
+    ++progress.stats().runs;
+    const IlpModel m = formulate_joint_ilp(p, cost, spm, opt, no_pin, progress);
     const std::optional<std::vector<double>> x = solve_lexicographic_cbc(m);
     if (!x)
       throw no_plan_fits("spm", "no joint-ilp plan fits the SPM (" + std::to_string(spm.capacity()) + " usable bytes)");
-    Plan plan = plan_from_solution(p, m, *x, cost, spm, "joint-ilp");
-    plan.status = exact_status(plan, first);
+    ++progress.stats().incumbents;
+    Plan plan = plan_from_solution(p, m, *x, cost, spm, "joint-ilp", progress.stats());
+    progress.tick();
+    plan.status = exact_status(plan, score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), plan.objective), first);
     plan.layout = lay_out(plan, spm);
     if (plan.layout.peak <= spm.capacity()) {
-      plan.solve_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      progress.finish(plan);
       return plan;
     }
     ban_largest_pin(p, plan, spm.capacity(), no_pin);

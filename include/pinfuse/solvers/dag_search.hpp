@@ -27,8 +27,9 @@
 // better than the incumbent is not expanded. With SolveOptions::time_limit the
 // search stops when the time is up (once it has a plan) and returns the
 // incumbent with a proven lower bound: the least g + h of the states not yet
-// expanded. It stops the same way past 4M states, and keeps its answer cache
-// under 256 MiB, so its memory stays bounded too.
+// expanded. It stops the same way when SolveOptions::observer says stop
+// (solvers/observer.hpp) and past 4M states, and keeps its answer cache under
+// 256 MiB, so its memory stays bounded too.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -89,8 +90,9 @@ struct DagStateKeyHash {
 template <CostModel C, MemoryConstraint M>
 class DagSearch {
  public:
-  DagSearch(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space)
-      : p_(p), cost_(cost), spm_(spm), opt_(opt), n_(static_cast<int>(p.size())), candidate_(p.fms.size(), 0),
+  DagSearch(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
+            Progress& progress)
+      : p_(p), cost_(cost), spm_(spm), opt_(opt), progress_(progress), n_(static_cast<int>(p.size())), candidate_(p.fms.size(), 0),
         producers_(p.size()), readers_(p.size()), by_size_(p.size() + 1) {
     for (std::size_t f = 0; f < p.fms.size(); ++f)
       candidate_[f] = space.pins && p.fms[f].pinnable() && spm.aligned(p.fms[f].bytes) <= spm.capacity() &&
@@ -105,15 +107,16 @@ class DagSearch {
   }
 
   /// The groups (positions, each group in file order) and pinned FMs of the best
-  /// plan found, whether it is proven optimal, and a proven bound on the optimum.
+  /// plan found, and a proven bound on the optimum (the plan's score when the
+  /// search ran to the end).
   struct Result {
     std::vector<std::vector<int>> groups;
     std::vector<char> pinned;  ///< per FM
-    bool optimal = true;
     Score lower_bound;
   };
 
   std::optional<Result> run() {
+    ++progress_.stats().runs;
     const int root = state_of({downset_of(LayerSet(std::size_t(n_))), {}});
     states_[std::size_t(root)].reached = true;
     if (!dive(root, true)) dive(root, false);
@@ -121,10 +124,10 @@ class DagSearch {
       for (std::size_t i = 0; i < by_size_[std::size_t(size)].size(); ++i) {
         const int d = by_size_[std::size_t(size)][i];
         if (!out_of_time()) expand_downset(d);
-        if (stopped_) return result(false, lower_bound_from(size, i));
+        if (stopped_) return result(lower_bound_from(size, i));
       }
     if (goal_ < 0) return std::nullopt;  // no plan fits
-    return result(true, states_[std::size_t(goal_)].g);
+    return result(states_[std::size_t(goal_)].g);
   }
 
  private:
@@ -142,13 +145,14 @@ class DagSearch {
     std::vector<int> group;   ///< positions run by the transition from the parent
   };
 
-  /// The time limit, and the memory limit of kMaxStates states, hold once
-  /// there is a plan to return (the dive's, after O(layers) small group queries
-  /// on a chain; later only if the dive got stuck).
+  /// The time limit, the memory limit of kMaxStates states and the
+  /// observer's stop hold once there is a plan to return (the dive's, after
+  /// O(layers) small group queries on a chain; later only if the dive got stuck).
   static constexpr std::size_t kMaxStates = std::size_t(1) << 22;
   bool out_of_time() {
     if (!stopped_ && goal_ >= 0 &&
-        (states_.size() > kMaxStates || (deadline_ && std::chrono::steady_clock::now() >= *deadline_)))
+        (states_.size() > kMaxStates || progress_.stopped() ||
+         (deadline_ && std::chrono::steady_clock::now() >= *deadline_)))
       stopped_ = true;
     return stopped_;
   }
@@ -195,7 +199,10 @@ class DagSearch {
     s.g = g;
     s.parent = parent;
     s.group = group;
-    if (downsets_[std::size_t(s.key.downset)].size == n_) goal_ = next;  // the one state with every layer run
+    if (downsets_[std::size_t(s.key.downset)].size == n_) {  // the one state with every layer run
+      goal_ = next;
+      ++progress_.stats().incumbents;
+    }
   }
 
   /// Greedy: from `id`, keep taking the transition with the least g + h, over
@@ -210,6 +217,7 @@ class DagSearch {
     while (downsets_[std::size_t(states_[std::size_t(id)].key.downset)].size < n_) {
       std::optional<std::pair<Score, int>> best;  // (g + h through the transition, state)
       const std::vector<int> from{id};
+      ++progress_.stats().states_expanded;
       expand(states_[std::size_t(id)].key.downset, from, limit, [&](int parent, int next, Score g, const std::vector<int>& group) {
         relax(next, g, parent, group);
         if (!pinning && !states_[std::size_t(next)].key.pins.empty()) return;
@@ -226,7 +234,11 @@ class DagSearch {
   void expand_downset(int d) {
     std::vector<int> from;
     for (const int id : downsets_[std::size_t(d)].states)
-      if (states_[std::size_t(id)].reached && promising(id)) from.push_back(id);
+      if (states_[std::size_t(id)].reached) {
+        if (promising(id)) from.push_back(id);
+        else ++progress_.stats().states_pruned;
+      }
+    progress_.stats().states_expanded += from.size();
     if (from.empty()) return;
     expand(d, from, opt_.max_group_layers, [&](int parent, int next, Score g, const std::vector<int>& group) {
       if (goal_ < 0 || g + downsets_[std::size_t(states_[std::size_t(next)].key.downset)].floor < states_[std::size_t(goal_)].g)
@@ -355,7 +367,9 @@ class DagSearch {
       }
     }
     if (asked.empty()) return;
+    progress_.stats().cache_hits += asked.size() - settings.size();
     const std::vector<std::optional<Score>> answers = scores(layers, settings);
+    progress_.tick();
     const int next_downset = downset_of(after);
     for (Asked& a : asked) {
       if (!answers[a.setting]) continue;
@@ -382,8 +396,9 @@ class DagSearch {
       if (hit != cache_.end()) out[i] = hit->second;
       else missing_of.push_back({i, missing.add(settings.at(i))});
     }
+    progress_.stats().cache_hits += settings.size() - missing_of.size();
     if (missing_of.empty()) return out;
-    const std::vector<std::optional<GroupCost>> answers = missing.ask(layers, cost_, spm_, opt_.objective);
+    const std::vector<std::optional<GroupCost>> answers = missing.ask(layers, cost_, spm_, opt_.objective, progress_.stats());
     if (cache_bytes_ > kMaxCacheBytes) {  // a cache, not a record: start it afresh
       cache_.clear();
       cache_bytes_ = 0;
@@ -412,9 +427,8 @@ class DagSearch {
 
   /// The incumbent plan: the groups on its path, and every FM some state on it
   /// pins (a pinned FM outlives the group that pins it, so one does).
-  Result result(bool optimal, Score lower_bound) const {
+  Result result(Score lower_bound) const {
     Result r;
-    r.optimal = optimal;
     r.lower_bound = lower_bound;
     r.pinned.assign(p_.fms.size(), 0);
     for (int id = goal_; id >= 0; id = states_[std::size_t(id)].parent) {
@@ -429,6 +443,7 @@ class DagSearch {
   const C& cost_;
   const M& spm_;
   const SolveOptions& opt_;
+  Progress& progress_;
   int n_;
   std::vector<char> candidate_;
   std::vector<std::vector<int>> producers_;  ///< per position: positions of the compute layers it reads
@@ -452,8 +467,9 @@ class DagSearch {
 /// order. Addresses are repaired as solve_segments does: when fragmentation
 /// leaves no placement, the largest pinned FM is banned and the search rerun
 /// (the plan is then no longer proven optimal; the first search's bound stays).
-/// Once the time limit has passed, the rerun pins nothing (its plan always has
-/// addresses), so the repair ends in one more search.
+/// Once the time limit has passed or the observer has stopped the search, the
+/// rerun pins nothing (its plan always has addresses), so the repair ends in
+/// one more search.
 template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOptions& opt, bool pins,
                       std::size_t group_layers, std::string strategy) {
@@ -461,7 +477,8 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
   const Problem file = make_problem(g);
   if (file.size() == 0) throw input_error("model", "has no compute layers");
   SearchSpace space{pins, {}, {}};
-  std::optional<SolveStatus> first;
+  detail::Progress progress(opt.observer);
+  std::optional<Score> first;  // the first search's bound: still one after a repair
   for (;;) {
     SolveOptions left = opt;
     if (group_layers) left.max_group_layers = group_layers;
@@ -470,7 +487,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
                                  opt.time_limit - std::chrono::duration_cast<std::chrono::milliseconds>(
                                                       std::chrono::steady_clock::now() - started));
     const std::optional<typename detail::DagSearch<C, M>::Result> found =
-        detail::DagSearch<C, M>(file, cost, spm, left, space).run();
+        detail::DagSearch<C, M>(file, cost, spm, left, space, progress).run();
     if (!found)
       throw no_plan_fits("model", "no " + strategy + " plan fits the SPM (" + std::to_string(spm.capacity()) + " usable bytes)");
     std::vector<std::size_t> order;
@@ -480,18 +497,16 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
       for (const int pos : group) order.push_back(file.order[std::size_t(pos)]);
     }
     const Problem p = make_problem(g, order);  // FMs are numbered by vertex, as in `file`
-    Plan plan = assemble_plan(p, cost, spm, starts, found->pinned, opt.objective, strategy);
-    if (!first) first = SolveStatus{found->optimal, found->lower_bound};
-    plan.status = *first;
+    Plan plan = assemble_plan(p, cost, spm, starts, found->pinned, opt.objective, strategy, progress.stats());
+    plan.status = exact_status(plan, found->lower_bound, first);
     plan.layout = lay_out(plan, spm);
     if (plan.layout.peak <= spm.capacity()) {
-      plan.status.optimal = plan.status.optimal && score_of(plan.totals.latency_cycles, plan.totals.offchip.total(),
-                                                            opt.objective) == plan.status.lower_bound;
-      plan.solve_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      progress.finish(plan);
       return plan;
     }
     ban_largest_pin(file, plan, spm.capacity(), space.no_pin);
-    if (opt.time_limit.count() > 0 && std::chrono::steady_clock::now() - started >= opt.time_limit) space.pins = false;
+    if (progress.stopped() || (opt.time_limit.count() > 0 && std::chrono::steady_clock::now() - started >= opt.time_limit))
+      space.pins = false;
   }
 }
 

@@ -88,10 +88,12 @@ struct IlpModel {
 
 /// Formulates the joint problem of `p` (candidates as the joint DP picks them,
 /// with opt.max_pins_per_cut; opt.max_group_layers bounds group length). FMs
-/// with no_pin[f] set (index into p.fms) are never pinned.
+/// with no_pin[f] set (index into p.fms) are never pinned. The cost-model
+/// queries are counted in `progress`, told after each group (a stop is not
+/// honoured: the ILP has no plan before CBC's answer).
 template <CostModel C, MemoryConstraint M>
 IlpModel formulate_joint_ilp(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt,
-                             const std::vector<char>& no_pin = {}) {
+                             const std::vector<char>& no_pin, detail::Progress& progress) {
   const int n = static_cast<int>(p.size());
   if (n == 0) throw input_error("model", "has no compute layers");
   const std::vector<char> is_cut(n + 1, 1);
@@ -136,7 +138,9 @@ IlpModel formulate_joint_ilp(const Problem& p, const C& cost, const M& spm, cons
       };
       visit(visit, 0, 0);
       const std::vector<std::optional<GroupCost>> answers =
-          settings.ask(positions_to_vertices(p, begin, end), cost, spm, opt.objective);
+          settings.ask(positions_to_vertices(p, begin, end), cost, spm, opt.objective, progress.stats());
+      progress.stats().cache_hits += assignments.size() - settings.size();
+      progress.tick();
       for (std::size_t a = 0; a < assignments.size(); ++a) {
         const std::optional<GroupCost>& c = answers[setting_of[a]];
         if (!c) continue;
@@ -238,6 +242,12 @@ IlpModel formulate_joint_ilp(const Problem& p, const C& cost, const M& spm, cons
   }
   return m;
 }
+template <CostModel C, MemoryConstraint M>
+IlpModel formulate_joint_ilp(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt,
+                             const std::vector<char>& no_pin = {}) {
+  detail::Progress progress(opt.observer);
+  return formulate_joint_ilp(p, cost, spm, opt, no_pin, progress);
+}
 
 /// Stage two of the lexicographic objective: minimize the secondary metric among
 /// solutions whose primary total is at most `primary_optimum` (an integer).
@@ -284,10 +294,10 @@ inline Score solution_score(const IlpModel& m, std::span<const double> values) {
 }
 
 /// The Plan for a solution (group starts and pins from the chosen columns); no
-/// SPM addresses yet (plan/layout.hpp).
+/// SPM addresses yet (plan/layout.hpp). Its queries are counted in `stats`.
 template <CostModel C, MemoryConstraint M>
 Plan plan_from_solution(const Problem& p, const IlpModel& m, std::span<const double> values, const C& cost,
-                        const M& spm, std::string strategy) {
+                        const M& spm, std::string strategy, SolveStatistics& stats) {
   std::vector<int> starts;
   std::vector<char> pinned(p.fms.size(), 0);
   std::vector<char> dram(p.fms.size(), 0);
@@ -298,7 +308,7 @@ Plan plan_from_solution(const Problem& p, const IlpModel& m, std::span<const dou
   }
   for (std::size_t f = 0; f < p.fms.size(); ++f)
     if (pinned[f] && dram[f]) throw usage_error("ilp", "solution pins '" + p.fms[f].name + "' in one group only");
-  return assemble_plan(p, cost, spm, starts, pinned, m.metric, std::move(strategy));
+  return assemble_plan(p, cost, spm, starts, pinned, m.metric, std::move(strategy), stats);
 }
 
 namespace detail {

@@ -4,7 +4,8 @@
 // one execution order, by the DP of segment_dp.hpp (exact over pin candidates,
 // see SolveOptions::max_pins_per_cut), or the best of several orders
 // (OrderMode::search).
-#include <chrono>
+#include <algorithm>
+#include <optional>
 
 #include "pinfuse/solvers/dag_search.hpp"
 #include "pinfuse/solvers/order_search.hpp"
@@ -17,22 +18,25 @@ Plan solve_joint(const G& g, const C& cost, const M& spm, const SolveOptions& op
   if (opt.order.empty() && opt.order_mode == OrderMode::free) return solve_order_free(g, cost, spm, opt, true, 0, "joint");
   if (opt.order_mode != OrderMode::search || !opt.order.empty())
     return solve_segments(make_problem(g, opt.order), cost, spm, opt, SearchSpace{true, {}, {}}, "joint");
-  const auto started = std::chrono::steady_clock::now();
+  detail::Progress progress(opt.observer);
   std::optional<Plan> best;
+  std::optional<Score> least_bound;  // over every order: the bound of the union of their plan spaces
   const auto score = [&](const Plan& p) {
     return score_of(p.totals.latency_cycles, p.totals.offchip.total(), opt.objective);
   };
   std::optional<no_plan_fits> failure;
   for (const std::vector<std::size_t>& order : candidate_orders(g)) {
     try {
-      Plan plan = solve_segments(make_problem(g, order), cost, spm, opt, SearchSpace{true, {}, {}}, "joint");
+      Plan plan = solve_segments(make_problem(g, order), cost, spm, opt, SearchSpace{true, {}, {}}, "joint", progress);
+      least_bound = std::min(least_bound.value_or(plan.status.lower_bound), plan.status.lower_bound);
       if (!best || score(plan) < score(*best)) best = std::move(plan);
     } catch (const no_plan_fits& e) {  // this order has no plan that fits; another may
       if (!failure) failure = e;
     }
   }
   if (!best) throw *failure;
-  best->solve_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  best->status = {score(*best) == *least_bound, *least_bound};
+  progress.finish(*best);
   return std::move(*best);
 }
 

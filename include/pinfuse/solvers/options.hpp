@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "pinfuse/concepts/cost_model.hpp"
+#include "pinfuse/solvers/observer.hpp"
 
 namespace pinfuse {
 
@@ -34,6 +35,8 @@ struct SolveOptions {
   /// out the best plan found is returned with a proven lower bound
   /// (Plan::status). The fixed-order DP ignores it.
   std::chrono::milliseconds time_limit{0};
+  /// Told the statistics as the solve runs, and may stop it (solvers/observer.hpp); not owned.
+  SolveObserver* observer = nullptr;
 };
 
 }  // namespace pinfuse

@@ -16,8 +16,15 @@
 // Time: O(sum over cuts of 2^|L(p)| * groups from p * 2^|new outputs|) cost-model
 // queries; those about one group go to the model as one batch. Strategies restrict the space (SearchSpace):
 // fixed groups (layerwise, pinning-only) and/or no pins (layerwise, fusion-only).
+//
+// SolveOptions::observer (solvers/observer.hpp) is told the statistics after
+// each group's batch. When it says stop at cut b, the DP finishes in quick
+// mode: no new pins, and from each later cut only the shortest group that runs
+// (were that to get stuck, the full DP runs on, not stopped again). The plan's
+// bound is then the least g + floor (CostFloorModel; 0 without) over the states
+// at cuts >= b: every plan passes through one of them, reached from the cuts
+// the DP had finished.
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <map>
 #include <numeric>
@@ -105,16 +112,20 @@ class GroupSettings {
   const GroupSetting& at(std::size_t i) const { return settings_[i]; }
   /// The cost of the group of `layers` (vertex indices, in execution order) in
   /// every setting, in one batch; nullopt where the model says no or the memory
-  /// constraint refuses pins and buffers together.
+  /// constraint refuses pins and buffers together. Counted in `stats`.
   template <CostModel C, MemoryConstraint M>
   std::vector<std::optional<GroupCost>> ask(std::span<const std::size_t> layers, const C& cost, const M& spm,
-                                            Objective objective) const {
+                                            Objective objective, SolveStatistics& stats) const {
     std::vector<GroupQuery> queries;
     for (const GroupSetting& s : settings_)
       queries.push_back({layers, s.inputs, s.outputs, spm.capacity() - s.pinned_bytes, spm.alignment(), objective});
     std::vector<std::optional<GroupCost>> answers = evaluate_all(cost, std::span<const GroupQuery>(queries));
+    stats.groups_costed += queries.size();
     for (std::size_t i = 0; i < answers.size(); ++i)
-      if (answers[i] && !fits_together(spm, settings_[i], *answers[i])) answers[i].reset();
+      if (answers[i] && !fits_together(spm, settings_[i], *answers[i])) {
+        answers[i].reset();
+        ++stats.memory_refusals;
+      }
     return answers;
   }
 
@@ -123,10 +134,11 @@ class GroupSettings {
   std::map<std::pair<std::vector<bool>, std::vector<std::uint64_t>>, std::size_t> index_;
 };
 
-/// Builds the Plan for the given groups (first positions) and pinned FMs.
+/// Builds the Plan for the given groups (first positions) and pinned FMs; its
+/// queries (one per group) are counted in `stats`.
 template <CostModel C, MemoryConstraint M>
 Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vector<int>& starts,
-                   const std::vector<char>& pinned, Objective objective, std::string strategy) {
+                   const std::vector<char>& pinned, Objective objective, std::string strategy, SolveStatistics& stats) {
   Plan plan;
   plan.strategy = std::move(strategy);
   plan.objective = objective;
@@ -147,7 +159,7 @@ Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vec
     if (s.pinned_bytes <= spm.capacity()) {
       GroupSettings one;
       one.add(s);
-      c = std::move(one.ask(positions_to_vertices(p, begin, end), cost, spm, objective).front());
+      c = std::move(one.ask(positions_to_vertices(p, begin, end), cost, spm, objective, stats).front());
     }
     if (!c) throw no_plan_fits("layer '" + p.names[begin] + "'", "the group starting here does not fit the SPM (after a solve: the cost model is not deterministic)");
     plan.groups.push_back({std::vector<std::size_t>(p.order.begin() + begin, p.order.begin() + end),
@@ -176,13 +188,13 @@ inline void ban_largest_pin(const Problem& p, const Plan& plan, std::uint64_t ca
   no_pin[std::size_t(p.fm_of_vertex[largest->fm])] = 1;
 }
 
-/// The status of an exact solver's plan, given the score the first solve
-/// proved (`first`, set on the first call): a lower bound that stays valid
-/// after address repairs; the plan is optimal while it still scores that.
-inline SolveStatus exact_status(const Plan& plan, std::optional<Score>& first) {
-  const Score score = score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), plan.objective);
-  if (!first) first = score;
-  return {score == *first, *first};
+/// The status of an exact solver's plan, given the lower bound its run proved
+/// (`bound`: the plan's own score when the run was not stopped). The first
+/// run's bound (`first`, set on the first call) stays valid after address
+/// repairs; the plan is optimal when it scores that bound.
+inline SolveStatus exact_status(const Plan& plan, Score bound, std::optional<Score>& first) {
+  if (!first) first = bound;
+  return {score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), plan.objective) == *first, *first};
 }
 
 namespace detail {
@@ -221,10 +233,17 @@ std::vector<char> pin_candidates(const Problem& p, const M& spm, const std::vect
   return cand;
 }
 
-/// The DP proper; solve_segments() adds addresses and repairs.
+/// The DP's plan and the lower bound it proved: the plan's score unless it was stopped.
+struct DpResult {
+  Plan plan;
+  Score bound;
+};
+
+/// The DP proper; solve_segments() adds addresses and repairs. What it does
+/// when `progress` stops it: see the header comment.
 template <CostModel C, MemoryConstraint M>
-Plan solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
-              std::string strategy) {
+DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
+                  std::string strategy, Progress& progress) {
   const int n = static_cast<int>(p.size());
   if (n == 0) throw input_error("model", "has no compute layers");
   if (opt.max_pins_per_cut > 20)
@@ -253,9 +272,28 @@ Plan solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions&
     if (is_cut[cut]) best[cut].resize(std::size_t(1) << live[cut].size());
   best[0][0].reached = true;
 
+  const auto lower_bound_from = [&](int first_cut) {
+    std::optional<Score> least;
+    for (int cut = first_cut; cut <= n; ++cut) {
+      if (!is_cut[cut]) continue;
+      Score floor;
+      if constexpr (CostFloorModel<C>) {
+        const CostFloor f = cost.floor(positions_to_vertices(p, cut, n));
+        floor = score_of(f.latency_cycles, f.offchip_bytes, opt.objective);
+      }
+      for (const State& s : best[cut])
+        if (s.reached && (!least || s.score + floor < *least)) least = s.score + floor;
+    }
+    return least.value_or(Score{});
+  };
+  SolveStatistics& stats = progress.stats();
+  ++stats.runs;
+  std::optional<Score> stopped_bound;  // set when the DP is stopped: quick mode from then on
+  if (progress.stopped()) stopped_bound = lower_bound_from(0);
   std::vector<char> pinned(p.fms.size(), 0);
   for (int begin = 0; begin < n; ++begin) {
     if (!is_cut[begin]) continue;
+    stats.states_expanded += std::size_t(std::count_if(best[begin].begin(), best[begin].end(), [](const State& s) { return s.reached; }));
     for (int end = begin + 1; end <= n; ++end) {
       if (!is_cut[end]) continue;
       if (opt.max_group_layers && std::size_t(end - begin) > opt.max_group_layers) break;
@@ -275,7 +313,7 @@ Plan solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions&
       maybe_pinned.insert(maybe_pinned.end(), fresh.begin(), fresh.end());
       for (std::uint32_t mask = 0; mask < best[begin].size(); ++mask) {
         if (!best[begin][mask].reached) continue;
-        for (std::uint32_t t = 0; t < (std::uint32_t(1) << fresh.size()); ++t) {
+        for (std::uint32_t t = 0; t < (stopped_bound ? 1U : std::uint32_t(1) << fresh.size()); ++t) {
           for (std::size_t i = 0; i < live[begin].size(); ++i) pinned[live[begin][i]] = (mask >> i) & 1U;
           for (std::size_t i = 0; i < fresh.size(); ++i) pinned[fresh[i]] = (t >> i) & 1U;
           GroupSetting s = group_setting(p, spm, begin, end, boundary, maybe_pinned, [&](int fm) { return pinned[fm] != 0; });
@@ -288,16 +326,27 @@ Plan solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions&
         }
       }
       const std::vector<std::optional<GroupCost>> answers =
-          settings.ask(positions_to_vertices(p, begin, end), cost, spm, opt.objective);
+          settings.ask(positions_to_vertices(p, begin, end), cost, spm, opt.objective, stats);
+      stats.cache_hits += transitions.size() - settings.size();
+      bool ran = false;  // some transition by this group
       for (const Transition& tr : transitions) {
         const std::optional<GroupCost>& c = answers[tr.setting];
         if (!c) continue;
+        ran = true;
         const Score sc = best[begin][tr.from].score + score_of(c->latency_cycles, c->offchip.total(), opt.objective);
         State& dst = best[end][tr.to];
-        if (!dst.reached || sc < dst.score) dst = {true, sc, begin, tr.from};
+        if (!dst.reached || sc < dst.score) {
+          dst = {true, sc, begin, tr.from};
+          if (end == n) ++stats.incumbents;
+        }
       }
-      if (!space.group_starts.empty()) break;  // fixed groups: only the next cut
+      if (!stopped_bound && progress.tick()) stopped_bound = lower_bound_from(begin);
+      if (!space.group_starts.empty() || (stopped_bound && ran)) break;  // fixed groups / quick mode: the next cut
     }
+  }
+  if (!best[n][0].reached && stopped_bound) {  // the quick mode got stuck: the full DP, not stopped again
+    progress.keep_going();
+    return solve_dp(p, cost, spm, opt, space, std::move(strategy), progress);
   }
   if (!best[n][0].reached) {
     int stuck = 0;
@@ -320,7 +369,8 @@ Plan solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions&
     cut = s.prev_cut;
   }
   std::reverse(starts.begin(), starts.end());
-  return assemble_plan(p, cost, spm, starts, pinned, opt.objective, std::move(strategy));
+  const Score bound = stopped_bound.value_or(best[n][0].score);
+  return {assemble_plan(p, cost, spm, starts, pinned, opt.objective, std::move(strategy), stats), bound};
 }
 
 }  // namespace detail
@@ -331,22 +381,29 @@ Plan solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions&
 /// pinned FM is banned from pinning and the problem solved again,
 /// until the plan can be placed (with no pins it always can: each group's
 /// buffers alone fit). Never returns a plan without addresses. Plan::status
-/// says whether the plan is still the optimum the first solve proved.
+/// says whether the plan is still the optimum the first solve proved (or
+/// reaches the bound it proved when stopped). Statistics go to `progress`.
 template <CostModel C, MemoryConstraint M>
 Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, SearchSpace space,
-                    std::string strategy) {
-  const auto started = std::chrono::steady_clock::now();
-  std::optional<Score> first;  // the optimum before any repair: a lower bound after one
+                    std::string strategy, detail::Progress& progress) {
+  std::optional<Score> first;  // the first run's bound: still one after a repair
   for (;;) {
-    Plan plan = detail::solve_dp(p, cost, spm, opt, space, strategy);
-    plan.status = exact_status(plan, first);
+    detail::DpResult r = detail::solve_dp(p, cost, spm, opt, space, strategy, progress);
+    Plan& plan = r.plan;
+    plan.status = exact_status(plan, r.bound, first);
     plan.layout = lay_out(plan, spm);
     if (plan.layout.peak <= spm.capacity()) {
-      plan.solve_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-      return plan;
+      progress.finish(plan);
+      return std::move(plan);
     }
     ban_largest_pin(p, plan, spm.capacity(), space.no_pin);
   }
+}
+template <CostModel C, MemoryConstraint M>
+Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, SearchSpace space,
+                    std::string strategy) {
+  detail::Progress progress(opt.observer);
+  return solve_segments(p, cost, spm, opt, std::move(space), std::move(strategy), progress);
 }
 
 }  // namespace pinfuse

@@ -1,0 +1,67 @@
+#pragma once
+// Watching and stopping a solve: the SolveObserver interface (in the spirit of
+// Taskflow's observers and Boost.Graph's visitors) and the bookkeeping the
+// solvers share to feed it.
+//
+// Pass an observer in SolveOptions::observer. Every solver calls progress()
+// after each batch of cost-model queries (one group's settings) with the
+// statistics so far (plan/plan.hpp: SolveStatistics; counters never decrease
+// within one solve call), on the solving thread. Returning SolveControl::stop
+// cancels the solve, which then returns a valid plan soon, with
+// Plan::status.optimal false unless it is proven anyway and a proven lower
+// bound (see each solver's header comment for what it does on a stop). The
+// stop is final: address repairs and further orders after it run in the
+// solver's quick mode too, and progress() is not called again.
+#include <chrono>
+
+#include "pinfuse/plan/plan.hpp"
+
+namespace pinfuse {
+
+enum class SolveControl { proceed, stop };
+
+class SolveObserver {
+ public:
+  virtual ~SolveObserver() = default;
+  virtual SolveControl progress(const SolveStatistics& so_far) = 0;
+};
+
+namespace detail {
+
+/// The statistics of one solve call, its observer, and whether it asked to stop.
+class Progress {
+ public:
+  explicit Progress(SolveObserver* observer) : observer_(observer), started_(std::chrono::steady_clock::now()) {}
+  SolveStatistics& stats() { return stats_; }
+  /// Tells the observer the statistics so far; true once it has asked to stop.
+  bool tick() {
+    if (observer_ && !stopped_) stopped_ = observer_->progress(stamped()) == SolveControl::stop;
+    return stopped_;
+  }
+  bool stopped() const { return stopped_; }
+  /// Takes a stop back and stops asking the observer (a quick mode that found no plan).
+  void keep_going() {
+    observer_ = nullptr;
+    stopped_ = false;
+  }
+  /// Records the statistics and wall time in the plan the solve returns.
+  void finish(Plan& plan) {
+    plan.statistics = stamped();
+    plan.solve_ms = plan.statistics.elapsed_ms;
+  }
+
+ private:
+  const SolveStatistics& stamped() {
+    stats_.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+    return stats_;
+  }
+
+  SolveObserver* observer_;
+  std::chrono::steady_clock::time_point started_;
+  SolveStatistics stats_;
+  bool stopped_ = false;
+};
+
+}  // namespace detail
+
+}  // namespace pinfuse

@@ -1,0 +1,152 @@
+// The solver observer (solvers/observer.hpp): what it is told grows
+// monotonically and ends in the plan's statistics, watching changes nothing,
+// and a stop returns a valid plan whose proven bound is at most the optimum.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "pinfuse/accel/reference_accelerator.hpp"
+#include "pinfuse/io/hardware_json.hpp"
+#include "pinfuse/io/model_json.hpp"
+#include "pinfuse/plan/validator.hpp"
+#include "pinfuse/solvers/solve.hpp"
+#include "support/bundled.hpp"
+#if PINFUSE_HAS_CBC
+#include "pinfuse/solvers/cbc.hpp"
+#include "support/random_networks.hpp"
+#endif
+
+using namespace pinfuse;
+
+namespace {
+
+Score score(const Plan& plan) { return score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), plan.objective); }
+
+/// Records every report; asks to stop once `stop_after` states are expanded (0: never).
+class Recorder : public SolveObserver {
+ public:
+  explicit Recorder(std::uint64_t stop_after = 0) : stop_after_(stop_after) {}
+  SolveControl progress(const SolveStatistics& so_far) override {
+    seen.push_back(so_far);
+    return stop_after_ && so_far.states_expanded >= stop_after_ ? SolveControl::stop : SolveControl::proceed;
+  }
+  std::vector<SolveStatistics> seen;
+
+ private:
+  std::uint64_t stop_after_;
+};
+
+bool no_less(const SolveStatistics& a, const SolveStatistics& b) {  // every counter of b >= a's
+  return b.runs >= a.runs && b.states_expanded >= a.states_expanded && b.states_pruned >= a.states_pruned &&
+         b.groups_costed >= a.groups_costed && b.cache_hits >= a.cache_hits && b.memory_refusals >= a.memory_refusals &&
+         b.incumbents >= a.incumbents && b.elapsed_ms >= a.elapsed_ms;
+}
+
+/// The reports never go back, and the plan's statistics are at least the last one.
+void check_monotone(const std::vector<SolveStatistics>& seen, const SolveStatistics& final) {
+  REQUIRE_FALSE(seen.empty());
+  for (std::size_t i = 1; i < seen.size(); ++i) CHECK(no_less(seen[i - 1], seen[i]));
+  CHECK(no_less(seen.back(), final));
+}
+
+SolveStatistics without_time(SolveStatistics s) {
+  s.elapsed_ms = 0;
+  return s;
+}
+
+SolveOptions with(OrderMode mode, SolveObserver* observer = nullptr) {
+  SolveOptions opt;
+  opt.order_mode = mode;
+  opt.observer = observer;
+  return opt;
+}
+
+struct Bundled {
+  Network g;
+  Hardware hw;
+};
+Bundled bundled(const std::string& name, std::uint64_t spm_kib) {
+  Bundled b{load_model(pinfuse::testing::model_path(name)),
+            load_hardware(std::string(PINFUSE_SOURCE_DIR) + "/examples/hardware/mobile_npu.json")};
+  b.hw.spm_bytes = spm_kib * 1024;
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("the observer sees monotone statistics, which end in the plan, and watching changes nothing",
+          "[solvers][observer]") {
+  const Bundled m = bundled("squeezenet", 512);
+  const ReferenceAccelerator accel(m.g, m.hw);
+  const Scratchpad spm = scratchpad_of(m.hw);
+  for (const OrderMode mode : {OrderMode::file, OrderMode::free, OrderMode::search}) {
+    INFO("order mode " << int(mode));
+    Recorder recorder;
+    const Plan watched = solve_joint(m.g, accel, spm, with(mode, &recorder));
+    const Plan plain = solve_joint(m.g, accel, spm, with(mode));
+    check_monotone(recorder.seen, watched.statistics);
+    const SolveStatistics& s = watched.statistics;
+    CHECK(s.runs >= 1);
+    CHECK(s.states_expanded > 0);
+    CHECK(s.groups_costed > 0);
+    CHECK(s.incumbents > 0);
+    CHECK(s.memory_refusals == 0);  // a flat Scratchpad refuses nothing the cost model accepts
+    CHECK(s.elapsed_ms > 0);
+    CHECK(watched.solve_ms == s.elapsed_ms);
+    if (mode == OrderMode::free) {  // its answer cache, and its pruning (the DP does not prune)
+      CHECK(s.cache_hits > 0);
+      CHECK(s.states_pruned > 0);
+    } else {
+      CHECK(s.states_pruned == 0);
+    }
+    CHECK(watched.totals == plain.totals);
+    CHECK(watched.status == plain.status);
+    CHECK(without_time(watched.statistics) == without_time(plain.statistics));
+  }
+}
+
+TEST_CASE("stopped after N states, a solve returns a valid plan with a bound at most the optimum",
+          "[solvers][observer]") {
+  for (const char* name : {"squeezenet", "resnet18"}) {
+    const Bundled m = bundled(name, 256);
+    const ReferenceAccelerator accel(m.g, m.hw);
+    const Scratchpad spm = scratchpad_of(m.hw);
+    for (const OrderMode mode : {OrderMode::file, OrderMode::free, OrderMode::search}) {
+      const Plan exact = solve_joint(m.g, accel, spm, with(mode));  // its score is at least the optimum
+      for (const std::uint64_t n : {1, 50}) {
+        INFO(name << ", order mode " << int(mode) << ", stop after " << n << " states");
+        Recorder recorder(n);
+        const Plan plan = solve_joint(m.g, accel, spm, with(mode, &recorder));
+        // Told until it said stop, and not after.
+        REQUIRE_FALSE(recorder.seen.empty());
+        CHECK(recorder.seen.back().states_expanded >= n);
+        for (std::size_t i = 0; i + 1 < recorder.seen.size(); ++i) CHECK(recorder.seen[i].states_expanded < n);
+        CHECK(plan.statistics.states_expanded < exact.statistics.states_expanded);
+        CHECK(validate_plan(m.g, plan, accel, spm).ok());
+        CHECK_FALSE(plan.status.optimal);
+        CHECK(plan.status.lower_bound <= score(exact));
+        CHECK(score(exact) <= score(plan));
+      }
+    }
+  }
+}
+
+#if PINFUSE_HAS_CBC
+TEST_CASE("the ILP path reports its formulation and CBC solves", "[solvers][observer][ilp]") {
+  std::mt19937 rng(7);
+  const Network g = pinfuse::testing::random_network(rng, 8, true);
+  const Hardware hw = pinfuse::testing::random_hardware(rng, g);
+  const ReferenceAccelerator accel(g, hw);
+  const Scratchpad spm = scratchpad_of(hw);
+  Recorder recorder;
+  const Plan plan = solve_joint_ilp(g, accel, spm, with(OrderMode::file, &recorder));
+  check_monotone(recorder.seen, plan.statistics);
+  CHECK(plan.statistics.runs >= 1);
+  CHECK(plan.statistics.groups_costed > 0);
+  CHECK(plan.statistics.incumbents == plan.statistics.runs);
+  CHECK(score(plan) == score(solve_joint(g, accel, spm, with(OrderMode::file))));
+}
+#endif
