@@ -141,6 +141,22 @@ const bool registered = [] {
         solve_network(st, net, s, options);
       })->Unit(benchmark::kMillisecond)->Iterations(layers >= 1000 ? 1 : 3);
     }
+  // Everything around the search is linear (issue 11): layerwise plans, their SPM
+  // addresses and their validation on networks of up to 100,000 layers.
+  for (const int layers : {10000, 100000}) {
+    benchmark::RegisterBenchmark(("layerwise/synthetic/" + std::to_string(layers)).c_str(), [layers](benchmark::State& st) {
+      solve_network(st, pinfuse::bench::synthetic_network(layers), pinfuse::Strategy::layerwise, {});
+    })->Unit(benchmark::kMillisecond)->Iterations(1);
+    benchmark::RegisterBenchmark(("validate/layerwise/synthetic/" + std::to_string(layers)).c_str(), [layers](benchmark::State& st) {
+      const pinfuse::Network net = pinfuse::bench::synthetic_network(layers);
+      const pinfuse::Hardware hw = shipped_hardware();
+      const pinfuse::ReferenceAccelerator accel(net, hw);
+      const pinfuse::Scratchpad spm = pinfuse::scratchpad_of(hw);
+      const pinfuse::Plan plan = pinfuse::solve_layerwise(net, accel, spm);
+      for (auto _ : st)
+        if (!pinfuse::validate_plan(net, plan, accel, spm).ok()) st.SkipWithError("invalid plan");
+    })->Unit(benchmark::kMillisecond)->Iterations(1);
+  }
   return true;
 }();
 
