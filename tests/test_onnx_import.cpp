@@ -909,6 +909,14 @@ TEST_CASE("ONNX import rejects a batch other than 1, unsupported attributes and 
         "node 'y' (Conv)", "attribute 'strides' holds 0");
   fails("g (float[1, 3, 8, 8] x) => (y) { y = Conv <kernel_shape = [1, 1], group = 0> (x, w) }", {{"w", {4, 3, 1, 1}}},
         "node 'y' (Conv)", "attribute 'group' holds 0");
+  // Ranks that ONNX's Conv inference indexes by without checking (fuzz findings).
+  fails("g (float[8, 8] x) => (y) { y = Conv (x, w) }", {{"w", {4, 3, 3, 3}}}, "node 'y' (Conv)", "input X is of rank 2");
+  fails("g (float[3, 8, 8] x) => (y) { y = Conv (x, w) }", {{"w", {4, 3, 3, 3}}}, "node 'y' (Conv)",
+        "input X is of rank 3, weight tensor W of rank 4");
+  fails("g (float[1, 3, 8, 8] x) => (y) { y = Conv <auto_pad = \"SAME_UPPER\"> (x, b) }", {{"b", {4}}}, "node 'y' (Conv)",
+        "weight tensor W is of rank 1");
+  fails("g (float[1, 3, 8, 8] x) => (y) { y = MaxPool <kernel_shape = [2, 2], strides = [1, 1, 1]> (x) }", {},
+        "node 'y' (MaxPool)", "attribute 'strides' has 3 values");
   fails("g (float[1, 3, 8, 8] x) => (y) { y = Relu (x)\n y = Sigmoid (x) }", {}, "node 'y' (Sigmoid)",
         "which an earlier node or initializer produces too");
   onnx::ModelProto future = onnx_model("<ir_version: 8, opset_import: [\"\" : 13]> g (float[1, 3, 8, 8] x) => (y) { y = Relu (x) }");

@@ -8,7 +8,9 @@
 
 #include <climits>
 #include <cstdint>
+#include <map>
 #include <set>
+#include <utility>
 #include <string>
 #include <string_view>
 
@@ -41,6 +43,39 @@ inline std::string node_label(const onnx::NodeProto& n) {
   return "node '" + name + "' (" + n.op_type() + ")";
 }
 
+/// ONNX's shape inference of Conv, ConvTranspose and the pools indexes by the
+/// ranks of X and W and the lengths of their attributes without checking that
+/// they agree (a rank-2 input, or a rank-1 weight with auto_pad, crashes it).
+/// Where the ranks are known before inference (graph inputs, initializers),
+/// they must: X and W of rank >= 3 and equal, kernel_shape and strides and
+/// dilations of rank - 2 values, pads of 2 (rank - 2).
+inline void check_window_ranks(const onnx::NodeProto& n, const std::map<std::string, int>& rank, const std::string& where) {
+  static const std::set<std::string> windows{"Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool", "ConvInteger", "QLinearConv"};
+  if (!windows.count(n.op_type()) || n.input_size() == 0) return;
+  const auto rank_of = [&](int i) {
+    const auto it = i < n.input_size() ? rank.find(n.input(i)) : rank.end();
+    return it == rank.end() ? -1 : it->second;
+  };
+  const int x = rank_of(0);
+  const int w = n.op_type().find("Conv") != std::string::npos ? rank_of(n.op_type() == "QLinearConv" ? 3 : 1) : -1;
+  for (const auto& [r, what] : {std::pair{x, "input X"}, std::pair{w, "weight tensor W"}})
+    if (r >= 0 && r < 3)
+      throw input_error(where, std::string(what) + " is of rank " + std::to_string(r) + "; " + n.op_type() +
+                                   " needs [N, C, spatial dims...] of rank 3 or more");
+  if (x >= 0 && w >= 0 && x != w)
+    throw input_error(where, "input X is of rank " + std::to_string(x) + ", weight tensor W of rank " + std::to_string(w));
+  const int spatial = (x >= 0 ? x : w) - 2;
+  if (spatial < 1) return;
+  for (const auto& a : n.attribute()) {
+    const int want = a.name() == "pads" ? 2 * spatial
+                     : a.name() == "kernel_shape" || a.name() == "strides" || a.name() == "dilations" ? spatial
+                                                                                                      : -1;
+    if (want >= 0 && a.ints_size() != want)
+      throw input_error(where, "attribute '" + a.name() + "' has " + std::to_string(a.ints_size()) + " values; " +
+                                   std::to_string(spatial) + " spatial dims need " + std::to_string(want));
+  }
+}
+
 /// Rejects, with an input_error naming the node and attribute: window
 /// attributes out of range (strides, dilations, kernel_shape < 1; pads < 0;
 /// group < 1; any of them past INT_MAX; the pads of Pad itself aside), names that are not UTF-8, a value
@@ -66,6 +101,12 @@ inline void check_model(const onnx::ModelProto& model) {
   for (const auto& t : graph.initializer()) utf8(t.name(), "initializer");
   std::set<std::string> produced;
   for (const auto& t : graph.initializer()) produced.insert(t.name());
+  // Ranks known before shape inference: graph inputs with a shape, and initializers.
+  std::map<std::string, int> rank;
+  for (const auto& v : graph.input())
+    if (v.type().has_tensor_type() && v.type().tensor_type().has_shape())
+      rank[v.name()] = v.type().tensor_type().shape().dim_size();
+  for (const auto& t : graph.initializer()) rank[t.name()] = t.dims_size();
   for (const onnx::NodeProto& n : graph.node()) {
     const std::string where = node_label(n);
     utf8(n.name(), where);
@@ -75,6 +116,7 @@ inline void check_model(const onnx::ModelProto& model) {
       if (!out.empty() && !produced.insert(out).second)
         throw input_error(where, "produces '" + out + "', which an earlier node or initializer produces too");
     }
+    check_window_ranks(n, rank, where);
     for (const auto& a : n.attribute()) {
       const std::string& name = a.name();
       const bool positive = name == "strides" || name == "dilations" || name == "kernel_shape" || name == "group";
