@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "pinfuse/core/error.hpp"
+#include "pinfuse/io/import/pad.hpp"
+#include "pinfuse/io/import/problems.hpp"
 #include "pinfuse/io/onnx/options.hpp"
 #include "pinfuse/io/onnx/outputs.hpp"
 #include "pinfuse/io/onnx/proto.hpp"
@@ -27,12 +29,7 @@
 
 namespace pinfuse::onnx_import_detail {
 
-/// Spatial padding of a Pad node, held until the Conv or pool that reads it takes it.
-struct PendingPad {
-  int top = 0, bottom = 0, left = 0, right = 0;
-  double value = 0;  ///< the constant padded with
-  std::string node;  ///< the Pad node, for messages
-};
+using import_detail::PendingPad;
 
 /// What an ONNX value name stands for during the import.
 struct Value {
@@ -310,35 +307,7 @@ class ImportState {
 
   // ---- Problems ----
 
-  void problem(std::string where, std::string reason) { problems_.push_back({std::move(where), std::move(reason)}); }
-
-  /// One input_error for all problems: where() is the first one's place, the reason lists the others.
-  void report_problems() {
-    if (problems_.empty()) return;
-    for (const auto& [op_type, where] : unsupported_) {
-      const auto& [index, names] = where;
-      std::string& reason = problems_[index].second;
-      reason = "operator " + op_type + " is not supported";
-      if (names.size() > 1) {
-        reason += cat(" (", std::int64_t(names.size()), " nodes: ");
-        for (std::size_t k = 0; k < names.size() && k < 5; ++k) reason += (k ? ", '" : "'") + names[k] + "'";
-        reason += names.size() > 5 ? ", ...)" : ")";
-      }
-    }
-    std::string reason = problems_.front().second;
-    if (problems_.size() > 1) {
-      reason += "; ";
-      reason += std::to_string(problems_.size() - 1);
-      reason += problems_.size() == 2 ? " more problem:" : " more problems:";
-      for (std::size_t i = 1; i < problems_.size(); ++i) {
-        reason += "\n  ";
-        reason += problems_[i].first;
-        reason += ": ";
-        reason += problems_[i].second;
-      }
-    }
-    throw input_error(problems_.front().first, reason);
-  }
+  void problem(std::string where, std::string reason) { problems_.add(std::move(where), std::move(reason)); }
 
   /// ONNX's own complaint about the model, from a strict run of shape inference.
   std::string strict_reason() {
@@ -595,9 +564,7 @@ class ImportState {
   std::set<std::string> names_;
   std::vector<std::string> labels_;  ///< per layer: the place its errors name
   std::vector<Expectation> expected_;
-  std::vector<std::pair<std::string, std::string>> problems_;
-  /// op type -> its problem's index and the nodes of that type
-  std::map<std::string, std::pair<std::size_t, std::vector<std::string>>> unsupported_;
+  import_detail::Problems problems_;
   std::optional<std::string> strict_reason_;
   const onnx::NodeProto* node_ = nullptr;
 };
