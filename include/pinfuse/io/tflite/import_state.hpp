@@ -180,8 +180,7 @@ class ImportState {
     }
     std::vector<std::string> graph_outputs;
     for (const int t : m_.graph_outputs()) graph_outputs.push_back(tensor_names_[std::size_t(t)]);
-    const import_detail::OutputRules rules{is_post_processing_op, is_network_op,
-                                           [](std::string_view op) { return op == "SHAPE" || op == "RANK"; }};
+    const import_detail::OutputRules rules{is_post_processing_op, is_network_op, is_shape_op};
     import_detail::OutputChoice choice =
         import_detail::choose_outputs(nodes, graph_outputs, options_.outputs, input_names_, rules);
     for (const std::string& name : choice.outputs) output_tensors_.push_back(by_name_.at(name));
@@ -191,7 +190,7 @@ class ImportState {
 
   void count_uses() {
     for (std::size_t i = 0; i < m_.op_count(); ++i)
-      if (!skip_.count(int(i)))
+      if (!skip_.count(int(i)) && !is_shape_op(m_.op_name(m_.op(i))))  // a shape is no read of the data
         for (const int t : ModelAccess::ints(m_.op(i).inputs()))
           if (t >= 0) {
             ++uses_[t];
@@ -349,14 +348,14 @@ class ImportState {
 
   /// Applies `function` to tensor `x`, producing tensor `y` (which may be `x` itself, for an
   /// activation fused into an op folded away): fused into the producer of `x` when it is a
-  /// conv2d, conv2d_transpose, fc, add or mul without activation that nobody else reads,
-  /// else an activation layer.
-  void activate(int x, const std::string& function, int y) {
+  /// conv2d, conv2d_transpose, fc, add or mul without activation that nobody else reads
+  /// (`x_uses`: the reads of `x` that this activation stands for), else an activation layer.
+  void activate(int x, const std::string& function, int y, int x_uses = 1) {
     const Value v = values_.at(x);
     const Layer& p = g_[v.layer];
     const bool fusable = p.kind == LayerKind::conv2d || p.kind == LayerKind::conv2d_transpose ||
                          p.kind == LayerKind::fc || p.kind == LayerKind::add || p.kind == LayerKind::mul;
-    if (fusable && p.activation == "none" && v.sole && (x == y || uses(x) == 1) && !v.pad) {
+    if (fusable && p.activation == "none" && v.sole && (x == y || uses(x) == x_uses) && !v.pad) {
       g_[v.layer].activation = function;
       Value w = v;
       w.dims = m_.dims(y);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -114,8 +115,9 @@ class Importer : ImportState {
         reads_feature_map = reads_feature_map || it->second.kind == Value::Kind::feature_map ||
                             it->second.kind == Value::Kind::failed;
       }
-      // An op on constants only (DEQUANTIZE of float16 weights, shape arithmetic) computes a constant.
-      if (!reads_feature_map) {
+      // An op on constants only (DEQUANTIZE of float16 weights, shape arithmetic) computes a constant,
+      // and so does an op that reads only a map's (static) shape.
+      if (!reads_feature_map || is_shape_op(op())) {
         for (const int t : outputs_) values_[t] = constant(t);
         return;
       }
@@ -440,10 +442,32 @@ class Importer : ImportState {
   }
 
   /// Standalone activations (op_rules.hpp); PRELU's slopes are weights of the activation.
+  /// LOGISTIC(x) read only by a MUL of x is swish: x * sigmoid(x), one activation.
   void activation() {
     input(0, Access::view);
     if (op() == "PRELU" && !is_constant(in(1))) fail("the slopes must be a constant");
+    if (const auto mul = swish_mul()) {
+      skip_.insert(*mul);
+      return activate(in(0), "swish", ModelAccess::ints(m_.op(std::size_t(*mul)).outputs()).front(), 2);
+    }
     activate(in(0), *activation_of(m_.builtin(*op_)), out());
+  }
+
+  /// The MUL that makes this LOGISTIC a swish: the only reader of its output, multiplying it by
+  /// the LOGISTIC's input, without a fused activation.
+  std::optional<int> swish_mul() const {
+    const auto readers = consumers_.find(out());
+    if (op() != "LOGISTIC" || uses(out()) != 1 || readers == consumers_.end() || readers->second.size() != 1)
+      return std::nullopt;
+    const int k = readers->second.front();
+    const fb::Operator& mul = m_.op(std::size_t(k));
+    const std::vector<int> ins = ModelAccess::ints(mul.inputs());
+    const auto* options = mul.builtin_options_as_MulOptions();
+    const bool plain = !options || options->fused_activation_function() == fb::ActivationFunctionType::NONE;
+    const bool reads_both = ins.size() == 2 && ((ins[0] == in(0) && ins[1] == out()) || (ins[1] == in(0) && ins[0] == out()));
+    if (m_.builtin(mul) != B::MUL || !plain || !reads_both || mul.outputs() == nullptr || mul.outputs()->size() != 1)
+      return std::nullopt;
+    return k;
   }
 
   /// Ops that keep the data and at most change size-1 axes or flatten: RESHAPE, SQUEEZE,

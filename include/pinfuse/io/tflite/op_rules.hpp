@@ -33,6 +33,9 @@ inline bool is_network_op(std::string_view op) {
   return std::find(ops.begin(), ops.end(), op) != ops.end() || (op.ends_with(" (custom)") && !is_post_processing_op(op));
 }
 
+/// Ops that read only a feature map's shape, which is static in TFLite: their outputs are constants.
+inline bool is_shape_op(std::string_view op) { return op == "SHAPE" || op == "RANK"; }
+
 /// The activation of the format that a fused activation is ("none" for NONE); nothing for SIGN_BIT.
 inline std::optional<std::string> fused_activation(tflite_schema::ActivationFunctionType f) {
   using A = tflite_schema::ActivationFunctionType;
