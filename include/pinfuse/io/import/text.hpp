@@ -2,6 +2,7 @@
 // Model import (ONNX, TFLite): tensor dims and the text helpers the importers' messages use.
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,5 +54,15 @@ inline std::string number_text(double v) {
 
 /// A vector: [1, N], or [N] (a batch-1 vector whose batch axis was squeezed away).
 inline bool is_vector(const Dims& d) { return d.size() == 1 || (d.size() == 2 && d[0] == 1); }
+
+/// A batch-1 feature map's dims -> our [H, W, C]: 4-D dims with batch 1 read at the format's
+/// H, W and C axes (ONNX NCHW: 2, 3, 1; TFLite NHWC: 1, 2, 3), or a vector as [1, 1, N].
+inline std::optional<Shape> feature_map_shape(const Dims& d, std::size_t h, std::size_t w, std::size_t c) {
+  for (const std::int64_t x : d)
+    if (x < 1 || x > max_extent) return std::nullopt;
+  if (d.size() == 4 && d[0] == 1) return Shape{int(d[h]), int(d[w]), int(d[c])};
+  if (is_vector(d)) return Shape{1, 1, int(d.back())};
+  return std::nullopt;
+}
 
 }  // namespace pinfuse::import_detail

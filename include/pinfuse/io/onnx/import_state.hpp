@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "pinfuse/core/error.hpp"
+#include "pinfuse/io/import/layers.hpp"
 #include "pinfuse/io/import/pad.hpp"
 #include "pinfuse/io/import/problems.hpp"
 #include "pinfuse/io/onnx/options.hpp"
@@ -218,25 +219,6 @@ class ImportState {
     return it == uses_.end() ? 0 : it->second;
   }
 
-  std::string unique_name(std::string base) {
-    if (base.empty()) base = "layer";
-    std::string name = base;
-    for (int k = 2; names_.count(name); ++k) {
-      name = base;
-      name += "_";
-      name += std::to_string(k);
-    }
-    names_.insert(name);
-    return name;
-  }
-
-  LayerId new_layer(Layer layer, const std::vector<LayerId>& inputs, std::string label) {
-    layer.name = unique_name(layer.name);
-    const LayerId v = add_layer(g_, std::move(layer), std::span<const LayerId>(inputs));
-    labels_.push_back(std::move(label));
-    return v;
-  }
-
   void add_inputs() {
     for (const std::string& name : input_names_) {
       Value v;
@@ -249,7 +231,7 @@ class ImportState {
       l.name = name;
       l.kind = LayerKind::input;
       l.output = v.shape;
-      v.layer = new_layer(std::move(l), {}, "graph input '" + name + "'");
+      v.layer = layers_.add(std::move(l), {}, "graph input '" + name + "'");
       values_[name] = v;
     }
   }
@@ -285,24 +267,7 @@ class ImportState {
   }
 
   void add_outputs() {
-    for (const std::string& out : output_names_) {
-      const std::string where = "graph output '" + out + "'";
-      const auto it = values_.find(out);
-      if (it == values_.end()) {
-        problem(where, "no node produces it");
-        continue;
-      }
-      const Value& v = it->second;
-      if (v.kind == Value::Kind::failed) continue;
-      if (v.kind != Value::Kind::feature_map) {
-        problem(where, "is a constant; pinfuse models outputs of layers only");
-        continue;
-      }
-      Layer l;
-      l.name = names_.count(out) ? out + "_output" : out;
-      l.kind = LayerKind::output;
-      new_layer(std::move(l), {v.layer}, where);
-    }
+    import_detail::add_output_layers(layers_, problems_, values_, output_names_, [](const std::string& n) { return n; });
   }
 
   // ---- Problems ----
@@ -327,7 +292,7 @@ class ImportState {
   void cross_check() const {
     for (const Expectation& e : expected_)
       if (!(g_[e.layer].output == e.shape))
-        throw input_error(labels_[e.layer], cat("pinfuse infers ", shape_text(g_[e.layer].output), " for '", e.value,
+        throw input_error(layers_.labels[e.layer], cat("pinfuse infers ", shape_text(g_[e.layer].output), " for '", e.value,
                                                 "' but ONNX infers ", dims_text(dims_.at(e.value)),
                                                 " (a bug in the importer's mapping of this node)"));
   }
@@ -460,7 +425,7 @@ class ImportState {
     v.dims_known = true;
     v.shape = expected ? *expected : shape(v.dims, v.layout, out);
     if (l.name.empty()) l.name = !node_->name().empty() ? node_->name() : out;
-    v.layer = new_layer(std::move(l), inputs, label(*node_));
+    v.layer = layers_.add(std::move(l), inputs, label(*node_));
     if (!v.is_view()) expected_.push_back({v.layer, out, v.shape});
     values_[out] = v;
     return v.layer;
@@ -550,7 +515,8 @@ class ImportState {
 
   onnx::ModelProto model_;  ///< the copy that shape inference annotates
   OnnxImportOptions options_;
-  Network g_;
+  import_detail::Layers layers_;
+  Network& g_ = layers_.g;
   int dtype_bytes_ = 0;
   std::vector<std::string> input_names_;
   std::vector<std::string> output_names_;  ///< the values that become output layers
@@ -561,8 +527,6 @@ class ImportState {
   std::map<std::string, int> uses_;  ///< node inputs and graph outputs reading a value
   std::map<std::string, std::vector<int>> consumers_;
   std::set<int> skip_;  ///< nodes already imported as part of a pattern
-  std::set<std::string> names_;
-  std::vector<std::string> labels_;  ///< per layer: the place its errors name
   std::vector<Expectation> expected_;
   import_detail::Problems problems_;
   std::optional<std::string> strict_reason_;

@@ -55,7 +55,7 @@ class Importer : ImportState {
       if (!skip_.count(i)) import_node(i);
     add_outputs();
     problems_.report();
-    infer_shapes(g_, [this](LayerId v) { return labels_[v]; });
+    layers_.infer();
     cross_check();
     return std::move(g_);
   }

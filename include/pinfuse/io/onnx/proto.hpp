@@ -24,13 +24,7 @@ using import_detail::number_text;
 using import_detail::shape_text;
 
 /// ONNX shape of a batch-1 feature map -> our [H, W, C]: [1, C, H, W], or a vector as [1, 1, N].
-inline std::optional<Shape> to_shape(const Dims& d) {
-  for (const std::int64_t x : d)
-    if (x < 1 || x > max_extent) return std::nullopt;
-  if (d.size() == 4 && d[0] == 1) return Shape{int(d[2]), int(d[3]), int(d[1])};
-  if (is_vector(d)) return Shape{1, 1, int(d.back())};
-  return std::nullopt;
-}
+inline std::optional<Shape> to_shape(const Dims& d) { return import_detail::feature_map_shape(d, 2, 3, 1); }
 
 /// Layouts of 4-D feature maps. A layout lists, per ONNX axis, the NCHW axis it
 /// holds: {0, 2, 3, 1} is NHWC. Empty means NCHW (and is the only layout of other ranks).

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "pinfuse/core/error.hpp"
+#include "pinfuse/io/import/layers.hpp"
 #include "pinfuse/io/import/options.hpp"
 #include "pinfuse/io/import/outputs.hpp"
 #include "pinfuse/io/import/pad.hpp"
@@ -31,13 +32,7 @@ using import_detail::PendingPad;
 using import_detail::shape_text;
 
 /// TFLite dims of a batch-1 feature map -> our [H, W, C]: [1, H, W, C] (NHWC), or a vector [1, N] / [N] as [1, 1, N].
-inline std::optional<Shape> to_shape(const Dims& d) {
-  for (const std::int64_t x : d)
-    if (x < 1 || x > max_extent) return std::nullopt;
-  if (d.size() == 4 && d[0] == 1) return Shape{int(d[1]), int(d[2]), int(d[3])};
-  if (is_vector(d)) return Shape{1, 1, int(d.back())};
-  return std::nullopt;
-}
+inline std::optional<Shape> to_shape(const Dims& d) { return import_detail::feature_map_shape(d, 1, 2, 3); }
 
 /// What a tensor stands for during the import.
 struct Value {
@@ -154,7 +149,7 @@ class ImportState {
       l.name = name;
       l.kind = LayerKind::input;
       l.output = v.shape;
-      v.layer = new_layer(std::move(l), {}, where);
+      v.layer = layers_.add(std::move(l), {}, where);
       values_[t] = v;
       input_names_.insert(name);
     }
@@ -204,40 +199,7 @@ class ImportState {
   }
 
   void add_outputs() {
-    for (const int t : output_tensors_) {
-      const std::string& name = tensor_names_[std::size_t(t)];
-      const std::string where = "graph output '" + name + "'";
-      const auto it = values_.find(t);
-      if (it == values_.end()) {
-        problem(where, "no operator produces it");
-        continue;
-      }
-      const Value& v = it->second;
-      if (v.kind == Value::Kind::failed) continue;
-      if (v.kind != Value::Kind::feature_map) {
-        problem(where, "is a constant; pinfuse models outputs of layers only");
-        continue;
-      }
-      Layer l;
-      l.name = names_.count(name) ? name + "_output" : name;
-      l.kind = LayerKind::output;
-      new_layer(std::move(l), {v.layer}, where);
-    }
-  }
-
-  std::string unique_name(std::string base) {
-    if (base.empty()) base = "layer";
-    std::string name = base;
-    for (int k = 2; names_.count(name); ++k) name = cat(base, "_", std::int64_t(k));
-    names_.insert(name);
-    return name;
-  }
-
-  LayerId new_layer(Layer layer, const std::vector<LayerId>& inputs, std::string label) {
-    layer.name = unique_name(layer.name);
-    const LayerId v = add_layer(g_, std::move(layer), std::span<const LayerId>(inputs));
-    labels_.push_back(std::move(label));
-    return v;
+    import_detail::add_output_layers(layers_, problems_, values_, output_tensors_, [this](int t) { return name_of(t); });
   }
 
   // ---- Problems ----
@@ -248,7 +210,7 @@ class ImportState {
   void cross_check() const {
     for (const Expectation& e : expected_)
       if (!(g_[e.layer].output == e.shape))
-        throw input_error(labels_[e.layer], cat("pinfuse infers ", shape_text(g_[e.layer].output), " for '",
+        throw input_error(layers_.labels[e.layer], cat("pinfuse infers ", shape_text(g_[e.layer].output), " for '",
                                                 tensor_names_[std::size_t(e.tensor)], "' but the file says ",
                                                 dims_text(m_.dims(e.tensor)), " (a bug in the importer's mapping of this operator)"));
   }
@@ -328,7 +290,7 @@ class ImportState {
       fail(cat("'", name_of(t), "' is ", dims_text(v.dims), "; pinfuse maps only [1, H, W, C] and [1, N] feature maps"));
     v.shape = expected ? *expected : *s;
     if (l.name.empty()) l.name = name_of(t);
-    v.layer = new_layer(std::move(l), inputs, label(op_index_));
+    v.layer = layers_.add(std::move(l), inputs, label(op_index_));
     if (!v.is_view()) expected_.push_back({v.layer, t, v.shape});
     values_[t] = v;
     fm_bytes_[element_bytes(m_.tensor(t).type())] += 1;
@@ -380,7 +342,8 @@ class ImportState {
 
   const ModelAccess& m_;
   ImportOptions options_;
-  Network g_;
+  import_detail::Layers layers_;
+  Network& g_ = layers_.g;
   std::vector<std::string> tensor_names_;  ///< unique, by tensor index
   std::map<std::string, int> by_name_;
   std::set<std::string> input_names_;
@@ -389,8 +352,6 @@ class ImportState {
   std::map<int, int> uses_;  ///< operator inputs and graph outputs reading a tensor
   std::map<int, std::vector<int>> consumers_;
   std::set<int> skip_;  ///< operators no output needs, or imported as part of a pattern
-  std::set<std::string> names_;
-  std::vector<std::string> labels_;  ///< per layer: the place its errors name
   std::vector<Expectation> expected_;
   std::map<int, int> fm_bytes_;  ///< element size -> how many layer outputs have it
   import_detail::Problems problems_;

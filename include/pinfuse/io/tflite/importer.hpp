@@ -34,7 +34,7 @@ class Importer : ImportState {
     add_outputs();
     problems_.report();
     g_[boost::graph_bundle].dtype_bytes = options_.dtype_bytes > 0 ? options_.dtype_bytes : feature_map_bytes();
-    infer_shapes(g_, [this](LayerId v) { return labels_[v]; });
+    layers_.infer();
     cross_check();
     return std::move(g_);
   }
@@ -46,7 +46,7 @@ class Importer : ImportState {
   static const std::map<B, Handler>& handlers() {
     static const std::map<B, Handler> table{
         {B::CONV_2D, &Importer::conv},
-        {B::DEPTHWISE_CONV_2D, &Importer::depthwise_conv},
+        {B::DEPTHWISE_CONV_2D, &Importer::conv},
         {B::TRANSPOSE_CONV, &Importer::transpose_conv},
         {B::FULLY_CONNECTED, &Importer::fully_connected},
         {B::AVERAGE_POOL_2D, &Importer::pool},
@@ -189,42 +189,38 @@ class Importer : ImportState {
       fail(cat("only 2-D convolutions are supported (input ", dims_text(x), ", weights ", dims_text(w), ")"));
   }
 
+  /// The window and fused activation of CONV_2D's and DEPTHWISE_CONV_2D's options (T).
+  template <class T>
+  void conv_options(Layer& l, const Dims& w) const {
+    const T& o = options<T>();
+    window(l, o.padding(), int(w[1]), int(w[2]), o.stride_h(), o.stride_w(), o.dilation_h_factor(), o.dilation_w_factor());
+    l.activation = fused(o.fused_activation_function());
+  }
+
   /// CONV_2D: weights [O, kh, kw, I]; groups = C / I (a grouped convolution when I < C).
+  /// DEPTHWISE_CONV_2D: weights [1, kh, kw, C * multiplier]; groups = C.
   void conv() {
     const Value& x = input(0, Access::window);
     const Dims w = weights(1);
     check_4d(x.dims, w);
-    const auto& o = options<fb::Conv2DOptions>();
     Layer l;
     l.kind = LayerKind::conv2d;
-    l.filters = narrow(w[0], "output channels");
-    if (w[3] < 1 || x.shape.c % w[3] != 0)
-      fail(cat("the weights '", name_of(in(1)), "' expect ", w[3], " input channels per group, which does not divide the ",
-               x.shape.c, " channels of '", name_of(in(0)), "'"));
-    l.groups = narrow(x.shape.c / w[3], "groups");
     l.bias = in(2) >= 0;
-    window(l, o.padding(), int(w[1]), int(w[2]), o.stride_h(), o.stride_w(), o.dilation_h_factor(), o.dilation_w_factor());
-    l.activation = fused(o.fused_activation_function());
-    fold_pad(l, x);
-    add(std::move(l), {x.layer}, out());
-  }
-
-  /// DEPTHWISE_CONV_2D: weights [1, kh, kw, C * multiplier]; groups = C.
-  void depthwise_conv() {
-    const Value& x = input(0, Access::window);
-    const Dims w = weights(1);
-    check_4d(x.dims, w);
-    const auto& o = options<fb::DepthwiseConv2DOptions>();
-    if (w[0] != 1 || w[3] < 1 || w[3] % x.shape.c != 0)
-      fail(cat("the weights '", name_of(in(1)), "' are ", dims_text(w), "; a depthwise convolution of ", x.shape.c,
-               " channels needs [1, kh, kw, a multiple of ", x.shape.c, "]"));
-    Layer l;
-    l.kind = LayerKind::conv2d;
-    l.filters = narrow(w[3], "output channels");
-    l.groups = x.shape.c;
-    l.bias = in(2) >= 0;
-    window(l, o.padding(), int(w[1]), int(w[2]), o.stride_h(), o.stride_w(), o.dilation_h_factor(), o.dilation_w_factor());
-    l.activation = fused(o.fused_activation_function());
+    if (op() == "DEPTHWISE_CONV_2D") {
+      if (w[0] != 1 || w[3] < 1 || w[3] % x.shape.c != 0)
+        fail(cat("the weights '", name_of(in(1)), "' are ", dims_text(w), "; a depthwise convolution of ", x.shape.c,
+                 " channels needs [1, kh, kw, a multiple of ", x.shape.c, "]"));
+      l.filters = narrow(w[3], "output channels");
+      l.groups = x.shape.c;
+      conv_options<fb::DepthwiseConv2DOptions>(l, w);
+    } else {
+      if (w[3] < 1 || x.shape.c % w[3] != 0)
+        fail(cat("the weights '", name_of(in(1)), "' expect ", w[3], " input channels per group, which does not divide the ",
+                 x.shape.c, " channels of '", name_of(in(0)), "'"));
+      l.filters = narrow(w[0], "output channels");
+      l.groups = narrow(x.shape.c / w[3], "groups");
+      conv_options<fb::Conv2DOptions>(l, w);
+    }
     fold_pad(l, x);
     add(std::move(l), {x.layer}, out());
   }

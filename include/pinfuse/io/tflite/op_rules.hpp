@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "pinfuse/io/tflite/schema_generated.h"
 
@@ -36,19 +37,6 @@ inline bool is_network_op(std::string_view op) {
 /// Ops that read only a feature map's shape, which is static in TFLite: their outputs are constants.
 inline bool is_shape_op(std::string_view op) { return op == "SHAPE" || op == "RANK"; }
 
-/// The activation of the format that a fused activation is ("none" for NONE); nothing for SIGN_BIT.
-inline std::optional<std::string> fused_activation(tflite_schema::ActivationFunctionType f) {
-  using A = tflite_schema::ActivationFunctionType;
-  switch (f) {
-    case A::NONE: return "none";
-    case A::RELU: return "relu";
-    case A::RELU_N1_TO_1: return "relu_n1_to_1";
-    case A::RELU6: return "relu6";
-    case A::TANH: return "tanh";
-    default: return std::nullopt;
-  }
-}
-
 /// The activation of the format that a standalone activation op computes.
 inline std::optional<std::string> activation_of(tflite_schema::BuiltinOperator op) {
   using B = tflite_schema::BuiltinOperator;
@@ -65,6 +53,19 @@ inline std::optional<std::string> activation_of(tflite_schema::BuiltinOperator o
     case B::GELU: return "gelu";
     default: return std::nullopt;
   }
+}
+
+/// The activation of the format that a fused activation is ("none" for NONE): that of the op of
+/// the same name; nothing for SIGN_BIT.
+inline std::optional<std::string> fused_activation(tflite_schema::ActivationFunctionType f) {
+  using A = tflite_schema::ActivationFunctionType;
+  using B = tflite_schema::BuiltinOperator;
+  static constexpr std::array<std::pair<A, B>, 4> as_op{
+      {{A::RELU, B::RELU}, {A::RELU_N1_TO_1, B::RELU_N1_TO_1}, {A::RELU6, B::RELU6}, {A::TANH, B::TANH}}};
+  if (f == A::NONE) return "none";
+  for (const auto& [a, b] : as_op)
+    if (a == f) return activation_of(b);
+  return std::nullopt;
 }
 
 }  // namespace pinfuse::tflite_import_detail
