@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -341,16 +342,16 @@ TEST_CASE("TFLite bad files: truncated, corrupt, not TFLite, out-of-range indice
     }
   }
 
-  // A conv whose input is tensor `input` (-1: the graph input).
-  const auto one_conv = [](int input) {
+  // A conv whose input is tensor `input` (nothing: the graph input).
+  const auto one_conv = [](std::optional<int> input) {
     TfliteWriter t;
     auto& b = t.builder();
     const int x = t.tensor("x", {1, 4, 4, 1}), y = t.tensor("y", {1, 4, 4, 1}), w = t.weights("w", {1, 1, 1, 1});
-    t.op(B::CONV_2D, {input < 0 ? x : input, w, -1}, {y}, O::Conv2DOptions,
+    t.op(B::CONV_2D, {input.value_or(x), w, -1}, {y}, O::Conv2DOptions,
          fb::CreateConv2DOptions(b, fb::Padding::SAME, 1, 1).Union());
     return t.finish({x}, {y});
   };
-  CHECK_NOTHROW(import(one_conv(-1)));
+  CHECK_NOTHROW(import(one_conv(std::nullopt)));
   CHECK_THROWS_WITH(import(one_conv(99)), Catch::Contains("operator 0 input 0: is tensor 99, but subgraph 0 has 3 tensors"));
   CHECK_THROWS_WITH(import(one_conv(-2)), Catch::Contains("operator 0 input 0: is tensor -2"));
 }

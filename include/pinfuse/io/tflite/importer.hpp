@@ -444,6 +444,7 @@ class Importer : ImportState {
     if (op() == "PRELU" && !is_constant(in(1))) fail("the slopes must be a constant");
     if (const auto mul = swish_mul()) {
       skip_.insert(*mul);
+      --uses_[out()];  // its one reader, the MUL, is this activation
       return activate(in(0), "swish", ModelAccess::ints(m_.op(std::size_t(*mul)).outputs()).front(), 2);
     }
     activate(in(0), *activation_of(m_.builtin(*op_)), out());
