@@ -110,7 +110,7 @@ Network import(const Bytes& bytes, const ImportOptions& options = {}) {
 
 /// A small NHWC CNN on a 12x16 input (H != W, so that a swap of H and W shows) that uses
 /// every op family: conv, depthwise conv, PAD folded into a max pool, residual ADD with a
-/// fused ReLU, HARD_SWISH, CONCATENATION, RESIZE, TRANSPOSE_CONV, MEAN, FULLY_CONNECTED, SOFTMAX.
+/// fused ReLU, HARD_SWISH, CONCATENATION, RESIZE_BILINEAR, TRANSPOSE_CONV, MEAN, FULLY_CONNECTED, SOFTMAX.
 Bytes cnn() {
   TfliteWriter t;
   auto& b = t.builder();
@@ -131,7 +131,7 @@ Bytes cnn() {
   t.op(B::ADD, {c2, d1}, {a}, O::AddOptions, fb::CreateAddOptions(b, A::RELU).Union());
   t.op(B::HARD_SWISH, {a}, {h});
   t.op(B::CONCATENATION, {h, d1}, {cat}, O::ConcatenationOptions, fb::CreateConcatenationOptions(b, -1).Union());
-  t.op(B::RESIZE_NEAREST_NEIGHBOR, {cat, t.ints("size", {12, 16})}, {up});
+  t.op(B::RESIZE_BILINEAR, {cat, t.ints("size", {12, 16})}, {up});
   t.op(B::TRANSPOSE_CONV, {t.ints("out_shape", {1, 24, 32, 4}), t.weights("w4", {4, 2, 2, 16}), up}, {tc},
        O::TransposeConvOptions, fb::CreateTransposeConvOptions(b, fb::Padding::SAME, 2, 2).Union());
   t.op(B::MEAN, {tc, t.ints("axes", {1, 2})}, {m}, O::ReducerOptions, fb::CreateReducerOptions(b, false).Union());
@@ -166,6 +166,7 @@ TEST_CASE("TFLite CNN ops map to layers with NHWC shapes, MACs and parameters", 
   CHECK(g[find(g, "h")].activation == "hswish");
   CHECK(input_names(g, find(g, "cat")) == std::vector<std::string>{"h", "d1"});
   CHECK(g[find(g, "up")].scale_h == 2);
+  CHECK(g[find(g, "up")].resize_mode == ResizeMode::bilinear);
   const Layer& tc = g[find(g, "tc")];
   CHECK(tc.output == Shape{24, 32, 4});
   CHECK(tc.rows.pad_before + tc.rows.pad_after == 0);  // k = s = 2: out = 2 * in
@@ -177,6 +178,47 @@ TEST_CASE("TFLite CNN ops map to layers with NHWC shapes, MACs and parameters", 
   CHECK(totals.macs == 41472u + 3456u + 3072u + 49152u + 40u);
   // Parameters: weights and biases 216+8, 72+8, 64, 256, 40+10.
   CHECK(totals.params == 224u + 80u + 64u + 256u + 50u);
+  check_round_trip_and_solve(g);
+}
+
+TEST_CASE("TFLite grouped conv, pool with a fused ReLU, SE block, channel PAD, constant concat, 1x1 FC", "[tflite]") {
+  TfliteWriter t;
+  auto& b = t.builder();
+  const int x = t.tensor("x", {1, 8, 8, 4}), g1 = t.tensor("g", {1, 8, 8, 8}), ap = t.tensor("ap", {1, 4, 4, 8});
+  const int se = t.tensor("se", {1, 1, 1, 8}), fc1 = t.tensor("fc1", {1, 1, 1, 8}), sc = t.tensor("sc", {1, 4, 4, 8});
+  const int pc = t.tensor("pc", {1, 4, 4, 12}), cc = t.tensor("cc", {1, 4, 4, 14}), s1 = t.tensor("s1", {1, 4, 4, 14});
+  const int pw = t.tensor("pw", {1, 4, 4, 6}), mx = t.tensor("mx", {1, 6});
+  t.op(B::CONV_2D, {x, t.weights("w1", {8, 3, 3, 2}), -1}, {g1}, O::Conv2DOptions,
+       fb::CreateConv2DOptions(b, fb::Padding::SAME, 1, 1).Union());
+  t.op(B::AVERAGE_POOL_2D, {g1}, {ap}, O::Pool2DOptions,
+       fb::CreatePool2DOptions(b, fb::Padding::VALID, 2, 2, 2, 2, A::RELU).Union());
+  t.op(B::MEAN, {ap, t.ints("axes", {1, 2})}, {se}, O::ReducerOptions, fb::CreateReducerOptions(b, true).Union());
+  t.op(B::FULLY_CONNECTED, {se, t.weights("w2", {8, 8}), -1}, {fc1}, O::FullyConnectedOptions,
+       fb::CreateFullyConnectedOptions(b, A::NONE, true).Union());
+  t.op(B::MUL, {ap, fc1}, {sc}, O::MulOptions, fb::CreateMulOptions(b).Union());
+  t.op(B::PAD, {sc, t.ints("pads", {0, 0, 0, 0, 0, 0, 0, 4}, {4, 2})}, {pc});
+  t.op(B::CONCATENATION, {pc, t.weights("zeros", {1, 4, 4, 2})}, {cc}, O::ConcatenationOptions,
+       fb::CreateConcatenationOptions(b, 3).Union());
+  t.op(B::SUB, {cc, t.weights("mean", {14})}, {s1}, O::SubOptions, fb::CreateSubOptions(b).Union());
+  t.op(B::FULLY_CONNECTED, {s1, t.weights("w3", {6, 14}), -1}, {pw}, O::FullyConnectedOptions,
+       fb::CreateFullyConnectedOptions(b, A::NONE, true).Union());
+  t.op(B::REDUCE_MAX, {pw, t.ints("axes2", {1, 2})}, {mx}, O::ReducerOptions, fb::CreateReducerOptions(b, false).Union());
+  const Network g = import(t.finish({x}, {mx}));
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "pool", "activation", "pool", "fc", "mul", "concat",
+                                             "concat", "conv2d", "pool", "output"});
+  CHECK(g[find(g, "g")].groups == 2);
+  CHECK(g[find(g, "ap")].pool_mode == PoolMode::avg);
+  CHECK(g[find(g, "ap_relu")].activation == "relu");
+  CHECK(input_names(g, find(g, "sc")) == std::vector<std::string>{"ap_relu", "fc1"});
+  CHECK(g[find(g, "pc")].constant_channels == 4);
+  CHECK(g[find(g, "cc")].constant_channels == 2);
+  CHECK(input_names(g, find(g, "pw")) == std::vector<std::string>{"cc"});  // the SUB of a constant folded
+  CHECK(g[find(g, "pw")].rows.kernel == 1);
+  CHECK(g[find(g, "mx")].pool_mode == PoolMode::max);
+  // MACs: grouped conv 8*8*8*(3*3*2), fc 8*8, per-pixel fc as 1x1 conv 4*4*6*14.
+  CHECK(pinfuse::totals(g).macs == 9216u + 64u + 1344u);
+  // Parameters: 144 + 64 + 84 weights, and the constant channels of the two concats, 4*4*4 + 4*4*2.
+  CHECK(pinfuse::totals(g).params == 144u + 64u + 84u + 64u + 32u);
   check_round_trip_and_solve(g);
 }
 

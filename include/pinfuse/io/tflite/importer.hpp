@@ -167,6 +167,8 @@ class Importer : ImportState {
   /// A window along H and W from TFLite's options: SAME is TensorFlow's "same" (extra padding after).
   static void window(Layer& l, fb::Padding padding, int kernel_h, int kernel_w, int stride_h, int stride_w, int dilation_h,
                      int dilation_w) {
+    if (padding != fb::Padding::SAME && padding != fb::Padding::VALID)
+      fail(cat("padding ", std::int64_t(padding), " is neither SAME nor VALID"));
     l.rows = {narrow(kernel_h, "kernel size"), narrow(stride_h, "stride"), narrow(dilation_h, "dilation"), 0, 0,
               padding == fb::Padding::SAME};
     l.cols = {narrow(kernel_w, "kernel size"), narrow(stride_w, "stride"), narrow(dilation_w, "dilation"), 0, 0,
