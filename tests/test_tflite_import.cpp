@@ -57,7 +57,7 @@ class TfliteWriter {
 
   void op(fb::BuiltinOperator code, const std::vector<int>& inputs, const std::vector<int>& outputs,
           fb::BuiltinOptions type = fb::BuiltinOptions::NONE, flatbuffers::Offset<void> options = 0,
-          const std::string& custom = "") {
+          const std::string& custom = "", const Bytes& custom_options = {}) {
     const std::string key = std::to_string(int(code)) + custom;
     if (!codes_.count(key)) {
       const auto name = custom.empty() ? 0 : b_.CreateString(custom);
@@ -65,8 +65,9 @@ class TfliteWriter {
       codes_[key] = int(code_list_.size());
       code_list_.push_back(fb::CreateOperatorCode(b_, small, name, 1, code));
     }
+    const auto custom_bytes = custom_options.empty() ? 0 : b_.CreateVector(custom_options);
     ops_.push_back(fb::CreateOperator(b_, std::uint32_t(codes_[key]), b_.CreateVector(inputs), b_.CreateVector(outputs),
-                                      type, options));
+                                      type, options, custom_bytes));
   }
 
   flatbuffers::FlatBufferBuilder& builder() { return b_; }
@@ -219,6 +220,24 @@ TEST_CASE("TFLite grouped conv, pool with a fused ReLU, SE block, channel PAD, c
   CHECK(pinfuse::totals(g).macs == 9216u + 64u + 1344u);
   // Parameters: 144 + 64 + 84 weights, and the constant channels of the two concats, 4*4*4 + 4*4*2.
   CHECK(pinfuse::totals(g).params == 144u + 64u + 84u + 64u + 32u);
+  check_round_trip_and_solve(g);
+}
+
+TEST_CASE("TFLite custom Convolution2DTransposeBias (MediaPipe) is a conv2d_transpose with a bias", "[tflite]") {
+  TfliteWriter t;
+  const int x = t.tensor("x", {1, 5, 7, 8}), y = t.tensor("y", {1, 10, 14, 3});
+  const std::int32_t params[3] = {1, 2, 2};  // TfLiteTransposeConvParams: padding SAME, stride_w, stride_h
+  Bytes options(sizeof params);
+  std::memcpy(options.data(), params, sizeof params);
+  t.op(B::CUSTOM, {x, t.weights("w", {3, 4, 4, 8}), t.weights("b", {3})}, {y}, O::NONE, 0, "Convolution2DTransposeBias",
+       options);
+  const Network g = import(t.finish({x}, {y}));
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d_transpose", "output"});
+  const Layer& l = g[find(g, "y")];
+  CHECK(l.output == Shape{10, 14, 3});
+  CHECK(l.bias);
+  CHECK(l.rows == Window1D{4, 2, 1, 1, 1, false});  // total = 2 * (5 - 1) + 4 - 10 = 2
+  CHECK(pinfuse::totals(g).params == 3u * 16 * 8 + 3);
   check_round_trip_and_solve(g);
 }
 

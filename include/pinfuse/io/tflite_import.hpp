@@ -22,7 +22,9 @@
 //       CONV_2D                   -> conv2d (weights [O, kh, kw, I]; groups = C / I); SAME -> "same"
 //       DEPTHWISE_CONV_2D         -> conv2d with groups = C (weights [1, kh, kw, C * multiplier])
 //       TRANSPOSE_CONV            -> conv2d_transpose; the padding comes from the output size:
-//                                    total = s * (in - 1) + k - out, before = total / 2, the rest after
+//                                    total = s * (in - 1) + k - out, before = total / 2, the rest after;
+//                                    MediaPipe's custom Convolution2DTransposeBias too (strides from its
+//                                    custom options, TfLiteTransposeConvParams)
 //       FULLY_CONNECTED           -> fc on a map of K elements (weights [N, K]; the map is flattened);
 //                                    with keep_num_dims on a [1, H, W, K] map: a 1x1 conv2d
 //       AVERAGE_POOL_2D, MAX_POOL_2D -> pool; MEAN / REDUCE_MAX over axes [1, 2] -> global pool

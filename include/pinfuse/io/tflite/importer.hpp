@@ -3,6 +3,7 @@
 // Network, one handler per family of ops (see io/tflite_import.hpp).
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <optional>
@@ -82,6 +83,24 @@ class Importer : ImportState {
     return table;
   }
 
+  /// Custom ops whose meaning is clear, by name (ModelAccess::op_name).
+  static const std::map<std::string, Handler, std::less<>>& custom_handlers() {
+    static const std::map<std::string, Handler, std::less<>> table{
+        {"Convolution2DTransposeBias (custom)", &Importer::transpose_conv_bias},
+    };
+    return table;
+  }
+
+  /// The handler of an op: by its builtin code, or by its name for a custom op; none if unknown.
+  Handler handler(const fb::Operator& o) const {
+    if (m_.builtin(o) == B::CUSTOM) {
+      const auto h = custom_handlers().find(op());
+      return h == custom_handlers().end() ? nullptr : h->second;
+    }
+    const auto h = handlers().find(m_.builtin(o));
+    return h == handlers().end() ? nullptr : h->second;
+  }
+
   /// bytes per element: the most common element size of the feature maps the layers produce
   /// (int8 and uint8: 1, float16: 2, float32: 4); the first input's when no layer was made.
   int feature_map_bytes() const {
@@ -121,13 +140,13 @@ class Importer : ImportState {
         for (const int t : outputs_) values_[t] = constant(t);
         return;
       }
-      const auto h = handlers().find(m_.builtin(o));
-      if (h == handlers().end()) {
+      const Handler h = handler(o);
+      if (!h) {
         problems_.unsupported(op(), label(i), outputs_.empty() ? op() : name_of(outputs_.front()));
         return fail_outputs();
       }
       if (reads_failed) return fail_outputs();
-      (this->*h->second)();
+      (this->*h)();
       for (std::size_t k = 0; k < outputs_.size(); ++k)
         if (!values_.count(outputs_[k]) && uses(outputs_[k]) > 0)
           fail(cat("output ", std::int64_t(k), " ('", name_of(outputs_[k]), "') is used, which pinfuse does not support"));
@@ -227,23 +246,40 @@ class Importer : ImportState {
     add(std::move(l), {x.layer}, out());
   }
 
-  /// TRANSPOSE_CONV: inputs output_shape, weights [O, kh, kw, I], the map, bias. The padding
-  /// comes from the output size: total = s * (in - 1) + k - out, before = total / 2, the rest after.
+  /// TRANSPOSE_CONV: inputs output_shape, weights [O, kh, kw, I], the map, bias.
   void transpose_conv() {
+    const auto& o = options<fb::TransposeConvOptions>();
+    transposed(2, in(3) >= 0, o.stride_h(), o.stride_w(), fused(o.fused_activation_function()));
+  }
+
+  /// MediaPipe's custom Convolution2DTransposeBias: inputs the map, weights [O, kh, kw, I], bias.
+  /// Its custom options are TFLite's TfLiteTransposeConvParams as raw int32: padding, stride_w, stride_h.
+  void transpose_conv_bias() {
+    const auto* o = op_->custom_options();
+    if (!o || o->size() < 3 * sizeof(std::int32_t))
+      fail("its custom options (padding, stride_w and stride_h, as int32) are missing");
+    std::int32_t stride_w, stride_h;
+    std::memcpy(&stride_w, o->data() + 4, sizeof stride_w);  // little-endian, as the hosts we build on
+    std::memcpy(&stride_h, o->data() + 8, sizeof stride_h);
+    transposed(0, in(2) >= 0, stride_h, stride_w, "none");
+  }
+
+  /// A transposed convolution of input `map` by the weights of input 1, [O, kh, kw, I]. The padding
+  /// comes from the output size: total = s * (in - 1) + k - out, before = total / 2, the rest after.
+  void transposed(std::size_t map, bool bias, int stride_h, int stride_w, const std::string& activation) {
     const Dims w = weights(1);
-    const Value& x = input(2);
+    const Value& x = input(map);
     check_4d(x.dims, w);
     if (w[3] != x.shape.c)
-      fail(cat("the weights '", name_of(in(1)), "' expect ", w[3], " input channels, but '", name_of(in(2)), "' has ",
+      fail(cat("the weights '", name_of(in(1)), "' expect ", w[3], " input channels, but '", name_of(in(map)), "' has ",
                x.shape.c));
-    const auto& o = options<fb::TransposeConvOptions>();
     const Dims y = m_.dims(out());
     if (y.size() != 4) fail(cat("the output is ", dims_text(y), "; a [1, H, W, C] map is needed"));
     Layer l;
     l.kind = LayerKind::conv2d_transpose;
     l.filters = narrow(w[0], "output channels");
-    l.bias = in(3) >= 0;
-    const int stride[2] = {o.stride_h(), o.stride_w()}, in_size[2] = {x.shape.h, x.shape.w};
+    l.bias = bias;
+    const int stride[2] = {stride_h, stride_w}, in_size[2] = {x.shape.h, x.shape.w};
     for (int a = 0; a < 2; ++a) {
       Window1D& win = a == 0 ? l.rows : l.cols;
       win.kernel = narrow(w[1 + a], "kernel size");
@@ -256,7 +292,7 @@ class Importer : ImportState {
       win.pad_before = int(total / 2);
       win.pad_after = int(total - total / 2);
     }
-    l.activation = fused(o.fused_activation_function());
+    l.activation = activation;
     add(std::move(l), {x.layer}, out());
   }
 
