@@ -282,10 +282,10 @@ TEST_CASE("TFLite float16 weights: DEQUANTIZE of a constant is a weight, not a f
 TEST_CASE("TFLite activations as ops (and LOGISTIC-MUL swish) fuse into their producer or become layers", "[tflite]") {
   TfliteWriter t;
   auto& b = t.builder();
-  const int x = t.tensor("x", {1, 4, 4, 2}), c = t.tensor("c", {1, 4, 4, 2}), l = t.tensor("l", {1, 4, 4, 2});
-  const int e = t.tensor("e", {1, 4, 4, 2}), p = t.tensor("p", {1, 4, 4, 2}), s = t.tensor("s", {1, 4, 4, 2});
-  const int k = t.tensor("k", {1, 4, 4, 2}), c0 = t.tensor("c0", {1, 4, 4, 2}), sg = t.tensor("sg", {1, 4, 4, 2});
-  const int sw = t.tensor("sw", {1, 4, 4, 2});
+  std::map<std::string, int> m;  // every map is [1, 4, 4, 2]
+  for (const char* name : {"x", "c0", "sg", "sw", "c", "l", "e", "p", "s", "k"}) m[name] = t.tensor(name, {1, 4, 4, 2});
+  const int x = m["x"], c0 = m["c0"], sg = m["sg"], sw = m["sw"], c = m["c"], l = m["l"], e = m["e"], p = m["p"];
+  const int s = m["s"], k = m["k"];
   t.op(B::CONV_2D, {x, t.weights("w0", {2, 1, 1, 2}), -1}, {c0}, O::Conv2DOptions,
        fb::CreateConv2DOptions(b, fb::Padding::SAME, 1, 1).Union());
   t.op(B::LOGISTIC, {c0}, {sg});
