@@ -330,6 +330,14 @@ struct ImportArgs {
   std::vector<std::string> outputs;  // value names
 };
 
+/// The error for a file of a format that this build cannot read.
+input_error without_support(const std::string& path, bool tflite) {
+  return input_error(path, tflite ? "pinfuse was built without TFLite support; install libflatbuffers-dev and "
+                                    "flatbuffers-compiler and rebuild (CMake option PINFUSE_WITH_TFLITE)"
+                                  : "pinfuse was built without ONNX support; install libonnx-dev and libprotobuf-dev "
+                                    "and rebuild (CMake option PINFUSE_WITH_ONNX)");
+}
+
 /// `pinfuse import`: an ONNX or (by the extension .tflite) a TFLite file to a model JSON.
 int cmd_import(const ImportArgs& a) {
   const bool tflite = std::filesystem::path(a.path).extension() == ".tflite";
@@ -351,10 +359,7 @@ int cmd_import(const ImportArgs& a) {
 #if PINFUSE_HAS_ONNX
     if (!tflite) return import_onnx_file(a.path, options);
 #endif
-    throw input_error(a.path, tflite ? "pinfuse was built without TFLite support; install libflatbuffers-dev and "
-                                       "flatbuffers-compiler and rebuild (CMake option PINFUSE_WITH_TFLITE)"
-                                     : "pinfuse was built without ONNX support; install libonnx-dev and libprotobuf-dev "
-                                       "and rebuild (CMake option PINFUSE_WITH_ONNX)");
+    throw without_support(a.path, tflite);
   };
   const Network g = import();
   for (const std::string& note : notes) std::fprintf(stderr, "note: %s\n", note.c_str());
@@ -371,10 +376,7 @@ int cmd_import(const ImportArgs& a) {
               a.out.c_str());
   return 0;
 #else
-  std::fprintf(stderr, "error: pinfuse was built without %s support; install %s and rebuild (CMake option %s)\n",
-               tflite ? "TFLite" : "ONNX", tflite ? "libflatbuffers-dev and flatbuffers-compiler" : "libonnx-dev and libprotobuf-dev",
-               tflite ? "PINFUSE_WITH_TFLITE" : "PINFUSE_WITH_ONNX");
-  return 2;
+  throw without_support(a.path, tflite);
 #endif
 }
 
