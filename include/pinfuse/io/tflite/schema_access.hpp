@@ -142,12 +142,16 @@ class ModelAccess {
     const fb::Buffer* b = buffer(t);
     const fb::TensorType type = tensor(t).type();
     if (!b || !b->data() || (type != fb::TensorType::INT32 && type != fb::TensorType::INT64)) return std::nullopt;
-    std::int64_t count = 1;
-    for (const std::int64_t d : dims(t)) count *= d < 0 ? 0 : d;
-    const std::size_t bytes = std::size_t(element_bytes(type));
-    if (b->data()->size() != std::size_t(count) * bytes) return std::nullopt;
+    const std::size_t bytes = std::size_t(element_bytes(type)), available = b->data()->size() / bytes;
+    std::size_t count = 1;
+    for (const std::int64_t d : dims(t)) {
+      if (d < 0 || std::size_t(d) > available) return std::nullopt;  // no product can overflow
+      count *= std::size_t(d);
+      if (count > available) return std::nullopt;
+    }
+    if (b->data()->size() != count * bytes) return std::nullopt;
     Dims v;
-    for (std::size_t i = 0; i < std::size_t(count); ++i) {
+    for (std::size_t i = 0; i < count; ++i) {
       const std::uint8_t* p = b->data()->data() + i * bytes;
       if (type == fb::TensorType::INT32) {
         std::int32_t x;
