@@ -334,13 +334,22 @@ TEST_CASE("TFLite post-processing after the network is dropped with a note; --ou
   CHECK_THROWS_WITH(import(bytes, options), Catch::Contains("--outputs nothing: names no value"));
 }
 
-TEST_CASE("TFLite dynamic input dims: the error names --input; the stored size confirms them", "[tflite]") {
+namespace {
+
+/// A conv on an input of dynamic size ([-1, -1, -1, 3]), stored as [1, 9, 9, 3].
+Bytes dynamic_model() {
   TfliteWriter t;
   auto& b = t.builder();
   const int x = t.tensor("x", {1, 9, 9, 3}, fb::TensorType::FLOAT32, {-1, -1, -1, 3}), y = t.tensor("y", {1, 9, 9, 2});
   t.op(B::CONV_2D, {x, t.weights("w", {2, 3, 3, 3}), -1}, {y}, O::Conv2DOptions,
        fb::CreateConv2DOptions(b, fb::Padding::SAME, 1, 1).Union());
-  const Bytes bytes = t.finish({x}, {y});
+  return t.finish({x}, {y});
+}
+
+}  // namespace
+
+TEST_CASE("TFLite dynamic input dims: the error names --input; the stored size confirms them", "[tflite]") {
+  const Bytes bytes = dynamic_model();
   CHECK_THROWS_WITH(import(bytes), Catch::Contains("graph input 'x': is [?, ?, ?, 3]") &&
                                        Catch::Contains("--input x=1x224x224x3"));
   ImportOptions options;
@@ -458,8 +467,9 @@ TEST_CASE("write TFLite files for the command-line tests", "[.tflite_files]") {
   const auto write = [&](const std::string& name, const Bytes& bytes, std::size_t size) {
     std::ofstream(dir / name, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(size));
   };
-  const Bytes good = cnn(), bad = unsupported_model();
+  const Bytes good = cnn(), bad = unsupported_model(), dynamic = dynamic_model();
   write("tiny_cnn.tflite", good, good.size());
+  write("dynamic.tflite", dynamic, dynamic.size());
   write("truncated.tflite", good, good.size() / 2);
   write("unsupported.tflite", bad, bad.size());
 }
