@@ -28,7 +28,7 @@ Result run(const Network& net, const ReferenceAccelerator& accel, const Scratchp
     const Plan plan = solve_joint(net, accel, spm, opt);
     if (!validate_plan(net, plan, accel, spm).ok()) throw std::runtime_error("invalid plan");
     return {true, plan.totals, plan.solve_ms};
-  } catch (const input_error&) {
+  } catch (const no_plan_fits&) {
     return {};
   }
 }

@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
           r.spm_peak = plan.layout.peak;
           r.spm_lower_bound = plan.layout.lower_bound;
           r.solve_ms = plan.solve_ms;
-        } catch (const input_error&) {
+        } catch (const no_plan_fits&) {
           // no plan fits this SPM: reported as infeasible
         }
         std::fprintf(stderr, "%-20s %5llu KiB %-9s %s %.1f ms\n", r.model.c_str(), (unsigned long long)(spm_bytes / KiB),

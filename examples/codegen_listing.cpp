@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
       }
     }
     return 0;
-  } catch (const pinfuse::input_error& e) {
+  } catch (const pinfuse::error& e) {  // bad input, or no plan fits
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;
   } catch (const std::logic_error& e) {  // std::stoul on a bad GROUPS argument

@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
       all_valid = all_valid && report.ok();
     }
     return all_valid ? 0 : 3;
-  } catch (const pinfuse::input_error& e) {
+  } catch (const pinfuse::error& e) {  // bad input, or no plan fits
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;
   }

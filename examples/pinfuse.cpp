@@ -9,10 +9,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -37,6 +38,15 @@ namespace {
 using nlohmann::json;
 using namespace pinfuse;
 
+/// The tool's exit codes (docs/reliability.md).
+namespace exit_code {
+constexpr int ok = 0;
+constexpr int internal = 1;      ///< a bug: please report it
+constexpr int bad_input = 2;     ///< input_error (and limit_error): a file, field or option is wrong
+constexpr int invalid = 3;       ///< a plan or command stream failed validation or replay
+constexpr int no_plan_fits = 4;  ///< the input is fine, but no plan fits the SPM
+}  // namespace exit_code
+
 struct Common {
   std::string model_path;
   std::string hw_path;
@@ -47,20 +57,26 @@ struct Common {
   double time_limit_s = 0;
 };
 
-/// "1048576", "512KiB", "1MiB", "2MB" -> bytes.
-std::uint64_t parse_size(const std::string& text) {
-  std::size_t used = 0;
-  unsigned long long value = 0;
-  try {
-    value = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    throw input_error("--spm", "expected a size such as 1048576, 512KiB or 1MiB, got '" + text + "'");
-  }
+/// "1048576", "512KiB", "1MiB", "2MB" -> bytes, from 1 byte to 2^40 (as the
+/// hardware file's spm_bytes): digits and a unit, nothing else.
+std::uint64_t parse_size(const std::string& text, const std::string& option) {
+  const auto bad = [&](const std::string& why) -> input_error {
+    return input_error(option, why + ": expected a size such as 1048576, 512KiB or 1MiB, got '" + text + "'");
+  };
+  const std::size_t digits = text.find_first_not_of("0123456789");
+  if (digits == 0 || text.empty()) throw bad("no digits");
   static const std::map<std::string, std::uint64_t> units{{"", 1},           {"B", 1},           {"KiB", 1024},
                                                           {"MiB", 1 << 20},   {"KB", 1000},       {"MB", 1000000},
                                                           {"K", 1024},        {"M", 1 << 20}};
-  const auto unit = units.find(text.substr(used));
-  if (unit == units.end() || value == 0) throw input_error("--spm", "expected a size such as 1048576, 512KiB or 1MiB, got '" + text + "'");
+  const auto unit = units.find(digits == std::string::npos ? "" : text.substr(digits));
+  if (unit == units.end()) throw bad("unknown unit");
+  constexpr std::uint64_t most = std::uint64_t{1} << 40;
+  std::uint64_t value = 0;
+  for (const char c : text.substr(0, digits)) {
+    value = value * 10 + std::uint64_t(c - '0');
+    if (value > most) throw bad("more than 2^40 bytes");
+  }
+  if (value == 0 || value * unit->second > most) throw bad(value == 0 ? "zero bytes" : "more than 2^40 bytes");
   return value * unit->second;
 }
 
@@ -72,7 +88,7 @@ struct Setup {
 
 Setup load(const Common& c) {
   Setup s{load_model(c.model_path), c.hw_path.empty() ? Hardware{} : load_hardware(c.hw_path), {}};
-  if (!c.spm.empty()) s.hw.spm_bytes = parse_size(c.spm);
+  if (!c.spm.empty()) s.hw.spm_bytes = parse_size(c.spm, "--spm");
   s.options.objective = c.objective == "latency" ? Objective::latency : Objective::offchip_bytes;
   s.options.max_group_layers = c.max_group_layers;
   s.options.order_mode = c.order == "free" ? OrderMode::free : c.order == "file" ? OrderMode::file : OrderMode::search;
@@ -85,7 +101,8 @@ void add_common(CLI::App& cmd, Common& c) {
   cmd.add_option("--hw", c.hw_path, "hardware JSON (default: the built-in mobile-npu, as examples/hardware/mobile_npu.json)");
   cmd.add_option("--spm", c.spm, "SPM size overriding the hardware file, e.g. 512KiB");
   cmd.add_option("--objective", c.objective, "what to minimize first")->check(CLI::IsMember({"latency", "offchip"}));
-  cmd.add_option("--max-group", c.max_group_layers, "longest fused group in layers (0 = no limit)");
+  cmd.add_option("--max-group", c.max_group_layers, "longest fused group in layers (0 = no limit)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 20));
   cmd.add_option("--order", c.order,
                  "execution order: file (the model's, default), free (optimized with the groups and pins; "
                  "slower on branchy models, pair it with --time-limit), search (joint: best of several heuristic orders)")
@@ -176,10 +193,7 @@ void print_groups(const Setup& s, const Plan& plan) {
               kib(plan.layout.lower_bound).c_str(), kib(scratchpad_of(s.hw).capacity()).c_str());
 }
 
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream f(path);
-  if (!f || !(f << text)) throw input_error(path, "cannot write the file");
-}
+void write_file(const std::string& path, const std::string& text) { io::write_text_file(path, text); }
 
 /// Files `solve` writes besides its report; empty = not asked for.
 struct SolveFiles {
@@ -224,7 +238,7 @@ int cmd_solve(const Common& c, const std::string& strategy_name, const SolveFile
     print_groups(s, o.plan);
     for (const std::string& e : o.report.errors) std::printf("validation error: %s\n", e.c_str());
   }
-  return o.report.ok() && replayed ? 0 : 3;
+  return o.report.ok() && replayed ? exit_code::ok : exit_code::invalid;
 }
 
 int cmd_validate(const Common& c, const std::string& plan_path, const std::string& program_path) {
@@ -239,7 +253,7 @@ int cmd_validate(const Common& c, const std::string& plan_path, const std::strin
   bool replayed = true;
   if (!program_path.empty())
     replayed = report_replay(s, plan, io::read_file(program_path, [&](const json& doc) { return read_program(s.net, doc); }));
-  return report.ok() && replayed ? 0 : 3;
+  return report.ok() && replayed ? exit_code::ok : exit_code::invalid;
 }
 
 /// Relative change b vs a in percent.
@@ -270,7 +284,7 @@ int cmd_compare(const Common& c, bool as_json) {
     std::printf("compulsory off-chip: FM %s KiB, weights %s KiB\n", kib(floor.fm()).c_str(), kib(floor.weights).c_str());
     std::printf("joint vs fusion-only: latency %+.1f%%, FM off-chip %+.1f%%, total off-chip %+.1f%%\n", d_latency, d_fm, d_total);
   }
-  return all_valid ? 0 : 3;
+  return all_valid ? exit_code::ok : exit_code::invalid;
 }
 
 #if PINFUSE_HAS_ONNX || PINFUSE_HAS_TFLITE
@@ -368,8 +382,7 @@ int cmd_import(const ImportArgs& a) {
     std::cout << text;
     return 0;
   }
-  std::ofstream f(a.out);
-  if (!(f << text)) throw input_error(a.out, "cannot write the model file");
+  write_file(a.out, text);
   const ModelTotals t = totals(g);
   std::printf("imported %s: %zu layers (%llu compute), %.1f M MACs, %.2f M params -> %s\n", a.path.c_str(),
               boost::num_vertices(g), (unsigned long long)t.compute_layers, double(t.macs) / 1e6, double(t.params) / 1e6,
@@ -389,7 +402,7 @@ struct SweepRange {
 /// Every strategy at SPM sizes from..to (doubling): CSV, a table, and SVG curves.
 int cmd_sweep(const Common& c, const SweepRange& r) {
   Setup s = load(c);
-  const std::uint64_t from = parse_size(r.from), to = parse_size(r.to);
+  const std::uint64_t from = parse_size(r.from, "--from"), to = parse_size(r.to, "--to");
   if (from > to) throw input_error("--from", "must not exceed --to");
   std::string csv = "spm_bytes,strategy,feasible,latency_cycles,fm_offchip_bytes,weight_bytes,total_offchip_bytes,"
                     "recompute_macs,groups,pinned,peak_spm_bytes\n";
@@ -420,7 +433,7 @@ int cmd_sweep(const Common& c, const SweepRange& r) {
         std::printf("%10s %-10s %13llu %12s %12s %7zu %7zu\n", kib(bytes).c_str(), o.plan.strategy.c_str(),
                     (unsigned long long)t.latency_cycles, kib(t.offchip.fm()).c_str(), kib(t.offchip.weights).c_str(),
                     o.plan.groups.size(), o.plan.pinned.size());
-      } catch (const input_error&) {  // no plan fits this SPM size
+      } catch (const no_plan_fits&) {
         std::snprintf(line, sizeof line, "%llu,%s,0,,,,,,,,\n", (unsigned long long)bytes, std::string(to_string(all_strategies[k])).c_str());
         std::printf("%10s %-10s %13s\n", kib(bytes).c_str(), std::string(to_string(all_strategies[k])).c_str(), "no plan fits");
       }
@@ -431,7 +444,7 @@ int cmd_sweep(const Common& c, const SweepRange& r) {
   if (!r.csv.empty()) write_file(r.csv, csv);
   if (!r.svg.empty()) write_file(r.svg, svg::render(latency));
   if (!r.traffic_svg.empty()) write_file(r.traffic_svg, svg::render(traffic));
-  return all_valid ? 0 : 3;
+  return all_valid ? exit_code::ok : exit_code::invalid;
 }
 
 }  // namespace
@@ -490,18 +503,29 @@ int main(int argc, char** argv) {
       ->delimiter(',')
       ->allow_extra_args(false);
 
-  CLI11_PARSE(app, argc, argv);
   try {
-    if (*solve_cmd) return cmd_solve(common, strategy, solve_files, as_json);
-    if (*sweep_cmd) return cmd_sweep(common, sweep);
-    if (*validate_cmd) return cmd_validate(common, plan_path, program_path);
-    if (*import_cmd) return cmd_import(import_args);
-    return cmd_compare(common, as_json);
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {  // --help (code 0), or a bad option: bad input
+    return app.exit(e) == 0 ? exit_code::ok : exit_code::bad_input;
+  }
+  try {
+    const int code = *solve_cmd      ? cmd_solve(common, strategy, solve_files, as_json)
+                     : *sweep_cmd    ? cmd_sweep(common, sweep)
+                     : *validate_cmd ? cmd_validate(common, plan_path, program_path)
+                     : *import_cmd   ? cmd_import(import_args)
+                                     : cmd_compare(common, as_json);
+    // A report lost on the way out (stdout on a full disk) is a failure too.
+    if (!(std::cout << std::flush) || std::fflush(stdout) != 0)
+      throw input_error("standard output", std::string("cannot write: ") + std::strerror(errno));
+    return code;
   } catch (const input_error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
-    return 2;
+    return exit_code::bad_input;
+  } catch (const no_plan_fits& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return exit_code::no_plan_fits;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "internal error: %s\n", e.what());
-    return 1;
+    return exit_code::internal;
   }
 }

@@ -49,7 +49,7 @@ std::optional<Score> dp_optimum(const Problem& p, const ReferenceAccelerator& ac
                                 const SolveOptions& opt) {
   try {
     return score(detail::solve_dp(p, accel, spm, opt, SearchSpace{true, {}, {}}, "joint"));
-  } catch (const input_error&) {
+  } catch (const no_plan_fits&) {
     return std::nullopt;
   }
 }
@@ -153,7 +153,7 @@ void check_with_cbc(std::uint32_t seed, bool dag, const std::filesystem::path& d
   REQUIRE(bool(x) == bool(expected));
   ++(x ? solved : infeasible);
   if (!x) {
-    REQUIRE_THROWS_AS(solve_joint_ilp(in.g, accel, spm, in.opt), input_error);
+    REQUIRE_THROWS_AS(solve_joint_ilp(in.g, accel, spm, in.opt), no_plan_fits);
     return;
   }
   REQUIRE(feasible(m, *x));

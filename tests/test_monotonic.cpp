@@ -111,7 +111,7 @@ void check_plans(const std::string& model, Strategy strategy, const SolveOptions
     std::optional<Plan> plan;
     try {
       plan = solve(strategy, g, accel, scratchpad_of(hw), opt);
-    } catch (const input_error&) {
+    } catch (const no_plan_fits&) {
       REQUIRE_FALSE(previous);  // a smaller SPM had a plan
       continue;
     }

@@ -853,6 +853,21 @@ TEST_CASE("ONNX import rejects a batch other than 1, unsupported attributes and 
   fails("g (float[1, 3, 8, 8] x) => (y) { p = MaxPool <kernel_shape = [2, 2]> (x)\n y = Add (x, p) }", {},
         "node 'y' (Add)", "ONNX shape inference found no complete shape for 'y' (ONNX: ");
   fails("g (float[1, 3, 8, 8] x) => (y) { y = com.acme.Fancy (x) }", {}, "node 'y' (Fancy)", "custom operator domain");
+  // Checked before ONNX's shape inference, which divides by strides (SIGFPE) and trusts the rest.
+  fails("g (float[1, 3, 8, 8] x) => (y) { y = MaxPool <kernel_shape = [2, 2], strides = [0, 0]> (x) }", {},
+        "node 'y' (MaxPool)", "attribute 'strides' holds 0");
+  fails("g (float[1, 3, 8, 8] x) => (y) { y = Conv <kernel_shape = [1, 1], strides = [1, 0]> (x, w) }", {{"w", {4, 3, 1, 1}}},
+        "node 'y' (Conv)", "attribute 'strides' holds 0");
+  fails("g (float[1, 3, 8, 8] x) => (y) { y = Conv <kernel_shape = [1, 1], group = 0> (x, w) }", {{"w", {4, 3, 1, 1}}},
+        "node 'y' (Conv)", "attribute 'group' holds 0");
+  fails("g (float[1, 3, 8, 8] x) => (y) { y = Relu (x)\n y = Sigmoid (x) }", {}, "node 'y' (Sigmoid)",
+        "which an earlier node or initializer produces too");
+  onnx::ModelProto future = onnx_model("<ir_version: 8, opset_import: [\"\" : 13]> g (float[1, 3, 8, 8] x) => (y) { y = Relu (x) }");
+  future.mutable_opset_import(0)->set_version(1000);
+  CHECK_THROWS_WITH(import_onnx(future), Catch::Contains("version 1000") && Catch::Contains("newer than"));
+  onnx::ModelProto not_utf8 = onnx_model("<ir_version: 8, opset_import: [\"\" : 13]> g (float[1, 3, 8, 8] x) => (y) { y = Relu (x) }");
+  not_utf8.mutable_graph()->mutable_node(0)->set_name("bad\xff");
+  CHECK_THROWS_WITH(import_onnx(not_utf8), Catch::Contains("not valid UTF-8"));
 }
 
 TEST_CASE("ONNX files: a good file imports under its file name, bad files are input_errors", "[onnx]") {

@@ -105,7 +105,7 @@ TEST_CASE("programs exercise every way a group runs, and replay cleanly", "[prog
         Plan plan;
         try {
           plan = solve(s, net, accel, spm);
-        } catch (const input_error&) {
+        } catch (const no_plan_fits&) {
           continue;  // no plan fits this SPM
         }
         const Program prog = build_program(net, plan, accel, spm);
@@ -143,7 +143,7 @@ TEST_CASE("programs of random plans on random hardware replay cleanly", "[progra
       Plan plan;
       try {
         plan = solve(s, g, accel, spm);
-      } catch (const input_error&) {
+      } catch (const no_plan_fits&) {
         continue;
       }
       const ReplayReport r = replay_program(g, plan, build_program(g, plan, accel, spm), spm);
@@ -178,7 +178,7 @@ TEST_CASE("programs of random groupings and pins replay cleanly and read every i
       Plan plan;
       try {
         plan = assemble_plan(p, accel, spm, starts, pinned, Objective::latency, "random");
-      } catch (const input_error&) {
+      } catch (const no_plan_fits&) {
         continue;  // some group does not fit
       }
       plan.layout = lay_out(plan, spm);

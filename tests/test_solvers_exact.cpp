@@ -48,7 +48,7 @@ void check_against_brute_force(std::uint32_t seed, bool dag) {
     const std::optional<Score> expected = c.order_free ? brute_force_any_order(g, accel, spm, c.space, opt.objective)
                                                        : brute_force(g, accel, spm, c.space, opt.objective);
     if (!expected) {
-      REQUIRE_THROWS_AS(solve(c.strategy, g, accel, spm, opt), input_error);
+      REQUIRE_THROWS_AS(solve(c.strategy, g, accel, spm, opt), no_plan_fits);
       continue;
     }
     const Plan plan = solve(c.strategy, g, accel, spm, opt);

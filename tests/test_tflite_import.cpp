@@ -424,6 +424,11 @@ TEST_CASE("TFLite bad files: truncated, corrupt, not TFLite, out-of-range indice
   CHECK_NOTHROW(import(one_conv(std::nullopt)));
   CHECK_THROWS_WITH(import(one_conv(99)), Catch::Contains("operator 0 input 0: is tensor 99, but subgraph 0 has 3 tensors"));
   CHECK_THROWS_WITH(import(one_conv(-2)), Catch::Contains("operator 0 input 0: is tensor -2"));
+
+  TfliteWriter t;  // a tensor name that is not UTF-8
+  const int x = t.tensor("x", {1, 4, 4, 1}), y = t.tensor("y\xff\xfe", {1, 4, 4, 1});
+  t.op(B::RELU, {x}, {y});
+  CHECK_THROWS_WITH(import(t.finish({x}, {y})), Catch::Contains("tensor 1: its name is not valid UTF-8"));
 }
 
 TEST_CASE("TFLite files: out-of-range buffer and opcode indices are input_errors", "[tflite]") {

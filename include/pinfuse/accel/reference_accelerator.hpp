@@ -15,6 +15,7 @@
 #include "pinfuse/accel/tiling.hpp"
 #include "pinfuse/concepts/command_emitter.hpp"
 #include "pinfuse/concepts/cost_model.hpp"
+#include "pinfuse/core/checked.hpp"
 #include "pinfuse/core/topological_order.hpp"
 #include "pinfuse/memory/scratchpad.hpp"
 #include "pinfuse/model/network.hpp"
@@ -52,6 +53,7 @@ class ReferenceAccelerator {
                          return g[boost::target(edge, g)].kind == LayerKind::output;
                        });
     }
+    check_counts();
     set_least_compute();
   }
 
@@ -59,9 +61,7 @@ class ReferenceAccelerator {
 
   /// Cycles layer `v` computes for when each output row is computed once
   /// (ceil(H_out * cycles per row)).
-  std::uint64_t compute_cycles(LayerId v) const {
-    return std::uint64_t(std::ceil(info_[v].height * info_[v].cycles_per_row));
-  }
+  std::uint64_t compute_cycles(LayerId v) const { return info_[v].compute; }
   /// Cycles layer `v` computes for in every plan: each row some plan cannot
   /// skip computed once (ceil(needed rows * cycles per row); 0 for a concat,
   /// which may be done in place). The sum over a model is a latency floor.
@@ -133,7 +133,55 @@ class ReferenceAccelerator {
     bool concat = false;
     bool model_output = false;  ///< read by an output marker or by nothing
     std::uint64_t least_compute = 0;  ///< least_compute_cycles()
+    std::uint64_t compute = 0;        ///< compute_cycles()
   };
+  /// Rejects (limit_error) a model and hardware whose counts could pass what
+  /// 64 bits hold in some group; after it, no sum in a query can wrap.
+  /// Per layer l, within quantity_limit: compute_l = ceil(H_l * cycles per row),
+  /// dma(output bytes of l) and dma(weight bytes of l). A pipeline step of any
+  /// group computes each of its layers' rows at most once, loads or stores each
+  /// FM at most once and each layer's weights at most twice (a chunk's share and
+  /// a streamed reload), so it takes at most
+  ///   U = sum_l (compute_l + 1 + dma(fm_l) + 2 dma(weights_l))            [cyc]
+  /// A group runs at most N = max_l H_l * C_l steps (row tiles x channel
+  /// chunks), so its latency is at most (N + 2) U, and its recompute at most
+  /// max_l H_l * sum_l MACs_l. A plan has at most L groups (L layers): both
+  /// times L stay below 2^63. (Plans whose totals pass 2^48 are then rejected
+  /// exactly, by sum_costs.)
+  void check_counts() {
+    const Network& g = *g_;
+    std::uint64_t step = 0, steps = 0, tallest = 0, all_macs = 0, layers = 0;
+    for (LayerId v = 0; v < info_.size(); ++v) {
+      LayerInfo& l = info_[v];
+      const auto at = [&] { return "layer '" + g[v].name + "'"; };
+      l.compute = checked_ceil(l.height * l.cycles_per_row, "compute cycles", at);
+      const std::uint64_t fm_bytes = checked_mul(l.row_bytes, std::uint64_t(std::max(l.height, 0)), "output bytes", at);
+      const std::uint64_t fm_dma = checked_dma_cycles(fm_bytes, "DMA cycles of the output", at);
+      const std::uint64_t weight_dma = checked_dma_cycles(l.weight_bytes, "DMA cycles of the weights", at);
+      for (const std::uint64_t x : {l.compute, std::uint64_t{1}, fm_dma, weight_dma, weight_dma})
+        step = checked_add(step, x, "cycles of one pipeline step", "model");
+      steps = std::max(steps, std::uint64_t(std::max(l.height, 1)) * std::uint64_t(std::max(l.channels, 1)));
+      tallest = std::max(tallest, std::uint64_t(std::max(l.height, 0)));
+      all_macs = checked_add(all_macs, l.macs_per_row * std::uint64_t(std::max(l.height, 0)), "MACs", "model");
+      ++layers;
+    }
+    std::uint64_t latency_bound = 0, recompute_bound = 0;
+    const std::uint64_t below = std::uint64_t{1} << 63;
+    if (__builtin_mul_overflow(steps + 2, step, &latency_bound) ||
+        __builtin_mul_overflow(latency_bound, std::max<std::uint64_t>(layers, 1), &latency_bound) || latency_bound >= below ||
+        __builtin_mul_overflow(tallest, all_macs, &recompute_bound) ||
+        __builtin_mul_overflow(recompute_bound, std::max<std::uint64_t>(layers, 1), &recompute_bound) ||
+        recompute_bound >= below)
+      throw limit_error("model", "with this hardware, a group's latency or recompute could pass 2^63 (one pipeline step "
+                                 "may take up to " + std::to_string(step) + " cycles); the hardware is too slow or the "
+                                 "model too large for pinfuse's 64-bit counts");
+  }
+  /// dma_cycles(bytes) checked against the limit, in floating point first.
+  template <class Place>
+  std::uint64_t checked_dma_cycles(std::uint64_t bytes, std::string_view what, const Place& at) const {
+    if (bytes == 0) return 0;
+    return checked_add(hw_.dma_setup_cycles, checked_ceil(double(bytes) / hw_.dram_bytes_per_cycle, what, at), what, at);
+  }
   /// Fills LayerInfo::least_compute. The rows of an FM every plan computes: all
   /// of a model output's; of an intermediate, the rows its readers' such rows
   /// read (a tile computes the hull of what its readers need, a group output
@@ -172,10 +220,28 @@ class ReferenceAccelerator {
     std::uint64_t stall = 0;  ///< DMA the compute waits for and nothing overlaps (streamed weights)
   };
   /// A group's layers and boundary FMs, indexed for the tile walk (residences aside).
+  /// vertex -> its index in a group's short list (layers, inputs or outputs),
+  /// or -1: a sorted list, so a query costs O(group), not O(model), to set up.
+  class IndexOf {
+   public:
+    template <class VertexAt>
+    void assign(std::size_t count, const VertexAt& vertex_at) {
+      sorted_.clear();
+      for (std::size_t i = 0; i < count; ++i) sorted_.emplace_back(vertex_at(i), static_cast<int>(i));
+      std::sort(sorted_.begin(), sorted_.end());
+    }
+    int operator[](std::size_t vertex) const {
+      const auto it = std::lower_bound(sorted_.begin(), sorted_.end(), std::pair<std::size_t, int>(vertex, -1));
+      return it != sorted_.end() && it->first == vertex ? it->second : -1;
+    }
+
+   private:
+    std::vector<std::pair<std::size_t, int>> sorted_;
+  };
   struct GroupView {
-    std::vector<int> local;          ///< vertex -> position in the group, or -1
-    std::vector<int> ext;            ///< vertex -> index in q.inputs, or -1
-    std::vector<int> out;            ///< vertex -> index in q.outputs, or -1
+    IndexOf local;                   ///< vertex -> position in the group, or -1
+    IndexOf ext;                     ///< vertex -> index in q.inputs, or -1
+    IndexOf out;                     ///< vertex -> index in q.outputs, or -1
     std::vector<char> is_tmp;        ///< per position: read by a later layer of the group
     std::vector<char> accumulates;   ///< per position: a reduction no group layer reads, fed tile by tile
     std::vector<char> in_place;      ///< per position: a concat its inputs write directly
@@ -327,12 +393,9 @@ inline Scratchpad scratchpad_of(const Hardware& hw) {
 
 inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const GroupQuery& q) const {
   GroupView v;
-  v.local.assign(info_.size(), -1);
-  v.ext.assign(info_.size(), -1);
-  for (std::size_t i = 0; i < q.layers.size(); ++i) v.local[q.layers[i]] = static_cast<int>(i);
-  for (std::size_t e = 0; e < q.inputs.size(); ++e) v.ext[q.inputs[e].fm] = static_cast<int>(e);
-  v.out.assign(info_.size(), -1);
-  for (std::size_t o = 0; o < q.outputs.size(); ++o) v.out[q.outputs[o].fm] = static_cast<int>(o);
+  v.local.assign(q.layers.size(), [&](std::size_t i) { return q.layers[i]; });
+  v.ext.assign(q.inputs.size(), [&](std::size_t e) { return q.inputs[e].fm; });
+  v.out.assign(q.outputs.size(), [&](std::size_t o) { return q.outputs[o].fm; });
   v.is_tmp.assign(q.layers.size(), 0);
   for (const LayerId l : q.layers) {
     for (const LayerId u : info_[l].inputs)
@@ -523,7 +586,7 @@ void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const GroupVi
   // Inputs change per tile; outputs per tile and per chunk (the pipeline stores
   // step i-1 while step i computes).
   const std::uint64_t in_copies = overlap && geo.tiles > 1 ? 2 : 1;
-  const std::uint64_t out_copies = overlap && geo.tiles * split.chunks > 1 ? 2 : 1;
+  const std::uint64_t out_copies = overlap && (geo.tiles > 1 || split.chunks > 1) ? 2 : 1;
   const std::uint64_t partial_sum_copies = overlap && split.chunks > 1 ? 2 : 1;
   for (std::size_t e = 0; e < q.inputs.size(); ++e)
     if (q.inputs[e].where == Residence::dram && geo.in_max[e] > 0)

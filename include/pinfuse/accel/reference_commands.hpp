@@ -76,7 +76,12 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
     throw input_error("group buffers", "differ from the ones its tiling needs (not this model's cost?)");
   for (std::size_t b = 0; b < address_of.size(); ++b) *address_of[b] = at.buffers[b];
 
-  const int steps = tiles * split.chunks;
+  // Row tiles x channel chunks; a stream of more steps than this is not one anyone can run or read.
+  constexpr std::size_t most_steps = std::size_t{1} << 24;
+  const std::size_t steps = std::size_t(tiles) * std::size_t(split.chunks);
+  if (steps > most_steps)
+    throw limit_error("group tiling", std::to_string(steps) + " pipeline steps (row tiles x channel chunks) exceed the " +
+                                          std::to_string(most_steps) + " a command stream may have");
   const std::uint64_t channel_weights = split.channels ? info_[q.layers.front()].weight_bytes / std::uint64_t(split.channels) : 0;
   const std::uint64_t chunk_copy = split.channels ? weight_buffer(q, v, false, split, overlap) / (overlap ? 2 : 1) : 0;
   std::vector<std::uint64_t> packed(m, 0);  // resident weights: each layer's offset in the buffer
@@ -92,8 +97,8 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
     std::vector<Command> loads, computes, stores;
   };
   std::vector<StepCommands> step(steps);
-  for (int k = 0; k < steps; ++k) {
-    const int chunk = k / tiles, t = k % tiles;
+  for (std::size_t k = 0; k < steps; ++k) {
+    const int chunk = int(k / std::size_t(tiles)), t = int(k % std::size_t(tiles));
     // Which copy of a double buffer this step uses.
     const auto in_slot = [&](std::size_t e) { return in_copies[e] > 1 ? std::uint64_t(k % 2) : 0; };
     const auto out_slot = [&](std::size_t o) { return out_copies[o] > 1 ? std::uint64_t(k % 2) : 0; };
@@ -226,17 +231,17 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
   };
   if (overlap && steps > 1) {
     emit(step[0].loads, 0, Queue::compute);
-    for (int k = 0; k < steps; ++k) {
-      if (k + 1 < steps) emit(step[k + 1].loads, std::size_t(k) + 1, Queue::dma);
-      if (k > 0) emit(step[k - 1].stores, std::size_t(k) + 1, Queue::dma);
-      emit(step[k].computes, std::size_t(k) + 1, Queue::compute);
+    for (std::size_t k = 0; k < steps; ++k) {
+      if (k + 1 < steps) emit(step[k + 1].loads, k + 1, Queue::dma);
+      if (k > 0) emit(step[k - 1].stores, k + 1, Queue::dma);
+      emit(step[k].computes, k + 1, Queue::compute);
     }
-    emit(step[steps - 1].stores, std::size_t(steps) + 1, Queue::compute);
+    emit(step[steps - 1].stores, steps + 1, Queue::compute);
   } else {
-    for (int k = 0; k < steps; ++k) {
-      emit(step[k].loads, std::size_t(k), Queue::compute);
-      emit(step[k].computes, std::size_t(k), Queue::compute);
-      emit(step[k].stores, std::size_t(k), Queue::compute);
+    for (std::size_t k = 0; k < steps; ++k) {
+      emit(step[k].loads, k, Queue::compute);
+      emit(step[k].computes, k, Queue::compute);
+      emit(step[k].stores, k, Queue::compute);
     }
   }
   return out;

@@ -41,6 +41,8 @@
 #include <utility>
 #include <vector>
 
+#include "pinfuse/core/checked.hpp"
+
 namespace pinfuse {
 
 /// Where a feature map that crosses a group boundary lives.
@@ -55,7 +57,9 @@ struct Score {
   std::uint64_t first = 0;
   std::uint64_t second = 0;
   friend auto operator<=>(const Score&, const Score&) = default;
-  Score operator+(const Score& o) const { return {first + o.first, second + o.second}; }
+  /// Saturates at UINT64_MAX instead of wrapping, so a sum past any real count
+  /// compares as the worst score, never as a small one.
+  Score operator+(const Score& o) const { return {saturating_add(first, o.first), saturating_add(second, o.second)}; }
 };
 inline Score score_of(std::uint64_t latency_cycles, std::uint64_t offchip_bytes, Objective o) {
   return o == Objective::latency ? Score{latency_cycles, offchip_bytes} : Score{offchip_bytes, latency_cycles};
@@ -82,8 +86,8 @@ struct OffchipBytes {
   std::uint64_t fm_read = 0;
   std::uint64_t fm_write = 0;
   std::uint64_t weights = 0;
-  std::uint64_t fm() const { return fm_read + fm_write; }
-  std::uint64_t total() const { return fm_read + fm_write + weights; }
+  std::uint64_t fm() const { return saturating_add(fm_read, fm_write); }       ///< saturates, see Score
+  std::uint64_t total() const { return saturating_add(fm(), weights); }
   OffchipBytes& operator+=(const OffchipBytes& o) {
     fm_read += o.fm_read;
     fm_write += o.fm_write;

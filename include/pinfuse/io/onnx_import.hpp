@@ -114,11 +114,11 @@
 #include <onnx/onnx_pb.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "pinfuse/core/error.hpp"
 #include "pinfuse/io/onnx/importer.hpp"
+#include "pinfuse/io/files.hpp"
 #include "pinfuse/io/onnx/options.hpp"
 
 namespace pinfuse {
@@ -131,17 +131,16 @@ inline Network import_onnx(const onnx::ModelProto& model, const OnnxImportOption
 
 /// Reads and imports an ONNX file; errors name the file, then the node.
 inline Network import_onnx_file(const std::string& path, const OnnxImportOptions& options = {}) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw input_error(path, "cannot open the file");
+  const std::string bytes = io::read_text_file(path);
   onnx::ModelProto model;
-  if (!model.ParseFromIstream(&file))
+  if (!model.ParseFromString(bytes))
     throw input_error(path, "is not an ONNX model: its protobuf data does not parse (a truncated or corrupt file?)");
   OnnxImportOptions opt = options;
   if (opt.name.empty()) opt.name = std::filesystem::path(path).stem().string();
   try {
     return import_onnx(model, opt);
   } catch (const input_error& e) {
-    throw input_error(e.where().empty() ? path : path + ": " + e.where(), e.reason());
+    rethrow_at(e, e.where().empty() ? path : path + ": " + e.where());
   }
 }
 

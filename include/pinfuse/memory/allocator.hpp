@@ -44,18 +44,27 @@ inline bool alive_together(const AllocationRequest& a, const AllocationRequest& 
 }
 
 /// Places requests in `order` by best fit; returns the offsets and the peak.
+/// The placed buffers are indexed by step, so a buffer meets only those alive
+/// in its own steps: O(sum over buffers of lifetime x buffers alive), not O(n^2).
 inline Allocation place_best_fit(std::span<const AllocationRequest> requests, const std::vector<std::size_t>& order,
                                  std::uint64_t alignment) {
   const auto align = [&](std::uint64_t b) { return (b + alignment - 1) / alignment * alignment; };
   Allocation a;
   a.offsets.assign(requests.size(), 0);
-  std::vector<std::size_t> placed;
+  std::size_t steps = 0;
+  for (const AllocationRequest& r : requests) steps = std::max(steps, r.last_step + 1);
+  std::vector<std::vector<std::size_t>> placed_at(steps);  // placed buffers alive at each step
+  std::vector<std::size_t> met_by(requests.size(), requests.size());  // the last request that listed a buffer as busy
   std::vector<std::pair<std::uint64_t, std::uint64_t>> busy;  // [begin, end) of conflicting buffers
   for (const std::size_t r : order) {
     const std::uint64_t size = align(requests[r].bytes);
     busy.clear();
-    for (const std::size_t p : placed)
-      if (alive_together(requests[r], requests[p])) busy.emplace_back(a.offsets[p], a.offsets[p] + align(requests[p].bytes));
+    for (std::size_t step = requests[r].first_step; step <= requests[r].last_step; ++step)
+      for (const std::size_t p : placed_at[step])
+        if (met_by[p] != r) {
+          met_by[p] = r;
+          busy.emplace_back(a.offsets[p], a.offsets[p] + align(requests[p].bytes));
+        }
     std::sort(busy.begin(), busy.end());
     // Best fit: the smallest gap between busy ranges that holds the buffer; else on top.
     std::uint64_t cursor = 0, best_offset = 0, best_gap = ~std::uint64_t(0);
@@ -70,7 +79,7 @@ inline Allocation place_best_fit(std::span<const AllocationRequest> requests, co
     }
     a.offsets[r] = found ? best_offset : cursor;
     a.peak = std::max(a.peak, a.offsets[r] + size);
-    placed.push_back(r);
+    for (std::size_t step = requests[r].first_step; step <= requests[r].last_step; ++step) placed_at[step].push_back(r);
   }
   return a;
 }

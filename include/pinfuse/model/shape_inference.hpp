@@ -1,39 +1,49 @@
 #pragma once
 // Shape inference and checking for pinfuse::Network.
+#include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "pinfuse/core/checked.hpp"
 #include "pinfuse/core/error.hpp"
 #include "pinfuse/core/topological_order.hpp"
 #include "pinfuse/model/network.hpp"
+#include "pinfuse/model/statistics.hpp"
 
 namespace pinfuse {
 
 /// Resolves TensorFlow "same" padding: out = ceil(in / stride) and the total
 /// padding (out - 1) * stride + dilation * (kernel - 1) + 1 - in, split floor/ceil.
+/// In 64 bits: every term is below 2^62 for int fields >= 1.
 inline void resolve_same_padding(Window1D& w, int in) {
-  const int out = (in + w.stride - 1) / w.stride;
-  const int total = std::max((out - 1) * w.stride + w.dilation * (w.kernel - 1) + 1 - in, 0);
-  w.pad_before = total / 2;
-  w.pad_after = total - total / 2;
+  const std::int64_t out = (std::int64_t(in) + w.stride - 1) / w.stride;
+  const std::int64_t total = std::max<std::int64_t>(
+      (out - 1) * w.stride + std::int64_t(w.dilation) * (w.kernel - 1) + 1 - in, 0);
+  const auto where = [&] { return std::string("\"same\" padding"); };
+  w.pad_before = checked_extent(total / 2, "padding", where);
+  w.pad_after = checked_extent(total - total / 2, "padding", where);
 }
 
-/// Output length of a window along one axis: floor((in + pads - d*(k-1) - 1) / s) + 1.
-constexpr int window_output(const Window1D& w, int in) {
-  const int span = in + w.pad_before + w.pad_after - w.dilation * (w.kernel - 1) - 1;
+/// Output length of a window along one axis: floor((in + pads - d*(k-1) - 1) / s) + 1,
+/// 0 when the window does not fit (in 64 bits, so it is at most `in + pads`).
+constexpr std::int64_t window_output(const Window1D& w, int in) {
+  const std::int64_t span =
+      std::int64_t(in) + w.pad_before + w.pad_after - std::int64_t(w.dilation) * (w.kernel - 1) - 1;
   return span < 0 ? 0 : span / w.stride + 1;
 }
 
 /// Output length of a transposed window: (in - 1) * s + k - pads; "same" gives
 /// in * s (total padding k - s; when k < s the negative rest is output padding).
-inline int transpose_output(Window1D& w, int in) {
+/// In 64 bits; the caller checks that it fits a Shape.
+inline std::int64_t transpose_output(Window1D& w, int in) {
   if (w.same) {
     const int total = w.kernel - w.stride;
     w.pad_before = std::max(total, 0) / 2;
     w.pad_after = total - w.pad_before;
   }
-  return (in - 1) * w.stride + w.kernel - w.pad_before - w.pad_after;
+  return (std::int64_t(in) - 1) * w.stride + w.kernel - w.pad_before - w.pad_after;
 }
 
 /// Describes a layer for an error message; the JSON reader passes one that
@@ -41,9 +51,13 @@ inline int transpose_output(Window1D& w, int in) {
 using LayerLocator = std::function<std::string(LayerId)>;
 
 /// Infers every layer's output shape (inputs carry theirs), resolves "same"
-/// padding, and checks arity and shape compatibility. Throws input_error.
+/// padding, and checks arity, shape compatibility and that every size and MAC
+/// count, per layer and summed over the model, is at most 2^48. Throws
+/// input_error (limit_error for a count past the limit).
 inline void infer_shapes(Network& g, const LayerLocator& where = {}) {
   const auto place = [&](LayerId v) { return where ? where(v) : "layer '" + g[v].name + "'"; };
+  const std::uint64_t dtype_bytes = std::uint64_t(model_info(g).dtype_bytes);
+  std::uint64_t all_fm_bytes = 0, all_macs = 0, all_weight_bytes = 0;
   for (const LayerId v : topological_order(g)) {
     Layer& layer = g[v];
     const std::vector<LayerId> in = inputs_of(g, v);
@@ -61,11 +75,11 @@ inline void infer_shapes(Network& g, const LayerLocator& where = {}) {
       if (w.kernel < 1 || w.stride < 1 || w.dilation < 1 || w.pad_before < 0 || w.pad_after < 0)
         fail(std::string("kernel, stride and dilation must be >= 1 and padding >= 0 along ") + axis);
       if (w.same) resolve_same_padding(w, extent);
-      const int out = window_output(w, extent);
+      const std::int64_t out = window_output(w, extent);
       if (out < 1)
         fail(std::string("the window (kernel ") + std::to_string(w.kernel) + ", dilation " +
              std::to_string(w.dilation) + ") does not fit the input " + axis + " of " + std::to_string(extent));
-      return out;
+      return checked_extent(out, std::string("output ") + axis, [&] { return place(v); });
     };
     switch (layer.kind) {
       case LayerKind::input:
@@ -108,13 +122,13 @@ inline void infer_shapes(Network& g, const LayerLocator& where = {}) {
       case LayerKind::concat: {
         if (layer.constant_channels < 0) fail("constant_channels must be >= 0");
         need_inputs(layer.constant_channels > 0 ? 1 : 2, SIZE_MAX);
-        Shape out{first.h, first.w, layer.constant_channels};
+        std::int64_t channels = layer.constant_channels;
         for (const LayerId u : in) {
-          if (g[u].output.h != out.h || g[u].output.w != out.w)
+          if (g[u].output.h != first.h || g[u].output.w != first.w)
             fail("concat inputs must have equal H and W; '" + g[u].name + "' differs");
-          out.c += g[u].output.c;
+          channels += g[u].output.c;  // < 2^31 inputs of < 2^31 channels each: no 64-bit wrap
         }
-        layer.output = out;
+        layer.output = {first.h, first.w, checked_extent(channels, "output channels", [&] { return place(v); })};
         break;
       }
       case LayerKind::fc:
@@ -125,7 +139,9 @@ inline void infer_shapes(Network& g, const LayerLocator& where = {}) {
       case LayerKind::resize:
         need_inputs(1, 1);
         if (layer.scale_h < 1 || layer.scale_w < 1) fail("scale must be >= 1");
-        layer.output = {first.h * layer.scale_h, first.w * layer.scale_w, first.c};
+        layer.output = {checked_extent(std::int64_t(first.h) * layer.scale_h, "output H", [&] { return place(v); }),
+                        checked_extent(std::int64_t(first.w) * layer.scale_w, "output W", [&] { return place(v); }),
+                        first.c};
         break;
       case LayerKind::conv2d_transpose: {
         need_inputs(1, 1);
@@ -134,10 +150,12 @@ inline void infer_shapes(Network& g, const LayerLocator& where = {}) {
           fail("groups (" + std::to_string(layer.groups) + ") must divide the input channels (" +
                std::to_string(first.c) + ") and the filters (" + std::to_string(layer.filters) + ")");
         if (layer.rows.dilation != 1 || layer.cols.dilation != 1) fail("conv2d_transpose does not support dilation");
-        const int h = transpose_output(layer.rows, first.h), w = transpose_output(layer.cols, first.w);
-        if (layer.rows.kernel < 1 || layer.rows.stride < 1 || layer.cols.kernel < 1 || layer.cols.stride < 1 || h < 1 || w < 1)
-          fail("kernel, stride and padding give an empty output");
-        layer.output = {h, w, layer.filters};
+        if (layer.rows.kernel < 1 || layer.rows.stride < 1 || layer.cols.kernel < 1 || layer.cols.stride < 1)
+          fail("kernel and stride must be >= 1");
+        const std::int64_t h = transpose_output(layer.rows, first.h), w = transpose_output(layer.cols, first.w);
+        if (h < 1 || w < 1) fail("kernel, stride and padding give an empty output");
+        layer.output = {checked_extent(h, "output H", [&] { return place(v); }),
+                        checked_extent(w, "output W", [&] { return place(v); }), layer.filters};
         break;
       }
       case LayerKind::slice:
@@ -158,6 +176,20 @@ inline void infer_shapes(Network& g, const LayerLocator& where = {}) {
         need_inputs(1, 1);
         layer.output = first;
         break;
+    }
+    // Every count the solvers add up stays within quantity_limit (core/checked.hpp),
+    // per layer and summed over the model, so later sums are exact.
+    try {
+      const auto at = [&] { return place(v); };
+      const std::uint64_t elements = checked_mul(
+          checked_mul(std::uint64_t(layer.output.h), std::uint64_t(layer.output.w), "output elements", at),
+          std::uint64_t(layer.output.c), "output elements", at);
+      all_fm_bytes = checked_add(all_fm_bytes, checked_mul(elements, dtype_bytes, "output bytes", at),
+                                 "feature-map bytes of the model", "model");
+      all_macs = checked_add(all_macs, macs(g, v), "MACs of the model", "model");
+      all_weight_bytes = checked_add(all_weight_bytes, weight_bytes(g, v), "weight bytes of the model", "model");
+    } catch (const limit_error& e) {
+      throw limit_error(e.where() == "model" ? e.where() : place(v), e.reason());
     }
   }
 }

@@ -2,6 +2,8 @@
 // Work and size of each layer of a pinfuse::Network (after infer_shapes()).
 #include <cstdint>
 
+#include "pinfuse/core/checked.hpp"
+
 #include "pinfuse/model/network.hpp"
 
 namespace pinfuse {
@@ -16,16 +18,20 @@ inline int input_channels(const Network& g, LayerId v) {
 ///   conv2d:           H_out * W_out * C_out * (C_in / groups) * k_h * k_w
 ///   conv2d_transpose: H_in * W_in * C_in * (C_out / groups) * k_h * k_w  (every input scatters a kernel)
 ///   fc:               C_out * (H_in * W_in * C_in)
-/// Other kinds have no MACs (they run on the vector unit).
+/// Other kinds have no MACs (they run on the vector unit). Past 2^48: limit_error.
 inline std::uint64_t macs(const Network& g, LayerId v) {
   const Layer& l = g[v];
-  const std::uint64_t taps = std::uint64_t(l.rows.kernel) * std::uint64_t(l.cols.kernel);
+  const auto at = [&] { return "layer '" + l.name + "'"; };
+  const auto product = [&](std::uint64_t a, std::uint64_t b, std::uint64_t c) {
+    return checked_mul(checked_mul(a, b, "MACs", at), c, "MACs", at);
+  };
+  const std::uint64_t taps = checked_mul(std::uint64_t(l.rows.kernel), std::uint64_t(l.cols.kernel), "kernel taps", at);
   switch (l.kind) {
     case LayerKind::conv2d:
-      return l.output.elements() * std::uint64_t(input_channels(g, v) / l.groups) * taps;
+      return product(l.output.elements(), std::uint64_t(input_channels(g, v) / l.groups), taps);
     case LayerKind::conv2d_transpose:
-      return g[inputs_of(g, v).front()].output.elements() * std::uint64_t(l.filters / l.groups) * taps;
-    case LayerKind::fc: return std::uint64_t(l.filters) * g[inputs_of(g, v).front()].output.elements();
+      return product(g[inputs_of(g, v).front()].output.elements(), std::uint64_t(l.filters / l.groups), taps);
+    case LayerKind::fc: return product(std::uint64_t(l.filters), g[inputs_of(g, v).front()].output.elements(), 1);
     default: return 0;
   }
 }
@@ -61,18 +67,25 @@ inline std::uint64_t vector_ops_per_row(const Network& g, LayerId v) {
 ///   concat: H_out * W_out * constant_channels (the constant data it appends).
 inline std::uint64_t params(const Network& g, LayerId v) {
   const Layer& l = g[v];
+  const auto at = [&] { return "layer '" + l.name + "'"; };
+  const auto mul = [&](std::uint64_t a, std::uint64_t b) { return checked_mul(a, b, "parameters", at); };
   if (l.kind == LayerKind::concat)
-    return std::uint64_t(l.output.h) * std::uint64_t(l.output.w) * std::uint64_t(l.constant_channels);
+    return mul(mul(std::uint64_t(l.output.h), std::uint64_t(l.output.w)), std::uint64_t(l.constant_channels));
   if (l.kind != LayerKind::conv2d && l.kind != LayerKind::conv2d_transpose && l.kind != LayerKind::fc) return 0;
   const std::uint64_t bias = l.bias ? std::uint64_t(l.filters) : 0;
-  if (l.kind == LayerKind::fc) return std::uint64_t(l.filters) * g[inputs_of(g, v).front()].output.elements() + bias;
-  return std::uint64_t(l.rows.kernel) * std::uint64_t(l.cols.kernel) * std::uint64_t(input_channels(g, v) / l.groups) *
-             std::uint64_t(l.filters) + bias;
+  const std::uint64_t weights =
+      l.kind == LayerKind::fc
+          ? mul(std::uint64_t(l.filters), g[inputs_of(g, v).front()].output.elements())
+          : mul(mul(mul(std::uint64_t(l.rows.kernel), std::uint64_t(l.cols.kernel)),
+                    std::uint64_t(input_channels(g, v) / l.groups)),
+                std::uint64_t(l.filters));
+  return checked_add(weights, bias, "parameters", at);
 }
 
 /// Bytes of the layer's weights in memory: params * dtype_bytes.
 inline std::uint64_t weight_bytes(const Network& g, LayerId v) {
-  return params(g, v) * std::uint64_t(model_info(g).dtype_bytes);
+  return checked_mul(params(g, v), std::uint64_t(model_info(g).dtype_bytes), "weight bytes",
+                     [&] { return "layer '" + g[v].name + "'"; });
 }
 
 struct ModelTotals {
@@ -84,8 +97,8 @@ struct ModelTotals {
 inline ModelTotals totals(const Network& g) {
   ModelTotals t;
   for (LayerId v = 0; v < boost::num_vertices(g); ++v) {
-    t.macs += macs(g, v);
-    t.params += params(g, v);
+    t.macs = checked_add(t.macs, macs(g, v), "MACs of the model", "model");
+    t.params = checked_add(t.params, params(g, v), "parameters of the model", "model");
     t.compute_layers += layer_role(g, v) == LayerRole::compute ? 1 : 0;
   }
   return t;

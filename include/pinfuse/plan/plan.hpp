@@ -67,10 +67,13 @@ struct Plan {
 /// Sum of the groups' costs.
 inline PlanTotals sum_costs(const std::vector<PlannedGroup>& groups) {
   PlanTotals t;
+  const auto add = [](std::uint64_t& sum, std::uint64_t x, const char* what) { sum = checked_add(sum, x, what, "plan"); };
   for (const PlannedGroup& g : groups) {
-    t.latency_cycles += g.cost.latency_cycles;
-    t.offchip += g.cost.offchip;
-    t.recompute_macs += g.cost.recompute_macs;
+    add(t.latency_cycles, g.cost.latency_cycles, "latency cycles");
+    add(t.offchip.fm_read, g.cost.offchip.fm_read, "off-chip bytes");
+    add(t.offchip.fm_write, g.cost.offchip.fm_write, "off-chip bytes");
+    add(t.offchip.weights, g.cost.offchip.weights, "off-chip bytes");
+    add(t.recompute_macs, g.cost.recompute_macs, "recompute MACs");
   }
   return t;
 }

@@ -26,6 +26,7 @@
 #include "pinfuse/concepts/graph.hpp"
 #include "pinfuse/concepts/memory_constraint.hpp"
 #include "pinfuse/plan/plan.hpp"
+#include "pinfuse/core/interval_sweep.hpp"
 #include "pinfuse/core/problem.hpp"
 
 namespace pinfuse {
@@ -60,6 +61,10 @@ void check_layout(const Plan& plan, const M& spm, const Problem& p, const Error&
       error(what + " ends at " + std::to_string(offset + bytes) + ", past the SPM (" + std::to_string(spm.capacity()) + ")");
     return Range{offset, offset + bytes, what};
   };
+  std::vector<Interval> pins;  // swept along the groups: not every pin per group
+  for (std::size_t k = 0; k < plan.pinned.size(); ++k)
+    pins.push_back({k, static_cast<long long>(plan.pinned[k].first_group), static_cast<long long>(plan.pinned[k].last_group)});
+  IntervalSweep pins_alive(std::move(pins));
   for (std::size_t g = 0; g < plan.groups.size(); ++g) {
     const std::vector<Buffer>& buffers = plan.groups[g].cost.buffers;
     if (layout.buffers[g].size() != buffers.size()) {
@@ -67,9 +72,8 @@ void check_layout(const Plan& plan, const M& spm, const Problem& p, const Error&
       continue;
     }
     std::vector<Range> alive;
-    for (std::size_t k = 0; k < plan.pinned.size(); ++k)
-      if (plan.pinned[k].first_group <= g && g <= plan.pinned[k].last_group)
-        alive.push_back(placed(layout.pinned[k], plan.pinned[k].bytes, "pinned '" + fm_name(plan.pinned[k].fm) + "'"));
+    for (const std::size_t k : pins_alive.alive(static_cast<long long>(g), static_cast<long long>(g) + 1))
+      alive.push_back(placed(layout.pinned[k], plan.pinned[k].bytes, "pinned '" + fm_name(plan.pinned[k].fm) + "'"));
     for (std::size_t b = 0; b < buffers.size(); ++b)
       alive.push_back(placed(layout.buffers[g][b], buffers[b].bytes,
                              "group " + std::to_string(g) + " buffer '" + buffers[b].name + "'"));
@@ -124,6 +128,7 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
 
   // Pinned FMs as the plan declares them.
   std::vector<char> pinned(p.fms.size(), 0);
+  std::vector<Interval> pin_lifetimes;  // in positions, swept along the groups below
   for (const PinnedFm& pin : plan.pinned) {
     const int fm = pin.fm < p.fm_of_vertex.size() ? p.fm_of_vertex[pin.fm] : -1;
     if (fm < 0 || p.fms[fm].producer < 0) {
@@ -132,6 +137,7 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
     }
     const FeatureMap& f = p.fms[fm];
     if (pinned[fm]) error("pinned " + name(pin.fm) + " is listed twice");
+    else pin_lifetimes.push_back({std::size_t(fm), f.producer, f.last_use()});
     pinned[fm] = 1;
     if (f.consumers.empty() || group_of[f.last_use()] == group_of[f.producer])
       error("pinned " + name(pin.fm) + " never leaves the group that produces it");
@@ -147,6 +153,8 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
     if (p.fms[fm].producer < 0) where[fm] = Where::dram;  // model inputs arrive in DRAM
 
   PlanTotals sum;
+  IntervalSweep pins_alive(std::move(pin_lifetimes));
+  std::vector<int> in_spm;  // pinned FMs written to the SPM and not yet freed
   std::size_t begin = 0;
   for (std::size_t gi = 0; gi < plan.groups.size(); ++gi) {
     const PlannedGroup& grp = plan.groups[gi];
@@ -188,12 +196,9 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
     // Capacity: pinned FMs alive during the group (incl. those it produces) + its buffers.
     std::vector<std::uint64_t> live;
     std::uint64_t pinned_bytes = 0;
-    for (std::size_t fm = 0; fm < p.fms.size(); ++fm) {
-      const FeatureMap& f = p.fms[fm];
-      if (pinned[fm] && f.producer >= 0 && f.producer < int(end) && f.last_use() >= int(begin)) {
-        live.push_back(f.bytes);
-        pinned_bytes += spm.aligned(f.bytes);
-      }
+    for (const std::size_t fm : pins_alive.alive(static_cast<long long>(begin), static_cast<long long>(end))) {
+      live.push_back(p.fms[fm].bytes);
+      pinned_bytes += spm.aligned(p.fms[fm].bytes);
     }
     std::uint64_t step_bytes = pinned_bytes;
     for (const Buffer& b : grp.cost.buffers) {
@@ -226,17 +231,24 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
     if ((grp.cost.offchip.fm_read > 0) != (dram_in > 0))
       error(gname + ": reads " + std::to_string(grp.cost.offchip.fm_read) + " FM bytes from DRAM, but its DRAM inputs hold " +
             std::to_string(dram_in));
-    sum.latency_cycles += grp.cost.latency_cycles;
-    sum.offchip += grp.cost.offchip;
-    sum.recompute_macs += grp.cost.recompute_macs;
+    sum.latency_cycles = saturating_add(sum.latency_cycles, grp.cost.latency_cycles);
+    sum.offchip.fm_read = saturating_add(sum.offchip.fm_read, grp.cost.offchip.fm_read);
+    sum.offchip.fm_write = saturating_add(sum.offchip.fm_write, grp.cost.offchip.fm_write);
+    sum.offchip.weights = saturating_add(sum.offchip.weights, grp.cost.offchip.weights);
+    sum.recompute_macs = saturating_add(sum.recompute_macs, grp.cost.recompute_macs);
 
     // Advance the virtual memory: outputs land, pins whose last reader ran are freed.
     for (std::size_t pos = begin; pos < end; ++pos) {
       const int fm = p.produces[pos];
-      if (out_expected.count(p.fms[fm].id)) where[fm] = pinned[fm] ? Where::spm : Where::dram;
+      if (!out_expected.count(p.fms[fm].id)) continue;
+      where[fm] = pinned[fm] ? Where::spm : Where::dram;
+      if (pinned[fm]) in_spm.push_back(fm);
     }
-    for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
-      if (where[fm] == Where::spm && p.fms[fm].last_use() < int(end)) where[fm] = Where::nowhere;
+    std::erase_if(in_spm, [&](int fm) {
+      const bool freed = p.fms[fm].last_use() < int(end);
+      if (freed) where[fm] = Where::nowhere;
+      return freed;
+    });
     begin = end;
   }
   for (const FeatureMap& f : p.fms)

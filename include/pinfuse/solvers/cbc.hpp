@@ -132,14 +132,14 @@ inline std::optional<std::vector<double>> solve_lexicographic_cbc(const IlpModel
 
 /// The joint plan from the ILP solved by CBC ("joint-ilp"), with SPM addresses and
 /// the same repair as solve_segments (ban the largest pin when addresses do not
-/// fit, solve again). Throws input_error if no plan fits. It solves one
+/// fit, solve again). Throws no_plan_fits if no plan fits. It solves one
 /// execution order: SolveOptions::order, or the file order when
 /// SolveOptions::order_mode is OrderMode::file (the default); it refuses the others.
 template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions& opt = {}) {
   const auto started = std::chrono::steady_clock::now();
   if (opt.order.empty() && opt.order_mode != OrderMode::file)
-    throw input_error("order_mode", "joint-ilp solves one execution order: give an order or OrderMode::file");
+    throw usage_error("order_mode", "joint-ilp solves one execution order: give an order or OrderMode::file");
   const Problem p = make_problem(g, opt.order);
   std::vector<char> no_pin;
   std::optional<Score> first;  // the optimum before any repair
@@ -147,7 +147,7 @@ Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions
     const IlpModel m = formulate_joint_ilp(p, cost, spm, opt, no_pin);
     const std::optional<std::vector<double>> x = solve_lexicographic_cbc(m);
     if (!x)
-      throw input_error("spm", "no joint-ilp plan fits the SPM (" + std::to_string(spm.capacity()) + " usable bytes)");
+      throw no_plan_fits("spm", "no joint-ilp plan fits the SPM (" + std::to_string(spm.capacity()) + " usable bytes)");
     Plan plan = plan_from_solution(p, m, *x, cost, spm, "joint-ilp");
     plan.status = exact_status(plan, first);
     plan.layout = lay_out(plan, spm);

@@ -472,7 +472,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
     const std::optional<typename detail::DagSearch<C, M>::Result> found =
         detail::DagSearch<C, M>(file, cost, spm, left, space).run();
     if (!found)
-      throw input_error("model", "no " + strategy + " plan fits the SPM (" + std::to_string(spm.capacity()) + " usable bytes)");
+      throw no_plan_fits("model", "no " + strategy + " plan fits the SPM (" + std::to_string(spm.capacity()) + " usable bytes)");
     std::vector<std::size_t> order;
     std::vector<int> starts;
     for (const std::vector<int>& group : found->groups) {

@@ -263,7 +263,7 @@ inline IlpModel tie_break_model(const IlpModel& m, std::uint64_t primary_optimum
 /// The chosen columns of a solution (values > 0.5 are 1), checked to partition
 /// the positions with consistent pins; the exact score they add up to.
 inline std::vector<std::size_t> chosen_columns(const IlpModel& m, std::span<const double> values) {
-  if (values.size() != m.cols()) throw input_error("ilp", "solution has the wrong number of values");
+  if (values.size() != m.cols()) throw usage_error("ilp", "solution has the wrong number of values");
   std::vector<std::size_t> chosen;
   std::vector<int> covered(m.positions, 0);
   for (std::size_t j = 0; j < m.choices.size(); ++j)
@@ -272,7 +272,7 @@ inline std::vector<std::size_t> chosen_columns(const IlpModel& m, std::span<cons
       for (int i = m.choices[j].begin; i < m.choices[j].end; ++i) ++covered[i];
     }
   if (std::any_of(covered.begin(), covered.end(), [](int c) { return c != 1; }))
-    throw input_error("ilp", "solution does not split the layers into groups");
+    throw usage_error("ilp", "solution does not split the layers into groups");
   std::sort(chosen.begin(), chosen.end(), [&](std::size_t a, std::size_t b) { return m.choices[a].begin < m.choices[b].begin; });
   return chosen;
 }
@@ -297,7 +297,7 @@ Plan plan_from_solution(const Problem& p, const IlpModel& m, std::span<const dou
     for (const int fm : m.choices[j].dram) dram[fm] = 1;
   }
   for (std::size_t f = 0; f < p.fms.size(); ++f)
-    if (pinned[f] && dram[f]) throw input_error("ilp", "solution pins '" + p.fms[f].name + "' in one group only");
+    if (pinned[f] && dram[f]) throw usage_error("ilp", "solution pins '" + p.fms[f].name + "' in one group only");
   return assemble_plan(p, cost, spm, starts, pinned, m.metric, std::move(strategy));
 }
 

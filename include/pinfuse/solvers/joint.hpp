@@ -22,12 +22,12 @@ Plan solve_joint(const G& g, const C& cost, const M& spm, const SolveOptions& op
   const auto score = [&](const Plan& p) {
     return score_of(p.totals.latency_cycles, p.totals.offchip.total(), opt.objective);
   };
-  std::optional<input_error> failure;
+  std::optional<no_plan_fits> failure;
   for (const std::vector<std::size_t>& order : candidate_orders(g)) {
     try {
       Plan plan = solve_segments(make_problem(g, order), cost, spm, opt, SearchSpace{true, {}, {}}, "joint");
       if (!best || score(plan) < score(*best)) best = std::move(plan);
-    } catch (const input_error& e) {  // this order has no plan that fits; another may
+    } catch (const no_plan_fits& e) {  // this order has no plan that fits; another may
       if (!failure) failure = e;
     }
   }

@@ -31,6 +31,7 @@
 #include "pinfuse/concepts/memory_constraint.hpp"
 #include "pinfuse/plan/layout.hpp"
 #include "pinfuse/plan/plan.hpp"
+#include "pinfuse/core/interval_sweep.hpp"
 #include "pinfuse/solvers/group_boundary.hpp"
 #include "pinfuse/solvers/options.hpp"
 #include "pinfuse/core/problem.hpp"
@@ -131,20 +132,24 @@ Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vec
   plan.objective = objective;
   plan.order = p.order;
   std::vector<int> group_of(p.size());
-  std::vector<int> every_fm(p.fms.size());
-  std::iota(every_fm.begin(), every_fm.end(), 0);
+  std::vector<Interval> pins;  // swept along the groups: not every FM per group
+  for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
+    if (pinned[fm]) pins.push_back({fm, p.fms[fm].producer, p.fms[fm].last_use()});
+  IntervalSweep pins_alive(std::move(pins));
   for (std::size_t g = 0; g < starts.size(); ++g) {
     const int begin = starts[g];
     const int end = g + 1 < starts.size() ? starts[g + 1] : static_cast<int>(p.size());
+    const std::vector<std::size_t>& alive = pins_alive.alive(begin, end);
+    const std::vector<int> maybe_pinned(alive.begin(), alive.end());
     const GroupBoundary b = group_boundary(p, begin, end);
-    GroupSetting s = group_setting(p, spm, begin, end, b, every_fm, [&](int fm) { return pinned[fm] != 0; });
+    GroupSetting s = group_setting(p, spm, begin, end, b, maybe_pinned, [&](int fm) { return pinned[fm] != 0; });
     std::optional<GroupCost> c;
     if (s.pinned_bytes <= spm.capacity()) {
       GroupSettings one;
       one.add(s);
       c = std::move(one.ask(positions_to_vertices(p, begin, end), cost, spm, objective).front());
     }
-    if (!c) throw input_error("layer '" + p.names[begin] + "'", "the chosen group no longer fits (cost model not deterministic?)");
+    if (!c) throw no_plan_fits("layer '" + p.names[begin] + "'", "the group starting here does not fit the SPM (after a solve: the cost model is not deterministic)");
     plan.groups.push_back({std::vector<std::size_t>(p.order.begin() + begin, p.order.begin() + end),
                            std::move(s.inputs), std::move(s.outputs), std::move(*c)});
     for (int pos = begin; pos < end; ++pos) group_of[pos] = static_cast<int>(g);
@@ -163,7 +168,7 @@ Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vec
 /// when the plan pins nothing (a memory constraint stricter than the byte count).
 inline void ban_largest_pin(const Problem& p, const Plan& plan, std::uint64_t capacity, std::vector<char>& no_pin) {
   if (plan.pinned.empty())
-    throw input_error("spm", "the " + plan.strategy + " plan needs " + std::to_string(plan.layout.peak) +
+    throw no_plan_fits("spm", "the " + plan.strategy + " plan needs " + std::to_string(plan.layout.peak) +
                                  " bytes of addresses, more than the " + std::to_string(capacity) + " usable");
   const auto largest = std::max_element(plan.pinned.begin(), plan.pinned.end(),
                                         [](const PinnedFm& a, const PinnedFm& b) { return a.bytes < b.bytes; });
@@ -182,6 +187,19 @@ inline SolveStatus exact_status(const Plan& plan, std::optional<Score>& first) {
 
 namespace detail {
 
+/// For each position `cut` (0..n) with is_cut[cut]: the FMs f with keep[f]
+/// alive across it (producer < cut <= last use), in increasing f.
+/// O(n + the lifetimes of the kept FMs), not O(n * FMs).
+inline std::vector<std::vector<int>> alive_across_cuts(const Problem& p, const std::vector<char>& is_cut,
+                                                       const std::vector<char>& keep) {
+  std::vector<std::vector<int>> live(p.size() + 1);
+  for (std::size_t f = 0; f < p.fms.size(); ++f)
+    if (keep[f])
+      for (int cut = std::max(p.fms[f].producer + 1, 0); cut <= p.fms[f].last_use(); ++cut)
+        if (is_cut[std::size_t(cut)]) live[std::size_t(cut)].push_back(static_cast<int>(f));
+  return live;
+}
+
 /// Pin candidates: pinnable FMs that fit the SPM, thinned so that at most
 /// `limit` are alive across any allowed cut (the largest go first).
 template <MemoryConstraint M>
@@ -190,11 +208,11 @@ std::vector<char> pin_candidates(const Problem& p, const M& spm, const std::vect
   std::vector<char> cand(p.fms.size(), 0);
   for (std::size_t f = 0; f < p.fms.size(); ++f)
     cand[f] = p.fms[f].pinnable() && spm.aligned(p.fms[f].bytes) <= spm.capacity() && (no_pin.empty() || !no_pin[f]);
+  const std::vector<std::vector<int>> alive = alive_across_cuts(p, is_cut, cand);
   for (int cut = 1; cut < static_cast<int>(p.size()); ++cut) {
     if (!is_cut[cut]) continue;
-    std::vector<int> live;
-    for (std::size_t f = 0; f < p.fms.size(); ++f)
-      if (cand[f] && p.fms[f].producer < cut && p.fms[f].last_use() >= cut) live.push_back(static_cast<int>(f));
+    std::vector<int> live;  // the candidates still in, alive across the cut
+    std::copy_if(alive[cut].begin(), alive[cut].end(), std::back_inserter(live), [&](int f) { return cand[f] != 0; });
     std::sort(live.begin(), live.end(), [&](int a, int b) {
       return std::pair(p.fms[a].bytes, a) < std::pair(p.fms[b].bytes, b);
     });
@@ -222,11 +240,7 @@ Plan solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions&
   const std::vector<char> candidate = space.pins ? detail::pin_candidates(p, spm, is_cut, opt.max_pins_per_cut, space.no_pin)
                                                  : std::vector<char>(p.fms.size(), 0);
   // live[cut]: candidates alive across the cut; a state's bit i says live[cut][i] is pinned.
-  std::vector<std::vector<int>> live(n + 1);
-  for (int cut = 0; cut <= n; ++cut)
-    if (is_cut[cut])
-      for (std::size_t f = 0; f < p.fms.size(); ++f)
-        if (candidate[f] && p.fms[f].producer < cut && p.fms[f].last_use() >= cut) live[cut].push_back(static_cast<int>(f));
+  const std::vector<std::vector<int>> live = detail::alive_across_cuts(p, is_cut, candidate);
 
   struct State {
     bool reached = false;
@@ -290,8 +304,8 @@ Plan solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions&
     for (int cut = 0; cut < n; ++cut)
       if (is_cut[cut] && std::any_of(best[cut].begin(), best[cut].end(), [](const State& s) { return s.reached; }))
         stuck = cut;
-    throw input_error("layer '" + p.names[stuck] + "'",
-                      "no " + strategy + " plan fits the SPM (" + std::to_string(spm.capacity()) +
+    throw no_plan_fits("layer '" + p.names[stuck] + "'",
+                       "no " + strategy + " plan fits the SPM (" + std::to_string(spm.capacity()) +
                           " usable bytes): no group starting at this layer can run");
   }
   // Walk back: group starts and the pinned FMs recorded in the states on the path.

@@ -21,6 +21,7 @@
 #include "pinfuse/io/import/layers.hpp"
 #include "pinfuse/io/import/pad.hpp"
 #include "pinfuse/io/import/problems.hpp"
+#include "pinfuse/io/onnx/model_checks.hpp"
 #include "pinfuse/io/onnx/options.hpp"
 #include "pinfuse/io/onnx/outputs.hpp"
 #include "pinfuse/io/onnx/proto.hpp"
@@ -299,10 +300,7 @@ class ImportState {
 
   // ---- Node import ----
 
-  static std::string label(const onnx::NodeProto& n) {
-    const std::string& name = !n.name().empty() ? n.name() : n.output_size() > 0 ? n.output(0) : n.op_type();
-    return "node '" + name + "' (" + n.op_type() + ")";
-  }
+  static std::string label(const onnx::NodeProto& n) { return node_label(n); }
 
   [[noreturn]] static void fail(const std::string& reason) { throw Unsupported(reason); }
 
@@ -341,6 +339,14 @@ class ImportState {
       fail(cat("attribute ", name, " ", dims_text(v), " must have ", std::int64_t(size),
                " values (only 2-D operations are supported)"));
     return v;
+  }
+
+  /// a * b for dims and attributes from the file, which may be anything: a
+  /// product past int64 fails the node instead of wrapping.
+  static std::int64_t product(std::int64_t a, std::int64_t b, const std::string& what) {
+    std::int64_t p = 0;
+    if (__builtin_mul_overflow(a, b, &p)) fail(cat(what, ": ", a, " x ", b, " is out of range"));
+    return p;
   }
 
   static int narrow(std::int64_t v, const std::string& what) {

@@ -18,6 +18,7 @@
 #include "pinfuse/core/error.hpp"
 #include "pinfuse/io/onnx/activations.hpp"
 #include "pinfuse/io/onnx/import_state.hpp"
+#include "pinfuse/io/onnx/model_checks.hpp"
 #include "pinfuse/io/onnx/proto.hpp"
 #include "pinfuse/model/network.hpp"
 #include "pinfuse/model/shape_inference.hpp"
@@ -34,6 +35,7 @@ class Importer : ImportState {
     bool default_opset = false;
     for (const auto& o : model_.opset_import()) default_opset = default_opset || o.domain().empty() || o.domain() == "ai.onnx";
     if (!default_opset) throw input_error("", "the model imports no version of the default ONNX operator set");
+    check_model(model_);
     const onnx::GraphProto& graph = model_.graph();
     for (const auto& t : graph.initializer()) {
       tensors_[t.name()] = &t;
@@ -205,7 +207,7 @@ class Importer : ImportState {
     l.filters = narrow(w[0], "output channels");
     l.groups = narrow(attr_int("group", 1), "group");
     l.bias = has_input(2);
-    check_channels(w[1] * l.groups, x.dims[1]);
+    check_channels(product(w[1], l.groups, "input channels"), x.dims[1]);
     read_window(l, kernel_of(w), x.dims, true);
     if (x.pad && x.pad->value != 0)
       fail(cat("reads Pad '", x.pad->node, "', which pads with ", number_text(x.pad->value),
@@ -272,7 +274,7 @@ class Importer : ImportState {
     const std::int64_t group = attr_int("group", 1);
     Layer l;
     l.kind = LayerKind::conv2d_transpose;
-    l.filters = narrow(w[1] * group, "output channels");
+    l.filters = narrow(product(w[1], group, "output channels"), "output channels");
     l.groups = narrow(group, "group");
     l.bias = has_input(2);
     check_channels(w[0], x.dims[1]);
@@ -291,8 +293,10 @@ class Importer : ImportState {
       const std::int64_t in = x.dims[2 + a];
       std::int64_t before = p[a], after = p[a + 2] - out_pad[a];
       if (!out_shape.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-        const std::int64_t out = !out_shape.empty() ? out_shape[out_shape.size() - 2 + a] : in * s[a];
-        const std::int64_t total = s[a] * (in - 1) + k[a] - out;
+        // Each term narrowed to an extent (< 2^31): the sum cannot wrap.
+        const std::int64_t out = narrow(!out_shape.empty() ? out_shape[out_shape.size() - 2 + a] : product(in, s[a], "output size"),
+                                        "output size");
+        const std::int64_t total = narrow(product(s[a], in - 1, "output size"), "output size") + k[a] - out;
         before = total / 2;
         after = total - before;
       } else if (auto_pad == "VALID") {
@@ -405,7 +409,7 @@ class Importer : ImportState {
           if (has_input(i) && input_name(i) != maps[0]) {
             const Value& c = values_.at(input_name(i));
             known = known && c.dims_known;
-            for (const std::int64_t e : c.dims) elements *= e;
+            for (const std::int64_t e : c.dims) elements = product(elements, e, "constant elements");
           }
         if (known && elements == x.shape.c) give_bias(maps[0]);
       }
@@ -747,7 +751,7 @@ class Importer : ImportState {
     const auto mid = dims_.find(output_name(0));
     if (x.kind != Value::Kind::feature_map || x.is_view() || x.dims.size() != 4 || mid == dims_.end()) return false;
     const Dims& m = mid->second;
-    if (m.size() != 5 || m[0] != 1 || m[1] < 1 || m[1] * m[2] != x.dims[1] || m[3] != x.dims[2] || m[4] != x.dims[3])
+    if (m.size() != 5 || m[0] != 1 || m[1] < 1 || product(m[1], m[2], "channels") != x.dims[1] || m[3] != x.dims[2] || m[4] != x.dims[3])
       return false;
     const auto sole_consumer = [&](const std::string& value) -> std::optional<int> {
       const auto c = consumers_.find(value);

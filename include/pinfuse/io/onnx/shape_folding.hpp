@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -116,14 +117,16 @@ class ShapeFolder {
 
   static std::int64_t elements(const Dims& shape) {
     std::int64_t n = 1;
-    for (const std::int64_t d : shape) n = d < 0 || n > max_elements ? max_elements + 1 : n * d;
+    // Each factor at most max_elements + 1 before a multiply: no wrap.
+    for (const std::int64_t d : shape) n = d < 0 || d > max_elements || n > max_elements ? max_elements + 1 : n * d;
     return n;
   }
 
   /// Row-major strides of `shape`.
   static Dims strides(const Dims& shape) {
     Dims st(shape.size(), 1);
-    for (std::size_t i = shape.size(); i-- > 1;) st[i - 1] = st[i] * shape[i];
+    for (std::size_t i = shape.size(); i-- > 1;)  // saturated: only a tensor with no elements can pass INT64_MAX
+      if (__builtin_mul_overflow(st[i], shape[i], &st[i - 1])) st[i - 1] = std::numeric_limits<std::int64_t>::max();
     return st;
   }
 
@@ -168,7 +171,8 @@ class ShapeFolder {
       const Dims& s = d->second;
       if (op == "Size") {
         std::int64_t size = 1;
-        for (const std::int64_t x : s) size *= x;
+        for (const std::int64_t x : s)
+          if (__builtin_mul_overflow(size, x, &size)) return std::nullopt;  // not a size worth folding
         return IntTensor{{}, {size}, onnx::TensorProto::INT64, {}};
       }
       const auto r = std::int64_t(s.size());

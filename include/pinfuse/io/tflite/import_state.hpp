@@ -77,7 +77,11 @@ class ImportState {
   /// Unique names of the tensors (TFLite does not require them), by which options name them.
   void name_tensors() {
     std::map<std::string, int> count;
-    for (std::size_t t = 0; t < m_.tensor_count(); ++t) ++count[m_.tensor_name(int(t))];
+    for (std::size_t t = 0; t < m_.tensor_count(); ++t) {
+      if (!import_detail::valid_utf8(m_.tensor_name(int(t))))
+        throw input_error(cat("tensor ", std::int64_t(t)), "its name is not valid UTF-8 (a model JSON holds only UTF-8)");
+      ++count[m_.tensor_name(int(t))];
+    }
     for (std::size_t t = 0; t < m_.tensor_count(); ++t) {
       const std::string n = m_.tensor_name(int(t));
       tensor_names_.push_back(count[n] > 1 ? cat(n, "#", std::int64_t(t)) : n);

@@ -88,10 +88,12 @@ class ModelAccess {
     return v ? std::vector<int>(v->begin(), v->end()) : std::vector<int>{};
   }
 
-  /// The subgraph's name, or the model's description.
+  /// The subgraph's name, or the model's description; empty if neither is valid UTF-8 text.
   std::string name() const {
-    if (graph_->name() && graph_->name()->size() > 0) return graph_->name()->str();
-    return model_->description() ? model_->description()->str() : std::string();
+    const std::string name = graph_->name() && graph_->name()->size() > 0 ? graph_->name()->str()
+                             : model_->description()                      ? model_->description()->str()
+                                                                          : std::string();
+    return import_detail::valid_utf8(name) ? name : std::string();
   }
 
   /// The op's builtin code: the larger of the two fields (files before code 127 fill only the old one).

@@ -1,0 +1,77 @@
+#pragma once
+// Checks on an ONNX model made before anything reads it, ONNX's own shape
+// inference included: that code divides by strides and indexes by attribute
+// values without checking them (a Conv with strides [0, 0] kills the process
+// with SIGFPE), and a model JSON cannot hold a name that is not UTF-8.
+#include <onnx/defs/schema.h>
+#include <onnx/onnx_pb.h>
+
+#include <climits>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "pinfuse/core/error.hpp"
+#include "pinfuse/io/import/text.hpp"
+
+namespace pinfuse::onnx_import_detail {
+
+using import_detail::valid_utf8;
+
+/// A node's label for messages: "node 'NAME' (OP)", NAME its name or else its first output's.
+inline std::string node_label(const onnx::NodeProto& n) {
+  const std::string& name = !n.name().empty() ? n.name() : n.output_size() > 0 ? n.output(0) : n.op_type();
+  return "node '" + name + "' (" + n.op_type() + ")";
+}
+
+/// Rejects, with an input_error naming the node and attribute: window
+/// attributes out of range (strides, dilations, kernel_shape < 1; pads < 0;
+/// group < 1; any of them past INT_MAX; the pads of Pad itself aside), names that are not UTF-8, a value
+/// produced by two nodes, and an operator-set version newer than this build's
+/// ONNX library knows.
+inline void check_model(const onnx::ModelProto& model) {
+  const auto& known = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  for (const auto& o : model.opset_import()) {
+    const std::string domain = o.domain() == "ai.onnx" ? "" : o.domain();
+    const auto range = known.find(domain);
+    if (range != known.end() && o.version() > range->second.second)
+      throw input_error("opset_import", "version " + std::to_string(o.version()) + " of the operator set '" + o.domain() +
+                                            "' is newer than this build's ONNX library knows (up to " +
+                                            std::to_string(range->second.second) + ")");
+  }
+  const onnx::GraphProto& graph = model.graph();
+  const auto utf8 = [](const std::string& name, const std::string& where) {
+    if (!valid_utf8(name)) throw input_error(where, "a name is not valid UTF-8");
+  };
+  utf8(graph.name(), "graph name");
+  for (const auto& v : graph.input()) utf8(v.name(), "graph input");
+  for (const auto& v : graph.output()) utf8(v.name(), "graph output");
+  for (const auto& t : graph.initializer()) utf8(t.name(), "initializer");
+  std::set<std::string> produced;
+  for (const auto& t : graph.initializer()) produced.insert(t.name());
+  for (const onnx::NodeProto& n : graph.node()) {
+    const std::string where = node_label(n);
+    utf8(n.name(), where);
+    for (const auto& in : n.input()) utf8(in, where);
+    for (const auto& out : n.output()) {
+      utf8(out, where);
+      if (!out.empty() && !produced.insert(out).second)
+        throw input_error(where, "produces '" + out + "', which an earlier node or initializer produces too");
+    }
+    for (const auto& a : n.attribute()) {
+      const std::string& name = a.name();
+      const bool positive = name == "strides" || name == "dilations" || name == "kernel_shape" || name == "group";
+      if (!positive && (name != "pads" || n.op_type() == "Pad")) continue;  // Pad-2's negative pads crop
+      const auto check = [&](std::int64_t x) {
+        if (x < (positive ? 1 : 0) || x > INT_MAX)
+          throw input_error(where, "attribute '" + name + "' holds " + std::to_string(x) + "; it must be between " +
+                                       (positive ? "1" : "0") + " and " + std::to_string(INT_MAX));
+      };
+      for (const std::int64_t x : a.ints()) check(x);
+      if (a.type() == onnx::AttributeProto::INT) check(a.i());
+    }
+  }
+}
+
+}  // namespace pinfuse::onnx_import_detail
