@@ -4,8 +4,8 @@
 //   pinfuse compare MODEL.json [--hw HW.json] [--json] [--stats]
 //   (solve, compare and sweep show a progress line on stderr after a second; --quiet silences it)
 //   pinfuse sweep MODEL.json [--hw HW.json] [--from 64KiB] [--to 8MiB] [--csv F] [--svg F] [--traffic-svg F]
-//   pinfuse import MODEL.onnx [-o MODEL.json] [--dtype-bytes N] [--name NAME] [--input NAME=1x3x640x640]...
-//                  [--outputs NAME,...]   (built with ONNX)
+//   pinfuse import MODEL.onnx|MODEL.tflite [-o MODEL.json] [--dtype-bytes N] [--name NAME]
+//                  [--input NAME=1x3x640x640]... [--outputs NAME,...]   (built with ONNX / flatbuffers)
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -28,8 +29,12 @@
 #include "pinfuse/pinfuse.hpp"
 #include "pinfuse/plan/replay.hpp"
 #include "pinfuse/report/svg.hpp"
+#include "pinfuse/io/import/options.hpp"
 #if PINFUSE_HAS_ONNX
 #include "pinfuse/io/onnx_import.hpp"
+#endif
+#if PINFUSE_HAS_TFLITE
+#include "pinfuse/io/tflite_import.hpp"
 #endif
 
 namespace {
@@ -374,7 +379,7 @@ int cmd_compare(const Common& c, bool as_json) {
   return all_valid ? exit_code::ok : exit_code::invalid;
 }
 
-#if PINFUSE_HAS_ONNX
+#if PINFUSE_HAS_ONNX || PINFUSE_HAS_TFLITE
 /// A JSON value on one line, with ", " between array items: [224, 224, 3].
 std::string one_line(const json& value) {
   if (!value.is_array()) return value.dump();
@@ -425,35 +430,25 @@ std::string model_text(const json& doc) {
 #endif
 
 struct ImportArgs {
-  std::string onnx_path, out, name;
+  std::string path, out, name;
   int dtype_bytes = 0;
   std::vector<std::string> inputs;   // NAME=1x3x640x640
   std::vector<std::string> outputs;  // value names
 };
 
-#if PINFUSE_HAS_ONNX
-/// "image=1x3x640x640" -> {"image", {1, 3, 640, 640}}.
-std::pair<std::string, std::vector<std::int64_t>> parse_input_dims(const std::string& text) {
-  const auto bad = [&] { return input_error("--input", "expected NAME=1x3x640x640 (ONNX dims, all positive), got '" + text + "'"); };
-  const std::size_t eq = text.rfind('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) throw bad();
-  std::vector<std::int64_t> dims;
-  std::size_t at = eq + 1;
-  while (at <= text.size()) {
-    const std::size_t x = std::min(text.find('x', at), text.size());
-    const std::string part = text.substr(at, x - at);
-    if (part.empty() || part.size() > 9 || part.find_first_not_of("0123456789") != std::string::npos) throw bad();
-    dims.push_back(std::stoll(part));
-    if (dims.back() < 1) throw bad();
-    at = x + 1;
-  }
-  return {text.substr(0, eq), dims};
+/// The error for a file of a format that this build cannot read.
+input_error without_support(const std::string& path, bool tflite) {
+  return input_error(path, tflite ? "pinfuse was built without TFLite support; install libflatbuffers-dev and "
+                                    "flatbuffers-compiler and rebuild (CMake option PINFUSE_WITH_TFLITE)"
+                                  : "pinfuse was built without ONNX support; install libonnx-dev and libprotobuf-dev "
+                                    "and rebuild (CMake option PINFUSE_WITH_ONNX)");
 }
-#endif
 
+/// `pinfuse import`: an ONNX or (by the extension .tflite) a TFLite file to a model JSON.
 int cmd_import(const ImportArgs& a) {
-#if PINFUSE_HAS_ONNX
-  OnnxImportOptions options;
+  const bool tflite = std::filesystem::path(a.path).extension() == ".tflite";
+#if PINFUSE_HAS_ONNX || PINFUSE_HAS_TFLITE
+  ImportOptions options;
   options.dtype_bytes = a.dtype_bytes;
   options.name = a.name;
   options.outputs = a.outputs;
@@ -463,26 +458,30 @@ int cmd_import(const ImportArgs& a) {
     auto [name, dims] = parse_input_dims(in);
     if (!options.input_dims.emplace(name, dims).second) throw input_error("--input " + name, "is given twice");
   }
-  const std::string& onnx_path = a.onnx_path;
-  const std::string& out = a.out;
-  const Network g = import_onnx_file(onnx_path, options);
+  const auto import = [&]() -> Network {
+#if PINFUSE_HAS_TFLITE
+    if (tflite) return import_tflite_file(a.path, options);
+#endif
+#if PINFUSE_HAS_ONNX
+    if (!tflite) return import_onnx_file(a.path, options);
+#endif
+    throw without_support(a.path, tflite);
+  };
+  const Network g = import();
   for (const std::string& note : notes) std::fprintf(stderr, "note: %s\n", note.c_str());
   const std::string text = model_text(model_to_json(g));
-  if (out.empty()) {
+  if (a.out.empty()) {
     std::cout << text;
     return 0;
   }
-  write_file(out, text);
+  write_file(a.out, text);
   const ModelTotals t = totals(g);
-  std::printf("imported %s: %zu layers (%llu compute), %.1f M MACs, %.2f M params -> %s\n", onnx_path.c_str(),
+  std::printf("imported %s: %zu layers (%llu compute), %.1f M MACs, %.2f M params -> %s\n", a.path.c_str(),
               boost::num_vertices(g), (unsigned long long)t.compute_layers, double(t.macs) / 1e6, double(t.params) / 1e6,
-              out.c_str());
+              a.out.c_str());
   return 0;
 #else
-  (void)a;
-  std::fprintf(stderr, "error: pinfuse was built without ONNX support; install libonnx-dev and libprotobuf-dev "
-                       "and rebuild (CMake option PINFUSE_WITH_ONNX)\n");
-  return 2;
+  throw without_support(a.path, tflite);
 #endif
 }
 
@@ -582,14 +581,16 @@ int main(int argc, char** argv) {
   add_solve_flags(*sweep_cmd, common, false);
 
   ImportArgs import_args;
-  CLI::App* import_cmd = app.add_subcommand("import", "convert an ONNX model to a model JSON (needs a build with ONNX)");
-  import_cmd->add_option("MODEL", import_args.onnx_path, "ONNX model file")->required();
+  CLI::App* import_cmd = app.add_subcommand(
+      "import", "convert an ONNX or TFLite model to a model JSON (needs a build with ONNX / flatbuffers)");
+  import_cmd->add_option("MODEL", import_args.path, "ONNX model file, or TFLite (.tflite) flatbuffer")->required();
   import_cmd->add_option("-o,--out", import_args.out, "write the model JSON to this file (default: print it)");
   import_cmd->add_option("--dtype-bytes", import_args.dtype_bytes, "bytes per element (default: from the model's input type)")
       ->check(CLI::Range(1, 16));
   import_cmd->add_option("--name", import_args.name, "model name (default: the file name without extension)");
   import_cmd->add_option("--input", import_args.inputs,
-                         "NAME=1x3x640x640: the ONNX dims of a graph input, fixing its dynamic dimensions (repeatable)")
+                         "NAME=1x3x640x640: the dims of a graph input as the file orders them (ONNX NCHW, TFLite NHWC), "
+                         "fixing its dynamic dimensions (repeatable)")
       ->allow_extra_args(false);
   import_cmd->add_option("--outputs", import_args.outputs,
                          "NAME,...: end the network at these values (default: the graph's outputs without "

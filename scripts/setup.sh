@@ -10,6 +10,8 @@ packages=(
   catch2                 # tests (Debian 12: v2.13)
   libbenchmark-dev       # benchmarks
   libonnx-dev libprotobuf-dev  # optional ONNX importer, `pinfuse import` (PINFUSE_WITH_ONNX)
+  libflatbuffers-dev flatbuffers-compiler  # optional TFLite importer, `pinfuse import` (PINFUSE_WITH_TFLITE)
+  python3-flatbuffers    # scripts/tflite_real_models.py: an independent count of MACs and parameters
   libeigen3-dev coinor-libcbc-dev  # optional ILP formulation (Eigen) and CBC backend (PINFUSE_WITH_CBC)
 )
 missing=()

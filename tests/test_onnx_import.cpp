@@ -23,8 +23,10 @@
 #include "pinfuse/plan/replay.hpp"
 #include "pinfuse/plan/validator.hpp"
 #include "pinfuse/solvers/solve.hpp"
+#include "support/imported_network.hpp"
 
 using namespace pinfuse;
+using namespace pinfuse::testing;
 
 namespace {
 
@@ -55,57 +57,6 @@ onnx::ModelProto onnx_model(const char* text, const Weights& weights = {}) {
 /// Names every node after its first output, with a prefix, so errors show node names.
 void name_nodes(onnx::ModelProto& m, const std::string& prefix) {
   for (onnx::NodeProto& n : *m.mutable_graph()->mutable_node()) n.set_name(prefix + n.output(0));
-}
-
-LayerId find(const Network& g, const std::string& name) {
-  for (LayerId v = 0; v < boost::num_vertices(g); ++v)
-    if (g[v].name == name) return v;
-  FAIL("no layer '" << name << "'");
-  return 0;
-}
-
-std::vector<std::string> input_names(const Network& g, LayerId v) {
-  std::vector<std::string> names;
-  for (const LayerId u : inputs_of(g, v)) names.push_back(g[u].name);
-  return names;
-}
-
-std::vector<std::string> kinds(const Network& g) {
-  std::vector<std::string> k;
-  for (LayerId v = 0; v < boost::num_vertices(g); ++v) k.emplace_back(to_string(g[v].kind));
-  return k;
-}
-
-/// The writer and reader agree, and every strategy gives a plan the validator accepts,
-/// whose command stream replays cleanly.
-void check_round_trip_and_solve(const Network& g) {
-  const nlohmann::json doc = model_to_json(g);
-  const Network back = read_model(doc);
-  REQUIRE(boost::num_vertices(back) == boost::num_vertices(g));
-  for (LayerId v = 0; v < boost::num_vertices(g); ++v) {
-    INFO("layer " << g[v].name);
-    CHECK(back[v].name == g[v].name);
-    CHECK(back[v].kind == g[v].kind);
-    CHECK(back[v].output == g[v].output);
-    CHECK(back[v].activation == g[v].activation);
-    CHECK(input_names(back, v) == input_names(g, v));
-    CHECK(macs(back, v) == macs(g, v));
-    CHECK(params(back, v) == params(g, v));
-  }
-  CHECK(model_to_json(back) == doc);
-  const Hardware hw;
-  const ReferenceAccelerator accel(g, hw);
-  const Scratchpad spm = scratchpad_of(hw);
-  for (const Strategy s : all_strategies) {
-    INFO("strategy " << to_string(s));
-    const Plan plan = solve(s, g, accel, spm);
-    const ValidationReport report = validate_plan(g, plan, accel, spm);
-    INFO((report.findings.empty() ? std::string() : report.findings.front().message));
-    CHECK(report.ok());
-    const ReplayReport replayed = replay_program(g, plan, build_program(g, plan, accel, spm), spm);
-    INFO((replayed.findings.empty() ? std::string() : replayed.findings.front().message));
-    CHECK(replayed.ok());
-  }
 }
 
 const char* const conv_bn_relu_text = R"(

@@ -54,9 +54,9 @@ inline void read_window(const io::Node& n, Layer& l, bool default_stride_is_kern
   }
 }
 
-inline constexpr std::array<std::string_view, 14> activation_names{
+inline constexpr std::array<std::string_view, 15> activation_names{
     "none", "relu", "relu6", "hswish", "hsigmoid", "sigmoid", "swish", "leaky_relu", "prelu", "elu", "tanh", "softplus",
-    "gelu", "mish"};
+    "gelu", "mish", "relu_n1_to_1"};
 inline std::string read_activation(const io::Node& n) { return std::string(activation_names[n.choice(activation_names)]); }
 
 }  // namespace detail

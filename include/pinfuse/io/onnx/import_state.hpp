@@ -18,6 +18,9 @@
 #include <vector>
 
 #include "pinfuse/core/error.hpp"
+#include "pinfuse/io/import/layers.hpp"
+#include "pinfuse/io/import/pad.hpp"
+#include "pinfuse/io/import/problems.hpp"
 #include "pinfuse/io/onnx/model_checks.hpp"
 #include "pinfuse/io/onnx/options.hpp"
 #include "pinfuse/io/onnx/outputs.hpp"
@@ -28,12 +31,7 @@
 
 namespace pinfuse::onnx_import_detail {
 
-/// Spatial padding of a Pad node, held until the Conv or pool that reads it takes it.
-struct PendingPad {
-  int top = 0, bottom = 0, left = 0, right = 0;
-  double value = 0;  ///< the constant padded with
-  std::string node;  ///< the Pad node, for messages
-};
+using import_detail::PendingPad;
 
 /// What an ONNX value name stands for during the import.
 struct Value {
@@ -222,25 +220,6 @@ class ImportState {
     return it == uses_.end() ? 0 : it->second;
   }
 
-  std::string unique_name(std::string base) {
-    if (base.empty()) base = "layer";
-    std::string name = base;
-    for (int k = 2; names_.count(name); ++k) {
-      name = base;
-      name += "_";
-      name += std::to_string(k);
-    }
-    names_.insert(name);
-    return name;
-  }
-
-  LayerId new_layer(Layer layer, const std::vector<LayerId>& inputs, std::string label) {
-    layer.name = unique_name(layer.name);
-    const LayerId v = add_layer(g_, std::move(layer), std::span<const LayerId>(inputs));
-    labels_.push_back(std::move(label));
-    return v;
-  }
-
   void add_inputs() {
     for (const std::string& name : input_names_) {
       Value v;
@@ -253,7 +232,7 @@ class ImportState {
       l.name = name;
       l.kind = LayerKind::input;
       l.output = v.shape;
-      v.layer = new_layer(std::move(l), {}, "graph input '" + name + "'");
+      v.layer = layers_.add(std::move(l), {}, "graph input '" + name + "'");
       values_[name] = v;
     }
   }
@@ -289,57 +268,12 @@ class ImportState {
   }
 
   void add_outputs() {
-    for (const std::string& out : output_names_) {
-      const std::string where = "graph output '" + out + "'";
-      const auto it = values_.find(out);
-      if (it == values_.end()) {
-        problem(where, "no node produces it");
-        continue;
-      }
-      const Value& v = it->second;
-      if (v.kind == Value::Kind::failed) continue;
-      if (v.kind != Value::Kind::feature_map) {
-        problem(where, "is a constant; pinfuse models outputs of layers only");
-        continue;
-      }
-      Layer l;
-      l.name = names_.count(out) ? out + "_output" : out;
-      l.kind = LayerKind::output;
-      new_layer(std::move(l), {v.layer}, where);
-    }
+    import_detail::add_output_layers(layers_, problems_, values_, output_names_, [](const std::string& n) { return n; });
   }
 
   // ---- Problems ----
 
-  void problem(std::string where, std::string reason) { problems_.push_back({std::move(where), std::move(reason)}); }
-
-  /// One input_error for all problems: where() is the first one's place, the reason lists the others.
-  void report_problems() {
-    if (problems_.empty()) return;
-    for (const auto& [op_type, where] : unsupported_) {
-      const auto& [index, names] = where;
-      std::string& reason = problems_[index].second;
-      reason = "operator " + op_type + " is not supported";
-      if (names.size() > 1) {
-        reason += cat(" (", std::int64_t(names.size()), " nodes: ");
-        for (std::size_t k = 0; k < names.size() && k < 5; ++k) reason += (k ? ", '" : "'") + names[k] + "'";
-        reason += names.size() > 5 ? ", ...)" : ")";
-      }
-    }
-    std::string reason = problems_.front().second;
-    if (problems_.size() > 1) {
-      reason += "; ";
-      reason += std::to_string(problems_.size() - 1);
-      reason += problems_.size() == 2 ? " more problem:" : " more problems:";
-      for (std::size_t i = 1; i < problems_.size(); ++i) {
-        reason += "\n  ";
-        reason += problems_[i].first;
-        reason += ": ";
-        reason += problems_[i].second;
-      }
-    }
-    throw input_error(problems_.front().first, reason);
-  }
+  void problem(std::string where, std::string reason) { problems_.add(std::move(where), std::move(reason)); }
 
   /// ONNX's own complaint about the model, from a strict run of shape inference.
   std::string strict_reason() {
@@ -359,7 +293,7 @@ class ImportState {
   void cross_check() const {
     for (const Expectation& e : expected_)
       if (!(g_[e.layer].output == e.shape))
-        throw input_error(labels_[e.layer], cat("pinfuse infers ", shape_text(g_[e.layer].output), " for '", e.value,
+        throw input_error(layers_.labels[e.layer], cat("pinfuse infers ", shape_text(g_[e.layer].output), " for '", e.value,
                                                 "' but ONNX infers ", dims_text(dims_.at(e.value)),
                                                 " (a bug in the importer's mapping of this node)"));
   }
@@ -497,7 +431,7 @@ class ImportState {
     v.dims_known = true;
     v.shape = expected ? *expected : shape(v.dims, v.layout, out);
     if (l.name.empty()) l.name = !node_->name().empty() ? node_->name() : out;
-    v.layer = new_layer(std::move(l), inputs, label(*node_));
+    v.layer = layers_.add(std::move(l), inputs, label(*node_));
     if (!v.is_view()) expected_.push_back({v.layer, out, v.shape});
     values_[out] = v;
     return v.layer;
@@ -587,7 +521,8 @@ class ImportState {
 
   onnx::ModelProto model_;  ///< the copy that shape inference annotates
   OnnxImportOptions options_;
-  Network g_;
+  import_detail::Layers layers_;
+  Network& g_ = layers_.g;
   int dtype_bytes_ = 0;
   std::vector<std::string> input_names_;
   std::vector<std::string> output_names_;  ///< the values that become output layers
@@ -598,12 +533,8 @@ class ImportState {
   std::map<std::string, int> uses_;  ///< node inputs and graph outputs reading a value
   std::map<std::string, std::vector<int>> consumers_;
   std::set<int> skip_;  ///< nodes already imported as part of a pattern
-  std::set<std::string> names_;
-  std::vector<std::string> labels_;  ///< per layer: the place its errors name
   std::vector<Expectation> expected_;
-  std::vector<std::pair<std::string, std::string>> problems_;
-  /// op type -> its problem's index and the nodes of that type
-  std::map<std::string, std::pair<std::size_t, std::vector<std::string>>> unsupported_;
+  import_detail::Problems problems_;
   std::optional<std::string> strict_reason_;
   const onnx::NodeProto* node_ = nullptr;
 };

@@ -56,8 +56,8 @@ class Importer : ImportState {
     for (int i = 0; i < graph.node_size(); ++i)
       if (!skip_.count(i)) import_node(i);
     add_outputs();
-    report_problems();
-    infer_shapes(g_, [this](LayerId v) { return labels_[v]; });
+    problems_.report();
+    layers_.infer();
     cross_check();
     return std::move(g_);
   }
@@ -163,9 +163,7 @@ class Importer : ImportState {
   /// Nodes of an op type the importer does not know: one problem per op type, with the
   /// count and the first names.
   void unsupported_op() {
-    const auto [it, first] = unsupported_.try_emplace(op(), problems_.size(), std::vector<std::string>{});
-    if (first) problem(label(*node_), "");
-    it->second.second.push_back(node_->name().empty() ? output_name(0) : node_->name());
+    problems_.unsupported(op(), label(*node_), node_->name().empty() ? output_name(0) : node_->name());
     fail_outputs();
   }
 
@@ -218,19 +216,9 @@ class Importer : ImportState {
     add(std::move(l), {x.layer}, output_name(0));
   }
 
-  /// Adds a pending Pad of the input to a conv's or pool's own padding ("same" is resolved
-  /// first, on the padded size ONNX sees).
-  void fold_pad(Layer& l, const Value& x) const {
-    if (!x.pad) return;
-    const int padded[2] = {x.padded().h, x.padded().w};
-    const int before[2] = {x.pad->top, x.pad->left}, after[2] = {x.pad->bottom, x.pad->right};
-    for (int a = 0; a < 2; ++a) {
-      Window1D& w = a == 0 ? l.rows : l.cols;
-      if (w.same) resolve_same_padding(w, padded[a]);
-      w.same = false;
-      w.pad_before += before[a];
-      w.pad_after += after[a];
-    }
+  /// Adds a pending Pad of the input to a conv's or pool's own padding (io/import/pad.hpp).
+  static void fold_pad(Layer& l, const Value& x) {
+    if (x.pad) import_detail::fold_pad(l, *x.pad, x.padded());
   }
 
   /// Pad of H and W with a constant, held for the Conv or pool that reads it (see fold_pad).
@@ -368,30 +356,13 @@ class Importer : ImportState {
     add(std::move(l), {x.layer}, output_name(0));
   }
 
-  /// A Pad folds into a pool exactly when the pool's own padding means the same values:
-  /// average pools count their padding as zeros (count_include_pad = 1), max pools pad
-  /// with -inf, which zero padding equals only on a non-negative input (after ReLU, ReLU6,
-  /// sigmoid or hard sigmoid) whose every window keeps a real element (padding < kernel).
+  /// A Pad folds into a pool exactly when the pool's own padding means the same values (io/import/pad.hpp).
   void check_pool_pad(const Layer& l, const Value& x) const {
-    const PendingPad& p = *x.pad;
-    const std::string pad = cat("Pad '", p.node, "' (value ", number_text(p.value), ")");
-    if (l.pool_mode == PoolMode::avg) {
-      if (p.value != 0) fail("reads " + pad + "; only zero padding folds into an AveragePool");
-      const bool own_pads = l.rows.pad_before || l.rows.pad_after || l.cols.pad_before || l.cols.pad_after || l.rows.same;
-      if (own_pads && attr_int("count_include_pad", 0) == 0)
-        fail("reads " + pad + " and pads itself without counting the padding (count_include_pad = 0); "
-             "the two paddings cannot be one");
-      return;
-    }
-    if (p.value <= -double(std::numeric_limits<float>::max())) return;  // -inf padding: the pool's own
-    const std::string& act = g_[x.layer].activation;
-    const bool non_negative = act == "relu" || act == "relu6" || act == "sigmoid" || act == "hsigmoid";
-    if (p.value != 0 || !non_negative)
-      fail(cat("reads ", pad, "; a MaxPool pads with -inf, which padding with ", number_text(p.value),
-               " equals only as zero padding of a non-negative map, and '", g_[x.layer].name, "' has activation ", act));
-    if (p.top + l.rows.pad_before >= l.rows.kernel || p.bottom + l.rows.pad_after >= l.rows.kernel ||
-        p.left + l.cols.pad_before >= l.cols.kernel || p.right + l.cols.pad_after >= l.cols.kernel)
-      fail("reads " + pad + ", which with the pool's own padding fills a whole window (padding >= kernel)");
+    const import_detail::PoolWords words{cat("Pad '", x.pad->node, "' (value ", number_text(x.pad->value), ")"),
+                                         "an AveragePool", "a MaxPool", attr_int("count_include_pad", 0) != 0,
+                                         "(count_include_pad = 0)"};
+    if (const auto problem = import_detail::pool_pad_problem(l, *x.pad, g_[x.layer].name, g_[x.layer].activation, words))
+      fail(*problem);
   }
 
   /// GlobalAveragePool, GlobalMaxPool, and ReduceMean/ReduceMax over the spatial axes.

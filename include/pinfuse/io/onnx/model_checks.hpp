@@ -15,27 +15,11 @@
 #include <string_view>
 
 #include "pinfuse/core/error.hpp"
+#include "pinfuse/io/import/text.hpp"
 
 namespace pinfuse::onnx_import_detail {
 
-/// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
-inline bool valid_utf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char c = byte(i);
-    const std::size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (length == 0 || i + length > s.size()) return false;
-    std::uint32_t code = length == 1 ? c : c & (0x7F >> length);
-    for (std::size_t k = 1; k < length; ++k) {
-      if ((byte(i + k) >> 6) != 0x2) return false;
-      code = (code << 6) | (byte(i + k) & 0x3F);
-    }
-    constexpr std::uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (code < least[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
-    i += length;
-  }
-  return true;
-}
+using import_detail::valid_utf8;
 
 /// A node's label for messages: "node 'NAME' (OP)", NAME its name or else its first output's.
 inline std::string node_label(const onnx::NodeProto& n) {

@@ -5,69 +5,26 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "pinfuse/core/layer.hpp"
+#include "pinfuse/io/import/text.hpp"
 
 namespace pinfuse::onnx_import_detail {
 
-using Dims = std::vector<std::int64_t>;  // ONNX tensor shape; -1 is an unknown dimension
-constexpr std::int64_t max_extent = 1 << 20;
-
-/// Concatenates strings and integers with += (GCC 12 warns falsely on "literal" + std::string&& at -O3).
-inline void append(std::string& s, std::string_view x) { s += x; }
-inline void append(std::string& s, std::int64_t x) { s += std::to_string(x); }
-template <class... Parts>
-std::string cat(const Parts&... parts) {
-  std::string s;
-  (append(s, parts), ...);
-  return s;
-}
-
-/// "[1, ?, 224, 224]"; with a separator "x": "1x?x224x224".
-inline std::string dims_text(const Dims& d, std::string_view separator = {}) {
-  std::string s = separator.empty() ? "[" : "";
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    if (i) s += separator.empty() ? ", " : separator;
-    s += d[i] < 0 ? std::string("?") : std::to_string(d[i]);
-  }
-  if (separator.empty()) s += "]";
-  return s;
-}
-
-inline std::string shape_text(const Shape& s) {
-  std::string t = "[";
-  t += std::to_string(s.h);
-  t += ", ";
-  t += std::to_string(s.w);
-  t += ", ";
-  t += std::to_string(s.c);
-  t += "]";
-  return t;
-}
-
-inline std::string number_text(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
-/// A vector: [1, N], or [N] (a batch-1 vector whose batch axis was squeezed away).
-inline bool is_vector(const Dims& d) { return d.size() == 1 || (d.size() == 2 && d[0] == 1); }
+using import_detail::cat;
+using import_detail::Dims;  // ONNX tensor shape; -1 is an unknown dimension
+using import_detail::dims_text;
+using import_detail::is_vector;
+using import_detail::max_extent;
+using import_detail::number_text;
+using import_detail::shape_text;
 
 /// ONNX shape of a batch-1 feature map -> our [H, W, C]: [1, C, H, W], or a vector as [1, 1, N].
-inline std::optional<Shape> to_shape(const Dims& d) {
-  for (const std::int64_t x : d)
-    if (x < 1 || x > max_extent) return std::nullopt;
-  if (d.size() == 4 && d[0] == 1) return Shape{int(d[2]), int(d[3]), int(d[1])};
-  if (is_vector(d)) return Shape{1, 1, int(d.back())};
-  return std::nullopt;
-}
+inline std::optional<Shape> to_shape(const Dims& d) { return import_detail::feature_map_shape(d, 2, 3, 1); }
 
 /// Layouts of 4-D feature maps. A layout lists, per ONNX axis, the NCHW axis it
 /// holds: {0, 2, 3, 1} is NHWC. Empty means NCHW (and is the only layout of other ranks).

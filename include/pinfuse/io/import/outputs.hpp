@@ -1,0 +1,133 @@
+#pragma once
+// Model import: where the network ends. Either the outputs the user names
+// (ImportOptions::outputs, `pinfuse import --outputs`), or the graph's outputs
+// without the post-processing that follows the CNN (ArgMax, TopK, NonMaxSuppression,
+// masks, a detection head's box decoding, ...), which pinfuse does not model. Nodes
+// that no chosen output needs are not imported. The rules are the format's op lists
+// (OutputRules); the graph is the format's nodes in order (GraphNode).
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pinfuse/core/error.hpp"
+
+namespace pinfuse::import_detail {
+
+/// A node as the output choice sees it: its op type and the names of the values it reads and writes.
+struct GraphNode {
+  std::string op;
+  std::vector<std::string> inputs, outputs;
+};
+
+/// A format's op lists.
+struct OutputRules {
+  std::function<bool(std::string_view)> post_processing;  ///< ops that start post-processing
+  std::function<bool(std::string_view)> network;          ///< ops with weights or windows: never glue
+  std::function<bool(std::string_view)> shape_only;       ///< ops that read only a shape (Shape, Size)
+};
+
+struct OutputChoice {
+  std::vector<std::string> outputs;  ///< the values that become output layers, in order
+  std::set<int> unused;              ///< nodes no output needs
+  std::vector<std::string> notes;    ///< what was cut off
+};
+
+/// Chooses the outputs: `requested` if not empty, else `graph_outputs`, cut before
+/// post-processing. `data` holds the graph inputs that carry data (not weights).
+inline OutputChoice choose_outputs(const std::vector<GraphNode>& nodes, const std::vector<std::string>& graph_outputs,
+                                   const std::vector<std::string>& requested, const std::set<std::string>& data,
+                                   const OutputRules& rules) {
+  const int n = int(nodes.size());
+  const auto node = [&](int i) -> const GraphNode& { return nodes[std::size_t(i)]; };
+  std::map<std::string, int> producer;
+  for (int i = 0; i < n; ++i)
+    for (const std::string& out : node(i).outputs) producer[out] = i;
+  OutputChoice choice;
+  if (!requested.empty()) {
+    for (const std::string& name : requested)
+      if (!producer.count(name) && !data.count(name))
+        throw input_error("--outputs " + name, "names no value of the model (no node produces it and it is no graph input)");
+    choice.outputs = requested;
+  } else {
+    // Data flow (not shape arithmetic): which values depend on the data inputs.
+    std::set<std::string> dependent(data.begin(), data.end());
+    std::vector<bool> reads_data(std::size_t(n), false), dropped(std::size_t(n), false);
+    for (int i = 0; i < n; ++i) {
+      if (rules.shape_only(node(i).op)) continue;
+      reads_data[std::size_t(i)] = std::any_of(node(i).inputs.begin(), node(i).inputs.end(),
+                                               [&](const std::string& in) { return dependent.count(in) > 0; });
+      if (!reads_data[std::size_t(i)]) continue;
+      for (const std::string& out : node(i).outputs) dependent.insert(out);
+    }
+    // The post-processing ops on data, and everything after them.
+    std::set<std::string> cut;
+    for (int i = 0; i < n; ++i) {
+      const bool after = std::any_of(node(i).inputs.begin(), node(i).inputs.end(),
+                                     [&](const std::string& in) { return cut.count(in) > 0; });
+      if (!reads_data[std::size_t(i)] || !(after || rules.post_processing(node(i).op))) continue;
+      dropped[std::size_t(i)] = true;
+      for (const std::string& out : node(i).outputs) cut.insert(out);
+    }
+    // Glue before them (reshapes, concats, elementwise ops) whose data only they read.
+    const std::set<std::string> graph_output_set(graph_outputs.begin(), graph_outputs.end());
+    std::map<std::string, std::vector<int>> readers;
+    for (int i = 0; i < n; ++i)
+      for (const std::string& in : node(i).inputs) readers[in].push_back(i);
+    for (int i = n; i-- > 0;) {
+      if (dropped[std::size_t(i)] || !reads_data[std::size_t(i)] || rules.network(node(i).op)) continue;
+      bool feeds_only_dropped = true, feeds_any = false;
+      for (const std::string& out : node(i).outputs) {
+        if (graph_output_set.count(out)) feeds_only_dropped = false;
+        for (const int r : readers[out]) {
+          feeds_any = true;
+          feeds_only_dropped = feeds_only_dropped && dropped[std::size_t(r)];
+        }
+      }
+      dropped[std::size_t(i)] = feeds_any && feeds_only_dropped;
+    }
+    std::set<std::string> seen;
+    for (int i = 0; i < n; ++i) {
+      if (!dropped[std::size_t(i)]) continue;
+      for (const std::string& in : node(i).inputs) {
+        const auto p = producer.find(in);
+        const bool kept = p != producer.end() ? !dropped[std::size_t(p->second)] : data.count(in) > 0;
+        if (kept && dependent.count(in) && seen.insert(in).second) choice.outputs.push_back(in);
+      }
+    }
+    for (const std::string& o : graph_outputs) {
+      const auto p = producer.find(o);
+      if ((p == producer.end() || !dropped[std::size_t(p->second)]) && seen.insert(o).second) choice.outputs.push_back(o);
+    }
+    std::map<std::string, int> count;
+    std::vector<std::string> order;
+    for (int i = 0; i < n; ++i)
+      if (dropped[std::size_t(i)] && count[node(i).op]++ == 0) order.push_back(node(i).op);
+    if (!order.empty()) {
+      std::string note = "dropped the post-processing after the network:";
+      for (std::size_t k = 0; k < order.size(); ++k) {
+        note += k ? ", " : " ";
+        note += order[k] + " x" + std::to_string(count[order[k]]);
+      }
+      note += "; outputs are now";
+      for (std::size_t k = 0; k < choice.outputs.size(); ++k) note += (k ? ", '" : " '") + choice.outputs[k] + "'";
+      note += " (choose others with --outputs)";
+      choice.notes.push_back(note);
+    }
+  }
+  // The nodes the outputs need, shape arithmetic included.
+  std::set<std::string> needed(choice.outputs.begin(), choice.outputs.end());
+  for (int i = n; i-- > 0;) {
+    if (std::none_of(node(i).outputs.begin(), node(i).outputs.end(), [&](const std::string& o) { return needed.count(o) > 0; })) {
+      choice.unused.insert(i);
+      continue;
+    }
+    for (const std::string& in : node(i).inputs) needed.insert(in);
+  }
+  return choice;
+}
+
+}  // namespace pinfuse::import_detail
