@@ -842,7 +842,9 @@ TEST_CASE("ONNX import rejects a batch other than 1, unsupported attributes and 
         "flatten a map to [1, N]");
   fails("g (float[1, 3, 8, 8] x) => (y) { y = Concat <axis = 2> (x, x) }", {}, "node 'y' (Concat)", "channel axis");
   fails("g (float[1, 3, 8, 8] x) => (y) { y = Conv <kernel_shape = [3]> (x, w) }", {{"w", {4, 3, 3}}},
-        "node 'y' (Conv)", "only 2-D");
+        "node 'y' (Conv)", "input X is of rank 4, weight tensor W of rank 3");
+  fails("g (float[1, 3, 8] x) => (y) { y = Conv <kernel_shape = [3]> (x, w) }", {{"w", {4, 3, 3}}}, "graph input 'x'",
+        "[N, C, H, W]");
   fails("g (float[1, 3, 8, 8] x) => (y) { y = ConvTranspose <kernel_shape = [3, 3], dilations = [2, 2]> (x, w) }",
         {{"w", {3, 2, 3, 3}}}, "node 'y' (ConvTranspose)", "dilated");
   fails("g (float[1, 3, 8, 8] x) => (y) { y = Conv <kernel_shape = [1, 1]> (x, x) }", {}, "node 'y' (Conv)",
