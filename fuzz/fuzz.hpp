@@ -1,0 +1,73 @@
+#pragma once
+// Shared by the libFuzzer targets in fuzz/: bad input must end in pinfuse::input_error;
+// any other exception, a failed check, a crash, a hang or a sanitizer report is a finding.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <optional>
+#include <string>
+#include <typeinfo>
+
+#include "pinfuse/pinfuse.hpp"
+
+namespace pinfuse::fuzz {
+
+/// Stops the run with a message: libFuzzer saves the input as a crash file.
+[[noreturn]] inline void finding(const std::string& what) {
+  std::fprintf(stderr, "pinfuse fuzz finding: %s\n", what.c_str());
+  std::abort();
+}
+
+/// Runs one input: input_error is the way to reject it; any other exception is a finding.
+template <class Body>
+int run(Body&& body) {
+  try {
+    body();
+  } catch (const input_error&) {
+  } catch (const std::exception& e) {
+    finding(std::string("unexpected ") + typeid(e).name() + ": " + e.what());
+  }
+  return 0;
+}
+
+/// The input as a JSON document; nullopt if it does not parse (nlohmann's parser is not under test).
+inline std::optional<nlohmann::json> parse_json(const std::uint8_t* data, std::size_t size) {
+  nlohmann::json doc = nlohmann::json::parse(data, data + size, nullptr, false);
+  if (doc.is_discarded()) return std::nullopt;
+  return doc;
+}
+
+/// The bundled model the hardware, plan and program targets work on (PINFUSE_FUZZ_MODEL).
+inline const Network& bundled_model() {
+  static const Network g = load_model(PINFUSE_FUZZ_MODEL);
+  return g;
+}
+
+/// Cheap solves of `g` on `hw` (layerwise, and fusion of at most 3 layers): each plan must
+/// validate, and the fusion plan's command stream must replay cleanly.
+inline void solve_and_check(const Network& g, const Hardware& hw) {
+  const ReferenceAccelerator accel(g, hw);
+  const Scratchpad spm = scratchpad_of(hw);
+  SolveOptions options;
+  options.max_group_layers = 3;
+  for (const Strategy s : {Strategy::layerwise, Strategy::fusion}) {
+    const Plan plan = solve(s, g, accel, spm, options);
+    const ValidationReport report = validate_plan(g, plan, accel, spm);
+    if (!report.ok()) finding("the " + plan.strategy + " plan does not validate: " + report.errors.front());
+    if (s != Strategy::fusion) continue;
+    const ReplayReport replay = replay_program(g, plan, build_program(g, plan, accel, spm), spm);
+    if (!replay.ok()) finding("the fusion plan's program does not replay: " + replay.errors.front());
+  }
+}
+
+/// A network read from a file (JSON or ONNX): its statistics, its model JSON reads back
+/// to the same document, and it solves (solve_and_check, on the default hardware).
+inline void check_network(const Network& g) {
+  (void)totals(g);
+  const nlohmann::json doc = model_to_json(g);
+  if (model_to_json(read_model(doc)) != doc) finding("the model JSON does not read back to itself");
+  solve_and_check(g, Hardware{});
+}
+
+}  // namespace pinfuse::fuzz

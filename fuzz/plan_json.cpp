@@ -1,0 +1,18 @@
+// Plan JSON (docs/plan-format.md) -> read_plan against the bundled model, then validate_plan.
+// A plan the validator accepts must also survive writing and reading back.
+#include "fuzz.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace pinfuse;
+  const auto doc = fuzz::parse_json(data, size);
+  if (!doc) return 0;
+  return fuzz::run([&] {
+    const Network& g = fuzz::bundled_model();
+    static const ReferenceAccelerator accel(g, Hardware{});
+    static const Scratchpad spm = scratchpad_of(Hardware{});
+    const Plan plan = read_plan(g, *doc);
+    if (!validate_plan(g, plan, accel, spm).ok()) return;
+    const nlohmann::json written = plan_to_json(g, plan);
+    if (plan_to_json(g, read_plan(g, written)) != written) fuzz::finding("a valid plan does not read back to itself");
+  });
+}
