@@ -5,6 +5,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto doc = pinfuse::fuzz::parse_json(data, size);
   if (!doc) return 0;
   return pinfuse::fuzz::run([&] {
-    pinfuse::fuzz::solve_and_check(pinfuse::fuzz::bundled_model(), pinfuse::read_hardware(*doc));
+    pinfuse::fuzz::solve_and_check(pinfuse::fuzz::bundled_model(), pinfuse::read_hardware(*doc), true);
   });
 }

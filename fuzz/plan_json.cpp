@@ -1,4 +1,4 @@
-// Plan JSON (docs/plan-format.md) -> read_plan against the bundled model, then validate_plan.
+// Plan JSON (docs/plan-format.md) -> read_plan against the fuzz model, then validate_plan (32 KiB of SPM).
 // A plan the validator accepts must also survive writing and reading back.
 #include "fuzz.hpp"
 
@@ -8,8 +8,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!doc) return 0;
   return fuzz::run([&] {
     const Network& g = fuzz::bundled_model();
-    static const ReferenceAccelerator accel(g, Hardware{});
-    static const Scratchpad spm = scratchpad_of(Hardware{});
+    static const ReferenceAccelerator accel(g, fuzz::small_spm_hardware());
+    static const Scratchpad spm = scratchpad_of(fuzz::small_spm_hardware());
     const Plan plan = read_plan(g, *doc);
     if (!validate_plan(g, plan, accel, spm).ok()) return;
     const nlohmann::json written = plan_to_json(g, plan);
