@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Runs every libFuzzer target in fuzz/ for SECONDS each (default 600), one after the other,
-# and prints per target: executions, coverage (cov: edges, ft: features), corpus size and
-# crash files. Builds with clang in build/fuzz (or $PINFUSE_FUZZ_BUILD) first.
-#   scripts/fuzz.sh [SECONDS]
+# Runs every libFuzzer target in fuzz/ (or the TARGETs named, e.g. model_json) for SECONDS
+# each (default 600), one after the other, and prints per target: executions, coverage
+# (cov: edges, ft: features), corpus size and finding files. Builds with clang in
+# build/fuzz (or $PINFUSE_FUZZ_BUILD) first.
+#   scripts/fuzz.sh [SECONDS [TARGET...]]
 # Inputs each target finds are kept in BUILD/fuzz/work/TARGET and reused by the next run;
 # crashes, timeouts and out-of-memory inputs go to BUILD/fuzz/findings/. The targets run in
 # libFuzzer's fork mode, so a run goes on past a finding and can report several.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
+shift $(( $# > 0 ? 1 : 0 ))
 build=${PINFUSE_FUZZ_BUILD:-build/fuzz}
 
 CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
@@ -17,8 +19,11 @@ cmake --build "$build" -j "$(nproc)" --target fuzz_targets
 ctest --test-dir "$build" -R '^fuzz\.corpus$' >/dev/null
 
 dir=$build/fuzz
-targets=(model_json hardware_json plan_json program_json)
-[ -x "$dir/fuzz_onnx_bytes" ] && targets+=(onnx_bytes)  # built with ONNX only
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=(model_json hardware_json plan_json program_json)
+  [ -x "$dir/fuzz_onnx_bytes" ] && targets+=(onnx_bytes)  # built with ONNX only
+fi
 mkdir -p "$dir/findings" "$dir/logs"
 printf '%-14s %8s %12s %7s %8s %8s  %s\n' target seconds execs cov ft corpus findings
 for target in "${targets[@]}"; do
