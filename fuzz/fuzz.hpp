@@ -69,11 +69,20 @@ inline void solve_and_check(const Network& g, const Hardware& hw, bool replay) {
   }
 }
 
-/// A network read from a file (JSON or ONNX): its statistics, its model JSON reads back to
+/// A network read from a file (JSON or ONNX): every feature map has a positive shape and a
+/// byte size 64 bits hold (else reading it should have failed), its model JSON reads back to
 /// the same document, and on the default hardware solve_and_check holds. Only networks of
 /// at most 24 layers are solved, and only those of at most 2^24 MACs replayed (a command a
 /// tile), so that an input takes milliseconds.
 inline void check_network(const Network& g) {
+  for (LayerId v = 0; v < boost::num_vertices(g); ++v) {
+    const Shape& s = g[v].output;
+    std::uint64_t bytes = std::uint64_t(model_info(g).dtype_bytes);
+    for (const int extent : {s.h, s.w, s.c})
+      if (extent <= 0 || __builtin_mul_overflow(bytes, std::uint64_t(extent), &bytes))
+        finding("layer '" + g[v].name + "' was accepted with the shape [" + std::to_string(s.h) + ", " +
+                std::to_string(s.w) + ", " + std::to_string(s.c) + "]");
+  }
   const ModelTotals t = totals(g);
   const nlohmann::json doc = model_to_json(g);
   if (model_to_json(read_model(doc)) != doc) finding("the model JSON does not read back to itself");
