@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
-#include <optional>
 #include <string>
 #include <typeinfo>
 
@@ -31,25 +30,32 @@ int run(Body&& body) {
   return 0;
 }
 
-/// The input as a JSON document; nullopt if it does not parse (nlohmann's parser is not under test).
-inline std::optional<nlohmann::json> parse_json(const std::uint8_t* data, std::size_t size) {
-  nlohmann::json doc = nlohmann::json::parse(data, data + size, nullptr, false);
-  if (doc.is_discarded()) return std::nullopt;
-  return doc;
+/// Parses the input as JSON and runs `body(doc)` as run() does; input that is not JSON is
+/// skipped (nlohmann's parser is not under test).
+template <class Body>
+int run_json(const std::uint8_t* data, std::size_t size, Body&& body) {
+  const nlohmann::json doc = nlohmann::json::parse(data, data + size, nullptr, false);
+  if (doc.is_discarded()) return 0;
+  return run([&] { body(doc); });
 }
 
-/// The model the hardware, plan and program targets work on (PINFUSE_FUZZ_MODEL, fuzz/model.json).
-inline const Network& bundled_model() {
-  static const Network g = load_model(PINFUSE_FUZZ_MODEL);
-  return g;
-}
+/// The model the hardware, plan and program targets work on (PINFUSE_FUZZ_MODEL, fuzz/model.json),
+/// with the default hardware but 32 KiB of SPM, where its plans tile, pin and recompute
+/// (make_corpus.sh solves with --spm 32KiB too).
+struct FuzzModel {
+  Network g = load_model(PINFUSE_FUZZ_MODEL);
+  Hardware hw = [] {
+    Hardware small;
+    small.spm_bytes = 32 << 10;
+    return small;
+  }();
+  ReferenceAccelerator accel{g, hw};
+  Scratchpad spm = scratchpad_of(hw);
+};
 
-/// The hardware of the plan and program targets: the default with 32 KiB of SPM, where the
-/// model's plans tile, pin and recompute (make_corpus.sh solves with --spm 32KiB too).
-inline Hardware small_spm_hardware() {
-  Hardware hw;
-  hw.spm_bytes = 32 << 10;
-  return hw;
+inline const FuzzModel& fuzz_model() {
+  static const FuzzModel m;
+  return m;
 }
 
 /// Cheap solves of `g` on `hw` (layerwise, and fusion of at most 3 layers): each plan must

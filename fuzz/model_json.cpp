@@ -2,7 +2,7 @@
 #include "fuzz.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const auto doc = pinfuse::fuzz::parse_json(data, size);
-  if (!doc) return 0;
-  return pinfuse::fuzz::run([&] { pinfuse::fuzz::check_network(pinfuse::read_model(*doc)); });
+  return pinfuse::fuzz::run_json(data, size, [](const nlohmann::json& doc) {
+    pinfuse::fuzz::check_network(pinfuse::read_model(doc));
+  });
 }

@@ -5,18 +5,14 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace pinfuse;
-  const auto doc = fuzz::parse_json(data, size);
-  if (!doc) return 0;
-  return fuzz::run([&] {
-    const Network& g = fuzz::bundled_model();
-    static const ReferenceAccelerator accel(g, fuzz::small_spm_hardware());
-    static const Scratchpad spm = scratchpad_of(fuzz::small_spm_hardware());
-    const Plan plan = read_plan(g, *doc);
-    if (!validate_plan(g, plan, accel, spm).ok()) return;
-    const nlohmann::json written = plan_to_json(g, plan);
-    if (plan_to_json(g, read_plan(g, written)) != written) fuzz::finding("a valid plan does not read back to itself");
+  return fuzz::run_json(data, size, [](const nlohmann::json& doc) {
+    const fuzz::FuzzModel& m = fuzz::fuzz_model();
+    const Plan plan = read_plan(m.g, doc);
+    if (!validate_plan(m.g, plan, m.accel, m.spm).ok()) return;
+    const nlohmann::json written = plan_to_json(m.g, plan);
+    if (plan_to_json(m.g, read_plan(m.g, written)) != written) fuzz::finding("a valid plan does not read back to itself");
     if (plan.layout.empty()) return;
-    const ReplayReport replayed = replay_program(g, plan, build_program(g, plan, accel, spm), spm);
+    const ReplayReport replayed = replay_program(m.g, plan, build_program(m.g, plan, m.accel, m.spm), m.spm);
     if (!replayed.ok()) fuzz::finding("a valid plan's program does not replay: " + replayed.errors.front());
   });
 }

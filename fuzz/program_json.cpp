@@ -6,19 +6,15 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace pinfuse;
-  const auto doc = fuzz::parse_json(data, size);
-  if (!doc) return 0;
-  return fuzz::run([&] {
-    const Network& g = fuzz::bundled_model();
-    static const Scratchpad spm = scratchpad_of(fuzz::small_spm_hardware());
+  return fuzz::run_json(data, size, [](const nlohmann::json& doc) {
+    const fuzz::FuzzModel& m = fuzz::fuzz_model();
     static const std::vector<Plan> plans = [&] {
-      const ReferenceAccelerator accel(g, fuzz::small_spm_hardware());
       std::vector<Plan> all;
-      for (const Strategy s : all_strategies) all.push_back(solve(s, g, accel, spm));
+      for (const Strategy s : all_strategies) all.push_back(solve(s, m.g, m.accel, m.spm));
       return all;
     }();
-    const Program prog = read_program(g, *doc);
+    const Program prog = read_program(m.g, doc);
     for (const Plan& plan : plans)
-      if (plan.groups.size() == prog.groups.size()) (void)replay_program(g, plan, prog, spm);
+      if (plan.groups.size() == prog.groups.size()) (void)replay_program(m.g, plan, prog, m.spm);
   });
 }
