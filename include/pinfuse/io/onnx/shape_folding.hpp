@@ -74,7 +74,10 @@ class ShapeFolder {
     IntTensor x{shape, {}, t.data_type(), {}};
     if (is_float) x.f = *v;
     else
-      for (const double d : *v) x.v.push_back(std::int64_t(d));
+      for (const double d : *v) {
+        if (!(d >= -0x1p63 && d < 0x1p63)) return;  // read through a double: not an int64 any more
+        x.v.push_back(std::int64_t(d));
+      }
     known_[name] = x;
   }
 
