@@ -11,8 +11,9 @@ cmake --build build/release -j "$jobs"
 ctest --test-dir build/release --output-on-failure -j "$jobs"
 
 # clang: GCC 12 reports false -Wuninitialized in Boost.Optional under the sanitizers.
+# PINFUSE_FUZZ: the libFuzzer targets in fuzz/ run 10 s each over their seed corpora as tests.
 CXX=clang++ cmake -S . -B build/sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
-  -DPINFUSE_SANITIZE=ON -DPINFUSE_BUILD_BENCHMARKS=OFF
+  -DPINFUSE_SANITIZE=ON -DPINFUSE_FUZZ=ON -DPINFUSE_BUILD_BENCHMARKS=OFF
 cmake --build build/sanitize -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/sanitize --output-on-failure -j "$jobs"

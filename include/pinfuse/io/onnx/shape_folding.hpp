@@ -71,11 +71,14 @@ class ShapeFolder {
     const Dims shape(t.dims().begin(), t.dims().end());
     if (elements(shape) > max_elements) return;  // weights, not shape arithmetic
     const auto v = tensor_values(t);
-    if (!v) return;
+    if (!v || v->size() != std::size_t(elements(shape))) return;  // no values, or not as many as the shape says
     IntTensor x{shape, {}, t.data_type(), {}};
     if (is_float) x.f = *v;
     else
-      for (const double d : *v) x.v.push_back(std::int64_t(d));
+      for (const double d : *v) {
+        if (!(d >= -0x1p63 && d < 0x1p63)) return;  // read through a double: not an int64 any more
+        x.v.push_back(std::int64_t(d));
+      }
     known_[name] = x;
   }
 
@@ -305,8 +308,10 @@ class ShapeFolder {
       if (perm.size() != x.shape.size()) return std::nullopt;
       const Dims st = strides(x.shape);
       Dims shape, by;
+      std::vector<bool> seen(perm.size(), false);  // perm must name every axis once
       for (const std::int64_t p : perm) {
-        if (p < 0 || p >= std::int64_t(x.shape.size())) return std::nullopt;
+        if (p < 0 || p >= std::int64_t(x.shape.size()) || seen[std::size_t(p)]) return std::nullopt;
+        seen[std::size_t(p)] = true;
         shape.push_back(x.shape[std::size_t(p)]);
         by.push_back(st[std::size_t(p)]);
       }
