@@ -36,6 +36,7 @@ class Importer : ImportState {
     for (const auto& o : model_.opset_import()) default_opset = default_opset || o.domain().empty() || o.domain() == "ai.onnx";
     if (!default_opset) throw input_error("", "the model imports no version of the default ONNX operator set");
     check_model(model_);
+    complete_kernel_shapes(model_);
     const onnx::GraphProto& graph = model_.graph();
     for (const auto& t : graph.initializer()) {
       tensors_[t.name()] = &t;

@@ -8,9 +8,11 @@
 
 #include <climits>
 #include <cstdint>
+#include <algorithm>
 #include <map>
 #include <set>
 #include <utility>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -113,6 +115,37 @@ inline void check_model(const onnx::ModelProto& model) {
       for (const std::int64_t x : a.ints()) check(x);
       if (a.type() == onnx::AttributeProto::INT) check(a.i());
     }
+  }
+}
+
+/// Gives every Conv-like node without kernel_shape the one its weights imply
+/// (W's dims after the first two), from an initializer or a Constant node.
+/// ONNX's inference reads the kernel from W's shape, then indexes X by it
+/// without checking X's rank (a fuzz finding: a Conv on a rank-3 value crashes
+/// it); with kernel_shape given, it checks the size. Weights that are not
+/// constant make an input_error here: pinfuse reads weights only from constants.
+inline void complete_kernel_shapes(onnx::ModelProto& model) {
+  std::map<std::string, std::vector<std::int64_t>> constant_dims;
+  for (const auto& t : model.graph().initializer()) constant_dims[t.name()].assign(t.dims().begin(), t.dims().end());
+  for (const auto& n : model.graph().node())
+    if (n.op_type() == "Constant" && n.output_size() == 1)
+      for (const auto& a : n.attribute())
+        if (a.name() == "value" && a.has_t()) constant_dims[n.output(0)].assign(a.t().dims().begin(), a.t().dims().end());
+  for (onnx::NodeProto& n : *model.mutable_graph()->mutable_node()) {
+    const int weight = n.op_type() == "Conv" || n.op_type() == "ConvTranspose" || n.op_type() == "ConvInteger" ? 1
+                       : n.op_type() == "QLinearConv"                                                          ? 3
+                                                                                                               : -1;
+    if (weight < 0 || std::any_of(n.attribute().begin(), n.attribute().end(),
+                                  [](const onnx::AttributeProto& a) { return a.name() == "kernel_shape"; }))
+      continue;
+    const auto w = weight < n.input_size() ? constant_dims.find(n.input(weight)) : constant_dims.end();
+    if (w == constant_dims.end())
+      throw input_error(node_label(n), "has no kernel_shape and its weights are not a constant");
+    if (w->second.size() < 3) continue;  // check_window_ranks reports it
+    onnx::AttributeProto& k = *n.add_attribute();
+    k.set_name("kernel_shape");
+    k.set_type(onnx::AttributeProto::INTS);
+    for (std::size_t i = 2; i < w->second.size(); ++i) k.add_ints(w->second[i]);
   }
 }
 
