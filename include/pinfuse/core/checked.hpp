@@ -39,16 +39,6 @@ template <class Place>
                                                  "), the largest count pinfuse computes");
 }
 
-/// product = a * b; false if that wraps or passes quantity_limit.
-constexpr bool mul_within_limit(std::uint64_t a, std::uint64_t b, std::uint64_t& product) {
-  return !__builtin_mul_overflow(a, b, &product) && product <= quantity_limit;
-}
-
-/// sum = a + b; false if that wraps or passes quantity_limit.
-constexpr bool add_within_limit(std::uint64_t a, std::uint64_t b, std::uint64_t& sum) {
-  return !__builtin_add_overflow(a, b, &sum) && sum <= quantity_limit;
-}
-
 /// a + b, or UINT64_MAX where that wraps: for sums that are compared, not reported.
 constexpr std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
   std::uint64_t sum = 0;
@@ -59,7 +49,7 @@ constexpr std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
 template <class Place>
 std::uint64_t checked_mul(std::uint64_t a, std::uint64_t b, std::string_view what, const Place& place) {
   std::uint64_t product = 0;
-  if (!mul_within_limit(a, b, product)) throw_past_limit(what, place);
+  if (__builtin_mul_overflow(a, b, &product) || product > quantity_limit) throw_past_limit(what, place);
   return product;
 }
 
@@ -67,7 +57,7 @@ std::uint64_t checked_mul(std::uint64_t a, std::uint64_t b, std::string_view wha
 template <class Place>
 std::uint64_t checked_add(std::uint64_t a, std::uint64_t b, std::string_view what, const Place& place) {
   std::uint64_t sum = 0;
-  if (!add_within_limit(a, b, sum)) throw_past_limit(what, place);
+  if (__builtin_add_overflow(a, b, &sum) || sum > quantity_limit) throw_past_limit(what, place);
   return sum;
 }
 

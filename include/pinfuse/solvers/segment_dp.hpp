@@ -200,15 +200,19 @@ inline SolveStatus exact_status(const Plan& plan, Score bound, std::optional<Sco
 namespace detail {
 
 /// For each position `cut` (0..n) with is_cut[cut]: the FMs f with keep[f]
-/// alive across it (producer < cut <= last use), in increasing f.
-/// O(n + the lifetimes of the kept FMs), not O(n * FMs).
+/// alive across it (producer < cut <= last use, the empty window [cut, cut) of
+/// IntervalSweep), in increasing f; not a scan of every FM per cut.
 inline std::vector<std::vector<int>> alive_across_cuts(const Problem& p, const std::vector<char>& is_cut,
                                                        const std::vector<char>& keep) {
-  std::vector<std::vector<int>> live(p.size() + 1);
+  std::vector<Interval> lifetimes;
   for (std::size_t f = 0; f < p.fms.size(); ++f)
-    if (keep[f])
-      for (int cut = std::max(p.fms[f].producer + 1, 0); cut <= p.fms[f].last_use(); ++cut)
-        if (is_cut[std::size_t(cut)]) live[std::size_t(cut)].push_back(static_cast<int>(f));
+    if (keep[f]) lifetimes.push_back({f, p.fms[f].producer, p.fms[f].last_use()});
+  IntervalSweep sweep(std::move(lifetimes));
+  std::vector<std::vector<int>> live(p.size() + 1);
+  for (std::size_t cut = 0; cut <= p.size(); ++cut)
+    if (is_cut[cut])
+      for (const std::size_t f : sweep.alive(static_cast<long long>(cut), static_cast<long long>(cut)))
+        live[cut].push_back(static_cast<int>(f));
   return live;
 }
 

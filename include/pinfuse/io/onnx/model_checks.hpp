@@ -29,6 +29,12 @@ inline std::string node_label(const onnx::NodeProto& n) {
   return "node '" + name + "' (" + n.op_type() + ")";
 }
 
+/// The input holding the weights of a convolution op (W), or -1 for other ops.
+inline int weight_input(const std::string& op) {
+  if (op == "Conv" || op == "ConvTranspose" || op == "ConvInteger") return 1;
+  return op == "QLinearConv" ? 3 : -1;
+}
+
 /// ONNX's shape inference of Conv, ConvTranspose and the pools indexes by the
 /// ranks of X and W and the lengths of their attributes without checking that
 /// they agree (a rank-2 input, or a rank-1 weight with auto_pad, crashes it).
@@ -43,7 +49,7 @@ inline void check_window_ranks(const onnx::NodeProto& n, const std::map<std::str
     return it == rank.end() ? -1 : it->second;
   };
   const int x = rank_of(0);
-  const int w = n.op_type().find("Conv") != std::string::npos ? rank_of(n.op_type() == "QLinearConv" ? 3 : 1) : -1;
+  const int w = weight_input(n.op_type()) >= 0 ? rank_of(weight_input(n.op_type())) : -1;
   for (const auto& [r, what] : {std::pair{x, "input X"}, std::pair{w, "weight tensor W"}})
     if (r >= 0 && r < 3)
       throw input_error(where, std::string(what) + " is of rank " + std::to_string(r) + "; " + n.op_type() +
@@ -132,9 +138,7 @@ inline void complete_kernel_shapes(onnx::ModelProto& model) {
       for (const auto& a : n.attribute())
         if (a.name() == "value" && a.has_t()) constant_dims[n.output(0)].assign(a.t().dims().begin(), a.t().dims().end());
   for (onnx::NodeProto& n : *model.mutable_graph()->mutable_node()) {
-    const int weight = n.op_type() == "Conv" || n.op_type() == "ConvTranspose" || n.op_type() == "ConvInteger" ? 1
-                       : n.op_type() == "QLinearConv"                                                          ? 3
-                                                                                                               : -1;
+    const int weight = weight_input(n.op_type());
     if (weight < 0 || std::any_of(n.attribute().begin(), n.attribute().end(),
                                   [](const onnx::AttributeProto& a) { return a.name() == "kernel_shape"; }))
       continue;
