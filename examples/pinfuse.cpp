@@ -130,10 +130,10 @@ std::string statistics_text(const SolveStatistics& st) {
   char line[256];
   std::snprintf(line, sizeof line,
                 "%llu states expanded, %llu pruned, %llu groups costed, %llu cache hits, %llu memory refusals, "
-                "%llu incumbents, %llu runs, %.1f ms",
+                "%llu growth stops, %llu incumbents, %llu runs, %.1f ms",
                 (unsigned long long)st.states_expanded, (unsigned long long)st.states_pruned,
                 (unsigned long long)st.groups_costed, (unsigned long long)st.cache_hits,
-                (unsigned long long)st.memory_refusals, (unsigned long long)st.incumbents, (unsigned long long)st.runs,
+                (unsigned long long)st.memory_refusals, (unsigned long long)st.growth_stops, (unsigned long long)st.incumbents, (unsigned long long)st.runs,
                 st.elapsed_ms);
   return line;
 }
@@ -145,6 +145,7 @@ json statistics_json(const SolveStatistics& st) {
           {"groups_costed", st.groups_costed},
           {"cache_hits", st.cache_hits},
           {"memory_refusals", st.memory_refusals},
+          {"growth_stops", st.growth_stops},
           {"incumbents", st.incumbents},
           {"elapsed_ms", st.elapsed_ms}};
 }

@@ -5,9 +5,14 @@
 // SPM sizes.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <numeric>
 #include <random>
 
 #include "pinfuse/accel/reference_accelerator.hpp"
+#include "pinfuse/io/hardware_json.hpp"
+#include "pinfuse/io/model_json.hpp"
+#include "pinfuse/solvers/joint.hpp"
 #include "pinfuse/solvers/group_boundary.hpp"
 #include "support/random_networks.hpp"
 
@@ -40,4 +45,137 @@ TEST_CASE("the reference floor is below every group's cost", "[accel][floor]") {
           }
       }
   }
+}
+
+namespace pinfuse::detail {
+/// The reference accelerator's answers without the shortcut least_held() allows
+/// (queries below the SPM floor are not walked), to test the floor itself.
+struct ReferenceAcceleratorAccess {
+  static std::optional<GroupCost> evaluate_every_tiling(const ReferenceAccelerator& a, const GroupQuery& q) {
+    return std::move(a.evaluate_batch(std::span<const GroupQuery>(&q, 1), false).front());
+  }
+};
+}  // namespace pinfuse::detail
+
+namespace {
+
+/// The least available bytes with which the reference accelerator runs the
+/// group at all, trying every tiling (feasibility only grows with the bytes);
+/// nullopt when not even the whole SPM is enough.
+std::optional<std::uint64_t> least_available(const ReferenceAccelerator& accel, GroupQuery q, std::uint64_t most) {
+  q.available_bytes = most;
+  if (!detail::ReferenceAcceleratorAccess::evaluate_every_tiling(accel, q)) return std::nullopt;
+  std::uint64_t low = 0, high = most;  // runs with `high`, not with anything below `low`
+  while (low < high) {
+    q.available_bytes = low + (high - low) / 2;
+    if (detail::ReferenceAcceleratorAccess::evaluate_every_tiling(accel, q)) high = q.available_bytes;
+    else low = q.available_bytes + 1;
+  }
+  return high;
+}
+
+}  // namespace
+
+TEST_CASE("the SPM floor is below what every group needs, and the shortcut it allows changes no answer",
+          "[accel][floor][spm_floor]") {
+  for (std::uint32_t seed = 1; seed <= 120; ++seed) {
+    std::mt19937 rng(seed);
+    const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, 8)(rng), seed % 2 == 0);
+    const Hardware hw = pinfuse::testing::random_hardware(rng, g);
+    const ReferenceAccelerator accel(g, hw);
+    const Problem p = make_problem(g);
+    const int n = static_cast<int>(p.size());
+    for (int begin = 0; begin < n; ++begin)
+      for (int end = begin + 1; end <= n; ++end) {
+        const GroupBoundary b = group_boundary(p, begin, end);
+        const std::vector<std::size_t> layers(p.order.begin() + begin, p.order.begin() + end);
+        const std::uint64_t floor = accel.least_spm_bytes(layers);
+        for (const Residence where : {Residence::dram, Residence::pinned}) {
+          std::vector<BoundaryFm> inputs, outputs;
+          std::uint64_t pinned_bytes = 0;  // the pinned boundary FMs, whole
+          const auto add = [&](std::vector<BoundaryFm>& list, int fm, bool may_pin) {
+            list.push_back({p.fms[fm].id, may_pin ? where : Residence::dram});
+            if (list.back().where == Residence::pinned) pinned_bytes += p.fms[fm].bytes;
+          };
+          for (const int fm : b.inputs) add(inputs, fm, p.fms[fm].producer >= 0);
+          for (const int fm : b.outputs) add(outputs, fm, !p.fms[fm].model_output);
+          const GroupQuery q{layers, inputs, outputs, 0, hw.spm_alignment, Objective::latency};
+          INFO("seed " << seed << ", layers [" << begin << ", " << end << "), boundary "
+                       << (where == Residence::dram ? "in DRAM" : "pinned"));
+          const std::optional<std::uint64_t> least = least_available(accel, q, hw.spm_bytes);
+          if (least) CHECK(floor <= *least + pinned_bytes);
+          for (const std::uint64_t available : {std::uint64_t{0}, floor / 2, floor, hw.spm_bytes / 3, hw.spm_bytes}) {
+            GroupQuery at = q;
+            at.available_bytes = available;
+            CHECK(accel.evaluate(at) == detail::ReferenceAcceleratorAccess::evaluate_every_tiling(accel, at));
+          }
+        }
+      }
+  }
+}
+
+TEST_CASE("the SPM floor never decreases as layers join a group", "[accel][floor][spm_floor]") {
+  for (std::uint32_t seed = 1; seed <= 300; ++seed) {
+    std::mt19937 rng(seed);
+    const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, 10)(rng), seed % 2 == 0);
+    const ReferenceAccelerator accel(g, pinfuse::testing::random_hardware(rng, g));
+    const Problem p = make_problem(g);
+    // A random chain of sets, each adding one layer, in execution order.
+    std::vector<std::size_t> positions(p.size());
+    std::iota(positions.begin(), positions.end(), std::size_t{0});
+    std::shuffle(positions.begin(), positions.end(), rng);
+    std::vector<std::size_t> members;
+    std::uint64_t previous = 0;
+    for (const std::size_t pos : positions) {
+      members.insert(std::upper_bound(members.begin(), members.end(), pos), pos);
+      std::vector<std::size_t> layers;
+      for (const std::size_t m : members) layers.push_back(p.order[m]);
+      const std::uint64_t floor = accel.least_spm_bytes(layers);
+      INFO("seed " << seed << ", " << layers.size() << " layers");
+      CHECK(floor >= previous);
+      previous = floor;
+    }
+  }
+}
+
+namespace {
+
+/// The reference accelerator without its SPM floor (not an SpmFloorModel): the
+/// solvers grow every group to the end.
+struct WithoutSpmFloor {
+  const ReferenceAccelerator& accel;
+  std::optional<GroupCost> evaluate(const GroupQuery& q) const { return accel.evaluate(q); }
+  std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> qs) const {
+    return accel.evaluate_batch(qs);
+  }
+  CostFloor floor(std::span<const std::size_t> layers) const { return accel.floor(layers); }
+};
+static_assert(BatchCostModel<WithoutSpmFloor> && CostFloorModel<WithoutSpmFloor> && !SpmFloorModel<WithoutSpmFloor>);
+
+}  // namespace
+
+TEST_CASE("solvers that stop growing groups at the SPM floor find the same optimum", "[solver][spm_floor]") {
+  const Hardware base = load_hardware(std::string(PINFUSE_SOURCE_DIR) + "/examples/hardware/mobile_npu.json");
+  for (const char* name : {"squeezenet", "mobilenet_v1", "fsrcnn"})
+    for (const std::uint64_t spm : {std::uint64_t{128} << 10, std::uint64_t{512} << 10}) {
+      const Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/examples/models/" + name + ".json");
+      Hardware hw = base;
+      hw.spm_bytes = spm;
+      const ReferenceAccelerator accel(g, hw);
+      const WithoutSpmFloor unbounded{accel};
+      for (const OrderMode mode : {OrderMode::file, OrderMode::free}) {
+        SolveOptions opt;
+        opt.order_mode = mode;
+        const Plan stopped = solve_joint(g, accel, scratchpad_of(hw), opt);
+        const Plan grown = solve_joint(g, unbounded, scratchpad_of(hw), opt);
+        INFO(name << " at " << spm << " B, order " << (mode == OrderMode::file ? "file" : "free"));
+        CHECK(stopped.totals.latency_cycles == grown.totals.latency_cycles);
+        CHECK(stopped.totals.offchip == grown.totals.offchip);
+        CHECK(grown.statistics.growth_stops == 0);
+        if (spm == std::uint64_t{128} << 10) {  // every model here has groups too large for 128 KiB
+          CHECK(stopped.statistics.growth_stops > 0);
+          CHECK(stopped.statistics.groups_costed < grown.statistics.groups_costed);
+        }
+      }
+    }
 }

@@ -42,6 +42,7 @@ class Recorder : public SolveObserver {
 bool no_less(const SolveStatistics& a, const SolveStatistics& b) {  // every counter of b >= a's
   return b.runs >= a.runs && b.states_expanded >= a.states_expanded && b.states_pruned >= a.states_pruned &&
          b.groups_costed >= a.groups_costed && b.cache_hits >= a.cache_hits && b.memory_refusals >= a.memory_refusals &&
+         b.growth_stops >= a.growth_stops &&
          b.incumbents >= a.incumbents && b.elapsed_ms >= a.elapsed_ms;
 }
 

@@ -23,6 +23,10 @@
 
 namespace pinfuse {
 
+namespace detail {
+struct ReferenceAcceleratorAccess;
+}
+
 class ReferenceAccelerator {
  public:
   ReferenceAccelerator(const Network& g, Hardware hw) : g_(&g), hw_(std::move(hw)) {
@@ -49,6 +53,8 @@ class ReferenceAccelerator {
       i.reduction = (l.kind == LayerKind::pool && l.global_pool) || l.kind == LayerKind::fc;
       i.concat = l.kind == LayerKind::concat;
       const auto [e, eend] = boost::out_edges(v, g);
+      for (auto it = e; it != eend; ++it)
+        if (layer_role(g, boost::target(*it, g)) == LayerRole::compute) i.readers.push_back(boost::target(*it, g));
       i.model_output = e == eend || std::any_of(e, eend, [&](const auto& edge) {
                          return g[boost::target(edge, g)].kind == LayerKind::output;
                        });
@@ -71,21 +77,39 @@ class ReferenceAccelerator {
   /// all its DMA (the pipeline formula below). Every layer computes the rows no
   /// plan can skip (least_compute_cycles) and loads its weights at least once
   /// (one transfer per layer, or per channel chunk of them); a model output is
-  /// stored in full. For any grouping of `layers`:
+  /// stored in full. And no compute overlaps the weights a group loads before
+  /// its first step (resident, §5a) or between its steps (streamed, §5b): a
+  /// group takes at least its compute plus all its weight DMA, except a single
+  /// layer in channel chunks (§5c), which waits for its first chunk only (at
+  /// least one channel's weights, W_ch = floor(weight bytes / C)) and moves all
+  /// chunks (C * W_ch bytes). For any grouping of `layers`:
   ///   latency >= max(sum of least_compute_cycles(v),
-  ///                  sum of dma_cycles(weight bytes of v) + ceil(model output bytes / DRAM B/cycle))  (cycles)
+  ///                  sum of dma_cycles(weight bytes of v) + ceil(model output bytes / DRAM B/cycle),
+  ///                  sum of overlap_floor(v))                                                       (cycles)
   ///   off-chip >= sum of weight bytes of v + model output bytes                                       (bytes)
+  /// with overlap_floor(v) = least compute + dma(weights), or for a layer that can
+  /// be split into channel chunks max(least compute + dma(W_ch), dma(C * W_ch)).
   CostFloor floor(std::span<const std::size_t> layers) const {
-    std::uint64_t compute = 0, weight_dma = 0, weight_bytes = 0, output_bytes = 0;
+    std::uint64_t compute = 0, weight_dma = 0, weight_bytes = 0, output_bytes = 0, unhidden = 0;
     for (const std::size_t v : layers) {
-      compute += info_[v].least_compute;
-      weight_dma += dma_cycles(info_[v].weight_bytes);
-      weight_bytes += info_[v].weight_bytes;
-      if (info_[v].model_output) output_bytes += info_[v].row_bytes * std::uint64_t(info_[v].height);
+      const LayerInfo& l = info_[v];
+      compute += l.least_compute;
+      weight_dma += dma_cycles(l.weight_bytes);
+      weight_bytes += l.weight_bytes;
+      if (l.model_output) output_bytes += l.row_bytes * std::uint64_t(l.height);
+      if (l.channel_splittable && l.channels > 0) {
+        const std::uint64_t per_channel = l.weight_bytes / std::uint64_t(l.channels);
+        unhidden += std::max(l.least_compute + dma_cycles(per_channel), dma_cycles(per_channel * std::uint64_t(l.channels)));
+      } else {
+        unhidden += l.least_compute + dma_cycles(l.weight_bytes);
+      }
     }
     const auto store = std::uint64_t(std::ceil(double(output_bytes) / hw_.dram_bytes_per_cycle));
-    return {std::max(compute, weight_dma + store), weight_bytes + output_bytes};
+    return {std::max({compute, weight_dma + store, unhidden}), weight_bytes + output_bytes};
   }
+
+  /// SpmFloorModel: the sum of least_held(layers) [B].
+  std::uint64_t least_spm_bytes(std::span<const std::size_t> layers) const { return least_held(layers).total(); }
 
   std::optional<GroupCost> evaluate(const GroupQuery& q) const {
     return std::move(evaluate_batch(std::span<const GroupQuery>(&q, 1)).front());
@@ -104,6 +128,22 @@ class ReferenceAccelerator {
     return bytes == 0 ? 0 : hw_.dma_setup_cycles + std::uint64_t(std::ceil(double(bytes) / hw_.dram_bytes_per_cycle));
   }
 
+  /// The fewest input rows of slot `slot` that `rows` consecutive output rows of
+  /// layer `v` read, over the positions where they read some: for a window
+  /// (conv2d, pool) at the top or bottom edge, where padding clips most; for
+  /// the other kinds, by trying every position. 0 if no position reads any.
+  int least_input_rows(LayerId v, std::size_t slot, int rows) const {
+    const Layer& l = (*g_)[v];
+    const int height = info_[v].height;
+    const bool window = l.kind == LayerKind::conv2d || l.kind == LayerKind::pool;
+    int least = 0;
+    for (int first = 0; first + rows <= height; first = window && first == 0 ? std::max(height - rows, 1) : first + 1) {
+      const int read = input_rows(v, slot, {first, first + rows}).size();
+      if (read > 0 && (least == 0 || read < least)) least = read;
+    }
+    return least;
+  }
+
   /// Input rows of slot `slot` that output rows `out` of layer `v` read.
   RowRange input_rows(LayerId v, std::size_t slot, RowRange out) const {
     const Layer& l = (*g_)[v];
@@ -120,8 +160,12 @@ class ReferenceAccelerator {
   }
 
  private:
+  friend struct detail::ReferenceAcceleratorAccess;  // tests: evaluate_batch without the floor's shortcut
+  std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> queries, bool skip_by_floor) const;
+
   struct LayerInfo {
     std::vector<LayerId> inputs;
+    std::vector<LayerId> readers;  ///< the compute layers reading its output
     int height = 0;
     int channels = 0;
     std::uint64_t row_bytes = 0;
@@ -212,6 +256,17 @@ class ReferenceAccelerator {
       l.least_compute = l.concat ? 0 : std::uint64_t(std::ceil(double(count) * l.cycles_per_row));
     }
   }
+  /// What a group holds in the SPM at once, at least, in any setting (least_held()).
+  struct LeastHeld {
+    std::vector<std::pair<LayerId, std::uint64_t>> fms;  ///< (FM by its producer, bytes of the rows held)
+    std::uint64_t weights = 0;                           ///< the least weight buffer [B]
+    std::uint64_t total() const {
+      std::uint64_t sum = weights;
+      for (const auto& f : fms) sum += f.second;
+      return sum;
+    }
+  };
+  LeastHeld least_held(std::span<const std::size_t> layers) const;
   /// One pipeline step: DMA in, compute, DMA out (cycles).
   struct Step {
     std::uint64_t load = 0;
@@ -384,6 +439,7 @@ class ReferenceAccelerator {
   std::vector<LayerInfo> info_;
 };
 static_assert(BatchCostModel<ReferenceAccelerator>);
+static_assert(SpmFloorModel<ReferenceAccelerator>);
 static_assert(CostFloorModel<ReferenceAccelerator>);
 
 /// The SPM the hardware describes, as a MemoryConstraint for the solvers.
@@ -437,6 +493,60 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
     for (const LayerId u : l.inputs) v.writes_into[v.local[u]] = static_cast<int>(i);
   }
   return v;
+}
+
+/// However a group of `layers` (in execution order) is tiled, some tile computes
+/// at least need(l) rows of each of its layers l and of each FM it reads from
+/// outside, and the buffers holding them last the whole group. Walking back:
+///   need(l) = max(1 if l is read after the group or is a model output,
+///                 max over its readers r in the group of least_input_rows(r, slot, need(r)))   [rows]
+/// where an accumulating reduction (one no group layer reads) needs 1 input row.
+/// Each such FM holds need(f) * row_bytes(f) bytes (in a tile buffer, or
+/// pinned); concats are left out, as an in-place one holds its inputs' rows.
+/// A group of 2+ layers holds the least of its weight buffers (§5a, b): the
+/// largest layer's weights when they may be streamed, all of them otherwise; a
+/// single layer may split them into channel chunks (counted as 0). need(l) only
+/// grows as layers join the group (readers join, outputs become read inside),
+/// so the total does too (SpmFloorModel).
+inline ReferenceAccelerator::LeastHeld ReferenceAccelerator::least_held(std::span<const std::size_t> layers) const {
+  IndexOf local;
+  local.assign(layers.size(), [&](std::size_t i) { return layers[i]; });
+  std::vector<int> need(layers.size(), 0);
+  std::vector<std::pair<LayerId, int>> outside;  // FMs read from outside the group, rows
+  LeastHeld held;
+  std::uint64_t all_weights = 0, largest_weights = 0;
+  for (std::size_t i = layers.size(); i-- > 0;) {
+    const LayerId l = layers[i];
+    const LayerInfo& info = info_[l];
+    bool read_inside = false;
+    for (const LayerId r : info.readers) {
+      if (local[r] >= 0) read_inside = true;
+      else need[i] = std::max(need[i], 1);
+    }
+    if (info.model_output) need[i] = std::max(need[i], 1);
+    for (std::size_t slot = 0; slot < info.inputs.size(); ++slot) {
+      const LayerId u = info.inputs[slot];
+      const int rows = need[i] == 0 ? 0 : info.reduction && !read_inside ? 1 : least_input_rows(l, slot, need[i]);
+      const int j = local[u];
+      if (j >= 0) {
+        need[std::size_t(j)] = std::max(need[std::size_t(j)], rows);
+        continue;
+      }
+      const auto it = std::find_if(outside.begin(), outside.end(), [&](const auto& f) { return f.first == u; });
+      if (it == outside.end()) outside.emplace_back(u, rows);
+      else it->second = std::max(it->second, rows);
+    }
+    // A single layer in channel chunks holds one chunk's channels of its output, at least one.
+    const bool chunked = layers.size() == 1 && info.channel_splittable && info.weight_bytes > 0;
+    const std::uint64_t row_bytes = chunked ? info.row_bytes / std::uint64_t(info.channels) : info.row_bytes;
+    if (!info.concat) held.fms.emplace_back(l, std::uint64_t(need[i]) * row_bytes);
+    all_weights += info.weight_bytes;
+    largest_weights = std::max(largest_weights, info.weight_bytes);
+  }
+  for (const auto& [u, rows] : outside)
+    if (!info_[u].concat) held.fms.emplace_back(u, std::uint64_t(rows) * info_[u].row_bytes);
+  if (layers.size() > 1) held.weights = hw_.fused_weights == WeightPolicy::resident ? all_weights : largest_weights;
+  return held;
 }
 
 /// Every output is split into `tiles` near-equal row shares (tile_share). Walking
@@ -737,9 +847,26 @@ inline void ReferenceAccelerator::pick(const std::vector<Candidate>& candidates,
 }
 
 inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batch(std::span<const GroupQuery> queries) const {
+  return evaluate_batch(queries, true);
+}
+
+inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batch(std::span<const GroupQuery> queries,
+                                                                                  bool skip_by_floor) const {
   std::vector<std::optional<GroupCost>> results(queries.size());
   if (queries.empty() || queries.front().layers.empty()) return results;
   const GroupQuery& first = queries.front();
+  // A query whose available bytes are below least_held() (less its pinned
+  // boundary FMs, which are not in them) has no way to run: no tile walk.
+  const LeastHeld held = least_held(first.layers);
+  const auto too_small = [&](const GroupQuery& q) {
+    std::uint64_t least = held.total();
+    for (const auto* list : {&q.inputs, &q.outputs})
+      for (const BoundaryFm& b : *list)
+        if (b.where == Residence::pinned)
+          for (const auto& [fm, bytes] : held.fms)
+            if (fm == b.fm) least -= bytes;
+    return least > q.available_bytes;
+  };
   const GroupView v = view_of(first);  // residence-independent, shared by the batch
   std::vector<std::optional<Choice>> best(queries.size());
   // Queries with the same residences and objective share their candidates;
@@ -750,12 +877,13 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
   };
   std::map<std::pair<std::vector<bool>, Objective>, Pattern> patterns;
   for (std::size_t k = 0; k < queries.size(); ++k) {
+    if (skip_by_floor && too_small(queries[k])) continue;
     std::vector<bool> residences;
     for (const BoundaryFm& b : queries[k].inputs) residences.push_back(b.where == Residence::pinned);
     for (const BoundaryFm& b : queries[k].outputs) residences.push_back(b.where == Residence::pinned);
     patterns[{residences, queries[k].objective}].members.push_back(k);
   }
-  for (int tiles = 1; tiles <= v.height; tiles = next_count(tiles, v.height)) {
+  for (int tiles = 1; !patterns.empty() && tiles <= v.height; tiles = next_count(tiles, v.height)) {
     const TileGeometry geo = geometry(first, v, tiles);
     for (auto& [key, pattern] : patterns) {
       std::uint64_t least = ~std::uint64_t(0), most = 0;

@@ -32,6 +32,17 @@
 // floor.latency_cycles and their off-chip totals to at least floor.offchip_bytes.
 // The order-free solver uses it as its A* heuristic (the cost still to come) and
 // for the lower bound it proves when it stops early; without it the floor is 0.
+//
+// Optionally (SpmFloorModel), a model tells a floor on the SPM a group takes:
+//
+//   std::uint64_t m.least_spm_bytes(std::span<const std::size_t> layers) const
+//
+// Contract: every group that contains all of `layers` (vertex indices), in any
+// order and setting the model accepts, takes at least this many bytes at once:
+// its buffers plus its boundary FMs that are pinned. So it never decreases as
+// layers are added, and once it passes the SPM's capacity the solvers stop
+// growing the group: neither it nor any group containing it can run. Without
+// it, groups grow until SolveOptions::max_group_layers (or the model's end).
 #include <concepts>
 #include <map>
 #include <cstdint>
@@ -134,6 +145,11 @@ struct CostFloor {
 template <class M>
 concept CostFloorModel = CostModel<M> && requires(const M& m, std::span<const std::size_t> layers) {
   { m.floor(layers) } -> std::same_as<CostFloor>;
+};
+
+template <class M>
+concept SpmFloorModel = CostModel<M> && requires(const M& m, std::span<const std::size_t> layers) {
+  { m.least_spm_bytes(layers) } -> std::same_as<std::uint64_t>;
 };
 
 template <class M>

@@ -62,6 +62,7 @@ struct SolveStatistics {
   std::uint64_t groups_costed = 0;    ///< group settings asked of the cost model
   std::uint64_t cache_hits = 0;       ///< group settings answered without the cost model (asked before)
   std::uint64_t memory_refusals = 0;  ///< cost-model answers the MemoryConstraint refused (fits)
+  std::uint64_t growth_stops = 0;     ///< groups whose SPM floor passed the capacity: none containing them was tried (SpmFloorModel)
   std::uint64_t incumbents = 0;       ///< times a better complete plan was found
   double elapsed_ms = 0;              ///< wall time so far
   friend bool operator==(const SolveStatistics&, const SolveStatistics&) = default;

@@ -288,11 +288,15 @@ class DagSearch {
       rest.erase(rest.begin() + (smallest - pending.begin()));
       group.push_back(x);
       inside.add(x);
-      transitions(done, from, group, on_transition);
-      std::vector<int> grown = rest;
-      for (const int r : readers_[std::size_t(x)])
-        if (std::find(grown.begin(), grown.end(), r) == grown.end()) grown.push_back(r);
-      self(self, std::move(grown));
+      if (too_large(group)) {  // no group containing this one can run either
+        ++progress_.stats().growth_stops;
+      } else {
+        transitions(done, from, group, on_transition);
+        std::vector<int> grown = rest;
+        for (const int r : readers_[std::size_t(x)])
+          if (std::find(grown.begin(), grown.end(), r) == grown.end()) grown.push_back(r);
+        self(self, std::move(grown));
+      }
       inside.remove(x);
       group.pop_back();
       banned[std::size_t(x)] = 1;
@@ -300,6 +304,19 @@ class DagSearch {
       banned[std::size_t(x)] = 0;
     };
     visit(visit, std::move(frontier));
+  }
+
+  /// Does the cost model's SPM floor (SpmFloorModel) say no group containing
+  /// `group` (positions) can run?
+  bool too_large(std::vector<int> group) const {
+    if constexpr (SpmFloorModel<C>) {
+      std::sort(group.begin(), group.end());
+      std::vector<std::size_t> layers;
+      for (const int pos : group) layers.push_back(p_.order[std::size_t(pos)]);
+      return cost_.least_spm_bytes(layers) > spm_.capacity();
+    } else {
+      return false;
+    }
   }
 
   /// Calls on_transition(parent, next, score, group) for each transition that

@@ -301,6 +301,11 @@ DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOpti
     for (int end = begin + 1; end <= n; ++end) {
       if (!is_cut[end]) continue;
       if (opt.max_group_layers && std::size_t(end - begin) > opt.max_group_layers) break;
+      if constexpr (SpmFloorModel<C>)
+        if (cost.least_spm_bytes(positions_to_vertices(p, begin, end)) > spm.capacity()) {
+          ++stats.growth_stops;  // no group [begin, end' >= end) can run
+          break;
+        }
       const GroupBoundary boundary = group_boundary(p, begin, end);
       std::vector<int> fresh;  // candidates the group produces that outlive it
       for (const int fm : boundary.outputs)
