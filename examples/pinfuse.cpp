@@ -59,6 +59,7 @@ struct Common {
   std::size_t max_group_layers = 0;
   std::string order = "file";
   double time_limit_s = 0;
+  std::size_t threads = 0;  // 0: one per hardware thread
   bool quiet = false;  // no progress line
   bool stats = false;  // print the solver statistics
 };
@@ -100,6 +101,7 @@ Setup load(const Common& c) {
   s.options.max_group_layers = c.max_group_layers;
   s.options.order_mode = c.order == "free" ? OrderMode::free : c.order == "file" ? OrderMode::file : OrderMode::search;
   s.options.time_limit = std::chrono::milliseconds(std::llround(c.time_limit_s * 1000.0));
+  s.options.threads = c.threads;
   return s;
 }
 
@@ -117,6 +119,9 @@ void add_common(CLI::App& cmd, Common& c) {
   cmd.add_option("--time-limit", c.time_limit_s,
                  "seconds the order-free search may take; then the best plan found and a proven bound (0 = no limit)")
       ->check(CLI::Range(0.0, 1e6));
+  cmd.add_option("--threads", c.threads,
+                 "threads costing groups at once (file order; the plan does not depend on it); 0 = one per hardware thread")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{256}));
 }
 
 /// Adds --quiet (and --stats when `stats`) to a command that solves.

@@ -10,9 +10,6 @@
 #include <random>
 
 #include "pinfuse/accel/reference_accelerator.hpp"
-#include "pinfuse/io/hardware_json.hpp"
-#include "pinfuse/io/model_json.hpp"
-#include "pinfuse/solvers/joint.hpp"
 #include "pinfuse/solvers/group_boundary.hpp"
 #include "support/random_networks.hpp"
 
@@ -136,46 +133,4 @@ TEST_CASE("the SPM floor never decreases as layers join a group", "[accel][floor
       previous = floor;
     }
   }
-}
-
-namespace {
-
-/// The reference accelerator without its SPM floor (not an SpmFloorModel): the
-/// solvers grow every group to the end.
-struct WithoutSpmFloor {
-  const ReferenceAccelerator& accel;
-  std::optional<GroupCost> evaluate(const GroupQuery& q) const { return accel.evaluate(q); }
-  std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> qs) const {
-    return accel.evaluate_batch(qs);
-  }
-  CostFloor floor(std::span<const std::size_t> layers) const { return accel.floor(layers); }
-};
-static_assert(BatchCostModel<WithoutSpmFloor> && CostFloorModel<WithoutSpmFloor> && !SpmFloorModel<WithoutSpmFloor>);
-
-}  // namespace
-
-TEST_CASE("solvers that stop growing groups at the SPM floor find the same optimum", "[solver][spm_floor]") {
-  const Hardware base = load_hardware(std::string(PINFUSE_SOURCE_DIR) + "/examples/hardware/mobile_npu.json");
-  for (const char* name : {"squeezenet", "mobilenet_v1", "fsrcnn"})
-    for (const std::uint64_t spm : {std::uint64_t{128} << 10, std::uint64_t{512} << 10}) {
-      const Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/examples/models/" + name + ".json");
-      Hardware hw = base;
-      hw.spm_bytes = spm;
-      const ReferenceAccelerator accel(g, hw);
-      const WithoutSpmFloor unbounded{accel};
-      for (const OrderMode mode : {OrderMode::file, OrderMode::free}) {
-        SolveOptions opt;
-        opt.order_mode = mode;
-        const Plan stopped = solve_joint(g, accel, scratchpad_of(hw), opt);
-        const Plan grown = solve_joint(g, unbounded, scratchpad_of(hw), opt);
-        INFO(name << " at " << spm << " B, order " << (mode == OrderMode::file ? "file" : "free"));
-        CHECK(stopped.totals.latency_cycles == grown.totals.latency_cycles);
-        CHECK(stopped.totals.offchip == grown.totals.offchip);
-        CHECK(grown.statistics.growth_stops == 0);
-        if (spm == std::uint64_t{128} << 10) {  // every model here has groups too large for 128 KiB
-          CHECK(stopped.statistics.growth_stops > 0);
-          CHECK(stopped.statistics.groups_costed < grown.statistics.groups_costed);
-        }
-      }
-    }
 }

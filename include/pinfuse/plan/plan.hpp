@@ -15,6 +15,7 @@ struct PlannedGroup {
   std::vector<BoundaryFm> inputs;     ///< FMs read from before the group
   std::vector<BoundaryFm> outputs;    ///< FMs needed after the group (or model outputs)
   GroupCost cost;
+  friend bool operator==(const PlannedGroup&, const PlannedGroup&) = default;
 };
 
 /// A feature map kept in SPM from the group producing it to the last group reading it.

@@ -35,6 +35,13 @@ struct SolveOptions {
   /// out the best plan found is returned with a proven lower bound
   /// (Plan::status). The fixed-order DP ignores it.
   std::chrono::milliseconds time_limit{0};
+  /// Threads asking the cost model at once: the fixed-order DP costs the
+  /// groups that start at one cut in parallel (the order-free search uses one).
+  /// The plan and the statistics do not depend on it. Above 1, the cost model's
+  /// evaluate/evaluate_batch and the memory constraint's fits must be safe to
+  /// call concurrently (const and without shared mutable state, as the
+  /// reference accelerator and Scratchpad are). 0 = one per hardware thread.
+  std::size_t threads = 1;
   /// Told the statistics as the solve runs, and may stop it (solvers/observer.hpp); not owned.
   SolveObserver* observer = nullptr;
 };

@@ -39,6 +39,7 @@
 #include "pinfuse/plan/layout.hpp"
 #include "pinfuse/plan/plan.hpp"
 #include "pinfuse/core/interval_sweep.hpp"
+#include "pinfuse/core/parallel_for.hpp"
 #include "pinfuse/solvers/group_boundary.hpp"
 #include "pinfuse/solvers/options.hpp"
 #include "pinfuse/core/problem.hpp"
@@ -294,10 +295,72 @@ DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOpti
   ++stats.runs;
   std::optional<Score> stopped_bound;  // set when the DP is stopped: quick mode from then on
   if (progress.stopped()) stopped_bound = lower_bound_from(0);
+  // The groups from one cut, each asked of the cost model as one batch (in
+  // parallel with SolveOptions::threads), then applied in order of their end.
+  struct Transition {
+    std::uint32_t from, to;
+    std::size_t setting;
+  };
+  struct Batch {
+    int end = 0;
+    std::vector<Transition> transitions;
+    GroupSettings settings;
+    std::vector<std::optional<GroupCost>> answers;
+    SolveStatistics stats;  // its queries, added to the solve's when applied
+  };
   std::vector<char> pinned(p.fms.size(), 0);
+  // Every transition by group [begin, end) (state at begin, pins among the
+  // fresh outputs; quick mode: none) and the distinct settings they put it in.
+  const auto prepare = [&](int begin, int end) {
+    Batch batch;
+    batch.end = end;
+    const GroupBoundary boundary = group_boundary(p, begin, end);
+    std::vector<int> fresh;  // candidates the group produces that outlive it
+    for (const int fm : boundary.outputs)
+      if (candidate[fm]) fresh.push_back(fm);
+    std::vector<int> maybe_pinned = live[begin];  // every pin alive during the group is one of these
+    maybe_pinned.insert(maybe_pinned.end(), fresh.begin(), fresh.end());
+    for (std::uint32_t mask = 0; mask < best[begin].size(); ++mask) {
+      if (!best[begin][mask].reached) continue;
+      for (std::uint32_t t = 0; t < (stopped_bound ? 1U : std::uint32_t(1) << fresh.size()); ++t) {
+        for (std::size_t i = 0; i < live[begin].size(); ++i) pinned[live[begin][i]] = (mask >> i) & 1U;
+        for (std::size_t i = 0; i < fresh.size(); ++i) pinned[fresh[i]] = (t >> i) & 1U;
+        GroupSetting s = group_setting(p, spm, begin, end, boundary, maybe_pinned, [&](int fm) { return pinned[fm] != 0; });
+        if (s.pinned_bytes <= spm.capacity()) {
+          const std::size_t setting = batch.settings.add(std::move(s));
+          std::uint32_t next = 0;
+          for (std::size_t i = 0; i < live[end].size(); ++i) next |= std::uint32_t(pinned[live[end][i]]) << i;
+          batch.transitions.push_back({mask, next, setting});
+        }
+        for (const int fm : maybe_pinned) pinned[fm] = 0;
+      }
+    }
+    return batch;
+  };
+  // Relaxes the states at the batch's end; true if some transition ran.
+  const auto apply = [&](int begin, Batch& batch) {
+    stats.groups_costed += batch.stats.groups_costed;
+    stats.memory_refusals += batch.stats.memory_refusals;
+    stats.cache_hits += batch.transitions.size() - batch.settings.size();
+    bool ran = false;
+    for (const Transition& tr : batch.transitions) {
+      const std::optional<GroupCost>& c = batch.answers[tr.setting];
+      if (!c) continue;
+      ran = true;
+      const Score sc = best[begin][tr.from].score + score_of(c->latency_cycles, c->offchip.total(), opt.objective);
+      State& dst = best[batch.end][tr.to];
+      if (!dst.reached || sc < dst.score) {
+        dst = {true, sc, begin, tr.from};
+        if (batch.end == n) ++stats.incumbents;
+      }
+    }
+    return ran;
+  };
+  const std::size_t threads = thread_count(opt.threads);
   for (int begin = 0; begin < n; ++begin) {
     if (!is_cut[begin]) continue;
     stats.states_expanded += std::size_t(std::count_if(best[begin].begin(), best[begin].end(), [](const State& s) { return s.reached; }));
+    std::vector<int> ends;  // where a group from `begin` may end
     for (int end = begin + 1; end <= n; ++end) {
       if (!is_cut[end]) continue;
       if (opt.max_group_layers && std::size_t(end - begin) > opt.max_group_layers) break;
@@ -306,51 +369,30 @@ DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOpti
           ++stats.growth_stops;  // no group [begin, end' >= end) can run
           break;
         }
-      const GroupBoundary boundary = group_boundary(p, begin, end);
-      std::vector<int> fresh;  // candidates the group produces that outlive it
-      for (const int fm : boundary.outputs)
-        if (candidate[fm]) fresh.push_back(fm);
-      // Every transition (state at begin, pins among the fresh outputs) and the
-      // distinct settings they put the group in, asked of the cost model in one batch.
-      struct Transition {
-        std::uint32_t from, to;
-        std::size_t setting;
-      };
-      std::vector<Transition> transitions;
-      GroupSettings settings;
-      std::vector<int> maybe_pinned = live[begin];  // every pin alive during the group is one of these
-      maybe_pinned.insert(maybe_pinned.end(), fresh.begin(), fresh.end());
-      for (std::uint32_t mask = 0; mask < best[begin].size(); ++mask) {
-        if (!best[begin][mask].reached) continue;
-        for (std::uint32_t t = 0; t < (stopped_bound ? 1U : std::uint32_t(1) << fresh.size()); ++t) {
-          for (std::size_t i = 0; i < live[begin].size(); ++i) pinned[live[begin][i]] = (mask >> i) & 1U;
-          for (std::size_t i = 0; i < fresh.size(); ++i) pinned[fresh[i]] = (t >> i) & 1U;
-          GroupSetting s = group_setting(p, spm, begin, end, boundary, maybe_pinned, [&](int fm) { return pinned[fm] != 0; });
-          if (s.pinned_bytes > spm.capacity()) continue;
-          const std::size_t setting = settings.add(std::move(s));
-          std::uint32_t next = 0;
-          for (std::size_t i = 0; i < live[end].size(); ++i) next |= std::uint32_t(pinned[live[end][i]]) << i;
-          transitions.push_back({mask, next, setting});
-          for (const int fm : maybe_pinned) pinned[fm] = 0;
-        }
+      ends.push_back(end);
+      if (!space.group_starts.empty()) break;  // fixed groups: the next cut only
+    }
+    // All the groups at once, or one at a time in quick mode (until one runs).
+    for (std::size_t first = 0; first < ends.size();) {
+      const std::size_t count = stopped_bound ? 1 : ends.size() - first;
+      std::vector<Batch> batches;
+      for (std::size_t i = first; i < first + count; ++i) batches.push_back(prepare(begin, ends[i]));
+      parallel_for(batches.size(), threads, [&](std::size_t i) {
+        batches[i].answers = batches[i].settings.ask(positions_to_vertices(p, begin, batches[i].end), cost, spm,
+                                                     opt.objective, batches[i].stats);
+      });
+      std::size_t applied = 0;
+      bool done = false;  // quick mode: a group from `begin` ran
+      for (Batch& batch : batches) {
+        const bool ran = apply(begin, batch);
+        ++applied;
+        const bool was_stopped = stopped_bound.has_value();
+        if (!stopped_bound && progress.tick()) stopped_bound = lower_bound_from(begin);
+        if (stopped_bound && ran) done = true;
+        if (done || (stopped_bound && !was_stopped)) break;  // the rest, if any, again in quick mode
       }
-      const std::vector<std::optional<GroupCost>> answers =
-          settings.ask(positions_to_vertices(p, begin, end), cost, spm, opt.objective, stats);
-      stats.cache_hits += transitions.size() - settings.size();
-      bool ran = false;  // some transition by this group
-      for (const Transition& tr : transitions) {
-        const std::optional<GroupCost>& c = answers[tr.setting];
-        if (!c) continue;
-        ran = true;
-        const Score sc = best[begin][tr.from].score + score_of(c->latency_cycles, c->offchip.total(), opt.objective);
-        State& dst = best[end][tr.to];
-        if (!dst.reached || sc < dst.score) {
-          dst = {true, sc, begin, tr.from};
-          if (end == n) ++stats.incumbents;
-        }
-      }
-      if (!stopped_bound && progress.tick()) stopped_bound = lower_bound_from(begin);
-      if (!space.group_starts.empty() || (stopped_bound && ran)) break;  // fixed groups / quick mode: the next cut
+      if (done) break;
+      first += applied;
     }
   }
   if (!best[n][0].reached && stopped_bound) {  // the quick mode got stuck: the full DP, not stopped again
