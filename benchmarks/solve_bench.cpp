@@ -141,6 +141,12 @@ const bool registered = [] {
         solve_network(st, net, s, options);
       })->Unit(benchmark::kMillisecond)->Iterations(layers >= 1000 ? 1 : 3);
     }
+  // The same chains with default options (no group limit): groups stop growing
+  // where the cost model's SPM floor passes the capacity (SpmFloorModel).
+  for (const int layers : {1000, 5000})
+    benchmark::RegisterBenchmark(("joint-default/synthetic/" + std::to_string(layers)).c_str(), [layers](benchmark::State& st) {
+      solve_network(st, pinfuse::bench::synthetic_network(layers), pinfuse::Strategy::joint, {});
+    })->Unit(benchmark::kMillisecond)->Iterations(1);
   // Everything around the search is linear (issue 11): layerwise plans, their SPM
   // addresses and their validation on networks of up to 100,000 layers.
   for (const int layers : {10000, 100000}) {

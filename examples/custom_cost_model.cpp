@@ -29,19 +29,22 @@ struct RooflineNpu {
     // Contract: every buffer is a multiple of q.alignment.
     const auto align = [&](std::uint64_t b) { return (b + q.alignment - 1) / q.alignment * q.alignment; };
     const auto staged = [&](std::uint64_t b) { return align(std::min(b, stage_bytes)); };
-    const auto in_group = [&](std::size_t v) { return std::find(q.layers.begin(), q.layers.end(), v) != q.layers.end(); };
     pinfuse::GroupCost c;
     std::uint64_t macs = 0;
     for (const std::size_t v : q.layers) {
       macs += pinfuse::macs(g, v);
       c.offchip.weights += pinfuse::weight_bytes(g, v);
-      bool read_inside = false;  // intermediate: some later layer of the group reads it
-      for (auto [e, end] = boost::out_edges(v, g); e != end; ++e) read_inside |= in_group(boost::target(*e, g));
-      const bool pinned_out = std::any_of(q.outputs.begin(), q.outputs.end(), [&](const pinfuse::BoundaryFm& o) {
-        return o.fm == v && o.where == pinfuse::Residence::pinned;
-      });
+      // Intermediate: some later layer of the group reads it. A layer that is not
+      // a group output is one; an output is one too if q.outputs_read_inside says so.
+      const auto out = std::find_if(q.outputs.begin(), q.outputs.end(), [&](const pinfuse::BoundaryFm& o) { return o.fm == v; });
+      const std::size_t o = std::size_t(out - q.outputs.begin());
+      const bool read_inside = out == q.outputs.end() || q.outputs_read_inside[o] != 0;
+      const bool pinned_out = out != q.outputs.end() && out->where == pinfuse::Residence::pinned;
       if (read_inside && !pinned_out) c.buffers.push_back({"tmp:" + g[v].name, align(pinfuse::fm_bytes(g, v))});
     }
+    // q.passing lists the pinned FMs that pass over the group untouched: their
+    // bytes are already outside q.available_bytes, so this model ignores them (a
+    // model with banks or retention limits could refuse or charge them here).
     if (c.offchip.weights > 0) c.buffers.push_back({"weights", staged(c.offchip.weights)});
     // Contract: fm_read > 0 iff some input is in DRAM; fm_write = bytes of the DRAM outputs.
     for (const pinfuse::BoundaryFm& in : q.inputs)

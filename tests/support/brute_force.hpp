@@ -58,6 +58,8 @@ std::optional<Score> brute_force(const G& g, const C& cost, const M& spm, BruteF
       for (int grp = 0; grp < groups && feasible; ++grp) {
         std::vector<std::size_t> layers;
         std::vector<BoundaryFm> inputs, outputs;
+        std::vector<std::uint8_t> outputs_read_inside;
+        std::vector<std::size_t> passing;  // pinned, alive during the group, not at its boundary
         std::uint64_t pinned_bytes = 0;
         std::vector<std::uint64_t> live;  // bytes of the pinned FMs alive, then the group's buffers
         for (int pos = 0; pos < n; ++pos)
@@ -71,19 +73,26 @@ std::optional<Score> brute_force(const G& g, const C& cost, const M& spm, BruteF
             read_here |= group_of[c] == grp;
             read_later |= group_of[c] > grp;
           }
-          if (from < grp && read_here) inputs.push_back({fm.id, where});
-          if (from == grp && (read_later || fm.model_output)) outputs.push_back({fm.id, where});
+          const bool input = from < grp && read_here, output = from == grp && (read_later || fm.model_output);
+          if (input) inputs.push_back({fm.id, where});
+          if (output) {
+            outputs.push_back({fm.id, where});
+            outputs_read_inside.push_back(read_here ? 1 : 0);
+          }
           const int until = fm.consumers.empty() ? from : group_of[fm.consumers.back()];
           if (pinned[f] && from <= grp && until >= grp) {
             pinned_bytes += spm.aligned(fm.bytes);
             live.push_back(fm.bytes);
+            if (!input && !output) passing.push_back(fm.id);
           }
         }
         if (pinned_bytes > spm.capacity()) {
           feasible = false;
           break;
         }
-        const GroupQuery q{layers, inputs, outputs, spm.capacity() - pinned_bytes, spm.alignment(), objective};
+        std::sort(passing.begin(), passing.end());
+        const GroupQuery q{layers, inputs, outputs, spm.capacity() - pinned_bytes, spm.alignment(), objective,
+                           passing, outputs_read_inside};
         const std::optional<GroupCost> c = cost.evaluate(q);
         if (c)
           for (const Buffer& b : c->buffers) live.push_back(b.bytes);

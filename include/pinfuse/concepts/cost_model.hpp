@@ -7,6 +7,12 @@
 //
 //   std::optional<pinfuse::GroupCost> m.evaluate(const pinfuse::GroupQuery&) const
 //
+// The query names the group's layers, its boundary FMs and where they live,
+// the pinned FMs that pass over it (alive, untouched) and which outputs the
+// group also reads itself; a model that charges or forbids residency in its own
+// way (banked SPM, retention limits) can refuse any of it by answering nullopt,
+// and the solvers then never run that group in that setting.
+//
 // Contract (the validator checks the first two on every plan):
 //  * every buffer in GroupCost::buffers is already rounded up to query.alignment,
 //    and their sum is <= query.available_bytes;
@@ -90,6 +96,13 @@ struct GroupQuery {
   std::uint64_t available_bytes = 0;     ///< SPM bytes left for the group's own buffers
   std::uint64_t alignment = 1;           ///< every buffer is rounded up to this (bytes)
   Objective objective = Objective::latency;  ///< what the tiling choice should favour
+  /// Pinned FMs alive while the group runs that it neither reads nor writes
+  /// (they pass over it), by producer vertex, ascending. Their bytes, like those
+  /// of the pinned boundary FMs, are not in available_bytes.
+  std::span<const std::size_t> passing = {};
+  /// Per output (as `outputs`): 1 if a later layer of the group reads it too,
+  /// 0 if only layers after the group do.
+  std::span<const std::uint8_t> outputs_read_inside = {};
 };
 
 /// Off-chip (DRAM) traffic in bytes, by kind.

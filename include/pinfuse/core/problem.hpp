@@ -27,6 +27,11 @@ struct FeatureMap {
   /// Pinning is possible for FMs a compute layer produces and a later layer reads;
   /// model inputs arrive in DRAM and model outputs must leave to DRAM.
   bool pinnable() const { return producer >= 0 && !model_output && !consumers.empty(); }
+  /// Does a layer `in_group(position)` says is in some group read it?
+  template <class InGroup>
+  bool read_by(const InGroup& in_group) const {
+    return std::any_of(consumers.begin(), consumers.end(), in_group);
+  }
 };
 
 struct Problem {
@@ -39,6 +44,22 @@ struct Problem {
 
   std::size_t size() const { return order.size(); }
 };
+
+/// For each of `fms` (anything naming an FM by its producer's vertex in `fm`, as
+/// BoundaryFm does): 1 if a layer at a position in [begin, end) reads it, else 0
+/// (also for a vertex that produces no FM here).
+template <class Named>
+std::vector<std::uint8_t> read_in_positions(const Problem& p, const std::vector<Named>& fms, std::size_t begin,
+                                            std::size_t end) {
+  std::vector<std::uint8_t> read;
+  for (const Named& n : fms) {
+    const int fm = n.fm < p.fm_of_vertex.size() ? p.fm_of_vertex[n.fm] : -1;
+    read.push_back(fm >= 0 && p.fms[std::size_t(fm)].read_by([&](int pos) {
+      return pos >= 0 && std::size_t(pos) >= begin && std::size_t(pos) < end;
+    }) ? 1 : 0);
+  }
+  return read;
+}
 
 /// Builds the Problem for `g` along `order` (vertex indices of all vertices, or of the
 /// compute layers only; empty = pinfuse::topological_order(g)). Throws input_error if

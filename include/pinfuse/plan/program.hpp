@@ -11,6 +11,7 @@
 #include "pinfuse/concepts/graph.hpp"
 #include "pinfuse/concepts/memory_constraint.hpp"
 #include "pinfuse/core/error.hpp"
+#include "pinfuse/core/problem.hpp"
 #include "pinfuse/plan/plan.hpp"
 
 namespace pinfuse {
@@ -65,13 +66,25 @@ Program build_program(const G& g, const Plan& plan, const C& model, const M& spm
   Program prog;
   std::size_t first_stage = 0;
   std::map<TensorRef, std::uint64_t> weights;  // bytes, by the commands' loads
-  for (std::size_t gi = 0; gi < plan.groups.size(); ++gi) {
+  const Problem problem = make_problem(g, plan.order);
+  const auto at_boundary = [](const PlannedGroup& grp, std::size_t fm) {
+    const auto is = [&](const BoundaryFm& b) { return b.fm == fm; };
+    return std::any_of(grp.inputs.begin(), grp.inputs.end(), is) || std::any_of(grp.outputs.begin(), grp.outputs.end(), is);
+  };
+  for (std::size_t gi = 0, begin = 0; gi < plan.groups.size(); begin += plan.groups[gi].layers.size(), ++gi) {
     const PlannedGroup& grp = plan.groups[gi];
     std::uint64_t pinned_bytes = 0;
+    std::vector<std::size_t> passing;  // as the solvers asked (GroupQuery::passing)
     for (const PinnedFm& p : plan.pinned)
-      if (p.first_group <= gi && gi <= p.last_group) pinned_bytes += p.bytes;
-    const GroupQuery q{grp.layers, grp.inputs, grp.outputs, spm.capacity() - std::min(pinned_bytes, spm.capacity()),
-                       spm.alignment(), plan.objective};
+      if (p.first_group <= gi && gi <= p.last_group) {
+        pinned_bytes += p.bytes;
+        if (!at_boundary(grp, p.fm)) passing.push_back(p.fm);
+      }
+    std::sort(passing.begin(), passing.end());
+    const std::size_t end = begin + grp.layers.size();
+    const std::vector<std::uint8_t> outputs_read_inside = read_in_positions(problem, grp.outputs, begin, end);
+    const GroupQuery q{grp.layers,    grp.inputs,     grp.outputs, spm.capacity() - std::min(pinned_bytes, spm.capacity()),
+                       spm.alignment(), plan.objective, passing,     outputs_read_inside};
     const std::vector<std::uint64_t> inputs = boundary_addresses(grp.inputs), outputs = boundary_addresses(grp.outputs);
     std::vector<Command> commands = model.commands(q, grp.cost, {plan.layout.buffers[gi], inputs, outputs});
     std::size_t last_stage = first_stage;

@@ -244,10 +244,14 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
     // Capacity: pinned FMs alive during the group (incl. those it produces) + its buffers.
     std::vector<std::uint64_t> live;
     std::uint64_t pinned_bytes = 0;
+    std::vector<std::size_t> passing;  // pinned FMs alive during the group, not at its boundary
     for (const std::size_t fm : pins_alive.alive(static_cast<long long>(begin), static_cast<long long>(end))) {
       live.push_back(p.fms[fm].bytes);
       pinned_bytes += spm.aligned(p.fms[fm].bytes);
+      if (!in_declared.count(p.fms[fm].id) && !out_declared.count(p.fms[fm].id)) passing.push_back(p.fms[fm].id);
     }
+    std::sort(passing.begin(), passing.end());
+    const std::vector<std::uint8_t> outputs_read_inside = read_in_positions(p, grp.outputs, begin, end);
     std::uint64_t step_bytes = pinned_bytes;
     for (const Buffer& b : grp.cost.buffers) {
       if (b.bytes % spm.alignment() != 0)
@@ -264,7 +268,8 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
             gi);
     // Traffic: the cost model must agree with the claim, and the claim with the boundary.
     if (boundary_ok && pinned_bytes <= spm.capacity()) {  // a malformed query is not the model's to answer
-      const GroupQuery q{grp.layers, grp.inputs, grp.outputs, spm.capacity() - pinned_bytes, spm.alignment(), plan.objective};
+      const GroupQuery q{grp.layers,    grp.inputs,     grp.outputs, spm.capacity() - pinned_bytes,
+                         spm.alignment(), plan.objective, passing,     outputs_read_inside};
       const std::optional<GroupCost> again = cost.evaluate(q);
       if (!again) error(FindingKind::cost, gname + ": the cost model says this group cannot run in the SPM left to it", gi);
       else if (!(*again == grp.cost)) error(FindingKind::cost, gname + ": the claimed cost differs from the cost model's", gi);

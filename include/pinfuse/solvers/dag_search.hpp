@@ -21,8 +21,9 @@
 // Downsets are taken in order of size, so every state's score is final when
 // its downset is expanded; all states of one downset are expanded together, so
 // the cost model is asked about each group once, in one batch (and answers are
-// cached across downsets: same layers, residences and pinned sizes). A greedy
-// dive first gives an incumbent plan; with the cost model's floor on the layers
+// cached across downsets: same layers, residences and passing pins). The
+// fixed-order DP's plan on the file order is the first incumbent (so the result
+// is never worse than it), then a greedy dive; with the cost model's floor on the layers
 // still to run (CostFloorModel; 0 without one) as h, a state with g + h no
 // better than the incumbent is not expanded. With SolveOptions::time_limit the
 // search stops when the time is up (once it has a plan) and returns the
@@ -103,7 +104,6 @@ class DagSearch {
           producers_[std::size_t(pos)].push_back(p.fms[fm].producer);
           readers_[std::size_t(p.fms[fm].producer)].push_back(pos);
         }
-    if (opt.time_limit.count() > 0) deadline_ = std::chrono::steady_clock::now() + opt.time_limit;
   }
 
   /// The groups (positions, each group in file order) and pinned FMs of the best
@@ -115,10 +115,18 @@ class DagSearch {
     Score lower_bound;
   };
 
-  std::optional<Result> run() {
+  /// A plan to start from (groups of positions in file order, pinned per FM),
+  /// e.g. the fixed-order optimum: its score is the first incumbent.
+  struct Seed {
+    std::vector<std::vector<int>> groups;
+    std::vector<char> pinned;
+  };
+
+  std::optional<Result> run(const std::optional<Seed>& seed = std::nullopt) {
     ++progress_.stats().runs;
     const int root = state_of({downset_of(LayerSet(std::size_t(n_))), {}});
     states_[std::size_t(root)].reached = true;
+    if (seed) follow(root, *seed);
     if (!dive(root, true)) dive(root, false);
     for (int size = 0; size < n_; ++size)
       for (std::size_t i = 0; i < by_size_[std::size_t(size)].size(); ++i) {
@@ -151,8 +159,7 @@ class DagSearch {
   static constexpr std::size_t kMaxStates = std::size_t(1) << 22;
   bool out_of_time() {
     if (!stopped_ && goal_ >= 0 &&
-        (states_.size() > kMaxStates || progress_.stopped() ||
-         (deadline_ && std::chrono::steady_clock::now() >= *deadline_)))
+        (states_.size() > kMaxStates || progress_.stopped() || progress_.out_of_time()))
       stopped_ = true;
     return stopped_;
   }
@@ -228,6 +235,30 @@ class DagSearch {
       id = best->second;
     }
     return true;
+  }
+
+  /// Walks `seed` from the root, relaxing the states on its path (the last one
+  /// makes it an incumbent). Stops where the seed leaves this search's space
+  /// (a pin it never considers).
+  void follow(int id, const Seed& seed) {
+    for (const std::vector<int>& group : seed.groups) {
+      const LayerSet& done = downsets_[std::size_t(states_[std::size_t(id)].key.downset)].done;
+      LayerSet after = done;
+      for (const int pos : group) after.add(pos);
+      std::vector<int> pins_after;  // the seed's pins alive across the new frontier, ascending
+      for (std::size_t fm = 0; fm < p_.fms.size(); ++fm) {
+        const int producer = p_.fms[fm].producer;
+        if (seed.pinned[fm] && candidate_[fm] && producer >= 0 && after.has(producer) && alive_after(int(fm), after))
+          pins_after.push_back(int(fm));
+      }
+      int next = -1;
+      transitions(LayerSet(done), {id}, group, [&](int parent, int to, Score g, const std::vector<int>& run) {
+        relax(to, g, parent, run);
+        if (states_[std::size_t(to)].key.pins == pins_after) next = to;
+      });
+      if (next < 0) return;
+      id = next;
+    }
   }
 
   /// Expands every promising state of downset `d` (their scores are final).
@@ -331,6 +362,7 @@ class DagSearch {
     for (const int pos : group) after.add(pos);
     const auto in_group = [&](int pos) { return pos >= 0 && std::binary_search(group.begin(), group.end(), pos); };
     std::vector<int> inputs, outputs, fresh;
+    std::vector<std::uint8_t> outputs_read_inside;
     for (const int pos : group) {
       for (const int fm : p_.reads[std::size_t(pos)])
         if (!in_group(p_.fms[fm].producer) && std::find(inputs.begin(), inputs.end(), fm) == inputs.end())
@@ -340,6 +372,7 @@ class DagSearch {
       const bool read_after = std::any_of(f.consumers.begin(), f.consumers.end(), [&](int c) { return !in_group(c); });
       if (f.model_output || read_after) {
         outputs.push_back(out);
+        outputs_read_inside.push_back(f.read_by(in_group) ? 1 : 0);
         if (candidate_[out]) fresh.push_back(out);
       }
     }
@@ -380,6 +413,10 @@ class DagSearch {
         };
         for (const int fm : inputs) s.inputs.push_back({p_.fms[fm].id, residence(fm)});
         for (const int fm : outputs) s.outputs.push_back({p_.fms[fm].id, residence(fm)});
+        s.outputs_read_inside = outputs_read_inside;
+        for (const int fm : held)  // produced before the group: passing unless it reads them
+          if (!std::binary_search(inputs.begin(), inputs.end(), fm)) s.passing.push_back(p_.fms[fm].id);
+        std::sort(s.passing.begin(), s.passing.end());
         asked.push_back({parent, std::move(pins_after), settings.add(std::move(s))});
       }
     }
@@ -429,6 +466,7 @@ class DagSearch {
   }
   static constexpr std::size_t kMaxCacheBytes = std::size_t(256) << 20;  ///< key and answer bytes
 
+  /// The group and what tells its settings apart (as GroupSettings does).
   static std::string cache_key(const std::vector<std::size_t>& layers, const GroupSetting& s) {
     std::string key;
     const auto put = [&](std::uint64_t v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
@@ -436,9 +474,7 @@ class DagSearch {
     for (const std::size_t l : layers) put(l);
     for (const auto* list : {&s.inputs, &s.outputs})
       for (const BoundaryFm& b : *list) key.push_back(b.where == Residence::pinned ? 'p' : 'd');
-    std::vector<std::uint64_t> sizes = s.pinned_sizes;
-    std::sort(sizes.begin(), sizes.end());
-    for (const std::uint64_t b : sizes) put(b);
+    for (const std::size_t fm : s.passing) put(fm);
     return key;
   }
 
@@ -472,10 +508,35 @@ class DagSearch {
   std::unordered_map<DagStateKey, int, DagStateKeyHash> index_;
   std::unordered_map<std::string, std::optional<Score>> cache_;
   std::size_t cache_bytes_ = 0;
-  std::optional<std::chrono::steady_clock::time_point> deadline_;
   bool stopped_ = false;
   int goal_ = -1;  ///< the state with every layer run (the incumbent plan's end)
 };
+
+}  // namespace detail
+
+namespace detail {
+
+/// The fixed-order DP's plan on the file order, as a seed for the search
+/// (positions, pinned FMs); none if no plan fits in that order.
+template <class Search, CostModel C, MemoryConstraint M>
+std::optional<typename Search::Seed> fixed_order_seed(const Problem& file, const C& cost, const M& spm,
+                                                      const SolveOptions& opt, const SearchSpace& space,
+                                                      const std::string& strategy, Progress& progress) {
+  try {
+    const Plan plan = solve_segments(file, cost, spm, opt, space, strategy, progress);
+    std::vector<int> position_of(file.fm_of_vertex.size(), -1);
+    for (std::size_t pos = 0; pos < file.size(); ++pos) position_of[file.order[pos]] = static_cast<int>(pos);
+    typename Search::Seed seed{{}, std::vector<char>(file.fms.size(), 0)};
+    for (const PlannedGroup& group : plan.groups) {
+      seed.groups.emplace_back();
+      for (const std::size_t v : group.layers) seed.groups.back().push_back(position_of[v]);
+    }
+    for (const PinnedFm& f : plan.pinned) seed.pinned[std::size_t(file.fm_of_vertex[f.fm])] = 1;
+    return seed;
+  } catch (const no_plan_fits&) {
+    return std::nullopt;
+  }
+}
 
 }  // namespace detail
 
@@ -490,21 +551,20 @@ class DagSearch {
 template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOptions& opt, bool pins,
                       std::size_t group_layers, std::string strategy) {
-  const auto started = std::chrono::steady_clock::now();
   const Problem file = make_problem(g);
   if (file.size() == 0) throw input_error("model", "has no compute layers");
   SearchSpace space{pins, {}, {}};
-  detail::Progress progress(opt.observer);
+  detail::Progress progress(opt.observer, opt.time_limit);
   std::optional<Score> first;  // the first search's bound: still one after a repair
   for (;;) {
     SolveOptions left = opt;
     if (group_layers) left.max_group_layers = group_layers;
-    if (opt.time_limit.count() > 0)
-      left.time_limit = std::max(std::chrono::milliseconds(1),
-                                 opt.time_limit - std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                      std::chrono::steady_clock::now() - started));
-    const std::optional<typename detail::DagSearch<C, M>::Result> found =
-        detail::DagSearch<C, M>(file, cost, spm, left, space, progress).run();
+    using Search = detail::DagSearch<C, M>;
+    // The first search starts from the file order's optimum (the fixed-order DP
+    // over the same space): never worse than it, and its score prunes at once.
+    std::optional<typename Search::Seed> seed;
+    if (!first) seed = fixed_order_seed<Search>(file, cost, spm, left, space, strategy, progress);
+    const std::optional<typename Search::Result> found = Search(file, cost, spm, left, space, progress).run(seed);
     if (!found)
       throw no_plan_fits("model", "no " + strategy + " plan fits the SPM (" + std::to_string(spm.capacity()) + " usable bytes)");
     std::vector<std::size_t> order;
@@ -522,8 +582,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
       return plan;
     }
     ban_largest_pin(file, plan, spm.capacity(), space.no_pin);
-    if (progress.stopped() || (opt.time_limit.count() > 0 && std::chrono::steady_clock::now() - started >= opt.time_limit))
-      space.pins = false;
+    if (progress.stopped() || progress.out_of_time()) space.pins = false;
   }
 }
 

@@ -13,6 +13,7 @@
 // stop is final: address repairs and further orders after it run in the
 // solver's quick mode too, and progress() is not called again.
 #include <chrono>
+#include <optional>
 
 #include "pinfuse/plan/plan.hpp"
 
@@ -28,20 +29,29 @@ class SolveObserver {
 
 namespace detail {
 
-/// The statistics of one solve call, its observer, and whether it asked to stop.
+/// The statistics of one solve call, its observer, and whether it is to stop:
+/// the observer asked to, or the time limit (SolveOptions::time_limit, 0 = none) passed.
 class Progress {
  public:
-  explicit Progress(SolveObserver* observer) : observer_(observer), started_(std::chrono::steady_clock::now()) {}
+  explicit Progress(SolveObserver* observer, std::chrono::milliseconds time_limit = {})
+      : observer_(observer), started_(std::chrono::steady_clock::now()) {
+    if (time_limit.count() > 0) deadline_ = started_ + time_limit;
+  }
   SolveStatistics& stats() { return stats_; }
-  /// Tells the observer the statistics so far; true once it has asked to stop.
+  /// Tells the observer the statistics so far; true once it has asked to stop
+  /// or the time is up.
   bool tick() {
     if (observer_ && !stopped_) stopped_ = observer_->progress(stamped()) == SolveControl::stop;
+    if (!stopped_) stopped_ = out_of_time();
     return stopped_;
   }
   bool stopped() const { return stopped_; }
-  /// Takes a stop back and stops asking the observer (a quick mode that found no plan).
+  /// Has the time limit passed (whether or not tick() has seen it yet)?
+  bool out_of_time() const { return deadline_ && std::chrono::steady_clock::now() >= *deadline_; }
+  /// Takes a stop back and stops asking the observer and the clock (a quick mode that found no plan).
   void keep_going() {
     observer_ = nullptr;
+    deadline_.reset();
     stopped_ = false;
   }
   /// Records the statistics and wall time in the plan the solve returns.
@@ -58,6 +68,7 @@ class Progress {
 
   SolveObserver* observer_;
   std::chrono::steady_clock::time_point started_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
   SolveStatistics stats_;
   bool stopped_ = false;
 };

@@ -31,9 +31,10 @@ struct SolveOptions {
   OrderMode order_mode = OrderMode::file;
   /// Execution order as vertex indices; empty = chosen as `order_mode` says.
   std::vector<std::size_t> order;
-  /// Wall-time budget of the order-free search; 0 = none (exact). When it runs
-  /// out the best plan found is returned with a proven lower bound
-  /// (Plan::status). The fixed-order DP ignores it.
+  /// Wall-time budget of a solve; 0 = none (exact). When it runs out the best
+  /// plan found is returned with a proven lower bound (Plan::status): the
+  /// order-free search returns its incumbent, the fixed-order DP finishes in
+  /// its quick mode (solvers/segment_dp.hpp), as when the observer stops them.
   std::chrono::milliseconds time_limit{0};
   /// Threads asking the cost model at once: the fixed-order DP costs the
   /// groups that start at one cut in parallel (the order-free search uses one).

@@ -18,7 +18,8 @@
 // fixed groups (layerwise, pinning-only) and/or no pins (layerwise, fusion-only).
 //
 // SolveOptions::observer (solvers/observer.hpp) is told the statistics after
-// each group's batch. When it says stop at cut b, the DP finishes in quick
+// each group's batch. When it says stop at cut b, or SolveOptions::time_limit
+// has passed, the DP finishes in quick
 // mode: no new pins, and from each later cut only the shortest group that runs
 // (were that to get stuck, the full DP runs on, not stopped again). The plan's
 // bound is then the least g + floor (CostFloorModel; 0 without) over the states
@@ -59,6 +60,8 @@ struct SearchSpace {
 struct GroupSetting {
   std::vector<BoundaryFm> inputs;
   std::vector<BoundaryFm> outputs;
+  std::vector<std::uint8_t> outputs_read_inside;  ///< GroupQuery::outputs_read_inside
+  std::vector<std::size_t> passing;         ///< GroupQuery::passing: pinned FMs alive during the group, not at its boundary
   std::uint64_t pinned_bytes = 0;           ///< aligned
   std::vector<std::uint64_t> pinned_sizes;  ///< bytes of each pinned FM alive during the group
 };
@@ -83,19 +86,25 @@ GroupSetting group_setting(const Problem& p, const M& spm, int begin, int end, c
   const auto residence = [&](int fm) { return pinned(fm) ? Residence::pinned : Residence::dram; };
   for (const int fm : b.inputs) s.inputs.push_back({p.fms[fm].id, residence(fm)});
   for (const int fm : b.outputs) s.outputs.push_back({p.fms[fm].id, residence(fm)});
+  s.outputs_read_inside = b.outputs_read_inside;
   for (const int fm : maybe_pinned) {
     const FeatureMap& f = p.fms[fm];
     if (f.producer >= 0 && f.producer < end && f.last_use() >= begin && pinned(fm)) {
       s.pinned_bytes += spm.aligned(f.bytes);
       s.pinned_sizes.push_back(f.bytes);
+      const bool boundary = std::binary_search(b.inputs.begin(), b.inputs.end(), fm) ||
+                            std::find(b.outputs.begin(), b.outputs.end(), fm) != b.outputs.end();
+      if (!boundary) s.passing.push_back(f.id);
     }
   }
+  std::sort(s.passing.begin(), s.passing.end());
   return s;
 }
 
 /// The distinct settings one group is asked about, and the cost model's answers.
-/// Settings are told apart by residences and the sizes of the pins alive
-/// (fits_together may depend on more than their sum, e.g. with banks).
+/// Settings are told apart by residences and the pins passing over the group:
+/// together they fix every pin alive (fits_together may depend on more than
+/// their sum, e.g. with banks) and all a query says.
 class GroupSettings {
  public:
   /// Index of `s` among the distinct settings (added if new).
@@ -103,9 +112,7 @@ class GroupSettings {
     std::vector<bool> residences;
     for (const auto* list : {&s.inputs, &s.outputs})
       for (const BoundaryFm& b : *list) residences.push_back(b.where == Residence::pinned);
-    std::vector<std::uint64_t> sizes = s.pinned_sizes;
-    std::sort(sizes.begin(), sizes.end());
-    const auto [it, added] = index_.try_emplace({std::move(residences), std::move(sizes)}, settings_.size());
+    const auto [it, added] = index_.try_emplace({std::move(residences), s.passing}, settings_.size());
     if (added) settings_.push_back(std::move(s));
     return it->second;
   }
@@ -119,7 +126,8 @@ class GroupSettings {
                                             Objective objective, SolveStatistics& stats) const {
     std::vector<GroupQuery> queries;
     for (const GroupSetting& s : settings_)
-      queries.push_back({layers, s.inputs, s.outputs, spm.capacity() - s.pinned_bytes, spm.alignment(), objective});
+      queries.push_back({layers, s.inputs, s.outputs, spm.capacity() - s.pinned_bytes, spm.alignment(), objective,
+                         s.passing, s.outputs_read_inside});
     std::vector<std::optional<GroupCost>> answers = evaluate_all(cost, std::span<const GroupQuery>(queries));
     stats.groups_costed += queries.size();
     for (std::size_t i = 0; i < answers.size(); ++i)
@@ -132,7 +140,7 @@ class GroupSettings {
 
  private:
   std::vector<GroupSetting> settings_;
-  std::map<std::pair<std::vector<bool>, std::vector<std::uint64_t>>, std::size_t> index_;
+  std::map<std::pair<std::vector<bool>, std::vector<std::size_t>>, std::size_t> index_;
 };
 
 /// Builds the Plan for the given groups (first positions) and pinned FMs; its
@@ -453,7 +461,7 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
 template <CostModel C, MemoryConstraint M>
 Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, SearchSpace space,
                     std::string strategy) {
-  detail::Progress progress(opt.observer);
+  detail::Progress progress(opt.observer, opt.time_limit);
   return solve_segments(p, cost, spm, opt, std::move(space), std::move(strategy), progress);
 }
 
