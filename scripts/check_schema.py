@@ -118,8 +118,8 @@ BROKEN = [
     ("pad with negative channels", _append(name="p", type="pad", inputs=["x"], channels=[0, -2]),
      "/layers/{end}/channels/1"),
     ("depth_to_space without block", _append(name="d", type="depth_to_space", inputs=["x"]), "/layers/{end}"),
-    ("space_to_depth with an order", _append(name="d", type="space_to_depth", inputs=["x"], block=2, order="crd"),
-     "/layers/{end}"),
+    ("space_to_depth with a bad order", _append(name="d", type="space_to_depth", inputs=["x"], block=2, order="cdr"),
+     "/layers/{end}/order"),
 ]
 
 

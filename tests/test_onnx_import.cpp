@@ -584,6 +584,35 @@ TEST_CASE("ONNX Pads that do not fold, and Pads of the channels, are pad layers"
   }
 }
 
+TEST_CASE("ONNX PyTorch's pixel_unshuffle and pixel_shuffle as Reshape-Transpose-Reshape", "[onnx][pad]") {
+  ImportSummary summary;
+  ImportOptions options;
+  options.summary = &summary;
+  const Network g = import_onnx(onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    shuffles (float[1, 3, 12, 16] x) => (y) <int64[6] s6 = {1, 3, 6, 2, 8, 2}, int64[4] s4 = {1, 12, 6, 8},
+                                             int64[6] d6 = {1, 4, 2, 2, 6, 8}, int64[4] d4 = {1, 4, 12, 16}> {
+      a = Reshape (x, s6)
+      b = Transpose <perm = [0, 1, 3, 5, 2, 4]> (a)
+      u = Reshape (b, s4)
+      c = Conv <kernel_shape = [1, 1]> (u, w)
+      e = Reshape (c, d6)
+      f = Transpose <perm = [0, 1, 4, 2, 5, 3]> (e)
+      y = Reshape (f, d4)
+    })",
+                                           {{"w", {16, 12, 1, 1}}}),
+                                options);
+  CHECK(kinds(g) == std::vector<std::string>{"input", "space_to_depth", "conv2d", "depth_to_space", "output"});
+  const Layer& u = g[find(g, "u")];
+  CHECK((u.block == 2 && u.depth_order == DepthOrder::crd && u.output == Shape{6, 8, 12}));
+  const Layer& y = g[boost::num_vertices(g) - 2];
+  CHECK((y.kind == LayerKind::depth_to_space && y.block == 2 && y.depth_order == DepthOrder::crd));
+  CHECK(y.output == Shape{12, 16, 4});
+  CHECK(summary.fused.at("pixel unshuffle") == 1);
+  CHECK(summary.fused.at("pixel shuffle") == 1);
+  check_round_trip_and_solve(g);
+}
+
 TEST_CASE("ONNX DepthToSpace, SpaceToDepth and Resize by non-integer and down-scaling factors", "[onnx][pad]") {
   ImportSummary summary;
   ImportOptions options;

@@ -185,8 +185,7 @@ inline Network read_model(const nlohmann::json& doc) {
         break;
       case LayerKind::depth_to_space:
       case LayerKind::space_to_depth:
-        if (l.kind == LayerKind::depth_to_space) n.only({"name", "type", "inputs", "block", "order"});
-        else n.only({"name", "type", "inputs", "block"});
+        n.only({"name", "type", "inputs", "block", "order"});
         l.block = int(n.at("block").integer(1, 1 << 10));
         if (n.has("order")) l.depth_order = n.at("order").choice({"dcr", "crd"}) == 0 ? DepthOrder::dcr : DepthOrder::crd;
         break;

@@ -152,7 +152,11 @@ inline void infer_shapes(Network& g, const LayerLocator& where = {}) {
             std::snprintf(text, sizeof text, "%g", scale);
             fail(std::string("scale ") + text + " along " + name + " leaves no output of the input's " + std::to_string(in_extent));
           }
-          if (out > double(INT_MAX)) fail(std::string("the output ") + name + " of " + std::to_string(out) + " exceeds " + std::to_string(INT_MAX));
+          if (out > double(INT_MAX)) {  // as checked_extent says it: a limit_error
+            char text[32];
+            std::snprintf(text, sizeof text, "%.0f", out);
+            throw limit_error(place(v), std::string("output ") + name + " of " + text + " exceeds " + std::to_string(INT_MAX));
+          }
           return checked_extent(std::int64_t(out), std::string("output ") + name, [&] { return place(v); });
         };
         layer.output = {axis(layer.size_h, layer.scale_h, first.h, "H"), axis(layer.size_w, layer.scale_w, first.w, "W"), first.c};

@@ -837,7 +837,7 @@ class Importer : ImportState {
 
   /// Reshape-like ops and shape-keeping ops: folded when the layout stays ours.
   void reshape() {
-    if (op() == "Reshape" && channel_shuffle()) return;
+    if (op() == "Reshape" && (channel_shuffle() || pixel_shuffle())) return;
     const Value& x = input(0, op() == "Transpose" ? Access::transpose : Access::view);
     if (op() == "Transpose") {
       Dims perm = attr_ints("perm", {});
@@ -859,6 +859,66 @@ class Importer : ImportState {
                  "; only transposes that move size-1 axes are folded"));
     }
     alias(input_name(0));
+  }
+
+  /// PyTorch's pixel shuffles as older opsets (and pixel_unshuffle at any opset) export them, a
+  /// Reshape to 6-D, a Transpose and a Reshape back to 4-D:
+  ///   space_to_depth: [1, C, H, W] -> [1, C, H/b, b, W/b, b], perm [0, 1, 3, 5, 2, 4] (CRD:
+  ///                   channel c*b*b + i*b + j) or [0, 3, 5, 1, 2, 4] (DCR) -> [1, C*b*b, H/b, W/b];
+  ///   depth_to_space: [1, C, H, W] -> [1, C/(b*b), b, b, H, W], perm [0, 1, 4, 2, 5, 3] (CRD), or
+  ///                   [1, b, b, C/(b*b), H, W], perm [0, 3, 4, 1, 5, 2] (DCR) -> [1, C/(b*b), H*b, W*b].
+  bool pixel_shuffle() {
+    const Value& x = values_.at(input_name(0));
+    const auto mid = dims_.find(output_name(0));
+    if (x.kind != Value::Kind::feature_map || x.is_view() || x.reordered() || x.pad || x.dims.size() != 4 ||
+        mid == dims_.end() || mid->second.size() != 6)
+      return false;
+    const Dims& m = mid->second;
+    const auto sole_consumer = [&](const std::string& value) -> std::optional<int> {
+      const auto c = consumers_.find(value);
+      if (uses(value) != 1 || c == consumers_.end() || c->second.size() != 1) return std::nullopt;
+      return c->second.front();
+    };
+    const auto t = sole_consumer(output_name(0));
+    if (!t) return false;
+    const onnx::NodeProto& transpose = model_.graph().node(*t);
+    Dims perm;
+    for (const auto& a : transpose.attribute())
+      if (a.name() == "perm") perm.assign(a.ints().begin(), a.ints().end());
+    if (transpose.op_type() != "Transpose" || transpose.output_size() != 1) return false;
+    const auto r = sole_consumer(transpose.output(0));
+    if (!r) return false;
+    const onnx::NodeProto& back = model_.graph().node(*r);
+    const auto back_dims = dims_.find(back.output_size() == 1 ? back.output(0) : std::string());
+    if (back.op_type() != "Reshape" || back_dims == dims_.end() || back_dims->second.size() != 4) return false;
+    const Dims& in = x.dims;
+    const Dims& out = back_dims->second;
+    Layer l;
+    if (m[0] == 1 && m[1] == in[1] && m[3] == m[5] && m[3] > 1 && m[2] * m[3] == in[2] && m[4] * m[5] == in[3] &&
+        (perm == Dims{0, 1, 3, 5, 2, 4} || perm == Dims{0, 3, 5, 1, 2, 4}) &&
+        out == Dims{1, in[1] * m[3] * m[3], m[2], m[4]}) {
+      l.kind = LayerKind::space_to_depth;
+      l.block = narrow(m[3], "block size");
+      l.depth_order = perm[1] == 1 ? DepthOrder::crd : DepthOrder::dcr;
+    } else if (m[0] == 1 && m[4] == in[2] && m[5] == in[3] && ((perm == Dims{0, 1, 4, 2, 5, 3} && m[2] == m[3] && m[2] > 1 &&
+                                                                  m[1] * m[2] * m[3] == in[1]) ||
+                                                                 (perm == Dims{0, 3, 4, 1, 5, 2} && m[1] == m[2] && m[1] > 1 &&
+                                                                  m[1] * m[2] * m[3] == in[1]))) {
+      const std::int64_t b = perm[1] == 1 ? m[2] : m[1];
+      if (out != Dims{1, in[1] / (b * b), in[2] * b, in[3] * b}) return false;
+      l.kind = LayerKind::depth_to_space;
+      l.block = narrow(b, "block size");
+      l.depth_order = perm[1] == 1 ? DepthOrder::crd : DepthOrder::dcr;
+    } else {
+      return false;
+    }
+    add(std::move(l), {x.layer}, back.output(0));
+    values_[output_name(0)].kind = Value::Kind::absorbed;
+    values_[transpose.output(0)].kind = Value::Kind::absorbed;
+    skip_.insert(*t);
+    skip_.insert(*r);
+    ++summary_.fused[l.kind == LayerKind::space_to_depth ? "pixel unshuffle" : "pixel shuffle"];
+    return true;
   }
 
   /// Reshape [1, C, H, W] -> [1, g, C/g, H, W], Transpose [0, 2, 1, 3, 4], Reshape -> [1, C, H, W].
