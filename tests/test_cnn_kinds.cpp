@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <set>
 #include <string>
@@ -170,6 +172,37 @@ TEST_CASE("pad, depth_to_space, space_to_depth and resize infer shapes, count wo
   CHECK(j["layers"][7]["size"] == nlohmann::json({7, 11}));
   CHECK(j["layers"][7]["rounding"] == "round_prefer_floor");
   CHECK(!j["layers"][5].contains("coordinates"));
+}
+
+TEST_CASE("model-format.md's espcn_like example has the documented shapes and counts", "[model][pad]") {
+  // Read the example from the document itself, so the two cannot drift apart.
+  std::ifstream in(std::string(PINFUSE_SOURCE_DIR) + "/docs/model-format.md");
+  REQUIRE(in);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t name = text.find("\"espcn_like\"");
+  REQUIRE(name != std::string::npos);
+  const std::size_t begin = text.rfind("```json\n", name), end = text.find("```", name);
+  REQUIRE((begin != std::string::npos && end != std::string::npos));
+  const std::size_t body = begin + std::string("```json\n").size();
+  const Network g = read_model(nlohmann::json::parse(text.substr(body, end - body)));
+  const auto at = [&](const char* n) {
+    for (LayerId v = 0; v < boost::num_vertices(g); ++v)
+      if (g[v].name == n) return g[v].output;
+    FAIL("no layer " << n);
+    return Shape{};
+  };
+  CHECK(at("unshuffle") == Shape{48, 48, 4});
+  CHECK(at("c2") == Shape{46, 46, 16});
+  CHECK(at("p2") == Shape{48, 48, 16});
+  CHECK(at("shuffle") == Shape{144, 144, 4});
+  CHECK(at("smooth") == Shape{216, 216, 4});
+  CHECK(totals(g).macs == 29067264u);  // 48*48*32*4*25 + 46*46*16*32*9 + 48*48*36*16*9
+  CHECK(totals(g).params == 13076u);   // 3232 + 4624 + 5220
+  const Hardware hw;
+  const ReferenceAccelerator accel(g, hw);
+  const Plan plan = solve(Strategy::joint, g, accel, scratchpad_of(hw));
+  CHECK(validate_plan(g, plan, accel, scratchpad_of(hw)).ok());
+  CHECK(replay_program(g, plan, build_program(g, plan, accel, scratchpad_of(hw)), scratchpad_of(hw)).ok());
 }
 
 TEST_CASE("every activation the model format names has a vector cost", "[model][activation]") {
