@@ -440,6 +440,7 @@ struct ImportArgs {
   int dtype_bytes = 0;
   std::vector<std::string> inputs;   // NAME=1x3x640x640
   std::vector<std::string> outputs;  // value names
+  bool json = false;                 // the import summary as JSON on stdout (with -o)
 };
 
 /// The error for a file of a format that this build cannot read.
@@ -460,6 +461,9 @@ int cmd_import(const ImportArgs& a) {
   options.outputs = a.outputs;
   std::vector<std::string> notes;
   options.notes = &notes;
+  ImportSummary summary;
+  options.summary = &summary;
+  if (a.json && a.out.empty()) throw input_error("--json", "prints the import summary; give -o MODEL.json for the model");
   for (const std::string& in : a.inputs) {
     auto [name, dims] = parse_input_dims(in);
     if (!options.input_dims.emplace(name, dims).second) throw input_error("--input " + name, "is given twice");
@@ -478,13 +482,18 @@ int cmd_import(const ImportArgs& a) {
   const std::string text = model_text(model_to_json(g));
   if (a.out.empty()) {
     std::cout << text;
+    std::fputs(summary_text(summary).c_str(), stderr);  // stdout holds the model
     return 0;
   }
   write_file(a.out, text);
-  const ModelTotals t = totals(g);
-  std::printf("imported %s: %zu layers (%llu compute), %.1f M MACs, %.2f M params -> %s\n", a.path.c_str(),
-              boost::num_vertices(g), (unsigned long long)t.compute_layers, double(t.macs) / 1e6, double(t.params) / 1e6,
-              a.out.c_str());
+  if (a.json) {
+    nlohmann::json j = summary_json(summary);
+    j["model"] = a.out;
+    j["notes"] = notes;
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("imported %s -> %s\n%s", a.path.c_str(), a.out.c_str(), summary_text(summary).c_str());
   return 0;
 #else
   throw without_support(a.path, tflite);
@@ -591,6 +600,8 @@ int main(int argc, char** argv) {
       "import", "convert an ONNX or TFLite model to a model JSON (needs a build with ONNX / flatbuffers)");
   import_cmd->add_option("MODEL", import_args.path, "ONNX model file, or TFLite (.tflite) flatbuffer")->required();
   import_cmd->add_option("-o,--out", import_args.out, "write the model JSON to this file (default: print it)");
+  import_cmd->add_flag("--json", import_args.json, "print the import summary (layers by kind, MACs, parameters, what was "
+                                                   "folded, fused and dropped) as JSON; needs -o");
   import_cmd->add_option("--dtype-bytes", import_args.dtype_bytes, "bytes per element (default: from the model's input type)")
       ->check(CLI::Range(1, 16));
   import_cmd->add_option("--name", import_args.name, "model name (default: the file name without extension)");

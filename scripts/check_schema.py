@@ -63,6 +63,13 @@ def _top(**changes):
     return mutate
 
 
+def _append(**layer):
+    """Appends a layer (after the output marker; the schema does not check the graph): {end} is its index."""
+    def mutate(m):
+        m["layers"].append(dict(layer))
+    return mutate
+
+
 BROKEN = [
     ("conv2d without filters", _drop("b1_dw", "filters"), "/layers/{b1_dw}"),
     ("unknown layer type", _layer("b1_dw", type="conv3d"), "/layers/{b1_dw}/type"),
@@ -102,6 +109,17 @@ BROKEN = [
     ("conv2d_transpose with bad padding", _layer("deconv", padding="full"),
      "/layers/{deconv}/padding", "fsrcnn"),
     ("conv2d_transpose with zero stride", _layer("deconv", stride=0), "/layers/{deconv}/stride", "fsrcnn"),
+    ("resize with scale and size", _append(name="r", type="resize", inputs=["x"], scale=0.5, size=[3, 3]), "/layers/{end}"),
+    ("resize without scale or size", _append(name="r", type="resize", inputs=["x"]), "/layers/{end}"),
+    ("resize with zero scale", _append(name="r", type="resize", inputs=["x"], scale=0), "/layers/{end}/scale"),
+    ("resize with unknown coordinates", _append(name="r", type="resize", inputs=["x"], scale=1.5, coordinates="tf"),
+     "/layers/{end}/coordinates"),
+    ("pad with 3 values", _append(name="p", type="pad", inputs=["x"], padding=[1, 1, 1]), "/layers/{end}/padding"),
+    ("pad with negative channels", _append(name="p", type="pad", inputs=["x"], channels=[0, -2]),
+     "/layers/{end}/channels/1"),
+    ("depth_to_space without block", _append(name="d", type="depth_to_space", inputs=["x"]), "/layers/{end}"),
+    ("space_to_depth with a bad order", _append(name="d", type="space_to_depth", inputs=["x"], block=2, order="cdr"),
+     "/layers/{end}/order"),
 ]
 
 
@@ -147,7 +165,7 @@ def main():
         base = load(os.path.join("examples", "models", (base_name or ["mobilenet_v2"])[0] + ".json"))
         doc = copy.deepcopy(base)
         mutate(doc)
-        where = where.format(**{l["name"]: i for i, l in enumerate(base["layers"])})
+        where = where.format(end=len(base["layers"]), **{l["name"]: i for i, l in enumerate(base["layers"])})
         paths = {pointer(e.absolute_path) for e in validator.iter_errors(doc)}
         if where in paths:
             print("ok   rejected: %s (at %s)" % (label, where))

@@ -5,8 +5,14 @@ Exports torchvision models (random weights) with torch.onnx.export, imports each
 with `pinfuse import`, compares MACs and parameters with torchvision's published
 figures, then solves (joint) and validates the plan with `pinfuse solve`. Also
 exports: a dynamic-size model (imported with --input), a classifier with ArgMax
-and TopK post-processing (dropped by default), and a net of one conv per
-activation spelling PyTorch exports (Hardswish, SiLU, GELU erf/tanh, Mish, ...).
+and TopK post-processing (dropped by default), a net of one conv per
+activation spelling PyTorch exports (Hardswish, SiLU, GELU erf/tanh, Mish, ...),
+an ESPCN super-resolution net (PixelShuffle: DepthToSpace), a net of the
+resizes and pads that do not fold (F.pad before an add, channel padding,
+Upsample by 0.5 and 1.5, PixelUnshuffle) and torchvision's LR-ASPP segmentation
+net (bilinear resize to the input size). Models without a published figure are
+compared with an independent count of their convolutions' MACs and their
+parameters, taken from the PyTorch module.
 
 Needs Debian's python3-torch and python3-torchvision (not needed by the tests):
     apt-get install python3-torch python3-torchvision python3-onnx
@@ -15,7 +21,6 @@ Usage: scripts/onnx_real_exports.py [MODEL ...]   (default: all)
 """
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -97,13 +102,104 @@ def export_activations(path):
                       output_names=["features"])
 
 
+def export_espcn(path):
+    """ESPCN (Shi et al. 2016) for 3x upscaling of the luma channel: 5x5 64, 3x3 32, 3x3 9 convs, tanh, PixelShuffle(3)."""
+    import torch
+    import torch.nn as nn
+
+    net = nn.Sequential(nn.Conv2d(1, 64, 5, padding=2), nn.Tanh(), nn.Conv2d(64, 32, 3, padding=1), nn.Tanh(),
+                        nn.Conv2d(32, 9, 3, padding=1), nn.PixelShuffle(3)).eval()
+    torch.onnx.export(net, torch.randn(1, 1, 85, 85), path, opset_version=13, input_names=["image"],
+                      output_names=["upscaled"])
+    return net, (1, 1, 85, 85)
+
+
+def export_resizes_and_pads(path):
+    """PixelUnshuffle, Upsample by 0.5 (nearest) and 1.5 (bilinear), F.pad before an add, a channel pad."""
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c1 = nn.Conv2d(12, 16, 3, padding=1)
+            self.c2 = nn.Conv2d(16, 16, 3)
+            self.c3 = nn.Conv2d(16, 24, 1)
+            self.c4 = nn.Conv2d(24, 8, 3, padding=1)
+
+        def forward(self, x):
+            x = F.relu(self.c1(F.pixel_unshuffle(x, 2)))                       # 3x96x96 -> 12x48x48 -> 16x48x48
+            y = F.pad(self.c2(x), (1, 1, 1, 1))                                 # a 3x3 valid conv padded back
+            x = F.hardswish(x + y)                                              # the pad is read by an add
+            x = F.interpolate(x, scale_factor=0.5, mode="nearest")              # 16x24x24
+            x = F.pad(x, (0, 0, 0, 0, 0, 8)) + self.c3(x)                       # channel zero-padding: 24 channels
+            x = F.interpolate(x, scale_factor=1.5, mode="bilinear", align_corners=False)  # 24x36x36
+            return self.c4(x)
+
+    net = Net().eval()
+    torch.onnx.export(net, torch.randn(1, 3, 96, 96), path, opset_version=13, input_names=["image"],
+                      output_names=["features"])
+    return net, (1, 3, 96, 96)
+
+
+def export_lraspp(path):
+    """torchvision's LR-ASPP MobileNetV3-Large segmentation net at 224x224 (bilinear resizes to the input size)."""
+    import torch
+    import torchvision
+
+    class Out(torch.nn.Module):  # the dict output as a tensor
+        def __init__(self):
+            super().__init__()
+            self.net = torchvision.models.segmentation.lraspp_mobilenet_v3_large(weights=None, weights_backbone=None)
+
+        def forward(self, x):
+            return self.net(x)["out"]
+
+    net = Out().eval()
+    torch.onnx.export(net, torch.randn(1, 3, 224, 224), path, opset_version=13, input_names=["image"],
+                      output_names=["classes"])
+    return net, (1, 3, 224, 224)
+
+
+def count_module(net, shape):
+    """An independent count from the PyTorch module: MACs of its convolutions and linear layers (output
+    elements x input channels per group x kernel taps), measured with forward hooks, and its parameters
+    (BatchNorm as one bias per channel, as folded)."""
+    import torch
+    import torch.nn as nn
+    macs = [0]
+
+    def hook(m, inputs, out):
+        if isinstance(m, nn.Conv2d):
+            macs[0] += out.numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
+        elif isinstance(m, nn.Linear):
+            macs[0] += out.numel() * m.in_features
+
+    handles = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        net(torch.randn(*shape))
+    for h in handles:
+        h.remove()
+    params = sum(p.numel() for m in net.modules() if not isinstance(m, nn.BatchNorm2d)
+                 for p in m.parameters(recurse=False))
+    params += sum(m.num_features for m in net.modules() if isinstance(m, nn.BatchNorm2d))  # the bias it folds into
+    params -= sum(m.num_features for m in net.modules() if isinstance(m, nn.PReLU))  # slopes: not counted
+    return macs[0], params
+
+
+CUSTOM = {"espcn": export_espcn, "resizes_and_pads": export_resizes_and_pads,
+          "lraspp_mobilenet_v3_large": export_lraspp}
+
+
 def run(args, timeout=None):
     p = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
     return p.returncode, p.stdout, p.stderr
 
 
 def main():
-    names = sys.argv[1:] or list(PUBLISHED) + ["mobilenet_v3_small_dynamic", "resnet18_postprocessed", "activations"]
+    names = sys.argv[1:] or list(PUBLISHED) + ["mobilenet_v3_small_dynamic", "resnet18_postprocessed", "activations"] + \
+        list(CUSTOM)
     try:
         import torch  # noqa: F401
         import torchvision  # noqa: F401
@@ -115,6 +211,7 @@ def main():
     import torch
     import torchvision
     rows = []
+    counted = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
             onnx_path = os.path.join(tmp, name + ".onnx")
@@ -127,10 +224,13 @@ def main():
                 export_postprocessed(onnx_path)
             elif name == "activations":
                 export_activations(onnx_path)
+            elif name in CUSTOM:
+                net, shape = CUSTOM[name](onnx_path)
+                counted[name] = count_module(net, shape)
             else:
                 export_torchvision(name, onnx_path)
             nodes = len(onnx.load(onnx_path, load_external_data=False).graph.node)
-            code, out, err = run([TOOL, "import", onnx_path, "-o", json_path] + extra)
+            code, out, err = run([TOOL, "import", onnx_path, "-o", json_path, "--json"] + extra)
             err = err.replace(tmp + os.sep, "")  # messages name the file, not the temporary directory
             row = {"model": name, "nodes": nodes, "import_args": " ".join(extra), "notes": err.strip() if code == 0 else ""}
             if code != 0:
@@ -138,8 +238,11 @@ def main():
                 rows.append(row)
                 print(name, "import failed:", row["error"][:200], flush=True)
                 continue
-            m = re.search(r": (\d+) layers \((\d+) compute\), ([\d.]+) M MACs, ([\d.]+) M params", out)
-            row.update(layers=int(m.group(1)), macs=float(m.group(3)) * 1e6, params=float(m.group(4)) * 1e6)
+            summary = json.loads(out)
+            row.update(layers=sum(summary["layers_by_kind"].values()), macs=summary["macs"], params=summary["params"],
+                       summary=summary)
+            if name in counted:
+                row["counted"] = counted[name]
             with open(json_path) as f:
                 model = json.load(f)
             acts = sorted({l.get("activation", l.get("function")) for l in model["layers"]} - {None, "none"})
@@ -180,6 +283,7 @@ def write_report(rows, torch_version, torchvision_version, onnx_version):
         "BatchNorms that follow no convolution (DenseNet's pre-activation ones) add none. torchvision rounds",
         "GFLOPS to 0.01 G, which is up to ±8% for the smallest models: the papers give 56 M MACs for",
         "MobileNetV3-Small, 219 M for -Large and 146 M for ShuffleNetV2 1.0x (see docs/model-format.md).",
+        "The ESPCN net (x3 super-resolution) reads a 1x1x85x85 image, `resizes_and_pads` a 1x3x96x96 one.",
         "",
         "| model | ONNX nodes | layers | MACs (M) | published | Δ MACs | params (M) | published | Δ params"
         " | activations | joint latency (cycles) | valid | solve s |",
@@ -190,13 +294,28 @@ def write_report(rows, torch_version, torchvision_version, onnx_version):
             lines.append("| %s | %d | — | | | | | | | | | import fails | |" % (r["model"], r["nodes"]))
             continue
         pub = PUBLISHED.get(r["model"])
-        pub_macs = "%.0f" % (pub[0] * 1e3) if pub else "—"
+        if not pub and r.get("counted"):  # counted from the module: exact figures, marked *
+            pub = (r["counted"][0] / 1e9, r["counted"][1])
+        small = r.get("counted") and pub[0] * 1e3 < 100  # exact counts of small nets: two decimals
+        pub_macs = ("%.2f" if small else "%.0f") % (pub[0] * 1e3) if pub else "—"
         pub_params = "%.2f" % (pub[1] / 1e6) if pub else "—"
+        if r.get("counted"):
+            pub_macs += "*"
+            pub_params += "*"
         d_macs = "%+.1f%%" % ((r["macs"] / (pub[0] * 1e9) - 1) * 100) if pub else ""
         d_params = "%+.1f%%" % ((r["params"] / pub[1] - 1) * 100) if pub else ""
         lines.append("| %s | %d | %d | %.1f | %s | %s | %.2f | %s | %s | %s | %s | %s | %.1f |" % (
             r["model"], r["nodes"], r["layers"], r["macs"] / 1e6, pub_macs, d_macs, r["params"] / 1e6, pub_params,
             d_params, r["activations"], r.get("latency", "—"), "yes" if r.get("valid") else "NO", r["solve_s"]))
+    lines += ["", "\\* counted from the PyTorch module (forward hooks on its convolutions and linear layers; its"
+              " parameters, PReLU slopes left out), not published.", "",
+              "What each import folded, fused and dropped (`pinfuse import --json`):", ""]
+    for r in rows:
+        if r.get("summary"):
+            s = r["summary"]
+            text = lambda d: ", ".join("%d %s" % (n, k) for k, n in sorted(d.items(), key=lambda x: (-x[1], x[0]))) or "—"
+            lines.append("- `%s`: layers %s; folded %s; fused %s; dropped %s" % (
+                r["model"], text(s["layers_by_kind"]), text(s["folded"]), text(s["fused"]), text(s["dropped"])))
     lines += ["", "Import notes and errors:", ""]
     for r in rows:
         if r.get("import_args"):

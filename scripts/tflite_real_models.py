@@ -179,7 +179,7 @@ def main():
                        "ops": ", ".join("%s x%d" % (names.get(k, k), n) for k, n in sorted(ops.items(), key=lambda kv: -kv[1])),
                        "ind_macs": macs, "ind_params": params}
                 json_path = os.path.join(tmp, row["model"] + ".json")
-                code, out, err = run([tool, "import", path, "-o", json_path])
+                code, out, err = run([tool, "import", path, "-o", json_path, "--json"])
                 err = err.replace(os.path.dirname(path) + os.sep, "")
                 row["notes"] = err.strip() if code == 0 else ""
                 if code != 0:
@@ -187,9 +187,9 @@ def main():
                     rows.append(row)
                     print(row["model"], "import failed:", row["error"][:300], flush=True)
                     continue
-                m = re.search(r": (\d+) layers \((\d+) compute\), ([\d.]+) M MACs, ([\d.]+) M params", out)
-                row.update(layers=int(m.group(1)), compute=int(m.group(2)), macs=float(m.group(3)) * 1e6,
-                           params=float(m.group(4)) * 1e6)
+                summary = json.loads(out)  # the import summary (pinfuse import --json)
+                row.update(layers=sum(summary["layers_by_kind"].values()), compute=summary["compute_layers"],
+                           macs=summary["macs"], params=summary["params"], summary=summary)
                 with open(json_path) as f:
                     model = json.load(f)
                 row["dtype_bytes"] = model.get("dtype_bytes")
@@ -226,8 +226,7 @@ def write_report(rows):
         "(`pinfuse compare MODEL.json --json`) and every plan validated. *Independent* MACs and parameters come",
         "from the script's own reader of the flatbuffer: every CONV_2D and DEPTHWISE_CONV_2D counted per output",
         "pixel, TRANSPOSE_CONV per input pixel (as pinfuse counts it), FULLY_CONNECTED per row; parameters are",
-        "their weights and biases. pinfuse's figures are those `pinfuse import` prints (0.1 M MACs, 0.01 M",
-        "parameters).",
+        "their weights and biases. pinfuse's figures are those of `pinfuse import --json` (exact counts).",
         "",
         "| model | package | input | bytes/elem | layers (compute) | MACs (M) | independent | Δ MACs | params (M)"
         " | independent | Δ params | joint latency (cycles) | joint vs fusion | plans valid | compare s |",

@@ -521,19 +521,141 @@ TEST_CASE("ONNX Pad nodes fold into the next Conv or pool's padding where that i
       CHECK_THAT(e.reason(), Catch::Contains(reason));
     }
   };
-  fails("a = Pad (c, p)\n y = MaxPool <kernel_shape = [3, 3]> (a)", "node 'y' (MaxPool)",
-        "a MaxPool pads with -inf, which padding with 0 equals only as zero padding of a non-negative map, and 'c' has "
-        "activation none");
-  fails("r = Relu (c)\n a = Pad (r, p)\n y = MaxPool <kernel_shape = [1, 1]> (a)", "node 'y' (MaxPool)",
-        "fills a whole window");
-  fails("a = Pad (c, p, one)\n y = Conv <kernel_shape = [3, 3]> (a, w)", "node 'y' (Conv)",
-        "pads with 1; only zero padding folds into a Conv");
   fails("a = Pad <mode = \"reflect\"> (c, p)\n y = Conv <kernel_shape = [3, 3]> (a, w)", "node 'a' (Pad)",
         "mode 'reflect' is not supported");
-  fails("a = Pad (c, pc)\n y = Relu (a)", "node 'a' (Pad)", "pad the channels and H or W at once");
-  fails("a = Pad (c, p)\n y = Relu (a)", "node 'y' (Relu)", "is the output of Pad 'a'; pinfuse folds a spatial Pad only");
-  fails("a = Pad (c, p)\n y = AveragePool <kernel_shape = [3, 3], pads = [1, 1, 1, 1]> (a)", "node 'y' (AveragePool)",
-        "count_include_pad = 0");
+}
+
+TEST_CASE("ONNX Pads that do not fold, and Pads of the channels, are pad layers", "[onnx][pad]") {
+  // Each case: a 1x1 conv c (4 channels, no activation), a Pad, and its reader y.
+  const auto padded = [](const std::string& body) {
+    std::string text = R"(<ir_version: 8, opset_import: ["" : 13]>
+      g (float[1, 4, 8, 8] x) => (y) <int64[8] p = {0, 0, 1, 2, 0, 0, 1, 0}, int64[8] pc = {0, 2, 1, 0, 0, 0, 0, 0},
+                                      float one = {1.0}> {
+        c = Conv <kernel_shape = [1, 1]> (x, w)
+        )";
+    text += body;
+    text += " }";
+    INFO(text);
+    ImportSummary summary;
+    ImportOptions options;
+    options.summary = &summary;
+    const Network g = import_onnx(onnx_model(text.c_str(), {{"w", {4, 4, 1, 1}}}), options);
+    check_round_trip_and_solve(g);
+    return std::pair{g, summary};
+  };
+  {  // -inf is not zero: a max pool of a map that may be negative
+    const auto [g, s] = padded("a = Pad (c, p)\n y = MaxPool <kernel_shape = [3, 3]> (a)");
+    CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "pad", "pool", "output"});
+    const Layer& a = g[find(g, "a")];
+    CHECK((a.rows.pad_before == 1 && a.rows.pad_after == 1 && a.cols.pad_before == 2 && a.cols.pad_after == 0));
+    CHECK(a.output == Shape{10, 10, 4});
+    CHECK(g[find(g, "y")].rows.pad_before == 0);
+    CHECK(g[find(g, "y")].output == Shape{8, 8, 4});
+    CHECK(s.folded.count("Pad") == 0);
+    CHECK(s.layers_by_kind.at("pad") == 1);
+  }
+  {  // padding with 1 before a Conv
+    const auto [g, s] = padded("a = Pad (c, p, one)\n y = Conv <kernel_shape = [3, 3]> (a, w)");
+    CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "pad", "conv2d", "output"});
+    CHECK(g[find(g, "a")].pad_value == 1);
+    CHECK(g[find(g, "y")].output == Shape{8, 8, 4});
+    CHECK(macs(g, find(g, "y")) == 8ull * 8 * 4 * 4 * 9);
+  }
+  {  // read by an activation: nothing to fold into
+    const auto [g, s] = padded("a = Pad (c, p)\n y = Relu (a)");
+    CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "pad", "activation", "output"});
+  }
+  {  // the channels and H at once: [C 2 before, H 1 before]
+    const auto [g, s] = padded("a = Pad (c, pc)\n y = Relu (a)");
+    const Layer& a = g[find(g, "a")];
+    CHECK((a.pad_channels_before == 2 && a.pad_channels_after == 0 && a.rows.pad_before == 1));
+    CHECK(a.output == Shape{9, 8, 6});
+    CHECK(params(g, find(g, "a")) == 0);
+  }
+  {  // an average pool that does not count its own padding
+    const auto [g, s] = padded("a = Pad (c, p)\n y = AveragePool <kernel_shape = [3, 3], pads = [1, 1, 1, 1]> (a)");
+    CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "pad", "pool", "output"});
+    CHECK(g[find(g, "y")].output == Shape{10, 10, 4});
+  }
+  {  // a zero Pad read by a Conv still folds, and the summary says so
+    const auto [g, s] = padded("a = Pad (c, p)\n y = Conv <kernel_shape = [3, 3]> (a, w)");
+    CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "conv2d", "output"});
+    CHECK(s.folded.at("Pad") == 1);
+  }
+}
+
+TEST_CASE("ONNX PyTorch's pixel_unshuffle and pixel_shuffle as Reshape-Transpose-Reshape", "[onnx][pad]") {
+  ImportSummary summary;
+  ImportOptions options;
+  options.summary = &summary;
+  const Network g = import_onnx(onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    shuffles (float[1, 3, 12, 16] x) => (y) <int64[6] s6 = {1, 3, 6, 2, 8, 2}, int64[4] s4 = {1, 12, 6, 8},
+                                             int64[6] d6 = {1, 4, 2, 2, 6, 8}, int64[4] d4 = {1, 4, 12, 16}> {
+      a = Reshape (x, s6)
+      b = Transpose <perm = [0, 1, 3, 5, 2, 4]> (a)
+      u = Reshape (b, s4)
+      c = Conv <kernel_shape = [1, 1]> (u, w)
+      e = Reshape (c, d6)
+      f = Transpose <perm = [0, 1, 4, 2, 5, 3]> (e)
+      y = Reshape (f, d4)
+    })",
+                                           {{"w", {16, 12, 1, 1}}}),
+                                options);
+  CHECK(kinds(g) == std::vector<std::string>{"input", "space_to_depth", "conv2d", "depth_to_space", "output"});
+  const Layer& u = g[find(g, "u")];
+  CHECK((u.block == 2 && u.depth_order == DepthOrder::crd && u.output == Shape{6, 8, 12}));
+  const Layer& y = g[boost::num_vertices(g) - 2];
+  CHECK((y.kind == LayerKind::depth_to_space && y.block == 2 && y.depth_order == DepthOrder::crd));
+  CHECK(y.output == Shape{12, 16, 4});
+  CHECK(summary.fused.at("pixel unshuffle") == 1);
+  CHECK(summary.fused.at("pixel shuffle") == 1);
+  check_round_trip_and_solve(g);
+}
+
+TEST_CASE("ONNX DepthToSpace, SpaceToDepth and Resize by non-integer and down-scaling factors", "[onnx][pad]") {
+  ImportSummary summary;
+  ImportOptions options;
+  options.summary = &summary;
+  const Network g = import_onnx(onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    sr (float[1, 3, 12, 16] x) => (y) <float[4] half = {1.0, 1.0, 0.5, 0.5}, float[4] up = {1.0, 1.0, 1.5, 1.5},
+                                       int64[4] size = {1, 12, 10, 7}> {
+      s = SpaceToDepth <blocksize = 2> (x)
+      c = Conv <kernel_shape = [3, 3], pads = [1, 1, 1, 1]> (s, w)
+      r = Relu (c)
+      d = DepthToSpace <blocksize = 2, mode = "CRD"> (r)
+      n = Resize <mode = "nearest", coordinate_transformation_mode = "asymmetric", nearest_mode = "floor"> (d, , half)
+      b = Resize <mode = "linear", coordinate_transformation_mode = "pytorch_half_pixel"> (n, , up)
+      a = Resize <mode = "linear", coordinate_transformation_mode = "align_corners"> (b, , , size)
+      y = Resize <mode = "nearest"> (a, , , size)
+    })",
+                                           {{"w", {48, 12, 3, 3}}}),
+                                options);
+  CHECK(kinds(g) == std::vector<std::string>{"input", "space_to_depth", "conv2d", "depth_to_space", "resize", "resize",
+                                             "resize", "output"});
+  CHECK(g[find(g, "s")].output == Shape{6, 8, 12});
+  CHECK(g[find(g, "d")].output == Shape{12, 16, 12});
+  CHECK(g[find(g, "d")].depth_order == DepthOrder::crd);
+  const Layer& n = g[find(g, "n")];
+  CHECK((n.scale_h == 0.5 && n.size_h == 0 && n.coordinates == ResizeCoordinates::asymmetric && n.rounding == NearestRounding::floor));
+  CHECK(n.output == Shape{6, 8, 12});
+  const Layer& b = g[find(g, "b")];
+  CHECK((b.scale_h == 1.5 && b.resize_mode == ResizeMode::bilinear && b.coordinates == ResizeCoordinates::pytorch_half_pixel));
+  CHECK(b.output == Shape{9, 12, 12});
+  const Layer& a = g[find(g, "a")];
+  CHECK((a.size_h == 10 && a.size_w == 7 && a.coordinates == ResizeCoordinates::align_corners));
+  CHECK(a.output == Shape{10, 7, 12});
+  CHECK(find(g, "y") == boost::num_vertices(g) - 1);  // the same size again: folded away, y names the output
+  CHECK(macs(g, find(g, "c")) == 6ull * 8 * 48 * 12 * 9);
+  CHECK(summary.format == "ONNX");
+  CHECK(summary.nodes == 8);
+  CHECK(summary.layers_by_kind.at("resize") == 3);
+  CHECK(summary.macs == totals(g).macs);
+  CHECK(summary.params == 48u * 12 * 9);
+  CHECK(summary.folded.at("Relu") == 1);
+  CHECK(summary.folded.at("Resize") == 1);
+  check_round_trip_and_solve(g);
 }
 
 TEST_CASE("ONNX activation spellings fuse into one activation each", "[onnx]") {
@@ -707,13 +829,15 @@ TEST_CASE("ONNX tf2onnx's Resize sizes computed in floating point from the input
                                            {{"w", {8, 3, 1, 1}}}),
                                 options);
   CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "resize", "output"});
-  CHECK((g[find(g, "y")].scale_h == 2 && g[find(g, "y")].scale_w == 2));
+  CHECK((g[find(g, "y")].size_h == 40 && g[find(g, "y")].size_w == 60));  // by sizes: mapped by in / out
+  CHECK(g[find(g, "y")].coordinates == ResizeCoordinates::half_pixel);         // ONNX's defaults
+  CHECK(g[find(g, "y")].rounding == NearestRounding::round_prefer_floor);
   CHECK(g[find(g, "y")].output == Shape{40, 60, 8});
   CHECK(macs(g, find(g, "c")) == 20ull * 30 * 8 * 3);
   check_round_trip_and_solve(g);
 }
 
-TEST_CASE("ONNX constant operands of Concat and a Pad of the channels add channels the layer produces", "[onnx]") {
+TEST_CASE("ONNX constant operands of Concat add channels the layer produces; a Pad of the channels is a pad", "[onnx]") {
   const Network g = import_onnx(onnx_model(R"(
     <ir_version: 8, opset_import: ["" : 13]>
     constants (float[1, 8, 8, 8] x) => (y) <int64[8] pc = {0, 2, 0, 0, 0, 2, 0, 0}> {
@@ -725,19 +849,19 @@ TEST_CASE("ONNX constant operands of Concat and a Pad of the channels add channe
       y = Concat <axis = 1> (dr, zeros, c)
     })",
                                            {{"w", {8, 8, 1, 1}}, {"zeros", {1, 4, 8, 8}}, {"w2", {8, 16, 3, 3}}, {"b2", {8}}}));
-  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "concat", "concat", "conv2d", "concat", "output"});
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "concat", "pad", "conv2d", "concat", "output"});
   const LayerId cat = find(g, "cat"), p = find(g, "p"), y = find(g, "y");
   CHECK(g[cat].constant_channels == 4);
   CHECK(g[cat].output == Shape{8, 8, 12});
   CHECK(input_names(g, cat) == std::vector<std::string>{"c"});
-  CHECK(g[p].constant_channels == 4);  // 2 before, 2 after
+  CHECK((g[p].pad_channels_before == 2 && g[p].pad_channels_after == 2));  // zeros, not parameters
   CHECK(g[p].output == Shape{8, 8, 16});
   CHECK(input_names(g, y) == std::vector<std::string>{"d", "c"});
   CHECK(g[y].output == Shape{8, 8, 20});
   CHECK(params(g, cat) == 8ull * 8 * 4);
   CHECK(params(g, y) == 8ull * 8 * 4);
   CHECK(macs(g, find(g, "d")) == 8ull * 8 * 8 * 16 * 9);
-  CHECK(totals(g).params == 8ull * 8 + 3 * 8 * 8 * 4 + 8 * 16 * 9 + 8);
+  CHECK(totals(g).params == 8ull * 8 + 2 * 8 * 8 * 4 + 8 * 16 * 9 + 8);
   check_round_trip_and_solve(g);
 }
 
@@ -830,8 +954,8 @@ TEST_CASE("ONNX import rejects a batch other than 1, unsupported attributes and 
   fails("g (float[1, 3, 8] x) => (y) { y = Relu (x) }", {}, "graph input 'x'", "[N, C, H, W]");
   fails("g (float[1, 3, 8, 8] x) => (y) <float lo = {-1.0}, float hi = {1.0}> { y = Clip (x, lo, hi) }", {},
         "node 'y' (Clip)", "computes, alone and with the elementwise nodes after it, no activation pinfuse knows");
-  fails("g (float[1, 3, 8, 8] x) => (y) <float[4] s = {1.0, 1.0, 1.5, 1.5}> { y = Resize (x, , s) }", {},
-        "node 'y' (Resize)", "integer factors");
+  fails("g (float[1, 3, 8, 8] x) => (y) <float[4] s = {1.0, 1.0, 1.5, 1.5}> { y = Resize <mode = \"cubic\"> (x, , s) }", {},
+        "node 'y' (Resize)", "mode 'cubic' is not supported");
   fails("g (float[1, 3, 8, 8] x) => (y) { p = GlobalAveragePool (x)\n y = Add (x, p) }", {}, "node 'y' (Add)",
         "add needs equal shapes");
   fails("g (float[1, 3, 8, 8] x) => (y) { t = Transpose <perm = [0, 2, 3, 1]> (x)\n y = Conv <kernel_shape = [1, 1]> (t, w) }",

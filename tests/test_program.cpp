@@ -8,6 +8,7 @@
 #include <string>
 
 #include "support/bundled.hpp"
+#include "support/program_checks.hpp"
 #include "support/random_networks.hpp"
 #include "pinfuse/accel/reference_accelerator.hpp"
 #include "pinfuse/io/model_json.hpp"
@@ -18,6 +19,7 @@
 #include "pinfuse/solvers/solve.hpp"
 
 using namespace pinfuse;
+using pinfuse::testing::missing_input_rows;
 
 namespace {
 
@@ -53,39 +55,6 @@ Command* find_command(Program& prog, CommandKind kind, Pick&& pick) {
     for (Command& c : list)
       if (c.kind == kind && pick(c)) return &c;
   return nullptr;
-}
-
-/// The rows of an FM with rows of `row_bytes` that region r touches.
-RowRange rows_of(const Region& r, std::uint64_t row_bytes) {
-  const std::uint64_t end = r.offset + (r.runs - 1) * r.stride + r.run_bytes;
-  return {int(r.offset / row_bytes), int((end + row_bytes - 1) / row_bytes)};
-}
-
-/// What the replay cannot know without layer semantics: every compute that
-/// writes rows reads, of each input, the rows its window needs for them (halos
-/// included, as the tiling formulas say). Returns the first miss, or "".
-std::string missing_input_rows(const Network& net, const ReferenceAccelerator& accel, const Program& prog) {
-  const auto row_bytes = [&](LayerId v) { return fm_bytes(net, v) / std::uint64_t(std::max(net[v].output.h, 1)); };
-  for (const auto& list : prog.groups)
-    for (const Command& c : list) {
-      if (c.kind != CommandKind::compute || c.accumulate) continue;
-      for (const Region& w : c.writes) {
-        const RowRange out = rows_of(w, row_bytes(w.tensor.vertex));  // an in-place slice has the writer's rows
-        const std::vector<LayerId> inputs = inputs_of(net, c.layer);
-        for (std::size_t slot = 0; slot < inputs.size(); ++slot) {
-          const RowRange need = accel.input_rows(c.layer, slot, out);
-          const bool read = need.empty() || std::any_of(c.reads.begin(), c.reads.end(), [&](const Region& r) {
-            const RowRange got = rows_of(r, row_bytes(inputs[slot]));
-            return r.tensor == TensorRef{TensorKind::fm, inputs[slot]} && got.begin <= need.begin && need.end <= got.end;
-          });
-          if (!read)
-            return net[c.layer].name + " writes rows [" + std::to_string(out.begin) + ", " + std::to_string(out.end) +
-                   ") without reading rows [" + std::to_string(need.begin) + ", " + std::to_string(need.end) + ") of " +
-                   net[inputs[slot]].name;
-        }
-      }
-    }
-  return "";
 }
 
 }  // namespace

@@ -166,8 +166,9 @@ TEST_CASE("TFLite CNN ops map to layers with NHWC shapes, MACs and parameters", 
   CHECK(g[find(g, "a")].activation == "relu");
   CHECK(g[find(g, "h")].activation == "hswish");
   CHECK(input_names(g, find(g, "cat")) == std::vector<std::string>{"h", "d1"});
-  CHECK(g[find(g, "up")].scale_h == 2);
+  CHECK((g[find(g, "up")].size_h == 12 && g[find(g, "up")].size_w == 16));
   CHECK(g[find(g, "up")].resize_mode == ResizeMode::bilinear);
+  CHECK(g[find(g, "up")].coordinates == ResizeCoordinates::asymmetric);  // neither align_corners nor half_pixel_centers
   const Layer& tc = g[find(g, "tc")];
   CHECK(tc.output == Shape{24, 32, 4});
   CHECK(tc.rows.pad_before + tc.rows.pad_after == 0);  // k = s = 2: out = 2 * in
@@ -205,21 +206,60 @@ TEST_CASE("TFLite grouped conv, pool with a fused ReLU, SE block, channel PAD, c
        fb::CreateFullyConnectedOptions(b, A::NONE, true).Union());
   t.op(B::REDUCE_MAX, {pw, t.ints("axes2", {1, 2})}, {mx}, O::ReducerOptions, fb::CreateReducerOptions(b, false).Union());
   const Network g = import(t.finish({x}, {mx}));
-  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "pool", "activation", "pool", "fc", "mul", "concat",
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "pool", "activation", "pool", "fc", "mul", "pad",
                                              "concat", "conv2d", "pool", "output"});
   CHECK(g[find(g, "g")].groups == 2);
   CHECK(g[find(g, "ap")].pool_mode == PoolMode::avg);
   CHECK(g[find(g, "ap_relu")].activation == "relu");
   CHECK(input_names(g, find(g, "sc")) == std::vector<std::string>{"ap_relu", "fc1"});
-  CHECK(g[find(g, "pc")].constant_channels == 4);
+  CHECK(g[find(g, "pc")].pad_channels_after == 4);  // zero channels: no parameters
   CHECK(g[find(g, "cc")].constant_channels == 2);
   CHECK(input_names(g, find(g, "pw")) == std::vector<std::string>{"cc"});  // the SUB of a constant folded
   CHECK(g[find(g, "pw")].rows.kernel == 1);
   CHECK(g[find(g, "mx")].pool_mode == PoolMode::max);
   // MACs: grouped conv 8*8*8*(3*3*2), fc 8*8, per-pixel fc as 1x1 conv 4*4*6*14.
   CHECK(pinfuse::totals(g).macs == 9216u + 64u + 1344u);
-  // Parameters: 144 + 64 + 84 weights, and the constant channels of the two concats, 4*4*4 + 4*4*2.
-  CHECK(pinfuse::totals(g).params == 144u + 64u + 84u + 64u + 32u);
+  // Parameters: 144 + 64 + 84 weights, and the constant channels of the concat, 4*4*2.
+  CHECK(pinfuse::totals(g).params == 144u + 64u + 84u + 32u);
+  check_round_trip_and_solve(g);
+}
+
+TEST_CASE("TFLite DEPTH_TO_SPACE, SPACE_TO_DEPTH, resizes to any size and a PAD read by an ADD", "[tflite][pad]") {
+  TfliteWriter t;
+  auto& b = t.builder();
+  const int x = t.tensor("x", {1, 12, 16, 3}), s2d = t.tensor("s2d", {1, 6, 8, 12}), c = t.tensor("c", {1, 6, 8, 12});
+  const int d2s = t.tensor("d2s", {1, 12, 16, 3}), p = t.tensor("p", {1, 14, 18, 3}), a = t.tensor("a", {1, 14, 18, 3});
+  const int down = t.tensor("down", {1, 9, 12, 3}), up = t.tensor("up", {1, 20, 25, 3});
+  t.op(B::SPACE_TO_DEPTH, {x}, {s2d}, O::SpaceToDepthOptions, fb::CreateSpaceToDepthOptions(b, 2).Union());
+  t.op(B::CONV_2D, {s2d, t.weights("w", {12, 3, 3, 12}), t.weights("bias", {12})}, {c}, O::Conv2DOptions,
+       fb::CreateConv2DOptions(b, fb::Padding::SAME, 1, 1, A::RELU).Union());
+  t.op(B::DEPTH_TO_SPACE, {c}, {d2s}, O::DepthToSpaceOptions, fb::CreateDepthToSpaceOptions(b, 2).Union());
+  t.op(B::PAD, {d2s, t.ints("pads", {0, 0, 1, 1, 1, 1, 0, 0}, {4, 2})}, {p});
+  t.op(B::ADD, {p, p}, {a}, O::AddOptions, fb::CreateAddOptions(b).Union());
+  t.op(B::RESIZE_NEAREST_NEIGHBOR, {a, t.ints("size1", {9, 12})}, {down}, O::ResizeNearestNeighborOptions,
+       fb::CreateResizeNearestNeighborOptions(b, false, true).Union());
+  t.op(B::RESIZE_BILINEAR, {down, t.ints("size2", {20, 25})}, {up}, O::ResizeBilinearOptions,
+       fb::CreateResizeBilinearOptions(b, true, false).Union());
+  ImportSummary summary;
+  ImportOptions options;
+  options.summary = &summary;
+  const Network g = import(t.finish({x}, {up}), options);
+  CHECK(kinds(g) == std::vector<std::string>{"input", "space_to_depth", "conv2d", "depth_to_space", "pad", "add", "resize",
+                                             "resize", "output"});
+  CHECK(g[find(g, "s2d")].block == 2);
+  CHECK(g[find(g, "d2s")].output == Shape{12, 16, 3});
+  CHECK(g[find(g, "d2s")].depth_order == DepthOrder::dcr);
+  CHECK(g[find(g, "p")].output == Shape{14, 18, 3});  // read by an ADD: a pad layer, not folded
+  const Layer& dn = g[find(g, "down")];
+  CHECK((dn.size_h == 9 && dn.coordinates == ResizeCoordinates::half_pixel && dn.rounding == NearestRounding::round_prefer_ceil));
+  const Layer& u = g[find(g, "up")];
+  CHECK((u.output == Shape{20, 25, 3} && u.coordinates == ResizeCoordinates::align_corners));
+  CHECK(summary.format == "TFLite");
+  CHECK(summary.nodes == 7);
+  CHECK(summary.layers_by_kind.at("pad") == 1);
+  CHECK(summary.macs == 6u * 8 * 12 * 12 * 9);
+  CHECK(summary.params == 12u * 9 * 12 + 12);
+  CHECK(summary.folded.empty());  // the fused ReLU is an option, not an operator
   check_round_trip_and_solve(g);
 }
 
@@ -363,16 +403,16 @@ TEST_CASE("TFLite dynamic input dims: the error names --input; the stored size c
 
 namespace {
 
-/// Two DEPTH_TO_SPACE ops, a custom op and a conv that reads a constant as its input.
+/// Two L2_NORMALIZATION ops, a custom op and a LOCAL_RESPONSE_NORMALIZATION.
 Bytes unsupported_model() {
   TfliteWriter t;
-  const int x = t.tensor("x", {1, 8, 8, 16}), a = t.tensor("a", {1, 16, 16, 4}), b = t.tensor("b", {1, 32, 32, 1});
-  const int c = t.tensor("c", {1, 32, 32, 1});
-  t.op(B::DEPTH_TO_SPACE, {x}, {a});
-  t.op(B::DEPTH_TO_SPACE, {a}, {b});
+  const int x = t.tensor("x", {1, 8, 8, 16}), a = t.tensor("a", {1, 8, 8, 16}), b = t.tensor("b", {1, 8, 8, 16});
+  const int c = t.tensor("c", {1, 8, 8, 16});
+  t.op(B::L2_NORMALIZATION, {x}, {a});
+  t.op(B::L2_NORMALIZATION, {a}, {b});
   t.op(B::CUSTOM, {b}, {c}, O::NONE, 0, "MyFancyOp");
   const int y = t.tensor("y", {1, 8, 8, 16}), z = t.tensor("z", {1, 8, 8, 16});
-  t.op(B::SPACE_TO_DEPTH, {x}, {y});
+  t.op(B::LOCAL_RESPONSE_NORMALIZATION, {x}, {y});
   t.op(B::ADD, {y, x}, {z});
   return t.finish({x}, {c, z});
 }
@@ -386,10 +426,10 @@ TEST_CASE("TFLite import lists every unsupported op in one input_error", "[tflit
   } catch (const input_error& e) {
     const std::string what = e.what();
     INFO(what);
-    CHECK(e.where() == "operator 0 (DEPTH_TO_SPACE) -> 'a'");
-    CHECK_THAT(what, Catch::Contains("operator DEPTH_TO_SPACE is not supported (2 nodes: 'a', 'b')"));
+    CHECK(e.where() == "operator 0 (L2_NORMALIZATION) -> 'a'");
+    CHECK_THAT(what, Catch::Contains("operator L2_NORMALIZATION is not supported (2 nodes: 'a', 'b')"));
     CHECK_THAT(what, Catch::Contains("operator MyFancyOp (custom) is not supported"));
-    CHECK_THAT(what, Catch::Contains("operator SPACE_TO_DEPTH is not supported"));
+    CHECK_THAT(what, Catch::Contains("operator LOCAL_RESPONSE_NORMALIZATION is not supported"));
     CHECK_THAT(what, Catch::Contains("2 more problems"));
   }
 }

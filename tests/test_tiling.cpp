@@ -139,32 +139,38 @@ TEST_CASE("tiled window reads together cover the rows the whole output reads", "
   CHECK(windows > 1000);
 }
 
+/// resize_input_rows of an integer upscale with the mode's default coordinates.
+static RowRange upscale_rows(int scale, ResizeMode mode, RowRange out, int in_h) {
+  return resize_input_rows(ResizeAxis{mode, ResizeCoordinates::mode_default, NearestRounding::floor, double(scale), in_h, in_h * scale},
+                           out);
+}
+
 TEST_CASE("resize_input_rows for nearest and bilinear upsampling", "[tiling]") {
   SECTION("nearest reads floor(r / scale)") {
-    CHECK(resize_input_rows(2, ResizeMode::nearest, {0, 4}, 4) == RowRange{0, 2});
-    CHECK(resize_input_rows(2, ResizeMode::nearest, {3, 5}, 4) == RowRange{1, 3});
-    CHECK(resize_input_rows(3, ResizeMode::nearest, {2, 7}, 4) == RowRange{0, 3});
-    CHECK(resize_input_rows(3, ResizeMode::nearest, {11, 12}, 4) == RowRange{3, 4});
-    CHECK(resize_input_rows(2, ResizeMode::nearest, {0, 8}, 4) == RowRange{0, 4});
+    CHECK(upscale_rows(2, ResizeMode::nearest, {0, 4}, 4) == RowRange{0, 2});
+    CHECK(upscale_rows(2, ResizeMode::nearest, {3, 5}, 4) == RowRange{1, 3});
+    CHECK(upscale_rows(3, ResizeMode::nearest, {2, 7}, 4) == RowRange{0, 3});
+    CHECK(upscale_rows(3, ResizeMode::nearest, {11, 12}, 4) == RowRange{3, 4});
+    CHECK(upscale_rows(2, ResizeMode::nearest, {0, 8}, 4) == RowRange{0, 4});
   }
   SECTION("bilinear (half-pixel centres) reads the two rows around (r + 0.5) / scale - 0.5") {
-    CHECK(resize_input_rows(2, ResizeMode::bilinear, {0, 1}, 4) == RowRange{0, 1});  // samples -0.25: clamped
-    CHECK(resize_input_rows(2, ResizeMode::bilinear, {1, 2}, 4) == RowRange{0, 2});  // samples 0.25
-    CHECK(resize_input_rows(2, ResizeMode::bilinear, {2, 4}, 4) == RowRange{0, 3});  // samples 0.75, 1.25
-    CHECK(resize_input_rows(2, ResizeMode::bilinear, {7, 8}, 4) == RowRange{3, 4});  // samples 3.25: clamped
-    CHECK(resize_input_rows(2, ResizeMode::bilinear, {0, 8}, 4) == RowRange{0, 4});
-    CHECK(resize_input_rows(4, ResizeMode::bilinear, {5, 6}, 3) == RowRange{0, 2});  // samples 0.875
+    CHECK(upscale_rows(2, ResizeMode::bilinear, {0, 1}, 4) == RowRange{0, 1});  // samples -0.25: clamped
+    CHECK(upscale_rows(2, ResizeMode::bilinear, {1, 2}, 4) == RowRange{0, 2});  // samples 0.25
+    CHECK(upscale_rows(2, ResizeMode::bilinear, {2, 4}, 4) == RowRange{0, 3});  // samples 0.75, 1.25
+    CHECK(upscale_rows(2, ResizeMode::bilinear, {7, 8}, 4) == RowRange{3, 4});  // samples 3.25: clamped
+    CHECK(upscale_rows(2, ResizeMode::bilinear, {0, 8}, 4) == RowRange{0, 4});
+    CHECK(upscale_rows(4, ResizeMode::bilinear, {5, 6}, 3) == RowRange{0, 2});  // samples 0.875
   }
   SECTION("tiles of the upsampled output together read every input row") {
     for (const ResizeMode mode : {ResizeMode::nearest, ResizeMode::bilinear})
       for (int scale = 1; scale <= 4; ++scale)
         for (int in_h = 1; in_h <= 9; ++in_h) {
           const int out_h = in_h * scale;
-          CHECK(resize_input_rows(scale, mode, {0, out_h}, in_h) == RowRange{0, in_h});
+          CHECK(upscale_rows(scale, mode, {0, out_h}, in_h) == RowRange{0, in_h});
           for (int tiles = 1; tiles <= out_h; ++tiles) {
             std::vector<int> covered(std::size_t(in_h), 0);
             for (int t = 0; t < tiles; ++t) {
-              const RowRange r = resize_input_rows(scale, mode, tile_share(t, tiles, out_h), in_h);
+              const RowRange r = upscale_rows(scale, mode, tile_share(t, tiles, out_h), in_h);
               CHECK(r.begin >= 0);
               CHECK(r.end <= in_h);
               for (int row = r.begin; row < r.end; ++row) covered[std::size_t(row)] = 1;

@@ -1,6 +1,7 @@
 #pragma once
 // Small random networks for property tests: chains, and DAGs with residual
 // adds and concats, made of the layer kinds real models use.
+#include <cmath>
 #include <random>
 #include <vector>
 
@@ -147,6 +148,87 @@ inline Network random_rich_network(std::mt19937& rng, int layers) {
       default:
         v = older != last && o == s ? add_layer(g, simple_layer(name, LayerKind::add), {last, older})
                                     : add_layer(g, conv_layer(name, pick(1, 8), 1, 1), {older});
+    }
+    infer_shapes(g);
+    fms.push_back(v);
+  }
+  add_layer(g, simple_layer("out", LayerKind::output), {fms.back()});
+  infer_shapes(g);
+  return g;
+}
+
+/// A random DAG of the kinds real CNNs need beyond random_rich_network(): pads
+/// (spatial and channel), depth_to_space / space_to_depth, resizes by sizes and
+/// by non-integer and down-scaling factors in every mode, coordinate mapping and
+/// rounding, and every activation function; with convs and residual adds between.
+inline Network random_cnn_kinds_network(std::mt19937& rng, int layers) {
+  const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  static constexpr const char* functions[] = {"relu", "relu6", "hswish", "hsigmoid", "sigmoid", "swish", "leaky_relu",
+                                              "prelu", "elu", "tanh", "softplus", "gelu", "mish", "relu_n1_to_1"};
+  Network g;
+  g[boost::graph_bundle].name = "random_cnn_kinds";
+  Layer in = simple_layer("in", LayerKind::input);
+  in.output = {pick(4, 12), pick(3, 9), pick(1, 4)};
+  std::vector<LayerId> fms{add_layer(g, in)};
+  for (int i = 0; i < layers; ++i) {
+    std::string name = "l";
+    name += std::to_string(i);
+    const LayerId last = fms.back();
+    const LayerId older = fms[pick(0, int(fms.size()) - 1)];
+    const Shape s = g[last].output;
+    LayerId v;
+    switch (pick(0, 6)) {
+      case 0: {
+        Layer pad = simple_layer(name, LayerKind::pad);
+        pad.rows.pad_before = pick(0, 2);
+        pad.rows.pad_after = pick(0, 2);
+        pad.cols.pad_before = pick(0, 2);
+        pad.cols.pad_after = pick(0, 2);
+        pad.pad_channels_after = pick(0, 2);
+        v = s.h <= 14 ? add_layer(g, pad, {last}) : add_layer(g, conv_layer(name, pick(1, 6), 3, 2), {last});
+        break;
+      }
+      case 1: {
+        Layer d2s = simple_layer(name, LayerKind::depth_to_space);
+        d2s.block = 2;
+        d2s.depth_order = pick(0, 1) ? DepthOrder::dcr : DepthOrder::crd;
+        v = s.c % 4 == 0 && s.h <= 8 ? add_layer(g, d2s, {last}) : add_layer(g, conv_layer(name, 4 * pick(1, 2), 1, 1), {last});
+        break;
+      }
+      case 2: {
+        Layer s2d = simple_layer(name, LayerKind::space_to_depth);
+        s2d.block = 2;
+        v = s.h % 2 == 0 && s.w % 2 == 0 && s.h >= 2 ? add_layer(g, s2d, {last})
+                                                       : add_layer(g, conv_layer(name, pick(1, 6), 3, 1), {last});
+        break;
+      }
+      case 3: {
+        Layer up = simple_layer(name, LayerKind::resize);
+        up.resize_mode = pick(0, 1) ? ResizeMode::nearest : ResizeMode::bilinear;
+        up.coordinates = static_cast<ResizeCoordinates>(pick(0, 4));
+        up.rounding = up.resize_mode == ResizeMode::nearest ? static_cast<NearestRounding>(pick(0, 3)) : NearestRounding::floor;
+        static constexpr double scales[] = {0.5, 0.75, 1.5, 2, 2.5, 3};
+        if (pick(0, 1)) {
+          up.size_h = pick(1, 2 * s.h);
+          up.size_w = pick(1, 2 * s.w);
+        } else {
+          up.scale_h = scales[pick(0, 5)];
+          up.scale_w = scales[pick(0, 5)];
+          if (std::floor(s.h * up.scale_h) < 1 || std::floor(s.w * up.scale_w) < 1) up.scale_h = up.scale_w = 2;
+        }
+        v = s.h <= 10 ? add_layer(g, up, {last}) : add_layer(g, conv_layer(name, pick(1, 6), 3, 2), {last});
+        break;
+      }
+      case 4: {
+        Layer act = simple_layer(name, LayerKind::activation);
+        act.activation = functions[pick(0, 13)];
+        v = add_layer(g, act, {last});
+        break;
+      }
+      case 5: v = add_layer(g, conv_layer(name, pick(1, 6), 3, s.h > 3 && pick(0, 2) == 0 ? 2 : 1), {last}); break;
+      default:
+        v = older != last && g[older].output == s ? add_layer(g, simple_layer(name, LayerKind::add), {last, older})
+                                                  : add_layer(g, conv_layer(name, s.c, 3, 1, s.c), {last});
     }
     infer_shapes(g);
     fms.push_back(v);

@@ -153,8 +153,13 @@ class ReferenceAccelerator {
       case LayerKind::conv2d:
       case LayerKind::pool: return window_input_rows(l.rows, out, in_h);
       case LayerKind::fc: return {0, in_h};
-      case LayerKind::resize: return resize_input_rows(l.scale_h, l.resize_mode, out, in_h);
+      case LayerKind::resize:
+        return resize_input_rows({l.resize_mode, l.coordinates, l.rounding, l.size_h > 0 ? 0.0 : l.scale_h, in_h, info_[v].height},
+                                 out);
       case LayerKind::conv2d_transpose: return transpose_input_rows(l.rows, out, in_h);
+      case LayerKind::pad: return pad_input_rows(l.rows.pad_before, out, in_h);
+      case LayerKind::depth_to_space: return depth_to_space_input_rows(l.block, out);
+      case LayerKind::space_to_depth: return space_to_depth_input_rows(l.block, out);
       default: return in_h == 1 && info_[v].height > 1 ? RowRange{0, 1} : out;  // [1,1,C] broadcast operand
     }
   }

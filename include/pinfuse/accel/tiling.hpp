@@ -49,13 +49,83 @@ inline RowRange transpose_input_rows(const Window1D& w, RowRange out, int in_hei
   return {std::max(first, 0), std::min(last, in_height)};
 }
 
-/// Upsampling by an integer `scale`. Nearest: output row r reads row floor(r / scale).
-/// Bilinear (half-pixel centres): row r samples (r + 0.5) / scale - 0.5, i.e. its floor and the next row.
-inline RowRange resize_input_rows(int scale, ResizeMode mode, RowRange out, int in_height) {
+/// One axis of a resize, as its rows map: output row r reads the input rows
+/// around source coordinate x(r) (ResizeCoordinates). `scale` [output rows per
+/// input row] is the layer's when it gives one; 0 when it gives the output size,
+/// and then x(r) is computed from `in` and `out` exactly (integer numerator and
+/// denominator, each below 2^53, divided once: floor and rounding at .5 are exact).
+struct ResizeAxis {
+  ResizeMode mode = ResizeMode::nearest;
+  ResizeCoordinates coordinates = ResizeCoordinates::mode_default;
+  NearestRounding rounding = NearestRounding::floor;
+  double scale = 0;
+  int in = 1;   ///< input rows
+  int out = 1;  ///< output rows
+};
+
+/// The source coordinate x(r) of output row r [input rows, fractional].
+inline double resize_source(const ResizeAxis& a, int r) {
+  ResizeCoordinates c = a.coordinates;
+  if (c == ResizeCoordinates::mode_default)
+    c = a.mode == ResizeMode::nearest ? ResizeCoordinates::asymmetric : ResizeCoordinates::half_pixel;
+  if ((c == ResizeCoordinates::pytorch_half_pixel || c == ResizeCoordinates::align_corners) && a.out == 1) return 0;
+  const long long row = r, in = a.in, out = a.out;
+  if (c == ResizeCoordinates::align_corners) return double(row * (in - 1)) / double(out - 1);
+  const bool half = c != ResizeCoordinates::asymmetric;
+  if (a.scale > 0) return half ? (row + 0.5) / a.scale - 0.5 : double(row) / a.scale;
+  return half ? double((2 * row + 1) * in - out) / double(2 * out) : double(row * in) / double(out);
+}
+
+/// The input rows output row r reads, before clipping: nearest, the one row its
+/// rounding picks; bilinear, floor(x) and floor(x) + 1 (the second even when its
+/// weight is 0). Both ends are non-decreasing in r.
+inline RowRange resize_source_rows(const ResizeAxis& a, int r) {
+  const double x = resize_source(a, r);
+  if (a.mode == ResizeMode::bilinear) {
+    const int lo = static_cast<int>(std::floor(x));
+    return {lo, lo + 2};
+  }
+  double pick = 0;
+  switch (a.rounding) {
+    case NearestRounding::floor: pick = std::floor(x); break;
+    case NearestRounding::ceil: pick = std::ceil(x); break;
+    case NearestRounding::round_prefer_floor: pick = std::ceil(x - 0.5); break;
+    case NearestRounding::round_prefer_ceil: pick = std::floor(x + 0.5); break;
+  }
+  return {static_cast<int>(pick), static_cast<int>(pick) + 1};
+}
+
+/// Resize: output rows [b, e) read input rows [lo(b), hi(e - 1)), the rows of
+/// resize_source_rows clamped into [0, in) (an edge row stands for the rows past
+/// the edge). Nearest with an integer upscale σ and asymmetric coordinates is
+/// [floor(b/σ), floor((e-1)/σ) + 1); bilinear half-pixel is
+/// [max(floor((b + 0.5)/σ - 0.5), 0), min(floor((e - 0.5)/σ - 0.5) + 2, in)).
+inline RowRange resize_input_rows(const ResizeAxis& a, RowRange out) {
+  if (out.empty() || a.in < 1) return {};
+  const auto clamp_row = [&](int row) { return std::clamp(row, 0, a.in - 1); };
+  const RowRange first = resize_source_rows(a, out.begin), last = resize_source_rows(a, out.end - 1);
+  return {clamp_row(first.begin), clamp_row(last.end - 1) + 1};
+}
+
+/// depth_to_space with block b: output row r comes from input row floor(r / b),
+/// so rows [b0, e) read [floor(b0 / b), floor((e - 1) / b) + 1).
+inline RowRange depth_to_space_input_rows(int block, RowRange out) {
   if (out.empty()) return {};
-  if (mode == ResizeMode::nearest) return {out.begin / scale, (out.end - 1) / scale + 1};
-  const auto src = [&](int r) { return static_cast<int>(std::floor((r + 0.5) / scale - 0.5)); };
-  return {std::max(src(out.begin), 0), std::min(src(out.end - 1) + 2, in_height)};
+  return {out.begin / block, (out.end - 1) / block + 1};
+}
+
+/// space_to_depth with block b: output row r gathers input rows [r·b, (r + 1)·b),
+/// so rows [b0, e) read [b0·b, e·b) (b divides the input height).
+inline RowRange space_to_depth_input_rows(int block, RowRange out) {
+  if (out.empty()) return {};
+  return {out.begin * block, out.end * block};
+}
+
+/// pad with `top` rows before the input: output row r is input row r - top or a
+/// padding row, so rows [b, e) read [b - top, e - top) clipped to [0, in_height)
+/// (a window of kernel 1 with top padding `top`: window_input_rows).
+inline RowRange pad_input_rows(int top, RowRange out, int in_height) {
+  return window_input_rows(Window1D{1, 1, 1, top, 0, false}, out, in_height);
 }
 
 /// Tile `tile` of `tiles` owns rows [floor(tile * H / tiles), floor((tile + 1) * H / tiles)):

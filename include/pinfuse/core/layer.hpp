@@ -16,10 +16,23 @@ struct Shape {
 };
 
 enum class LayerKind {
-  input, conv2d, pool, add, mul, concat, fc, resize, activation, output, slice, shuffle, conv2d_transpose
+  input, conv2d, pool, add, mul, concat, fc, resize, activation, output, slice, shuffle, conv2d_transpose,
+  pad, depth_to_space, space_to_depth
 };
 enum class PoolMode { max, avg };
 enum class ResizeMode { nearest, bilinear };
+/// How a resize maps output coordinate r to an input coordinate x (ONNX's
+/// coordinate_transformation_mode; `ratio` is in/out along the axis):
+///   asymmetric:         x = r * ratio
+///   half_pixel:         x = (r + 0.5) * ratio - 0.5
+///   pytorch_half_pixel: half_pixel, and x = 0 when the output has one row
+///   align_corners:      x = r * (in - 1) / (out - 1), and x = 0 when the output has one row
+/// mode_default is asymmetric for nearest and half_pixel for bilinear.
+enum class ResizeCoordinates { mode_default, asymmetric, half_pixel, pytorch_half_pixel, align_corners };
+/// Which input row a nearest resize takes for coordinate x (ONNX's nearest_mode).
+enum class NearestRounding { floor, ceil, round_prefer_floor, round_prefer_ceil };
+/// depth_to_space channel order (ONNX DepthToSpace mode): DCR (TensorFlow) or CRD (PyTorch PixelShuffle).
+enum class DepthOrder { dcr, crd };
 
 /// What a vertex is to the solvers: it brings data in, computes, or marks a model output.
 enum class LayerRole { input, compute, output };
@@ -39,6 +52,9 @@ constexpr std::string_view to_string(LayerKind k) {
     case LayerKind::slice: return "slice";
     case LayerKind::shuffle: return "shuffle";
     case LayerKind::conv2d_transpose: return "conv2d_transpose";
+    case LayerKind::pad: return "pad";
+    case LayerKind::depth_to_space: return "depth_to_space";
+    case LayerKind::space_to_depth: return "space_to_depth";
   }
   return "?";
 }
@@ -64,8 +80,8 @@ struct Window1D {
 struct Layer {
   std::string name;
   LayerKind kind = LayerKind::input;
-  Window1D rows;            ///< window along H (conv2d, pool, conv2d_transpose)
-  Window1D cols;            ///< window along W (conv2d, pool, conv2d_transpose)
+  Window1D rows;            ///< window along H (conv2d, pool, conv2d_transpose); pad: the rows added (kernel 1)
+  Window1D cols;            ///< window along W (conv2d, pool, conv2d_transpose); pad: the columns added
   int filters = 0;          ///< conv2d / conv2d_transpose output channels, fc units
   int groups = 1;           ///< conv groups (== channels for depthwise); shuffle groups
   int slice_begin = 0;      ///< slice: channels [slice_begin, slice_end)
@@ -74,9 +90,18 @@ struct Layer {
   bool bias = true;         ///< conv2d / fc bias
   PoolMode pool_mode = PoolMode::max;
   bool global_pool = false; ///< pool over the whole input
-  int scale_h = 1;          ///< resize upsampling factors
-  int scale_w = 1;
+  double scale_h = 1;       ///< resize factors (output per input row / column) when no size is given
+  double scale_w = 1;
+  int size_h = 0;           ///< resize output size; 0: floor(input * scale)
+  int size_w = 0;
   ResizeMode resize_mode = ResizeMode::nearest;
+  ResizeCoordinates coordinates = ResizeCoordinates::mode_default;
+  NearestRounding rounding = NearestRounding::floor;
+  int pad_channels_before = 0;  ///< pad: channels added before / after the input's
+  int pad_channels_after = 0;
+  double pad_value = 0;     ///< pad: the constant padded with
+  int block = 1;            ///< depth_to_space / space_to_depth block size
+  DepthOrder depth_order = DepthOrder::dcr;  ///< depth_to_space channel order
   std::string activation = "none";
   Shape output;             ///< inferred by infer_shapes(), or given for inputs
 

@@ -54,6 +54,26 @@ inline void read_window(const io::Node& n, Layer& l, bool default_stride_is_kern
   }
 }
 
+/// A resize scale: a number or a [height, width] pair, each in (0, max_extent].
+inline std::pair<double, double> read_scale(const io::Node& n) {
+  const auto one = [](const io::Node& x) {
+    const double v = x.number(0, max_extent);
+    if (!(v > 0)) x.fail("a scale must be > 0");
+    return v;
+  };
+  if (n.value().is_array()) {
+    if (n.size() != 2) n.fail("expected a number or a pair [height, width]");
+    return {one(n.at(0)), one(n.at(1))};
+  }
+  const double v = one(n);
+  return {v, v};
+}
+
+/// ResizeCoordinates after mode_default, and NearestRounding, as the model format names them.
+inline constexpr std::array<std::string_view, 4> coordinate_names{"asymmetric", "half_pixel", "pytorch_half_pixel",
+                                                                  "align_corners"};
+inline constexpr std::array<std::string_view, 4> rounding_names{"floor", "ceil", "round_prefer_floor", "round_prefer_ceil"};
+
 inline constexpr std::array<std::string_view, 15> activation_names{
     "none", "relu", "relu6", "hswish", "hsigmoid", "sigmoid", "swish", "leaky_relu", "prelu", "elu", "tanh", "softplus",
     "gelu", "mish", "relu_n1_to_1"};
@@ -83,7 +103,8 @@ inline Network read_model(const nlohmann::json& doc) {
     if (l.name.empty()) n.at("name").fail("a layer name cannot be empty");
     if (by_name.count(l.name)) n.at("name").fail("duplicate layer name '" + l.name + "'");
     const std::size_t kind = n.at("type").choice({"input", "conv2d", "pool", "add", "mul", "concat", "fc", "resize",
-                                                  "activation", "output", "slice", "shuffle", "conv2d_transpose"});
+                                                  "activation", "output", "slice", "shuffle", "conv2d_transpose", "pad",
+                                                  "depth_to_space", "space_to_depth"});
     l.kind = static_cast<LayerKind>(kind);
     switch (l.kind) {
       case LayerKind::input: {
@@ -125,10 +146,48 @@ inline Network read_model(const nlohmann::json& doc) {
         if (n.has("bias")) l.bias = n.at("bias").boolean();
         if (n.has("activation")) l.activation = detail::read_activation(n.at("activation"));
         break;
-      case LayerKind::resize:
-        n.only({"name", "type", "inputs", "scale", "mode"});
-        std::tie(l.scale_h, l.scale_w) = detail::read_pair(n.at("scale"), 1);
+      case LayerKind::resize: {
+        n.only({"name", "type", "inputs", "scale", "size", "mode", "coordinates", "rounding"});
+        if (n.has("scale") == n.has("size")) n.fail("a resize takes either \"scale\" or \"size\"");
+        if (n.has("scale")) std::tie(l.scale_h, l.scale_w) = detail::read_scale(n.at("scale"));
+        else std::tie(l.size_h, l.size_w) = detail::read_pair(n.at("size"), 1);
         if (n.has("mode")) l.resize_mode = n.at("mode").choice({"nearest", "bilinear"}) == 0 ? ResizeMode::nearest : ResizeMode::bilinear;
+        if (n.has("coordinates"))
+          l.coordinates = static_cast<ResizeCoordinates>(1 + n.at("coordinates").choice(detail::coordinate_names));
+        if (n.has("rounding")) {
+          if (l.resize_mode != ResizeMode::nearest) n.at("rounding").fail("only a nearest resize rounds");
+          l.rounding = static_cast<NearestRounding>(n.at("rounding").choice(detail::rounding_names));
+        }
+        break;
+      }
+      case LayerKind::pad:
+        n.only({"name", "type", "inputs", "padding", "channels", "value"});
+        if (n.has("padding")) {
+          const io::Node p = n.at("padding");
+          if (p.value().is_array()) {
+            if (p.size() != 4) p.fail("expected an integer or [top, bottom, left, right]");
+            l.rows.pad_before = int(p.at(0).integer(0, detail::max_extent));
+            l.rows.pad_after = int(p.at(1).integer(0, detail::max_extent));
+            l.cols.pad_before = int(p.at(2).integer(0, detail::max_extent));
+            l.cols.pad_after = int(p.at(3).integer(0, detail::max_extent));
+          } else {
+            const int v = int(p.integer(0, detail::max_extent));
+            l.rows.pad_before = l.rows.pad_after = l.cols.pad_before = l.cols.pad_after = v;
+          }
+        }
+        if (n.has("channels")) {
+          const io::Node c = n.at("channels").array();
+          if (c.size() != 2) c.fail("expected [before, after]");
+          l.pad_channels_before = int(c.at(0).integer(0, detail::max_extent));
+          l.pad_channels_after = int(c.at(1).integer(0, detail::max_extent));
+        }
+        if (n.has("value")) l.pad_value = n.at("value").number(-1e38, 1e38);
+        break;
+      case LayerKind::depth_to_space:
+      case LayerKind::space_to_depth:
+        n.only({"name", "type", "inputs", "block", "order"});
+        l.block = int(n.at("block").integer(1, 1 << 10));
+        if (n.has("order")) l.depth_order = n.at("order").choice({"dcr", "crd"}) == 0 ? DepthOrder::dcr : DepthOrder::crd;
         break;
       case LayerKind::activation:
         n.only({"name", "type", "inputs", "function"});
@@ -233,8 +292,29 @@ inline nlohmann::json model_to_json(const Network& g) {
         detail::write_activation(j, "activation", l.activation);
         break;
       case LayerKind::resize:
-        j["scale"] = detail::int_or_pair(l.scale_h, l.scale_w);
+        if (l.size_h > 0 || l.size_w > 0) j["size"] = nlohmann::json::array({l.output.h, l.output.w});
+        else j["scale"] = l.scale_h == l.scale_w ? nlohmann::json(l.scale_h) : nlohmann::json::array({l.scale_h, l.scale_w});
         if (l.resize_mode == ResizeMode::bilinear) j["mode"] = "bilinear";
+        if (l.coordinates != ResizeCoordinates::mode_default)
+          j["coordinates"] = detail::coordinate_names[std::size_t(l.coordinates) - 1];
+        if (l.resize_mode == ResizeMode::nearest && l.rounding != NearestRounding::floor)
+          j["rounding"] = detail::rounding_names[std::size_t(l.rounding)];
+        break;
+      case LayerKind::pad: {
+        const std::array<int, 4> pads{l.rows.pad_before, l.rows.pad_after, l.cols.pad_before, l.cols.pad_after};
+        if (pads[0] == pads[1] && pads[0] == pads[2] && pads[0] == pads[3]) {
+          if (pads[0]) j["padding"] = pads[0];
+        } else {
+          j["padding"] = pads;  // [top, bottom, left, right]
+        }
+        if (l.pad_channels_before || l.pad_channels_after) j["channels"] = {l.pad_channels_before, l.pad_channels_after};
+        if (l.pad_value != 0) j["value"] = l.pad_value;
+        break;
+      }
+      case LayerKind::depth_to_space:
+      case LayerKind::space_to_depth:
+        j["block"] = l.block;
+        if (l.depth_order == DepthOrder::crd) j["order"] = "crd";
         break;
       case LayerKind::activation: j["function"] = l.activation; break;
       case LayerKind::slice:

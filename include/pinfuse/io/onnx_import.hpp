@@ -41,14 +41,15 @@
 //                                    = 1; before a MaxPool, -inf (or float lowest) padding, or zero
 //                                    padding of a map that cannot be negative (the producer's activation
 //                                    is relu, relu6, sigmoid or hsigmoid) and leaves a real element in
-//                                    every window (padding < kernel on each side). Anything else is an
-//                                    error. A constant Pad of the channels only is a concat that appends
-//                                    constant channels (below).
+//                                    every window (padding < kernel on each side). Otherwise, and for
+//                                    a Pad of the channels or one read by other ops: a pad layer.
 //       Concat (axis 1)           -> concat; constant operands (zeros, anchors) give it constant_channels,
 //                                    channels the layer appends from its weights
 //       Split (axis 1)            -> one slice per used output; Slice of the channel axis -> slice
-//       Resize, Upsample          -> resize, when the output is an integer multiple of the input
-//                                    (mode nearest -> nearest, linear -> bilinear)
+//       Resize, Upsample          -> resize to any size (mode nearest -> nearest, linear -> bilinear): by
+//                                    the constant scales, else to the inferred size; coordinate mode
+//                                    and nearest_mode carry over
+//       DepthToSpace, SpaceToDepth -> depth_to_space (DCR or CRD), space_to_depth
 //       BatchNormalization        -> folded. Right after a conv2d/conv2d_transpose/fc that has no
 //                                    other consumer it gives that layer a bias; elsewhere it is a
 //                                    per-channel scale and shift and passes through like a constant Mul.

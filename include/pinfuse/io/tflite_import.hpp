@@ -33,8 +33,11 @@
 //       CONCATENATION (channels)  -> concat; constant operands give it constant_channels
 //       PAD, PADV2 (H and W)      -> folded into the convolution or pool that reads the map, where exact
 //                                    (io/import/pad.hpp, as for ONNX; TFLite's average pool does not count
-//                                    its own SAME padding). Channel padding -> concat with constant_channels.
-//       RESIZE_NEAREST_NEIGHBOR / RESIZE_BILINEAR -> resize by integer factors (from the output size)
+//                                    its own SAME padding). Channel padding, and padding that does not
+//                                    fold, -> a pad layer.
+//       RESIZE_NEAREST_NEIGHBOR / RESIZE_BILINEAR -> resize to the output size (align_corners,
+//                                    half_pixel_centers or neither)
+//       DEPTH_TO_SPACE / SPACE_TO_DEPTH -> depth_to_space (DCR) / space_to_depth
 //       Fused activations (options): RELU, RELU6, RELU_N1_TO_1, TANH -> the layer's activation
 //                                    (relu, relu6, relu_n1_to_1, tanh); on a pool or concat, an
 //                                    activation layer after it

@@ -1,6 +1,9 @@
 #pragma once
 // Shape inference and checking for pinfuse::Network.
 #include <algorithm>
+#include <climits>
+#include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -136,13 +139,67 @@ inline void infer_shapes(Network& g, const LayerLocator& where = {}) {
         if (layer.filters < 1) fail("units must be >= 1");
         layer.output = {1, 1, layer.filters};
         break;
-      case LayerKind::resize:
+      case LayerKind::resize: {
         need_inputs(1, 1);
-        if (layer.scale_h < 1 || layer.scale_w < 1) fail("scale must be >= 1");
-        layer.output = {checked_extent(std::int64_t(first.h) * layer.scale_h, "output H", [&] { return place(v); }),
-                        checked_extent(std::int64_t(first.w) * layer.scale_w, "output W", [&] { return place(v); }),
-                        first.c};
+        // Output size: the given size, else floor(input * scale) (ONNX's rule) [rows, columns].
+        const auto axis = [&](int size, double scale, int in_extent, const char* name) {
+          if (size < 0) fail(std::string("the output ") + name + " must be >= 1");
+          if (size > 0) return size;
+          if (!(scale > 0) || !std::isfinite(scale)) fail(std::string("the scale along ") + name + " must be a number > 0");
+          const double out = std::floor(double(in_extent) * scale);
+          if (out < 1) {
+            char text[32];
+            std::snprintf(text, sizeof text, "%g", scale);
+            fail(std::string("scale ") + text + " along " + name + " leaves no output of the input's " + std::to_string(in_extent));
+          }
+          if (out > double(INT_MAX)) {  // as checked_extent says it: a limit_error
+            char text[32];
+            std::snprintf(text, sizeof text, "%.0f", out);
+            throw limit_error(place(v), std::string("output ") + name + " of " + text + " exceeds " + std::to_string(INT_MAX));
+          }
+          return checked_extent(std::int64_t(out), std::string("output ") + name, [&] { return place(v); });
+        };
+        layer.output = {axis(layer.size_h, layer.scale_h, first.h, "H"), axis(layer.size_w, layer.scale_w, first.w, "W"), first.c};
         break;
+      }
+      case LayerKind::pad: {
+        need_inputs(1, 1);
+        // pad: H + top + bottom, W + left + right, C + before + after; padding only adds.
+        const Window1D one{};  // kernel, stride, dilation 1
+        for (const Window1D* w : {&layer.rows, &layer.cols})
+          if (w->kernel != one.kernel || w->stride != one.stride || w->dilation != one.dilation || w->same ||
+              w->pad_before < 0 || w->pad_after < 0)
+            fail("padding must be >= 0 (a pad layer has no window)");
+        if (layer.pad_channels_before < 0 || layer.pad_channels_after < 0) fail("channel padding must be >= 0");
+        const auto grown = [&](int extent, int before, int after, const char* name) {
+          return checked_extent(std::int64_t(extent) + before + after, std::string("output ") + name, [&] { return place(v); });
+        };
+        layer.output = {grown(first.h, layer.rows.pad_before, layer.rows.pad_after, "H"),
+                        grown(first.w, layer.cols.pad_before, layer.cols.pad_after, "W"),
+                        grown(first.c, layer.pad_channels_before, layer.pad_channels_after, "channels")};
+        break;
+      }
+      case LayerKind::depth_to_space: {
+        need_inputs(1, 1);
+        // [H, W, C] -> [H * b, W * b, C / b^2].
+        const std::int64_t b = layer.block, square = b * b;  // block <= 2^20 when read: no wrap
+        if (b < 1 || first.c % square != 0)
+          fail("block " + std::to_string(layer.block) + " squared must divide the channels (" + std::to_string(first.c) + ")");
+        layer.output = {checked_extent(first.h * b, "output H", [&] { return place(v); }),
+                        checked_extent(first.w * b, "output W", [&] { return place(v); }), int(first.c / square)};
+        break;
+      }
+      case LayerKind::space_to_depth: {
+        need_inputs(1, 1);
+        // [H, W, C] -> [H / b, W / b, C * b^2]; b must divide H and W.
+        const std::int64_t b = layer.block;
+        if (b < 1 || first.h % b != 0 || first.w % b != 0)
+          fail("block " + std::to_string(layer.block) + " must divide the input H (" + std::to_string(first.h) + ") and W (" +
+               std::to_string(first.w) + ")");
+        layer.output = {int(first.h / b), int(first.w / b),
+                        checked_extent(first.c * b * b, "output channels", [&] { return place(v); })};
+        break;
+      }
       case LayerKind::conv2d_transpose: {
         need_inputs(1, 1);
         if (layer.filters < 1) fail("filters must be >= 1");

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "pinfuse/core/checked.hpp"
+#include "pinfuse/model/activation_ops.hpp"
 
 #include "pinfuse/model/network.hpp"
 
@@ -43,7 +44,9 @@ inline std::uint64_t macs_per_row(const Network& g, LayerId v) {
 }
 
 /// Vector-unit element operations per output row (pool: one per window tap;
-/// add/mul: one per extra operand; concat/resize/activation/slice/shuffle: one copy per element).
+/// add/mul: one per extra operand; activation: activation_ops_per_element of its
+/// function per element; concat/resize/slice/shuffle/pad/depth_to_space/space_to_depth:
+/// one copy per output element, a pad's padding included).
 inline std::uint64_t vector_ops_per_row(const Network& g, LayerId v) {
   const Layer& l = g[v];
   const std::uint64_t row = std::uint64_t(l.output.w) * std::uint64_t(l.output.c);
@@ -51,11 +54,14 @@ inline std::uint64_t vector_ops_per_row(const Network& g, LayerId v) {
     case LayerKind::pool: return row * std::uint64_t(l.rows.kernel) * std::uint64_t(l.cols.kernel);
     case LayerKind::add:
     case LayerKind::mul: return row * (inputs_of(g, v).size() - 1);
+    case LayerKind::activation: return row * activation_ops_per_element(l.activation).value_or(1);
     case LayerKind::concat:
     case LayerKind::resize:
-    case LayerKind::activation:
     case LayerKind::slice:
-    case LayerKind::shuffle: return row;
+    case LayerKind::shuffle:
+    case LayerKind::pad:
+    case LayerKind::depth_to_space:
+    case LayerKind::space_to_depth: return row;
     default: return 0;
   }
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pinfuse/core/error.hpp"
+#include "pinfuse/io/import/summary.hpp"
 
 namespace pinfuse {
 
@@ -24,6 +25,8 @@ struct ImportOptions {
   std::vector<std::string> outputs;
   /// If set, receives notes on what the import left out (the post-processing it dropped).
   std::vector<std::string>* notes = nullptr;
+  /// If set, receives what the import built, folded, fused and dropped (io/import/summary.hpp).
+  ImportSummary* summary = nullptr;
 };
 
 /// "image=1x3x640x640" -> {"image", {1, 3, 640, 640}} (`pinfuse import --input`).

@@ -34,6 +34,7 @@ struct OutputChoice {
   std::vector<std::string> outputs;  ///< the values that become output layers, in order
   std::set<int> unused;              ///< nodes no output needs
   std::vector<std::string> notes;    ///< what was cut off
+  std::map<std::string, std::size_t> dropped;  ///< the post-processing cut off, by op type
 };
 
 /// Chooses the outputs: `requested` if not empty, else `graph_outputs`, cut before
@@ -106,6 +107,7 @@ inline OutputChoice choose_outputs(const std::vector<GraphNode>& nodes, const st
     std::vector<std::string> order;
     for (int i = 0; i < n; ++i)
       if (dropped[std::size_t(i)] && count[node(i).op]++ == 0) order.push_back(node(i).op);
+    for (const auto& [op, k] : count) choice.dropped[op] = std::size_t(k);
     if (!order.empty()) {
       std::string note = "dropped the post-processing after the network:";
       for (std::size_t k = 0; k < order.size(); ++k) {

@@ -201,6 +201,7 @@ class ImportState {
     OutputChoice choice = onnx_import_detail::choose_outputs(model_.graph(), options_.outputs, data);
     output_names_ = std::move(choice.outputs);
     skip_.insert(choice.unused.begin(), choice.unused.end());
+    summary_.dropped = choice.dropped;
     if (options_.notes) options_.notes->insert(options_.notes->end(), choice.notes.begin(), choice.notes.end());
   }
 
@@ -404,6 +405,13 @@ class ImportState {
   }
 
   /// The values of a constant input, if the model holds them.
+  /// The version of the default operator set the model imports (0 if none).
+  std::int64_t opset_version() const {
+    for (const auto& o : model_.opset_import())
+      if (o.domain().empty() || o.domain() == "ai.onnx") return o.version();
+    return 0;
+  }
+
   std::optional<std::vector<double>> constant_values(int i) const {
     const auto it = tensors_.find(input_name(i));
     if (it == tensors_.end()) return std::nullopt;
@@ -535,6 +543,7 @@ class ImportState {
   std::set<int> skip_;  ///< nodes already imported as part of a pattern
   std::vector<Expectation> expected_;
   import_detail::Problems problems_;
+  ImportSummary summary_;  ///< what the import folded, fused and dropped (ImportOptions::summary)
   std::optional<std::string> strict_reason_;
   const onnx::NodeProto* node_ = nullptr;
 };

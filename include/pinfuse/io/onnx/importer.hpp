@@ -60,6 +60,12 @@ class Importer : ImportState {
     problems_.report();
     layers_.infer();
     cross_check();
+    if (options_.summary) {
+      summary_.format = "ONNX";
+      summary_.nodes = std::size_t(graph.node_size());
+      count_network(summary_, g_);
+      *options_.summary = summary_;
+    }
     return std::move(g_);
   }
 
@@ -89,6 +95,8 @@ class Importer : ImportState {
         {"Split", &Importer::split},
         {"Slice", &Importer::slice},
         {"Resize", &Importer::resize},
+        {"DepthToSpace", &Importer::depth_space},
+        {"SpaceToDepth", &Importer::depth_space},
         {"Upsample", &Importer::resize},
         {"BatchNormalization", &Importer::batch_norm},
         {"Relu", &Importer::activation},
@@ -151,7 +159,10 @@ class Importer : ImportState {
       if (h == handlers().end()) return unsupported_op();
       if (reads_failed) return fail_outputs();
       if (activation_region(index)) return;
+      const std::size_t layers_before = boost::num_vertices(g_);
       (this->*h->second)();
+      // A node that added no layer folded into one (or into the map's layout, a reshape).
+      if (boost::num_vertices(g_) == layers_before && !skip_.count(index)) ++summary_.folded[n.op_type()];
       for (int k = 0; k < n.output_size(); ++k)
         if (!n.output(k).empty() && !values_.count(n.output(k)) && uses(n.output(k)) > 0)
           fail(cat("output ", k, " ('", n.output(k), "') is used, which pinfuse does not support"));
@@ -210,11 +221,32 @@ class Importer : ImportState {
     l.bias = has_input(2);
     check_channels(product(w[1], l.groups, "input channels"), x.dims[1]);
     read_window(l, kernel_of(w), x.dims, true);
-    if (x.pad && x.pad->value != 0)
-      fail(cat("reads Pad '", x.pad->node, "', which pads with ", number_text(x.pad->value),
-               "; only zero padding folds into a Conv"));
+    if (x.pad && x.pad->value != 0) {  // only zero padding folds into a Conv: a pad layer before it
+      add(std::move(l), {pad_layer(input_name(0)).layer}, output_name(0));
+      return;
+    }
     fold_pad(l, x);
     add(std::move(l), {x.layer}, output_name(0));
+  }
+
+  /// The pending Pad of feature map `name` as a pad layer of its own (when it does not fold
+  /// into its reader); the map then names the pad layer's output.
+  const Value& pad_layer(const std::string& name) {
+    Value v = values_.at(name);
+    const PendingPad& p = *v.pad;
+    Layer l;
+    l.name = p.node;
+    l.kind = LayerKind::pad;
+    l.rows.pad_before = p.top;
+    l.rows.pad_after = p.bottom;
+    l.cols.pad_before = p.left;
+    l.cols.pad_after = p.right;
+    l.pad_value = p.value;
+    v.layer = layers_.add(std::move(l), {v.layer}, cat("node '", p.node, "' (Pad)"));
+    v.shape = v.padded();
+    v.pad.reset();
+    if (--summary_.folded["Pad"] == 0) summary_.folded.erase("Pad");  // counted as folded where it was read
+    return values_[name] = v;
   }
 
   /// Adds a pending Pad of the input to a conv's or pool's own padding (io/import/pad.hpp).
@@ -222,11 +254,12 @@ class Importer : ImportState {
     if (x.pad) import_detail::fold_pad(l, *x.pad, x.padded());
   }
 
-  /// Pad of H and W with a constant, held for the Conv or pool that reads it (see fold_pad).
+  /// Constant Pad of H, W and the channels: held for the Conv or pool that reads it (see
+  /// fold_pad) when it pads only H and W and only they read it, else a pad layer.
   void pad() {
     const Value& x = input(0, Access::any_layout);
     const std::string mode = attr_string("mode", "constant");
-    if (mode != "constant") fail("mode '" + mode + "' is not supported; only constant padding folds into a Conv or pool");
+    if (mode != "constant") fail("mode '" + mode + "' is not supported; only constant padding (a pad layer, or folded into a Conv or pool)");
     Dims pads = attr_ints("pads", {});  // opset < 11
     if (has_input(1)) {
       const auto v = constant_ints(1);
@@ -250,16 +283,29 @@ class Importer : ImportState {
     if (std::any_of(pads.begin(), pads.end(), [](std::int64_t p) { return p < 0; }))
       fail(cat("pads ", dims_text(pads), " crop (negative padding), which is not supported"));
     if (before[0] || after[0]) fail(cat("pads ", dims_text(pads), " pad the batch, which is not supported"));
-    if (before[1] || after[1]) {  // constant channels: a concat that appends them
-      if (before[2] || after[2] || before[3] || after[3])
-        fail(cat("pads ", dims_text(pads), " pad the channels and H or W at once, which is not supported"));
+    if (std::all_of(pads.begin(), pads.end(), [](std::int64_t p) { return p == 0; })) return alias(input_name(0));
+    // Spatial padding read only by Convs and pools (or a Transpose before one) is held for them
+    // to fold; padding of the channels, or read by anything else, is a pad layer.
+    const auto readers = consumers_.find(output_name(0));
+    const bool window_readers =
+        readers != consumers_.end() && uses(output_name(0)) == int(readers->second.size()) &&
+        std::all_of(readers->second.begin(), readers->second.end(), [&](int k) {
+          const std::string& t = model_.graph().node(k).op_type();
+          return t == "Conv" || t == "MaxPool" || t == "AveragePool" || t == "Transpose";
+        });
+    if (before[1] || after[1] || !window_readers) {
       Layer l;
-      l.kind = LayerKind::concat;
-      l.constant_channels = narrow(before[1] + after[1], "padding");
+      l.kind = LayerKind::pad;
+      l.rows.pad_before = narrow(before[2], "padding");
+      l.rows.pad_after = narrow(after[2], "padding");
+      l.cols.pad_before = narrow(before[3], "padding");
+      l.cols.pad_after = narrow(after[3], "padding");
+      l.pad_channels_before = narrow(before[1], "padding");
+      l.pad_channels_after = narrow(after[1], "padding");
+      l.pad_value = value;
       add(std::move(l), {x.layer}, output_name(0), {}, x.layout);
       return;
     }
-    if (std::all_of(pads.begin(), pads.end(), [](std::int64_t p) { return p == 0; })) return alias(input_name(0));
     Value v = x;
     v.dims = dims(output_name(0));
     v.sole = v.sole && uses(input_name(0)) == 1;
@@ -352,18 +398,21 @@ class Importer : ImportState {
         if (span > 0 && span % w.stride != 0) w.pad_after += int(w.stride - span % w.stride);
       }
     }
-    if (x.pad) check_pool_pad(l, x);
+    if (x.pad && pool_pad_problem(l, x)) {  // the Pad does not fold: a pad layer before the pool
+      add(std::move(l), {pad_layer(input_name(0)).layer}, output_name(0));
+      return;
+    }
     fold_pad(l, x);
     add(std::move(l), {x.layer}, output_name(0));
   }
 
-  /// A Pad folds into a pool exactly when the pool's own padding means the same values (io/import/pad.hpp).
-  void check_pool_pad(const Layer& l, const Value& x) const {
+  /// Why a Pad does not fold into a pool (io/import/pad.hpp): the pool's own padding would
+  /// not mean the same values. Nothing when it folds.
+  std::optional<std::string> pool_pad_problem(const Layer& l, const Value& x) const {
     const import_detail::PoolWords words{cat("Pad '", x.pad->node, "' (value ", number_text(x.pad->value), ")"),
                                          "an AveragePool", "a MaxPool", attr_int("count_include_pad", 0) != 0,
                                          "(count_include_pad = 0)"};
-    if (const auto problem = import_detail::pool_pad_problem(l, *x.pad, g_[x.layer].name, g_[x.layer].activation, words))
-      fail(*problem);
+    return import_detail::pool_pad_problem(l, *x.pad, g_[x.layer].name, g_[x.layer].activation, words);
   }
 
   /// GlobalAveragePool, GlobalMaxPool, and ReduceMean/ReduceMax over the spatial axes.
@@ -546,7 +595,9 @@ class Importer : ImportState {
     add(std::move(l), {x.layer}, output_name(0), {}, x.layout);
   }
 
-  /// Resize and Upsample (in any layout) by integer factors, read from the inferred output shape.
+  /// Resize (opset 10+) and Upsample (in any layout) to any size, nearest or linear: the
+  /// constant scales when the node gives them, else the inferred output size; ONNX's
+  /// coordinate_transformation_mode and nearest_mode (Resize-10 and Upsample: asymmetric, floor).
   void resize() {
     const Value& x = input(0, Access::any_layout);
     const std::string mode = attr_string("mode", "nearest");
@@ -556,13 +607,72 @@ class Importer : ImportState {
     else if (mode == "linear" || mode == "bilinear") l.resize_mode = ResizeMode::bilinear;
     else fail("mode '" + mode + "' is not supported (nearest or linear only)");
     const Dims in = nchw_dims(x.dims, x.layout), out = nchw_dims(dims(output_name(0)), x.layout);
-    if (in.size() != 4 || out.size() != 4 || in[0] != out[0] || in[1] != out[1] || out[2] % in[2] != 0 ||
-        out[3] % in[3] != 0 || out[2] < in[2] || out[3] < in[3])
-      fail(cat("resizes ", dims_text(in), " to ", dims_text(out), "; only upsampling H and W by integer factors is supported"));
-    l.scale_h = narrow(out[2] / in[2], "scale");
-    l.scale_w = narrow(out[3] / in[3], "scale");
-    if (l.scale_h == 1 && l.scale_w == 1) return alias(input_name(0));
+    if (in.size() != 4 || out.size() != 4 || in[0] != out[0] || in[1] != out[1])
+      fail(cat("resizes ", dims_text(in), " to ", dims_text(out), "; only H and W are resized"));
+    if (in[2] == out[2] && in[3] == out[3]) return alias(input_name(0));
+    if (attr_int("antialias", 0) != 0 && (out[2] < in[2] || out[3] < in[3]))
+      fail("an antialiased downscale (antialias = 1) reads more than two rows per output row, which is not supported");
+    const bool legacy = op() == "Upsample" || node_input_count_is_legacy();
+    const std::string coordinates = legacy ? "asymmetric" : attr_string("coordinate_transformation_mode", "half_pixel");
+    const std::string rounding = legacy ? "floor" : attr_string("nearest_mode", "round_prefer_floor");
+    if (coordinates == "asymmetric") l.coordinates = ResizeCoordinates::asymmetric;
+    else if (coordinates == "half_pixel") l.coordinates = ResizeCoordinates::half_pixel;
+    else if (coordinates == "pytorch_half_pixel") l.coordinates = ResizeCoordinates::pytorch_half_pixel;
+    else if (coordinates == "align_corners") l.coordinates = ResizeCoordinates::align_corners;
+    else if (coordinates == "tf_half_pixel_for_nn" && l.resize_mode == ResizeMode::nearest && rounding == "floor")
+      l.coordinates = ResizeCoordinates::half_pixel;  // floor((r + 0.5) * ratio): half-pixel rounded up at .5
+    else fail("coordinate_transformation_mode '" + coordinates + "' is not supported" +
+              (coordinates == "tf_half_pixel_for_nn" ? std::string(" (except with nearest_mode floor)") : std::string()));
+    if (l.resize_mode == ResizeMode::nearest) {
+      if (coordinates == "tf_half_pixel_for_nn") l.rounding = NearestRounding::round_prefer_ceil;
+      else if (rounding == "floor") l.rounding = NearestRounding::floor;
+      else if (rounding == "ceil") l.rounding = NearestRounding::ceil;
+      else if (rounding == "round_prefer_floor") l.rounding = NearestRounding::round_prefer_floor;
+      else if (rounding == "round_prefer_ceil") l.rounding = NearestRounding::round_prefer_ceil;
+      else fail("nearest_mode '" + rounding + "' is not supported");
+    }
+    // The scales: an attribute (Upsample-7), input 1 (Resize-10, Upsample-9) or input 2 (Resize-11+).
+    std::optional<std::vector<double>> scales;
+    if (const auto* a = attr("scales")) scales = std::vector<double>(a->floats().begin(), a->floats().end());
+    const int scales_input = op() == "Upsample" || legacy ? 1 : 2;
+    if (!scales && has_input(scales_input)) scales = constant_values(scales_input);
+    const auto scale_of = [&](std::int64_t nchw) { return (*scales)[axis_of(x, nchw)]; };
+    // The scales map the rows when they give the size ONNX inferred (floor(in * scale)); else
+    // (no constant scales, or a float product that rounds the other way) the size does.
+    if (scales && scales->size() == 4 && std::floor(double(in[2]) * scale_of(2)) == double(out[2]) &&
+        std::floor(double(in[3]) * scale_of(3)) == double(out[3])) {
+      l.scale_h = scale_of(2);
+      l.scale_w = scale_of(3);
+    } else {
+      l.size_h = narrow(out[2], "output height");
+      l.size_w = narrow(out[3], "output width");
+    }
     add(std::move(l), {x.layer}, output_name(0), {}, x.layout);
+  }
+
+  /// Resize-10 takes (X, scales); Resize-11+ takes (X, roi, scales, sizes).
+  bool node_input_count_is_legacy() const { return op() == "Resize" && opset_version() < 11; }
+
+  /// The ONNX axis of `x` that holds NCHW axis `nchw` (x's layout, or NCHW itself).
+  static std::size_t axis_of(const Value& x, std::int64_t nchw) {
+    if (x.layout.empty()) return std::size_t(nchw);
+    return std::size_t(std::find(x.layout.begin(), x.layout.end(), nchw) - x.layout.begin());
+  }
+
+  /// DepthToSpace (DCR or CRD) and SpaceToDepth of an NCHW map.
+  void depth_space() {
+    const Value& x = input(0);
+    Layer l;
+    l.kind = op() == "DepthToSpace" ? LayerKind::depth_to_space : LayerKind::space_to_depth;
+    const std::int64_t block = attr_int("blocksize", 0);
+    if (block < 1 || block > 1024) fail(cat("blocksize ", block, " is not in [1, 1024]"));
+    l.block = int(block);
+    if (l.kind == LayerKind::depth_to_space) {
+      const std::string mode = attr_string("mode", "DCR");
+      if (mode == "CRD") l.depth_order = DepthOrder::crd;
+      else if (mode != "DCR") fail("mode '" + mode + "' is not DCR or CRD");
+    }
+    add(std::move(l), {x.layer}, output_name(0));
   }
 
   void batch_norm() {
@@ -696,9 +806,14 @@ class Importer : ImportState {
         }
       skip_.insert(*last);
       node_ = &graph.node(*last);  // the layer takes the name of the node that produces y
+      const std::size_t layers_before = boost::num_vertices(g_);
       if (f->function != "affine") {
         activate(x, f->function, x_uses);
+        // several nodes: a pattern fused into one activation; one node folded into its producer
+        if (sub.size() > 1) ++summary_.fused[f->function];
+        else if (boost::num_vertices(g_) == layers_before) ++summary_.folded[graph.node(*last).op_type()];
       } else {
+        for (const int k : sub) ++summary_.folded[graph.node(k).op_type()];
         if (f->offset != 0 && x_uses == 1) give_bias(x);  // a constant shift after a bias-free layer
         alias(x, 0, x_uses);
       }
@@ -722,7 +837,7 @@ class Importer : ImportState {
 
   /// Reshape-like ops and shape-keeping ops: folded when the layout stays ours.
   void reshape() {
-    if (op() == "Reshape" && channel_shuffle()) return;
+    if (op() == "Reshape" && (channel_shuffle() || pixel_shuffle())) return;
     const Value& x = input(0, op() == "Transpose" ? Access::transpose : Access::view);
     if (op() == "Transpose") {
       Dims perm = attr_ints("perm", {});
@@ -744,6 +859,66 @@ class Importer : ImportState {
                  "; only transposes that move size-1 axes are folded"));
     }
     alias(input_name(0));
+  }
+
+  /// PyTorch's pixel shuffles as older opsets (and pixel_unshuffle at any opset) export them, a
+  /// Reshape to 6-D, a Transpose and a Reshape back to 4-D:
+  ///   space_to_depth: [1, C, H, W] -> [1, C, H/b, b, W/b, b], perm [0, 1, 3, 5, 2, 4] (CRD:
+  ///                   channel c*b*b + i*b + j) or [0, 3, 5, 1, 2, 4] (DCR) -> [1, C*b*b, H/b, W/b];
+  ///   depth_to_space: [1, C, H, W] -> [1, C/(b*b), b, b, H, W], perm [0, 1, 4, 2, 5, 3] (CRD), or
+  ///                   [1, b, b, C/(b*b), H, W], perm [0, 3, 4, 1, 5, 2] (DCR) -> [1, C/(b*b), H*b, W*b].
+  bool pixel_shuffle() {
+    const Value& x = values_.at(input_name(0));
+    const auto mid = dims_.find(output_name(0));
+    if (x.kind != Value::Kind::feature_map || x.is_view() || x.reordered() || x.pad || x.dims.size() != 4 ||
+        mid == dims_.end() || mid->second.size() != 6)
+      return false;
+    const Dims& m = mid->second;
+    const auto sole_consumer = [&](const std::string& value) -> std::optional<int> {
+      const auto c = consumers_.find(value);
+      if (uses(value) != 1 || c == consumers_.end() || c->second.size() != 1) return std::nullopt;
+      return c->second.front();
+    };
+    const auto t = sole_consumer(output_name(0));
+    if (!t) return false;
+    const onnx::NodeProto& transpose = model_.graph().node(*t);
+    Dims perm;
+    for (const auto& a : transpose.attribute())
+      if (a.name() == "perm") perm.assign(a.ints().begin(), a.ints().end());
+    if (transpose.op_type() != "Transpose" || transpose.output_size() != 1) return false;
+    const auto r = sole_consumer(transpose.output(0));
+    if (!r) return false;
+    const onnx::NodeProto& back = model_.graph().node(*r);
+    const auto back_dims = dims_.find(back.output_size() == 1 ? back.output(0) : std::string());
+    if (back.op_type() != "Reshape" || back_dims == dims_.end() || back_dims->second.size() != 4) return false;
+    const Dims& in = x.dims;
+    const Dims& out = back_dims->second;
+    Layer l;
+    if (m[0] == 1 && m[1] == in[1] && m[3] == m[5] && m[3] > 1 && m[2] * m[3] == in[2] && m[4] * m[5] == in[3] &&
+        (perm == Dims{0, 1, 3, 5, 2, 4} || perm == Dims{0, 3, 5, 1, 2, 4}) &&
+        out == Dims{1, in[1] * m[3] * m[3], m[2], m[4]}) {
+      l.kind = LayerKind::space_to_depth;
+      l.block = narrow(m[3], "block size");
+      l.depth_order = perm[1] == 1 ? DepthOrder::crd : DepthOrder::dcr;
+    } else if (m[0] == 1 && m[4] == in[2] && m[5] == in[3] && ((perm == Dims{0, 1, 4, 2, 5, 3} && m[2] == m[3] && m[2] > 1 &&
+                                                                  m[1] * m[2] * m[3] == in[1]) ||
+                                                                 (perm == Dims{0, 3, 4, 1, 5, 2} && m[1] == m[2] && m[1] > 1 &&
+                                                                  m[1] * m[2] * m[3] == in[1]))) {
+      const std::int64_t b = perm[1] == 1 ? m[2] : m[1];
+      if (out != Dims{1, in[1] / (b * b), in[2] * b, in[3] * b}) return false;
+      l.kind = LayerKind::depth_to_space;
+      l.block = narrow(b, "block size");
+      l.depth_order = perm[1] == 1 ? DepthOrder::crd : DepthOrder::dcr;
+    } else {
+      return false;
+    }
+    add(std::move(l), {x.layer}, back.output(0));
+    values_[output_name(0)].kind = Value::Kind::absorbed;
+    values_[transpose.output(0)].kind = Value::Kind::absorbed;
+    skip_.insert(*t);
+    skip_.insert(*r);
+    ++summary_.fused[l.kind == LayerKind::space_to_depth ? "pixel unshuffle" : "pixel shuffle"];
+    return true;
   }
 
   /// Reshape [1, C, H, W] -> [1, g, C/g, H, W], Transpose [0, 2, 1, 3, 4], Reshape -> [1, C, H, W].
@@ -775,6 +950,7 @@ class Importer : ImportState {
     l.kind = LayerKind::shuffle;
     l.groups = narrow(m[1], "shuffle groups");
     add(std::move(l), {x.layer}, back.output(0));
+    ++summary_.fused["channel shuffle"];
     values_[output_name(0)].kind = Value::Kind::absorbed;
     values_[transpose.output(0)].kind = Value::Kind::absorbed;
     skip_.insert(*t);

@@ -184,6 +184,7 @@ class ImportState {
         import_detail::choose_outputs(nodes, graph_outputs, options_.outputs, input_names_, rules);
     for (const std::string& name : choice.outputs) output_tensors_.push_back(by_name_.at(name));
     skip_ = std::move(choice.unused);
+    summary_.dropped = choice.dropped;
     if (options_.notes) options_.notes->insert(options_.notes->end(), choice.notes.begin(), choice.notes.end());
   }
 
@@ -354,6 +355,7 @@ class ImportState {
   std::vector<int> output_tensors_;  ///< the tensors that become output layers
   std::map<int, Value> values_;
   std::map<int, int> uses_;  ///< operator inputs and graph outputs reading a tensor
+  ImportSummary summary_;  ///< what the import folded, fused and dropped (ImportOptions::summary)
   std::map<int, std::vector<int>> consumers_;
   std::set<int> skip_;  ///< operators no output needs, or imported as part of a pattern
   std::vector<Expectation> expected_;

@@ -36,6 +36,12 @@ class Importer : ImportState {
     g_[boost::graph_bundle].dtype_bytes = options_.dtype_bytes > 0 ? options_.dtype_bytes : feature_map_bytes();
     layers_.infer();
     cross_check();
+    if (options_.summary) {
+      summary_.format = "TFLite";
+      summary_.nodes = m_.op_count();
+      count_network(summary_, g_);
+      *options_.summary = summary_;
+    }
     return std::move(g_);
   }
 
@@ -61,6 +67,8 @@ class Importer : ImportState {
         {B::PADV2, &Importer::pad},
         {B::RESIZE_NEAREST_NEIGHBOR, &Importer::resize},
         {B::RESIZE_BILINEAR, &Importer::resize},
+        {B::DEPTH_TO_SPACE, &Importer::depth_space},
+        {B::SPACE_TO_DEPTH, &Importer::depth_space},
         {B::RELU, &Importer::activation},
         {B::RELU6, &Importer::activation},
         {B::RELU_N1_TO_1, &Importer::activation},
@@ -145,7 +153,10 @@ class Importer : ImportState {
         return fail_outputs();
       }
       if (reads_failed) return fail_outputs();
+      const std::size_t layers_before = boost::num_vertices(g_);
       (this->*h)();
+      // An op that added no layer folded into one (or is a reshape, QUANTIZE or DEQUANTIZE).
+      if (boost::num_vertices(g_) == layers_before) ++summary_.folded[op()];
       for (std::size_t k = 0; k < outputs_.size(); ++k)
         if (!values_.count(outputs_[k]) && uses(outputs_[k]) > 0)
           fail(cat("output ", std::int64_t(k), " ('", name_of(outputs_[k]), "') is used, which pinfuse does not support"));
@@ -195,13 +206,32 @@ class Importer : ImportState {
       fail("strides and dilations must be >= 1");
   }
 
-  /// A pending PAD of the input joins the conv's own padding (io/import/pad.hpp).
-  void fold_pad(Layer& l, const Value& x) const {
+  /// A pending PAD of the input joins the conv's own padding (io/import/pad.hpp); only zero
+  /// padding folds, other values become a pad layer before the conv.
+  void fold_pad(Layer& l, int t) {
+    const Value& x = values_.at(t);
     if (!x.pad) return;
-    if (x.pad->value != 0)
-      fail(cat("reads PADV2 '", x.pad->node, "', which pads with ", import_detail::number_text(x.pad->value),
-               "; only zero padding folds into a convolution"));
+    if (x.pad->value != 0) return pad_layer(t);
     import_detail::fold_pad(l, *x.pad, x.padded());
+  }
+
+  /// The pending PAD of map `t` as a pad layer of its own; the map then names its output.
+  void pad_layer(int t) {
+    Value v = values_.at(t);
+    const PendingPad& p = *v.pad;
+    Layer l;
+    l.name = p.node;
+    l.kind = LayerKind::pad;
+    l.rows.pad_before = p.top;
+    l.rows.pad_after = p.bottom;
+    l.cols.pad_before = p.left;
+    l.cols.pad_after = p.right;
+    l.pad_value = p.value;
+    v.layer = layers_.add(std::move(l), {v.layer}, cat("operator PAD '", p.node, "'"));
+    v.shape = v.padded();
+    v.pad.reset();
+    if (--summary_.folded["PAD"] == 0) summary_.folded.erase("PAD");  // counted as folded where it was read
+    values_[t] = v;
   }
 
   static void check_4d(const Dims& x, const Dims& w) {
@@ -241,7 +271,7 @@ class Importer : ImportState {
       l.groups = narrow(x.shape.c / w[3], "groups");
       conv_options<fb::Conv2DOptions>(l, w);
     }
-    fold_pad(l, x);
+    fold_pad(l, in(0));  // x then names the pad layer if the PAD does not fold
     add(std::move(l), {x.layer}, out());
   }
 
@@ -333,9 +363,9 @@ class Importer : ImportState {
     if (x.pad) {
       const import_detail::PoolWords words{cat("PAD '", x.pad->node, "' (value ", import_detail::number_text(x.pad->value), ")"),
                                            "an AVERAGE_POOL_2D", "a MAX_POOL_2D", false, "(TFLite's SAME average)"};
-      if (const auto p = import_detail::pool_pad_problem(l, *x.pad, g_[x.layer].name, g_[x.layer].activation, words))
-        fail(*p);
-      import_detail::fold_pad(l, *x.pad, x.padded());
+      // A PAD that does not fold exactly is a pad layer before the pool.
+      if (import_detail::pool_pad_problem(l, *x.pad, g_[x.layer].name, g_[x.layer].activation, words)) pad_layer(in(0));
+      else import_detail::fold_pad(l, *x.pad, x.padded());
     }
     add_then_activate(std::move(l), {x.layer}, fused(o.fused_activation_function()));
   }
@@ -424,7 +454,7 @@ class Importer : ImportState {
   }
 
   /// PAD and PADV2 ([4, 2] paddings of NHWC): H and W are held for the convolution or pool that
-  /// reads the map (fold_pad); the channels alone are a concat that appends constant channels.
+  /// reads the map (fold_pad); the channels, or a map something else reads, a pad layer.
   void pad() {
     const Value& x = input(0);
     if (x.dims.size() != 4) fail(cat("pads ", dims_text(x.dims), "; only [1, H, W, C] maps are padded"));
@@ -440,17 +470,28 @@ class Importer : ImportState {
     }
     // p = [[batch before, after], [H...], [W...], [C...]]
     if (p[0] || p[1]) fail(cat("the paddings ", dims_text(p), " pad the batch, which is not supported"));
-    if (p[6] || p[7]) {
-      if (p[2] || p[3] || p[4] || p[5])
-        fail(cat("the paddings ", dims_text(p), " pad the channels and H or W at once, which is not supported"));
-      if (value != 0) fail("padding the channels with a value other than zero is not supported");
+    if (std::all_of(p.begin(), p.end(), [](std::int64_t v) { return v == 0; })) return alias(0);
+    // Only H and W, read only by convolutions and pools: held for them to fold; else a pad layer.
+    const auto readers = consumers_.find(out());
+    const bool window_readers =
+        readers != consumers_.end() && uses(out()) == int(readers->second.size()) &&
+        std::all_of(readers->second.begin(), readers->second.end(), [&](int k) {
+          const B b = m_.builtin(m_.op(std::size_t(k)));
+          return b == B::CONV_2D || b == B::DEPTHWISE_CONV_2D || b == B::AVERAGE_POOL_2D || b == B::MAX_POOL_2D;
+        });
+    if (p[6] || p[7] || !window_readers) {
       Layer l;
-      l.kind = LayerKind::concat;
-      l.constant_channels = narrow(p[6] + p[7], "padding");
+      l.kind = LayerKind::pad;
+      l.rows.pad_before = narrow(p[2], "padding");
+      l.rows.pad_after = narrow(p[3], "padding");
+      l.cols.pad_before = narrow(p[4], "padding");
+      l.cols.pad_after = narrow(p[5], "padding");
+      l.pad_channels_before = narrow(p[6], "padding");
+      l.pad_channels_after = narrow(p[7], "padding");
+      l.pad_value = value;
       add(std::move(l), {x.layer}, out());
       return;
     }
-    if (std::all_of(p.begin(), p.end(), [](std::int64_t v) { return v == 0; })) return alias(0);
     Value v = x;
     v.dims = m_.dims(out());
     v.sole = v.sole && uses(in(0)) == 1;
@@ -459,18 +500,54 @@ class Importer : ImportState {
     values_[out()] = v;
   }
 
-  /// RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR by integer factors, read from the output size.
+  /// RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR to the output size, with TFLite's
+  /// coordinates: align_corners, half_pixel_centers (nearest: floor((r + 0.5) * in / out),
+  /// bilinear: (r + 0.5) * in / out - 0.5), or neither (floor(r * in / out); r * in / out).
   void resize() {
     const Value& x = input(0);
     const Dims y = m_.dims(out());
-    if (x.dims.size() != 4 || y.size() != 4 || y[3] != x.dims[3] || y[1] % x.dims[1] != 0 || y[2] % x.dims[2] != 0)
-      fail(cat("resizes ", dims_text(x.dims), " to ", dims_text(y), "; only upsampling H and W by integer factors is supported"));
+    if (x.dims.size() != 4 || y.size() != 4 || y[3] != x.dims[3] || y[0] != x.dims[0])
+      fail(cat("resizes ", dims_text(x.dims), " to ", dims_text(y), "; only H and W are resized"));
+    if (y[1] == x.dims[1] && y[2] == x.dims[2]) return alias(0);
     Layer l;
     l.kind = LayerKind::resize;
-    l.resize_mode = op() == "RESIZE_BILINEAR" ? ResizeMode::bilinear : ResizeMode::nearest;
-    l.scale_h = narrow(y[1] / x.dims[1], "scale");
-    l.scale_w = narrow(y[2] / x.dims[2], "scale");
-    if (l.scale_h == 1 && l.scale_w == 1) return alias(0);
+    const bool bilinear = op() == "RESIZE_BILINEAR";
+    l.resize_mode = bilinear ? ResizeMode::bilinear : ResizeMode::nearest;
+    bool align_corners = false, half_pixel = false;
+    if (bilinear) {
+      if (const auto* o = op_->builtin_options_as_ResizeBilinearOptions()) {
+        align_corners = o->align_corners();
+        half_pixel = o->half_pixel_centers();
+      }
+    } else if (const auto* o = op_->builtin_options_as_ResizeNearestNeighborOptions()) {
+      align_corners = o->align_corners();
+      half_pixel = o->half_pixel_centers();
+    }
+    if (align_corners && half_pixel) fail("align_corners and half_pixel_centers together are not supported");
+    l.coordinates = align_corners ? ResizeCoordinates::align_corners
+                    : half_pixel  ? ResizeCoordinates::half_pixel
+                                  : ResizeCoordinates::asymmetric;
+    // TFLite's nearest rounds its source coordinate up at .5 (std::round) when aligned or half-pixel.
+    if (!bilinear && (align_corners || half_pixel)) l.rounding = NearestRounding::round_prefer_ceil;
+    l.size_h = narrow(y[1], "output height");
+    l.size_w = narrow(y[2], "output width");
+    add(std::move(l), {x.layer}, out());
+  }
+
+  /// DEPTH_TO_SPACE (TensorFlow's DCR order) and SPACE_TO_DEPTH.
+  void depth_space() {
+    const Value& x = input(0);
+    Layer l;
+    int block = 0;
+    if (op() == "DEPTH_TO_SPACE") {
+      l.kind = LayerKind::depth_to_space;
+      block = options<fb::DepthToSpaceOptions>().block_size();
+    } else {
+      l.kind = LayerKind::space_to_depth;
+      block = options<fb::SpaceToDepthOptions>().block_size();
+    }
+    if (block < 1 || block > 1024) fail(cat("block_size ", std::int64_t(block), " is not in [1, 1024]"));
+    l.block = block;
     add(std::move(l), {x.layer}, out());
   }
 
