@@ -762,8 +762,10 @@ def yolov5s():
     (1x1 conv, nearest x2 resize, concat with the backbone map, C3 without
     shortcut) and a PAN bottom-up path (3x3 stride-2 conv, concat with the
     top-down map, C3).  Detect: a 1x1 conv with bias to 3 x 85 = 255 channels
-    on each of the 80x80, 40x40 and 20x20 maps, each its own output; the
-    grid/anchor decoding and NMS are post-processing, left out."""
+    on each of the 80x80, 40x40 and 20x20 maps, each its own output, with the
+    sigmoid Detect applies at inference fused (it is elementwise, so the
+    reshape before it changes nothing); the grid/anchor decoding and NMS are
+    post-processing, left out."""
     m = Model("yolov5s")
     x = m.input("input", (640, 640, 3))
 
@@ -809,7 +811,7 @@ def yolov5s():
     x = m.concat("l22_concat", conv("l21_conv", out4, 256, 3, 2), h10)
     out5 = c3("l23_", x, 512, 1, shortcut=False)   # 20x20x512
     for level, src in ((3, out3), (4, out4), (5, out5)):
-        y = m.conv("detect_p%d" % level, src, 3 * 85, 1, 1, 0, activation="none")
+        y = m.conv("detect_p%d" % level, src, 3 * 85, 1, 1, 0, activation="sigmoid")
         m.output("out_p%d" % level, y)
     return m
 
