@@ -180,6 +180,20 @@ class Model:
         layer = {"name": name, "type": "shuffle", "inputs": [x], "groups": groups}
         return self._add(layer, self.shapes[x])
 
+    def resize(self, name, x, scale, mode="nearest"):
+        """Upsampling by an integer factor (nearest or bilinear)."""
+        h, w, c = self.shapes[x]
+        sh, sw = pair(scale)
+        layer = {"name": name, "type": "resize", "inputs": [x], "scale": scale}
+        if mode != "nearest":
+            layer["mode"] = mode
+        return self._add(layer, (h * sh, w * sw, c))
+
+    def activation(self, name, x, function):
+        """A standalone activation (one that cannot be fused into a producer)."""
+        layer = {"name": name, "type": "activation", "inputs": [x], "function": function}
+        return self._add(layer, self.shapes[x])
+
     def fc(self, name, x, units, activation="none"):
         flat = math.prod(self.shapes[x])
         self.macs += flat * units
@@ -633,6 +647,225 @@ def fsrcnn():
     return m
 
 
+def densenet121():
+    """DenseNet-121 (Huang et al. 2017), torchvision densenet121 layout at
+    224x224: growth rate 32, bottleneck width 4 x 32, blocks of 6, 12, 24 and
+    16 dense layers, transitions halving the channels.  DenseNet is
+    pre-activation: each dense layer applies BatchNorm + ReLU to the concat of
+    all earlier maps of its block.  That BatchNorm follows no convolution, so
+    it is a per-channel scale and shift folded into the map (as the ONNX
+    importer does) and its ReLU is an activation layer; the BatchNorm after the
+    bottleneck 1x1 conv is folded into that conv's bias.  The 3x3 convs, the
+    transition convs and conv0's BatchNorm: conv0 gets a bias, the others
+    none (torchvision's bias=False, and no BatchNorm follows them directly).
+    Each dense layer reads the concat of the block input and every earlier
+    output of its block (the first one reads the block input itself), as
+    torch.cat(prev_features) in torchvision's forward."""
+    m = Model("densenet121")
+    x = m.input("input", (224, 224, 3))
+    x = m.conv("conv0", x, 64, 7, 2, 3, activation="relu")
+    x = m.pool("pool0", x, "max", 3, 2, 1)
+    growth, width = 32, 4 * 32
+    for b, layers in enumerate((6, 12, 24, 16), 1):
+        features = [x]
+        for i in range(1, layers + 1):
+            p = "b%d_l%d_" % (b, i)
+            y = features[0] if len(features) == 1 else m.concat(p + "concat", *features)
+            y = m.activation(p + "relu", y, "relu")
+            y = m.conv(p + "conv1", y, width, 1, 1, 0, activation="relu")
+            y = m.conv(p + "conv2", y, growth, 3, 1, 1, activation="none", bias=False)
+            features.append(y)
+        x = m.concat("b%d_concat" % b, *features)
+        if b < 4:
+            p = "t%d_" % b
+            x = m.activation(p + "relu", x, "relu")
+            x = m.conv(p + "conv", x, m.shapes[x][2] // 2, 1, 1, 0, activation="none", bias=False)
+            x = m.pool(p + "pool", x, "avg", 2, 2, 0)
+    x = m.activation("final_relu", x, "relu")
+    x = m.gap("pool", x)
+    x = m.fc("fc", x, 1000)
+    m.output("output", x)
+    return m
+
+
+def ssdlite320_mobilenet_v3_large():
+    """SSDLite320 with a MobileNetV3-Large backbone (Howard et al. 2019,
+    Sec. 6.2; torchvision ssdlite320_mobilenet_v3_large) on a 320x320x3 input,
+    91 COCO classes, 6 anchors per location.  The backbone is torchvision's
+    MobileNetV3-Large with the reduced tail (the last stage and the last conv
+    at half width: 80 / 480 channels), symmetric PyTorch padding, BatchNorm
+    folded.  The first detection map is the 672-channel expansion conv of the
+    first stride-2 block of the last stage (20x20, the "C4" map); the second is
+    the backbone's last conv (10x10x480).  Four extra blocks (1x1 conv to
+    half width, 3x3 depthwise stride 2, 1x1 conv; ReLU6) give 5x5x512,
+    3x3x256, 2x2x256 and 1x1x128.  On each of the six maps a classification
+    head and a box head each run a 3x3 depthwise conv (ReLU6) and a 1x1 conv
+    (with bias, no activation) to 6 x 91 = 546 and 6 x 4 = 24 channels: twelve
+    parallel chains, each ending in its own output.  The reshapes and the
+    concat of the head outputs, the anchors, box decoding and NMS are
+    post-processing, left out."""
+    m = Model("ssdlite320_mobilenet_v3_large")
+    x = m.input("input", (320, 320, 3))
+    x = m.conv("conv1", x, 16, 3, 2, 1, activation="hswish")
+    RE, HS = "relu", "hswish"
+    # (kernel, expanded, out, use_se, activation, stride); reduced tail
+    blocks = [(3, 16, 16, False, RE, 1), (3, 64, 24, False, RE, 2), (3, 72, 24, False, RE, 1),
+              (5, 72, 40, True, RE, 2), (5, 120, 40, True, RE, 1), (5, 120, 40, True, RE, 1),
+              (3, 240, 80, False, HS, 2), (3, 200, 80, False, HS, 1), (3, 184, 80, False, HS, 1),
+              (3, 184, 80, False, HS, 1), (3, 480, 112, True, HS, 1), (3, 672, 112, True, HS, 1),
+              (5, 672, 80, True, HS, 2), (5, 480, 80, True, HS, 1), (5, 480, 80, True, HS, 1)]
+    maps = []
+    for b, (k, exp, out, se, act, stride) in enumerate(blocks, 1):
+        p = "b%d_" % b
+        cin = m.shapes[x][2]
+        y = x
+        if exp != cin:
+            y = m.conv(p + "expand", y, exp, 1, 1, 0, activation=act)
+            if b == 13:
+                maps.append(y)  # C4: 20x20x672
+        y = m.dw(p + "dw", y, k, stride, k // 2, activation=act)
+        if se:
+            s = m.gap(p + "se_pool", y)
+            s = m.conv(p + "se_reduce", s, make_divisible(exp // 4), 1, 1, 0, activation="relu")
+            s = m.conv(p + "se_expand", s, exp, 1, 1, 0, activation="hsigmoid")
+            y = m.mul(p + "se_scale", y, s)
+        y = m.conv(p + "project", y, out, 1, 1, 0, activation="none")
+        if stride == 1 and cin == out:
+            y = m.add(p + "add", x, y)
+        x = y
+    x = m.conv("conv_last", x, 480, 1, 1, 0, activation="hswish")
+    maps.append(x)
+    for e, out in enumerate((512, 256, 256, 128), 1):
+        p = "extra%d_" % e
+        x = m.conv(p + "reduce", x, out // 2, 1, 1, 0, activation="relu6")
+        x = m.dw(p + "dw", x, 3, 2, 1, activation="relu6")
+        x = m.conv(p + "expand", x, out, 1, 1, 0, activation="relu6")
+        maps.append(x)
+    anchors, classes = 6, 91
+    for head, channels in (("cls", anchors * classes), ("box", anchors * 4)):
+        for level, src in enumerate(maps):
+            p = "%s%d_" % (head, level)
+            y = m.dw(p + "dw", src, 3, 1, 1, activation="relu6")
+            y = m.conv(p + "conv", y, channels, 1, 1, 0, activation="none")
+            m.output(p + "out", y)
+    return m
+
+
+def yolov5s():
+    """YOLOv5s v6.0 (Ultralytics, yolov5s.yaml: depth 0.33, width 0.50) on a
+    640x640x3 input, 80 COCO classes, 3 anchors per level.  Every Conv is
+    conv + BatchNorm (folded) + SiLU ("swish").  Backbone: a 6x6 stride-2
+    stem, stride-2 3x3 convs and C3 blocks (two 1x1 branches, one through n
+    bottlenecks of 1x1 -> 3x3 with a residual add, concatenated and mixed by
+    a 1x1 conv), then SPPF (a 1x1 conv, three chained 5x5 stride-1 max pools,
+    the concat of all four maps and a 1x1 conv).  Neck: an FPN top-down path
+    (1x1 conv, nearest x2 resize, concat with the backbone map, C3 without
+    shortcut) and a PAN bottom-up path (3x3 stride-2 conv, concat with the
+    top-down map, C3).  Detect: a 1x1 conv with bias to 3 x 85 = 255 channels
+    on each of the 80x80, 40x40 and 20x20 maps, each its own output, with the
+    sigmoid Detect applies at inference fused (it is elementwise, so the
+    reshape before it changes nothing); the grid/anchor decoding and NMS are
+    post-processing, left out."""
+    m = Model("yolov5s")
+    x = m.input("input", (640, 640, 3))
+
+    def conv(name, src, filters, kernel, stride=1):
+        return m.conv(name, src, filters, kernel, stride, kernel // 2 if kernel != 6 else 2,
+                      activation="swish")
+
+    def c3(p, src, filters, n, shortcut=True):
+        hidden = filters // 2
+        a = conv(p + "cv1", src, hidden, 1)
+        for i in range(1, n + 1):
+            y = conv(p + "m%d_cv1" % i, a, hidden, 1)
+            y = conv(p + "m%d_cv2" % i, y, hidden, 3)
+            a = m.add(p + "m%d_add" % i, a, y) if shortcut else y
+        b = conv(p + "cv2", src, hidden, 1)
+        return conv(p + "cv3", m.concat(p + "concat", a, b), filters, 1)
+
+    x = conv("l0_conv", x, 32, 6, 2)        # 320x320
+    x = conv("l1_conv", x, 64, 3, 2)        # 160x160
+    x = c3("l2_", x, 64, 1)
+    x = conv("l3_conv", x, 128, 3, 2)       # 80x80
+    p3 = c3("l4_", x, 128, 2)
+    x = conv("l5_conv", p3, 256, 3, 2)      # 40x40
+    p4 = c3("l6_", x, 256, 3)
+    x = conv("l7_conv", p4, 512, 3, 2)      # 20x20
+    x = c3("l8_", x, 512, 1)
+    # SPPF
+    s = conv("l9_cv1", x, 256, 1)
+    y1 = m.pool("l9_pool1", s, "max", 5, 1, 2)
+    y2 = m.pool("l9_pool2", y1, "max", 5, 1, 2)
+    y3 = m.pool("l9_pool3", y2, "max", 5, 1, 2)
+    x = conv("l9_cv2", m.concat("l9_concat", s, y1, y2, y3), 512, 1)
+    # FPN (top-down)
+    h10 = conv("l10_conv", x, 256, 1)
+    x = m.concat("l12_concat", m.resize("l11_up", h10, 2), p4)
+    x = c3("l13_", x, 256, 1, shortcut=False)
+    h14 = conv("l14_conv", x, 128, 1)
+    x = m.concat("l16_concat", m.resize("l15_up", h14, 2), p3)
+    out3 = c3("l17_", x, 128, 1, shortcut=False)   # 80x80x128
+    # PAN (bottom-up)
+    x = m.concat("l19_concat", conv("l18_conv", out3, 128, 3, 2), h14)
+    out4 = c3("l20_", x, 256, 1, shortcut=False)   # 40x40x256
+    x = m.concat("l22_concat", conv("l21_conv", out4, 256, 3, 2), h10)
+    out5 = c3("l23_", x, 512, 1, shortcut=False)   # 20x20x512
+    for level, src in ((3, out3), (4, out4), (5, out5)):
+        y = m.conv("detect_p%d" % level, src, 3 * 85, 1, 1, 0, activation="sigmoid")
+        m.output("out_p%d" % level, y)
+    return m
+
+
+def linknet():
+    """LinkNet (Chaurasia & Culurciello 2017) as in the authors' code
+    (e-lab/LinkNet, models/model.lua) on a 512x512x3 input with 12 classes
+    (CamVid's 11 and void).  Encoder: ResNet-18 without its pool and fc (7x7
+    stride-2 stem, 3x3 stride-2 max pool, four stages of two basic blocks).
+    Decoder block i (m input, n output channels): 1x1 conv to m/4, 3x3
+    transposed conv (stride 2: PyTorch padding=1, output_padding=1, so
+    [1, 0, 1, 0] here; stride 1 for the first block: padding 1), 1x1 conv to
+    n, all with BatchNorm folded and ReLU.  Its output is added to the
+    encoder map of the same size (the long skip), then ReLU.  Head: a 3x3
+    stride-2 transposed conv to 32, a 3x3 conv, and a 2x2 stride-2 transposed
+    conv to the classes, back at 512x512."""
+    m = Model("linknet")
+    x = m.input("input", (512, 512, 3))
+    x = m.conv("conv1", x, 64, 7, 2, 3, activation="relu")
+    x0 = m.pool("maxpool", x, "max", 3, 2, 1)                 # 128x128x64
+    x = x0
+    encoder = []
+    for stage, width in enumerate((64, 128, 256, 512), 1):
+        for block in (1, 2):
+            p = "e%d_b%d_" % (stage, block)
+            stride = 2 if stage > 1 and block == 1 else 1
+            y = m.conv(p + "conv1", x, width, 3, stride, 1, activation="relu")
+            y = m.conv(p + "conv2", y, width, 3, 1, 1, activation="none")
+            shortcut = x
+            if stride != 1:
+                shortcut = m.conv(p + "proj", x, width, 1, stride, 0, activation="none")
+            x = m.add(p + "add", shortcut, y, activation="relu")
+        encoder.append(x)
+    # decoder i reads decoder i+1 (or encoder 4), and its output is added to
+    # the input of encoder stage i
+    skips = [x0] + encoder[:3]
+    for stage in (4, 3, 2, 1):
+        p = "d%d_" % stage
+        cin = m.shapes[x][2]
+        out = m.shapes[skips[stage - 1]][2]
+        y = m.conv(p + "conv1", x, cin // 4, 1, 1, 0, activation="relu")
+        if stage == 1:
+            y = m.deconv(p + "up", y, cin // 4, 3, 1, 1, activation="relu")
+        else:
+            y = m.deconv(p + "up", y, cin // 4, 3, 2, [1, 0, 1, 0], activation="relu")
+        y = m.conv(p + "conv2", y, out, 1, 1, 0, activation="relu")
+        x = m.add(p + "add", skips[stage - 1], y, activation="relu")
+    x = m.deconv("final_up1", x, 32, 3, 2, [1, 0, 1, 0], activation="relu")   # 256x256
+    x = m.conv("final_conv", x, 32, 3, 1, 1, activation="relu")
+    x = m.deconv("final_up2", x, 12, 2, 2, 0)                                 # 512x512
+    m.output("output", x)
+    return m
+
+
 # Published figures (MACs, params, note) for a quick sanity check.  Ours
 # count conv2d, conv2d_transpose and fc layers (including the classifier);
 # folded BatchNorm adds one bias per channel where frameworks count two
@@ -659,11 +892,20 @@ PUBLISHED = {
              "per output pixel (4x, +6.44G), ours counts H_in*W_in*C_in*C_out*k*k"),
     "fsrcnn": (12464 * 240 * 240, 12464, "Dong et al. 2016: 12,464 weights (no biases; "
                "+173 biases here), MACs = 12,464 x 240 x 240 LR pixels"),
+    "densenet121": (2.83e9, 7.98e6, "torchvision densenet121: 2.83 GFLOPS, 7,978,856 params "
+                    "(incl. 2 per BatchNorm channel; the pre-activation BatchNorms fold into the "
+                    "maps and add none here)"),
+    "ssdlite320_mobilenet_v3_large": (0.58e9, 3.44e6, "torchvision ssdlite320_mobilenet_v3_large: "
+                                      "0.58 GFLOPS, 3,440,060 params"),
+    "yolov5s": (8.2e9, 7225885, "Ultralytics YOLOv5s v6.0/v7.0, BatchNorm fused: 7,225,885 params, "
+                "16.4 GFLOPs = 2 x 8.2 G MACs (README, unfused: 7.2M, 16.5 GFLOPs)"),
+    "linknet": (None, 11.5e6, "Chaurasia & Culurciello 2017: 11.5M params; their 21.2 GFLOPs are "
+                "for 640x360 (we count 9.51G MACs scaled to that size)"),
 }
 
 MODELS = (mobilenet_v1, mobilenet_v2, resnet18, mobilenet_v3_small, mobilenet_v3_large,
           efficientnet_b0, resnet50, squeezenet, shufflenet_v2, inception_v3, googlenet, unet,
-          fsrcnn)
+          fsrcnn, densenet121, ssdlite320_mobilenet_v3_large, yolov5s, linknet)
 
 
 def human(v):

@@ -48,31 +48,44 @@ const Published zoo[] = {
     // FSRCNN(56, 12, 4): 12,464 weights (Dong et al. 2016, no biases);
     // MACs = 12,464 per low-resolution pixel x 240 x 240.
     {"fsrcnn", 12464.0 * 240 * 240, 12464, 0.03},
+    {"densenet121", 2.83e9, 7.98e6, 0.03},                   // torchvision densenet121
+    {"ssdlite320_mobilenet_v3_large", 0.58e9, 3.44e6, 0.03}, // torchvision
+    // Ultralytics YOLOv5s with BatchNorm fused: 7,225,885 params, 16.4 GFLOPs (2 per MAC).
+    {"yolov5s", 8.2e9, 7225885, 0.03},
+    // LinkNet: 11.5M params (Chaurasia & Culurciello 2017); their 21.2 GFLOPs are for
+    // 640x360, so the MACs reference is our own figure (see the docs).
+    {"linknet", 10.82e9, 11.5e6, 0.03},
 };
 
 struct Exact {
   const char* name;
   std::uint64_t macs;
   std::uint64_t params;
-  std::size_t layers;  ///< entries of "layers" in the file
-  Shape output;        ///< shape of the model output
+  std::size_t layers;   ///< entries of "layers" in the file
+  std::size_t outputs;  ///< output layers
+  const char* output;   ///< one output layer...
+  Shape shape;          ///< ...and its shape
 };
 
 // As printed by scripts/make_models.py (computed in Python from the format's formulas).
 const Exact exact[] = {
-    {"mobilenet_v1", 568740352u, 4221032u, 31, {1, 1, 1000}},
-    {"mobilenet_v2", 300774272u, 3487816u, 66, {1, 1, 1000}},
-    {"resnet18", 1814073344u, 11684712u, 33, {1, 1, 1000}},
-    {"mobilenet_v3_small", 56510400u, 2536800u, 81, {1, 1, 1000}},
-    {"mobilenet_v3_large", 216589760u, 5470832u, 93, {1, 1, 1000}},
-    {"efficientnet_b0", 385814752u, 5267540u, 126, {1, 1, 1000}},
-    {"resnet50", 4089184256u, 25530472u, 74, {1, 1, 1000}},
-    {"squeezenet", 349151936u, 1235496u, 40, {1, 1, 1000}},
-    {"shufflenet_v2", 144907992u, 2270514u, 119, {1, 1, 1000}},
-    {"inception_v3", 5713216096u, 23817352u, 122, {1, 1, 1000}},
-    {"googlenet", 1498376192u, 6617624u, 83, {1, 1, 1000}},
-    {"unet", 48171581440u, 31031810u, 33, {256, 256, 2}},
-    {"fsrcnn", 717926400u, 12637u, 10, {480, 480, 1}},
+    {"mobilenet_v1", 568740352u, 4221032u, 31, 1, "output", {1, 1, 1000}},
+    {"mobilenet_v2", 300774272u, 3487816u, 66, 1, "output", {1, 1, 1000}},
+    {"resnet18", 1814073344u, 11684712u, 33, 1, "output", {1, 1, 1000}},
+    {"mobilenet_v3_small", 56510400u, 2536800u, 81, 1, "output", {1, 1, 1000}},
+    {"mobilenet_v3_large", 216589760u, 5470832u, 93, 1, "output", {1, 1, 1000}},
+    {"efficientnet_b0", 385814752u, 5267540u, 126, 1, "output", {1, 1, 1000}},
+    {"resnet50", 4089184256u, 25530472u, 74, 1, "output", {1, 1, 1000}},
+    {"squeezenet", 349151936u, 1235496u, 40, 1, "output", {1, 1, 1000}},
+    {"shufflenet_v2", 144907992u, 2270514u, 119, 1, "output", {1, 1, 1000}},
+    {"inception_v3", 5713216096u, 23817352u, 122, 1, "output", {1, 1, 1000}},
+    {"googlenet", 1498376192u, 6617624u, 83, 1, "output", {1, 1, 1000}},
+    {"unet", 48171581440u, 31031810u, 33, 1, "output", {256, 256, 2}},
+    {"fsrcnn", 717926400u, 12637u, 10, 1, "output", {480, 480, 1}},
+    {"densenet121", 2834161664u, 7902696u, 248, 1, "output", {1, 1, 1000}},
+    {"ssdlite320_mobilenet_v3_large", 583171904u, 3423588u, 137, 12, "cls0_out", {20, 20, 546}},
+    {"yolov5s", 8216780800u, 7225885u, 89, 3, "out_p3", {80, 80, 255}},
+    {"linknet", 10817110016u, 11528876u, 50, 1, "output", {512, 512, 12}},
 };
 
 }  // namespace
@@ -108,7 +121,10 @@ TEST_CASE("bundled models have the exact counts, sizes and output shapes of the 
     CHECK(t.macs == e.macs);
     CHECK(t.params == e.params);
     CHECK(boost::num_vertices(g) == e.layers);
-    CHECK(g[find_layer(g, "output")].output == e.output);
+    std::size_t outputs = 0;
+    for (LayerId v = 0; v < boost::num_vertices(g); ++v) outputs += g[v].kind == LayerKind::output;
+    CHECK(outputs == e.outputs);
+    CHECK(g[find_layer(g, e.output)].output == e.shape);
   }
 }
 
@@ -159,6 +175,41 @@ TEST_CASE("inferred shapes of the zoo models", "[zoo]") {
                                            {"u4_concat", {32, 32, 1024}}, {"u1_conv2", {256, 256, 64}}});
     CHECK(macs(g, find_layer(g, "u4_up")) == 16u * 16u * 1024u * 512u * 4u);
     CHECK(params(g, find_layer(g, "u4_up")) == 2u * 2u * 1024u * 512u + 512u);
+  }
+  SECTION("DenseNet-121: each dense layer reads the concat of its block so far") {
+    const Network g = with_shapes("densenet121", {{"pool0", {56, 56, 64}}, {"b1_l2_concat", {56, 56, 96}},
+                                                  {"b1_l6_conv2", {56, 56, 32}}, {"b1_concat", {56, 56, 256}},
+                                                  {"t1_pool", {28, 28, 128}}, {"b2_concat", {28, 28, 512}},
+                                                  {"b3_concat", {14, 14, 1024}}, {"t3_pool", {7, 7, 512}},
+                                                  {"b4_l16_concat", {7, 7, 992}}, {"b4_concat", {7, 7, 1024}}});
+    CHECK(inputs_of(g, find_layer(g, "b4_l16_concat")).size() == 16);  // block input + 15 layers
+    CHECK(inputs_of(g, find_layer(g, "b4_concat")).size() == 17);
+    CHECK(g[find_layer(g, "b3_l24_relu")].kind == LayerKind::activation);  // pre-activation ReLU
+  }
+  SECTION("SSDLite320: six maps, each with a class and a box head") {
+    const Network g = with_shapes("ssdlite320_mobilenet_v3_large",
+                                  {{"b13_expand", {20, 20, 672}}, {"conv_last", {10, 10, 480}},
+                                   {"extra1_expand", {5, 5, 512}}, {"extra2_expand", {3, 3, 256}},
+                                   {"extra3_expand", {2, 2, 256}}, {"extra4_expand", {1, 1, 128}},
+                                   {"cls0_out", {20, 20, 546}}, {"box0_out", {20, 20, 24}},
+                                   {"cls5_out", {1, 1, 546}}, {"box5_out", {1, 1, 24}}});
+    // the C4 map feeds the rest of the backbone and both of its heads
+    const LayerId c4 = find_layer(g, "b13_expand");
+    CHECK(boost::out_degree(c4, g) == 3);
+  }
+  SECTION("YOLOv5s: SPPF, upsample-and-concat FPN and PAN") {
+    with_shapes("yolov5s", {{"l0_conv", {320, 320, 32}}, {"l9_pool3", {20, 20, 256}}, {"l9_concat", {20, 20, 1024}},
+                            {"l11_up", {40, 40, 256}}, {"l12_concat", {40, 40, 512}}, {"l16_concat", {80, 80, 256}},
+                            {"l19_concat", {40, 40, 256}}, {"l22_concat", {20, 20, 512}},
+                            {"out_p3", {80, 80, 255}}, {"out_p4", {40, 40, 255}}, {"out_p5", {20, 20, 255}}});
+  }
+  SECTION("LinkNet: transposed convs back up to the encoder maps they are added to") {
+    const Network g = with_shapes("linknet", {{"maxpool", {128, 128, 64}}, {"e4_b2_add", {16, 16, 512}},
+                                              {"d4_up", {32, 32, 128}}, {"d4_add", {32, 32, 256}},
+                                              {"d2_add", {128, 128, 64}}, {"d1_up", {128, 128, 16}},
+                                              {"d1_add", {128, 128, 64}}, {"final_up1", {256, 256, 32}},
+                                              {"final_up2", {512, 512, 12}}});
+    CHECK(macs(g, find_layer(g, "d4_up")) == 16u * 16u * 128u * 128u * 9u);
   }
   SECTION("FSRCNN: the 9x9 stride-2 deconvolution gives 480x480") {
     const Network g = with_shapes("fsrcnn", {{"expand", {240, 240, 56}}, {"deconv", {480, 480, 1}}});
