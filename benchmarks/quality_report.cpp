@@ -3,6 +3,7 @@
 //   quality_report [--models DIR] [--hw HW.json] [--out DIR]
 // scripts/quality_report.sh builds and runs it into benchmarks/results/.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -30,6 +31,7 @@ struct Row {
   std::size_t groups = 0, pinned = 0;
   std::uint64_t spm_peak = 0, spm_lower_bound = 0;  ///< highest SPM address used; most bytes alive at once
   double solve_ms = 0;
+  bool optimal = false;  ///< proven optimal (not stopped by the time limit, no address repair)
   std::uint64_t floor_fm = 0, floor_weights = 0, roofline = 0;
 };
 
@@ -50,6 +52,8 @@ int main(int argc, char** argv) {
   const fs::path models_dir = arg(argc, argv, "--models", std::string(PINFUSE_SOURCE_DIR) + "/examples/models");
   const fs::path out_dir = arg(argc, argv, "--out", std::string(PINFUSE_SOURCE_DIR) + "/benchmarks/results");
   const Hardware base = load_hardware(arg(argc, argv, "--hw", std::string(PINFUSE_SOURCE_DIR) + "/examples/hardware/mobile_npu.json"));
+  SolveOptions options;  // every solve is bounded: a plan not proven optimal is marked
+  options.time_limit = std::chrono::milliseconds(std::stoll(arg(argc, argv, "--time-limit-ms", std::string("30000"))));
   std::vector<fs::path> models;
   for (const auto& entry : fs::directory_iterator(models_dir))
     if (entry.path().extension() == ".json") models.push_back(entry.path());
@@ -73,7 +77,7 @@ int main(int argc, char** argv) {
         r.floor_weights = floor.weights;
         r.roofline = roofline_latency(net, accel);
         try {
-          const Plan plan = solve(s, net, accel, spm);
+          const Plan plan = solve(s, net, accel, spm, options);
           if (!validate_plan(net, plan, accel, spm).ok() ||
               !replay_program(net, plan, build_program(net, plan, accel, spm), spm).ok()) {
             std::fprintf(stderr, "INVALID plan: %s %llu %s\n", r.model.c_str(), (unsigned long long)spm_bytes, r.strategy.c_str());
@@ -86,6 +90,7 @@ int main(int argc, char** argv) {
           r.spm_peak = plan.layout.peak;
           r.spm_lower_bound = plan.layout.lower_bound;
           r.solve_ms = plan.solve_ms;
+          r.optimal = plan.status.optimal;
         } catch (const no_plan_fits&) {
           // no plan fits this SPM: reported as infeasible
         }
@@ -100,13 +105,13 @@ int main(int argc, char** argv) {
   std::ofstream csv(out_dir / "quality.csv");
   csv << "model,spm_bytes,strategy,feasible,latency_cycles,fm_offchip_bytes,fm_read_bytes,fm_write_bytes,weight_bytes,"
          "recompute_macs,groups,pinned,solve_ms,floor_fm_bytes,floor_weight_bytes,roofline_cycles,spm_peak_bytes,"
-         "spm_lower_bound_bytes\n";
+         "spm_lower_bound_bytes,optimal\n";
   for (const Row& r : rows)
     csv << r.model << ',' << r.spm << ',' << r.strategy << ',' << (r.feasible ? 1 : 0) << ',' << r.totals.latency_cycles << ','
         << r.totals.offchip.fm() << ',' << r.totals.offchip.fm_read << ',' << r.totals.offchip.fm_write << ','
         << r.totals.offchip.weights << ',' << r.totals.recompute_macs << ',' << r.groups << ',' << r.pinned << ','
         << r.solve_ms << ',' << r.floor_fm << ',' << r.floor_weights << ',' << r.roofline << ',' << r.spm_peak << ','
-        << r.spm_lower_bound << '\n';
+        << r.spm_lower_bound << ',' << (r.optimal ? 1 : 0) << '\n';
 
   // Joint vs fusion-only where both have a plan.
   double sum_fm = 0, sum_latency = 0;
@@ -115,7 +120,9 @@ int main(int argc, char** argv) {
   md << "# Quality report\n\nHardware: `" << base.name << "` with the SPM size of each row; every plan passed the validator,\n"
      << "and its command stream replayed cleanly.\n"
      << "Latency in cycles; traffic in KiB; floors: compulsory FM / weight traffic and the roofline latency;\n"
-     << "SPM peak / LB: the highest SPM address the plan's layout uses over the most bytes alive at once (1 = no fragmentation).\n\n";
+     << "SPM peak / LB: the highest SPM address the plan's layout uses over the most bytes alive at once (1 = no fragmentation).\n"
+     << "Every solve has a time limit of " << options.time_limit.count() << " ms; a solve time marked * is a plan not proven\n"
+     << "optimal (stopped by the limit, or an address repair banned a pin of the optimum).\n\n";
   for (std::size_t i = 0; i < rows.size(); i += all_strategies.size()) {
     const Row& head = rows[i];
     if (i == 0 || rows[i - 1].model != head.model) {
@@ -130,11 +137,12 @@ int main(int argc, char** argv) {
       if (!r.feasible)
         std::snprintf(line, sizeof line, "| %llu | %s | no plan fits | | | | | | | | |\n", (unsigned long long)(r.spm / KiB), r.strategy.c_str());
       else
-        std::snprintf(line, sizeof line, "| %llu | %s | %llu | %.2fx | %.1f | %.1f | %.2f | %zu | %zu | %.3f | %.1f |\n",
+        std::snprintf(line, sizeof line, "| %llu | %s | %llu | %.2fx | %.1f | %.1f | %.2f | %zu | %zu | %.3f | %.1f%s |\n",
                       (unsigned long long)(r.spm / KiB), r.strategy.c_str(), (unsigned long long)r.totals.latency_cycles,
                       double(r.totals.latency_cycles) / double(std::max<std::uint64_t>(r.roofline, 1)),
                       double(r.totals.offchip.fm()) / KiB, double(r.totals.offchip.weights) / KiB,
-                      double(r.totals.recompute_macs) / 1e6, r.groups, r.pinned, peak_ratio(r), r.solve_ms);
+                      double(r.totals.recompute_macs) / 1e6, r.groups, r.pinned, peak_ratio(r), r.solve_ms,
+                      r.optimal ? "" : "*");
       md << line;
     }
     const Row& fusion = rows[i + 1];

@@ -367,7 +367,7 @@ TEST_CASE("every strategy's plan on every bundled model is valid, addresses and 
       const Scratchpad spm = scratchpad_of(hw);
       for (const Strategy st : all_strategies) {
         INFO(path.stem().string() << " " << kib << " KiB " << to_string(st));
-        const Plan plan = solve(st, net, accel, spm);
+        const Plan plan = solve(st, net, accel, spm, pinfuse::testing::looping_test_options(path.stem().string()));
         CHECK(plan.layout.peak <= spm.capacity());
         const ValidationReport r = validate_plan(net, plan, accel, spm);
         INFO(all_errors(r));

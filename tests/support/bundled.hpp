@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "pinfuse/model/network.hpp"
+#include "pinfuse/solvers/options.hpp"
 
 namespace pinfuse::testing {
 
@@ -22,6 +24,29 @@ inline std::vector<std::filesystem::path> bundled_models() {
     if (e.path().extension() == ".json") models.push_back(e.path());
   std::sort(models.begin(), models.end());
   return models;
+}
+
+/// Solve options for the tests that solve every bundled model (properties such
+/// as validity and monotonicity, not speed): where an unlimited exact solve
+/// takes longer than a test should, a smaller plan space that does not depend
+/// on the SPM size in a way that matters to them. Groups of at most 6 layers (4
+/// for the Inception blocks; the detectors' heads make long groups many) and, for
+/// DenseNet-121, whose dense blocks keep up to a dozen FMs alive across every cut
+/// (2^12 pin states, and plans whose long-lived pins fragment the SPM, so that
+/// address repairs solve again and again), at most 3 pin candidates per cut
+/// (the smallest: a set that only grows with the SPM).
+inline SolveOptions looping_test_options(const std::string& model) {
+  static const std::map<std::string, std::pair<std::size_t, std::size_t>> limits = {  // group layers, pins per cut
+      {"densenet121", {4, 3}},       {"efficientnet_b0", {6, 12}},    {"googlenet", {4, 12}},
+      {"inception_v3", {4, 12}},     {"mobilenet_v3_large", {6, 12}}, {"mobilenet_v3_small", {6, 12}},
+      {"resnet50", {6, 12}},         {"shufflenet_v2", {6, 12}},      {"ssdlite320_mobilenet_v3_large", {6, 12}},
+      {"yolov5s", {6, 12}}};
+  SolveOptions opt;
+  if (const auto it = limits.find(model); it != limits.end()) {
+    opt.max_group_layers = it->second.first;
+    opt.max_pins_per_cut = it->second.second;
+  }
+  return opt;
 }
 
 /// The layer called `name`; fails the test if there is none.
