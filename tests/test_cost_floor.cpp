@@ -15,18 +15,31 @@
 
 using namespace pinfuse;
 
-TEST_CASE("the reference floor is below every group's cost", "[accel][floor]") {
-  for (std::uint32_t seed = 1; seed <= 200; ++seed) {
+namespace {
+
+/// Calls f(seed, accel, hw, p, begin, end, boundary, layers) for every contiguous
+/// group [begin, end) of random chains and DAGs of 2..most_layers layers, on random hardware.
+template <class F>
+void for_each_random_group(std::uint32_t seeds, int most_layers, const F& f) {
+  for (std::uint32_t seed = 1; seed <= seeds; ++seed) {
     std::mt19937 rng(seed);
-    const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, 9)(rng), seed % 2 == 0);
+    const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, most_layers)(rng), seed % 2 == 0);
     const Hardware hw = pinfuse::testing::random_hardware(rng, g);
     const ReferenceAccelerator accel(g, hw);
     const Problem p = make_problem(g);
     const int n = static_cast<int>(p.size());
     for (int begin = 0; begin < n; ++begin)
-      for (int end = begin + 1; end <= n; ++end) {
-        const GroupBoundary b = group_boundary(p, begin, end);
-        const std::vector<std::size_t> layers(p.order.begin() + begin, p.order.begin() + end);
+      for (int end = begin + 1; end <= n; ++end)
+        f(seed, accel, hw, p, begin, end, group_boundary(p, begin, end),
+          std::vector<std::size_t>(p.order.begin() + begin, p.order.begin() + end));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the reference floor is below every group's cost", "[accel][floor]") {
+  for_each_random_group(200, 9, [](std::uint32_t seed, const ReferenceAccelerator& accel, const Hardware& hw, const Problem& p,
+                                   int begin, int end, const GroupBoundary& b, const std::vector<std::size_t>& layers) {
         const CostFloor floor = accel.floor(layers);
         for (const Residence where : {Residence::dram, Residence::pinned})
           for (const Objective objective : {Objective::latency, Objective::offchip_bytes}) {
@@ -40,8 +53,7 @@ TEST_CASE("the reference floor is below every group's cost", "[accel][floor]") {
             CHECK(floor.latency_cycles <= c->latency_cycles);
             CHECK(floor.offchip_bytes <= c->offchip.total());
           }
-      }
-  }
+  });
 }
 
 namespace pinfuse::detail {
@@ -75,17 +87,8 @@ std::optional<std::uint64_t> least_available(const ReferenceAccelerator& accel, 
 
 TEST_CASE("the SPM floor is below what every group needs, and the shortcut it allows changes no answer",
           "[accel][floor][spm_floor]") {
-  for (std::uint32_t seed = 1; seed <= 120; ++seed) {
-    std::mt19937 rng(seed);
-    const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, 8)(rng), seed % 2 == 0);
-    const Hardware hw = pinfuse::testing::random_hardware(rng, g);
-    const ReferenceAccelerator accel(g, hw);
-    const Problem p = make_problem(g);
-    const int n = static_cast<int>(p.size());
-    for (int begin = 0; begin < n; ++begin)
-      for (int end = begin + 1; end <= n; ++end) {
-        const GroupBoundary b = group_boundary(p, begin, end);
-        const std::vector<std::size_t> layers(p.order.begin() + begin, p.order.begin() + end);
+  for_each_random_group(120, 8, [](std::uint32_t seed, const ReferenceAccelerator& accel, const Hardware& hw, const Problem& p,
+                                   int begin, int end, const GroupBoundary& b, const std::vector<std::size_t>& layers) {
         const std::uint64_t floor = accel.least_spm_bytes(layers);
         for (const Residence where : {Residence::dram, Residence::pinned}) {
           std::vector<BoundaryFm> inputs, outputs;
@@ -107,8 +110,7 @@ TEST_CASE("the SPM floor is below what every group needs, and the shortcut it al
             CHECK(accel.evaluate(at) == detail::ReferenceAcceleratorAccess::evaluate_every_tiling(accel, at));
           }
         }
-      }
-  }
+  });
 }
 
 TEST_CASE("the SPM floor never decreases as layers join a group", "[accel][floor][spm_floor]") {

@@ -18,6 +18,19 @@ struct PendingPad {
   std::string node;  ///< the pad op, for messages
 };
 
+/// A pending pad that does not fold into its reader, as a pad layer of its own.
+inline Layer pad_layer_of(const PendingPad& p) {
+  Layer l;
+  l.name = p.node;
+  l.kind = LayerKind::pad;
+  l.rows.pad_before = p.top;
+  l.rows.pad_after = p.bottom;
+  l.cols.pad_before = p.left;
+  l.cols.pad_after = p.right;
+  l.pad_value = p.value;
+  return l;
+}
+
 /// Adds a pending pad to a conv's or pool's own padding. "same" is resolved first, on the
 /// padded size the file sees (`padded`: the map's shape with the pad).
 inline void fold_pad(Layer& l, const PendingPad& p, const Shape& padded) {

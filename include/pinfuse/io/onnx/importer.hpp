@@ -234,15 +234,7 @@ class Importer : ImportState {
   const Value& pad_layer(const std::string& name) {
     Value v = values_.at(name);
     const PendingPad& p = *v.pad;
-    Layer l;
-    l.name = p.node;
-    l.kind = LayerKind::pad;
-    l.rows.pad_before = p.top;
-    l.rows.pad_after = p.bottom;
-    l.cols.pad_before = p.left;
-    l.cols.pad_after = p.right;
-    l.pad_value = p.value;
-    v.layer = layers_.add(std::move(l), {v.layer}, cat("node '", p.node, "' (Pad)"));
+    v.layer = layers_.add(import_detail::pad_layer_of(p), {v.layer}, cat("node '", p.node, "' (Pad)"));
     v.shape = v.padded();
     v.pad.reset();
     if (--summary_.folded["Pad"] == 0) summary_.folded.erase("Pad");  // counted as folded where it was read

@@ -219,15 +219,7 @@ class Importer : ImportState {
   void pad_layer(int t) {
     Value v = values_.at(t);
     const PendingPad& p = *v.pad;
-    Layer l;
-    l.name = p.node;
-    l.kind = LayerKind::pad;
-    l.rows.pad_before = p.top;
-    l.rows.pad_after = p.bottom;
-    l.cols.pad_before = p.left;
-    l.cols.pad_after = p.right;
-    l.pad_value = p.value;
-    v.layer = layers_.add(std::move(l), {v.layer}, cat("operator PAD '", p.node, "'"));
+    v.layer = layers_.add(import_detail::pad_layer_of(p), {v.layer}, cat("operator PAD '", p.node, "'"));
     v.shape = v.padded();
     v.pad.reset();
     if (--summary_.folded["PAD"] == 0) summary_.folded.erase("PAD");  // counted as folded where it was read
