@@ -512,30 +512,32 @@ class DagSearch {
   int goal_ = -1;  ///< the state with every layer run (the incumbent plan's end)
 };
 
-}  // namespace detail
 
-namespace detail {
-
-/// The fixed-order DP's plan on the file order, as a seed for the search
-/// (positions, pinned FMs); none if no plan fits in that order.
-template <class Search, CostModel C, MemoryConstraint M>
-std::optional<typename Search::Seed> fixed_order_seed(const Problem& file, const C& cost, const M& spm,
-                                                      const SolveOptions& opt, const SearchSpace& space,
-                                                      const std::string& strategy, Progress& progress) {
+/// The fixed-order DP's plan on the file order over the same space, with
+/// addresses; none if no plan fits in that order.
+template <CostModel C, MemoryConstraint M>
+std::optional<Plan> fixed_order_plan(const Problem& file, const C& cost, const M& spm, const SolveOptions& opt,
+                                     const SearchSpace& space, const std::string& strategy, Progress& progress) {
   try {
-    const Plan plan = solve_segments(file, cost, spm, opt, space, strategy, progress);
-    std::vector<int> position_of(file.fm_of_vertex.size(), -1);
-    for (std::size_t pos = 0; pos < file.size(); ++pos) position_of[file.order[pos]] = static_cast<int>(pos);
-    typename Search::Seed seed{{}, std::vector<char>(file.fms.size(), 0)};
-    for (const PlannedGroup& group : plan.groups) {
-      seed.groups.emplace_back();
-      for (const std::size_t v : group.layers) seed.groups.back().push_back(position_of[v]);
-    }
-    for (const PinnedFm& f : plan.pinned) seed.pinned[std::size_t(file.fm_of_vertex[f.fm])] = 1;
-    return seed;
+    return solve_segments(file, cost, spm, opt, space, strategy, progress);
   } catch (const no_plan_fits&) {
     return std::nullopt;
   }
+}
+
+/// `plan` (of the file order's Problem) as a seed for the search: its groups as
+/// positions and its pinned FMs.
+template <class Search>
+typename Search::Seed seed_of(const Problem& file, const Plan& plan) {
+  std::vector<int> position_of(file.fm_of_vertex.size(), -1);
+  for (std::size_t pos = 0; pos < file.size(); ++pos) position_of[file.order[pos]] = static_cast<int>(pos);
+  typename Search::Seed seed{{}, std::vector<char>(file.fms.size(), 0)};
+  for (const PlannedGroup& group : plan.groups) {
+    seed.groups.emplace_back();
+    for (const std::size_t v : group.layers) seed.groups.back().push_back(position_of[v]);
+  }
+  for (const PinnedFm& f : plan.pinned) seed.pinned[std::size_t(file.fm_of_vertex[f.fm])] = 1;
+  return seed;
 }
 
 }  // namespace detail
@@ -547,7 +549,9 @@ std::optional<typename Search::Seed> fixed_order_seed(const Problem& file, const
 /// (the plan is then no longer proven optimal; the first search's bound stays).
 /// Once the time limit has passed or the observer has stopped the search, the
 /// rerun pins nothing (its plan always has addresses), so the repair ends in
-/// one more search.
+/// one more search. The fixed-order plan the first search starts from is
+/// returned instead when the repairs end worse: never a worse plan than
+/// `--order file` would give in the same time.
 template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOptions& opt, bool pins,
                       std::size_t group_layers, std::string strategy) {
@@ -556,6 +560,8 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
   SearchSpace space{pins, {}, {}};
   detail::Progress progress(opt.observer, opt.time_limit);
   std::optional<Score> first;  // the first search's bound: still one after a repair
+  std::optional<Plan> fixed;   // the file order's plan the first search starts from
+  const auto score = [&](const Plan& p) { return score_of(p.totals.latency_cycles, p.totals.offchip.total(), opt.objective); };
   for (;;) {
     SolveOptions left = opt;
     if (group_layers) left.max_group_layers = group_layers;
@@ -563,7 +569,10 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
     // The first search starts from the file order's optimum (the fixed-order DP
     // over the same space): never worse than it, and its score prunes at once.
     std::optional<typename Search::Seed> seed;
-    if (!first) seed = fixed_order_seed<Search>(file, cost, spm, left, space, strategy, progress);
+    if (!first) {
+      fixed = detail::fixed_order_plan(file, cost, spm, left, space, strategy, progress);
+      if (fixed) seed = detail::seed_of<Search>(file, *fixed);
+    }
     const std::optional<typename Search::Result> found = Search(file, cost, spm, left, space, progress).run(seed);
     if (!found)
       throw no_plan_fits("model", "no " + strategy + " plan fits the SPM (" + std::to_string(spm.capacity()) + " usable bytes)");
@@ -578,6 +587,10 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
     plan.status = exact_status(plan, found->lower_bound, first);
     plan.layout = lay_out(plan, spm);
     if (plan.layout.peak <= spm.capacity()) {
+      if (fixed && score(*fixed) < score(plan)) {
+        plan = std::move(*fixed);
+        plan.status = exact_status(plan, found->lower_bound, first);
+      }
       progress.finish(plan);
       return plan;
     }
