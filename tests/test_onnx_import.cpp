@@ -865,6 +865,24 @@ TEST_CASE("ONNX constant operands of Concat add channels the layer produces; a P
   check_round_trip_and_solve(g);
 }
 
+TEST_CASE("ONNX graph outputs whose unknown dims are written as -1 (older paddle2onnx) import", "[onnx]") {
+  onnx::ModelProto m = onnx_model(R"(
+    <ir_version: 7, opset_import: ["" : 11]>
+    det (float[1, 3, 16, 16] x) => (y) {
+      c = Conv <kernel_shape = [3, 3], pads = [1, 1, 1, 1]> (x, w)
+      y = Sigmoid (c)
+    })",
+                                  {{"w", {4, 3, 3, 3}}});
+  // As PP-OCRv3's detector declares it: [-1, 1, -1, -1] style, here [-1, 4, -1, -1].
+  auto& shape = *m.mutable_graph()->mutable_output(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
+  shape.clear_dim();
+  for (const std::int64_t d : {-1, 4, -1, -1}) shape.add_dim()->set_dim_value(d);
+  const Network g = import_onnx(m);
+  const std::vector<std::string> k = kinds(g);
+  CHECK(std::count(k.begin(), k.end(), "conv2d") == 1);
+  CHECK(totals(g).macs == 16u * 16u * 4u * 3u * 9u);  // H * W * C_out * C_in * k * k
+}
+
 TEST_CASE("ONNX paddle2onnx-style net: dynamic dims, hard-swish as Clip and Div, SE, ArgMax decoding", "[onnx]") {
   const onnx::ModelProto m = onnx_model(R"(
     <ir_version: 7, opset_import: ["" : 11]>

@@ -174,6 +174,15 @@ class ImportState {
         o.set_domain(n.domain());
         o.set_version(1);
       }
+    // Older paddle2onnx writes an unknown dim as dim_value -1 in the graph outputs
+    // and value_info; shape inference would then find the inferred dims "differ".
+    // A dim there that is not positive is unknown: cleared.
+    onnx::GraphProto& declared = *model_.mutable_graph();
+    for (auto* list : {declared.mutable_output(), declared.mutable_value_info()})
+      for (onnx::ValueInfoProto& v : *list)
+        if (v.type().has_tensor_type() && v.type().tensor_type().has_shape())
+          for (auto& dim : *v.mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim())
+            if (dim.has_dim_value() && dim.dim_value() <= 0) dim.clear_dim_value();
     for (int round = 0; round < 16; ++round) {
       try {
         onnx::ShapeInferenceOptions opt(false, 0, true);
