@@ -286,20 +286,9 @@ TEST_CASE("random groupings and pins of models with the new kinds replay byte-ex
       const Hardware hw = testing::random_hardware(rng, g);
       const ReferenceAccelerator accel(g, hw);
       const Scratchpad spm = scratchpad_of(hw);
-      std::vector<int> starts{0};
-      for (int pos = 1; pos < int(p.size()); ++pos)
-        if (pick(0, 2) == 0) starts.push_back(pos);
-      std::vector<char> pinned(p.fms.size(), 0);
-      for (std::size_t fm = 0; fm < p.fms.size(); ++fm) pinned[fm] = p.fms[fm].pinnable() && pick(0, 2) == 0;
-      Plan plan;
-      SolveStatistics stats;
-      try {
-        plan = assemble_plan(p, accel, spm, starts, pinned, Objective::latency, "random", stats);
-      } catch (const no_plan_fits&) {
-        continue;
-      }
-      plan.layout = lay_out(plan, spm);
-      if (plan.layout.peak > spm.capacity()) continue;
+      const std::optional<Plan> random_plan = testing::random_laid_out_plan(p, accel, spm, rng);
+      if (!random_plan) continue;
+      const Plan& plan = *random_plan;
       INFO("seed " << seed << " trial " << trial);  // (random pins may stay inside a group: no validate_plan)
       const Program prog = build_program(g, plan, accel, spm);
       const ReplayReport r = replay_program(g, plan, prog, spm);

@@ -139,20 +139,9 @@ TEST_CASE("programs of random groupings and pins replay cleanly and read every i
       hw.spm_bytes = hw.spm_bytes * std::uint64_t(pick(1, 4)) / 2 + 64;
       const ReferenceAccelerator accel(g, hw);
       const Scratchpad spm = scratchpad_of(hw);
-      std::vector<int> starts{0};
-      for (int pos = 1; pos < int(p.size()); ++pos)
-        if (pick(0, 2) == 0) starts.push_back(pos);
-      std::vector<char> pinned(p.fms.size(), 0);
-      for (std::size_t fm = 0; fm < p.fms.size(); ++fm) pinned[fm] = p.fms[fm].pinnable() && pick(0, 2) == 0;
-      Plan plan;
-      SolveStatistics stats;
-      try {
-        plan = assemble_plan(p, accel, spm, starts, pinned, Objective::latency, "random", stats);
-      } catch (const no_plan_fits&) {
-        continue;  // some group does not fit
-      }
-      plan.layout = lay_out(plan, spm);
-      if (plan.layout.peak > spm.capacity()) continue;  // the solvers would repair this one
+      const std::optional<Plan> random_plan = testing::random_laid_out_plan(p, accel, spm, rng);
+      if (!random_plan) continue;  // some group or the layout does not fit
+      const Plan& plan = *random_plan;
       INFO("seed " << seed << " trial " << trial << ", SPM " << hw.spm_bytes << " B");
       const Program prog = build_program(g, plan, accel, spm);
       CHECK(all_errors(replay_program(g, plan, prog, spm)) == "");

@@ -1,11 +1,16 @@
 #pragma once
-// Checks on command streams that need layer semantics, which the replay does not have.
+// Checks on command streams that need layer semantics, which the replay does not have,
+// and random plans to check them on.
 #include <algorithm>
+#include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "pinfuse/accel/reference_accelerator.hpp"
+#include "pinfuse/plan/layout.hpp"
 #include "pinfuse/plan/program.hpp"
+#include "pinfuse/solvers/segment_dp.hpp"
 
 namespace pinfuse::testing {
 
@@ -40,6 +45,29 @@ inline std::string missing_input_rows(const Network& net, const ReferenceAcceler
       }
     }
   return "";
+}
+
+/// A plan with random groups and random pins of `p` (each cut and each
+/// pinnable FM taken with probability 1/3), laid out; nullopt when some group
+/// does not fit or the layout does not (the solvers would repair that one).
+template <class Rng>
+std::optional<Plan> random_laid_out_plan(const Problem& p, const ReferenceAccelerator& accel, const Scratchpad& spm, Rng& rng) {
+  const auto one_in_three = [&] { return std::uniform_int_distribution<int>(0, 2)(rng) == 0; };
+  std::vector<int> starts{0};
+  for (int pos = 1; pos < int(p.size()); ++pos)
+    if (one_in_three()) starts.push_back(pos);
+  std::vector<char> pinned(p.fms.size(), 0);
+  for (std::size_t fm = 0; fm < p.fms.size(); ++fm) pinned[fm] = p.fms[fm].pinnable() && one_in_three();
+  Plan plan;
+  SolveStatistics stats;
+  try {
+    plan = assemble_plan(p, accel, spm, starts, pinned, Objective::latency, "random", stats);
+  } catch (const no_plan_fits&) {
+    return std::nullopt;
+  }
+  plan.layout = lay_out(plan, spm);
+  if (plan.layout.peak > spm.capacity()) return std::nullopt;
+  return plan;
 }
 
 }  // namespace pinfuse::testing

@@ -262,10 +262,7 @@ class ImportState {
       for (const int i : c->second) {
         const onnx::NodeProto& n = model_.graph().node(i);
         if (n.op_type() == "Transpose") {
-          Dims perm;
-          for (const auto& a : n.attribute())
-            if (a.name() == "perm") perm.assign(a.ints().begin(), a.ints().end());
-          perms.insert(perm);
+          perms.insert(perm_of(n));
         } else if (n.output_size() == 1) {
           const auto out = dims_.find(n.output(0));
           const bool follow = out != dims_.end() && (out->second == d || n.op_type() == "Pad");

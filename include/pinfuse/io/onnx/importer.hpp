@@ -853,6 +853,12 @@ class Importer : ImportState {
     alias(input_name(0));
   }
 
+  /// The one node that reads `value`, if exactly one reads it once.
+  std::optional<int> sole_consumer(const std::string& value) const {
+    const auto c = consumers_.find(value);
+    if (uses(value) != 1 || c == consumers_.end() || c->second.size() != 1) return std::nullopt;
+    return c->second.front();
+  }
   /// PyTorch's pixel shuffles as older opsets (and pixel_unshuffle at any opset) export them, a
   /// Reshape to 6-D, a Transpose and a Reshape back to 4-D:
   ///   space_to_depth: [1, C, H, W] -> [1, C, H/b, b, W/b, b], perm [0, 1, 3, 5, 2, 4] (CRD:
@@ -866,17 +872,10 @@ class Importer : ImportState {
         mid == dims_.end() || mid->second.size() != 6)
       return false;
     const Dims& m = mid->second;
-    const auto sole_consumer = [&](const std::string& value) -> std::optional<int> {
-      const auto c = consumers_.find(value);
-      if (uses(value) != 1 || c == consumers_.end() || c->second.size() != 1) return std::nullopt;
-      return c->second.front();
-    };
     const auto t = sole_consumer(output_name(0));
     if (!t) return false;
     const onnx::NodeProto& transpose = model_.graph().node(*t);
-    Dims perm;
-    for (const auto& a : transpose.attribute())
-      if (a.name() == "perm") perm.assign(a.ints().begin(), a.ints().end());
+    const Dims perm = perm_of(transpose);
     if (transpose.op_type() != "Transpose" || transpose.output_size() != 1) return false;
     const auto r = sole_consumer(transpose.output(0));
     if (!r) return false;
@@ -921,17 +920,10 @@ class Importer : ImportState {
     const Dims& m = mid->second;
     if (m.size() != 5 || m[0] != 1 || m[1] < 1 || product(m[1], m[2], "channels") != x.dims[1] || m[3] != x.dims[2] || m[4] != x.dims[3])
       return false;
-    const auto sole_consumer = [&](const std::string& value) -> std::optional<int> {
-      const auto c = consumers_.find(value);
-      if (uses(value) != 1 || c == consumers_.end() || c->second.size() != 1) return std::nullopt;
-      return c->second.front();
-    };
     const auto t = sole_consumer(output_name(0));
     if (!t) return false;
     const onnx::NodeProto& transpose = model_.graph().node(*t);
-    Dims perm;
-    for (const auto& a : transpose.attribute())
-      if (a.name() == "perm") perm.assign(a.ints().begin(), a.ints().end());
+    const Dims perm = perm_of(transpose);
     if (transpose.op_type() != "Transpose" || perm != Dims{0, 2, 1, 3, 4} || transpose.output_size() != 1) return false;
     const auto r = sole_consumer(transpose.output(0));
     if (!r) return false;

@@ -58,6 +58,14 @@ inline Dims transposed(const Dims& layout, const Dims& perm) {
   return out;
 }
 
+/// A Transpose node's `perm` attribute (empty when it has none: reverse the axes).
+inline Dims perm_of(const onnx::NodeProto& transpose) {
+  Dims perm;
+  for (const auto& a : transpose.attribute())
+    if (a.name() == "perm") perm.assign(a.ints().begin(), a.ints().end());
+  return perm;
+}
+
 inline std::optional<Dims> dims_of(const onnx::TypeProto& type) {
   if (!type.has_tensor_type() || !type.tensor_type().has_shape()) return std::nullopt;
   Dims d;

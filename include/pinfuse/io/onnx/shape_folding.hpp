@@ -300,9 +300,7 @@ class ShapeFolder {
       return gather(x, shape, at, by);
     }
     if (op == "Transpose") {
-      Dims perm;
-      for (const auto& a : n.attribute())
-        if (a.name() == "perm") perm.assign(a.ints().begin(), a.ints().end());
+      Dims perm = perm_of(n);
       if (perm.empty())
         for (std::size_t i = x.shape.size(); i-- > 0;) perm.push_back(std::int64_t(i));
       if (perm.size() != x.shape.size()) return std::nullopt;
