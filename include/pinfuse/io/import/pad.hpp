@@ -18,9 +18,12 @@ struct PendingPad {
   std::string node;  ///< the pad op, for messages
 };
 
-/// A pending pad that does not fold into its reader, as a pad layer of its own.
-inline Layer pad_layer_of(const PendingPad& p) {
+/// A pad that does not fold into its reader (spatial `p`, and channels), as a
+/// pad layer of its own; named p.node (empty: the importer names it).
+inline Layer pad_layer_of(const PendingPad& p, int channels_before = 0, int channels_after = 0) {
   Layer l;
+  l.pad_channels_before = channels_before;
+  l.pad_channels_after = channels_after;
   l.name = p.node;
   l.kind = LayerKind::pad;
   l.rows.pad_before = p.top;

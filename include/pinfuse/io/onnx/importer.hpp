@@ -286,16 +286,10 @@ class Importer : ImportState {
           return t == "Conv" || t == "MaxPool" || t == "AveragePool" || t == "Transpose";
         });
     if (before[1] || after[1] || !window_readers) {
-      Layer l;
-      l.kind = LayerKind::pad;
-      l.rows.pad_before = narrow(before[2], "padding");
-      l.rows.pad_after = narrow(after[2], "padding");
-      l.cols.pad_before = narrow(before[3], "padding");
-      l.cols.pad_after = narrow(after[3], "padding");
-      l.pad_channels_before = narrow(before[1], "padding");
-      l.pad_channels_after = narrow(after[1], "padding");
-      l.pad_value = value;
-      add(std::move(l), {x.layer}, output_name(0), {}, x.layout);
+      const PendingPad spatial{narrow(before[2], "padding"), narrow(after[2], "padding"), narrow(before[3], "padding"),
+                               narrow(after[3], "padding"), value, ""};
+      add(import_detail::pad_layer_of(spatial, narrow(before[1], "padding"), narrow(after[1], "padding")), {x.layer},
+          output_name(0), {}, x.layout);
       return;
     }
     Value v = x;

@@ -472,16 +472,9 @@ class Importer : ImportState {
           return b == B::CONV_2D || b == B::DEPTHWISE_CONV_2D || b == B::AVERAGE_POOL_2D || b == B::MAX_POOL_2D;
         });
     if (p[6] || p[7] || !window_readers) {
-      Layer l;
-      l.kind = LayerKind::pad;
-      l.rows.pad_before = narrow(p[2], "padding");
-      l.rows.pad_after = narrow(p[3], "padding");
-      l.cols.pad_before = narrow(p[4], "padding");
-      l.cols.pad_after = narrow(p[5], "padding");
-      l.pad_channels_before = narrow(p[6], "padding");
-      l.pad_channels_after = narrow(p[7], "padding");
-      l.pad_value = value;
-      add(std::move(l), {x.layer}, out());
+      const PendingPad spatial{narrow(p[2], "padding"), narrow(p[3], "padding"), narrow(p[4], "padding"),
+                               narrow(p[5], "padding"), value, ""};
+      add(import_detail::pad_layer_of(spatial, narrow(p[6], "padding"), narrow(p[7], "padding")), {x.layer}, out());
       return;
     }
     Value v = x;
