@@ -26,6 +26,25 @@ inline std::vector<std::filesystem::path> bundled_models() {
   return models;
 }
 
+/// The bundled models that the tests solving every model solve (validity,
+/// monotonicity, order search): all of them, except under AddressSanitizer +
+/// UBSan (PINFUSE_TESTS_SANITIZED). The optimized run has checked those
+/// properties on every model already; the sanitized run is there for memory and
+/// undefined-behaviour errors on the same code paths, which one model per
+/// structure reaches at a fraction of the time: a plain chain, residual blocks,
+/// inverted residuals, concat branches, squeeze-excitation with hard-swish, an
+/// encoder-decoder with long skips and a transposed-conv upsampler.
+inline std::vector<std::filesystem::path> solved_models() {
+#ifdef PINFUSE_TESTS_SANITIZED
+  std::vector<std::filesystem::path> models;
+  for (const char* name : {"fsrcnn", "mobilenet_v1", "mobilenet_v2", "mobilenet_v3_small", "resnet18", "squeezenet", "unet"})
+    models.emplace_back(model_path(name));
+  return models;
+#else
+  return bundled_models();
+#endif
+}
+
 /// Solve options for the tests that solve every bundled model (properties such
 /// as validity and monotonicity, not speed): where an unlimited exact solve
 /// takes longer than a test should, a smaller plan space that does not depend
