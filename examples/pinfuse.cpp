@@ -60,6 +60,7 @@ struct Common {
   std::string order = "file";
   double time_limit_s = 0;
   std::size_t threads = 0;  // 0: one per hardware thread
+  std::string latency_slack;  // "0.5%" or "0.005": a trade-off solve (SolveOptions::trade_off)
   bool quiet = false;  // no progress line
   bool stats = false;  // print the solver statistics
 };
@@ -87,6 +88,22 @@ std::uint64_t parse_size(const std::string& text, const std::string& option) {
   return value * unit->second;
 }
 
+/// "0.5%" -> 0.005, "0.005" -> 0.005: a fraction from 0 to 1e6, nothing after the number but "%".
+double parse_fraction(const std::string& text, const std::string& option) {
+  const bool percent = !text.empty() && text.back() == '%';
+  const std::string number = percent ? text.substr(0, text.size() - 1) : text;
+  std::size_t used = 0;
+  double value = -1;
+  try {
+    value = std::stod(number, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (number.empty() || used != number.size() || !(value >= 0 && value <= 1e6))
+    throw input_error(option, "expected a fraction such as 0.005 or 0.5%, from 0 up, got '" + text + "'");
+  return percent ? value / 100 : value;
+}
+
 struct Setup {
   Network net;
   Hardware hw;
@@ -102,6 +119,7 @@ Setup load(const Common& c) {
   s.options.order_mode = c.order == "free" ? OrderMode::free : c.order == "file" ? OrderMode::file : OrderMode::search;
   s.options.time_limit = std::chrono::milliseconds(std::llround(c.time_limit_s * 1000.0));
   s.options.threads = c.threads;
+  if (!c.latency_slack.empty()) s.options.trade_off = TradeOff{parse_fraction(c.latency_slack, "--latency-slack")};
   return s;
 }
 
@@ -119,9 +137,19 @@ void add_common(CLI::App& cmd, Common& c) {
   cmd.add_option("--time-limit", c.time_limit_s,
                  "seconds the order-free search may take; then the best plan found and a proven bound (0 = no limit)")
       ->check(CLI::Range(0.0, 1e6));
+  cmd.add_option("--latency-slack", c.latency_slack,
+                 "e.g. 0.5%: among plans within this much of the least latency, the one with the least off-chip "
+                 "bytes (file order)");
   cmd.add_option("--threads", c.threads,
                  "threads costing groups at once (file order; the plan does not depend on it); 0 = one per hardware thread")
       ->check(CLI::Range(std::size_t{0}, std::size_t{256}));
+}
+
+/// Adds --strategy NAME (default: what `name` holds).
+void add_strategy_option(CLI::App& cmd, std::string& name) {
+  std::vector<std::string> names;
+  for (const Strategy st : all_strategies) names.emplace_back(to_string(st));
+  cmd.add_option("--strategy", name, "layerwise | fusion | pinning | joint")->check(CLI::IsMember(names));
 }
 
 /// Adds --quiet (and --stats when `stats`) to a command that solves.
@@ -302,12 +330,16 @@ void print_statistics(const Common& c, std::span<const Outcome> outcomes) {
     std::printf("statistics %-10s %s\n", o.plan.strategy.c_str(), statistics_text(o.plan.statistics).c_str());
 }
 
+/// The strategy of that name (the CLI checks the names it takes).
+Strategy strategy_named(const std::string& name) {
+  for (const Strategy st : all_strategies)
+    if (to_string(st) == name) return st;
+  throw input_error("--strategy", "unknown strategy '" + name + "'");
+}
+
 int cmd_solve(const Common& c, const std::string& strategy_name, const SolveFiles& files, bool as_json) {
   const Setup s = load(c);
-  Strategy strategy = Strategy::joint;
-  for (const Strategy st : all_strategies)
-    if (to_string(st) == strategy_name) strategy = st;
-  const Outcome o = run(s, strategy);
+  const Outcome o = run(s, strategy_named(strategy_name));
   if (!files.plan.empty()) write_file(files.plan, plan_to_json(s.net, o.plan).dump(1) + '\n');
   bool replayed = true;
   if (!files.program.empty()) {
@@ -554,6 +586,61 @@ int cmd_sweep(const Common& c, const SweepRange& r) {
   return all_valid ? exit_code::ok : exit_code::invalid;
 }
 
+struct ParetoArgs {
+  std::string strategy = "joint";
+  std::string csv, svg;
+};
+
+/// `pinfuse pareto`: the plans no other beats in both latency and off-chip
+/// bytes at one SPM size (a trade-off solve's front), each validated.
+int cmd_pareto(const Common& c, const ParetoArgs& a, bool as_json) {
+  Setup s = load(c);
+  ParetoFront front;
+  s.options.trade_off = TradeOff{0, &front};
+  const Outcome chosen = run(s, strategy_named(a.strategy));
+  const ReferenceAccelerator accel(s.net, s.hw);
+  const Scratchpad spm = scratchpad_of(s.hw);
+  std::vector<Outcome> points;
+  for (Plan& plan : front.plans) {  // all from the one solve
+    plan.solve_ms = chosen.plan.solve_ms;
+    plan.statistics = chosen.plan.statistics;
+    ValidationReport report = validate_plan(s.net, plan, accel, spm);
+    points.push_back({std::move(plan), std::move(report)});
+  }
+  bool all_valid = chosen.report.ok();
+  for (const Outcome& o : points) all_valid = all_valid && o.report.ok();
+  std::string csv = "latency_cycles,fm_offchip_bytes,weight_bytes,total_offchip_bytes,groups,pinned,valid\n";
+  svg::LineChart chart{model_info(s.net).name + ": latency vs off-chip bytes, SPM " + kib(s.hw.spm_bytes) + " KiB",
+                       "latency (cycles)", "off-chip bytes", false, false, {{a.strategy, {}}}};
+  for (const Outcome& o : points) {
+    const PlanTotals& t = o.plan.totals;
+    csv += std::to_string(t.latency_cycles) + "," + std::to_string(t.offchip.fm()) + "," + std::to_string(t.offchip.weights) +
+           "," + std::to_string(t.offchip.total()) + "," + std::to_string(o.plan.groups.size()) + "," +
+           std::to_string(o.plan.pinned.size()) + "," + (o.report.ok() ? "1" : "0") + "\n";
+    chart.series[0].points.push_back({double(t.latency_cycles), double(t.offchip.total())});
+  }
+  if (!a.csv.empty()) write_file(a.csv, csv);
+  if (!a.svg.empty()) write_file(a.svg, svg::render(chart));
+  if (as_json) {
+    json doc = {{"model", model_info(s.net).name}, {"hardware", s.hw.name}, {"spm_bytes", s.hw.spm_bytes},
+                {"complete", front.complete}, {"unplaced", front.unplaced}, {"points", json::array()}};
+    for (const Outcome& o : points) doc["points"].push_back(summary_json(s, o));
+    std::cout << doc.dump(2) << '\n';
+  } else {
+    print_header(s);
+    std::printf("%zu plans no other beats in both latency and off-chip bytes (%s, file order):\n", points.size(),
+                a.strategy.c_str());
+    print_table_head();
+    for (const Outcome& o : points) print_row(s, o);
+    print_statistics(c, {&chosen, 1});
+    if (front.unplaced)
+      std::printf("%zu more such plans are left out: their pinned FMs fragment the SPM so that no addresses fit\n",
+                  front.unplaced);
+    if (!front.complete) std::printf("the time limit stopped the solve: plans may be missing from the front\n");
+  }
+  return all_valid ? exit_code::ok : exit_code::invalid;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -566,8 +653,7 @@ int main(int argc, char** argv) {
 
   CLI::App* solve_cmd = app.add_subcommand("solve", "solve one strategy and print the plan");
   add_common(*solve_cmd, common);
-  solve_cmd->add_option("--strategy", strategy, "layerwise | fusion | pinning | joint")
-      ->check(CLI::IsMember({"layerwise", "fusion", "pinning", "joint"}));
+  add_strategy_option(*solve_cmd, strategy);
   solve_cmd->add_option("--out", solve_files.plan, "write the plan as JSON to this file");
   solve_cmd->add_option("--program", solve_files.program,
                         "write the plan's command stream (DMA and compute commands) as JSON to this file, and replay it");
@@ -594,6 +680,16 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--svg", sweep.svg, "write the latency curve as SVG to this file");
   sweep_cmd->add_option("--traffic-svg", sweep.traffic_svg, "write the FM traffic curve as SVG to this file");
   add_solve_flags(*sweep_cmd, common, false);
+
+  ParetoArgs pareto;
+  CLI::App* pareto_cmd = app.add_subcommand(
+      "pareto", "the plans no other beats in both latency and off-chip bytes, at one SPM size (table, CSV, SVG)");
+  add_common(*pareto_cmd, common);
+  add_strategy_option(*pareto_cmd, pareto.strategy);
+  pareto_cmd->add_option("--csv", pareto.csv, "write the front as CSV to this file");
+  pareto_cmd->add_option("--svg", pareto.svg, "write the front (latency vs off-chip bytes) as SVG to this file");
+  pareto_cmd->add_flag("--json", as_json, "print one JSON object instead of a table");
+  add_solve_flags(*pareto_cmd, common, true);
 
   ImportArgs import_args;
   CLI::App* import_cmd = app.add_subcommand(
@@ -625,6 +721,7 @@ int main(int argc, char** argv) {
                      : *sweep_cmd    ? cmd_sweep(common, sweep)
                      : *validate_cmd ? cmd_validate(common, plan_path, program_path)
                      : *import_cmd   ? cmd_import(import_args)
+                     : *pareto_cmd   ? cmd_pareto(common, pareto, as_json)
                                      : cmd_compare(common, as_json);
     // A report lost on the way out (stdout on a full disk) is a failure too.
     if (!(std::cout << std::flush) || std::fflush(stdout) != 0)

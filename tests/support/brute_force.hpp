@@ -5,8 +5,10 @@
 // topological order. Written independently of segment_dp.hpp and dag_search.hpp.
 // A group runs when the cost model answers and the memory constraint's fits()
 // accepts its buffers with the pinned FMs alive around it.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <span>
 #include <vector>
 
@@ -21,15 +23,31 @@ struct BruteForceSpace {
   bool pin = true;   ///< false: nothing pinned
 };
 
-/// The best score over every split of `order` (empty: the file order). With
+/// (latency cycles, off-chip bytes) of a plan.
+using Totals = std::pair<std::uint64_t, std::uint64_t>;
+
+/// Keeps the points of `points` that no other is at least as good as in both
+/// metrics (one of equal ones), by increasing latency.
+inline std::vector<Totals> non_dominated(std::vector<Totals> points) {
+  std::sort(points.begin(), points.end());
+  std::vector<Totals> front;
+  for (const Totals& t : points)
+    if (front.empty() || t.second < front.back().second) front.push_back(t);
+  return front;
+}
+
+/// The totals of every plan over every split of `order` (empty: the file order)
+/// with every pin set, each group asked under each objective of `asked` (a
+/// trade-off plan may mix them), that no other beats in both metrics. With
 /// `file_rank` (vertex -> rank in the file order), only splits whose groups list
 /// their layers in file order, as the order-free solvers ask about them.
 template <Graph G, CostModel C, MemoryConstraint M>
-std::optional<Score> brute_force(const G& g, const C& cost, const M& spm, BruteForceSpace space, Objective objective,
-                                 std::span<const std::size_t> order = {}, const std::vector<int>* file_rank = nullptr) {
+std::vector<Totals> brute_force_front(const G& g, const C& cost, const M& spm, BruteForceSpace space,
+                                      std::span<const Objective> asked, std::span<const std::size_t> order = {},
+                                      const std::vector<int>* file_rank = nullptr) {
   const Problem p = make_problem(g, order);
   const int n = static_cast<int>(p.size());
-  std::optional<Score> best;
+  std::vector<Totals> found;
   const std::uint32_t splits = space.fuse ? (std::uint32_t(1) << (n - 1)) : 1;
   for (std::uint32_t split = 0; split < splits; ++split) {
     // bit i of `split` set: positions i and i+1 share a group (fusion); layerwise = 0.
@@ -53,7 +71,7 @@ std::optional<Score> brute_force(const G& g, const C& cost, const M& spm, BruteF
     for (std::uint32_t pins = 0; pins < (std::uint32_t(1) << crossing.size()); ++pins) {
       std::vector<char> pinned(p.fms.size(), 0);
       for (std::size_t i = 0; i < crossing.size(); ++i) pinned[crossing[i]] = (pins >> i) & 1U;
-      Score total;
+      std::vector<Totals> totals{{0, 0}};  // of the plans so far, one per choice of objectives
       bool feasible = true;
       for (int grp = 0; grp < groups && feasible; ++grp) {
         std::vector<std::size_t> layers;
@@ -91,17 +109,34 @@ std::optional<Score> brute_force(const G& g, const C& cost, const M& spm, BruteF
           break;
         }
         std::sort(passing.begin(), passing.end());
-        const GroupQuery q{layers, inputs, outputs, spm.capacity() - pinned_bytes, spm.alignment(), objective,
-                           passing, outputs_read_inside};
-        const std::optional<GroupCost> c = cost.evaluate(q);
-        if (c)
-          for (const Buffer& b : c->buffers) live.push_back(b.bytes);
-        if (!c || !spm.fits(live)) feasible = false;
-        else total = total + score_of(c->latency_cycles, c->offchip.total(), objective);
+        std::vector<Totals> next;
+        for (const Objective objective : asked) {
+          const GroupQuery q{layers, inputs, outputs, spm.capacity() - pinned_bytes, spm.alignment(), objective,
+                             passing, outputs_read_inside};
+          const std::optional<GroupCost> c = cost.evaluate(q);
+          std::vector<std::uint64_t> sizes = live;
+          if (c)
+            for (const Buffer& b : c->buffers) sizes.push_back(b.bytes);
+          if (!c || !spm.fits(sizes)) continue;
+          for (const auto& [latency, offchip] : totals)
+            next.push_back({saturating_add(latency, c->latency_cycles), saturating_add(offchip, c->offchip.total())});
+        }
+        totals = non_dominated(std::move(next));
+        feasible = !totals.empty();
       }
-      if (feasible && (!best || total < *best)) best = total;
+      if (feasible) found.insert(found.end(), totals.begin(), totals.end());
     }
   }
+  return non_dominated(std::move(found));
+}
+
+/// The best score over every split of `order` (see brute_force_front).
+template <Graph G, CostModel C, MemoryConstraint M>
+std::optional<Score> brute_force(const G& g, const C& cost, const M& spm, BruteForceSpace space, Objective objective,
+                                 std::span<const std::size_t> order = {}, const std::vector<int>* file_rank = nullptr) {
+  std::optional<Score> best;
+  for (const auto& [latency, offchip] : brute_force_front(g, cost, spm, space, std::span(&objective, 1), order, file_rank))
+    if (const Score s = score_of(latency, offchip, objective); !best || s < *best) best = s;
   return best;
 }
 

@@ -24,6 +24,12 @@ inline nlohmann::json offchip_json(const OffchipBytes& o) {
 
 namespace detail {
 
+/// An objective as plan JSON names it, and back.
+inline const char* objective_name(Objective o) { return o == Objective::latency ? "latency" : "offchip_bytes"; }
+inline Objective objective_of(const io::Node& n) {
+  return n.choice({"latency", "offchip_bytes"}) == 0 ? Objective::latency : Objective::offchip_bytes;
+}
+
 /// The names of an objective's first and second metric, as plan JSON writes them.
 inline std::pair<const char*, const char*> metric_names(Objective o) {
   return o == Objective::latency ? std::pair{"latency_cycles", "offchip_bytes"} : std::pair{"offchip_bytes", "latency_cycles"};
@@ -58,7 +64,7 @@ nlohmann::json plan_to_json(const G& g, const Plan& plan) {
   json doc = {{"format", "pinfuse-plan"},
               {"version", 1},
               {"strategy", plan.strategy},
-              {"objective", plan.objective == Objective::latency ? "latency" : "offchip_bytes"}};
+              {"objective", detail::objective_name(plan.objective)}};
   json order = json::array();
   for (const std::size_t v : plan.order) order.push_back(names[v]);
   doc["order"] = order;
@@ -81,6 +87,7 @@ nlohmann::json plan_to_json(const G& g, const Plan& plan) {
                       {"recompute_macs", grp.cost.recompute_macs},
                       {"buffers", buffers},
                       {"tiling", grp.cost.tiling}});
+    if (grp.tiling_objective) groups.back()["tiling_objective"] = detail::objective_name(*grp.tiling_objective);
   }
   doc["groups"] = groups;
   json pinned = json::array();
@@ -134,13 +141,13 @@ Plan read_plan(const G& g, const nlohmann::json& doc) {
   };
   Plan plan;
   plan.strategy = root.at("strategy").string();
-  plan.objective = root.at("objective").choice({"latency", "offchip_bytes"}) == 0 ? Objective::latency : Objective::offchip_bytes;
+  plan.objective = detail::objective_of(root.at("objective"));
   const io::Node order = root.at("order").array();
   for (std::size_t i = 0; i < order.size(); ++i) plan.order.push_back(vertex(order.at(i)));
   const io::Node groups = root.at("groups").array();
   for (std::size_t gi = 0; gi < groups.size(); ++gi) {
     const io::Node n = groups.at(gi).object();
-    n.only({"layers", "inputs", "outputs", "latency_cycles", "offchip", "recompute_macs", "buffers", "tiling"});
+    n.only({"layers", "inputs", "outputs", "latency_cycles", "offchip", "recompute_macs", "buffers", "tiling", "tiling_objective"});
     PlannedGroup grp;
     const io::Node layers = n.at("layers").array();
     for (std::size_t i = 0; i < layers.size(); ++i) grp.layers.push_back(vertex(layers.at(i)));
@@ -165,6 +172,7 @@ Plan read_plan(const G& g, const nlohmann::json& doc) {
     }
     const io::Node tiling = n.at("tiling").object();
     for (const auto& [key, value] : tiling.value().items()) grp.cost.tiling[key] = io::Node(value, tiling.path() + "/" + key).integer();
+    if (n.has("tiling_objective")) grp.tiling_objective = detail::objective_of(n.at("tiling_objective"));
     plan.groups.push_back(std::move(grp));
   }
   const io::Node pinned = root.at("pinned").array();

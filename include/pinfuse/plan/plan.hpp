@@ -3,6 +3,7 @@
 // boundary residences and cost (incl. tiling and SPM buffers), pinned FMs with
 // lifetimes, and totals. Layers and FMs are named by vertex index.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ struct PlannedGroup {
   std::vector<BoundaryFm> inputs;     ///< FMs read from before the group
   std::vector<BoundaryFm> outputs;    ///< FMs needed after the group (or model outputs)
   GroupCost cost;
+  /// The objective its cost was asked under (GroupQuery::objective), when not
+  /// the plan's: a trade-off plan mixes groups tiled for latency and for traffic.
+  std::optional<Objective> tiling_objective;
   friend bool operator==(const PlannedGroup&, const PlannedGroup&) = default;
 };
 

@@ -269,7 +269,7 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
     // Traffic: the cost model must agree with the claim, and the claim with the boundary.
     if (boundary_ok && pinned_bytes <= spm.capacity()) {  // a malformed query is not the model's to answer
       const GroupQuery q{grp.layers,    grp.inputs,     grp.outputs, spm.capacity() - pinned_bytes,
-                         spm.alignment(), plan.objective, passing,     outputs_read_inside};
+                         spm.alignment(), grp.tiling_objective.value_or(plan.objective), passing, outputs_read_inside};
       const std::optional<GroupCost> again = cost.evaluate(q);
       if (!again) error(FindingKind::cost, gname + ": the cost model says this group cannot run in the SPM left to it", gi);
       else if (!(*again == grp.cost)) error(FindingKind::cost, gname + ": the claimed cost differs from the cost model's", gi);

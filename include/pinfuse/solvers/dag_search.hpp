@@ -555,6 +555,7 @@ typename Search::Seed seed_of(const Problem& file, const Plan& plan) {
 template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOptions& opt, bool pins,
                       std::size_t group_layers, std::string strategy) {
+  detail::require_one_order(opt);
   const Problem file = make_problem(g);
   if (file.size() == 0) throw input_error("model", "has no compute layers");
   SearchSpace space{pins, {}, {}};

@@ -18,6 +18,7 @@ Plan solve_joint(const G& g, const C& cost, const M& spm, const SolveOptions& op
   if (opt.order.empty() && opt.order_mode == OrderMode::free) return solve_order_free(g, cost, spm, opt, true, 0, "joint");
   if (opt.order_mode != OrderMode::search || !opt.order.empty())
     return solve_segments(make_problem(g, opt.order), cost, spm, opt, SearchSpace{true, {}, {}}, "joint");
+  detail::require_one_order(opt);
   detail::Progress progress(opt.observer, opt.time_limit);
   std::optional<Plan> best;
   std::optional<Score> least_bound;  // over every order: the bound of the union of their plan spaces

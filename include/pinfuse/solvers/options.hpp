@@ -2,6 +2,7 @@
 // Options shared by all solvers.
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "pinfuse/concepts/cost_model.hpp"
@@ -16,6 +17,26 @@ enum class OrderMode {
   free,    ///< optimized together with the groups and pins (solvers/dag_search.hpp; slower on
            ///< branchy models: set a time_limit)
   search,  ///< joint: the best of pinfuse::candidate_orders(g), each by segment_dp.hpp
+};
+
+/// The plans of a trade-off solve (SolveOptions::trade_off) that no other plan
+/// beats in both latency and the traded metric, by increasing latency.
+struct ParetoFront {
+  std::vector<Plan> plans;    ///< each with SPM addresses
+  std::size_t unplaced = 0;   ///< non-dominated plans left out: their pins fragment the SPM so no addresses fit
+  bool complete = true;       ///< false when the time limit or the observer stopped the DP: points may be missing
+};
+
+/// A solve that trades latency for off-chip traffic (solvers/segment_dp.hpp):
+/// the fixed-order DP keeps, per state, every plan prefix that no other beats
+/// in both latency and the traded metric (the objective's metric; off-chip
+/// bytes when the objective is latency), each group asked under both
+/// objectives. The plan returned is, among those whose latency is at most
+/// (1 + latency_slack) times the least, the one with the least traded metric
+/// (ties: the lower latency). Slack 0 gives the latency optimum.
+struct TradeOff {
+  double latency_slack = 0;        ///< fraction of the least latency a plan may add, e.g. 0.005 for 0.5%
+  ParetoFront* front = nullptr;    ///< if set, also receives the whole front; not owned
 };
 
 struct SolveOptions {
@@ -43,6 +64,8 @@ struct SolveOptions {
   /// call concurrently (const and without shared mutable state, as the
   /// reference accelerator and Scratchpad are). 0 = one per hardware thread.
   std::size_t threads = 1;
+  /// Set: a trade-off solve (see TradeOff). Needs one execution order (OrderMode::file or `order`).
+  std::optional<TradeOff> trade_off;
   /// Told the statistics as the solve runs, and may stop it (solvers/observer.hpp); not owned.
   SolveObserver* observer = nullptr;
 };

@@ -144,10 +144,12 @@ class GroupSettings {
 };
 
 /// Builds the Plan for the given groups (first positions) and pinned FMs; its
-/// queries (one per group) are counted in `stats`.
+/// queries (one per group) are counted in `stats`. Each group is asked under
+/// `objective`, or (a trade-off plan) under its entry of `asked`.
 template <CostModel C, MemoryConstraint M>
 Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vector<int>& starts,
-                   const std::vector<char>& pinned, Objective objective, std::string strategy, SolveStatistics& stats) {
+                   const std::vector<char>& pinned, Objective objective, std::string strategy, SolveStatistics& stats,
+                   std::span<const Objective> asked = {}) {
   Plan plan;
   plan.strategy = std::move(strategy);
   plan.objective = objective;
@@ -164,15 +166,17 @@ Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vec
     const std::vector<int> maybe_pinned(alive.begin(), alive.end());
     const GroupBoundary b = group_boundary(p, begin, end);
     GroupSetting s = group_setting(p, spm, begin, end, b, maybe_pinned, [&](int fm) { return pinned[fm] != 0; });
+    const Objective tiling = asked.empty() ? objective : asked[g];
     std::optional<GroupCost> c;
     if (s.pinned_bytes <= spm.capacity()) {
       GroupSettings one;
       one.add(s);
-      c = std::move(one.ask(positions_to_vertices(p, begin, end), cost, spm, objective, stats).front());
+      c = std::move(one.ask(positions_to_vertices(p, begin, end), cost, spm, tiling, stats).front());
     }
     if (!c) throw no_plan_fits("layer '" + p.names[begin] + "'", "the group starting here does not fit the SPM (after a solve: the cost model is not deterministic)");
     plan.groups.push_back({std::vector<std::size_t>(p.order.begin() + begin, p.order.begin() + end),
-                           std::move(s.inputs), std::move(s.outputs), std::move(*c)});
+                           std::move(s.inputs), std::move(s.outputs), std::move(*c),
+                           tiling == objective ? std::nullopt : std::optional<Objective>(tiling)});
     for (int pos = begin; pos < end; ++pos) group_of[pos] = static_cast<int>(g);
   }
   for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
@@ -246,22 +250,69 @@ std::vector<char> pin_candidates(const Problem& p, const M& spm, const std::vect
   return cand;
 }
 
-/// The DP's plan and the lower bound it proved: the plan's score unless it was stopped.
-struct DpResult {
-  Plan plan;
-  Score bound;
+/// One way to reach a DP state (a cut and the pins alive across it): the totals
+/// of a plan prefix ending there and the step it came by.
+struct Label {
+  std::uint64_t latency = 0;     ///< cycles
+  std::uint64_t offchip = 0;     ///< off-chip bytes
+  int prev_cut = -1;
+  std::uint32_t prev_mask = 0;   ///< the state at prev_cut it came from
+  std::uint32_t prev_label = 0;  ///< and which of that state's labels
+  std::uint8_t asked = 0;        ///< the objective its last group was asked under (index into DpTable::asked)
 };
 
-/// The DP proper; solve_segments() adds addresses and repairs. What it does
+/// What the DP found: per cut and pin mask, the best label under the objective,
+/// or in a trade-off solve every label no other beats in both metrics.
+struct DpTable {
+  std::vector<std::vector<int>> live;                  ///< per cut: the pin candidates alive across it; mask bit i pins live[cut][i]
+  std::vector<std::vector<std::vector<Label>>> labels; ///< per cut, per mask
+  std::vector<Objective> asked;                        ///< the objectives every group is asked under
+  std::optional<Score> stopped_bound;                  ///< set when the DP was stopped (then in quick mode)
+};
+
+/// What a plan of the solve is ranked by (Plan::objective): the objective, or
+/// in a trade-off solve the traded metric first.
+inline Objective ranked_objective(const SolveOptions& opt) {
+  return opt.trade_off && opt.objective == Objective::latency ? Objective::offchip_bytes : opt.objective;
+}
+
+/// Refuses a trade-off solve over more than one execution order (the order-free
+/// search, OrderMode::search): its front is the fixed-order DP's.
+inline void require_one_order(const SolveOptions& opt) {
+  if (opt.trade_off)
+    throw input_error("order", "a trade-off solve (latency slack, Pareto front) keeps one execution order: "
+                               "use the file order (--order file) or give one");
+}
+
+/// Adds `l` to a state's labels: it replaces the one label if it scores less
+/// (`front` false), or joins the non-dominated ones (`front` true, in
+/// (latency, off-chip bytes)). True if it was kept.
+inline bool relax(std::vector<Label>& labels, const Label& l, bool front, Objective objective) {
+  if (!front) {
+    if (!labels.empty() && !(score_of(l.latency, l.offchip, objective) < score_of(labels[0].latency, labels[0].offchip, objective)))
+      return false;
+    labels.assign(1, l);
+    return true;
+  }
+  for (const Label& o : labels)
+    if (o.latency <= l.latency && o.offchip <= l.offchip) return false;
+  std::erase_if(labels, [&](const Label& o) { return l.latency <= o.latency && l.offchip <= o.offchip; });
+  labels.push_back(l);
+  return true;
+}
+
+/// Fills the DP table; plan_at() walks a label back to its plan. What it does
 /// when `progress` stops it: see the header comment.
 template <CostModel C, MemoryConstraint M>
-DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
-                  std::string strategy, Progress& progress) {
+DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
+                   const std::string& strategy, Progress& progress) {
   const int n = static_cast<int>(p.size());
   if (n == 0) throw input_error("model", "has no compute layers");
   if (opt.max_pins_per_cut > 20)
     throw input_error("max_pins_per_cut", "at most 20 (the DP keeps 2^k states per cut), got " +
                                               std::to_string(opt.max_pins_per_cut));
+  if (opt.trade_off && !(opt.trade_off->latency_slack >= 0 && opt.trade_off->latency_slack <= 1e6))
+    throw input_error("latency_slack", "must be a fraction from 0 to 1e6, got " + std::to_string(opt.trade_off->latency_slack));
 
   std::vector<char> is_cut(n + 1, space.group_starts.empty() ? 1 : 0);
   for (const int s : space.group_starts) {
@@ -271,19 +322,17 @@ DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOpti
   is_cut[0] = is_cut[n] = 1;
   const std::vector<char> candidate = space.pins ? detail::pin_candidates(p, spm, is_cut, opt.max_pins_per_cut, space.no_pin)
                                                  : std::vector<char>(p.fms.size(), 0);
-  // live[cut]: candidates alive across the cut; a state's bit i says live[cut][i] is pinned.
-  const std::vector<std::vector<int>> live = detail::alive_across_cuts(p, is_cut, candidate);
-
-  struct State {
-    bool reached = false;
-    Score score;
-    int prev_cut = -1;
-    std::uint32_t prev_mask = 0;
-  };
-  std::vector<std::vector<State>> best(n + 1);
+  DpTable t;
+  t.live = detail::alive_across_cuts(p, is_cut, candidate);
+  const std::vector<std::vector<int>>& live = t.live;
+  const bool front = opt.trade_off.has_value();
+  const Objective ranked = ranked_objective(opt);
+  t.asked = front ? std::vector<Objective>{Objective::latency, ranked} : std::vector<Objective>{opt.objective};
+  auto& best = t.labels;
+  best.resize(n + 1);
   for (int cut = 0; cut <= n; ++cut)
     if (is_cut[cut]) best[cut].resize(std::size_t(1) << live[cut].size());
-  best[0][0].reached = true;
+  best[0][0].push_back({});
 
   const auto lower_bound_from = [&](int first_cut) {
     std::optional<Score> least;
@@ -292,16 +341,17 @@ DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOpti
       Score floor;
       if constexpr (CostFloorModel<C>) {
         const CostFloor f = cost.floor(positions_to_vertices(p, cut, n));
-        floor = score_of(f.latency_cycles, f.offchip_bytes, opt.objective);
+        floor = score_of(f.latency_cycles, f.offchip_bytes, ranked);
       }
-      for (const State& s : best[cut])
-        if (s.reached && (!least || s.score + floor < *least)) least = s.score + floor;
+      for (const std::vector<Label>& state : best[cut])
+        for (const Label& l : state)
+          if (const Score s = score_of(l.latency, l.offchip, ranked) + floor; !least || s < *least) least = s;
     }
     return least.value_or(Score{});
   };
   SolveStatistics& stats = progress.stats();
   ++stats.runs;
-  std::optional<Score> stopped_bound;  // set when the DP is stopped: quick mode from then on
+  std::optional<Score>& stopped_bound = t.stopped_bound;  // set when the DP is stopped: quick mode from then on
   if (progress.stopped()) stopped_bound = lower_bound_from(0);
   // The groups from one cut, each asked of the cost model as one batch (in
   // parallel with SolveOptions::threads), then applied in order of their end.
@@ -313,7 +363,7 @@ DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOpti
     int end = 0;
     std::vector<Transition> transitions;
     GroupSettings settings;
-    std::vector<std::optional<GroupCost>> answers;
+    std::vector<std::vector<std::optional<GroupCost>>> answers;  // per asked objective, per setting
     SolveStatistics stats;  // its queries, added to the solve's when applied
   };
   std::vector<char> pinned(p.fms.size(), 0);
@@ -329,7 +379,7 @@ DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOpti
     std::vector<int> maybe_pinned = live[begin];  // every pin alive during the group is one of these
     maybe_pinned.insert(maybe_pinned.end(), fresh.begin(), fresh.end());
     for (std::uint32_t mask = 0; mask < best[begin].size(); ++mask) {
-      if (!best[begin][mask].reached) continue;
+      if (best[begin][mask].empty()) continue;
       for (std::uint32_t t = 0; t < (stopped_bound ? 1U : std::uint32_t(1) << fresh.size()); ++t) {
         for (std::size_t i = 0; i < live[begin].size(); ++i) pinned[live[begin][i]] = (mask >> i) & 1U;
         for (std::size_t i = 0; i < fresh.size(); ++i) pinned[fresh[i]] = (t >> i) & 1U;
@@ -349,25 +399,27 @@ DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOpti
   const auto apply = [&](int begin, Batch& batch) {
     stats.groups_costed += batch.stats.groups_costed;
     stats.memory_refusals += batch.stats.memory_refusals;
-    stats.cache_hits += batch.transitions.size() - batch.settings.size();
+    stats.cache_hits += (batch.transitions.size() - batch.settings.size()) * t.asked.size();
     bool ran = false;
-    for (const Transition& tr : batch.transitions) {
-      const std::optional<GroupCost>& c = batch.answers[tr.setting];
-      if (!c) continue;
-      ran = true;
-      const Score sc = best[begin][tr.from].score + score_of(c->latency_cycles, c->offchip.total(), opt.objective);
-      State& dst = best[batch.end][tr.to];
-      if (!dst.reached || sc < dst.score) {
-        dst = {true, sc, begin, tr.from};
-        if (batch.end == n) ++stats.incumbents;
+    for (const Transition& tr : batch.transitions)
+      for (std::size_t a = 0; a < t.asked.size(); ++a) {
+        const std::optional<GroupCost>& c = batch.answers[a][tr.setting];
+        if (!c) continue;
+        ran = true;
+        const std::vector<Label>& from = best[begin][tr.from];
+        for (std::size_t i = 0; i < from.size(); ++i) {
+          const Label l{saturating_add(from[i].latency, c->latency_cycles), saturating_add(from[i].offchip, c->offchip.total()),
+                        begin, tr.from, std::uint32_t(i), std::uint8_t(a)};
+          if (relax(best[batch.end][tr.to], l, front, opt.objective) && batch.end == n) ++stats.incumbents;
+        }
       }
-    }
     return ran;
   };
   const std::size_t threads = thread_count(opt.threads);
   for (int begin = 0; begin < n; ++begin) {
     if (!is_cut[begin]) continue;
-    stats.states_expanded += std::size_t(std::count_if(best[begin].begin(), best[begin].end(), [](const State& s) { return s.reached; }));
+    stats.states_expanded += std::size_t(std::count_if(best[begin].begin(), best[begin].end(),
+                                                       [](const std::vector<Label>& s) { return !s.empty(); }));
     std::vector<int> ends;  // where a group from `begin` may end
     for (int end = begin + 1; end <= n; ++end) {
       if (!is_cut[end]) continue;
@@ -386,8 +438,9 @@ DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOpti
       std::vector<Batch> batches;
       for (std::size_t i = first; i < first + count; ++i) batches.push_back(prepare(begin, ends[i]));
       parallel_for(batches.size(), threads, [&](std::size_t i) {
-        batches[i].answers = batches[i].settings.ask(positions_to_vertices(p, begin, batches[i].end), cost, spm,
-                                                     opt.objective, batches[i].stats);
+        const std::vector<std::size_t> layers = positions_to_vertices(p, begin, batches[i].end);
+        for (const Objective objective : t.asked)
+          batches[i].answers.push_back(batches[i].settings.ask(layers, cost, spm, objective, batches[i].stats));
       });
       std::size_t applied = 0;
       bool done = false;  // quick mode: a group from `begin` ran
@@ -403,33 +456,101 @@ DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOpti
       first += applied;
     }
   }
-  if (!best[n][0].reached && stopped_bound) {  // the quick mode got stuck: the full DP, not stopped again
+  if (best[n][0].empty() && stopped_bound) {  // the quick mode got stuck: the full DP, not stopped again
     progress.keep_going();
-    return solve_dp(p, cost, spm, opt, space, std::move(strategy), progress);
+    return fill_table(p, cost, spm, opt, space, strategy, progress);
   }
-  if (!best[n][0].reached) {
+  if (best[n][0].empty()) {
     int stuck = 0;
     for (int cut = 0; cut < n; ++cut)
-      if (is_cut[cut] && std::any_of(best[cut].begin(), best[cut].end(), [](const State& s) { return s.reached; }))
+      if (is_cut[cut] && std::any_of(best[cut].begin(), best[cut].end(), [](const std::vector<Label>& s) { return !s.empty(); }))
         stuck = cut;
     throw no_plan_fits("layer '" + p.names[stuck] + "'",
                        "no " + strategy + " plan fits the SPM (" + std::to_string(spm.capacity()) +
                           " usable bytes): no group starting at this layer can run");
   }
-  // Walk back: group starts and the pinned FMs recorded in the states on the path.
+  return t;
+}
+
+/// The plan of label `label` of the final state: walked back to its group
+/// starts, pins and the objective each group was asked under.
+template <CostModel C, MemoryConstraint M>
+Plan plan_at(const Problem& p, const C& cost, const M& spm, const DpTable& t, std::uint32_t label, Objective ranked,
+             std::string strategy, SolveStatistics& stats) {
   std::vector<int> starts;
-  std::fill(pinned.begin(), pinned.end(), 0);
-  for (int cut = n, mask = 0; cut > 0;) {
-    const State& s = best[cut][mask];
-    for (std::size_t i = 0; i < live[cut].size(); ++i)
-      if ((mask >> i) & 1) pinned[live[cut][i]] = 1;
-    starts.push_back(s.prev_cut);
-    mask = static_cast<int>(s.prev_mask);
-    cut = s.prev_cut;
+  std::vector<Objective> asked;  // per group, from the last
+  std::vector<char> pinned(p.fms.size(), 0);
+  for (int cut = static_cast<int>(p.size()), mask = 0, index = static_cast<int>(label); cut > 0;) {
+    const Label& l = t.labels[cut][mask][index];
+    for (std::size_t i = 0; i < t.live[cut].size(); ++i)
+      if ((mask >> i) & 1) pinned[t.live[cut][i]] = 1;
+    starts.push_back(l.prev_cut);
+    asked.push_back(t.asked[l.asked]);
+    mask = static_cast<int>(l.prev_mask);
+    index = static_cast<int>(l.prev_label);
+    cut = l.prev_cut;
   }
   std::reverse(starts.begin(), starts.end());
-  const Score bound = stopped_bound.value_or(best[n][0].score);
-  return {assemble_plan(p, cost, spm, starts, pinned, opt.objective, std::move(strategy), stats), bound};
+  std::reverse(asked.begin(), asked.end());
+  return assemble_plan(p, cost, spm, starts, pinned, ranked, std::move(strategy), stats, asked);
+}
+
+/// The label of the final state a solve returns: the one label, or (trade-off)
+/// the least traded metric among those within the latency slack (ties: lower latency).
+inline std::uint32_t chosen_label(const DpTable& t, const SolveOptions& opt) {
+  const std::vector<Label>& final_labels = t.labels.back()[0];
+  if (!opt.trade_off) return 0;
+  std::uint64_t least = UINT64_MAX;
+  for (const Label& l : final_labels) least = std::min(least, l.latency);
+  // latency <= least * (1 + slack), in long double: exact for slack 0, and below one cycle off otherwise
+  const long double allowed = static_cast<long double>(least) * (1.0L + static_cast<long double>(opt.trade_off->latency_slack));
+  std::uint32_t chosen = 0;
+  for (std::uint32_t i = 0; i < final_labels.size(); ++i) {
+    const Label& l = final_labels[i];
+    const Label& c = final_labels[chosen];
+    if (static_cast<long double>(l.latency) <= allowed &&
+        (static_cast<long double>(c.latency) > allowed || std::pair(l.offchip, l.latency) < std::pair(c.offchip, c.latency)))
+      chosen = i;
+  }
+  return chosen;
+}
+
+/// The DP's table, its plan and the lower bound it proved: the plan's score unless it was stopped.
+struct DpResult {
+  DpTable table;
+  Plan plan;
+  Score bound;
+};
+
+/// The DP proper; solve_segments() adds addresses and repairs.
+template <CostModel C, MemoryConstraint M>
+DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
+                  std::string strategy, Progress& progress) {
+  DpTable t = fill_table(p, cost, spm, opt, space, strategy, progress);
+  const Objective ranked = ranked_objective(opt);
+  Plan plan = plan_at(p, cost, spm, t, chosen_label(t, opt), ranked, std::move(strategy), progress.stats());
+  const Score bound = t.stopped_bound.value_or(score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), ranked));
+  return {std::move(t), std::move(plan), bound};
+}
+
+/// A trade-off solve's whole front (SolveOptions::trade_off->front), from the
+/// first run's table: every final label's plan that gets SPM addresses, by latency.
+template <CostModel C, MemoryConstraint M>
+ParetoFront front_of(const Problem& p, const C& cost, const M& spm, const DpTable& t, const Objective ranked,
+                     const std::string& strategy, SolveStatistics& stats) {
+  ParetoFront front;
+  front.complete = !t.stopped_bound;
+  for (std::uint32_t i = 0; i < t.labels.back()[0].size(); ++i) {
+    Plan plan = plan_at(p, cost, spm, t, i, ranked, strategy, stats);
+    plan.status = {!t.stopped_bound, t.stopped_bound.value_or(score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), ranked))};
+    plan.layout = lay_out(plan, spm);
+    if (plan.layout.peak <= spm.capacity()) front.plans.push_back(std::move(plan));
+    else ++front.unplaced;
+  }
+  std::sort(front.plans.begin(), front.plans.end(), [](const Plan& a, const Plan& b) {
+    return std::pair(a.totals.latency_cycles, a.totals.offchip.total()) < std::pair(b.totals.latency_cycles, b.totals.offchip.total());
+  });
+  return front;
 }
 
 }  // namespace detail
@@ -442,12 +563,15 @@ DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOpti
 /// buffers alone fit). Never returns a plan without addresses. Plan::status
 /// says whether the plan is still the optimum the first solve proved (or
 /// reaches the bound it proved when stopped). Statistics go to `progress`.
+/// A trade-off solve's front is the first run's (before any repair).
 template <CostModel C, MemoryConstraint M>
 Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, SearchSpace space,
                     std::string strategy, detail::Progress& progress) {
   std::optional<Score> first;  // the first run's bound: still one after a repair
   for (;;) {
     detail::DpResult r = detail::solve_dp(p, cost, spm, opt, space, strategy, progress);
+    if (!first && opt.trade_off && opt.trade_off->front)
+      *opt.trade_off->front = detail::front_of(p, cost, spm, r.table, detail::ranked_objective(opt), strategy, progress.stats());
     Plan& plan = r.plan;
     plan.status = exact_status(plan, r.bound, first);
     plan.layout = lay_out(plan, spm);
