@@ -858,6 +858,26 @@ TEST_CASE("ONNX a sequence head (PP-OCR's recognizers) is dropped with a note th
     CHECK_THAT(e.reason(), Catch::StartsWith("turns [1, 8, 1, 8] into [1, 8, 8], a tensor of rank 3") &&
                                Catch::Contains("end the network before this node with --outputs p"));
   }
+
+  // A detector's box predictions, Reshape [1, 4A, H, W] -> [1, H*W*A, 1, 4], concatenated and
+  // squeezed: glue before the post-processing; the Squeeze reads reshaped boxes, not a map.
+  notes.clear();
+  options.outputs.clear();
+  const Network boxes = import_onnx(onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    detector (float[1, 3, 4, 4] x) => (best) <int64[4] s4 = {1, 32, 1, 4}, int64[1] ax = {2}> {
+      c = Conv <kernel_shape = [1, 1]> (x, w)
+      r = Reshape (c, s4)
+      cat = Concat <axis = 1> (r, r)
+      sq = Squeeze (cat, ax)
+      best = ArgMax <axis = 2> (sq)
+    })",
+                                                {{"w", {8, 3, 1, 1}}}),
+                                    options);
+  CHECK(kinds(boxes) == std::vector<std::string>{"input", "conv2d", "output"});
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0] == "dropped the post-processing after the network: Reshape x1, Concat x1, Squeeze x1, ArgMax x1; "
+                    "outputs are now 'c' (choose others with --outputs)");
 }
 
 TEST_CASE("ONNX PyTorch's F.pad: pads computed by ConstantOfShape, Reshape, Slice step -1 and Transpose fold", "[onnx]") {

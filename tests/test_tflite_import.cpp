@@ -411,21 +411,23 @@ TEST_CASE("TFLite a sequence head after a map of one row is dropped with a note"
         "map [1, 1, 8, 4] into the sequence [1, 8, 4]): RESHAPE x1, FULLY_CONNECTED x1, SOFTMAX x1; outputs are now 'c' "
         "(choose others with --outputs)");
 
-  // An SSD box predictor's RESHAPE [1, H, W, 4A] -> [1, H*W*A, 1, 4] and SQUEEZE: glue before the
-  // post-processing; the SQUEEZE reads a reshape, not a map, and starts no sequence head.
+  // An SSD's box predictions, RESHAPE [1, H, W, 4A] -> [1, H*W*A, 1, 4], concatenated and squeezed:
+  // glue before the post-processing; the SQUEEZE reads no map but reshaped boxes, no sequence head.
   TfliteWriter u;
   const int y = u.tensor("y", {1, 2, 2, 3}), k = u.tensor("k", {1, 2, 2, 8}), kr = u.tensor("kr", {1, 8, 1, 2});
-  const int ks = u.tensor("ks", {1, 8, 2}), am = u.tensor("am", {1, 8}, fb::TensorType::INT32);
+  const int kc = u.tensor("kc", {1, 16, 1, 2}), ks = u.tensor("ks", {1, 16, 2});
+  const int am = u.tensor("am", {1, 16}, fb::TensorType::INT32);
   u.op(B::CONV_2D, {y, u.weights("wk", {8, 1, 1, 3}), -1}, {k}, O::Conv2DOptions,
        fb::CreateConv2DOptions(u.builder(), fb::Padding::SAME, 1, 1).Union());
   u.op(B::RESHAPE, {k, u.ints("shape", {1, 8, 1, 2})}, {kr});
-  u.op(B::SQUEEZE, {kr}, {ks});
+  u.op(B::CONCATENATION, {kr, kr}, {kc}, O::ConcatenationOptions, fb::CreateConcatenationOptions(u.builder(), 1).Union());
+  u.op(B::SQUEEZE, {kc}, {ks});
   u.op(B::ARG_MAX, {ks, u.ints("axis", {2}, {1})}, {am});
   notes.clear();
   CHECK(kinds(import(u.finish({y}, {am}), options)) == std::vector<std::string>{"input", "conv2d", "output"});
   REQUIRE(notes.size() == 1);
-  CHECK(notes[0] == "dropped the post-processing after the network: RESHAPE x1, SQUEEZE x1, ARG_MAX x1; outputs are now "
-                    "'k' (choose others with --outputs)");
+  CHECK(notes[0] == "dropped the post-processing after the network: RESHAPE x1, CONCATENATION x1, SQUEEZE x1, ARG_MAX x1; "
+                    "outputs are now 'k' (choose others with --outputs)");
 }
 
 TEST_CASE("TFLite post-processing after the network is dropped with a note; --outputs ends it elsewhere", "[tflite]") {

@@ -31,8 +31,9 @@ struct GraphNode {
 /// A reshape (or squeeze) that drops a size-1 axis of a batch-1 4-D map `in`, giving a 3-D
 /// tensor `out`, starts a sequence head (PP-OCR's recognizers: [1, C, 1, W] -> [1, C, W], then
 /// a transformer and a CTC classifier), which pinfuse does not model: how, for the note; empty
-/// for other reshapes, and when `in` is no map but a reshape's output itself (an SSD box
-/// predictor's [1, H, W, 4A] -> [1, H*W*A, 1, 4] -> [1, H*W*A, 4]).
+/// for other reshapes, and when `in` is no map but comes from a reshape by ops other than
+/// network ops (an SSD's box predictions, [1, H, W, 4A] -> [1, H*W*A, 1, 4], concatenated and
+/// then squeezed to [1, N, 4]).
 inline std::string sequence_start(const Dims& in, const Dims& out, bool in_is_reshaped) {
   if (in_is_reshaped || in.size() != 4 || in[0] != 1 || out.size() != 3) return {};
   for (std::size_t axis = 1; axis < 4; ++axis) {

@@ -45,7 +45,7 @@ inline OutputChoice choose_outputs(const onnx::GraphProto& graph, const std::vec
   const auto reshapes = [](std::string_view op) {
     return op == "Reshape" || op == "Squeeze" || op == "Unsqueeze" || op == "Flatten" || op == "Transpose";
   };
-  std::set<std::string> reshaped;  // values that reshapes produce
+  std::set<std::string> reshaped;  // values of reshapes, and of the ops other than network ops that read them
   std::vector<import_detail::GraphNode> nodes;
   for (const onnx::NodeProto& n : graph.node()) {
     std::string sequence;
@@ -54,7 +54,9 @@ inline OutputChoice choose_outputs(const onnx::GraphProto& graph, const std::vec
       if (in != dims.end() && out != dims.end())
         sequence = import_detail::sequence_start(in->second, out->second, reshaped.count(n.input(0)) > 0);
     }
-    if (reshapes(n.op_type())) reshaped.insert(n.output().begin(), n.output().end());
+    if (reshapes(n.op_type()) || (!is_network_op(n.op_type()) && std::any_of(n.input().begin(), n.input().end(),
+                                                                               [&](const std::string& in) { return reshaped.count(in) > 0; })))
+      reshaped.insert(n.output().begin(), n.output().end());
     nodes.push_back({n.op_type(), {n.input().begin(), n.input().end()}, {n.output().begin(), n.output().end()},
                      node_label(n), sequence});
   }

@@ -168,7 +168,7 @@ class ImportState {
   /// The outputs the options name, or the graph's without post-processing (io/import/outputs.hpp);
   /// the ops none of them needs are skipped.
   void choose_outputs() {
-    std::set<int> reshaped;  // tensors that reshapes produce
+    std::set<int> reshaped;  // tensors of reshapes, and of the ops other than network ops that read them
     std::vector<import_detail::GraphNode> nodes;
     for (std::size_t i = 0; i < m_.op_count(); ++i) {
       const fb::Operator& o = m_.op(i);
@@ -180,7 +180,8 @@ class ImportState {
       if ((n.op == "RESHAPE" || n.op == "SQUEEZE") && !ins.empty() && ins.front() >= 0 && outs.size() == 1)
         n.sequence =
             import_detail::sequence_start(m_.dims(ins.front()), m_.dims(outs.front()), reshaped.count(ins.front()) > 0);
-      if (n.op == "RESHAPE" || n.op == "SQUEEZE" || n.op == "EXPAND_DIMS" || n.op == "TRANSPOSE")
+      if (n.op == "RESHAPE" || n.op == "SQUEEZE" || n.op == "EXPAND_DIMS" || n.op == "TRANSPOSE" ||
+          (!is_network_op(n.op) && std::any_of(ins.begin(), ins.end(), [&](int t) { return reshaped.count(t) > 0; })))
         reshaped.insert(outs.begin(), outs.end());
       nodes.push_back(std::move(n));
     }
