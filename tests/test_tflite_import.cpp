@@ -351,6 +351,85 @@ TEST_CASE("TFLite activations as ops (and LOGISTIC-MUL swish) fuse into their pr
   check_round_trip_and_solve(g);
 }
 
+TEST_CASE("TFLite MAXIMUM and MINIMUM of a map and a constant scalar are clamps", "[tflite]") {
+  // openWakeWord's embedding model: Keras' tf.math.maximum(x, -0.4) after each LeakyReLU.
+  TfliteWriter t;
+  auto& b = t.builder();
+  const int x = t.tensor("x", {1, 6, 5, 1}), c = t.tensor("c", {1, 6, 5, 4}), l = t.tensor("l", {1, 6, 5, 4});
+  const int mx = t.tensor("mx", {1, 6, 5, 4}), c2 = t.tensor("c2", {1, 6, 5, 2}), mn = t.tensor("mn", {1, 6, 5, 2});
+  t.op(B::CONV_2D, {x, t.weights("w", {4, 3, 3, 1}), t.weights("bias", {4})}, {c}, O::Conv2DOptions,
+       fb::CreateConv2DOptions(b, fb::Padding::SAME, 1, 1).Union());
+  t.op(B::LEAKY_RELU, {c}, {l}, O::LeakyReluOptions, fb::CreateLeakyReluOptions(b, 0.2f).Union());
+  t.op(B::MAXIMUM, {l, t.weights("lo", {1, 1, 1, 1})}, {mx});
+  t.op(B::CONV_2D, {mx, t.weights("w2", {2, 1, 1, 4}), -1}, {c2}, O::Conv2DOptions,
+       fb::CreateConv2DOptions(b, fb::Padding::SAME, 1, 1).Union());
+  t.op(B::MINIMUM, {t.weights("hi", {}), c2}, {mn});
+  const Network g = import(t.finish({x}, {mn}));
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "activation", "conv2d", "output"});
+  CHECK(g[find(g, "c")].activation == "leaky_relu");
+  CHECK(g[find(g, "mx")].activation == "clamp");  // after the fused leaky_relu: a layer
+  CHECK(g[find(g, "c2")].activation == "clamp");  // fused into the conv
+  CHECK(totals(g).macs == 6ull * 5 * 4 * 9 + 6ull * 5 * 2 * 4);
+  CHECK(totals(g).params == 4ull * 9 + 4 + 2 * 4);
+  check_round_trip_and_solve(g);
+
+  TfliteWriter u;
+  const int y = u.tensor("y", {1, 4, 4, 2}), z = u.tensor("z", {1, 4, 4, 2}), v = u.tensor("v", {1, 4, 4, 2});
+  u.op(B::MAXIMUM, {y, u.weights("per_channel", {1, 1, 1, 2})}, {z});
+  u.op(B::MINIMUM, {y, z}, {v});
+  try {
+    import(u.finish({y}, {v}));
+    FAIL("no error");
+  } catch (const input_error& e) {
+    INFO(e.what());
+    CHECK(e.where() == "operator 0 (MAXIMUM) -> 'z'");
+    CHECK_THAT(e.reason(), Catch::StartsWith("the constant 'per_channel' is [1, 1, 1, 2]; only a scalar bound"));
+    CHECK_THAT(e.reason(), !Catch::Contains("MINIMUM"));  // it reads the failed MAXIMUM: not checked
+  }
+}
+
+TEST_CASE("TFLite a sequence head after a map of one row is dropped with a note", "[tflite]") {
+  TfliteWriter t;
+  auto& b = t.builder();
+  const int x = t.tensor("x", {1, 4, 8, 3}), c = t.tensor("c", {1, 1, 8, 4}), r = t.tensor("r", {1, 8, 4});
+  const int f = t.tensor("f", {1, 8, 5}), s = t.tensor("s", {1, 8, 5});
+  t.op(B::CONV_2D, {x, t.weights("w", {4, 4, 1, 3}), -1}, {c}, O::Conv2DOptions,
+       fb::CreateConv2DOptions(b, fb::Padding::VALID, 1, 1).Union());
+  t.op(B::RESHAPE, {c, t.ints("shape", {1, 8, 4})}, {r});
+  t.op(B::FULLY_CONNECTED, {r, t.weights("wf", {5, 4}), -1}, {f}, O::FullyConnectedOptions,
+       fb::CreateFullyConnectedOptions(b).Union());
+  t.op(B::SOFTMAX, {f}, {s});
+  std::vector<std::string> notes;
+  ImportOptions options;
+  options.notes = &notes;
+  const Network g = import(t.finish({x}, {s}), options);
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "output"});
+  CHECK(totals(g).macs == 8ull * 4 * 4 * 3);
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0] ==
+        "dropped the post-processing after the network (a sequence head from operator 1 (RESHAPE) -> 'r', which turns the "
+        "map [1, 1, 8, 4] into the sequence [1, 8, 4]): RESHAPE x1, FULLY_CONNECTED x1, SOFTMAX x1; outputs are now 'c' "
+        "(choose others with --outputs)");
+
+  // An SSD's box predictions, RESHAPE [1, H, W, 4A] -> [1, H*W*A, 1, 4], concatenated and squeezed:
+  // glue before the post-processing; the SQUEEZE reads no map but reshaped boxes, no sequence head.
+  TfliteWriter u;
+  const int y = u.tensor("y", {1, 2, 2, 3}), k = u.tensor("k", {1, 2, 2, 8}), kr = u.tensor("kr", {1, 8, 1, 2});
+  const int kc = u.tensor("kc", {1, 16, 1, 2}), ks = u.tensor("ks", {1, 16, 2});
+  const int am = u.tensor("am", {1, 16}, fb::TensorType::INT32);
+  u.op(B::CONV_2D, {y, u.weights("wk", {8, 1, 1, 3}), -1}, {k}, O::Conv2DOptions,
+       fb::CreateConv2DOptions(u.builder(), fb::Padding::SAME, 1, 1).Union());
+  u.op(B::RESHAPE, {k, u.ints("shape", {1, 8, 1, 2})}, {kr});
+  u.op(B::CONCATENATION, {kr, kr}, {kc}, O::ConcatenationOptions, fb::CreateConcatenationOptions(u.builder(), 1).Union());
+  u.op(B::SQUEEZE, {kc}, {ks});
+  u.op(B::ARG_MAX, {ks, u.ints("axis", {2}, {1})}, {am});
+  notes.clear();
+  CHECK(kinds(import(u.finish({y}, {am}), options)) == std::vector<std::string>{"input", "conv2d", "output"});
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0] == "dropped the post-processing after the network: RESHAPE x1, CONCATENATION x1, SQUEEZE x1, ARG_MAX x1; "
+                    "outputs are now 'k' (choose others with --outputs)");
+}
+
 TEST_CASE("TFLite post-processing after the network is dropped with a note; --outputs ends it elsewhere", "[tflite]") {
   TfliteWriter t;
   auto& b = t.builder();

@@ -48,7 +48,11 @@ class ReferenceAccelerator {
                                                  : hw_.conv_utilization;
       i.cycles_per_row = i.macs_per_row ? double(i.macs_per_row) / (hw_.macs_per_cycle * util)
                                         : double(vector_ops_per_row(g, v)) / hw_.vector_elements_per_cycle;
-      i.channel_splittable = (conv && !grouped) || l.kind == LayerKind::fc;
+      // A depthwise conv (one channel per group, as many outputs) keeps its channels apart:
+      // its input splits into chunks with its output.
+      i.channel_independent = l.kind == LayerKind::conv2d && grouped && l.groups == l.filters && i.inputs.size() == 1 &&
+                              g[i.inputs.front()].output.c == l.groups;
+      i.channel_splittable = (conv && !grouped) || l.kind == LayerKind::fc || i.channel_independent;
       i.channels = l.output.c;
       i.reduction = (l.kind == LayerKind::pool && l.global_pool) || l.kind == LayerKind::fc;
       i.concat = l.kind == LayerKind::concat;
@@ -178,6 +182,7 @@ class ReferenceAccelerator {
     std::uint64_t macs_per_row = 0;
     double cycles_per_row = 0;
     bool channel_splittable = false;
+    bool channel_independent = false;  ///< depthwise: output channel c reads input channel c only
     bool reduction = false;  ///< global pool / fc: every output reads every input row
     bool concat = false;
     bool model_output = false;  ///< read by an output marker or by nothing
@@ -331,6 +336,7 @@ class ReferenceAccelerator {
   struct Transfers {
     std::vector<Step> steps;                    ///< per tile
     std::vector<std::uint64_t> out_tile_bytes;  ///< per tile: DRAM output bytes
+    std::vector<std::uint64_t> in_tile_bytes;   ///< per tile: DRAM input bytes
     std::uint64_t fm_read = 0;                  ///< DRAM input bytes over all tiles
     std::uint64_t fm_write = 0;                 ///< DRAM output bytes
     std::uint64_t load_cycles = 0;              ///< sum of the steps' loads [cyc]
@@ -415,6 +421,15 @@ class ReferenceAccelerator {
       return (overlap ? 2 : 1) * align(q, v.weights / std::uint64_t(split.channels) * std::uint64_t(split.per_chunk));
     return align(q, streamed ? v.max_weight : v.weights);
   }
+  /// Whether a split's chunks also split the group's input (a depthwise layer, §5c).
+  bool sliced(const GroupQuery& q, const ChannelChunks& split) const {
+    return split.channels && info_[q.layers.front()].channel_independent;
+  }
+  /// DRAM input bytes of a split: each chunk reloads the inputs of every tile (once with one tile),
+  /// or, sliced, loads its channels of them.
+  static std::uint64_t chunked_fm_read(const Transfers& x, const ChannelChunks& split, bool sliced) {
+    return x.fm_read * std::uint64_t(x.steps.size() == 1 || sliced ? 1 : split.chunks);
+  }
   /// The channel split a choice made (none for chunks == 1).
   ChannelChunks chunks_of(const GroupQuery& q, const Choice& c) const {
     return c.chunks > 1 ? ChannelChunks(info_[q.layers.front()].channels, c.chunks) : ChannelChunks();
@@ -436,8 +451,9 @@ class ReferenceAccelerator {
   std::uint64_t footprint(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, const ChannelChunks& split,
                           bool streamed, bool overlap) const;
   Choice whole_channels(const GroupView& v, const TileGeometry& geo, const Transfers& x, bool streamed, bool overlap) const;
-  Choice chunked(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool overlap) const;
-  std::uint64_t chunked_latency_bound(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool overlap) const;
+  Choice chunked(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool sliced, bool overlap) const;
+  std::uint64_t chunked_latency_bound(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool sliced,
+                                      bool overlap) const;
 
   const Network* g_;
   Hardware hw_;
@@ -520,6 +536,7 @@ inline ReferenceAccelerator::LeastHeld ReferenceAccelerator::least_held(std::spa
   std::vector<std::pair<LayerId, int>> outside;  // FMs read from outside the group, rows
   LeastHeld held;
   std::uint64_t all_weights = 0, largest_weights = 0;
+  bool sliced_inputs = false;  // a single depthwise layer in chunks holds one channel of its input too
   for (std::size_t i = layers.size(); i-- > 0;) {
     const LayerId l = layers[i];
     const LayerInfo& info = info_[l];
@@ -543,13 +560,16 @@ inline ReferenceAccelerator::LeastHeld ReferenceAccelerator::least_held(std::spa
     }
     // A single layer in channel chunks holds one chunk's channels of its output, at least one.
     const bool chunked = layers.size() == 1 && info.channel_splittable && info.weight_bytes > 0;
+    sliced_inputs = chunked && info.channel_independent;
     const std::uint64_t row_bytes = chunked ? info.row_bytes / std::uint64_t(info.channels) : info.row_bytes;
     if (!info.concat) held.fms.emplace_back(l, std::uint64_t(need[i]) * row_bytes);
     all_weights += info.weight_bytes;
     largest_weights = std::max(largest_weights, info.weight_bytes);
   }
   for (const auto& [u, rows] : outside)
-    if (!info_[u].concat) held.fms.emplace_back(u, std::uint64_t(rows) * info_[u].row_bytes);
+    if (!info_[u].concat)
+      held.fms.emplace_back(u, std::uint64_t(rows) * (sliced_inputs ? info_[u].row_bytes / std::uint64_t(info_[u].channels)
+                                                                    : info_[u].row_bytes));
   if (layers.size() > 1) held.weights = hw_.fused_weights == WeightPolicy::resident ? all_weights : largest_weights;
   return held;
 }
@@ -634,12 +654,14 @@ inline ReferenceAccelerator::Transfers ReferenceAccelerator::transfers(const Gro
   Transfers x;
   x.steps.resize(geo.tiles);
   x.out_tile_bytes.assign(geo.tiles, 0);
+  x.in_tile_bytes.assign(geo.tiles, 0);
   for (int t = 0; t < geo.tiles; ++t) {
     Step& s = x.steps[t];
     s.compute = geo.compute[t];
     for (std::size_t e = 0; e < ni; ++e) {
       if (q.inputs[e].where != Residence::dram) continue;
       const TileGeometry::Transfer& in = geo.in_xfer[std::size_t(t) * ni + e];
+      x.in_tile_bytes[t] += in.bytes;
       x.fm_read += in.bytes;
       s.load += in.cycles;
     }
@@ -700,12 +722,17 @@ void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const GroupVi
                                               Emit&& emit) const {
   // Inputs change per tile; outputs per tile and per chunk (the pipeline stores
   // step i-1 while step i computes).
-  const std::uint64_t in_copies = overlap && geo.tiles > 1 ? 2 : 1;
+  // A depthwise layer's input tile holds one chunk's channels, and changes per chunk too.
+  const bool slice = sliced(q, split);
+  const std::uint64_t in_copies = overlap && (geo.tiles > 1 || (slice && split.chunks > 1)) ? 2 : 1;
   const std::uint64_t out_copies = overlap && (geo.tiles > 1 || split.chunks > 1) ? 2 : 1;
   const std::uint64_t partial_sum_copies = overlap && split.chunks > 1 ? 2 : 1;
   for (std::size_t e = 0; e < q.inputs.size(); ++e)
-    if (q.inputs[e].where == Residence::dram && geo.in_max[e] > 0)
-      emit("in:", q.inputs[e].fm, in_copies, align(q, std::uint64_t(geo.in_max[e]) * info_[q.inputs[e].fm].row_bytes));
+    if (q.inputs[e].where == Residence::dram && geo.in_max[e] > 0) {
+      const LayerInfo& u = info_[q.inputs[e].fm];
+      const std::uint64_t row_bytes = slice ? u.row_bytes / std::uint64_t(u.channels) * std::uint64_t(split.per_chunk) : u.row_bytes;
+      emit("in:", q.inputs[e].fm, in_copies, align(q, std::uint64_t(geo.in_max[e]) * row_bytes));
+    }
   for (std::size_t o = 0; o < q.outputs.size(); ++o)
     if (q.outputs[o].where == Residence::dram && geo.out_max[o] > 0) {
       const LayerInfo& l = info_[q.outputs[o].fm];
@@ -743,14 +770,15 @@ inline ReferenceAccelerator::Choice ReferenceAccelerator::whole_channels(const G
 
 /// One conv/fc in output-channel chunks (§5c), chunk-outer and tile-inner:
 /// step (j, t), with C_j of the C channels, loads tile t's inputs (only once
-/// when T = 1) and, at t = 0, the chunk's weights; it computes
+/// when T = 1; `sliced`, a depthwise layer: C_j / C of them, in every step) and,
+/// at t = 0, the chunk's weights; it computes
 /// ceil(compute_t * C_j / C) and stores C_j / C of tile t's output bytes.
 /// Every chunk but the last has P channels, so the steps of the two chunk sizes
 /// are worked out once. Chunks 1 .. c-3 and their neighbours are full chunks
 /// after the first, so they add the same step_terms: chunk 1's, c - 3 times.
 /// O(T) per split, not O(c * T).
 inline ReferenceAccelerator::Choice ReferenceAccelerator::chunked(const GroupView& v, const Transfers& x,
-                                                                  const ChannelChunks& split, bool overlap) const {
+                                                                  const ChannelChunks& split, bool sliced, bool overlap) const {
   const std::size_t tiles = x.steps.size(), chunks = std::size_t(split.chunks), n = tiles * chunks;
   const std::uint64_t channels = std::uint64_t(split.channels);
   const std::uint64_t channel_weights = v.weights / channels;  // [B] weights are stored output channel by output channel
@@ -759,6 +787,7 @@ inline ReferenceAccelerator::Choice ReferenceAccelerator::chunked(const GroupVie
     const std::uint64_t share = std::uint64_t(split.channels_of(last ? split.chunks - 1 : 0));
     for (std::size_t t = 0; t < tiles; ++t) {
       Step s = x.steps[t];
+      if (sliced) s.load = dma_cycles(x.in_tile_bytes[t] / channels * share);
       if (t == 0) s.load += dma_cycles(share * channel_weights);
       s.compute = (s.compute * share + channels - 1) / channels;
       s.store = dma_cycles(x.out_tile_bytes[t] / channels * share);
@@ -768,35 +797,38 @@ inline ReferenceAccelerator::Choice ReferenceAccelerator::chunked(const GroupVie
   const auto step = [&](std::size_t i) {
     const std::size_t j = i / tiles;
     Step s = sized[j + 1 == chunks][i % tiles];
-    if (tiles == 1 && j > 0) s.load -= x.steps[0].load;  // the one input tile stays
+    if (tiles == 1 && j > 0 && !sliced) s.load -= x.steps[0].load;  // the one input tile stays
     return s;
   };
   const auto chunk_terms = [&](std::size_t j) { return step_terms(step, n, j * tiles, (j + 1) * tiles, overlap); };
   std::uint64_t latency = pipeline_ends(step, n, overlap) + chunk_terms(0);
   if (chunks > 3) latency += (chunks - 3) * chunk_terms(1);
   for (std::size_t j = std::max<std::size_t>(1, chunks - 2); j < chunks; ++j) latency += chunk_terms(j);
-  return {int(tiles), split.chunks, false, overlap, latency,
-          {x.fm_read * std::uint64_t(tiles == 1 ? 1 : chunks), x.fm_write, v.weights}};
+  return {int(tiles), split.chunks, false, overlap, latency, {chunked_fm_read(x, split, sliced), x.fm_write, v.weights}};
 }
 
 /// A lower bound on chunked()'s latency in O(1) [cyc], to skip splits that
 /// cannot win. Both pipelines take at least all DMA, loads + stores (§6):
-///   loads  = (T = 1 ? load_0 : c * sum_t load_t) + (c - 1) * dma(P * W_ch) + dma(C_last * W_ch)
+///   loads  = (T = 1 or sliced ? sum_t load_t : c * sum_t load_t) + (c - 1) * dma(P * W_ch) + dma(C_last * W_ch)
 ///   stores >= c * (tiles that store) * dma_setup_cycles + floor(fm_write / dram_bytes_per_cycle)
 /// (each chunk stores C_j / C of such a tile, at least one byte). Since
 /// sum_j ceil(compute_t * C_j / C) >= compute_t, serialized steps take at least
 /// loads + stores + sum_t compute_t, and overlapped ones at least their first
-/// load, load_0 + dma(P * W_ch), plus sum_t compute_t.
+/// load, load_0 (sliced: dma(P / C of tile 0's input bytes)) + dma(P * W_ch), plus
+/// sum_t compute_t. (Sliced loads, one per chunk and tile, add up to at least
+/// sum_t load_t: dma() has a setup and rounds up.)
 inline std::uint64_t ReferenceAccelerator::chunked_latency_bound(const GroupView& v, const Transfers& x,
-                                                                 const ChannelChunks& split, bool overlap) const {
+                                                                 const ChannelChunks& split, bool sliced, bool overlap) const {
   const std::uint64_t chunks = std::uint64_t(split.chunks), channel_weights = v.weights / std::uint64_t(split.channels);
   const std::uint64_t full_weights = dma_cycles(std::uint64_t(split.per_chunk) * channel_weights);
-  const std::uint64_t loads = (x.steps.size() == 1 ? x.load_cycles : chunks * x.load_cycles) + (chunks - 1) * full_weights +
+  const std::uint64_t first_load =
+      sliced ? dma_cycles(x.in_tile_bytes[0] / std::uint64_t(split.channels) * std::uint64_t(split.per_chunk)) : x.steps.front().load;
+  const std::uint64_t loads = (x.steps.size() == 1 || sliced ? x.load_cycles : chunks * x.load_cycles) + (chunks - 1) * full_weights +
                               dma_cycles(std::uint64_t(split.channels_of(split.chunks - 1)) * channel_weights);
   const std::uint64_t stores = chunks * x.storing_tiles * hw_.dma_setup_cycles +
                                std::uint64_t(std::floor(double(x.fm_write) / hw_.dram_bytes_per_cycle));
   if (!overlap) return loads + stores + x.compute_cycles;
-  return std::max(loads + stores, x.steps.front().load + full_weights + x.compute_cycles);
+  return std::max(loads + stores, first_load + full_weights + x.compute_cycles);
 }
 
 /// The ways to run the group at one tile count, for the residences of `q`, that
@@ -824,10 +856,11 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
       twin_fits_all = bytes <= least_available;
       if (bytes > most_available) continue;
       if (split.channels && incumbent) {
-        const OffchipBytes traffic{x.fm_read * std::uint64_t(geo.tiles == 1 ? 1 : split.chunks), x.fm_write, v.weights};
-        if (*incumbent <= score(chunked_latency_bound(v, x, split, overlap), traffic)) continue;
+        const OffchipBytes traffic{chunked_fm_read(x, split, sliced(q, split)), x.fm_write, v.weights};
+        if (*incumbent <= score(chunked_latency_bound(v, x, split, sliced(q, split), overlap), traffic)) continue;
       }
-      const Choice c = split.channels ? chunked(v, x, split, overlap) : whole_channels(v, geo, x, streamed, overlap);
+      const Choice c =
+          split.channels ? chunked(v, x, split, sliced(q, split), overlap) : whole_channels(v, geo, x, streamed, overlap);
       if (bytes <= least_available && (!incumbent || score(c.latency, c.offchip) < *incumbent))
         incumbent = score(c.latency, c.offchip);
       out.push_back({c, bytes});

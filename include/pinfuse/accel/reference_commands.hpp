@@ -3,7 +3,8 @@
 // GroupCost, as DMA and compute commands at SPM addresses. It replays the same
 // walk evaluate() costs, so the bytes moved are the bytes charged:
 //  * step k of tiles * chunks (chunk-major) loads its input tiles (DRAM inputs;
-//    with one tile the input is loaded once), its weights (resident: all at
+//    with one tile the input is loaded once; a depthwise layer's chunk loads its
+//    channels of every tile, packed), its weights (resident: all at
 //    step 0, packed layer after layer; chunked: the chunk's at its first tile),
 //    computes the group's layers in order, and stores its output shares;
 //  * streamed weights are loaded right before the layer that uses them, in the
@@ -83,6 +84,7 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
     throw limit_error("group tiling", std::to_string(steps) + " pipeline steps (row tiles x channel chunks) exceed the " +
                                           std::to_string(most_steps) + " a command stream may have");
   const std::uint64_t channel_weights = split.channels ? info_[q.layers.front()].weight_bytes / std::uint64_t(split.channels) : 0;
+  const bool slice = sliced(q, split);  // a depthwise layer: each chunk loads its channels of the input
   const std::uint64_t chunk_copy = split.channels ? weight_buffer(q, v, false, split, overlap) / (overlap ? 2 : 1) : 0;
   std::vector<std::uint64_t> packed(m, 0);  // resident weights: each layer's offset in the buffer
   for (std::size_t i = 1; i < m; ++i) packed[i] = packed[i - 1] + info_[q.layers[i - 1]].weight_bytes;
@@ -118,9 +120,14 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
         spm = tmp_at[v.local[u]] + std::uint64_t(r.begin - need[t][v.local[u]].begin) * rb;
       } else {
         const std::size_t e = std::size_t(v.ext[u]);
-        spm = q.inputs[e].where == Residence::pinned
-                  ? at.inputs[e] + std::uint64_t(r.begin) * rb
-                  : in_at[e] + in_slot(e) * in_copy[e] + std::uint64_t(r.begin - held[t][e].begin) * rb;
+        const std::uint64_t in_tile = in_at[e] + in_slot(e) * in_copy[e];
+        if (slice && q.inputs[e].where == Residence::dram) {  // the chunk's channels of each row, packed
+          const auto [first, run] = channel_bytes(u);
+          return strided_region({TensorKind::fm, u}, std::uint64_t(r.begin) * rb + first, run, std::uint64_t(r.size()), rb,
+                                in_tile + std::uint64_t(r.begin - held[t][e].begin) * run, run);
+        }
+        spm = q.inputs[e].where == Residence::pinned ? at.inputs[e] + std::uint64_t(r.begin) * rb
+                                                     : in_tile + std::uint64_t(r.begin - held[t][e].begin) * rb;
       }
       return rows_region({TensorKind::fm, u}, std::uint64_t(r.begin), std::uint64_t(r.size()), rb, spm);
     };
@@ -135,7 +142,7 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
                  : strided_region({TensorKind::fm, l}, offset, run, std::uint64_t(r.size()), rb, out_at[o] + slot * out_copy[o], run);
     };
 
-    if (tiles > 1 || chunk == 0)  // one tile: the input stays for every chunk
+    if (tiles > 1 || chunk == 0 || slice)  // one tile: the input stays for every chunk (unless sliced)
       for (std::size_t e = 0; e < q.inputs.size(); ++e)
         if (q.inputs[e].where == Residence::dram && !held[t][e].empty())
           s.loads.push_back(transfer(CommandKind::load, held_rows(q.inputs[e].fm, held[t][e])));

@@ -74,9 +74,9 @@ inline constexpr std::array<std::string_view, 4> coordinate_names{"asymmetric", 
                                                                   "align_corners"};
 inline constexpr std::array<std::string_view, 4> rounding_names{"floor", "ceil", "round_prefer_floor", "round_prefer_ceil"};
 
-inline constexpr std::array<std::string_view, 15> activation_names{
+inline constexpr std::array<std::string_view, 16> activation_names{
     "none", "relu", "relu6", "hswish", "hsigmoid", "sigmoid", "swish", "leaky_relu", "prelu", "elu", "tanh", "softplus",
-    "gelu", "mish", "relu_n1_to_1"};
+    "gelu", "mish", "relu_n1_to_1", "clamp"};
 inline std::string read_activation(const io::Node& n) { return std::string(activation_names[n.choice(activation_names)]); }
 
 }  // namespace detail

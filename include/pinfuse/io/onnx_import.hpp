@@ -66,7 +66,10 @@
 //                                    are hswish, x * 0.5 * (1 + Erf(x / sqrt 2)) and its tanh form are
 //                                    gelu, x * Tanh(Softplus(x)) is mish. A scale and shift (a * x + b)
 //                                    folds like a constant Mul/Add. PRelu with per-channel slopes is
-//                                    prelu. An activation is fused into its producer when that is a
+//                                    prelu. Max or Min of one map and scalar constants, and Clip by
+//                                    constant bounds, that compute no known activation are clamp
+//                                    (LeakyRelu then Max(x, -0.4), as Keras' tf.math.maximum exports).
+//                                    An activation is fused into its producer when that is a
 //                                    conv2d/conv2d_transpose/fc/add/mul with no activation and no other
 //                                    consumer, else it is an "activation" layer. An elementwise op that
 //                                    is part of no known activation and not an add/mul is an error.
@@ -76,8 +79,12 @@
 //                                    the layout), and Concat, Split and Slice along the layout's channel
 //                                    axis take maps in any layout; every other op needs NCHW, and a map in
 //                                    another layout is an error there ("a transpose that reorders
-//                                    data"). A 4-D graph input is NHWC when it reaches only Transposes
-//                                    with perm [0, 3, 1, 2] through Pads and dims-keeping ops (tf2onnx).
+//                                    data"). A Reshape of a 4-D map to 4-D dims that only moves size-1
+//                                    axes (the longer axes keep their order) is the Transpose it amounts
+//                                    to: tf2onnx writes NHWC -> NCHW of a 1-channel map, [1, H, W, 1] ->
+//                                    [1, 1, H, W], and NCHW -> NHWC of a 1x1 map so. A 4-D graph input
+//                                    is NHWC when it reaches only Transposes (or such Reshapes) with perm
+//                                    [0, 3, 1, 2] through Pads and dims-keeping ops (tf2onnx).
 //       Reshape, Flatten, Squeeze, Unsqueeze, Identity, Cast, Dropout, Transpose
 //                                 -> folded when they only drop or restore size-1 axes, or flatten
 //                                    a map to [1, N] (or [N]) for a Gemm/MatMul (a Transpose of a rank
@@ -91,19 +98,24 @@
 //     OnnxImportOptions::outputs names (`pinfuse import --outputs a,b`), or else the
 //     graph outputs without the post-processing after the network: data-dependent
 //     ArgMax, ArgMin, TopK, NonMaxSuppression, NonZero, RoiAlign, Where, comparisons,
-//     logic ops, Gather/ScatterND/Elements, CumSum, Mod; every node after them; and
+//     logic ops, Gather/ScatterND/Elements, CumSum, Mod, and a Reshape or Squeeze that drops
+//     a size-1 axis of a map into a 3-D sequence (a text recognizer's transformer and CTC
+//     head: PP-OCR's [1, C, 1, W] -> [1, C, W]); every node after them; and
 //     every node before them, except Conv, ConvTranspose, Gemm, MatMul, pools,
-//     BatchNormalization, Resize and Upsample, whose data only the dropped nodes read.
-//     The values the dropped nodes read then become outputs, and a note
-//     (OnnxImportOptions::notes) says what was dropped. Nodes that no output needs are
+//     BatchNormalization, Resize and Upsample, whose data only the dropped nodes read
+//     (not before a sequence head: it starts at its Reshape). The values the dropped nodes
+//     read then become outputs, and a note (OnnxImportOptions::notes) says what was
+//     dropped, and where a sequence head starts. Nodes that no output needs are
 //     not imported.
 //  5. Every problem (an unsupported operator, attribute, input or shape) is
 //     collected; after the last node one input_error reports them all. Its
 //     where() is the first problem's place, "node 'NAME' (OpType)" (NAME is the
 //     node's name, or its first output when the node has no name), or
 //     "graph input 'x'" / "graph output 'y'"; its reason() lists the others, one a line.
-//     An unsupported op type is one problem, with the count and the first node names.
-//     A node that reads a failed node's output is only checked for its op type.
+//     An unsupported op type is one problem, with the count and the first node names,
+//     and so is the same problem (names aside) of several nodes of one op type. A node
+//     that reads a failed node's output is only checked for its op type, except after an
+//     elementwise node that keeps its input's dims: that passes the map on.
 //  6. pinfuse::infer_shapes runs on the result, and every layer's inferred shape
 //     is checked against ONNX's shape of the value it produces; a difference is
 //     an input_error naming the node. (The importer also checks that weights fit

@@ -44,6 +44,7 @@
 //       RELU, RELU6, RELU_N1_TO_1, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, PRELU, ELU, GELU
 //                                 -> fused into the producer (conv2d, conv2d_transpose, fc, add, mul
 //                                    without activation and without other readers), else an activation layer
+//       MAXIMUM, MINIMUM of a map and a constant scalar -> the activation clamp (fused or a layer, as above)
 //       RESHAPE, SQUEEZE, EXPAND_DIMS, QUANTIZE, DEQUANTIZE, SOFTMAX, LOG_SOFTMAX
 //                                 -> folded when they only drop or restore size-1 axes, or flatten a map
 //                                    for FULLY_CONNECTED (int8 models: QUANTIZE/DEQUANTIZE are no layers)
@@ -52,9 +53,12 @@
 //  4. The outputs become "output" layers (io/import/outputs.hpp): ImportOptions::outputs, or the
 //     subgraph outputs without the post-processing after the network (ARG_MAX, TOPK_V2,
 //     NON_MAX_SUPPRESSION_*, comparisons, the custom TFLite_Detection_PostProcess of SSD
-//     detectors, ...), with the glue before them whose data only they read. A note says what was dropped.
+//     detectors, ..., and a sequence head from a RESHAPE or SQUEEZE that drops a size-1 axis of a
+//     map into a 3-D tensor), with the glue before them whose data only they read. A note says
+//     what was dropped, and where a sequence head starts.
 //  5. Every problem is collected and reported in one input_error: each unsupported op once, with
-//     its count and first outputs; custom ops are named "NAME (custom)".
+//     its count and first outputs, and so the same problem (names aside) of several ops of one
+//     type; custom ops are named "NAME (custom)".
 //  6. pinfuse::infer_shapes runs on the result and every layer's shape is checked against the
 //     tensor it produces.
 // dtype_bytes is the element size of most feature maps (int8/uint8: 1, float16: 2, float32: 4)

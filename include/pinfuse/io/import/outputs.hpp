@@ -2,10 +2,12 @@
 // Model import: where the network ends. Either the outputs the user names
 // (ImportOptions::outputs, `pinfuse import --outputs`), or the graph's outputs
 // without the post-processing that follows the CNN (ArgMax, TopK, NonMaxSuppression,
-// masks, a detection head's box decoding, ...), which pinfuse does not model. Nodes
+// masks, a detection head's box decoding, a sequence head such as a text recognizer's
+// transformer and CTC classifier, ...), which pinfuse does not model. Nodes
 // that no chosen output needs are not imported. The rules are the format's op lists
 // (OutputRules); the graph is the format's nodes in order (GraphNode).
 #include <algorithm>
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <set>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "pinfuse/core/error.hpp"
+#include "pinfuse/io/import/text.hpp"
 
 namespace pinfuse::import_detail {
 
@@ -21,7 +24,25 @@ namespace pinfuse::import_detail {
 struct GraphNode {
   std::string op;
   std::vector<std::string> inputs, outputs;
+  std::string label;     ///< how messages name the node
+  std::string sequence;  ///< how it turns a map into a sequence (sequence_start), where a sequence head starts
 };
+
+/// A reshape (or squeeze) that drops a size-1 axis of a batch-1 4-D map `in`, giving a 3-D
+/// tensor `out`, starts a sequence head (PP-OCR's recognizers: [1, C, 1, W] -> [1, C, W], then
+/// a transformer and a CTC classifier), which pinfuse does not model: how, for the note; empty
+/// for other reshapes, and when `in` is no map but comes from a reshape by ops other than
+/// network ops (an SSD's box predictions, [1, H, W, 4A] -> [1, H*W*A, 1, 4], concatenated and
+/// then squeezed to [1, N, 4]).
+inline std::string sequence_start(const Dims& in, const Dims& out, bool in_is_reshaped) {
+  if (in_is_reshaped || in.size() != 4 || in[0] != 1 || out.size() != 3) return {};
+  for (std::size_t axis = 1; axis < 4; ++axis) {
+    Dims dropped = in;
+    dropped.erase(dropped.begin() + std::ptrdiff_t(axis));
+    if (in[axis] == 1 && dropped == out) return cat("turns the map ", dims_text(in), " into the sequence ", dims_text(out));
+  }
+  return {};
+}
 
 /// A format's op lists.
 struct OutputRules {
@@ -66,14 +87,18 @@ inline OutputChoice choose_outputs(const std::vector<GraphNode>& nodes, const st
     }
     // The post-processing ops on data, and everything after them.
     std::set<std::string> cut;
+    std::vector<std::string> heads;  // where sequence heads start
     for (int i = 0; i < n; ++i) {
       const bool after = std::any_of(node(i).inputs.begin(), node(i).inputs.end(),
                                      [&](const std::string& in) { return cut.count(in) > 0; });
-      if (!reads_data[std::size_t(i)] || !(after || rules.post_processing(node(i).op))) continue;
+      if (!reads_data[std::size_t(i)] || !(after || rules.post_processing(node(i).op) || !node(i).sequence.empty()))
+        continue;
+      if (!after && !node(i).sequence.empty()) heads.push_back(cat(node(i).label, ", which ", node(i).sequence));
       dropped[std::size_t(i)] = true;
       for (const std::string& out : node(i).outputs) cut.insert(out);
     }
-    // Glue before them (reshapes, concats, elementwise ops) whose data only they read.
+    // Glue before them (reshapes, concats, elementwise ops) whose data only they read; a
+    // sequence head starts at its reshape (what comes before it, an activation, stays).
     const std::set<std::string> graph_output_set(graph_outputs.begin(), graph_outputs.end());
     std::map<std::string, std::vector<int>> readers;
     for (int i = 0; i < n; ++i)
@@ -85,7 +110,7 @@ inline OutputChoice choose_outputs(const std::vector<GraphNode>& nodes, const st
         if (graph_output_set.count(out)) feeds_only_dropped = false;
         for (const int r : readers[out]) {
           feeds_any = true;
-          feeds_only_dropped = feeds_only_dropped && dropped[std::size_t(r)];
+          feeds_only_dropped = feeds_only_dropped && dropped[std::size_t(r)] && node(r).sequence.empty();
         }
       }
       dropped[std::size_t(i)] = feeds_any && feeds_only_dropped;
@@ -109,7 +134,9 @@ inline OutputChoice choose_outputs(const std::vector<GraphNode>& nodes, const st
       if (dropped[std::size_t(i)] && count[node(i).op]++ == 0) order.push_back(node(i).op);
     for (const auto& [op, k] : count) choice.dropped[op] = std::size_t(k);
     if (!order.empty()) {
-      std::string note = "dropped the post-processing after the network:";
+      std::string note = "dropped the post-processing after the network";
+      for (std::size_t k = 0; k < heads.size(); ++k) note += cat(k ? "; " : " (", "a sequence head from ", heads[k]);
+      note += heads.empty() ? ":" : "):";
       for (std::size_t k = 0; k < order.size(); ++k) {
         note += k ? ", " : " ";
         note += order[k] + " x" + std::to_string(count[order[k]]);

@@ -65,6 +65,18 @@ inline std::optional<Shape> feature_map_shape(const Dims& d, std::size_t h, std:
   return std::nullopt;
 }
 
+/// Why a reshape of a map `from` into `to` does not fold, when `to` is neither the same map
+/// (size-1 axes dropped, restored or moved) nor a flattening to [1, N]; `input` names the map
+/// (for --outputs) and `map` spells the format's map dims ("[1, C, H, W]").
+inline std::string reshape_problem(const Dims& from, const Dims& to, const std::string& input, std::string_view map) {
+  if (to.size() != 4 && !is_vector(to))
+    return cat("turns ", dims_text(from), " into ", dims_text(to), ", a tensor of rank ", std::int64_t(to.size()),
+               " (a sequence or a matrix, not an image); pinfuse maps only ", map,
+               " and [1, N] feature maps: end the network before this node with --outputs ", input);
+  return cat("turns ", dims_text(from), " into ", dims_text(to), ", which moves data between the map's axes; pinfuse folds ",
+             "only reshapes that drop, restore or move size-1 axes, or flatten a map to [1, N]");
+}
+
 /// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
 inline bool valid_utf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {

@@ -207,7 +207,7 @@ class ImportState {
     std::set<std::string> data;
     for (const auto& in : model_.graph().input())
       if (!tensors_.count(in.name())) data.insert(in.name());
-    OutputChoice choice = onnx_import_detail::choose_outputs(model_.graph(), options_.outputs, data);
+    OutputChoice choice = onnx_import_detail::choose_outputs(model_.graph(), options_.outputs, data, dims_);
     output_names_ = std::move(choice.outputs);
     skip_.insert(choice.unused.begin(), choice.unused.end());
     summary_.dropped = choice.dropped;
@@ -247,8 +247,18 @@ class ImportState {
     }
   }
 
-  /// The layout of a 4-D graph input: NHWC if the input reaches Transposes by Pads and ops that
-  /// keep its dims (a Cast, a normalization) and all of them have perm [0, 3, 1, 2] (tf2onnx), else NCHW.
+  /// The Transpose a Reshape node amounts to, if it only moves size-1 axes of a 4-D map
+  /// (size1_move_perm): tf2onnx's NHWC <-> NCHW of a map with C = 1, or H = W = 1.
+  std::optional<Dims> reshape_perm(const onnx::NodeProto& n) const {
+    if (n.op_type() != "Reshape" || n.input_size() < 1 || n.output_size() != 1) return std::nullopt;
+    const auto in = dims_.find(n.input(0)), out = dims_.find(n.output(0));
+    if (in == dims_.end() || out == dims_.end()) return std::nullopt;
+    return size1_move_perm(in->second, out->second);
+  }
+
+  /// The layout of a 4-D graph input: NHWC if the input reaches Transposes (or Reshapes that
+  /// only move size-1 axes, reshape_perm) by Pads and ops that keep its dims (a Cast, a
+  /// normalization) and all of them have perm [0, 3, 1, 2] (tf2onnx), else NCHW.
   Dims input_layout(const std::string& name) const {
     const Dims& d = dims_.at(name);
     if (d.size() != 4) return {};
@@ -263,6 +273,8 @@ class ImportState {
         const onnx::NodeProto& n = model_.graph().node(i);
         if (n.op_type() == "Transpose") {
           perms.insert(perm_of(n));
+        } else if (const auto p = reshape_perm(n)) {
+          perms.insert(*p);
         } else if (n.output_size() == 1) {
           const auto out = dims_.find(n.output(0));
           const bool follow = out != dims_.end() && (out->second == d || n.op_type() == "Pad");
@@ -462,8 +474,7 @@ class ImportState {
     else if (v.dims != before) v.layout.clear();
     v.sole = v.sole && uses(in) == in_uses;
     if (v.is_view() && !is_vector(v.dims))
-      fail(cat("turns ", dims_text(values_.at(in).dims), " into ", dims_text(v.dims),
-               "; pinfuse folds only reshapes that drop or restore size-1 axes, or flatten a map to [1, N]"));
+      fail(import_detail::reshape_problem(values_.at(in).dims, v.dims, in, "[1, C, H, W]"));
     values_[output_name(k)] = v;
   }
 

@@ -167,9 +167,24 @@ class Importer : ImportState {
         if (!n.output(k).empty() && !values_.count(n.output(k)) && uses(n.output(k)) > 0)
           fail(cat("output ", k, " ('", n.output(k), "') is used, which pinfuse does not support"));
     } catch (const Unsupported& e) {
-      problem(label(n), e.what());
-      fail_outputs();
+      problems_.node(n.op_type(), label(n), e.what(), n.name().empty() ? output_name(0) : n.name());
+      pass_on_or_fail();
     }
+  }
+
+  /// After a failed node: its outputs are failed, except that an elementwise node whose output
+  /// has the dims of its one feature-map input passes that map on, so that the nodes after it
+  /// are checked too (and the same problem of later nodes is counted, Problems::node).
+  void pass_on_or_fail() {
+    std::vector<std::string> maps;
+    for (const std::string& in : node_->input())
+      if (!in.empty() && values_.at(in).kind == Value::Kind::feature_map) maps.push_back(in);
+    const auto out = dims_.find(node_->output_size() == 1 ? output_name(0) : std::string());
+    if (is_elementwise_op(op()) && maps.size() == 1 && out != dims_.end() && out->second == values_.at(maps[0]).dims) {
+      values_[output_name(0)] = values_.at(maps[0]);
+      return;
+    }
+    fail_outputs();
   }
 
   /// Nodes of an op type the importer does not know: one problem per op type, with the
@@ -668,14 +683,38 @@ class Importer : ImportState {
   }
 
   /// An elementwise op that no activation region explains (see activation_region): PRelu
-  /// with per-channel slopes is the activation prelu; anything else is an error.
+  /// with per-channel slopes is the activation prelu; Max or Min of one map and scalar
+  /// constants, or Clip by constant bounds, the activation clamp; anything else is an error.
   void activation() {
     if (op() == "PRelu") {
       if (!has_input(1) || values_.at(input_name(1)).kind != Value::Kind::constant) fail("the slope must be a constant");
       return activate(input_name(0), "prelu", 1);
     }
+    if (op() == "Max" || op() == "Min" || op() == "Clip") return clamp();
     fail(cat(op(), " of '", input_name(0), "' computes, alone and with the elementwise nodes after it, no activation ",
              "pinfuse knows (relu, relu6, leaky_relu, elu, sigmoid, tanh, softplus, hsigmoid, hswish, swish, gelu, mish)"));
+  }
+
+  /// Max or Min of one feature map and scalar constants (a lower or an upper bound), or Clip of a
+  /// map by constant bounds: the activation clamp, whatever the bounds.
+  void clamp() {
+    std::vector<std::string> maps;
+    for (int i = 0; i < node_->input_size(); ++i) {
+      if (!has_input(i) || scalar_constant(input_name(i))) continue;
+      if (values_.at(input_name(i)).kind == Value::Kind::constant)
+        fail(cat("the constant '", input_name(i), "' is no scalar (one value, or equal values); only scalar bounds (a clamp) ",
+                 "are supported"));
+      if (op() == "Clip" && i > 0) fail(cat("the bound '", input_name(i), "' must be a constant scalar, not a feature map"));
+      maps.push_back(input_name(i));
+    }
+    if (maps.size() != 1)
+      fail(cat(op(), " of ", std::int64_t(maps.size()), " feature maps is not supported; only ", op(),
+               " of one map and scalar constants (a clamp)"));
+    const Dims& x = feature_map(maps.front(), Access::any_layout).dims;
+    if (dims(output_name(0)) != x)
+      fail(cat("broadcasts the feature map '", maps.front(), "' ", dims_text(x), " to ", dims_text(dims(output_name(0))),
+               "; only constants that keep the feature map's shape are folded"));
+    activate(maps.front(), "clamp", 1);
   }
 
   /// Whether an activation region may hold the node: an elementwise op, but not a PRelu
@@ -821,12 +860,15 @@ class Importer : ImportState {
     add(std::move(l), {x.layer}, output_name(0), x.shape, x.layout);
   }
 
-  /// Reshape-like ops and shape-keeping ops: folded when the layout stays ours.
+  /// Reshape-like ops and shape-keeping ops: folded when the layout stays ours. A Reshape that
+  /// only moves size-1 axes of a 4-D map is the Transpose it amounts to (reshape_perm).
   void reshape() {
     if (op() == "Reshape" && (channel_shuffle() || pixel_shuffle())) return;
-    const Value& x = input(0, op() == "Transpose" ? Access::transpose : Access::view);
-    if (op() == "Transpose") {
-      Dims perm = attr_ints("perm", {});
+    const std::optional<Dims> moves = reshape_perm(*node_);
+    const bool transpose = op() == "Transpose" || moves;
+    const Value& x = input(0, transpose ? Access::transpose : Access::view);
+    if (transpose) {
+      Dims perm = moves ? *moves : attr_ints("perm", {});
       if (perm.empty())
         for (std::size_t i = x.dims.size(); i-- > 0;) perm.push_back(std::int64_t(i));
       if (perm.size() == 4 && x.dims.size() == 4 && !x.is_view()) {  // a 4-D map: only its layout changes

@@ -5,12 +5,15 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "pinfuse/io/import/outputs.hpp"
+#include "pinfuse/io/onnx/model_checks.hpp"
+#include "pinfuse/io/onnx/proto.hpp"
 
 namespace pinfuse::onnx_import_detail {
 
@@ -35,12 +38,28 @@ inline bool is_network_op(std::string_view op) {
 using import_detail::OutputChoice;
 
 /// Chooses the outputs (io/import/outputs.hpp): `requested` if not empty, else the graph
-/// outputs, cut before post-processing. `data` holds the graph inputs that carry data (not initializers).
+/// outputs, cut before post-processing (or a sequence head: a Reshape or Squeeze of a map into
+/// a 3-D tensor, by ONNX's inferred `dims`). `data` holds the graph inputs that carry data (not initializers).
 inline OutputChoice choose_outputs(const onnx::GraphProto& graph, const std::vector<std::string>& requested,
-                                   const std::set<std::string>& data) {
+                                   const std::set<std::string>& data, const std::map<std::string, Dims>& dims) {
+  const auto reshapes = [](std::string_view op) {
+    return op == "Reshape" || op == "Squeeze" || op == "Unsqueeze" || op == "Flatten" || op == "Transpose";
+  };
+  std::set<std::string> reshaped;  // values of reshapes, and of the ops other than network ops that read them
   std::vector<import_detail::GraphNode> nodes;
-  for (const onnx::NodeProto& n : graph.node())
-    nodes.push_back({n.op_type(), {n.input().begin(), n.input().end()}, {n.output().begin(), n.output().end()}});
+  for (const onnx::NodeProto& n : graph.node()) {
+    std::string sequence;
+    if ((n.op_type() == "Reshape" || n.op_type() == "Squeeze") && n.input_size() > 0 && n.output_size() == 1) {
+      const auto in = dims.find(n.input(0)), out = dims.find(n.output(0));
+      if (in != dims.end() && out != dims.end())
+        sequence = import_detail::sequence_start(in->second, out->second, reshaped.count(n.input(0)) > 0);
+    }
+    if (reshapes(n.op_type()) || (!is_network_op(n.op_type()) && std::any_of(n.input().begin(), n.input().end(),
+                                                                               [&](const std::string& in) { return reshaped.count(in) > 0; })))
+      reshaped.insert(n.output().begin(), n.output().end());
+    nodes.push_back({n.op_type(), {n.input().begin(), n.input().end()}, {n.output().begin(), n.output().end()},
+                     node_label(n), sequence});
+  }
   std::vector<std::string> graph_outputs;
   for (const auto& o : graph.output()) graph_outputs.push_back(o.name());
   const import_detail::OutputRules rules{is_post_processing_op, is_network_op,

@@ -66,6 +66,27 @@ inline Dims perm_of(const onnx::NodeProto& transpose) {
   return perm;
 }
 
+/// The Transpose perm that a Reshape of 4-D `in` to 4-D `out` amounts to when it only moves
+/// size-1 axes: the axes longer than 1 keep their order (tf2onnx writes NHWC -> NCHW of a
+/// 1-channel map, [1, H, W, 1] -> [1, 1, H, W], as such a Reshape). The size-1 axes are
+/// matched in order. Nothing when the Reshape does more, or nothing (the same dims).
+inline std::optional<Dims> size1_move_perm(const Dims& in, const Dims& out) {
+  if (in.size() != 4 || out.size() != 4 || in == out) return std::nullopt;
+  Dims long_in, ones_in, perm;
+  for (std::size_t i = 0; i < 4; ++i) (in[i] == 1 ? ones_in : long_in).push_back(std::int64_t(i));
+  std::size_t next_long = 0, next_one = 0;
+  for (const std::int64_t d : out) {
+    if (d == 1) {
+      if (next_one == ones_in.size()) return std::nullopt;
+      perm.push_back(ones_in[next_one++]);
+    } else {
+      if (next_long == long_in.size() || in[std::size_t(long_in[next_long])] != d) return std::nullopt;
+      perm.push_back(long_in[next_long++]);
+    }
+  }
+  return perm;
+}
+
 inline std::optional<Dims> dims_of(const onnx::TypeProto& type) {
   if (!type.has_tensor_type() || !type.tensor_type().has_shape()) return std::nullopt;
   Dims d;

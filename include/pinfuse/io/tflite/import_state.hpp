@@ -168,13 +168,21 @@ class ImportState {
   /// The outputs the options name, or the graph's without post-processing (io/import/outputs.hpp);
   /// the ops none of them needs are skipped.
   void choose_outputs() {
+    std::set<int> reshaped;  // tensors of reshapes, and of the ops other than network ops that read them
     std::vector<import_detail::GraphNode> nodes;
     for (std::size_t i = 0; i < m_.op_count(); ++i) {
       const fb::Operator& o = m_.op(i);
-      import_detail::GraphNode n{m_.op_name(o), {}, {}};
-      for (const int t : ModelAccess::ints(o.inputs()))
+      import_detail::GraphNode n{m_.op_name(o), {}, {}, label(i), {}};
+      const std::vector<int> ins = ModelAccess::ints(o.inputs()), outs = ModelAccess::ints(o.outputs());
+      for (const int t : ins)
         if (t >= 0) n.inputs.push_back(tensor_names_[std::size_t(t)]);
-      for (const int t : ModelAccess::ints(o.outputs())) n.outputs.push_back(tensor_names_[std::size_t(t)]);
+      for (const int t : outs) n.outputs.push_back(tensor_names_[std::size_t(t)]);
+      if ((n.op == "RESHAPE" || n.op == "SQUEEZE") && !ins.empty() && ins.front() >= 0 && outs.size() == 1)
+        n.sequence =
+            import_detail::sequence_start(m_.dims(ins.front()), m_.dims(outs.front()), reshaped.count(ins.front()) > 0);
+      if (n.op == "RESHAPE" || n.op == "SQUEEZE" || n.op == "EXPAND_DIMS" || n.op == "TRANSPOSE" ||
+          (!is_network_op(n.op) && std::any_of(ins.begin(), ins.end(), [&](int t) { return reshaped.count(t) > 0; })))
+        reshaped.insert(outs.begin(), outs.end());
       nodes.push_back(std::move(n));
     }
     std::vector<std::string> graph_outputs;
@@ -308,8 +316,7 @@ class ImportState {
     v.dims = m_.dims(out());
     v.sole = v.sole && uses(in(i)) == 1;
     if (v.is_view() && !is_vector(v.dims))
-      fail(cat("turns ", dims_text(values_.at(in(i)).dims), " into ", dims_text(v.dims),
-               "; pinfuse folds only reshapes that drop or restore size-1 axes, or flatten a map to [1, N]"));
+      fail(import_detail::reshape_problem(values_.at(in(i)).dims, v.dims, name_of(in(i)), "[1, H, W, C]"));
     values_[out()] = v;
   }
 

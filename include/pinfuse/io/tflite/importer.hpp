@@ -79,6 +79,8 @@ class Importer : ImportState {
         {B::PRELU, &Importer::activation},
         {B::ELU, &Importer::activation},
         {B::GELU, &Importer::activation},
+        {B::MAXIMUM, &Importer::clamp},
+        {B::MINIMUM, &Importer::clamp},
         {B::RESHAPE, &Importer::reshape},
         {B::SQUEEZE, &Importer::reshape},
         {B::EXPAND_DIMS, &Importer::reshape},
@@ -161,7 +163,7 @@ class Importer : ImportState {
         if (!values_.count(outputs_[k]) && uses(outputs_[k]) > 0)
           fail(cat("output ", std::int64_t(k), " ('", name_of(outputs_[k]), "') is used, which pinfuse does not support"));
     } catch (const Unsupported& e) {
-      problem(label(i), e.what());
+      problems_.node(op(), label(i), e.what(), outputs_.empty() ? op() : name_of(outputs_.front()));
       fail_outputs();
     }
   }
@@ -564,6 +566,26 @@ class Importer : ImportState {
     if (m_.builtin(mul) != B::MUL || !plain || !reads_both || mul.outputs() == nullptr || mul.outputs()->size() != 1)
       return std::nullopt;
     return k;
+  }
+
+  /// MAXIMUM and MINIMUM of a map and a constant scalar (a lower or an upper bound): the
+  /// activation clamp, whatever the bound.
+  void clamp() {
+    std::vector<std::size_t> maps;
+    for (std::size_t i = 0; i < inputs_.size(); ++i) {
+      if (in(i) < 0) continue;
+      if (!is_constant(in(i))) maps.push_back(i);
+      else if (Dims d = m_.dims(in(i)); std::any_of(d.begin(), d.end(), [](std::int64_t e) { return e != 1; }))
+        fail(cat("the constant '", name_of(in(i)), "' is ", dims_text(d), "; only a scalar bound (a clamp) is supported"));
+    }
+    if (maps.size() != 1)
+      fail(cat(op(), " of ", std::int64_t(maps.size()), " feature maps is not supported; only ", op(),
+               " of a map and a constant scalar (a clamp)"));
+    const Value& x = input(maps.front(), Access::view);
+    if (m_.dims(out()) != x.dims)
+      fail(cat("broadcasts the feature map '", name_of(in(maps.front())), "' ", dims_text(x.dims), " to ",
+               dims_text(m_.dims(out())), "; only a constant that keeps the feature map's shape is supported"));
+    activate(in(maps.front()), "clamp", out());
   }
 
   /// Ops that keep the data and at most change size-1 axes or flatten: RESHAPE, SQUEEZE,
