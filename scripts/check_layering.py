@@ -1,0 +1,79 @@
+#!/usr/bin/python3
+"""Checks the layering rule of docs/architecture.md on include/pinfuse/.
+
+Every `#include "pinfuse/..."` of a header in folder F must name a header in
+one of the folders F may use (ALLOWED below, the table in
+docs/architecture.md#layers), or one of the single headers F may use
+(ALLOWED_FILES). The solvers and the plan never see the reference
+accelerator, the io formats, the bundled model or the SPM model. Prints every
+include that breaks the rule, as FILE:LINE, and exits 1 if there is one.
+Run by ctest as `layering`.
+Usage: scripts/check_layering.py [INCLUDE_DIR]   (default: include/ of this repository)
+"""
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# folder -> folders its headers may include (their own is always allowed)
+ALLOWED = {
+    "core": {"concepts"},
+    "concepts": {"core"},
+    "model": {"core", "concepts"},
+    "memory": {"core", "concepts"},
+    "plan": {"core", "concepts"},
+    "solvers": {"core", "concepts", "plan"},
+    "accel": {"core", "concepts", "model", "memory"},
+    "io": {"core", "concepts", "model", "plan"},
+    "report": {"core", "concepts", "plan"},
+}
+# folder -> single headers of other folders it may include
+ALLOWED_FILES = {
+    "plan": {"memory/allocator.hpp"},  # the SPM allocator stands alone (plan/layout.hpp)
+    "io": {"accel/hardware.hpp"},      # the hardware file format describes the reference accelerator's parameters
+}
+INCLUDE = re.compile(r'^\s*#\s*include\s+"pinfuse/([^"]+)"')
+
+
+def violations(include_dir):
+    base = os.path.join(include_dir, "pinfuse")
+    found = []
+    for folder, _, files in os.walk(base):
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            relative = os.path.relpath(path, base)
+            if os.sep not in relative:
+                continue  # pinfuse.hpp, the umbrella header, includes everything
+            own = relative.split(os.sep)[0]
+            if own not in ALLOWED:
+                found.append(f"{path}: folder '{own}' is not in the layering table (scripts/check_layering.py)")
+                continue
+            with open(path, encoding="utf-8") as f:
+                for number, line in enumerate(f, 1):
+                    m = INCLUDE.match(line)
+                    if not m:
+                        continue
+                    target = m.group(1)
+                    other = target.split("/")[0]
+                    if other == own or other in ALLOWED[own] or target in ALLOWED_FILES.get(own, set()):
+                        continue
+                    found.append(f"{path}:{number}: {own}/ may not include pinfuse/{target} "
+                                 f"(allowed: {', '.join(sorted(ALLOWED[own] | ALLOWED_FILES.get(own, set())))})")
+    return found
+
+
+def main():
+    include_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "include")
+    if not os.path.isdir(os.path.join(include_dir, "pinfuse")):
+        sys.exit(f"{include_dir}: no pinfuse/ folder")
+    found = violations(include_dir)
+    for v in found:
+        print(v)
+    print(f"layering: {len(found)} include(s) break the rule of docs/architecture.md" if found
+          else "layering: every include follows docs/architecture.md")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
