@@ -25,7 +25,7 @@ using namespace pinfuse;
 namespace {
 
 Score score(const Plan& plan) {
-  return score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), plan.objective);
+  return score_of(plan.totals, plan.objective);
 }
 
 struct Instance {

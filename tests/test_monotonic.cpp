@@ -67,7 +67,7 @@ void check_group(const ReferenceAccelerator& accel, const Problem& p, int begin,
                     << (where == Residence::dram ? "DRAM" : "pinned") << " boundary, "
                     << (objective == Objective::latency ? "latency" : "off-chip bytes") << " first, available " << available[k] << " B");
     REQUIRE(answers[k]);
-    const Score score = score_of(answers[k]->latency_cycles, answers[k]->offchip.total(), objective);
+    const Score score = score_of(*answers[k], objective);
     if (previous) CHECK(score <= *previous);
     previous = score;
   }
@@ -115,7 +115,7 @@ void check_plans(const std::string& model, Strategy strategy, const SolveOptions
       REQUIRE_FALSE(previous);  // a smaller SPM had a plan
       continue;
     }
-    const Score score = score_of(plan->totals.latency_cycles, plan->totals.offchip.total(), opt.objective);
+    const Score score = score_of(plan->totals, opt.objective);
     if (previous) CHECK(score <= *previous);
     previous = score;
   }

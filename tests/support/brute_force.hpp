@@ -97,7 +97,7 @@ std::optional<Score> brute_force(const G& g, const C& cost, const M& spm, BruteF
         if (c)
           for (const Buffer& b : c->buffers) live.push_back(b.bytes);
         if (!c || !spm.fits(live)) feasible = false;
-        else total = total + score_of(c->latency_cycles, c->offchip.total(), objective);
+        else total = total + score_of(*c, objective);
       }
       if (feasible && (!best || total < *best)) best = total;
     }

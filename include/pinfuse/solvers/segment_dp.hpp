@@ -203,7 +203,7 @@ inline void ban_largest_pin(const Problem& p, const Plan& plan, std::uint64_t ca
 /// repairs; the plan is optimal when it scores that bound.
 inline SolveStatus exact_status(const Plan& plan, Score bound, std::optional<Score>& first) {
   if (!first) first = bound;
-  return {score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), plan.objective) == *first, *first};
+  return {score_of(plan.totals, plan.objective) == *first, *first};
 }
 
 namespace detail {
@@ -292,7 +292,7 @@ DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOpti
       Score floor;
       if constexpr (CostFloorModel<C>) {
         const CostFloor f = cost.floor(positions_to_vertices(p, cut, n));
-        floor = score_of(f.latency_cycles, f.offchip_bytes, opt.objective);
+        floor = score_of(f, opt.objective);
       }
       for (const State& s : best[cut])
         if (s.reached && (!least || s.score + floor < *least)) least = s.score + floor;
@@ -355,7 +355,7 @@ DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOpti
       const std::optional<GroupCost>& c = batch.answers[tr.setting];
       if (!c) continue;
       ran = true;
-      const Score sc = best[begin][tr.from].score + score_of(c->latency_cycles, c->offchip.total(), opt.objective);
+      const Score sc = best[begin][tr.from].score + score_of(*c, opt.objective);
       State& dst = best[batch.end][tr.to];
       if (!dst.reached || sc < dst.score) {
         dst = {true, sc, begin, tr.from};
