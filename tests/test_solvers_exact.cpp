@@ -27,7 +27,8 @@ Score score(const Plan& plan) {
 void check_against_brute_force(std::uint32_t seed, bool dag, Objective objective) {
   std::mt19937 rng(seed);
   const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, 7)(rng), dag);
-  const Hardware hw = pinfuse::testing::random_hardware(rng, g);
+  Hardware hw = pinfuse::testing::random_hardware(rng, g);
+  if (objective == Objective::energy) pinfuse::testing::random_energy(rng, hw);
   const ReferenceAccelerator accel(g, hw);
   const Scratchpad spm = scratchpad_of(hw);
   SolveOptions opt;
