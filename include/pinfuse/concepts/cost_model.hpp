@@ -133,7 +133,8 @@ struct OffchipBytes {
 };
 
 /// Energy a group spends, by where [pJ]. Each term is a whole number of
-/// picojoules (a cost model rounds up); a model that reports none leaves all 0.
+/// picojoules (the reference accelerator rounds each up per group); a model that
+/// reports none leaves all 0.
 struct EnergyPj {
   std::uint64_t dram = 0;       ///< DRAM accesses (the off-chip bytes)
   std::uint64_t spm_read = 0;   ///< SPM reads (DMA out, compute reading FMs and weights)

@@ -24,7 +24,7 @@ inline nlohmann::json energy_json(const EnergyPj& e) {
   return {{"dram", e.dram}, {"spm_read", e.spm_read}, {"spm_write", e.spm_write},
           {"mac", e.mac},   {"vector", e.vector},     {"total", e.total()}};
 }
-/// The objective's name in plan JSON and on the command line's --json output.
+/// The objective's name, as plan JSON writes it.
 inline const char* objective_name(Objective o) {
   switch (o) {
     case Objective::latency: return "latency";
