@@ -105,13 +105,16 @@ int main(int argc, char** argv) {
   std::ofstream csv(out_dir / "quality.csv");
   csv << "model,spm_bytes,strategy,feasible,latency_cycles,fm_offchip_bytes,fm_read_bytes,fm_write_bytes,weight_bytes,"
          "recompute_macs,groups,pinned,solve_ms,floor_fm_bytes,floor_weight_bytes,roofline_cycles,spm_peak_bytes,"
-         "spm_lower_bound_bytes,optimal\n";
+         "spm_lower_bound_bytes,optimal,energy_pj,energy_dram_pj,energy_spm_read_pj,energy_spm_write_pj,energy_mac_pj,"
+         "energy_vector_pj\n";
   for (const Row& r : rows)
     csv << r.model << ',' << r.spm << ',' << r.strategy << ',' << (r.feasible ? 1 : 0) << ',' << r.totals.latency_cycles << ','
         << r.totals.offchip.fm() << ',' << r.totals.offchip.fm_read << ',' << r.totals.offchip.fm_write << ','
         << r.totals.offchip.weights << ',' << r.totals.recompute_macs << ',' << r.groups << ',' << r.pinned << ','
         << r.solve_ms << ',' << r.floor_fm << ',' << r.floor_weights << ',' << r.roofline << ',' << r.spm_peak << ','
-        << r.spm_lower_bound << ',' << (r.optimal ? 1 : 0) << '\n';
+        << r.spm_lower_bound << ',' << (r.optimal ? 1 : 0) << ',' << r.totals.energy.total() << ',' << r.totals.energy.dram
+        << ',' << r.totals.energy.spm_read << ',' << r.totals.energy.spm_write << ',' << r.totals.energy.mac << ','
+        << r.totals.energy.vector << '\n';
 
   // Joint vs fusion-only where both have a plan.
   double sum_fm = 0, sum_latency = 0;
@@ -119,7 +122,8 @@ int main(int argc, char** argv) {
   std::ofstream md(out_dir / "quality.md");
   md << "# Quality report\n\nHardware: `" << base.name << "` with the SPM size of each row; every plan passed the validator,\n"
      << "and its command stream replayed cleanly.\n"
-     << "Latency in cycles; traffic in KiB; floors: compulsory FM / weight traffic and the roofline latency;\n"
+     << "Latency in cycles; traffic in KiB; energy in uJ (docs/reference-accelerator.md section 11; the CSV has its breakdown);\n"
+     << "floors: compulsory FM / weight traffic and the roofline latency;\n"
      << "SPM peak / LB: the highest SPM address the plan's layout uses over the most bytes alive at once (1 = no fragmentation).\n"
      << "Every solve has a time limit of " << options.time_limit.count() << " ms; a solve time marked * is a plan not proven\n"
      << "optimal (stopped by the limit, or an address repair banned a pin of the optimum).\n\n";
@@ -127,21 +131,22 @@ int main(int argc, char** argv) {
     const Row& head = rows[i];
     if (i == 0 || rows[i - 1].model != head.model) {
       md << "\n## " << head.model << "\n\nFloors: FM " << head.floor_fm / KiB << " KiB, weights " << head.floor_weights / KiB
-         << " KiB.\n\n| SPM KiB | strategy | latency | vs roofline | FM KiB | weights KiB | recompute MMAC | groups | pinned | "
-            "SPM peak / LB | solve ms |\n"
-         << "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+         << " KiB.\n\n| SPM KiB | strategy | latency | vs roofline | FM KiB | weights KiB | recompute MMAC | energy uJ | groups | "
+            "pinned | SPM peak / LB | solve ms |\n"
+         << "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     }
     for (std::size_t k = 0; k < all_strategies.size(); ++k) {
       const Row& r = rows[i + k];
       char line[512];
       if (!r.feasible)
-        std::snprintf(line, sizeof line, "| %llu | %s | no plan fits | | | | | | | | |\n", (unsigned long long)(r.spm / KiB), r.strategy.c_str());
+        std::snprintf(line, sizeof line, "| %llu | %s | no plan fits | | | | | | | | | |\n", (unsigned long long)(r.spm / KiB), r.strategy.c_str());
       else
-        std::snprintf(line, sizeof line, "| %llu | %s | %llu | %.2fx | %.1f | %.1f | %.2f | %zu | %zu | %.3f | %.1f%s |\n",
+        std::snprintf(line, sizeof line, "| %llu | %s | %llu | %.2fx | %.1f | %.1f | %.2f | %.1f | %zu | %zu | %.3f | %.1f%s |\n",
                       (unsigned long long)(r.spm / KiB), r.strategy.c_str(), (unsigned long long)r.totals.latency_cycles,
                       double(r.totals.latency_cycles) / double(std::max<std::uint64_t>(r.roofline, 1)),
                       double(r.totals.offchip.fm()) / KiB, double(r.totals.offchip.weights) / KiB,
-                      double(r.totals.recompute_macs) / 1e6, r.groups, r.pinned, peak_ratio(r), r.solve_ms,
+                      double(r.totals.recompute_macs) / 1e6, double(r.totals.energy.total()) / 1e6, r.groups, r.pinned,
+                      peak_ratio(r), r.solve_ms,
                       r.optimal ? "" : "*");
       md << line;
     }

@@ -114,7 +114,9 @@ struct Setup {
 Setup load(const Common& c) {
   Setup s{load_model(c.model_path), c.hw_path.empty() ? Hardware{} : load_hardware(c.hw_path), {}, !c.quiet};
   if (!c.spm.empty()) s.hw.spm_bytes = parse_size(c.spm, "--spm");
-  s.options.objective = c.objective == "latency" ? Objective::latency : Objective::offchip_bytes;
+  s.options.objective = c.objective == "latency" ? Objective::latency
+                        : c.objective == "offchip" ? Objective::offchip_bytes
+                                                   : Objective::energy;
   s.options.max_group_layers = c.max_group_layers;
   s.options.order_mode = c.order == "free" ? OrderMode::free : c.order == "file" ? OrderMode::file : OrderMode::search;
   s.options.time_limit = std::chrono::milliseconds(std::llround(c.time_limit_s * 1000.0));
@@ -127,7 +129,9 @@ void add_common(CLI::App& cmd, Common& c) {
   cmd.add_option("MODEL", c.model_path, "model JSON (docs/model-format.md)")->required();
   cmd.add_option("--hw", c.hw_path, "hardware JSON (default: the built-in mobile-npu, as examples/hardware/mobile_npu.json)");
   cmd.add_option("--spm", c.spm, "SPM size overriding the hardware file, e.g. 512KiB");
-  cmd.add_option("--objective", c.objective, "what to minimize first")->check(CLI::IsMember({"latency", "offchip"}));
+  cmd.add_option("--objective", c.objective,
+                 "what to minimize first: latency (ties: off-chip bytes), offchip (ties: latency) or energy (ties: latency)")
+      ->check(CLI::IsMember({"latency", "offchip", "energy"}));
   cmd.add_option("--max-group", c.max_group_layers, "longest fused group in layers (0 = no limit)")
       ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 20));
   cmd.add_option("--order", c.order,
@@ -139,7 +143,7 @@ void add_common(CLI::App& cmd, Common& c) {
       ->check(CLI::Range(0.0, 1e6));
   cmd.add_option("--latency-slack", c.latency_slack,
                  "e.g. 0.5%: among plans within this much of the least latency, the one with the least off-chip "
-                 "bytes (file order)");
+                 "bytes (with --objective energy: the least energy; file order)");
   cmd.add_option("--threads", c.threads,
                  "threads costing groups at once (file order; the plan does not depend on it); 0 = one per hardware thread")
       ->check(CLI::Range(std::size_t{0}, std::size_t{256}));
@@ -246,6 +250,7 @@ json summary_json(const Setup& s, const Outcome& o) {
           {"offchip_bytes", {{"fm_read", t.offchip.fm_read}, {"fm_write", t.offchip.fm_write},
                              {"weights", t.offchip.weights}, {"total", t.offchip.total()}}},
           {"recompute_macs", t.recompute_macs},
+          {"energy_pj", detail::energy_json(t.energy)},
           {"groups", o.plan.groups.size()},
           {"pinned", o.plan.pinned.size()},
           {"peak_spm_bytes", o.report.peak_spm_bytes},
@@ -262,6 +267,13 @@ std::string kib(std::uint64_t bytes) {
   return buf;
 }
 
+/// Picojoules as microjoules, one decimal.
+std::string uj(std::uint64_t pj) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", double(pj) / 1e6);
+  return buf;
+}
+
 void print_header(const Setup& s) {
   const ModelTotals t = totals(s.net);
   std::printf("model %s: %llu compute layers, %.1f M MACs, %.2f M params | hardware %s: SPM %s KiB, %.0f MAC/cycle, %.0f B/cycle DRAM\n",
@@ -272,16 +284,17 @@ void print_header(const Setup& s) {
 
 void print_row(const Setup& s, const Outcome& o) {
   const PlanTotals& t = o.plan.totals;
-  std::printf("%-10s %13llu %8.3f %11s %11s %11s %11s %12llu %6zu %6zu %9.1f %s\n", o.plan.strategy.c_str(),
+  std::printf("%-10s %13llu %8.3f %11s %11s %11s %11s %12llu %10s %6zu %6zu %9.1f %s\n", o.plan.strategy.c_str(),
               (unsigned long long)t.latency_cycles, double(t.latency_cycles) / (s.hw.clock_mhz * 1e3),
               kib(t.offchip.fm_read).c_str(), kib(t.offchip.fm_write).c_str(), kib(t.offchip.weights).c_str(),
-              kib(t.offchip.total()).c_str(), (unsigned long long)t.recompute_macs, o.plan.groups.size(),
-              o.plan.pinned.size(), o.plan.solve_ms, o.report.ok() ? "yes" : "NO");
+              kib(t.offchip.total()).c_str(), (unsigned long long)t.recompute_macs, uj(t.energy.total()).c_str(),
+              o.plan.groups.size(), o.plan.pinned.size(), o.plan.solve_ms, o.report.ok() ? "yes" : "NO");
 }
 
 void print_table_head() {
-  std::printf("%-10s %13s %8s %11s %11s %11s %11s %12s %6s %6s %9s %s\n", "strategy", "latency_cyc", "ms",
-              "FM_rd_KiB", "FM_wr_KiB", "wgt_KiB", "total_KiB", "recomp_MACs", "groups", "pinned", "solve_ms", "valid");
+  std::printf("%-10s %13s %8s %11s %11s %11s %11s %12s %10s %6s %6s %9s %s\n", "strategy", "latency_cyc", "ms",
+              "FM_rd_KiB", "FM_wr_KiB", "wgt_KiB", "total_KiB", "recomp_MACs", "energy_uJ", "groups", "pinned", "solve_ms",
+              "valid");
 }
 
 void print_groups(const Setup& s, const Plan& plan) {
@@ -305,6 +318,9 @@ void print_groups(const Setup& s, const Plan& plan) {
   }
   std::printf("SPM addresses: peak %s KiB, lower bound %s KiB, usable %s KiB\n", kib(plan.layout.peak).c_str(),
               kib(plan.layout.lower_bound).c_str(), kib(scratchpad_of(s.hw).capacity()).c_str());
+  const EnergyPj& e = plan.totals.energy;
+  std::printf("energy %s uJ: DRAM %s, SPM read %s, SPM write %s, MAC %s, vector %s\n", uj(e.total()).c_str(), uj(e.dram).c_str(),
+              uj(e.spm_read).c_str(), uj(e.spm_write).c_str(), uj(e.mac).c_str(), uj(e.vector).c_str());
 }
 
 void write_file(const std::string& path, const std::string& text) { io::write_text_file(path, text); }
@@ -398,13 +414,17 @@ int cmd_compare(const Common& c, bool as_json) {
   const double d_latency = change(double(fusion.plan.totals.latency_cycles), double(joint.plan.totals.latency_cycles));
   const double d_fm = change(double(fusion.plan.totals.offchip.fm()), double(joint.plan.totals.offchip.fm()));
   const double d_total = change(double(fusion.plan.totals.offchip.total()), double(joint.plan.totals.offchip.total()));
+  const double d_energy = change(double(fusion.plan.totals.energy.total()), double(joint.plan.totals.energy.total()));
   bool all_valid = true;
   for (const Outcome& o : outcomes) all_valid = all_valid && o.report.ok();
   if (as_json) {
     json doc = {{"model", model_info(s.net).name}, {"hardware", s.hw.name}, {"spm_bytes", s.hw.spm_bytes}};
     for (const Outcome& o : outcomes) doc["strategies"].push_back(summary_json(s, o));
     doc["compulsory_offchip_bytes"] = {{"fm", floor.fm()}, {"weights", floor.weights}, {"total", floor.total()}};
-    doc["joint_vs_fusion"] = {{"latency_percent", d_latency}, {"fm_offchip_percent", d_fm}, {"total_offchip_percent", d_total}};
+    doc["joint_vs_fusion"] = {{"latency_percent", d_latency},
+                              {"fm_offchip_percent", d_fm},
+                              {"total_offchip_percent", d_total},
+                              {"energy_percent", d_energy}};
     std::cout << doc.dump(2) << '\n';
   } else {
     print_header(s);
@@ -412,7 +432,8 @@ int cmd_compare(const Common& c, bool as_json) {
     for (const Outcome& o : outcomes) print_row(s, o);
     print_statistics(c, outcomes);
     std::printf("compulsory off-chip: FM %s KiB, weights %s KiB\n", kib(floor.fm()).c_str(), kib(floor.weights).c_str());
-    std::printf("joint vs fusion-only: latency %+.1f%%, FM off-chip %+.1f%%, total off-chip %+.1f%%\n", d_latency, d_fm, d_total);
+    std::printf("joint vs fusion-only: latency %+.1f%%, FM off-chip %+.1f%%, total off-chip %+.1f%%, energy %+.1f%%\n", d_latency,
+                d_fm, d_total, d_energy);
   }
   return all_valid ? exit_code::ok : exit_code::invalid;
 }
@@ -544,15 +565,15 @@ int cmd_sweep(const Common& c, const SweepRange& r) {
   const std::uint64_t from = parse_size(r.from, "--from"), to = parse_size(r.to, "--to");
   if (from > to) throw input_error("--from", "must not exceed --to");
   std::string csv = "spm_bytes,strategy,feasible,latency_cycles,fm_offchip_bytes,weight_bytes,total_offchip_bytes,"
-                    "recompute_macs,groups,pinned,peak_spm_bytes\n";
+                    "recompute_macs,groups,pinned,peak_spm_bytes,energy_pj\n";
   svg::LineChart latency{model_info(s.net).name + ": latency over SPM size", "SPM size", "latency (cycles)", true, true, {}};
   svg::LineChart traffic{model_info(s.net).name + ": off-chip FM traffic over SPM size", "SPM size", "FM bytes", true, true, {}};
   for (const Strategy st : all_strategies) {
     latency.series.push_back({std::string(to_string(st)), {}});
     traffic.series.push_back({std::string(to_string(st)), {}});
   }
-  std::printf("%10s %-10s %13s %12s %12s %7s %7s\n", "SPM_KiB", "strategy", "latency_cyc", "FM_KiB", "weights_KiB", "groups",
-              "pinned");
+  std::printf("%10s %-10s %13s %12s %12s %10s %7s %7s\n", "SPM_KiB", "strategy", "latency_cyc", "FM_KiB", "weights_KiB",
+              "energy_uJ", "groups", "pinned");
   bool all_valid = true;
   for (std::uint64_t bytes = from; bytes <= to; bytes *= 2) {
     s.hw.spm_bytes = bytes;
@@ -562,18 +583,18 @@ int cmd_sweep(const Common& c, const SweepRange& r) {
         const Outcome o = run(s, all_strategies[k]);
         all_valid = all_valid && o.report.ok();
         const PlanTotals& t = o.plan.totals;
-        std::snprintf(line, sizeof line, "%llu,%s,1,%llu,%llu,%llu,%llu,%llu,%zu,%zu,%llu\n", (unsigned long long)bytes,
+        std::snprintf(line, sizeof line, "%llu,%s,1,%llu,%llu,%llu,%llu,%llu,%zu,%zu,%llu,%llu\n", (unsigned long long)bytes,
                       o.plan.strategy.c_str(), (unsigned long long)t.latency_cycles, (unsigned long long)t.offchip.fm(),
                       (unsigned long long)t.offchip.weights, (unsigned long long)t.offchip.total(),
                       (unsigned long long)t.recompute_macs, o.plan.groups.size(), o.plan.pinned.size(),
-                      (unsigned long long)o.plan.layout.peak);
+                      (unsigned long long)o.plan.layout.peak, (unsigned long long)t.energy.total());
         latency.series[k].points.push_back({double(bytes), double(t.latency_cycles)});
         traffic.series[k].points.push_back({double(bytes), double(t.offchip.fm())});
-        std::printf("%10s %-10s %13llu %12s %12s %7zu %7zu\n", kib(bytes).c_str(), o.plan.strategy.c_str(),
+        std::printf("%10s %-10s %13llu %12s %12s %10s %7zu %7zu\n", kib(bytes).c_str(), o.plan.strategy.c_str(),
                     (unsigned long long)t.latency_cycles, kib(t.offchip.fm()).c_str(), kib(t.offchip.weights).c_str(),
-                    o.plan.groups.size(), o.plan.pinned.size());
+                    uj(t.energy.total()).c_str(), o.plan.groups.size(), o.plan.pinned.size());
       } catch (const no_plan_fits&) {
-        std::snprintf(line, sizeof line, "%llu,%s,0,,,,,,,,\n", (unsigned long long)bytes, std::string(to_string(all_strategies[k])).c_str());
+        std::snprintf(line, sizeof line, "%llu,%s,0,,,,,,,,,\n", (unsigned long long)bytes, std::string(to_string(all_strategies[k])).c_str());
         std::printf("%10s %-10s %13s\n", kib(bytes).c_str(), std::string(to_string(all_strategies[k])).c_str(), "no plan fits");
       }
       csv += line;
@@ -609,15 +630,19 @@ int cmd_pareto(const Common& c, const ParetoArgs& a, bool as_json) {
   }
   bool all_valid = chosen.report.ok();
   for (const Outcome& o : points) all_valid = all_valid && o.report.ok();
-  std::string csv = "latency_cycles,fm_offchip_bytes,weight_bytes,total_offchip_bytes,groups,pinned,valid\n";
-  svg::LineChart chart{model_info(s.net).name + ": latency vs off-chip bytes, SPM " + kib(s.hw.spm_bytes) + " KiB",
-                       "latency (cycles)", "off-chip bytes", false, false, {{a.strategy, {}}}};
+  // The metric traded against latency: off-chip bytes, or energy under --objective energy.
+  const bool energy = s.options.objective == Objective::energy;
+  const std::string traded = energy ? "energy" : "off-chip bytes";
+  std::string csv = "latency_cycles,fm_offchip_bytes,weight_bytes,total_offchip_bytes,energy_pj,groups,pinned,valid\n";
+  svg::LineChart chart{model_info(s.net).name + ": latency vs " + traded + ", SPM " + kib(s.hw.spm_bytes) + " KiB",
+                       "latency (cycles)", energy ? "energy (pJ)" : "off-chip bytes", false, false, {{a.strategy, {}}}};
   for (const Outcome& o : points) {
     const PlanTotals& t = o.plan.totals;
     csv += std::to_string(t.latency_cycles) + "," + std::to_string(t.offchip.fm()) + "," + std::to_string(t.offchip.weights) +
-           "," + std::to_string(t.offchip.total()) + "," + std::to_string(o.plan.groups.size()) + "," +
-           std::to_string(o.plan.pinned.size()) + "," + (o.report.ok() ? "1" : "0") + "\n";
-    chart.series[0].points.push_back({double(t.latency_cycles), double(t.offchip.total())});
+           "," + std::to_string(t.offchip.total()) + "," + std::to_string(t.energy.total()) + "," +
+           std::to_string(o.plan.groups.size()) + "," + std::to_string(o.plan.pinned.size()) + "," +
+           (o.report.ok() ? "1" : "0") + "\n";
+    chart.series[0].points.push_back({double(t.latency_cycles), double(energy ? t.energy.total() : t.offchip.total())});
   }
   if (!a.csv.empty()) write_file(a.csv, csv);
   if (!a.svg.empty()) write_file(a.svg, svg::render(chart));
@@ -628,7 +653,7 @@ int cmd_pareto(const Common& c, const ParetoArgs& a, bool as_json) {
     std::cout << doc.dump(2) << '\n';
   } else {
     print_header(s);
-    std::printf("%zu plans no other beats in both latency and off-chip bytes (%s, file order):\n", points.size(),
+    std::printf("%zu plans no other beats in both latency and %s (%s, file order):\n", points.size(), traded.c_str(),
                 a.strategy.c_str());
     print_table_head();
     for (const Outcome& o : points) print_row(s, o);
@@ -683,7 +708,7 @@ int main(int argc, char** argv) {
 
   ParetoArgs pareto;
   CLI::App* pareto_cmd = app.add_subcommand(
-      "pareto", "the plans no other beats in both latency and off-chip bytes, at one SPM size (table, CSV, SVG)");
+      "pareto", "the plans no other beats in both latency and off-chip bytes (or energy), at one SPM size (table, CSV, SVG)");
   add_common(*pareto_cmd, common);
   add_strategy_option(*pareto_cmd, pareto.strategy);
   pareto_cmd->add_option("--csv", pareto.csv, "write the front as CSV to this file");

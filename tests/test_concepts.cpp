@@ -222,7 +222,7 @@ foreign::LayerGraph diamond() {
   return g;
 }
 
-Score score(const Plan& p) { return score_of(p.totals.latency_cycles, p.totals.offchip.total(), p.objective); }
+Score score(const Plan& p) { return score_of(p.totals, p.objective); }
 
 SolveOptions with_order(OrderMode mode) {
   SolveOptions opt;
@@ -280,4 +280,24 @@ TEST_CASE("a banked SPM refuses answers a byte count accepts, and the plans work
     CHECK_FALSE(validate_plan(g, unconstrained, model, banked).ok());
     CHECK(validate_plan(g, plan, model, banked).ok());
   }
+}
+
+TEST_CASE("a foreign cost model that reports no energy: the energy objective ranks plans by latency", "[concepts][energy]") {
+  const foreign::LayerGraph g = diamond();
+  const foreign::WholeFmModel model{&g};
+  const foreign::BankedSpm banked;
+  for (const Strategy s : all_strategies)
+    for (const OrderMode mode : {OrderMode::file, OrderMode::free}) {
+      CAPTURE(to_string(s), mode == OrderMode::free);
+      SolveOptions opt = with_order(mode);
+      const Plan fastest = solve(s, g, model, banked, opt);
+      opt.objective = Objective::energy;
+      const Plan plan = solve(s, g, model, banked, opt);
+      CHECK(plan.totals.energy == EnergyPj{});
+      CHECK(plan.totals.latency_cycles == fastest.totals.latency_cycles);
+      CHECK(plan.status.optimal);
+      CHECK(score(plan) == Score{0, fastest.totals.latency_cycles});
+      CHECK(validate_plan(g, plan, model, banked).ok());
+      CHECK(read_plan(g, plan_to_json(g, plan)).totals == plan.totals);
+    }
 }

@@ -2,7 +2,7 @@
 // layers is at most what any group of them costs, in any setting it accepts
 // (so sums over any grouping bound the plan). Checked on every contiguous group
 // of random chains and DAGs, all boundary FMs in DRAM or all pinned, at random
-// SPM sizes.
+// SPM sizes and energy constants.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -24,7 +24,8 @@ void for_each_random_group(std::uint32_t seeds, int most_layers, const F& f) {
   for (std::uint32_t seed = 1; seed <= seeds; ++seed) {
     std::mt19937 rng(seed);
     const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, most_layers)(rng), seed % 2 == 0);
-    const Hardware hw = pinfuse::testing::random_hardware(rng, g);
+    Hardware hw = pinfuse::testing::random_hardware(rng, g);
+    pinfuse::testing::random_energy(rng, hw);
     const ReferenceAccelerator accel(g, hw);
     const Problem p = make_problem(g);
     const int n = static_cast<int>(p.size());
@@ -42,7 +43,7 @@ TEST_CASE("the reference floor is below every group's cost", "[accel][floor]") {
                                    int begin, int end, const GroupBoundary& b, const std::vector<std::size_t>& layers) {
         const CostFloor floor = accel.floor(layers);
         for (const Residence where : {Residence::dram, Residence::pinned})
-          for (const Objective objective : {Objective::latency, Objective::offchip_bytes}) {
+          for (const Objective objective : {Objective::latency, Objective::offchip_bytes, Objective::energy}) {
             std::vector<BoundaryFm> inputs, outputs;
             for (const int fm : b.inputs) inputs.push_back({p.fms[fm].id, p.fms[fm].producer < 0 ? Residence::dram : where});
             for (const int fm : b.outputs) outputs.push_back({p.fms[fm].id, p.fms[fm].model_output ? Residence::dram : where});
@@ -52,6 +53,7 @@ TEST_CASE("the reference floor is below every group's cost", "[accel][floor]") {
             INFO("seed " << seed << ", layers [" << begin << ", " << end << ")");
             CHECK(floor.latency_cycles <= c->latency_cycles);
             CHECK(floor.offchip_bytes <= c->offchip.total());
+            CHECK(floor.energy_pj <= c->energy.total());
           }
   });
 }

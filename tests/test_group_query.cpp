@@ -40,7 +40,7 @@ struct NoPassingPins {
   }
 };
 
-Score score(const Plan& plan) { return score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), plan.objective); }
+Score score(const Plan& plan) { return score_of(plan.totals, plan.objective); }
 
 /// The pinned FMs alive during each group of `plan` that it neither reads nor writes.
 std::size_t pins_passing_over(const Plan& plan) {

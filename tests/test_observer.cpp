@@ -23,7 +23,7 @@ using namespace pinfuse;
 
 namespace {
 
-Score score(const Plan& plan) { return score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), plan.objective); }
+Score score(const Plan& plan) { return score_of(plan.totals, plan.objective); }
 
 /// Records every report; asks to stop once `stop_after` states are expanded (0: never).
 class Recorder : public SolveObserver {

@@ -19,7 +19,7 @@ using namespace pinfuse;
 namespace {
 
 Score score(const Plan& plan) {
-  return score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), plan.objective);
+  return score_of(plan.totals, plan.objective);
 }
 
 SolveOptions with_order(OrderMode mode, std::chrono::milliseconds limit = std::chrono::milliseconds(0)) {

@@ -56,14 +56,15 @@ TEST_CASE("plan JSON round trip gives an equal plan that validates, for every st
   const Hardware hw;
   const ReferenceAccelerator accel(net, hw);
   const Scratchpad spm = scratchpad_of(hw);
-  for (const Objective objective : {Objective::latency, Objective::offchip_bytes})
+  for (const Objective objective : {Objective::latency, Objective::offchip_bytes, Objective::energy})
     for (const Strategy strategy : all_strategies) {
-      INFO("strategy " << to_string(strategy) << (objective == Objective::latency ? ", latency" : ", off-chip bytes"));
+      INFO("strategy " << to_string(strategy) << ", objective " << detail::objective_name(objective));
       SolveOptions opt;
       opt.objective = objective;
       const Plan plan = solve(strategy, net, accel, spm, opt);
       const std::string text = plan_to_json(net, plan).dump(2);
       const Plan again = read_plan(net, json::parse(text));
+      CHECK(plan.totals.energy.total() > 0);  // the energy breakdown is written and read back
       check_equal(plan, again);
       const ValidationReport report = validate_plan(net, again, accel, spm);
       INFO((report.findings.empty() ? std::string() : report.findings.front().message));
@@ -86,6 +87,9 @@ TEST_CASE("plan JSON names layers and FMs by name", "[plan_json]") {
   CHECK(doc["groups"][0]["inputs"][0]["fm"] == "input");
   CHECK(doc["groups"][0]["inputs"][0]["where"] == "dram");
   CHECK(doc["totals"]["offchip"]["total"] == plan.totals.offchip.total());
+  CHECK(doc["totals"]["energy_pj"]["total"] == plan.totals.energy.total());
+  CHECK(doc["totals"]["energy_pj"]["mac"] == plan.totals.energy.mac);
+  CHECK(doc["groups"][0]["energy_pj"]["dram"] == plan.groups[0].cost.energy.dram);
   REQUIRE(!plan.pinned.empty());
   CHECK(doc["pinned"][0]["fm"] == net[plan.pinned[0].fm].name);
 }
@@ -155,6 +159,20 @@ TEST_CASE("read_plan rejects bad plan documents with the JSON pointer", "[plan_j
   SECTION("an off-chip total that is not the sum of its parts") {
     doc["groups"][1]["offchip"]["total"] = doc["groups"][1]["offchip"]["total"].get<std::uint64_t>() + 1;
     expect_rejected(doc, "/groups/1/offchip/total", "fm_read + fm_write + weights");
+  }
+  SECTION("an energy total that is not the sum of its terms") {
+    doc["groups"][1]["energy_pj"]["total"] = doc["groups"][1]["energy_pj"]["total"].get<std::uint64_t>() + 1;
+    expect_rejected(doc, "/groups/1/energy_pj/total", "sum of the five terms");
+  }
+  SECTION("an energy term missing") {
+    doc["totals"]["energy_pj"].erase("spm_write");
+    expect_rejected(doc, "/totals/energy_pj", "'spm_write'");
+  }
+  SECTION("an energy the validator disagrees with") {
+    doc["groups"][0]["energy_pj"]["mac"] = doc["groups"][0]["energy_pj"]["mac"].get<std::uint64_t>() + 1;
+    doc["groups"][0]["energy_pj"]["total"] = doc["groups"][0]["energy_pj"]["total"].get<std::uint64_t>() + 1;
+    const Plan changed = read_plan(net, doc);
+    CHECK_FALSE(validate_plan(net, changed, accel, scratchpad_of(hw)).ok());
   }
   SECTION("a tiling value that is not an integer") {
     doc["groups"][0]["tiling"]["row_tiles"] = "four";

@@ -503,3 +503,162 @@ TEST_CASE("a concat fused with its producers is written in place", "[accelerator
   CHECK(std::count(copy_names.begin(), copy_names.end(), "tmp:expand1x1") == 1);
   CHECK(std::count(copy_names.begin(), copy_names.end(), "tmp:expand3x3") == 1);
 }
+
+namespace {
+
+/// Energy constants that tell the five terms apart, one fractional to check the rounding up.
+Hardware energy_hardware() {
+  Hardware hw;
+  hw.dram_pj_per_byte = 100;
+  hw.spm_read_pj_per_byte = 10;
+  hw.spm_write_pj_per_byte = 20;
+  hw.mac_pj = 0.3;
+  hw.vector_op_pj = 0.25;
+  return hw;
+}
+
+}  // namespace
+
+TEST_CASE("energy of the worked example, term by term", "[accelerator][energy]") {
+  // The worked example above (docs/reference-accelerator.md §2): int8 16x16x8
+  // input, c1 and c2 3x3 convs with 8 filters, padding 1, fused, T = 2, weights
+  // resident. Rows are 128 B; Wt = 584 B per conv; macs_row = 16*8*8*9 = 9216.
+  //   tile 0: input [0,10) loaded, c1 computes [0,9), c2 [0,8)
+  //   tile 1: input [6,16) loaded, c1 computes [7,16), c2 [8,16)
+  // Traffic: fm_read 2560, fm_write 2048, weights 1168: 5776 B.
+  //   dram      = 5776 B * 100 pJ/B                                   = 577600 pJ
+  // SPM reads: DMA out 2048; c1 reads 10 + 10 input rows (2560), c2 reads c1's
+  // rows [0,9) and [7,16) (2304); each tile reads both convs' weights (2 * 1168):
+  //   spm_read  = (2048 + 2560 + 2304 + 2336) B * 10 pJ/B = 9248 * 10    = 92480 pJ
+  // SPM writes: DMA in 2560 + 1168; c1 writes 18 rows (2304), c2 16 rows (2048):
+  //   spm_write = (3728 + 4352) B * 20 pJ/B = 8080 * 20                = 161600 pJ
+  // MACs: (18 + 16) rows * 9216 = 313344 (recompute 18432 included):
+  //   mac       = ceil(313344 * 0.3 pJ) = ceil(94003.2)                = 94004 pJ
+  //   vector    = 0 (no vector layer)
+  Layer c1 = conv_layer("c1", 8, 3, 1), c2 = conv_layer("c2", 8, 3, 1);
+  c1.rows = c1.cols = c2.rows = c2.cols = Window1D{3, 1, 1, 1, 1, false};  // padding 1
+  const Chain c = chain({16, 16, 8}, {c1, c2});
+  const ReferenceAccelerator accel(c.net, energy_hardware());
+  Query q = c.all();
+  q.available = 7000;
+  q.objective = Objective::offchip_bytes;
+  const std::optional<GroupCost> cost = accel.evaluate(q.view());
+  REQUIRE(cost);
+  REQUIRE(tiling(*cost, "row_tiles") == 2);
+  REQUIRE(tiling(*cost, "weights_streamed") == 0);
+  CHECK(cost->energy.dram == 577600);
+  CHECK(cost->energy.spm_read == 92480);
+  CHECK(cost->energy.spm_write == 161600);
+  CHECK(cost->energy.mac == 94004);
+  CHECK(cost->energy.vector == 0);
+  CHECK(cost->energy.total() == 577600 + 92480 + 161600 + 94004);
+
+  SECTION("a pinned input: no DRAM read, no DMA write, the compute still reads it") {
+    // Without the input's tile buffers, T = 1 takes 1216 + 2048 + 2048 = 5312 B
+    // and T = 2 takes 1216 + 1152 + 2 * 1024 = 4416 B: 5000 B forces T >= 2.
+    q.inputs[0].where = Residence::pinned;
+    q.available = 5000;
+    const std::optional<GroupCost> pinned = accel.evaluate(q.view());
+    REQUIRE(pinned);
+    REQUIRE(tiling(*pinned, "row_tiles") == 2);
+    CHECK(pinned->energy.dram == (2048 + 1168) * 100);
+    CHECK(pinned->energy.spm_read == 92480);
+    CHECK(pinned->energy.spm_write == (1168 + 4352) * 20);
+    CHECK(pinned->energy.mac == 94004);
+  }
+}
+
+TEST_CASE("energy of a vector layer: its element ops, and the same bytes whatever the tiling", "[accelerator][energy]") {
+  // One relu6 activation over an int8 8x8x4 input: rows of 32 B, 2 ops per
+  // element, 8 rows * 8*4*2 = 512 ops. It reads its input rows once (no halo)
+  // and writes its output once, at any T:
+  //   dram      = (256 + 256) B * 100 pJ/B               = 51200 pJ
+  //   spm_read  = (256 DMA out + 256 compute) B * 10      = 5120 pJ
+  //   spm_write = (256 DMA in + 256 compute) B * 20       = 10240 pJ
+  //   mac       = 0
+  //   vector    = 512 ops * 0.25 pJ                       = 128 pJ
+  Layer relu6 = simple_layer("act", LayerKind::activation);
+  relu6.activation = "relu6";
+  const Chain c = chain({8, 8, 4}, {relu6});
+  const ReferenceAccelerator accel(c.net, energy_hardware());
+  for (const std::uint64_t available : {std::uint64_t{1} << 20, std::uint64_t{256}}) {
+    Query q = c.all();
+    q.available = available;
+    const std::optional<GroupCost> cost = accel.evaluate(q.view());
+    REQUIRE(cost);
+    INFO("row_tiles " << tiling(*cost, "row_tiles"));
+    CHECK(cost->energy == EnergyPj{51200, 5120, 10240, 0, 128});
+  }
+}
+
+TEST_CASE("energy of a global pool that accumulates over row tiles: its work once, its partial sums per tile",
+          "[accelerator][energy]") {
+  // A global average pool over an int8 4x4x2 input (rows of 8 B): output 1x1x2
+  // (2 B), 2 * 4 * 4 = 32 vector ops. With 17 B available (alignment 1) only
+  // T = 4, single-buffered, fits (8 B input tile + 2 B partial sums; T = 2 and
+  // double buffering need 18 B), so each tile folds one input row in:
+  //   dram      = (32 DMA in + 2 DMA out) B * 100                 = 3400 pJ
+  //   spm_read  = (2 DMA out + 4 * 8 compute reads) B * 10        = 340 pJ
+  //   spm_write = (32 DMA in + 4 * 2 partial sums) B * 20         = 800 pJ
+  //   vector    = 32 ops * 0.25 pJ                                = 8 pJ
+  Layer pool = simple_layer("gap", LayerKind::pool);
+  pool.global_pool = true;
+  const Chain c = chain({4, 4, 2}, {pool});
+  const ReferenceAccelerator accel(c.net, energy_hardware());
+  Query q = c.all();
+  q.alignment = 1;
+  q.available = 17;
+  const std::optional<GroupCost> cost = accel.evaluate(q.view());
+  REQUIRE(cost);
+  REQUIRE(tiling(*cost, "row_tiles") == 4);
+  REQUIRE(tiling(*cost, "double_buffered") == 0);
+  CHECK(cost->energy == EnergyPj{3400, 340, 800, 0, 8});
+}
+
+TEST_CASE("energy of an fc in output-channel chunks: each chunk re-reads the input", "[accelerator][energy]") {
+  // An fc of 1000 units over an int8 1x1x1024 input: weights 1024 * 1000 + 1000
+  // bias = 1025000 B, 1024000 MACs, output 1000 B. In 256 KiB it runs in c > 1
+  // chunks of one tile (T = 1); it accumulates (§2), so it writes its 1000 B of
+  // partial sums once, and every chunk reads the 1024 B input tile:
+  //   dram      = (1024 + 1000 + 1025000) B * 100 = 1027024 * 100           = 102702400 pJ
+  //   spm_read  = (1000 DMA out + c * 1024 input + 1025000 weights) B * 10   = (1026000 + 1024 c) * 10 pJ
+  //   spm_write = (1024 + 1025000 DMA in + 1000 partial sums) B * 20         = 20540480 pJ
+  //   mac       = 1024000 * 0.3 pJ                                           = 307200 pJ
+  const Chain c = chain({1, 1, 1024}, {fc_layer("fc", 1000)});
+  const ReferenceAccelerator accel(c.net, energy_hardware());
+  Query q = c.all();
+  q.available = 256 * 1024;
+  const std::optional<GroupCost> cost = accel.evaluate(q.view());
+  REQUIRE(cost);
+  REQUIRE(tiling(*cost, "row_tiles") == 1);
+  const std::uint64_t chunks = std::uint64_t(tiling(*cost, "channel_chunks"));
+  REQUIRE(chunks > 1);
+  CHECK(cost->energy == EnergyPj{102702400, (1026000 + 1024 * chunks) * 10, 20540480, 307200, 0});
+}
+
+TEST_CASE("the energy objective picks the least-energy way to run a group, ties by latency", "[accelerator][energy]") {
+  std::mt19937 rng(77);
+  for (int trial = 0; trial < 40; ++trial) {
+    const Network g = pinfuse::testing::random_network(rng, 4, trial % 2 == 1);
+    const Hardware hw = pinfuse::testing::random_hardware(rng, g);
+    const ReferenceAccelerator accel(g, hw);
+    const Problem p = make_problem(g);
+    const int n = int(p.size());
+    for (int begin = 0; begin < n; ++begin)
+      for (int end = begin + 1; end <= n; ++end) {
+        Query q = group_query(p, begin, end);
+        q.available = hw.spm_bytes;
+        q.alignment = hw.spm_alignment;
+        q.objective = Objective::latency;
+        const std::optional<GroupCost> fast = accel.evaluate(q.view());
+        q.objective = Objective::energy;
+        const std::optional<GroupCost> frugal = accel.evaluate(q.view());
+        REQUIRE(bool(fast) == bool(frugal));
+        if (!fast) continue;
+        INFO("trial " << trial << ", group [" << begin << ", " << end << ")");
+        CHECK(frugal->energy.total() <= fast->energy.total());
+        if (frugal->energy.total() == fast->energy.total()) CHECK(frugal->latency_cycles <= fast->latency_cycles);
+        else CHECK(frugal->latency_cycles >= fast->latency_cycles);
+      }
+  }
+}

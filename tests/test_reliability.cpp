@@ -134,3 +134,30 @@ TEST_CASE("no plan fits is its own error type, apart from bad input", "[reliabil
     CHECK_THAT(e.reason(), Catch::Contains("fits the SPM"));
   }
 }
+
+TEST_CASE("hardware JSON: energy fields must be finite and non-negative, with the field's pointer", "[reliability][energy]") {
+  const auto energy_error = [](const nlohmann::json& value) {
+    return thrown<input_error>([&] { read_hardware({{"format", "pinfuse-hardware"}, {"energy", {{"mac_pj", value}}}}); });
+  };
+  for (const double bad : {-0.5, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+                           -std::numeric_limits<double>::infinity(), 2e6}) {
+    CAPTURE(bad);
+    const input_error e = energy_error(bad);
+    CHECK(e.where() == "/energy/mac_pj");
+    CHECK_THAT(e.reason(), Catch::Contains("an energy must be finite and from 0 to 1e6 pJ"));
+  }
+  CHECK_THAT(energy_error("cheap").reason(), Catch::Contains("expected a number"));
+  CHECK(thrown<input_error>([] { read_hardware(io::parse_text(R"({"energy": {"dram_pj_per_byte": -1}})", "hw.json")); })
+            .where() == "/energy/dram_pj_per_byte");
+  CHECK(thrown<input_error>([] { read_hardware(io::parse_text(R"({"energy": {"sram_pj": 1}})", "hw.json")); }).where() ==
+        "/energy/sram_pj");
+  const Hardware hw = read_hardware(io::parse_text(
+      R"({"energy": {"dram_pj_per_byte": 0, "spm_read_pj_per_byte": 1.5, "spm_write_pj_per_byte": 2, "mac_pj": 0.1, "vector_op_pj": 0.05}})",
+      "hw.json"));
+  CHECK(hw.dram_pj_per_byte == 0);
+  CHECK(hw.spm_read_pj_per_byte == 1.5);
+  CHECK(hw.spm_write_pj_per_byte == 2);
+  CHECK(hw.mac_pj == 0.1);
+  CHECK(hw.vector_op_pj == 0.05);
+  CHECK(read_hardware(io::parse_text("{}", "hw.json")).mac_pj == Hardware{}.mac_pj);  // the defaults
+}

@@ -25,7 +25,11 @@ using pinfuse::testing::Totals;
 
 namespace {
 
-Totals totals_of(const Plan& plan) { return {plan.totals.latency_cycles, plan.totals.offchip.total()}; }
+/// Latency and the metric the plan traded for it (its objective's: off-chip bytes or energy).
+Totals totals_of(const Plan& plan) {
+  return {plan.totals.latency_cycles,
+          plan.objective == Objective::energy ? plan.totals.energy.total() : plan.totals.offchip.total()};
+}
 
 struct StrategySpace {
   Strategy strategy;
@@ -38,9 +42,10 @@ constexpr StrategySpace strategy_spaces[] = {{Strategy::layerwise, {false, false
 
 /// The front of a trade-off solve, and the plan it returns for `slack`.
 std::pair<ParetoFront, Plan> trade_off(Strategy strategy, const Network& g, const ReferenceAccelerator& accel,
-                                       const Scratchpad& spm, double slack) {
+                                       const Scratchpad& spm, double slack, Objective objective = Objective::latency) {
   ParetoFront front;
   SolveOptions opt;
+  opt.objective = objective;
   opt.trade_off = TradeOff{slack, &front};
   Plan plan = solve(strategy, g, accel, spm, opt);
   return {std::move(front), std::move(plan)};
@@ -49,28 +54,34 @@ std::pair<ParetoFront, Plan> trade_off(Strategy strategy, const Network& g, cons
 }  // namespace
 
 TEST_CASE("the trade-off front equals exhaustive enumeration on random chains and DAGs", "[trade_off][solvers]") {
-  const Objective both[] = {Objective::latency, Objective::offchip_bytes};
   std::size_t points = 0, fronts_with_several = 0;
   for (std::uint32_t seed = 1; seed <= 60; ++seed) {
     std::mt19937 rng(seed);
     const bool dag = seed % 2 == 0;
+    // latency against off-chip bytes, and every third network against energy
+    const Objective traded = seed % 3 == 0 ? Objective::energy : Objective::offchip_bytes;
+    const Objective both[] = {Objective::latency, traded};
     const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, 6)(rng), dag);
     const Hardware hw = pinfuse::testing::random_hardware(rng, g);
     const ReferenceAccelerator accel(g, hw);
     const Scratchpad spm = scratchpad_of(hw);
     for (const StrategySpace& s : strategy_spaces) {
-      INFO("seed " << seed << (dag ? " dag" : " chain") << ", SPM " << hw.spm_bytes << " B, " << to_string(s.strategy));
-      const std::vector<Totals> expected = pinfuse::testing::brute_force_front(g, accel, spm, s.space, both);
+      INFO("seed " << seed << (dag ? " dag" : " chain") << ", SPM " << hw.spm_bytes << " B, " << to_string(s.strategy)
+                    << (traded == Objective::energy ? ", energy" : ", off-chip bytes"));
+      const std::vector<Totals> expected = pinfuse::testing::brute_force_front(g, accel, spm, s.space, both, traded);
+      const Objective objective = traded == Objective::energy ? Objective::energy : Objective::latency;
       if (expected.empty()) {
-        REQUIRE_THROWS_AS(trade_off(s.strategy, g, accel, spm, 0), no_plan_fits);
+        REQUIRE_THROWS_AS(trade_off(s.strategy, g, accel, spm, 0, objective), no_plan_fits);
         continue;
       }
-      const auto [front, plan] = trade_off(s.strategy, g, accel, spm, 0);
+      const auto [front, plan] = trade_off(s.strategy, g, accel, spm, 0, objective);
       CHECK(front.complete);
       std::vector<Totals> found;
       for (const Plan& p : front.plans) found.push_back(totals_of(p));
-      if (front.unplaced == 0) CHECK(found == expected);  // else a subset: the plans that got addresses
-      for (const Totals& t : found) CHECK(std::find(expected.begin(), expected.end(), t) != expected.end());
+      if (front.unplaced == 0) CHECK(found == expected);
+      // Else the plans that got addresses, and the solve's repaired plan: each as good as an exhaustive point at best.
+      for (const Totals& t : found)
+        CHECK(std::any_of(expected.begin(), expected.end(), [&](const Totals& e) { return e.first <= t.first && e.second <= t.second; }));
       points += found.size();
       fronts_with_several += found.size() > 1;
       // Slack 0: the latency optimum, and the least traffic among plans that fast.

@@ -23,7 +23,7 @@ struct BruteForceSpace {
   bool pin = true;   ///< false: nothing pinned
 };
 
-/// (latency cycles, off-chip bytes) of a plan.
+/// (latency cycles, off-chip bytes or energy pJ) of a plan.
 using Totals = std::pair<std::uint64_t, std::uint64_t>;
 
 /// Keeps the points of `points` that no other is at least as good as in both
@@ -36,14 +36,16 @@ inline std::vector<Totals> non_dominated(std::vector<Totals> points) {
   return front;
 }
 
-/// The totals of every plan over every split of `order` (empty: the file order)
-/// with every pin set, each group asked under each objective of `asked` (a
-/// trade-off plan may mix them), that no other beats in both metrics. With
+/// The totals (latency and the metric of `second`: off-chip bytes, or energy)
+/// of every plan over every split of `order` (empty: the file order) with every
+/// pin set, each group asked under each objective of `asked` (a trade-off plan
+/// may mix them), that no other beats in both metrics. With
 /// `file_rank` (vertex -> rank in the file order), only splits whose groups list
 /// their layers in file order, as the order-free solvers ask about them.
 template <Graph G, CostModel C, MemoryConstraint M>
 std::vector<Totals> brute_force_front(const G& g, const C& cost, const M& spm, BruteForceSpace space,
-                                      std::span<const Objective> asked, std::span<const std::size_t> order = {},
+                                      std::span<const Objective> asked, Objective second,
+                                      std::span<const std::size_t> order = {},
                                       const std::vector<int>* file_rank = nullptr) {
   const Problem p = make_problem(g, order);
   const int n = static_cast<int>(p.size());
@@ -118,8 +120,9 @@ std::vector<Totals> brute_force_front(const G& g, const C& cost, const M& spm, B
           if (c)
             for (const Buffer& b : c->buffers) sizes.push_back(b.bytes);
           if (!c || !spm.fits(sizes)) continue;
-          for (const auto& [latency, offchip] : totals)
-            next.push_back({saturating_add(latency, c->latency_cycles), saturating_add(offchip, c->offchip.total())});
+          const std::uint64_t traded = second == Objective::energy ? c->energy.total() : c->offchip.total();
+          for (const auto& [latency, so_far] : totals)
+            next.push_back({saturating_add(latency, c->latency_cycles), saturating_add(so_far, traded)});
         }
         totals = non_dominated(std::move(next));
         feasible = !totals.empty();
@@ -134,9 +137,12 @@ std::vector<Totals> brute_force_front(const G& g, const C& cost, const M& spm, B
 template <Graph G, CostModel C, MemoryConstraint M>
 std::optional<Score> brute_force(const G& g, const C& cost, const M& spm, BruteForceSpace space, Objective objective,
                                  std::span<const std::size_t> order = {}, const std::vector<int>* file_rank = nullptr) {
+  // The lexicographic optimum is on the front of latency and the objective's other metric.
+  const Objective second = objective == Objective::energy ? Objective::energy : Objective::offchip_bytes;
   std::optional<Score> best;
-  for (const auto& [latency, offchip] : brute_force_front(g, cost, spm, space, std::span(&objective, 1), order, file_rank))
-    if (const Score s = score_of(latency, offchip, objective); !best || s < *best) best = s;
+  for (const auto& [latency, traded] :
+       brute_force_front(g, cost, spm, space, std::span(&objective, 1), second, order, file_rank))
+    if (const Score s = score_of(latency, traded, traded, objective); !best || s < *best) best = s;
   return best;
 }
 

@@ -260,4 +260,17 @@ inline Hardware random_hardware(std::mt19937& rng, const Network& g) {
   return hw;
 }
 
+/// Random energy constants [pJ/B, pJ/op] (each 0 one time in five), so that no
+/// term always dominates: DRAM 0..400, SPM 0..40, MAC 0..2, vector 0..1.
+inline void random_energy(std::mt19937& rng, Hardware& hw) {
+  const auto draw = [&](double most) {
+    return std::uniform_int_distribution<int>(0, 4)(rng) == 0 ? 0.0 : std::uniform_real_distribution<double>(0, most)(rng);
+  };
+  hw.dram_pj_per_byte = draw(400);
+  hw.spm_read_pj_per_byte = draw(40);
+  hw.spm_write_pj_per_byte = draw(40);
+  hw.mac_pj = draw(2);
+  hw.vector_op_pj = draw(1);
+}
+
 }  // namespace pinfuse::testing

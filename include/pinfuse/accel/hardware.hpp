@@ -30,6 +30,12 @@ struct Hardware {
   bool double_buffering = true;            ///< overlap DMA with compute (else serialized)
   WeightPolicy fused_weights = WeightPolicy::automatic;
   double clock_mhz = 1000;                 ///< only to print milliseconds
+  // Energy (docs/reference-accelerator.md §11; defaults from Horowitz, ISSCC 2014, 45 nm, 8-bit data)
+  double dram_pj_per_byte = 162.5;         ///< DRAM access: 1.3 nJ per 64-bit word / 8 (pJ/B)
+  double spm_read_pj_per_byte = 12.5;      ///< 1 MB SRAM read: 100 pJ per 64-bit word / 8 (pJ/B)
+  double spm_write_pj_per_byte = 12.5;     ///< SRAM write, taken equal to a read (pJ/B)
+  double mac_pj = 0.23;                    ///< 8-bit multiply 0.2 pJ + 8-bit add 0.03 pJ (pJ/MAC)
+  double vector_op_pj = 0.03;              ///< 8-bit add (pJ/op)
 };
 
 }  // namespace pinfuse

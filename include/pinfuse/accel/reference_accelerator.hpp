@@ -40,6 +40,7 @@ class ReferenceAccelerator {
       i.row_bytes = std::uint64_t(l.output.w) * std::uint64_t(l.output.c) * std::uint64_t(model_info(g).dtype_bytes);
       i.weight_bytes = weight_bytes(g, v);
       i.macs_per_row = macs_per_row(g, v);
+      i.vops_per_row = vector_ops_per_row(g, v);
       // cycles per output row = MACs / (MAC/cycle * utilization), or vector ops / (elements/cycle)
       const bool conv = l.kind == LayerKind::conv2d || l.kind == LayerKind::conv2d_transpose;
       const bool grouped = conv && l.groups > 1;
@@ -47,7 +48,7 @@ class ReferenceAccelerator {
                           : grouped              ? hw_.depthwise_utilization
                                                  : hw_.conv_utilization;
       i.cycles_per_row = i.macs_per_row ? double(i.macs_per_row) / (hw_.macs_per_cycle * util)
-                                        : double(vector_ops_per_row(g, v)) / hw_.vector_elements_per_cycle;
+                                        : double(i.vops_per_row) / hw_.vector_elements_per_cycle;
       // A depthwise conv (one channel per group, as many outputs) keeps its channels apart:
       // its input splits into chunks with its output.
       i.channel_independent = l.kind == LayerKind::conv2d && grouped && l.groups == l.filters && i.inputs.size() == 1 &&
@@ -93,10 +94,17 @@ class ReferenceAccelerator {
   ///   off-chip >= sum of weight bytes of v + model output bytes                                       (bytes)
   /// with overlap_floor(v) = least compute + dma(weights), or for a layer that can
   /// be split into channel chunks max(least compute + dma(W_ch), dma(C * W_ch)).
+  /// Energy (§11): the weights cross DRAM and are written into the SPM at least
+  /// once, a model output crosses DRAM and is read out of the SPM once, and the
+  /// rows no plan can skip are computed:
+  ///   energy >= floor(weight bytes * (e_dram + e_spm_write) + model output bytes * (e_dram + e_spm_read)
+  ///                   + sum of least rows(v) * (macs_row(v) * e_mac + vops_row(v) * e_vec))              (pJ)
   CostFloor floor(std::span<const std::size_t> layers) const {
     std::uint64_t compute = 0, weight_dma = 0, weight_bytes = 0, output_bytes = 0, unhidden = 0;
+    double energy = 0;  // [pJ] of the least rows' MACs and vector ops
     for (const std::size_t v : layers) {
       const LayerInfo& l = info_[v];
+      energy += double(l.least_rows) * (double(l.macs_per_row) * hw_.mac_pj + double(l.vops_per_row) * hw_.vector_op_pj);
       compute += l.least_compute;
       weight_dma += dma_cycles(l.weight_bytes);
       weight_bytes += l.weight_bytes;
@@ -109,7 +117,10 @@ class ReferenceAccelerator {
       }
     }
     const auto store = std::uint64_t(std::ceil(double(output_bytes) / hw_.dram_bytes_per_cycle));
-    return {std::max({compute, weight_dma + store, unhidden}), weight_bytes + output_bytes};
+    energy += double(weight_bytes) * (hw_.dram_pj_per_byte + hw_.spm_write_pj_per_byte) +
+              double(output_bytes) * (hw_.dram_pj_per_byte + hw_.spm_read_pj_per_byte);
+    return {std::max({compute, weight_dma + store, unhidden}), weight_bytes + output_bytes,
+            std::uint64_t(std::min(std::floor(energy), double(quantity_limit)))};
   }
 
   /// SpmFloorModel: the sum of least_held(layers) [B].
@@ -180,6 +191,7 @@ class ReferenceAccelerator {
     std::uint64_t row_bytes = 0;
     std::uint64_t weight_bytes = 0;
     std::uint64_t macs_per_row = 0;
+    std::uint64_t vops_per_row = 0;  ///< vector ops per row when macs_per_row is 0
     double cycles_per_row = 0;
     bool channel_splittable = false;
     bool channel_independent = false;  ///< depthwise: output channel c reads input channel c only
@@ -187,6 +199,7 @@ class ReferenceAccelerator {
     bool concat = false;
     bool model_output = false;  ///< read by an output marker or by nothing
     std::uint64_t least_compute = 0;  ///< least_compute_cycles()
+    std::uint64_t least_rows = 0;     ///< rows every plan computes (0 for a concat)
     std::uint64_t compute = 0;        ///< compute_cycles()
   };
   /// Rejects (limit_error) a model and hardware whose counts could pass what
@@ -263,7 +276,8 @@ class ReferenceAccelerator {
         }
       }
       const auto count = std::count(rows.begin(), rows.end(), char(1));
-      l.least_compute = l.concat ? 0 : std::uint64_t(std::ceil(double(count) * l.cycles_per_row));
+      l.least_rows = l.concat ? 0 : std::uint64_t(count);
+      l.least_compute = std::uint64_t(std::ceil(double(l.least_rows) * l.cycles_per_row));
     }
   }
   /// What a group holds in the SPM at once, at least, in any setting (least_held()).
@@ -331,6 +345,11 @@ class ReferenceAccelerator {
     std::vector<int> in_max, tmp_max, out_max;  ///< most rows one tile holds, per input / layer / output
     std::uint64_t tmp_bytes = 0;     ///< the intermediates' buffers, aligned
     std::uint64_t recompute_macs = 0;
+    // What the compute does over all tiles, for the energy (§11):
+    std::uint64_t fm_reads = 0;      ///< FM bytes the layers read from the SPM (one channel chunk's pass, §5c) [B]
+    std::uint64_t fm_writes = 0;     ///< FM bytes the layers write into the SPM [B]
+    std::uint64_t macs = 0;          ///< MACs, recompute included [MAC]
+    std::uint64_t vector_ops = 0;    ///< vector-unit element operations, recompute included [op]
   };
   /// The DMA side of a geometry for one query's residences.
   struct Transfers {
@@ -362,6 +381,7 @@ class ReferenceAccelerator {
     bool overlapped = true;          ///< double-buffered: DMA overlaps compute
     std::uint64_t latency = 0;
     OffchipBytes offchip;
+    EnergyPj energy{};               ///< set by candidates() (energy_of)
   };
 
   /// Tile and chunk counts searched: the least count n for each distinct share
@@ -376,6 +396,7 @@ class ReferenceAccelerator {
     return (bytes + q.alignment - 1) / q.alignment * q.alignment;
   }
   GroupView view_of(const GroupQuery& q) const;
+  EnergyPj energy_of(const TileGeometry& geo, const OffchipBytes& offchip, int chunks, bool sliced) const;
   /// The tile walk; on_tile(t, need, ext_need) sees the rows each group layer
   /// computes in tile t and the rows of each input the tile holds.
   template <class OnTile>
@@ -574,6 +595,33 @@ inline ReferenceAccelerator::LeastHeld ReferenceAccelerator::least_held(std::spa
   return held;
 }
 
+/// A way of running the group's energy (§11), each term rounded up to a whole pJ:
+///   dram      = (fm_read + fm_write + weights) * e_dram                                   [pJ]
+///   spm_write = (fm_read + weights [DMA in] + fm_writes [compute]) * e_spm_write          [pJ]
+///   spm_read  = (fm_write [DMA out] + c * fm_reads + stream_bytes [compute]) * e_spm_read  [pJ]
+///   mac       = macs * e_mac,  vector = vector_ops * e_vec                                 [pJ]
+/// with the traffic of the way (§8), c its channel chunks (each re-reads the
+/// input tile; c = 1 for a sliced depthwise layer, whose chunks read their own
+/// channels) and stream_bytes the weights of each layer once per tile it runs in.
+inline EnergyPj ReferenceAccelerator::energy_of(const TileGeometry& geo, const OffchipBytes& offchip, int chunks,
+                                                bool sliced) const {
+  const auto pj = [](std::uint64_t count, double pj_per_unit) {
+    return checked_ceil(double(count) * pj_per_unit, "energy (pJ)", "group");
+  };
+  const auto sum = [](std::initializer_list<std::uint64_t> counts) {
+    std::uint64_t total = 0;
+    for (const std::uint64_t x : counts) total = checked_add(total, x, "a group's SPM bytes", "group");
+    return total;
+  };
+  // every chunk reads the whole input tile, or (sliced: a depthwise layer) its own channels of it
+  const std::uint64_t reads = checked_mul(geo.fm_reads, std::uint64_t(sliced ? 1 : chunks), "a group's SPM bytes", "group");
+  return {pj(offchip.total(), hw_.dram_pj_per_byte),
+          pj(sum({offchip.fm_write, reads, geo.stream_bytes}), hw_.spm_read_pj_per_byte),
+          pj(sum({offchip.fm_read, offchip.weights, geo.fm_writes}), hw_.spm_write_pj_per_byte),
+          pj(geo.macs, hw_.mac_pj),
+          pj(geo.vector_ops, hw_.vector_op_pj)};
+}
+
 /// Every output is split into `tiles` near-equal row shares (tile_share). Walking
 /// the group backwards, a layer computes the hull of the rows its in-group readers
 /// need (and its own share if it is an output); what it reads from outside the
@@ -598,6 +646,11 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
     geo.stream_load[t] += dma_cycles(info_[l].weight_bytes);
     geo.stream_bytes += info_[l].weight_bytes;
   };
+  // Energy counts (§11): rows * bytes per row [B] or * work per row [MAC], [op].
+  const auto count = [](std::uint64_t& sum, std::uint64_t rows, std::uint64_t per_row) {
+    sum = checked_add(sum, checked_mul(rows, per_row, "a group's SPM bytes or operations", "group"),
+                      "a group's SPM bytes or operations", "group");
+  };
   for (int t = 0; t < tiles; ++t) {
     std::fill(need.begin(), need.end(), RowRange{});
     std::fill(ext_need.begin(), ext_need.end(), RowRange{});
@@ -607,6 +660,8 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
       const RowRange share = tile_share(t, tiles, info_[q.outputs[o].fm].height);
       const int i = v.local[q.outputs[o].fm];
       need[i] = hull(need[i], share);
+      // A layer read inside the group writes its output share apart from its tmp rows (§7).
+      if (v.is_tmp[i]) count(geo.fm_writes, share.size(), info_[q.outputs[o].fm].row_bytes);
       const std::uint64_t bytes = std::uint64_t(share.size()) * info_[q.outputs[o].fm].row_bytes;
       geo.out_xfer[std::size_t(t) * no + o] = {bytes, dma_cycles(bytes)};
       geo.out_max[o] = std::max(geo.out_max[o], share.size());
@@ -620,18 +675,28 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
         RowRange& target = v.local[u] >= 0 ? need[v.local[u]] : ext_need[v.ext[u]];
         target = hull(target, r);
         geo.compute[t] += std::uint64_t(std::ceil(info_[l].cycles_per_row * r.size() / info_[u].height));
-        if (!r.empty()) stream(t, l);
+        if (!r.empty()) {
+          stream(t, l);
+          count(geo.fm_reads, r.size(), info_[u].row_bytes);
+          count(geo.fm_writes, 1, info_[l].row_bytes);  // the partial sums, updated
+        }
         continue;
       }
       if (need[i].empty()) continue;
       computed[i] += need[i].size();
-      if (!v.in_place[i]) geo.compute[t] += std::uint64_t(std::ceil(need[i].size() * info_[l].cycles_per_row));
+      if (!v.in_place[i]) {
+        geo.compute[t] += std::uint64_t(std::ceil(need[i].size() * info_[l].cycles_per_row));
+        count(geo.fm_writes, need[i].size(), info_[l].row_bytes);
+        count(geo.macs, need[i].size(), info_[l].macs_per_row);
+        count(geo.vector_ops, need[i].size(), info_[l].vops_per_row);
+      }
       stream(t, l);
       for (std::size_t s = 0; s < info_[l].inputs.size(); ++s) {
         const LayerId u = info_[l].inputs[s];
         const RowRange r = input_rows(l, s, need[i]);
         RowRange& target = v.local[u] >= 0 ? need[v.local[u]] : ext_need[v.ext[u]];
         target = hull(target, r);
+        if (!v.in_place[i]) count(geo.fm_reads, r.size(), info_[u].row_bytes);
       }
     }
     for (std::size_t i = 0; i < m; ++i) geo.tmp_max[i] = std::max(geo.tmp_max[i], need[i].size());
@@ -645,6 +710,12 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
   for_each_tmp_buffer(q, v, geo, [&](const char*, LayerId, std::uint64_t, std::uint64_t bytes) { geo.tmp_bytes += bytes; });
   for (std::size_t i = 0; i < m; ++i)
     geo.recompute_macs += std::uint64_t(std::max(0LL, computed[i] - info_[q.layers[i]].height)) * info_[q.layers[i]].macs_per_row;
+  for (std::size_t i = 0; i < m; ++i)  // an accumulating reduction does its whole work once over the tiles
+    if (v.accumulates[i]) {
+      const LayerInfo& l = info_[q.layers[i]];
+      count(geo.macs, std::uint64_t(l.height), l.macs_per_row);
+      count(geo.vector_ops, std::uint64_t(l.height), l.vops_per_row);
+    }
   return geo;
 }
 
@@ -846,7 +917,9 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
                                                                                     std::uint64_t most_available,
                                                                                     std::optional<Score>& incumbent) const {
   const Transfers x = transfers(q, geo);
-  const auto score = [&](std::uint64_t latency, const OffchipBytes& bytes) { return score_of(latency, bytes.total(), q.objective); };
+  const auto score = [&](std::uint64_t latency, const OffchipBytes& bytes, const EnergyPj& energy) {
+    return score_of(latency, bytes.total(), energy.total(), q.objective);
+  };
   std::vector<Candidate> out;
   const auto offer = [&](bool streamed, const ChannelChunks& split) {
     bool twin_fits_all = false;
@@ -856,13 +929,16 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
       twin_fits_all = bytes <= least_available;
       if (bytes > most_available) continue;
       if (split.channels && incumbent) {
-        const OffchipBytes traffic{chunked_fm_read(x, split, sliced(q, split)), x.fm_write, v.weights};
-        if (*incumbent <= score(chunked_latency_bound(v, x, split, sliced(q, split), overlap), traffic)) continue;
+        const bool slice = sliced(q, split);
+        const OffchipBytes traffic{chunked_fm_read(x, split, slice), x.fm_write, v.weights};
+        if (*incumbent <= score(chunked_latency_bound(v, x, split, slice, overlap), traffic,
+                                energy_of(geo, traffic, split.chunks, slice)))
+          continue;
       }
-      const Choice c =
-          split.channels ? chunked(v, x, split, sliced(q, split), overlap) : whole_channels(v, geo, x, streamed, overlap);
-      if (bytes <= least_available && (!incumbent || score(c.latency, c.offchip) < *incumbent))
-        incumbent = score(c.latency, c.offchip);
+      Choice c = split.channels ? chunked(v, x, split, sliced(q, split), overlap) : whole_channels(v, geo, x, streamed, overlap);
+      c.energy = energy_of(geo, c.offchip, c.chunks, sliced(q, split));
+      if (bytes <= least_available && (!incumbent || score(c.latency, c.offchip, c.energy) < *incumbent))
+        incumbent = score(c.latency, c.offchip, c.energy);
       out.push_back({c, bytes});
     }
   };
@@ -879,7 +955,7 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
 /// under q.objective, of all tile counts; a tie keeps the one tried first.
 inline void ReferenceAccelerator::pick(const std::vector<Candidate>& candidates, const GroupQuery& q,
                                        std::optional<Choice>& best) {
-  const auto score = [&](const Choice& c) { return score_of(c.latency, c.offchip.total(), q.objective); };
+  const auto score = [&](const Choice& c) { return score_of(c.latency, c.offchip.total(), c.energy.total(), q.objective); };
   for (const Candidate& c : candidates)
     if (c.footprint <= q.available_bytes && (!best || score(c.choice) < score(*best))) best = c.choice;
 }
@@ -941,6 +1017,7 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
     cost.latency_cycles = best[k]->latency;
     cost.offchip = best[k]->offchip;
     cost.recompute_macs = geo.recompute_macs;
+    cost.energy = best[k]->energy;
     for_each_buffer(queries[k], v, geo, chunks_of(queries[k], *best[k]), best[k]->streamed, best[k]->overlapped,
                     [&](const char* prefix, LayerId l, std::uint64_t copies, std::uint64_t bytes) {
                       cost.buffers.push_back({buffer_name(prefix, l), copies * bytes});

@@ -20,6 +20,8 @@
 //    offchip.fm_read is 0 when no input is in DRAM and positive when one is (a
 //    layer may read only part of an input, e.g. a strided 1x1 conv skips rows);
 //  * evaluate() is deterministic (the exact solvers compare answers);
+//  * GroupCost::energy is optional: a model without an energy estimate leaves it
+//    0, and Objective::energy then ranks plans by latency alone;
 //
 // Optionally (BatchCostModel), a model may answer several queries about the same
 // group at once — same layers, same boundary FMs, only residences and available
@@ -35,7 +37,8 @@
 //
 // Contract: for every partition of `layers` (vertex indices) into groups, each
 // run in any setting the model accepts, the groups' latencies add up to at least
-// floor.latency_cycles and their off-chip totals to at least floor.offchip_bytes.
+// floor.latency_cycles, their off-chip totals to at least floor.offchip_bytes
+// and their energy totals to at least floor.energy_pj.
 // The order-free solver uses it as its A* heuristic (the cost still to come) and
 // for the lower bound it proves when it stops early; without it the floor is 0.
 //
@@ -65,11 +68,14 @@ namespace pinfuse {
 /// Where a feature map that crosses a group boundary lives.
 enum class Residence { dram, pinned };
 
-/// What the solvers minimize: the first metric, ties broken by the second.
-enum class Objective { latency, offchip_bytes };
+/// What the solvers minimize: the first metric, ties broken by the second:
+/// latency then off-chip bytes, off-chip bytes then latency, or energy then
+/// latency. A cost model that reports no energy (GroupCost::energy all 0) makes
+/// every plan's energy 0, so `energy` then ranks plans by latency alone.
+enum class Objective { latency, offchip_bytes, energy };
 
-/// Lexicographic score of (latency, off-chip bytes) under an objective; both
-/// metrics add up over groups, so scores do too.
+/// Lexicographic score of two of (latency, off-chip bytes, energy) under an
+/// objective; all three add up over groups, so scores do too.
 struct Score {
   std::uint64_t first = 0;
   std::uint64_t second = 0;
@@ -78,8 +84,13 @@ struct Score {
   /// compares as the worst score, never as a small one.
   Score operator+(const Score& o) const { return {saturating_add(first, o.first), saturating_add(second, o.second)}; }
 };
-inline Score score_of(std::uint64_t latency_cycles, std::uint64_t offchip_bytes, Objective o) {
-  return o == Objective::latency ? Score{latency_cycles, offchip_bytes} : Score{offchip_bytes, latency_cycles};
+inline Score score_of(std::uint64_t latency_cycles, std::uint64_t offchip_bytes, std::uint64_t energy_pj, Objective o) {
+  switch (o) {
+    case Objective::latency: return {latency_cycles, offchip_bytes};
+    case Objective::offchip_bytes: return {offchip_bytes, latency_cycles};
+    case Objective::energy: return {energy_pj, latency_cycles};
+  }
+  return {};
 }
 
 /// A feature map at a group boundary, named by its producer's vertex index.
@@ -121,6 +132,29 @@ struct OffchipBytes {
   friend bool operator==(const OffchipBytes&, const OffchipBytes&) = default;
 };
 
+/// Energy a group spends, by where [pJ]. Each term is a whole number of
+/// picojoules (the reference accelerator rounds each up per group); a model that
+/// reports none leaves all 0.
+struct EnergyPj {
+  std::uint64_t dram = 0;       ///< DRAM accesses (the off-chip bytes)
+  std::uint64_t spm_read = 0;   ///< SPM reads (DMA out, compute reading FMs and weights)
+  std::uint64_t spm_write = 0;  ///< SPM writes (DMA in, compute writing FMs)
+  std::uint64_t mac = 0;        ///< MAC-array operations
+  std::uint64_t vector = 0;     ///< vector-unit element operations
+  std::uint64_t total() const {  ///< saturates, see Score
+    return saturating_add(saturating_add(saturating_add(dram, spm_read), saturating_add(spm_write, mac)), vector);
+  }
+  EnergyPj& operator+=(const EnergyPj& o) {  ///< saturates each term, see Score
+    dram = saturating_add(dram, o.dram);
+    spm_read = saturating_add(spm_read, o.spm_read);
+    spm_write = saturating_add(spm_write, o.spm_write);
+    mac = saturating_add(mac, o.mac);
+    vector = saturating_add(vector, o.vector);
+    return *this;
+  }
+  friend bool operator==(const EnergyPj&, const EnergyPj&) = default;
+};
+
 /// An SPM buffer a group needs for its whole duration.
 struct Buffer {
   std::string name;         ///< e.g. "weights", "in:conv3", "tmp:conv4"
@@ -132,6 +166,7 @@ struct GroupCost {
   std::uint64_t latency_cycles = 0;
   OffchipBytes offchip;
   std::uint64_t recompute_macs = 0;  ///< MACs computed more than once because tiles overlap
+  EnergyPj energy{};                 ///< all 0 when the model reports no energy
   std::vector<Buffer> buffers;       ///< the group's SPM footprint (pinned FMs excluded)
   /// The tiling the model chose, as named integers (e.g. {"row_tiles", 8}); opaque to solvers.
   std::map<std::string, std::int64_t> tiling;
@@ -144,6 +179,10 @@ struct GroupCost {
   friend bool operator==(const GroupCost&, const GroupCost&) = default;
 };
 
+inline Score score_of(const GroupCost& c, Objective o) {
+  return score_of(c.latency_cycles, c.offchip.total(), c.energy.total(), o);
+}
+
 template <class M>
 concept CostModel = requires(const M& m, const GroupQuery& q) {
   { m.evaluate(q) } -> std::same_as<std::optional<GroupCost>>;
@@ -153,7 +192,10 @@ concept CostModel = requires(const M& m, const GroupQuery& q) {
 struct CostFloor {
   std::uint64_t latency_cycles = 0;
   std::uint64_t offchip_bytes = 0;
+  std::uint64_t energy_pj = 0;
 };
+
+inline Score score_of(const CostFloor& f, Objective o) { return score_of(f.latency_cycles, f.offchip_bytes, f.energy_pj, o); }
 
 template <class M>
 concept CostFloorModel = CostModel<M> && requires(const M& m, std::span<const std::size_t> layers) {

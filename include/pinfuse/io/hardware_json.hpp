@@ -1,5 +1,6 @@
 #pragma once
 // Reading the reference accelerator's parameters (docs/reference-accelerator.md).
+#include <cmath>
 #include <string>
 
 #include "pinfuse/accel/hardware.hpp"
@@ -10,7 +11,7 @@ namespace pinfuse {
 /// Every field is optional and defaults to the Hardware{} value; unknown fields are errors.
 inline Hardware read_hardware(const nlohmann::json& doc) {
   const io::Node root = io::Node(doc, "").object();
-  root.only({"format", "version", "name", "spm", "compute", "dma", "fused_weights", "clock_mhz"});
+  root.only({"format", "version", "name", "spm", "compute", "dma", "fused_weights", "clock_mhz", "energy"});
   if (root.has("format") && root.at("format").string() != "pinfuse-hardware")
     root.at("format").fail("expected \"pinfuse-hardware\"");
   if (root.has("version")) root.at("version").integer(1, 1);
@@ -46,6 +47,22 @@ inline Hardware read_hardware(const nlohmann::json& doc) {
     hw.fused_weights = static_cast<WeightPolicy>(i);
   }
   if (root.has("clock_mhz")) hw.clock_mhz = root.at("clock_mhz").number(1e-3, 1e6);
+  if (root.has("energy")) {
+    const io::Node e = root.at("energy").object();
+    e.only({"dram_pj_per_byte", "spm_read_pj_per_byte", "spm_write_pj_per_byte", "mac_pj", "vector_op_pj"});
+    // Finite and non-negative; at most 1e6 pJ (1 uJ) per byte or op.
+    for (const auto& [key, field] : {std::pair{"dram_pj_per_byte", &hw.dram_pj_per_byte},
+                                     std::pair{"spm_read_pj_per_byte", &hw.spm_read_pj_per_byte},
+                                     std::pair{"spm_write_pj_per_byte", &hw.spm_write_pj_per_byte},
+                                     std::pair{"mac_pj", &hw.mac_pj}, std::pair{"vector_op_pj", &hw.vector_op_pj}}) {
+      if (!e.has(key)) continue;
+      const io::Node n = e.at(key);
+      if (!n.value().is_number()) n.fail("expected a number (pJ)");
+      *field = n.value().get<double>();
+      if (!(std::isfinite(*field) && *field >= 0 && *field <= 1e6))
+        n.fail("an energy must be finite and from 0 to 1e6 pJ, got " + n.value().dump());
+    }
+  }
   return hw;
 }
 

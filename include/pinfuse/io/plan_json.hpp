@@ -20,24 +20,41 @@ std::vector<std::string> vertex_names(const G& g) {
 inline nlohmann::json offchip_json(const OffchipBytes& o) {
   return {{"fm_read", o.fm_read}, {"fm_write", o.fm_write}, {"weights", o.weights}, {"total", o.total()}};
 }
+inline nlohmann::json energy_json(const EnergyPj& e) {
+  return {{"dram", e.dram}, {"spm_read", e.spm_read}, {"spm_write", e.spm_write},
+          {"mac", e.mac},   {"vector", e.vector},     {"total", e.total()}};
+}
+/// The objective's name, as plan JSON writes it.
+inline const char* objective_name(Objective o) {
+  switch (o) {
+    case Objective::latency: return "latency";
+    case Objective::offchip_bytes: return "offchip_bytes";
+    case Objective::energy: return "energy";
+  }
+  return "";
+}
 }  // namespace detail
 
 namespace detail {
 
-/// An objective as plan JSON names it, and back.
-inline const char* objective_name(Objective o) { return o == Objective::latency ? "latency" : "offchip_bytes"; }
+/// An objective named as objective_name() writes it.
 inline Objective objective_of(const io::Node& n) {
-  return n.choice({"latency", "offchip_bytes"}) == 0 ? Objective::latency : Objective::offchip_bytes;
+  return static_cast<Objective>(n.choice({"latency", "offchip_bytes", "energy"}));
 }
 
 /// The names of an objective's first and second metric, as plan JSON writes them.
 inline std::pair<const char*, const char*> metric_names(Objective o) {
-  return o == Objective::latency ? std::pair{"latency_cycles", "offchip_bytes"} : std::pair{"offchip_bytes", "latency_cycles"};
+  switch (o) {
+    case Objective::latency: return {"latency_cycles", "offchip_bytes"};
+    case Objective::offchip_bytes: return {"offchip_bytes", "latency_cycles"};
+    case Objective::energy: return {"energy_pj", "latency_cycles"};
+  }
+  return {};
 }
 
 /// Relative gap of a plan to its proven lower bound, on the objective's first metric: (value - bound) / value.
 inline double optimality_gap(const Plan& plan) {
-  const std::uint64_t value = score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), plan.objective).first;
+  const std::uint64_t value = score_of(plan.totals, plan.objective).first;
   const std::uint64_t bound = plan.status.lower_bound.first;
   return value == 0 || bound >= value ? 0.0 : double(value - bound) / double(value);
 }
@@ -85,6 +102,7 @@ nlohmann::json plan_to_json(const G& g, const Plan& plan) {
                       {"latency_cycles", grp.cost.latency_cycles},
                       {"offchip", detail::offchip_json(grp.cost.offchip)},
                       {"recompute_macs", grp.cost.recompute_macs},
+                      {"energy_pj", detail::energy_json(grp.cost.energy)},
                       {"buffers", buffers},
                       {"tiling", grp.cost.tiling}});
     if (grp.tiling_objective) groups.back()["tiling_objective"] = detail::objective_name(*grp.tiling_objective);
@@ -100,7 +118,8 @@ nlohmann::json plan_to_json(const G& g, const Plan& plan) {
   if (addressed) doc["spm_layout"] = {{"peak_bytes", plan.layout.peak}, {"lower_bound_bytes", plan.layout.lower_bound}};
   doc["totals"] = {{"latency_cycles", plan.totals.latency_cycles},
                    {"offchip", detail::offchip_json(plan.totals.offchip)},
-                   {"recompute_macs", plan.totals.recompute_macs}};
+                   {"recompute_macs", plan.totals.recompute_macs},
+                   {"energy_pj", detail::energy_json(plan.totals.energy)}};
   doc["status"] = detail::status_json(plan);
   return doc;
 }
@@ -139,6 +158,15 @@ Plan read_plan(const G& g, const nlohmann::json& doc) {
     if (n.has("total") && u64(n.at("total")) != o.total()) n.at("total").fail("is not fm_read + fm_write + weights");
     return o;
   };
+  // Optional: a plan without it (an older file, or a cost model that reports no energy) spent none.
+  const auto energy = [&](const io::Node& parent) {
+    if (!parent.has("energy_pj")) return EnergyPj{};
+    const io::Node n = parent.at("energy_pj").object();
+    n.only({"dram", "spm_read", "spm_write", "mac", "vector", "total"});
+    const EnergyPj e{u64(n.at("dram")), u64(n.at("spm_read")), u64(n.at("spm_write")), u64(n.at("mac")), u64(n.at("vector"))};
+    if (n.has("total") && u64(n.at("total")) != e.total()) n.at("total").fail("is not the sum of the five terms");
+    return e;
+  };
   Plan plan;
   plan.strategy = root.at("strategy").string();
   plan.objective = detail::objective_of(root.at("objective"));
@@ -147,7 +175,8 @@ Plan read_plan(const G& g, const nlohmann::json& doc) {
   const io::Node groups = root.at("groups").array();
   for (std::size_t gi = 0; gi < groups.size(); ++gi) {
     const io::Node n = groups.at(gi).object();
-    n.only({"layers", "inputs", "outputs", "latency_cycles", "offchip", "recompute_macs", "buffers", "tiling", "tiling_objective"});
+    n.only({"layers", "inputs", "outputs", "latency_cycles", "offchip", "recompute_macs", "energy_pj", "buffers", "tiling",
+            "tiling_objective"});
     PlannedGroup grp;
     const io::Node layers = n.at("layers").array();
     for (std::size_t i = 0; i < layers.size(); ++i) grp.layers.push_back(vertex(layers.at(i)));
@@ -162,6 +191,7 @@ Plan read_plan(const G& g, const nlohmann::json& doc) {
     grp.cost.latency_cycles = u64(n.at("latency_cycles"));
     grp.cost.offchip = offchip(n.at("offchip"));
     grp.cost.recompute_macs = u64(n.at("recompute_macs"));
+    grp.cost.energy = energy(n);
     const io::Node buffers = n.at("buffers").array();
     plan.layout.buffers.emplace_back();
     for (std::size_t i = 0; i < buffers.size(); ++i) {
@@ -192,8 +222,8 @@ Plan read_plan(const G& g, const nlohmann::json& doc) {
     plan.layout = {};
   }
   const io::Node totals = root.at("totals").object();
-  totals.only({"latency_cycles", "offchip", "recompute_macs"});
-  plan.totals = {u64(totals.at("latency_cycles")), offchip(totals.at("offchip")), u64(totals.at("recompute_macs"))};
+  totals.only({"latency_cycles", "offchip", "recompute_macs", "energy_pj"});
+  plan.totals = {u64(totals.at("latency_cycles")), offchip(totals.at("offchip")), u64(totals.at("recompute_macs")), energy(totals)};
   if (root.has("status")) {  // optional: plans written before it are proven optimal in their space
     const io::Node status = root.at("status").object();
     const auto [first, second] = detail::metric_names(plan.objective);
@@ -202,7 +232,7 @@ Plan read_plan(const G& g, const nlohmann::json& doc) {
     bound.only({first, second});
     plan.status = {status.at("optimal").boolean(), {u64(bound.at(first)), u64(bound.at(second))}};
   } else {
-    plan.status = {true, score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), plan.objective)};
+    plan.status = {true, score_of(plan.totals, plan.objective)};
   }
   return plan;
 }

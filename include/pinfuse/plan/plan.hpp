@@ -35,8 +35,13 @@ struct PlanTotals {
   std::uint64_t latency_cycles = 0;
   OffchipBytes offchip;
   std::uint64_t recompute_macs = 0;
+  EnergyPj energy{};
   friend bool operator==(const PlanTotals&, const PlanTotals&) = default;
 };
+
+inline Score score_of(const PlanTotals& t, Objective o) {
+  return score_of(t.latency_cycles, t.offchip.total(), t.energy.total(), o);
+}
 
 /// SPM addresses: where each pinned FM and each group buffer lives (bytes from
 /// the start of the usable SPM). Empty vectors: the plan has no addresses yet.
@@ -96,6 +101,11 @@ inline PlanTotals sum_costs(const std::vector<PlannedGroup>& groups) {
     add(t.offchip.fm_write, g.cost.offchip.fm_write, "off-chip bytes");
     add(t.offchip.weights, g.cost.offchip.weights, "off-chip bytes");
     add(t.recompute_macs, g.cost.recompute_macs, "recompute MACs");
+    add(t.energy.dram, g.cost.energy.dram, "energy (pJ)");
+    add(t.energy.spm_read, g.cost.energy.spm_read, "energy (pJ)");
+    add(t.energy.spm_write, g.cost.energy.spm_write, "energy (pJ)");
+    add(t.energy.mac, g.cost.energy.mac, "energy (pJ)");
+    add(t.energy.vector, g.cost.energy.vector, "energy (pJ)");
   }
   return t;
 }

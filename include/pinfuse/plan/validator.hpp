@@ -296,6 +296,7 @@ ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, cons
     sum.offchip.fm_write = saturating_add(sum.offchip.fm_write, grp.cost.offchip.fm_write);
     sum.offchip.weights = saturating_add(sum.offchip.weights, grp.cost.offchip.weights);
     sum.recompute_macs = saturating_add(sum.recompute_macs, grp.cost.recompute_macs);
+    sum.energy += grp.cost.energy;
 
     // Advance the virtual memory: outputs land, pins whose last reader ran are freed.
     for (std::size_t pos = begin; pos < end; ++pos) {

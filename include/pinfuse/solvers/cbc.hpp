@@ -154,7 +154,7 @@ Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions
     ++progress.stats().incumbents;
     Plan plan = plan_from_solution(p, m, *x, cost, spm, "joint-ilp", progress.stats());
     progress.tick();
-    plan.status = exact_status(plan, score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), plan.objective), first);
+    plan.status = exact_status(plan, score_of(plan.totals, plan.objective), first);
     plan.layout = lay_out(plan, spm);
     if (plan.layout.peak <= spm.capacity()) {
       progress.finish(plan);

@@ -180,7 +180,7 @@ class DagSearch {
         else rest.push_back(p_.order[std::size_t(pos)]);
       if constexpr (CostFloorModel<C>) {
         const CostFloor fl = cost_.floor(rest);
-        d.floor = score_of(fl.latency_cycles, fl.offchip_bytes, opt_.objective);
+        d.floor = score_of(fl, opt_.objective);
       }
       d.done = std::move(done);
       by_size_[std::size_t(d.size)].push_back(it->second);
@@ -458,7 +458,7 @@ class DagSearch {
       cache_bytes_ = 0;
     }
     for (const auto& [i, k] : missing_of) {
-      if (answers[k]) out[i] = score_of(answers[k]->latency_cycles, answers[k]->offchip.total(), opt_.objective);
+      if (answers[k]) out[i] = score_of(*answers[k], opt_.objective);
       cache_bytes_ += keys[i].size() + sizeof(std::optional<Score>);
       cache_.emplace(std::move(keys[i]), out[i]);
     }
@@ -562,7 +562,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
   detail::Progress progress(opt.observer, opt.time_limit);
   std::optional<Score> first;  // the first search's bound: still one after a repair
   std::optional<Plan> fixed;   // the file order's plan the first search starts from
-  const auto score = [&](const Plan& p) { return score_of(p.totals.latency_cycles, p.totals.offchip.total(), opt.objective); };
+  const auto score = [&](const Plan& p) { return score_of(p.totals, opt.objective); };
   for (;;) {
     SolveOptions left = opt;
     if (group_layers) left.max_group_layers = group_layers;

@@ -144,7 +144,7 @@ IlpModel formulate_joint_ilp(const Problem& p, const C& cost, const M& spm, cons
       for (std::size_t a = 0; a < assignments.size(); ++a) {
         const std::optional<GroupCost>& c = answers[setting_of[a]];
         if (!c) continue;
-        IlpModel::Choice ch{begin, end, std::move(assignments[a]), {}, score_of(c->latency_cycles, c->offchip.total(), opt.objective)};
+        IlpModel::Choice ch{begin, end, std::move(assignments[a]), {}, score_of(*c, opt.objective)};
         for (const int fm : alive)
           if (std::find(ch.pinned.begin(), ch.pinned.end(), fm) == ch.pinned.end())
             ch.dram.push_back(fm);

@@ -23,7 +23,7 @@ Plan solve_joint(const G& g, const C& cost, const M& spm, const SolveOptions& op
   std::optional<Plan> best;
   std::optional<Score> least_bound;  // over every order: the bound of the union of their plan spaces
   const auto score = [&](const Plan& p) {
-    return score_of(p.totals.latency_cycles, p.totals.offchip.total(), opt.objective);
+    return score_of(p.totals, opt.objective);
   };
   std::optional<no_plan_fits> failure;
   for (const std::vector<std::size_t>& order : candidate_orders(g)) {

@@ -24,6 +24,7 @@ enum class OrderMode {
 struct ParetoFront {
   std::vector<Plan> plans;    ///< each with SPM addresses
   std::size_t unplaced = 0;   ///< non-dominated plans left out: their pins fragment the SPM so no addresses fit
+                              ///< (the solve's own plan, repaired, is in `plans` unless a plan there beats it)
   bool complete = true;       ///< false when the time limit or the observer stopped the DP: points may be missing
 };
 

@@ -207,7 +207,7 @@ inline void ban_largest_pin(const Problem& p, const Plan& plan, std::uint64_t ca
 /// repairs; the plan is optimal when it scores that bound.
 inline SolveStatus exact_status(const Plan& plan, Score bound, std::optional<Score>& first) {
   if (!first) first = bound;
-  return {score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), plan.objective) == *first, *first};
+  return {score_of(plan.totals, plan.objective) == *first, *first};
 }
 
 namespace detail {
@@ -255,10 +255,14 @@ std::vector<char> pin_candidates(const Problem& p, const M& spm, const std::vect
 struct Label {
   std::uint64_t latency = 0;     ///< cycles
   std::uint64_t offchip = 0;     ///< off-chip bytes
+  std::uint64_t energy = 0;      ///< pJ
   int prev_cut = -1;
   std::uint32_t prev_mask = 0;   ///< the state at prev_cut it came from
   std::uint32_t prev_label = 0;  ///< and which of that state's labels
   std::uint8_t asked = 0;        ///< the objective its last group was asked under (index into DpTable::asked)
+  Score score(Objective o) const { return score_of(latency, offchip, energy, o); }
+  /// The metric a trade-off solve ranked by `o` trades against latency.
+  std::uint64_t traded(Objective o) const { return o == Objective::energy ? energy : offchip; }
 };
 
 /// What the DP found: per cut and pin mask, the best label under the objective,
@@ -271,7 +275,8 @@ struct DpTable {
 };
 
 /// What a plan of the solve is ranked by (Plan::objective): the objective, or
-/// in a trade-off solve the traded metric first.
+/// in a trade-off solve the metric traded against latency (off-chip bytes for
+/// the latency objective).
 inline Objective ranked_objective(const SolveOptions& opt) {
   return opt.trade_off && opt.objective == Objective::latency ? Objective::offchip_bytes : opt.objective;
 }
@@ -285,18 +290,19 @@ inline void require_one_order(const SolveOptions& opt) {
 }
 
 /// Adds `l` to a state's labels: it replaces the one label if it scores less
-/// (`front` false), or joins the non-dominated ones (`front` true, in
-/// (latency, off-chip bytes)). True if it was kept.
+/// under `objective` (`front` false), or joins the non-dominated ones (`front`
+/// true: in latency and the metric the trade-off ranked by `objective` trades).
+/// True if it was kept.
 inline bool relax(std::vector<Label>& labels, const Label& l, bool front, Objective objective) {
   if (!front) {
-    if (!labels.empty() && !(score_of(l.latency, l.offchip, objective) < score_of(labels[0].latency, labels[0].offchip, objective)))
-      return false;
+    if (!labels.empty() && !(l.score(objective) < labels[0].score(objective))) return false;
     labels.assign(1, l);
     return true;
   }
+  const std::uint64_t traded = l.traded(objective);
   for (const Label& o : labels)
-    if (o.latency <= l.latency && o.offchip <= l.offchip) return false;
-  std::erase_if(labels, [&](const Label& o) { return l.latency <= o.latency && l.offchip <= o.offchip; });
+    if (o.latency <= l.latency && o.traded(objective) <= traded) return false;
+  std::erase_if(labels, [&](const Label& o) { return l.latency <= o.latency && traded <= o.traded(objective); });
   labels.push_back(l);
   return true;
 }
@@ -341,11 +347,11 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
       Score floor;
       if constexpr (CostFloorModel<C>) {
         const CostFloor f = cost.floor(positions_to_vertices(p, cut, n));
-        floor = score_of(f.latency_cycles, f.offchip_bytes, ranked);
+        floor = score_of(f, ranked);
       }
       for (const std::vector<Label>& state : best[cut])
         for (const Label& l : state)
-          if (const Score s = score_of(l.latency, l.offchip, ranked) + floor; !least || s < *least) least = s;
+          if (const Score s = l.score(ranked) + floor; !least || s < *least) least = s;
     }
     return least.value_or(Score{});
   };
@@ -409,8 +415,8 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
         const std::vector<Label>& from = best[begin][tr.from];
         for (std::size_t i = 0; i < from.size(); ++i) {
           const Label l{saturating_add(from[i].latency, c->latency_cycles), saturating_add(from[i].offchip, c->offchip.total()),
-                        begin, tr.from, std::uint32_t(i), std::uint8_t(a)};
-          if (relax(best[batch.end][tr.to], l, front, opt.objective) && batch.end == n) ++stats.incumbents;
+                        saturating_add(from[i].energy, c->energy.total()), begin, tr.from, std::uint32_t(i), std::uint8_t(a)};
+          if (relax(best[batch.end][tr.to], l, front, front ? ranked : opt.objective) && batch.end == n) ++stats.incumbents;
         }
       }
     return ran;
@@ -500,6 +506,7 @@ Plan plan_at(const Problem& p, const C& cost, const M& spm, const DpTable& t, st
 inline std::uint32_t chosen_label(const DpTable& t, const SolveOptions& opt) {
   const std::vector<Label>& final_labels = t.labels.back()[0];
   if (!opt.trade_off) return 0;
+  const Objective ranked = ranked_objective(opt);
   std::uint64_t least = UINT64_MAX;
   for (const Label& l : final_labels) least = std::min(least, l.latency);
   // latency <= least * (1 + slack), in long double: exact for slack 0, and below one cycle off otherwise
@@ -509,7 +516,7 @@ inline std::uint32_t chosen_label(const DpTable& t, const SolveOptions& opt) {
     const Label& l = final_labels[i];
     const Label& c = final_labels[chosen];
     if (static_cast<long double>(l.latency) <= allowed &&
-        (static_cast<long double>(c.latency) > allowed || std::pair(l.offchip, l.latency) < std::pair(c.offchip, c.latency)))
+        (static_cast<long double>(c.latency) > allowed || l.score(ranked) < c.score(ranked)))
       chosen = i;
   }
   return chosen;
@@ -529,7 +536,7 @@ DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOpti
   DpTable t = fill_table(p, cost, spm, opt, space, strategy, progress);
   const Objective ranked = ranked_objective(opt);
   Plan plan = plan_at(p, cost, spm, t, chosen_label(t, opt), ranked, std::move(strategy), progress.stats());
-  const Score bound = t.stopped_bound.value_or(score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), ranked));
+  const Score bound = t.stopped_bound.value_or(score_of(plan.totals, ranked));
   return {std::move(t), std::move(plan), bound};
 }
 
@@ -542,15 +549,26 @@ ParetoFront front_of(const Problem& p, const C& cost, const M& spm, const DpTabl
   front.complete = !t.stopped_bound;
   for (std::uint32_t i = 0; i < t.labels.back()[0].size(); ++i) {
     Plan plan = plan_at(p, cost, spm, t, i, ranked, strategy, stats);
-    plan.status = {!t.stopped_bound, t.stopped_bound.value_or(score_of(plan.totals.latency_cycles, plan.totals.offchip.total(), ranked))};
+    plan.status = {!t.stopped_bound, t.stopped_bound.value_or(score_of(plan.totals, ranked))};
     plan.layout = lay_out(plan, spm);
-    if (plan.layout.peak <= spm.capacity()) front.plans.push_back(std::move(plan));
+    if (plan.layout.peak <= spm.capacity()) add_to_front(front, plan);
     else ++front.unplaced;
   }
-  std::sort(front.plans.begin(), front.plans.end(), [](const Plan& a, const Plan& b) {
-    return std::pair(a.totals.latency_cycles, a.totals.offchip.total()) < std::pair(b.totals.latency_cycles, b.totals.offchip.total());
-  });
   return front;
+}
+
+/// Adds a plan with addresses to `front` unless a plan there is at least as
+/// good in latency and the traded metric (the first of the plan's score);
+/// drops the plans it beats. Keeps the front by increasing latency.
+inline void add_to_front(ParetoFront& front, const Plan& plan) {
+  const auto totals = [](const Plan& p) { return std::pair(p.totals.latency_cycles, score_of(p.totals, p.objective).first); };
+  const auto [latency, traded] = totals(plan);
+  for (const Plan& p : front.plans)
+    if (totals(p).first <= latency && totals(p).second <= traded) return;
+  std::erase_if(front.plans, [&](const Plan& p) { return latency <= totals(p).first && traded <= totals(p).second; });
+  front.plans.insert(std::upper_bound(front.plans.begin(), front.plans.end(), plan,
+                                      [&](const Plan& a, const Plan& b) { return totals(a) < totals(b); }),
+                     plan);
 }
 
 }  // namespace detail
@@ -577,6 +595,7 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
     plan.layout = lay_out(plan, spm);
     if (plan.layout.peak <= spm.capacity()) {
       progress.finish(plan);
+      if (opt.trade_off && opt.trade_off->front) detail::add_to_front(*opt.trade_off->front, plan);  // repaired: placed
       return std::move(plan);
     }
     ban_largest_pin(p, plan, spm.capacity(), space.no_pin);
