@@ -540,6 +540,20 @@ DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOpti
   return {std::move(t), std::move(plan), bound};
 }
 
+/// Adds a plan with addresses to `front` unless a plan there is at least as
+/// good in latency and the traded metric (the first of the plan's score);
+/// drops the plans it beats. Keeps the front by increasing latency.
+inline void add_to_front(ParetoFront& front, const Plan& plan) {
+  const auto totals = [](const Plan& p) { return std::pair(p.totals.latency_cycles, score_of(p.totals, p.objective).first); };
+  const auto [latency, traded] = totals(plan);
+  for (const Plan& p : front.plans)
+    if (totals(p).first <= latency && totals(p).second <= traded) return;
+  std::erase_if(front.plans, [&](const Plan& p) { return latency <= totals(p).first && traded <= totals(p).second; });
+  front.plans.insert(std::upper_bound(front.plans.begin(), front.plans.end(), plan,
+                                      [&](const Plan& a, const Plan& b) { return totals(a) < totals(b); }),
+                     plan);
+}
+
 /// A trade-off solve's whole front (SolveOptions::trade_off->front), from the
 /// first run's table: every final label's plan that gets SPM addresses, by latency.
 template <CostModel C, MemoryConstraint M>
@@ -555,20 +569,6 @@ ParetoFront front_of(const Problem& p, const C& cost, const M& spm, const DpTabl
     else ++front.unplaced;
   }
   return front;
-}
-
-/// Adds a plan with addresses to `front` unless a plan there is at least as
-/// good in latency and the traded metric (the first of the plan's score);
-/// drops the plans it beats. Keeps the front by increasing latency.
-inline void add_to_front(ParetoFront& front, const Plan& plan) {
-  const auto totals = [](const Plan& p) { return std::pair(p.totals.latency_cycles, score_of(p.totals, p.objective).first); };
-  const auto [latency, traded] = totals(plan);
-  for (const Plan& p : front.plans)
-    if (totals(p).first <= latency && totals(p).second <= traded) return;
-  std::erase_if(front.plans, [&](const Plan& p) { return latency <= totals(p).first && traded <= totals(p).second; });
-  front.plans.insert(std::upper_bound(front.plans.begin(), front.plans.end(), plan,
-                                      [&](const Plan& a, const Plan& b) { return totals(a) < totals(b); }),
-                     plan);
 }
 
 }  // namespace detail
