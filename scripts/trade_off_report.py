@@ -82,7 +82,9 @@ def main():
             print(text, flush=True)
     with open(HW) as f:
         small = json.load(f)
-    small.update({"name": "small-npu", "macs_per_cycle": 256, "dram_bytes_per_cycle": 3.75})
+    small["name"] = "small-npu"
+    small["compute"]["macs_per_cycle"] = 256
+    small["dma"]["dram_bytes_per_cycle"] = 3.75
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(small, f)
         small_hw = f.name
