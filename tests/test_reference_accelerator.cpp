@@ -227,23 +227,35 @@ TEST_CASE("two fused 3x3 convs under a small budget tile and recompute the halo"
   CHECK(cost->offchip.fm_read > fm_bytes(c.net, c.input));
 }
 
-TEST_CASE("docs/reference-accelerator.md's worked example: two 3x3 convs in two tiles", "[accelerator]") {
+namespace {
+/// docs/reference-accelerator.md's worked example: two 3x3 convs (padding 1) on a 16x16x8 map.
+Chain worked_example() {
   Layer c1 = conv_layer("c1", 8, 3, 1), c2 = conv_layer("c2", 8, 3, 1);
   c1.rows = c1.cols = c2.rows = c2.cols = Window1D{3, 1, 1, 1, 1, false};  // padding 1
-  const Chain c = chain({16, 16, 8}, {c1, c2});
-  const ReferenceAccelerator accel(c.net, Hardware{});
-  Query q = c.all();
-  // One tile needs 7360 B (3 x 2048 + 1216 of weights), two tiles 6976 B; fewest bytes moved picks two.
+  return chain({16, 16, 8}, {c1, c2});
+}
+/// Its group at 7000 available bytes, for the fewest bytes moved: two tiles, resident weights.
+GroupCost two_tile_cost(const ReferenceAccelerator& accel, Query& q) {
   q.available = 7000;
   q.objective = Objective::offchip_bytes;
   const std::optional<GroupCost> cost = accel.evaluate(q.view());
   REQUIRE(cost);
   REQUIRE(tiling(*cost, "row_tiles") == 2);
-  CHECK(tiling(*cost, "weights_streamed") == 0);
-  CHECK(cost->recompute_macs == 18432);  // c1 computes rows [0, 9) and [7, 16): 2 rows twice
-  CHECK(cost->offchip.fm_read == 2560);  // input rows [0, 10) and [6, 16) of 128 B
-  CHECK(cost->offchip.fm_write == 2048);
-  CHECK(cost->footprint() == 6976);
+  REQUIRE(tiling(*cost, "weights_streamed") == 0);
+  return *cost;
+}
+}  // namespace
+
+TEST_CASE("docs/reference-accelerator.md's worked example: two 3x3 convs in two tiles", "[accelerator]") {
+  const Chain c = worked_example();
+  const ReferenceAccelerator accel(c.net, Hardware{});
+  Query q = c.all();
+  // One tile needs 7360 B (3 x 2048 + 1216 of weights), two tiles 6976 B; fewest bytes moved picks two.
+  const GroupCost cost = two_tile_cost(accel, q);
+  CHECK(cost.recompute_macs == 18432);  // c1 computes rows [0, 9) and [7, 16): 2 rows twice
+  CHECK(cost.offchip.fm_read == 2560);  // input rows [0, 10) and [6, 16) of 128 B
+  CHECK(cost.offchip.fm_write == 2048);
+  CHECK(cost.footprint() == 6976);
 }
 
 TEST_CASE("two fused 1x1 convs tile without recompute", "[accelerator]") {
@@ -535,23 +547,16 @@ TEST_CASE("energy of the worked example, term by term", "[accelerator][energy]")
   // MACs: (18 + 16) rows * 9216 = 313344 (recompute 18432 included):
   //   mac       = ceil(313344 * 0.3 pJ) = ceil(94003.2)                = 94004 pJ
   //   vector    = 0 (no vector layer)
-  Layer c1 = conv_layer("c1", 8, 3, 1), c2 = conv_layer("c2", 8, 3, 1);
-  c1.rows = c1.cols = c2.rows = c2.cols = Window1D{3, 1, 1, 1, 1, false};  // padding 1
-  const Chain c = chain({16, 16, 8}, {c1, c2});
+  const Chain c = worked_example();
   const ReferenceAccelerator accel(c.net, energy_hardware());
   Query q = c.all();
-  q.available = 7000;
-  q.objective = Objective::offchip_bytes;
-  const std::optional<GroupCost> cost = accel.evaluate(q.view());
-  REQUIRE(cost);
-  REQUIRE(tiling(*cost, "row_tiles") == 2);
-  REQUIRE(tiling(*cost, "weights_streamed") == 0);
-  CHECK(cost->energy.dram == 577600);
-  CHECK(cost->energy.spm_read == 92480);
-  CHECK(cost->energy.spm_write == 161600);
-  CHECK(cost->energy.mac == 94004);
-  CHECK(cost->energy.vector == 0);
-  CHECK(cost->energy.total() == 577600 + 92480 + 161600 + 94004);
+  const GroupCost cost = two_tile_cost(accel, q);
+  CHECK(cost.energy.dram == 577600);
+  CHECK(cost.energy.spm_read == 92480);
+  CHECK(cost.energy.spm_write == 161600);
+  CHECK(cost.energy.mac == 94004);
+  CHECK(cost.energy.vector == 0);
+  CHECK(cost.energy.total() == 577600 + 92480 + 161600 + 94004);
 
   SECTION("a pinned input: no DRAM read, no DMA write, the compute still reads it") {
     // Without the input's tile buffers, T = 1 takes 1216 + 2048 + 2048 = 5312 B
