@@ -545,10 +545,12 @@ DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOpti
 /// drops the plans it beats. Keeps the front by increasing latency.
 inline void add_to_front(ParetoFront& front, const Plan& plan) {
   const auto totals = [](const Plan& p) { return std::pair(p.totals.latency_cycles, score_of(p.totals, p.objective).first); };
-  const auto [latency, traded] = totals(plan);
+  const auto at_least_as_good = [&](const Plan& a, const Plan& b) {  // in both metrics
+    return totals(a).first <= totals(b).first && totals(a).second <= totals(b).second;
+  };
   for (const Plan& p : front.plans)
-    if (totals(p).first <= latency && totals(p).second <= traded) return;
-  std::erase_if(front.plans, [&](const Plan& p) { return latency <= totals(p).first && traded <= totals(p).second; });
+    if (at_least_as_good(p, plan)) return;
+  std::erase_if(front.plans, [&](const Plan& p) { return at_least_as_good(plan, p); });
   front.plans.insert(std::upper_bound(front.plans.begin(), front.plans.end(), plan,
                                       [&](const Plan& a, const Plan& b) { return totals(a) < totals(b); }),
                      plan);
