@@ -177,8 +177,9 @@ class Importer : ImportState {
   /// are checked too (and the same problem of later nodes is counted, Problems::node).
   void pass_on_or_fail() {
     std::vector<std::string> maps;
-    for (const std::string& in : node_->input())
-      if (!in.empty() && values_.at(in).kind == Value::Kind::feature_map) maps.push_back(in);
+    for (const std::string& in : node_->input())  // an input may be unknown: the reason the node failed
+      if (const auto v = values_.find(in); v != values_.end() && v->second.kind == Value::Kind::feature_map)
+        maps.push_back(in);
     const auto out = dims_.find(node_->output_size() == 1 ? output_name(0) : std::string());
     if (is_elementwise_op(op()) && maps.size() == 1 && out != dims_.end() && out->second == values_.at(maps[0]).dims) {
       values_[output_name(0)] = values_.at(maps[0]);
