@@ -99,10 +99,10 @@ TEST_CASE("more available bytes never give a group of a bundled model a worse sc
 namespace {
 
 /// Solves `model` at SPM sizes 64 KiB, 128 KiB, ..., 8 MiB: once a plan exists
-/// the larger SPMs have one too, and the optimum never rises: the DP's proven
-/// optimum (the plan's lower bound), and the plan's score where it is that
-/// optimum. Only a plan that address repairs moved off the optimum
-/// (docs/reference-accelerator.md §5) may score worse than a smaller SPM's.
+/// the larger SPMs have one too, and the DP's proven optimum (the plan's lower
+/// bound) never rises. A plan that address repairs moved off that optimum
+/// (docs/reference-accelerator.md §5) may score worse than a smaller SPM's:
+/// the test says where.
 void check_plans(const std::string& model, Strategy strategy, const SolveOptions& opt) {
   const Network g = load_model(pinfuse::testing::model_path(model));
   Hardware hw = shipped_hardware();
@@ -121,8 +121,8 @@ void check_plans(const std::string& model, Strategy strategy, const SolveOptions
     }
     const Score score = score_of(plan->totals, opt.objective);
     if (previous) {
-      CHECK(plan->status.lower_bound <= *previous_bound);
-      if (plan->status.optimal) CHECK(score <= *previous);
+      CHECK(plan->status.lower_bound <= *previous_bound);  // so a plan at its optimum never scores worse either
+      if (*previous < score) WARN("address repairs left the plan worse than at half the SPM (docs/reference-accelerator.md §5)");
     }
     previous = score;
     previous_bound = plan->status.lower_bound;

@@ -385,7 +385,7 @@ TEST_CASE("ONNX shape arithmetic (PyTorch's x.view(x.size(0), -1)) is constant a
   check_round_trip_and_solve(g);
 }
 
-TEST_CASE("ONNX dynamic input dims are fixed by input_dims; shape arithmetic in INT32 folds with its type", "[onnx]") {
+TEST_CASE("ONNX dynamic input dims are fixed by input_dims, shape arithmetic in INT32 folds with its type", "[onnx]") {
   const onnx::ModelProto m = dynamic_model();
   try {
     import_onnx(m);
@@ -771,7 +771,7 @@ TEST_CASE("ONNX tf2onnx layout by Reshapes that move size-1 axes, and Max, Min a
   check_round_trip_and_solve(g);
 }
 
-TEST_CASE("ONNX post-processing after the network is dropped with a note; outputs end the network elsewhere", "[onnx]") {
+TEST_CASE("ONNX post-processing after the network is dropped with a note, outputs end the network elsewhere", "[onnx]") {
   const onnx::ModelProto m = onnx_model(R"(
     <ir_version: 8, opset_import: ["" : 13]>
     detector (float[1, 3, 16, 16] x) => (cls, top) <int64[3] s3 = {1, 4, 256}, int64[1] k = {5}> {
@@ -939,7 +939,7 @@ TEST_CASE("ONNX tf2onnx's Resize sizes computed in floating point from the input
   check_round_trip_and_solve(g);
 }
 
-TEST_CASE("ONNX constant operands of Concat add channels the layer produces; a Pad of the channels is a pad", "[onnx]") {
+TEST_CASE("ONNX constant operands of Concat add channels the layer produces, a Pad of the channels is a pad", "[onnx]") {
   const Network g = import_onnx(onnx_model(R"(
     <ir_version: 8, opset_import: ["" : 13]>
     constants (float[1, 8, 8, 8] x) => (y) <int64[8] pc = {0, 2, 0, 0, 0, 2, 0, 0}> {

@@ -281,7 +281,7 @@ TEST_CASE("TFLite custom Convolution2DTransposeBias (MediaPipe) is a conv2d_tran
   check_round_trip_and_solve(g);
 }
 
-TEST_CASE("TFLite int8 model: QUANTIZE and DEQUANTIZE around the graph are no layers; elements are 1 byte", "[tflite]") {
+TEST_CASE("TFLite int8 model: QUANTIZE and DEQUANTIZE around the graph are no layers, elements are 1 byte", "[tflite]") {
   TfliteWriter t;
   auto& b = t.builder();
   const int x = t.tensor("x", {1, 8, 8, 3}), q = t.tensor("q", {1, 8, 8, 3}, fb::TensorType::INT8);
@@ -430,7 +430,7 @@ TEST_CASE("TFLite a sequence head after a map of one row is dropped with a note"
                     "outputs are now 'k' (choose others with --outputs)");
 }
 
-TEST_CASE("TFLite post-processing after the network is dropped with a note; --outputs ends it elsewhere", "[tflite]") {
+TEST_CASE("TFLite post-processing after the network is dropped with a note, --outputs ends it elsewhere", "[tflite]") {
   TfliteWriter t;
   auto& b = t.builder();
   const int x = t.tensor("x", {1, 8, 8, 3}), c = t.tensor("c", {1, 8, 8, 4}), r = t.tensor("r", {1, 64, 4});
@@ -467,7 +467,7 @@ Bytes dynamic_model() {
 
 }  // namespace
 
-TEST_CASE("TFLite dynamic input dims: the error names --input; the stored size confirms them", "[tflite]") {
+TEST_CASE("TFLite dynamic input dims: the error names --input, the stored size confirms them", "[tflite]") {
   const Bytes bytes = dynamic_model();
   CHECK_THROWS_WITH(import(bytes), Catch::Contains("graph input 'x': is [?, ?, ?, 3]") &&
                                        Catch::Contains("--input x=1x224x224x3"));

@@ -98,8 +98,9 @@ TEST_CASE("the trade-off front equals exhaustive enumeration on random chains an
   CHECK(points > 240);
 }
 
-TEST_CASE("a latency slack picks the least traffic within it; slack 0 is the latency objective", "[trade_off][solvers]") {
+TEST_CASE("a latency slack picks the least traffic within it, slack 0 is the latency objective", "[trade_off][solvers]") {
   const Network g = load_model(pinfuse::testing::model_path("mobilenet_v2"));
+  int repaired = 0;  // strategy x size cases whose least-traffic plan could not be placed
   for (const std::uint64_t kib : {256u, 1024u}) {
     Hardware hw;
     hw.spm_bytes = kib * 1024;
@@ -113,9 +114,18 @@ TEST_CASE("a latency slack picks the least traffic within it; slack 0 is the lat
       const Plan leanest = solve(s.strategy, g, accel, spm, traffic);
       const auto [front, at_zero] = trade_off(s.strategy, g, accel, spm, 0);
       REQUIRE_FALSE(front.plans.empty());
-      // Both lexicographic optima are the ends of the front.
+      CHECK(validate_plan(g, at_zero, accel, spm).ok());
+      // Both lexicographic optima are the ends of the front. Where the least-traffic plan's
+      // pins fragment the SPM (pinning at 256 KiB), that solve is repaired and not proven
+      // optimal, and the front leaves the unplaceable plan out (counted in `unplaced`).
+      REQUIRE(fastest.status.optimal);
       CHECK(totals_of(front.plans.front()) == totals_of(fastest));
-      CHECK(totals_of(front.plans.back()) == totals_of(leanest));
+      if (leanest.status.optimal) {
+        CHECK(totals_of(front.plans.back()) == totals_of(leanest));
+      } else {
+        CHECK(front.unplaced > 0);
+        ++repaired;
+      }
       CHECK(totals_of(at_zero) == totals_of(fastest));
       for (std::size_t i = 1; i < front.plans.size(); ++i) {  // by latency, each trading it for traffic
         CHECK(front.plans[i - 1].totals.latency_cycles < front.plans[i].totals.latency_cycles);
@@ -138,6 +148,7 @@ TEST_CASE("a latency slack picks the least traffic within it; slack 0 is the lat
       }
     }
   }
+  CHECK(repaired <= 1);  // the least-traffic end was checked on at least 7 of the 8 cases
 }
 
 TEST_CASE("trade-off plans mix tilings, which plan JSON, the validator and the replay keep", "[trade_off][plan_json][program]") {

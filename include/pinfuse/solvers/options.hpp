@@ -34,7 +34,9 @@ struct ParetoFront {
 /// bytes when the objective is latency), each group asked under both
 /// objectives. The plan returned is, among those whose latency is at most
 /// (1 + latency_slack) times the least, the one with the least traded metric
-/// (ties: the lower latency). Slack 0 gives the latency optimum.
+/// (ties: the lower latency) that gets SPM addresses; only when none within the
+/// slack does is the chosen one repaired (SolveStatus then says it is not proven
+/// optimal). Slack 0 gives the latency optimum.
 struct TradeOff {
   double latency_slack = 0;        ///< fraction of the least latency a plan may add, e.g. 0.005 for 0.5%
   ParetoFront* front = nullptr;    ///< if set, also receives the whole front; not owned

@@ -261,8 +261,6 @@ struct Label {
   std::uint32_t prev_label = 0;  ///< and which of that state's labels
   std::uint8_t asked = 0;        ///< the objective its last group was asked under (index into DpTable::asked)
   Score score(Objective o) const { return score_of(latency, offchip, energy, o); }
-  /// The metric a trade-off solve ranked by `o` trades against latency.
-  std::uint64_t traded(Objective o) const { return o == Objective::energy ? energy : offchip; }
 };
 
 /// What the DP found: per cut and pin mask, the best label under the objective,
@@ -289,21 +287,31 @@ inline void require_one_order(const SolveOptions& opt) {
                                "use the file order (--order file) or give one");
 }
 
+/// Adds `item` to `front`, whose members no other member matches or beats in
+/// both metrics of `key` (a pair), unless a member matches or beats it; drops
+/// the members it beats; keeps `front` in increasing key order. True if kept.
+/// Used for the DP's labels and for the plans of a ParetoFront.
+template <class T, class Key>
+bool add_non_dominated(std::vector<T>& front, const T& item, const Key& key) {
+  const auto mine = key(item);
+  const auto covers = [](const auto& a, const auto& b) { return a.first <= b.first && a.second <= b.second; };
+  for (const T& o : front)
+    if (covers(key(o), mine)) return false;
+  std::erase_if(front, [&](const T& o) { return covers(mine, key(o)); });
+  front.insert(std::upper_bound(front.begin(), front.end(), mine, [&](const auto& k, const T& o) { return k < key(o); }),
+               item);
+  return true;
+}
+
 /// Adds `l` to a state's labels: it replaces the one label if it scores less
-/// under `objective` (`front` false), or joins the non-dominated ones (`front`
-/// true: in latency and the metric the trade-off ranked by `objective` trades).
+/// under `ranked` (`front` false), or joins the non-dominated ones (`front`
+/// true: in latency and the traded metric, the first of the ranked score).
 /// True if it was kept.
-inline bool relax(std::vector<Label>& labels, const Label& l, bool front, Objective objective) {
-  if (!front) {
-    if (!labels.empty() && !(l.score(objective) < labels[0].score(objective))) return false;
-    labels.assign(1, l);
-    return true;
-  }
-  const std::uint64_t traded = l.traded(objective);
-  for (const Label& o : labels)
-    if (o.latency <= l.latency && o.traded(objective) <= traded) return false;
-  std::erase_if(labels, [&](const Label& o) { return l.latency <= o.latency && traded <= o.traded(objective); });
-  labels.push_back(l);
+inline bool relax(std::vector<Label>& labels, const Label& l, bool front, Objective ranked) {
+  if (front)
+    return add_non_dominated(labels, l, [&](const Label& x) { return std::pair(x.latency, x.score(ranked).first); });
+  if (!labels.empty() && !(l.score(ranked) < labels[0].score(ranked))) return false;
+  labels.assign(1, l);
   return true;
 }
 
@@ -416,7 +424,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
         for (std::size_t i = 0; i < from.size(); ++i) {
           const Label l{saturating_add(from[i].latency, c->latency_cycles), saturating_add(from[i].offchip, c->offchip.total()),
                         saturating_add(from[i].energy, c->energy.total()), begin, tr.from, std::uint32_t(i), std::uint8_t(a)};
-          if (relax(best[batch.end][tr.to], l, front, front ? ranked : opt.objective) && batch.end == n) ++stats.incumbents;
+          if (relax(best[batch.end][tr.to], l, front, ranked) && batch.end == n) ++stats.incumbents;
         }
       }
     return ran;
@@ -501,25 +509,41 @@ Plan plan_at(const Problem& p, const C& cost, const M& spm, const DpTable& t, st
   return assemble_plan(p, cost, spm, starts, pinned, ranked, std::move(strategy), stats, asked);
 }
 
+/// The latency a trade-off solve may spend: (1 + slack) x `least` cycles, in
+/// long double: exact for slack 0, and below one cycle off otherwise.
+inline long double allowed_latency(std::uint64_t least, const TradeOff& trade_off) {
+  return static_cast<long double>(least) * (1.0L + static_cast<long double>(trade_off.latency_slack));
+}
+
+/// Index of the item with the least `rank` among those whose `latency` is at
+/// most `allowed` (the first on ties), or none. Picks a trade-off solve's
+/// label (chosen_label) and its placed plan (solve_segments).
+template <class T, class Latency, class Rank>
+std::optional<std::size_t> least_within(const std::vector<T>& items, long double allowed, const Latency& latency,
+                                        const Rank& rank) {
+  std::optional<std::size_t> chosen;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (static_cast<long double>(latency(items[i])) <= allowed && (!chosen || rank(items[i]) < rank(items[*chosen])))
+      chosen = i;
+  return chosen;
+}
+
+/// The least latency of a table's final labels (cycles).
+inline std::uint64_t least_latency(const DpTable& t) {
+  std::uint64_t least = UINT64_MAX;
+  for (const Label& l : t.labels.back()[0]) least = std::min(least, l.latency);
+  return least;
+}
+
 /// The label of the final state a solve returns: the one label, or (trade-off)
 /// the least traded metric among those within the latency slack (ties: lower latency).
 inline std::uint32_t chosen_label(const DpTable& t, const SolveOptions& opt) {
-  const std::vector<Label>& final_labels = t.labels.back()[0];
   if (!opt.trade_off) return 0;
   const Objective ranked = ranked_objective(opt);
-  std::uint64_t least = UINT64_MAX;
-  for (const Label& l : final_labels) least = std::min(least, l.latency);
-  // latency <= least * (1 + slack), in long double: exact for slack 0, and below one cycle off otherwise
-  const long double allowed = static_cast<long double>(least) * (1.0L + static_cast<long double>(opt.trade_off->latency_slack));
-  std::uint32_t chosen = 0;
-  for (std::uint32_t i = 0; i < final_labels.size(); ++i) {
-    const Label& l = final_labels[i];
-    const Label& c = final_labels[chosen];
-    if (static_cast<long double>(l.latency) <= allowed &&
-        (static_cast<long double>(c.latency) > allowed || l.score(ranked) < c.score(ranked)))
-      chosen = i;
-  }
-  return chosen;
+  // the least-latency label is always within, so there is a choice
+  return static_cast<std::uint32_t>(*least_within(
+      t.labels.back()[0], allowed_latency(least_latency(t), *opt.trade_off), [](const Label& l) { return l.latency; },
+      [&](const Label& l) { return l.score(ranked); }));
 }
 
 /// The DP's table, its plan and the lower bound it proved: the plan's score unless it was stopped.
@@ -544,16 +568,9 @@ DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOpti
 /// good in latency and the traded metric (the first of the plan's score);
 /// drops the plans it beats. Keeps the front by increasing latency.
 inline void add_to_front(ParetoFront& front, const Plan& plan) {
-  const auto totals = [](const Plan& p) { return std::pair(p.totals.latency_cycles, score_of(p.totals, p.objective).first); };
-  const auto at_least_as_good = [&](const Plan& a, const Plan& b) {  // in both metrics
-    return totals(a).first <= totals(b).first && totals(a).second <= totals(b).second;
-  };
-  for (const Plan& p : front.plans)
-    if (at_least_as_good(p, plan)) return;
-  std::erase_if(front.plans, [&](const Plan& p) { return at_least_as_good(plan, p); });
-  front.plans.insert(std::upper_bound(front.plans.begin(), front.plans.end(), plan,
-                                      [&](const Plan& a, const Plan& b) { return totals(a) < totals(b); }),
-                     plan);
+  add_non_dominated(front.plans, plan, [](const Plan& p) {
+    return std::pair(p.totals.latency_cycles, score_of(p.totals, p.objective).first);
+  });
 }
 
 /// A trade-off solve's whole front (SolveOptions::trade_off->front), from the
@@ -583,15 +600,31 @@ ParetoFront front_of(const Problem& p, const C& cost, const M& spm, const DpTabl
 /// buffers alone fit). Never returns a plan without addresses. Plan::status
 /// says whether the plan is still the optimum the first solve proved (or
 /// reaches the bound it proved when stopped). Statistics go to `progress`.
-/// A trade-off solve's front is the first run's (before any repair).
+/// A trade-off solve returns the least traded metric among the first run's
+/// front plans that get addresses and are within the slack; only when none is
+/// does it repair. Its front is the first run's (before any repair).
 template <CostModel C, MemoryConstraint M>
 Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, SearchSpace space,
                     std::string strategy, detail::Progress& progress) {
   std::optional<Score> first;  // the first run's bound: still one after a repair
   for (;;) {
     detail::DpResult r = detail::solve_dp(p, cost, spm, opt, space, strategy, progress);
-    if (!first && opt.trade_off && opt.trade_off->front)
-      *opt.trade_off->front = detail::front_of(p, cost, spm, r.table, detail::ranked_objective(opt), strategy, progress.stats());
+    if (!first && opt.trade_off) {
+      // The answer among the front's plans that get addresses: when the chosen
+      // label's pins fragment the SPM, a placed plan within the slack beats a repair.
+      ParetoFront front = detail::front_of(p, cost, spm, r.table, detail::ranked_objective(opt), strategy, progress.stats());
+      const std::optional<std::size_t> placed = detail::least_within(
+          front.plans, detail::allowed_latency(detail::least_latency(r.table), *opt.trade_off),
+          [](const Plan& q) { return q.totals.latency_cycles; }, [](const Plan& q) { return score_of(q.totals, q.objective); });
+      std::optional<Plan> answer;
+      if (placed) answer = front.plans[*placed];
+      if (opt.trade_off->front) *opt.trade_off->front = std::move(front);
+      if (answer) {
+        answer->status = exact_status(*answer, r.bound, first);
+        progress.finish(*answer);
+        return std::move(*answer);
+      }
+    }
     Plan& plan = r.plan;
     plan.status = exact_status(plan, r.bound, first);
     plan.layout = lay_out(plan, spm);
