@@ -3,8 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <numeric>
 #include <random>
+#include <string>
 
 #include "pinfuse/memory/allocator.hpp"
 
@@ -32,7 +34,66 @@ std::uint64_t best_over_orders(const std::vector<AllocationRequest>& r, std::uin
   return best;
 }
 
+/// A layout of tests/data/fragmented_layouts/ (its header says the format).
+struct FragmentedLayout {
+  std::uint64_t capacity = 0, alignment = 1;
+  std::vector<AllocationRequest> requests;
+};
+
+FragmentedLayout read_layout(const std::string& name) {
+  std::ifstream in(std::string(PINFUSE_SOURCE_DIR) + "/tests/data/fragmented_layouts/" + name + ".txt");
+  REQUIRE(in);
+  std::string line;
+  while (in.peek() == '#') std::getline(in, line);
+  FragmentedLayout layout;
+  in >> layout.capacity >> layout.alignment;
+  AllocationRequest r;
+  while (in >> r.bytes >> r.first_step >> r.last_step) layout.requests.push_back(r);
+  REQUIRE(layout.requests.size() > 100);
+  return layout;
+}
+
 }  // namespace
+
+TEST_CASE("the fit rounds place real fragmented plans within the SPM", "[allocator]") {
+  for (const char* name : {"googlenet_256k_joint", "inception_v3_256k_joint", "densenet121_256k_pinning"}) {
+    INFO(name);
+    const FragmentedLayout l = read_layout(name);
+    AllocationOptions options;
+    options.alignment = l.alignment;
+    options.fit_rounds = 0;  // greedy and 200 hill-climbing swaps, as before the fit rounds
+    CHECK(allocate(l.requests, options).peak > l.capacity);
+    options.fit_within = l.capacity;
+    options.fit_rounds = 5000;
+    const Allocation a = allocate(l.requests, options);
+    CHECK(a.lower_bound <= l.capacity);
+    CHECK(a.peak <= l.capacity);
+    CHECK(allocation_is_valid(l.requests, a.offsets, l.capacity, l.alignment));
+  }
+}
+
+TEST_CASE("a peak to fit within never gives an invalid allocation or one below the bound", "[allocator]") {
+  std::mt19937 rng(5);
+  int fitted = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    const std::uint64_t alignment = std::uint64_t(1) << std::uniform_int_distribution<int>(0, 4)(rng);
+    const auto r = random_requests(rng, std::uniform_int_distribution<int>(2, 40)(rng), 10);
+    AllocationOptions options;
+    options.alignment = alignment;
+    options.improvement_rounds = 0;
+    const Allocation greedy = allocate(r, options);
+    // a target between the bound and the greedy's peak
+    options.fit_within = std::uniform_int_distribution<std::uint64_t>(greedy.lower_bound, greedy.peak)(rng);
+    options.fit_rounds = 300;
+    const Allocation a = allocate(r, options);
+    INFO("trial " << trial);
+    CHECK(a.peak >= a.lower_bound);
+    CHECK(a.peak <= greedy.peak);  // the fit keeps the best placement it saw
+    CHECK(allocation_is_valid(r, a.offsets, a.peak, alignment));
+    fitted += a.peak <= options.fit_within && greedy.peak > options.fit_within ? 1 : 0;
+  }
+  CHECK(fitted > 60);  // the rounds fit half the targets the greedy missed (102 of 200)
+}
 
 TEST_CASE("allocations are valid and never below the lower bound", "[allocator]") {
   std::mt19937 rng(7);

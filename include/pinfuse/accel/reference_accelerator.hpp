@@ -15,6 +15,7 @@
 #include "pinfuse/accel/tiling.hpp"
 #include "pinfuse/concepts/command_emitter.hpp"
 #include "pinfuse/concepts/cost_model.hpp"
+#include "pinfuse/core/align.hpp"
 #include "pinfuse/core/checked.hpp"
 #include "pinfuse/core/topological_order.hpp"
 #include "pinfuse/memory/scratchpad.hpp"
@@ -393,7 +394,7 @@ class ReferenceAccelerator {
     return share == 1 ? total + 1 : (total + share - 2) / (share - 1);
   }
   static std::uint64_t align(const GroupQuery& q, std::uint64_t bytes) {
-    return (bytes + q.alignment - 1) / q.alignment * q.alignment;
+    return align_up(bytes, q.alignment);
   }
   GroupView view_of(const GroupQuery& q) const;
   EnergyPj energy_of(const TileGeometry& geo, const OffchipBytes& offchip, int chunks, bool sliced) const;

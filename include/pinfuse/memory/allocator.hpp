@@ -5,9 +5,14 @@
 //
 //   1. Greedy best fit, largest first: each buffer goes into the smallest gap
 //      left by the already placed buffers it shares a step with (or on top).
-//   2. Improvement: hill climbing over the placement order (swap two buffers,
-//      keep the order if the peak does not grow), a fixed number of rounds with
-//      a fixed seed, so results are reproducible.
+//   2. Fit (only while the peak is above `fit_within`, e.g. the SPM capacity):
+//      squeaky-wheel rounds. Every buffer that ends above `fit_within` moves to
+//      a random earlier place in the order, and best fit runs again. Real plans
+//      whose pins fragment the SPM (benchmarks/results/address_repairs.md) fit
+//      within a few hundred rounds, where step 3 needed up to 50,000 swaps.
+//   3. Improvement: hill climbing over the placement order (swap two buffers,
+//      keep the order if the peak does not grow), a fixed number of rounds.
+// The rounds use a fixed seed, so results are reproducible.
 // The peak can never be below the lower bound, the most aligned bytes alive at
 // one step; Allocation reports both.
 #include <algorithm>
@@ -16,6 +21,8 @@
 #include <random>
 #include <span>
 #include <vector>
+
+#include "pinfuse/core/align.hpp"
 
 namespace pinfuse {
 
@@ -33,8 +40,10 @@ struct Allocation {
 
 struct AllocationOptions {
   std::uint64_t alignment = 1;
-  std::size_t improvement_rounds = 200;  ///< hill-climbing swaps tried; 0 = greedy only
+  std::size_t improvement_rounds = 200;  ///< hill-climbing swaps tried; 0 = none
   std::uint32_t seed = 1;
+  std::uint64_t fit_within = UINT64_MAX;  ///< a peak to reach first (bytes), e.g. the SPM capacity
+  std::size_t fit_rounds = 5000;          ///< squeaky-wheel rounds tried while the peak is above fit_within
 };
 
 namespace detail {
@@ -48,7 +57,6 @@ inline bool alive_together(const AllocationRequest& a, const AllocationRequest& 
 /// in its own steps: O(sum over buffers of lifetime x buffers alive), not O(n^2).
 inline Allocation place_best_fit(std::span<const AllocationRequest> requests, const std::vector<std::size_t>& order,
                                  std::uint64_t alignment) {
-  const auto align = [&](std::uint64_t b) { return (b + alignment - 1) / alignment * alignment; };
   Allocation a;
   a.offsets.assign(requests.size(), 0);
   std::size_t steps = 0;
@@ -57,13 +65,13 @@ inline Allocation place_best_fit(std::span<const AllocationRequest> requests, co
   std::vector<std::size_t> met_by(requests.size(), requests.size());  // the last request that listed a buffer as busy
   std::vector<std::pair<std::uint64_t, std::uint64_t>> busy;  // [begin, end) of conflicting buffers
   for (const std::size_t r : order) {
-    const std::uint64_t size = align(requests[r].bytes);
+    const std::uint64_t size = align_up(requests[r].bytes, alignment);
     busy.clear();
     for (std::size_t step = requests[r].first_step; step <= requests[r].last_step; ++step)
       for (const std::size_t p : placed_at[step])
         if (met_by[p] != r) {
           met_by[p] = r;
-          busy.emplace_back(a.offsets[p], a.offsets[p] + align(requests[p].bytes));
+          busy.emplace_back(a.offsets[p], a.offsets[p] + align_up(requests[p].bytes, alignment));
         }
     std::sort(busy.begin(), busy.end());
     // Best fit: the smallest gap between busy ranges that holds the buffer; else on top.
@@ -84,6 +92,19 @@ inline Allocation place_best_fit(std::span<const AllocationRequest> requests, co
   return a;
 }
 
+/// One squeaky-wheel round: each buffer of `order` that `a` places past
+/// `fit_within` moves to a random place before its own (the front stays).
+inline void promote_squeaky(std::span<const AllocationRequest> requests, const Allocation& a, std::uint64_t fit_within,
+                            std::uint64_t alignment, std::vector<std::size_t>& order, std::mt19937& rng) {
+  for (std::size_t at = 1; at < order.size(); ++at) {
+    const std::size_t r = order[at];
+    if (a.offsets[r] + align_up(requests[r].bytes, alignment) <= fit_within) continue;
+    const std::size_t to = std::uniform_int_distribution<std::size_t>(0, at - 1)(rng);
+    std::rotate(order.begin() + static_cast<std::ptrdiff_t>(to), order.begin() + static_cast<std::ptrdiff_t>(at),
+                order.begin() + static_cast<std::ptrdiff_t>(at) + 1);
+  }
+}
+
 }  // namespace detail
 
 /// Most aligned bytes alive at any one step: no allocation can do better.
@@ -92,7 +113,7 @@ inline std::uint64_t allocation_lower_bound(std::span<const AllocationRequest> r
   for (const AllocationRequest& r : requests) steps = std::max(steps, r.last_step + 1);
   std::vector<std::uint64_t> live(steps + 1, 0);  // difference array over steps
   for (const AllocationRequest& r : requests) {
-    const std::uint64_t size = (r.bytes + alignment - 1) / alignment * alignment;
+    const std::uint64_t size = align_up(r.bytes, alignment);
     live[r.first_step] += size;
     live[r.last_step + 1] -= size;
   }
@@ -114,6 +135,19 @@ inline Allocation allocate(std::span<const AllocationRequest> requests, const Al
   Allocation best = detail::place_best_fit(requests, order, opt.alignment);
   const std::uint64_t bound = allocation_lower_bound(requests, opt.alignment);
   std::mt19937 rng(opt.seed);
+  // 2. fit: the order and placement of the last round, kept once it fits (or the best seen)
+  std::vector<std::size_t> best_order = order;
+  Allocation last = best;
+  for (std::size_t round = 0; round < opt.fit_rounds && best.peak > std::max(opt.fit_within, bound); ++round) {
+    detail::promote_squeaky(requests, last, opt.fit_within, opt.alignment, order, rng);
+    last = detail::place_best_fit(requests, order, opt.alignment);
+    if (last.peak < best.peak) {
+      best = last;
+      best_order = order;
+    }
+  }
+  order = std::move(best_order);
+  // 3. improvement
   for (std::size_t round = 0; round < opt.improvement_rounds && best.peak > bound && order.size() > 1; ++round) {
     std::uniform_int_distribution<std::size_t> pick(0, order.size() - 1);
     const std::size_t i = pick(rng), j = pick(rng);

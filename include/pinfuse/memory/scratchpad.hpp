@@ -5,6 +5,7 @@
 #include <span>
 
 #include "pinfuse/concepts/memory_constraint.hpp"
+#include "pinfuse/core/align.hpp"
 #include "pinfuse/core/error.hpp"
 
 namespace pinfuse {
@@ -18,7 +19,7 @@ class Scratchpad {
   }
   std::uint64_t capacity() const { return size_ - reserved_; }
   std::uint64_t alignment() const { return alignment_; }
-  std::uint64_t aligned(std::uint64_t bytes) const { return (bytes + alignment_ - 1) / alignment_ * alignment_; }
+  std::uint64_t aligned(std::uint64_t bytes) const { return align_up(bytes, alignment_); }
   /// Flat SPM: buffers fit together when their aligned sizes add up to at most the capacity.
   bool fits(std::span<const std::uint64_t> sizes) const {
     std::uint64_t sum = 0;

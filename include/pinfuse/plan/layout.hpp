@@ -19,10 +19,16 @@ inline std::vector<AllocationRequest> layout_requests(const Plan& plan) {
   return requests;
 }
 
+/// The plan's addresses, fitted within the SPM's capacity where the allocator
+/// finds a way (memory/allocator.hpp); a peak above it means it found none.
 template <MemoryConstraint M>
 SpmLayout lay_out(const Plan& plan, const M& spm, std::size_t improvement_rounds = 200) {
   const std::vector<AllocationRequest> requests = layout_requests(plan);
-  const Allocation a = allocate(requests, {spm.alignment(), improvement_rounds, 1});
+  AllocationOptions options;
+  options.alignment = spm.alignment();
+  options.improvement_rounds = improvement_rounds;
+  options.fit_within = spm.capacity();
+  const Allocation a = allocate(requests, options);
   SpmLayout layout;
   layout.peak = a.peak;
   layout.lower_bound = a.lower_bound;

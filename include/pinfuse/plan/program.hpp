@@ -10,6 +10,7 @@
 #include "pinfuse/concepts/command_emitter.hpp"
 #include "pinfuse/concepts/graph.hpp"
 #include "pinfuse/concepts/memory_constraint.hpp"
+#include "pinfuse/core/align.hpp"
 #include "pinfuse/core/error.hpp"
 #include "pinfuse/core/problem.hpp"
 #include "pinfuse/plan/plan.hpp"
@@ -103,7 +104,7 @@ Program build_program(const G& g, const Plan& plan, const C& model, const M& spm
   std::uint64_t address = 0;
   const auto place = [&](TensorRef t, std::uint64_t bytes) {
     prog.dram.push_back({t, address, bytes});
-    address += (bytes + dram_alignment - 1) / dram_alignment * dram_alignment;
+    address += align_up(bytes, dram_alignment);
   };
   for (auto [v, vend] = vertices(g); v != vend; ++v)
     if (layer_role(g, *v) != LayerRole::output) place({TensorKind::fm, get(boost::vertex_index, g, *v)}, fm_bytes(g, *v));
