@@ -40,8 +40,6 @@ struct NoPassingPins {
   }
 };
 
-Score score(const Plan& plan) { return score_of(plan.totals, plan.objective); }
-
 /// The pinned FMs alive during each group of `plan` that it neither reads nor writes.
 std::size_t pins_passing_over(const Plan& plan) {
   std::size_t count = 0;
@@ -77,7 +75,7 @@ TEST_CASE("a cost model that refuses pass-over pins gets the optimum without the
                                   : testing::brute_force_any_order(g, strict, spm, {true, true}, opt.objective);
       if (!expected) continue;
       const Plan plan = solve_joint(g, strict, spm, opt);
-      CHECK(score(plan) == *expected);
+      CHECK(score_of(plan) == *expected);
       CHECK(pins_passing_over(plan) == 0);
       const ValidationReport report = validate_plan(g, plan, strict, spm);
       INFO((report.findings.empty() ? std::string() : report.findings.front().message));

@@ -24,10 +24,6 @@ using namespace pinfuse;
 
 namespace {
 
-Score score(const Plan& plan) {
-  return score_of(plan.totals, plan.objective);
-}
-
 struct Instance {
   Network g;
   Hardware hw;
@@ -165,14 +161,14 @@ void check_with_cbc(std::uint32_t seed, bool dag, Objective objective, const std
   CHECK(solution_score(m, *x) == *expected);
   SolveStatistics stats;
   const Plan raw = plan_from_solution(p, m, *x, accel, spm, "joint-ilp", stats);
-  CHECK(score(raw) == *expected);
+  CHECK(score_of(raw) == *expected);
 
   // The full solver (with addresses and repair) against the DP's.
   const Plan plan = solve_joint_ilp(in.g, accel, spm, in.opt);
-  CHECK(plan.status.lower_bound <= score(plan));
-  if (plan.status.optimal) CHECK(plan.status.lower_bound == score(plan));
+  CHECK(plan.status.lower_bound <= score_of(plan));
+  if (plan.status.optimal) CHECK(plan.status.lower_bound == score_of(plan));
   CHECK(plan.strategy == "joint-ilp");
-  CHECK(score(plan) == score(solve_joint(in.g, accel, spm, in.opt)));
+  CHECK(score_of(plan) == score_of(solve_joint(in.g, accel, spm, in.opt)));
   const ValidationReport report = validate_plan(in.g, plan, accel, spm);
   INFO((report.findings.empty() ? std::string() : report.findings.front().message));
   CHECK(report.ok());

@@ -23,8 +23,6 @@ using namespace pinfuse;
 
 namespace {
 
-Score score(const Plan& plan) { return score_of(plan.totals, plan.objective); }
-
 /// Records every report; asks to stop once `stop_after` states are expanded (0: never).
 class Recorder : public SolveObserver {
  public:
@@ -128,8 +126,8 @@ TEST_CASE("stopped after N states, a solve returns a valid plan with a bound at 
         CHECK(plan.statistics.states_expanded < exact.statistics.states_expanded);
         CHECK(validate_plan(m.g, plan, accel, spm).ok());
         CHECK_FALSE(plan.status.optimal);
-        CHECK(plan.status.lower_bound <= score(exact));
-        CHECK(score(exact) <= score(plan));
+        CHECK(plan.status.lower_bound <= score_of(exact));
+        CHECK(score_of(exact) <= score_of(plan));
       }
     }
   }
@@ -148,6 +146,6 @@ TEST_CASE("the ILP path reports its formulation and CBC solves", "[solvers][obse
   CHECK(plan.statistics.runs >= 1);
   CHECK(plan.statistics.groups_costed > 0);
   CHECK(plan.statistics.incumbents == plan.statistics.runs);
-  CHECK(score(plan) == score(solve_joint(g, accel, spm, with(OrderMode::file))));
+  CHECK(score_of(plan) == score_of(solve_joint(g, accel, spm, with(OrderMode::file))));
 }
 #endif

@@ -66,8 +66,6 @@ Network inception_like(int modules) {
   return g;
 }
 
-Score score(const Plan& p) { return score_of(p.totals, Objective::latency); }
-
 }  // namespace
 
 TEST_CASE("candidate orders of bigger random DAGs and of the bundled models are topological", "[order]") {
@@ -142,10 +140,10 @@ TEST_CASE("joint with order search is never worse than on the file order, and va
       continue;  // no plan on the file order; searching may still find one, nothing to compare
     }
     best = solve_joint(g, accel, spm, searched);
-    CHECK(score(best) <= score(plain));
+    CHECK(score_of(best) <= score_of(plain));
     SolveOptions bfs;
     bfs.order = breadth_first_order(g);
-    CHECK(score(best) <= score(solve_joint(g, accel, spm, bfs)));  // breadth first is a candidate
+    CHECK(score_of(best) <= score_of(solve_joint(g, accel, spm, bfs)));  // breadth first is a candidate
     CHECK(validate_plan(g, best, accel, spm).ok());
   }
 }
@@ -163,9 +161,9 @@ TEST_CASE("on an Inception-like network the searched plan beats the breadth-firs
     bfs.order = breadth_first_order(g);
     searched.order_mode = OrderMode::search;
     const Plan a = solve_joint(g, accel, spm, bfs), b = solve_joint(g, accel, spm, searched);
-    CHECK(score(b) <= score(a));
+    CHECK(score_of(b) <= score_of(a));
     CHECK(validate_plan(g, b, accel, spm).ok());
-    better += score(b) < score(a);
+    better += score_of(b) < score_of(a);
   }
   CHECK(better > 0);
 }

@@ -20,10 +20,6 @@ using pinfuse::testing::BruteForceSpace;
 
 namespace {
 
-Score score(const Plan& plan) {
-  return score_of(plan.totals, plan.objective);
-}
-
 void check_against_brute_force(std::uint32_t seed, bool dag, Objective objective) {
   std::mt19937 rng(seed);
   const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, 7)(rng), dag);
@@ -54,13 +50,13 @@ void check_against_brute_force(std::uint32_t seed, bool dag, Objective objective
       continue;
     }
     const Plan plan = solve(c.strategy, g, accel, spm, opt);
-    CHECK(score(plan) == *expected);
+    CHECK(score_of(plan) == *expected);
     CHECK(plan.status.optimal);
-    CHECK(plan.status.lower_bound == score(plan));
+    CHECK(plan.status.lower_bound == score_of(plan));
     const ValidationReport report = validate_plan(g, plan, accel, spm);
     INFO((report.findings.empty() ? std::string() : report.findings.front().message));
     CHECK(report.ok());
-    (c.order_free ? found_free : found)[int(c.strategy)] = score(plan);
+    (c.order_free ? found_free : found)[int(c.strategy)] = score_of(plan);
   }
   // Each richer space contains the poorer one.
   const auto no_worse = [&](const std::optional<Score>& richer, const std::optional<Score>& poorer) {

@@ -91,6 +91,9 @@ struct Plan {
   double solve_ms = 0;                ///< wall time the solver took
 };
 
+/// A plan's score under the objective it was solved for.
+inline Score score_of(const Plan& p) { return score_of(p.totals, p.objective); }
+
 /// Sum of the groups' costs.
 inline PlanTotals sum_costs(const std::vector<PlannedGroup>& groups) {
   PlanTotals t;
