@@ -100,10 +100,12 @@ namespace {
 
 /// Solves `model` at SPM sizes 64 KiB, 128 KiB, ..., 8 MiB: once a plan exists
 /// the larger SPMs have one too, and the DP's proven optimum (the plan's lower
-/// bound) never rises. A plan that address repairs moved off that optimum
-/// (docs/reference-accelerator.md §5) may score worse than a smaller SPM's:
-/// the test says where.
-void check_plans(const std::string& model, Strategy strategy, const SolveOptions& opt) {
+/// bound) never rises. Returns how many plans are not that optimum: the
+/// allocator found no addresses for it, and address repairs
+/// (docs/reference-accelerator.md §5) moved the plan off it, so it may score
+/// worse than a smaller SPM's (the test says where).
+int check_plans(const std::string& model, Strategy strategy, const SolveOptions& opt) {
+  int repaired = 0;
   const Network g = load_model(pinfuse::testing::model_path(model));
   Hardware hw = shipped_hardware();
   std::optional<Score> previous, previous_bound;
@@ -120,6 +122,7 @@ void check_plans(const std::string& model, Strategy strategy, const SolveOptions
       continue;
     }
     const Score score = score_of(plan->totals, opt.objective);
+    repaired += plan->status.optimal ? 0 : 1;
     if (previous) {
       CHECK(plan->status.lower_bound <= *previous_bound);  // so a plan at its optimum never scores worse either
       if (*previous < score) WARN("address repairs left the plan worse than at half the SPM (docs/reference-accelerator.md §5)");
@@ -128,6 +131,7 @@ void check_plans(const std::string& model, Strategy strategy, const SolveOptions
     previous_bound = plan->status.lower_bound;
   }
   CHECK(previous);  // 8 MiB holds every bundled model
+  return repaired;
 }
 
 }  // namespace
@@ -137,14 +141,18 @@ void check_plans(const std::string& model, Strategy strategy, const SolveOptions
 // in the plan spaces of looping_test_options; the per-group test above 2.4 s
 // (timed before the energy objective joined the per-group and layerwise/pinning tests).
 TEST_CASE("the layerwise and pinning optima never rise with the SPM size", "[monotonic][solvers]") {
+  int repaired = 0;
   for (const Strategy strategy : {Strategy::layerwise, Strategy::pinning})
     for (const auto& path : pinfuse::testing::solved_models())
       for (const Objective objective : {Objective::latency, Objective::offchip_bytes, Objective::energy}) {
         SolveOptions opt;
         opt.objective = objective;
         opt.max_pins_per_cut = pinfuse::testing::looping_test_options(path.stem().string()).max_pins_per_cut;
-        check_plans(path.stem().string(), strategy, opt);
+        repaired += check_plans(path.stem().string(), strategy, opt);
       }
+  // Of the 816 solves (17 models x 8 sizes) only Inception-v3's pinning energy optima at 256 and 512 KiB find no addresses: every
+  // step at 256 KiB is full to the byte (docs/reference-accelerator.md §5).
+  CHECK(repaired <= 2);
 }
 
 TEST_CASE("the fusion optimum never rises with the SPM size", "[monotonic][solvers]") {
@@ -156,6 +164,9 @@ TEST_CASE("the joint optimum never rises with the SPM size", "[monotonic][solver
   // blocks take seconds to minutes each at small SPM sizes, so those are solved
   // in the smaller plan spaces of looping_test_options (support/bundled.hpp):
   // still the exact optimum of a space that only grows with the SPM size.
+  int repaired = 0;
   for (const auto& path : pinfuse::testing::solved_models())
-    check_plans(path.stem().string(), Strategy::joint, pinfuse::testing::looping_test_options(path.stem().string()));
+    repaired += check_plans(path.stem().string(), Strategy::joint,
+                            pinfuse::testing::looping_test_options(path.stem().string()));
+  CHECK(repaired == 0);  // the allocator places every optimum of this test
 }
