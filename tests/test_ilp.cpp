@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "pinfuse/accel/reference_accelerator.hpp"
+#include "pinfuse/io/ilp_files.hpp"
 #include "pinfuse/plan/validator.hpp"
 #include "pinfuse/solvers/ilp.hpp"
 #include "pinfuse/solvers/solve.hpp"

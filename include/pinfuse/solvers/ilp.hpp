@@ -3,7 +3,7 @@
 // space the joint DP (segment_dp.hpp) searches, so the two optima are equal.
 // Needs Eigen (the constraint matrix is an Eigen::SparseMatrix); link pinfuse::ilp,
 // which defines PINFUSE_HAS_EIGEN=1. Any MILP solver can read the model through
-// write_lp / write_mps; solvers/cbc.hpp solves it with COIN-OR CBC.
+// write_lp / write_mps (io/ilp_files.hpp); solvers/cbc.hpp solves it with COIN-OR CBC.
 //
 // Variables (all binary):
 //   x[g,s]  group g = [b, e) of positions runs in setting s. A setting says, for
@@ -30,22 +30,17 @@
 // primary metric of each column and `secondary` the other; solving is two stages,
 // minimize the primary, then tie_break_model(): minimize the secondary subject to
 // primary <= the optimum found (all coefficients are integers, so the bound is
-// optimum + 0.5). write_lp / write_mps write whichever stage they are given.
+// optimum + 0.5). write_lp / write_mps (io/ilp_files.hpp) write whichever stage
+// they are given.
 #include <algorithm>
 #include <cstdint>
-#include <iomanip>
 #include <limits>
 #include <map>
 #include <optional>
-#include <ostream>
 #include <span>
-#include <sstream>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
-
-#include <Eigen/SparseCore>
 
 #include "pinfuse/concepts/cost_model.hpp"
 #include "pinfuse/concepts/memory_constraint.hpp"
@@ -53,38 +48,11 @@
 #include "pinfuse/core/problem.hpp"
 #include "pinfuse/plan/plan.hpp"
 #include "pinfuse/solvers/group_boundary.hpp"
+#include "pinfuse/solvers/ilp_model.hpp"
 #include "pinfuse/solvers/options.hpp"
 #include "pinfuse/solvers/segment_dp.hpp"
 
 namespace pinfuse {
-
-/// A 0-1 ILP: minimize objective . x subject to row_lower <= A x <= row_upper,
-/// col_lower <= x <= col_upper, x[j] integer where integer[j]. Infinite bounds
-/// are +-std::numeric_limits<double>::infinity().
-struct IlpModel {
-  Eigen::SparseMatrix<double> A;  ///< rows = constraints, columns = variables (column major)
-  std::vector<double> row_lower, row_upper;
-  std::vector<double> col_lower, col_upper;
-  std::vector<double> objective;  ///< minimized
-  std::vector<double> secondary;  ///< the tie-breaking metric (see tie_break_model)
-  std::vector<char> integer;
-  std::vector<std::string> row_names, col_names;
-
-  /// Column j < choices.size() is x for choices[j].
-  struct Choice {
-    int begin = 0, end = 0;           ///< the group [begin, end) of positions
-    std::vector<int> pinned;          ///< candidates (indices into Problem::fms) the setting pins
-    std::vector<int> dram;            ///< candidates alive during the group it leaves in DRAM
-    Score score;                      ///< exact cost, as the DP adds it
-  };
-  std::vector<Choice> choices;
-  std::vector<int> pin_fm;            ///< column choices.size() + i is p[pin_fm[i]]
-  Objective metric = Objective::latency;
-  std::size_t positions = 0;
-
-  std::size_t rows() const { return row_lower.size(); }
-  std::size_t cols() const { return col_lower.size(); }
-};
 
 /// Formulates the joint problem of `p` (candidates as the joint DP picks them,
 /// with opt.max_pins_per_cut; opt.max_group_layers bounds group length). FMs
@@ -309,188 +277,6 @@ Plan plan_from_solution(const Problem& p, const IlpModel& m, std::span<const dou
   for (std::size_t f = 0; f < p.fms.size(); ++f)
     if (pinned[f] && dram[f]) throw usage_error("ilp", "solution pins '" + p.fms[f].name + "' in one group only");
   return assemble_plan(p, cost, spm, starts, pinned, m.metric, std::move(strategy), stats);
-}
-
-namespace detail {
-
-inline void write_number(std::ostream& os, double v) {
-  if (v == std::numeric_limits<double>::infinity()) os << "inf";
-  else if (v == -std::numeric_limits<double>::infinity()) os << "-inf";
-  else os << std::setprecision(std::numeric_limits<double>::max_digits10) << v;
-}
-
-inline void write_terms(std::ostream& os, const std::vector<std::pair<int, double>>& terms, const IlpModel& m) {
-  std::size_t on_line = 0;
-  bool first = true;
-  for (const auto& [j, v] : terms) {
-    if (on_line == 8) {
-      os << "\n   ";
-      on_line = 0;
-    }
-    os << ' ' << (v < 0 ? "- " : first ? "" : "+ ");
-    write_number(os, v < 0 ? -v : v);
-    os << ' ' << m.col_names[j];
-    first = false;
-    ++on_line;
-  }
-}
-
-}  // namespace detail
-
-/// The model in CPLEX LP format (ranged rows become two rows, `<name>_lo` and `<name>_hi`).
-inline void write_lp(const IlpModel& m, std::ostream& os) {
-  const auto inf = std::numeric_limits<double>::infinity();
-  os << "\\ pinfuse joint ILP: " << m.rows() << " rows, " << m.cols() << " columns, " << m.A.nonZeros() << " nonzeros\n";
-  for (std::size_t j = 0; j < m.choices.size(); ++j) {
-    const IlpModel::Choice& c = m.choices[j];
-    os << "\\ " << m.col_names[j] << ": positions [" << c.begin << ", " << c.end << ")";
-    if (!c.pinned.empty()) {
-      os << " pins";
-      for (const int fm : c.pinned) os << " p" << fm;
-    }
-    os << '\n';
-  }
-  os << "Minimize\n obj:";
-  std::vector<std::pair<int, double>> terms;
-  for (std::size_t j = 0; j < m.cols(); ++j)
-    if (m.objective[j] != 0 || j < m.choices.size()) terms.emplace_back(int(j), m.objective[j]);
-  if (terms.empty()) terms.emplace_back(0, 0.0);
-  detail::write_terms(os, terms, m);
-  os << "\nSubject To\n";
-  const Eigen::SparseMatrix<double, Eigen::RowMajor> rows = m.A;
-  for (Eigen::Index r = 0; r < rows.outerSize(); ++r) {
-    terms.clear();
-    for (Eigen::SparseMatrix<double, Eigen::RowMajor>::InnerIterator it(rows, r); it; ++it)
-      terms.emplace_back(int(it.col()), it.value());
-    const double lo = m.row_lower[r], hi = m.row_upper[r];
-    const auto row = [&](const std::string& name, const char* sense, double rhs) {
-      os << ' ' << name << ':';
-      detail::write_terms(os, terms, m);
-      os << ' ' << sense << ' ';
-      detail::write_number(os, rhs);
-      os << '\n';
-    };
-    if (terms.empty()) continue;
-    if (lo == hi) row(m.row_names[r], "=", lo);
-    else if (lo == -inf && hi != inf) row(m.row_names[r], "<=", hi);
-    else if (hi == inf && lo != -inf) row(m.row_names[r], ">=", lo);
-    else if (lo != -inf) {
-      row(m.row_names[r] + "_lo", ">=", lo);
-      row(m.row_names[r] + "_hi", "<=", hi);
-    }
-  }
-  std::ostringstream bounds;
-  for (std::size_t j = 0; j < m.cols(); ++j) {
-    if (m.integer[j] && m.col_lower[j] == 0 && m.col_upper[j] == 1) continue;  // Binaries below
-    bounds << ' ';
-    if (m.col_lower[j] == -inf && m.col_upper[j] == inf) {
-      bounds << m.col_names[j] << " free\n";
-      continue;
-    }
-    detail::write_number(bounds, m.col_lower[j]);
-    bounds << " <= " << m.col_names[j] << " <= ";
-    detail::write_number(bounds, m.col_upper[j]);
-    bounds << '\n';
-  }
-  if (!bounds.str().empty()) os << "Bounds\n" << bounds.str();
-  for (const bool binaries : {false, true}) {
-    std::size_t on_line = 0, count = 0;
-    for (std::size_t j = 0; j < m.cols(); ++j) {
-      if (!m.integer[j] || binaries != (m.col_lower[j] == 0 && m.col_upper[j] == 1)) continue;
-      if (count++ == 0) os << (binaries ? "Binaries\n" : "Generals\n");
-      os << ' ' << m.col_names[j];
-      if (++on_line == 10) {
-        os << '\n';
-        on_line = 0;
-      }
-    }
-    if (on_line) os << '\n';
-  }
-  os << "End\n";
-}
-
-namespace detail {
-
-/// One MPS data line in the fixed-format columns (2, 5, 15, 25, 40) when the names
-/// are short enough, otherwise separated by single blanks: valid free MPS always,
-/// and fixed MPS when every name has at most 8 characters.
-inline void mps_line(std::ostream& os, std::string_view type, std::string_view a, std::string_view b = {},
-                     std::optional<double> value = std::nullopt) {
-  std::string line = " ";
-  line += type;
-  const auto field = [&](std::size_t column, std::string_view text) {  // column is 1-based
-    line.append(line.size() + 1 < column ? column - 1 - line.size() : 1, ' ');
-    line += text;
-  };
-  field(5, a);
-  if (!b.empty()) field(15, b);
-  if (value) {
-    std::ostringstream v;
-    write_number(v, *value);
-    field(25, v.str());
-  }
-  os << line << '\n';
-}
-
-}  // namespace detail
-
-/// The model in MPS format, objective row `obj` (see detail::mps_line: fixed
-/// columns where names allow, so CBC's reader, which guesses fixed or free per
-/// line, and strict fixed readers both read it when names are short).
-inline void write_mps(const IlpModel& m, std::ostream& os) {
-  const auto inf = std::numeric_limits<double>::infinity();
-  os << "NAME          pinfuse_joint\nROWS\n";
-  detail::mps_line(os, "N", "obj");
-  for (std::size_t r = 0; r < m.rows(); ++r) {
-    const double lo = m.row_lower[r], hi = m.row_upper[r];
-    const char* type = lo == hi ? "E" : lo == -inf ? (hi == inf ? "N" : "L") : "G";
-    detail::mps_line(os, type, m.row_names[r]);
-  }
-  os << "COLUMNS\n";
-  bool in_integers = false;
-  for (std::size_t j = 0; j < m.cols(); ++j) {
-    if (bool(m.integer[j]) != in_integers) {
-      in_integers = m.integer[j];
-      os << "    MARKER                 'MARKER'                 " << (in_integers ? "'INTORG'" : "'INTEND'") << '\n';
-    }
-    const std::string& c = m.col_names[j];
-    if (m.objective[j] != 0) detail::mps_line(os, " ", c, "obj", m.objective[j]);
-    for (Eigen::SparseMatrix<double>::InnerIterator it(m.A, Eigen::Index(j)); it; ++it)
-      detail::mps_line(os, " ", c, m.row_names[it.row()], it.value());
-    if (m.objective[j] == 0 && m.A.col(Eigen::Index(j)).nonZeros() == 0) detail::mps_line(os, " ", c, "obj", 0.0);
-  }
-  if (in_integers) os << "    MARKER                 'MARKER'                 'INTEND'\n";
-  os << "RHS\n";
-  for (std::size_t r = 0; r < m.rows(); ++r) {
-    const double lo = m.row_lower[r], hi = m.row_upper[r];
-    const double rhs = lo == hi || lo == -inf ? hi : lo;
-    if (rhs != 0 && rhs != inf && rhs != -inf) detail::mps_line(os, " ", "RHS", m.row_names[r], rhs);
-  }
-  bool ranges = false;
-  for (std::size_t r = 0; r < m.rows(); ++r) {
-    const double lo = m.row_lower[r], hi = m.row_upper[r];
-    if (lo == hi || lo == -inf || hi == inf) continue;
-    if (!ranges) os << "RANGES\n";
-    ranges = true;
-    detail::mps_line(os, " ", "RNG", m.row_names[r], hi - lo);
-  }
-  os << "BOUNDS\n";
-  for (std::size_t j = 0; j < m.cols(); ++j) {
-    const double lo = m.col_lower[j], hi = m.col_upper[j];
-    const std::string& c = m.col_names[j];
-    if (m.integer[j] && lo == 0 && hi == 1) {
-      detail::mps_line(os, "BV", "BND", c);
-      continue;
-    }
-    if (lo == -inf && hi == inf) {
-      detail::mps_line(os, "FR", "BND", c);
-      continue;
-    }
-    if (lo == -inf) detail::mps_line(os, "MI", "BND", c);
-    else if (lo != 0) detail::mps_line(os, "LO", "BND", c, lo);
-    if (hi != inf) detail::mps_line(os, "UP", "BND", c, hi);
-  }
-  os << "ENDATA\n";
 }
 
 }  // namespace pinfuse
