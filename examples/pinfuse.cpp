@@ -114,9 +114,7 @@ struct Setup {
 Setup load(const Common& c) {
   Setup s{load_model(c.model_path), c.hw_path.empty() ? Hardware{} : load_hardware(c.hw_path), {}, !c.quiet};
   if (!c.spm.empty()) s.hw.spm_bytes = parse_size(c.spm, "--spm");
-  s.options.objective = c.objective == "latency" ? Objective::latency
-                        : c.objective == "offchip" ? Objective::offchip_bytes
-                                                   : Objective::energy;
+  s.options.objective = *objective_named(c.objective == "offchip" ? "offchip_bytes" : c.objective);  // checked by the CLI
   s.options.max_group_layers = c.max_group_layers;
   s.options.order_mode = c.order == "free" ? OrderMode::free : c.order == "file" ? OrderMode::file : OrderMode::search;
   s.options.time_limit = std::chrono::milliseconds(std::llround(c.time_limit_s * 1000.0));
@@ -129,9 +127,12 @@ void add_common(CLI::App& cmd, Common& c) {
   cmd.add_option("MODEL", c.model_path, "model JSON (docs/model-format.md)")->required();
   cmd.add_option("--hw", c.hw_path, "hardware JSON (default: the built-in mobile-npu, as examples/hardware/mobile_npu.json)");
   cmd.add_option("--spm", c.spm, "SPM size overriding the hardware file, e.g. 512KiB");
+  std::vector<std::string> objectives(objective_names.begin(), objective_names.end());
+  objectives.emplace_back("offchip");  // short for offchip_bytes
   cmd.add_option("--objective", c.objective,
-                 "what to minimize first: latency (ties: off-chip bytes), offchip (ties: latency) or energy (ties: latency)")
-      ->check(CLI::IsMember({"latency", "offchip", "energy"}));
+                 "what to minimize first: latency (ties: off-chip bytes), offchip_bytes or offchip (ties: latency) "
+                 "or energy (ties: latency)")
+      ->check(CLI::IsMember(objectives));
   cmd.add_option("--max-group", c.max_group_layers, "longest fused group in layers (0 = no limit)")
       ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 20));
   cmd.add_option("--order", c.order,
@@ -345,16 +346,15 @@ void print_statistics(const Common& c, std::span<const Outcome> outcomes) {
     std::printf("statistics %-10s %s\n", o.plan.strategy.c_str(), statistics_text(o.plan.statistics).c_str());
 }
 
-/// The strategy of that name (the CLI checks the names it takes).
-Strategy strategy_named(const std::string& name) {
-  for (const Strategy st : all_strategies)
-    if (to_string(st) == name) return st;
+/// The --strategy option's strategy (the CLI checks the names it takes).
+Strategy strategy_option(const std::string& name) {
+  if (const std::optional<Strategy> st = pinfuse::strategy_named(name)) return *st;
   throw input_error("--strategy", "unknown strategy '" + name + "'");
 }
 
 int cmd_solve(const Common& c, const std::string& strategy_name, const SolveFiles& files, bool as_json) {
   const Setup s = load(c);
-  const Outcome o = run(s, strategy_named(strategy_name));
+  const Outcome o = run(s, strategy_option(strategy_name));
   if (!files.plan.empty()) write_file(files.plan, plan_to_json(s.net, o.plan).dump(1) + '\n');
   bool replayed = true;
   if (!files.program.empty()) {
@@ -617,7 +617,7 @@ int cmd_pareto(const Common& c, const ParetoArgs& a, bool as_json) {
   Setup s = load(c);
   ParetoFront front;
   s.options.trade_off = TradeOff{0, &front};
-  const Outcome chosen = run(s, strategy_named(a.strategy));
+  const Outcome chosen = run(s, strategy_option(a.strategy));
   const ReferenceAccelerator accel(s.net, s.hw);
   const Scratchpad spm = scratchpad_of(s.hw);
   std::vector<Outcome> points;

@@ -66,7 +66,7 @@ void check_group(const ReferenceAccelerator& accel, const Problem& p, int begin,
     if (!previous && !answers[k]) continue;
     INFO("layers [" << begin << ", " << end << ") from '" << p.names[std::size_t(begin)] << "', "
                     << (where == Residence::dram ? "DRAM" : "pinned") << " boundary, "
-                    << detail::objective_name(objective) << " first, available " << available[k] << " B");
+                    << to_string(objective) << " first, available " << available[k] << " B");
     REQUIRE(answers[k]);
     const Score score = score_of(*answers[k], objective);
     if (previous) CHECK(score <= *previous);

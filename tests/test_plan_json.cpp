@@ -51,6 +51,19 @@ void expect_rejected(const json& doc, const std::string& where, const std::strin
 
 }  // namespace
 
+TEST_CASE("strategies and objectives have one name each, and it reads back", "[plan_json]") {
+  for (const Strategy s : all_strategies) CHECK(strategy_named(to_string(s)) == s);
+  for (const Objective o : {Objective::latency, Objective::offchip_bytes, Objective::energy}) {
+    CHECK(objective_named(to_string(o)) == o);
+    Plan plan;
+    plan.objective = o;
+    CHECK(plan_to_json(Network{}, plan).at("objective") == std::string(to_string(o)));
+  }
+  CHECK(to_string(Objective::offchip_bytes) == "offchip_bytes");
+  CHECK_FALSE(objective_named("offchip"));  // the tool's shorthand only
+  CHECK_FALSE(strategy_named("joint-ilp"));
+}
+
 TEST_CASE("plan JSON round trip gives an equal plan that validates, for every strategy", "[plan_json]") {
   const Network& net = mobilenet_v1();
   const Hardware hw;
@@ -58,7 +71,7 @@ TEST_CASE("plan JSON round trip gives an equal plan that validates, for every st
   const Scratchpad spm = scratchpad_of(hw);
   for (const Objective objective : {Objective::latency, Objective::offchip_bytes, Objective::energy})
     for (const Strategy strategy : all_strategies) {
-      INFO("strategy " << to_string(strategy) << ", objective " << detail::objective_name(objective));
+      INFO("strategy " << to_string(strategy) << ", objective " << to_string(objective));
       SolveOptions opt;
       opt.objective = objective;
       const Plan plan = solve(strategy, net, accel, spm, opt);

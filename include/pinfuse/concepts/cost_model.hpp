@@ -52,12 +52,15 @@
 // layers are added, and once it passes the SPM's capacity the solvers stop
 // growing the group: neither it nor any group containing it can run. Without
 // it, groups grow until SolveOptions::max_group_layers (or the model's end).
+#include <array>
 #include <concepts>
-#include <map>
+#include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -73,6 +76,17 @@ enum class Residence { dram, pinned };
 /// latency. A cost model that reports no energy (GroupCost::energy all 0) makes
 /// every plan's energy 0, so `energy` then ranks plans by latency alone.
 enum class Objective { latency, offchip_bytes, energy };
+
+/// Every objective's name, by enum value: the one name plan JSON, the tool's
+/// --objective and the reports use.
+inline constexpr std::array<std::string_view, 3> objective_names{"latency", "offchip_bytes", "energy"};
+constexpr std::string_view to_string(Objective o) { return objective_names[static_cast<std::size_t>(o)]; }
+/// The objective called `name` (one of objective_names), or none.
+constexpr std::optional<Objective> objective_named(std::string_view name) {
+  for (std::size_t i = 0; i < objective_names.size(); ++i)
+    if (objective_names[i] == name) return static_cast<Objective>(i);
+  return std::nullopt;
+}
 
 /// Lexicographic score of two of (latency, off-chip bytes, energy) under an
 /// objective; all three add up over groups, so scores do too.

@@ -24,23 +24,12 @@ inline nlohmann::json energy_json(const EnergyPj& e) {
   return {{"dram", e.dram}, {"spm_read", e.spm_read}, {"spm_write", e.spm_write},
           {"mac", e.mac},   {"vector", e.vector},     {"total", e.total()}};
 }
-/// The objective's name, as plan JSON writes it.
-inline const char* objective_name(Objective o) {
-  switch (o) {
-    case Objective::latency: return "latency";
-    case Objective::offchip_bytes: return "offchip_bytes";
-    case Objective::energy: return "energy";
-  }
-  return "";
-}
 }  // namespace detail
 
 namespace detail {
 
-/// An objective named as objective_name() writes it.
-inline Objective objective_of(const io::Node& n) {
-  return static_cast<Objective>(n.choice({"latency", "offchip_bytes", "energy"}));
-}
+/// An objective named as to_string(Objective) writes it.
+inline Objective objective_of(const io::Node& n) { return static_cast<Objective>(n.choice(objective_names)); }
 
 /// The names of an objective's first and second metric, as plan JSON writes them.
 inline std::pair<const char*, const char*> metric_names(Objective o) {
@@ -81,7 +70,7 @@ nlohmann::json plan_to_json(const G& g, const Plan& plan) {
   json doc = {{"format", "pinfuse-plan"},
               {"version", 1},
               {"strategy", plan.strategy},
-              {"objective", detail::objective_name(plan.objective)}};
+              {"objective", to_string(plan.objective)}};
   json order = json::array();
   for (const std::size_t v : plan.order) order.push_back(names[v]);
   doc["order"] = order;
@@ -105,7 +94,7 @@ nlohmann::json plan_to_json(const G& g, const Plan& plan) {
                       {"energy_pj", detail::energy_json(grp.cost.energy)},
                       {"buffers", buffers},
                       {"tiling", grp.cost.tiling}});
-    if (grp.tiling_objective) groups.back()["tiling_objective"] = detail::objective_name(*grp.tiling_objective);
+    if (grp.tiling_objective) groups.back()["tiling_objective"] = to_string(*grp.tiling_objective);
   }
   doc["groups"] = groups;
   json pinned = json::array();

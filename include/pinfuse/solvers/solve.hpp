@@ -1,6 +1,7 @@
 #pragma once
 // One entry point for all strategies, for tools that pick one by name.
 #include <array>
+#include <optional>
 #include <string_view>
 
 #include "pinfuse/solvers/fusion.hpp"
@@ -22,6 +23,13 @@ constexpr std::string_view to_string(Strategy s) {
     case Strategy::joint: return "joint";
   }
   return "?";
+}
+
+/// The strategy called `name` (as to_string writes it), or none.
+constexpr std::optional<Strategy> strategy_named(std::string_view name) {
+  for (const Strategy s : all_strategies)
+    if (to_string(s) == name) return s;
+  return std::nullopt;
 }
 
 template <Graph G, CostModel C, MemoryConstraint M>
