@@ -207,6 +207,19 @@ TEST_CASE("ILP with CBC equals the joint DP on random chains and DAGs", "[ilp]")
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("joint-ilp refuses the plan spaces it does not cover", "[ilp]") {
+  const Instance in = instance(3, false, 6, Objective::latency);
+  const ReferenceAccelerator accel(in.g, in.hw);
+  const Scratchpad spm = scratchpad_of(in.hw);
+  SolveOptions free = in.opt;
+  free.order_mode = OrderMode::free;
+  CHECK_THROWS_AS(solve_joint_ilp(in.g, accel, spm, free), usage_error);
+  SolveOptions traded = in.opt;
+  traded.trade_off = TradeOff{0.01};
+  CHECK_THROWS_AS(solve_joint_ilp(in.g, accel, spm, traded), usage_error);
+  CHECK_NOTHROW(solve_joint_ilp(in.g, accel, spm, in.opt));
+}
+
 TEST_CASE("ILP tie-break stage picks the best secondary among primary optima", "[ilp]") {
   // Stage two keeps the primary optimum and can only improve the secondary metric.
   const Instance in = instance(3, true, 6, latency_or_offchip(3));

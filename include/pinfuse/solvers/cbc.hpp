@@ -133,7 +133,8 @@ inline std::optional<std::vector<double>> solve_lexicographic_cbc(const IlpModel
 /// the same repair as solve_segments (ban the largest pin when addresses do not
 /// fit, solve again). Throws no_plan_fits if no plan fits. It solves one
 /// execution order: SolveOptions::order, or the file order when
-/// SolveOptions::order_mode is OrderMode::file (the default); it refuses the others.
+/// SolveOptions::order_mode is OrderMode::file (the default); it refuses the
+/// others, and trade-off solves (SolveOptions::trade_off: one objective only).
 /// SolveOptions::observer is told after every group formulated and every CBC
 /// solve, but cannot stop it: there is no plan before CBC's answer, and CBC's C
 /// API cannot be interrupted.
@@ -141,6 +142,8 @@ template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions& opt = {}) {
   if (opt.order.empty() && opt.order_mode != OrderMode::file)
     throw usage_error("order_mode", "joint-ilp solves one execution order: give an order or OrderMode::file");
+  if (opt.trade_off)
+    throw usage_error("trade_off", "joint-ilp minimizes one objective: trade-off solves use the joint DP (solve_joint)");
   detail::Progress progress(opt.observer);
   const Problem p = make_problem(g, opt.order);
   std::vector<char> no_pin;
