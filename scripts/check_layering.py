@@ -5,8 +5,11 @@ Every `#include "pinfuse/..."` of a header in folder F must name a header in
 one of the folders F may use (ALLOWED below, the table in
 docs/architecture.md#layers), or one of the single headers F may use
 (ALLOWED_FILES). The solvers and the plan never see the reference
-accelerator, the io formats, the bundled model or the SPM model. Prints every
-include that breaks the rule, as FILE:LINE, and exits 1 if there is one.
+accelerator, the io formats, the bundled model or the SPM model. Also checks
+the umbrella headers: pinfuse/<folder>.hpp includes every header of the folder
+or names it on its "// Not included" line, and pinfuse/pinfuse.hpp includes
+every umbrella. Prints every include that breaks a rule, as FILE:LINE, and
+exits 1 if there is one.
 Run by ctest as `layering`.
 Usage: scripts/check_layering.py [INCLUDE_DIR]   (default: include/ of this repository)
 """
@@ -45,7 +48,7 @@ def violations(include_dir):
             path = os.path.join(folder, name)
             relative = os.path.relpath(path, base)
             if os.sep not in relative:
-                continue  # pinfuse.hpp, the umbrella header, includes everything
+                continue  # pinfuse.hpp and the folder umbrellas: umbrella_gaps()
             own = relative.split(os.sep)[0]
             if own not in ALLOWED:
                 found.append(f"{path}: folder '{own}' is not in the layering table (scripts/check_layering.py)")
@@ -64,11 +67,39 @@ def violations(include_dir):
     return found
 
 
+def umbrella_gaps(include_dir):
+    """Headers a folder umbrella (pinfuse/<folder>.hpp) leaves out without naming
+    them in its "Not included" line, and umbrellas pinfuse.hpp leaves out."""
+    base = os.path.join(include_dir, "pinfuse")
+    found = []
+    folders = sorted(f for f in os.listdir(base) if os.path.isdir(os.path.join(base, f)))
+    everything = ""
+    if os.path.exists(os.path.join(base, "pinfuse.hpp")):
+        with open(os.path.join(base, "pinfuse.hpp"), encoding="utf-8") as f:
+            everything = f.read()
+    for folder in folders:
+        umbrella = os.path.join(base, folder + ".hpp")
+        if not os.path.exists(umbrella):
+            found.append(f"{umbrella}: missing (every folder has an umbrella header)")
+            continue
+        if f'#include "pinfuse/{folder}.hpp"' not in everything:
+            found.append(f"{os.path.join(base, 'pinfuse.hpp')}: does not include pinfuse/{folder}.hpp")
+        with open(umbrella, encoding="utf-8") as f:
+            text = f.read()
+        included = {m.group(1) for m in map(INCLUDE.match, text.splitlines()) if m}
+        left_out = next((line for line in text.splitlines() if line.startswith("// Not included")), "")
+        for name in sorted(os.listdir(os.path.join(base, folder))):
+            header = f"{folder}/{name}"
+            if name.endswith(".hpp") and header not in included and header not in left_out:
+                found.append(f"{umbrella}: neither includes pinfuse/{header} nor names it as not included")
+    return found
+
+
 def main():
     include_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "include")
     if not os.path.isdir(os.path.join(include_dir, "pinfuse")):
         sys.exit(f"{include_dir}: no pinfuse/ folder")
-    found = violations(include_dir)
+    found = violations(include_dir) + umbrella_gaps(include_dir)
     for v in found:
         print(v)
     print(f"layering: {len(found)} include(s) break the rule of docs/architecture.md" if found

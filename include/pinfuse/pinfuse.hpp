@@ -1,13 +1,13 @@
 #pragma once
-// Everything in one include. Prefer the individual headers in a large build.
-#include "pinfuse/accel/reference_accelerator.hpp"
-#include "pinfuse/io/hardware_json.hpp"
-#include "pinfuse/io/model_json.hpp"
-#include "pinfuse/io/plan_json.hpp"
-#include "pinfuse/io/program_json.hpp"
-#include "pinfuse/memory/scratchpad.hpp"
-#include "pinfuse/model/statistics.hpp"
-#include "pinfuse/plan/program.hpp"
-#include "pinfuse/plan/replay.hpp"
-#include "pinfuse/plan/validator.hpp"
-#include "pinfuse/solvers/solve.hpp"
+// Everything in one include: every folder's umbrella header (each says which of
+// its headers need an optional dependency and are left out). Prefer the folder
+// umbrellas or the individual headers in a large build.
+#include "pinfuse/accel.hpp"
+#include "pinfuse/concepts.hpp"
+#include "pinfuse/core.hpp"
+#include "pinfuse/io.hpp"
+#include "pinfuse/memory.hpp"
+#include "pinfuse/model.hpp"
+#include "pinfuse/plan.hpp"
+#include "pinfuse/report.hpp"
+#include "pinfuse/solvers.hpp"

@@ -1,0 +1,4 @@
+#pragma once
+// The SPM allocator and the bundled MemoryConstraint, Scratchpad.
+#include "pinfuse/memory/allocator.hpp"
+#include "pinfuse/memory/scratchpad.hpp"

@@ -1,0 +1,3 @@
+#pragma once
+// Charts: SVG occupancy and sweeps.
+#include "pinfuse/report/svg.hpp"
