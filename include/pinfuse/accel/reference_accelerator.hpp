@@ -574,12 +574,14 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
   return v;
 }
 
-/// However a group of `layers` (in execution order) is tiled, some tile computes
+/// However a group of `layers` (in execution order) is tiled, some tile holds
 /// at least need(l) rows of each of its layers l and of each FM it reads from
 /// outside, and the buffers holding them last the whole group. Walking back:
 ///   need(l) = max(1 if l is read after the group or is a model output,
-///                 max over its readers r in the group of least_input_rows(r, slot, need(r)))   [rows]
-/// where an accumulating reduction (one no group layer reads) needs 1 input row.
+///                 max over its readers r in the group of least_input_rows(r, slot, computed(r)))   [rows]
+///   computed(r) = min(need(r), 1) if halo caching is allowed and r is read in the group, else need(r)
+/// (some tile computes computed(r) rows of r: all it holds, or, cached (§2a), at
+/// least one), where an accumulating reduction (one no group layer reads) needs 1 input row.
 /// Each such FM holds need(f) * row_bytes(f) bytes (in a tile buffer, or
 /// pinned); concats are left out, as an in-place one holds its inputs' rows.
 /// A group of 2+ layers holds the least of its weight buffers (§5a, b): the
@@ -604,9 +606,11 @@ inline ReferenceAccelerator::LeastHeld ReferenceAccelerator::least_held(std::spa
       else need[i] = std::max(need[i], 1);
     }
     if (info.model_output) need[i] = std::max(need[i], 1);
+    // With halo caching (§2a) an intermediate may compute a single new row in the tile that holds need[i] of them.
+    const int computed = hw_.halo_caching && read_inside ? std::min(need[i], 1) : need[i];
     for (std::size_t slot = 0; slot < info.inputs.size(); ++slot) {
       const LayerId u = info.inputs[slot];
-      const int rows = need[i] == 0 ? 0 : info.reduction && !read_inside ? 1 : least_input_rows(l, slot, need[i]);
+      const int rows = computed == 0 ? 0 : info.reduction && !read_inside ? 1 : least_input_rows(l, slot, computed);
       const int j = local[u];
       if (j >= 0) {
         need[std::size_t(j)] = std::max(need[std::size_t(j)], rows);
