@@ -243,6 +243,21 @@ json findings_json(const ValidationReport& r) {
   return out;
 }
 
+/// Halo caching (docs/reference-accelerator.md §2a): the groups that keep
+/// overlap rows between row tiles, and the most bytes one of them keeps [B]
+/// (groups run one after another, so this is the most cached at once).
+json halo_cache_json(const Plan& plan) {
+  std::size_t groups = 0;
+  std::int64_t most = 0;
+  for (const PlannedGroup& g : plan.groups) {
+    const auto cached = g.cost.tiling.find("halo_cached"), bytes = g.cost.tiling.find("cache_bytes");
+    if (cached == g.cost.tiling.end() || cached->second == 0) continue;
+    ++groups;
+    if (bytes != g.cost.tiling.end()) most = std::max(most, bytes->second);
+  }
+  return {{"cached_groups", groups}, {"most_cache_bytes", most}};
+}
+
 json summary_json(const Setup& s, const Outcome& o) {
   const PlanTotals& t = o.plan.totals;
   return {{"strategy", o.plan.strategy},
@@ -250,6 +265,7 @@ json summary_json(const Setup& s, const Outcome& o) {
           {"latency_ms", double(t.latency_cycles) / (s.hw.clock_mhz * 1e3)},
           {"offchip_bytes", detail::offchip_json(t.offchip)},
           {"recompute_macs", t.recompute_macs},
+          {"halo_cache", halo_cache_json(o.plan)},
           {"energy_pj", detail::energy_json(t.energy)},
           {"groups", o.plan.groups.size()},
           {"pinned", o.plan.pinned.size()},

@@ -3,6 +3,8 @@
 // of corruption is caught with a message naming it, and JSON round-trips.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -158,18 +160,22 @@ TEST_CASE("programs of random groupings and pins replay cleanly and read every i
         if (!t.at("double_buffered") && t.at("row_tiles") > 1 && t.at("channel_chunks") > 1)
           seen.insert("single-buffered chunks x tiles");
         if (!t.at("double_buffered") && t.at("weights_streamed")) seen.insert("single-buffered streamed");
+        if (t.at("halo_cached")) seen.insert("halo cached");
         for (const Command& c : prog.groups[gi]) {
           if (c.accumulate) seen.insert("accumulate");
           for (const Region& w : c.writes)
             if (c.kind == CommandKind::compute && w.tensor.vertex != c.layer) seen.insert("in-place concat");
+          const auto own = [&](const Region& w) { return w.tensor == TensorRef{TensorKind::fm, c.layer}; };
+          if (c.kind == CommandKind::compute && std::count_if(c.writes.begin(), c.writes.end(), own) > 1)
+            seen.insert("cached rows wrap around the ring");
         }
       }
     }
   }
   CHECK(plans > 500);
-  CHECK(seen == std::set<std::string>{"accumulate", "chunks x tiles", "chunks, one tile", "chunks, pinned input",
-                                      "in-place concat", "single-buffered chunks x tiles", "single-buffered streamed",
-                                      "single-buffered tiles", "streamed"});
+  CHECK(seen == std::set<std::string>{"accumulate", "cached rows wrap around the ring", "chunks x tiles", "chunks, one tile",
+                                      "chunks, pinned input", "halo cached", "in-place concat", "single-buffered chunks x tiles",
+                                      "single-buffered streamed", "single-buffered tiles", "streamed"});
 }
 
 TEST_CASE("the replay catches corrupted programs", "[program]") {
@@ -288,6 +294,83 @@ TEST_CASE("the replay catches corrupted programs", "[program]") {
   SECTION("a command goes back in time") {
     prog.groups.back().back().stage = 0;
     CHECK(replay(b, prog).failed(ReplayFindingKind::stage_order));
+  }
+}
+
+namespace {
+
+/// Whether SPM byte `at` lies in one of region r's SPM runs.
+bool spm_holds(const Region& r, std::uint64_t at) {
+  for (std::uint64_t k = 0; k < r.runs; ++k)
+    if (at >= r.spm + k * r.spm_stride && at < r.spm + k * r.spm_stride + r.run_bytes) return true;
+  return false;
+}
+
+/// A read of cached rows (§2a) in group `group`: compute `reader` reads region
+/// `read` of an intermediate, last written to the SPM by compute `writer`, of
+/// an earlier stage (an earlier tile), through its write `written`; `refill`
+/// is the compute of the same layer before the reader in its stage (the tile's new rows).
+struct CachedRead {
+  std::size_t group = 0, reader = 0, read = 0, writer = 0, written = 0, refill = 0;
+};
+
+std::optional<CachedRead> find_cached_read(const Program& prog) {
+  for (std::size_t gi = 0; gi < prog.groups.size(); ++gi) {
+    const std::vector<Command>& list = prog.groups[gi];
+    for (std::size_t j = 0; j < list.size(); ++j)
+      for (std::size_t r = 0; list[j].kind == CommandKind::compute && r < list[j].reads.size(); ++r) {
+        const Region& read = list[j].reads[r];
+        std::optional<std::pair<std::size_t, std::size_t>> last;  // (command, write) that last wrote the read's first byte
+        std::optional<std::size_t> refill;
+        for (std::size_t w = 0; w < j; ++w)
+          for (std::size_t x = 0; x < list[w].writes.size(); ++x)
+            if (spm_holds(list[w].writes[x], read.spm)) last = {w, x};
+        for (std::size_t w = 0; w < j; ++w)
+          if (list[w].kind == CommandKind::compute && list[w].layer == read.tensor.vertex && list[w].stage == list[j].stage) refill = w;
+        if (!last || !refill || list[last->first].kind != CommandKind::compute || list[last->first].stage == list[j].stage ||
+            list[last->first].writes[last->second].tensor != read.tensor)
+          continue;
+        return CachedRead{gi, j, r, last->first, last->second, *refill};
+      }
+  }
+  return std::nullopt;
+}
+
+/// Whether the replay flags command `k` of group `gi` for a stale read.
+bool stale_read_at(const ReplayReport& r, const Program& prog, std::size_t gi, std::size_t k) {
+  std::size_t index = k;  // commands are numbered across groups
+  for (std::size_t g = 0; g < gi; ++g) index += prog.groups[g].size();
+  const std::string who = "group " + std::to_string(gi) + " command " + std::to_string(index) + " (";
+  return std::any_of(r.findings.begin(), r.findings.end(), [&](const ReplayFinding& f) {
+    return f.kind == ReplayFindingKind::stale_read && f.message.rfind(who, 0) == 0;
+  });
+}
+
+}  // namespace
+
+TEST_CASE("the replay catches a halo cache overwritten or read before it is written", "[program][halo]") {
+  const Built b = build("mobilenet_v2", 256);
+  REQUIRE(replay(b, b.prog).ok());
+  const std::optional<CachedRead> found = find_cached_read(b.prog);
+  REQUIRE(found);
+  Program prog = b.prog;
+  std::vector<Command>& list = prog.groups[found->group];
+  const Region read = list[found->reader].reads[found->read];
+  INFO(b.net[read.tensor.vertex].name << " read by command " << found->reader << " of group " << found->group);
+
+  SECTION("the tile's new rows overwrite the cached ones") {
+    for (Region& w : list[found->refill].writes)
+      if (w.tensor == read.tensor) w.spm = read.spm;
+    const ReplayReport r = replay(b, prog);
+    INFO(all_errors(r));
+    CHECK(stale_read_at(r, prog, found->group, found->reader));
+  }
+  SECTION("the cached rows were never written") {
+    std::vector<Region>& writes = list[found->writer].writes;
+    writes.erase(writes.begin() + std::ptrdiff_t(found->written));
+    const ReplayReport r = replay(b, prog);
+    INFO(all_errors(r));
+    CHECK(stale_read_at(r, prog, found->group, found->reader));
   }
 }
 

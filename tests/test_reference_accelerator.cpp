@@ -79,6 +79,12 @@ std::int64_t tiling(const GroupCost& c, const std::string& key) {
   return it->second;
 }
 
+/// `hw` with halo recompute only (no caching, §2a).
+Hardware recompute_only(Hardware hw) {
+  hw.halo_caching = false;
+  return hw;
+}
+
 std::uint64_t sum_of(const std::vector<Buffer>& buffers) {
   std::uint64_t sum = 0;
   for (const Buffer& b : buffers) sum += b.bytes;
@@ -210,7 +216,7 @@ TEST_CASE("every cost fits the bytes available and its buffers are aligned", "[a
 
 TEST_CASE("two fused 3x3 convs under a small budget tile and recompute the halo", "[accelerator]") {
   const Chain c = chain({32, 32, 8}, {conv_layer("a", 8, 3, 1), conv_layer("b", 8, 3, 1)});
-  const ReferenceAccelerator accel(c.net, Hardware{});
+  const ReferenceAccelerator accel(c.net, recompute_only(Hardware{}));
   Query q = c.all();
   q.available = 6144;  // one tile needs the whole 8 KiB input, intermediate and output
   const std::optional<GroupCost> cost = accel.evaluate(q.view());
@@ -248,7 +254,7 @@ GroupCost two_tile_cost(const ReferenceAccelerator& accel, Query& q) {
 
 TEST_CASE("docs/reference-accelerator.md's worked example: two 3x3 convs in two tiles", "[accelerator]") {
   const Chain c = worked_example();
-  const ReferenceAccelerator accel(c.net, Hardware{});
+  const ReferenceAccelerator accel(c.net, recompute_only(Hardware{}));
   Query q = c.all();
   // One tile needs 7360 B (3 x 2048 + 1216 of weights), two tiles 6976 B; fewest bytes moved picks two.
   const GroupCost cost = two_tile_cost(accel, q);
@@ -256,6 +262,118 @@ TEST_CASE("docs/reference-accelerator.md's worked example: two 3x3 convs in two 
   CHECK(cost.offchip.fm_read == 2560);  // input rows [0, 10) and [6, 16) of 128 B
   CHECK(cost.offchip.fm_write == 2048);
   CHECK(cost.footprint() == 6976);
+  CHECK(tiling(cost, "halo_cached") == 0);
+  CHECK(tiling(cost, "cache_bytes") == 0);
+}
+
+TEST_CASE("docs/reference-accelerator.md's worked example cached: c1 computes 16 rows, 2 of them kept", "[accelerator][halo]") {
+  // §2a: c1 holds [0, 9) and [7, 16); rows [7, 9), (3 - 1) * 1 + 1 - 1 = 2 rows
+  // of 128 B, stay in its 9-row ring, so it computes [0, 9) and [9, 16).
+  const Chain c = worked_example();
+  const ReferenceAccelerator accel(c.net, Hardware{});
+  Query q = c.all();
+  const GroupCost cost = two_tile_cost(accel, q);
+  CHECK(tiling(cost, "halo_cached") == 1);
+  CHECK(tiling(cost, "cache_bytes") == 2 * 128);
+  CHECK(cost.recompute_macs == 0);
+  CHECK(cost.offchip.fm_read == 2304);  // input rows [0, 10) and, for c1's rows [9, 16), [8, 16)
+  CHECK(cost.offchip.fm_write == 2048);
+  CHECK(cost.footprint() == 6976);      // tmp:c1 is the 9-row ring, as recompute's tile buffer
+  const std::optional<GroupCost> recomputed = ReferenceAccelerator(c.net, recompute_only(Hardware{})).evaluate(q.view());
+  REQUIRE(recomputed);
+  CHECK(cost.latency_cycles < recomputed->latency_cycles);  // c1's 2 rows fewer in tile 1
+}
+
+namespace {
+/// The rows layer l writes to its own FM over a group's commands, as a count per row.
+std::vector<int> rows_written(const std::vector<Command>& commands, LayerId l, int height, std::uint64_t row_bytes) {
+  std::vector<int> count(std::size_t(height), 0);
+  for (const Command& c : commands)
+    if (c.kind == CommandKind::compute && c.layer == l)
+      for (const Region& w : c.writes) {
+        if (w.tensor != TensorRef{TensorKind::fm, l}) continue;
+        for (std::uint64_t row = w.offset / row_bytes; row < (w.offset + w.bytes()) / row_bytes; ++row) ++count[row];
+      }
+  return count;
+}
+
+/// The commands of `cost`, its buffers packed from SPM byte 0 on, boundary FMs in DRAM.
+std::vector<Command> packed_commands(const ReferenceAccelerator& accel, const Query& q, const GroupCost& cost) {
+  std::vector<std::uint64_t> at;
+  std::uint64_t next = 0;
+  for (const Buffer& b : cost.buffers) {
+    at.push_back(next);
+    next += b.bytes;
+  }
+  const std::vector<std::uint64_t> inputs(q.inputs.size(), 0), outputs(q.outputs.size(), 0);
+  return accel.commands(q.view(), cost, {at, inputs, outputs});
+}
+}  // namespace
+
+TEST_CASE("cached and recomputed tiles compute the same rows, cached ones each row once", "[accelerator][halo][property]") {
+  // Random chains of windows whose reads leave no row out (stride <= kernel, and
+  // dilation only at stride 1): brute force, row by row from the output back,
+  // gives the rows each layer must compute; every tiling must compute all of
+  // them and no others, and with caching none twice.
+  std::mt19937 rng(17);
+  const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int cached = 0, recomputed = 0;
+  for (int trial = 0; trial < 60; ++trial) {
+    std::vector<Layer> layers;
+    const int n = pick(2, 4), in_height = pick(12, 40);
+    for (int k = 0, height = in_height; k < n; ++k) {
+      const int kernel = 2 * pick(0, 2) + 1, stride = std::min(pick(1, 2), kernel), dilation = stride == 1 ? pick(1, 2) : 1;
+      Window1D w{kernel, stride, dilation, pick(0, kernel / 2), pick(0, kernel / 2), false};
+      // At least 2 output rows, so that a dilated reader leaves no row of its input out.
+      if ((height + w.pad_before + w.pad_after - (kernel - 1) * dilation - 1) / stride + 1 < 2) w = Window1D{};
+      height = (height + w.pad_before + w.pad_after - (w.kernel - 1) * w.dilation - 1) / w.stride + 1;
+      Layer l = conv_layer("c" + std::to_string(k), 4, w.kernel, w.stride);
+      l.rows = w;
+      l.cols = Window1D{};  // k x 1: the width stays
+      layers.push_back(l);
+    }
+    const Chain c = chain({in_height, 6, 4}, layers);
+    // The rows each layer must compute: all of the last one's, then what its reader reads.
+    const ReferenceAccelerator windows(c.net, Hardware{});
+    std::vector<std::vector<char>> must(layers.size());
+    for (std::size_t i = layers.size(); i-- > 0;) {
+      must[i].assign(std::size_t(c.net[c.layers[i]].output.h), i + 1 == layers.size());
+      if (i + 1 == layers.size()) continue;
+      for (int r = 0; r < c.net[c.layers[i + 1]].output.h; ++r)
+        if (must[i + 1][std::size_t(r)]) {
+          const RowRange in = windows.input_rows(c.layers[i + 1], 0, {r, r + 1});
+          for (int row = in.begin; row < in.end; ++row) must[i][std::size_t(row)] = 1;
+        }
+    }
+    for (const bool caching : {true, false}) {
+      Hardware hw;
+      hw.halo_caching = caching;
+      const ReferenceAccelerator accel(c.net, hw);
+      Query q = c.all();
+      q.objective = Objective::offchip_bytes;
+      for (q.available = 1u << 16; q.available >= 256; q.available = q.available * 2 / 3) {
+        const std::optional<GroupCost> cost = accel.evaluate(q.view());
+        if (!cost || tiling(*cost, "row_tiles") == 1) continue;
+        INFO("trial " << trial << ", " << tiling(*cost, "row_tiles") << " tiles, available " << q.available);
+        const bool halo_cached = tiling(*cost, "halo_cached") != 0;
+        CHECK((!halo_cached || caching));
+        (halo_cached ? cached : recomputed) += 1;
+        const std::vector<Command> commands = packed_commands(accel, q, *cost);
+        for (std::size_t i = 0; i + 1 < layers.size(); ++i) {
+          const Shape out = c.net[c.layers[i]].output;
+          const std::vector<int> count = rows_written(commands, c.layers[i], out.h, std::uint64_t(out.w) * std::uint64_t(out.c));
+          for (int r = 0; r < out.h; ++r) {
+            INFO("layer " << i << " row " << r);
+            CHECK((count[std::size_t(r)] > 0) == (must[i][std::size_t(r)] != 0));
+            if (halo_cached) CHECK(count[std::size_t(r)] <= 1);
+          }
+        }
+        if (halo_cached) CHECK(cost->recompute_macs == 0);
+      }
+    }
+  }
+  CHECK(cached > 20);
+  CHECK(recomputed > 20);
 }
 
 TEST_CASE("two fused 1x1 convs tile without recompute", "[accelerator]") {
@@ -273,7 +391,7 @@ TEST_CASE("two fused 1x1 convs tile without recompute", "[accelerator]") {
 
 TEST_CASE("recompute grows with the number of tiles a budget forces", "[accelerator]") {
   const Chain c = chain({32, 32, 8}, {conv_layer("a", 8, 3, 1), conv_layer("b", 8, 3, 1), conv_layer("c", 8, 3, 1)});
-  const ReferenceAccelerator accel(c.net, Hardware{});
+  const ReferenceAccelerator accel(c.net, recompute_only(Hardware{}));
   Query q = c.all();
   std::uint64_t previous_recompute = 0;
   int previous_tiles = 1;
@@ -548,7 +666,7 @@ TEST_CASE("energy of the worked example, term by term", "[accelerator][energy]")
   //   mac       = ceil(313344 * 0.3 pJ) = ceil(94003.2)                = 94004 pJ
   //   vector    = 0 (no vector layer)
   const Chain c = worked_example();
-  const ReferenceAccelerator accel(c.net, energy_hardware());
+  const ReferenceAccelerator accel(c.net, recompute_only(energy_hardware()));
   Query q = c.all();
   const GroupCost cost = two_tile_cost(accel, q);
   CHECK(cost.energy.dram == 577600);

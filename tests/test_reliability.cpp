@@ -161,3 +161,10 @@ TEST_CASE("hardware JSON: energy fields must be finite and non-negative, with th
   CHECK(hw.vector_op_pj == 0.05);
   CHECK(read_hardware(io::parse_text("{}", "hw.json")).mac_pj == Hardware{}.mac_pj);  // the defaults
 }
+
+TEST_CASE("hardware JSON: halo_caching is a boolean, on by default", "[reliability][halo]") {
+  CHECK(read_hardware(io::parse_text("{}", "hw.json")).halo_caching);
+  CHECK_FALSE(read_hardware(io::parse_text(R"({"halo_caching": false})", "hw.json")).halo_caching);
+  CHECK(thrown<input_error>([] { read_hardware(io::parse_text(R"({"halo_caching": "yes"})", "hw.json")); }).where() ==
+        "/halo_caching");
+}

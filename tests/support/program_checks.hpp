@@ -20,6 +20,20 @@ inline RowRange rows_of(const Region& r, std::uint64_t row_bytes) {
   return {int(r.offset / row_bytes), int((end + row_bytes - 1) / row_bytes)};
 }
 
+/// Whether the regions `reads` of tensor t (rows of `row_bytes`) together cover
+/// rows `need` (a cached run of rows may be two regions, where a ring wraps).
+inline bool rows_covered(const std::vector<Region>& reads, TensorRef t, std::uint64_t row_bytes, RowRange need) {
+  for (int from = need.begin; from < need.end;) {
+    const auto has = std::find_if(reads.begin(), reads.end(), [&](const Region& r) {
+      const RowRange got = rows_of(r, row_bytes);
+      return r.tensor == t && got.begin <= from && from < got.end;
+    });
+    if (has == reads.end()) return false;
+    from = rows_of(*has, row_bytes).end;
+  }
+  return true;
+}
+
 /// What the replay cannot know without layer semantics: every compute that
 /// writes rows reads, of each input, the rows its window needs for them (halos
 /// included, as the tiling formulas say). Returns the first miss, or "".
@@ -33,11 +47,7 @@ inline std::string missing_input_rows(const Network& net, const ReferenceAcceler
         const std::vector<LayerId> inputs = inputs_of(net, c.layer);
         for (std::size_t slot = 0; slot < inputs.size(); ++slot) {
           const RowRange need = accel.input_rows(c.layer, slot, out);
-          const bool read = need.empty() || std::any_of(c.reads.begin(), c.reads.end(), [&](const Region& r) {
-            const RowRange got = rows_of(r, row_bytes(inputs[slot]));
-            return r.tensor == TensorRef{TensorKind::fm, inputs[slot]} && got.begin <= need.begin && need.end <= got.end;
-          });
-          if (!read)
+          if (!rows_covered(c.reads, {TensorKind::fm, inputs[slot]}, row_bytes(inputs[slot]), need))
             return net[c.layer].name + " writes rows [" + std::to_string(out.begin) + ", " + std::to_string(out.end) +
                    ") without reading rows [" + std::to_string(need.begin) + ", " + std::to_string(need.end) + ") of " +
                    net[inputs[slot]].name;

@@ -29,6 +29,7 @@ struct Hardware {
   std::uint64_t dma_setup_cycles = 64;     ///< fixed cost of each DMA transfer (cycles)
   bool double_buffering = true;            ///< overlap DMA with compute (else serialized)
   WeightPolicy fused_weights = WeightPolicy::automatic;
+  bool halo_caching = true;                ///< a fused group may keep its intermediates' overlap rows between row tiles (§2)
   double clock_mhz = 1000;                 ///< only to print milliseconds
   // Energy (docs/reference-accelerator.md §11; defaults from Horowitz, ISSCC 2014, 45 nm, 8-bit data)
   double dram_pj_per_byte = 162.5;         ///< DRAM access: 1.3 nJ per 64-bit word / 8 (pJ/B)

@@ -326,6 +326,8 @@ class ReferenceAccelerator {
     std::vector<char> accumulates;   ///< per position: a reduction no group layer reads, fed tile by tile
     std::vector<char> in_place;      ///< per position: a concat its inputs write directly
     std::vector<int> writes_into;    ///< per position: the in-place concat it writes a slice of, or -1
+    std::vector<char> cacheable;     ///< per position: an intermediate only (in its own buffer, no group output), §2a
+    bool any_cacheable = false;
     std::uint64_t weights = 0;       ///< bytes of all the group's weights
     std::uint64_t max_weight = 0;    ///< bytes of the largest layer's weights
     std::uint64_t weight_load = 0;   ///< DMA cycles to load all weights, one transfer per layer
@@ -334,6 +336,7 @@ class ReferenceAccelerator {
   /// Where the rows go when a group runs as `tiles` row tiles; independent of residences.
   struct TileGeometry {
     int tiles = 1;
+    bool cached = false;             ///< cacheable intermediates keep their overlap rows between tiles (§2a)
     struct Transfer {
       std::uint64_t bytes = 0;
       std::uint64_t cycles = 0;      ///< dma_cycles(bytes)
@@ -346,11 +349,32 @@ class ReferenceAccelerator {
     std::vector<int> in_max, tmp_max, out_max;  ///< most rows one tile holds, per input / layer / output
     std::uint64_t tmp_bytes = 0;     ///< the intermediates' buffers, aligned
     std::uint64_t recompute_macs = 0;
+    std::uint64_t cache_bytes = 0;   ///< cached: the overlap rows the intermediates' ring buffers carry over, at most (§2a) [B]
+    bool cache_sound = true;         ///< cached: every cached layer's rows move down tile by tile (§2a)
     // What the compute does over all tiles, for the energy (§11):
     std::uint64_t fm_reads = 0;      ///< FM bytes the layers read from the SPM (one channel chunk's pass, §5c) [B]
     std::uint64_t fm_writes = 0;     ///< FM bytes the layers write into the SPM [B]
     std::uint64_t macs = 0;          ///< MACs, recompute included [MAC]
     std::uint64_t vector_ops = 0;    ///< vector-unit element operations, recompute included [op]
+  };
+  /// Halo caching (§2a) over the tiles, top to bottom: per layer, the rows its
+  /// earlier tiles computed, [0, done), are still in its ring buffer of tmp_max
+  /// rows as long as the rows a tile holds never move up (`sound`).
+  struct HaloCache {
+    std::vector<int> done, most_cached, last_begin;  ///< per layer: [row], [rows], [row]
+    bool sound = true;
+    explicit HaloCache(std::size_t layers) : done(layers, 0), most_cached(layers, 0), last_begin(layers, 0) {}
+    /// Layer i holds rows `held` in this tile: returns the rows it computes,
+    /// [max(held.begin, done), held.end); the rest, held ∩ [0, done), are cached.
+    RowRange advance(std::size_t i, RowRange held) {
+      if (held.empty()) return {};
+      sound = sound && held.begin >= last_begin[i];
+      last_begin[i] = held.begin;
+      most_cached[i] = std::max(most_cached[i], std::min(done[i], held.end) - held.begin);
+      const RowRange fresh{std::max(held.begin, done[i]), held.end};
+      done[i] = std::max(done[i], held.end);
+      return fresh.empty() ? RowRange{} : fresh;
+    }
   };
   /// The DMA side of a geometry for one query's residences.
   struct Transfers {
@@ -383,6 +407,7 @@ class ReferenceAccelerator {
     std::uint64_t latency = 0;
     OffchipBytes offchip;
     EnergyPj energy{};               ///< set by candidates() (energy_of)
+    bool cached = false;             ///< halo caching (§2a), set by candidates()
   };
 
   /// Tile and chunk counts searched: the least count n for each distinct share
@@ -398,13 +423,18 @@ class ReferenceAccelerator {
   }
   GroupView view_of(const GroupQuery& q) const;
   EnergyPj energy_of(const TileGeometry& geo, const OffchipBytes& offchip, int chunks, bool sliced) const;
-  /// The tile walk; on_tile(t, need, ext_need) sees the rows each group layer
-  /// computes in tile t and the rows of each input the tile holds.
+  /// The tile walk, with halo recompute or (`cached`) caching; on_tile(t, need,
+  /// rows, ext_need) sees the rows of each group layer tile t holds and the rows
+  /// it computes (the same but for cached layers), and the rows of each input the tile holds.
   template <class OnTile>
-  TileGeometry geometry(const GroupQuery& q, const GroupView& v, int tiles, OnTile&& on_tile) const;
-  TileGeometry geometry(const GroupQuery& q, const GroupView& v, int tiles) const {
-    return geometry(q, v, tiles, [](int, const std::vector<RowRange>&, const std::vector<RowRange>&) {});
+  TileGeometry geometry(const GroupQuery& q, const GroupView& v, int tiles, bool cached, OnTile&& on_tile) const;
+  TileGeometry geometry(const GroupQuery& q, const GroupView& v, int tiles, bool cached) const {
+    return geometry(q, v, tiles, cached,
+                    [](int, const std::vector<RowRange>&, const std::vector<RowRange>&, const std::vector<RowRange>&) {});
   }
+  /// The halo-cached geometry at `tiles`, if it may be offered: caching allowed,
+  /// sound, and saving some work over `recomputed` (§2a).
+  std::optional<TileGeometry> cached_geometry(const GroupQuery& q, const GroupView& v, const TileGeometry& recomputed) const;
   Transfers transfers(const GroupQuery& q, const TileGeometry& geo) const;
   /// A way to run the group and the SPM its weights and FM buffers take.
   struct Candidate {
@@ -535,15 +565,24 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
     v.in_place[i] = 1;
     for (const LayerId u : l.inputs) v.writes_into[v.local[u]] = static_cast<int>(i);
   }
+  // Halo caching (§2a) keeps rows in a layer's own tmp buffer: not an in-place
+  // concat nor its inputs, nor a group output (its output tiles are stored by share).
+  v.cacheable.assign(q.layers.size(), 0);
+  for (std::size_t i = 0; i < q.layers.size(); ++i) {
+    v.cacheable[i] = v.is_tmp[i] && !v.in_place[i] && v.writes_into[i] < 0 && v.out[q.layers[i]] < 0;
+    v.any_cacheable = v.any_cacheable || v.cacheable[i];
+  }
   return v;
 }
 
-/// However a group of `layers` (in execution order) is tiled, some tile computes
+/// However a group of `layers` (in execution order) is tiled, some tile holds
 /// at least need(l) rows of each of its layers l and of each FM it reads from
 /// outside, and the buffers holding them last the whole group. Walking back:
 ///   need(l) = max(1 if l is read after the group or is a model output,
-///                 max over its readers r in the group of least_input_rows(r, slot, need(r)))   [rows]
-/// where an accumulating reduction (one no group layer reads) needs 1 input row.
+///                 max over its readers r in the group of least_input_rows(r, slot, computed(r)))   [rows]
+///   computed(r) = min(need(r), 1) if halo caching is allowed and r is read in the group, else need(r)
+/// (some tile computes computed(r) rows of r: all it holds, or, cached (§2a), at
+/// least one), where an accumulating reduction (one no group layer reads) needs 1 input row.
 /// Each such FM holds need(f) * row_bytes(f) bytes (in a tile buffer, or
 /// pinned); concats are left out, as an in-place one holds its inputs' rows.
 /// A group of 2+ layers holds the least of its weight buffers (§5a, b): the
@@ -568,9 +607,11 @@ inline ReferenceAccelerator::LeastHeld ReferenceAccelerator::least_held(std::spa
       else need[i] = std::max(need[i], 1);
     }
     if (info.model_output) need[i] = std::max(need[i], 1);
+    // With halo caching (§2a) an intermediate may compute a single new row in the tile that holds need[i] of them.
+    const int computed = hw_.halo_caching && read_inside ? std::min(need[i], 1) : need[i];
     for (std::size_t slot = 0; slot < info.inputs.size(); ++slot) {
       const LayerId u = info.inputs[slot];
-      const int rows = need[i] == 0 ? 0 : info.reduction && !read_inside ? 1 : least_input_rows(l, slot, need[i]);
+      const int rows = computed == 0 ? 0 : info.reduction && !read_inside ? 1 : least_input_rows(l, slot, computed);
       const int j = local[u];
       if (j >= 0) {
         need[std::size_t(j)] = std::max(need[std::size_t(j)], rows);
@@ -624,15 +665,21 @@ inline EnergyPj ReferenceAccelerator::energy_of(const TileGeometry& geo, const O
 }
 
 /// Every output is split into `tiles` near-equal row shares (tile_share). Walking
-/// the group backwards, a layer computes the hull of the rows its in-group readers
-/// need (and its own share if it is an output); what it reads from outside the
-/// group is loaded. Rows computed in more than one tile are recompute.
+/// the group backwards, a layer holds the hull of the rows its in-group readers
+/// read (and its own share if it is an output); what it reads from outside the
+/// group is loaded. It computes them all (recompute: rows computed in more than
+/// one tile are recompute) or, cached (§2a), a cacheable layer computes only
+/// those below the rows it computed before, `done`, and its readers find the rest
+/// still in its buffer, a ring of tmp_max rows.
 template <class OnTile>
-ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQuery& q, const GroupView& v, int tiles,
+ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQuery& q, const GroupView& v, int tiles, bool cached,
                                                                   OnTile&& on_tile) const {
   const std::size_t m = q.layers.size(), ni = q.inputs.size(), no = q.outputs.size();
   TileGeometry geo;
   geo.tiles = tiles;
+  geo.cached = cached;
+  HaloCache cache(m);
+  std::vector<RowRange> rows(m);
   geo.in_xfer.assign(std::size_t(tiles) * ni, {});
   geo.out_xfer.assign(std::size_t(tiles) * no, {});
   geo.compute.assign(tiles, 0);
@@ -654,6 +701,7 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
   };
   for (int t = 0; t < tiles; ++t) {
     std::fill(need.begin(), need.end(), RowRange{});
+    std::fill(rows.begin(), rows.end(), RowRange{});
     std::fill(ext_need.begin(), ext_need.end(), RowRange{});
     for (std::size_t o = 0; o < no; ++o) {
       // An output shorter than the tile count (e.g. after global pooling) has
@@ -683,18 +731,19 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
         }
         continue;
       }
-      if (need[i].empty()) continue;
-      computed[i] += need[i].size();
+      rows[i] = cached && v.cacheable[i] ? cache.advance(i, need[i]) : need[i];
+      if (rows[i].empty()) continue;
+      computed[i] += rows[i].size();
       if (!v.in_place[i]) {
-        geo.compute[t] += std::uint64_t(std::ceil(need[i].size() * info_[l].cycles_per_row));
-        count(geo.fm_writes, need[i].size(), info_[l].row_bytes);
-        count(geo.macs, need[i].size(), info_[l].macs_per_row);
-        count(geo.vector_ops, need[i].size(), info_[l].vops_per_row);
+        geo.compute[t] += std::uint64_t(std::ceil(rows[i].size() * info_[l].cycles_per_row));
+        count(geo.fm_writes, rows[i].size(), info_[l].row_bytes);
+        count(geo.macs, rows[i].size(), info_[l].macs_per_row);
+        count(geo.vector_ops, rows[i].size(), info_[l].vops_per_row);
       }
       stream(t, l);
       for (std::size_t s = 0; s < info_[l].inputs.size(); ++s) {
         const LayerId u = info_[l].inputs[s];
-        const RowRange r = input_rows(l, s, need[i]);
+        const RowRange r = input_rows(l, s, rows[i]);
         RowRange& target = v.local[u] >= 0 ? need[v.local[u]] : ext_need[v.ext[u]];
         target = hull(target, r);
         if (!v.in_place[i]) count(geo.fm_reads, r.size(), info_[u].row_bytes);
@@ -706,9 +755,12 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
       geo.in_xfer[std::size_t(t) * ni + e] = {bytes, dma_cycles(bytes)};
       geo.in_max[e] = std::max(geo.in_max[e], ext_need[e].size());
     }
-    on_tile(t, need, ext_need);
+    on_tile(t, need, rows, ext_need);
   }
   for_each_tmp_buffer(q, v, geo, [&](const char*, LayerId, std::uint64_t, std::uint64_t bytes) { geo.tmp_bytes += bytes; });
+  geo.cache_sound = cache.sound;
+  for (std::size_t i = 0; i < m; ++i)
+    geo.cache_bytes += std::uint64_t(cache.most_cached[i]) * info_[q.layers[i]].row_bytes;
   for (std::size_t i = 0; i < m; ++i)
     geo.recompute_macs += std::uint64_t(std::max(0LL, computed[i] - info_[q.layers[i]].height)) * info_[q.layers[i]].macs_per_row;
   for (std::size_t i = 0; i < m; ++i)  // an accumulating reduction does its whole work once over the tiles
@@ -717,6 +769,18 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
       count(geo.macs, std::uint64_t(l.height), l.macs_per_row);
       count(geo.vector_ops, std::uint64_t(l.height), l.vops_per_row);
     }
+  return geo;
+}
+
+/// Halo caching at the tile count of `recomputed` (§2a), offered when the
+/// hardware allows it, the group has a cacheable intermediate, there are tiles
+/// to carry rows between, every cached layer's rows move down tile by tile, and
+/// it computes fewer MACs or vector ops than recompute.
+inline std::optional<ReferenceAccelerator::TileGeometry>
+ReferenceAccelerator::cached_geometry(const GroupQuery& q, const GroupView& v, const TileGeometry& recomputed) const {
+  if (!hw_.halo_caching || !v.any_cacheable || recomputed.tiles == 1) return std::nullopt;
+  TileGeometry geo = geometry(q, v, recomputed.tiles, true);
+  if (!geo.cache_sound || (geo.macs == recomputed.macs && geo.vector_ops == recomputed.vector_ops)) return std::nullopt;
   return geo;
 }
 
@@ -938,6 +1002,7 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
       }
       Choice c = split.channels ? chunked(v, x, split, sliced(q, split), overlap) : whole_channels(v, geo, x, streamed, overlap);
       c.energy = energy_of(geo, c.offchip, c.chunks, sliced(q, split));
+      c.cached = geo.cached;
       if (bytes <= least_available && (!incumbent || score(c.latency, c.offchip, c.energy) < *incumbent))
         incumbent = score(c.latency, c.offchip, c.energy);
       out.push_back({c, bytes});
@@ -999,21 +1064,26 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
     patterns[{residences, queries[k].objective}].members.push_back(k);
   }
   for (int tiles = 1; !patterns.empty() && tiles <= v.height; tiles = next_count(tiles, v.height)) {
-    const TileGeometry geo = geometry(first, v, tiles);
+    // Halo recompute, then caching (§2a): a tie keeps recompute.
+    const TileGeometry recomputed = geometry(first, v, tiles, false);
+    const std::optional<TileGeometry> cached = cached_geometry(first, v, recomputed);
     for (auto& [key, pattern] : patterns) {
       std::uint64_t least = ~std::uint64_t(0), most = 0;
       for (const std::size_t k : pattern.members) {
         least = std::min(least, queries[k].available_bytes);
         most = std::max(most, queries[k].available_bytes);
       }
-      const std::vector<Candidate> found =
-          candidates(queries[pattern.members.front()], v, geo, least, most, pattern.incumbent);
-      for (const std::size_t k : pattern.members) pick(found, queries[k], best[k]);
+      for (const TileGeometry* geo : {&recomputed, cached ? &*cached : nullptr}) {
+        if (!geo) continue;
+        const std::vector<Candidate> found =
+            candidates(queries[pattern.members.front()], v, *geo, least, most, pattern.incumbent);
+        for (const std::size_t k : pattern.members) pick(found, queries[k], best[k]);
+      }
     }
   }
   for (std::size_t k = 0; k < queries.size(); ++k) {
     if (!best[k]) continue;
-    const TileGeometry geo = geometry(first, v, best[k]->tiles);
+    const TileGeometry geo = geometry(first, v, best[k]->tiles, best[k]->cached);
     GroupCost& cost = results[k].emplace();
     cost.latency_cycles = best[k]->latency;
     cost.offchip = best[k]->offchip;
@@ -1026,7 +1096,9 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
     cost.tiling = {{"row_tiles", best[k]->tiles},
                    {"channel_chunks", best[k]->chunks},
                    {"weights_streamed", best[k]->streamed ? 1 : 0},
-                   {"double_buffered", best[k]->overlapped ? 1 : 0}};
+                   {"double_buffered", best[k]->overlapped ? 1 : 0},
+                   {"halo_cached", best[k]->cached ? 1 : 0},
+                   {"cache_bytes", std::int64_t(geo.cache_bytes)}};
   }
   return results;
 }

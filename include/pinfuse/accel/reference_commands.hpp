@@ -18,7 +18,11 @@
 //    alternate by chunk); it is stored when its share, the whole output, falls
 //    due: after the last tile;
 //  * an in-place concat has no command: its inputs write their channel slices
-//    of its rows where it lives (strided runs, one per row).
+//    of its rows where it lives (strided runs, one per row);
+//  * halo caching (§2a): a cached intermediate computes only the rows no earlier
+//    tile computed and keeps row r at row r mod tmp_max of its tmp buffer, a ring
+//    (a run of rows that wraps is two regions), so the overlap rows a tile reads
+//    are still where the tile before wrote them.
 #include <string>
 #include <vector>
 
@@ -42,15 +46,20 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
   };
   const int tiles = static_cast<int>(setting("row_tiles", 1, v.height));
   const bool streamed = setting("weights_streamed", 0, 1) != 0, overlap = setting("double_buffered", 0, 1) != 0;
+  const bool cached = setting("halo_cached", 0, 1) != 0;
   const int channels = info_[q.layers.front()].channels;
   const int chunks = static_cast<int>(setting("channel_chunks", 1, m == 1 && info_[q.layers.front()].channel_splittable ? channels : 1));
   const ChannelChunks split = chunks > 1 ? ChannelChunks(channels, chunks) : ChannelChunks();
   if (split.chunks != chunks) throw input_error("group tiling", "'channel_chunks' is not a split of whole channels");
-  std::vector<std::vector<RowRange>> need(tiles), held(tiles);
-  const TileGeometry geo = geometry(q, v, tiles, [&](int t, const std::vector<RowRange>& n, const std::vector<RowRange>& e) {
-    need[t] = n;
-    held[t] = e;
-  });
+  std::vector<std::vector<RowRange>> need(tiles), computed(tiles), held(tiles);
+  const TileGeometry geo = geometry(q, v, tiles, cached,
+                                    [&](int t, const std::vector<RowRange>& n, const std::vector<RowRange>& r,
+                                        const std::vector<RowRange>& e) {
+                                      need[t] = n;
+                                      computed[t] = r;
+                                      held[t] = e;
+                                    });
+  if (!geo.cache_sound) throw input_error("group tiling", "'halo_cached' is set but the group's rows do not move down tile by tile");
 
   // The buffers this tiling needs, listed as evaluate_batch() lists them, must
   // be the cost's; each then takes its address, and tile buffers their copies.
@@ -112,24 +121,42 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
                             : std::pair{std::uint64_t(0), info_[l].row_bytes};
     };
     StepCommands& s = step[k];
-    // Where rows `r` of FM u are in the SPM during this step.
-    const auto held_rows = [&](LayerId u, RowRange r) {
-      const std::uint64_t rb = info_[u].row_bytes;
-      std::uint64_t spm = 0;
-      if (v.local[u] >= 0) {
-        spm = tmp_at[v.local[u]] + std::uint64_t(r.begin - need[t][v.local[u]].begin) * rb;
-      } else {
-        const std::size_t e = std::size_t(v.ext[u]);
-        const std::uint64_t in_tile = in_at[e] + in_slot(e) * in_copy[e];
-        if (slice && q.inputs[e].where == Residence::dram) {  // the chunk's channels of each row, packed
-          const auto [first, run] = channel_bytes(u);
-          return strided_region({TensorKind::fm, u}, std::uint64_t(r.begin) * rb + first, run, std::uint64_t(r.size()), rb,
-                                in_tile + std::uint64_t(r.begin - held[t][e].begin) * run, run);
-        }
-        spm = q.inputs[e].where == Residence::pinned ? at.inputs[e] + std::uint64_t(r.begin) * rb
-                                                     : in_tile + std::uint64_t(r.begin - held[t][e].begin) * rb;
+    // Rows `r` of intermediate i in its tmp buffer: from the first row the tile
+    // holds on, or, cached, at row r mod tmp_max of the ring (split where it wraps).
+    const auto tmp_rows = [&](std::size_t i, RowRange r, std::vector<Region>& into) {
+      const LayerId l = q.layers[i];
+      const std::uint64_t rb = info_[l].row_bytes;
+      if (!cached || !v.cacheable[i]) {
+        into.push_back(rows_region({TensorKind::fm, l}, std::uint64_t(r.begin), std::uint64_t(r.size()), rb,
+                                   tmp_at[i] + std::uint64_t(r.begin - need[t][i].begin) * rb));
+        return;
       }
+      const int ring = geo.tmp_max[i];
+      for (int row = r.begin; row < r.end;) {
+        const int slot = row % ring, run = std::min(r.end - row, ring - slot);
+        into.push_back(rows_region({TensorKind::fm, l}, std::uint64_t(row), std::uint64_t(run), rb,
+                                   tmp_at[i] + std::uint64_t(slot) * rb));
+        row += run;
+      }
+    };
+    // Where rows `r` of boundary input e are in the SPM during this step.
+    const auto input_region = [&](std::size_t e, RowRange r) {
+      const LayerId u = q.inputs[e].fm;
+      const std::uint64_t rb = info_[u].row_bytes;
+      const std::uint64_t in_tile = in_at[e] + in_slot(e) * in_copy[e];
+      if (slice && q.inputs[e].where == Residence::dram) {  // the chunk's channels of each row, packed
+        const auto [first, run] = channel_bytes(u);
+        return strided_region({TensorKind::fm, u}, std::uint64_t(r.begin) * rb + first, run, std::uint64_t(r.size()), rb,
+                              in_tile + std::uint64_t(r.begin - held[t][e].begin) * run, run);
+      }
+      const std::uint64_t spm = q.inputs[e].where == Residence::pinned ? at.inputs[e] + std::uint64_t(r.begin) * rb
+                                                                      : in_tile + std::uint64_t(r.begin - held[t][e].begin) * rb;
       return rows_region({TensorKind::fm, u}, std::uint64_t(r.begin), std::uint64_t(r.size()), rb, spm);
+    };
+    // Where rows `r` of FM u are in the SPM during this step, appended to `into`.
+    const auto held_rows = [&](LayerId u, RowRange r, std::vector<Region>& into) {
+      if (v.local[u] >= 0) tmp_rows(std::size_t(v.local[u]), r, into);
+      else into.push_back(input_region(std::size_t(v.ext[u]), r));
     };
     // Rows `r` of output o, this step's channels: in the pinned FM or in a copy of its out buffer.
     const auto output_rows = [&](std::size_t o, RowRange r, std::uint64_t slot) {
@@ -145,7 +172,7 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
     if (tiles > 1 || chunk == 0 || slice)  // one tile: the input stays for every chunk (unless sliced)
       for (std::size_t e = 0; e < q.inputs.size(); ++e)
         if (q.inputs[e].where == Residence::dram && !held[t][e].empty())
-          s.loads.push_back(transfer(CommandKind::load, held_rows(q.inputs[e].fm, held[t][e])));
+          s.loads.push_back(transfer(CommandKind::load, input_region(e, held[t][e])));
     const auto weights_region = [&](std::size_t i, std::uint64_t spm) {
       const LayerId l = q.layers[i];
       if (split.channels) {
@@ -183,7 +210,7 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
       const LayerId l = q.layers[i];
       const bool accumulate = v.accumulates[i] != 0;
       // The rows it computes; a reduction fed tile by tile rewrites all its partial sums.
-      const RowRange rows = accumulate ? RowRange{0, info_[l].height} : need[t][i];
+      const RowRange rows = accumulate ? RowRange{0, info_[l].height} : computed[t][i];
       const int o = v.out[l];
       const RowRange share = o >= 0 ? tile_share(t, tiles, info_[l].height) : RowRange{};
       // Partial sums alternate copies by chunk; other outputs by step.
@@ -201,12 +228,12 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
         const LayerId u = info_[l].inputs.front();
         const RowRange folded = tile_share(t, tiles, info_[u].height);  // its share of the input rows
         if (folded.empty()) continue;
-        c.reads.push_back(held_rows(u, folded));
+        held_rows(u, folded, c.reads);
       } else {
         if (rows.empty()) continue;
         for (std::size_t in = 0; in < info_[l].inputs.size(); ++in) {
           const RowRange r = input_rows(l, in, rows);
-          if (!r.empty()) c.reads.push_back(held_rows(info_[l].inputs[in], r));
+          if (!r.empty()) held_rows(info_[l].inputs[in], r, c.reads);
         }
       }
       if (info_[l].weight_bytes) {
@@ -217,8 +244,7 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
       if (v.writes_into[i] >= 0)
         c.writes.push_back(concat_slice(i, rows));
       else if (v.is_tmp[i])
-        c.writes.push_back(rows_region({TensorKind::fm, l}, std::uint64_t(rows.begin), std::uint64_t(rows.size()),
-                                       info_[l].row_bytes, tmp_at[i]));
+        tmp_rows(i, rows, c.writes);
       if (o >= 0 && q.outputs[std::size_t(o)].where == Residence::pinned)
         c.writes.push_back(output_rows(std::size_t(o), rows, slot));
       else if (o >= 0 && (accumulate || !share.empty()))

@@ -11,7 +11,7 @@ namespace pinfuse {
 /// Every field is optional and defaults to the Hardware{} value; unknown fields are errors.
 inline Hardware read_hardware(const nlohmann::json& doc) {
   const io::Node root = io::Node(doc, "").object();
-  root.only({"format", "version", "name", "spm", "compute", "dma", "fused_weights", "clock_mhz", "energy"});
+  root.only({"format", "version", "name", "spm", "compute", "dma", "fused_weights", "halo_caching", "clock_mhz", "energy"});
   if (root.has("format") && root.at("format").string() != "pinfuse-hardware")
     root.at("format").fail("expected \"pinfuse-hardware\"");
   if (root.has("version")) root.at("version").integer(1, 1);
@@ -46,6 +46,7 @@ inline Hardware read_hardware(const nlohmann::json& doc) {
     const std::size_t i = root.at("fused_weights").choice({"resident", "streamed", "auto"});
     hw.fused_weights = static_cast<WeightPolicy>(i);
   }
+  if (root.has("halo_caching")) hw.halo_caching = root.at("halo_caching").boolean();
   if (root.has("clock_mhz")) hw.clock_mhz = root.at("clock_mhz").number(1e-3, 1e6);
   if (root.has("energy")) {
     const io::Node e = root.at("energy").object();
