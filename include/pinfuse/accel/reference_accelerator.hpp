@@ -1064,21 +1064,21 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
     patterns[{residences, queries[k].objective}].members.push_back(k);
   }
   for (int tiles = 1; !patterns.empty() && tiles <= v.height; tiles = next_count(tiles, v.height)) {
-    // Halo recompute, then caching (§2a): a tie keeps recompute.
+    // Halo recompute, or caching where it is offered (§2a): a cached tile holds,
+    // loads, computes, reads and writes at most what the recomputing one does, so
+    // each of its ways is at least as good in every metric and footprint as the
+    // same way with recompute, which need not be costed.
     const TileGeometry recomputed = geometry(first, v, tiles, false);
     const std::optional<TileGeometry> cached = cached_geometry(first, v, recomputed);
+    const TileGeometry& geo = cached ? *cached : recomputed;
     for (auto& [key, pattern] : patterns) {
       std::uint64_t least = ~std::uint64_t(0), most = 0;
       for (const std::size_t k : pattern.members) {
         least = std::min(least, queries[k].available_bytes);
         most = std::max(most, queries[k].available_bytes);
       }
-      for (const TileGeometry* geo : {&recomputed, cached ? &*cached : nullptr}) {
-        if (!geo) continue;
-        const std::vector<Candidate> found =
-            candidates(queries[pattern.members.front()], v, *geo, least, most, pattern.incumbent);
-        for (const std::size_t k : pattern.members) pick(found, queries[k], best[k]);
-      }
+      const std::vector<Candidate> found = candidates(queries[pattern.members.front()], v, geo, least, most, pattern.incumbent);
+      for (const std::size_t k : pattern.members) pick(found, queries[k], best[k]);
     }
   }
   for (std::size_t k = 0; k < queries.size(); ++k) {
