@@ -250,7 +250,7 @@ json halo_cache_json(const Plan& plan) {
   std::size_t groups = 0;
   std::int64_t most = 0;
   for (const PlannedGroup& g : plan.groups) {
-    const auto cached = g.cost.tiling.find("halo_cached"), bytes = g.cost.tiling.find("cache_bytes");
+    const auto cached = g.cost.tiling.find(tiling_key::halo_cached), bytes = g.cost.tiling.find(tiling_key::cache_bytes);
     if (cached == g.cost.tiling.end() || cached->second == 0) continue;
     ++groups;
     if (bytes != g.cost.tiling.end()) most = std::max(most, bytes->second);

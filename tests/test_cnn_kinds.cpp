@@ -296,7 +296,7 @@ TEST_CASE("random groupings and pins of models with the new kinds replay byte-ex
       CHECK(testing::missing_input_rows(g, accel, prog) == "");
       ++plans;
       for (const PlannedGroup& grp : plan.groups)
-        if (grp.cost.tiling.at("row_tiles") > 1) {
+        if (grp.cost.tiling.at(tiling_key::row_tiles) > 1) {
           ++multi_tile;
           for (const LayerId l : grp.layers) tiled.insert(g[l].kind);
         }

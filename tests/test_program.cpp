@@ -85,9 +85,9 @@ TEST_CASE("programs exercise every way a group runs, and replay cleanly", "[prog
         CHECK(r.commands > 0);
         for (const PlannedGroup& g : plan.groups) {
           const auto& t = g.cost.tiling;
-          if (t.at("channel_chunks") > 1) seen.insert("chunks");
-          if (!t.at("double_buffered")) seen.insert("single-buffered");
-          if (t.at("row_tiles") > 1) seen.insert("tiles");
+          if (t.at(tiling_key::channel_chunks) > 1) seen.insert("chunks");
+          if (!t.at(tiling_key::double_buffered)) seen.insert("single-buffered");
+          if (t.at(tiling_key::row_tiles) > 1) seen.insert("tiles");
         }
         for (const auto& list : prog.groups)
           for (const Command& c : list) {
@@ -119,7 +119,7 @@ TEST_CASE("programs of random plans on random hardware replay cleanly", "[progra
       }
       const ReplayReport r = replay_program(g, plan, build_program(g, plan, accel, spm), spm);
       CHECK(all_errors(r) == "");
-      for (const PlannedGroup& grp : plan.groups) streamed = streamed || grp.cost.tiling.at("weights_streamed") != 0;
+      for (const PlannedGroup& grp : plan.groups) streamed = streamed || grp.cost.tiling.at(tiling_key::weights_streamed) != 0;
     }
   }
   CHECK(streamed);
@@ -153,14 +153,14 @@ TEST_CASE("programs of random groupings and pins replay cleanly and read every i
         const auto& t = plan.groups[gi].cost.tiling;
         const bool pins = std::any_of(plan.groups[gi].inputs.begin(), plan.groups[gi].inputs.end(),
                                       [](const BoundaryFm& b) { return b.where == Residence::pinned; });
-        if (t.at("channel_chunks") > 1) seen.insert(t.at("row_tiles") > 1 ? "chunks x tiles" : "chunks, one tile");
-        if (t.at("channel_chunks") > 1 && pins) seen.insert("chunks, pinned input");
-        if (t.at("weights_streamed")) seen.insert("streamed");
-        if (!t.at("double_buffered") && t.at("row_tiles") > 1) seen.insert("single-buffered tiles");
-        if (!t.at("double_buffered") && t.at("row_tiles") > 1 && t.at("channel_chunks") > 1)
+        if (t.at(tiling_key::channel_chunks) > 1) seen.insert(t.at(tiling_key::row_tiles) > 1 ? "chunks x tiles" : "chunks, one tile");
+        if (t.at(tiling_key::channel_chunks) > 1 && pins) seen.insert("chunks, pinned input");
+        if (t.at(tiling_key::weights_streamed)) seen.insert("streamed");
+        if (!t.at(tiling_key::double_buffered) && t.at(tiling_key::row_tiles) > 1) seen.insert("single-buffered tiles");
+        if (!t.at(tiling_key::double_buffered) && t.at(tiling_key::row_tiles) > 1 && t.at(tiling_key::channel_chunks) > 1)
           seen.insert("single-buffered chunks x tiles");
-        if (!t.at("double_buffered") && t.at("weights_streamed")) seen.insert("single-buffered streamed");
-        if (t.at("halo_cached")) seen.insert("halo cached");
+        if (!t.at(tiling_key::double_buffered) && t.at(tiling_key::weights_streamed)) seen.insert("single-buffered streamed");
+        if (t.at(tiling_key::halo_cached)) seen.insert("halo cached");
         for (const Command& c : prog.groups[gi]) {
           if (c.accumulate) seen.insert("accumulate");
           for (const Region& w : c.writes)

@@ -101,8 +101,8 @@ TEST_CASE("a single 1x1 conv in one tile moves input, output and weights exactly
   const Query q = c.all();
   const std::optional<GroupCost> cost = accel.evaluate(q.view());
   REQUIRE(cost);
-  CHECK(tiling(*cost, "row_tiles") == 1);
-  CHECK(tiling(*cost, "channel_chunks") == 1);
+  CHECK(tiling(*cost, tiling_key::row_tiles) == 1);
+  CHECK(tiling(*cost, tiling_key::channel_chunks) == 1);
   CHECK(cost->offchip.fm_read == fm_bytes(c.net, c.input));               // 8 * 16 * 16
   CHECK(cost->offchip.fm_write == fm_bytes(c.net, c.layers[0]));          // 8 * 16 * 32
   CHECK(cost->offchip.weights == weight_bytes(c.net, c.layers[0]));       // 16 * 32 + 32
@@ -207,7 +207,7 @@ TEST_CASE("every cost fits the bytes available and its buffers are aligned", "[a
       for (const BoundaryFm& b : q.inputs) dram_in = dram_in || b.where == Residence::dram;
       CHECK(cost->offchip.fm_write == dram_out);
       CHECK((cost->offchip.fm_read > 0) == dram_in);
-      if (tiling(*cost, "row_tiles") == 1) CHECK(cost->recompute_macs == 0);
+      if (tiling(*cost, tiling_key::row_tiles) == 1) CHECK(cost->recompute_macs == 0);
     }
   }
   CHECK(answered > 100);
@@ -221,7 +221,7 @@ TEST_CASE("two fused 3x3 convs under a small budget tile and recompute the halo"
   q.available = 6144;  // one tile needs the whole 8 KiB input, intermediate and output
   const std::optional<GroupCost> cost = accel.evaluate(q.view());
   REQUIRE(cost);
-  const int tiles = int(tiling(*cost, "row_tiles"));
+  const int tiles = int(tiling(*cost, tiling_key::row_tiles));
   CHECK(tiles > 1);
   CHECK(cost->recompute_macs > 0);
   CHECK(cost->footprint() <= q.available);
@@ -246,8 +246,8 @@ GroupCost two_tile_cost(const ReferenceAccelerator& accel, Query& q) {
   q.objective = Objective::offchip_bytes;
   const std::optional<GroupCost> cost = accel.evaluate(q.view());
   REQUIRE(cost);
-  REQUIRE(tiling(*cost, "row_tiles") == 2);
-  REQUIRE(tiling(*cost, "weights_streamed") == 0);
+  REQUIRE(tiling(*cost, tiling_key::row_tiles) == 2);
+  REQUIRE(tiling(*cost, tiling_key::weights_streamed) == 0);
   return *cost;
 }
 }  // namespace
@@ -262,8 +262,8 @@ TEST_CASE("docs/reference-accelerator.md's worked example: two 3x3 convs in two 
   CHECK(cost.offchip.fm_read == 2560);  // input rows [0, 10) and [6, 16) of 128 B
   CHECK(cost.offchip.fm_write == 2048);
   CHECK(cost.footprint() == 6976);
-  CHECK(tiling(cost, "halo_cached") == 0);
-  CHECK(tiling(cost, "cache_bytes") == 0);
+  CHECK(tiling(cost, tiling_key::halo_cached) == 0);
+  CHECK(tiling(cost, tiling_key::cache_bytes) == 0);
 }
 
 TEST_CASE("docs/reference-accelerator.md's worked example cached: c1 computes 16 rows, 2 of them kept", "[accelerator][halo]") {
@@ -273,8 +273,8 @@ TEST_CASE("docs/reference-accelerator.md's worked example cached: c1 computes 16
   const ReferenceAccelerator accel(c.net, Hardware{});
   Query q = c.all();
   const GroupCost cost = two_tile_cost(accel, q);
-  CHECK(tiling(cost, "halo_cached") == 1);
-  CHECK(tiling(cost, "cache_bytes") == 2 * 128);
+  CHECK(tiling(cost, tiling_key::halo_cached) == 1);
+  CHECK(tiling(cost, tiling_key::cache_bytes) == 2 * 128);
   CHECK(cost.recompute_macs == 0);
   CHECK(cost.offchip.fm_read == 2304);  // input rows [0, 10) and, for c1's rows [9, 16), [8, 16)
   CHECK(cost.offchip.fm_write == 2048);
@@ -353,9 +353,9 @@ TEST_CASE("cached and recomputed tiles compute the same rows, cached ones each r
       q.objective = Objective::offchip_bytes;
       for (q.available = 1u << 16; q.available >= 256; q.available = q.available * 2 / 3) {
         const std::optional<GroupCost> cost = accel.evaluate(q.view());
-        if (!cost || tiling(*cost, "row_tiles") == 1) continue;
-        INFO("trial " << trial << ", " << tiling(*cost, "row_tiles") << " tiles, available " << q.available);
-        const bool halo_cached = tiling(*cost, "halo_cached") != 0;
+        if (!cost || tiling(*cost, tiling_key::row_tiles) == 1) continue;
+        INFO("trial " << trial << ", " << tiling(*cost, tiling_key::row_tiles) << " tiles, available " << q.available);
+        const bool halo_cached = tiling(*cost, tiling_key::halo_cached) != 0;
         CHECK((!halo_cached || caching));
         (halo_cached ? cached : recomputed) += 1;
         const std::vector<Command> commands = packed_commands(accel, q, *cost);
@@ -383,7 +383,7 @@ TEST_CASE("two fused 1x1 convs tile without recompute", "[accelerator]") {
   q.available = 6144;
   const std::optional<GroupCost> cost = accel.evaluate(q.view());
   REQUIRE(cost);
-  CHECK(tiling(*cost, "row_tiles") > 1);
+  CHECK(tiling(*cost, tiling_key::row_tiles) > 1);
   CHECK(cost->recompute_macs == 0);
   CHECK(cost->offchip.fm_read == fm_bytes(c.net, c.input));
   CHECK(cost->offchip.fm_write == fm_bytes(c.net, c.layers.back()));
@@ -402,7 +402,7 @@ TEST_CASE("recompute grows with the number of tiles a budget forces", "[accelera
     INFO("available " << available);
     const std::optional<GroupCost> cost = accel.evaluate(q.view());
     REQUIRE(cost);
-    const int tiles = int(tiling(*cost, "row_tiles"));
+    const int tiles = int(tiling(*cost, tiling_key::row_tiles));
     CHECK(tiles >= previous_tiles);
     if (tiles > previous_tiles) CHECK(cost->recompute_macs > previous_recompute);
     if (tiles == 1) CHECK(cost->recompute_macs == 0);
@@ -472,7 +472,7 @@ TEST_CASE("an fc layer whose weights exceed the SPM left runs in output-channel 
     INFO("double buffering " << double_buffering);
     const std::optional<GroupCost> cost = accel.evaluate(q.view());
     REQUIRE(cost);
-    CHECK(tiling(*cost, "channel_chunks") > 1);
+    CHECK(tiling(*cost, tiling_key::channel_chunks) > 1);
     CHECK(cost->footprint() <= q.available);
     CHECK(cost->offchip.weights == weights);  // each weight still read once
     CHECK(cost->offchip.fm_read == fm_bytes(c.net, c.input));  // the single input tile stays
@@ -531,10 +531,10 @@ TEST_CASE("a conv or fc in channel chunks costs the pipeline of all its chunk-ti
       for (double available = 4096; available < 512 * 1024; available *= 1.1) {
         q.available = std::uint64_t(available);
         const std::optional<GroupCost> cost = accel.evaluate(q.view());
-        if (!cost || tiling(*cost, "channel_chunks") == 1) continue;
-        const int tiles = int(tiling(*cost, "row_tiles")), chunks = int(tiling(*cost, "channel_chunks"));
+        if (!cost || tiling(*cost, tiling_key::channel_chunks) == 1) continue;
+        const int tiles = int(tiling(*cost, tiling_key::row_tiles)), chunks = int(tiling(*cost, tiling_key::channel_chunks));
         INFO(c->net[c->layers[0]].name << ", available " << q.available << ", " << tiles << " tiles, " << chunks << " chunks");
-        CHECK(cost->latency_cycles == chunked_latency(accel, *c, tiles, chunks, tiling(*cost, "double_buffered") != 0));
+        CHECK(cost->latency_cycles == chunked_latency(accel, *c, tiles, chunks, tiling(*cost, tiling_key::double_buffered) != 0));
         (tiles == 1 ? one_tile : several_tiles) += chunks >= 4;
       }
     }
@@ -559,7 +559,7 @@ TEST_CASE("a depthwise conv whose input rows cannot shrink runs in chunks of inp
   q.available = hw.spm_bytes;
   const std::optional<GroupCost> cost = accel.evaluate(q.view());
   REQUIRE(cost);
-  CHECK(tiling(*cost, "channel_chunks") > 1);
+  CHECK(tiling(*cost, tiling_key::channel_chunks) > 1);
   CHECK(cost->footprint() <= q.available);
   CHECK(cost->offchip.fm_read == fm_bytes(c.net, c.input));  // each input byte once: chunks load their channels
   CHECK(cost->offchip.fm_write == fm_bytes(c.net, c.layers[0]));
@@ -683,7 +683,7 @@ TEST_CASE("energy of the worked example, term by term", "[accelerator][energy]")
     q.available = 5000;
     const std::optional<GroupCost> pinned = accel.evaluate(q.view());
     REQUIRE(pinned);
-    REQUIRE(tiling(*pinned, "row_tiles") == 2);
+    REQUIRE(tiling(*pinned, tiling_key::row_tiles) == 2);
     CHECK(pinned->energy.dram == (2048 + 1168) * 100);
     CHECK(pinned->energy.spm_read == 92480);
     CHECK(pinned->energy.spm_write == (1168 + 4352) * 20);
@@ -709,7 +709,7 @@ TEST_CASE("energy of a vector layer: its element ops, and the same bytes whateve
     q.available = available;
     const std::optional<GroupCost> cost = accel.evaluate(q.view());
     REQUIRE(cost);
-    INFO("row_tiles " << tiling(*cost, "row_tiles"));
+    INFO("row_tiles " << tiling(*cost, tiling_key::row_tiles));
     CHECK(cost->energy == EnergyPj{51200, 5120, 10240, 0, 128});
   }
 }
@@ -733,8 +733,8 @@ TEST_CASE("energy of a global pool that accumulates over row tiles: its work onc
   q.available = 17;
   const std::optional<GroupCost> cost = accel.evaluate(q.view());
   REQUIRE(cost);
-  REQUIRE(tiling(*cost, "row_tiles") == 4);
-  REQUIRE(tiling(*cost, "double_buffered") == 0);
+  REQUIRE(tiling(*cost, tiling_key::row_tiles) == 4);
+  REQUIRE(tiling(*cost, tiling_key::double_buffered) == 0);
   CHECK(cost->energy == EnergyPj{3400, 340, 800, 0, 8});
 }
 
@@ -753,8 +753,8 @@ TEST_CASE("energy of an fc in output-channel chunks: each chunk re-reads the inp
   q.available = 256 * 1024;
   const std::optional<GroupCost> cost = accel.evaluate(q.view());
   REQUIRE(cost);
-  REQUIRE(tiling(*cost, "row_tiles") == 1);
-  const std::uint64_t chunks = std::uint64_t(tiling(*cost, "channel_chunks"));
+  REQUIRE(tiling(*cost, tiling_key::row_tiles) == 1);
+  const std::uint64_t chunks = std::uint64_t(tiling(*cost, tiling_key::channel_chunks));
   REQUIRE(chunks > 1);
   CHECK(cost->energy == EnergyPj{102702400, (1026000 + 1024 * chunks) * 10, 20540480, 307200, 0});
 }

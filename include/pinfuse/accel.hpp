@@ -5,3 +5,4 @@
 #include "pinfuse/accel/reference_accelerator.hpp"
 #include "pinfuse/accel/reference_commands.hpp"
 #include "pinfuse/accel/tiling.hpp"
+#include "pinfuse/accel/tiling_keys.hpp"

@@ -13,6 +13,7 @@
 
 #include "pinfuse/accel/hardware.hpp"
 #include "pinfuse/accel/tiling.hpp"
+#include "pinfuse/accel/tiling_keys.hpp"
 #include "pinfuse/concepts/command_emitter.hpp"
 #include "pinfuse/concepts/cost_model.hpp"
 #include "pinfuse/core/align.hpp"
@@ -1093,12 +1094,12 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
                     [&](const char* prefix, LayerId l, std::uint64_t copies, std::uint64_t bytes) {
                       cost.buffers.push_back({buffer_name(prefix, l), copies * bytes});
                     });
-    cost.tiling = {{"row_tiles", best[k]->tiles},
-                   {"channel_chunks", best[k]->chunks},
-                   {"weights_streamed", best[k]->streamed ? 1 : 0},
-                   {"double_buffered", best[k]->overlapped ? 1 : 0},
-                   {"halo_cached", best[k]->cached ? 1 : 0},
-                   {"cache_bytes", std::int64_t(geo.cache_bytes)}};
+    cost.tiling = {{tiling_key::row_tiles, best[k]->tiles},
+                   {tiling_key::channel_chunks, best[k]->chunks},
+                   {tiling_key::weights_streamed, best[k]->streamed ? 1 : 0},
+                   {tiling_key::double_buffered, best[k]->overlapped ? 1 : 0},
+                   {tiling_key::halo_cached, best[k]->cached ? 1 : 0},
+                   {tiling_key::cache_bytes, std::int64_t(geo.cache_bytes)}};
   }
   return results;
 }

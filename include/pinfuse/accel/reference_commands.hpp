@@ -44,11 +44,11 @@ inline std::vector<Command> ReferenceAccelerator::commands(const GroupQuery& q, 
       throw input_error("group tiling", std::string("'") + key + "' is missing or out of range (not this model's cost?)");
     return it->second;
   };
-  const int tiles = static_cast<int>(setting("row_tiles", 1, v.height));
-  const bool streamed = setting("weights_streamed", 0, 1) != 0, overlap = setting("double_buffered", 0, 1) != 0;
-  const bool cached = setting("halo_cached", 0, 1) != 0;
+  const int tiles = static_cast<int>(setting(tiling_key::row_tiles, 1, v.height));
+  const bool streamed = setting(tiling_key::weights_streamed, 0, 1) != 0, overlap = setting(tiling_key::double_buffered, 0, 1) != 0;
+  const bool cached = setting(tiling_key::halo_cached, 0, 1) != 0;
   const int channels = info_[q.layers.front()].channels;
-  const int chunks = static_cast<int>(setting("channel_chunks", 1, m == 1 && info_[q.layers.front()].channel_splittable ? channels : 1));
+  const int chunks = static_cast<int>(setting(tiling_key::channel_chunks, 1, m == 1 && info_[q.layers.front()].channel_splittable ? channels : 1));
   const ChannelChunks split = chunks > 1 ? ChannelChunks(channels, chunks) : ChannelChunks();
   if (split.chunks != chunks) throw input_error("group tiling", "'channel_chunks' is not a split of whole channels");
   std::vector<std::vector<RowRange>> need(tiles), computed(tiles), held(tiles);

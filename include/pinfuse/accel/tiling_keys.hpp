@@ -1,0 +1,14 @@
+#pragma once
+// The names of the reference accelerator's tiling choices in GroupCost::tiling
+// (docs/reference-accelerator.md §5, §2a): one name each for the cost model,
+// its command emitter, the tool, the reports and the tests.
+namespace pinfuse::tiling_key {
+
+inline constexpr const char* row_tiles = "row_tiles";                ///< T: row tiles of the group's outputs
+inline constexpr const char* channel_chunks = "channel_chunks";      ///< output-channel chunks of a single layer (1: none)
+inline constexpr const char* weights_streamed = "weights_streamed";  ///< 1: weights loaded per layer and tile (§5b)
+inline constexpr const char* double_buffered = "double_buffered";    ///< 1: DMA overlaps compute (§6)
+inline constexpr const char* halo_cached = "halo_cached";            ///< 1: overlap rows kept between tiles (§2a)
+inline constexpr const char* cache_bytes = "cache_bytes";            ///< overlap rows carried between tiles, at most [B]
+
+}  // namespace pinfuse::tiling_key
