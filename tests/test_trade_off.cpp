@@ -101,7 +101,9 @@ TEST_CASE("the trade-off front equals exhaustive enumeration on random chains an
 TEST_CASE("a latency slack picks the least traffic within it, slack 0 is the latency objective", "[trade_off][solvers]") {
   const Network g = load_model(pinfuse::testing::model_path("mobilenet_v2"));
   int repaired = 0;  // strategy x size cases whose least-traffic plan could not be placed
-  for (const std::uint64_t kib : {256u, 1024u}) {
+  const std::vector<std::uint64_t> sizes_kib =
+      pinfuse::testing::sanitized ? std::vector<std::uint64_t>{256} : std::vector<std::uint64_t>{256, 1024};
+  for (const std::uint64_t kib : sizes_kib) {
     Hardware hw;
     hw.spm_bytes = kib * 1024;
     const ReferenceAccelerator accel(g, hw);
@@ -148,7 +150,7 @@ TEST_CASE("a latency slack picks the least traffic within it, slack 0 is the lat
       }
     }
   }
-  CHECK(repaired <= 1);  // the least-traffic end was checked on at least 7 of the 8 cases
+  CHECK(repaired <= 1);  // the least-traffic end was checked on all cases but at most one
 }
 
 TEST_CASE("trade-off plans mix tilings, which plan JSON, the validator and the replay keep", "[trade_off][plan_json][program]") {
