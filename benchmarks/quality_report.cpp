@@ -89,8 +89,7 @@ int main(int argc, char** argv) {
           r.groups = plan.groups.size();
           r.pinned = plan.pinned.size();
           r.cached_groups = std::size_t(std::count_if(plan.groups.begin(), plan.groups.end(), [](const PlannedGroup& g) {
-            const auto it = g.cost.tiling.find(tiling_key::halo_cached);
-            return it != g.cost.tiling.end() && it->second != 0;
+            return tiling_key::value_in(g.cost, tiling_key::halo_cached) != 0;
           }));
           r.spm_peak = plan.layout.peak;
           r.spm_lower_bound = plan.layout.lower_bound;

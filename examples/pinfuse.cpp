@@ -250,10 +250,9 @@ json halo_cache_json(const Plan& plan) {
   std::size_t groups = 0;
   std::int64_t most = 0;
   for (const PlannedGroup& g : plan.groups) {
-    const auto cached = g.cost.tiling.find(tiling_key::halo_cached), bytes = g.cost.tiling.find(tiling_key::cache_bytes);
-    if (cached == g.cost.tiling.end() || cached->second == 0) continue;
+    if (tiling_key::value_in(g.cost, tiling_key::halo_cached) == 0) continue;
     ++groups;
-    if (bytes != g.cost.tiling.end()) most = std::max(most, bytes->second);
+    most = std::max(most, tiling_key::value_in(g.cost, tiling_key::cache_bytes));
   }
   return {{"cached_groups", groups}, {"most_cache_bytes", most}};
 }
