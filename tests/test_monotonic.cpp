@@ -47,19 +47,26 @@ std::vector<std::uint64_t> budgets() {
   return out;
 }
 
-/// Group [begin, end) of `p` with every boundary FM `where`, asked under each
-/// of budgets(). The queries view the layer and boundary lists held here.
+/// Group [begin, end) of `p` with boundary FM i (inputs, then outputs) pinned
+/// iff bit i of `pinned` is set, asked under each of budgets(). The queries
+/// view the layer and boundary lists held here.
 struct GroupQueries {
   std::vector<std::size_t> layers;
   std::vector<BoundaryFm> inputs, outputs;
+  std::vector<std::uint8_t> read_inside;
   std::vector<GroupQuery> queries;
-  GroupQueries(const Problem& p, int begin, int end, Residence where, Objective objective)
+  GroupQueries(const Problem& p, int begin, int end, std::uint32_t pinned, Objective objective)
       : layers(p.order.begin() + begin, p.order.begin() + end) {
     const GroupBoundary b = group_boundary(p, begin, end);
-    for (const int fm : b.inputs) inputs.push_back({p.fms[std::size_t(fm)].id, where});
-    for (const int fm : b.outputs) outputs.push_back({p.fms[std::size_t(fm)].id, where});
-    for (const std::uint64_t a : budgets()) queries.push_back({layers, inputs, outputs, a, 64, objective});
+    read_inside = b.outputs_read_inside;
+    std::size_t i = 0;
+    const auto where = [&] { return (pinned >> std::min<std::size_t>(i++, 31)) & 1U ? Residence::pinned : Residence::dram; };
+    for (const int fm : b.inputs) inputs.push_back({p.fms[std::size_t(fm)].id, where()});
+    for (const int fm : b.outputs) outputs.push_back({p.fms[std::size_t(fm)].id, where()});
+    for (const std::uint64_t a : budgets()) queries.push_back({layers, inputs, outputs, a, 64, objective, {}, read_inside});
   }
+  GroupQueries(const Problem& p, int begin, int end, Residence where, Objective objective)
+      : GroupQueries(p, begin, end, where == Residence::pinned ? ~std::uint32_t(0) : 0, objective) {}
   GroupQueries(const GroupQueries&) = delete;
   GroupQueries& operator=(const GroupQueries&) = delete;
 };
@@ -138,6 +145,43 @@ TEST_CASE("halo caching never gives a group of a bundled model a worse score", "
           }
   }
   CHECK(better > 100);  // caching does win somewhere
+}
+
+TEST_CASE("a group's floor is at most its score with fewer pins or fewer bytes", "[monotonic][group_floor]") {
+  // GroupFloorModel's contract, which the fixed-order DP's branch and bound
+  // rests on: every subset of a group's pins (all of them up to 4 boundary FMs),
+  // at every budget, scores at least the floor asked with all pinned at that budget.
+  std::size_t answers = 0;
+  for (const auto& path : pinfuse::testing::solved_models()) {
+    const Network g = load_model(path.string());
+    const Problem p = make_problem(g);
+    const int n = int(p.size());
+    const ReferenceAccelerator accel(g, shipped_hardware());
+    INFO(path.stem().string());
+    for (int begin = 0; begin < n; begin += pinfuse::testing::sanitized ? 3 : 1)
+      for (const int length : {1, 3})
+        if (begin + length <= n)
+          for (const Objective objective : {Objective::latency, Objective::offchip_bytes, Objective::energy}) {
+            const GroupQueries generous(p, begin, begin + length, Residence::pinned, objective);
+            std::vector<std::optional<CostFloor>> floors;
+            for (const GroupQuery& q : generous.queries) floors.push_back(accel.group_floor(q));
+            const std::size_t boundary = generous.inputs.size() + generous.outputs.size();
+            const std::uint32_t subsets = boundary <= 4 ? std::uint32_t(1) << boundary : 1;  // else all in DRAM only
+            for (std::uint32_t pinned = 0; pinned < subsets; ++pinned) {
+              const GroupQueries asked(p, begin, begin + length, pinned, objective);
+              const std::vector<std::optional<GroupCost>> costs = accel.evaluate_batch(asked.queries);
+              for (std::size_t k = 0; k < costs.size(); ++k) {
+                if (!costs[k]) continue;
+                INFO("layers [" << begin << ", " << begin + length << "), pins " << pinned << ", " << to_string(objective)
+                                << " first, available " << asked.queries[k].available_bytes << " B");
+                REQUIRE(floors[k]);
+                CHECK(score_of(*floors[k], objective) <= score_of(*costs[k], objective));
+                ++answers;
+              }
+            }
+          }
+  }
+  CHECK(answers > (pinfuse::testing::sanitized ? 10000 : 100000));
 }
 
 namespace {

@@ -1,14 +1,20 @@
 // What the solvers do to go faster changes no plan: stopping groups from
-// growing at the cost model's SPM floor (SpmFloorModel), and costing groups on
-// several threads (SolveOptions::threads).
+// growing at the cost model's SPM floor (SpmFloorModel), the fixed-order DP's
+// branch and bound on group floors (GroupFloorModel, solvers/suffix_bound.hpp),
+// and costing groups on several threads (SolveOptions::threads).
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <optional>
+#include <random>
 #include <string>
 
 #include "pinfuse/accel/reference_accelerator.hpp"
 #include "pinfuse/io/hardware_json.hpp"
 #include "pinfuse/io/model_json.hpp"
 #include "pinfuse/solvers/joint.hpp"
+#include "pinfuse/solvers/pinning.hpp"
+#include "support/random_networks.hpp"
 
 using namespace pinfuse;
 
@@ -23,8 +29,51 @@ struct WithoutSpmFloor {
     return accel.evaluate_batch(qs);
   }
   CostFloor floor(std::span<const std::size_t> layers) const { return accel.floor(layers); }
+  std::optional<CostFloor> group_floor(const GroupQuery& q) const { return accel.group_floor(q); }
 };
-static_assert(BatchCostModel<WithoutSpmFloor> && CostFloorModel<WithoutSpmFloor> && !SpmFloorModel<WithoutSpmFloor>);
+static_assert(BatchCostModel<WithoutSpmFloor> && CostFloorModel<WithoutSpmFloor> && GroupFloorModel<WithoutSpmFloor> &&
+              !SpmFloorModel<WithoutSpmFloor>);
+
+/// The reference accelerator without its group floors (not a GroupFloorModel):
+/// the fixed-order DP has no branch and bound.
+struct WithoutGroupFloor {
+  const ReferenceAccelerator& accel;
+  std::optional<GroupCost> evaluate(const GroupQuery& q) const { return accel.evaluate(q); }
+  std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> qs) const {
+    return accel.evaluate_batch(qs);
+  }
+  CostFloor floor(std::span<const std::size_t> layers) const { return accel.floor(layers); }
+  std::uint64_t least_spm_bytes(std::span<const std::size_t> layers) const { return accel.least_spm_bytes(layers); }
+};
+static_assert(SpmFloorModel<WithoutGroupFloor> && !GroupFloorModel<WithoutGroupFloor>);
+
+/// Joint and pinning plans with and without branch and bound are the same plan:
+/// groups, pins, totals and status. Returns the states it pruned.
+template <MemoryConstraint M>
+std::uint64_t check_same_plans(const Network& g, const ReferenceAccelerator& accel, const M& spm, const SolveOptions& opt) {
+  std::uint64_t pruned = 0;
+  for (const Strategy strategy : {Strategy::joint, Strategy::pinning}) {
+    INFO(to_string(strategy) << ", " << to_string(opt.objective) << " first");
+    std::optional<Plan> bounded, full;
+    try {
+      bounded = solve(strategy, g, accel, spm, opt);
+    } catch (const no_plan_fits&) {
+    }
+    try {
+      full = solve(strategy, g, WithoutGroupFloor{accel}, spm, opt);
+    } catch (const no_plan_fits&) {
+    }
+    REQUIRE(bounded.has_value() == full.has_value());
+    if (!full) continue;
+    CHECK(bounded->groups == full->groups);
+    CHECK(bounded->pinned == full->pinned);
+    CHECK(bounded->totals == full->totals);
+    CHECK(bounded->status == full->status);
+    CHECK(full->statistics.states_pruned == 0);
+    pruned += bounded->statistics.states_pruned;
+  }
+  return pruned;
+}
 
 }  // namespace
 
@@ -82,4 +131,31 @@ TEST_CASE("the fixed-order DP gives the same plan and statistics on any number o
       CHECK(a.totals == b.totals);
       CHECK(a.statistics == b.statistics);
     }
+}
+
+TEST_CASE("the fixed-order DP's branch and bound gives the plan of the full DP", "[solver][branch_and_bound]") {
+  std::uint64_t pruned = 0;
+  for (std::uint32_t seed = 0; seed < 60; ++seed) {
+    std::mt19937 rng(seed);
+    const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(3, 9)(rng), seed % 2 == 1);
+    Hardware hw = pinfuse::testing::random_hardware(rng, g);
+    pinfuse::testing::random_energy(rng, hw);
+    const ReferenceAccelerator accel(g, hw);
+    for (const Objective objective : {Objective::latency, Objective::offchip_bytes, Objective::energy}) {
+      INFO("seed " << seed);
+      SolveOptions opt;
+      opt.objective = objective;
+      pruned += check_same_plans(g, accel, scratchpad_of(hw), opt);
+    }
+  }
+  const Hardware base = load_hardware(std::string(PINFUSE_SOURCE_DIR) + "/examples/hardware/mobile_npu.json");
+  for (const char* name : {"squeezenet", "mobilenet_v2", "googlenet"})
+    for (const std::uint64_t spm : {std::uint64_t{256} << 10, std::uint64_t{1} << 20}) {
+      const Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/examples/models/" + name + ".json");
+      Hardware hw = base;
+      hw.spm_bytes = spm;
+      INFO(name << " at " << spm << " B");
+      pruned += check_same_plans(g, ReferenceAccelerator(g, hw), scratchpad_of(hw), SolveOptions{});
+    }
+  CHECK(pruned > 0);
 }

@@ -4,6 +4,7 @@
 #include "pinfuse/solvers/dag_search.hpp"
 #include "pinfuse/solvers/fusion.hpp"
 #include "pinfuse/solvers/group_boundary.hpp"
+#include "pinfuse/solvers/group_settings.hpp"
 #include "pinfuse/solvers/joint.hpp"
 #include "pinfuse/solvers/layerwise.hpp"
 #include "pinfuse/solvers/observer.hpp"
@@ -12,3 +13,4 @@
 #include "pinfuse/solvers/pinning.hpp"
 #include "pinfuse/solvers/segment_dp.hpp"
 #include "pinfuse/solvers/solve.hpp"
+#include "pinfuse/solvers/suffix_bound.hpp"

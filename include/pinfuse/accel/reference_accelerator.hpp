@@ -125,6 +125,20 @@ class ReferenceAccelerator {
             std::uint64_t(std::min(std::floor(energy), double(quantity_limit)))};
   }
 
+  /// GroupFloorModel: the answer to `q` itself. Each way of running a group (row
+  /// tiles, channel chunks, weight streaming, double buffering, halo caching)
+  /// moves, computes and holds no more when a boundary FM is pinned than when it
+  /// is in DRAM: no DMA of it (§8) and no staging buffer (§7), so each of its
+  /// metrics and its footprint are no larger; and more available bytes only let
+  /// more ways fit. evaluate() answers the least score among the ways that fit,
+  /// so no query with fewer pins or bytes scores less. (tests/test_monotonic.cpp
+  /// checks this on every group of the bundled models up to 4 layers.)
+  std::optional<CostFloor> group_floor(const GroupQuery& q) const {
+    const std::optional<GroupCost> c = evaluate(q);
+    if (!c) return std::nullopt;
+    return CostFloor{c->latency_cycles, c->offchip.total(), c->energy.total()};
+  }
+
   /// SpmFloorModel: the sum of least_held(layers) [B].
   std::uint64_t least_spm_bytes(std::span<const std::size_t> layers) const { return least_held(layers).total(); }
 

@@ -42,6 +42,21 @@
 // The order-free solver uses it as its A* heuristic (the cost still to come) and
 // for the lower bound it proves when it stops early; without it the floor is 0.
 //
+// Optionally (GroupFloorModel), a model tells a floor on one group's score over
+// every setting at most as generous as a query:
+//
+//   std::optional<pinfuse::CostFloor> m.group_floor(const pinfuse::GroupQuery& q) const
+//
+// Contract: take any query q' about the same layers, boundary FMs, objective
+// and outputs_read_inside as q, with q'.available_bytes <= q.available_bytes,
+// in DRAM every boundary FM q says is in DRAM (those q says pinned may be
+// either), and any passing pins. If the model accepts q', its answer scores at
+// least score_of(floor, q.objective); nullopt means it accepts no such q'.
+// The fixed-order DP asks it once per group, with the group's pin candidates
+// pinned and the whole capacity available, for its floor on the cost still to
+// come (solvers/suffix_bound.hpp): branch and bound, and a tighter lower bound
+// when it stops early.
+//
 // Optionally (SpmFloorModel), a model tells a floor on the SPM a group takes:
 //
 //   std::uint64_t m.least_spm_bytes(std::span<const std::size_t> layers) const
@@ -214,6 +229,11 @@ inline Score score_of(const CostFloor& f, Objective o) { return score_of(f.laten
 template <class M>
 concept CostFloorModel = CostModel<M> && requires(const M& m, std::span<const std::size_t> layers) {
   { m.floor(layers) } -> std::same_as<CostFloor>;
+};
+
+template <class M>
+concept GroupFloorModel = CostModel<M> && requires(const M& m, const GroupQuery& q) {
+  { m.group_floor(q) } -> std::same_as<std::optional<CostFloor>>;
 };
 
 template <class M>

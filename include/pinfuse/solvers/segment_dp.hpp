@@ -16,15 +16,21 @@
 // Time: O(sum over cuts of 2^|L(p)| * groups from p * 2^|new outputs|) cost-model
 // queries; those about one group go to the model as one batch. Strategies restrict the space (SearchSpace):
 // fixed groups (layerwise, pinning-only) and/or no pins (layerwise, fusion-only).
+// With pins and a cost model that tells group floors (GroupFloorModel), a first
+// pass over the groups gives a floor on the rest of any plan from each cut and
+// the best plan without pins, and the DP skips transitions that cannot beat it
+// (branch and bound, suffix_bound.hpp; the plan is the same).
 //
 // SolveOptions::observer (solvers/observer.hpp) is told the statistics after
 // each group's batch. When it says stop at cut b, or SolveOptions::time_limit
-// has passed, the DP finishes in quick
+// has passed (groups not yet asked then are not waited for), the DP finishes in quick
 // mode: no new pins, and from each later cut only the shortest group that runs
-// (were that to get stuck, the full DP runs on, not stopped again). The plan's
-// bound is then the least g + floor (CostFloorModel; 0 without) over the states
-// at cuts >= b: every plan passes through one of them, reached from the cuts
-// the DP had finished.
+// (were that to get stuck, the full DP runs on, not stopped again); the plan is
+// that or the best plan without pins, whichever scores less. The plan's
+// bound is then the least g + h over the states at cuts >= b: every plan passes
+// through one of them, reached from the cuts the DP had finished; h is the
+// larger of the cost model's floor on the layers left (CostFloorModel; 0
+// without) and the first pass's floor on the rest.
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -42,6 +48,8 @@
 #include "pinfuse/core/interval_sweep.hpp"
 #include "pinfuse/core/parallel_for.hpp"
 #include "pinfuse/solvers/group_boundary.hpp"
+#include "pinfuse/solvers/group_settings.hpp"
+#include "pinfuse/solvers/suffix_bound.hpp"
 #include "pinfuse/solvers/options.hpp"
 #include "pinfuse/core/problem.hpp"
 
@@ -52,95 +60,6 @@ struct SearchSpace {
   bool pins = true;               ///< may FMs be pinned?
   std::vector<int> group_starts;  ///< fixed groups (first positions, ascending, from 0); empty = any grouping
   std::vector<char> no_pin;       ///< per FM (index into Problem::fms): never pin it; empty = none
-};
-
-/// The boundary of group [begin, end) when `pinned(fm)` says which FMs are pinned,
-/// and the aligned bytes the pinned FMs alive during the group occupy; those are
-/// looked for among `maybe_pinned` (indices into p.fms).
-struct GroupSetting {
-  std::vector<BoundaryFm> inputs;
-  std::vector<BoundaryFm> outputs;
-  std::vector<std::uint8_t> outputs_read_inside;  ///< GroupQuery::outputs_read_inside
-  std::vector<std::size_t> passing;         ///< GroupQuery::passing: pinned FMs alive during the group, not at its boundary
-  std::uint64_t pinned_bytes = 0;           ///< aligned
-  std::vector<std::uint64_t> pinned_sizes;  ///< bytes of each pinned FM alive during the group
-};
-
-/// Vertex indices of positions [begin, end).
-inline std::vector<std::size_t> positions_to_vertices(const Problem& p, int begin, int end) {
-  return {p.order.begin() + begin, p.order.begin() + end};
-}
-
-/// The memory constraint's word on a group's pinned FMs and buffers together
-/// (a banked or fragmented SPM may refuse what the byte count allows).
-template <MemoryConstraint M>
-bool fits_together(const M& spm, const GroupSetting& s, const GroupCost& c) {
-  std::vector<std::uint64_t> sizes = s.pinned_sizes;
-  for (const Buffer& b : c.buffers) sizes.push_back(b.bytes);
-  return spm.fits(sizes);
-}
-template <MemoryConstraint M, class IsPinned>
-GroupSetting group_setting(const Problem& p, const M& spm, int begin, int end, const GroupBoundary& b,
-                           std::span<const int> maybe_pinned, const IsPinned& pinned) {
-  GroupSetting s;
-  const auto residence = [&](int fm) { return pinned(fm) ? Residence::pinned : Residence::dram; };
-  for (const int fm : b.inputs) s.inputs.push_back({p.fms[fm].id, residence(fm)});
-  for (const int fm : b.outputs) s.outputs.push_back({p.fms[fm].id, residence(fm)});
-  s.outputs_read_inside = b.outputs_read_inside;
-  for (const int fm : maybe_pinned) {
-    const FeatureMap& f = p.fms[fm];
-    if (f.producer >= 0 && f.producer < end && f.last_use() >= begin && pinned(fm)) {
-      s.pinned_bytes += spm.aligned(f.bytes);
-      s.pinned_sizes.push_back(f.bytes);
-      const bool boundary = std::binary_search(b.inputs.begin(), b.inputs.end(), fm) ||
-                            std::find(b.outputs.begin(), b.outputs.end(), fm) != b.outputs.end();
-      if (!boundary) s.passing.push_back(f.id);
-    }
-  }
-  std::sort(s.passing.begin(), s.passing.end());
-  return s;
-}
-
-/// The distinct settings one group is asked about, and the cost model's answers.
-/// Settings are told apart by residences and the pins passing over the group:
-/// together they fix every pin alive (fits_together may depend on more than
-/// their sum, e.g. with banks) and all a query says.
-class GroupSettings {
- public:
-  /// Index of `s` among the distinct settings (added if new).
-  std::size_t add(GroupSetting s) {
-    std::vector<bool> residences;
-    for (const auto* list : {&s.inputs, &s.outputs})
-      for (const BoundaryFm& b : *list) residences.push_back(b.where == Residence::pinned);
-    const auto [it, added] = index_.try_emplace({std::move(residences), s.passing}, settings_.size());
-    if (added) settings_.push_back(std::move(s));
-    return it->second;
-  }
-  std::size_t size() const { return settings_.size(); }
-  const GroupSetting& at(std::size_t i) const { return settings_[i]; }
-  /// The cost of the group of `layers` (vertex indices, in execution order) in
-  /// every setting, in one batch; nullopt where the model says no or the memory
-  /// constraint refuses pins and buffers together. Counted in `stats`.
-  template <CostModel C, MemoryConstraint M>
-  std::vector<std::optional<GroupCost>> ask(std::span<const std::size_t> layers, const C& cost, const M& spm,
-                                            Objective objective, SolveStatistics& stats) const {
-    std::vector<GroupQuery> queries;
-    for (const GroupSetting& s : settings_)
-      queries.push_back({layers, s.inputs, s.outputs, spm.capacity() - s.pinned_bytes, spm.alignment(), objective,
-                         s.passing, s.outputs_read_inside});
-    std::vector<std::optional<GroupCost>> answers = evaluate_all(cost, std::span<const GroupQuery>(queries));
-    stats.groups_costed += queries.size();
-    for (std::size_t i = 0; i < answers.size(); ++i)
-      if (answers[i] && !fits_together(spm, settings_[i], *answers[i])) {
-        answers[i].reset();
-        ++stats.memory_refusals;
-      }
-    return answers;
-  }
-
- private:
-  std::vector<GroupSetting> settings_;
-  std::map<std::pair<std::vector<bool>, std::vector<std::size_t>>, std::size_t> index_;
 };
 
 /// Builds the Plan for the given groups (first positions) and pinned FMs; its
@@ -272,6 +191,32 @@ struct DpTable {
   std::optional<Score> stopped_bound;                  ///< set when the DP was stopped (then in quick mode)
 };
 
+/// A plan of the DP's space as its group starts (first positions), pinned FMs
+/// (per FM of the Problem) and the objective each group is asked under.
+struct PlanPath {
+  std::vector<int> starts;
+  std::vector<char> pinned;
+  std::vector<Objective> asked;
+};
+
+/// The plan of label `label` of a table's final state, walked back.
+inline PlanPath path_of(const Problem& p, const DpTable& t, std::uint32_t label) {
+  PlanPath path{{}, std::vector<char>(p.fms.size(), 0), {}};
+  for (int cut = static_cast<int>(p.size()), mask = 0, index = static_cast<int>(label); cut > 0;) {
+    const Label& l = t.labels[cut][mask][index];
+    for (std::size_t i = 0; i < t.live[cut].size(); ++i)
+      if ((mask >> i) & 1) path.pinned[t.live[cut][i]] = 1;
+    path.starts.push_back(l.prev_cut);
+    path.asked.push_back(t.asked[l.asked]);
+    mask = static_cast<int>(l.prev_mask);
+    index = static_cast<int>(l.prev_label);
+    cut = l.prev_cut;
+  }
+  std::reverse(path.starts.begin(), path.starts.end());
+  std::reverse(path.asked.begin(), path.asked.end());
+  return path;
+}
+
 /// What a plan of the solve is ranked by (Plan::objective): the objective, or
 /// in a trade-off solve the metric traded against latency (off-chip bytes for
 /// the latency objective).
@@ -316,10 +261,11 @@ inline bool relax(std::vector<Label>& labels, const Label& l, bool front, Object
 }
 
 /// Fills the DP table; plan_at() walks a label back to its plan. What it does
-/// when `progress` stops it: see the header comment.
+/// when `progress` stops it: see the header comment. Sets `incumbent` to the
+/// branch and bound's incumbent (suffix_bound.hpp) when it has one.
 template <CostModel C, MemoryConstraint M>
 DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
-                   const std::string& strategy, Progress& progress) {
+                   const std::string& strategy, Progress& progress, std::optional<PlanPath>& incumbent) {
   const int n = static_cast<int>(p.size());
   if (n == 0) throw input_error("model", "has no compute layers");
   if (opt.max_pins_per_cut > 20)
@@ -336,10 +282,53 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
   is_cut[0] = is_cut[n] = 1;
   const std::vector<char> candidate = space.pins ? detail::pin_candidates(p, spm, is_cut, opt.max_pins_per_cut, space.no_pin)
                                                  : std::vector<char>(p.fms.size(), 0);
+  SolveStatistics& stats = progress.stats();
+  // Where a group from each cut may end: the later cuts, until max_group_layers,
+  // the SPM floor (no longer group runs either) or, with fixed groups, the next cut.
+  std::vector<std::vector<int>> ends(n + 1);
+  for (int begin = 0; begin < n; ++begin) {
+    if (!is_cut[begin]) continue;
+    for (int end = begin + 1; end <= n; ++end) {
+      if (!is_cut[end]) continue;
+      if (opt.max_group_layers && std::size_t(end - begin) > opt.max_group_layers) break;
+      if constexpr (SpmFloorModel<C>)
+        if (cost.least_spm_bytes(positions_to_vertices(p, begin, end)) > spm.capacity()) {
+          ++stats.growth_stops;  // no group [begin, end' >= end) can run
+          break;
+        }
+      ends[begin].push_back(end);
+      if (!space.group_starts.empty()) break;  // fixed groups: the next cut only
+    }
+  }
+  const bool front = opt.trade_off.has_value();
+  const std::size_t threads = thread_count(opt.threads);
+  // Branch and bound (suffix_bound.hpp) where pins multiply the states; a
+  // trade-off solve keeps fronts, which one incumbent score cannot prune.
+  SuffixBound bound;
+  if constexpr (GroupFloorModel<C>)
+    if (space.pins && !front && !progress.stopped())
+      bound = suffix_bound(p, cost, spm, opt.objective, ends, candidate, threads, progress);
+  // The incumbent to beat: the best plan with the bound's grouping and at most
+  // 6 pin candidates (of these) alive across a cut, by this DP with fixed
+  // groups (cheap: one group from each cut); it is in this DP's space. None if
+  // no plan runs with those groups.
+  std::optional<Score> incumbent_score;
+  if (bound.complete && !bound.grouping.empty() && space.group_starts.empty() && !progress.stopped()) {
+    SearchSpace fixed{true, bound.grouping, std::vector<char>(p.fms.size(), 0)};
+    for (std::size_t f = 0; f < p.fms.size(); ++f) fixed.no_pin[f] = candidate[f] ? 0 : 1;
+    SolveOptions cheap = opt;
+    cheap.max_pins_per_cut = std::min<std::size_t>(opt.max_pins_per_cut, 6);
+    std::optional<PlanPath> none;  // fixed groups have no incumbent
+    try {
+      const DpTable pinned = fill_table(p, cost, spm, cheap, fixed, strategy, progress, none);
+      incumbent = path_of(p, pinned, 0);
+      incumbent_score = pinned.labels[n][0][0].score(opt.objective);
+    } catch (const no_plan_fits&) {
+    }
+  }
   DpTable t;
   t.live = detail::alive_across_cuts(p, is_cut, candidate);
   const std::vector<std::vector<int>>& live = t.live;
-  const bool front = opt.trade_off.has_value();
   const Objective ranked = ranked_objective(opt);
   t.asked = front ? std::vector<Objective>{Objective::latency, ranked} : std::vector<Objective>{opt.objective};
   auto& best = t.labels;
@@ -357,14 +346,16 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
         const CostFloor f = cost.floor(positions_to_vertices(p, cut, n));
         floor = score_of(f, ranked);
       }
+      if (bound.complete) {
+        if (!bound.rest[cut]) continue;  // no plan gets from here to the end
+        floor = std::max(floor, *bound.rest[cut]);
+      }
       for (const std::vector<Label>& state : best[cut])
         for (const Label& l : state)
           if (const Score s = l.score(ranked) + floor; !least || s < *least) least = s;
     }
     return least.value_or(Score{});
   };
-  SolveStatistics& stats = progress.stats();
-  ++stats.runs;
   std::optional<Score>& stopped_bound = t.stopped_bound;  // set when the DP is stopped: quick mode from then on
   if (progress.stopped()) stopped_bound = lower_bound_from(0);
   // The groups from one cut, each asked of the cost model as one batch (in
@@ -379,11 +370,14 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     GroupSettings settings;
     std::vector<std::vector<std::optional<GroupCost>>> answers;  // per asked objective, per setting
     SolveStatistics stats;  // its queries, added to the solve's when applied
+    bool asked = false;     // false: the time ran out before the cost model was asked
   };
   std::vector<char> pinned(p.fms.size(), 0);
   // Every transition by group [begin, end) (state at begin, pins among the
-  // fresh outputs; quick mode: none) and the distinct settings they put it in.
-  const auto prepare = [&](int begin, int end) {
+  // fresh outputs; quick mode: none) and the distinct settings they put it in;
+  // `floor`: the group's floor plus the rest's from `end` (bound.complete), to
+  // prune states by (not in quick mode, which must find a plan).
+  const auto prepare = [&](int begin, int end, std::optional<Score> floor) {
     Batch batch;
     batch.end = end;
     const GroupBoundary boundary = group_boundary(p, begin, end);
@@ -394,6 +388,10 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     maybe_pinned.insert(maybe_pinned.end(), fresh.begin(), fresh.end());
     for (std::uint32_t mask = 0; mask < best[begin].size(); ++mask) {
       if (best[begin][mask].empty()) continue;
+      if (floor && incumbent_score && !stopped_bound && *incumbent_score < best[begin][mask][0].score(ranked) + *floor) {
+        ++stats.states_pruned;
+        continue;
+      }
       for (std::uint32_t t = 0; t < (stopped_bound ? 1U : std::uint32_t(1) << fresh.size()); ++t) {
         for (std::size_t i = 0; i < live[begin].size(); ++i) pinned[live[begin][i]] = (mask >> i) & 1U;
         for (std::size_t i = 0; i < fresh.size(); ++i) pinned[fresh[i]] = (t >> i) & 1U;
@@ -429,29 +427,32 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
       }
     return ran;
   };
-  const std::size_t threads = thread_count(opt.threads);
   for (int begin = 0; begin < n; ++begin) {
     if (!is_cut[begin]) continue;
     stats.states_expanded += std::size_t(std::count_if(best[begin].begin(), best[begin].end(),
                                                        [](const std::vector<Label>& s) { return !s.empty(); }));
-    std::vector<int> ends;  // where a group from `begin` may end
-    for (int end = begin + 1; end <= n; ++end) {
-      if (!is_cut[end]) continue;
-      if (opt.max_group_layers && std::size_t(end - begin) > opt.max_group_layers) break;
-      if constexpr (SpmFloorModel<C>)
-        if (cost.least_spm_bytes(positions_to_vertices(p, begin, end)) > spm.capacity()) {
-          ++stats.growth_stops;  // no group [begin, end' >= end) can run
-          break;
-        }
-      ends.push_back(end);
-      if (!space.group_starts.empty()) break;  // fixed groups: the next cut only
+    // The ends a group from `begin` may have, with their floors (bound.complete);
+    // groups that run in no setting, or after which no plan ends, are left out.
+    std::vector<int> group_ends;
+    std::vector<std::optional<Score>> floors;
+    for (std::size_t i = 0; i < ends[begin].size(); ++i) {
+      const int end = ends[begin][i];
+      if (!bound.complete) {
+        group_ends.push_back(end);
+        floors.emplace_back();
+      } else if (bound.group[begin][i] && bound.rest[end]) {
+        group_ends.push_back(end);
+        floors.push_back(*bound.group[begin][i] + *bound.rest[end]);
+      }
     }
     // All the groups at once, or one at a time in quick mode (until one runs).
-    for (std::size_t first = 0; first < ends.size();) {
-      const std::size_t count = stopped_bound ? 1 : ends.size() - first;
+    for (std::size_t first = 0; first < group_ends.size();) {
+      const std::size_t count = stopped_bound ? 1 : group_ends.size() - first;
       std::vector<Batch> batches;
-      for (std::size_t i = first; i < first + count; ++i) batches.push_back(prepare(begin, ends[i]));
+      for (std::size_t i = first; i < first + count; ++i) batches.push_back(prepare(begin, group_ends[i], floors[i]));
       parallel_for(batches.size(), threads, [&](std::size_t i) {
+        if (!stopped_bound && progress.out_of_time()) return;  // not asked: redone in quick mode
+        batches[i].asked = true;
         const std::vector<std::size_t> layers = positions_to_vertices(p, begin, batches[i].end);
         for (const Objective objective : t.asked)
           batches[i].answers.push_back(batches[i].settings.ask(layers, cost, spm, objective, batches[i].stats));
@@ -459,6 +460,11 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
       std::size_t applied = 0;
       bool done = false;  // quick mode: a group from `begin` ran
       for (Batch& batch : batches) {
+        if (!batch.asked) {
+          progress.tick();  // the time is up
+          stopped_bound = lower_bound_from(begin);
+          break;
+        }
         const bool ran = apply(begin, batch);
         ++applied;
         const bool was_stopped = stopped_bound.has_value();
@@ -472,7 +478,8 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
   }
   if (best[n][0].empty() && stopped_bound) {  // the quick mode got stuck: the full DP, not stopped again
     progress.keep_going();
-    return fill_table(p, cost, spm, opt, space, strategy, progress);
+    ++stats.runs;
+    return fill_table(p, cost, spm, opt, space, strategy, progress, incumbent);
   }
   if (best[n][0].empty()) {
     int stuck = 0;
@@ -491,22 +498,8 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
 template <CostModel C, MemoryConstraint M>
 Plan plan_at(const Problem& p, const C& cost, const M& spm, const DpTable& t, std::uint32_t label, Objective ranked,
              std::string strategy, SolveStatistics& stats) {
-  std::vector<int> starts;
-  std::vector<Objective> asked;  // per group, from the last
-  std::vector<char> pinned(p.fms.size(), 0);
-  for (int cut = static_cast<int>(p.size()), mask = 0, index = static_cast<int>(label); cut > 0;) {
-    const Label& l = t.labels[cut][mask][index];
-    for (std::size_t i = 0; i < t.live[cut].size(); ++i)
-      if ((mask >> i) & 1) pinned[t.live[cut][i]] = 1;
-    starts.push_back(l.prev_cut);
-    asked.push_back(t.asked[l.asked]);
-    mask = static_cast<int>(l.prev_mask);
-    index = static_cast<int>(l.prev_label);
-    cut = l.prev_cut;
-  }
-  std::reverse(starts.begin(), starts.end());
-  std::reverse(asked.begin(), asked.end());
-  return assemble_plan(p, cost, spm, starts, pinned, ranked, std::move(strategy), stats, asked);
+  const PlanPath path = path_of(p, t, label);
+  return assemble_plan(p, cost, spm, path.starts, path.pinned, ranked, std::move(strategy), stats, path.asked);
 }
 
 /// The latency a trade-off solve may spend: (1 + slack) x `least` cycles, in
@@ -557,9 +550,16 @@ struct DpResult {
 template <CostModel C, MemoryConstraint M>
 DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
                   std::string strategy, Progress& progress) {
-  DpTable t = fill_table(p, cost, spm, opt, space, strategy, progress);
+  ++progress.stats().runs;
+  std::optional<PlanPath> incumbent;
+  DpTable t = fill_table(p, cost, spm, opt, space, strategy, progress, incumbent);
   const Objective ranked = ranked_objective(opt);
-  Plan plan = plan_at(p, cost, spm, t, chosen_label(t, opt), ranked, std::move(strategy), progress.stats());
+  Plan plan = plan_at(p, cost, spm, t, chosen_label(t, opt), ranked, strategy, progress.stats());
+  if (t.stopped_bound && incumbent) {  // the quick mode's plan may be worse than the incumbent
+    Plan better = assemble_plan(p, cost, spm, incumbent->starts, incumbent->pinned, ranked, std::move(strategy),
+                                progress.stats(), incumbent->asked);
+    if (score_of(better) < score_of(plan)) plan = std::move(better);
+  }
   const Score bound = t.stopped_bound.value_or(score_of(plan.totals, ranked));
   return {std::move(t), std::move(plan), bound};
 }

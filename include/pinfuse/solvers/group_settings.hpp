@@ -1,0 +1,109 @@
+#pragma once
+// The settings the DP puts one group in (which boundary FMs are pinned, which
+// pins pass over it, the SPM they take) and the cost model's answers for them.
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "pinfuse/concepts/cost_model.hpp"
+#include "pinfuse/concepts/memory_constraint.hpp"
+#include "pinfuse/core/problem.hpp"
+#include "pinfuse/plan/plan.hpp"
+#include "pinfuse/solvers/group_boundary.hpp"
+
+namespace pinfuse {
+
+/// The boundary of group [begin, end) when `pinned(fm)` says which FMs are pinned,
+/// and the aligned bytes the pinned FMs alive during the group occupy; those are
+/// looked for among `maybe_pinned` (indices into p.fms).
+struct GroupSetting {
+  std::vector<BoundaryFm> inputs;
+  std::vector<BoundaryFm> outputs;
+  std::vector<std::uint8_t> outputs_read_inside;  ///< GroupQuery::outputs_read_inside
+  std::vector<std::size_t> passing;         ///< GroupQuery::passing: pinned FMs alive during the group, not at its boundary
+  std::uint64_t pinned_bytes = 0;           ///< aligned
+  std::vector<std::uint64_t> pinned_sizes;  ///< bytes of each pinned FM alive during the group
+};
+
+/// Vertex indices of positions [begin, end).
+inline std::vector<std::size_t> positions_to_vertices(const Problem& p, int begin, int end) {
+  return {p.order.begin() + begin, p.order.begin() + end};
+}
+
+/// The memory constraint's word on a group's pinned FMs and buffers together
+/// (a banked or fragmented SPM may refuse what the byte count allows).
+template <MemoryConstraint M>
+bool fits_together(const M& spm, const GroupSetting& s, const GroupCost& c) {
+  std::vector<std::uint64_t> sizes = s.pinned_sizes;
+  for (const Buffer& b : c.buffers) sizes.push_back(b.bytes);
+  return spm.fits(sizes);
+}
+template <MemoryConstraint M, class IsPinned>
+GroupSetting group_setting(const Problem& p, const M& spm, int begin, int end, const GroupBoundary& b,
+                           std::span<const int> maybe_pinned, const IsPinned& pinned) {
+  GroupSetting s;
+  const auto residence = [&](int fm) { return pinned(fm) ? Residence::pinned : Residence::dram; };
+  for (const int fm : b.inputs) s.inputs.push_back({p.fms[fm].id, residence(fm)});
+  for (const int fm : b.outputs) s.outputs.push_back({p.fms[fm].id, residence(fm)});
+  s.outputs_read_inside = b.outputs_read_inside;
+  for (const int fm : maybe_pinned) {
+    const FeatureMap& f = p.fms[fm];
+    if (f.producer >= 0 && f.producer < end && f.last_use() >= begin && pinned(fm)) {
+      s.pinned_bytes += spm.aligned(f.bytes);
+      s.pinned_sizes.push_back(f.bytes);
+      const bool boundary = std::binary_search(b.inputs.begin(), b.inputs.end(), fm) ||
+                            std::find(b.outputs.begin(), b.outputs.end(), fm) != b.outputs.end();
+      if (!boundary) s.passing.push_back(f.id);
+    }
+  }
+  std::sort(s.passing.begin(), s.passing.end());
+  return s;
+}
+
+/// The distinct settings one group is asked about, and the cost model's answers.
+/// Settings are told apart by residences and the pins passing over the group:
+/// together they fix every pin alive (fits_together may depend on more than
+/// their sum, e.g. with banks) and all a query says.
+class GroupSettings {
+ public:
+  /// Index of `s` among the distinct settings (added if new).
+  std::size_t add(GroupSetting s) {
+    std::vector<bool> residences;
+    for (const auto* list : {&s.inputs, &s.outputs})
+      for (const BoundaryFm& b : *list) residences.push_back(b.where == Residence::pinned);
+    const auto [it, added] = index_.try_emplace({std::move(residences), s.passing}, settings_.size());
+    if (added) settings_.push_back(std::move(s));
+    return it->second;
+  }
+  std::size_t size() const { return settings_.size(); }
+  const GroupSetting& at(std::size_t i) const { return settings_[i]; }
+  /// The cost of the group of `layers` (vertex indices, in execution order) in
+  /// every setting, in one batch; nullopt where the model says no or the memory
+  /// constraint refuses pins and buffers together. Counted in `stats`.
+  template <CostModel C, MemoryConstraint M>
+  std::vector<std::optional<GroupCost>> ask(std::span<const std::size_t> layers, const C& cost, const M& spm,
+                                            Objective objective, SolveStatistics& stats) const {
+    std::vector<GroupQuery> queries;
+    for (const GroupSetting& s : settings_)
+      queries.push_back({layers, s.inputs, s.outputs, spm.capacity() - s.pinned_bytes, spm.alignment(), objective,
+                         s.passing, s.outputs_read_inside});
+    std::vector<std::optional<GroupCost>> answers = evaluate_all(cost, std::span<const GroupQuery>(queries));
+    stats.groups_costed += queries.size();
+    for (std::size_t i = 0; i < answers.size(); ++i)
+      if (answers[i] && !fits_together(spm, settings_[i], *answers[i])) {
+        answers[i].reset();
+        ++stats.memory_refusals;
+      }
+    return answers;
+  }
+
+ private:
+  std::vector<GroupSetting> settings_;
+  std::map<std::pair<std::vector<bool>, std::vector<std::size_t>>, std::size_t> index_;
+};
+
+}  // namespace pinfuse
