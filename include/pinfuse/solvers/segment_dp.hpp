@@ -24,8 +24,9 @@
 // SolveOptions::observer (solvers/observer.hpp) is told the statistics after
 // each group's batch. When it says stop at cut b, or SolveOptions::time_limit
 // has passed (groups not yet asked then are not waited for), the DP finishes in quick
-// mode: no new pins, and from each later cut only the shortest group that runs
-// (were that to get stuck, the full DP runs on, not stopped again); the plan is
+// mode: no new pins, and from each later cut only the 8 shortest groups (more
+// if none of them runs; were the quick mode to get stuck, the full DP runs on,
+// not stopped again); the plan is
 // that or the best plan without pins, whichever scores less. The plan's
 // bound is then the least g + h over the states at cuts >= b: every plan passes
 // through one of them, reached from the cuts the DP had finished; h is the
@@ -337,6 +338,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     if (is_cut[cut]) best[cut].resize(std::size_t(1) << live[cut].size());
   best[0][0].push_back({});
 
+  const std::size_t quick_ends = 8;  // groups from each cut in quick mode
   const auto lower_bound_from = [&](int first_cut) {
     std::optional<Score> least;
     for (int cut = first_cut; cut <= n; ++cut) {
@@ -445,35 +447,37 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
         floors.push_back(*bound.group[begin][i] + *bound.rest[end]);
       }
     }
-    // All the groups at once, or one at a time in quick mode (until one runs).
+    // All the groups at once, or in quick mode the next quick_ends of them
+    // (and more only if none of those runs).
     for (std::size_t first = 0; first < group_ends.size();) {
-      const std::size_t count = stopped_bound ? 1 : group_ends.size() - first;
+      const bool quick = stopped_bound.has_value();
+      const std::size_t count = quick ? std::min(quick_ends, group_ends.size() - first) : group_ends.size() - first;
       std::vector<Batch> batches;
       for (std::size_t i = first; i < first + count; ++i) batches.push_back(prepare(begin, group_ends[i], floors[i]));
       parallel_for(batches.size(), threads, [&](std::size_t i) {
-        if (!stopped_bound && progress.out_of_time()) return;  // not asked: redone in quick mode
+        if (!quick && progress.out_of_time()) return;  // not asked: redone in quick mode
         batches[i].asked = true;
         const std::vector<std::size_t> layers = positions_to_vertices(p, begin, batches[i].end);
         for (const Objective objective : t.asked)
           batches[i].answers.push_back(batches[i].settings.ask(layers, cost, spm, objective, batches[i].stats));
       });
       std::size_t applied = 0;
-      bool done = false;  // quick mode: a group from `begin` ran
+      bool ran = false;  // some group from `begin` ran
       for (Batch& batch : batches) {
         if (!batch.asked) {
           progress.tick();  // the time is up
           stopped_bound = lower_bound_from(begin);
           break;
         }
-        const bool ran = apply(begin, batch);
+        ran = apply(begin, batch) || ran;
         ++applied;
-        const bool was_stopped = stopped_bound.has_value();
-        if (!stopped_bound && progress.tick()) stopped_bound = lower_bound_from(begin);
-        if (stopped_bound && ran) done = true;
-        if (done || (stopped_bound && !was_stopped)) break;  // the rest, if any, again in quick mode
+        if (!stopped_bound && progress.tick()) {
+          stopped_bound = lower_bound_from(begin);
+          break;  // the rest, if any, in quick mode
+        }
       }
-      if (done) break;
       first += applied;
+      if (stopped_bound && ran) break;  // quick mode: enough groups from `begin`
     }
   }
   if (best[n][0].empty() && stopped_bound) {  // the quick mode got stuck: the full DP, not stopped again
