@@ -167,6 +167,10 @@ struct FloorAsScore {
   std::optional<pinfuse::GroupCost> evaluate(const pinfuse::GroupQuery&) const;
   pinfuse::Score floor(std::span<const std::size_t>) const;
 };
+struct GroupFloorNotOptional {  // a floor for a group that may not run must say so
+  std::optional<pinfuse::GroupCost> evaluate(const pinfuse::GroupQuery&) const;
+  pinfuse::CostFloor group_floor(const pinfuse::GroupQuery&) const;
+};
 struct NoFits {
   std::uint64_t capacity() const;
   std::uint64_t alignment() const;
@@ -198,6 +202,8 @@ static_assert(!CostModel<not_models::CostNotOptional>);
 static_assert(!CostModel<not_models::EvaluateNotConst>);
 static_assert(CostModel<not_models::BatchWithoutOptional> && !BatchCostModel<not_models::BatchWithoutOptional>);
 static_assert(CostModel<not_models::FloorAsScore> && !CostFloorModel<not_models::FloorAsScore>);
+static_assert(CostModel<not_models::GroupFloorNotOptional> && !GroupFloorModel<not_models::GroupFloorNotOptional>);
+static_assert(!GroupFloorModel<foreign::WholeFmModel>);
 static_assert(!MemoryConstraint<int>);
 static_assert(!MemoryConstraint<not_models::NoFits>);
 static_assert(!MemoryConstraint<not_models::CapacityAsText>);
@@ -205,7 +211,8 @@ static_assert(!MemoryConstraint<not_models::CapacityAsText>);
 // The bundled models (also asserted next to each type).
 static_assert(Graph<Network>);
 static_assert(CostModel<ReferenceAccelerator> && BatchCostModel<ReferenceAccelerator> &&
-              CostFloorModel<ReferenceAccelerator> && CommandEmitter<ReferenceAccelerator>);
+              CostFloorModel<ReferenceAccelerator> && GroupFloorModel<ReferenceAccelerator> &&
+              SpmFloorModel<ReferenceAccelerator> && CommandEmitter<ReferenceAccelerator>);
 static_assert(MemoryConstraint<Scratchpad>);
 
 /// in -> a -> b -> {c, d} -> e -> f -> out: a chain around a fork and join.

@@ -529,6 +529,7 @@ class ReferenceAccelerator {
 static_assert(BatchCostModel<ReferenceAccelerator>);
 static_assert(SpmFloorModel<ReferenceAccelerator>);
 static_assert(CostFloorModel<ReferenceAccelerator>);
+static_assert(GroupFloorModel<ReferenceAccelerator>);
 
 /// The SPM the hardware describes, as a MemoryConstraint for the solvers.
 inline Scratchpad scratchpad_of(const Hardware& hw) {

@@ -24,9 +24,9 @@
 // SolveOptions::observer (solvers/observer.hpp) is told the statistics after
 // each group's batch. When it says stop at cut b, or SolveOptions::time_limit
 // has passed (groups not yet asked then are not waited for), the DP finishes in quick
-// mode: no new pins, and from each later cut only the 8 shortest groups (more
-// if none of them runs; were the quick mode to get stuck, the full DP runs on,
-// not stopped again); the plan is
+// mode: no new pins, and from each later cut only the 8 shortest groups from
+// its 4 best states (more if none of them runs; were the quick mode to get
+// stuck, the full DP runs on, not stopped again); the plan is
 // that or the best plan without pins, whichever scores less. The plan's
 // bound is then the least g + h over the states at cuts >= b: every plan passes
 // through one of them, reached from the cuts the DP had finished; h is the
@@ -338,7 +338,8 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     if (is_cut[cut]) best[cut].resize(std::size_t(1) << live[cut].size());
   best[0][0].push_back({});
 
-  const std::size_t quick_ends = 8;  // groups from each cut in quick mode
+  const std::size_t quick_ends = 8;    // groups from each cut in quick mode
+  const std::size_t quick_states = 4;  // states of a cut they run from in quick mode
   const auto lower_bound_from = [&](int first_cut) {
     std::optional<Score> least;
     for (int cut = first_cut; cut <= n; ++cut) {
@@ -379,7 +380,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
   // fresh outputs; quick mode: none) and the distinct settings they put it in;
   // `floor`: the group's floor plus the rest's from `end` (bound.complete), to
   // prune states by (not in quick mode, which must find a plan).
-  const auto prepare = [&](int begin, int end, std::optional<Score> floor) {
+  const auto prepare = [&](int begin, int end, std::optional<Score> floor, const std::vector<char>& beam) {
     Batch batch;
     batch.end = end;
     const GroupBoundary boundary = group_boundary(p, begin, end);
@@ -389,7 +390,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     std::vector<int> maybe_pinned = live[begin];  // every pin alive during the group is one of these
     maybe_pinned.insert(maybe_pinned.end(), fresh.begin(), fresh.end());
     for (std::uint32_t mask = 0; mask < best[begin].size(); ++mask) {
-      if (best[begin][mask].empty()) continue;
+      if (best[begin][mask].empty() || (!beam.empty() && !beam[mask])) continue;
       if (floor && incumbent_score && !stopped_bound && *incumbent_score < best[begin][mask][0].score(ranked) + *floor) {
         ++stats.states_pruned;
         continue;
@@ -447,13 +448,29 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
         floors.push_back(*bound.group[begin][i] + *bound.rest[end]);
       }
     }
+    // Quick mode runs groups from the quick_states best states of the cut only
+    // (from all of them if no group runs from those).
+    std::vector<char> beam;  // per mask: a state groups run from; empty: every state
+    bool widened = false, ran_here = false;
+    const auto narrow = [&] {
+      std::vector<std::uint32_t> masks;
+      for (std::uint32_t mask = 0; mask < best[begin].size(); ++mask)
+        if (!best[begin][mask].empty()) masks.push_back(mask);
+      if (masks.size() <= quick_states) return;
+      std::partial_sort(masks.begin(), masks.begin() + quick_states, masks.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return std::pair(best[begin][a][0].score(ranked), a) < std::pair(best[begin][b][0].score(ranked), b);
+      });
+      beam.assign(best[begin].size(), 0);
+      for (std::size_t i = 0; i < quick_states; ++i) beam[masks[i]] = 1;
+    };
     // All the groups at once, or in quick mode the next quick_ends of them
     // (and more only if none of those runs).
     for (std::size_t first = 0; first < group_ends.size();) {
       const bool quick = stopped_bound.has_value();
+      if (quick && beam.empty() && !widened) narrow();
       const std::size_t count = quick ? std::min(quick_ends, group_ends.size() - first) : group_ends.size() - first;
       std::vector<Batch> batches;
-      for (std::size_t i = first; i < first + count; ++i) batches.push_back(prepare(begin, group_ends[i], floors[i]));
+      for (std::size_t i = first; i < first + count; ++i) batches.push_back(prepare(begin, group_ends[i], floors[i], beam));
       parallel_for(batches.size(), threads, [&](std::size_t i) {
         if (!quick && progress.out_of_time()) return;  // not asked: redone in quick mode
         batches[i].asked = true;
@@ -477,7 +494,13 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
         }
       }
       first += applied;
+      ran_here = ran_here || ran;
       if (stopped_bound && ran) break;  // quick mode: enough groups from `begin`
+      if (first == group_ends.size() && !ran_here && !beam.empty()) {  // none ran from the beam: from every state
+        beam.clear();
+        widened = true;
+        first = 0;
+      }
     }
   }
   if (best[n][0].empty() && stopped_bound) {  // the quick mode got stuck: the full DP, not stopped again
