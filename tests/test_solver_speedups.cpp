@@ -13,38 +13,40 @@
 #include "pinfuse/io/hardware_json.hpp"
 #include "pinfuse/io/model_json.hpp"
 #include "pinfuse/solvers/joint.hpp"
-#include "pinfuse/solvers/pinning.hpp"
+#include "pinfuse/solvers/solve.hpp"
 #include "support/random_networks.hpp"
 
 using namespace pinfuse;
 
 namespace {
 
-/// The reference accelerator without its SPM floor (not an SpmFloorModel): the
-/// solvers grow every group to the end.
-struct WithoutSpmFloor {
+/// The reference accelerator with only some of its optional extensions: a
+/// solver that gets no SPM floor (not an SpmFloorModel) grows every group to the
+/// end; one that gets no group floors (not a GroupFloorModel) runs the
+/// fixed-order DP without branch and bound.
+template <bool spm_floor, bool group_floors>
+struct Restricted {
   const ReferenceAccelerator& accel;
   std::optional<GroupCost> evaluate(const GroupQuery& q) const { return accel.evaluate(q); }
   std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> qs) const {
     return accel.evaluate_batch(qs);
   }
   CostFloor floor(std::span<const std::size_t> layers) const { return accel.floor(layers); }
-  std::optional<CostFloor> group_floor(const GroupQuery& q) const { return accel.group_floor(q); }
+  std::uint64_t least_spm_bytes(std::span<const std::size_t> layers) const
+    requires spm_floor
+  {
+    return accel.least_spm_bytes(layers);
+  }
+  std::optional<CostFloor> group_floor(const GroupQuery& q) const
+    requires group_floors
+  {
+    return accel.group_floor(q);
+  }
 };
+using WithoutSpmFloor = Restricted<false, true>;
+using WithoutGroupFloor = Restricted<true, false>;
 static_assert(BatchCostModel<WithoutSpmFloor> && CostFloorModel<WithoutSpmFloor> && GroupFloorModel<WithoutSpmFloor> &&
               !SpmFloorModel<WithoutSpmFloor>);
-
-/// The reference accelerator without its group floors (not a GroupFloorModel):
-/// the fixed-order DP has no branch and bound.
-struct WithoutGroupFloor {
-  const ReferenceAccelerator& accel;
-  std::optional<GroupCost> evaluate(const GroupQuery& q) const { return accel.evaluate(q); }
-  std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> qs) const {
-    return accel.evaluate_batch(qs);
-  }
-  CostFloor floor(std::span<const std::size_t> layers) const { return accel.floor(layers); }
-  std::uint64_t least_spm_bytes(std::span<const std::size_t> layers) const { return accel.least_spm_bytes(layers); }
-};
 static_assert(SpmFloorModel<WithoutGroupFloor> && !GroupFloorModel<WithoutGroupFloor>);
 
 /// Joint and pinning plans with and without branch and bound are the same plan:

@@ -127,196 +127,300 @@ void check_layout(const Plan& plan, const M& spm, const Problem& p, const Error&
   }
 }
 
+/// The checks of validate_plan, one function each, over one plan and the
+/// Problem re-derived from the graph along the plan's order. Call
+/// check_grouping() first (the rest assume a sound grouping), then check_pins(),
+/// check_group() for each group in order, and the whole-plan checks.
+template <CostModel C, MemoryConstraint M>
+class PlanChecker {
+ public:
+  PlanChecker(const Problem& p, const Plan& plan, const C& cost, const M& spm, ValidationReport& report)
+      : p_(p), plan_(plan), cost_(cost), spm_(spm), report_(report), group_of_(p.size(), -1), pinned_(p.fms.size(), 0),
+        where_(p.fms.size(), Where::nowhere) {
+    for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
+      if (p.fms[fm].producer < 0) where_[fm] = Where::dram;  // model inputs arrive in DRAM
+  }
+
+  void error(FindingKind kind, std::string message, std::optional<std::size_t> group) const {
+    report_.findings.push_back({kind, group, std::move(message)});
+  }
+
+  /// The groups split the order into consecutive, non-empty runs. False if the
+  /// other checks cannot run.
+  bool check_grouping() {
+    std::size_t pos = 0;
+    for (std::size_t gi = 0; gi < plan_.groups.size(); ++gi) {
+      if (plan_.groups[gi].layers.empty()) error(FindingKind::grouping, "group " + std::to_string(gi) + " is empty", gi);
+      for (const std::size_t v : plan_.groups[gi].layers) {
+        if (pos >= p_.size() || p_.order[pos] != v) {
+          error(FindingKind::grouping, "group " + std::to_string(gi) + " does not continue the execution order", gi);
+          return false;
+        }
+        group_of_[pos++] = static_cast<int>(gi);
+      }
+    }
+    if (pos != p_.size()) {
+      error(FindingKind::grouping,
+            "the groups cover " + std::to_string(pos) + " of " + std::to_string(p_.size()) + " compute layers", std::nullopt);
+      return false;
+    }
+    return true;
+  }
+
+  /// Pinned FMs as the plan declares them: produced by a compute layer, listed
+  /// once, leaving their group, not a model output, their size and lifetime.
+  void check_pins() {
+    std::vector<Interval> lifetimes;  // in positions, swept along the groups
+    for (const PinnedFm& pin : plan_.pinned) {
+      const int fm = fm_index(pin.fm);
+      if (fm < 0 || p_.fms[fm].producer < 0) {
+        error(FindingKind::pin, "pinned " + name(pin.fm) + " is not a feature map a compute layer produces", std::nullopt);
+        continue;
+      }
+      const FeatureMap& f = p_.fms[fm];
+      const auto wrong = [&](const std::string& why) { error(FindingKind::pin, "pinned " + name(pin.fm) + why, std::nullopt); };
+      if (pinned_[fm]) wrong(" is listed twice");
+      else lifetimes.push_back({std::size_t(fm), f.producer, f.last_use()});
+      pinned_[fm] = 1;
+      if (f.consumers.empty() || group_of_[f.last_use()] == group_of_[f.producer]) wrong(" never leaves the group that produces it");
+      if (f.model_output) wrong(" is a model output, which must be written to DRAM");
+      if (pin.bytes != spm_.aligned(f.bytes)) wrong(" declares the wrong size");
+      if (pin.first_group != std::size_t(group_of_[f.producer]) || pin.last_group != std::size_t(group_of_[f.last_use()]))
+        wrong(" has the wrong lifetime");
+    }
+    pins_alive_ = IntervalSweep(std::move(lifetimes));
+  }
+
+  /// Group `gi`, positions [begin, end): its boundary, residences, reads,
+  /// capacity, cost and traffic; then its outputs land and pins whose last
+  /// reader ran are freed.
+  void check_group(std::size_t gi, std::size_t begin, std::size_t end) {
+    const PlannedGroup& grp = plan_.groups[gi];
+    const Step step{gi, begin, end, "group " + std::to_string(gi) + " ('" + p_.names[begin] + "')"};
+    const bool boundary_ok = check_boundary(step, grp);
+    check_residences(step, grp);
+    check_availability(step);
+    const Pinned alive = check_capacity(step, grp);
+    if (boundary_ok && alive.bytes <= spm_.capacity()) check_cost(step, grp, alive);  // a malformed query is not the model's to answer
+    check_traffic(step, grp);
+    add_to_totals(grp.cost);
+    advance_memory(step);
+  }
+
+  /// Every model output reaches DRAM.
+  void check_model_outputs() const {
+    for (const FeatureMap& f : p_.fms)
+      if (f.model_output && where_[p_.fm_of_vertex[f.id]] != Where::dram)
+        error(FindingKind::model_output, "model output " + name(f.id) + " never reaches DRAM", std::nullopt);
+  }
+
+  /// The plan totals are the sum of the groups checked.
+  void check_totals() const {
+    if (!(sum_ == plan_.totals)) error(FindingKind::totals, "the plan totals are not the sum of its groups", std::nullopt);
+  }
+
+  /// The plan's SPM addresses, when it has them (check_layout).
+  void check_addresses() const {
+    if (!plan_.layout.empty())
+      check_layout(plan_, spm_, p_, [&](FindingKind k, std::string m, std::optional<std::size_t> g) { error(k, std::move(m), g); });
+  }
+
+ private:
+  enum class Where { nowhere, dram, spm };
+  struct Step {  // the group being checked
+    std::size_t index, begin, end;  // its index and positions [begin, end)
+    std::string name;               // for messages
+  };
+  struct Pinned {  // the pinned FMs alive while a group runs
+    std::uint64_t bytes = 0;           // aligned
+    std::vector<std::size_t> passing;  // those not at its boundary, by vertex, ascending (GroupQuery::passing)
+  };
+
+  /// Index into p_.fms of the FM produced by `vertex`, or -1.
+  int fm_index(std::size_t vertex) const { return vertex < p_.fm_of_vertex.size() ? p_.fm_of_vertex[vertex] : -1; }
+  std::string name(std::size_t vertex) const {
+    const int fm = fm_index(vertex);
+    return fm >= 0 ? "'" + p_.fms[std::size_t(fm)].name + "'" : "vertex " + std::to_string(vertex);
+  }
+  static std::set<std::size_t> declared(const std::vector<BoundaryFm>& list) {
+    std::set<std::size_t> out;
+    for (const BoundaryFm& b : list) out.insert(b.fm);
+    return out;
+  }
+  /// The FMs produced in [begin, end) that a later group reads, or model outputs (by vertex).
+  std::set<std::size_t> outputs_of(const Step& s) const {
+    std::set<std::size_t> out;
+    for (std::size_t pos = s.begin; pos < s.end; ++pos) {
+      const FeatureMap& f = p_.fms[p_.produces[pos]];
+      if (f.model_output || f.last_use() >= int(s.end)) out.insert(f.id);
+    }
+    return out;
+  }
+
+  /// The declared inputs and outputs are the FMs crossing the boundary,
+  /// re-derived from the graph. True if they are.
+  bool check_boundary(const Step& s, const PlannedGroup& grp) const {
+    std::set<std::size_t> inputs;
+    for (std::size_t pos = s.begin; pos < s.end; ++pos)
+      for (const int fm : p_.reads[pos])
+        if (p_.fms[fm].producer < int(s.begin)) inputs.insert(p_.fms[fm].id);
+    const bool inputs_ok = declared(grp.inputs) == inputs, outputs_ok = declared(grp.outputs) == outputs_of(s);
+    if (!inputs_ok) error(FindingKind::boundary, s.name + ": declared inputs differ from the FMs it reads from earlier groups", s.index);
+    if (!outputs_ok) error(FindingKind::boundary, s.name + ": declared outputs differ from the FMs later groups need", s.index);
+    return inputs_ok && outputs_ok;
+  }
+
+  /// Each boundary FM is declared pinned iff the plan pins it.
+  void check_residences(const Step& s, const PlannedGroup& grp) const {
+    const auto check = [&](const BoundaryFm& b, const char* role) {
+      const int fm = fm_index(b.fm);
+      if (fm >= 0 && (b.where == Residence::pinned) != (pinned_[fm] != 0))
+        error(FindingKind::residence,
+              s.name + ": " + role + " " + name(b.fm) + " is " + (pinned_[fm] ? "pinned" : "not pinned") +
+                  " in the plan but declared otherwise",
+              s.index);
+    };
+    for (const BoundaryFm& b : grp.inputs) check(b, "input");
+    for (const BoundaryFm& b : grp.outputs) check(b, "output");
+  }
+
+  /// Every FM a layer reads is produced earlier in the group, pinned and in
+  /// the SPM, or in DRAM.
+  void check_availability(const Step& s) const {
+    for (std::size_t pos = s.begin; pos < s.end; ++pos)
+      for (const int fm : p_.reads[pos]) {
+        const FeatureMap& f = p_.fms[fm];
+        const bool in_group = f.producer >= int(s.begin) && f.producer < int(pos);
+        if (!in_group && !(pinned_[fm] ? where_[fm] == Where::spm : where_[fm] == Where::dram))
+          error(FindingKind::availability, s.name + ": '" + p_.names[pos] + "' reads " + name(f.id) + " before it is available",
+                s.index);
+      }
+  }
+
+  /// The pinned FMs alive during the group (those it produces included) and
+  /// its buffers fit the SPM, and every buffer is a multiple of the alignment.
+  Pinned check_capacity(const Step& s, const PlannedGroup& grp) {
+    Pinned alive;
+    std::vector<std::uint64_t> sizes;
+    const std::set<std::size_t> inputs = declared(grp.inputs), outputs = declared(grp.outputs);
+    for (const std::size_t fm : pins_alive_.alive(static_cast<long long>(s.begin), static_cast<long long>(s.end))) {
+      sizes.push_back(p_.fms[fm].bytes);
+      alive.bytes += spm_.aligned(p_.fms[fm].bytes);
+      if (!inputs.count(p_.fms[fm].id) && !outputs.count(p_.fms[fm].id)) alive.passing.push_back(p_.fms[fm].id);
+    }
+    std::sort(alive.passing.begin(), alive.passing.end());
+    std::uint64_t step_bytes = alive.bytes;
+    for (const Buffer& b : grp.cost.buffers) {
+      if (b.bytes % spm_.alignment() != 0)
+        error(FindingKind::alignment,
+              s.name + ": buffer '" + b.name + "' (" + std::to_string(b.bytes) + " bytes) is not a multiple of the alignment",
+              s.index);
+      sizes.push_back(b.bytes);
+      step_bytes += spm_.aligned(b.bytes);
+    }
+    report_.peak_spm_bytes = std::max(report_.peak_spm_bytes, step_bytes);
+    if (!spm_.fits(sizes))
+      error(FindingKind::capacity,
+            s.name + ": pinned FMs and buffers need " + std::to_string(step_bytes) + " bytes, the SPM has " +
+                std::to_string(spm_.capacity()),
+            s.index);
+    return alive;
+  }
+
+  /// The cost model, asked again with the SPM the pins leave, gives the claimed cost.
+  void check_cost(const Step& s, const PlannedGroup& grp, const Pinned& alive) const {
+    const std::vector<std::uint8_t> read_inside = read_in_positions(p_, grp.outputs, s.begin, s.end);
+    const GroupQuery q{grp.layers,      grp.inputs, grp.outputs, spm_.capacity() - alive.bytes,
+                       spm_.alignment(), grp.tiling_objective.value_or(plan_.objective), alive.passing, read_inside};
+    const std::optional<GroupCost> again = cost_.evaluate(q);
+    if (!again) error(FindingKind::cost, s.name + ": the cost model says this group cannot run in the SPM left to it", s.index);
+    else if (!(*again == grp.cost)) error(FindingKind::cost, s.name + ": the claimed cost differs from the cost model's", s.index);
+  }
+
+  /// DRAM writes are the bytes of the DRAM outputs; DRAM reads happen iff an
+  /// input is in DRAM.
+  void check_traffic(const Step& s, const PlannedGroup& grp) const {
+    const auto dram_bytes = [&](const std::vector<BoundaryFm>& list) {
+      std::uint64_t bytes = 0;
+      for (const BoundaryFm& b : list)
+        if (const int fm = fm_index(b.fm); b.where == Residence::dram && fm >= 0) bytes += p_.fms[std::size_t(fm)].bytes;
+      return bytes;
+    };
+    const std::uint64_t dram_in = dram_bytes(grp.inputs), dram_out = dram_bytes(grp.outputs);
+    if (grp.cost.offchip.fm_write != dram_out)
+      error(FindingKind::traffic,
+            s.name + ": writes " + std::to_string(grp.cost.offchip.fm_write) + " FM bytes to DRAM, its DRAM outputs hold " +
+                std::to_string(dram_out),
+            s.index);
+    if ((grp.cost.offchip.fm_read > 0) != (dram_in > 0))
+      error(FindingKind::traffic,
+            s.name + ": reads " + std::to_string(grp.cost.offchip.fm_read) + " FM bytes from DRAM, but its DRAM inputs hold " +
+                std::to_string(dram_in),
+            s.index);
+  }
+
+  /// Adds a group's cost to the totals (saturating: an overflowing plan fails check_totals, it does not throw).
+  void add_to_totals(const GroupCost& c) {
+    sum_.latency_cycles = saturating_add(sum_.latency_cycles, c.latency_cycles);
+    sum_.offchip.fm_read = saturating_add(sum_.offchip.fm_read, c.offchip.fm_read);
+    sum_.offchip.fm_write = saturating_add(sum_.offchip.fm_write, c.offchip.fm_write);
+    sum_.offchip.weights = saturating_add(sum_.offchip.weights, c.offchip.weights);
+    sum_.recompute_macs = saturating_add(sum_.recompute_macs, c.recompute_macs);
+    sum_.energy += c.energy;
+  }
+
+  /// The virtual memory after the group: its outputs land (pinned ones in the
+  /// SPM, the others in DRAM), pins whose last reader ran are freed.
+  void advance_memory(const Step& s) {
+    const std::set<std::size_t> outputs = outputs_of(s);
+    for (std::size_t pos = s.begin; pos < s.end; ++pos) {
+      const int fm = p_.produces[pos];
+      if (!outputs.count(p_.fms[fm].id)) continue;
+      where_[fm] = pinned_[fm] ? Where::spm : Where::dram;
+      if (pinned_[fm]) in_spm_.push_back(fm);
+    }
+    std::erase_if(in_spm_, [&](int fm) {
+      const bool freed = p_.fms[fm].last_use() < int(s.end);
+      if (freed) where_[fm] = Where::nowhere;
+      return freed;
+    });
+  }
+
+  const Problem& p_;
+  const Plan& plan_;
+  const C& cost_;
+  const M& spm_;
+  ValidationReport& report_;
+  std::vector<int> group_of_;     // per position
+  std::vector<char> pinned_;      // per FM of p_
+  std::vector<Where> where_;      // per FM of p_: where it is after the groups checked so far
+  std::vector<int> in_spm_;       // pinned FMs written to the SPM and not yet freed
+  IntervalSweep pins_alive_{{}};  // the pinned FMs' lifetimes in positions
+  PlanTotals sum_;                // of the groups checked
+};
+
 }  // namespace detail
 
+/// Checks `plan` against the graph, the cost model and the memory: the list at
+/// the top of this file; each problem found is a Finding of the report.
 template <Graph G, CostModel C, MemoryConstraint M>
 ValidationReport validate_plan(const G& g, const Plan& plan, const C& cost, const M& spm) {
   ValidationReport report;
-  const auto error = [&](FindingKind kind, std::string message, std::optional<std::size_t> group) {
-    report.findings.push_back({kind, group, std::move(message)});
-  };
   Problem p;
   try {
     p = make_problem(g, plan.order);
   } catch (const input_error& e) {
-    error(FindingKind::order, std::string("order: ") + e.what(), std::nullopt);
+    report.findings.push_back({FindingKind::order, std::nullopt, std::string("order: ") + e.what()});
     return report;
   }
-  const auto name = [&](std::size_t vertex) {
-    return vertex < p.fm_of_vertex.size() && p.fm_of_vertex[vertex] >= 0 ? "'" + p.fms[p.fm_of_vertex[vertex]].name + "'"
-                                                                          : "vertex " + std::to_string(vertex);
-  };
-
-  // Groups must split the order into consecutive runs.
-  std::vector<int> group_of(p.size(), -1);
-  {
-    std::size_t pos = 0;
-    for (std::size_t gi = 0; gi < plan.groups.size(); ++gi) {
-      if (plan.groups[gi].layers.empty()) error(FindingKind::grouping, "group " + std::to_string(gi) + " is empty", gi);
-      for (const std::size_t v : plan.groups[gi].layers) {
-        if (pos >= p.size() || p.order[pos] != v) {
-          error(FindingKind::grouping, "group " + std::to_string(gi) + " does not continue the execution order", gi);
-          return report;
-        }
-        group_of[pos++] = static_cast<int>(gi);
-      }
-    }
-    if (pos != p.size()) {
-      error(FindingKind::grouping,
-            "the groups cover " + std::to_string(pos) + " of " + std::to_string(p.size()) + " compute layers", std::nullopt);
-      return report;
-    }
-  }
-
-  // Pinned FMs as the plan declares them.
-  std::vector<char> pinned(p.fms.size(), 0);
-  std::vector<Interval> pin_lifetimes;  // in positions, swept along the groups below
-  for (const PinnedFm& pin : plan.pinned) {
-    const int fm = pin.fm < p.fm_of_vertex.size() ? p.fm_of_vertex[pin.fm] : -1;
-    if (fm < 0 || p.fms[fm].producer < 0) {
-      error(FindingKind::pin, "pinned " + name(pin.fm) + " is not a feature map a compute layer produces", std::nullopt);
-      continue;
-    }
-    const FeatureMap& f = p.fms[fm];
-    const auto wrong = [&](const std::string& why) { error(FindingKind::pin, "pinned " + name(pin.fm) + why, std::nullopt); };
-    if (pinned[fm]) wrong(" is listed twice");
-    else pin_lifetimes.push_back({std::size_t(fm), f.producer, f.last_use()});
-    pinned[fm] = 1;
-    if (f.consumers.empty() || group_of[f.last_use()] == group_of[f.producer])
-      wrong(" never leaves the group that produces it");
-    if (f.model_output) wrong(" is a model output, which must be written to DRAM");
-    if (pin.bytes != spm.aligned(f.bytes)) wrong(" declares the wrong size");
-    if (pin.first_group != std::size_t(group_of[f.producer]) || pin.last_group != std::size_t(group_of[f.last_use()]))
-      wrong(" has the wrong lifetime");
-  }
-
-  enum class Where { nowhere, dram, spm };
-  std::vector<Where> where(p.fms.size(), Where::nowhere);
-  for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
-    if (p.fms[fm].producer < 0) where[fm] = Where::dram;  // model inputs arrive in DRAM
-
-  PlanTotals sum;
-  IntervalSweep pins_alive(std::move(pin_lifetimes));
-  std::vector<int> in_spm;  // pinned FMs written to the SPM and not yet freed
-  std::size_t begin = 0;
-  for (std::size_t gi = 0; gi < plan.groups.size(); ++gi) {
-    const PlannedGroup& grp = plan.groups[gi];
-    if (grp.layers.empty()) continue;  // reported above
-    const std::string gname = "group " + std::to_string(gi) + " ('" + p.names[begin] + "')";
-    const std::size_t end = begin + grp.layers.size();
-    // The boundary, re-derived from the graph.
-    std::set<std::size_t> in_expected, out_expected;
-    for (std::size_t pos = begin; pos < end; ++pos) {
-      for (const int fm : p.reads[pos])
-        if (p.fms[fm].producer < int(begin)) in_expected.insert(p.fms[fm].id);
-      const FeatureMap& out = p.fms[p.produces[pos]];
-      if (out.model_output || out.last_use() >= int(end)) out_expected.insert(out.id);
-    }
-    std::set<std::size_t> in_declared, out_declared;
-    for (const BoundaryFm& b : grp.inputs) in_declared.insert(b.fm);
-    for (const BoundaryFm& b : grp.outputs) out_declared.insert(b.fm);
-    const bool boundary_ok = in_declared == in_expected && out_declared == out_expected;
-    if (in_declared != in_expected)
-      error(FindingKind::boundary, gname + ": declared inputs differ from the FMs it reads from earlier groups", gi);
-    if (out_declared != out_expected)
-      error(FindingKind::boundary, gname + ": declared outputs differ from the FMs later groups need", gi);
-    const auto check_residence = [&](const BoundaryFm& b, const char* role) {
-      const int fm = b.fm < p.fm_of_vertex.size() ? p.fm_of_vertex[b.fm] : -1;
-      if (fm < 0) return;
-      if ((b.where == Residence::pinned) != (pinned[fm] != 0))
-        error(FindingKind::residence,
-              gname + ": " + role + " " + name(b.fm) + " is " + (pinned[fm] ? "pinned" : "not pinned") +
-                  " in the plan but declared otherwise",
-              gi);
-    };
-    for (const BoundaryFm& b : grp.inputs) check_residence(b, "input");
-    for (const BoundaryFm& b : grp.outputs) check_residence(b, "output");
-
-    // Availability of every read, layer by layer.
-    for (std::size_t pos = begin; pos < end; ++pos)
-      for (const int fm : p.reads[pos]) {
-        const FeatureMap& f = p.fms[fm];
-        const bool in_group = f.producer >= int(begin) && f.producer < int(pos);
-        const bool ok = in_group || (pinned[fm] ? where[fm] == Where::spm : where[fm] == Where::dram);
-        if (!ok)
-          error(FindingKind::availability, gname + ": '" + p.names[pos] + "' reads " + name(f.id) + " before it is available", gi);
-      }
-    // Capacity: pinned FMs alive during the group (incl. those it produces) + its buffers.
-    std::vector<std::uint64_t> live;
-    std::uint64_t pinned_bytes = 0;
-    std::vector<std::size_t> passing;  // pinned FMs alive during the group, not at its boundary
-    for (const std::size_t fm : pins_alive.alive(static_cast<long long>(begin), static_cast<long long>(end))) {
-      live.push_back(p.fms[fm].bytes);
-      pinned_bytes += spm.aligned(p.fms[fm].bytes);
-      if (!in_declared.count(p.fms[fm].id) && !out_declared.count(p.fms[fm].id)) passing.push_back(p.fms[fm].id);
-    }
-    std::sort(passing.begin(), passing.end());
-    const std::vector<std::uint8_t> outputs_read_inside = read_in_positions(p, grp.outputs, begin, end);
-    std::uint64_t step_bytes = pinned_bytes;
-    for (const Buffer& b : grp.cost.buffers) {
-      if (b.bytes % spm.alignment() != 0)
-        error(FindingKind::alignment,
-              gname + ": buffer '" + b.name + "' (" + std::to_string(b.bytes) + " bytes) is not a multiple of the alignment", gi);
-      live.push_back(b.bytes);
-      step_bytes += spm.aligned(b.bytes);
-    }
-    report.peak_spm_bytes = std::max(report.peak_spm_bytes, step_bytes);
-    if (!spm.fits(live))
-      error(FindingKind::capacity,
-            gname + ": pinned FMs and buffers need " + std::to_string(step_bytes) + " bytes, the SPM has " +
-                std::to_string(spm.capacity()),
-            gi);
-    // Traffic: the cost model must agree with the claim, and the claim with the boundary.
-    if (boundary_ok && pinned_bytes <= spm.capacity()) {  // a malformed query is not the model's to answer
-      const GroupQuery q{grp.layers,    grp.inputs,     grp.outputs, spm.capacity() - pinned_bytes,
-                         spm.alignment(), grp.tiling_objective.value_or(plan.objective), passing, outputs_read_inside};
-      const std::optional<GroupCost> again = cost.evaluate(q);
-      if (!again) error(FindingKind::cost, gname + ": the cost model says this group cannot run in the SPM left to it", gi);
-      else if (!(*again == grp.cost)) error(FindingKind::cost, gname + ": the claimed cost differs from the cost model's", gi);
-    }
-    std::uint64_t dram_in = 0, dram_out = 0;
-    for (const BoundaryFm& b : grp.inputs)
-      if (b.where == Residence::dram && b.fm < p.fm_of_vertex.size() && p.fm_of_vertex[b.fm] >= 0)
-        dram_in += p.fms[p.fm_of_vertex[b.fm]].bytes;
-    for (const BoundaryFm& b : grp.outputs)
-      if (b.where == Residence::dram && b.fm < p.fm_of_vertex.size() && p.fm_of_vertex[b.fm] >= 0)
-        dram_out += p.fms[p.fm_of_vertex[b.fm]].bytes;
-    if (grp.cost.offchip.fm_write != dram_out)
-      error(FindingKind::traffic,
-            gname + ": writes " + std::to_string(grp.cost.offchip.fm_write) + " FM bytes to DRAM, its DRAM outputs hold " +
-                std::to_string(dram_out),
-            gi);
-    if ((grp.cost.offchip.fm_read > 0) != (dram_in > 0))
-      error(FindingKind::traffic,
-            gname + ": reads " + std::to_string(grp.cost.offchip.fm_read) + " FM bytes from DRAM, but its DRAM inputs hold " +
-                std::to_string(dram_in),
-            gi);
-    sum.latency_cycles = saturating_add(sum.latency_cycles, grp.cost.latency_cycles);
-    sum.offchip.fm_read = saturating_add(sum.offchip.fm_read, grp.cost.offchip.fm_read);
-    sum.offchip.fm_write = saturating_add(sum.offchip.fm_write, grp.cost.offchip.fm_write);
-    sum.offchip.weights = saturating_add(sum.offchip.weights, grp.cost.offchip.weights);
-    sum.recompute_macs = saturating_add(sum.recompute_macs, grp.cost.recompute_macs);
-    sum.energy += grp.cost.energy;
-
-    // Advance the virtual memory: outputs land, pins whose last reader ran are freed.
-    for (std::size_t pos = begin; pos < end; ++pos) {
-      const int fm = p.produces[pos];
-      if (!out_expected.count(p.fms[fm].id)) continue;
-      where[fm] = pinned[fm] ? Where::spm : Where::dram;
-      if (pinned[fm]) in_spm.push_back(fm);
-    }
-    std::erase_if(in_spm, [&](int fm) {
-      const bool freed = p.fms[fm].last_use() < int(end);
-      if (freed) where[fm] = Where::nowhere;
-      return freed;
-    });
-    begin = end;
-  }
-  for (const FeatureMap& f : p.fms)
-    if (f.model_output && where[p.fm_of_vertex[f.id]] != Where::dram)
-      error(FindingKind::model_output, "model output " + name(f.id) + " never reaches DRAM", std::nullopt);
-  if (!(sum == plan.totals)) error(FindingKind::totals, "the plan totals are not the sum of its groups", std::nullopt);
-  if (!plan.layout.empty()) detail::check_layout(plan, spm, p, error);
+  detail::PlanChecker<C, M> check(p, plan, cost, spm, report);
+  if (!check.check_grouping()) return report;
+  check.check_pins();
+  for (std::size_t gi = 0, begin = 0; gi < plan.groups.size(); begin += plan.groups[gi].layers.size(), ++gi)
+    if (!plan.groups[gi].layers.empty()) check.check_group(gi, begin, begin + plan.groups[gi].layers.size());
+  check.check_model_outputs();
+  check.check_totals();
+  check.check_addresses();
   return report;
 }
 

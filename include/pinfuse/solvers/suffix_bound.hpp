@@ -22,6 +22,7 @@
 // optimal plan is kept, and every label a skipped one would have set scores
 // more than the one an optimal plan sets there, so the DP returns the same plan
 // as without pruning). A group whose floor is nullopt runs in no setting.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
