@@ -37,7 +37,7 @@ struct StringMaker<Score> {
 
 namespace {
 
-Hardware shipped_hardware() { return load_hardware(std::string(PINFUSE_SOURCE_DIR) + "/examples/hardware/mobile_npu.json"); }
+using pinfuse::testing::shipped_hardware;
 
 /// Available bytes from 1 KiB to 16 MiB in steps of 2^(1/4), and a few odd ones
 /// in between so budgets do not all sit on round numbers [B].

@@ -63,16 +63,8 @@ SolveOptions with(OrderMode mode, SolveObserver* observer = nullptr) {
   return opt;
 }
 
-struct Bundled {
-  Network g;
-  Hardware hw;
-};
-Bundled bundled(const std::string& name, std::uint64_t spm_kib) {
-  Bundled b{load_model(pinfuse::testing::model_path(name)),
-            load_hardware(std::string(PINFUSE_SOURCE_DIR) + "/examples/hardware/mobile_npu.json")};
-  b.hw.spm_bytes = spm_kib * 1024;
-  return b;
-}
+using pinfuse::testing::Bundled;
+using pinfuse::testing::bundled;
 
 }  // namespace
 

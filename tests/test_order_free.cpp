@@ -10,6 +10,7 @@
 #include "pinfuse/accel/reference_accelerator.hpp"
 #include "pinfuse/io/hardware_json.hpp"
 #include "pinfuse/io/model_json.hpp"
+#include "support/bundled.hpp"
 #include "pinfuse/plan/validator.hpp"
 #include "pinfuse/solvers/solve.hpp"
 #include "support/random_networks.hpp"
@@ -51,7 +52,7 @@ TEST_CASE("order-free plans equal fixed-order plans on chains", "[solvers][order
 }
 
 TEST_CASE("order-free joint is never worse than the file order, and a time limit bounds it", "[solvers][order_free]") {
-  const Hardware base = load_hardware(std::string(PINFUSE_SOURCE_DIR) + "/examples/hardware/mobile_npu.json");
+  const Hardware base = pinfuse::testing::shipped_hardware();
   for (const char* name : {"squeezenet", "resnet18", "fsrcnn"}) {
     const Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/examples/models/" + name + ".json");
     for (const std::uint64_t kib : {256, 1024}) {

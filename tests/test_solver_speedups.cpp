@@ -14,9 +14,12 @@
 #include "pinfuse/io/model_json.hpp"
 #include "pinfuse/solvers/joint.hpp"
 #include "pinfuse/solvers/solve.hpp"
+#include "support/bundled.hpp"
 #include "support/random_networks.hpp"
 
 using namespace pinfuse;
+using pinfuse::testing::bundled;
+using pinfuse::testing::Bundled;
 
 namespace {
 
@@ -80,16 +83,13 @@ std::uint64_t check_same_plans(const Network& g, const ReferenceAccelerator& acc
 }  // namespace
 
 TEST_CASE("solvers that stop growing groups at the SPM floor find the same optimum", "[solver][spm_floor]") {
-  const Hardware base = load_hardware(std::string(PINFUSE_SOURCE_DIR) + "/examples/hardware/mobile_npu.json");
   for (const bool caching : {false, true}) {
     // With halo caching (§2a) the floor is lower (a cached layer may add one row
     // per tile), so it stops fewer groups: at 128 KiB some model still must.
     std::size_t cached_stops = 0;
     for (const char* name : {"squeezenet", "mobilenet_v1", "fsrcnn"})
-      for (const std::uint64_t spm : {std::uint64_t{128} << 10, std::uint64_t{512} << 10}) {
-        const Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/examples/models/" + name + ".json");
-        Hardware hw = base;
-        hw.spm_bytes = spm;
+      for (const std::uint64_t kib : {128, 512}) {
+        auto [g, hw] = bundled(name, kib);
         hw.halo_caching = caching;
         const ReferenceAccelerator accel(g, hw);
         const WithoutSpmFloor unbounded{accel};
@@ -98,12 +98,12 @@ TEST_CASE("solvers that stop growing groups at the SPM floor find the same optim
           opt.order_mode = mode;
           const Plan stopped = solve_joint(g, accel, scratchpad_of(hw), opt);
           const Plan grown = solve_joint(g, unbounded, scratchpad_of(hw), opt);
-          INFO(name << " at " << spm << " B, order " << (mode == OrderMode::file ? "file" : "free") << ", halo caching " << caching);
+          INFO(name << " at " << kib << " KiB, order " << (mode == OrderMode::file ? "file" : "free") << ", halo caching " << caching);
           CHECK(stopped.totals.latency_cycles == grown.totals.latency_cycles);
           CHECK(stopped.totals.offchip == grown.totals.offchip);
           CHECK(grown.statistics.growth_stops == 0);
           if (caching) cached_stops += stopped.statistics.growth_stops;
-          if (spm == std::uint64_t{128} << 10 && !caching) {  // with recompute, every model here has groups too large for 128 KiB
+          if (kib == 128 && !caching) {  // with recompute, every model here has groups too large for 128 KiB
             CHECK(stopped.statistics.growth_stops > 0);
             CHECK(stopped.statistics.groups_costed < grown.statistics.groups_costed);
           }
@@ -114,18 +114,15 @@ TEST_CASE("solvers that stop growing groups at the SPM floor find the same optim
 }
 
 TEST_CASE("the fixed-order DP gives the same plan and statistics on any number of threads", "[solver][threads]") {
-  const Hardware base = load_hardware(std::string(PINFUSE_SOURCE_DIR) + "/examples/hardware/mobile_npu.json");
   for (const char* name : {"squeezenet", "mobilenet_v2", "resnet18"})
-    for (const std::uint64_t spm : {std::uint64_t{256} << 10, std::uint64_t{2} << 20}) {
-      const Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/examples/models/" + name + ".json");
-      Hardware hw = base;
-      hw.spm_bytes = spm;
+    for (const std::uint64_t kib : {256, 2048}) {
+      const auto [g, hw] = bundled(name, kib);
       const ReferenceAccelerator accel(g, hw);
       SolveOptions one, three;
       three.threads = 3;
       Plan a = solve_joint(g, accel, scratchpad_of(hw), one);
       Plan b = solve_joint(g, accel, scratchpad_of(hw), three);
-      INFO(name << " at " << spm << " B");
+      INFO(name << " at " << kib << " KiB");
       a.solve_ms = b.solve_ms = 0;
       a.statistics.elapsed_ms = b.statistics.elapsed_ms = 0;
       CHECK(a.groups == b.groups);
@@ -150,13 +147,10 @@ TEST_CASE("the fixed-order DP's branch and bound gives the plan of the full DP",
       pruned += check_same_plans(g, accel, scratchpad_of(hw), opt);
     }
   }
-  const Hardware base = load_hardware(std::string(PINFUSE_SOURCE_DIR) + "/examples/hardware/mobile_npu.json");
   for (const char* name : {"squeezenet", "mobilenet_v2", "googlenet"})
-    for (const std::uint64_t spm : {std::uint64_t{256} << 10, std::uint64_t{1} << 20}) {
-      const Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/examples/models/" + name + ".json");
-      Hardware hw = base;
-      hw.spm_bytes = spm;
-      INFO(name << " at " << spm << " B");
+    for (const std::uint64_t kib : {256, 1024}) {
+      const auto [g, hw] = bundled(name, kib);
+      INFO(name << " at " << kib << " KiB");
       pruned += check_same_plans(g, ReferenceAccelerator(g, hw), scratchpad_of(hw), SolveOptions{});
     }
   CHECK(pruned > 0);

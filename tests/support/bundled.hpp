@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "pinfuse/accel/hardware.hpp"
+#include "pinfuse/io/hardware_json.hpp"
+#include "pinfuse/io/model_json.hpp"
 #include "pinfuse/model/network.hpp"
 #include "pinfuse/solvers/options.hpp"
 
@@ -15,6 +18,22 @@ namespace pinfuse::testing {
 
 inline std::string model_path(const std::string& name) {
   return std::string(PINFUSE_SOURCE_DIR) + "/examples/models/" + name + ".json";
+}
+
+/// The shipped hardware, examples/hardware/mobile_npu.json.
+inline Hardware shipped_hardware() {
+  return load_hardware(std::string(PINFUSE_SOURCE_DIR) + "/examples/hardware/mobile_npu.json");
+}
+
+/// A bundled model and the shipped hardware with an SPM of `spm_kib` KiB.
+struct Bundled {
+  Network g;
+  Hardware hw;
+};
+inline Bundled bundled(const std::string& name, std::uint64_t spm_kib) {
+  Bundled b{load_model(model_path(name)), shipped_hardware()};
+  b.hw.spm_bytes = spm_kib * 1024;
+  return b;
 }
 
 /// Every examples/models/*.json, sorted.
