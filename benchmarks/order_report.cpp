@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   const Hardware base = load_hardware(std::string(PINFUSE_SOURCE_DIR) + "/examples/hardware/mobile_npu.json");
   for (const std::string& name : models) {
-    const Network net = load_model(std::string(PINFUSE_SOURCE_DIR) + "/examples/models/" + name + ".json");
+    const Network net = load_model(std::string(PINFUSE_SOURCE_DIR) + "/models/" + name + ".json");
     for (const std::uint64_t kib : {256u, 512u, 1024u}) {
       Hardware hw = base;
       hw.spm_bytes = kib * 1024;

@@ -50,7 +50,7 @@ double peak_ratio(const Row& r) { return r.spm_lower_bound ? double(r.spm_peak) 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const fs::path models_dir = arg(argc, argv, "--models", std::string(PINFUSE_SOURCE_DIR) + "/examples/models");
+  const fs::path models_dir = arg(argc, argv, "--models", std::string(PINFUSE_SOURCE_DIR) + "/models");
   const fs::path out_dir = arg(argc, argv, "--out", std::string(PINFUSE_SOURCE_DIR) + "/benchmarks/results");
   const Hardware base = load_hardware(arg(argc, argv, "--hw", std::string(PINFUSE_SOURCE_DIR) + "/examples/hardware/mobile_npu.json"));
   SolveOptions options;  // every solve is bounded: a plan not proven optimal is marked

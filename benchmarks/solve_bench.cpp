@@ -79,7 +79,7 @@ void solve_network(benchmark::State& state, const pinfuse::Network& net, pinfuse
 const bool registered = [] {
   namespace fs = std::filesystem;
   std::vector<fs::path> models;
-  for (const auto& e : fs::directory_iterator(std::string(PINFUSE_SOURCE_DIR) + "/examples/models"))
+  for (const auto& e : fs::directory_iterator(std::string(PINFUSE_SOURCE_DIR) + "/models"))
     if (e.path().extension() == ".json") models.push_back(e.path());
   std::sort(models.begin(), models.end());
   for (const fs::path& path : models) {
@@ -95,7 +95,7 @@ const bool registered = [] {
   // solves per plan (primary metric, then the tie-break); see solvers/ilp.hpp.
   for (const char* model : {"mobilenet_v1", "mobilenet_v2", "resnet18", "squeezenet"}) {
     const auto net = std::make_shared<const pinfuse::Network>(
-        pinfuse::load_model(std::string(PINFUSE_SOURCE_DIR) + "/examples/models/" + model + ".json"));
+        pinfuse::load_model(std::string(PINFUSE_SOURCE_DIR) + "/models/" + model + ".json"));
     const std::string name = std::string("joint-ilp/") + model;
     benchmark::RegisterBenchmark(name.c_str(), [net](benchmark::State& st) {
       solve_network_with(st, *net, [&](const pinfuse::ReferenceAccelerator& accel, const pinfuse::Scratchpad& spm) {
@@ -114,7 +114,7 @@ const bool registered = [] {
   // (the plan is solved once, outside the timing).
   for (const char* model : {"mobilenet_v2", "resnet50", "inception_v3", "unet"}) {
     const auto net = std::make_shared<const pinfuse::Network>(
-        pinfuse::load_model(std::string(PINFUSE_SOURCE_DIR) + "/examples/models/" + model + ".json"));
+        pinfuse::load_model(std::string(PINFUSE_SOURCE_DIR) + "/models/" + model + ".json"));
     const std::string name = std::string("program/") + model;
     benchmark::RegisterBenchmark(name.c_str(), [net](benchmark::State& st) {
       const pinfuse::Hardware hw = shipped_hardware();

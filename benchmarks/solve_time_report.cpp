@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   }
   const std::string root = PINFUSE_SOURCE_DIR;
   std::vector<std::filesystem::path> models;
-  for (const auto& e : std::filesystem::directory_iterator(root + "/examples/models"))
+  for (const auto& e : std::filesystem::directory_iterator(root + "/models"))
     if (e.path().extension() == ".json") models.push_back(e.path());
   std::sort(models.begin(), models.end());
   const pinfuse::Hardware base = pinfuse::load_hardware(root + "/examples/hardware/mobile_npu.json");

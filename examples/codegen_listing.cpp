@@ -65,7 +65,7 @@ void print(const pinfuse::Network& g, const pinfuse::Program& prog, const pinfus
 
 int main(int argc, char** argv) {
   try {
-    const std::string path = argc > 1 ? argv[1] : "examples/models/mobilenet_v2.json";
+    const std::string path = argc > 1 ? argv[1] : "models/mobilenet_v2.json";
     const std::size_t groups = argc > 2 ? std::stoul(argv[2]) : 2;
     const pinfuse::Network net = pinfuse::load_model(path);
     const pinfuse::Hardware hw;  // the shipped mobile NPU

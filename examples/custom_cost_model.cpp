@@ -69,7 +69,7 @@ struct RooflineNpu {
 static_assert(pinfuse::CostModel<RooflineNpu>);
 
 int main(int argc, char** argv) {
-  const std::string path = argc > 1 ? argv[1] : "examples/models/mobilenet_v2.json";
+  const std::string path = argc > 1 ? argv[1] : "models/mobilenet_v2.json";
   try {
     const pinfuse::Network net = pinfuse::load_model(path);
     const RooflineNpu model{&net};

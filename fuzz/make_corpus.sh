@@ -10,7 +10,7 @@ set -eu
 src=$1 out=$2 tool=$3 onnx_seed=${4:-}
 rm -rf "$out"
 mkdir -p "$out/model_json" "$out/hardware_json" "$out/plan_json" "$out/program_json"
-cp "$src"/examples/models/*.json "$src"/tests/data/*.json "$src"/fuzz/model.json "$out/model_json/"
+cp "$src"/models/*.json "$src"/tests/data/*.json "$src"/fuzz/model.json "$out/model_json/"
 cp "$src"/examples/hardware/*.json "$src"/fuzz/seeds/hardware/*.json "$out/hardware_json/"
 for strategy in layerwise fusion pinning joint; do
   "$tool" solve "$src/fuzz/model.json" --strategy $strategy --spm 32KiB --out "$out/plan_json/$strategy.json" \

@@ -17,7 +17,7 @@ import os
 import subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TOOL = os.path.join(ROOT, "build", "release", "examples", "pinfuse")
+TOOL = os.path.join(ROOT, "build", "release", "tools", "pinfuse", "pinfuse")
 REPORT = os.path.join(ROOT, "benchmarks", "results", "address_repairs.md")
 SIZES = ["256KiB", "512KiB", "1MiB", "2MiB"]
 STRATEGIES = ["joint", "pinning"]
@@ -34,7 +34,7 @@ def solve(model, spm, strategy):
 
 def main():
     rows, solves, repaired = [], 0, 0
-    for model in sorted(glob.glob(os.path.join(ROOT, "examples", "models", "*.json"))):
+    for model in sorted(glob.glob(os.path.join(ROOT, "models", "*.json"))):
         name = os.path.basename(model)[:-5]
         for spm in SIZES:
             for strategy in STRATEGIES:

@@ -6,7 +6,7 @@
 Needs the third-party `jsonschema` package (pip install jsonschema); without
 it the check is skipped (exit status 0) with a message.  Checks that:
   * the schema itself is valid draft 2020-12,
-  * every examples/models/*.json and every ```json block of
+  * every models/*.json and every ```json block of
     docs/model-format.md marked as a complete model validates,
   * a set of deliberately broken variants is rejected at the expected path.
 """
@@ -151,7 +151,7 @@ def main():
         if not errors:
             print("ok   %s validates" % label)
 
-    models = sorted(glob.glob(os.path.join(ROOT, "examples", "models", "*.json")))
+    models = sorted(glob.glob(os.path.join(ROOT, "models", "*.json")))
     for path in models:
         expect_valid(os.path.relpath(path, ROOT), load(path))
     examples = list(doc_examples())
@@ -162,7 +162,7 @@ def main():
         failures += 1
 
     for label, mutate, where, *base_name in BROKEN:
-        base = load(os.path.join("examples", "models", (base_name or ["mobilenet_v2"])[0] + ".json"))
+        base = load(os.path.join("models", (base_name or ["mobilenet_v2"])[0] + ".json"))
         doc = copy.deepcopy(base)
         mutate(doc)
         where = where.format(end=len(base["layers"]), **{l["name"]: i for i, l in enumerate(base["layers"])})

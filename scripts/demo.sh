@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/release --target pinfuse_tool >/dev/null
-build/release/examples/pinfuse compare examples/models/mobilenet_v2.json --hw examples/hardware/mobile_npu.json "$@"
+build/release/tools/pinfuse/pinfuse compare models/mobilenet_v2.json --hw examples/hardware/mobile_npu.json "$@"

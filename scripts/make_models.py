@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate the bundled pinfuse example models (examples/models/*.json).
+"""Generate the bundled pinfuse example models (models/*.json).
 
 Standard library only.  Run from anywhere:
 
@@ -20,7 +20,7 @@ import math
 import os
 import sys
 
-OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "models")
+OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models")
 
 
 def pair(v):

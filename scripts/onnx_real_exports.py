@@ -35,7 +35,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TOOL = os.path.join(ROOT, "build", "release", "examples", "pinfuse")
+TOOL = os.path.join(ROOT, "build", "release", "tools", "pinfuse", "pinfuse")
 HW = os.path.join(ROOT, "examples", "hardware", "mobile_npu.json")
 REPORT = os.path.join(ROOT, "benchmarks", "results", "onnx_real_exports.md")
 SOLVE_TIMEOUT_S = 120

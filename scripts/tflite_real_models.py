@@ -27,7 +27,7 @@ import zipfile
 import npm_package
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TOOLS = [os.path.join(ROOT, "build", "examples", "pinfuse"), os.path.join(ROOT, "build", "release", "examples", "pinfuse")]
+TOOLS = [os.path.join(ROOT, "build", "tools", "pinfuse", "pinfuse"), os.path.join(ROOT, "build", "release", "tools", "pinfuse", "pinfuse")]
 HW = os.path.join(ROOT, "examples", "hardware", "mobile_npu.json")
 REPORT = os.path.join(ROOT, "benchmarks", "results", "tflite_real_models.md")
 SOLVE_TIMEOUT_S = 300

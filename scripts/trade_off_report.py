@@ -20,7 +20,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TOOL = os.path.join(ROOT, "build", "release", "examples", "pinfuse")
+TOOL = os.path.join(ROOT, "build", "release", "tools", "pinfuse", "pinfuse")
 HW = os.path.join(ROOT, "examples", "hardware", "mobile_npu.json")
 REPORT = os.path.join(ROOT, "benchmarks", "results", "trade_off.md")
 SLACK = "0.5%"
@@ -74,7 +74,7 @@ def main():
              "fit, left out of the front (docs/architecture.md#trade-off-solves).", ""]
     all_valid = True
     lines += ["## Bundled models, shipped mobile NPU (1024 MAC/cycle, 16 B/cycle)", "", head]
-    for model in sorted(glob.glob(os.path.join(ROOT, "examples", "models", "*.json"))):
+    for model in sorted(glob.glob(os.path.join(ROOT, "models", "*.json"))):
         for spm in ("256KiB", "1MiB"):
             text, valid = row(model, HW, spm, limit)
             all_valid = all_valid and valid
@@ -93,7 +93,7 @@ def main():
               f"within {SLACK} of the best latency it does not have to.", "", head]
     try:
         for spm in ("256KiB", "384KiB", "512KiB", "768KiB", "1MiB"):
-            text, valid = row(os.path.join(ROOT, "examples", "models", "mobilenet_v2.json"), small_hw, spm, limit)
+            text, valid = row(os.path.join(ROOT, "models", "mobilenet_v2.json"), small_hw, spm, limit)
             all_valid = all_valid and valid
             lines.append(text)
             print(text, flush=True)

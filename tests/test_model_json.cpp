@@ -19,7 +19,7 @@ using namespace nlohmann::literals;
 
 namespace {
 
-const std::string models_dir = PINFUSE_SOURCE_DIR "/examples/models/";
+const std::string models_dir = PINFUSE_SOURCE_DIR "/models/";
 
 /// A small valid model the bad-input cases below each break in one place.
 json valid_model() {

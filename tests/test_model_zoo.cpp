@@ -1,4 +1,4 @@
-// The bundled model zoo (examples/models/*.json, written by scripts/make_models.py):
+// The bundled model zoo (models/*.json, written by scripts/make_models.py):
 // every model loads, its MACs and parameters are within tolerance of the
 // published figures, and it has the exact counts and shapes the generator
 // computed independently in Python.

@@ -54,7 +54,7 @@ TEST_CASE("order-free plans equal fixed-order plans on chains", "[solvers][order
 TEST_CASE("order-free joint is never worse than the file order, and a time limit bounds it", "[solvers][order_free]") {
   const Hardware base = pinfuse::testing::shipped_hardware();
   for (const char* name : {"squeezenet", "resnet18", "fsrcnn"}) {
-    const Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/examples/models/" + name + ".json");
+    const Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/models/" + name + ".json");
     for (const std::uint64_t kib : {256, 1024}) {
       Hardware hw = base;
       hw.spm_bytes = kib * 1024;

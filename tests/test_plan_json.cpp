@@ -16,7 +16,7 @@ using nlohmann::json;
 namespace {
 
 const Network& mobilenet_v1() {
-  static const Network net = load_model(PINFUSE_SOURCE_DIR "/examples/models/mobilenet_v1.json");
+  static const Network net = load_model(PINFUSE_SOURCE_DIR "/models/mobilenet_v1.json");
   return net;
 }
 

@@ -28,7 +28,7 @@ struct Solved {
 /// MobileNetV2 solved jointly on the default hardware, once for all cases.
 const Solved& mobilenet_v2() {
   static const Solved s = [] {
-    Solved r{load_model(PINFUSE_SOURCE_DIR "/examples/models/mobilenet_v2.json"), Hardware{}, {}};
+    Solved r{load_model(PINFUSE_SOURCE_DIR "/models/mobilenet_v2.json"), Hardware{}, {}};
     const ReferenceAccelerator accel(r.net, r.hw);
     r.plan = solve_joint(r.net, accel, scratchpad_of(r.hw));
     return r;

@@ -17,7 +17,7 @@
 namespace pinfuse::testing {
 
 inline std::string model_path(const std::string& name) {
-  return std::string(PINFUSE_SOURCE_DIR) + "/examples/models/" + name + ".json";
+  return std::string(PINFUSE_SOURCE_DIR) + "/models/" + name + ".json";
 }
 
 /// The shipped hardware, examples/hardware/mobile_npu.json.
@@ -36,10 +36,10 @@ inline Bundled bundled(const std::string& name, std::uint64_t spm_kib) {
   return b;
 }
 
-/// Every examples/models/*.json, sorted.
+/// Every models/*.json, sorted.
 inline std::vector<std::filesystem::path> bundled_models() {
   std::vector<std::filesystem::path> models;
-  for (const auto& e : std::filesystem::directory_iterator(std::string(PINFUSE_SOURCE_DIR) + "/examples/models"))
+  for (const auto& e : std::filesystem::directory_iterator(std::string(PINFUSE_SOURCE_DIR) + "/models"))
     if (e.path().extension() == ".json") models.push_back(e.path());
   std::sort(models.begin(), models.end());
   return models;

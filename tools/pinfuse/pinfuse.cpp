@@ -465,7 +465,7 @@ std::string one_line(const json& value) {
   return text;
 }
 
-/// A model document laid out as examples/models/*.json: one layer a line, fields in the documented order.
+/// A model document laid out as models/*.json: one layer a line, fields in the documented order.
 std::string model_text(const json& doc) {
   std::string text = "{\n";
   for (const char* key : {"format", "version", "name", "dtype_bytes"}) {
