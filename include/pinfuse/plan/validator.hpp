@@ -196,8 +196,9 @@ class PlanChecker {
   /// reader ran are freed.
   void check_group(std::size_t gi, std::size_t begin, std::size_t end) {
     const PlannedGroup& grp = plan_.groups[gi];
-    const Step step{gi, begin, end, "group " + std::to_string(gi) + " ('" + p_.names[begin] + "')"};
-    const bool boundary_ok = check_boundary(step, grp);
+    const Step step{gi, begin, end, "group " + std::to_string(gi) + " ('" + p_.names[begin] + "')", declared(grp.inputs),
+                    declared(grp.outputs), outputs_of(begin, end)};
+    const bool boundary_ok = check_boundary(step);
     check_residences(step, grp);
     check_availability(step);
     const Pinned alive = check_capacity(step, grp);
@@ -228,8 +229,10 @@ class PlanChecker {
  private:
   enum class Where { nowhere, dram, spm };
   struct Step {  // the group being checked
-    std::size_t index, begin, end;  // its index and positions [begin, end)
-    std::string name;               // for messages
+    std::size_t index, begin, end;                    // its index and positions [begin, end)
+    std::string name;                                 // for messages
+    std::set<std::size_t> declared_inputs, declared_outputs;  // by vertex, as the plan declares them
+    std::set<std::size_t> outputs;                    // by vertex, re-derived: outputs_of()
   };
   struct Pinned {  // the pinned FMs alive while a group runs
     std::uint64_t bytes = 0;           // aligned
@@ -248,23 +251,23 @@ class PlanChecker {
     return out;
   }
   /// The FMs produced in [begin, end) that a later group reads, or model outputs (by vertex).
-  std::set<std::size_t> outputs_of(const Step& s) const {
+  std::set<std::size_t> outputs_of(std::size_t begin, std::size_t end) const {
     std::set<std::size_t> out;
-    for (std::size_t pos = s.begin; pos < s.end; ++pos) {
+    for (std::size_t pos = begin; pos < end; ++pos) {
       const FeatureMap& f = p_.fms[p_.produces[pos]];
-      if (f.model_output || f.last_use() >= int(s.end)) out.insert(f.id);
+      if (f.model_output || f.last_use() >= int(end)) out.insert(f.id);
     }
     return out;
   }
 
   /// The declared inputs and outputs are the FMs crossing the boundary,
   /// re-derived from the graph. True if they are.
-  bool check_boundary(const Step& s, const PlannedGroup& grp) const {
+  bool check_boundary(const Step& s) const {
     std::set<std::size_t> inputs;
     for (std::size_t pos = s.begin; pos < s.end; ++pos)
       for (const int fm : p_.reads[pos])
         if (p_.fms[fm].producer < int(s.begin)) inputs.insert(p_.fms[fm].id);
-    const bool inputs_ok = declared(grp.inputs) == inputs, outputs_ok = declared(grp.outputs) == outputs_of(s);
+    const bool inputs_ok = s.declared_inputs == inputs, outputs_ok = s.declared_outputs == s.outputs;
     if (!inputs_ok) error(FindingKind::boundary, s.name + ": declared inputs differ from the FMs it reads from earlier groups", s.index);
     if (!outputs_ok) error(FindingKind::boundary, s.name + ": declared outputs differ from the FMs later groups need", s.index);
     return inputs_ok && outputs_ok;
@@ -302,11 +305,11 @@ class PlanChecker {
   Pinned check_capacity(const Step& s, const PlannedGroup& grp) {
     Pinned alive;
     std::vector<std::uint64_t> sizes;
-    const std::set<std::size_t> inputs = declared(grp.inputs), outputs = declared(grp.outputs);
     for (const std::size_t fm : pins_alive_.alive(static_cast<long long>(s.begin), static_cast<long long>(s.end))) {
       sizes.push_back(p_.fms[fm].bytes);
       alive.bytes += spm_.aligned(p_.fms[fm].bytes);
-      if (!inputs.count(p_.fms[fm].id) && !outputs.count(p_.fms[fm].id)) alive.passing.push_back(p_.fms[fm].id);
+      if (!s.declared_inputs.count(p_.fms[fm].id) && !s.declared_outputs.count(p_.fms[fm].id))
+        alive.passing.push_back(p_.fms[fm].id);
     }
     std::sort(alive.passing.begin(), alive.passing.end());
     std::uint64_t step_bytes = alive.bytes;
@@ -372,10 +375,9 @@ class PlanChecker {
   /// The virtual memory after the group: its outputs land (pinned ones in the
   /// SPM, the others in DRAM), pins whose last reader ran are freed.
   void advance_memory(const Step& s) {
-    const std::set<std::size_t> outputs = outputs_of(s);
     for (std::size_t pos = s.begin; pos < s.end; ++pos) {
       const int fm = p_.produces[pos];
-      if (!outputs.count(p_.fms[fm].id)) continue;
+      if (!s.outputs.count(p_.fms[fm].id)) continue;
       where_[fm] = pinned_[fm] ? Where::spm : Where::dram;
       if (pinned_[fm]) in_spm_.push_back(fm);
     }

@@ -18,8 +18,9 @@
 // fixed groups (layerwise, pinning-only) and/or no pins (layerwise, fusion-only).
 // With pins and a cost model that tells group floors (GroupFloorModel), a first
 // pass over the groups gives a floor on the rest of any plan from each cut and
-// the best plan without pins, and the DP skips transitions that cannot beat it
-// (branch and bound, suffix_bound.hpp; the plan is the same).
+// a grouping, on which a cheap DP (fixed groups, at most 6 pin candidates)
+// finds an incumbent; the DP skips transitions that cannot beat it (branch
+// and bound, suffix_bound.hpp; the plan is the same).
 //
 // SolveOptions::observer (solvers/observer.hpp) is told the statistics after
 // each group's batch. When it says stop at cut b, or SolveOptions::time_limit
@@ -27,7 +28,7 @@
 // mode: no new pins, and from each later cut only the 8 shortest groups from
 // its 4 best states (more if none of them runs; were the quick mode to get
 // stuck, the full DP runs on, not stopped again); the plan is
-// that or the best plan without pins, whichever scores less. The plan's
+// that or the incumbent, whichever scores less. The plan's
 // bound is then the least g + h over the states at cuts >= b: every plan passes
 // through one of them, reached from the cuts the DP had finished; h is the
 // larger of the cost model's floor on the layers left (CostFloorModel; 0
@@ -183,6 +184,14 @@ struct Label {
   Score score(Objective o) const { return score_of(latency, offchip, energy, o); }
 };
 
+/// A plan of the DP's space as its group starts (first positions), pinned FMs
+/// (per FM of the Problem) and the objective each group is asked under.
+struct PlanPath {
+  std::vector<int> starts;
+  std::vector<char> pinned;
+  std::vector<Objective> asked;
+};
+
 /// What the DP found: per cut and pin mask, the best label under the objective,
 /// or in a trade-off solve every label no other beats in both metrics.
 struct DpTable {
@@ -190,14 +199,7 @@ struct DpTable {
   std::vector<std::vector<std::vector<Label>>> labels; ///< per cut, per mask
   std::vector<Objective> asked;                        ///< the objectives every group is asked under
   std::optional<Score> stopped_bound;                  ///< set when the DP was stopped (then in quick mode)
-};
-
-/// A plan of the DP's space as its group starts (first positions), pinned FMs
-/// (per FM of the Problem) and the objective each group is asked under.
-struct PlanPath {
-  std::vector<int> starts;
-  std::vector<char> pinned;
-  std::vector<Objective> asked;
+  std::optional<PlanPath> incumbent;                   ///< the branch and bound's incumbent (suffix_bound.hpp), if any
 };
 
 /// The plan of label `label` of a table's final state, walked back.
@@ -262,11 +264,10 @@ inline bool relax(std::vector<Label>& labels, const Label& l, bool front, Object
 }
 
 /// Fills the DP table; plan_at() walks a label back to its plan. What it does
-/// when `progress` stops it: see the header comment. Sets `incumbent` to the
-/// branch and bound's incumbent (suffix_bound.hpp) when it has one.
+/// when `progress` stops it: see the header comment.
 template <CostModel C, MemoryConstraint M>
 DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
-                   const std::string& strategy, Progress& progress, std::optional<PlanPath>& incumbent) {
+                   const std::string& strategy, Progress& progress) {
   const int n = static_cast<int>(p.size());
   if (n == 0) throw input_error("model", "has no compute layers");
   if (opt.max_pins_per_cut > 20)
@@ -313,21 +314,20 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
   // 6 pin candidates (of these) alive across a cut, by this DP with fixed
   // groups (cheap: one group from each cut); it is in this DP's space. None if
   // no plan runs with those groups.
+  DpTable t;
   std::optional<Score> incumbent_score;
   if (bound.complete && !bound.grouping.empty() && space.group_starts.empty() && !progress.stopped()) {
     SearchSpace fixed{true, bound.grouping, std::vector<char>(p.fms.size(), 0)};
     for (std::size_t f = 0; f < p.fms.size(); ++f) fixed.no_pin[f] = candidate[f] ? 0 : 1;
     SolveOptions cheap = opt;
     cheap.max_pins_per_cut = std::min<std::size_t>(opt.max_pins_per_cut, 6);
-    std::optional<PlanPath> none;  // fixed groups have no incumbent
     try {
-      const DpTable pinned = fill_table(p, cost, spm, cheap, fixed, strategy, progress, none);
-      incumbent = path_of(p, pinned, 0);
+      const DpTable pinned = fill_table(p, cost, spm, cheap, fixed, strategy, progress);
+      t.incumbent = path_of(p, pinned, 0);
       incumbent_score = pinned.labels[n][0][0].score(opt.objective);
     } catch (const no_plan_fits&) {
     }
   }
-  DpTable t;
   t.live = detail::alive_across_cuts(p, is_cut, candidate);
   const std::vector<std::vector<int>>& live = t.live;
   const Objective ranked = ranked_objective(opt);
@@ -506,7 +506,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
   if (best[n][0].empty() && stopped_bound) {  // the quick mode got stuck: the full DP, not stopped again
     progress.keep_going();
     ++stats.runs;
-    return fill_table(p, cost, spm, opt, space, strategy, progress, incumbent);
+    return fill_table(p, cost, spm, opt, space, strategy, progress);
   }
   if (best[n][0].empty()) {
     int stuck = 0;
@@ -578,13 +578,12 @@ template <CostModel C, MemoryConstraint M>
 DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
                   std::string strategy, Progress& progress) {
   ++progress.stats().runs;
-  std::optional<PlanPath> incumbent;
-  DpTable t = fill_table(p, cost, spm, opt, space, strategy, progress, incumbent);
+  DpTable t = fill_table(p, cost, spm, opt, space, strategy, progress);
   const Objective ranked = ranked_objective(opt);
   Plan plan = plan_at(p, cost, spm, t, chosen_label(t, opt), ranked, strategy, progress.stats());
-  if (t.stopped_bound && incumbent) {  // the quick mode's plan may be worse than the incumbent
-    Plan better = assemble_plan(p, cost, spm, incumbent->starts, incumbent->pinned, ranked, std::move(strategy),
-                                progress.stats(), incumbent->asked);
+  if (t.stopped_bound && t.incumbent) {  // the quick mode's plan may be worse than the incumbent
+    Plan better = assemble_plan(p, cost, spm, t.incumbent->starts, t.incumbent->pinned, ranked, std::move(strategy),
+                                progress.stats(), t.incumbent->asked);
     if (score_of(better) < score_of(plan)) plan = std::move(better);
   }
   const Score bound = t.stopped_bound.value_or(score_of(plan.totals, ranked));
