@@ -43,7 +43,9 @@ TEST_CASE("the reference floor and fused floor are below every group's cost", "[
   std::size_t tighter = 0;  // groups whose fused floor is above their floor
   for_each_random_group(200, 9, [&tighter](std::uint32_t seed, const ReferenceAccelerator& accel, const Hardware& hw, const Problem& p,
                                    int begin, int end, const GroupBoundary& b, const std::vector<std::size_t>& layers) {
-        const CostFloor floor = accel.floor(layers), fused = accel.fused_floor(layers);
+        const std::vector<CostFloor> prefixes = accel.fused_floors(layers);  // the last is the group's (the others: shorter groups)
+        REQUIRE(prefixes.size() == layers.size());
+        const CostFloor floor = accel.floor(layers), fused = prefixes.back();
         // the fused floor drops the channel chunks (§5c) of groups of two or more: never lower
         CHECK(fused.latency_cycles >= floor.latency_cycles);
         CHECK(fused.offchip_bytes == floor.offchip_bytes);

@@ -101,14 +101,34 @@ class ReferenceAccelerator {
   /// rows no plan can skip are computed:
   ///   energy >= floor(weight bytes * (e_dram + e_spm_write) + model output bytes * (e_dram + e_spm_read)
   ///                   + sum of least rows(v) * (macs_row(v) * e_mac + vops_row(v) * e_vec))              (pJ)
-  CostFloor floor(std::span<const std::size_t> layers) const { return floor_of(layers, true); }
+  CostFloor floor(std::span<const std::size_t> layers) const {
+    FloorSums sums;
+    for (const std::size_t v : layers) add_to_floor(sums, info_[v], true);
+    return floor_from(sums);
+  }
 
-  /// FusedFloorModel: the same floor for `layers` run as one group. Only a
-  /// single layer may run in channel chunks (§5c), so in a group of two or more
-  /// every layer waits for all its weights: overlap_floor(v) = least compute +
-  /// dma(weights) for each. No tile walk: the fixed-order DP asks it of every
-  /// group before the exact group floor (solvers/suffix_bound.hpp).
-  CostFloor fused_floor(std::span<const std::size_t> layers) const { return floor_of(layers, layers.size() == 1); }
+  /// FusedFloorModel: the same floor for the first k + 1 of `layers` run as one
+  /// group, for each k. Only a single layer may run in channel chunks (§5c), so
+  /// in a group of two or more every layer waits for all its weights:
+  /// overlap_floor(v) = least compute + dma(weights) for each. Running sums, no
+  /// tile walk: O(layers) for all the groups from one cut, which the fixed-order
+  /// DP asks before the exact group floors (solvers/suffix_bound.hpp).
+  std::vector<CostFloor> fused_floors(std::span<const std::size_t> layers) const {
+    std::vector<CostFloor> floors;
+    floors.reserve(layers.size());
+    FloorSums whole;  // no channel chunks
+    for (const std::size_t v : layers) {
+      add_to_floor(whole, info_[v], false);
+      if (floors.empty()) {
+        FloorSums alone;
+        add_to_floor(alone, info_[v], true);
+        floors.push_back(floor_from(alone));
+      } else {
+        floors.push_back(floor_from(whole));
+      }
+    }
+    return floors;
+  }
 
   /// GroupFloorModel: the answer to `q` itself. Each way of running a group (row
   /// tiles, channel chunks, weight streaming, double buffering, halo caching)
@@ -147,11 +167,24 @@ class ReferenceAccelerator {
   /// The fewest input rows of slot `slot` that `rows` consecutive output rows of
   /// layer `v` read, over the positions where they read some: for a window
   /// (conv2d, pool) at the top or bottom edge, where padding clips most; for
-  /// the other kinds, by trying every position. 0 if no position reads any.
+  /// resize, transposed conv, pad and the block shuffles, by trying every
+  /// position; fc and the elementwise kinds read as many rows at every
+  /// position. 0 if no position reads any.
   int least_input_rows(LayerId v, std::size_t slot, int rows) const {
     const Layer& l = (*g_)[v];
     const int height = info_[v].height;
+    if (rows > height) return 0;
     const bool window = l.kind == LayerKind::conv2d || l.kind == LayerKind::pool;
+    switch (l.kind) {  // the kinds whose reads depend on where the rows are (input_rows)
+      case LayerKind::conv2d:
+      case LayerKind::pool:
+      case LayerKind::resize:
+      case LayerKind::conv2d_transpose:
+      case LayerKind::pad:
+      case LayerKind::depth_to_space:
+      case LayerKind::space_to_depth: break;
+      default: return input_rows(v, slot, {0, rows}).size();
+    }
     int least = 0;
     for (int first = 0; first + rows <= height; first = window && first == 0 ? std::max(height - rows, 1) : first + 1) {
       const int read = input_rows(v, slot, {first, first + rows}).size();
@@ -181,31 +214,6 @@ class ReferenceAccelerator {
   }
 
  private:
-  /// floor() and fused_floor(): `may_chunk`, whether a layer may run in channel chunks.
-  CostFloor floor_of(std::span<const std::size_t> layers, bool may_chunk) const {
-    std::uint64_t compute = 0, weight_dma = 0, weight_bytes = 0, output_bytes = 0, unhidden = 0;
-    double energy = 0;  // [pJ] of the least rows' MACs and vector ops
-    for (const std::size_t v : layers) {
-      const LayerInfo& l = info_[v];
-      energy += double(l.least_rows) * (double(l.macs_per_row) * hw_.mac_pj + double(l.vops_per_row) * hw_.vector_op_pj);
-      compute += l.least_compute;
-      weight_dma += dma_cycles(l.weight_bytes);
-      weight_bytes += l.weight_bytes;
-      if (l.model_output) output_bytes += l.row_bytes * std::uint64_t(l.height);
-      if (may_chunk && l.channel_splittable && l.channels > 0) {
-        const std::uint64_t per_channel = l.weight_bytes / std::uint64_t(l.channels);
-        unhidden += std::max(l.least_compute + dma_cycles(per_channel), dma_cycles(per_channel * std::uint64_t(l.channels)));
-      } else {
-        unhidden += l.least_compute + dma_cycles(l.weight_bytes);
-      }
-    }
-    const auto store = std::uint64_t(std::ceil(double(output_bytes) / hw_.dram_bytes_per_cycle));
-    energy += double(weight_bytes) * (hw_.dram_pj_per_byte + hw_.spm_write_pj_per_byte) +
-              double(output_bytes) * (hw_.dram_pj_per_byte + hw_.spm_read_pj_per_byte);
-    return {std::max({compute, weight_dma + store, unhidden}), weight_bytes + output_bytes,
-            std::uint64_t(std::min(std::floor(energy), double(quantity_limit)))};
-  }
-
   friend struct detail::ReferenceAcceleratorAccess;  // tests: evaluate_batch without the floor's shortcut
   std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> queries, bool skip_by_floor) const;
 
@@ -228,6 +236,32 @@ class ReferenceAccelerator {
     std::uint64_t least_rows = 0;     ///< rows every plan computes (0 for a concat)
     std::uint64_t compute = 0;        ///< compute_cycles()
   };
+  /// The sums floor() and fused_floors() take the maxima of, over the layers added so far.
+  struct FloorSums {
+    std::uint64_t compute = 0, weight_dma = 0, weight_bytes = 0, output_bytes = 0, unhidden = 0;  // [cyc], [cyc], [B], [B], [cyc]
+    double energy = 0;  // [pJ] of the least rows' MACs and vector ops
+  };
+  /// Adds layer `l`; `may_chunk`: whether it may run in channel chunks (a group of one).
+  void add_to_floor(FloorSums& s, const LayerInfo& l, bool may_chunk) const {
+    s.energy += double(l.least_rows) * (double(l.macs_per_row) * hw_.mac_pj + double(l.vops_per_row) * hw_.vector_op_pj);
+    s.compute += l.least_compute;
+    s.weight_dma += dma_cycles(l.weight_bytes);
+    s.weight_bytes += l.weight_bytes;
+    if (l.model_output) s.output_bytes += l.row_bytes * std::uint64_t(l.height);
+    if (may_chunk && l.channel_splittable && l.channels > 0) {
+      const std::uint64_t per_channel = l.weight_bytes / std::uint64_t(l.channels);
+      s.unhidden += std::max(l.least_compute + dma_cycles(per_channel), dma_cycles(per_channel * std::uint64_t(l.channels)));
+    } else {
+      s.unhidden += l.least_compute + dma_cycles(l.weight_bytes);
+    }
+  }
+  CostFloor floor_from(const FloorSums& s) const {
+    const auto store = std::uint64_t(std::ceil(double(s.output_bytes) / hw_.dram_bytes_per_cycle));
+    const double energy = s.energy + double(s.weight_bytes) * (hw_.dram_pj_per_byte + hw_.spm_write_pj_per_byte) +
+                          double(s.output_bytes) * (hw_.dram_pj_per_byte + hw_.spm_read_pj_per_byte);
+    return {std::max({s.compute, s.weight_dma + store, s.unhidden}), s.weight_bytes + s.output_bytes,
+            std::uint64_t(std::min(std::floor(energy), double(quantity_limit)))};
+  }
   /// Rejects (limit_error) a model and hardware whose counts could pass what
   /// 64 bits hold in some group; after it, no sum in a query can wrap.
   /// Per layer l, within quantity_limit: compute_l = ceil(H_l * cycles per row),

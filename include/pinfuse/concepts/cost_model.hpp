@@ -57,18 +57,19 @@
 // come (solvers/suffix_bound.hpp): branch and bound, and a tighter lower bound
 // when it stops early.
 //
-// Optionally (FusedFloorModel, with GroupFloorModel), a model tells a cheap
-// floor on running a set of layers as one group, in any setting:
+// Optionally (FusedFloorModel, with GroupFloorModel), a model tells cheap
+// floors on running the first layers of a list as one group, for each length:
 //
-//   pinfuse::CostFloor m.fused_floor(std::span<const std::size_t> layers) const
+//   std::vector<pinfuse::CostFloor> m.fused_floors(std::span<const std::size_t> layers) const
 //
-// Contract: every query about exactly these layers (vertex indices) that the
-// model accepts, whatever its boundary residences, passing pins and available
-// bytes, is answered with at least these latency cycles, off-chip bytes and
-// energy. The fixed-order DP asks it of every group first and asks group_floor
-// only of the groups whose fused floor could still lower its floor on the cost
-// still to come (solvers/suffix_bound.hpp); it should cost far less than an
-// evaluate(), e.g. a sum over the layers.
+// Contract: one floor per layer; floor k holds for the group of layers[0..k]
+// (vertex indices): every query about exactly these layers that the model
+// accepts, whatever its boundary residences, passing pins and available bytes,
+// is answered with at least its latency cycles, off-chip bytes and energy.
+// The fixed-order DP asks it once per cut, for the groups from that cut, and
+// asks group_floor only of the groups whose fused floor could still lower its
+// floor on the cost still to come (solvers/suffix_bound.hpp); it should cost
+// far less than an evaluate(), e.g. running sums over the layers.
 //
 // Optionally (SpmFloorModel), a model tells a floor on the SPM a group takes:
 //
@@ -251,7 +252,7 @@ concept GroupFloorModel = CostModel<M> && requires(const M& m, const GroupQuery&
 
 template <class M>
 concept FusedFloorModel = GroupFloorModel<M> && requires(const M& m, std::span<const std::size_t> layers) {
-  { m.fused_floor(layers) } -> std::same_as<CostFloor>;
+  { m.fused_floors(layers) } -> std::same_as<std::vector<CostFloor>>;
 };
 
 template <class M>

@@ -287,9 +287,13 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
   SolveStatistics& stats = progress.stats();
   // Where a group from each cut may end: the later cuts, until max_group_layers,
   // the SPM floor (no longer group runs either) or, with fixed groups, the next cut.
-  // The floor never decreases as the group grows (SpmFloorModel), so the first
-  // end past the capacity is found by bisection: O(log n) floors per cut.
+  // The floor never decreases as the group grows (SpmFloorModel), and [b, e) is
+  // part of [b', e) for b' < b: every end up to `fits_until`, the furthest that
+  // fit from an earlier cut, fits from a later one too. So each cut tests only
+  // ends past it, and each test either moves fits_until on or stops the cut:
+  // O(n) floors in all.
   std::vector<std::vector<int>> ends(n + 1);
+  int fits_until = 0;
   for (int begin = 0; begin < n; ++begin) {
     if (!is_cut[begin]) continue;
     std::vector<int>& from = ends[begin];
@@ -300,11 +304,12 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
       if (!space.group_starts.empty()) break;  // fixed groups: the next cut only
     }
     if constexpr (SpmFloorModel<C>) {
-      const auto too_big = [&](int end) { return cost.least_spm_bytes(positions_to_vertices(p, begin, end)) > spm.capacity(); };
-      const auto first_too_big = std::partition_point(from.begin(), from.end(), [&](int end) { return !too_big(end); });
-      if (first_too_big != from.end()) {
-        ++stats.growth_stops;  // no group [begin, end' >= end) can run
-        from.erase(first_too_big, from.end());
+      auto untested = std::upper_bound(from.begin(), from.end(), fits_until);
+      while (untested != from.end() && cost.least_spm_bytes(positions_to_vertices(p, begin, *untested)) <= spm.capacity())
+        fits_until = *untested++;
+      if (untested != from.end()) {
+        ++stats.growth_stops;  // no group [begin, end' >= *untested) can run
+        from.erase(untested, from.end());
       }
     }
   }

@@ -25,7 +25,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <vector>
 
 #include "pinfuse/concepts/cost_model.hpp"
@@ -50,15 +49,16 @@ struct SuffixBound {
 /// The pass over every group the DP may run (`ends[b]`: where a group from cut b
 /// may end, ascending; empty for positions that are not cuts), `candidate` per
 /// FM of `p`, backwards over the cuts. A group whose end no plan gets on from
-/// needs no floor. With a fused floor (FusedFloorModel: cheap, no tile walk)
-/// the pass skips the exact group floors that cannot lower rest(b): it asks the
+/// needs no floor. With fused floors (FusedFloorModel: cheap, no tile walk) the
+/// pass skips the exact group floors that cannot lower rest(b): it asks the
 /// group of least reach, fused floor(b, e) + rest(e), first, until one runs,
-/// which sets an upper end U >= rest(b), and then every group whose reach is
-/// at most U (those `threads` at a time); a group of reach > U has floor(b, e) +
+/// which sets an upper end U >= rest(b), and then every group whose reach is at
+/// most U (those `threads` at a time); a group of reach > U has floor(b, e) +
 /// rest(e) > U too, so rest(b) and the grouping that reaches it are the same as
-/// if all were asked, and its fused floor stands as its floor. Without one every group is asked. `progress` is
-/// ticked after each cut, and a stop leaves the bound incomplete. The group
-/// floors asked are counted in groups_costed.
+/// if all were asked, and its fused floor stands as its floor. Without fused
+/// floors every group is asked. `progress` is ticked after each cut, and a stop
+/// leaves the bound incomplete. The group floors asked are counted in
+/// groups_costed.
 template <GroupFloorModel C, MemoryConstraint M>
 SuffixBound suffix_bound(const Problem& p, const C& cost, const M& spm, Objective objective,
                          const std::vector<std::vector<int>>& ends, const std::vector<char>& candidate,
@@ -89,16 +89,13 @@ SuffixBound suffix_bound(const Problem& p, const C& cost, const M& spm, Objectiv
     floors.assign(group_ends.size(), std::nullopt);
     // (reach, index into group_ends) of the groups after which some plan ends
     std::vector<std::pair<Score, std::size_t>> reach;
-    const std::vector<std::size_t> longest = positions_to_vertices(p, begin, group_ends.back());  // each group is a prefix
+    std::vector<CostFloor> fused;  // [k]: of the group of the k + 1 layers from `begin`
+    if constexpr (FusedFloorModel<C>) fused = cost.fused_floors(positions_to_vertices(p, begin, group_ends.back()));
     for (std::size_t i = 0; i < group_ends.size(); ++i) {
       const std::optional<Score>& after = bound.rest[std::size_t(group_ends[i])];
       if (!after) continue;
-      Score fused{};
-      if constexpr (FusedFloorModel<C>) {
-        fused = score_of(cost.fused_floor(std::span(longest).first(std::size_t(group_ends[i] - begin))), objective);
-        floors[i] = fused;
-      }
-      reach.emplace_back(fused + *after, i);
+      if (!fused.empty()) floors[i] = score_of(fused.at(std::size_t(group_ends[i] - begin - 1)), objective);
+      reach.emplace_back(floors[i].value_or(Score{}) + *after, i);
     }
     std::sort(reach.begin(), reach.end());
     std::vector<std::size_t> asked;
