@@ -263,11 +263,17 @@ inline bool relax(std::vector<Label>& labels, const Label& l, bool front, Object
   return true;
 }
 
+/// What fill_table does when a stop's quick mode finds no plan.
+enum class WhenStuck {
+  full_dp,  ///< runs the full DP, not stopped again (the solve must return a plan if one exists)
+  give_up,  ///< throws no_plan_fits (the incumbent's run: optional, and the solve's stop must stand)
+};
+
 /// Fills the DP table; plan_at() walks a label back to its plan. What it does
 /// when `progress` stops it: see the header comment.
 template <CostModel C, MemoryConstraint M>
 DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
-                   const std::string& strategy, Progress& progress) {
+                   const std::string& strategy, Progress& progress, WhenStuck when_stuck = WhenStuck::full_dp) {
   const int n = static_cast<int>(p.size());
   if (n == 0) throw input_error("model", "has no compute layers");
   if (opt.max_pins_per_cut > 20)
@@ -324,7 +330,8 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
   // The incumbent to beat: the best plan with the bound's grouping and at most
   // 6 pin candidates (of these) alive across a cut, by this DP with fixed
   // groups (cheap: one group from each cut); it is in this DP's space. None if
-  // no plan runs with those groups.
+  // no plan runs with those groups, or if a stop during this run leaves its
+  // quick mode with none (then the stop stands for the DP below: no full rerun).
   DpTable t;
   std::optional<Score> incumbent_score;
   if (bound.complete && !bound.grouping.empty() && space.group_starts.empty() && !progress.stopped()) {
@@ -333,7 +340,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     SolveOptions cheap = opt;
     cheap.max_pins_per_cut = std::min<std::size_t>(opt.max_pins_per_cut, 6);
     try {
-      const DpTable pinned = fill_table(p, cost, spm, cheap, fixed, strategy, progress);
+      const DpTable pinned = fill_table(p, cost, spm, cheap, fixed, strategy, progress, WhenStuck::give_up);
       t.incumbent = path_of(p, pinned, 0);
       incumbent_score = pinned.labels[n][0][0].score(opt.objective);
     } catch (const no_plan_fits&) {
@@ -520,7 +527,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
       }
     }
   }
-  if (best[n][0].empty() && stopped_bound) {  // the quick mode got stuck: the full DP, not stopped again
+  if (best[n][0].empty() && stopped_bound && when_stuck == WhenStuck::full_dp) {  // the quick mode got stuck
     progress.keep_going();
     ++stats.runs;
     return fill_table(p, cost, spm, opt, space, strategy, progress);
