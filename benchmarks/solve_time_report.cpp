@@ -4,6 +4,8 @@
 //   build/release/benchmarks/solve_time_report [--time-limit-ms N] [--models a,b] > benchmarks/results/solve_time.md
 // scripts/solve_time_report.sh regenerates benchmarks/results/solve_time.md.
 // A solve that hits the time limit (default 60 s) is reported with its gap.
+// Then the figures issue 8 names, each beside its target: the synthetic chains
+// (benchmarks/synthetic.hpp) and MobileNetV2, on the fixed order.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "pinfuse/pinfuse.hpp"
+#include "synthetic.hpp"
 
 namespace {
 
@@ -117,4 +120,41 @@ int main(int argc, char** argv) {
             << " in under 1 s); the free order is better than the file order in " << better
             << " (best " << fixed(best_gain, 2) << "%, " << best_at << "), worse in " << worse << " ("
             << worse_stopped << " of them stopped by the time limit).\n";
+
+  // The targets of issue 8, fixed order (the CLI's default), one thread.
+  std::cout << "\n## Targets (issue 8), fixed order\n\n"
+            << "| what | target | measured | proven optimal | met |\n|---|---|---|---|---|\n";
+  const auto row = [&](const std::string& what, double target_ms, double ms, bool optimal) {
+    const std::string met = ms <= target_ms ? "yes" : "no, " + fixed(ms / target_ms, 1) + "x the target";
+    std::cout << "| " << what << " | " << fixed(target_ms, 0) << " ms | " << fixed(ms, 1) << " ms | "
+              << (optimal ? "yes" : "no") << " | " << met << " |" << std::endl;
+  };
+  const pinfuse::Scratchpad shipped = pinfuse::scratchpad_of(base);
+  for (const auto& [layers, longest] : {std::pair{1000, 0}, std::pair{5000, 0}, std::pair{5000, 12}}) {
+    const pinfuse::Network chain = pinfuse::bench::synthetic_network(layers);
+    const pinfuse::ReferenceAccelerator accel(chain, base);
+    pinfuse::SolveOptions opt;
+    opt.max_group_layers = std::size_t(longest);
+    opt.time_limit = std::chrono::milliseconds(limit_ms);
+    const Run r = timed(chain, accel, shipped, opt);
+    row(std::to_string(layers) + "-layer synthetic chain, " +
+            (longest ? "groups of at most " + std::to_string(longest) + " layers" : std::string("default options")),
+        1000, r.ms, r.plan.status.optimal);
+  }
+  if (std::filesystem::exists(root + "/models/mobilenet_v2.json")) {
+    const pinfuse::Network g = pinfuse::load_model(root + "/models/mobilenet_v2.json");
+    double slowest = 0;
+    bool all_optimal = true;
+    for (const std::uint64_t kib : {256, 512, 1024, 2048, 4096}) {
+      pinfuse::Hardware hw = base;
+      hw.spm_bytes = kib * 1024;
+      const pinfuse::ReferenceAccelerator accel(g, hw);
+      pinfuse::SolveOptions opt;
+      opt.time_limit = std::chrono::milliseconds(limit_ms);
+      const Run r = timed(g, accel, pinfuse::scratchpad_of(hw), opt);
+      slowest = std::max(slowest, r.ms);
+      all_optimal = all_optimal && r.plan.status.optimal;
+    }
+    row("MobileNetV2, slowest of the five SPM sizes", 20, slowest, all_optimal);
+  }
 }
