@@ -52,12 +52,12 @@ static_assert(BatchCostModel<WithoutSpmFloor> && CostFloorModel<WithoutSpmFloor>
               !SpmFloorModel<WithoutSpmFloor>);
 static_assert(SpmFloorModel<WithoutGroupFloor> && !GroupFloorModel<WithoutGroupFloor>);
 
-/// Joint and pinning plans with and without branch and bound are the same plan:
+/// Joint, pinning and fusion plans with and without branch and bound are the same plan:
 /// groups, pins, totals and status. Returns the states it pruned.
 template <MemoryConstraint M>
 std::uint64_t check_same_plans(const Network& g, const ReferenceAccelerator& accel, const M& spm, const SolveOptions& opt) {
   std::uint64_t pruned = 0;
-  for (const Strategy strategy : {Strategy::joint, Strategy::pinning}) {
+  for (const Strategy strategy : {Strategy::joint, Strategy::pinning, Strategy::fusion}) {
     INFO(to_string(strategy) << ", " << to_string(opt.objective) << " first");
     std::optional<Plan> bounded, full;
     try {

@@ -16,11 +16,11 @@
 // Time: O(sum over cuts of 2^|L(p)| * groups from p * 2^|new outputs|) cost-model
 // queries; those about one group go to the model as one batch. Strategies restrict the space (SearchSpace):
 // fixed groups (layerwise, pinning-only) and/or no pins (layerwise, fusion-only).
-// With pins and a cost model that tells group floors (GroupFloorModel), a first
-// pass over the groups gives a floor on the rest of any plan from each cut and
-// a grouping, on which a cheap DP (fixed groups, at most 6 pin candidates)
-// finds an incumbent; the DP skips transitions that cannot beat it (branch
-// and bound, suffix_bound.hpp; the plan is the same).
+// With a cost model that tells group floors (GroupFloorModel), a first pass
+// over the groups gives a floor on the rest of any plan from each cut and a
+// grouping, on which a cheap DP (fixed groups, at most 6 pin candidates) finds
+// an incumbent; the DP skips transitions that cannot beat it (branch and
+// bound, suffix_bound.hpp; the plan is the same). Not in a trade-off solve.
 //
 // SolveOptions::observer (solvers/observer.hpp) is told the statistics after
 // each group's batch. When it says stop at cut b, or SolveOptions::time_limit
@@ -321,11 +321,14 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
   }
   const bool front = opt.trade_off.has_value();
   const std::size_t threads = thread_count(opt.threads);
-  // Branch and bound (suffix_bound.hpp) where pins multiply the states; a
-  // trade-off solve keeps fronts, which one incumbent score cannot prune.
+  // Branch and bound (suffix_bound.hpp); a trade-off solve keeps fronts,
+  // which one incumbent score cannot prune. Without pins (fusion) the floors
+  // are the groups' costs, rest() the optimum from each cut and the incumbent
+  // the optimum: the DP then costs only the groups on optimal paths and those
+  // whose exact floor the pass skipped where their fused floor does not prune.
   SuffixBound bound;
   if constexpr (GroupFloorModel<C>)
-    if (space.pins && !front && !progress.stopped())
+    if (!front && !progress.stopped())
       bound = suffix_bound(p, cost, spm, opt.objective, ends, candidate, threads, progress);
   // The incumbent to beat: the best plan with the bound's grouping and at most
   // 6 pin candidates (of these) alive across a cut, by this DP with fixed
