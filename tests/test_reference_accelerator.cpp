@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "pinfuse/accel/buffer_kinds.hpp"
 #include "pinfuse/accel/reference_accelerator.hpp"
 #include "pinfuse/solvers/group_boundary.hpp"
 #include "pinfuse/core/problem.hpp"
@@ -143,8 +144,8 @@ TEST_CASE("pinned boundary FMs cost no FM traffic and no tile buffers", "[accele
     REQUIRE(cost);
     CHECK(cost->offchip.fm_read == 0);
     CHECK(cost->offchip.fm_write == fm_bytes(c.net, c.layers.back()));
-    CHECK(!buffer_named(*cost, "in:in"));
-    CHECK(buffer_named(*cost, "out:b"));
+    CHECK(!buffer_named(*cost, buffer_name(BufferKind::in, "in")));
+    CHECK(buffer_named(*cost, buffer_name(BufferKind::out, "b")));
   }
   SECTION("pinned output") {
     q.outputs[0].where = Residence::pinned;
@@ -152,8 +153,8 @@ TEST_CASE("pinned boundary FMs cost no FM traffic and no tile buffers", "[accele
     REQUIRE(cost);
     CHECK(cost->offchip.fm_read >= fm_bytes(c.net, c.input));
     CHECK(cost->offchip.fm_write == 0);
-    CHECK(buffer_named(*cost, "in:in"));
-    CHECK(!buffer_named(*cost, "out:b"));
+    CHECK(buffer_named(*cost, buffer_name(BufferKind::in, "in")));
+    CHECK(!buffer_named(*cost, buffer_name(BufferKind::out, "b")));
   }
   SECTION("both pinned") {
     q.inputs[0].where = Residence::pinned;
@@ -621,7 +622,8 @@ TEST_CASE("a concat fused with its producers is written in place", "[accelerator
   const std::optional<GroupCost> in_place = accel.evaluate(fused.view());
   REQUIRE(in_place);
   // The expands write into the concat's out buffer: no buffers of their own.
-  CHECK(names(*in_place) == std::vector<std::string>{"weights", "tmp:squeeze", "in:in", "out:concat"});
+  CHECK(names(*in_place) == std::vector<std::string>{buffer_name(BufferKind::weights, ""), buffer_name(BufferKind::tmp, "squeeze"),
+                                                   buffer_name(BufferKind::in, "in"), buffer_name(BufferKind::out, "concat")});
 
   // When expand1x1 is also needed after the group it keeps its own buffer, and
   // the concat copies: more SPM and more cycles than in place.

@@ -1,6 +1,7 @@
 #pragma once
 // The reference accelerator: hardware description, tiling, cost model, command emitter, cost floors.
 #include "pinfuse/accel/bounds.hpp"
+#include "pinfuse/accel/buffer_kinds.hpp"
 #include "pinfuse/accel/hardware.hpp"
 #include "pinfuse/accel/reference_accelerator.hpp"
 #include "pinfuse/accel/reference_commands.hpp"
