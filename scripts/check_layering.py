@@ -5,10 +5,13 @@ Every `#include "pinfuse/..."` of a header in folder F must name a header in
 one of the folders F may use (ALLOWED below, the table in
 docs/architecture.md#layers), or one of the single headers F may use
 (ALLOWED_FILES). The solvers and the plan never see the reference
-accelerator, the io formats, the bundled model or the SPM model. Also checks
+accelerator, the io formats, the bundled model or the SPM model. A folder's
+internals live in its detail/ subfolder (pinfuse/F/detail/...): F's own
+headers may include them, no other folder's may, whatever the table allows
+(they include F's public headers instead). Also checks
 the umbrella headers: pinfuse/<folder>.hpp includes every header of the folder
-or names it on its "// Not included" line, and pinfuse/pinfuse.hpp includes
-every umbrella. Prints every include that breaks a rule, as FILE:LINE, and
+or names it on its "// Not included" line and includes no detail/ header, and
+pinfuse/pinfuse.hpp includes every umbrella. Prints every include that breaks a rule, as FILE:LINE, and
 exits 1 if there is one.
 Run by ctest as `layering`.
 Usage: scripts/check_layering.py [INCLUDE_DIR]   (default: include/ of this repository)
@@ -40,6 +43,11 @@ ALLOWED_FILES = {
 INCLUDE = re.compile(r'^\s*#\s*include\s+"pinfuse/([^"]+)"')
 
 
+def is_detail(target):
+    """Whether an include target (FOLDER/...) names a folder's internals, FOLDER/detail/..."""
+    return target.split("/")[1:2] == ["detail"]
+
+
 def violations(include_dir):
     base = os.path.join(include_dir, "pinfuse")
     found = []
@@ -60,6 +68,10 @@ def violations(include_dir):
                         continue
                     target = m.group(1)
                     other = target.split("/")[0]
+                    if other != own and is_detail(target):
+                        found.append(f"{path}:{number}: {own}/ may not include pinfuse/{target}: "
+                                     f"it is internal to {other}/ (include a public {other}/ header instead)")
+                        continue
                     if other == own or other in ALLOWED[own] or target in ALLOWED_FILES.get(own, set()):
                         continue
                     found.append(f"{path}:{number}: {own}/ may not include pinfuse/{target} "
@@ -87,6 +99,8 @@ def umbrella_gaps(include_dir):
         with open(umbrella, encoding="utf-8") as f:
             text = f.read()
         included = {m.group(1) for m in map(INCLUDE.match, text.splitlines()) if m}
+        for header in sorted(h for h in included if is_detail(h)):
+            found.append(f"{umbrella}: includes pinfuse/{header}, an internal header (umbrellas list the public ones)")
         left_out = next((line for line in text.splitlines() if line.startswith("// Not included")), "")
         for name in sorted(os.listdir(os.path.join(base, folder))):
             header = f"{folder}/{name}"

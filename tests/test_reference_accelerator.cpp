@@ -10,7 +10,7 @@
 
 #include "pinfuse/accel/buffer_kinds.hpp"
 #include "pinfuse/accel/reference_accelerator.hpp"
-#include "pinfuse/solvers/group_boundary.hpp"
+#include "pinfuse/solvers/detail/group_boundary.hpp"
 #include "pinfuse/core/problem.hpp"
 #include "support/imported_network.hpp"
 #include "support/random_networks.hpp"

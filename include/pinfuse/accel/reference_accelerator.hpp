@@ -152,7 +152,7 @@ class ReferenceAccelerator {
   std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> queries) const;
 
   /// The commands that run a group the way `cost`, this model's answer to `q`,
-  /// says (CommandEmitter); defined in accel/reference_commands.hpp.
+  /// says (CommandEmitter); defined in accel/detail/reference_commands.hpp.
   std::vector<Command> commands(const GroupQuery& q, const GroupCost& cost, const GroupAddresses& at) const;
 
   /// DMA time of one transfer: setup + bytes / bandwidth (cycles); 0 bytes cost nothing.
@@ -198,7 +198,7 @@ class ReferenceAccelerator {
 
  private:
   friend struct detail::ReferenceAcceleratorAccess;  // tests: evaluate_batch without the floor's shortcut
-  class CommandWriter;  // commands(), step by step: accel/reference_commands.hpp
+  class CommandWriter;  // commands(), step by step: accel/detail/reference_commands.hpp
   std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> queries, bool skip_by_floor) const;
 
   struct LayerInfo {
@@ -1121,4 +1121,4 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
 
 }  // namespace pinfuse
 
-#include "pinfuse/accel/reference_commands.hpp"
+#include "pinfuse/accel/detail/reference_commands.hpp"

@@ -54,7 +54,7 @@
 // least score_of(floor, q.objective); nullopt means it accepts no such q'.
 // The fixed-order DP asks it once per group, with the group's pin candidates
 // pinned and the whole capacity available, for its floor on the cost still to
-// come (solvers/suffix_bound.hpp): branch and bound, and a tighter lower bound
+// come (solvers/detail/suffix_bound.hpp): branch and bound, and a tighter lower bound
 // when it stops early.
 //
 // Optionally (SpmFloorModel), a model tells a floor on the SPM a group takes:

@@ -90,6 +90,24 @@ class ReferenceAccelerator::CommandWriter {
   struct StepCommands {
     std::vector<Command> loads, computes, stores;
   };
+  /// The tile buffers of the DRAM inputs (or outputs): per boundary FM, its
+  /// address, the bytes of one copy and the copies (2: double-buffered) [B].
+  struct TileBuffers {
+    std::vector<std::uint64_t> at, copy, copies;
+    void assign(std::size_t fms) {
+      at.assign(fms, 0);
+      copy.assign(fms, 0);
+      copies.assign(fms, 0);
+    }
+    /// Records FM k's buffer; returns where its address goes.
+    std::uint64_t* place(std::size_t k, std::uint64_t n, std::uint64_t bytes) {
+      copy[k] = bytes;
+      copies[k] = n;
+      return &at[k];
+    }
+    /// The copy step k uses: k mod 2 when double-buffered, else 0.
+    std::uint64_t slot(std::size_t k, std::size_t step) const { return copies[k] > 1 ? std::uint64_t(step % 2) : 0; }
+  };
 
   /// The value of `key` in the cost's tiling (accel/tiling_keys.hpp), within [least, most].
   static std::int64_t setting(const GroupCost& cost, const char* key, std::int64_t least, std::int64_t most) {
@@ -130,31 +148,20 @@ class ReferenceAccelerator::CommandWriter {
   /// of one copy [B] and their number of copies.
   void place_buffers(const GroupCost& cost) {
     tmp_at_.assign(m_, 0);
-    for (std::vector<std::uint64_t>* in : {&in_at_, &in_copy_, &in_copies_}) in->assign(q_.inputs.size(), 0);
-    for (std::vector<std::uint64_t>* out : {&out_at_, &out_copy_, &out_copies_}) out->assign(q_.outputs.size(), 0);
+    in_.assign(q_.inputs.size());
+    out_.assign(q_.outputs.size());
     std::vector<Buffer> expected;
     std::vector<std::uint64_t*> address_of;
-    a_.for_each_buffer(q_, v_, geo_, split_, streamed_, overlap_, [&](BufferKind kind, LayerId l, std::uint64_t copies, std::uint64_t bytes) {
-      expected.push_back({a_.buffer_name(kind, l), copies * bytes});
-      switch (kind) {
-        case BufferKind::weights: address_of.push_back(&weights_at_); break;
-        case BufferKind::tmp: address_of.push_back(&tmp_at_[std::size_t(v_.local[l])]); break;
-        case BufferKind::in: {
-          const std::size_t e = std::size_t(v_.ext[l]);
-          in_copy_[e] = bytes;
-          in_copies_[e] = copies;
-          address_of.push_back(&in_at_[e]);
-          break;
-        }
-        case BufferKind::out: {
-          const std::size_t o = std::size_t(v_.out[l]);
-          out_copy_[o] = bytes;
-          out_copies_[o] = copies;
-          address_of.push_back(&out_at_[o]);
-          break;
-        }
-      }
-    });
+    a_.for_each_buffer(q_, v_, geo_, split_, streamed_, overlap_,
+                       [&](BufferKind kind, LayerId l, std::uint64_t copies, std::uint64_t bytes) {
+                         expected.push_back({a_.buffer_name(kind, l), copies * bytes});
+                         switch (kind) {
+                           case BufferKind::weights: address_of.push_back(&weights_at_); break;
+                           case BufferKind::tmp: address_of.push_back(&tmp_at_[std::size_t(v_.local[l])]); break;
+                           case BufferKind::in: address_of.push_back(in_.place(std::size_t(v_.ext[l]), copies, bytes)); break;
+                           case BufferKind::out: address_of.push_back(out_.place(std::size_t(v_.out[l]), copies, bytes)); break;
+                         }
+                       });
     if (expected != cost.buffers)
       throw input_error("group buffers", "differ from the ones its tiling needs (not this model's cost?)");
     for (std::size_t b = 0; b < address_of.size(); ++b) *address_of[b] = at_.buffers[b];
@@ -182,9 +189,6 @@ class ReferenceAccelerator::CommandWriter {
     (kind == CommandKind::load ? c.writes : c.reads).push_back(r);
     return c;
   }
-  /// Which copy of input e's and output o's double buffer step k uses: k mod 2 (0 when single).
-  std::uint64_t in_slot(const StepAt& s, std::size_t e) const { return in_copies_[e] > 1 ? std::uint64_t(s.k % 2) : 0; }
-  std::uint64_t out_slot(const StepAt& s, std::size_t o) const { return out_copies_[o] > 1 ? std::uint64_t(s.k % 2) : 0; }
   /// The channels the step computes: bytes [first, first + run) of every output row of
   /// l, first = chunk * per_chunk * per-channel bytes (the whole row when not split) [B].
   std::pair<std::uint64_t, std::uint64_t> channel_bytes(const StepAt& s, LayerId l) const {
@@ -219,7 +223,7 @@ class ReferenceAccelerator::CommandWriter {
   Region input_region(const StepAt& s, std::size_t e, RowRange r) const {
     const LayerId u = q_.inputs[e].fm;
     const std::uint64_t rb = info_[u].row_bytes;
-    const std::uint64_t in_tile = in_at_[e] + in_slot(s, e) * in_copy_[e];
+    const std::uint64_t in_tile = in_.at[e] + in_.slot(e, s.k) * in_.copy[e];
     const RowRange held = held_[std::size_t(s.t)][e];
     if (slice_ && q_.inputs[e].where == Residence::dram) {
       const auto [first, run] = channel_bytes(s, u);
@@ -244,7 +248,7 @@ class ReferenceAccelerator::CommandWriter {
     const std::uint64_t offset = std::uint64_t(r.begin) * rb + first;
     return q_.outputs[o].where == Residence::pinned
                ? strided_region({TensorKind::fm, l}, offset, run, std::uint64_t(r.size()), rb, at_.outputs[o] + offset, rb)
-               : strided_region({TensorKind::fm, l}, offset, run, std::uint64_t(r.size()), rb, out_at_[o] + slot * out_copy_[o], run);
+               : strided_region({TensorKind::fm, l}, offset, run, std::uint64_t(r.size()), rb, out_.at[o] + slot * out_.copy[o], run);
   }
   /// Layer i's weights at SPM byte `spm`: all of them, or, split, the chunk's
   /// channels: bytes [chunk * per_chunk, + channels_of(chunk)) x one channel's [B].
@@ -276,7 +280,7 @@ class ReferenceAccelerator::CommandWriter {
         o < 0 ? tmp_at_[ci] + std::uint64_t(rows.begin - need_[std::size_t(s.t)][ci].begin) * rb
         : q_.outputs[std::size_t(o)].where == Residence::pinned
             ? at_.outputs[std::size_t(o)] + std::uint64_t(rows.begin) * rb
-            : out_at_[std::size_t(o)] + out_slot(s, std::size_t(o)) * out_copy_[std::size_t(o)] +
+            : out_.at[std::size_t(o)] + out_.slot(std::size_t(o), s.k) * out_.copy[std::size_t(o)] +
                   std::uint64_t(rows.begin - tile_share(s.t, tiles_, info_[concat].height).begin) * rb;
     return strided_region({TensorKind::fm, concat}, std::uint64_t(rows.begin) * rb + first,
                           std::uint64_t(info_[l].channels) * per_channel, std::uint64_t(rows.size()), rb, row0 + first, rb);
@@ -312,9 +316,9 @@ class ReferenceAccelerator::CommandWriter {
     const int o = v_.out[l];
     const RowRange share = o >= 0 ? tile_share(s.t, tiles_, info_[l].height) : RowRange{};
     const std::uint64_t slot = o < 0                                ? 0
-                               : out_copies_[std::size_t(o)] == 1  ? 0
+                               : out_.copies[std::size_t(o)] == 1  ? 0
                                : accumulate                        ? std::uint64_t(s.chunk % 2)
-                                                                   : out_slot(s, std::size_t(o));
+                                                                   : out_.slot(std::size_t(o), s.k);
     if (o >= 0 && q_.outputs[std::size_t(o)].where == Residence::dram && !share.empty())
       into.stores.push_back(transfer(CommandKind::store, output_rows(s, std::size_t(o), share, slot)));
     if (v_.in_place[i]) return;
@@ -373,9 +377,10 @@ class ReferenceAccelerator::CommandWriter {
   // The tile walk (walk_tiles): per tile, per layer or input [rows].
   TileGeometry geo_;
   std::vector<std::vector<RowRange>> need_, computed_, held_;
-  // SPM addresses (place_buffers) [B]; per tile buffer, one copy's bytes [B] and its copies.
+  // SPM addresses (place_buffers) [B].
   std::uint64_t weights_at_ = 0;
-  std::vector<std::uint64_t> tmp_at_, in_at_, out_at_, in_copy_, out_copy_, in_copies_, out_copies_;
+  std::vector<std::uint64_t> tmp_at_;
+  TileBuffers in_, out_;
   // Where the weights sit (place_weights) [B].
   std::uint64_t channel_weights_ = 0, chunk_copy_ = 0;
   std::vector<std::uint64_t> packed_;  ///< resident weights: each layer's offset in the buffer
