@@ -131,6 +131,13 @@ TEST_CASE("a pointwise conv moves each FM byte once whatever the tiling", "[acce
   }
 }
 
+TEST_CASE("buffer names are the ones plan files carry (docs/plan-format.md)", "[accelerator]") {
+  CHECK(buffer_name(BufferKind::weights, "conv3") == "weights");
+  CHECK(buffer_name(BufferKind::tmp, "conv3") == "tmp:conv3");
+  CHECK(buffer_name(BufferKind::in, "conv3") == "in:conv3");
+  CHECK(buffer_name(BufferKind::out, "conv3") == "out:conv3");
+}
+
 TEST_CASE("pinned boundary FMs cost no FM traffic and no tile buffers", "[accelerator]") {
   const Chain c = chain({16, 16, 8}, {conv_layer("a", 16, 3, 1), conv_layer("b", 8, 1, 1)});
   const ReferenceAccelerator accel(c.net, Hardware{});

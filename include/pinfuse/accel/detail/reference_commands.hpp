@@ -23,6 +23,8 @@
 //    tile computed and keeps row r at row r mod tmp_max of its tmp buffer, a ring
 //    (a run of rows that wraps is two regions), so the overlap rows a tile reads
 //    are still where the tile before wrote them.
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
