@@ -205,22 +205,26 @@ TEST_CASE("model-format.md's espcn_like example has the documented shapes and co
   CHECK(replay_program(g, plan, build_program(g, plan, accel, scratchpad_of(hw)), scratchpad_of(hw)).ok());
 }
 
-TEST_CASE("every activation the model format names has a vector cost", "[model][activation]") {
-  for (const std::string_view f : detail::activation_names) {
-    INFO(f);
-    REQUIRE(activation_ops_per_element(f).has_value());
+TEST_CASE("every activation the model format names reads back as itself and has a vector cost", "[model][activation]") {
+  for (const std::string_view name : activation_names) {
+    INFO(name);
+    const std::optional<Activation> f = parse_activation(name);
+    REQUIRE(f.has_value());
+    CHECK(to_string(*f) == name);
     const Network g = load(R"({"name": "in", "type": "input", "shape": [4, 5, 6]},
                              {"name": "a", "type": "activation", "inputs": ["in"], "function": ")" +
-                           std::string(f) + R"("})");
-    CHECK(vector_ops_per_row(g, 1) == *activation_ops_per_element(f) * 5 * 6);
+                           std::string(name) + R"("})");
+    CHECK(g[1].activation == *f);
+    CHECK(vector_ops_per_row(g, 1) == activation_ops_per_element(*f) * 5 * 6);
     Hardware hw;
     hw.vector_elements_per_cycle = 10;
     const ReferenceAccelerator accel(g, hw);
     // cycles = ceil(H * W * C * ops per element / elements per cycle)
-    CHECK(accel.compute_cycles(1) == (4 * 5 * 6 * *activation_ops_per_element(f) + 9) / 10);
+    CHECK(accel.compute_cycles(1) == (4 * 5 * 6 * activation_ops_per_element(*f) + 9) / 10);
   }
-  CHECK(!activation_ops_per_element("softmax"));
-  CHECK(*activation_ops_per_element("mish") > *activation_ops_per_element("relu"));
+  CHECK(to_string(Activation::relu_n1_to_1) == "relu_n1_to_1");
+  CHECK(!parse_activation("softmax"));
+  CHECK(activation_ops_per_element(Activation::mish) > activation_ops_per_element(Activation::relu));
 }
 
 TEST_CASE("bad pads, block sizes and resizes name the layer and the reason", "[model][pad]") {

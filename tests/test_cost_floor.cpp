@@ -1,6 +1,7 @@
-// The reference accelerator's CostFloorModel contract: the floor of a set of
-// layers is at most what any group of them costs, in any setting it accepts
-// (so sums over any grouping bound the plan). Checked on every contiguous group
+// The reference accelerator's CostFloorModel and FusedFloorModel contracts: the
+// floor of a set of layers, and its fused floor (the same layers as one group),
+// are at most what the group of them costs, in any setting it accepts (so sums
+// of floors over any grouping bound the plan). Checked on every contiguous group
 // of random chains and DAGs, all boundary FMs in DRAM or all pinned, at random
 // SPM sizes and energy constants.
 #include <catch2/catch.hpp>
@@ -38,10 +39,16 @@ void for_each_random_group(std::uint32_t seeds, int most_layers, const F& f) {
 
 }  // namespace
 
-TEST_CASE("the reference floor is below every group's cost", "[accel][floor]") {
-  for_each_random_group(200, 9, [](std::uint32_t seed, const ReferenceAccelerator& accel, const Hardware& hw, const Problem& p,
+TEST_CASE("the reference floor and fused floor are below every group's cost", "[accel][floor]") {
+  std::size_t tighter = 0;  // groups whose fused floor is above their floor
+  for_each_random_group(200, 9, [&tighter](std::uint32_t seed, const ReferenceAccelerator& accel, const Hardware& hw, const Problem& p,
                                    int begin, int end, const GroupBoundary& b, const std::vector<std::size_t>& layers) {
-        const CostFloor floor = accel.floor(layers);
+        const CostFloor floor = accel.floor(layers), fused = accel.fused_floor(layers);
+        // the fused floor drops the channel chunks (§5c) of groups of two or more: never lower
+        CHECK(fused.latency_cycles >= floor.latency_cycles);
+        CHECK(fused.offchip_bytes == floor.offchip_bytes);
+        CHECK(fused.energy_pj == floor.energy_pj);
+        if (fused.latency_cycles > floor.latency_cycles) ++tighter;
         for (const Residence where : {Residence::dram, Residence::pinned})
           for (const Objective objective : {Objective::latency, Objective::offchip_bytes, Objective::energy}) {
             std::vector<BoundaryFm> inputs, outputs;
@@ -54,8 +61,10 @@ TEST_CASE("the reference floor is below every group's cost", "[accel][floor]") {
             CHECK(floor.latency_cycles <= c->latency_cycles);
             CHECK(floor.offchip_bytes <= c->offchip.total());
             CHECK(floor.energy_pj <= c->energy.total());
+            CHECK(fused.latency_cycles <= c->latency_cycles);
           }
   });
+  CHECK(tighter > 100);
 }
 
 namespace pinfuse::detail {

@@ -116,13 +116,13 @@ TEST_CASE("ONNX conv-bn-relu chain: BatchNorm and activations fold into the conv
   CHECK(g[find(g, "image")].output == Shape{32, 32, 3});
   CHECK(g[c1].output == Shape{32, 32, 16});
   CHECK(g[c1].bias);  // BatchNorm folded into the bias
-  CHECK(g[c1].activation == "relu");
+  CHECK(g[c1].activation == Activation::relu);
   CHECK(g[c2].output == Shape{16, 16, 32});
   CHECK(g[c2].rows.same);
-  CHECK(g[c2].activation == "relu6");
+  CHECK(g[c2].activation == Activation::relu6);
   CHECK(g[p].output == Shape{8, 8, 32});  // ceil_mode: ceil((16 - 3) / 2) + 1
   CHECK(g[p].rows.pad_after == 1);
-  CHECK(g[c3].activation == "leaky_relu");
+  CHECK(g[c3].activation == Activation::leaky_relu);
   CHECK(g[c3].bias);
   CHECK(input_names(g, find(g, "out")) == std::vector<std::string>{"c3"});
   CHECK(macs(g, c1) == 32ull * 32 * 16 * 3 * 9);
@@ -159,18 +159,18 @@ TEST_CASE("ONNX depthwise-separable block: residual add, SE, swish, hard-swish a
                                              "conv2d", "add", "output"});
   const LayerId e = find(g, "e"), d = find(g, "d"), sq = find(g, "sq"), se = find(g, "se"), p = find(g, "p"),
                 y0 = find(g, "y0");
-  CHECK(g[e].activation == "swish");  // x * sigmoid(x)
-  CHECK(g[d].activation == "hswish");
+  CHECK(g[e].activation == Activation::swish);  // x * sigmoid(x)
+  CHECK(g[d].activation == Activation::hswish);
   CHECK(g[d].is_depthwise(64));
   CHECK(g[sq].global_pool);
   CHECK(g[sq].output == Shape{1, 1, 64});
-  CHECK(g[find(g, "s1")].activation == "relu");
-  CHECK(g[find(g, "s2")].activation == "hsigmoid");
+  CHECK(g[find(g, "s1")].activation == Activation::relu);
+  CHECK(g[find(g, "s2")].activation == Activation::hsigmoid);
   CHECK(input_names(g, se) == std::vector<std::string>{"d", "s2"});
   CHECK(g[se].output == Shape{20, 20, 64});
   CHECK(g[p].bias);  // the constant Add after a bias-free conv
   CHECK(input_names(g, y0) == std::vector<std::string>{"x", "p"});
-  CHECK(g[y0].activation == "relu");
+  CHECK(g[y0].activation == Activation::relu);
   CHECK(macs(g, e) == 20ull * 20 * 64 * 16);
   CHECK(macs(g, d) == 20ull * 20 * 64 * 9);
   CHECK(params(g, d) == 64ull * 9);
@@ -243,10 +243,10 @@ TEST_CASE("ONNX classifier: GlobalAveragePool, Flatten, Squeeze, Gemm, MatMul + 
   CHECK(input_names(g, find(g, "q")) == std::vector<std::string>{"g"});  // Squeeze to [8] folds
   CHECK(g[find(g, "q")].output == Shape{1, 1, 3});
   const LayerId c = find(g, "c"), gs = find(g, "gs"), h = find(g, "h"), logits = find(g, "logits"), v = find(g, "v");
-  CHECK(g[c].activation == "relu");
-  CHECK(g[gs].activation == "sigmoid");  // after a pool: a layer of its own
+  CHECK(g[c].activation == Activation::relu);
+  CHECK(g[gs].activation == Activation::sigmoid);  // after a pool: a layer of its own
   CHECK(g[h].filters == 32);
-  CHECK(g[h].activation == "relu");
+  CHECK(g[h].activation == Activation::relu);
   CHECK(g[logits].output == Shape{1, 1, 10});
   CHECK(input_names(g, find(g, "prob")) == std::vector<std::string>{"logits"});
   CHECK(input_names(g, v) == std::vector<std::string>{"c"});  // fc flattens the [8, 8, 8] map itself
@@ -288,7 +288,7 @@ TEST_CASE("ONNX U-Net-like decoder: Resize by scales and sizes, skip concat, ave
   CHECK(g[d2].pool_mode == PoolMode::avg);
   CHECK(g[u2].resize_mode == ResizeMode::bilinear);
   CHECK(g[u2].output == Shape{32, 32, 8});
-  CHECK(g[find(g, "y")].activation == "sigmoid");
+  CHECK(g[find(g, "y")].activation == Activation::sigmoid);
   CHECK(input_names(g, find(g, "ys")) == std::vector<std::string>{"y"});
   check_round_trip_and_solve(g);
 }
@@ -309,7 +309,7 @@ TEST_CASE("ONNX ConvTranspose: pads, output_padding, SAME, output_shape and grou
                                              "conv2d_transpose", "output"});
   const LayerId t1 = find(g, "t1"), t2 = find(g, "t2"), t3 = find(g, "t3"), y = find(g, "y");
   CHECK(g[t1].output == Shape{16, 16, 8});
-  CHECK(g[t1].activation == "relu");
+  CHECK(g[t1].activation == Activation::relu);
   CHECK(g[t2].output == Shape{32, 32, 4});  // 15 * 2 + 1 + 3 - 2
   CHECK(g[t2].rows.pad_after == 0);         // output_padding 1 taken off the end padding
   CHECK(g[t3].output == Shape{96, 96, 2});
@@ -361,7 +361,7 @@ TEST_CASE("ONNX opset 9: Upsample, Clip and Flatten-Reshape round trips fold", "
                                            {{"w", {4, 4, 1, 1}}}));
   CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "resize", "output"});
   const LayerId y = find(g, "y");
-  CHECK(g[find(g, "c")].activation == "relu6");
+  CHECK(g[find(g, "c")].activation == Activation::relu6);
   CHECK((g[y].scale_h == 3 && g[y].scale_w == 2));
   CHECK(g[y].output == Shape{18, 12, 4});
   check_round_trip_and_solve(g);
@@ -455,7 +455,7 @@ TEST_CASE("ONNX tf2onnx layout: an NHWC input, transposes around ops and an NHWC
   CHECK(g[find(g, "gp")].global_pool);  // a ReduceMean over NHWC's H and W
   CHECK(g[find(g, "gp")].output == Shape{1, 1, 4});
   CHECK(model_info(g).dtype_bytes == 1);  // the uint8 input
-  CHECK(g[find(g, "c1")].activation == "relu");
+  CHECK(g[find(g, "c1")].activation == Activation::relu);
   CHECK((g[find(g, "c1")].rows.pad_before == 1 && g[find(g, "c1")].cols.pad_after == 1));  // the NHWC Pad
   CHECK(input_names(g, find(g, "c2")) == std::vector<std::string>{"c1"});
   CHECK(input_names(g, find(g, "sum")) == std::vector<std::string>{"c2", "c1"});
@@ -716,9 +716,10 @@ TEST_CASE("ONNX activation spellings fuse into one activation each", "[onnx]") {
     })",
                                            {{"w", {8, 8, 1, 1}}, {"b", {8}}, {"slopes", {8, 1, 1}}}));
   // conv -> the activation fused into it
-  const std::vector<std::pair<std::string, std::string>> fused{
-      {"a", "hswish"}, {"b0", "hsigmoid"}, {"c0", "gelu"},     {"d0", "gelu"},  {"e0", "mish"},     {"f0", "swish"},
-      {"g0", "hsigmoid"}, {"h0", "elu"},  {"i0", "prelu"}, {"j0", "softplus"}, {"k0", "relu6"}};
+  using enum Activation;
+  const std::vector<std::pair<std::string, Activation>> fused{
+      {"a", hswish},     {"b0", hsigmoid}, {"c0", gelu},  {"d0", gelu},     {"e0", mish},  {"f0", swish},
+      {"g0", hsigmoid}, {"h0", elu},      {"i0", prelu}, {"j0", softplus}, {"k0", relu6}};
   CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "conv2d", "conv2d", "conv2d", "conv2d", "conv2d",
                                              "conv2d", "conv2d", "conv2d", "conv2d", "activation", "activation",
                                              "conv2d", "output"});
@@ -728,8 +729,8 @@ TEST_CASE("ONNX activation spellings fuse into one activation each", "[onnx]") {
   }
   CHECK(input_names(g, find(g, "b0")) == std::vector<std::string>{"a"});
   CHECK(input_names(g, find(g, "t")) == std::vector<std::string>{"j0"});  // tanh(softplus(x)) alone is no activation
-  CHECK(g[find(g, "t")].activation == "tanh");
-  CHECK(g[find(g, "lr")].activation == "leaky_relu");
+  CHECK(g[find(g, "t")].activation == Activation::tanh);
+  CHECK(g[find(g, "lr")].activation == Activation::leaky_relu);
   CHECK(g[find(g, "k0")].bias);  // the shift after the scale
   CHECK(input_names(g, find(g, "y")) == std::vector<std::string>{"k0"});
   CHECK(totals(g).macs == 11ull * 6 * 6 * 8 * 8);
@@ -759,10 +760,10 @@ TEST_CASE("ONNX tf2onnx layout by Reshapes that move size-1 axes, and Max, Min a
   CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "activation", "pool", "activation", "conv2d", "output"});
   CHECK(g[find(g, "input_1")].output == Shape{16, 12, 1});  // NHWC: the Reshape is NHWC -> NCHW
   CHECK(g[find(g, "c1")].output == Shape{14, 12, 4});
-  CHECK(g[find(g, "c1")].activation == "leaky_relu");
-  CHECK(g[find(g, "m1")].activation == "clamp");  // after the fused leaky_relu: a layer
-  CHECK(g[find(g, "q")].activation == "clamp");   // Clip with only a lower bound, after a pool: a layer
-  CHECK(g[find(g, "c2")].activation == "clamp");  // Min after a conv without activation: fused
+  CHECK(g[find(g, "c1")].activation == Activation::leaky_relu);
+  CHECK(g[find(g, "m1")].activation == Activation::clamp);  // after the fused leaky_relu: a layer
+  CHECK(g[find(g, "q")].activation == Activation::clamp);   // Clip with only a lower bound, after a pool: a layer
+  CHECK(g[find(g, "c2")].activation == Activation::clamp);  // Min after a conv without activation: fused
   CHECK(g[find(g, "out")].output == Shape{1, 1, 8});
   CHECK(input_names(g, find(g, "out")) == std::vector<std::string>{"c2"});
   CHECK(totals(g).macs == 14ull * 12 * 4 * 9 + 8ull * 4 * 7 * 6);
@@ -803,9 +804,9 @@ TEST_CASE("ONNX post-processing after the network is dropped with a note, output
   options.outputs = {"r", "s"};
   const Network cut = import_onnx(m, options);
   CHECK(kinds(cut) == std::vector<std::string>{"input", "conv2d", "conv2d", "output", "output"});
-  CHECK(cut[find(cut, "h")].activation == "sigmoid");
+  CHECK(cut[find(cut, "h")].activation == Activation::sigmoid);
   CHECK(input_names(cut, find(cut, "r")) == std::vector<std::string>{"c"});
-  CHECK(cut[find(cut, "c")].activation == "relu");
+  CHECK(cut[find(cut, "c")].activation == Activation::relu);
   CHECK(notes.empty());
 
   options.outputs = {"nowhere"};
@@ -1018,9 +1019,9 @@ TEST_CASE("ONNX paddle2onnx-style net: dynamic dims, hard-swish as Clip and Div,
   const Network g = import_onnx(m, options);
   CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "conv2d", "pool", "conv2d", "conv2d", "mul", "conv2d",
                                              "output"});
-  CHECK(g[find(g, "c")].activation == "hswish");
+  CHECK(g[find(g, "c")].activation == Activation::hswish);
   CHECK(g[find(g, "c")].bias);
-  CHECK(g[find(g, "se2")].activation == "hsigmoid");
+  CHECK(g[find(g, "se2")].activation == Activation::hsigmoid);
   CHECK(g[find(g, "head")].output == Shape{16, 160, 37});
   CHECK(totals(g).macs == 16ull * 160 * (16 * 27 + 16 * 9 + 37 * 16) + 2 * 16 * 4);
   REQUIRE(notes.size() == 1);

@@ -710,7 +710,7 @@ TEST_CASE("energy of a vector layer: its element ops, and the same bytes whateve
   //   mac       = 0
   //   vector    = 512 ops * 0.25 pJ                       = 128 pJ
   Layer relu6 = simple_layer("act", LayerKind::activation);
-  relu6.activation = "relu6";
+  relu6.activation = Activation::relu6;
   const Chain c = chain({8, 8, 4}, {relu6});
   const ReferenceAccelerator accel(c.net, energy_hardware());
   for (const std::uint64_t available : {std::uint64_t{1} << 20, std::uint64_t{256}}) {

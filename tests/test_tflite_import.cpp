@@ -152,7 +152,7 @@ TEST_CASE("TFLite CNN ops map to layers with NHWC shapes, MACs and parameters", 
   CHECK(model_info(g).dtype_bytes == 4);
   const Layer& c1 = g[find(g, "c1")];
   CHECK(c1.output == Shape{12, 16, 8});
-  CHECK(c1.activation == "relu6");
+  CHECK(c1.activation == Activation::relu6);
   CHECK(c1.rows.pad_before + c1.rows.pad_after == 2);  // SAME, resolved by infer_shapes
   const Layer& d1 = g[find(g, "d1")];
   CHECK(d1.groups == 8);
@@ -163,8 +163,8 @@ TEST_CASE("TFLite CNN ops map to layers with NHWC shapes, MACs and parameters", 
   CHECK(mp.cols == Window1D{3, 1, 1, 1, 1, false});
   CHECK(input_names(g, find(g, "mp")) == std::vector<std::string>{"d1"});
   CHECK_FALSE(g[find(g, "c2")].bias);
-  CHECK(g[find(g, "a")].activation == "relu");
-  CHECK(g[find(g, "h")].activation == "hswish");
+  CHECK(g[find(g, "a")].activation == Activation::relu);
+  CHECK(g[find(g, "h")].activation == Activation::hswish);
   CHECK(input_names(g, find(g, "cat")) == std::vector<std::string>{"h", "d1"});
   CHECK((g[find(g, "up")].size_h == 12 && g[find(g, "up")].size_w == 16));
   CHECK(g[find(g, "up")].resize_mode == ResizeMode::bilinear);
@@ -210,7 +210,7 @@ TEST_CASE("TFLite grouped conv, pool with a fused ReLU, SE block, channel PAD, c
                                              "concat", "conv2d", "pool", "output"});
   CHECK(g[find(g, "g")].groups == 2);
   CHECK(g[find(g, "ap")].pool_mode == PoolMode::avg);
-  CHECK(g[find(g, "ap_relu")].activation == "relu");
+  CHECK(g[find(g, "ap_relu")].activation == Activation::relu);
   CHECK(input_names(g, find(g, "sc")) == std::vector<std::string>{"ap_relu", "fc1"});
   CHECK(g[find(g, "pc")].pad_channels_after == 4);  // zero channels: no parameters
   CHECK(g[find(g, "cc")].constant_channels == 2);
@@ -341,13 +341,13 @@ TEST_CASE("TFLite activations as ops (and LOGISTIC-MUL swish) fuse into their pr
   const Network g = import(t.finish({x}, {k}));
   CHECK(kinds(g) ==
         std::vector<std::string>{"input", "conv2d", "conv2d", "activation", "activation", "activation", "conv2d", "output"});
-  CHECK(g[find(g, "c0")].activation == "swish");
+  CHECK(g[find(g, "c0")].activation == Activation::swish);
   CHECK(input_names(g, find(g, "c")) == std::vector<std::string>{"c0"});
-  CHECK(g[find(g, "c")].activation == "leaky_relu");
-  CHECK(g[find(g, "e")].activation == "elu");
-  CHECK(g[find(g, "p")].activation == "prelu");
-  CHECK(g[find(g, "s")].activation == "sigmoid");
-  CHECK(g[find(g, "k")].activation == "relu_n1_to_1");
+  CHECK(g[find(g, "c")].activation == Activation::leaky_relu);
+  CHECK(g[find(g, "e")].activation == Activation::elu);
+  CHECK(g[find(g, "p")].activation == Activation::prelu);
+  CHECK(g[find(g, "s")].activation == Activation::sigmoid);
+  CHECK(g[find(g, "k")].activation == Activation::relu_n1_to_1);
   check_round_trip_and_solve(g);
 }
 
@@ -366,9 +366,9 @@ TEST_CASE("TFLite MAXIMUM and MINIMUM of a map and a constant scalar are clamps"
   t.op(B::MINIMUM, {t.weights("hi", {}), c2}, {mn});
   const Network g = import(t.finish({x}, {mn}));
   CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "activation", "conv2d", "output"});
-  CHECK(g[find(g, "c")].activation == "leaky_relu");
-  CHECK(g[find(g, "mx")].activation == "clamp");  // after the fused leaky_relu: a layer
-  CHECK(g[find(g, "c2")].activation == "clamp");  // fused into the conv
+  CHECK(g[find(g, "c")].activation == Activation::leaky_relu);
+  CHECK(g[find(g, "mx")].activation == Activation::clamp);  // after the fused leaky_relu: a layer
+  CHECK(g[find(g, "c2")].activation == Activation::clamp);  // fused into the conv
   CHECK(totals(g).macs == 6ull * 5 * 4 * 9 + 6ull * 5 * 2 * 4);
   CHECK(totals(g).params == 4ull * 9 + 4 + 2 * 4);
   check_round_trip_and_solve(g);

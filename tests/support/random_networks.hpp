@@ -163,8 +163,9 @@ inline Network random_rich_network(std::mt19937& rng, int layers) {
 /// rounding, and every activation function; with convs and residual adds between.
 inline Network random_cnn_kinds_network(std::mt19937& rng, int layers) {
   const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  static constexpr const char* functions[] = {"relu", "relu6", "hswish", "hsigmoid", "sigmoid", "swish", "leaky_relu",
-                                              "prelu", "elu", "tanh", "softplus", "gelu", "mish", "relu_n1_to_1"};
+  using enum Activation;
+  static constexpr Activation functions[] = {relu, relu6, hswish, hsigmoid, sigmoid, swish, leaky_relu,
+                                             prelu, elu, tanh, softplus, gelu, mish, relu_n1_to_1};
   Network g;
   g[boost::graph_bundle].name = "random_cnn_kinds";
   Layer in = simple_layer("in", LayerKind::input);

@@ -102,29 +102,14 @@ class ReferenceAccelerator {
   /// rows no plan can skip are computed:
   ///   energy >= floor(weight bytes * (e_dram + e_spm_write) + model output bytes * (e_dram + e_spm_read)
   ///                   + sum of least rows(v) * (macs_row(v) * e_mac + vops_row(v) * e_vec))              (pJ)
-  CostFloor floor(std::span<const std::size_t> layers) const {
-    std::uint64_t compute = 0, weight_dma = 0, weight_bytes = 0, output_bytes = 0, unhidden = 0;
-    double energy = 0;  // [pJ] of the least rows' MACs and vector ops
-    for (const std::size_t v : layers) {
-      const LayerInfo& l = info_[v];
-      energy += double(l.least_rows) * (double(l.macs_per_row) * hw_.mac_pj + double(l.vops_per_row) * hw_.vector_op_pj);
-      compute += l.least_compute;
-      weight_dma += dma_cycles(l.weight_bytes);
-      weight_bytes += l.weight_bytes;
-      if (l.model_output) output_bytes += l.row_bytes * std::uint64_t(l.height);
-      if (l.channel_splittable && l.channels > 0) {
-        const std::uint64_t per_channel = l.weight_bytes / std::uint64_t(l.channels);
-        unhidden += std::max(l.least_compute + dma_cycles(per_channel), dma_cycles(per_channel * std::uint64_t(l.channels)));
-      } else {
-        unhidden += l.least_compute + dma_cycles(l.weight_bytes);
-      }
-    }
-    const auto store = std::uint64_t(std::ceil(double(output_bytes) / hw_.dram_bytes_per_cycle));
-    energy += double(weight_bytes) * (hw_.dram_pj_per_byte + hw_.spm_write_pj_per_byte) +
-              double(output_bytes) * (hw_.dram_pj_per_byte + hw_.spm_read_pj_per_byte);
-    return {std::max({compute, weight_dma + store, unhidden}), weight_bytes + output_bytes,
-            std::uint64_t(std::min(std::floor(energy), double(quantity_limit)))};
-  }
+  CostFloor floor(std::span<const std::size_t> layers) const { return floor_of(layers, true); }
+
+  /// FusedFloorModel: the same floor for `layers` run as one group. Only a
+  /// single layer may run in channel chunks (§5c), so in a group of two or more
+  /// every layer waits for all its weights: overlap_floor(v) = least compute +
+  /// dma(weights) for each. No tile walk: the fixed-order DP asks it of every
+  /// group before the exact group floor (solvers/detail/suffix_bound.hpp).
+  CostFloor fused_floor(std::span<const std::size_t> layers) const { return floor_of(layers, layers.size() == 1); }
 
   /// GroupFloorModel: the answer to `q` itself. Each way of running a group (row
   /// tiles, channel chunks, weight streaming, double buffering, halo caching)
@@ -197,6 +182,31 @@ class ReferenceAccelerator {
   }
 
  private:
+  /// floor() and fused_floor(): `may_chunk`, whether a layer may run in channel chunks.
+  CostFloor floor_of(std::span<const std::size_t> layers, bool may_chunk) const {
+    std::uint64_t compute = 0, weight_dma = 0, weight_bytes = 0, output_bytes = 0, unhidden = 0;
+    double energy = 0;  // [pJ] of the least rows' MACs and vector ops
+    for (const std::size_t v : layers) {
+      const LayerInfo& l = info_[v];
+      energy += double(l.least_rows) * (double(l.macs_per_row) * hw_.mac_pj + double(l.vops_per_row) * hw_.vector_op_pj);
+      compute += l.least_compute;
+      weight_dma += dma_cycles(l.weight_bytes);
+      weight_bytes += l.weight_bytes;
+      if (l.model_output) output_bytes += l.row_bytes * std::uint64_t(l.height);
+      if (may_chunk && l.channel_splittable && l.channels > 0) {
+        const std::uint64_t per_channel = l.weight_bytes / std::uint64_t(l.channels);
+        unhidden += std::max(l.least_compute + dma_cycles(per_channel), dma_cycles(per_channel * std::uint64_t(l.channels)));
+      } else {
+        unhidden += l.least_compute + dma_cycles(l.weight_bytes);
+      }
+    }
+    const auto store = std::uint64_t(std::ceil(double(output_bytes) / hw_.dram_bytes_per_cycle));
+    energy += double(weight_bytes) * (hw_.dram_pj_per_byte + hw_.spm_write_pj_per_byte) +
+              double(output_bytes) * (hw_.dram_pj_per_byte + hw_.spm_read_pj_per_byte);
+    return {std::max({compute, weight_dma + store, unhidden}), weight_bytes + output_bytes,
+            std::uint64_t(std::min(std::floor(energy), double(quantity_limit)))};
+  }
+
   friend struct detail::ReferenceAcceleratorAccess;  // tests: evaluate_batch without the floor's shortcut
   class CommandWriter;  // commands(), step by step: accel/detail/reference_commands.hpp
   std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> queries, bool skip_by_floor) const;
@@ -530,6 +540,7 @@ static_assert(BatchCostModel<ReferenceAccelerator>);
 static_assert(SpmFloorModel<ReferenceAccelerator>);
 static_assert(CostFloorModel<ReferenceAccelerator>);
 static_assert(GroupFloorModel<ReferenceAccelerator>);
+static_assert(FusedFloorModel<ReferenceAccelerator>);
 
 /// The SPM the hardware describes, as a MemoryConstraint for the solvers.
 inline Scratchpad scratchpad_of(const Hardware& hw) {

@@ -57,6 +57,19 @@
 // come (solvers/detail/suffix_bound.hpp): branch and bound, and a tighter lower bound
 // when it stops early.
 //
+// Optionally (FusedFloorModel, with GroupFloorModel), a model tells a cheap
+// floor on running a set of layers as one group, in any setting:
+//
+//   pinfuse::CostFloor m.fused_floor(std::span<const std::size_t> layers) const
+//
+// Contract: every query about exactly these layers (vertex indices) that the
+// model accepts, whatever its boundary residences, passing pins and available
+// bytes, is answered with at least these latency cycles, off-chip bytes and
+// energy. The fixed-order DP asks it of every group first and asks group_floor
+// only of the groups whose fused floor could still lower its floor on the cost
+// still to come (solvers/detail/suffix_bound.hpp); it should cost far less than an
+// evaluate(), e.g. a sum over the layers.
+//
 // Optionally (SpmFloorModel), a model tells a floor on the SPM a group takes:
 //
 //   std::uint64_t m.least_spm_bytes(std::span<const std::size_t> layers) const
@@ -234,6 +247,11 @@ concept CostFloorModel = CostModel<M> && requires(const M& m, std::span<const st
 template <class M>
 concept GroupFloorModel = CostModel<M> && requires(const M& m, const GroupQuery& q) {
   { m.group_floor(q) } -> std::same_as<std::optional<CostFloor>>;
+};
+
+template <class M>
+concept FusedFloorModel = GroupFloorModel<M> && requires(const M& m, std::span<const std::size_t> layers) {
+  { m.fused_floor(layers) } -> std::same_as<CostFloor>;
 };
 
 template <class M>

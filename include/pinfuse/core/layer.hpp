@@ -1,6 +1,10 @@
 #pragma once
 // Layers and tensor shapes of the bundled model (pinfuse::Network).
+#include <algorithm>
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,6 +38,20 @@ enum class NearestRounding { floor, ceil, round_prefer_floor, round_prefer_ceil 
 /// depth_to_space channel order (ONNX DepthToSpace mode): DCR (TensorFlow) or CRD (PyTorch PixelShuffle).
 enum class DepthOrder { dcr, crd };
 
+/// The function an activation layer applies, or that a conv2d, conv2d_transpose, fc, add or
+/// mul applies to its result (fused); none: no function. Its vector-unit cost is
+/// activation_ops_per_element (model/activation_ops.hpp).
+enum class Activation {
+  none, relu, relu6, hswish, hsigmoid, sigmoid, swish, leaky_relu, prelu, elu, tanh, softplus, gelu, mish,
+  relu_n1_to_1, clamp
+};
+
+/// The model format's name of each Activation, in the enum's order.
+inline constexpr std::array<std::string_view, 16> activation_names{
+    "none", "relu", "relu6", "hswish", "hsigmoid", "sigmoid", "swish", "leaky_relu", "prelu", "elu", "tanh", "softplus",
+    "gelu", "mish", "relu_n1_to_1", "clamp"};
+static_assert(activation_names.size() == std::size_t(Activation::clamp) + 1, "one name per Activation");
+
 /// What a vertex is to the solvers: it brings data in, computes, or marks a model output.
 enum class LayerRole { input, compute, output };
 
@@ -57,6 +75,15 @@ constexpr std::string_view to_string(LayerKind k) {
     case LayerKind::space_to_depth: return "space_to_depth";
   }
   return "?";
+}
+
+constexpr std::string_view to_string(Activation a) { return activation_names[std::size_t(a)]; }
+
+/// The Activation the model format names `name`; nothing for a name that is no activation.
+constexpr std::optional<Activation> parse_activation(std::string_view name) {
+  const auto it = std::find(activation_names.begin(), activation_names.end(), name);
+  if (it == activation_names.end()) return std::nullopt;
+  return static_cast<Activation>(it - activation_names.begin());
 }
 
 constexpr LayerRole role_of(LayerKind k) {
@@ -102,7 +129,7 @@ struct Layer {
   double pad_value = 0;     ///< pad: the constant padded with
   int block = 1;            ///< depth_to_space / space_to_depth block size
   DepthOrder depth_order = DepthOrder::dcr;  ///< depth_to_space channel order
-  std::string activation = "none";
+  Activation activation = Activation::none;
   Shape output;             ///< inferred by infer_shapes(), or given for inputs
 
   bool is_depthwise(int in_channels) const {

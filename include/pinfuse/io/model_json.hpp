@@ -74,10 +74,7 @@ inline constexpr std::array<std::string_view, 4> coordinate_names{"asymmetric", 
                                                                   "align_corners"};
 inline constexpr std::array<std::string_view, 4> rounding_names{"floor", "ceil", "round_prefer_floor", "round_prefer_ceil"};
 
-inline constexpr std::array<std::string_view, 16> activation_names{
-    "none", "relu", "relu6", "hswish", "hsigmoid", "sigmoid", "swish", "leaky_relu", "prelu", "elu", "tanh", "softplus",
-    "gelu", "mish", "relu_n1_to_1", "clamp"};
-inline std::string read_activation(const io::Node& n) { return std::string(activation_names[n.choice(activation_names)]); }
+inline Activation read_activation(const io::Node& n) { return static_cast<Activation>(n.choice(activation_names)); }
 
 }  // namespace detail
 
@@ -249,8 +246,8 @@ inline void write_window(nlohmann::json& j, const Layer& l) {
   else j["padding"] = pads;  // [top, bottom, left, right]
 }
 
-inline void write_activation(nlohmann::json& j, const std::string& key, const std::string& activation) {
-  if (activation != "none") j[key] = activation;
+inline void write_activation(nlohmann::json& j, const std::string& key, Activation activation) {
+  if (activation != Activation::none) j[key] = to_string(activation);
 }
 
 }  // namespace detail
@@ -316,7 +313,7 @@ inline nlohmann::json model_to_json(const Network& g) {
         j["block"] = l.block;
         if (l.depth_order == DepthOrder::crd) j["order"] = "crd";
         break;
-      case LayerKind::activation: j["function"] = l.activation; break;
+      case LayerKind::activation: j["function"] = to_string(l.activation); break;
       case LayerKind::slice:
         j["begin"] = l.slice_begin;
         j["end"] = l.slice_end;

@@ -1,8 +1,8 @@
 #pragma once
 // Vector-unit work of an activation function, in element operations per element.
 #include <cstdint>
-#include <optional>
-#include <string_view>
+
+#include "pinfuse/core/layer.hpp"
 
 namespace pinfuse {
 
@@ -17,17 +17,26 @@ namespace pinfuse {
 ///   sigmoid 4, tanh 4 (a table)     swish 5 (sigmoid, mul)     elu 7 (exp, sub 1, mul alpha, select)
 ///   gelu 8 (mul 1/sqrt 2, erf, add 1, mul 0.5, mul)            softplus 9 (exp, add 1, log)
 ///   mish 14 (softplus, tanh, mul)
-/// Nothing for a name that is no activation.
-constexpr std::optional<std::uint64_t> activation_ops_per_element(std::string_view f) {
-  if (f == "none" || f == "relu") return 1;
-  if (f == "relu6" || f == "relu_n1_to_1" || f == "clamp" || f == "leaky_relu" || f == "prelu") return 2;
-  if (f == "hsigmoid" || f == "sigmoid" || f == "tanh") return 4;
-  if (f == "hswish" || f == "swish") return 5;
-  if (f == "elu") return 7;
-  if (f == "gelu") return 8;
-  if (f == "softplus") return 9;
-  if (f == "mish") return 14;
-  return std::nullopt;
+constexpr std::uint64_t activation_ops_per_element(Activation f) {
+  switch (f) {
+    case Activation::none:
+    case Activation::relu: return 1;
+    case Activation::relu6:
+    case Activation::relu_n1_to_1:
+    case Activation::clamp:
+    case Activation::leaky_relu:
+    case Activation::prelu: return 2;
+    case Activation::hsigmoid:
+    case Activation::sigmoid:
+    case Activation::tanh: return 4;
+    case Activation::hswish:
+    case Activation::swish: return 5;
+    case Activation::elu: return 7;
+    case Activation::gelu: return 8;
+    case Activation::softplus: return 9;
+    case Activation::mish: return 14;
+  }
+  return 1;
 }
 
 }  // namespace pinfuse

@@ -54,7 +54,7 @@ inline std::uint64_t vector_ops_per_row(const Network& g, LayerId v) {
     case LayerKind::pool: return row * std::uint64_t(l.rows.kernel) * std::uint64_t(l.cols.kernel);
     case LayerKind::add:
     case LayerKind::mul: return row * (inputs_of(g, v).size() - 1);
-    case LayerKind::activation: return row * activation_ops_per_element(l.activation).value_or(1);
+    case LayerKind::activation: return row * activation_ops_per_element(l.activation);
     case LayerKind::concat:
     case LayerKind::resize:
     case LayerKind::slice:

@@ -63,7 +63,7 @@ struct PoolWords {
 /// input (`activation`, the producer's: relu, relu6, sigmoid or hsigmoid) whose every window
 /// keeps a real element (padding < kernel).
 inline std::optional<std::string> pool_pad_problem(const Layer& l, const PendingPad& p, const std::string& producer,
-                                                   const std::string& activation, const PoolWords& words) {
+                                                   Activation activation, const PoolWords& words) {
   if (l.pool_mode == PoolMode::avg) {
     if (p.value != 0) return "reads " + words.pad + "; only zero padding folds into " + words.avg_pool;
     const bool own_pads = l.rows.pad_before || l.rows.pad_after || l.cols.pad_before || l.cols.pad_after || l.rows.same;
@@ -73,10 +73,11 @@ inline std::optional<std::string> pool_pad_problem(const Layer& l, const Pending
     return std::nullopt;
   }
   if (p.value <= -double(std::numeric_limits<float>::max())) return std::nullopt;  // -inf padding: the pool's own
-  const bool non_negative = activation == "relu" || activation == "relu6" || activation == "sigmoid" || activation == "hsigmoid";
+  const bool non_negative = activation == Activation::relu || activation == Activation::relu6 ||
+                            activation == Activation::sigmoid || activation == Activation::hsigmoid;
   if (p.value != 0 || !non_negative)
     return cat("reads ", words.pad, "; ", words.max_pool, " pads with -inf, which padding with ", number_text(p.value),
-               " equals only as zero padding of a non-negative map, and '", producer, "' has activation ", activation);
+               " equals only as zero padding of a non-negative map, and '", producer, "' has activation ", to_string(activation));
   if (p.top + l.rows.pad_before >= l.rows.kernel || p.bottom + l.rows.pad_after >= l.rows.kernel ||
       p.left + l.cols.pad_before >= l.cols.kernel || p.right + l.cols.pad_after >= l.cols.kernel)
     return "reads " + words.pad + ", which with the pool's own padding fills a whole window (padding >= kernel)";

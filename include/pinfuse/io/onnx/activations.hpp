@@ -11,9 +11,11 @@
 #include <functional>
 #include <optional>
 #include <span>
-#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include "pinfuse/core/layer.hpp"
 
 namespace pinfuse::onnx_import_detail {
 
@@ -81,7 +83,7 @@ inline double eval_elementwise(std::string_view op, const ElementwiseAttrs& a, s
 /// What a region computes: an activation of the format, or an affine a*x + b
 /// (a scale and shift, which folds like a constant Mul/Add), or nothing known.
 struct Classified {
-  std::string function;  ///< an activation name, or "affine"
+  std::optional<Activation> activation;  ///< nothing: the affine function
   double slope = 1, offset = 0;  ///< affine: a and b
 };
 
@@ -105,7 +107,7 @@ inline std::optional<Classified> classify_activation(std::span<const double> y) 
     return true;
   };
   const double a = (at(1) - at(-1)) / 2, b = at(0);
-  if (matches([&](double x) { return a * x + b; })) return Classified{"affine", a, b};
+  if (matches([&](double x) { return a * x + b; })) return Classified{std::nullopt, a, b};
   const auto sigmoid = [](double x) { return 1 / (1 + std::exp(-x)); };
   const auto softplus = [](double x) { return std::log1p(std::exp(x)); };
   const double alpha = -at(-1);  // leaky_relu's slope, and elu's alpha * (1 - 1/e)
@@ -115,22 +117,22 @@ inline std::optional<Classified> classify_activation(std::span<const double> y) 
   const auto hard_sigmoid = [](double x, double s, double t) {
     return s > 0 && t > 0 && t < 1 ? std::clamp(s * x + t, 0.0, 1.0) : NAN;
   };
-  const std::vector<std::pair<std::string, std::function<double(double)>>> known{
-      {"relu", [](double x) { return std::max(x, 0.0); }},
-      {"relu6", [](double x) { return std::clamp(x, 0.0, 6.0); }},
-      {"leaky_relu", [&](double x) { return x >= 0 || alpha <= 0 || alpha >= 1 ? x : alpha * x; }},
-      {"elu", [&](double x) { return x >= 0 ? x : alpha / (1 - std::exp(-1.0)) * std::expm1(x); }},
-      {"sigmoid", sigmoid},
-      {"tanh", [](double x) { return std::tanh(x); }},
-      {"softplus", softplus},
-      {"hsigmoid", [&](double x) { return hard_sigmoid(x, hs_s, hs_t); }},
-      {"hswish", [&](double x) { return x * hard_sigmoid(x, hw_s, hw_t); }},
-      {"swish", [&](double x) { return x * sigmoid(x); }},
-      {"gelu", [](double x) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); }},
-      {"mish", [&](double x) { return x * std::tanh(softplus(x)); }},
+  const std::vector<std::pair<Activation, std::function<double(double)>>> known{
+      {Activation::relu, [](double x) { return std::max(x, 0.0); }},
+      {Activation::relu6, [](double x) { return std::clamp(x, 0.0, 6.0); }},
+      {Activation::leaky_relu, [&](double x) { return x >= 0 || alpha <= 0 || alpha >= 1 ? x : alpha * x; }},
+      {Activation::elu, [&](double x) { return x >= 0 ? x : alpha / (1 - std::exp(-1.0)) * std::expm1(x); }},
+      {Activation::sigmoid, sigmoid},
+      {Activation::tanh, [](double x) { return std::tanh(x); }},
+      {Activation::softplus, softplus},
+      {Activation::hsigmoid, [&](double x) { return hard_sigmoid(x, hs_s, hs_t); }},
+      {Activation::hswish, [&](double x) { return x * hard_sigmoid(x, hw_s, hw_t); }},
+      {Activation::swish, [&](double x) { return x * sigmoid(x); }},
+      {Activation::gelu, [](double x) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); }},
+      {Activation::mish, [&](double x) { return x * std::tanh(softplus(x)); }},
   };
-  for (const auto& [name, f] : known)
-    if (matches(f)) return Classified{name, 1, 0};
+  for (const auto& [activation, f] : known)
+    if (matches(f)) return Classified{activation, 1, 0};
   return std::nullopt;
 }
 

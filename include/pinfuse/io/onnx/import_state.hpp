@@ -482,7 +482,7 @@ class ImportState {
   bool absorbs(const std::string& in, int in_uses, std::initializer_list<LayerKind> kinds) const {
     const Value& v = values_.at(in);
     const Layer& p = g_[v.layer];
-    return v.sole && uses(in) == in_uses && p.activation == "none" &&
+    return v.sole && uses(in) == in_uses && p.activation == Activation::none &&
            std::find(kinds.begin(), kinds.end(), p.kind) != kinds.end();
   }
 

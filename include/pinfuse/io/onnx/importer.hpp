@@ -689,7 +689,7 @@ class Importer : ImportState {
   void activation() {
     if (op() == "PRelu") {
       if (!has_input(1) || values_.at(input_name(1)).kind != Value::Kind::constant) fail("the slope must be a constant");
-      return activate(input_name(0), "prelu", 1);
+      return activate(input_name(0), Activation::prelu, 1);
     }
     if (op() == "Max" || op() == "Min" || op() == "Clip") return clamp();
     fail(cat(op(), " of '", input_name(0), "' computes, alone and with the elementwise nodes after it, no activation ",
@@ -715,7 +715,7 @@ class Importer : ImportState {
     if (dims(output_name(0)) != x)
       fail(cat("broadcasts the feature map '", maps.front(), "' ", dims_text(x), " to ", dims_text(dims(output_name(0))),
                "; only constants that keep the feature map's shape are folded"));
-    activate(maps.front(), "clamp", 1);
+    activate(maps.front(), Activation::clamp, 1);
   }
 
   /// Whether an activation region may hold the node: an elementwise op, but not a PRelu
@@ -833,10 +833,10 @@ class Importer : ImportState {
       skip_.insert(*last);
       node_ = &graph.node(*last);  // the layer takes the name of the node that produces y
       const std::size_t layers_before = boost::num_vertices(g_);
-      if (f->function != "affine") {
-        activate(x, f->function, x_uses);
+      if (f->activation) {
+        activate(x, *f->activation, x_uses);
         // several nodes: a pattern fused into one activation; one node folded into its producer
-        if (sub.size() > 1) ++summary_.fused[f->function];
+        if (sub.size() > 1) ++summary_.fused[std::string(to_string(*f->activation))];
         else if (boost::num_vertices(g_) == layers_before) ++summary_.folded[graph.node(*last).op_type()];
       } else {
         for (const int k : sub) ++summary_.folded[graph.node(k).op_type()];
@@ -849,7 +849,7 @@ class Importer : ImportState {
   }
 
   /// Fuses `function` into the producer of `in` if it can, else adds an activation layer.
-  void activate(const std::string& in, const std::string& function, int in_uses) {
+  void activate(const std::string& in, Activation function, int in_uses) {
     const Value& x = feature_map(in, Access::view);
     if (absorbs(in, in_uses, {LayerKind::conv2d, LayerKind::conv2d_transpose, LayerKind::fc, LayerKind::add, LayerKind::mul})) {
       g_[x.layer].activation = function;

@@ -324,12 +324,12 @@ class ImportState {
   /// activation fused into an op folded away): fused into the producer of `x` when it is a
   /// conv2d, conv2d_transpose, fc, add or mul without activation that nobody else reads
   /// (`x_uses`: the reads of `x` that this activation stands for), else an activation layer.
-  void activate(int x, const std::string& function, int y, int x_uses = 1) {
+  void activate(int x, Activation function, int y, int x_uses = 1) {
     const Value v = values_.at(x);
     const Layer& p = g_[v.layer];
     const bool fusable = p.kind == LayerKind::conv2d || p.kind == LayerKind::conv2d_transpose ||
                          p.kind == LayerKind::fc || p.kind == LayerKind::add || p.kind == LayerKind::mul;
-    if (fusable && p.activation == "none" && v.sole && (x == y || uses(x) == x_uses) && !v.pad) {
+    if (fusable && p.activation == Activation::none && v.sole && (x == y || uses(x) == x_uses) && !v.pad) {
       g_[v.layer].activation = function;
       Value w = v;
       w.dims = m_.dims(y);
@@ -340,7 +340,7 @@ class ImportState {
     l.kind = LayerKind::activation;
     l.activation = function;
     l.name = name_of(y);
-    if (x == y) l.name += "_" + function;
+    if (x == y) l.name += "_" + std::string(to_string(function));
     add(std::move(l), {v.layer}, y, v.shape);
   }
 

@@ -181,16 +181,16 @@ class Importer : ImportState {
   }
 
   /// The activation that the options fuse into the op.
-  static std::string fused(fb::ActivationFunctionType f) {
+  static Activation fused(fb::ActivationFunctionType f) {
     const auto a = fused_activation(f);
     if (!a) fail(cat("fused activation ", fb::EnumNameActivationFunctionType(f), " is not supported"));
     return *a;
   }
 
   /// The output tensor of a layer kind that has no activation field, then the fused activation as a layer.
-  void add_then_activate(Layer l, const std::vector<LayerId>& inputs, const std::string& activation) {
+  void add_then_activate(Layer l, const std::vector<LayerId>& inputs, Activation activation) {
     add(std::move(l), inputs, out());
-    if (activation != "none") activate(out(), activation, out());
+    if (activation != Activation::none) activate(out(), activation, out());
   }
 
   // ---- Handlers, one per family of ops ----
@@ -284,12 +284,12 @@ class Importer : ImportState {
     std::int32_t stride_w, stride_h;
     std::memcpy(&stride_w, o->data() + 4, sizeof stride_w);  // little-endian, as the hosts we build on
     std::memcpy(&stride_h, o->data() + 8, sizeof stride_h);
-    transposed(0, in(2) >= 0, stride_h, stride_w, "none");
+    transposed(0, in(2) >= 0, stride_h, stride_w, Activation::none);
   }
 
   /// A transposed convolution of input `map` by the weights of input 1, [O, kh, kw, I]. The padding
   /// comes from the output size: total = s * (in - 1) + k - out, before = total / 2, the rest after.
-  void transposed(std::size_t map, bool bias, int stride_h, int stride_w, const std::string& activation) {
+  void transposed(std::size_t map, bool bias, int stride_h, int stride_w, Activation activation) {
     const Dims w = weights(1);
     const Value& x = input(map);
     check_4d(x.dims, w);
@@ -390,7 +390,7 @@ class Importer : ImportState {
     if (const auto* o = op_->builtin_options_as_AddOptions()) act = o->fused_activation_function();
     if (const auto* o = op_->builtin_options_as_MulOptions()) act = o->fused_activation_function();
     if (const auto* o = op_->builtin_options_as_SubOptions()) act = o->fused_activation_function();
-    const std::string activation = fused(act);
+    const Activation activation = fused(act);
     const Dims y = m_.dims(out());
     if (maps.size() == 1) {
       const Value& x = input(maps[0], Access::view);
@@ -398,7 +398,7 @@ class Importer : ImportState {
         fail(cat("broadcasts the feature map '", name_of(in(maps[0])), "' ", dims_text(x.dims), " to ", dims_text(y),
                  "; only constants that keep the feature map's shape are folded"));
       alias(maps[0]);
-      if (activation != "none") activate(out(), activation, out());
+      if (activation != Activation::none) activate(out(), activation, out());
       return;
     }
     if (op() == "SUB") fail("SUB of two feature maps is not supported (pinfuse has add and mul layers)");
@@ -546,7 +546,7 @@ class Importer : ImportState {
     if (const auto mul = swish_mul()) {
       skip_.insert(*mul);
       --uses_[out()];  // its one reader, the MUL, is this activation
-      return activate(in(0), "swish", ModelAccess::ints(m_.op(std::size_t(*mul)).outputs()).front(), 2);
+      return activate(in(0), Activation::swish, ModelAccess::ints(m_.op(std::size_t(*mul)).outputs()).front(), 2);
     }
     activate(in(0), *activation_of(m_.builtin(*op_)), out());
   }
@@ -585,7 +585,7 @@ class Importer : ImportState {
     if (m_.dims(out()) != x.dims)
       fail(cat("broadcasts the feature map '", name_of(in(maps.front())), "' ", dims_text(x.dims), " to ",
                dims_text(m_.dims(out())), "; only a constant that keeps the feature map's shape is supported"));
-    activate(in(maps.front()), "clamp", out());
+    activate(in(maps.front()), Activation::clamp, out());
   }
 
   /// Ops that keep the data and at most change size-1 axes or flatten: RESHAPE, SQUEEZE,

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <array>
 #include <optional>
-#include <string>
 #include <string_view>
 #include <utility>
 
+#include "pinfuse/core/layer.hpp"
 #include "pinfuse/io/tflite/schema_generated.h"
 
 namespace pinfuse::tflite_import_detail {
@@ -38,31 +38,31 @@ inline bool is_network_op(std::string_view op) {
 inline bool is_shape_op(std::string_view op) { return op == "SHAPE" || op == "RANK"; }
 
 /// The activation of the format that a standalone activation op computes.
-inline std::optional<std::string> activation_of(tflite_schema::BuiltinOperator op) {
+inline std::optional<Activation> activation_of(tflite_schema::BuiltinOperator op) {
   using B = tflite_schema::BuiltinOperator;
   switch (op) {
-    case B::RELU: return "relu";
-    case B::RELU6: return "relu6";
-    case B::RELU_N1_TO_1: return "relu_n1_to_1";
-    case B::LOGISTIC: return "sigmoid";
-    case B::TANH: return "tanh";
-    case B::HARD_SWISH: return "hswish";
-    case B::LEAKY_RELU: return "leaky_relu";
-    case B::PRELU: return "prelu";
-    case B::ELU: return "elu";
-    case B::GELU: return "gelu";
+    case B::RELU: return Activation::relu;
+    case B::RELU6: return Activation::relu6;
+    case B::RELU_N1_TO_1: return Activation::relu_n1_to_1;
+    case B::LOGISTIC: return Activation::sigmoid;
+    case B::TANH: return Activation::tanh;
+    case B::HARD_SWISH: return Activation::hswish;
+    case B::LEAKY_RELU: return Activation::leaky_relu;
+    case B::PRELU: return Activation::prelu;
+    case B::ELU: return Activation::elu;
+    case B::GELU: return Activation::gelu;
     default: return std::nullopt;
   }
 }
 
-/// The activation of the format that a fused activation is ("none" for NONE): that of the op of
+/// The activation of the format that a fused activation is (none for NONE): that of the op of
 /// the same name; nothing for SIGN_BIT.
-inline std::optional<std::string> fused_activation(tflite_schema::ActivationFunctionType f) {
+inline std::optional<Activation> fused_activation(tflite_schema::ActivationFunctionType f) {
   using A = tflite_schema::ActivationFunctionType;
   using B = tflite_schema::BuiltinOperator;
   static constexpr std::array<std::pair<A, B>, 4> as_op{
       {{A::RELU, B::RELU}, {A::RELU_N1_TO_1, B::RELU_N1_TO_1}, {A::RELU6, B::RELU6}, {A::TANH, B::TANH}}};
-  if (f == A::NONE) return "none";
+  if (f == A::NONE) return Activation::none;
   for (const auto& [a, b] : as_op)
     if (a == f) return activation_of(b);
   return std::nullopt;

@@ -287,19 +287,25 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
   SolveStatistics& stats = progress.stats();
   // Where a group from each cut may end: the later cuts, until max_group_layers,
   // the SPM floor (no longer group runs either) or, with fixed groups, the next cut.
+  // The floor never decreases as the group grows (SpmFloorModel), so the first
+  // end past the capacity is found by bisection: O(log n) floors per cut.
   std::vector<std::vector<int>> ends(n + 1);
   for (int begin = 0; begin < n; ++begin) {
     if (!is_cut[begin]) continue;
+    std::vector<int>& from = ends[begin];
     for (int end = begin + 1; end <= n; ++end) {
       if (!is_cut[end]) continue;
       if (opt.max_group_layers && std::size_t(end - begin) > opt.max_group_layers) break;
-      if constexpr (SpmFloorModel<C>)
-        if (cost.least_spm_bytes(positions_to_vertices(p, begin, end)) > spm.capacity()) {
-          ++stats.growth_stops;  // no group [begin, end' >= end) can run
-          break;
-        }
-      ends[begin].push_back(end);
+      from.push_back(end);
       if (!space.group_starts.empty()) break;  // fixed groups: the next cut only
+    }
+    if constexpr (SpmFloorModel<C>) {
+      const auto too_big = [&](int end) { return cost.least_spm_bytes(positions_to_vertices(p, begin, end)) > spm.capacity(); };
+      const auto first_too_big = std::partition_point(from.begin(), from.end(), [&](int end) { return !too_big(end); });
+      if (first_too_big != from.end()) {
+        ++stats.growth_stops;  // no group [begin, end' >= end) can run
+        from.erase(first_too_big, from.end());
+      }
     }
   }
   const bool front = opt.trade_off.has_value();
@@ -383,18 +389,23 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
   const auto prepare = [&](int begin, int end, std::optional<Score> floor, const std::vector<char>& beam) {
     Batch batch;
     batch.end = end;
-    const GroupBoundary boundary = group_boundary(p, begin, end);
-    std::vector<int> fresh;  // candidates the group produces that outlive it
-    for (const int fm : boundary.outputs)
-      if (candidate[fm]) fresh.push_back(fm);
-    std::vector<int> maybe_pinned = live[begin];  // every pin alive during the group is one of these
-    maybe_pinned.insert(maybe_pinned.end(), fresh.begin(), fresh.end());
+    std::vector<std::uint32_t> from;  // the states it runs from, unless the bound prunes them
     for (std::uint32_t mask = 0; mask < best[begin].size(); ++mask) {
       if (best[begin][mask].empty() || (!beam.empty() && !beam[mask])) continue;
       if (floor && incumbent_score && !stopped_bound && *incumbent_score < best[begin][mask][0].score(ranked) + *floor) {
         ++stats.states_pruned;
         continue;
       }
+      from.push_back(mask);
+    }
+    if (from.empty()) return batch;
+    const GroupBoundary boundary = group_boundary(p, begin, end);
+    std::vector<int> fresh;  // candidates the group produces that outlive it
+    for (const int fm : boundary.outputs)
+      if (candidate[fm]) fresh.push_back(fm);
+    std::vector<int> maybe_pinned = live[begin];  // every pin alive during the group is one of these
+    maybe_pinned.insert(maybe_pinned.end(), fresh.begin(), fresh.end());
+    for (const std::uint32_t mask : from) {
       for (std::uint32_t t = 0; t < (stopped_bound ? 1U : std::uint32_t(1) << fresh.size()); ++t) {
         for (std::size_t i = 0; i < live[begin].size(); ++i) pinned[live[begin][i]] = (mask >> i) & 1U;
         for (std::size_t i = 0; i < fresh.size(); ++i) pinned[fresh[i]] = (t >> i) & 1U;
@@ -474,6 +485,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
       parallel_for(batches.size(), threads, [&](std::size_t i) {
         if (!quick && progress.out_of_time()) return;  // not asked: redone in quick mode
         batches[i].asked = true;
+        if (batches[i].transitions.empty()) return;  // pruned from every state
         const std::vector<std::size_t> layers = positions_to_vertices(p, begin, batches[i].end);
         for (const Objective objective : t.asked)
           batches[i].answers.push_back(batches[i].settings.ask(layers, cost, spm, objective, batches[i].stats));

@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "pinfuse/concepts/cost_model.hpp"
@@ -48,9 +49,16 @@ struct SuffixBound {
 
 /// The pass over every group the DP may run (`ends[b]`: where a group from cut b
 /// may end, ascending; empty for positions that are not cuts), `candidate` per
-/// FM of `p`. Groups from `threads` cuts are asked at once; `progress` is ticked
-/// after each such round, and a stop leaves the bound incomplete. The floors
-/// asked are counted in groups_costed.
+/// FM of `p`, backwards over the cuts. A group whose end no plan gets on from
+/// needs no floor. With a fused floor (FusedFloorModel: cheap, no tile walk)
+/// the pass skips the exact group floors that cannot lower rest(b): it asks the
+/// group of least reach, fused floor(b, e) + rest(e), first, until one runs,
+/// which sets an upper end U >= rest(b), and then every group whose reach is
+/// at most U (those `threads` at a time); a group of reach > U has floor(b, e) +
+/// rest(e) > U too, so rest(b) and the grouping that reaches it are the same as
+/// if all were asked, and its fused floor stands as its floor. Without one every group is asked. `progress` is
+/// ticked after each cut, and a stop leaves the bound incomplete. The group
+/// floors asked are counted in groups_costed.
 template <GroupFloorModel C, MemoryConstraint M>
 SuffixBound suffix_bound(const Problem& p, const C& cost, const M& spm, Objective objective,
                          const std::vector<std::vector<int>>& ends, const std::vector<char>& candidate,
@@ -58,43 +66,68 @@ SuffixBound suffix_bound(const Problem& p, const C& cost, const M& spm, Objectiv
   const int n = static_cast<int>(p.size());
   SuffixBound bound;
   bound.group.resize(std::size_t(n) + 1);
-  const auto ask = [&](int begin) {
-    for (const int end : ends[std::size_t(begin)]) {
-      const std::vector<std::size_t> layers = positions_to_vertices(p, begin, end);
-      const GroupBoundary b = group_boundary(p, begin, end);
-      std::vector<BoundaryFm> inputs, outputs;
-      const auto relaxed = [&](int fm) { return candidate[std::size_t(fm)] ? Residence::pinned : Residence::dram; };
-      for (const int fm : b.inputs) inputs.push_back({p.fms[std::size_t(fm)].id, relaxed(fm)});
-      for (const int fm : b.outputs) outputs.push_back({p.fms[std::size_t(fm)].id, relaxed(fm)});
-      const GroupQuery most_generous{layers, inputs, outputs, spm.capacity(), spm.alignment(), objective, {},
-                                     b.outputs_read_inside};
-      const std::optional<CostFloor> floor = cost.group_floor(most_generous);
-      bound.group[std::size_t(begin)].push_back(floor ? std::optional<Score>(score_of(*floor, objective)) : std::nullopt);
-    }
-  };
-  std::vector<int> cuts;  // that start a group
-  for (int b = 0; b < n; ++b)
-    if (!ends[std::size_t(b)].empty()) cuts.push_back(b);
-  for (std::size_t first = 0; first < cuts.size(); first += threads) {
-    const std::size_t round = std::min(threads, cuts.size() - first);
-    parallel_for(round, threads, [&](std::size_t i) { ask(cuts[first + i]); });
-    for (std::size_t i = first; i < first + round; ++i) progress.stats().groups_costed += ends[std::size_t(cuts[i])].size();
-    if (progress.tick()) return {};
-  }
   bound.rest.assign(std::size_t(n) + 1, std::nullopt);
   bound.rest[std::size_t(n)] = Score{};
   std::vector<int> next(std::size_t(n) + 1, -1);  // the end that reaches rest(b)
-  for (auto it = cuts.rbegin(); it != cuts.rend(); ++it) {
-    const std::size_t b = std::size_t(*it);
-    for (std::size_t i = 0; i < ends[b].size(); ++i) {
-      const std::optional<Score>& after = bound.rest[std::size_t(ends[b][i])];
-      if (!bound.group[b][i] || !after) continue;
-      const Score through = *bound.group[b][i] + *after;
-      if (!bound.rest[b] || through < *bound.rest[b]) {
-        bound.rest[b] = through;
-        next[b] = ends[b][i];
+  // The group floor of [begin, end), asked with its pin candidates pinned and the whole capacity.
+  const auto exact = [&](int begin, int end) -> std::optional<Score> {
+    const std::vector<std::size_t> layers = positions_to_vertices(p, begin, end);
+    const GroupBoundary b = group_boundary(p, begin, end);
+    std::vector<BoundaryFm> inputs, outputs;
+    const auto relaxed = [&](int fm) { return candidate[std::size_t(fm)] ? Residence::pinned : Residence::dram; };
+    for (const int fm : b.inputs) inputs.push_back({p.fms[std::size_t(fm)].id, relaxed(fm)});
+    for (const int fm : b.outputs) outputs.push_back({p.fms[std::size_t(fm)].id, relaxed(fm)});
+    const GroupQuery most_generous{layers, inputs, outputs, spm.capacity(), spm.alignment(), objective, {},
+                                   b.outputs_read_inside};
+    const std::optional<CostFloor> floor = cost.group_floor(most_generous);
+    return floor ? std::optional<Score>(score_of(*floor, objective)) : std::nullopt;
+  };
+  for (int begin = n - 1; begin >= 0; --begin) {
+    const std::vector<int>& group_ends = ends[std::size_t(begin)];
+    if (group_ends.empty()) continue;
+    std::vector<std::optional<Score>>& floors = bound.group[std::size_t(begin)];
+    floors.assign(group_ends.size(), std::nullopt);
+    // (reach, index into group_ends) of the groups after which some plan ends
+    std::vector<std::pair<Score, std::size_t>> reach;
+    const std::vector<std::size_t> longest = positions_to_vertices(p, begin, group_ends.back());  // each group is a prefix
+    for (std::size_t i = 0; i < group_ends.size(); ++i) {
+      const std::optional<Score>& after = bound.rest[std::size_t(group_ends[i])];
+      if (!after) continue;
+      Score fused{};
+      if constexpr (FusedFloorModel<C>) {
+        fused = score_of(cost.fused_floor(std::span(longest).first(std::size_t(group_ends[i] - begin))), objective);
+        floors[i] = fused;
+      }
+      reach.emplace_back(fused + *after, i);
+    }
+    std::sort(reach.begin(), reach.end());
+    std::vector<std::size_t> asked;
+    std::optional<Score> upper;
+    std::size_t k = 0;
+    for (; k < reach.size() && !upper; ++k) {
+      const std::size_t i = reach[k].second;
+      floors[i] = exact(begin, group_ends[i]);
+      asked.push_back(i);
+      if (floors[i]) upper = *floors[i] + *bound.rest[std::size_t(group_ends[i])];
+    }
+    const std::size_t first_parallel = asked.size();
+    for (; k < reach.size(); ++k)
+      if (!FusedFloorModel<C> || !(*upper < reach[k].first)) asked.push_back(reach[k].second);
+    parallel_for(asked.size() - first_parallel, threads, [&](std::size_t j) {
+      const std::size_t i = asked[first_parallel + j];
+      floors[i] = exact(begin, group_ends[i]);
+    });
+    for (const std::size_t i : asked) {
+      if (!floors[i]) continue;
+      const Score through = *floors[i] + *bound.rest[std::size_t(group_ends[i])];
+      if (!bound.rest[std::size_t(begin)] || through < *bound.rest[std::size_t(begin)] ||
+          (through == *bound.rest[std::size_t(begin)] && group_ends[i] < next[std::size_t(begin)])) {
+        bound.rest[std::size_t(begin)] = through;
+        next[std::size_t(begin)] = group_ends[i];
       }
     }
+    progress.stats().groups_costed += asked.size();
+    if (progress.tick()) return {};
   }
   if (bound.rest[0])
     for (int cut = 0; cut < n; cut = next[std::size_t(cut)]) bound.grouping.push_back(cut);

@@ -1,0 +1,38 @@
+#pragma once
+// The pinfuse tool: the solver's statistics as one line of text and as JSON.
+#include <cstdio>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "pinfuse/pinfuse.hpp"
+
+namespace pinfuse::cli {
+
+/// "12 states expanded, 3 pruned, ...": the solver's statistics on one line.
+inline std::string statistics_text(const SolveStatistics& st) {
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "%llu states expanded, %llu pruned, %llu groups costed, %llu cache hits, %llu memory refusals, "
+                "%llu growth stops, %llu incumbents, %llu runs, %.1f ms",
+                (unsigned long long)st.states_expanded, (unsigned long long)st.states_pruned,
+                (unsigned long long)st.groups_costed, (unsigned long long)st.cache_hits,
+                (unsigned long long)st.memory_refusals, (unsigned long long)st.growth_stops, (unsigned long long)st.incumbents, (unsigned long long)st.runs,
+                st.elapsed_ms);
+  return line;
+}
+
+/// The solver's statistics as a JSON object.
+inline nlohmann::json statistics_json(const SolveStatistics& st) {
+  return {{"runs", st.runs},
+          {"states_expanded", st.states_expanded},
+          {"states_pruned", st.states_pruned},
+          {"groups_costed", st.groups_costed},
+          {"cache_hits", st.cache_hits},
+          {"memory_refusals", st.memory_refusals},
+          {"growth_stops", st.growth_stops},
+          {"incumbents", st.incumbents},
+          {"elapsed_ms", st.elapsed_ms}};
+}
+
+}  // namespace pinfuse::cli
