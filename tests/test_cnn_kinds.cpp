@@ -19,7 +19,7 @@
 #include "pinfuse/plan/layout.hpp"
 #include "pinfuse/plan/replay.hpp"
 #include "pinfuse/plan/validator.hpp"
-#include "pinfuse/solvers/segment_dp.hpp"
+#include "pinfuse/solvers/detail/segment_dp.hpp"
 #include "pinfuse/solvers/solve.hpp"
 #include "support/brute_force.hpp"
 #include "support/program_checks.hpp"

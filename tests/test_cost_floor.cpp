@@ -11,7 +11,7 @@
 #include <random>
 
 #include "pinfuse/accel/reference_accelerator.hpp"
-#include "pinfuse/solvers/group_boundary.hpp"
+#include "pinfuse/solvers/detail/group_boundary.hpp"
 #include "support/random_networks.hpp"
 
 using namespace pinfuse;

@@ -18,7 +18,7 @@
 #include "pinfuse/io/hardware_json.hpp"
 #include "pinfuse/io/model_json.hpp"
 #include "pinfuse/io/plan_json.hpp"
-#include "pinfuse/solvers/group_boundary.hpp"
+#include "pinfuse/solvers/detail/group_boundary.hpp"
 #include "pinfuse/solvers/solve.hpp"
 #include "support/bundled.hpp"
 

@@ -1,4 +1,4 @@
-// The order-free search (solvers/dag_search.hpp) beyond brute force: on chains
+// The order-free search (solvers/detail/dag_search.hpp) beyond brute force: on chains
 // it is the fixed-order DP; on bundled DAGs it is never worse than the file
 // order; stopped by a time limit, its lower bound is at most the exact optimum,
 // which is at most the plan it returns; its plans validate.

@@ -17,7 +17,7 @@
 #include "pinfuse/io/program_json.hpp"
 #include "pinfuse/plan/layout.hpp"
 #include "pinfuse/plan/replay.hpp"
-#include "pinfuse/solvers/segment_dp.hpp"
+#include "pinfuse/solvers/detail/segment_dp.hpp"
 #include "pinfuse/solvers/solve.hpp"
 
 using namespace pinfuse;

@@ -8,8 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "pinfuse/accel/buffer_kinds.hpp"
 #include "pinfuse/accel/reference_accelerator.hpp"
-#include "pinfuse/solvers/group_boundary.hpp"
+#include "pinfuse/solvers/detail/group_boundary.hpp"
 #include "pinfuse/core/problem.hpp"
 #include "support/imported_network.hpp"
 #include "support/random_networks.hpp"
@@ -130,6 +131,13 @@ TEST_CASE("a pointwise conv moves each FM byte once whatever the tiling", "[acce
   }
 }
 
+TEST_CASE("buffer names are the ones plan files carry (docs/plan-format.md)", "[accelerator]") {
+  CHECK(buffer_name(BufferKind::weights, "conv3") == "weights");
+  CHECK(buffer_name(BufferKind::tmp, "conv3") == "tmp:conv3");
+  CHECK(buffer_name(BufferKind::in, "conv3") == "in:conv3");
+  CHECK(buffer_name(BufferKind::out, "conv3") == "out:conv3");
+}
+
 TEST_CASE("pinned boundary FMs cost no FM traffic and no tile buffers", "[accelerator]") {
   const Chain c = chain({16, 16, 8}, {conv_layer("a", 16, 3, 1), conv_layer("b", 8, 1, 1)});
   const ReferenceAccelerator accel(c.net, Hardware{});
@@ -143,8 +151,8 @@ TEST_CASE("pinned boundary FMs cost no FM traffic and no tile buffers", "[accele
     REQUIRE(cost);
     CHECK(cost->offchip.fm_read == 0);
     CHECK(cost->offchip.fm_write == fm_bytes(c.net, c.layers.back()));
-    CHECK(!buffer_named(*cost, "in:in"));
-    CHECK(buffer_named(*cost, "out:b"));
+    CHECK(!buffer_named(*cost, buffer_name(BufferKind::in, "in")));
+    CHECK(buffer_named(*cost, buffer_name(BufferKind::out, "b")));
   }
   SECTION("pinned output") {
     q.outputs[0].where = Residence::pinned;
@@ -152,8 +160,8 @@ TEST_CASE("pinned boundary FMs cost no FM traffic and no tile buffers", "[accele
     REQUIRE(cost);
     CHECK(cost->offchip.fm_read >= fm_bytes(c.net, c.input));
     CHECK(cost->offchip.fm_write == 0);
-    CHECK(buffer_named(*cost, "in:in"));
-    CHECK(!buffer_named(*cost, "out:b"));
+    CHECK(buffer_named(*cost, buffer_name(BufferKind::in, "in")));
+    CHECK(!buffer_named(*cost, buffer_name(BufferKind::out, "b")));
   }
   SECTION("both pinned") {
     q.inputs[0].where = Residence::pinned;
@@ -621,7 +629,8 @@ TEST_CASE("a concat fused with its producers is written in place", "[accelerator
   const std::optional<GroupCost> in_place = accel.evaluate(fused.view());
   REQUIRE(in_place);
   // The expands write into the concat's out buffer: no buffers of their own.
-  CHECK(names(*in_place) == std::vector<std::string>{"weights", "tmp:squeeze", "in:in", "out:concat"});
+  CHECK(names(*in_place) == std::vector<std::string>{buffer_name(BufferKind::weights, ""), buffer_name(BufferKind::tmp, "squeeze"),
+                                                   buffer_name(BufferKind::in, "in"), buffer_name(BufferKind::out, "concat")});
 
   // When expand1x1 is also needed after the group it keeps its own buffer, and
   // the concat copies: more SPM and more cycles than in place.

@@ -1,6 +1,6 @@
 // What the solvers do to go faster changes no plan: stopping groups from
 // growing at the cost model's SPM floor (SpmFloorModel), the fixed-order DP's
-// branch and bound on group floors (GroupFloorModel, solvers/suffix_bound.hpp),
+// branch and bound on group floors (GroupFloorModel, solvers/detail/suffix_bound.hpp),
 // and costing groups on several threads (SolveOptions::threads).
 #include <catch2/catch.hpp>
 

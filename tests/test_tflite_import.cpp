@@ -1,5 +1,5 @@
 // The TFLite importer on flatbuffers written here with flatbuffers' FlatBufferBuilder (the
-// tables of io/tflite/schema.fbs): each op handler with its layer kinds, NHWC shapes, MACs
+// tables of io/detail/tflite/schema.fbs): each op handler with its layer kinds, NHWC shapes, MACs
 // and parameters; int8 (QUANTIZE/DEQUANTIZE around the graph) and float16 weights
 // (DEQUANTIZE of constants); dynamic input dims; post-processing dropped; the round trip
 // through model_to_json with every strategy solved; and the errors for bad files.

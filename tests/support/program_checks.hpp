@@ -10,7 +10,7 @@
 #include "pinfuse/accel/reference_accelerator.hpp"
 #include "pinfuse/plan/layout.hpp"
 #include "pinfuse/plan/program.hpp"
-#include "pinfuse/solvers/segment_dp.hpp"
+#include "pinfuse/solvers/detail/segment_dp.hpp"
 
 namespace pinfuse::testing {
 

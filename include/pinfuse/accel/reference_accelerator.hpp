@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "pinfuse/accel/buffer_kinds.hpp"
 #include "pinfuse/accel/hardware.hpp"
 #include "pinfuse/accel/tiling.hpp"
 #include "pinfuse/accel/tiling_keys.hpp"
@@ -112,7 +113,7 @@ class ReferenceAccelerator {
   /// in a group of two or more every layer waits for all its weights:
   /// overlap_floor(v) = least compute + dma(weights) for each. Running sums, no
   /// tile walk: O(layers) for all the groups from one cut, which the fixed-order
-  /// DP asks before the exact group floors (solvers/suffix_bound.hpp).
+  /// DP asks before the exact group floors (solvers/detail/suffix_bound.hpp).
   std::vector<CostFloor> fused_floors(std::span<const std::size_t> layers) const {
     std::vector<CostFloor> floors;
     floors.reserve(layers.size());
@@ -156,7 +157,7 @@ class ReferenceAccelerator {
   std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> queries) const;
 
   /// The commands that run a group the way `cost`, this model's answer to `q`,
-  /// says (CommandEmitter); defined in accel/reference_commands.hpp.
+  /// says (CommandEmitter); defined in accel/detail/reference_commands.hpp.
   std::vector<Command> commands(const GroupQuery& q, const GroupCost& cost, const GroupAddresses& at) const;
 
   /// DMA time of one transfer: setup + bytes / bandwidth (cycles); 0 bytes cost nothing.
@@ -215,6 +216,7 @@ class ReferenceAccelerator {
 
  private:
   friend struct detail::ReferenceAcceleratorAccess;  // tests: evaluate_batch without the floor's shortcut
+  class CommandWriter;  // commands(), step by step: accel/detail/reference_commands.hpp
   std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> queries, bool skip_by_floor) const;
 
   struct LayerInfo {
@@ -510,19 +512,17 @@ class ReferenceAccelerator {
   void for_each_fm_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, const ChannelChunks& split, bool overlap,
                           Emit&& emit) const;
   /// Every buffer a way of running the group needs, in the order GroupCost::buffers
-  /// lists them: emit(prefix, vertex, copies, bytes of one copy) for the weights
-  /// ("weights", vertex unused), then for_each_tmp_buffer's and for_each_fm_buffer's.
+  /// lists them: emit(kind, vertex, copies, bytes of one copy) for the weights
+  /// (BufferKind::weights, vertex unused), then for_each_tmp_buffer's and for_each_fm_buffer's.
   template <class Emit>
   void for_each_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, const ChannelChunks& split,
                        bool streamed, bool overlap, Emit&& emit) const {
-    if (v.weights) emit("weights", LayerId(0), 1, weight_buffer(q, v, streamed, split, overlap));
+    if (v.weights) emit(BufferKind::weights, LayerId(0), 1, weight_buffer(q, v, streamed, split, overlap));
     for_each_tmp_buffer(q, v, geo, emit);
     for_each_fm_buffer(q, v, geo, split, overlap, emit);
   }
-  /// A buffer's name in GroupCost::buffers: "weights", or the prefix and the layer's name.
-  std::string buffer_name(const char* prefix, LayerId l) const {
-    return std::string(prefix) == "weights" ? std::string(prefix) : prefix + (*g_)[l].name;
-  }
+  /// A buffer's name in GroupCost::buffers (accel/buffer_kinds.hpp).
+  std::string buffer_name(BufferKind kind, LayerId l) const { return pinfuse::buffer_name(kind, (*g_)[l].name); }
   /// SPM bytes for the group's weights: all of them (resident), the largest
   /// layer's (streamed), or one chunk's per copy (channel chunks, double-buffered
   /// when the DMA overlaps).
@@ -818,7 +818,7 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
     }
     on_tile(t, need, rows, ext_need);
   }
-  for_each_tmp_buffer(q, v, geo, [&](const char*, LayerId, std::uint64_t, std::uint64_t bytes) { geo.tmp_bytes += bytes; });
+  for_each_tmp_buffer(q, v, geo, [&](BufferKind, LayerId, std::uint64_t, std::uint64_t bytes) { geo.tmp_bytes += bytes; });
   geo.cache_sound = cache.sound;
   for (std::size_t i = 0; i < m; ++i)
     geo.cache_bytes += std::uint64_t(cache.most_cached[i]) * info_[q.layers[i]].row_bytes;
@@ -898,7 +898,7 @@ std::uint64_t ReferenceAccelerator::step_terms(const StepAt& step, std::size_t n
   return total;
 }
 
-/// Calls emit("tmp:", vertex, 1, bytes) for each intermediate the group reads
+/// Calls emit(BufferKind::tmp, vertex, 1, bytes) for each intermediate the group reads
 /// inside itself: one tile of it, single-buffered (compute produces and consumes
 /// it); the inputs of an in-place concat live in the concat's.
 template <class Emit>
@@ -906,10 +906,10 @@ void ReferenceAccelerator::for_each_tmp_buffer(const GroupQuery& q, const GroupV
                                                Emit&& emit) const {
   for (std::size_t i = 0; i < q.layers.size(); ++i)
     if (v.is_tmp[i] && v.writes_into[i] < 0 && geo.tmp_max[i] > 0)
-      emit("tmp:", q.layers[i], 1, align(q, std::uint64_t(geo.tmp_max[i]) * info_[q.layers[i]].row_bytes));
+      emit(BufferKind::tmp, q.layers[i], 1, align(q, std::uint64_t(geo.tmp_max[i]) * info_[q.layers[i]].row_bytes));
 }
 
-/// Calls emit(prefix, vertex, copies, bytes of one copy) for each DRAM input and output tile buffer
+/// Calls emit(BufferKind::in or out, vertex, copies, bytes of one copy) for each DRAM input and output tile buffer
 /// (intermediates: for_each_tmp_buffer; weights: the choice's). They are
 /// double-buffered when there are several pipeline steps, except the partial
 /// sums of an accumulating reduction, which stay put over the tiles and change
@@ -928,14 +928,14 @@ void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const GroupVi
     if (q.inputs[e].where == Residence::dram && geo.in_max[e] > 0) {
       const LayerInfo& u = info_[q.inputs[e].fm];
       const std::uint64_t row_bytes = slice ? u.row_bytes / std::uint64_t(u.channels) * std::uint64_t(split.per_chunk) : u.row_bytes;
-      emit("in:", q.inputs[e].fm, in_copies, align(q, std::uint64_t(geo.in_max[e]) * row_bytes));
+      emit(BufferKind::in, q.inputs[e].fm, in_copies, align(q, std::uint64_t(geo.in_max[e]) * row_bytes));
     }
   for (std::size_t o = 0; o < q.outputs.size(); ++o)
     if (q.outputs[o].where == Residence::dram && geo.out_max[o] > 0) {
       const LayerInfo& l = info_[q.outputs[o].fm];
       const std::uint64_t row_bytes = split.channels ? l.row_bytes / std::uint64_t(l.channels) * std::uint64_t(split.per_chunk) : l.row_bytes;
       const bool accumulates = v.local[q.outputs[o].fm] >= 0 && v.accumulates[std::size_t(v.local[q.outputs[o].fm])];
-      emit("out:", q.outputs[o].fm, accumulates ? partial_sum_copies : out_copies,
+      emit(BufferKind::out, q.outputs[o].fm, accumulates ? partial_sum_copies : out_copies,
            align(q, std::uint64_t(geo.out_max[o]) * row_bytes));
     }
 }
@@ -945,7 +945,7 @@ inline std::uint64_t ReferenceAccelerator::footprint(const GroupQuery& q, const 
                                                      const ChannelChunks& split, bool streamed, bool overlap) const {
   std::uint64_t sum = (v.weights ? weight_buffer(q, v, streamed, split, overlap) : 0) + geo.tmp_bytes;
   for_each_fm_buffer(q, v, geo, split, overlap,
-                     [&](const char*, LayerId, std::uint64_t copies, std::uint64_t bytes) { sum += copies * bytes; });
+                     [&](BufferKind, LayerId, std::uint64_t copies, std::uint64_t bytes) { sum += copies * bytes; });
   return sum;
 }
 
@@ -1151,8 +1151,8 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
     cost.recompute_macs = geo.recompute_macs;
     cost.energy = best[k]->energy;
     for_each_buffer(queries[k], v, geo, chunks_of(queries[k], *best[k]), best[k]->streamed, best[k]->overlapped,
-                    [&](const char* prefix, LayerId l, std::uint64_t copies, std::uint64_t bytes) {
-                      cost.buffers.push_back({buffer_name(prefix, l), copies * bytes});
+                    [&](BufferKind kind, LayerId l, std::uint64_t copies, std::uint64_t bytes) {
+                      cost.buffers.push_back({buffer_name(kind, l), copies * bytes});
                     });
     cost.tiling = {{tiling_key::row_tiles, best[k]->tiles},
                    {tiling_key::channel_chunks, best[k]->chunks},
@@ -1166,4 +1166,4 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
 
 }  // namespace pinfuse
 
-#include "pinfuse/accel/reference_commands.hpp"
+#include "pinfuse/accel/detail/reference_commands.hpp"

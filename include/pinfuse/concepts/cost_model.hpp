@@ -54,7 +54,7 @@
 // least score_of(floor, q.objective); nullopt means it accepts no such q'.
 // The fixed-order DP asks it once per group, with the group's pin candidates
 // pinned and the whole capacity available, for its floor on the cost still to
-// come (solvers/suffix_bound.hpp): branch and bound, and a tighter lower bound
+// come (solvers/detail/suffix_bound.hpp): branch and bound, and a tighter lower bound
 // when it stops early.
 //
 // Optionally (FusedFloorModel, with GroupFloorModel), a model tells cheap
@@ -68,7 +68,7 @@
 // is answered with at least its latency cycles, off-chip bytes and energy.
 // The fixed-order DP asks it once per cut, for the groups from that cut, and
 // asks group_floor only of the groups whose fused floor could still lower its
-// floor on the cost still to come (solvers/suffix_bound.hpp); it should cost
+// floor on the cost still to come (solvers/detail/suffix_bound.hpp); it should cost
 // far less than an evaluate(), e.g. running sums over the layers.
 //
 // Optionally (SpmFloorModel), a model tells a floor on the SPM a group takes:

@@ -55,7 +55,7 @@
 //                                    per-channel scale and shift and passes through like a constant Mul.
 //       Elementwise ops: Relu, Clip, Sigmoid, Tanh, Erf, Exp, Log, Sqrt, Pow, Softplus, HardSigmoid,
 //       HardSwish, LeakyRelu, Elu, Selu, Celu, PRelu, Add, Sub, Mul, Div, Min, Max, ...
-//                                 -> activations, by what they compute (io/onnx/activations.hpp): the
+//                                 -> activations, by what they compute (io/detail/onnx/activations.hpp): the
 //                                    nodes from one that reads a feature map x, through the nodes after
 //                                    it that read only x, their outputs and scalar constants, are
 //                                    evaluated as a function of x at sample points; the largest such
@@ -94,7 +94,7 @@
 //       Softmax, LogSoftmax       -> folded (no shape change, no MACs)
 //     A node that reads no feature map (a Constant, shape arithmetic on Shape's
 //     output, a computation on initializers) is a constant: it becomes no layer.
-//  4. The outputs become "output" layers (io/onnx/outputs.hpp): the values
+//  4. The outputs become "output" layers (io/detail/onnx/outputs.hpp): the values
 //     OnnxImportOptions::outputs names (`pinfuse import --outputs a,b`), or else the
 //     graph outputs without the post-processing after the network: data-dependent
 //     ArgMax, ArgMin, TopK, NonMaxSuppression, NonZero, RoiAlign, Where, comparisons,
@@ -130,7 +130,7 @@
 #include <string>
 
 #include "pinfuse/core/error.hpp"
-#include "pinfuse/io/onnx/importer.hpp"
+#include "pinfuse/io/detail/onnx/importer.hpp"
 #include "pinfuse/io/files.hpp"
 #include "pinfuse/io/onnx/options.hpp"
 

@@ -3,7 +3,7 @@
 // build a shape-checked pinfuse::Network from a .tflite flatbuffer.
 //
 // OPTIONAL PART OF PINFUSE. This header needs flatbuffers (Debian 12: libflatbuffers-dev)
-// and the header that flatc (flatbuffers-compiler) generates from io/tflite/schema.fbs,
+// and the header that flatc (flatbuffers-compiler) generates from io/detail/tflite/schema.fbs,
 // a subset of TFLite's published schema. Link the CMake target pinfuse::tflite instead of
 // pinfuse::pinfuse: it exists when CMake found both (option PINFUSE_WITH_TFLITE, AUTO by
 // default), generates the header, and defines PINFUSE_HAS_TFLITE=1.
@@ -11,14 +11,14 @@
 // How the import works
 //  1. flatbuffers::Verifier checks the whole buffer before anything is read; then every
 //     index the file holds (a tensor of an operator or of the subgraph, a tensor's buffer,
-//     an operator's opcode) is range-checked (io/tflite/schema_access.hpp). A bad or
+//     an operator's opcode) is range-checked (io/detail/tflite/schema_access.hpp). A bad or
 //     truncated file is an input_error.
 //  2. Subgraph 0 is imported. Its inputs become "input" layers: [1, H, W, C] (NHWC) is our
 //     [H, W, C], [1, N] is [1, 1, N]. TFLite stores one static size per tensor; a dynamic
 //     dimension (-1 in shape_signature) must be confirmed with ImportOptions::input_dims
 //     (`pinfuse import --input image=1x224x224x3`, the stored size: the file's tensors are
 //     sized for it). Tensors that hold data (weights, axes, paddings) are constants.
-//  3. Operators are imported in order by a table from op code to handler (io/tflite/importer.hpp):
+//  3. Operators are imported in order by a table from op code to handler (io/detail/tflite/importer.hpp):
 //       CONV_2D                   -> conv2d (weights [O, kh, kw, I]; groups = C / I); SAME -> "same"
 //       DEPTHWISE_CONV_2D         -> conv2d with groups = C (weights [1, kh, kw, C * multiplier])
 //       TRANSPOSE_CONV            -> conv2d_transpose; the padding comes from the output size:
@@ -32,7 +32,7 @@
 //                                    with a constant operand (also SUB) the op folds (passes the map on)
 //       CONCATENATION (channels)  -> concat; constant operands give it constant_channels
 //       PAD, PADV2 (H and W)      -> folded into the convolution or pool that reads the map, where exact
-//                                    (io/import/pad.hpp, as for ONNX; TFLite's average pool does not count
+//                                    (io/detail/import/pad.hpp, as for ONNX; TFLite's average pool does not count
 //                                    its own SAME padding). Channel padding, and padding that does not
 //                                    fold, -> a pad layer.
 //       RESIZE_NEAREST_NEIGHBOR / RESIZE_BILINEAR -> resize to the output size (align_corners,
@@ -50,7 +50,7 @@
 //                                    for FULLY_CONNECTED (int8 models: QUANTIZE/DEQUANTIZE are no layers)
 //     An operator that reads no feature map computes a constant: DEQUANTIZE of float16 weights is a
 //     weight, not a feature map.
-//  4. The outputs become "output" layers (io/import/outputs.hpp): ImportOptions::outputs, or the
+//  4. The outputs become "output" layers (io/detail/import/outputs.hpp): ImportOptions::outputs, or the
 //     subgraph outputs without the post-processing after the network (ARG_MAX, TOPK_V2,
 //     NON_MAX_SUPPRESSION_*, comparisons, the custom TFLite_Detection_PostProcess of SSD
 //     detectors, ..., and a sequence head from a RESHAPE or SQUEEZE that drops a size-1 axis of a
@@ -72,8 +72,8 @@
 #include "pinfuse/core/error.hpp"
 #include "pinfuse/io/files.hpp"
 #include "pinfuse/io/import/options.hpp"
-#include "pinfuse/io/tflite/importer.hpp"
-#include "pinfuse/io/tflite/schema_access.hpp"
+#include "pinfuse/io/detail/tflite/importer.hpp"
+#include "pinfuse/io/detail/tflite/schema_access.hpp"
 
 namespace pinfuse {
 

@@ -1,9 +1,9 @@
 #pragma once
 // Fusion-only: the optimal fused groups, every boundary FM through DRAM (state
-// of the art before pinning); over every execution order (dag_search.hpp) or
-// as the optimal split of one order (segment_dp.hpp).
-#include "pinfuse/solvers/dag_search.hpp"
-#include "pinfuse/solvers/segment_dp.hpp"
+// of the art before pinning); over every execution order (detail/dag_search.hpp) or
+// as the optimal split of one order (detail/segment_dp.hpp).
+#include "pinfuse/solvers/detail/dag_search.hpp"
+#include "pinfuse/solvers/detail/segment_dp.hpp"
 
 namespace pinfuse {
 

@@ -1,6 +1,6 @@
 #pragma once
 // The joint pin + fuse problem as a 0-1 integer linear program, over exactly the
-// space the joint DP (segment_dp.hpp) searches, so the two optima are equal.
+// space the joint DP (detail/segment_dp.hpp) searches, so the two optima are equal.
 // Needs Eigen (the constraint matrix is an Eigen::SparseMatrix); link pinfuse::ilp,
 // which defines PINFUSE_HAS_EIGEN=1. Any MILP solver can read the model through
 // write_lp / write_mps (io/ilp_files.hpp); solvers/cbc.hpp solves it with COIN-OR CBC.
@@ -47,10 +47,10 @@
 #include "pinfuse/core/error.hpp"
 #include "pinfuse/core/problem.hpp"
 #include "pinfuse/plan/plan.hpp"
-#include "pinfuse/solvers/group_boundary.hpp"
+#include "pinfuse/solvers/detail/group_boundary.hpp"
 #include "pinfuse/solvers/ilp_model.hpp"
 #include "pinfuse/solvers/options.hpp"
-#include "pinfuse/solvers/segment_dp.hpp"
+#include "pinfuse/solvers/detail/segment_dp.hpp"
 
 namespace pinfuse {
 

@@ -1,15 +1,15 @@
 #pragma once
 // Joint pin + fuse: groups, pinned FMs and (by default) the execution order
-// chosen together, exactly, by the order-free search of dag_search.hpp; or, for
-// one execution order, by the DP of segment_dp.hpp (exact over pin candidates,
+// chosen together, exactly, by the order-free search of detail/dag_search.hpp; or, for
+// one execution order, by the DP of detail/segment_dp.hpp (exact over pin candidates,
 // see SolveOptions::max_pins_per_cut), or the best of several orders
 // (OrderMode::search).
 #include <algorithm>
 #include <optional>
 
-#include "pinfuse/solvers/dag_search.hpp"
+#include "pinfuse/solvers/detail/dag_search.hpp"
 #include "pinfuse/solvers/order_search.hpp"
-#include "pinfuse/solvers/segment_dp.hpp"
+#include "pinfuse/solvers/detail/segment_dp.hpp"
 
 namespace pinfuse {
 

@@ -2,7 +2,7 @@
 // Baseline: every layer is its own group and every boundary FM goes through DRAM.
 #include <numeric>
 
-#include "pinfuse/solvers/segment_dp.hpp"
+#include "pinfuse/solvers/detail/segment_dp.hpp"
 
 namespace pinfuse {
 

@@ -13,10 +13,10 @@ namespace pinfuse {
 /// How the solvers choose the execution order when SolveOptions::order is empty
 /// (a given order is always kept).
 enum class OrderMode {
-  file,    ///< the file order, pinfuse::topological_order(g) (solvers/segment_dp.hpp)
-  free,    ///< optimized together with the groups and pins (solvers/dag_search.hpp; slower on
+  file,    ///< the file order, pinfuse::topological_order(g) (solvers/detail/segment_dp.hpp)
+  free,    ///< optimized together with the groups and pins (solvers/detail/dag_search.hpp; slower on
            ///< branchy models: set a time_limit)
-  search,  ///< joint: the best of pinfuse::candidate_orders(g), each by segment_dp.hpp
+  search,  ///< joint: the best of pinfuse::candidate_orders(g), each by detail/segment_dp.hpp
 };
 
 /// The plans of a trade-off solve (SolveOptions::trade_off) that no other plan
@@ -28,7 +28,7 @@ struct ParetoFront {
   bool complete = true;       ///< false when the time limit or the observer stopped the DP: points may be missing
 };
 
-/// A solve that trades latency for off-chip traffic (solvers/segment_dp.hpp):
+/// A solve that trades latency for off-chip traffic (solvers/detail/segment_dp.hpp):
 /// the fixed-order DP keeps, per state, every plan prefix that no other beats
 /// in both latency and the traded metric (the objective's metric; off-chip
 /// bytes when the objective is latency), each group asked under both
@@ -58,7 +58,7 @@ struct SolveOptions {
   /// Wall-time budget of a solve; 0 = none (exact). When it runs out the best
   /// plan found is returned with a proven lower bound (Plan::status): the
   /// order-free search returns its incumbent, the fixed-order DP finishes in
-  /// its quick mode (solvers/segment_dp.hpp), as when the observer stops them.
+  /// its quick mode (solvers/detail/segment_dp.hpp), as when the observer stops them.
   std::chrono::milliseconds time_limit{0};
   /// Threads asking the cost model at once: the fixed-order DP costs the
   /// groups that start at one cut in parallel (the order-free search uses one).

@@ -6,8 +6,8 @@
 #include <numeric>
 #include <span>
 
-#include "pinfuse/solvers/dag_search.hpp"
-#include "pinfuse/solvers/segment_dp.hpp"
+#include "pinfuse/solvers/detail/dag_search.hpp"
+#include "pinfuse/solvers/detail/segment_dp.hpp"
 
 namespace pinfuse {
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "pinfuse/core/error.hpp"
-#include "pinfuse/io/import/text.hpp"
+#include "pinfuse/io/detail/import/text.hpp"
 
 namespace pinfuse::import_detail {
 

@@ -1,7 +1,7 @@
 #pragma once
 // TFLite import: what TFLite's ops mean to pinfuse by name. The ops that start the
 // post-processing after the network and the ops of the network itself (for
-// io/import/outputs.hpp), and the activations, fused or standalone.
+// io/detail/import/outputs.hpp), and the activations, fused or standalone.
 #include <algorithm>
 #include <array>
 #include <optional>
@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "pinfuse/core/layer.hpp"
-#include "pinfuse/io/tflite/schema_generated.h"
+#include "pinfuse/io/detail/tflite/schema_generated.h"
 
 namespace pinfuse::tflite_import_detail {
 

@@ -31,8 +31,8 @@
 #include "pinfuse/concepts/memory_constraint.hpp"
 #include "pinfuse/core/parallel_for.hpp"
 #include "pinfuse/core/problem.hpp"
-#include "pinfuse/solvers/group_boundary.hpp"
-#include "pinfuse/solvers/group_settings.hpp"
+#include "pinfuse/solvers/detail/group_boundary.hpp"
+#include "pinfuse/solvers/detail/group_settings.hpp"
 #include "pinfuse/solvers/observer.hpp"
 
 namespace pinfuse::detail {

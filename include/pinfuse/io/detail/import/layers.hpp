@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "pinfuse/io/import/problems.hpp"
+#include "pinfuse/io/detail/import/problems.hpp"
 #include "pinfuse/model/network.hpp"
 #include "pinfuse/model/shape_inference.hpp"
 

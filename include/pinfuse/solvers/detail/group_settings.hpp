@@ -13,7 +13,7 @@
 #include "pinfuse/concepts/memory_constraint.hpp"
 #include "pinfuse/core/problem.hpp"
 #include "pinfuse/plan/plan.hpp"
-#include "pinfuse/solvers/group_boundary.hpp"
+#include "pinfuse/solvers/detail/group_boundary.hpp"
 
 namespace pinfuse {
 

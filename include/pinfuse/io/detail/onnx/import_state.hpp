@@ -1,7 +1,7 @@
 #pragma once
 // ONNX import: the importer's state. What each ONNX value stands for, the setup
 // (inputs, ONNX shape inference, outputs, uses), problem reporting, access to the
-// current node, and building layers; the op handlers are in io/onnx/importer.hpp.
+// current node, and building layers; the op handlers are in io/detail/onnx/importer.hpp.
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
@@ -18,14 +18,14 @@
 #include <vector>
 
 #include "pinfuse/core/error.hpp"
-#include "pinfuse/io/import/layers.hpp"
-#include "pinfuse/io/import/pad.hpp"
-#include "pinfuse/io/import/problems.hpp"
-#include "pinfuse/io/onnx/model_checks.hpp"
+#include "pinfuse/io/detail/import/layers.hpp"
+#include "pinfuse/io/detail/import/pad.hpp"
+#include "pinfuse/io/detail/import/problems.hpp"
+#include "pinfuse/io/detail/onnx/model_checks.hpp"
 #include "pinfuse/io/onnx/options.hpp"
-#include "pinfuse/io/onnx/outputs.hpp"
-#include "pinfuse/io/onnx/proto.hpp"
-#include "pinfuse/io/onnx/shape_folding.hpp"
+#include "pinfuse/io/detail/onnx/outputs.hpp"
+#include "pinfuse/io/detail/onnx/proto.hpp"
+#include "pinfuse/io/detail/onnx/shape_folding.hpp"
 #include "pinfuse/model/network.hpp"
 #include "pinfuse/model/shape_inference.hpp"
 
@@ -201,7 +201,7 @@ class ImportState {
     }
   }
 
-  /// The outputs the options name, or the graph's without post-processing (io/onnx/outputs.hpp);
+  /// The outputs the options name, or the graph's without post-processing (io/detail/onnx/outputs.hpp);
   /// the nodes none of them needs are skipped.
   void choose_outputs() {
     std::set<std::string> data;

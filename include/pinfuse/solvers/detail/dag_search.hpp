@@ -46,7 +46,7 @@
 #include "pinfuse/core/problem.hpp"
 #include "pinfuse/plan/layout.hpp"
 #include "pinfuse/solvers/options.hpp"
-#include "pinfuse/solvers/segment_dp.hpp"
+#include "pinfuse/solvers/detail/segment_dp.hpp"
 
 namespace pinfuse {
 

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pinfuse/io/onnx/proto.hpp"
+#include "pinfuse/io/detail/onnx/proto.hpp"
 
 namespace pinfuse::onnx_import_detail {
 

@@ -49,9 +49,9 @@
 #include "pinfuse/plan/plan.hpp"
 #include "pinfuse/core/interval_sweep.hpp"
 #include "pinfuse/core/parallel_for.hpp"
-#include "pinfuse/solvers/group_boundary.hpp"
-#include "pinfuse/solvers/group_settings.hpp"
-#include "pinfuse/solvers/suffix_bound.hpp"
+#include "pinfuse/solvers/detail/group_boundary.hpp"
+#include "pinfuse/solvers/detail/group_settings.hpp"
+#include "pinfuse/solvers/detail/suffix_bound.hpp"
 #include "pinfuse/solvers/options.hpp"
 #include "pinfuse/core/problem.hpp"
 

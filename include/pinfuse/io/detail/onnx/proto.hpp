@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "pinfuse/core/layer.hpp"
-#include "pinfuse/io/import/text.hpp"
+#include "pinfuse/io/detail/import/text.hpp"
 
 namespace pinfuse::onnx_import_detail {
 

@@ -17,7 +17,7 @@
 #include <string_view>
 
 #include "pinfuse/core/error.hpp"
-#include "pinfuse/io/import/text.hpp"
+#include "pinfuse/io/detail/import/text.hpp"
 
 namespace pinfuse::onnx_import_detail {
 

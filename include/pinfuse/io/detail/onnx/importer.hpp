@@ -16,10 +16,10 @@
 #include <vector>
 
 #include "pinfuse/core/error.hpp"
-#include "pinfuse/io/onnx/activations.hpp"
-#include "pinfuse/io/onnx/import_state.hpp"
-#include "pinfuse/io/onnx/model_checks.hpp"
-#include "pinfuse/io/onnx/proto.hpp"
+#include "pinfuse/io/detail/onnx/activations.hpp"
+#include "pinfuse/io/detail/onnx/import_state.hpp"
+#include "pinfuse/io/detail/onnx/model_checks.hpp"
+#include "pinfuse/io/detail/onnx/proto.hpp"
 #include "pinfuse/model/network.hpp"
 #include "pinfuse/model/shape_inference.hpp"
 
@@ -257,7 +257,7 @@ class Importer : ImportState {
     return values_[name] = v;
   }
 
-  /// Adds a pending Pad of the input to a conv's or pool's own padding (io/import/pad.hpp).
+  /// Adds a pending Pad of the input to a conv's or pool's own padding (io/detail/import/pad.hpp).
   static void fold_pad(Layer& l, const Value& x) {
     if (x.pad) import_detail::fold_pad(l, *x.pad, x.padded());
   }
@@ -408,7 +408,7 @@ class Importer : ImportState {
     add(std::move(l), {x.layer}, output_name(0));
   }
 
-  /// Why a Pad does not fold into a pool (io/import/pad.hpp): the pool's own padding would
+  /// Why a Pad does not fold into a pool (io/detail/import/pad.hpp): the pool's own padding would
   /// not mean the same values. Nothing when it folds.
   std::optional<std::string> pool_pad_problem(const Layer& l, const Value& x) const {
     const import_detail::PoolWords words{cat("Pad '", x.pad->node, "' (value ", number_text(x.pad->value), ")"),
@@ -738,7 +738,7 @@ class Importer : ImportState {
     return values->front();
   }
 
-  /// An activation spelled as elementwise nodes (io/onnx/activations.hpp): the region of
+  /// An activation spelled as elementwise nodes (io/detail/onnx/activations.hpp): the region of
   /// nodes from the current one, which reads one feature map x and scalar constants, and the
   /// nodes after it that read only x, region values and scalar constants. The largest
   /// sub-region (the current node and the nodes up to one output y, whose inner values

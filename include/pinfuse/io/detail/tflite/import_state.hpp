@@ -1,7 +1,7 @@
 #pragma once
 // TFLite import: the importer's state. What each tensor stands for, the setup (inputs,
 // outputs, uses), problem reporting, access to the current operator, and building
-// layers; the op handlers are in io/tflite/importer.hpp.
+// layers; the op handlers are in io/detail/tflite/importer.hpp.
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -13,14 +13,14 @@
 #include <vector>
 
 #include "pinfuse/core/error.hpp"
-#include "pinfuse/io/import/layers.hpp"
+#include "pinfuse/io/detail/import/layers.hpp"
 #include "pinfuse/io/import/options.hpp"
-#include "pinfuse/io/import/outputs.hpp"
-#include "pinfuse/io/import/pad.hpp"
-#include "pinfuse/io/import/problems.hpp"
-#include "pinfuse/io/import/text.hpp"
-#include "pinfuse/io/tflite/op_rules.hpp"
-#include "pinfuse/io/tflite/schema_access.hpp"
+#include "pinfuse/io/detail/import/outputs.hpp"
+#include "pinfuse/io/detail/import/pad.hpp"
+#include "pinfuse/io/detail/import/problems.hpp"
+#include "pinfuse/io/detail/import/text.hpp"
+#include "pinfuse/io/detail/tflite/op_rules.hpp"
+#include "pinfuse/io/detail/tflite/schema_access.hpp"
 #include "pinfuse/model/network.hpp"
 #include "pinfuse/model/shape_inference.hpp"
 
@@ -165,7 +165,7 @@ class ImportState {
     }
   }
 
-  /// The outputs the options name, or the graph's without post-processing (io/import/outputs.hpp);
+  /// The outputs the options name, or the graph's without post-processing (io/detail/import/outputs.hpp);
   /// the ops none of them needs are skipped.
   void choose_outputs() {
     std::set<int> reshaped;  // tensors of reshapes, and of the ops other than network ops that read them

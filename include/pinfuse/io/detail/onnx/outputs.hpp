@@ -1,5 +1,5 @@
 #pragma once
-// ONNX import: where the network ends (io/import/outputs.hpp), with ONNX's op lists:
+// ONNX import: where the network ends (io/detail/import/outputs.hpp), with ONNX's op lists:
 // the ops that start post-processing and the ops of the network itself.
 #include <onnx/onnx_pb.h>
 
@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "pinfuse/io/import/outputs.hpp"
-#include "pinfuse/io/onnx/model_checks.hpp"
-#include "pinfuse/io/onnx/proto.hpp"
+#include "pinfuse/io/detail/import/outputs.hpp"
+#include "pinfuse/io/detail/onnx/model_checks.hpp"
+#include "pinfuse/io/detail/onnx/proto.hpp"
 
 namespace pinfuse::onnx_import_detail {
 
@@ -37,7 +37,7 @@ inline bool is_network_op(std::string_view op) {
 
 using import_detail::OutputChoice;
 
-/// Chooses the outputs (io/import/outputs.hpp): `requested` if not empty, else the graph
+/// Chooses the outputs (io/detail/import/outputs.hpp): `requested` if not empty, else the graph
 /// outputs, cut before post-processing (or a sequence head: a Reshape or Squeeze of a map into
 /// a 3-D tensor, by ONNX's inferred `dims`). `data` holds the graph inputs that carry data (not initializers).
 inline OutputChoice choose_outputs(const onnx::GraphProto& graph, const std::vector<std::string>& requested,

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "pinfuse/core/layer.hpp"
-#include "pinfuse/io/import/text.hpp"
+#include "pinfuse/io/detail/import/text.hpp"
 #include "pinfuse/model/shape_inference.hpp"
 
 namespace pinfuse::import_detail {

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "pinfuse/core/error.hpp"
-#include "pinfuse/io/tflite/import_state.hpp"
-#include "pinfuse/io/tflite/op_rules.hpp"
-#include "pinfuse/io/tflite/schema_access.hpp"
+#include "pinfuse/io/detail/tflite/import_state.hpp"
+#include "pinfuse/io/detail/tflite/op_rules.hpp"
+#include "pinfuse/io/detail/tflite/schema_access.hpp"
 #include "pinfuse/model/network.hpp"
 #include "pinfuse/model/shape_inference.hpp"
 
@@ -208,7 +208,7 @@ class Importer : ImportState {
       fail("strides and dilations must be >= 1");
   }
 
-  /// A pending PAD of the input joins the conv's own padding (io/import/pad.hpp); only zero
+  /// A pending PAD of the input joins the conv's own padding (io/detail/import/pad.hpp); only zero
   /// padding folds, other values become a pad layer before the conv.
   void fold_pad(Layer& l, int t) {
     const Value& x = values_.at(t);
@@ -344,7 +344,7 @@ class Importer : ImportState {
              dims_text(x.dims), " (", std::int64_t(x.shape.elements()), " elements; pinfuse maps a batch of 1)"));
   }
 
-  /// AVERAGE_POOL_2D and MAX_POOL_2D. A pending PAD folds where exact (io/import/pad.hpp); TFLite's
+  /// AVERAGE_POOL_2D and MAX_POOL_2D. A pending PAD folds where exact (io/detail/import/pad.hpp); TFLite's
   /// average pool does not count its own SAME padding.
   void pool() {
     const Value& x = input(0, Access::window);

@@ -4,7 +4,7 @@
 // (dims, element size, constant data), its operators (op names, inputs, outputs) and
 // the buffers. Every index the file holds (tensor, buffer, opcode) is checked here;
 // a bad one is an input_error, never a crash. The tables come from the schema subset
-// io/tflite/schema.fbs, which flatc turns into schema_generated.h at build time.
+// io/detail/tflite/schema.fbs, which flatc turns into schema_generated.h at build time.
 #include <flatbuffers/flatbuffers.h>
 
 #include <algorithm>
@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "pinfuse/core/error.hpp"
-#include "pinfuse/io/import/text.hpp"
-#include "pinfuse/io/tflite/schema_generated.h"
+#include "pinfuse/io/detail/import/text.hpp"
+#include "pinfuse/io/detail/tflite/schema_generated.h"
 
 namespace pinfuse::tflite_import_detail {
 
