@@ -70,8 +70,8 @@ TEST_CASE("the reference floor and fused floor are below every group's cost", "[
 }
 
 namespace pinfuse::detail {
-/// The reference accelerator's answers without the shortcut least_held() allows
-/// (queries below the SPM floor are not walked), to test the floor itself.
+/// The reference accelerator's answers without the shortcuts its SPM floors allow
+/// (queries below them are not walked), to test the floors themselves.
 struct ReferenceAcceleratorAccess {
   static std::optional<GroupCost> evaluate_every_tiling(const ReferenceAccelerator& a, const GroupQuery& q) {
     return std::move(a.evaluate_batch(std::span<const GroupQuery>(&q, 1), false).front());
@@ -98,7 +98,7 @@ std::optional<std::uint64_t> least_available(const ReferenceAccelerator& accel, 
 
 }  // namespace
 
-TEST_CASE("the SPM floor is below what every group needs, and the shortcut it allows changes no answer",
+TEST_CASE("the SPM floors are below what every group needs, and the shortcuts they allow change no answer",
           "[accel][floor][spm_floor]") {
   for_each_random_group(120, 8, [](std::uint32_t seed, const ReferenceAccelerator& accel, const Hardware& hw, const Problem& p,
                                    int begin, int end, const GroupBoundary& b, const std::vector<std::size_t>& layers) {
@@ -117,7 +117,11 @@ TEST_CASE("the SPM floor is below what every group needs, and the shortcut it al
                        << (where == Residence::dram ? "in DRAM" : "pinned"));
           const std::optional<std::uint64_t> least = least_available(accel, q, hw.spm_bytes);
           if (least) CHECK(floor <= *least + pinned_bytes);
-          for (const std::uint64_t available : {std::uint64_t{0}, floor / 2, floor, hw.spm_bytes / 3, hw.spm_bytes}) {
+          // Answers with and without the shortcuts (least_held, the first tile) agree, also at the least
+          // bytes the group runs with and one below, where a floor set too high would refuse
+          const std::uint64_t at_least = least ? *least : hw.spm_bytes;
+          for (const std::uint64_t available :
+               {std::uint64_t{0}, floor / 2, floor, hw.spm_bytes / 3, hw.spm_bytes, at_least, at_least - 1}) {
             GroupQuery at = q;
             at.available_bytes = available;
             CHECK(accel.evaluate(at) == detail::ReferenceAcceleratorAccess::evaluate_every_tiling(accel, at));

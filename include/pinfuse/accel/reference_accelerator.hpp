@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <span>
@@ -215,7 +216,7 @@ class ReferenceAccelerator {
   }
 
  private:
-  friend struct detail::ReferenceAcceleratorAccess;  // tests: evaluate_batch without the floor's shortcut
+  friend struct detail::ReferenceAcceleratorAccess;  // tests: evaluate_batch without the SPM floors' shortcuts
   class CommandWriter;  // commands(), step by step: accel/detail/reference_commands.hpp
   std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> queries, bool skip_by_floor) const;
 
@@ -486,12 +487,15 @@ class ReferenceAccelerator {
   EnergyPj energy_of(const TileGeometry& geo, const OffchipBytes& offchip, int chunks, bool sliced) const;
   /// The tile walk, with halo recompute or (`cached`) caching; on_tile(t, need,
   /// rows, ext_need) sees the rows of each group layer tile t holds and the rows
-  /// it computes (the same but for cached layers), and the rows of each input the tile holds.
+  /// it computes (the same but for cached layers), and the rows of each input
+  /// the tile holds. Only the first `walked` tiles are walked, if fewer.
   template <class OnTile>
-  TileGeometry geometry(const GroupQuery& q, const GroupView& v, int tiles, bool cached, OnTile&& on_tile) const;
-  TileGeometry geometry(const GroupQuery& q, const GroupView& v, int tiles, bool cached) const {
-    return geometry(q, v, tiles, cached,
-                    [](int, const std::vector<RowRange>&, const std::vector<RowRange>&, const std::vector<RowRange>&) {});
+  TileGeometry geometry(const GroupQuery& q, const GroupView& v, int tiles, bool cached, OnTile&& on_tile,
+                        int walked = std::numeric_limits<int>::max()) const;
+  TileGeometry geometry(const GroupQuery& q, const GroupView& v, int tiles, bool cached, int walked = std::numeric_limits<int>::max()) const {
+    return geometry(
+        q, v, tiles, cached, [](int, const std::vector<RowRange>&, const std::vector<RowRange>&, const std::vector<RowRange>&) {},
+        walked);
   }
   /// The halo-cached geometry at `tiles`, if it may be offered: caching allowed,
   /// sound, and saving some work over `recomputed` (§2a).
@@ -734,7 +738,7 @@ inline EnergyPj ReferenceAccelerator::energy_of(const TileGeometry& geo, const O
 /// still in its buffer, a ring of tmp_max rows.
 template <class OnTile>
 ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQuery& q, const GroupView& v, int tiles, bool cached,
-                                                                  OnTile&& on_tile) const {
+                                                                  OnTile&& on_tile, int walked) const {
   const std::size_t m = q.layers.size(), ni = q.inputs.size(), no = q.outputs.size();
   TileGeometry geo;
   geo.tiles = tiles;
@@ -760,7 +764,7 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
     sum = checked_add(sum, checked_mul(rows, per_row, "a group's SPM bytes or operations", "group"),
                       "a group's SPM bytes or operations", "group");
   };
-  for (int t = 0; t < tiles; ++t) {
+  for (int t = 0; t < std::min(tiles, walked); ++t) {
     std::fill(need.begin(), need.end(), RowRange{});
     std::fill(rows.begin(), rows.end(), RowRange{});
     std::fill(ext_need.begin(), ext_need.end(), RowRange{});
@@ -1096,19 +1100,35 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
   std::vector<std::optional<GroupCost>> results(queries.size());
   if (queries.empty() || queries.front().layers.empty()) return results;
   const GroupQuery& first = queries.front();
+  const GroupView v = view_of(first);  // residence-independent, shared by the batch
   // A query whose available bytes are below least_held() (less its pinned
   // boundary FMs, which are not in them) has no way to run: no tile walk.
   const LeastHeld held = least_held(first.layers);
+  // Nor one below the least weights (least_held) plus the intermediates'
+  // buffers in the first tile at the most tiles, v.height: a first tile
+  // computes all the rows it holds, cached or not (nothing is cached yet), and
+  // at fewer tiles each output's first share only grows, and so does each row
+  // range it reads (input_rows is monotone), so every way at every tile count
+  // holds at least these rows.
+  const std::uint64_t first_tile_least = held.weights + geometry(first, v, v.height, false, 1).tmp_bytes;
+  // The rows least_held() counts that a query keeps in its pinned boundary FMs
+  // are not in its available bytes: those FMs' own, and those of the layers
+  // writing their slices in place into a pinned concat output.
   const auto too_small = [&](const GroupQuery& q) {
+    const auto pinned = [&](LayerId fm) {
+      for (const auto* list : {&q.inputs, &q.outputs})
+        for (const BoundaryFm& b : *list)
+          if (b.fm == fm && b.where == Residence::pinned) return true;
+      return false;
+    };
     std::uint64_t least = held.total();
-    for (const auto* list : {&q.inputs, &q.outputs})
-      for (const BoundaryFm& b : *list)
-        if (b.where == Residence::pinned)
-          for (const auto& [fm, bytes] : held.fms)
-            if (fm == b.fm) least -= bytes;
-    return least > q.available_bytes;
+    for (const auto& [fm, bytes] : held.fms) {
+      const int i = v.local[fm];
+      if (pinned(fm) || (i >= 0 && v.writes_into[std::size_t(i)] >= 0 && pinned(q.layers[std::size_t(v.writes_into[std::size_t(i)])])))
+        least -= bytes;
+    }
+    return least > q.available_bytes || first_tile_least > q.available_bytes;
   };
-  const GroupView v = view_of(first);  // residence-independent, shared by the batch
   std::vector<std::optional<Choice>> best(queries.size());
   // Queries with the same residences and objective share their candidates;
   // they differ only in the SPM they may use.
