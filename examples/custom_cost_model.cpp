@@ -36,7 +36,7 @@ struct RooflineNpu {
       c.offchip.weights += pinfuse::weight_bytes(g, v);
       // Intermediate: some later layer of the group reads it. A layer that is not
       // a group output is one; an output is one too if q.outputs_read_inside says so.
-      const auto out = std::find_if(q.outputs.begin(), q.outputs.end(), [&](const pinfuse::BoundaryFm& o) { return o.fm == v; });
+      const auto out = std::find_if(q.outputs.begin(), q.outputs.end(), [&](const pinfuse::BoundaryFm& o) { return o.vertex == v; });
       const std::size_t o = std::size_t(out - q.outputs.begin());
       const bool read_inside = out == q.outputs.end() || q.outputs_read_inside[o] != 0;
       const bool pinned_out = out != q.outputs.end() && out->where == pinfuse::Residence::pinned;
@@ -49,13 +49,13 @@ struct RooflineNpu {
     // Contract: fm_read > 0 iff some input is in DRAM; fm_write = bytes of the DRAM outputs.
     for (const pinfuse::BoundaryFm& in : q.inputs)
       if (in.where == pinfuse::Residence::dram) {
-        c.offchip.fm_read += pinfuse::fm_bytes(g, in.fm);
-        c.buffers.push_back({"in:" + g[in.fm].name, staged(pinfuse::fm_bytes(g, in.fm))});
+        c.offchip.fm_read += pinfuse::fm_bytes(g, in.vertex);
+        c.buffers.push_back({"in:" + g[in.vertex].name, staged(pinfuse::fm_bytes(g, in.vertex))});
       }
     for (const pinfuse::BoundaryFm& out : q.outputs)
       if (out.where == pinfuse::Residence::dram) {
-        c.offchip.fm_write += pinfuse::fm_bytes(g, out.fm);
-        c.buffers.push_back({"out:" + g[out.fm].name, staged(pinfuse::fm_bytes(g, out.fm))});
+        c.offchip.fm_write += pinfuse::fm_bytes(g, out.vertex);
+        c.buffers.push_back({"out:" + g[out.vertex].name, staged(pinfuse::fm_bytes(g, out.vertex))});
       }
     // Contract: the buffers fit in what the pinned FMs leave, else "infeasible".
     if (c.footprint() > q.available_bytes) return std::nullopt;

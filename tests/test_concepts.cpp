@@ -80,7 +80,7 @@ struct WholeFmModel {
     const auto aligned = [&](std::uint64_t b) { return (b + q.alignment - 1) / q.alignment * q.alignment; };
     const auto in_group = [&](std::size_t v) { return std::find(q.layers.begin(), q.layers.end(), v) != q.layers.end(); };
     const auto boundary = [&](std::size_t v) {
-      return std::any_of(q.outputs.begin(), q.outputs.end(), [&](const pinfuse::BoundaryFm& o) { return o.fm == v; });
+      return std::any_of(q.outputs.begin(), q.outputs.end(), [&](const pinfuse::BoundaryFm& o) { return o.vertex == v; });
     };
     pinfuse::GroupCost c;
     c.latency_cycles = launch_cycles;
@@ -91,13 +91,13 @@ struct WholeFmModel {
     }
     for (const pinfuse::BoundaryFm& in : q.inputs)
       if (in.where == pinfuse::Residence::dram) {
-        c.offchip.fm_read += g->nodes[in.fm].bytes;
-        c.buffers.push_back({"in:" + g->nodes[in.fm].name, aligned(g->nodes[in.fm].bytes)});
+        c.offchip.fm_read += g->nodes[in.vertex].bytes;
+        c.buffers.push_back({"in:" + g->nodes[in.vertex].name, aligned(g->nodes[in.vertex].bytes)});
       }
     for (const pinfuse::BoundaryFm& out : q.outputs)
       if (out.where == pinfuse::Residence::dram) {
-        c.offchip.fm_write += g->nodes[out.fm].bytes;
-        c.buffers.push_back({"out:" + g->nodes[out.fm].name, aligned(g->nodes[out.fm].bytes)});
+        c.offchip.fm_write += g->nodes[out.vertex].bytes;
+        c.buffers.push_back({"out:" + g->nodes[out.vertex].name, aligned(g->nodes[out.vertex].bytes)});
       }
     if (c.footprint() > q.available_bytes) return std::nullopt;
     c.latency_cycles += c.offchip.total() / 4;

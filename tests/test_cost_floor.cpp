@@ -54,8 +54,8 @@ TEST_CASE("the reference floor and fused floor are below every group's cost", "[
         for (const Residence where : {Residence::dram, Residence::pinned})
           for (const Objective objective : {Objective::latency, Objective::offchip_bytes, Objective::energy}) {
             std::vector<BoundaryFm> inputs, outputs;
-            for (const int fm : b.inputs) inputs.push_back({p.fms[fm].id, p.fms[fm].producer < 0 ? Residence::dram : where});
-            for (const int fm : b.outputs) outputs.push_back({p.fms[fm].id, p.fms[fm].model_output ? Residence::dram : where});
+            for (const int fm : b.inputs) inputs.push_back({p.fms[fm].vertex, p.fms[fm].producer_position < 0 ? Residence::dram : where});
+            for (const int fm : b.outputs) outputs.push_back({p.fms[fm].vertex, p.fms[fm].model_output ? Residence::dram : where});
             const std::optional<GroupCost> c =
                 accel.evaluate({layers, inputs, outputs, hw.spm_bytes, hw.spm_alignment, objective});
             if (!c) continue;
@@ -107,10 +107,10 @@ TEST_CASE("the SPM floors are below what every group needs, and the shortcuts th
           std::vector<BoundaryFm> inputs, outputs;
           std::uint64_t pinned_bytes = 0;  // the pinned boundary FMs, whole
           const auto add = [&](std::vector<BoundaryFm>& list, int fm, bool may_pin) {
-            list.push_back({p.fms[fm].id, may_pin ? where : Residence::dram});
+            list.push_back({p.fms[fm].vertex, may_pin ? where : Residence::dram});
             if (list.back().where == Residence::pinned) pinned_bytes += p.fms[fm].bytes;
           };
-          for (const int fm : b.inputs) add(inputs, fm, p.fms[fm].producer >= 0);
+          for (const int fm : b.inputs) add(inputs, fm, p.fms[fm].producer_position >= 0);
           for (const int fm : b.outputs) add(outputs, fm, !p.fms[fm].model_output);
           const GroupQuery q{layers, inputs, outputs, 0, hw.spm_alignment, Objective::latency};
           INFO("seed " << seed << ", layers [" << begin << ", " << end << "), boundary "

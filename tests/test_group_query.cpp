@@ -32,7 +32,7 @@ struct NoPassingPins {
       for (std::size_t o = 0; o < q.outputs.size(); ++o) {
         bool read = false;
         for (const std::size_t v : q.layers)
-          for (const LayerId u : inputs_of(*g, v)) read = read || u == q.outputs[o].fm;
+          for (const LayerId u : inputs_of(*g, v)) read = read || u == q.outputs[o].vertex;
         if (read != (q.outputs_read_inside[o] != 0)) ++*wrong_read_inside;
       }
     if (!q.passing.empty()) return std::nullopt;
@@ -45,7 +45,7 @@ std::size_t pins_passing_over(const Plan& plan) {
   std::size_t count = 0;
   for (std::size_t gi = 0; gi < plan.groups.size(); ++gi)
     for (const PinnedFm& f : plan.pinned) {
-      const auto is = [&](const BoundaryFm& b) { return b.fm == f.fm; };
+      const auto is = [&](const BoundaryFm& b) { return b.vertex == f.vertex; };
       const PlannedGroup& grp = plan.groups[gi];
       if (f.first_group <= gi && gi <= f.last_group && std::none_of(grp.inputs.begin(), grp.inputs.end(), is) &&
           std::none_of(grp.outputs.begin(), grp.outputs.end(), is))

@@ -61,8 +61,8 @@ struct GroupQueries {
     read_inside = b.outputs_read_inside;
     std::size_t i = 0;
     const auto where = [&] { return (pinned >> std::min<std::size_t>(i++, 31)) & 1U ? Residence::pinned : Residence::dram; };
-    for (const int fm : b.inputs) inputs.push_back({p.fms[std::size_t(fm)].id, where()});
-    for (const int fm : b.outputs) outputs.push_back({p.fms[std::size_t(fm)].id, where()});
+    for (const int fm : b.inputs) inputs.push_back({p.fms[std::size_t(fm)].vertex, where()});
+    for (const int fm : b.outputs) outputs.push_back({p.fms[std::size_t(fm)].vertex, where()});
     for (const std::uint64_t a : budgets()) queries.push_back({layers, inputs, outputs, a, 64, objective, {}, read_inside});
   }
   GroupQueries(const Problem& p, int begin, int end, Residence where, Objective objective)

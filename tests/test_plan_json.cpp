@@ -104,7 +104,7 @@ TEST_CASE("plan JSON names layers and FMs by name", "[plan_json]") {
   CHECK(doc["totals"]["energy_pj"]["mac"] == plan.totals.energy.mac);
   CHECK(doc["groups"][0]["energy_pj"]["dram"] == plan.groups[0].cost.energy.dram);
   REQUIRE(!plan.pinned.empty());
-  CHECK(doc["pinned"][0]["fm"] == net[plan.pinned[0].fm].name);
+  CHECK(doc["pinned"][0]["fm"] == net[plan.pinned[0].vertex].name);
 }
 
 TEST_CASE("read_plan rejects bad plan documents with the JSON pointer", "[plan_json][errors]") {

@@ -37,8 +37,8 @@ Query group_query(const Problem& p, int begin, int end) {
   Query q;
   for (int pos = begin; pos < end; ++pos) q.layers.push_back(p.order[std::size_t(pos)]);
   const GroupBoundary b = group_boundary(p, begin, end);
-  for (const int fm : b.inputs) q.inputs.push_back({p.fms[std::size_t(fm)].id, Residence::dram});
-  for (const int fm : b.outputs) q.outputs.push_back({p.fms[std::size_t(fm)].id, Residence::dram});
+  for (const int fm : b.inputs) q.inputs.push_back({p.fms[std::size_t(fm)].vertex, Residence::dram});
+  for (const int fm : b.outputs) q.outputs.push_back({p.fms[std::size_t(fm)].vertex, Residence::dram});
   return q;
 }
 
@@ -211,7 +211,7 @@ TEST_CASE("every cost fits the bytes available and its buffers are aligned", "[a
       std::uint64_t dram_out = 0;
       bool dram_in = false;
       for (const BoundaryFm& b : q.outputs)
-        if (b.where == Residence::dram) dram_out += fm_bytes(g, b.fm);
+        if (b.where == Residence::dram) dram_out += fm_bytes(g, b.vertex);
       for (const BoundaryFm& b : q.inputs) dram_in = dram_in || b.where == Residence::dram;
       CHECK(cost->offchip.fm_write == dram_out);
       CHECK((cost->offchip.fm_read > 0) == dram_in);

@@ -71,7 +71,7 @@ struct CheckedCostModel {
   std::optional<GroupCost> evaluate(const GroupQuery& q) const {
     const std::set<std::size_t> in_group(q.layers.begin(), q.layers.end());
     std::set<std::size_t> declared;
-    for (const BoundaryFm& b : q.inputs) declared.insert(b.fm);
+    for (const BoundaryFm& b : q.inputs) declared.insert(b.vertex);
     bool ok = true;
     for (const std::size_t l : q.layers)
       for (const LayerId u : inputs_of(*net, l))
@@ -80,8 +80,8 @@ struct CheckedCostModel {
           ok = false;
         }
     for (const BoundaryFm& b : q.outputs)
-      if (!in_group.count(b.fm)) {
-        malformed->push_back("output '" + (*net)[b.fm].name + "' is not produced in the group");
+      if (!in_group.count(b.vertex)) {
+        malformed->push_back("output '" + (*net)[b.vertex].name + "' is not produced in the group");
         ok = false;
       }
     if (!ok) return std::nullopt;
@@ -167,13 +167,13 @@ TEST_CASE("the validator rejects corrupted copies of a valid plan", "[validator]
   SECTION("a pinned FM declared in DRAM among one group's outputs") {
     const PinnedFm pin = plan.pinned.front();
     auto& outputs = plan.groups[pin.first_group].outputs;
-    const auto it = std::find_if(outputs.begin(), outputs.end(), [&](const BoundaryFm& b) { return b.fm == pin.fm; });
+    const auto it = std::find_if(outputs.begin(), outputs.end(), [&](const BoundaryFm& b) { return b.vertex == pin.vertex; });
     REQUIRE(it != outputs.end());
     REQUIRE(it->where == Residence::pinned);
     it->where = Residence::dram;
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(mentions(r, FindingKind::residence, "output '" + s.net[pin.fm].name + "' is pinned in the plan but declared otherwise"));
+    CHECK(mentions(r, FindingKind::residence, "output '" + s.net[pin.vertex].name + "' is pinned in the plan but declared otherwise"));
   }
   SECTION("the model output FM pinned") {
     const LayerId fc = find_layer(s.net, "fc");  // the FM the "output" layer reads
@@ -188,14 +188,14 @@ TEST_CASE("the validator rejects corrupted copies of a valid plan", "[validator]
     pin.last_group += 1;
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(mentions(r, FindingKind::pin, "pinned '" + s.net[pin.fm].name + "' has the wrong lifetime"));
+    CHECK(mentions(r, FindingKind::pin, "pinned '" + s.net[pin.vertex].name + "' has the wrong lifetime"));
   }
   SECTION("a pin with the wrong size") {
     PinnedFm& pin = plan.pinned.front();
     pin.bytes += spm.alignment();
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(mentions(r, FindingKind::pin, "pinned '" + s.net[pin.fm].name + "' declares the wrong size"));
+    CHECK(mentions(r, FindingKind::pin, "pinned '" + s.net[pin.vertex].name + "' declares the wrong size"));
   }
   SECTION("a buffer size changed") {
     REQUIRE(!plan.groups[0].cost.buffers.empty());
@@ -211,17 +211,17 @@ TEST_CASE("the validator rejects corrupted copies of a valid plan", "[validator]
     bool changed = false;
     for (std::size_t gi = 0; gi < plan.groups.size() && !changed; ++gi)
       for (BoundaryFm& b : plan.groups[gi].inputs)
-        if (b.where == Residence::dram && b.fm != model_input) {
+        if (b.where == Residence::dram && b.vertex != model_input) {
           b.where = Residence::pinned;
           changed = true;
-          INFO("group " << gi << " input '" << s.net[b.fm].name << "'");
+          INFO("group " << gi << " input '" << s.net[b.vertex].name << "'");
           break;
         }
     if (!changed) {
       // Every intermediate input is pinned: drop one pin from plan.pinned instead.
       const PinnedFm pin = plan.pinned.front();
       plan.pinned.erase(plan.pinned.begin());
-      INFO("dropped the pin of '" << s.net[pin.fm].name << "'");
+      INFO("dropped the pin of '" << s.net[pin.vertex].name << "'");
     }
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
@@ -232,8 +232,8 @@ TEST_CASE("the validator rejects corrupted copies of a valid plan", "[validator]
     plan.pinned.pop_back();
     const ValidationReport r = validate_plan(s.net, plan, accel, spm);
     INFO(all_errors(r));
-    CHECK(mentions(r, FindingKind::residence, "input '" + s.net[pin.fm].name + "' is not pinned in the plan but declared otherwise"));
-    CHECK(mentions(r, FindingKind::residence, "output '" + s.net[pin.fm].name + "' is not pinned in the plan but declared otherwise"));
+    CHECK(mentions(r, FindingKind::residence, "input '" + s.net[pin.vertex].name + "' is not pinned in the plan but declared otherwise"));
+    CHECK(mentions(r, FindingKind::residence, "output '" + s.net[pin.vertex].name + "' is not pinned in the plan but declared otherwise"));
   }
   SECTION("a group's DRAM write claim changed") {
     plan.groups[2].cost.offchip.fm_write += 1;

@@ -64,11 +64,11 @@ std::vector<Totals> brute_force_front(const G& g, const C& cost, const M& spm, B
     const int groups = group_of[n - 1] + 1;
     // FMs that can be pinned: produced by a compute layer, read in a later group, not a model output.
     std::vector<int> crossing;
-    for (std::size_t f = 0; f < p.fms.size(); ++f) {
-      const FeatureMap& fm = p.fms[f];
-      if (space.pin && fm.producer >= 0 && !fm.model_output && !fm.consumers.empty() &&
-          group_of[fm.consumers.back()] > group_of[fm.producer])
-        crossing.push_back(static_cast<int>(f));
+    for (std::size_t fm = 0; fm < p.fms.size(); ++fm) {
+      const FeatureMap& f = p.fms[fm];
+      if (space.pin && f.producer_position >= 0 && !f.model_output && !f.consumer_positions.empty() &&
+          group_of[f.consumer_positions.back()] > group_of[f.producer_position])
+        crossing.push_back(static_cast<int>(fm));
     }
     for (std::uint32_t pins = 0; pins < (std::uint32_t(1) << crossing.size()); ++pins) {
       std::vector<char> pinned(p.fms.size(), 0);
@@ -84,26 +84,26 @@ std::vector<Totals> brute_force_front(const G& g, const C& cost, const M& spm, B
         std::vector<std::uint64_t> live;  // bytes of the pinned FMs alive, then the group's buffers
         for (int pos = 0; pos < n; ++pos)
           if (group_of[pos] == grp) layers.push_back(p.order[pos]);
-        for (std::size_t f = 0; f < p.fms.size(); ++f) {
-          const FeatureMap& fm = p.fms[f];
-          const Residence where = pinned[f] ? Residence::pinned : Residence::dram;
-          const int from = fm.producer < 0 ? -1 : group_of[fm.producer];
+        for (std::size_t fm = 0; fm < p.fms.size(); ++fm) {
+          const FeatureMap& f = p.fms[fm];
+          const Residence where = pinned[fm] ? Residence::pinned : Residence::dram;
+          const int from = f.producer_position < 0 ? -1 : group_of[f.producer_position];
           bool read_here = false, read_later = false;
-          for (const int c : fm.consumers) {
+          for (const int c : f.consumer_positions) {
             read_here |= group_of[c] == grp;
             read_later |= group_of[c] > grp;
           }
-          const bool input = from < grp && read_here, output = from == grp && (read_later || fm.model_output);
-          if (input) inputs.push_back({fm.id, where});
+          const bool input = from < grp && read_here, output = from == grp && (read_later || f.model_output);
+          if (input) inputs.push_back({f.vertex, where});
           if (output) {
-            outputs.push_back({fm.id, where});
+            outputs.push_back({f.vertex, where});
             outputs_read_inside.push_back(read_here ? 1 : 0);
           }
-          const int until = fm.consumers.empty() ? from : group_of[fm.consumers.back()];
-          if (pinned[f] && from <= grp && until >= grp) {
-            pinned_bytes += spm.aligned(fm.bytes);
-            live.push_back(fm.bytes);
-            if (!input && !output) passing.push_back(fm.id);
+          const int until = f.consumer_positions.empty() ? from : group_of[f.consumer_positions.back()];
+          if (pinned[fm] && from <= grp && until >= grp) {
+            pinned_bytes += spm.aligned(f.bytes);
+            live.push_back(f.bytes);
+            if (!input && !output) passing.push_back(f.vertex);
           }
         }
         if (pinned_bytes > spm.capacity()) {
@@ -158,7 +158,7 @@ std::optional<Score> brute_force_any_order(const G& g, const C& cost, const M& s
   std::vector<std::vector<int>> producers(n);  // positions each position reads from
   for (int pos = 0; pos < n; ++pos)
     for (const int fm : file.reads[pos])
-      if (file.fms[fm].producer >= 0) producers[pos].push_back(file.fms[fm].producer);
+      if (file.fms[fm].producer_position >= 0) producers[pos].push_back(file.fms[fm].producer_position);
   std::optional<Score> best;
   std::vector<std::size_t> order;
   std::vector<char> done(n, 0);

@@ -70,7 +70,7 @@ inline void print_groups(const Setup& s, const Plan& plan) {
     std::printf("pinned feature maps (KiB, groups alive, SPM offset):\n");
     for (std::size_t k = 0; k < plan.pinned.size(); ++k) {
       const PinnedFm& p = plan.pinned[k];
-      std::printf("  %-24s %8s  %zu..%zu  @%llu\n", s.net[p.fm].name.c_str(), kib(p.bytes).c_str(), p.first_group,
+      std::printf("  %-24s %8s  %zu..%zu  @%llu\n", s.net[p.vertex].name.c_str(), kib(p.bytes).c_str(), p.first_group,
                   p.last_group, (unsigned long long)plan.layout.pinned[k]);
     }
   }

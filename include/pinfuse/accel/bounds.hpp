@@ -16,7 +16,7 @@ inline OffchipBytes compulsory_offchip(const Network& g) {
   OffchipBytes c;
   const Problem p = make_problem(g);
   for (const FeatureMap& f : p.fms) {
-    if (f.producer < 0) c.fm_read += f.bytes;
+    if (f.producer_position < 0) c.fm_read += f.bytes;
     if (f.model_output) c.fm_write += f.bytes;
   }
   for (LayerId v = 0; v < boost::num_vertices(g); ++v) c.weights += weight_bytes(g, v);

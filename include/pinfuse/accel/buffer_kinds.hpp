@@ -24,9 +24,9 @@ constexpr std::string_view buffer_prefix(BufferKind kind) {
 }
 
 /// A buffer's name: "weights" (one per group), else the prefix and the FM's name ("in:conv3").
-inline std::string buffer_name(BufferKind kind, std::string_view fm) {
+inline std::string buffer_name(BufferKind kind, std::string_view fm_name) {
   std::string name(buffer_prefix(kind));
-  if (kind != BufferKind::weights) name += fm;
+  if (kind != BufferKind::weights) name += fm_name;
   return name;
 }
 

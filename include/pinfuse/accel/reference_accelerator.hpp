@@ -588,8 +588,8 @@ inline Scratchpad scratchpad_of(const Hardware& hw) {
 inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const GroupQuery& q) const {
   GroupView v;
   v.local.assign(q.layers.size(), [&](std::size_t i) { return q.layers[i]; });
-  v.ext.assign(q.inputs.size(), [&](std::size_t e) { return q.inputs[e].fm; });
-  v.out.assign(q.outputs.size(), [&](std::size_t o) { return q.outputs[o].fm; });
+  v.ext.assign(q.inputs.size(), [&](std::size_t e) { return q.inputs[e].vertex; });
+  v.out.assign(q.outputs.size(), [&](std::size_t o) { return q.outputs[o].vertex; });
   v.is_tmp.assign(q.layers.size(), 0);
   for (const LayerId l : q.layers) {
     for (const LayerId u : info_[l].inputs)
@@ -598,7 +598,7 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
     v.max_weight = std::max(v.max_weight, info_[l].weight_bytes);
     v.weight_load += dma_cycles(info_[l].weight_bytes);
   }
-  for (const BoundaryFm& o : q.outputs) v.height = std::max(v.height, info_[o.fm].height);
+  for (const BoundaryFm& o : q.outputs) v.height = std::max(v.height, info_[o.vertex].height);
   // A reduction whose result only leaves the group can accumulate over row tiles
   // (partial sums in its output buffer, written after the last tile); one that
   // the group reads needs its whole input in the tile that reads it.
@@ -771,12 +771,12 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
     for (std::size_t o = 0; o < no; ++o) {
       // An output shorter than the tile count (e.g. after global pooling) has
       // empty shares in early tiles and is produced by later ones.
-      const RowRange share = tile_share(t, tiles, info_[q.outputs[o].fm].height);
-      const int i = v.local[q.outputs[o].fm];
+      const RowRange share = tile_share(t, tiles, info_[q.outputs[o].vertex].height);
+      const int i = v.local[q.outputs[o].vertex];
       need[i] = hull(need[i], share);
       // A layer read inside the group writes its output share apart from its tmp rows (§7).
-      if (v.is_tmp[i]) count(geo.fm_writes, share.size(), info_[q.outputs[o].fm].row_bytes);
-      const std::uint64_t bytes = std::uint64_t(share.size()) * info_[q.outputs[o].fm].row_bytes;
+      if (v.is_tmp[i]) count(geo.fm_writes, share.size(), info_[q.outputs[o].vertex].row_bytes);
+      const std::uint64_t bytes = std::uint64_t(share.size()) * info_[q.outputs[o].vertex].row_bytes;
       geo.out_xfer[std::size_t(t) * no + o] = {bytes, dma_cycles(bytes)};
       geo.out_max[o] = std::max(geo.out_max[o], share.size());
     }
@@ -816,7 +816,7 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
     }
     for (std::size_t i = 0; i < m; ++i) geo.tmp_max[i] = std::max(geo.tmp_max[i], need[i].size());
     for (std::size_t e = 0; e < ni; ++e) {
-      const std::uint64_t bytes = std::uint64_t(ext_need[e].size()) * info_[q.inputs[e].fm].row_bytes;
+      const std::uint64_t bytes = std::uint64_t(ext_need[e].size()) * info_[q.inputs[e].vertex].row_bytes;
       geo.in_xfer[std::size_t(t) * ni + e] = {bytes, dma_cycles(bytes)};
       geo.in_max[e] = std::max(geo.in_max[e], ext_need[e].size());
     }
@@ -930,16 +930,16 @@ void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const GroupVi
   const std::uint64_t partial_sum_copies = overlap && split.chunks > 1 ? 2 : 1;
   for (std::size_t e = 0; e < q.inputs.size(); ++e)
     if (q.inputs[e].where == Residence::dram && geo.in_max[e] > 0) {
-      const LayerInfo& u = info_[q.inputs[e].fm];
+      const LayerInfo& u = info_[q.inputs[e].vertex];
       const std::uint64_t row_bytes = slice ? u.row_bytes / std::uint64_t(u.channels) * std::uint64_t(split.per_chunk) : u.row_bytes;
-      emit(BufferKind::in, q.inputs[e].fm, in_copies, align(q, std::uint64_t(geo.in_max[e]) * row_bytes));
+      emit(BufferKind::in, q.inputs[e].vertex, in_copies, align(q, std::uint64_t(geo.in_max[e]) * row_bytes));
     }
   for (std::size_t o = 0; o < q.outputs.size(); ++o)
     if (q.outputs[o].where == Residence::dram && geo.out_max[o] > 0) {
-      const LayerInfo& l = info_[q.outputs[o].fm];
+      const LayerInfo& l = info_[q.outputs[o].vertex];
       const std::uint64_t row_bytes = split.channels ? l.row_bytes / std::uint64_t(l.channels) * std::uint64_t(split.per_chunk) : l.row_bytes;
-      const bool accumulates = v.local[q.outputs[o].fm] >= 0 && v.accumulates[std::size_t(v.local[q.outputs[o].fm])];
-      emit(BufferKind::out, q.outputs[o].fm, accumulates ? partial_sum_copies : out_copies,
+      const bool accumulates = v.local[q.outputs[o].vertex] >= 0 && v.accumulates[std::size_t(v.local[q.outputs[o].vertex])];
+      emit(BufferKind::out, q.outputs[o].vertex, accumulates ? partial_sum_copies : out_copies,
            align(q, std::uint64_t(geo.out_max[o]) * row_bytes));
     }
 }
@@ -1115,16 +1115,16 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
   // are not in its available bytes: those FMs' own, and those of the layers
   // writing their slices in place into a pinned concat output.
   const auto too_small = [&](const GroupQuery& q) {
-    const auto pinned = [&](LayerId fm) {
+    const auto pinned = [&](LayerId vertex) {
       for (const auto* list : {&q.inputs, &q.outputs})
         for (const BoundaryFm& b : *list)
-          if (b.fm == fm && b.where == Residence::pinned) return true;
+          if (b.vertex == vertex && b.where == Residence::pinned) return true;
       return false;
     };
     std::uint64_t least = held.total();
-    for (const auto& [fm, bytes] : held.fms) {
-      const int i = v.local[fm];
-      if (pinned(fm) || (i >= 0 && v.writes_into[std::size_t(i)] >= 0 && pinned(q.layers[std::size_t(v.writes_into[std::size_t(i)])])))
+    for (const auto& [vertex, bytes] : held.fms) {
+      const int i = v.local[vertex];
+      if (pinned(vertex) || (i >= 0 && v.writes_into[std::size_t(i)] >= 0 && pinned(q.layers[std::size_t(v.writes_into[std::size_t(i)])])))
         least -= bytes;
     }
     return least > q.available_bytes || first_tile_least > q.available_bytes;

@@ -136,9 +136,9 @@ inline Score score_of(std::uint64_t latency_cycles, std::uint64_t offchip_bytes,
   return {};
 }
 
-/// A feature map at a group boundary, named by its producer's vertex index.
+/// A feature map at a group boundary.
 struct BoundaryFm {
-  std::size_t fm = 0;
+  std::size_t vertex = 0;  ///< vertex index of its producer (or of the model input)
   Residence where = Residence::dram;
   friend bool operator==(const BoundaryFm&, const BoundaryFm&) = default;
 };

@@ -3,7 +3,9 @@
 //
 // Compute layers are numbered by their *position* in the order. Every compute
 // layer and every model input produces one feature map (FM); an FM is a model
-// output when an output marker reads it or when nothing reads it.
+// output when an output marker reads it or when nothing reads it. Names
+// (docs/architecture.md#names): `vertex` is a vertex index, `pos` a position,
+// `fm` an index into Problem::fms.
 #include <algorithm>
 #include <cstdint>
 #include <span>
@@ -17,27 +19,28 @@
 namespace pinfuse {
 
 struct FeatureMap {
-  std::size_t id = 0;           ///< vertex index of the producer (or of the model input)
-  std::string name;             ///< the producer's layer name
+  std::size_t vertex = 0;              ///< vertex index of the producer (or of the model input)
+  std::string name;                    ///< the producer's layer name
   std::uint64_t bytes = 0;
-  int producer = -1;            ///< position of the producer; -1 for a model input
-  std::vector<int> consumers;   ///< positions of the compute layers reading it, ascending
-  bool model_output = false;    ///< must end up in DRAM
-  int last_use() const { return consumers.empty() ? producer : consumers.back(); }
+  int producer_position = -1;          ///< position of the producer; -1 for a model input
+  std::vector<int> consumer_positions; ///< positions of the compute layers reading it, ascending
+  bool model_output = false;           ///< must end up in DRAM
+  /// Position of the last layer reading it (of the producer when none does).
+  int last_use() const { return consumer_positions.empty() ? producer_position : consumer_positions.back(); }
   /// Pinning is possible for FMs a compute layer produces and a later layer reads;
   /// model inputs arrive in DRAM and model outputs must leave to DRAM.
-  bool pinnable() const { return producer >= 0 && !model_output && !consumers.empty(); }
+  bool pinnable() const { return producer_position >= 0 && !model_output && !consumer_positions.empty(); }
   /// Does a layer `in_group(position)` says is in some group read it?
   template <class InGroup>
   bool read_by(const InGroup& in_group) const {
-    return std::any_of(consumers.begin(), consumers.end(), in_group);
+    return std::any_of(consumer_positions.begin(), consumer_positions.end(), in_group);
   }
 };
 
 struct Problem {
   std::vector<std::size_t> order;               ///< vertex index of each position
   std::vector<std::string> names;               ///< layer name of each position
-  std::vector<FeatureMap> fms;
+  std::vector<FeatureMap> fms;                  ///< the FMs; an index into it is an `fm`
   std::vector<int> produces;                    ///< position -> index into fms
   std::vector<std::vector<int>> reads;          ///< position -> indices into fms, no repeats
   std::vector<int> fm_of_vertex;                ///< vertex index -> index into fms, or -1
@@ -45,7 +48,7 @@ struct Problem {
   std::size_t size() const { return order.size(); }
 };
 
-/// For each of `fms` (anything naming an FM by its producer's vertex in `fm`, as
+/// For each of `fms` (anything naming an FM by its producer's vertex in `vertex`, as
 /// BoundaryFm does): 1 if a layer at a position in [begin, end) reads it, else 0
 /// (also for a vertex that produces no FM here).
 template <class Named>
@@ -53,7 +56,7 @@ std::vector<std::uint8_t> read_in_positions(const Problem& p, const std::vector<
                                             std::size_t end) {
   std::vector<std::uint8_t> read;
   for (const Named& n : fms) {
-    const int fm = n.fm < p.fm_of_vertex.size() ? p.fm_of_vertex[n.fm] : -1;
+    const int fm = n.vertex < p.fm_of_vertex.size() ? p.fm_of_vertex[n.vertex] : -1;
     read.push_back(fm >= 0 && p.fms[std::size_t(fm)].read_by([&](int pos) {
       return pos >= 0 && std::size_t(pos) >= begin && std::size_t(pos) < end;
     }) ? 1 : 0);
@@ -111,18 +114,18 @@ Problem make_problem(const G& g, std::span<const std::size_t> order = {}) {
       if (layer_role(g, vertex[t]) == LayerRole::input)
         throw input_error("layer '" + std::string(layer_name(g, vertex[t])) + "'", "an input layer cannot read a feature map");
       const int c = position[t];
-      if (p.fms[fm].producer >= c)
+      if (p.fms[fm].producer_position >= c)
         throw input_error("order", "layer '" + std::string(layer_name(g, vertex[t])) + "' runs before its input '" +
                                        std::string(layer_name(g, vertex[u])) + "'");
-      auto& cons = p.fms[fm].consumers;
+      auto& cons = p.fms[fm].consumer_positions;
       if (std::find(cons.begin(), cons.end(), c) == cons.end()) cons.push_back(c);
       auto& r = p.reads[c];
       if (std::find(r.begin(), r.end(), fm) == r.end()) r.push_back(fm);
     }
   }
   for (FeatureMap& f : p.fms) {
-    std::sort(f.consumers.begin(), f.consumers.end());
-    if (f.consumers.empty() && f.producer >= 0) f.model_output = true;
+    std::sort(f.consumer_positions.begin(), f.consumer_positions.end());
+    if (f.consumer_positions.empty() && f.producer_position >= 0) f.model_output = true;
   }
   for (auto& r : p.reads) std::sort(r.begin(), r.end());
   return p;

@@ -64,7 +64,7 @@ nlohmann::json plan_to_json(const G& g, const Plan& plan) {
   const std::vector<std::string> names = detail::vertex_names(g);
   const auto boundary = [&](const std::vector<BoundaryFm>& list) {
     json a = json::array();
-    for (const BoundaryFm& b : list) a.push_back({{"fm", names[b.fm]}, {"where", b.where == Residence::pinned ? "pinned" : "dram"}});
+    for (const BoundaryFm& b : list) a.push_back({{"fm", names[b.vertex]}, {"where", b.where == Residence::pinned ? "pinned" : "dram"}});
     return a;
   };
   json doc = {{"format", "pinfuse-plan"},
@@ -100,7 +100,7 @@ nlohmann::json plan_to_json(const G& g, const Plan& plan) {
   json pinned = json::array();
   for (std::size_t k = 0; k < plan.pinned.size(); ++k) {
     const PinnedFm& p = plan.pinned[k];
-    pinned.push_back({{"fm", names[p.fm]}, {"bytes", p.bytes}, {"first_group", p.first_group}, {"last_group", p.last_group}});
+    pinned.push_back({{"fm", names[p.vertex]}, {"bytes", p.bytes}, {"first_group", p.first_group}, {"last_group", p.last_group}});
     if (addressed) pinned.back()["offset"] = plan.layout.pinned[k];
   }
   doc["pinned"] = pinned;

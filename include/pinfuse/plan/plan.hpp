@@ -24,7 +24,7 @@ struct PlannedGroup {
 
 /// A feature map kept in SPM from the group producing it to the last group reading it.
 struct PinnedFm {
-  std::size_t fm = 0;            ///< vertex index of the producer
+  std::size_t vertex = 0;        ///< vertex index of the producer
   std::uint64_t bytes = 0;       ///< aligned bytes it occupies
   std::size_t first_group = 0;   ///< producing group
   std::size_t last_group = 0;    ///< last consuming group

@@ -53,11 +53,11 @@ Program build_program(const G& g, const Plan& plan, const C& model, const M& spm
   if (plan.layout.empty() || plan.layout.buffers.size() != plan.groups.size())
     throw input_error("plan", "has no SPM layout, so its commands have no addresses");
   std::map<std::size_t, std::uint64_t> pinned_at;
-  for (std::size_t k = 0; k < plan.pinned.size(); ++k) pinned_at[plan.pinned[k].fm] = plan.layout.pinned[k];
+  for (std::size_t k = 0; k < plan.pinned.size(); ++k) pinned_at[plan.pinned[k].vertex] = plan.layout.pinned[k];
   const auto boundary_addresses = [&](const std::vector<BoundaryFm>& list) {
     std::vector<std::uint64_t> a;
     for (const BoundaryFm& b : list) {
-      const auto it = pinned_at.find(b.fm);
+      const auto it = pinned_at.find(b.vertex);
       if (b.where == Residence::pinned && it == pinned_at.end())
         throw input_error("plan", "a group reads or writes a pinned FM the plan does not pin");
       a.push_back(b.where == Residence::pinned ? it->second : 0);
@@ -68,8 +68,8 @@ Program build_program(const G& g, const Plan& plan, const C& model, const M& spm
   std::size_t first_stage = 0;
   std::map<TensorRef, std::uint64_t> weights;  // bytes, by the commands' loads
   const Problem problem = make_problem(g, plan.order);
-  const auto at_boundary = [](const PlannedGroup& grp, std::size_t fm) {
-    const auto is = [&](const BoundaryFm& b) { return b.fm == fm; };
+  const auto at_boundary = [](const PlannedGroup& grp, std::size_t vertex) {
+    const auto is = [&](const BoundaryFm& b) { return b.vertex == vertex; };
     return std::any_of(grp.inputs.begin(), grp.inputs.end(), is) || std::any_of(grp.outputs.begin(), grp.outputs.end(), is);
   };
   for (std::size_t gi = 0, begin = 0; gi < plan.groups.size(); begin += plan.groups[gi].layers.size(), ++gi) {
@@ -79,7 +79,7 @@ Program build_program(const G& g, const Plan& plan, const C& model, const M& spm
     for (const PinnedFm& p : plan.pinned)
       if (p.first_group <= gi && gi <= p.last_group) {
         pinned_bytes += p.bytes;
-        if (!at_boundary(grp, p.fm)) passing.push_back(p.fm);
+        if (!at_boundary(grp, p.vertex)) passing.push_back(p.vertex);
       }
     std::sort(passing.begin(), passing.end());
     const std::size_t end = begin + grp.layers.size();

@@ -239,8 +239,8 @@ class Replayer {
     s += t.vertex < names_.size() ? names_[t.vertex] : "#" + std::to_string(t.vertex);
     return s + "'";
   }
-  bool reads_input(std::size_t layer, std::size_t fm) const {
-    return std::find(preds_[layer].begin(), preds_[layer].end(), fm) != preds_[layer].end();
+  bool reads_input(std::size_t layer, std::size_t vertex) const {
+    return std::find(preds_[layer].begin(), preds_[layer].end(), vertex) != preds_[layer].end();
   }
   /// Run k of region r: [spm begin, end) and its first tensor byte.
   static std::pair<std::uint64_t, std::uint64_t> spm_run(const Region& r, std::uint64_t k) {
@@ -504,8 +504,8 @@ class Replayer {
     // Intermediates need only the rows their readers read; what leaves a group must be whole.
     for (std::size_t gi = 0; gi < plan_.groups.size(); ++gi)
       for (const BoundaryFm& b : plan_.groups[gi].outputs)
-        if (b.fm < names_.size() && !computed_[b.fm].covers(0, fm_size_[b.fm]))
-          error(ReplayFindingKind::incomplete, "group " + std::to_string(gi) + " never computes all of its output " + tensor_name({TensorKind::fm, b.fm}));
+        if (b.vertex < names_.size() && !computed_[b.vertex].covers(0, fm_size_[b.vertex]))
+          error(ReplayFindingKind::incomplete, "group " + std::to_string(gi) + " never computes all of its output " + tensor_name({TensorKind::fm, b.vertex}));
     // In-place slices: no writer writes more bytes than its output has, no two
     // writers the same bytes (a slice read in its group only may be partial).
     std::map<std::size_t, std::pair<std::uint64_t, ByteSet>> targets;  // target -> (sum of slices, union)

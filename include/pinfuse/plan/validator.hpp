@@ -111,7 +111,7 @@ void check_layout(const Plan& plan, const M& spm, const Problem& p, const Error&
     }
     std::vector<Range> alive;
     for (const std::size_t k : pins_alive.alive(static_cast<long long>(g), static_cast<long long>(g) + 1))
-      alive.push_back(placed(layout.pinned[k], plan.pinned[k].bytes, "pinned '" + fm_name(plan.pinned[k].fm) + "'", g));
+      alive.push_back(placed(layout.pinned[k], plan.pinned[k].bytes, "pinned '" + fm_name(plan.pinned[k].vertex) + "'", g));
     for (std::size_t b = 0; b < buffers.size(); ++b)
       alive.push_back(placed(layout.buffers[g][b], buffers[b].bytes,
                              "group " + std::to_string(g) + " buffer '" + buffers[b].name + "'", g));
@@ -138,7 +138,7 @@ class PlanChecker {
       : p_(p), plan_(plan), cost_(cost), spm_(spm), report_(report), group_of_(p.size(), -1), pinned_(p.fms.size(), 0),
         where_(p.fms.size(), Where::nowhere) {
     for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
-      if (p.fms[fm].producer < 0) where_[fm] = Where::dram;  // model inputs arrive in DRAM
+      if (p.fms[fm].producer_position < 0) where_[fm] = Where::dram;  // model inputs arrive in DRAM
   }
 
   void error(FindingKind kind, std::string message, std::optional<std::size_t> group) const {
@@ -172,20 +172,20 @@ class PlanChecker {
   void check_pins() {
     std::vector<Interval> lifetimes;  // in positions, swept along the groups
     for (const PinnedFm& pin : plan_.pinned) {
-      const int fm = fm_index(pin.fm);
-      if (fm < 0 || p_.fms[fm].producer < 0) {
-        error(FindingKind::pin, "pinned " + name(pin.fm) + " is not a feature map a compute layer produces", std::nullopt);
+      const int fm = fm_index(pin.vertex);
+      if (fm < 0 || p_.fms[fm].producer_position < 0) {
+        error(FindingKind::pin, "pinned " + name(pin.vertex) + " is not a feature map a compute layer produces", std::nullopt);
         continue;
       }
       const FeatureMap& f = p_.fms[fm];
-      const auto wrong = [&](const std::string& why) { error(FindingKind::pin, "pinned " + name(pin.fm) + why, std::nullopt); };
+      const auto wrong = [&](const std::string& why) { error(FindingKind::pin, "pinned " + name(pin.vertex) + why, std::nullopt); };
       if (pinned_[fm]) wrong(" is listed twice");
-      else lifetimes.push_back({std::size_t(fm), f.producer, f.last_use()});
+      else lifetimes.push_back({std::size_t(fm), f.producer_position, f.last_use()});
       pinned_[fm] = 1;
-      if (f.consumers.empty() || group_of_[f.last_use()] == group_of_[f.producer]) wrong(" never leaves the group that produces it");
+      if (f.consumer_positions.empty() || group_of_[f.last_use()] == group_of_[f.producer_position]) wrong(" never leaves the group that produces it");
       if (f.model_output) wrong(" is a model output, which must be written to DRAM");
       if (pin.bytes != spm_.aligned(f.bytes)) wrong(" declares the wrong size");
-      if (pin.first_group != std::size_t(group_of_[f.producer]) || pin.last_group != std::size_t(group_of_[f.last_use()]))
+      if (pin.first_group != std::size_t(group_of_[f.producer_position]) || pin.last_group != std::size_t(group_of_[f.last_use()]))
         wrong(" has the wrong lifetime");
     }
     pins_alive_ = IntervalSweep(std::move(lifetimes));
@@ -211,8 +211,8 @@ class PlanChecker {
   /// Every model output reaches DRAM.
   void check_model_outputs() const {
     for (const FeatureMap& f : p_.fms)
-      if (f.model_output && where_[p_.fm_of_vertex[f.id]] != Where::dram)
-        error(FindingKind::model_output, "model output " + name(f.id) + " never reaches DRAM", std::nullopt);
+      if (f.model_output && where_[p_.fm_of_vertex[f.vertex]] != Where::dram)
+        error(FindingKind::model_output, "model output " + name(f.vertex) + " never reaches DRAM", std::nullopt);
   }
 
   /// The plan totals are the sum of the groups checked.
@@ -247,7 +247,7 @@ class PlanChecker {
   }
   static std::set<std::size_t> declared(const std::vector<BoundaryFm>& list) {
     std::set<std::size_t> out;
-    for (const BoundaryFm& b : list) out.insert(b.fm);
+    for (const BoundaryFm& b : list) out.insert(b.vertex);
     return out;
   }
   /// The FMs produced in [begin, end) that a later group reads, or model outputs (by vertex).
@@ -255,7 +255,7 @@ class PlanChecker {
     std::set<std::size_t> out;
     for (std::size_t pos = begin; pos < end; ++pos) {
       const FeatureMap& f = p_.fms[p_.produces[pos]];
-      if (f.model_output || f.last_use() >= int(end)) out.insert(f.id);
+      if (f.model_output || f.last_use() >= int(end)) out.insert(f.vertex);
     }
     return out;
   }
@@ -266,7 +266,7 @@ class PlanChecker {
     std::set<std::size_t> inputs;
     for (std::size_t pos = s.begin; pos < s.end; ++pos)
       for (const int fm : p_.reads[pos])
-        if (p_.fms[fm].producer < int(s.begin)) inputs.insert(p_.fms[fm].id);
+        if (p_.fms[fm].producer_position < int(s.begin)) inputs.insert(p_.fms[fm].vertex);
     const bool inputs_ok = s.declared_inputs == inputs, outputs_ok = s.declared_outputs == s.outputs;
     if (!inputs_ok) error(FindingKind::boundary, s.name + ": declared inputs differ from the FMs it reads from earlier groups", s.index);
     if (!outputs_ok) error(FindingKind::boundary, s.name + ": declared outputs differ from the FMs later groups need", s.index);
@@ -276,10 +276,10 @@ class PlanChecker {
   /// Each boundary FM is declared pinned iff the plan pins it.
   void check_residences(const Step& s, const PlannedGroup& grp) const {
     const auto check = [&](const BoundaryFm& b, const char* role) {
-      const int fm = fm_index(b.fm);
+      const int fm = fm_index(b.vertex);
       if (fm >= 0 && (b.where == Residence::pinned) != (pinned_[fm] != 0))
         error(FindingKind::residence,
-              s.name + ": " + role + " " + name(b.fm) + " is " + (pinned_[fm] ? "pinned" : "not pinned") +
+              s.name + ": " + role + " " + name(b.vertex) + " is " + (pinned_[fm] ? "pinned" : "not pinned") +
                   " in the plan but declared otherwise",
               s.index);
     };
@@ -293,9 +293,9 @@ class PlanChecker {
     for (std::size_t pos = s.begin; pos < s.end; ++pos)
       for (const int fm : p_.reads[pos]) {
         const FeatureMap& f = p_.fms[fm];
-        const bool in_group = f.producer >= int(s.begin) && f.producer < int(pos);
+        const bool in_group = f.producer_position >= int(s.begin) && f.producer_position < int(pos);
         if (!in_group && !(pinned_[fm] ? where_[fm] == Where::spm : where_[fm] == Where::dram))
-          error(FindingKind::availability, s.name + ": '" + p_.names[pos] + "' reads " + name(f.id) + " before it is available",
+          error(FindingKind::availability, s.name + ": '" + p_.names[pos] + "' reads " + name(f.vertex) + " before it is available",
                 s.index);
       }
   }
@@ -308,8 +308,8 @@ class PlanChecker {
     for (const std::size_t fm : pins_alive_.alive(static_cast<long long>(s.begin), static_cast<long long>(s.end))) {
       sizes.push_back(p_.fms[fm].bytes);
       alive.bytes += spm_.aligned(p_.fms[fm].bytes);
-      if (!s.declared_inputs.count(p_.fms[fm].id) && !s.declared_outputs.count(p_.fms[fm].id))
-        alive.passing.push_back(p_.fms[fm].id);
+      if (!s.declared_inputs.count(p_.fms[fm].vertex) && !s.declared_outputs.count(p_.fms[fm].vertex))
+        alive.passing.push_back(p_.fms[fm].vertex);
     }
     std::sort(alive.passing.begin(), alive.passing.end());
     std::uint64_t step_bytes = alive.bytes;
@@ -346,7 +346,7 @@ class PlanChecker {
     const auto dram_bytes = [&](const std::vector<BoundaryFm>& list) {
       std::uint64_t bytes = 0;
       for (const BoundaryFm& b : list)
-        if (const int fm = fm_index(b.fm); b.where == Residence::dram && fm >= 0) bytes += p_.fms[std::size_t(fm)].bytes;
+        if (const int fm = fm_index(b.vertex); b.where == Residence::dram && fm >= 0) bytes += p_.fms[std::size_t(fm)].bytes;
       return bytes;
     };
     const std::uint64_t dram_in = dram_bytes(grp.inputs), dram_out = dram_bytes(grp.outputs);
@@ -377,7 +377,7 @@ class PlanChecker {
   void advance_memory(const Step& s) {
     for (std::size_t pos = s.begin; pos < s.end; ++pos) {
       const int fm = p_.produces[pos];
-      if (!s.outputs.count(p_.fms[fm].id)) continue;
+      if (!s.outputs.count(p_.fms[fm].vertex)) continue;
       where_[fm] = pinned_[fm] ? Where::spm : Where::dram;
       if (pinned_[fm]) in_spm_.push_back(fm);
     }

@@ -214,7 +214,7 @@ std::string occupancy(const G& g, const Plan& plan, std::uint64_t capacity, cons
       const PinnedFm& pin = plan.pinned[k];
       if (gi < pin.first_group || gi > pin.last_group) continue;
       block(plan.layout.empty() ? std::nullopt : std::optional(plan.layout.pinned[k]), pin.bytes, color(k),
-            "pinned " + names[pin.fm] + ": " + short_number(double(pin.bytes)) + " B");
+            "pinned " + names[pin.vertex] + ": " + short_number(double(pin.bytes)) + " B");
     }
     for (std::size_t b = 0; b < grp.cost.buffers.size(); ++b)
       block(plan.layout.empty() ? std::nullopt : std::optional(plan.layout.buffers[gi][b]), grp.cost.buffers[b].bytes,

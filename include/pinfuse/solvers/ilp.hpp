@@ -76,7 +76,7 @@ IlpModel formulate_joint_ilp(const Problem& p, const C& cost, const M& spm, cons
       const GroupBoundary boundary = group_boundary(p, begin, end);
       std::vector<int> alive;  // candidates alive during the group: across `begin`, then fresh outputs
       for (std::size_t f = 0; f < p.fms.size(); ++f)
-        if (candidate[f] && p.fms[f].producer < begin && p.fms[f].last_use() >= begin) alive.push_back(int(f));
+        if (candidate[f] && p.fms[f].producer_position < begin && p.fms[f].last_use() >= begin) alive.push_back(int(f));
       for (const int fm : boundary.outputs)
         if (candidate[fm]) alive.push_back(fm);
       // Every assignment whose pinned bytes fit (depth first, pruned on bytes);
@@ -150,7 +150,7 @@ IlpModel formulate_joint_ilp(const Problem& p, const C& cost, const M& spm, cons
     const FeatureMap& f = p.fms[fm];
     pin_rows[fm].assign(n, -1);
     keep_rows[fm].assign(n, -1);
-    for (int i = std::max(f.producer, 0); i <= f.last_use(); ++i) {
+    for (int i = std::max(f.producer_position, 0); i <= f.last_use(); ++i) {
       for (const bool pin : {true, false}) {
         Row r;
         r.name = pin ? "pin" : "keep";

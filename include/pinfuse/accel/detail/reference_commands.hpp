@@ -223,7 +223,7 @@ class ReferenceAccelerator::CommandWriter {
   /// its in buffer from the first row the tile holds on; a sliced input (depthwise
   /// chunks) holds the chunk's channels of each row, packed [B].
   Region input_region(const StepAt& s, std::size_t e, RowRange r) const {
-    const LayerId u = q_.inputs[e].fm;
+    const LayerId u = q_.inputs[e].vertex;
     const std::uint64_t rb = info_[u].row_bytes;
     const std::uint64_t in_tile = in_.at[e] + in_.slot(e, s.k) * in_.copy[e];
     const RowRange held = held_[std::size_t(s.t)][e];
@@ -244,7 +244,7 @@ class ReferenceAccelerator::CommandWriter {
   /// Rows `r` of output o, the step's channels: in the pinned FM at its own
   /// offset, or in copy `slot` of its out buffer, channel runs packed [B].
   Region output_rows(const StepAt& s, std::size_t o, RowRange r, std::uint64_t slot) const {
-    const LayerId l = q_.outputs[o].fm;
+    const LayerId l = q_.outputs[o].vertex;
     const std::uint64_t rb = info_[l].row_bytes;
     const auto [first, run] = channel_bytes(s, l);
     const std::uint64_t offset = std::uint64_t(r.begin) * rb + first;

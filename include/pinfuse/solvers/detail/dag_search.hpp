@@ -100,9 +100,9 @@ class DagSearch {
                       (space.no_pin.empty() || !space.no_pin[f]);
     for (int pos = 0; pos < n_; ++pos)
       for (const int fm : p.reads[std::size_t(pos)])
-        if (p.fms[fm].producer >= 0) {
-          producers_[std::size_t(pos)].push_back(p.fms[fm].producer);
-          readers_[std::size_t(p.fms[fm].producer)].push_back(pos);
+        if (p.fms[fm].producer_position >= 0) {
+          producers_[std::size_t(pos)].push_back(p.fms[fm].producer_position);
+          readers_[std::size_t(p.fms[fm].producer_position)].push_back(pos);
         }
   }
 
@@ -247,8 +247,8 @@ class DagSearch {
       for (const int pos : group) after.add(pos);
       std::vector<int> pins_after;  // the seed's pins alive across the new frontier, ascending
       for (std::size_t fm = 0; fm < p_.fms.size(); ++fm) {
-        const int producer = p_.fms[fm].producer;
-        if (seed.pinned[fm] && candidate_[fm] && producer >= 0 && after.has(producer) && alive_after(int(fm), after))
+        const int producer_pos = p_.fms[fm].producer_position;
+        if (seed.pinned[fm] && candidate_[fm] && producer_pos >= 0 && after.has(producer_pos) && alive_after(int(fm), after))
           pins_after.push_back(int(fm));
       }
       int next = -1;
@@ -365,11 +365,11 @@ class DagSearch {
     std::vector<std::uint8_t> outputs_read_inside;
     for (const int pos : group) {
       for (const int fm : p_.reads[std::size_t(pos)])
-        if (!in_group(p_.fms[fm].producer) && std::find(inputs.begin(), inputs.end(), fm) == inputs.end())
+        if (!in_group(p_.fms[fm].producer_position) && std::find(inputs.begin(), inputs.end(), fm) == inputs.end())
           inputs.push_back(fm);
       const int out = p_.produces[std::size_t(pos)];
       const FeatureMap& f = p_.fms[out];
-      const bool read_after = std::any_of(f.consumers.begin(), f.consumers.end(), [&](int c) { return !in_group(c); });
+      const bool read_after = std::any_of(f.consumer_positions.begin(), f.consumer_positions.end(), [&](int c) { return !in_group(c); });
       if (f.model_output || read_after) {
         outputs.push_back(out);
         outputs_read_inside.push_back(f.read_by(in_group) ? 1 : 0);
@@ -411,11 +411,11 @@ class DagSearch {
         const auto residence = [&](int fm) {
           return std::binary_search(pins.begin(), pins.end(), fm) ? Residence::pinned : Residence::dram;
         };
-        for (const int fm : inputs) s.inputs.push_back({p_.fms[fm].id, residence(fm)});
-        for (const int fm : outputs) s.outputs.push_back({p_.fms[fm].id, residence(fm)});
+        for (const int fm : inputs) s.inputs.push_back({p_.fms[fm].vertex, residence(fm)});
+        for (const int fm : outputs) s.outputs.push_back({p_.fms[fm].vertex, residence(fm)});
         s.outputs_read_inside = outputs_read_inside;
         for (const int fm : held)  // produced before the group: passing unless it reads them
-          if (!std::binary_search(inputs.begin(), inputs.end(), fm)) s.passing.push_back(p_.fms[fm].id);
+          if (!std::binary_search(inputs.begin(), inputs.end(), fm)) s.passing.push_back(p_.fms[fm].vertex);
         std::sort(s.passing.begin(), s.passing.end());
         asked.push_back({parent, std::move(pins_after), settings.add(std::move(s))});
       }
@@ -434,7 +434,7 @@ class DagSearch {
 
   /// Does FM `fm` have a reader outside `done`?
   bool alive_after(int fm, const LayerSet& done) const {
-    const auto& c = p_.fms[fm].consumers;
+    const auto& c = p_.fms[fm].consumer_positions;
     return std::any_of(c.begin(), c.end(), [&](int pos) { return !done.has(pos); });
   }
 
@@ -474,7 +474,7 @@ class DagSearch {
     for (const std::size_t l : layers) put(l);
     for (const auto* list : {&s.inputs, &s.outputs})
       for (const BoundaryFm& b : *list) key.push_back(b.where == Residence::pinned ? 'p' : 'd');
-    for (const std::size_t fm : s.passing) put(fm);
+    for (const std::size_t vertex : s.passing) put(vertex);
     return key;
   }
 
@@ -536,7 +536,7 @@ typename Search::Seed seed_of(const Problem& file, const Plan& plan) {
     seed.groups.emplace_back();
     for (const std::size_t v : group.layers) seed.groups.back().push_back(position_of[v]);
   }
-  for (const PinnedFm& f : plan.pinned) seed.pinned[std::size_t(file.fm_of_vertex[f.fm])] = 1;
+  for (const PinnedFm& f : plan.pinned) seed.pinned[std::size_t(file.fm_of_vertex[f.vertex])] = 1;
   return seed;
 }
 

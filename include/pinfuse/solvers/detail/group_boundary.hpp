@@ -19,7 +19,7 @@ inline GroupBoundary group_boundary(const Problem& p, int begin, int end) {
   const auto in_group = [&](int pos) { return pos >= begin && pos < end; };
   for (int pos = begin; pos < end; ++pos) {
     for (const int fm : p.reads[pos])
-      if (p.fms[fm].producer < begin && std::find(b.inputs.begin(), b.inputs.end(), fm) == b.inputs.end())
+      if (p.fms[fm].producer_position < begin && std::find(b.inputs.begin(), b.inputs.end(), fm) == b.inputs.end())
         b.inputs.push_back(fm);
     const FeatureMap& out = p.fms[p.produces[pos]];
     if (out.model_output || out.last_use() >= end) {

@@ -47,17 +47,17 @@ GroupSetting group_setting(const Problem& p, const M& spm, int begin, int end, c
                            std::span<const int> maybe_pinned, const IsPinned& pinned) {
   GroupSetting s;
   const auto residence = [&](int fm) { return pinned(fm) ? Residence::pinned : Residence::dram; };
-  for (const int fm : b.inputs) s.inputs.push_back({p.fms[fm].id, residence(fm)});
-  for (const int fm : b.outputs) s.outputs.push_back({p.fms[fm].id, residence(fm)});
+  for (const int fm : b.inputs) s.inputs.push_back({p.fms[fm].vertex, residence(fm)});
+  for (const int fm : b.outputs) s.outputs.push_back({p.fms[fm].vertex, residence(fm)});
   s.outputs_read_inside = b.outputs_read_inside;
   for (const int fm : maybe_pinned) {
     const FeatureMap& f = p.fms[fm];
-    if (f.producer >= 0 && f.producer < end && f.last_use() >= begin && pinned(fm)) {
+    if (f.producer_position >= 0 && f.producer_position < end && f.last_use() >= begin && pinned(fm)) {
       s.pinned_bytes += spm.aligned(f.bytes);
       s.pinned_sizes.push_back(f.bytes);
       const bool boundary = std::binary_search(b.inputs.begin(), b.inputs.end(), fm) ||
                             std::find(b.outputs.begin(), b.outputs.end(), fm) != b.outputs.end();
-      if (!boundary) s.passing.push_back(f.id);
+      if (!boundary) s.passing.push_back(f.vertex);
     }
   }
   std::sort(s.passing.begin(), s.passing.end());

@@ -78,7 +78,7 @@ Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vec
   std::vector<int> group_of(p.size());
   std::vector<Interval> pins;  // swept along the groups: not every FM per group
   for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
-    if (pinned[fm]) pins.push_back({fm, p.fms[fm].producer, p.fms[fm].last_use()});
+    if (pinned[fm]) pins.push_back({fm, p.fms[fm].producer_position, p.fms[fm].last_use()});
   IntervalSweep pins_alive(std::move(pins));
   for (std::size_t g = 0; g < starts.size(); ++g) {
     const int begin = starts[g];
@@ -103,7 +103,7 @@ Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vec
   for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
     if (pinned[fm]) {
       const FeatureMap& f = p.fms[fm];
-      plan.pinned.push_back({f.id, spm.aligned(f.bytes), std::size_t(group_of[f.producer]), std::size_t(group_of[f.last_use()])});
+      plan.pinned.push_back({f.vertex, spm.aligned(f.bytes), std::size_t(group_of[f.producer_position]), std::size_t(group_of[f.last_use()])});
     }
   plan.totals = sum_costs(plan.groups);
   return plan;
@@ -119,7 +119,7 @@ inline void ban_largest_pin(const Problem& p, const Plan& plan, std::uint64_t ca
   const auto largest = std::max_element(plan.pinned.begin(), plan.pinned.end(),
                                         [](const PinnedFm& a, const PinnedFm& b) { return a.bytes < b.bytes; });
   if (no_pin.empty()) no_pin.assign(p.fms.size(), 0);
-  no_pin[std::size_t(p.fm_of_vertex[largest->fm])] = 1;
+  no_pin[std::size_t(p.fm_of_vertex[largest->vertex])] = 1;
 }
 
 /// The status of an exact solver's plan, given the lower bound its run proved
@@ -140,7 +140,7 @@ inline std::vector<std::vector<int>> alive_across_cuts(const Problem& p, const s
                                                        const std::vector<char>& keep) {
   std::vector<Interval> lifetimes;
   for (std::size_t f = 0; f < p.fms.size(); ++f)
-    if (keep[f]) lifetimes.push_back({f, p.fms[f].producer, p.fms[f].last_use()});
+    if (keep[f]) lifetimes.push_back({f, p.fms[f].producer_position, p.fms[f].last_use()});
   IntervalSweep sweep(std::move(lifetimes));
   std::vector<std::vector<int>> live(p.size() + 1);
   for (std::size_t cut = 0; cut <= p.size(); ++cut)

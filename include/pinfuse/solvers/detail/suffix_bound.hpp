@@ -75,8 +75,8 @@ SuffixBound suffix_bound(const Problem& p, const C& cost, const M& spm, Objectiv
     const GroupBoundary b = group_boundary(p, begin, end);
     std::vector<BoundaryFm> inputs, outputs;
     const auto relaxed = [&](int fm) { return candidate[std::size_t(fm)] ? Residence::pinned : Residence::dram; };
-    for (const int fm : b.inputs) inputs.push_back({p.fms[std::size_t(fm)].id, relaxed(fm)});
-    for (const int fm : b.outputs) outputs.push_back({p.fms[std::size_t(fm)].id, relaxed(fm)});
+    for (const int fm : b.inputs) inputs.push_back({p.fms[std::size_t(fm)].vertex, relaxed(fm)});
+    for (const int fm : b.outputs) outputs.push_back({p.fms[std::size_t(fm)].vertex, relaxed(fm)});
     const GroupQuery most_generous{layers, inputs, outputs, spm.capacity(), spm.alignment(), objective, {},
                                    b.outputs_read_inside};
     const std::optional<CostFloor> floor = cost.group_floor(most_generous);
