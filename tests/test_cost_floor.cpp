@@ -32,7 +32,7 @@ void for_each_random_group(std::uint32_t seeds, int most_layers, const F& f) {
     const int n = static_cast<int>(p.size());
     for (int begin = 0; begin < n; ++begin)
       for (int end = begin + 1; end <= n; ++end)
-        f(seed, accel, hw, p, begin, end, group_boundary(p, begin, end),
+        f(seed, accel, hw, p, begin, end, detail::group_boundary(p, begin, end),
           std::vector<std::size_t>(p.order.begin() + begin, p.order.begin() + end));
   }
 }
@@ -42,7 +42,7 @@ void for_each_random_group(std::uint32_t seeds, int most_layers, const F& f) {
 TEST_CASE("the reference floor and fused floor are below every group's cost", "[accel][floor]") {
   std::size_t tighter = 0;  // groups whose fused floor is above their floor
   for_each_random_group(200, 9, [&tighter](std::uint32_t seed, const ReferenceAccelerator& accel, const Hardware& hw, const Problem& p,
-                                   int begin, int end, const GroupBoundary& b, const std::vector<std::size_t>& layers) {
+                                   int begin, int end, const detail::GroupBoundary& b, const std::vector<std::size_t>& layers) {
         const std::vector<CostFloor> prefixes = accel.fused_floors(layers);  // the last is the group's (the others: shorter groups)
         REQUIRE(prefixes.size() == layers.size());
         const CostFloor floor = accel.floor(layers), fused = prefixes.back();
@@ -101,7 +101,7 @@ std::optional<std::uint64_t> least_available(const ReferenceAccelerator& accel, 
 TEST_CASE("the SPM floors are below what every group needs, and the shortcuts they allow change no answer",
           "[accel][floor][spm_floor]") {
   for_each_random_group(120, 8, [](std::uint32_t seed, const ReferenceAccelerator& accel, const Hardware& hw, const Problem& p,
-                                   int begin, int end, const GroupBoundary& b, const std::vector<std::size_t>& layers) {
+                                   int begin, int end, const detail::GroupBoundary& b, const std::vector<std::size_t>& layers) {
         const std::uint64_t floor = accel.least_spm_bytes(layers);
         for (const Residence where : {Residence::dram, Residence::pinned}) {
           std::vector<BoundaryFm> inputs, outputs;

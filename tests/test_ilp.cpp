@@ -49,7 +49,7 @@ std::optional<Score> dp_optimum(const Problem& p, const ReferenceAccelerator& ac
                                 const SolveOptions& opt) {
   try {
     detail::Progress progress(nullptr);
-    return detail::solve_dp(p, accel, spm, opt, SearchSpace{true, {}, {}}, "joint", progress).bound;
+    return detail::solve_dp(p, accel, spm, opt, detail::SearchSpace{true, {}, {}}, "joint", progress).bound;
   } catch (const no_plan_fits&) {
     return std::nullopt;
   }

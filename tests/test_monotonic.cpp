@@ -57,7 +57,7 @@ struct GroupQueries {
   std::vector<GroupQuery> queries;
   GroupQueries(const Problem& p, int begin, int end, std::uint32_t pinned, Objective objective)
       : layers(p.order.begin() + begin, p.order.begin() + end) {
-    const GroupBoundary b = group_boundary(p, begin, end);
+    const detail::GroupBoundary b = detail::group_boundary(p, begin, end);
     read_inside = b.outputs_read_inside;
     std::size_t i = 0;
     const auto where = [&] { return (pinned >> std::min<std::size_t>(i++, 31)) & 1U ? Residence::pinned : Residence::dram; };

@@ -36,7 +36,7 @@ struct Query {
 Query group_query(const Problem& p, int begin, int end) {
   Query q;
   for (int pos = begin; pos < end; ++pos) q.layers.push_back(p.order[std::size_t(pos)]);
-  const GroupBoundary b = group_boundary(p, begin, end);
+  const detail::GroupBoundary b = detail::group_boundary(p, begin, end);
   for (const int fm : b.inputs) q.inputs.push_back({p.fms[std::size_t(fm)].vertex, Residence::dram});
   for (const int fm : b.outputs) q.outputs.push_back({p.fms[std::size_t(fm)].vertex, Residence::dram});
   return q;

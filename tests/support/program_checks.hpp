@@ -71,7 +71,7 @@ std::optional<Plan> random_laid_out_plan(const Problem& p, const ReferenceAccele
   Plan plan;
   SolveStatistics stats;
   try {
-    plan = assemble_plan(p, accel, spm, starts, pinned, Objective::latency, "random", stats);
+    plan = detail::assemble_plan(p, accel, spm, starts, pinned, Objective::latency, "random", stats);
   } catch (const no_plan_fits&) {
     return std::nullopt;
   }

@@ -157,13 +157,13 @@ Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions
     ++progress.stats().incumbents;
     Plan plan = plan_from_solution(p, m, *x, cost, spm, "joint-ilp", progress.stats());
     progress.tick();
-    plan.status = exact_status(plan, score_of(plan.totals, plan.objective), first);
+    plan.status = detail::exact_status(plan, score_of(plan.totals, plan.objective), first);
     plan.layout = lay_out(plan, spm);
     if (plan.layout.peak <= spm.capacity()) {
       progress.finish(plan);
       return plan;
     }
-    ban_largest_pin(p, plan, spm.capacity(), no_pin);
+    detail::ban_largest_pin(p, plan, spm.capacity(), no_pin);
   }
 }
 

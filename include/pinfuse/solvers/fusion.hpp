@@ -9,8 +9,8 @@ namespace pinfuse {
 
 template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_fusion(const G& g, const C& cost, const M& spm, const SolveOptions& opt = {}) {
-  if (opt.order.empty() && opt.order_mode == OrderMode::free) return solve_order_free(g, cost, spm, opt, false, 0, "fusion");
-  return solve_segments(make_problem(g, opt.order), cost, spm, opt, SearchSpace{false, {}, {}}, "fusion");
+  if (opt.order.empty() && opt.order_mode == OrderMode::free) return detail::solve_order_free(g, cost, spm, opt, false, 0, "fusion");
+  return detail::solve_segments(make_problem(g, opt.order), cost, spm, opt, detail::SearchSpace{false, {}, {}}, "fusion");
 }
 
 }  // namespace pinfuse

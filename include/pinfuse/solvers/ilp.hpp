@@ -73,7 +73,7 @@ IlpModel formulate_joint_ilp(const Problem& p, const C& cost, const M& spm, cons
   for (int begin = 0; begin < n; ++begin) {
     for (int end = begin + 1; end <= n; ++end) {
       if (opt.max_group_layers && std::size_t(end - begin) > opt.max_group_layers) break;
-      const GroupBoundary boundary = group_boundary(p, begin, end);
+      const detail::GroupBoundary boundary = detail::group_boundary(p, begin, end);
       std::vector<int> alive;  // candidates alive during the group: across `begin`, then fresh outputs
       for (std::size_t f = 0; f < p.fms.size(); ++f)
         if (candidate[f] && p.fms[f].producer_position < begin && p.fms[f].last_use() >= begin) alive.push_back(int(f));
@@ -84,11 +84,11 @@ IlpModel formulate_joint_ilp(const Problem& p, const C& cost, const M& spm, cons
       std::vector<char> pinned(p.fms.size(), 0);
       std::vector<std::vector<int>> assignments;
       std::vector<std::size_t> setting_of;
-      GroupSettings settings;
+      detail::GroupSettings settings;
       const auto visit = [&](const auto& self, std::size_t i, std::uint64_t bytes) -> void {
         if (i == alive.size()) {
           const std::size_t setting =
-              settings.add(group_setting(p, spm, begin, end, boundary, alive, [&](int fm) { return pinned[fm] != 0; }));
+              settings.add(detail::group_setting(p, spm, begin, end, boundary, alive, [&](int fm) { return pinned[fm] != 0; }));
           std::vector<int> on;
           for (const int fm : alive)
             if (pinned[fm]) on.push_back(fm);
@@ -106,7 +106,7 @@ IlpModel formulate_joint_ilp(const Problem& p, const C& cost, const M& spm, cons
       };
       visit(visit, 0, 0);
       const std::vector<std::optional<GroupCost>> answers =
-          settings.ask(positions_to_vertices(p, begin, end), cost, spm, opt.objective, progress.stats());
+          settings.ask(detail::positions_to_vertices(p, begin, end), cost, spm, opt.objective, progress.stats());
       progress.stats().cache_hits += assignments.size() - settings.size();
       progress.tick();
       for (std::size_t a = 0; a < assignments.size(); ++a) {
@@ -276,7 +276,7 @@ Plan plan_from_solution(const Problem& p, const IlpModel& m, std::span<const dou
   }
   for (std::size_t f = 0; f < p.fms.size(); ++f)
     if (pinned[f] && dram[f]) throw usage_error("ilp", "solution pins '" + p.fms[f].name + "' in one group only");
-  return assemble_plan(p, cost, spm, starts, pinned, m.metric, std::move(strategy), stats);
+  return detail::assemble_plan(p, cost, spm, starts, pinned, m.metric, std::move(strategy), stats);
 }
 
 }  // namespace pinfuse

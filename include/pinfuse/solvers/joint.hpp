@@ -15,9 +15,9 @@ namespace pinfuse {
 
 template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_joint(const G& g, const C& cost, const M& spm, const SolveOptions& opt = {}) {
-  if (opt.order.empty() && opt.order_mode == OrderMode::free) return solve_order_free(g, cost, spm, opt, true, 0, "joint");
+  if (opt.order.empty() && opt.order_mode == OrderMode::free) return detail::solve_order_free(g, cost, spm, opt, true, 0, "joint");
   if (opt.order_mode != OrderMode::search || !opt.order.empty())
-    return solve_segments(make_problem(g, opt.order), cost, spm, opt, SearchSpace{true, {}, {}}, "joint");
+    return detail::solve_segments(make_problem(g, opt.order), cost, spm, opt, detail::SearchSpace{true, {}, {}}, "joint");
   detail::require_one_order(opt);
   detail::Progress progress(opt.observer, opt.time_limit);
   std::optional<Plan> best;
@@ -28,7 +28,7 @@ Plan solve_joint(const G& g, const C& cost, const M& spm, const SolveOptions& op
   std::optional<no_plan_fits> failure;
   for (const std::vector<std::size_t>& order : candidate_orders(g)) {
     try {
-      Plan plan = solve_segments(make_problem(g, order), cost, spm, opt, SearchSpace{true, {}, {}}, "joint", progress);
+      Plan plan = detail::solve_segments(make_problem(g, order), cost, spm, opt, detail::SearchSpace{true, {}, {}}, "joint", progress);
       least_bound = std::min(least_bound.value_or(plan.status.lower_bound), plan.status.lower_bound);
       if (!best || score(plan) < score(*best)) best = std::move(plan);
     } catch (const no_plan_fits& e) {  // this order has no plan that fits; another may

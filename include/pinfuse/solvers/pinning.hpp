@@ -15,14 +15,14 @@ template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_pinning(const G& g, const C& cost, const M& spm, const SolveOptions& opt = {},
                    std::span<const int> group_starts = {}) {
   if (group_starts.empty() && opt.order.empty() && opt.order_mode == OrderMode::free)
-    return solve_order_free(g, cost, spm, opt, true, 1, "pinning");
+    return detail::solve_order_free(g, cost, spm, opt, true, 1, "pinning");
   const Problem p = make_problem(g, opt.order);
-  SearchSpace space{true, std::vector<int>(group_starts.begin(), group_starts.end()), {}};
+  detail::SearchSpace space{true, std::vector<int>(group_starts.begin(), group_starts.end()), {}};
   if (space.group_starts.empty()) {
     space.group_starts.resize(p.size());
     std::iota(space.group_starts.begin(), space.group_starts.end(), 0);
   }
-  return solve_segments(p, cost, spm, opt, space, "pinning");
+  return detail::solve_segments(p, cost, spm, opt, space, "pinning");
 }
 
 }  // namespace pinfuse

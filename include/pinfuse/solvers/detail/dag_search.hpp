@@ -48,9 +48,8 @@
 #include "pinfuse/solvers/options.hpp"
 #include "pinfuse/solvers/detail/segment_dp.hpp"
 
-namespace pinfuse {
+namespace pinfuse::detail {
 
-namespace detail {
 
 /// A set of compute layers, by position in the Problem's (file) order.
 class LayerSet {
@@ -540,7 +539,6 @@ typename Search::Seed seed_of(const Problem& file, const Plan& plan) {
   return seed;
 }
 
-}  // namespace detail
 
 /// The order-free optimum (joint with `pins`, fusion-only without; pinning-only
 /// with `pins` and groups of `group_layers` = 1), with SPM addresses. The plan's order runs the groups one after another, each in file
@@ -555,24 +553,24 @@ typename Search::Seed seed_of(const Problem& file, const Plan& plan) {
 template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOptions& opt, bool pins,
                       std::size_t group_layers, std::string strategy) {
-  detail::require_one_order(opt);
+  require_one_order(opt);
   const Problem file = make_problem(g);
   if (file.size() == 0) throw input_error("model", "has no compute layers");
   SearchSpace space{pins, {}, {}};
-  detail::Progress progress(opt.observer, opt.time_limit);
+  Progress progress(opt.observer, opt.time_limit);
   std::optional<Score> first;  // the first search's bound: still one after a repair
   std::optional<Plan> fixed;   // the file order's plan the first search starts from
   const auto score = [&](const Plan& p) { return score_of(p.totals, opt.objective); };
   for (;;) {
     SolveOptions left = opt;
     if (group_layers) left.max_group_layers = group_layers;
-    using Search = detail::DagSearch<C, M>;
+    using Search = DagSearch<C, M>;
     // The first search starts from the file order's optimum (the fixed-order DP
     // over the same space): never worse than it, and its score prunes at once.
     std::optional<typename Search::Seed> seed;
     if (!first) {
-      fixed = detail::fixed_order_plan(file, cost, spm, left, space, strategy, progress);
-      if (fixed) seed = detail::seed_of<Search>(file, *fixed);
+      fixed = fixed_order_plan(file, cost, spm, left, space, strategy, progress);
+      if (fixed) seed = seed_of<Search>(file, *fixed);
     }
     const std::optional<typename Search::Result> found = Search(file, cost, spm, left, space, progress).run(seed);
     if (!found)
@@ -600,4 +598,4 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
   }
 }
 
-}  // namespace pinfuse
+}  // namespace pinfuse::detail

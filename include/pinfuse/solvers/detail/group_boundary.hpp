@@ -6,7 +6,7 @@
 
 #include "pinfuse/core/problem.hpp"
 
-namespace pinfuse {
+namespace pinfuse::detail {
 
 struct GroupBoundary {
   std::vector<int> inputs;   ///< FMs (indices into Problem::fms) produced before `begin`, read in the group
@@ -31,4 +31,4 @@ inline GroupBoundary group_boundary(const Problem& p, int begin, int end) {
   return b;
 }
 
-}  // namespace pinfuse
+}  // namespace pinfuse::detail

@@ -15,7 +15,7 @@
 #include "pinfuse/plan/plan.hpp"
 #include "pinfuse/solvers/detail/group_boundary.hpp"
 
-namespace pinfuse {
+namespace pinfuse::detail {
 
 /// The boundary of group [begin, end) when `pinned(fm)` says which FMs are pinned,
 /// and the aligned bytes the pinned FMs alive during the group occupy; those are
@@ -106,4 +106,4 @@ class GroupSettings {
   std::map<std::pair<std::vector<bool>, std::vector<std::size_t>>, std::size_t> index_;
 };
 
-}  // namespace pinfuse
+}  // namespace pinfuse::detail

@@ -55,7 +55,7 @@
 #include "pinfuse/solvers/options.hpp"
 #include "pinfuse/core/problem.hpp"
 
-namespace pinfuse {
+namespace pinfuse::detail {
 
 /// The part of the plan space a strategy searches.
 struct SearchSpace {
@@ -131,7 +131,6 @@ inline SolveStatus exact_status(const Plan& plan, Score bound, std::optional<Sco
   return {score_of(plan.totals, plan.objective) == *first, *first};
 }
 
-namespace detail {
 
 /// For each position `cut` (0..n) with is_cut[cut]: the FMs f with keep[f]
 /// alive across it (producer < cut <= last use, the empty window [cut, cut) of
@@ -288,7 +287,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     is_cut[s] = 1;
   }
   is_cut[0] = is_cut[n] = 1;
-  const std::vector<char> candidate = space.pins ? detail::pin_candidates(p, spm, is_cut, opt.max_pins_per_cut, space.no_pin)
+  const std::vector<char> candidate = space.pins ? pin_candidates(p, spm, is_cut, opt.max_pins_per_cut, space.no_pin)
                                                  : std::vector<char>(p.fms.size(), 0);
   SolveStatistics& stats = progress.stats();
   // Where a group from each cut may end: the later cuts, until max_group_layers,
@@ -349,7 +348,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     } catch (const no_plan_fits&) {
     }
   }
-  t.live = detail::alive_across_cuts(p, is_cut, candidate);
+  t.live = alive_across_cuts(p, is_cut, candidate);
   const std::vector<std::vector<int>>& live = t.live;
   const Objective ranked = ranked_objective(opt);
   t.asked = front ? std::vector<Objective>{Objective::latency, ranked} : std::vector<Objective>{opt.objective};
@@ -643,7 +642,6 @@ ParetoFront front_of(const Problem& p, const C& cost, const M& spm, const DpTabl
   return front;
 }
 
-}  // namespace detail
 
 /// Solves, then gives the plan SPM addresses (plan/layout.hpp). Capacity holds
 /// at every step by construction, but pinned FMs that live across several
@@ -658,16 +656,16 @@ ParetoFront front_of(const Problem& p, const C& cost, const M& spm, const DpTabl
 /// does it repair. Its front is the first run's (before any repair).
 template <CostModel C, MemoryConstraint M>
 Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, SearchSpace space,
-                    std::string strategy, detail::Progress& progress) {
+                    std::string strategy, Progress& progress) {
   std::optional<Score> first;  // the first run's bound: still one after a repair
   for (;;) {
-    detail::DpResult r = detail::solve_dp(p, cost, spm, opt, space, strategy, progress);
+    DpResult r = solve_dp(p, cost, spm, opt, space, strategy, progress);
     if (!first && opt.trade_off) {
       // The answer among the front's plans that get addresses: when the chosen
       // label's pins fragment the SPM, a placed plan within the slack beats a repair.
-      ParetoFront front = detail::front_of(p, cost, spm, r.table, detail::ranked_objective(opt), strategy, progress.stats());
-      const std::optional<std::size_t> placed = detail::least_within(
-          front.plans, detail::allowed_latency(detail::least_latency(r.table), *opt.trade_off),
+      ParetoFront front = front_of(p, cost, spm, r.table, ranked_objective(opt), strategy, progress.stats());
+      const std::optional<std::size_t> placed = least_within(
+          front.plans, allowed_latency(least_latency(r.table), *opt.trade_off),
           [](const Plan& q) { return q.totals.latency_cycles; }, [](const Plan& q) { return score_of(q.totals, q.objective); });
       std::optional<Plan> answer;
       if (placed) answer = front.plans[*placed];
@@ -683,7 +681,7 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
     plan.layout = lay_out(plan, spm);
     if (plan.layout.peak <= spm.capacity()) {
       progress.finish(plan);
-      if (opt.trade_off && opt.trade_off->front) detail::add_to_front(*opt.trade_off->front, plan);  // repaired: placed
+      if (opt.trade_off && opt.trade_off->front) add_to_front(*opt.trade_off->front, plan);  // repaired: placed
       return std::move(plan);
     }
     ban_largest_pin(p, plan, spm.capacity(), space.no_pin);
@@ -692,8 +690,8 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
 template <CostModel C, MemoryConstraint M>
 Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, SearchSpace space,
                     std::string strategy) {
-  detail::Progress progress(opt.observer, opt.time_limit);
+  Progress progress(opt.observer, opt.time_limit);
   return solve_segments(p, cost, spm, opt, std::move(space), std::move(strategy), progress);
 }
 
-}  // namespace pinfuse
+}  // namespace pinfuse::detail
