@@ -473,6 +473,35 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
         floors.push_back(*bound.group[begin][i] + *bound.rest[end]);
       }
     }
+    // A group whose floor is only its fused floor (the bound pass did not need
+    // its group floor) and that prunes not every state here: its group floor
+    // now, which may prune more, or show that it runs in no setting.
+    if constexpr (GroupFloorModel<C>)
+      if (bound.complete && incumbent_score && !stopped_bound) {
+        std::optional<Score> least_here;  // the best state's score at `begin`
+        for (const std::vector<Label>& state : best[begin])
+          if (!state.empty() && (!least_here || state[0].score(ranked) < *least_here)) least_here = state[0].score(ranked);
+        std::vector<std::size_t> refine;  // indices into group_ends
+        for (std::size_t j = 0, i = 0; i < ends[begin].size(); ++i) {
+          if (!bound.group[begin][i] || !bound.rest[ends[begin][i]]) continue;
+          if (!bound.asked[begin][i] && least_here && !(*incumbent_score < *least_here + *floors[j])) refine.push_back(j);
+          ++j;
+        }
+        std::vector<std::optional<Score>> refined(refine.size());
+        parallel_for(refine.size(), threads, [&](std::size_t k) {
+          refined[k] = most_generous_floor(p, cost, spm, opt.objective, candidate, begin, group_ends[refine[k]]);
+        });
+        stats.groups_costed += refine.size();
+        for (std::size_t k = refine.size(); k-- > 0;) {
+          const std::size_t j = refine[k];
+          if (refined[k]) {
+            floors[j] = *refined[k] + *bound.rest[group_ends[j]];
+          } else {
+            group_ends.erase(group_ends.begin() + std::ptrdiff_t(j));
+            floors.erase(floors.begin() + std::ptrdiff_t(j));
+          }
+        }
+      }
     // Quick mode runs groups from the quick_states best states of the cut only
     // (from all of them if no group runs from those).
     std::vector<char> beam;  // per mask: a state groups run from; empty: every state

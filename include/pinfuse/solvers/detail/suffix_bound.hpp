@@ -40,6 +40,8 @@ namespace pinfuse::detail {
 struct SuffixBound {
   /// [b][i]: the floor of group [b, ends[b][i]) (score under the objective); nullopt: it runs in no setting.
   std::vector<std::vector<std::optional<Score>>> group;
+  /// [b][i]: 1 if group[b][i] is the group floor asked, 0 if it is the fused floor the pass kept instead.
+  std::vector<std::vector<char>> asked;
   /// Per cut: the floor on the groups from it to the end; nullopt: no plan gets from it to the end.
   std::vector<std::optional<Score>> rest;
   std::vector<int> grouping;       ///< first positions of the groups of rest(0); empty: no plan runs
@@ -59,6 +61,22 @@ struct SuffixBound {
 /// floors every group is asked. `progress` is ticked after each cut, and a stop
 /// leaves the bound incomplete. The group floors asked are counted in
 /// groups_costed.
+/// The group floor of [begin, end) the pass asks: with the group's pin
+/// candidates at its boundary pinned and the whole capacity available.
+template <GroupFloorModel C, MemoryConstraint M>
+std::optional<Score> most_generous_floor(const Problem& p, const C& cost, const M& spm, Objective objective,
+                                         const std::vector<char>& candidate, int begin, int end) {
+  const std::vector<std::size_t> layers = positions_to_vertices(p, begin, end);
+  const GroupBoundary b = group_boundary(p, begin, end);
+  std::vector<BoundaryFm> inputs, outputs;
+  const auto relaxed = [&](int fm) { return candidate[std::size_t(fm)] ? Residence::pinned : Residence::dram; };
+  for (const int fm : b.inputs) inputs.push_back({p.fms[std::size_t(fm)].vertex, relaxed(fm)});
+  for (const int fm : b.outputs) outputs.push_back({p.fms[std::size_t(fm)].vertex, relaxed(fm)});
+  const GroupQuery q{layers, inputs, outputs, spm.capacity(), spm.alignment(), objective, {}, b.outputs_read_inside};
+  const std::optional<CostFloor> floor = cost.group_floor(q);
+  return floor ? std::optional<Score>(score_of(*floor, objective)) : std::nullopt;
+}
+
 template <GroupFloorModel C, MemoryConstraint M>
 SuffixBound suffix_bound(const Problem& p, const C& cost, const M& spm, Objective objective,
                          const std::vector<std::vector<int>>& ends, const std::vector<char>& candidate,
@@ -66,27 +84,17 @@ SuffixBound suffix_bound(const Problem& p, const C& cost, const M& spm, Objectiv
   const int n = static_cast<int>(p.size());
   SuffixBound bound;
   bound.group.resize(std::size_t(n) + 1);
+  bound.asked.resize(std::size_t(n) + 1);
   bound.rest.assign(std::size_t(n) + 1, std::nullopt);
   bound.rest[std::size_t(n)] = Score{};
   std::vector<int> next(std::size_t(n) + 1, -1);  // the end that reaches rest(b)
-  // The group floor of [begin, end), asked with its pin candidates pinned and the whole capacity.
-  const auto exact = [&](int begin, int end) -> std::optional<Score> {
-    const std::vector<std::size_t> layers = positions_to_vertices(p, begin, end);
-    const GroupBoundary b = group_boundary(p, begin, end);
-    std::vector<BoundaryFm> inputs, outputs;
-    const auto relaxed = [&](int fm) { return candidate[std::size_t(fm)] ? Residence::pinned : Residence::dram; };
-    for (const int fm : b.inputs) inputs.push_back({p.fms[std::size_t(fm)].vertex, relaxed(fm)});
-    for (const int fm : b.outputs) outputs.push_back({p.fms[std::size_t(fm)].vertex, relaxed(fm)});
-    const GroupQuery most_generous{layers, inputs, outputs, spm.capacity(), spm.alignment(), objective, {},
-                                   b.outputs_read_inside};
-    const std::optional<CostFloor> floor = cost.group_floor(most_generous);
-    return floor ? std::optional<Score>(score_of(*floor, objective)) : std::nullopt;
-  };
+  const auto exact = [&](int begin, int end) { return most_generous_floor(p, cost, spm, objective, candidate, begin, end); };
   for (int begin = n - 1; begin >= 0; --begin) {
     const std::vector<int>& group_ends = ends[std::size_t(begin)];
     if (group_ends.empty()) continue;
     std::vector<std::optional<Score>>& floors = bound.group[std::size_t(begin)];
     floors.assign(group_ends.size(), std::nullopt);
+    bound.asked[std::size_t(begin)].assign(group_ends.size(), 0);
     // (reach, index into group_ends) of the groups after which some plan ends
     std::vector<std::pair<Score, std::size_t>> reach;
     std::vector<CostFloor> fused;  // [k]: of the group of the k + 1 layers from `begin`
@@ -115,6 +123,7 @@ SuffixBound suffix_bound(const Problem& p, const C& cost, const M& spm, Objectiv
       floors[i] = exact(begin, group_ends[i]);
     });
     for (const std::size_t i : asked) {
+      bound.asked[std::size_t(begin)][i] = 1;
       if (!floors[i]) continue;
       const Score through = *floors[i] + *bound.rest[std::size_t(group_ends[i])];
       if (!bound.rest[std::size_t(begin)] || through < *bound.rest[std::size_t(begin)] ||
