@@ -1110,7 +1110,7 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
   // at fewer tiles each output's first share only grows, and so does each row
   // range it reads (input_rows is monotone), so every way at every tile count
   // holds at least these rows.
-  const std::uint64_t first_tile_least = held.weights + geometry(first, v, v.height, false, 1).tmp_bytes;
+  const std::uint64_t first_tile_least = skip_by_floor ? held.weights + geometry(first, v, v.height, false, 1).tmp_bytes : 0;
   // The rows least_held() counts that a query keeps in its pinned boundary FMs
   // are not in its available bytes: those FMs' own, and those of the layers
   // writing their slices in place into a pinned concat output.

@@ -396,6 +396,12 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     bool asked = false;     // false: the time ran out before the cost model was asked
   };
   std::vector<char> pinned(p.fms.size(), 0);
+  // Branch and bound: a state scoring `g` at a cut cannot lead, by a group of
+  // `floor` (its floor plus the rest's), to a plan beating the incumbent (not
+  // in quick mode, which must find a plan).
+  const auto cannot_beat = [&](const Score& g, const Score& floor) {
+    return incumbent_score && !stopped_bound && *incumbent_score < g + floor;
+  };
   // Every transition by group [begin, end) (state at begin, pins among the
   // fresh outputs; quick mode: none) and the distinct settings they put it in;
   // `floor`: the group's floor plus the rest's from `end` (bound.complete), to
@@ -406,7 +412,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     std::vector<std::uint32_t> from;  // the states it runs from, unless the bound prunes them
     for (std::uint32_t mask = 0; mask < best[begin].size(); ++mask) {
       if (best[begin][mask].empty() || (!beam.empty() && !beam[mask])) continue;
-      if (floor && incumbent_score && !stopped_bound && *incumbent_score < best[begin][mask][0].score(ranked) + *floor) {
+      if (floor && cannot_beat(best[begin][mask][0].score(ranked), *floor)) {
         ++stats.states_pruned;
         continue;
       }
@@ -461,8 +467,15 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
                                                        [](const std::vector<Label>& s) { return !s.empty(); }));
     // The ends a group from `begin` may have, with their floors (bound.complete);
     // groups that run in no setting, or after which no plan ends, are left out.
+    // A group the bound pass left at its fused floor (FusedFloorModel) that
+    // would still run from the best state here gets its group floor now
+    // (`refine`): it may prune more, or show that the group runs in no setting.
     std::vector<int> group_ends;
     std::vector<std::optional<Score>> floors;
+    std::vector<std::size_t> refine;  // indices into group_ends
+    std::optional<Score> least_here;  // the best state's score at `begin`
+    for (const std::vector<Label>& state : best[begin])
+      if (!state.empty() && (!least_here || state[0].score(ranked) < *least_here)) least_here = state[0].score(ranked);
     for (std::size_t i = 0; i < ends[begin].size(); ++i) {
       const int end = ends[begin][i];
       if (!bound.complete) {
@@ -471,37 +484,26 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
       } else if (bound.group[begin][i] && bound.rest[end]) {
         group_ends.push_back(end);
         floors.push_back(*bound.group[begin][i] + *bound.rest[end]);
+        if (!bound.asked[begin][i] && incumbent_score && !stopped_bound && least_here && !cannot_beat(*least_here, *floors.back()))
+          refine.push_back(floors.size() - 1);
       }
     }
-    // A group whose floor is only its fused floor (the bound pass did not need
-    // its group floor) and that prunes not every state here: its group floor
-    // now, which may prune more, or show that it runs in no setting.
-    if constexpr (GroupFloorModel<C>)
-      if (bound.complete && incumbent_score && !stopped_bound) {
-        std::optional<Score> least_here;  // the best state's score at `begin`
-        for (const std::vector<Label>& state : best[begin])
-          if (!state.empty() && (!least_here || state[0].score(ranked) < *least_here)) least_here = state[0].score(ranked);
-        std::vector<std::size_t> refine;  // indices into group_ends
-        for (std::size_t j = 0, i = 0; i < ends[begin].size(); ++i) {
-          if (!bound.group[begin][i] || !bound.rest[ends[begin][i]]) continue;
-          if (!bound.asked[begin][i] && least_here && !(*incumbent_score < *least_here + *floors[j])) refine.push_back(j);
-          ++j;
-        }
-        std::vector<std::optional<Score>> refined(refine.size());
-        parallel_for(refine.size(), threads, [&](std::size_t k) {
-          refined[k] = most_generous_floor(p, cost, spm, opt.objective, candidate, begin, group_ends[refine[k]]);
-        });
-        stats.groups_costed += refine.size();
-        for (std::size_t k = refine.size(); k-- > 0;) {
-          const std::size_t j = refine[k];
-          if (refined[k]) {
-            floors[j] = *refined[k] + *bound.rest[group_ends[j]];
-          } else {
-            group_ends.erase(group_ends.begin() + std::ptrdiff_t(j));
-            floors.erase(floors.begin() + std::ptrdiff_t(j));
-          }
+    if constexpr (GroupFloorModel<C>) {
+      std::vector<std::optional<Score>> refined(refine.size());
+      parallel_for(refine.size(), threads, [&](std::size_t k) {
+        refined[k] = most_generous_floor(p, cost, spm, opt.objective, candidate, begin, group_ends[refine[k]]);
+      });
+      stats.groups_costed += refine.size();
+      for (std::size_t k = refine.size(); k-- > 0;) {
+        const std::size_t j = refine[k];
+        if (refined[k]) {
+          floors[j] = *refined[k] + *bound.rest[group_ends[j]];
+        } else {
+          group_ends.erase(group_ends.begin() + std::ptrdiff_t(j));
+          floors.erase(floors.begin() + std::ptrdiff_t(j));
         }
       }
+    }
     // Quick mode runs groups from the quick_states best states of the cut only
     // (from all of them if no group runs from those).
     std::vector<char> beam;  // per mask: a state groups run from; empty: every state

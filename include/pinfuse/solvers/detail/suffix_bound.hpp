@@ -106,23 +106,23 @@ SuffixBound suffix_bound(const Problem& p, const C& cost, const M& spm, Objectiv
       reach.emplace_back(floors[i].value_or(Score{}) + *after, i);
     }
     std::sort(reach.begin(), reach.end());
-    std::vector<std::size_t> asked;
+    std::vector<std::size_t> to_ask;  // indices into group_ends, in the order asked
     std::optional<Score> upper;
     std::size_t k = 0;
     for (; k < reach.size() && !upper; ++k) {
       const std::size_t i = reach[k].second;
       floors[i] = exact(begin, group_ends[i]);
-      asked.push_back(i);
+      to_ask.push_back(i);
       if (floors[i]) upper = *floors[i] + *bound.rest[std::size_t(group_ends[i])];
     }
-    const std::size_t first_parallel = asked.size();
+    const std::size_t first_parallel = to_ask.size();
     for (; k < reach.size(); ++k)
-      if (!FusedFloorModel<C> || !(*upper < reach[k].first)) asked.push_back(reach[k].second);
-    parallel_for(asked.size() - first_parallel, threads, [&](std::size_t j) {
-      const std::size_t i = asked[first_parallel + j];
+      if (!FusedFloorModel<C> || !(*upper < reach[k].first)) to_ask.push_back(reach[k].second);
+    parallel_for(to_ask.size() - first_parallel, threads, [&](std::size_t j) {
+      const std::size_t i = to_ask[first_parallel + j];
       floors[i] = exact(begin, group_ends[i]);
     });
-    for (const std::size_t i : asked) {
+    for (const std::size_t i : to_ask) {
       bound.asked[std::size_t(begin)][i] = 1;
       if (!floors[i]) continue;
       const Score through = *floors[i] + *bound.rest[std::size_t(group_ends[i])];
@@ -132,7 +132,7 @@ SuffixBound suffix_bound(const Problem& p, const C& cost, const M& spm, Objectiv
         next[std::size_t(begin)] = group_ends[i];
       }
     }
-    progress.stats().groups_costed += asked.size();
+    progress.stats().groups_costed += to_ask.size();
     if (progress.tick()) return {};
   }
   if (bound.rest[0])
