@@ -47,11 +47,14 @@ struct RooflineNpu {
     // model with banks or retention limits could refuse or charge them here).
     if (c.offchip.weights > 0) c.buffers.push_back({"weights", staged(c.offchip.weights)});
     // Contract: fm_read > 0 iff some input is in DRAM; fm_write = bytes of the DRAM outputs.
-    for (const pinfuse::BoundaryFm& in : q.inputs)
-      if (in.where == pinfuse::Residence::dram) {
-        c.offchip.fm_read += pinfuse::fm_bytes(g, in.vertex);
+    // A loaded input (a model input the group loads whole to keep it pinned) is
+    // read once into its pinned place: no staging buffer.
+    for (const pinfuse::BoundaryFm& in : q.inputs) {
+      if (in.where == pinfuse::Residence::pinned) continue;
+      c.offchip.fm_read += pinfuse::fm_bytes(g, in.vertex);
+      if (in.where == pinfuse::Residence::dram)
         c.buffers.push_back({"in:" + g[in.vertex].name, staged(pinfuse::fm_bytes(g, in.vertex))});
-      }
+    }
     for (const pinfuse::BoundaryFm& out : q.outputs)
       if (out.where == pinfuse::Residence::dram) {
         c.offchip.fm_write += pinfuse::fm_bytes(g, out.vertex);

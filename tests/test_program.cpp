@@ -10,6 +10,7 @@
 #include <string>
 
 #include "support/bundled.hpp"
+#include "support/findings.hpp"
 #include "support/program_checks.hpp"
 #include "support/random_networks.hpp"
 #include "pinfuse/accel/reference_accelerator.hpp"
@@ -21,15 +22,10 @@
 #include "pinfuse/solvers/solve.hpp"
 
 using namespace pinfuse;
+using pinfuse::testing::all_errors;
 using pinfuse::testing::missing_input_rows;
 
 namespace {
-
-std::string all_errors(const ReplayReport& r) {
-  std::string text;
-  for (const ReplayFinding& f : r.findings) text += std::string(to_string(f.kind)) + ": " + f.message + "\n";
-  return text;
-}
 
 struct Built {
   Network net;
@@ -161,6 +157,9 @@ TEST_CASE("programs of random groupings and pins replay cleanly and read every i
           seen.insert("single-buffered chunks x tiles");
         if (!t.at(tiling_key::double_buffered) && t.at(tiling_key::weights_streamed)) seen.insert("single-buffered streamed");
         if (t.at(tiling_key::halo_cached)) seen.insert("halo cached");
+        if (std::any_of(plan.groups[gi].inputs.begin(), plan.groups[gi].inputs.end(),
+                        [](const BoundaryFm& b) { return b.where == Residence::loaded; }))
+          seen.insert(t.at(tiling_key::row_tiles) > 1 ? "loaded input, tiles" : "loaded input, one tile");
         for (const Command& c : prog.groups[gi]) {
           if (c.accumulate) seen.insert("accumulate");
           for (const Region& w : c.writes)
@@ -174,7 +173,8 @@ TEST_CASE("programs of random groupings and pins replay cleanly and read every i
   }
   CHECK(plans > 500);
   CHECK(seen == std::set<std::string>{"accumulate", "cached rows wrap around the ring", "chunks x tiles", "chunks, one tile",
-                                      "chunks, pinned input", "halo cached", "in-place concat", "single-buffered chunks x tiles",
+                                      "chunks, pinned input", "halo cached", "in-place concat", "loaded input, one tile",
+                                      "loaded input, tiles", "single-buffered chunks x tiles",
                                       "single-buffered streamed", "single-buffered tiles", "streamed"});
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 // Exhaustive reference for the exact solvers: every split of the order into
-// consecutive groups times every set of pinned FMs, each scored by asking the
-// cost model group by group; for the order-free solvers, that over every
-// topological order. Written independently of segment_dp.hpp and dag_search.hpp.
+// consecutive groups times every set of pinned FMs (model inputs included, loaded by
+// their first reading group), each scored by asking the cost model group by group;
+// for the order-free solvers, that over every topological order. Written independently of segment_dp.hpp and dag_search.hpp.
 // A group runs when the cost model answers and the memory constraint's fits()
 // accepts its buffers with the pinned FMs alive around it.
 #include <algorithm>
@@ -62,12 +62,21 @@ std::vector<Totals> brute_force_front(const G& g, const C& cost, const M& spm, B
     }
     if (!file_ordered) continue;
     const int groups = group_of[n - 1] + 1;
-    // FMs that can be pinned: produced by a compute layer, read in a later group, not a model output.
+    // The group from which a pin of each FM holds it: its producer's; a model
+    // input's first reader's, which loads it. -1: a model input nothing reads.
+    std::vector<int> pinned_from(p.fms.size(), -1);
+    for (std::size_t fm = 0; fm < p.fms.size(); ++fm) {
+      const FeatureMap& f = p.fms[fm];
+      if (f.producer_position >= 0) pinned_from[fm] = group_of[f.producer_position];
+      for (const int c : f.consumer_positions)
+        if (f.producer_position < 0 && (pinned_from[fm] < 0 || group_of[c] < pinned_from[fm])) pinned_from[fm] = group_of[c];
+    }
+    // FMs that can be pinned: read in a later group than the one pinning them, not a model output.
     std::vector<int> crossing;
     for (std::size_t fm = 0; fm < p.fms.size(); ++fm) {
       const FeatureMap& f = p.fms[fm];
-      if (space.pin && f.producer_position >= 0 && !f.model_output && !f.consumer_positions.empty() &&
-          group_of[f.consumer_positions.back()] > group_of[f.producer_position])
+      if (space.pin && pinned_from[fm] >= 0 && !f.model_output && !f.consumer_positions.empty() &&
+          group_of[f.consumer_positions.back()] > pinned_from[fm])
         crossing.push_back(static_cast<int>(fm));
     }
     for (std::uint32_t pins = 0; pins < (std::uint32_t(1) << crossing.size()); ++pins) {
@@ -86,8 +95,9 @@ std::vector<Totals> brute_force_front(const G& g, const C& cost, const M& spm, B
           if (group_of[pos] == grp) layers.push_back(p.order[pos]);
         for (std::size_t fm = 0; fm < p.fms.size(); ++fm) {
           const FeatureMap& f = p.fms[fm];
-          const Residence where = pinned[fm] ? Residence::pinned : Residence::dram;
           const int from = f.producer_position < 0 ? -1 : group_of[f.producer_position];
+          // a pinned model input is loaded by the group pinning it, pinned after
+          const Residence where = !pinned[fm] ? Residence::dram : from < 0 && pinned_from[fm] == grp ? Residence::loaded : Residence::pinned;
           bool read_here = false, read_later = false;
           for (const int c : f.consumer_positions) {
             read_here |= group_of[c] == grp;
@@ -96,11 +106,11 @@ std::vector<Totals> brute_force_front(const G& g, const C& cost, const M& spm, B
           const bool input = from < grp && read_here, output = from == grp && (read_later || f.model_output);
           if (input) inputs.push_back({f.vertex, where});
           if (output) {
-            outputs.push_back({f.vertex, where});
+            outputs.push_back({f.vertex, where});  // pinned or dram: `from` is no model input
             outputs_read_inside.push_back(read_here ? 1 : 0);
           }
           const int until = f.consumer_positions.empty() ? from : group_of[f.consumer_positions.back()];
-          if (pinned[fm] && from <= grp && until >= grp) {
+          if (pinned[fm] && pinned_from[fm] <= grp && until >= grp) {
             pinned_bytes += spm.aligned(f.bytes);
             live.push_back(f.bytes);
             if (!input && !output) passing.push_back(f.vertex);

@@ -139,9 +139,15 @@ class ReferenceAccelerator {
   /// metrics and its footprint are no larger; and more available bytes only let
   /// more ways fit. evaluate() answers the least score among the ways that fit,
   /// so no query with fewer pins or bytes scores less. (tests/test_monotonic.cpp
-  /// checks this on every group of the bundled models up to 4 layers.)
+  /// checks this on every group of the bundled models up to 4 layers.) A loaded
+  /// input is asked as pinned: loading it adds to every way (§8a).
   std::optional<CostFloor> group_floor(const GroupQuery& q) const {
-    const std::optional<GroupCost> c = evaluate(q);
+    std::vector<BoundaryFm> inputs(q.inputs.begin(), q.inputs.end());
+    for (BoundaryFm& b : inputs)
+      if (b.where == Residence::loaded) b.where = Residence::pinned;
+    GroupQuery generous = q;
+    generous.inputs = inputs;
+    const std::optional<GroupCost> c = evaluate(generous);
     if (!c) return std::nullopt;
     return CostFloor{c->latency_cycles, c->offchip.total(), c->energy.total()};
   }
@@ -449,6 +455,25 @@ class ReferenceAccelerator {
     std::uint64_t compute_cycles = 0;           ///< sum of the steps' compute [cyc]
     std::uint64_t storing_tiles = 0;            ///< tiles that store DRAM output bytes
   };
+  /// The model inputs a group loads whole into their pinned places
+  /// (Residence::loaded), one transfer each before its first step (§8a):
+  ///   bytes = sum of their bytes,  cycles = sum of dma_cycles(their bytes)   [B], [cyc]
+  /// Nothing overlaps them, as nothing overlaps resident weights' load (§5a).
+  struct Preload {
+    std::uint64_t bytes = 0;
+    std::uint64_t cycles = 0;
+  };
+  Preload preload(const GroupQuery& q) const {
+    Preload pre;
+    for (const BoundaryFm& b : q.inputs)
+      if (b.where == Residence::loaded) {
+        const LayerInfo& u = info_[b.vertex];
+        const std::uint64_t bytes = checked_mul(u.row_bytes, std::uint64_t(u.height), "feature map bytes", "group");
+        pre.bytes = checked_add(pre.bytes, bytes, "feature map bytes", "group");
+        pre.cycles = checked_add(pre.cycles, dma_cycles(bytes), "latency cycles", "group");
+      }
+    return pre;
+  }
   /// Output channels split into chunks of per_chunk channels, the last maybe
   /// fewer: asked for `tried` chunks, per_chunk = ceil(C / tried) and
   /// chunks = ceil(C / per_chunk) <= tried (and ChannelChunks(C, chunks) is the same split).
@@ -1047,6 +1072,7 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
                                                                                     std::uint64_t most_available,
                                                                                     std::optional<Score>& incumbent) const {
   const Transfers x = transfers(q, geo);
+  const Preload pre = preload(q);
   const auto score = [&](std::uint64_t latency, const OffchipBytes& bytes, const EnergyPj& energy) {
     return score_of(latency, bytes.total(), energy.total(), q.objective);
   };
@@ -1060,12 +1086,14 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
       if (bytes > most_available) continue;
       if (split.channels && incumbent) {
         const bool slice = sliced(q, split);
-        const OffchipBytes traffic{chunked_fm_read(x, split, slice), x.fm_write, v.weights};
-        if (*incumbent <= score(chunked_latency_bound(v, x, split, slice, overlap), traffic,
+        const OffchipBytes traffic{chunked_fm_read(x, split, slice) + pre.bytes, x.fm_write, v.weights};
+        if (*incumbent <= score(chunked_latency_bound(v, x, split, slice, overlap) + pre.cycles, traffic,
                                 energy_of(geo, traffic, split.chunks, slice)))
           continue;
       }
       Choice c = split.channels ? chunked(v, x, split, sliced(q, split), overlap) : whole_channels(v, geo, x, streamed, overlap);
+      c.latency += pre.cycles;
+      c.offchip.fm_read += pre.bytes;
       c.energy = energy_of(geo, c.offchip, c.chunks, sliced(q, split));
       c.cached = geo.cached;
       if (bytes <= least_available && (!incumbent || score(c.latency, c.offchip, c.energy) < *incumbent))
@@ -1118,7 +1146,7 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
     const auto pinned = [&](LayerId vertex) {
       for (const auto* list : {&q.inputs, &q.outputs})
         for (const BoundaryFm& b : *list)
-          if (b.vertex == vertex && b.where == Residence::pinned) return true;
+          if (b.vertex == vertex && in_spm(b.where)) return true;
       return false;
     };
     std::uint64_t least = held.total();
@@ -1136,12 +1164,12 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
     std::vector<std::size_t> members;
     std::optional<Score> incumbent;  ///< see candidates()
   };
-  std::map<std::pair<std::vector<bool>, Objective>, Pattern> patterns;
+  std::map<std::pair<std::vector<Residence>, Objective>, Pattern> patterns;
   for (std::size_t k = 0; k < queries.size(); ++k) {
     if (skip_by_floor && too_small(queries[k])) continue;
-    std::vector<bool> residences;
-    for (const BoundaryFm& b : queries[k].inputs) residences.push_back(b.where == Residence::pinned);
-    for (const BoundaryFm& b : queries[k].outputs) residences.push_back(b.where == Residence::pinned);
+    std::vector<Residence> residences;
+    for (const auto* list : {&queries[k].inputs, &queries[k].outputs})
+      for (const BoundaryFm& b : *list) residences.push_back(b.where);
     patterns[{residences, queries[k].objective}].members.push_back(k);
   }
   for (int tiles = 1; !patterns.empty() && tiles <= v.height; tiles = next_count(tiles, v.height)) {

@@ -19,6 +19,7 @@
 //  * offchip.fm_write counts each DRAM output once (its bytes), pinned outputs 0;
 //    offchip.fm_read is 0 when no input is in DRAM and positive when one is (a
 //    layer may read only part of an input, e.g. a strided 1x1 conv skips rows);
+//    a loaded input is read whole (its bytes at least);
 //  * evaluate() is deterministic (the exact solvers compare answers);
 //  * GroupCost::energy is optional: a model without an energy estimate leaves it
 //    0, and Objective::energy then ranks plans by latency alone;
@@ -49,8 +50,8 @@
 //
 // Contract: take any query q' about the same layers, boundary FMs, objective
 // and outputs_read_inside as q, with q'.available_bytes <= q.available_bytes,
-// in DRAM every boundary FM q says is in DRAM (those q says pinned may be
-// either), and any passing pins. If the model accepts q', its answer scores at
+// in DRAM every boundary FM q says is in DRAM (those q says pinned or loaded
+// may be in any residence), and any passing pins. If the model accepts q', its answer scores at
 // least score_of(floor, q.objective); nullopt means it accepts no such q'.
 // The fixed-order DP asks it once per group, with the group's pin candidates
 // pinned and the whole capacity available, for its floor on the cost still to
@@ -77,7 +78,7 @@
 //
 // Contract: every group that contains all of `layers` (vertex indices), in any
 // order and setting the model accepts, takes at least this many bytes at once:
-// its buffers plus its boundary FMs that are pinned. So it never decreases as
+// its buffers plus its boundary FMs that are pinned or loaded. So it never decreases as
 // layers are added, and once it passes the SPM's capacity the solvers stop
 // growing the group: neither it nor any group containing it can run. Without
 // it, groups grow until SolveOptions::max_group_layers (or the model's end).
@@ -98,7 +99,20 @@
 namespace pinfuse {
 
 /// Where a feature map that crosses a group boundary lives.
-enum class Residence { dram, pinned };
+///  * dram:   in DRAM; an input is loaded tile by tile, an output stored so.
+///  * pinned: whole in the SPM while the group runs; an input is read there,
+///            an output written there (it stays for later groups).
+///  * loaded: an input only: a model input in DRAM that the group loads whole
+///            into its pinned place, reads there, and leaves there for later
+///            groups (pinned from then on). Its bytes, like a pinned FM's, are
+///            not in GroupQuery::available_bytes.
+enum class Residence { dram, pinned, loaded };
+
+/// Every residence's name, by enum value: the one name plan JSON and messages use.
+inline constexpr std::array<std::string_view, 3> residence_names{"dram", "pinned", "loaded"};
+constexpr std::string_view to_string(Residence r) { return residence_names[static_cast<std::size_t>(r)]; }
+/// Does a boundary FM of this residence take SPM bytes of its own (outside the group's buffers)?
+constexpr bool in_spm(Residence r) { return r != Residence::dram; }
 
 /// What the solvers minimize: the first metric, ties broken by the second:
 /// latency then off-chip bytes, off-chip bytes then latency, or energy then

@@ -27,9 +27,16 @@ struct FeatureMap {
   bool model_output = false;           ///< must end up in DRAM
   /// Position of the last layer reading it (of the producer when none does).
   int last_use() const { return consumer_positions.empty() ? producer_position : consumer_positions.back(); }
-  /// Pinning is possible for FMs a compute layer produces and a later layer reads;
-  /// model inputs arrive in DRAM and model outputs must leave to DRAM.
-  bool pinnable() const { return producer_position >= 0 && !model_output && !consumer_positions.empty(); }
+  bool model_input() const { return producer_position < 0; }
+  /// Position from which a pin holds it: its producer's; a model input arrives
+  /// in DRAM and is pinned by the group of its first reader, which loads it
+  /// (Residence::loaded). -1 for a model input nothing reads.
+  int pin_start() const {
+    return model_input() ? (consumer_positions.empty() ? -1 : consumer_positions.front()) : producer_position;
+  }
+  /// Pinning is possible for FMs some layer reads that are no model output (those
+  /// must leave to DRAM); it pays off only when a later group reads it too.
+  bool pinnable() const { return !model_output && !consumer_positions.empty(); }
   /// Does a layer `in_group(position)` says is in some group read it?
   template <class InGroup>
   bool read_by(const InGroup& in_group) const {

@@ -64,7 +64,7 @@ nlohmann::json plan_to_json(const G& g, const Plan& plan) {
   const std::vector<std::string> names = detail::vertex_names(g);
   const auto boundary = [&](const std::vector<BoundaryFm>& list) {
     json a = json::array();
-    for (const BoundaryFm& b : list) a.push_back({{"fm", names[b.vertex]}, {"where", b.where == Residence::pinned ? "pinned" : "dram"}});
+    for (const BoundaryFm& b : list) a.push_back({{"fm", names[b.vertex]}, {"where", to_string(b.where)}});
     return a;
   };
   json doc = {{"format", "pinfuse-plan"},
@@ -174,7 +174,7 @@ Plan read_plan(const G& g, const nlohmann::json& doc) {
       for (std::size_t i = 0; i < a.size(); ++i) {
         const io::Node b = a.at(i).object();
         b.only({"fm", "where"});
-        list->push_back({vertex(b.at("fm")), b.at("where").choice({"dram", "pinned"}) == 0 ? Residence::dram : Residence::pinned});
+        list->push_back({vertex(b.at("fm")), static_cast<Residence>(b.at("where").choice(residence_names))});
       }
     }
     grp.cost.latency_cycles = u64(n.at("latency_cycles"));

@@ -22,11 +22,12 @@ struct PlannedGroup {
   friend bool operator==(const PlannedGroup&, const PlannedGroup&) = default;
 };
 
-/// A feature map kept in SPM from the group producing it to the last group reading it.
+/// A feature map kept in SPM from the group producing it (a model input: the
+/// first group reading it, which loads it) to the last group reading it.
 struct PinnedFm {
-  std::size_t vertex = 0;        ///< vertex index of the producer
+  std::size_t vertex = 0;        ///< vertex index of the producer (or of the model input)
   std::uint64_t bytes = 0;       ///< aligned bytes it occupies
-  std::size_t first_group = 0;   ///< producing group
+  std::size_t first_group = 0;   ///< producing (or loading) group
   std::size_t last_group = 0;    ///< last consuming group
   friend bool operator==(const PinnedFm&, const PinnedFm&) = default;
 };

@@ -58,9 +58,9 @@ Program build_program(const G& g, const Plan& plan, const C& model, const M& spm
     std::vector<std::uint64_t> a;
     for (const BoundaryFm& b : list) {
       const auto it = pinned_at.find(b.vertex);
-      if (b.where == Residence::pinned && it == pinned_at.end())
+      if (in_spm(b.where) && it == pinned_at.end())
         throw input_error("plan", "a group reads or writes a pinned FM the plan does not pin");
-      a.push_back(b.where == Residence::pinned ? it->second : 0);
+      a.push_back(in_spm(b.where) ? it->second : 0);
     }
     return a;
   };

@@ -9,7 +9,8 @@
 //    boundary, and every FM a layer reads is available when it runs: produced
 //    earlier in the same group, pinned and still in SPM, or written to DRAM;
 //  * pins: a pinned FM stays pinned at every boundary, its lifetime in the plan
-//    is [producing group, last reading group], it is not a model output;
+//    is [producing group, last reading group], it is not a model output; a
+//    pinned model input is loaded by its first reading group (Residence::loaded);
 //  * capacity: at every step, pinned FMs alive + the group's buffers fit the SPM,
 //    and every buffer size is a multiple of the alignment;
 //  * addresses (when the plan has them): every pinned FM and buffer is aligned
@@ -167,25 +168,27 @@ class PlanChecker {
     return true;
   }
 
-  /// Pinned FMs as the plan declares them: produced by a compute layer, listed
-  /// once, leaving their group, not a model output, their size and lifetime.
+  /// Pinned FMs as the plan declares them: feature maps some layer reads,
+  /// listed once, leaving the group that produces (or loads) them, not a model
+  /// output, their size and lifetime.
   void check_pins() {
     std::vector<Interval> lifetimes;  // in positions, swept along the groups
     for (const PinnedFm& pin : plan_.pinned) {
       const int fm = fm_index(pin.vertex);
-      if (fm < 0 || p_.fms[fm].producer_position < 0) {
-        error(FindingKind::pin, "pinned " + name(pin.vertex) + " is not a feature map a compute layer produces", std::nullopt);
+      if (fm < 0 || p_.fms[fm].pin_start() < 0) {
+        error(FindingKind::pin, "pinned " + name(pin.vertex) + " is not a feature map a compute layer produces or reads", std::nullopt);
         continue;
       }
       const FeatureMap& f = p_.fms[fm];
       const auto wrong = [&](const std::string& why) { error(FindingKind::pin, "pinned " + name(pin.vertex) + why, std::nullopt); };
       if (pinned_[fm]) wrong(" is listed twice");
-      else lifetimes.push_back({std::size_t(fm), f.producer_position, f.last_use()});
+      else lifetimes.push_back({std::size_t(fm), f.pin_start(), f.last_use()});
       pinned_[fm] = 1;
-      if (f.consumer_positions.empty() || group_of_[f.last_use()] == group_of_[f.producer_position]) wrong(" never leaves the group that produces it");
+      if (group_of_[f.last_use()] == group_of_[f.pin_start()])
+        wrong(f.model_input() ? " is read by one group only" : " never leaves the group that produces it");
       if (f.model_output) wrong(" is a model output, which must be written to DRAM");
       if (pin.bytes != spm_.aligned(f.bytes)) wrong(" declares the wrong size");
-      if (pin.first_group != std::size_t(group_of_[f.producer_position]) || pin.last_group != std::size_t(group_of_[f.last_use()]))
+      if (pin.first_group != std::size_t(group_of_[f.pin_start()]) || pin.last_group != std::size_t(group_of_[f.last_use()]))
         wrong(" has the wrong lifetime");
     }
     pins_alive_ = IntervalSweep(std::move(lifetimes));
@@ -273,18 +276,26 @@ class PlanChecker {
     return inputs_ok && outputs_ok;
   }
 
-  /// Each boundary FM is declared pinned iff the plan pins it.
+  /// Each boundary FM is declared in DRAM iff the plan does not pin it, and a
+  /// pinned one as loaded iff it is a model input the group loads (reads first).
   void check_residences(const Step& s, const PlannedGroup& grp) const {
     const auto check = [&](const BoundaryFm& b, const char* role) {
       const int fm = fm_index(b.vertex);
-      if (fm >= 0 && (b.where == Residence::pinned) != (pinned_[fm] != 0))
+      if (fm < 0) return;
+      const Residence expected = !pinned_[fm] ? Residence::dram : loads_here(s, fm) ? Residence::loaded : Residence::pinned;
+      if (b.where != expected)
         error(FindingKind::residence,
-              s.name + ": " + role + " " + name(b.vertex) + " is " + (pinned_[fm] ? "pinned" : "not pinned") +
-                  " in the plan but declared otherwise",
+              s.name + ": " + role + " " + name(b.vertex) + " is declared " + std::string(to_string(b.where)) +
+                  ", the plan's pins make it " + std::string(to_string(expected)),
               s.index);
     };
     for (const BoundaryFm& b : grp.inputs) check(b, "input");
     for (const BoundaryFm& b : grp.outputs) check(b, "output");
+  }
+  /// Does the group load pinned FM `fm` into the SPM: a model input it reads first?
+  bool loads_here(const Step& s, int fm) const {
+    const FeatureMap& f = p_.fms[std::size_t(fm)];
+    return pinned_[std::size_t(fm)] && f.model_input() && f.pin_start() >= int(s.begin) && f.pin_start() < int(s.end);
   }
 
   /// Every FM a layer reads is produced earlier in the group, pinned and in
@@ -294,7 +305,8 @@ class PlanChecker {
       for (const int fm : p_.reads[pos]) {
         const FeatureMap& f = p_.fms[fm];
         const bool in_group = f.producer_position >= int(s.begin) && f.producer_position < int(pos);
-        if (!in_group && !(pinned_[fm] ? where_[fm] == Where::spm : where_[fm] == Where::dram))
+        const Where expected = pinned_[fm] && !loads_here(s, fm) ? Where::spm : Where::dram;
+        if (!in_group && where_[fm] != expected)
           error(FindingKind::availability, s.name + ": '" + p_.names[pos] + "' reads " + name(f.vertex) + " before it is available",
                 s.index);
       }
@@ -341,12 +353,12 @@ class PlanChecker {
   }
 
   /// DRAM writes are the bytes of the DRAM outputs; DRAM reads happen iff an
-  /// input is in DRAM.
+  /// input is in DRAM (or loaded).
   void check_traffic(const Step& s, const PlannedGroup& grp) const {
     const auto dram_bytes = [&](const std::vector<BoundaryFm>& list) {
       std::uint64_t bytes = 0;
       for (const BoundaryFm& b : list)
-        if (const int fm = fm_index(b.vertex); b.where == Residence::dram && fm >= 0) bytes += p_.fms[std::size_t(fm)].bytes;
+        if (const int fm = fm_index(b.vertex); b.where != Residence::pinned && fm >= 0) bytes += p_.fms[std::size_t(fm)].bytes;
       return bytes;
     };
     const std::uint64_t dram_in = dram_bytes(grp.inputs), dram_out = dram_bytes(grp.outputs);
@@ -373,7 +385,8 @@ class PlanChecker {
   }
 
   /// The virtual memory after the group: its outputs land (pinned ones in the
-  /// SPM, the others in DRAM), pins whose last reader ran are freed.
+  /// SPM, the others in DRAM), the model inputs it loads are in the SPM, pins
+  /// whose last reader ran are freed.
   void advance_memory(const Step& s) {
     for (std::size_t pos = s.begin; pos < s.end; ++pos) {
       const int fm = p_.produces[pos];
@@ -381,6 +394,12 @@ class PlanChecker {
       where_[fm] = pinned_[fm] ? Where::spm : Where::dram;
       if (pinned_[fm]) in_spm_.push_back(fm);
     }
+    for (std::size_t pos = s.begin; pos < s.end; ++pos)
+      for (const int fm : p_.reads[pos])
+        if (loads_here(s, fm) && where_[fm] != Where::spm) {
+          where_[fm] = Where::spm;
+          in_spm_.push_back(fm);
+        }
     std::erase_if(in_spm_, [&](int fm) {
       const bool freed = p_.fms[fm].last_use() < int(s.end);
       if (freed) where_[fm] = Where::nowhere;

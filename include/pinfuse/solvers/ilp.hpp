@@ -7,8 +7,9 @@
 //
 // Variables (all binary):
 //   x[g,s]  group g = [b, e) of positions runs in setting s. A setting says, for
-//           every pin candidate alive during the group (alive across b, or produced
-//           in the group and read after it), whether it is pinned. One column per
+//           every pin candidate alive during the group (alive across b, or a fresh
+//           one: produced, or as a model input first read, in the group and read
+//           after it), whether it is pinned. One column per
 //           setting the cost model accepts (pinned bytes within capacity, answer not
 //           nullopt, fits_together), queried exactly as the DP queries.
 //   p[f]    pin candidate f is pinned (only candidates some setting mentions).
@@ -17,7 +18,8 @@
 //   pin_f_i:     sum of x[g,s] over groups covering i whose s pins f - p[f]  <= 0
 //   keep_f_i:    sum of x[g,s] over groups covering i where f is alive
 //                and s leaves it in DRAM                          + p[f]    <= 1
-//   for every candidate f and every position i from f's producer to its last use.
+//   for every candidate f and every position i from f's pin start (its producer,
+//   or a model input's first reader) to its last use.
 // cover_* partition the positions into groups. Exactly one chosen group covers i,
 // so the pin_/keep_ rows force the chosen group's setting to agree with p[f] (they
 // aggregate the per-column rows x[g,s] <= p[f] / x[g,s] <= 1 - p[f]: the same
@@ -74,11 +76,10 @@ IlpModel formulate_joint_ilp(const Problem& p, const C& cost, const M& spm, cons
     for (int end = begin + 1; end <= n; ++end) {
       if (opt.max_group_layers && std::size_t(end - begin) > opt.max_group_layers) break;
       const detail::GroupBoundary boundary = detail::group_boundary(p, begin, end);
-      std::vector<int> alive;  // candidates alive during the group: across `begin`, then fresh outputs
+      std::vector<int> alive;  // candidates alive during the group: across `begin`, then fresh ones
       for (std::size_t f = 0; f < p.fms.size(); ++f)
-        if (candidate[f] && p.fms[f].producer_position < begin && p.fms[f].last_use() >= begin) alive.push_back(int(f));
-      for (const int fm : boundary.outputs)
-        if (candidate[fm]) alive.push_back(fm);
+        if (candidate[f] && p.fms[f].pin_start() < begin && p.fms[f].last_use() >= begin) alive.push_back(int(f));
+      for (const int fm : detail::fresh_pins(p, candidate, boundary, begin, end)) alive.push_back(fm);
       // Every assignment whose pinned bytes fit (depth first, pruned on bytes);
       // distinct settings (residences + pinned sizes, as the DP keys them) asked once.
       std::vector<char> pinned(p.fms.size(), 0);
@@ -150,7 +151,7 @@ IlpModel formulate_joint_ilp(const Problem& p, const C& cost, const M& spm, cons
     const FeatureMap& f = p.fms[fm];
     pin_rows[fm].assign(n, -1);
     keep_rows[fm].assign(n, -1);
-    for (int i = std::max(f.producer_position, 0); i <= f.last_use(); ++i) {
+    for (int i = f.pin_start(); i <= f.last_use(); ++i) {
       for (const bool pin : {true, false}) {
         Row r;
         r.name = pin ? "pin" : "keep";

@@ -19,6 +19,8 @@
 //    due: after the last tile;
 //  * an in-place concat has no command: its inputs write their channel slices
 //    of its rows where it lives (strided runs, one per row);
+//  * model inputs the group loads whole (Residence::loaded, §8a) are loaded
+//    into their pinned places in a stage of their own before the pipeline's;
 //  * halo caching (§2a): a cached intermediate computes only the rows no earlier
 //    tile computed and keeps row r at row r mod tmp_max of its tmp buffer, a ring
 //    (a run of rows that wraps is two regions), so the overlap rows a tile reads
@@ -56,10 +58,11 @@ class ReferenceAccelerator::CommandWriter {
   std::vector<Command> stages() const {
     std::vector<StepCommands> step(steps_);
     for (std::size_t k = 0; k < steps_; ++k) step[k] = step_commands(k);
-    std::vector<Command> out;
+    std::vector<Command> out = load_whole_inputs();     // stage 0, compute queue
+    const std::size_t first = out.empty() ? 0 : 1;  // the pipeline's first stage
     const auto emit = [&](std::vector<Command>& list, std::size_t stage, Queue queue) {
       for (Command& c : list) {
-        c.stage = stage;
+        c.stage = first + stage;
         c.queue = queue;
         out.push_back(std::move(c));
       }
@@ -232,7 +235,7 @@ class ReferenceAccelerator::CommandWriter {
       return strided_region({TensorKind::fm, u}, std::uint64_t(r.begin) * rb + first, run, std::uint64_t(r.size()), rb,
                             in_tile + std::uint64_t(r.begin - held.begin) * run, run);
     }
-    const std::uint64_t spm = q_.inputs[e].where == Residence::pinned ? at_.inputs[e] + std::uint64_t(r.begin) * rb
+    const std::uint64_t spm = in_spm(q_.inputs[e].where) ? at_.inputs[e] + std::uint64_t(r.begin) * rb
                                                                       : in_tile + std::uint64_t(r.begin - held.begin) * rb;
     return rows_region({TensorKind::fm, u}, std::uint64_t(r.begin), std::uint64_t(r.size()), rb, spm);
   }
@@ -288,6 +291,18 @@ class ReferenceAccelerator::CommandWriter {
                           std::uint64_t(info_[l].channels) * per_channel, std::uint64_t(rows.size()), rb, row0 + first, rb);
   }
 
+  /// The loads of the model inputs the group loads whole into their pinned
+  /// places (Residence::loaded), before anything else (§8a).
+  std::vector<Command> load_whole_inputs() const {
+    std::vector<Command> loads;
+    for (std::size_t e = 0; e < q_.inputs.size(); ++e)
+      if (q_.inputs[e].where == Residence::loaded) {
+        const LayerId u = q_.inputs[e].vertex;
+        loads.push_back(transfer(CommandKind::load, rows_region({TensorKind::fm, u}, 0, std::uint64_t(info_[u].height),
+                                                                info_[u].row_bytes, at_.inputs[e])));
+      }
+    return loads;
+  }
   /// The step's loads of its DRAM inputs: the rows the tile holds. With one tile
   /// the input stays for every chunk (loaded at chunk 0), unless sliced.
   void load_inputs(const StepAt& s, StepCommands& into) const {

@@ -3,10 +3,11 @@
 //
 // A plan runs the DAG as a sequence of groups. After each group the layers run
 // so far form a *downset* D (every producer of a done layer is done). The state
-// is (D, S): S the pin candidates alive across D's frontier (produced in D, read
-// outside it) that are pinned. A transition runs a group G = D' \ D for a larger
+// is (D, S): S the pin candidates alive across D's frontier (produced in D, or
+// model inputs read in D, and read outside it) that are pinned. A transition runs a group G = D' \ D for a larger
 // downset D' (so G is convex: no path leaves it and comes back) with its layers
-// in file order, pins any subset T of its candidate outputs that outlive it, and
+// in file order, pins any subset T of its fresh candidates that outlive it (its
+// outputs, and the model inputs it reads first: it loads them), and
 // costs what the cost model says of G with inputs pinned iff in S and
 // available = capacity - aligned bytes of (S + T): exactly the pins alive while
 // G runs, those that pass over it included. So
@@ -246,8 +247,7 @@ class DagSearch {
       for (const int pos : group) after.add(pos);
       std::vector<int> pins_after;  // the seed's pins alive across the new frontier, ascending
       for (std::size_t fm = 0; fm < p_.fms.size(); ++fm) {
-        const int producer_pos = p_.fms[fm].producer_position;
-        if (seed.pinned[fm] && candidate_[fm] && producer_pos >= 0 && after.has(producer_pos) && alive_after(int(fm), after))
+        if (seed.pinned[fm] && candidate_[fm] && pin_started(int(fm), after) && alive_after(int(fm), after))
           pins_after.push_back(int(fm));
       }
       int next = -1;
@@ -351,7 +351,7 @@ class DagSearch {
 
   /// Calls on_transition(parent, next, score, group) for each transition that
   /// runs `group` (positions) from one of the states `from` (all of downset
-  /// `done`): one per subset of the group's candidate outputs to pin that the
+  /// `done`): one per subset of the group's fresh candidates to pin that the
   /// SPM, the pin limit and the cost model accept. One batch for all of them.
   template <class OnTransition>
   void transitions(const LayerSet& done, const std::vector<int>& from, std::vector<int> group,
@@ -376,6 +376,9 @@ class DagSearch {
       }
     }
     std::sort(inputs.begin(), inputs.end());
+    for (const int fm : inputs)  // model inputs it reads first and that are read after it: it may load them
+      if (candidate_[fm] && p_.fms[fm].model_input() && !pin_started(fm, done) && alive_after(fm, after))
+        fresh.push_back(fm);
     std::vector<std::size_t> layers;
     for (const int pos : group) layers.push_back(p_.order[std::size_t(pos)]);
 
@@ -407,13 +410,14 @@ class DagSearch {
           s.pinned_sizes.push_back(p_.fms[fm].bytes);
         }
         if (s.pinned_bytes > spm_.capacity()) continue;
-        const auto residence = [&](int fm) {
-          return std::binary_search(pins.begin(), pins.end(), fm) ? Residence::pinned : Residence::dram;
-        };
-        for (const int fm : inputs) s.inputs.push_back({p_.fms[fm].vertex, residence(fm)});
-        for (const int fm : outputs) s.outputs.push_back({p_.fms[fm].vertex, residence(fm)});
+        const auto pinned = [&](int fm) { return std::binary_search(pins.begin(), pins.end(), fm); };
+        for (const int fm : inputs)
+          s.inputs.push_back({p_.fms[fm].vertex, !pinned(fm)                 ? Residence::dram
+                                                 : pin_started(fm, done) ? Residence::pinned
+                                                                         : Residence::loaded});
+        for (const int fm : outputs) s.outputs.push_back({p_.fms[fm].vertex, pinned(fm) ? Residence::pinned : Residence::dram});
         s.outputs_read_inside = outputs_read_inside;
-        for (const int fm : held)  // produced before the group: passing unless it reads them
+        for (const int fm : held)  // pinned before the group: passing unless it reads them
           if (!std::binary_search(inputs.begin(), inputs.end(), fm)) s.passing.push_back(p_.fms[fm].vertex);
         std::sort(s.passing.begin(), s.passing.end());
         asked.push_back({parent, std::move(pins_after), settings.add(std::move(s))});
@@ -429,6 +433,14 @@ class DagSearch {
       const Score g = states_[std::size_t(a.parent)].g + *answers[a.setting];
       on_transition(a.parent, state_of({next_downset, std::move(a.pins_after)}), g, group);
     }
+  }
+
+  /// Has a pin of FM `fm` started once the layers of `done` have run (its
+  /// producer, or a model input's first reader, among them)? FeatureMap::pin_start.
+  bool pin_started(int fm, const LayerSet& done) const {
+    const FeatureMap& f = p_.fms[fm];
+    if (!f.model_input()) return done.has(f.producer_position);
+    return std::any_of(f.consumer_positions.begin(), f.consumer_positions.end(), [&](int pos) { return done.has(pos); });
   }
 
   /// Does FM `fm` have a reader outside `done`?
@@ -472,7 +484,7 @@ class DagSearch {
     put(layers.size());
     for (const std::size_t l : layers) put(l);
     for (const auto* list : {&s.inputs, &s.outputs})
-      for (const BoundaryFm& b : *list) key.push_back(b.where == Residence::pinned ? 'p' : 'd');
+      for (const BoundaryFm& b : *list) key.push_back(static_cast<char>(b.where));
     for (const std::size_t vertex : s.passing) put(vertex);
     return key;
   }

@@ -29,6 +29,13 @@ struct GroupSetting {
   std::vector<std::uint64_t> pinned_sizes;  ///< bytes of each pinned FM alive during the group
 };
 
+/// Where input `f` of a group whose first position is `begin` lives: in DRAM
+/// unless pinned; pinned from an earlier group, or loaded by this one when it
+/// is a model input first read here (FeatureMap::pin_start).
+inline Residence input_residence(const FeatureMap& f, bool pinned, int begin) {
+  return !pinned ? Residence::dram : f.pin_start() >= begin ? Residence::loaded : Residence::pinned;
+}
+
 /// Vertex indices of positions [begin, end).
 inline std::vector<std::size_t> positions_to_vertices(const Problem& p, int begin, int end) {
   return {p.order.begin() + begin, p.order.begin() + end};
@@ -46,13 +53,12 @@ template <MemoryConstraint M, class IsPinned>
 GroupSetting group_setting(const Problem& p, const M& spm, int begin, int end, const GroupBoundary& b,
                            std::span<const int> maybe_pinned, const IsPinned& pinned) {
   GroupSetting s;
-  const auto residence = [&](int fm) { return pinned(fm) ? Residence::pinned : Residence::dram; };
-  for (const int fm : b.inputs) s.inputs.push_back({p.fms[fm].vertex, residence(fm)});
-  for (const int fm : b.outputs) s.outputs.push_back({p.fms[fm].vertex, residence(fm)});
+  for (const int fm : b.inputs) s.inputs.push_back({p.fms[fm].vertex, input_residence(p.fms[fm], pinned(fm), begin)});
+  for (const int fm : b.outputs) s.outputs.push_back({p.fms[fm].vertex, pinned(fm) ? Residence::pinned : Residence::dram});
   s.outputs_read_inside = b.outputs_read_inside;
   for (const int fm : maybe_pinned) {
     const FeatureMap& f = p.fms[fm];
-    if (f.producer_position >= 0 && f.producer_position < end && f.last_use() >= begin && pinned(fm)) {
+    if (f.pin_start() >= 0 && f.pin_start() < end && f.last_use() >= begin && pinned(fm)) {
       s.pinned_bytes += spm.aligned(f.bytes);
       s.pinned_sizes.push_back(f.bytes);
       const bool boundary = std::binary_search(b.inputs.begin(), b.inputs.end(), fm) ||
@@ -72,9 +78,9 @@ class GroupSettings {
  public:
   /// Index of `s` among the distinct settings (added if new).
   std::size_t add(GroupSetting s) {
-    std::vector<bool> residences;
+    std::vector<Residence> residences;
     for (const auto* list : {&s.inputs, &s.outputs})
-      for (const BoundaryFm& b : *list) residences.push_back(b.where == Residence::pinned);
+      for (const BoundaryFm& b : *list) residences.push_back(b.where);
     const auto [it, added] = index_.try_emplace({std::move(residences), s.passing}, settings_.size());
     if (added) settings_.push_back(std::move(s));
     return it->second;
@@ -103,7 +109,7 @@ class GroupSettings {
 
  private:
   std::vector<GroupSetting> settings_;
-  std::map<std::pair<std::vector<bool>, std::vector<std::size_t>>, std::size_t> index_;
+  std::map<std::pair<std::vector<Residence>, std::vector<std::size_t>>, std::size_t> index_;
 };
 
 }  // namespace pinfuse::detail

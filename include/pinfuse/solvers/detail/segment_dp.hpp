@@ -3,17 +3,19 @@
 // execution order.
 //
 // A plan splits positions 0..n into consecutive groups at "cuts". At a cut p the
-// state is the set of pin candidates alive across p (produced before p, read at or
-// after p) that are pinned. From state (p, S) a group [p, q) is run: its inputs
+// state is the set of pin candidates alive across p (pinned from before p, read
+// at or after p) that are pinned. From state (p, S) a group [p, q) is run: its inputs
 // are pinned iff they are in S, FMs of S still alive at q stay pinned, and every
-// subset T of the group's new candidate outputs may be pinned. The group then
+// subset T of its fresh candidates may be pinned: its outputs read after it,
+// and the model inputs it reads first that are read after it (it loads those
+// whole, Residence::loaded; FeatureMap::pin_start). The group then
 // sees available = capacity - aligned bytes of (S + T), which is exactly the
 // SPM the pinned FMs take while it runs, so the group's cost depends only on the
 // transition and the DP is exact for any deterministic cost model:
 //
 //   best(q, S') = min over (p, S, T) of best(p, S) + cost(group [p, q) | S, T)
 //
-// Time: O(sum over cuts of 2^|L(p)| * groups from p * 2^|new outputs|) cost-model
+// Time: O(sum over cuts of 2^|L(p)| * groups from p * 2^|fresh candidates|) cost-model
 // queries; those about one group go to the model as one batch. Strategies restrict the space (SearchSpace):
 // fixed groups (layerwise, pinning-only) and/or no pins (layerwise, fusion-only).
 // With a cost model that tells group floors (GroupFloorModel), a first pass
@@ -78,7 +80,7 @@ Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vec
   std::vector<int> group_of(p.size());
   std::vector<Interval> pins;  // swept along the groups: not every FM per group
   for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
-    if (pinned[fm]) pins.push_back({fm, p.fms[fm].producer_position, p.fms[fm].last_use()});
+    if (pinned[fm]) pins.push_back({fm, p.fms[fm].pin_start(), p.fms[fm].last_use()});
   IntervalSweep pins_alive(std::move(pins));
   for (std::size_t g = 0; g < starts.size(); ++g) {
     const int begin = starts[g];
@@ -103,7 +105,7 @@ Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vec
   for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
     if (pinned[fm]) {
       const FeatureMap& f = p.fms[fm];
-      plan.pinned.push_back({f.vertex, spm.aligned(f.bytes), std::size_t(group_of[f.producer_position]), std::size_t(group_of[f.last_use()])});
+      plan.pinned.push_back({f.vertex, spm.aligned(f.bytes), std::size_t(group_of[f.pin_start()]), std::size_t(group_of[f.last_use()])});
     }
   plan.totals = sum_costs(plan.groups);
   return plan;
@@ -133,13 +135,13 @@ inline SolveStatus exact_status(const Plan& plan, Score bound, std::optional<Sco
 
 
 /// For each position `cut` (0..n) with is_cut[cut]: the FMs f with keep[f]
-/// alive across it (producer < cut <= last use, the empty window [cut, cut) of
-/// IntervalSweep), in increasing f; not a scan of every FM per cut.
+/// a pin holds across it (pin start < cut <= last use, the empty window
+/// [cut, cut) of IntervalSweep), in increasing f; not a scan of every FM per cut.
 inline std::vector<std::vector<int>> alive_across_cuts(const Problem& p, const std::vector<char>& is_cut,
                                                        const std::vector<char>& keep) {
   std::vector<Interval> lifetimes;
   for (std::size_t f = 0; f < p.fms.size(); ++f)
-    if (keep[f]) lifetimes.push_back({f, p.fms[f].producer_position, p.fms[f].last_use()});
+    if (keep[f]) lifetimes.push_back({f, p.fms[f].pin_start(), p.fms[f].last_use()});
   IntervalSweep sweep(std::move(lifetimes));
   std::vector<std::vector<int>> live(p.size() + 1);
   for (std::size_t cut = 0; cut <= p.size(); ++cut)
@@ -168,6 +170,18 @@ std::vector<char> pin_candidates(const Problem& p, const M& spm, const std::vect
     for (std::size_t i = limit; i < live.size(); ++i) cand[live[i]] = 0;
   }
   return cand;
+}
+
+/// The candidates a group [begin, end) may start to pin: its outputs read after
+/// it, and the model inputs it reads first that are read after it (it loads them).
+inline std::vector<int> fresh_pins(const Problem& p, const std::vector<char>& candidate, const GroupBoundary& b, int begin,
+                                   int end) {
+  std::vector<int> fresh;
+  for (const int fm : b.outputs)
+    if (candidate[fm]) fresh.push_back(fm);
+  for (const int fm : b.inputs)
+    if (candidate[fm] && p.fms[fm].pin_start() >= begin && p.fms[fm].last_use() >= end) fresh.push_back(fm);
+  return fresh;
 }
 
 /// One way to reach a DP state (a cut and the pins alive across it): the totals
@@ -403,7 +417,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     return incumbent_score && !stopped_bound && *incumbent_score < g + floor;
   };
   // Every transition by group [begin, end) (state at begin, pins among the
-  // fresh outputs; quick mode: none) and the distinct settings they put it in;
+  // fresh candidates; quick mode: none) and the distinct settings they put it in;
   // `floor`: the group's floor plus the rest's from `end` (bound.complete), to
   // prune states by (not in quick mode, which must find a plan).
   const auto prepare = [&](int begin, int end, std::optional<Score> floor, const std::vector<char>& beam) {
@@ -420,9 +434,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     }
     if (from.empty()) return batch;
     const GroupBoundary boundary = group_boundary(p, begin, end);
-    std::vector<int> fresh;  // candidates the group produces that outlive it
-    for (const int fm : boundary.outputs)
-      if (candidate[fm]) fresh.push_back(fm);
+    const std::vector<int> fresh = fresh_pins(p, candidate, boundary, begin, end);
     std::vector<int> maybe_pinned = live[begin];  // every pin alive during the group is one of these
     maybe_pinned.insert(maybe_pinned.end(), fresh.begin(), fresh.end());
     for (const std::uint32_t mask : from) {
