@@ -28,6 +28,7 @@ struct Common {
   double time_limit_s = 0;
   std::size_t threads = 0;  // 0: one per hardware thread
   std::string latency_slack;  // "0.5%" or "0.005": a trade-off solve (SolveOptions::trade_off)
+  bool no_input_pins = false;  // SolveOptions::pin_model_inputs off
   bool quiet = false;  // no progress line
   bool stats = false;  // print the solver statistics
 };
@@ -87,6 +88,7 @@ inline Setup load(const Common& c) {
   s.options.order_mode = c.order == "free" ? OrderMode::free : c.order == "file" ? OrderMode::file : OrderMode::search;
   s.options.time_limit = std::chrono::milliseconds(std::llround(c.time_limit_s * 1000.0));
   s.options.threads = c.threads;
+  s.options.pin_model_inputs = !c.no_input_pins;
   if (!c.latency_slack.empty()) s.options.trade_off = TradeOff{parse_fraction(c.latency_slack, "--latency-slack")};
   return s;
 }
@@ -117,6 +119,8 @@ inline void add_common(CLI::App& cmd, Common& c) {
   cmd.add_option("--threads", c.threads,
                  "threads costing groups at once (file order; the plan does not depend on it); 0 = one per hardware thread")
       ->check(CLI::Range(std::size_t{0}, std::size_t{256}));
+  cmd.add_flag("--no-input-pins", c.no_input_pins,
+               "never pin a model input (by default one that several groups read may be loaded once and kept)");
 }
 
 /// Adds --strategy NAME (default: what `name` holds).

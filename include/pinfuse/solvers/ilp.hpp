@@ -67,7 +67,7 @@ IlpModel formulate_joint_ilp(const Problem& p, const C& cost, const M& spm, cons
   const int n = static_cast<int>(p.size());
   if (n == 0) throw input_error("model", "has no compute layers");
   const std::vector<char> is_cut(n + 1, 1);
-  const std::vector<char> candidate = detail::pin_candidates(p, spm, is_cut, opt.max_pins_per_cut, no_pin);
+  const std::vector<char> candidate = detail::pin_candidates(p, spm, is_cut, opt, no_pin);
 
   IlpModel m;
   m.metric = opt.objective;

@@ -50,6 +50,10 @@ struct SolveOptions {
   /// where more FMs are alive, the largest ones stop being candidates, and the
   /// result is optimal over pin sets drawn from the remaining candidates. At most 20.
   std::size_t max_pins_per_cut = 12;
+  /// May a model input that several groups read be pinned: loaded whole by the
+  /// first group reading it (Residence::loaded) and read in the SPM by the rest?
+  /// Off for a cost model that does not know Residence::loaded.
+  bool pin_model_inputs = true;
   /// How fusion, pinning and joint choose the order when `order` is empty.
   /// (layerwise plans do not depend on the order.)
   OrderMode order_mode = OrderMode::file;

@@ -96,8 +96,7 @@ class DagSearch {
       : p_(p), cost_(cost), spm_(spm), opt_(opt), progress_(progress), n_(static_cast<int>(p.size())), candidate_(p.fms.size(), 0),
         producers_(p.size()), readers_(p.size()), by_size_(p.size() + 1) {
     for (std::size_t f = 0; f < p.fms.size(); ++f)
-      candidate_[f] = space.pins && p.fms[f].pinnable() && spm.aligned(p.fms[f].bytes) <= spm.capacity() &&
-                      (space.no_pin.empty() || !space.no_pin[f]);
+      candidate_[f] = space.pins && may_pin(p, f, spm, opt, space.no_pin);
     for (int pos = 0; pos < n_; ++pos)
       for (const int fm : p.reads[std::size_t(pos)])
         if (p.fms[fm].producer_position >= 0) {

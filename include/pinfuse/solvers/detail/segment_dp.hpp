@@ -151,14 +151,24 @@ inline std::vector<std::vector<int>> alive_across_cuts(const Problem& p, const s
   return live;
 }
 
-/// Pin candidates: pinnable FMs that fit the SPM, thinned so that at most
-/// `limit` are alive across any allowed cut (the largest go first).
+/// May FM `fm` of `p` be pinned in `spm` under `opt`, unless `no_pin` (per FM)
+/// bans it? The order-free search's candidates; the DP thins them.
 template <MemoryConstraint M>
-std::vector<char> pin_candidates(const Problem& p, const M& spm, const std::vector<char>& is_cut, std::size_t limit,
+bool may_pin(const Problem& p, std::size_t fm, const M& spm, const SolveOptions& opt, const std::vector<char>& no_pin) {
+  const FeatureMap& f = p.fms[fm];
+  return f.pinnable() && (opt.pin_model_inputs || !f.model_input()) && spm.aligned(f.bytes) <= spm.capacity() &&
+         (no_pin.empty() || !no_pin[fm]);
+}
+
+/// Pin candidates: FMs that may be pinned (may_pin), thinned so that at most
+/// opt.max_pins_per_cut are alive across any allowed cut (the largest go first).
+template <MemoryConstraint M>
+std::vector<char> pin_candidates(const Problem& p, const M& spm, const std::vector<char>& is_cut, const SolveOptions& opt,
                                  const std::vector<char>& no_pin) {
+  const std::size_t limit = opt.max_pins_per_cut;
   std::vector<char> cand(p.fms.size(), 0);
   for (std::size_t f = 0; f < p.fms.size(); ++f)
-    cand[f] = p.fms[f].pinnable() && spm.aligned(p.fms[f].bytes) <= spm.capacity() && (no_pin.empty() || !no_pin[f]);
+    cand[f] = may_pin(p, f, spm, opt, no_pin);
   const std::vector<std::vector<int>> alive = alive_across_cuts(p, is_cut, cand);
   for (int cut = 1; cut < static_cast<int>(p.size()); ++cut) {
     if (!is_cut[cut]) continue;
@@ -301,7 +311,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     is_cut[s] = 1;
   }
   is_cut[0] = is_cut[n] = 1;
-  const std::vector<char> candidate = space.pins ? pin_candidates(p, spm, is_cut, opt.max_pins_per_cut, space.no_pin)
+  const std::vector<char> candidate = space.pins ? pin_candidates(p, spm, is_cut, opt, space.no_pin)
                                                  : std::vector<char>(p.fms.size(), 0);
   SolveStatistics& stats = progress.stats();
   // Where a group from each cut may end: the later cuts, until max_group_layers,
