@@ -63,7 +63,7 @@ def solve(model_json, size, order, input_pins, tmp):
     with open(plan_path) as f:
         plan = json.load(f)
     with open(model_json) as f:
-        inputs = {l["name"] for l in json.load(f)["layers"] if l["kind"] == "input"}
+        inputs = {l["name"] for l in json.load(f)["layers"] if l["type"] == "input"}
     return {"latency": s["latency_cycles"], "offchip": s["offchip_bytes"]["total"], "valid": s["valid"],
             "optimal": s["status"]["optimal"], "solve_ms": s["solve_ms"],
             "input_pinned": any(p["fm"] in inputs for p in plan["pinned"])}

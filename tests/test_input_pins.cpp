@@ -10,6 +10,7 @@
 #include <string>
 
 #include "pinfuse/accel/reference_accelerator.hpp"
+#include "pinfuse/accel/tiling_keys.hpp"
 #include "pinfuse/io/plan_json.hpp"
 #include "pinfuse/plan/program.hpp"
 #include "pinfuse/plan/replay.hpp"
@@ -62,8 +63,12 @@ std::vector<Residence> residences_of(const Plan& plan, std::size_t vertex) {
 
 }  // namespace
 
-TEST_CASE("a loaded model input costs its pinned run plus one whole transfer", "[reference][input_pins]") {
-  std::size_t compared = 0;
+TEST_CASE("a loaded model input costs at least its pinned run and at most one whole transfer more", "[reference][input_pins]") {
+  // Loading the input adds to every way of running the group, and loading it
+  // before the first step (one whole transfer, nothing overlapped) is one of
+  // the ways: pinned <= loaded <= pinned + dma(bytes) in latency. Loading it
+  // tile by tile with the steps' loads, overlapped, must win somewhere.
+  std::size_t compared = 0, tile_by_tile = 0;
   for (std::uint32_t seed = 1; seed <= 60; ++seed) {
     std::mt19937 rng(seed);
     const Network g = testing::random_rich_network(rng, std::uniform_int_distribution<int>(2, 7)(rng));
@@ -76,33 +81,35 @@ TEST_CASE("a loaded model input costs its pinned run plus one whole transfer", "
       for (int end = begin + 1; end <= n; ++end) {
         const detail::GroupBoundary b = detail::group_boundary(p, begin, end);
         for (const int x : b.inputs) {
-          if (!p.fms[std::size_t(x)].model_input() || spm.aligned(p.fms[std::size_t(x)].bytes) > spm.capacity()) continue;
+          const FeatureMap& input = p.fms[std::size_t(x)];
+          if (!input.model_input() || spm.aligned(input.bytes) > spm.capacity()) continue;
           const std::vector<std::size_t> layers = detail::positions_to_vertices(p, begin, end);
           std::vector<BoundaryFm> inputs, outputs;
           for (const int fm : b.inputs) inputs.push_back({p.fms[std::size_t(fm)].vertex, Residence::dram});
           for (const int fm : b.outputs) outputs.push_back({p.fms[std::size_t(fm)].vertex, Residence::dram});
           const auto ask = [&](Residence where) {
             for (BoundaryFm& in : inputs)
-              if (in.vertex == p.fms[std::size_t(x)].vertex) in.where = where;
-            return accel.evaluate({layers, inputs, outputs, spm.capacity() - spm.aligned(p.fms[std::size_t(x)].bytes),
-                                   spm.alignment(), Objective::latency, {}, b.outputs_read_inside});
+              if (in.vertex == input.vertex) in.where = where;
+            return accel.evaluate({layers, inputs, outputs, spm.capacity() - spm.aligned(input.bytes), spm.alignment(),
+                                   Objective::latency, {}, b.outputs_read_inside});
           };
           const std::optional<GroupCost> pinned = ask(Residence::pinned), loaded = ask(Residence::loaded);
-          INFO("seed " << seed << ", positions [" << begin << ", " << end << "), input '" << p.fms[std::size_t(x)].name << "'");
+          INFO("seed " << seed << ", positions [" << begin << ", " << end << "), input '" << input.name << "'");
           REQUIRE(pinned.has_value() == loaded.has_value());
           if (!pinned) continue;
-          const std::uint64_t bytes = p.fms[std::size_t(x)].bytes;
-          CHECK(loaded->latency_cycles == pinned->latency_cycles + accel.dma_cycles(bytes));
-          CHECK(loaded->offchip.fm_read == pinned->offchip.fm_read + bytes);
+          CHECK(loaded->latency_cycles >= pinned->latency_cycles);
+          CHECK(loaded->latency_cycles <= pinned->latency_cycles + accel.dma_cycles(input.bytes));
+          CHECK(loaded->offchip.fm_read >= input.bytes);
           CHECK(loaded->offchip.fm_write == pinned->offchip.fm_write);
-          CHECK(loaded->buffers == pinned->buffers);
-          CHECK(loaded->tiling == pinned->tiling);
-          CHECK(loaded->energy.dram > pinned->energy.dram);
+          REQUIRE(loaded->tiling.count(tiling_key::inputs_preloaded));
+          CHECK(pinned->tiling.count(tiling_key::inputs_preloaded) == 0);
+          tile_by_tile += loaded->tiling.at(tiling_key::inputs_preloaded) == 0;
           ++compared;
         }
       }
   }
   CHECK(compared > 100);
+  CHECK(tile_by_tile > 0);
 }
 
 TEST_CASE("the solvers pin a model input that several groups read, and gain by it", "[solver][input_pins]") {

@@ -159,7 +159,7 @@ TEST_CASE("programs of random groupings and pins replay cleanly and read every i
         if (t.at(tiling_key::halo_cached)) seen.insert("halo cached");
         if (std::any_of(plan.groups[gi].inputs.begin(), plan.groups[gi].inputs.end(),
                         [](const BoundaryFm& b) { return b.where == Residence::loaded; }))
-          seen.insert(t.at(tiling_key::row_tiles) > 1 ? "loaded input, tiles" : "loaded input, one tile");
+          seen.insert(t.at(tiling_key::inputs_preloaded) ? "loaded input, before the first step" : "loaded input, tile by tile");
         for (const Command& c : prog.groups[gi]) {
           if (c.accumulate) seen.insert("accumulate");
           for (const Region& w : c.writes)
@@ -173,8 +173,9 @@ TEST_CASE("programs of random groupings and pins replay cleanly and read every i
   }
   CHECK(plans > 500);
   CHECK(seen == std::set<std::string>{"accumulate", "cached rows wrap around the ring", "chunks x tiles", "chunks, one tile",
-                                      "chunks, pinned input", "halo cached", "in-place concat", "loaded input, one tile",
-                                      "loaded input, tiles", "single-buffered chunks x tiles",
+                                      "chunks, pinned input", "halo cached", "in-place concat",
+                                      "loaded input, before the first step", "loaded input, tile by tile",
+                                      "single-buffered chunks x tiles",
                                       "single-buffered streamed", "single-buffered tiles", "streamed"});
 }
 

@@ -410,6 +410,7 @@ class ReferenceAccelerator {
       std::uint64_t cycles = 0;      ///< dma_cycles(bytes)
     };
     std::vector<Transfer> in_xfer;   ///< [tile * inputs + e]: what the tile loads of input e (if in DRAM)
+    std::vector<int> in_end;         ///< [tile * inputs + e]: the end row of what the tile holds of input e (0: none)
     std::vector<Transfer> out_xfer;  ///< [tile * outputs + o]: what the tile stores of output o (if in DRAM)
     std::vector<std::uint64_t> compute;  ///< per tile: compute cycles
     std::vector<std::uint64_t> stream_load;  ///< per tile: DMA cycles to reload the weights of the layers it runs
@@ -455,8 +456,8 @@ class ReferenceAccelerator {
     std::uint64_t compute_cycles = 0;           ///< sum of the steps' compute [cyc]
     std::uint64_t storing_tiles = 0;            ///< tiles that store DRAM output bytes
   };
-  /// The model inputs a group loads whole into their pinned places
-  /// (Residence::loaded), one transfer each before its first step (§8a):
+  /// The model inputs a group in channel chunks loads whole into their pinned
+  /// places (Residence::loaded), one transfer each before its first step (§8a):
   ///   bytes = sum of their bytes,  cycles = sum of dma_cycles(their bytes)   [B], [cyc]
   /// Nothing overlaps them, as nothing overlaps resident weights' load (§5a).
   struct Preload {
@@ -495,6 +496,7 @@ class ReferenceAccelerator {
     OffchipBytes offchip;
     EnergyPj energy{};               ///< set by candidates() (energy_of)
     bool cached = false;             ///< halo caching (§2a), set by candidates()
+    bool preloaded = false;          ///< loaded inputs loaded before the first step, not tile by tile (§8a)
   };
 
   /// Tile and chunk counts searched: the least count n for each distinct share
@@ -525,7 +527,14 @@ class ReferenceAccelerator {
   /// The halo-cached geometry at `tiles`, if it may be offered: caching allowed,
   /// sound, and saving some work over `recomputed` (§2a).
   std::optional<TileGeometry> cached_geometry(const GroupQuery& q, const GroupView& v, const TileGeometry& recomputed) const;
-  Transfers transfers(const GroupQuery& q, const TileGeometry& geo) const;
+  /// Where a group loads the model inputs it keeps (Residence::loaded, §8a):
+  /// tile by tile into their pinned places, or all before its first step.
+  enum class WholeInputs { per_tile, before_first_step };
+  Transfers transfers(const GroupQuery& q, const TileGeometry& geo, WholeInputs whole) const;
+  /// The rows of input e (of `height` rows) that each tile loads into its pinned
+  /// place when the group loads it tile by tile (§8a): the rows up to the end of
+  /// what the tile holds that no earlier tile loaded, and at the last tile the rest.
+  static std::vector<RowRange> rows_loaded(const TileGeometry& geo, std::size_t inputs, std::size_t e, int height);
   /// A way to run the group and the SPM its weights and FM buffers take.
   struct Candidate {
     Choice choice;
@@ -771,6 +780,7 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
   HaloCache cache(m);
   std::vector<RowRange> rows(m);
   geo.in_xfer.assign(std::size_t(tiles) * ni, {});
+  geo.in_end.assign(std::size_t(tiles) * ni, 0);
   geo.out_xfer.assign(std::size_t(tiles) * no, {});
   geo.compute.assign(tiles, 0);
   geo.stream_load.assign(tiles, 0);
@@ -843,6 +853,7 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
     for (std::size_t e = 0; e < ni; ++e) {
       const std::uint64_t bytes = std::uint64_t(ext_need[e].size()) * info_[q.inputs[e].vertex].row_bytes;
       geo.in_xfer[std::size_t(t) * ni + e] = {bytes, dma_cycles(bytes)};
+      geo.in_end[std::size_t(t) * ni + e] = ext_need[e].end;
       geo.in_max[e] = std::max(geo.in_max[e], ext_need[e].size());
     }
     on_tile(t, need, rows, ext_need);
@@ -874,19 +885,42 @@ ReferenceAccelerator::cached_geometry(const GroupQuery& q, const GroupView& v, c
   return geo;
 }
 
-/// DMA per tile: one transfer per DRAM input tile before it, one per DRAM output tile after it.
-inline ReferenceAccelerator::Transfers ReferenceAccelerator::transfers(const GroupQuery& q, const TileGeometry& geo) const {
+inline std::vector<RowRange> ReferenceAccelerator::rows_loaded(const TileGeometry& geo, std::size_t inputs, std::size_t e,
+                                                               int height) {
+  std::vector<RowRange> rows(std::size_t(geo.tiles));
+  int loaded = 0;  // rows [0, loaded) are in place
+  for (int t = 0; t < geo.tiles; ++t) {
+    const int until = t + 1 == geo.tiles ? height : std::max(loaded, geo.in_end[std::size_t(t) * inputs + e]);
+    rows[std::size_t(t)] = {loaded, until};
+    loaded = until;
+  }
+  return rows;
+}
+
+/// DMA per tile: one transfer per DRAM input tile before it, one per DRAM
+/// output tile after it; and, `whole` per_tile, one per loaded input's new rows (§8a).
+inline ReferenceAccelerator::Transfers ReferenceAccelerator::transfers(const GroupQuery& q, const TileGeometry& geo,
+                                                                       WholeInputs whole) const {
   const std::size_t ni = q.inputs.size(), no = q.outputs.size();
   Transfers x;
   x.steps.resize(geo.tiles);
   x.out_tile_bytes.assign(geo.tiles, 0);
   x.in_tile_bytes.assign(geo.tiles, 0);
+  std::vector<std::vector<RowRange>> loaded(ni);  // per loaded input loaded tile by tile: per tile
+  for (std::size_t e = 0; e < ni; ++e)
+    if (q.inputs[e].where == Residence::loaded && whole == WholeInputs::per_tile)
+      loaded[e] = rows_loaded(geo, ni, e, info_[q.inputs[e].vertex].height);
   for (int t = 0; t < geo.tiles; ++t) {
     Step& s = x.steps[t];
     s.compute = geo.compute[t];
     for (std::size_t e = 0; e < ni; ++e) {
-      if (q.inputs[e].where != Residence::dram) continue;
-      const TileGeometry::Transfer& in = geo.in_xfer[std::size_t(t) * ni + e];
+      TileGeometry::Transfer in;
+      if (q.inputs[e].where == Residence::dram) {
+        in = geo.in_xfer[std::size_t(t) * ni + e];
+      } else if (!loaded[e].empty()) {
+        in.bytes = std::uint64_t(loaded[e][std::size_t(t)].size()) * info_[q.inputs[e].vertex].row_bytes;
+        in.cycles = dma_cycles(in.bytes);
+      }
       x.in_tile_bytes[t] += in.bytes;
       x.fm_read += in.bytes;
       s.load += in.cycles;
@@ -1071,8 +1105,10 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
                                                                                     std::uint64_t least_available,
                                                                                     std::uint64_t most_available,
                                                                                     std::optional<Score>& incumbent) const {
-  const Transfers x = transfers(q, geo);
+  const Transfers x = transfers(q, geo, WholeInputs::before_first_step);
   const Preload pre = preload(q);
+  std::optional<Transfers> per_tile;  // with loaded inputs: they are loaded tile by tile
+  if (pre.bytes > 0) per_tile = transfers(q, geo, WholeInputs::per_tile);
   const auto score = [&](std::uint64_t latency, const OffchipBytes& bytes, const EnergyPj& energy) {
     return score_of(latency, bytes.total(), energy.total(), q.objective);
   };
@@ -1086,19 +1122,28 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
       if (bytes > most_available) continue;
       if (split.channels && incumbent) {
         const bool slice = sliced(q, split);
-        const OffchipBytes traffic{chunked_fm_read(x, split, slice) + pre.bytes, x.fm_write, v.weights};
-        if (*incumbent <= score(chunked_latency_bound(v, x, split, slice, overlap) + pre.cycles, traffic,
+        const OffchipBytes traffic{saturating_add(chunked_fm_read(x, split, slice), pre.bytes), x.fm_write, v.weights};
+        if (*incumbent <= score(saturating_add(chunked_latency_bound(v, x, split, slice, overlap), pre.cycles), traffic,
                                 energy_of(geo, traffic, split.chunks, slice)))
           continue;
       }
-      Choice c = split.channels ? chunked(v, x, split, sliced(q, split), overlap) : whole_channels(v, geo, x, streamed, overlap);
-      c.latency += pre.cycles;
-      c.offchip.fm_read += pre.bytes;
-      c.energy = energy_of(geo, c.offchip, c.chunks, sliced(q, split));
-      c.cached = geo.cached;
-      if (bytes <= least_available && (!incumbent || score(c.latency, c.offchip, c.energy) < *incumbent))
-        incumbent = score(c.latency, c.offchip, c.energy);
-      out.push_back({c, bytes});
+      // Loaded inputs (§8a) before the first step; whole channels may also
+      // load them tile by tile (channel chunks go over the tiles once per chunk).
+      for (const WholeInputs whole : {WholeInputs::before_first_step, WholeInputs::per_tile}) {
+        if (whole == WholeInputs::per_tile && (split.channels || !per_tile)) continue;
+        const Transfers& xw = whole == WholeInputs::per_tile ? *per_tile : x;
+        Choice c = split.channels ? chunked(v, x, split, sliced(q, split), overlap) : whole_channels(v, geo, xw, streamed, overlap);
+        if (whole == WholeInputs::before_first_step && pre.bytes > 0) {
+          c.latency = checked_add(c.latency, pre.cycles, "latency cycles", "group");
+          c.offchip.fm_read = checked_add(c.offchip.fm_read, pre.bytes, "off-chip bytes", "group");
+          c.preloaded = true;
+        }
+        c.energy = energy_of(geo, c.offchip, c.chunks, sliced(q, split));
+        c.cached = geo.cached;
+        if (bytes <= least_available && (!incumbent || score(c.latency, c.offchip, c.energy) < *incumbent))
+          incumbent = score(c.latency, c.offchip, c.energy);
+        out.push_back({c, bytes});
+      }
     }
   };
   if (hw_.fused_weights != WeightPolicy::streamed || geo.tiles == 1) offer(false, {});
@@ -1208,6 +1253,7 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
                    {tiling_key::double_buffered, best[k]->overlapped ? 1 : 0},
                    {tiling_key::halo_cached, best[k]->cached ? 1 : 0},
                    {tiling_key::cache_bytes, std::int64_t(geo.cache_bytes)}};
+    if (preload(queries[k]).bytes > 0) cost.tiling[tiling_key::inputs_preloaded] = best[k]->preloaded ? 1 : 0;
   }
   return results;
 }

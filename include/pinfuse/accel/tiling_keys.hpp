@@ -14,6 +14,9 @@ inline constexpr const char* weights_streamed = "weights_streamed";  ///< 1: wei
 inline constexpr const char* double_buffered = "double_buffered";    ///< 1: DMA overlaps compute (§6)
 inline constexpr const char* halo_cached = "halo_cached";            ///< 1: overlap rows kept between tiles (§2a)
 inline constexpr const char* cache_bytes = "cache_bytes";            ///< overlap rows carried between tiles, at most [B]
+/// Groups that load a model input to keep it (Residence::loaded) only: 1 when
+/// they load it before the first step, 0 tile by tile (§8a).
+inline constexpr const char* inputs_preloaded = "inputs_preloaded";
 
 /// The value of `key` in a group's tiling, or 0 where the cost model did not set it.
 inline std::int64_t value_in(const GroupCost& cost, const char* key) {

@@ -19,8 +19,10 @@
 //    due: after the last tile;
 //  * an in-place concat has no command: its inputs write their channel slices
 //    of its rows where it lives (strided runs, one per row);
-//  * model inputs the group loads whole (Residence::loaded, §8a) are loaded
-//    into their pinned places in a stage of their own before the pipeline's;
+//  * model inputs the group keeps (Residence::loaded, §8a) are loaded into their
+//    pinned places tile by tile with the step's loads (the rows up to the tile's
+//    that no step loaded before), or whole in a stage of their own before the
+//    pipeline's (inputs_preloaded, always with channel chunks);
 //  * halo caching (§2a): a cached intermediate computes only the rows no earlier
 //    tile computed and keeps row r at row r mod tmp_max of its tmp buffer, a ring
 //    (a run of rows that wraps is two regions), so the overlap rows a tile reads
@@ -58,7 +60,7 @@ class ReferenceAccelerator::CommandWriter {
   std::vector<Command> stages() const {
     std::vector<StepCommands> step(steps_);
     for (std::size_t k = 0; k < steps_; ++k) step[k] = step_commands(k);
-    std::vector<Command> out = load_whole_inputs();     // stage 0, compute queue
+    std::vector<Command> out = load_whole_inputs();  // stage 0, compute queue
     const std::size_t first = out.empty() ? 0 : 1;  // the pipeline's first stage
     const auto emit = [&](std::vector<Command>& list, std::size_t stage, Queue queue) {
       for (Command& c : list) {
@@ -132,6 +134,8 @@ class ReferenceAccelerator::CommandWriter {
         setting(cost, tiling_key::channel_chunks, 1, m_ == 1 && first.channel_splittable ? first.channels : 1));
     split_ = chunks > 1 ? ChannelChunks(first.channels, chunks) : ChannelChunks();
     if (split_.chunks != chunks) throw input_error("group tiling", "'channel_chunks' is not a split of whole channels");
+    const bool loads_whole = std::any_of(q_.inputs.begin(), q_.inputs.end(), [](const BoundaryFm& b) { return b.where == Residence::loaded; });
+    preloaded_ = loads_whole && setting(cost, tiling_key::inputs_preloaded, chunks > 1 ? 1 : 0, 1) != 0;
   }
   /// Per tile, the rows of each layer it holds (need) and computes, and of each input it holds (held) [rows].
   void walk_tiles() {
@@ -146,6 +150,10 @@ class ReferenceAccelerator::CommandWriter {
                        });
     if (!geo_.cache_sound)
       throw input_error("group tiling", "'halo_cached' is set but the group's rows do not move down tile by tile");
+    loaded_rows_.resize(q_.inputs.size());
+    for (std::size_t e = 0; e < q_.inputs.size(); ++e)
+      if (q_.inputs[e].where == Residence::loaded && !preloaded_)
+        loaded_rows_[e] = rows_loaded(geo_, q_.inputs.size(), e, info_[q_.inputs[e].vertex].height);
   }
   /// The buffers this tiling needs, listed as evaluate_batch() lists them, must
   /// be the cost's; each then takes its address [B] (per kind: the weights', an
@@ -236,7 +244,7 @@ class ReferenceAccelerator::CommandWriter {
                             in_tile + std::uint64_t(r.begin - held.begin) * run, run);
     }
     const std::uint64_t spm = in_spm(q_.inputs[e].where) ? at_.inputs[e] + std::uint64_t(r.begin) * rb
-                                                                      : in_tile + std::uint64_t(r.begin - held.begin) * rb;
+                                                         : in_tile + std::uint64_t(r.begin - held.begin) * rb;
     return rows_region({TensorKind::fm, u}, std::uint64_t(r.begin), std::uint64_t(r.size()), rb, spm);
   }
   /// Where rows `r` of FM u (a group layer's or an input's) are in the SPM during the step, appended to `into`.
@@ -292,11 +300,11 @@ class ReferenceAccelerator::CommandWriter {
   }
 
   /// The loads of the model inputs the group loads whole into their pinned
-  /// places (Residence::loaded), before anything else (§8a).
+  /// places (Residence::loaded) before anything else, if it does (§8a).
   std::vector<Command> load_whole_inputs() const {
     std::vector<Command> loads;
     for (std::size_t e = 0; e < q_.inputs.size(); ++e)
-      if (q_.inputs[e].where == Residence::loaded) {
+      if (q_.inputs[e].where == Residence::loaded && preloaded_) {
         const LayerId u = q_.inputs[e].vertex;
         loads.push_back(transfer(CommandKind::load, rows_region({TensorKind::fm, u}, 0, std::uint64_t(info_[u].height),
                                                                 info_[u].row_bytes, at_.inputs[e])));
@@ -304,12 +312,16 @@ class ReferenceAccelerator::CommandWriter {
     return loads;
   }
   /// The step's loads of its DRAM inputs: the rows the tile holds. With one tile
-  /// the input stays for every chunk (loaded at chunk 0), unless sliced.
+  /// the input stays for every chunk (loaded at chunk 0), unless sliced. And
+  /// the new rows of the inputs it loads tile by tile into their pinned places (§8a).
   void load_inputs(const StepAt& s, StepCommands& into) const {
     if (tiles_ == 1 && s.chunk != 0 && !slice_) return;
-    for (std::size_t e = 0; e < q_.inputs.size(); ++e)
+    for (std::size_t e = 0; e < q_.inputs.size(); ++e) {
       if (q_.inputs[e].where == Residence::dram && !held_[std::size_t(s.t)][e].empty())
         into.loads.push_back(transfer(CommandKind::load, input_region(s, e, held_[std::size_t(s.t)][e])));
+      if (!loaded_rows_[e].empty() && !loaded_rows_[e][std::size_t(s.t)].empty())
+        into.loads.push_back(transfer(CommandKind::load, input_region(s, e, loaded_rows_[e][std::size_t(s.t)])));
+    }
   }
   /// The step's weight loads: a chunk's at its first tile; resident weights all
   /// at step 0, packed layer after layer. (Streamed ones: run_layer.)
@@ -388,12 +400,14 @@ class ReferenceAccelerator::CommandWriter {
   // The tiling (read_tiling) and its steps (place_weights).
   int tiles_ = 1;
   bool streamed_ = false, overlap_ = false, cached_ = false;
+  bool preloaded_ = false;  ///< loaded inputs before the first step; else tile by tile (loaded_rows_)
   ChannelChunks split_;
   bool slice_ = false;  ///< a depthwise layer: each chunk loads its channels of the input
   std::size_t steps_ = 0;
   // The tile walk (walk_tiles): per tile, per layer or input [rows].
   TileGeometry geo_;
   std::vector<std::vector<RowRange>> need_, computed_, held_;
+  std::vector<std::vector<RowRange>> loaded_rows_;  ///< per input loaded tile by tile: per tile, the rows it loads
   // SPM addresses (place_buffers) [B].
   std::uint64_t weights_at_ = 0;
   std::vector<std::uint64_t> tmp_at_;

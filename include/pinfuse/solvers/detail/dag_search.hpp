@@ -4,8 +4,9 @@
 // A plan runs the DAG as a sequence of groups. After each group the layers run
 // so far form a *downset* D (every producer of a done layer is done). The state
 // is (D, S): S the pin candidates alive across D's frontier (produced in D, or
-// model inputs read in D, and read outside it) that are pinned. A transition runs a group G = D' \ D for a larger
-// downset D' (so G is convex: no path leaves it and comes back) with its layers
+// model inputs read in D, and read outside it) that are pinned. A transition
+// runs a group G = D' \ D for a larger downset D' (so G is convex: no path
+// leaves it and comes back) with its layers
 // in file order, pins any subset T of its fresh candidates that outlive it (its
 // outputs, and the model inputs it reads first: it loads them), and
 // costs what the cost model says of G with inputs pinned iff in S and
@@ -410,10 +411,10 @@ class DagSearch {
         }
         if (s.pinned_bytes > spm_.capacity()) continue;
         const auto pinned = [&](int fm) { return std::binary_search(pins.begin(), pins.end(), fm); };
-        for (const int fm : inputs)
-          s.inputs.push_back({p_.fms[fm].vertex, !pinned(fm)                 ? Residence::dram
-                                                 : pin_started(fm, done) ? Residence::pinned
-                                                                         : Residence::loaded});
+        for (const int fm : inputs) {
+          const Residence where = !pinned(fm) ? Residence::dram : pin_started(fm, done) ? Residence::pinned : Residence::loaded;
+          s.inputs.push_back({p_.fms[fm].vertex, where});
+        }
         for (const int fm : outputs) s.outputs.push_back({p_.fms[fm].vertex, pinned(fm) ? Residence::pinned : Residence::dram});
         s.outputs_read_inside = outputs_read_inside;
         for (const int fm : held)  // pinned before the group: passing unless it reads them

@@ -62,7 +62,8 @@ struct SuffixBound {
 /// leaves the bound incomplete. The group floors asked are counted in
 /// groups_costed.
 /// The group floor of [begin, end) the pass asks: with the group's pin
-/// candidates at its boundary pinned and the whole capacity available.
+/// candidates at its boundary pinned and the whole capacity available. (A
+/// model input first read in the group and not after it is no pin here: in DRAM.)
 template <GroupFloorModel C, MemoryConstraint M>
 std::optional<Score> most_generous_floor(const Problem& p, const C& cost, const M& spm, Objective objective,
                                          const std::vector<char>& candidate, int begin, int end) {
@@ -70,7 +71,11 @@ std::optional<Score> most_generous_floor(const Problem& p, const C& cost, const 
   const GroupBoundary b = group_boundary(p, begin, end);
   std::vector<BoundaryFm> inputs, outputs;
   const auto relaxed = [&](int fm) { return candidate[std::size_t(fm)] ? Residence::pinned : Residence::dram; };
-  for (const int fm : b.inputs) inputs.push_back({p.fms[std::size_t(fm)].vertex, relaxed(fm)});
+  for (const int fm : b.inputs) {
+    const FeatureMap& f = p.fms[std::size_t(fm)];
+    const bool may_be_pinned = f.pin_start() < begin || f.last_use() >= end;
+    inputs.push_back({f.vertex, may_be_pinned ? relaxed(fm) : Residence::dram});
+  }
   for (const int fm : b.outputs) outputs.push_back({p.fms[std::size_t(fm)].vertex, relaxed(fm)});
   const GroupQuery q{layers, inputs, outputs, spm.capacity(), spm.alignment(), objective, {}, b.outputs_read_inside};
   const std::optional<CostFloor> floor = cost.group_floor(q);
