@@ -2,8 +2,8 @@
 // floor of a set of layers, and its fused floor (the same layers as one group),
 // are at most what the group of them costs, in any setting it accepts (so sums
 // of floors over any grouping bound the plan). Checked on every contiguous group
-// of random chains and DAGs, all boundary FMs in DRAM or all pinned, at random
-// SPM sizes and energy constants.
+// of random chains and DAGs, all boundary FMs in DRAM or all pinned (model
+// inputs in DRAM or loaded), at random SPM sizes and energy constants.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -37,6 +37,15 @@ void for_each_random_group(std::uint32_t seeds, int most_layers, const F& f) {
   }
 }
 
+/// A boundary FM's residence when a test puts the boundary `where`: in DRAM, or
+/// pinned, or (where == loaded) with the model inputs loaded and the rest pinned.
+/// Model inputs stay in DRAM unless loaded.
+Residence boundary_residence(const FeatureMap& f, Residence where) {
+  if (where == Residence::dram) return Residence::dram;
+  if (f.model_input()) return where == Residence::loaded ? Residence::loaded : Residence::dram;
+  return Residence::pinned;
+}
+
 }  // namespace
 
 TEST_CASE("the reference floor and fused floor are below every group's cost", "[accel][floor]") {
@@ -51,11 +60,14 @@ TEST_CASE("the reference floor and fused floor are below every group's cost", "[
         CHECK(fused.offchip_bytes == floor.offchip_bytes);
         CHECK(fused.energy_pj == floor.energy_pj);
         if (fused.latency_cycles > floor.latency_cycles) ++tighter;
-        for (const Residence where : {Residence::dram, Residence::pinned})
+        // in DRAM; the FMs that may be pinned pinned; and so with the model inputs loaded
+        for (const Residence where : {Residence::dram, Residence::pinned, Residence::loaded})
           for (const Objective objective : {Objective::latency, Objective::offchip_bytes, Objective::energy}) {
             std::vector<BoundaryFm> inputs, outputs;
-            for (const int fm : b.inputs) inputs.push_back({p.fms[fm].vertex, p.fms[fm].producer_position < 0 ? Residence::dram : where});
-            for (const int fm : b.outputs) outputs.push_back({p.fms[fm].vertex, p.fms[fm].model_output ? Residence::dram : where});
+            for (const int fm : b.inputs)
+              inputs.push_back({p.fms[fm].vertex, boundary_residence(p.fms[fm], where)});
+            for (const int fm : b.outputs)
+              outputs.push_back({p.fms[fm].vertex, p.fms[fm].model_output ? Residence::dram : boundary_residence(p.fms[fm], where)});
             const std::optional<GroupCost> c =
                 accel.evaluate({layers, inputs, outputs, hw.spm_bytes, hw.spm_alignment, objective});
             if (!c) continue;
@@ -103,18 +115,17 @@ TEST_CASE("the SPM floors are below what every group needs, and the shortcuts th
   for_each_random_group(120, 8, [](std::uint32_t seed, const ReferenceAccelerator& accel, const Hardware& hw, const Problem& p,
                                    int begin, int end, const detail::GroupBoundary& b, const std::vector<std::size_t>& layers) {
         const std::uint64_t floor = accel.least_spm_bytes(layers);
-        for (const Residence where : {Residence::dram, Residence::pinned}) {
+        for (const Residence where : {Residence::dram, Residence::pinned, Residence::loaded}) {
           std::vector<BoundaryFm> inputs, outputs;
-          std::uint64_t pinned_bytes = 0;  // the pinned boundary FMs, whole
-          const auto add = [&](std::vector<BoundaryFm>& list, int fm, bool may_pin) {
-            list.push_back({p.fms[fm].vertex, may_pin ? where : Residence::dram});
-            if (list.back().where == Residence::pinned) pinned_bytes += p.fms[fm].bytes;
+          std::uint64_t pinned_bytes = 0;  // the pinned (and loaded) boundary FMs, whole
+          const auto add = [&](std::vector<BoundaryFm>& list, int fm, Residence r) {
+            list.push_back({p.fms[fm].vertex, r});
+            if (in_spm(r)) pinned_bytes += p.fms[fm].bytes;
           };
-          for (const int fm : b.inputs) add(inputs, fm, p.fms[fm].producer_position >= 0);
-          for (const int fm : b.outputs) add(outputs, fm, !p.fms[fm].model_output);
+          for (const int fm : b.inputs) add(inputs, fm, boundary_residence(p.fms[fm], where));
+          for (const int fm : b.outputs) add(outputs, fm, p.fms[fm].model_output ? Residence::dram : boundary_residence(p.fms[fm], where));
           const GroupQuery q{layers, inputs, outputs, 0, hw.spm_alignment, Objective::latency};
-          INFO("seed " << seed << ", layers [" << begin << ", " << end << "), boundary "
-                       << (where == Residence::dram ? "in DRAM" : "pinned"));
+          INFO("seed " << seed << ", layers [" << begin << ", " << end << "), boundary " << to_string(where));
           const std::optional<std::uint64_t> least = least_available(accel, q, hw.spm_bytes);
           if (least) CHECK(floor <= *least + pinned_bytes);
           // Answers with and without the shortcuts (least_held, the first tile) agree, also at the least

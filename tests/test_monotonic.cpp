@@ -48,7 +48,7 @@ std::vector<std::uint64_t> budgets() {
 }
 
 /// Group [begin, end) of `p` with boundary FM i (inputs, then outputs) pinned
-/// iff bit i of `pinned` is set, asked under each of budgets(). The queries
+/// (a model input: loaded) iff bit i of `pinned` is set, asked under each of budgets(). The queries
 /// view the layer and boundary lists held here.
 struct GroupQueries {
   std::vector<std::size_t> layers;
@@ -60,9 +60,12 @@ struct GroupQueries {
     const detail::GroupBoundary b = detail::group_boundary(p, begin, end);
     read_inside = b.outputs_read_inside;
     std::size_t i = 0;
-    const auto where = [&] { return (pinned >> std::min<std::size_t>(i++, 31)) & 1U ? Residence::pinned : Residence::dram; };
-    for (const int fm : b.inputs) inputs.push_back({p.fms[std::size_t(fm)].vertex, where()});
-    for (const int fm : b.outputs) outputs.push_back({p.fms[std::size_t(fm)].vertex, where()});
+    const auto where = [&](const FeatureMap& f) {  // a model input the group keeps is loaded by it
+      if (!((pinned >> std::min<std::size_t>(i++, 31)) & 1U)) return Residence::dram;
+      return f.model_input() ? Residence::loaded : Residence::pinned;
+    };
+    for (const int fm : b.inputs) inputs.push_back({p.fms[std::size_t(fm)].vertex, where(p.fms[std::size_t(fm)])});
+    for (const int fm : b.outputs) outputs.push_back({p.fms[std::size_t(fm)].vertex, where(p.fms[std::size_t(fm)])});
     for (const std::uint64_t a : budgets()) queries.push_back({layers, inputs, outputs, a, 64, objective, {}, read_inside});
   }
   GroupQueries(const Problem& p, int begin, int end, Residence where, Objective objective)
