@@ -9,18 +9,11 @@
 
 namespace pinfuse::testing {
 
-inline std::string all_errors(const ValidationReport& r) {
+/// Every finding of a ValidationReport or a ReplayReport, "kind: message" a line.
+template <class Report>
+std::string all_errors(const Report& r) {
   std::string text;
-  for (const Finding& f : r.findings) {
-    text += std::string(to_string(f.kind)) + ": " + f.message;
-    text += '\n';
-  }
-  return text;
-}
-
-inline std::string all_errors(const ReplayReport& r) {
-  std::string text;
-  for (const ReplayFinding& f : r.findings) {
+  for (const auto& f : r.findings) {
     text += std::string(to_string(f.kind)) + ": " + f.message;
     text += '\n';
   }

@@ -7,6 +7,7 @@
 
 #include "pinfuse/core/layer.hpp"
 #include "pinfuse/io/detail/import/text.hpp"
+#include "pinfuse/io/import/summary.hpp"
 #include "pinfuse/model/shape_inference.hpp"
 
 namespace pinfuse::import_detail {
@@ -32,6 +33,18 @@ inline Layer pad_layer_of(const PendingPad& p, int channels_before = 0, int chan
   l.cols.pad_after = p.right;
   l.pad_value = p.value;
   return l;
+}
+
+/// Makes the pending pad of map `v` (an importer's value: pad, layer, shape,
+/// padded()) a pad layer of its own, added to `layers` with `place` for
+/// messages; `v` then names the pad layer's output. The pad op (`op` in
+/// `summary`) was counted as folded where it was read: that count drops.
+template <class Value, class Layers>
+void unfold_pad(Value& v, Layers& layers, ImportSummary& summary, const std::string& op, const std::string& place) {
+  v.layer = layers.add(pad_layer_of(*v.pad), {v.layer}, place);
+  v.shape = v.padded();
+  v.pad.reset();
+  if (--summary.folded[op] == 0) summary.folded.erase(op);
 }
 
 /// Adds a pending pad to a conv's or pool's own padding. "same" is resolved first, on the

@@ -249,11 +249,7 @@ class Importer : ImportState {
   /// into its reader); the map then names the pad layer's output.
   const Value& pad_layer(const std::string& name) {
     Value v = values_.at(name);
-    const PendingPad& p = *v.pad;
-    v.layer = layers_.add(import_detail::pad_layer_of(p), {v.layer}, cat("node '", p.node, "' (Pad)"));
-    v.shape = v.padded();
-    v.pad.reset();
-    if (--summary_.folded["Pad"] == 0) summary_.folded.erase("Pad");  // counted as folded where it was read
+    import_detail::unfold_pad(v, layers_, summary_, "Pad", cat("node '", v.pad->node, "' (Pad)"));
     return values_[name] = v;
   }
 

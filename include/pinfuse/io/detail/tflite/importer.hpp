@@ -220,11 +220,7 @@ class Importer : ImportState {
   /// The pending PAD of map `t` as a pad layer of its own; the map then names its output.
   void pad_layer(int t) {
     Value v = values_.at(t);
-    const PendingPad& p = *v.pad;
-    v.layer = layers_.add(import_detail::pad_layer_of(p), {v.layer}, cat("operator PAD '", p.node, "'"));
-    v.shape = v.padded();
-    v.pad.reset();
-    if (--summary_.folded["PAD"] == 0) summary_.folded.erase("PAD");  // counted as folded where it was read
+    import_detail::unfold_pad(v, layers_, summary_, "PAD", cat("operator PAD '", v.pad->node, "'"));
     values_[t] = v;
   }
 
