@@ -3,7 +3,8 @@
 // (SolveOptions::search_order); Markdown + CSV. Every solve uses the same
 // bounds (max_pins_per_cut = 6, max_group_layers = 8), so that the
 // breadth-first order of Inception-v3 solves in seconds, not minutes.
-//   order_report [--out DIR]      (writes DIR/order.md and DIR/order.csv)
+//   reports order [--out DIR]      (writes DIR/order.md and DIR/order.csv)
+// One of the subcommands of the `reports` program (reports.cpp).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include "pinfuse/pinfuse.hpp"
 #include "pinfuse/solvers/order_search.hpp"
 
+namespace pinfuse_reports::order {
 namespace {
 
 using namespace pinfuse;
@@ -37,7 +39,7 @@ double change(double before, double after) { return before > 0 ? 100.0 * (after 
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int report(int argc, char** argv) {
   namespace fs = std::filesystem;
   const fs::path out = argc > 2 && std::string(argv[1]) == "--out" ? fs::path(argv[2])
                                                                    : fs::path(PINFUSE_SOURCE_DIR) / "benchmarks/results";
@@ -93,3 +95,5 @@ int main(int argc, char** argv) {
   std::printf("wrote %s and %s\n", (out / "order.md").c_str(), (out / "order.csv").c_str());
   return 0;
 }
+
+}  // namespace pinfuse_reports::order

@@ -1,6 +1,7 @@
 // Quality report: every bundled model x SPM size x strategy, with the
 // compulsory-traffic and roofline floors; Markdown + CSV.
-//   quality_report [--models DIR] [--hw HW.json] [--out DIR]
+//   reports quality [--models DIR] [--hw HW.json] [--out DIR] [--time-limit-ms N]
+// One of the subcommands of the `reports` program (reports.cpp).
 // scripts/quality_report.sh builds and runs it into benchmarks/results/.
 #include <algorithm>
 #include <chrono>
@@ -14,6 +15,7 @@
 #include "pinfuse/accel/bounds.hpp"
 #include "pinfuse/pinfuse.hpp"
 
+namespace pinfuse_reports::quality {
 namespace {
 
 using namespace pinfuse;
@@ -49,7 +51,7 @@ double peak_ratio(const Row& r) { return r.spm_lower_bound ? double(r.spm_peak) 
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int report(int argc, char** argv) {
   const fs::path models_dir = arg(argc, argv, "--models", std::string(PINFUSE_SOURCE_DIR) + "/models");
   const fs::path out_dir = arg(argc, argv, "--out", std::string(PINFUSE_SOURCE_DIR) + "/benchmarks/results");
   const Hardware base = load_hardware(arg(argc, argv, "--hw", std::string(PINFUSE_SOURCE_DIR) + "/examples/hardware/mobile_npu.json"));
@@ -187,3 +189,5 @@ int main(int argc, char** argv) {
   std::printf("wrote %s and %s\n", (out_dir / "quality.md").c_str(), (out_dir / "quality.csv").c_str());
   return 0;
 }
+
+}  // namespace pinfuse_reports::quality

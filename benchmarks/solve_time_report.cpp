@@ -1,11 +1,13 @@
 // Solve time of the joint optimum, order-free (the default) beside fixed-order
 // (the file order), for every bundled model at 256 KiB .. 4 MiB of SPM on the
 // shipped mobile NPU, and the latency the free order gains.
-//   build/release/benchmarks/solve_time_report [--time-limit-ms N] [--models a,b] > benchmarks/results/solve_time.md
-// scripts/solve_time_report.sh regenerates benchmarks/results/solve_time.md.
+//   build/release/benchmarks/reports solve_time [--time-limit-ms N] [--models a,b] > benchmarks/results/solve_time.md
+// scripts/solve_time_report.sh regenerates benchmarks/results/solve_time.md. One of the subcommands of
+// the `reports` program (reports.cpp).
 // A solve that hits the time limit (default 60 s) is reported with its gap.
 // Then the figures issue 8 names, each beside its target: the synthetic chains
 // (benchmarks/synthetic.hpp) and MobileNetV2, on the fixed order.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -17,6 +19,7 @@
 #include "pinfuse/pinfuse.hpp"
 #include "synthetic.hpp"
 
+namespace pinfuse_reports::solve_time {
 namespace {
 
 struct Run {
@@ -42,7 +45,7 @@ std::string fixed(double v, int digits) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int report(int argc, char** argv) {
   long limit_ms = 60000;
   std::vector<std::string> only;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -52,7 +55,7 @@ int main(int argc, char** argv) {
       std::stringstream s(value);
       for (std::string m; std::getline(s, m, ',');) only.push_back(m);
     } else {
-      std::cerr << "usage: solve_time_report [--time-limit-ms N] [--models a,b]\n";
+      std::cerr << "usage: reports solve_time [--time-limit-ms N] [--models a,b]\n";
       return 2;
     }
   }
@@ -157,4 +160,7 @@ int main(int argc, char** argv) {
     }
     row("MobileNetV2, slowest of the five SPM sizes", 20, slowest, all_optimal);
   }
+  return 0;
 }
+
+}  // namespace pinfuse_reports::solve_time

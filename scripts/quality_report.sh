@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/release --target quality_report >/dev/null
-build/release/benchmarks/quality_report "$@"  # --time-limit-ms N (default 30000) per solve
+cmake --build build/release --target reports >/dev/null
+build/release/benchmarks/reports quality "$@"  # --time-limit-ms N (default 30000) per solve

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/release --target solve_time_report
+cmake --build build/release --target reports
 args=(--time-limit-ms "${1:-2000}")
 [ -n "${2:-}" ] && args+=(--models "$2")
-build/release/benchmarks/solve_time_report "${args[@]}" > benchmarks/results/solve_time.md
+build/release/benchmarks/reports solve_time "${args[@]}" > benchmarks/results/solve_time.md
