@@ -30,7 +30,7 @@
 // worst; the joint solve per order dominates (7 solves at most), and the
 // breadth-first one is the slowest, as it keeps the most pin candidates per
 // cut (SolveOptions::max_pins_per_cut and max_group_layers bound it).
-// benchmarks/order_report compares the search with the breadth-first and
+// benchmarks/order_report.cpp (`reports order`) compares the search with the breadth-first and
 // file orders alone.
 #include <algorithm>
 #include <cstdint>

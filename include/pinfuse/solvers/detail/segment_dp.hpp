@@ -42,6 +42,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -160,8 +161,18 @@ bool may_pin(const Problem& p, std::size_t fm, const M& spm, const SolveOptions&
          (no_pin.empty() || !no_pin[fm]);
 }
 
+/// DRAM transfers of FM f's bytes a pin of it saves at most: its write (none for
+/// a model input) and a read by each reader (but the first reader of a model
+/// input, which loads it anyway).
+inline std::size_t transfers_saved(const FeatureMap& f) {
+  const std::size_t reads = f.consumer_positions.size();
+  return f.model_input() ? reads - (reads > 0 ? 1 : 0) : reads + 1;
+}
+
 /// Pin candidates: FMs that may be pinned (may_pin), thinned so that at most
-/// opt.max_pins_per_cut are alive across any allowed cut (the largest go first).
+/// opt.max_pins_per_cut are alive across any allowed cut. Those that can save
+/// the most traffic per byte of SPM stay (transfers_saved; ties: the smaller):
+/// an FM many layers read goes before one read once.
 template <MemoryConstraint M>
 std::vector<char> pin_candidates(const Problem& p, const M& spm, const std::vector<char>& is_cut, const SolveOptions& opt,
                                  const std::vector<char>& no_pin) {
@@ -175,7 +186,8 @@ std::vector<char> pin_candidates(const Problem& p, const M& spm, const std::vect
     std::vector<int> live;  // the candidates still in, alive across the cut
     std::copy_if(alive[cut].begin(), alive[cut].end(), std::back_inserter(live), [&](int f) { return cand[f] != 0; });
     std::sort(live.begin(), live.end(), [&](int a, int b) {
-      return std::pair(p.fms[a].bytes, a) < std::pair(p.fms[b].bytes, b);
+      const FeatureMap &fa = p.fms[a], &fb = p.fms[b];
+      return std::tuple(transfers_saved(fb), fa.bytes, a) < std::tuple(transfers_saved(fa), fb.bytes, b);
     });
     for (std::size_t i = limit; i < live.size(); ++i) cand[live[i]] = 0;
   }
