@@ -25,6 +25,11 @@
 #include "onnx_bytes.cpp"
 #undef LLVMFuzzerTestOneInput
 #endif
+#ifdef PINFUSE_HAS_TFLITE
+#define LLVMFuzzerTestOneInput pinfuse_fuzz_tflite_bytes
+#include "tflite_bytes.cpp"
+#undef LLVMFuzzerTestOneInput
+#endif
 
 namespace {
 
@@ -44,6 +49,9 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
       {"fuzz_plan_json", pinfuse_fuzz_plan_json},       {"fuzz_program_json", pinfuse_fuzz_program_json},
 #ifdef PINFUSE_HAS_ONNX
       {"fuzz_onnx_bytes", pinfuse_fuzz_onnx_bytes},
+#endif
+#ifdef PINFUSE_HAS_TFLITE
+      {"fuzz_tflite_bytes", pinfuse_fuzz_tflite_bytes},
 #endif
   };
   std::string_view name = *argc > 0 ? (*argv)[0] : "";
