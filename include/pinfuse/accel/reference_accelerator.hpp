@@ -464,6 +464,10 @@ class ReferenceAccelerator {
     std::uint64_t bytes = 0;
     std::uint64_t cycles = 0;
   };
+  /// Does the group load a model input to keep it (some input Residence::loaded)?
+  static bool loads_inputs(const GroupQuery& q) {
+    return std::any_of(q.inputs.begin(), q.inputs.end(), [](const BoundaryFm& b) { return b.where == Residence::loaded; });
+  }
   Preload preload(const GroupQuery& q) const {
     Preload pre;
     for (const BoundaryFm& b : q.inputs)
@@ -1253,7 +1257,7 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
                    {tiling_key::double_buffered, best[k]->overlapped ? 1 : 0},
                    {tiling_key::halo_cached, best[k]->cached ? 1 : 0},
                    {tiling_key::cache_bytes, std::int64_t(geo.cache_bytes)}};
-    if (preload(queries[k]).bytes > 0) cost.tiling[tiling_key::inputs_preloaded] = best[k]->preloaded ? 1 : 0;
+    if (loads_inputs(queries[k])) cost.tiling[tiling_key::inputs_preloaded] = best[k]->preloaded ? 1 : 0;
   }
   return results;
 }

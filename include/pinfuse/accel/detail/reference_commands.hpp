@@ -134,8 +134,7 @@ class ReferenceAccelerator::CommandWriter {
         setting(cost, tiling_key::channel_chunks, 1, m_ == 1 && first.channel_splittable ? first.channels : 1));
     split_ = chunks > 1 ? ChannelChunks(first.channels, chunks) : ChannelChunks();
     if (split_.chunks != chunks) throw input_error("group tiling", "'channel_chunks' is not a split of whole channels");
-    const bool loads_whole = std::any_of(q_.inputs.begin(), q_.inputs.end(), [](const BoundaryFm& b) { return b.where == Residence::loaded; });
-    preloaded_ = loads_whole && setting(cost, tiling_key::inputs_preloaded, chunks > 1 ? 1 : 0, 1) != 0;
+    preloaded_ = loads_inputs(q_) && setting(cost, tiling_key::inputs_preloaded, chunks > 1 ? 1 : 0, 1) != 0;
   }
   /// Per tile, the rows of each layer it holds (need) and computes, and of each input it holds (held) [rows].
   void walk_tiles() {
