@@ -142,14 +142,16 @@ class ReferenceAccelerator {
   /// checks this on every group of the bundled models up to 4 layers.) A loaded
   /// input is asked as pinned: loading it adds to every way (§8a).
   std::optional<CostFloor> group_floor(const GroupQuery& q) const {
+    if (q.layers.empty()) return std::nullopt;
     std::vector<BoundaryFm> inputs(q.inputs.begin(), q.inputs.end());
     for (BoundaryFm& b : inputs)
       if (b.where == Residence::loaded) b.where = Residence::pinned;
     GroupQuery generous = q;
     generous.inputs = inputs;
-    const std::optional<GroupCost> c = evaluate(generous);
+    // evaluate()'s search alone: its way's buffers and recompute are not needed here.
+    const std::optional<Choice> c = best_ways(std::span<const GroupQuery>(&generous, 1), view_of(generous), true).front();
     if (!c) return std::nullopt;
-    return CostFloor{c->latency_cycles, c->offchip.total(), c->energy.total()};
+    return CostFloor{c->latency, c->offchip.total(), c->energy.total()};
   }
 
   /// SpmFloorModel: the sum of least_held(layers) [B].
@@ -548,6 +550,8 @@ class ReferenceAccelerator {
                                     std::uint64_t least_available, std::uint64_t most_available,
                                     std::optional<Score>& incumbent) const;
   static void pick(const std::vector<Candidate>& candidates, const GroupQuery& q, std::optional<Choice>& best);
+  /// The search of evaluate_batch: per query, the best way that fits (nullopt: none).
+  std::vector<std::optional<Choice>> best_ways(std::span<const GroupQuery> queries, const GroupView& v, bool skip_by_floor) const;
   template <class Emit>
   void for_each_tmp_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, Emit&& emit) const;
   template <class Emit>
@@ -1172,12 +1176,9 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
   return evaluate_batch(queries, true);
 }
 
-inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batch(std::span<const GroupQuery> queries,
-                                                                                  bool skip_by_floor) const {
-  std::vector<std::optional<GroupCost>> results(queries.size());
-  if (queries.empty() || queries.front().layers.empty()) return results;
+inline std::vector<std::optional<ReferenceAccelerator::Choice>>
+ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const GroupView& v, bool skip_by_floor) const {
   const GroupQuery& first = queries.front();
-  const GroupView v = view_of(first);  // residence-independent, shared by the batch
   // A query whose available bytes are below least_held() (less its pinned
   // boundary FMs, which are not in them) has no way to run: no tile walk.
   const LeastHeld held = least_held(first.layers);
@@ -1239,9 +1240,23 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
       for (const std::size_t k : pattern.members) pick(found, queries[k], best[k]);
     }
   }
+  return best;
+}
+
+inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batch(std::span<const GroupQuery> queries,
+                                                                                  bool skip_by_floor) const {
+  std::vector<std::optional<GroupCost>> results(queries.size());
+  if (queries.empty() || queries.front().layers.empty()) return results;
+  const GroupQuery& first = queries.front();
+  const GroupView v = view_of(first);  // residence-independent, shared by the batch
+  const std::vector<std::optional<Choice>> best = best_ways(queries, v, skip_by_floor);
+  // The geometry of each way chosen, walked once per (tiles, cached) however many queries chose it.
+  std::map<std::pair<int, bool>, TileGeometry> walked;
   for (std::size_t k = 0; k < queries.size(); ++k) {
     if (!best[k]) continue;
-    const TileGeometry geo = geometry(first, v, best[k]->tiles, best[k]->cached);
+    const auto [at, fresh] = walked.try_emplace({best[k]->tiles, best[k]->cached});
+    if (fresh) at->second = geometry(first, v, best[k]->tiles, best[k]->cached);
+    const TileGeometry& geo = at->second;
     GroupCost& cost = results[k].emplace();
     cost.latency_cycles = best[k]->latency;
     cost.offchip = best[k]->offchip;
