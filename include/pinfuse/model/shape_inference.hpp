@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "pinfuse/core/checked.hpp"
@@ -50,25 +49,6 @@ inline std::int64_t transpose_output(Window1D& w, int in) {
   return (std::int64_t(in) - 1) * w.stride + w.kernel - w.pad_before - w.pad_after;
 }
 
-/// Whether the windows of all `out` output positions together reach the input
-/// [0, in) along one axis, not only its padding. Their hull is
-/// [-pad_before, (out - 1) * s - pad_before + (k - 1) * d + 1), which starts below in,
-/// so it reaches the input iff it ends above 0. In 64 bits: for a window that fits,
-/// (out - 1) * s and (k - 1) * d are each at most in + pads.
-constexpr bool window_reaches_input(const Window1D& w, std::int64_t out) {
-  return (out - 1) * w.stride - w.pad_before + std::int64_t(w.dilation) * (w.kernel - 1) + 1 > 0;
-}
-
-/// The same for a transposed window: input position i feeds output positions
-/// [i * s - pad_before, i * s - pad_before + k), so some input position in [0, in)
-/// feeds [0, out) iff max(ceil((pad_before - k + 1) / s), 0) < min(floor((out - 1 + pad_before) / s) + 1, in).
-constexpr bool transpose_reaches_input(const Window1D& w, int in, std::int64_t out) {
-  const std::int64_t lowest = std::int64_t(w.pad_before) - w.kernel + 1;  // i * s must be at least this
-  const std::int64_t first = lowest <= 0 ? 0 : (lowest + w.stride - 1) / w.stride;
-  const std::int64_t last = (out - 1 + w.pad_before) / w.stride + 1;  // numerator >= 0: out >= 1, pad_before >= 0
-  return first < std::min<std::int64_t>(last, in);
-}
-
 /// Describes a layer for an error message; the JSON reader passes one that
 /// answers with the layer's JSON pointer.
 using LayerLocator = std::function<std::string(LayerId)>;
@@ -102,10 +82,6 @@ inline void infer_shapes(Network& g, const LayerLocator& where = {}) {
       if (out < 1)
         fail(std::string("the window (kernel ") + std::to_string(w.kernel) + ", dilation " +
              std::to_string(w.dilation) + ") does not fit the input " + axis + " of " + std::to_string(extent));
-      if (!window_reaches_input(w, out))
-        fail(std::string("every window along ") + axis + " lies in the padding (" + std::to_string(w.pad_before) + "/" +
-             std::to_string(w.pad_after) + ", stride " + std::to_string(w.stride) +
-             "): the output does not depend on the input");
       return checked_extent(out, std::string("output ") + axis, [&] { return place(v); });
     };
     switch (layer.kind) {
@@ -235,11 +211,6 @@ inline void infer_shapes(Network& g, const LayerLocator& where = {}) {
           fail("kernel and stride must be >= 1");
         const std::int64_t h = transpose_output(layer.rows, first.h), w = transpose_output(layer.cols, first.w);
         if (h < 1 || w < 1) fail("kernel, stride and padding give an empty output");
-        for (const auto& [window, extent, out, axis] : {std::tuple{&layer.rows, first.h, h, "H"}, std::tuple{&layer.cols, first.w, w, "W"}})
-          if (!transpose_reaches_input(*window, extent, out))
-            fail(std::string("the padding (") + std::to_string(window->pad_before) + "/" + std::to_string(window->pad_after) +
-                 ") crops every output " + axis + " position the input feeds (stride " + std::to_string(window->stride) +
-                 "): the output does not depend on the input");
         layer.output = {checked_extent(h, "output H", [&] { return place(v); }),
                         checked_extent(w, "output W", [&] { return place(v); }), layer.filters};
         break;
