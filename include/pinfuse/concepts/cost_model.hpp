@@ -17,8 +17,9 @@
 //  * every buffer in GroupCost::buffers is already rounded up to query.alignment,
 //    and their sum is <= query.available_bytes;
 //  * offchip.fm_write counts each DRAM output once (its bytes), pinned outputs 0;
-//    offchip.fm_read is 0 when no input is in DRAM and positive when one is (a
-//    layer may read only part of an input, e.g. a strided 1x1 conv skips rows);
+//    offchip.fm_read is 0 when no input is in DRAM (with one, it is what the
+//    group reads of it: often part of it, e.g. a strided 1x1 conv skips rows,
+//    and 0 when it needs none of its rows, e.g. every window in the padding);
 //    a loaded input is read whole (its bytes at least);
 //  * evaluate() is deterministic (the exact solvers compare answers);
 //  * GroupCost::energy is optional: a model without an energy estimate leaves it
