@@ -1146,6 +1146,11 @@ TEST_CASE("ONNX import rejects a batch other than 1, unsupported attributes and 
         "node 'y' (MaxPool)", "attribute 'strides' has 3 values");
   fails("g (float[1, 3, 8, 8] x) => (y) { y = Relu (x)\n y = Sigmoid (x) }", {}, "node 'y' (Sigmoid)",
         "which an earlier node or initializer produces too");
+  // ONNX's shape inference with data propagation dereferences an undefined value's type (a fuzz finding).
+  fails("g (float[1, 3, 8, 8] x) => (y) { s = Shape (g)\n y = Relu (x) }", {}, "node 's' (Shape)",
+        "reads 'g', which is no graph input, initializer or output of an earlier node");
+  fails("g (float[1, 3, 8, 8] x) => (y) { y = Relu (r)\n r = Relu (x) }", {}, "node 'y' (Relu)",
+        "reads 'r', which is no graph input");
   onnx::ModelProto future = onnx_model("<ir_version: 8, opset_import: [\"\" : 13]> g (float[1, 3, 8, 8] x) => (y) { y = Relu (x) }");
   future.mutable_opset_import(0)->set_version(1000);
   CHECK_THROWS_WITH(import_onnx(future), Catch::Contains("version 1000") && Catch::Contains("newer than"));

@@ -145,11 +145,9 @@ class Importer : ImportState {
       bool reads_feature_map = false, reads_failed = false;
       for (const std::string& in : n.input()) {
         if (in.empty()) continue;
-        const auto it = values_.find(in);
-        if (it == values_.end())
-          fail("reads '" + in + "', which is no graph input, initializer or output of an earlier node");
-        reads_failed = reads_failed || it->second.kind == Value::Kind::failed;
-        reads_feature_map = reads_feature_map || it->second.kind != Value::Kind::constant;
+        const Value& read = values_.at(in);  // defined: check_model (model_checks.hpp) refuses the model otherwise
+        reads_failed = reads_failed || read.kind == Value::Kind::failed;
+        reads_feature_map = reads_feature_map || read.kind != Value::Kind::constant;
       }
       // After a failed node, only the op type is checked (the failure is reported where it happened).
       if (!reads_feature_map || n.op_type() == "Shape" || n.op_type() == "Size") return constant_node();

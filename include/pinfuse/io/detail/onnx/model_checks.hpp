@@ -71,7 +71,10 @@ inline void check_window_ranks(const onnx::NodeProto& n, const std::map<std::str
 /// Rejects, with an input_error naming the node and attribute: window
 /// attributes out of range (strides, dilations, kernel_shape < 1; pads < 0;
 /// group < 1; any of them past INT_MAX; the pads of Pad itself aside), names that are not UTF-8, a value
-/// produced by two nodes, and an operator-set version newer than this build's
+/// produced by two nodes, a node reading a value that no graph input,
+/// initializer or earlier node defines (ONNX's shape inference with data
+/// propagation dereferences its missing type: a fuzz finding, a lone Shape node
+/// on an undefined value), and an operator-set version newer than this build's
 /// ONNX library knows.
 inline void check_model(const onnx::ModelProto& model) {
   const auto& known = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
@@ -91,8 +94,10 @@ inline void check_model(const onnx::ModelProto& model) {
   for (const auto& v : graph.input()) utf8(v.name(), "graph input");
   for (const auto& v : graph.output()) utf8(v.name(), "graph output");
   for (const auto& t : graph.initializer()) utf8(t.name(), "initializer");
-  std::set<std::string> produced;
+  std::set<std::string> produced;  // initializers and the outputs of the nodes so far
   for (const auto& t : graph.initializer()) produced.insert(t.name());
+  std::set<std::string> graph_inputs;
+  for (const auto& v : graph.input()) graph_inputs.insert(v.name());
   // Ranks known before shape inference: graph inputs with a shape, and initializers.
   std::map<std::string, int> rank;
   for (const auto& v : graph.input())
@@ -102,7 +107,11 @@ inline void check_model(const onnx::ModelProto& model) {
   for (const onnx::NodeProto& n : graph.node()) {
     const std::string where = node_label(n);
     utf8(n.name(), where);
-    for (const auto& in : n.input()) utf8(in, where);
+    for (const auto& in : n.input()) {
+      utf8(in, where);
+      if (!in.empty() && !produced.count(in) && !graph_inputs.count(in))
+        throw input_error(where, "reads '" + in + "', which is no graph input, initializer or output of an earlier node");
+    }
     for (const auto& out : n.output()) {
       utf8(out, where);
       if (!out.empty() && !produced.insert(out).second)
