@@ -397,6 +397,10 @@ class ReferenceAccelerator {
     std::vector<char> in_place;      ///< per position: a concat its inputs write directly
     std::vector<int> writes_into;    ///< per position: the in-place concat it writes a slice of, or -1
     std::vector<char> cacheable;     ///< per position: an intermediate only (in its own buffer, no group output), §2a
+    /// per position, per input slot: the position in the group of the layer it
+    /// reads (>= 0), or -1 - its index in q.inputs (read from outside)
+    std::vector<std::vector<int>> slot_source;
+    std::vector<int> output_position;  ///< per index in q.outputs: its layer's position in the group
     bool any_cacheable = false;
     std::uint64_t weights = 0;       ///< bytes of all the group's weights
     std::uint64_t max_weight = 0;    ///< bytes of the largest layer's weights
@@ -500,7 +504,7 @@ class ReferenceAccelerator {
     bool overlapped = true;          ///< double-buffered: DMA overlaps compute
     std::uint64_t latency = 0;
     OffchipBytes offchip;
-    EnergyPj energy{};               ///< set by candidates() (energy_of)
+    EnergyPj energy{};               ///< energy_of(): by candidates() when it is scored (Objective::energy), else by pick() for the way kept
     bool cached = false;             ///< halo caching (§2a), set by candidates()
     bool preloaded = false;          ///< loaded inputs loaded before the first step, not tile by tile (§8a)
   };
@@ -549,7 +553,8 @@ class ReferenceAccelerator {
   std::vector<Candidate> candidates(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
                                     std::uint64_t least_available, std::uint64_t most_available,
                                     std::optional<Score>& incumbent) const;
-  static void pick(const std::vector<Candidate>& candidates, const GroupQuery& q, std::optional<Choice>& best);
+  void pick(const std::vector<Candidate>& candidates, const GroupQuery& q, const TileGeometry& geo,
+            std::optional<Choice>& best) const;
   /// The search of evaluate_batch: per query, the best way that fits (nullopt: none).
   std::vector<std::optional<Choice>> best_ways(std::span<const GroupQuery> queries, const GroupView& v, bool skip_by_floor) const;
   template <class Emit>
@@ -679,6 +684,10 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
     v.cacheable[i] = v.is_tmp[i] && !v.in_place[i] && v.writes_into[i] < 0 && v.out[q.layers[i]] < 0;
     v.any_cacheable = v.any_cacheable || v.cacheable[i];
   }
+  v.slot_source.resize(q.layers.size());
+  for (std::size_t i = 0; i < q.layers.size(); ++i)
+    for (const LayerId u : info_[q.layers[i]].inputs) v.slot_source[i].push_back(v.local[u] >= 0 ? v.local[u] : -1 - v.ext[u]);
+  for (const BoundaryFm& o : q.outputs) v.output_position.push_back(v.local[o.vertex]);
   return v;
 }
 
@@ -815,7 +824,7 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
       // An output shorter than the tile count (e.g. after global pooling) has
       // empty shares in early tiles and is produced by later ones.
       const RowRange share = tile_share(t, tiles, info_[q.outputs[o].vertex].height);
-      const int i = v.local[q.outputs[o].vertex];
+      const int i = v.output_position[o];
       need[i] = hull(need[i], share);
       // A layer read inside the group writes its output share apart from its tmp rows (§7).
       if (v.is_tmp[i]) count(geo.fm_writes, share.size(), info_[q.outputs[o].vertex].row_bytes);
@@ -829,7 +838,8 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
         // Tile t folds its share of the input rows in: that fraction of the work.
         const LayerId u = info_[l].inputs.front();
         const RowRange r = tile_share(t, tiles, info_[u].height);
-        RowRange& target = v.local[u] >= 0 ? need[v.local[u]] : ext_need[v.ext[u]];
+        const int source = v.slot_source[i].front();
+        RowRange& target = source >= 0 ? need[std::size_t(source)] : ext_need[std::size_t(-1 - source)];
         target = hull(target, r);
         geo.compute[t] += std::uint64_t(std::ceil(info_[l].cycles_per_row * r.size() / info_[u].height));
         if (!r.empty()) {
@@ -852,7 +862,8 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
       for (std::size_t s = 0; s < info_[l].inputs.size(); ++s) {
         const LayerId u = info_[l].inputs[s];
         const RowRange r = input_rows(l, s, rows[i]);
-        RowRange& target = v.local[u] >= 0 ? need[v.local[u]] : ext_need[v.ext[u]];
+        const int source = v.slot_source[i][s];
+        RowRange& target = source >= 0 ? need[std::size_t(source)] : ext_need[std::size_t(-1 - source)];
         target = hull(target, r);
         if (!v.in_place[i]) count(geo.fm_reads, r.size(), info_[u].row_bytes);
       }
@@ -1120,6 +1131,9 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
   const auto score = [&](std::uint64_t latency, const OffchipBytes& bytes, const EnergyPj& energy) {
     return score_of(latency, bytes.total(), energy.total(), q.objective);
   };
+  // Energy ranks ways only under the energy objective; otherwise pick() works
+  // it out for the ways it keeps (energy_of is a large part of a candidate's cost).
+  const bool energy_scored = q.objective == Objective::energy;
   std::vector<Candidate> out;
   const auto offer = [&](bool streamed, const ChannelChunks& split) {
     bool twin_fits_all = false;
@@ -1132,7 +1146,7 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
         const bool slice = sliced(q, split);
         const OffchipBytes traffic{saturating_add(chunked_fm_read(x, split, slice), pre.bytes), x.fm_write, v.weights};
         if (*incumbent <= score(saturating_add(chunked_latency_bound(v, x, split, slice, overlap), pre.cycles), traffic,
-                                energy_of(geo, traffic, split.chunks, slice)))
+                                energy_scored ? energy_of(geo, traffic, split.chunks, slice) : EnergyPj{}))
           continue;
       }
       // Loaded inputs (§8a) before the first step; whole channels may also
@@ -1146,7 +1160,7 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
           c.offchip.fm_read = checked_add(c.offchip.fm_read, pre.bytes, "off-chip bytes", "group");
           c.preloaded = true;
         }
-        c.energy = energy_of(geo, c.offchip, c.chunks, sliced(q, split));
+        if (energy_scored) c.energy = energy_of(geo, c.offchip, c.chunks, sliced(q, split));
         c.cached = geo.cached;
         if (bytes <= least_available && (!incumbent || score(c.latency, c.offchip, c.energy) < *incumbent))
           incumbent = score(c.latency, c.offchip, c.energy);
@@ -1165,11 +1179,19 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
 
 /// Keeps in `best` the candidate that fits q.available_bytes and scores best
 /// under q.objective, of all tile counts; a tie keeps the one tried first.
+/// `geo`: the candidates' geometry, for the energy of the one kept when
+/// candidates() left it out.
 inline void ReferenceAccelerator::pick(const std::vector<Candidate>& candidates, const GroupQuery& q,
-                                       std::optional<Choice>& best) {
+                                       const TileGeometry& geo, std::optional<Choice>& best) const {
   const auto score = [&](const Choice& c) { return score_of(c.latency, c.offchip.total(), c.energy.total(), q.objective); };
+  bool kept = false;
   for (const Candidate& c : candidates)
-    if (c.footprint <= q.available_bytes && (!best || score(c.choice) < score(*best))) best = c.choice;
+    if (c.footprint <= q.available_bytes && (!best || score(c.choice) < score(*best))) {
+      best = c.choice;
+      kept = true;
+    }
+  if (kept && q.objective != Objective::energy)
+    best->energy = energy_of(geo, best->offchip, best->chunks, sliced(q, chunks_of(q, *best)));
 }
 
 inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batch(std::span<const GroupQuery> queries) const {
@@ -1237,7 +1259,7 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
         most = std::max(most, queries[k].available_bytes);
       }
       const std::vector<Candidate> found = candidates(queries[pattern.members.front()], v, geo, least, most, pattern.incumbent);
-      for (const std::size_t k : pattern.members) pick(found, queries[k], best[k]);
+      for (const std::size_t k : pattern.members) pick(found, queries[k], geo, best[k]);
     }
   }
   return best;

@@ -337,21 +337,20 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
   int fits_until = 0;
   for (int begin = 0; begin < n; ++begin) {
     if (!is_cut[begin]) continue;
-    std::vector<int>& from = ends[begin];
     for (int end = begin + 1; end <= n; ++end) {
       if (!is_cut[end]) continue;
       if (opt.max_group_layers && std::size_t(end - begin) > opt.max_group_layers) break;
-      from.push_back(end);
-      if (!space.group_starts.empty()) break;  // fixed groups: the next cut only
-    }
-    if constexpr (SpmFloorModel<C>) {
-      auto untested = std::upper_bound(from.begin(), from.end(), fits_until);
-      while (untested != from.end() && cost.least_spm_bytes(positions_to_vertices(p, begin, *untested)) <= spm.capacity())
-        fits_until = *untested++;
-      if (untested != from.end()) {
-        ++stats.growth_stops;  // no group [begin, end' >= *untested) can run
-        from.erase(untested, from.end());
+      if constexpr (SpmFloorModel<C>) {
+        if (end > fits_until) {
+          if (cost.least_spm_bytes(positions_to_vertices(p, begin, end)) > spm.capacity()) {
+            ++stats.growth_stops;  // no group [begin, end' >= end) can run
+            break;
+          }
+          fits_until = end;
+        }
       }
+      ends[begin].push_back(end);
+      if (!space.group_starts.empty()) break;  // fixed groups: the next cut only
     }
   }
   const bool front = opt.trade_off.has_value();
@@ -497,29 +496,38 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
   };
   for (int begin = 0; begin < n; ++begin) {
     if (!is_cut[begin]) continue;
-    stats.states_expanded += std::size_t(std::count_if(best[begin].begin(), best[begin].end(),
-                                                       [](const std::vector<Label>& s) { return !s.empty(); }));
+    const std::size_t states_here = std::size_t(std::count_if(best[begin].begin(), best[begin].end(),
+                                                              [](const std::vector<Label>& s) { return !s.empty(); }));
+    stats.states_expanded += states_here;
     // The ends a group from `begin` may have, with their floors (bound.complete);
     // groups that run in no setting, or after which no plan ends, are left out.
     // A group the bound pass left at its fused floor (FusedFloorModel) that
     // would still run from the best state here gets its group floor now
     // (`refine`): it may prune more, or show that the group runs in no setting.
+    // A group whose floor prunes it from the best state is pruned from all of
+    // them here, without a batch (on a long chain most of the hundreds of ends
+    // from a cut are).
     std::vector<int> group_ends;
     std::vector<std::optional<Score>> floors;
     std::vector<std::size_t> refine;  // indices into group_ends
     std::optional<Score> least_here;  // the best state's score at `begin`
     for (const std::vector<Label>& state : best[begin])
       if (!state.empty() && (!least_here || state[0].score(ranked) < *least_here)) least_here = state[0].score(ranked);
+    const CutFloors floors_here = bound.complete ? floors_from(bound, p, cost, opt.objective, begin, ends[begin]) : CutFloors{};
     for (std::size_t i = 0; i < ends[begin].size(); ++i) {
       const int end = ends[begin][i];
       if (!bound.complete) {
         group_ends.push_back(end);
         floors.emplace_back();
-      } else if (bound.group[begin][i] && bound.rest[end]) {
+      } else if (floors_here.floor[i] && bound.rest[end]) {
+        const Score floor = *floors_here.floor[i] + *bound.rest[end];
+        if (least_here && cannot_beat(*least_here, floor)) {
+          stats.states_pruned += states_here;
+          continue;
+        }
         group_ends.push_back(end);
-        floors.push_back(*bound.group[begin][i] + *bound.rest[end]);
-        if (!bound.asked[begin][i] && incumbent_score && !stopped_bound && least_here && !cannot_beat(*least_here, *floors.back()))
-          refine.push_back(floors.size() - 1);
+        floors.push_back(floor);
+        if (!floors_here.asked[i] && incumbent_score && !stopped_bound && least_here) refine.push_back(floors.size() - 1);
       }
     }
     if constexpr (GroupFloorModel<C>) {

@@ -38,10 +38,11 @@
 namespace pinfuse::detail {
 
 struct SuffixBound {
-  /// [b][i]: the floor of group [b, ends[b][i]) (score under the objective); nullopt: it runs in no setting.
-  std::vector<std::vector<std::optional<Score>>> group;
-  /// [b][i]: 1 if group[b][i] is the group floor asked, 0 if it is the fused floor the pass kept instead.
-  std::vector<std::vector<char>> asked;
+  /// [b]: the group floors the pass asked of the groups from cut b, as (index i
+  /// into ends[b], floor of [b, ends[b][i])), ascending in i; nullopt: the
+  /// group runs in no setting. Every other group's floor is its fused floor
+  /// (floors_from()): kept sparse, as a long chain has hundreds of ends per cut.
+  std::vector<std::vector<std::pair<std::size_t, std::optional<Score>>>> asked;
   /// Per cut: the floor on the groups from it to the end; nullopt: no plan gets from it to the end.
   std::vector<std::optional<Score>> rest;
   std::vector<int> grouping;       ///< first positions of the groups of rest(0); empty: no plan runs
@@ -82,13 +83,47 @@ std::optional<Score> most_generous_floor(const Problem& p, const C& cost, const 
   return floor ? std::optional<Score>(score_of(*floor, objective)) : std::nullopt;
 }
 
+/// The fused floors (FusedFloorModel) of the groups from cut `begin` to each of
+/// `group_ends` (ascending), as scores; nullopt for every group without them.
+template <CostModel C>
+std::vector<std::optional<Score>> fused_floor_scores(const Problem& p, const C& cost, Objective objective, int begin,
+                                                     const std::vector<int>& group_ends) {
+  std::vector<std::optional<Score>> floors(group_ends.size());
+  if constexpr (FusedFloorModel<C>) {
+    if (group_ends.empty()) return floors;
+    // [k]: of the group of the k + 1 layers from `begin`
+    const std::vector<CostFloor> fused = cost.fused_floors(positions_to_vertices(p, begin, group_ends.back()));
+    for (std::size_t i = 0; i < group_ends.size(); ++i)
+      floors[i] = score_of(fused.at(std::size_t(group_ends[i] - begin - 1)), objective);
+  }
+  return floors;
+}
+
+/// The floors of the groups from cut `begin` to each of `group_ends` (=
+/// ends[begin]) as the pass left them: per group, the floor and whether it
+/// is the group floor asked (else its fused floor; nullopt without fused
+/// floors, where the pass asks every group after which some plan ends).
+struct CutFloors {
+  std::vector<std::optional<Score>> floor;
+  std::vector<char> asked;
+};
+template <CostModel C>
+CutFloors floors_from(const SuffixBound& bound, const Problem& p, const C& cost, Objective objective, int begin,
+                      const std::vector<int>& group_ends) {
+  CutFloors f{fused_floor_scores(p, cost, objective, begin, group_ends), std::vector<char>(group_ends.size(), 0)};
+  for (const auto& [i, floor] : bound.asked[std::size_t(begin)]) {
+    f.floor[i] = floor;
+    f.asked[i] = 1;
+  }
+  return f;
+}
+
 template <GroupFloorModel C, MemoryConstraint M>
 SuffixBound suffix_bound(const Problem& p, const C& cost, const M& spm, Objective objective,
                          const std::vector<std::vector<int>>& ends, const std::vector<char>& candidate,
                          std::size_t threads, Progress& progress) {
   const int n = static_cast<int>(p.size());
   SuffixBound bound;
-  bound.group.resize(std::size_t(n) + 1);
   bound.asked.resize(std::size_t(n) + 1);
   bound.rest.assign(std::size_t(n) + 1, std::nullopt);
   bound.rest[std::size_t(n)] = Score{};
@@ -97,18 +132,12 @@ SuffixBound suffix_bound(const Problem& p, const C& cost, const M& spm, Objectiv
   for (int begin = n - 1; begin >= 0; --begin) {
     const std::vector<int>& group_ends = ends[std::size_t(begin)];
     if (group_ends.empty()) continue;
-    std::vector<std::optional<Score>>& floors = bound.group[std::size_t(begin)];
-    floors.assign(group_ends.size(), std::nullopt);
-    bound.asked[std::size_t(begin)].assign(group_ends.size(), 0);
+    std::vector<std::optional<Score>> floors = fused_floor_scores(p, cost, objective, begin, group_ends);
     // (reach, index into group_ends) of the groups after which some plan ends
     std::vector<std::pair<Score, std::size_t>> reach;
-    std::vector<CostFloor> fused;  // [k]: of the group of the k + 1 layers from `begin`
-    if constexpr (FusedFloorModel<C>) fused = cost.fused_floors(positions_to_vertices(p, begin, group_ends.back()));
     for (std::size_t i = 0; i < group_ends.size(); ++i) {
       const std::optional<Score>& after = bound.rest[std::size_t(group_ends[i])];
-      if (!after) continue;
-      if (!fused.empty()) floors[i] = score_of(fused.at(std::size_t(group_ends[i] - begin - 1)), objective);
-      reach.emplace_back(floors[i].value_or(Score{}) + *after, i);
+      if (after) reach.emplace_back(floors[i].value_or(Score{}) + *after, i);
     }
     std::sort(reach.begin(), reach.end());
     std::vector<std::size_t> to_ask;  // indices into group_ends, in the order asked
@@ -127,8 +156,9 @@ SuffixBound suffix_bound(const Problem& p, const C& cost, const M& spm, Objectiv
       const std::size_t i = to_ask[first_parallel + j];
       floors[i] = exact(begin, group_ends[i]);
     });
+    std::sort(to_ask.begin(), to_ask.end());
     for (const std::size_t i : to_ask) {
-      bound.asked[std::size_t(begin)][i] = 1;
+      bound.asked[std::size_t(begin)].emplace_back(i, floors[i]);
       if (!floors[i]) continue;
       const Score through = *floors[i] + *bound.rest[std::size_t(group_ends[i])];
       if (!bound.rest[std::size_t(begin)] || through < *bound.rest[std::size_t(begin)] ||
