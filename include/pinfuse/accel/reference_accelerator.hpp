@@ -372,21 +372,31 @@ class ReferenceAccelerator {
   /// A group's layers and boundary FMs, indexed for the tile walk (residences aside).
   /// vertex -> its index in a group's short list (layers, inputs or outputs),
   /// or -1: a sorted list, so a query costs O(group), not O(model), to set up.
+  /// A list of consecutive vertices (a group of the file order, mostly) needs
+  /// no list: index = vertex - first.
   class IndexOf {
    public:
     template <class VertexAt>
     void assign(std::size_t count, const VertexAt& vertex_at) {
       sorted_.clear();
+      first_ = count > 0 ? vertex_at(0) : 0;
+      consecutive_ = true;
+      for (std::size_t i = 0; i < count && consecutive_; ++i) consecutive_ = vertex_at(i) == first_ + i;
+      count_ = count;
+      if (consecutive_) return;
       for (std::size_t i = 0; i < count; ++i) sorted_.emplace_back(vertex_at(i), static_cast<int>(i));
       std::sort(sorted_.begin(), sorted_.end());
     }
     int operator[](std::size_t vertex) const {
+      if (consecutive_) return vertex >= first_ && vertex - first_ < count_ ? static_cast<int>(vertex - first_) : -1;
       const auto it = std::lower_bound(sorted_.begin(), sorted_.end(), std::pair<std::size_t, int>(vertex, -1));
       return it != sorted_.end() && it->first == vertex ? it->second : -1;
     }
 
    private:
-    std::vector<std::pair<std::size_t, int>> sorted_;
+    bool consecutive_ = true;
+    std::size_t first_ = 0, count_ = 0;
+    std::vector<std::pair<std::size_t, int>> sorted_;  ///< (vertex, index) unless consecutive_
   };
   struct GroupView {
     IndexOf local;                   ///< vertex -> position in the group, or -1
