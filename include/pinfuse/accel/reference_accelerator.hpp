@@ -7,12 +7,14 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "pinfuse/accel/buffer_kinds.hpp"
+#include "pinfuse/accel/detail/walk_cache.hpp"
 #include "pinfuse/accel/hardware.hpp"
 #include "pinfuse/accel/tiling.hpp"
 #include "pinfuse/accel/tiling_keys.hpp"
@@ -149,7 +151,8 @@ class ReferenceAccelerator {
     GroupQuery generous = q;
     generous.inputs = inputs;
     // evaluate()'s search alone: its way's buffers and recompute are not needed here.
-    const std::optional<Choice> c = best_ways(std::span<const GroupQuery>(&generous, 1), view_of(generous), true).front();
+    std::shared_ptr<Walks> walks;
+    const std::optional<Choice> c = best_ways(std::span<const GroupQuery>(&generous, 1), view_of(generous), walks, true).front();
     if (!c) return std::nullopt;
     return CostFloor{c->latency, c->offchip.total(), c->energy.total()};
   }
@@ -441,6 +444,11 @@ class ReferenceAccelerator {
     std::uint64_t fm_writes = 0;     ///< FM bytes the layers write into the SPM [B]
     std::uint64_t macs = 0;          ///< MACs, recompute included [MAC]
     std::uint64_t vector_ops = 0;    ///< vector-unit element operations, recompute included [op]
+    std::size_t heap_bytes() const {  ///< what its vectors hold, for WalkCache
+      return (in_xfer.size() + out_xfer.size()) * sizeof(Transfer) +
+             (in_end.size() + in_max.size() + tmp_max.size() + out_max.size()) * sizeof(int) +
+             (compute.size() + stream_load.size()) * sizeof(std::uint64_t);
+    }
   };
   /// Halo caching (§2a) over the tiles, top to bottom: per layer, the rows its
   /// earlier tiles computed, [0, done), are still in its ring buffer of tmp_max
@@ -544,9 +552,18 @@ class ReferenceAccelerator {
         q, v, tiles, cached, [](int, const std::vector<RowRange>&, const std::vector<RowRange>&, const std::vector<RowRange>&) {},
         walked);
   }
-  /// The halo-cached geometry at `tiles`, if it may be offered: caching allowed,
-  /// sound, and saving some work over `recomputed` (§2a).
-  std::optional<TileGeometry> cached_geometry(const GroupQuery& q, const GroupView& v, const TileGeometry& recomputed) const;
+  /// The group's walks in walks_ (detail/walk_cache.hpp), by its layers and
+  /// boundary FMs; a single layer's are its own, not kept.
+  using Walks = detail::WalkCache<TileGeometry>::Walks;
+  std::shared_ptr<Walks> walks_of(const GroupQuery& q) const;
+  /// The walk of `walks`' group (q, v) at (tiles, cached), walked the first time.
+  std::shared_ptr<const TileGeometry> walk(Walks& walks, const GroupQuery& q, const GroupView& v, int tiles, bool cached) const {
+    return walks.at(tiles, cached, [&] { return geometry(q, v, tiles, cached); });
+  }
+  /// The halo-cached geometry at `tiles`, if it may be offered (else null):
+  /// caching allowed, sound, and saving some work over `recomputed` (§2a).
+  std::shared_ptr<const TileGeometry> cached_geometry(Walks& walks, const GroupQuery& q, const GroupView& v,
+                                                      const TileGeometry& recomputed) const;
   /// Where a group loads the model inputs it keeps (Residence::loaded, §8a):
   /// tile by tile into their pinned places, or all before its first step.
   enum class WholeInputs { per_tile, before_first_step };
@@ -566,7 +583,10 @@ class ReferenceAccelerator {
   void pick(const std::vector<Candidate>& candidates, const GroupQuery& q, const TileGeometry& geo,
             std::optional<Choice>& best) const;
   /// The search of evaluate_batch: per query, the best way that fits (nullopt: none).
-  std::vector<std::optional<Choice>> best_ways(std::span<const GroupQuery> queries, const GroupView& v, bool skip_by_floor) const;
+  /// `walks`: where it takes and leaves the group's tile walks, set to
+  /// walks_of() when some query needs a walk (left null when none does).
+  std::vector<std::optional<Choice>> best_ways(std::span<const GroupQuery> queries, const GroupView& v,
+                                               std::shared_ptr<Walks>& walks, bool skip_by_floor) const;
   template <class Emit>
   void for_each_tmp_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, Emit&& emit) const;
   template <class Emit>
@@ -630,6 +650,7 @@ class ReferenceAccelerator {
   const Network* g_;
   Hardware hw_;
   std::vector<LayerInfo> info_;
+  mutable detail::WalkCache<TileGeometry> walks_;  ///< the tile walks of the groups asked lately (thread-safe)
 };
 static_assert(BatchCostModel<ReferenceAccelerator>);
 static_assert(SpmFloorModel<ReferenceAccelerator>);
@@ -906,12 +927,24 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
 /// hardware allows it, the group has a cacheable intermediate, there are tiles
 /// to carry rows between, every cached layer's rows move down tile by tile, and
 /// it computes fewer MACs or vector ops than recompute.
-inline std::optional<ReferenceAccelerator::TileGeometry>
-ReferenceAccelerator::cached_geometry(const GroupQuery& q, const GroupView& v, const TileGeometry& recomputed) const {
-  if (!hw_.halo_caching || !v.any_cacheable || recomputed.tiles == 1) return std::nullopt;
-  TileGeometry geo = geometry(q, v, recomputed.tiles, true);
-  if (!geo.cache_sound || (geo.macs == recomputed.macs && geo.vector_ops == recomputed.vector_ops)) return std::nullopt;
+inline std::shared_ptr<const ReferenceAccelerator::TileGeometry>
+ReferenceAccelerator::cached_geometry(Walks& walks, const GroupQuery& q, const GroupView& v, const TileGeometry& recomputed) const {
+  if (!hw_.halo_caching || !v.any_cacheable || recomputed.tiles == 1) return nullptr;
+  std::shared_ptr<const TileGeometry> geo = walk(walks, q, v, recomputed.tiles, true);
+  if (!geo->cache_sound || (geo->macs == recomputed.macs && geo->vector_ops == recomputed.vector_ops)) return nullptr;
   return geo;
+}
+
+inline std::shared_ptr<ReferenceAccelerator::Walks> ReferenceAccelerator::walks_of(const GroupQuery& q) const {
+  if (q.layers.size() == 1) return std::make_shared<Walks>();  // quick to walk again: not kept (a long chain has thousands)
+  // alignment; layers; inputs; outputs (separated by a vertex past the last): all a walk depends on
+  std::vector<std::size_t> key{std::size_t(q.alignment)};
+  key.insert(key.end(), q.layers.begin(), q.layers.end());
+  key.push_back(info_.size());
+  for (const BoundaryFm& b : q.inputs) key.push_back(b.vertex);
+  key.push_back(info_.size());
+  for (const BoundaryFm& b : q.outputs) key.push_back(b.vertex);
+  return walks_.of(std::move(key));
 }
 
 inline std::vector<RowRange> ReferenceAccelerator::rows_loaded(const TileGeometry& geo, std::size_t inputs, std::size_t e,
@@ -1209,7 +1242,8 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
 }
 
 inline std::vector<std::optional<ReferenceAccelerator::Choice>>
-ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const GroupView& v, bool skip_by_floor) const {
+ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const GroupView& v,
+                                std::shared_ptr<Walks>& walks, bool skip_by_floor) const {
   const GroupQuery& first = queries.front();
   // A query whose available bytes are below least_held() (less its pinned
   // boundary FMs, which are not in them) has no way to run: no tile walk.
@@ -1254,14 +1288,15 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
       for (const BoundaryFm& b : *list) residences.push_back(b.where);
     patterns[{residences, queries[k].objective}].members.push_back(k);
   }
+  if (!patterns.empty() && !walks) walks = walks_of(first);
   for (int tiles = 1; !patterns.empty() && tiles <= v.height; tiles = next_count(tiles, v.height)) {
     // Halo recompute, or caching where it is offered (§2a): a cached tile holds,
     // loads, computes, reads and writes at most what the recomputing one does, so
     // each of its ways is at least as good in every metric and footprint as the
     // same way with recompute, which need not be costed.
-    const TileGeometry recomputed = geometry(first, v, tiles, false);
-    const std::optional<TileGeometry> cached = cached_geometry(first, v, recomputed);
-    const TileGeometry& geo = cached ? *cached : recomputed;
+    const std::shared_ptr<const TileGeometry> recomputed = walk(*walks, first, v, tiles, false);
+    const std::shared_ptr<const TileGeometry> cached = cached_geometry(*walks, first, v, *recomputed);
+    const TileGeometry& geo = cached ? *cached : *recomputed;
     for (auto& [key, pattern] : patterns) {
       std::uint64_t least = ~std::uint64_t(0), most = 0;
       for (const std::size_t k : pattern.members) {
@@ -1281,14 +1316,13 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
   if (queries.empty() || queries.front().layers.empty()) return results;
   const GroupQuery& first = queries.front();
   const GroupView v = view_of(first);  // residence-independent, shared by the batch
-  const std::vector<std::optional<Choice>> best = best_ways(queries, v, skip_by_floor);
-  // The geometry of each way chosen, walked once per (tiles, cached) however many queries chose it.
-  std::map<std::pair<int, bool>, TileGeometry> walked;
+  std::shared_ptr<Walks> walks;
+  const std::vector<std::optional<Choice>> best = best_ways(queries, v, walks, skip_by_floor);
+  // The geometry of each way chosen: walked by best_ways (so `walks` is set if some way is).
   for (std::size_t k = 0; k < queries.size(); ++k) {
     if (!best[k]) continue;
-    const auto [at, fresh] = walked.try_emplace({best[k]->tiles, best[k]->cached});
-    if (fresh) at->second = geometry(first, v, best[k]->tiles, best[k]->cached);
-    const TileGeometry& geo = at->second;
+    const std::shared_ptr<const TileGeometry> walked = walk(*walks, first, v, best[k]->tiles, best[k]->cached);
+    const TileGeometry& geo = *walked;
     GroupCost& cost = results[k].emplace();
     cost.latency_cycles = best[k]->latency;
     cost.offchip = best[k]->offchip;

@@ -68,8 +68,9 @@ struct SolveOptions {
   /// groups that start at one cut in parallel (the order-free search uses one).
   /// The plan and the statistics do not depend on it. Above 1, the cost model's
   /// evaluate/evaluate_batch and the memory constraint's fits must be safe to
-  /// call concurrently (const and without shared mutable state, as the
-  /// reference accelerator and Scratchpad are). 0 = one per hardware thread.
+  /// call concurrently (const and without shared mutable state, as Scratchpad,
+  /// or with it locked, as the reference accelerator's cache of tile walks,
+  /// accel/detail/walk_cache.hpp). 0 = one per hardware thread.
   std::size_t threads = 1;
   /// Set: a trade-off solve (see TradeOff). Needs one execution order (OrderMode::file or `order`).
   std::optional<TradeOff> trade_off;
