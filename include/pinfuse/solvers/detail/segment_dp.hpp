@@ -506,8 +506,9 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     // (`refine`): it may prune more, or show that the group runs in no setting.
     // A group whose floor prunes it from the best state is pruned from all of
     // them here, without a batch (on a long chain most of the hundreds of ends
-    // from a cut are).
-    std::vector<int> group_ends;
+    // from a cut are); should the DP stop at this cut, quick mode, which must
+    // find a plan, gets them back (`pruned_ends`).
+    std::vector<int> group_ends, pruned_ends;
     std::vector<std::optional<Score>> floors;
     std::vector<std::size_t> refine;  // indices into group_ends
     std::optional<Score> least_here;  // the best state's score at `begin`
@@ -523,6 +524,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
         const Score floor = *floors_here.floor[i] + *bound.rest[end];
         if (least_here && cannot_beat(*least_here, floor)) {
           stats.states_pruned += states_here;
+          pruned_ends.push_back(end);
           continue;
         }
         group_ends.push_back(end);
@@ -593,6 +595,11 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
         }
       }
       first += applied;
+      if (stopped_bound && !pruned_ends.empty()) {  // quick mode from here: no pruning
+        group_ends.insert(group_ends.end(), pruned_ends.begin(), pruned_ends.end());
+        floors.resize(group_ends.size());
+        pruned_ends.clear();
+      }
       ran_here = ran_here || ran;
       if (stopped_bound && ran) break;  // quick mode: enough groups from `begin`
       if (first == group_ends.size() && !ran_here && !beam.empty()) {  // none ran from the beam: from every state
