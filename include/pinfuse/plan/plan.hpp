@@ -75,6 +75,7 @@ struct SolveStatistics {
   std::uint64_t memory_refusals = 0;  ///< cost-model answers the MemoryConstraint refused (fits)
   std::uint64_t growth_stops = 0;     ///< groups whose SPM floor passed the capacity: none containing them was tried (SpmFloorModel)
   std::uint64_t incumbents = 0;       ///< times a better complete plan was found
+  std::uint64_t bound_rounds = 0;     ///< fixed-order DP rounds pruned below the incumbent that did not prove the optimum (solvers/detail/bound_rounds.hpp)
   double elapsed_ms = 0;              ///< wall time so far
   friend bool operator==(const SolveStatistics&, const SolveStatistics&) = default;
 };

@@ -32,7 +32,7 @@
 // incumbent with a proven lower bound: the least g + h of the states not yet
 // expanded. It stops the same way when SolveOptions::observer says stop
 // (solvers/observer.hpp) and past 4M states, and keeps its answer cache under
-// 256 MiB, so its memory stays bounded too.
+// 256 MiB (AnswerCache), so its memory stays bounded too.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -456,37 +456,18 @@ class DagSearch {
     GroupSettings missing;
     std::vector<std::pair<std::size_t, std::size_t>> missing_of;  // (setting, index in missing)
     for (std::size_t i = 0; i < settings.size(); ++i) {
-      keys[i] = cache_key(layers, settings.at(i));
-      const auto hit = cache_.find(keys[i]);
-      if (hit != cache_.end()) out[i] = hit->second;
+      keys[i] = setting_key(layers, settings.at(i));
+      if (const std::optional<Score>* hit = cache_.find(keys[i])) out[i] = *hit;
       else missing_of.push_back({i, missing.add(settings.at(i))});
     }
     progress_.stats().cache_hits += settings.size() - missing_of.size();
     if (missing_of.empty()) return out;
     const std::vector<std::optional<GroupCost>> answers = missing.ask(layers, cost_, spm_, opt_.objective, progress_.stats());
-    if (cache_bytes_ > kMaxCacheBytes) {  // a cache, not a record: start it afresh
-      cache_.clear();
-      cache_bytes_ = 0;
-    }
     for (const auto& [i, k] : missing_of) {
       if (answers[k]) out[i] = score_of(*answers[k], opt_.objective);
-      cache_bytes_ += keys[i].size() + sizeof(std::optional<Score>);
-      cache_.emplace(std::move(keys[i]), out[i]);
+      cache_.keep(std::move(keys[i]), out[i]);
     }
     return out;
-  }
-  static constexpr std::size_t kMaxCacheBytes = std::size_t(256) << 20;  ///< key and answer bytes
-
-  /// The group and what tells its settings apart (as GroupSettings does).
-  static std::string cache_key(const std::vector<std::size_t>& layers, const GroupSetting& s) {
-    std::string key;
-    const auto put = [&](std::uint64_t v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
-    put(layers.size());
-    for (const std::size_t l : layers) put(l);
-    for (const auto* list : {&s.inputs, &s.outputs})
-      for (const BoundaryFm& b : *list) key.push_back(static_cast<char>(b.where));
-    for (const std::size_t vertex : s.passing) put(vertex);
-    return key;
   }
 
   /// The incumbent plan: the groups on its path, and every FM some state on it
@@ -517,8 +498,7 @@ class DagSearch {
   std::unordered_map<LayerSet, int, LayerSetHash> downset_index_;
   std::vector<DagState> states_;
   std::unordered_map<DagStateKey, int, DagStateKeyHash> index_;
-  std::unordered_map<std::string, std::optional<Score>> cache_;
-  std::size_t cache_bytes_ = 0;
+  AnswerCache<Score> cache_;
   bool stopped_ = false;
   int goal_ = -1;  ///< the state with every layer run (the incumbent plan's end)
 };

@@ -6,6 +6,8 @@
 #include <map>
 #include <optional>
 #include <span>
+#include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -110,6 +112,45 @@ class GroupSettings {
  private:
   std::vector<GroupSetting> settings_;
   std::map<std::pair<std::vector<Residence>, std::vector<std::size_t>>, std::size_t> index_;
+};
+
+/// A cache key of group `layers` (any words that name it) in setting `s`: what
+/// GroupSettings tells settings apart by (residences, passing pins), as bytes.
+inline std::string setting_key(std::span<const std::size_t> layers, const GroupSetting& s) {
+  std::string key;
+  const auto put = [&](std::uint64_t v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  put(layers.size());
+  for (const std::size_t l : layers) put(l);
+  for (const auto* list : {&s.inputs, &s.outputs})
+    for (const BoundaryFm& b : *list) key.push_back(static_cast<char>(b.where));
+  for (const std::size_t vertex : s.passing) put(vertex);
+  return key;
+}
+
+/// Answers of the cost model kept by group and setting (setting_key), so that
+/// a search asks each once. At most kMaxBytes of keys and values: past that it
+/// starts afresh (a cache, not a record), so its memory stays bounded.
+/// find() may run on several threads at once; keep() on one, with no find().
+template <class Answer>
+class AnswerCache {
+ public:
+  const std::optional<Answer>* find(const std::string& key) const {
+    const auto hit = answers_.find(key);
+    return hit == answers_.end() ? nullptr : &hit->second;
+  }
+  void keep(std::string key, std::optional<Answer> answer) {
+    if (bytes_ > kMaxBytes) {
+      answers_.clear();
+      bytes_ = 0;
+    }
+    bytes_ += key.size() + sizeof answer;
+    answers_.emplace(std::move(key), std::move(answer));
+  }
+
+ private:
+  static constexpr std::size_t kMaxBytes = std::size_t(256) << 20;
+  std::unordered_map<std::string, std::optional<Answer>> answers_;
+  std::size_t bytes_ = 0;
 };
 
 }  // namespace pinfuse::detail

@@ -36,7 +36,9 @@
 // larger of the cost model's floor on the layers left (CostFloorModel; 0
 // without) and the first pass's floor on the rest.
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -54,6 +56,7 @@
 #include "pinfuse/core/parallel_for.hpp"
 #include "pinfuse/solvers/detail/group_boundary.hpp"
 #include "pinfuse/solvers/detail/group_settings.hpp"
+#include "pinfuse/solvers/detail/bound_rounds.hpp"
 #include "pinfuse/solvers/detail/suffix_bound.hpp"
 #include "pinfuse/solvers/options.hpp"
 #include "pinfuse/core/problem.hpp"
@@ -383,15 +386,22 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     } catch (const no_plan_fits&) {
     }
   }
+  // Rounds below the incumbent, from the floor on every plan up in steps of
+  // 1/512 of it (bound_rounds.hpp).
+  BoundRounds rounds(incumbent_score);
+  if (incumbent_score && bound.rest[0] && !progress.stopped()) rounds = BoundRounds(*bound.rest[0], *incumbent_score, 512);
   t.live = alive_across_cuts(p, is_cut, candidate);
   const std::vector<std::vector<int>>& live = t.live;
   const Objective ranked = ranked_objective(opt);
   t.asked = front ? std::vector<Objective>{Objective::latency, ranked} : std::vector<Objective>{opt.objective};
   auto& best = t.labels;
-  best.resize(n + 1);
-  for (int cut = 0; cut <= n; ++cut)
-    if (is_cut[cut]) best[cut].resize(std::size_t(1) << live[cut].size());
-  best[0][0].push_back({});
+  // An empty table but for the start.
+  const auto start_round = [&] {
+    best.assign(n + 1, {});
+    for (int cut = 0; cut <= n; ++cut)
+      if (is_cut[cut]) best[cut].resize(std::size_t(1) << live[cut].size());
+    best[0][0].push_back({});
+  };
 
   const std::size_t quick_ends = 8;    // groups from each cut in quick mode
   const std::size_t quick_states = 4;  // states of a cut they run from in quick mode
@@ -415,28 +425,30 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     return least.value_or(Score{});
   };
   std::optional<Score>& stopped_bound = t.stopped_bound;  // set when the DP is stopped: quick mode from then on
-  if (progress.stopped()) stopped_bound = lower_bound_from(0);
+  const auto stop_at = [&](int cut) { stopped_bound = rounds.stopped_bound(lower_bound_from(cut)); };
   // The groups from one cut, each asked of the cost model as one batch (in
   // parallel with SolveOptions::threads), then applied in order of their end.
   struct Transition {
     std::uint32_t from, to;
     std::size_t setting;
   };
+  struct Added {  // what a group adds to a plan's totals: cycles, bytes, pJ
+    std::uint64_t latency = 0, offchip = 0, energy = 0;
+  };
   struct Batch {
     int end = 0;
     std::vector<Transition> transitions;
     GroupSettings settings;
-    std::vector<std::vector<std::optional<GroupCost>>> answers;  // per asked objective, per setting
+    std::vector<std::vector<std::optional<Added>>> answers;  // per asked objective, per setting
+    std::vector<std::string> new_keys;  // the settings' keys not in `kept` (rounds only), for it
     SolveStatistics stats;  // its queries, added to the solve's when applied
     bool asked = false;     // false: the time ran out before the cost model was asked
   };
   std::vector<char> pinned(p.fms.size(), 0);
   // Branch and bound: a state scoring `g` at a cut cannot lead, by a group of
-  // `floor` (its floor plus the rest's), to a plan beating the incumbent (not
-  // in quick mode, which must find a plan).
-  const auto cannot_beat = [&](const Score& g, const Score& floor) {
-    return incumbent_score && !stopped_bound && *incumbent_score < g + floor;
-  };
+  // `floor` (its floor plus the rest's), to a plan scoring at most the round's
+  // threshold (not in quick mode, which must find a plan).
+  const auto cannot_beat = [&](const Score& g, const Score& floor) { return !stopped_bound && rounds.prunes(g + floor); };
   // Every transition by group [begin, end) (state at begin, pins among the
   // fresh candidates; quick mode: none) and the distinct settings they put it in;
   // `floor`: the group's floor plus the rest's from `end` (bound.complete), to
@@ -474,140 +486,199 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     }
     return batch;
   };
+  // The cost model's answers for the batch's settings. With rounds below the
+  // incumbent the later rounds ask what the earlier ones did: the answers are
+  // kept (one asked objective then, as a trade-off solve has no rounds).
+  const bool keeping = rounds.below_incumbent();
+  AnswerCache<Added> kept;
+  const auto answer = [&](int begin, Batch& batch) {
+    const std::vector<std::size_t> layers = positions_to_vertices(p, begin, batch.end);
+    const auto added = [](const std::optional<GroupCost>& c) {
+      return c ? std::optional<Added>(Added{c->latency_cycles, c->offchip.total(), c->energy.total()}) : std::nullopt;
+    };
+    if (!keeping) {
+      for (const Objective objective : t.asked) {
+        const std::vector<std::optional<GroupCost>> costs = batch.settings.ask(layers, cost, spm, objective, batch.stats);
+        batch.answers.emplace_back();
+        std::transform(costs.begin(), costs.end(), std::back_inserter(batch.answers.back()), added);
+      }
+      return;
+    }
+    const std::array<std::size_t, 2> group{std::size_t(begin), std::size_t(batch.end)};
+    std::vector<std::optional<Added>>& out = batch.answers.emplace_back(batch.settings.size());
+    batch.new_keys.resize(batch.settings.size());
+    GroupSettings missing;
+    std::vector<std::size_t> missing_of;  // per setting in `missing`: its index in batch.settings
+    for (std::size_t k = 0; k < batch.settings.size(); ++k) {
+      std::string key = setting_key(group, batch.settings.at(k));
+      if (const std::optional<Added>* hit = kept.find(key)) {
+        out[k] = *hit;
+        ++batch.stats.cache_hits;
+      } else {
+        missing.add(batch.settings.at(k));
+        missing_of.push_back(k);
+        batch.new_keys[k] = std::move(key);
+      }
+    }
+    if (missing_of.empty()) return;
+    const std::vector<std::optional<GroupCost>> costs = missing.ask(layers, cost, spm, opt.objective, batch.stats);
+    for (std::size_t j = 0; j < costs.size(); ++j) out[missing_of[j]] = added(costs[j]);
+  };
   // Relaxes the states at the batch's end; true if some transition ran.
   const auto apply = [&](int begin, Batch& batch) {
     stats.groups_costed += batch.stats.groups_costed;
     stats.memory_refusals += batch.stats.memory_refusals;
-    stats.cache_hits += (batch.transitions.size() - batch.settings.size()) * t.asked.size();
+    stats.cache_hits += batch.stats.cache_hits + (batch.transitions.size() - batch.settings.size()) * t.asked.size();
     bool ran = false;
     for (const Transition& tr : batch.transitions)
       for (std::size_t a = 0; a < t.asked.size(); ++a) {
-        const std::optional<GroupCost>& c = batch.answers[a][tr.setting];
+        const std::optional<Added>& c = batch.answers[a][tr.setting];
         if (!c) continue;
         ran = true;
         const std::vector<Label>& from = best[begin][tr.from];
         for (std::size_t i = 0; i < from.size(); ++i) {
-          const Label l{saturating_add(from[i].latency, c->latency_cycles), saturating_add(from[i].offchip, c->offchip.total()),
-                        saturating_add(from[i].energy, c->energy.total()), begin, tr.from, std::uint32_t(i), std::uint8_t(a)};
+          const Label l{saturating_add(from[i].latency, c->latency), saturating_add(from[i].offchip, c->offchip),
+                        saturating_add(from[i].energy, c->energy), begin, tr.from, std::uint32_t(i), std::uint8_t(a)};
           if (relax(best[batch.end][tr.to], l, front, ranked) && batch.end == n) ++stats.incumbents;
         }
       }
     return ran;
   };
-  for (int begin = 0; begin < n; ++begin) {
-    if (!is_cut[begin]) continue;
-    const std::size_t states_here = std::size_t(std::count_if(best[begin].begin(), best[begin].end(),
-                                                              [](const std::vector<Label>& s) { return !s.empty(); }));
-    stats.states_expanded += states_here;
-    // The ends a group from `begin` may have, with their floors (bound.complete);
-    // groups that run in no setting, or after which no plan ends, are left out.
-    // A group the bound pass left at its fused floor (FusedFloorModel) that
-    // would still run from the best state here gets its group floor now
-    // (`refine`): it may prune more, or show that the group runs in no setting.
-    // A group whose floor prunes it from the best state is pruned from all of
-    // them here, without a batch (on a long chain most of the hundreds of ends
-    // from a cut are); should the DP stop at this cut, quick mode, which must
-    // find a plan, gets them back (`pruned_ends`).
-    std::vector<int> group_ends, pruned_ends;
-    std::vector<std::optional<Score>> floors;
-    std::vector<std::size_t> refine;  // indices into group_ends
-    std::optional<Score> least_here;  // the best state's score at `begin`
-    for (const std::vector<Label>& state : best[begin])
-      if (!state.empty() && (!least_here || state[0].score(ranked) < *least_here)) least_here = state[0].score(ranked);
-    const CutFloors floors_here = bound.complete ? floors_from(bound, p, cost, opt.objective, begin, ends[begin]) : CutFloors{};
-    for (std::size_t i = 0; i < ends[begin].size(); ++i) {
-      const int end = ends[begin][i];
-      if (!bound.complete) {
-        group_ends.push_back(end);
-        floors.emplace_back();
-      } else if (floors_here.floor[i] && bound.rest[end]) {
-        const Score floor = *floors_here.floor[i] + *bound.rest[end];
-        if (least_here && cannot_beat(*least_here, floor)) {
-          stats.states_pruned += states_here;
-          pruned_ends.push_back(end);
-          continue;
+  // The rounds, each a pass over the cuts from an empty table.
+  for (bool last = false; !last;) {
+    start_round();
+    if (progress.stopped()) stop_at(0);
+    for (int begin = 0; begin < n; ++begin) {
+      if (!is_cut[begin]) continue;
+      const std::size_t states_here = std::size_t(std::count_if(best[begin].begin(), best[begin].end(),
+                                                                [](const std::vector<Label>& s) { return !s.empty(); }));
+      stats.states_expanded += states_here;
+      // The ends a group from `begin` may have, with their floors (bound.complete);
+      // groups that run in no setting, or after which no plan ends, are left out.
+      // A group the bound pass left at its fused floor (FusedFloorModel) that
+      // would still run from the best state here gets its group floor now
+      // (`refine`): it may prune more, or show that the group runs in no setting.
+      // A group whose floor prunes it from the best state is pruned from all of
+      // them here, without a batch (on a long chain most of the hundreds of ends
+      // from a cut are); should the DP stop at this cut, quick mode, which must
+      // find a plan, gets them back (`pruned_ends`).
+      std::vector<int> group_ends, pruned_ends;
+      std::vector<std::optional<Score>> floors;
+      std::vector<std::size_t> refine;  // indices into group_ends
+      std::vector<std::size_t> refine_end;  // per refine: its index into ends[begin]
+      std::optional<Score> least_here;  // the best state's score at `begin`
+      for (const std::vector<Label>& state : best[begin])
+        if (!state.empty() && (!least_here || state[0].score(ranked) < *least_here)) least_here = state[0].score(ranked);
+      const CutFloors floors_here = bound.complete ? floors_from(bound, p, cost, opt.objective, begin, ends[begin]) : CutFloors{};
+      for (std::size_t i = 0; i < ends[begin].size(); ++i) {
+        const int end = ends[begin][i];
+        if (!bound.complete) {
+          group_ends.push_back(end);
+          floors.emplace_back();
+        } else if (floors_here.floor[i] && bound.rest[end]) {
+          const Score floor = *floors_here.floor[i] + *bound.rest[end];
+          if (least_here && cannot_beat(*least_here, floor)) {
+            stats.states_pruned += states_here;
+            pruned_ends.push_back(end);
+            continue;
+          }
+          group_ends.push_back(end);
+          floors.push_back(floor);
+          if (!floors_here.asked[i] && rounds.threshold() && !stopped_bound && least_here) {
+            refine.push_back(floors.size() - 1);
+            refine_end.push_back(i);
+          }
         }
-        group_ends.push_back(end);
-        floors.push_back(floor);
-        if (!floors_here.asked[i] && incumbent_score && !stopped_bound && least_here) refine.push_back(floors.size() - 1);
+      }
+      if constexpr (GroupFloorModel<C>) {
+        std::vector<std::optional<Score>> refined(refine.size());
+        parallel_for(refine.size(), threads, [&](std::size_t k) {
+          refined[k] = most_generous_floor(p, cost, spm, opt.objective, candidate, begin, group_ends[refine[k]]);
+        });
+        stats.groups_costed += refine.size();
+        if (!refine.empty()) {  // kept with the floors the pass asked, for the rounds after this one
+          std::vector<std::pair<std::size_t, std::optional<Score>>>& asked = bound.asked[std::size_t(begin)];
+          for (std::size_t k = 0; k < refine.size(); ++k) asked.emplace_back(refine_end[k], refined[k]);
+          std::sort(asked.begin(), asked.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+        }
+        for (std::size_t k = refine.size(); k-- > 0;) {
+          const std::size_t j = refine[k];
+          if (refined[k]) {
+            floors[j] = *refined[k] + *bound.rest[group_ends[j]];
+          } else {
+            group_ends.erase(group_ends.begin() + std::ptrdiff_t(j));
+            floors.erase(floors.begin() + std::ptrdiff_t(j));
+          }
+        }
+      }
+      // Quick mode runs groups from the quick_states best states of the cut only
+      // (from all of them if no group runs from those).
+      std::vector<char> beam;  // per mask: a state groups run from; empty: every state
+      bool widened = false, ran_here = false;
+      const auto narrow = [&] {
+        std::vector<std::uint32_t> masks;
+        for (std::uint32_t mask = 0; mask < best[begin].size(); ++mask)
+          if (!best[begin][mask].empty()) masks.push_back(mask);
+        if (masks.size() <= quick_states) return;
+        std::partial_sort(masks.begin(), masks.begin() + quick_states, masks.end(), [&](std::uint32_t a, std::uint32_t b) {
+          return std::pair(best[begin][a][0].score(ranked), a) < std::pair(best[begin][b][0].score(ranked), b);
+        });
+        beam.assign(best[begin].size(), 0);
+        for (std::size_t i = 0; i < quick_states; ++i) beam[masks[i]] = 1;
+      };
+      // All the groups at once, or in quick mode the next quick_ends of them
+      // (and more only if none of those runs).
+      for (std::size_t first = 0; first < group_ends.size();) {
+        const bool quick = stopped_bound.has_value();
+        if (quick && beam.empty() && !widened) narrow();
+        const std::size_t count = quick ? std::min(quick_ends, group_ends.size() - first) : group_ends.size() - first;
+        std::vector<Batch> batches;
+        for (std::size_t i = first; i < first + count; ++i) batches.push_back(prepare(begin, group_ends[i], floors[i], beam));
+        parallel_for(batches.size(), threads, [&](std::size_t i) {
+          if (!quick && progress.out_of_time()) return;  // not asked: redone in quick mode
+          batches[i].asked = true;
+          if (batches[i].transitions.empty()) return;  // pruned from every state
+          answer(begin, batches[i]);
+        });
+        for (Batch& batch : batches)  // what the rounds after this one ask again
+          for (std::size_t k = 0; k < batch.new_keys.size(); ++k)
+            if (!batch.new_keys[k].empty()) kept.keep(std::move(batch.new_keys[k]), batch.answers[0][k]);
+        std::size_t applied = 0;
+        bool ran = false;  // some group from `begin` ran
+        for (Batch& batch : batches) {
+          if (!batch.asked) {
+            progress.tick();  // the time is up
+            stop_at(begin);
+            break;
+          }
+          ran = apply(begin, batch) || ran;
+          ++applied;
+          if (!stopped_bound && progress.tick()) {
+            stop_at(begin);
+            break;  // the rest, if any, in quick mode
+          }
+        }
+        first += applied;
+        if (stopped_bound && !pruned_ends.empty()) {  // quick mode from here: no pruning
+          group_ends.insert(group_ends.end(), pruned_ends.begin(), pruned_ends.end());
+          floors.resize(group_ends.size());
+          pruned_ends.clear();
+        }
+        ran_here = ran_here || ran;
+        if (stopped_bound && ran) break;  // quick mode: enough groups from `begin`
+        if (first == group_ends.size() && !ran_here && !beam.empty()) {  // none ran from the beam: from every state
+          beam.clear();
+          widened = true;
+          first = 0;
+        }
       }
     }
-    if constexpr (GroupFloorModel<C>) {
-      std::vector<std::optional<Score>> refined(refine.size());
-      parallel_for(refine.size(), threads, [&](std::size_t k) {
-        refined[k] = most_generous_floor(p, cost, spm, opt.objective, candidate, begin, group_ends[refine[k]]);
-      });
-      stats.groups_costed += refine.size();
-      for (std::size_t k = refine.size(); k-- > 0;) {
-        const std::size_t j = refine[k];
-        if (refined[k]) {
-          floors[j] = *refined[k] + *bound.rest[group_ends[j]];
-        } else {
-          group_ends.erase(group_ends.begin() + std::ptrdiff_t(j));
-          floors.erase(floors.begin() + std::ptrdiff_t(j));
-        }
-      }
-    }
-    // Quick mode runs groups from the quick_states best states of the cut only
-    // (from all of them if no group runs from those).
-    std::vector<char> beam;  // per mask: a state groups run from; empty: every state
-    bool widened = false, ran_here = false;
-    const auto narrow = [&] {
-      std::vector<std::uint32_t> masks;
-      for (std::uint32_t mask = 0; mask < best[begin].size(); ++mask)
-        if (!best[begin][mask].empty()) masks.push_back(mask);
-      if (masks.size() <= quick_states) return;
-      std::partial_sort(masks.begin(), masks.begin() + quick_states, masks.end(), [&](std::uint32_t a, std::uint32_t b) {
-        return std::pair(best[begin][a][0].score(ranked), a) < std::pair(best[begin][b][0].score(ranked), b);
-      });
-      beam.assign(best[begin].size(), 0);
-      for (std::size_t i = 0; i < quick_states; ++i) beam[masks[i]] = 1;
-    };
-    // All the groups at once, or in quick mode the next quick_ends of them
-    // (and more only if none of those runs).
-    for (std::size_t first = 0; first < group_ends.size();) {
-      const bool quick = stopped_bound.has_value();
-      if (quick && beam.empty() && !widened) narrow();
-      const std::size_t count = quick ? std::min(quick_ends, group_ends.size() - first) : group_ends.size() - first;
-      std::vector<Batch> batches;
-      for (std::size_t i = first; i < first + count; ++i) batches.push_back(prepare(begin, group_ends[i], floors[i], beam));
-      parallel_for(batches.size(), threads, [&](std::size_t i) {
-        if (!quick && progress.out_of_time()) return;  // not asked: redone in quick mode
-        batches[i].asked = true;
-        if (batches[i].transitions.empty()) return;  // pruned from every state
-        const std::vector<std::size_t> layers = positions_to_vertices(p, begin, batches[i].end);
-        for (const Objective objective : t.asked)
-          batches[i].answers.push_back(batches[i].settings.ask(layers, cost, spm, objective, batches[i].stats));
-      });
-      std::size_t applied = 0;
-      bool ran = false;  // some group from `begin` ran
-      for (Batch& batch : batches) {
-        if (!batch.asked) {
-          progress.tick();  // the time is up
-          stopped_bound = lower_bound_from(begin);
-          break;
-        }
-        ran = apply(begin, batch) || ran;
-        ++applied;
-        if (!stopped_bound && progress.tick()) {
-          stopped_bound = lower_bound_from(begin);
-          break;  // the rest, if any, in quick mode
-        }
-      }
-      first += applied;
-      if (stopped_bound && !pruned_ends.empty()) {  // quick mode from here: no pruning
-        group_ends.insert(group_ends.end(), pruned_ends.begin(), pruned_ends.end());
-        floors.resize(group_ends.size());
-        pruned_ends.clear();
-      }
-      ran_here = ran_here || ran;
-      if (stopped_bound && ran) break;  // quick mode: enough groups from `begin`
-      if (first == group_ends.size() && !ran_here && !beam.empty()) {  // none ran from the beam: from every state
-        beam.clear();
-        widened = true;
-        first = 0;
-      }
-    }
+    std::optional<Score> found;
+    if (!best[n][0].empty()) found = best[n][0][0].score(ranked);
+    bool improved = false;
+    last = stopped_bound || rounds.finish(found, improved);
+    if (improved) t.incumbent = path_of(p, t, 0);
+    if (!last) ++stats.bound_rounds;
   }
   if (best[n][0].empty() && stopped_bound && when_stuck == WhenStuck::full_dp) {  // the quick mode got stuck
     progress.keep_going();

@@ -40,8 +40,9 @@ namespace pinfuse::detail {
 struct SuffixBound {
   /// [b]: the group floors the pass asked of the groups from cut b, as (index i
   /// into ends[b], floor of [b, ends[b][i])), ascending in i; nullopt: the
-  /// group runs in no setting. Every other group's floor is its fused floor
-  /// (floors_from()): kept sparse, as a long chain has hundreds of ends per cut.
+  /// group runs in no setting. The DP adds those it asks later (segment_dp.hpp).
+  /// Every other group's floor is its fused floor (floors_from()): kept sparse,
+  /// as a long chain has hundreds of ends per cut.
   std::vector<std::vector<std::pair<std::size_t, std::optional<Score>>>> asked;
   /// Per cut: the floor on the groups from it to the end; nullopt: no plan gets from it to the end.
   std::vector<std::optional<Score>> rest;
