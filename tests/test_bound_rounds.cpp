@@ -21,38 +21,45 @@ TEST_CASE("one round pruned by the incumbent, or by nothing", "[solver][bound_ro
   CHECK(one.finish(std::nullopt, improved));
 }
 
-TEST_CASE("rounds rise by the step from the root to the incumbent", "[solver][bound_rounds]") {
-  BoundRounds rounds(Score{1000, 0}, Score{1100, 0}, 20);  // step 50
+TEST_CASE("rounds rise from the root in growing steps to the incumbent", "[solver][bound_rounds]") {
+  BoundRounds rounds(Score{409600, 0}, Score{410000, 0});  // first step 409600 / 4096 = 100
   REQUIRE(rounds.below_incumbent());
-  CHECK(rounds.threshold()->first == 1050);
-  CHECK(rounds.proven() == Score{1000, 0});
+  CHECK(rounds.threshold()->first == 409700);
+  CHECK(rounds.proven() == Score{409600, 0});
   // A threshold compares by the first metric only.
-  CHECK_FALSE(rounds.prunes({1050, UINT64_MAX}));
-  CHECK(rounds.prunes({1063, 0}));
-  CHECK(rounds.prunes({1052, 4}));
-  // Stopped now: the least reach skipped bounds the plans skipped.
-  CHECK(rounds.stopped_bound({1070, 0}) == Score{1052, 4});
-  CHECK(rounds.stopped_bound({1010, 0}) == Score{1010, 0});
+  CHECK_FALSE(rounds.prunes({409700, UINT64_MAX}));
+  CHECK(rounds.prunes({409763, 0}));
+  CHECK(rounds.prunes({409752, 4}));
+  // Stopped now: the least reach skipped bounds the plans skipped, the root all.
+  CHECK(rounds.stopped_bound({409770, 0}) == Score{409752, 4});
+  CHECK(rounds.stopped_bound({409500, 0}) == Score{409600, 0});
 
   bool improved = true;
-  CHECK_FALSE(rounds.finish(std::nullopt, improved));  // nothing at most 1050: the optimum is above
+  CHECK_FALSE(rounds.finish(std::nullopt, improved));  // nothing at most 409700: the optimum is above
   CHECK_FALSE(improved);
-  CHECK(rounds.proven() == Score{1052, 4});
-  CHECK(rounds.threshold()->first == 1100);  // 1050 + 50 reaches the incumbent: the last round
+  CHECK(rounds.proven() == Score{409752, 4});
+  CHECK(rounds.threshold()->first == 409700 + 125);  // the step grew by a quarter
+  CHECK(rounds.prunes({409900, 0}));
+  CHECK_FALSE(rounds.finish(std::nullopt, improved));
+  CHECK(rounds.proven() == Score{409900, 0});
+  CHECK(rounds.threshold()->first == 409825 + 156);
+  CHECK_FALSE(rounds.finish(std::nullopt, improved));  // nothing skipped: the bound stays
+  CHECK(rounds.proven() == Score{409900, 0});
+  CHECK(rounds.threshold() == Score{410000, 0});  // 409981 + 195 passes the incumbent: the last round
   CHECK_FALSE(rounds.below_incumbent());
-  CHECK(rounds.finish(Score{1090, 0}, improved));
+  CHECK(rounds.finish(Score{409990, 0}, improved));
 }
 
 TEST_CASE("a round's plan above its threshold is a new incumbent, not the optimum", "[solver][bound_rounds]") {
-  BoundRounds rounds(Score{1000, 0}, Score{2000, 0}, 100);  // step 10
-  CHECK(rounds.prunes({1200, 0}));
+  BoundRounds rounds(Score{409600, 0}, Score{500000, 0});  // threshold 409700
+  CHECK(rounds.prunes({420000, 0}));
   bool improved = false;
-  CHECK_FALSE(rounds.finish(Score{1500, 3}, improved));
+  CHECK_FALSE(rounds.finish(Score{450000, 3}, improved));
   CHECK(improved);
-  CHECK(rounds.incumbent() == Score{1500, 3});
-  CHECK(rounds.proven() == Score{1200, 0});       // every plan was skipped (>= 1200) or kept (>= 1500)
-  CHECK(rounds.threshold()->first == 1200);       // the proven bound is past 1010 + 10
-  CHECK_FALSE(rounds.prunes({1200, 9}));
+  CHECK(rounds.incumbent() == Score{450000, 3});
+  CHECK(rounds.proven() == Score{420000, 0});  // every plan was skipped (>= 420000) or kept (>= 450000)
+  CHECK(rounds.threshold()->first == 420000);  // the proven bound is past 409700 + 125
+  CHECK_FALSE(rounds.prunes({420000, 9}));
   // A plan at most the threshold is the optimum: the last round.
-  CHECK(rounds.finish(Score{1200, 9}, improved));
+  CHECK(rounds.finish(Score{420000, 9}, improved));
 }

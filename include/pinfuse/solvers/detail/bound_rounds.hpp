@@ -8,7 +8,7 @@
 // 2.6 s with T = C*, 30 s with T = C* + 0.45%, 100 s with the first incumbent,
 // 23% above C*), and a round with T below C* ends early, as no path keeps
 // below it for long. So rather than prune by the incumbent alone, the DP runs
-// rounds with T = rest(0) + step, + 2 step, ... and then the incumbent's score:
+// rounds with T rising from rest(0) in steps, and then the incumbent's score:
 //
 // - A round keeps every transition of every plan scoring at most T (each of
 //   their reaches is at most the plan's score), so it returns the optimum if
@@ -20,6 +20,11 @@
 // - The next round's T is the larger of T + step and that bound, until T
 //   reaches the incumbent's score: that last round is the plain branch and
 //   bound, and returns the optimum.
+//
+// The step starts at rest(0) / 4096 and grows by a quarter each round: fine
+// steps where rest(0) is close to the optimum (DenseNet-121 from 1 MiB up:
+// within 0.3%), few rounds where it is not (an SSDLite detector at 512 KiB:
+// 4.7% below, 17 rounds rather than 190).
 //
 // Scores compare by their first metric (the objective's); T's second is the
 // largest, so a threshold never splits two scores of the same first metric.
@@ -36,11 +41,10 @@ class BoundRounds {
   /// One round only, pruned by `incumbent` (none: nothing is pruned).
   explicit BoundRounds(std::optional<Score> incumbent) : incumbent_(incumbent), threshold_(incumbent) {}
 
-  /// Rounds from `root` (rest(0), the bound on every plan) up to `incumbent`,
-  /// T rising by `root / steps_per_root` per round (at least 1).
-  BoundRounds(Score root, Score incumbent, std::uint64_t steps_per_root)
+  /// Rounds from `root` (rest(0), the bound on every plan) up to `incumbent`.
+  BoundRounds(Score root, Score incumbent)
       : incumbent_(incumbent),
-        step_(std::max<std::uint64_t>(root.first / steps_per_root, 1)),
+        step_(std::max<std::uint64_t>(root.first / 4096, 1)),
         threshold_(Score{saturating_add(root.first, step_), UINT64_MAX}),
         proven_(root) {
     if (!(*threshold_ < *incumbent_)) threshold_ = incumbent_;
@@ -85,6 +89,7 @@ class BoundRounds {
       improved = true;
     }
     skipped_.reset();
+    step_ = saturating_add(step_, std::max<std::uint64_t>(step_ / 4, 1));
     threshold_ = Score{std::max(saturating_add(threshold_->first, step_), proven_->first), UINT64_MAX};
     if (!(*threshold_ < *incumbent_)) threshold_ = incumbent_;
     return false;

@@ -386,10 +386,9 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     } catch (const no_plan_fits&) {
     }
   }
-  // Rounds below the incumbent, from the floor on every plan up in steps of
-  // 1/512 of it (bound_rounds.hpp).
+  // Rounds below the incumbent, from the floor on every plan up (bound_rounds.hpp).
   BoundRounds rounds(incumbent_score);
-  if (incumbent_score && bound.rest[0] && !progress.stopped()) rounds = BoundRounds(*bound.rest[0], *incumbent_score, 512);
+  if (incumbent_score && bound.rest[0] && !progress.stopped()) rounds = BoundRounds(*bound.rest[0], *incumbent_score);
   t.live = alive_across_cuts(p, is_cut, candidate);
   const std::vector<std::vector<int>>& live = t.live;
   const Objective ranked = ranked_objective(opt);
