@@ -22,7 +22,8 @@
 // over the groups gives a floor on the rest of any plan from each cut and a
 // grouping, on which a cheap DP (fixed groups, at most 6 pin candidates) finds
 // an incumbent; the DP skips transitions that cannot beat it (branch and
-// bound, suffix_bound.hpp; the plan is the same). Not in a trade-off solve.
+// bound, suffix_bound.hpp; the plan is the same), first in rounds that prune
+// below it, from the floor up (bound_rounds.hpp). Not in a trade-off solve.
 //
 // SolveOptions::observer (solvers/observer.hpp) is told the statistics after
 // each group's batch. When it says stop at cut b, or SolveOptions::time_limit
