@@ -128,8 +128,9 @@ inline std::string setting_key(std::span<const std::size_t> layers, const GroupS
 }
 
 /// Answers of the cost model kept by group and setting (setting_key), so that
-/// a search asks each once. At most kMaxBytes of keys and values: past that it
-/// starts afresh (a cache, not a record), so its memory stays bounded.
+/// a search asks each once. At most kMaxBytes (keys, values and the hash
+/// table's node and bucket pointers): past that it starts afresh (a cache, not
+/// a record), so its memory stays bounded.
 /// find() may run on several threads at once; keep() on one, with no find().
 template <class Answer>
 class AnswerCache {
@@ -143,13 +144,14 @@ class AnswerCache {
       answers_.clear();
       bytes_ = 0;
     }
-    bytes_ += key.size() + sizeof answer;
+    bytes_ += sizeof(typename Map::value_type) + key.size() + 2 * sizeof(void*);
     answers_.emplace(std::move(key), std::move(answer));
   }
 
  private:
+  using Map = std::unordered_map<std::string, std::optional<Answer>>;
   static constexpr std::size_t kMaxBytes = std::size_t(256) << 20;
-  std::unordered_map<std::string, std::optional<Answer>> answers_;
+  Map answers_;
   std::size_t bytes_ = 0;
 };
 
