@@ -1,6 +1,8 @@
 // The rounds of branch and bound below the incumbent (solvers/detail/bound_rounds.hpp):
 // thresholds, proven bounds and when the last round comes.
 #include <catch2/catch.hpp>
+#include <cstdint>
+#include <optional>
 
 #include "pinfuse/solvers/detail/bound_rounds.hpp"
 

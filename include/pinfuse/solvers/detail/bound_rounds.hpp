@@ -33,6 +33,7 @@
 #include <optional>
 
 #include "pinfuse/concepts/cost_model.hpp"
+#include "pinfuse/core/checked.hpp"
 
 namespace pinfuse::detail {
 
