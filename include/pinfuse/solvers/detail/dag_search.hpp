@@ -48,31 +48,12 @@
 #include "pinfuse/core/problem.hpp"
 #include "pinfuse/plan/layout.hpp"
 #include "pinfuse/solvers/options.hpp"
+#include "pinfuse/solvers/detail/convex_groups.hpp"
+#include "pinfuse/solvers/detail/downset_bound.hpp"
 #include "pinfuse/solvers/detail/segment_dp.hpp"
 
 namespace pinfuse::detail {
 
-
-/// A set of compute layers, by position in the Problem's (file) order.
-class LayerSet {
- public:
-  explicit LayerSet(std::size_t n = 0) : words_((n + 63) / 64, 0) {}
-  bool has(int pos) const { return (words_[std::size_t(pos) / 64] >> (std::size_t(pos) % 64)) & 1U; }
-  void add(int pos) { words_[std::size_t(pos) / 64] |= std::uint64_t(1) << (std::size_t(pos) % 64); }
-  void remove(int pos) { words_[std::size_t(pos) / 64] &= ~(std::uint64_t(1) << (std::size_t(pos) % 64)); }
-  std::size_t hash() const {
-    std::size_t h = 0;
-    for (const std::uint64_t w : words_) h = (h ^ std::hash<std::uint64_t>{}(w)) * 0x100000001b3ULL;
-    return h;
-  }
-  friend bool operator==(const LayerSet&, const LayerSet&) = default;
-
- private:
-  std::vector<std::uint64_t> words_;
-};
-struct LayerSetHash {
-  std::size_t operator()(const LayerSet& s) const { return s.hash(); }
-};
 
 /// A search state: a downset and the pinned FMs alive across its frontier.
 struct DagStateKey {
@@ -95,14 +76,16 @@ class DagSearch {
   DagSearch(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
             Progress& progress)
       : p_(p), cost_(cost), spm_(spm), opt_(opt), progress_(progress), n_(static_cast<int>(p.size())), candidate_(p.fms.size(), 0),
-        producers_(p.size()), readers_(p.size()), by_size_(p.size() + 1) {
+        dag_{std::vector<std::vector<int>>(p.size()), std::vector<std::vector<int>>(p.size())}, by_size_(p.size() + 1),
+        bound_(p, cost, spm, opt.objective, candidate_, dag_, opt.max_group_layers,
+               [this](const std::vector<int>& group, const LayerSet& inside) { return too_large(group, inside); }, progress) {
     for (std::size_t f = 0; f < p.fms.size(); ++f)
       candidate_[f] = space.pins && may_pin(p, f, spm, opt, space.no_pin);
     for (int pos = 0; pos < n_; ++pos)
       for (const int fm : p.reads[std::size_t(pos)])
         if (p.fms[fm].producer_position >= 0) {
-          producers_[std::size_t(pos)].push_back(p.fms[fm].producer_position);
-          readers_[std::size_t(p.fms[fm].producer_position)].push_back(pos);
+          dag_.producers[std::size_t(pos)].push_back(p.fms[fm].producer_position);
+          dag_.readers[std::size_t(p.fms[fm].producer_position)].push_back(pos);
         }
   }
 
@@ -124,6 +107,7 @@ class DagSearch {
 
   std::optional<Result> run(const std::optional<Seed>& seed = std::nullopt) {
     ++progress_.stats().runs;
+    bounded_ = bound_.run();
     const int root = state_of({downset_of(LayerSet(std::size_t(n_))), {}});
     states_[std::size_t(root)].reached = true;
     if (seed) follow(root, *seed);
@@ -142,7 +126,7 @@ class DagSearch {
   struct Downset {
     LayerSet done;
     int size = 0;
-    Score floor;              ///< h: the cost model's floor on the layers still to run
+    Score floor;              ///< h: the floor on the cost of the layers still to run
     std::vector<int> states;  ///< its states (pin sets) reached so far
   };
   struct DagState {
@@ -157,6 +141,7 @@ class DagSearch {
   /// observer's stop hold once there is a plan to return (the dive's, after
   /// O(layers) small group queries on a chain; later only if the dive got stuck).
   static constexpr std::size_t kMaxStates = std::size_t(1) << 22;
+  static constexpr Score kNever{UINT64_MAX, UINT64_MAX};  ///< h of a downset no plan gets on from
   bool out_of_time() {
     if (!stopped_ && goal_ >= 0 &&
         (states_.size() > kMaxStates || progress_.stopped() || progress_.out_of_time()))
@@ -178,9 +163,10 @@ class DagSearch {
       for (int pos = 0; pos < n_; ++pos)
         if (done.has(pos)) ++d.size;
         else rest.push_back(p_.order[std::size_t(pos)]);
-      if constexpr (CostFloorModel<C>) {
-        const CostFloor fl = cost_.floor(rest);
-        d.floor = score_of(fl, opt_.objective);
+      if constexpr (CostFloorModel<C>) d.floor = score_of(cost_.floor(rest), opt_.objective);
+      if (bounded_) {  // no plan from a downset without rest: it never beats the incumbent
+        const std::optional<Score> r = bound_.rest(done);
+        d.floor = r ? std::max(d.floor, *r) : kNever;
       }
       d.done = std::move(done);
       by_size_[std::size_t(d.size)].push_back(it->second);
@@ -290,60 +276,53 @@ class DagSearch {
 
   /// Calls on_transition(parent, next, score, group) for every transition from
   /// the states `from` (all of downset `d`) by a group of at most `group_limit`
-  /// layers (0 = any).
+  /// layers (0 = any), except those whose floor shows they cannot beat the
+  /// incumbent: g + floor(group) + h(after it) no less than its score (the
+  /// group's fused floor first, then its group floor; DownsetBound).
   template <class OnTransition>
   void expand(int d, const std::vector<int>& from, std::size_t group_limit, OnTransition&& on_transition) {
     const LayerSet done = downsets_[std::size_t(d)].done;
-    LayerSet inside{std::size_t(n_)};
-    std::vector<int> group;
-    // Every G with D + G a downset, once: the smallest ready layer is either in
-    // G (then its readers may become ready) or not (then none of its
-    // descendants can be).
-    std::vector<char> banned(std::size_t(n_), 0);
-    const auto ready = [&](int pos) {
-      if (done.has(pos) || inside.has(pos) || banned[std::size_t(pos)]) return false;
-      return std::all_of(producers_[std::size_t(pos)].begin(), producers_[std::size_t(pos)].end(),
-                         [&](int u) { return done.has(u) || inside.has(u); });
+    Score least_g = states_[std::size_t(from.front())].g;
+    for (const int id : from) least_g = std::min(least_g, states_[std::size_t(id)].g);
+    const auto grown_too_large = [&](const std::vector<int>& group, const LayerSet& inside) {
+      const bool stop = too_large(group, inside);
+      if (stop) ++progress_.stats().growth_stops;
+      return stop;
     };
-    std::vector<int> frontier;
-    for (int pos = 0; pos < n_; ++pos)
-      if (ready(pos)) frontier.push_back(pos);
-    const auto visit = [&](const auto& self, std::vector<int> pending) -> void {
-      if ((group_limit && group.size() == group_limit) || out_of_time()) return;
-      pending.erase(std::remove_if(pending.begin(), pending.end(), [&](int pos) { return !ready(pos); }), pending.end());
-      if (pending.empty()) return;
-      const auto smallest = std::min_element(pending.begin(), pending.end());
-      const int x = *smallest;
-      std::vector<int> rest = pending;
-      rest.erase(rest.begin() + (smallest - pending.begin()));
-      group.push_back(x);
-      inside.add(x);
-      if (too_large(group)) {  // no group containing this one can run either
-        ++progress_.stats().growth_stops;
-      } else {
-        transitions(done, from, group, on_transition);
-        std::vector<int> grown = rest;
-        for (const int r : readers_[std::size_t(x)])
-          if (std::find(grown.begin(), grown.end(), r) == grown.end()) grown.push_back(r);
-        self(self, std::move(grown));
-      }
-      inside.remove(x);
-      group.pop_back();
-      banned[std::size_t(x)] = 1;
-      self(self, std::move(rest));
-      banned[std::size_t(x)] = 0;
-    };
-    visit(visit, std::move(frontier));
+    std::vector<int> promising_from;
+    for_each_convex_group(dag_, done, group_limit, grown_too_large, [&] { return out_of_time(); },
+                          [&](const std::vector<int>& group, const LayerSet& inside) {
+      if (!bounded_ || goal_ < 0) return transitions(done, from, group, on_transition);
+      const Score incumbent = states_[std::size_t(goal_)].g;
+      const Score after = downsets_[std::size_t(downset_of(done | inside))].floor;
+      const std::vector<std::size_t> layers = layers_of(group);
+      std::optional<Score> floor = bound_.floor(inside, layers, false);
+      if (floor && !(least_g + *floor + after < incumbent)) floor = std::nullopt;
+      else if (floor) floor = bound_.floor(inside, layers, true);
+      promising_from.clear();
+      for (const int id : from)
+        if (floor && states_[std::size_t(id)].g + *floor + after < incumbent) promising_from.push_back(id);
+      progress_.stats().states_pruned += from.size() - promising_from.size();
+      if (!promising_from.empty()) transitions(done, promising_from, group, on_transition);
+    });
+  }
+
+  /// The vertices of the layers at `positions`, in file order.
+  std::vector<std::size_t> layers_of(std::vector<int> positions) const {
+    std::sort(positions.begin(), positions.end());
+    std::vector<std::size_t> layers;
+    for (const int pos : positions) layers.push_back(p_.order[std::size_t(pos)]);
+    return layers;
   }
 
   /// Does the cost model's SPM floor (SpmFloorModel) say no group containing
-  /// `group` (positions) can run?
-  bool too_large(std::vector<int> group) const {
+  /// `group` (positions; the set `inside`) can run? Kept per group: the same
+  /// group grows from many downsets.
+  bool too_large(const std::vector<int>& group, const LayerSet& inside) {
     if constexpr (SpmFloorModel<C>) {
-      std::sort(group.begin(), group.end());
-      std::vector<std::size_t> layers;
-      for (const int pos : group) layers.push_back(p_.order[std::size_t(pos)]);
-      return cost_.least_spm_bytes(layers) > spm_.capacity();
+      const auto [it, added] = too_large_.try_emplace(inside, false);
+      if (added) it->second = cost_.least_spm_bytes(layers_of(group)) > spm_.capacity();
+      return it->second;
     } else {
       return false;
     }
@@ -379,8 +358,7 @@ class DagSearch {
     for (const int fm : inputs)  // model inputs it reads first and that are read after it: it may load them
       if (candidate_[fm] && p_.fms[fm].model_input() && !pin_started(fm, done) && alive_after(fm, after))
         fresh.push_back(fm);
-    std::vector<std::size_t> layers;
-    for (const int pos : group) layers.push_back(p_.order[std::size_t(pos)]);
+    const std::vector<std::size_t> layers = layers_of(group);
 
     struct Asked {
       int parent;
@@ -491,14 +469,16 @@ class DagSearch {
   Progress& progress_;
   int n_;
   std::vector<char> candidate_;
-  std::vector<std::vector<int>> producers_;  ///< per position: positions of the compute layers it reads
-  std::vector<std::vector<int>> readers_;    ///< per position: positions of the layers reading its FM
+  LayerDag dag_;
   std::vector<std::vector<int>> by_size_;    ///< downsets by number of layers run
   std::vector<Downset> downsets_;
   std::unordered_map<LayerSet, int, LayerSetHash> downset_index_;
   std::vector<DagState> states_;
   std::unordered_map<DagStateKey, int, DagStateKeyHash> index_;
   AnswerCache<Score> cache_;
+  std::unordered_map<LayerSet, bool, LayerSetHash> too_large_;  ///< per group: too_large()
+  DownsetBound<C, M> bound_;
+  bool bounded_ = false;  ///< did bound_'s pass end (then its rest is part of h)?
   bool stopped_ = false;
   int goal_ = -1;  ///< the state with every layer run (the incumbent plan's end)
 };

@@ -1,0 +1,97 @@
+#pragma once
+// The groups the order-free search runs (solvers/detail/dag_search.hpp): from a
+// downset D of the DAG (every producer of a done layer is done), each set G of
+// not-done layers with D + G a downset again. Such a G is convex (no path
+// leaves it and comes back), and every plan is a sequence of them.
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace pinfuse::detail {
+
+/// A set of compute layers, by position in the Problem's (file) order.
+class LayerSet {
+ public:
+  explicit LayerSet(std::size_t n = 0) : words_((n + 63) / 64, 0) {}
+  bool has(int pos) const { return (words_[std::size_t(pos) / 64] >> (std::size_t(pos) % 64)) & 1U; }
+  void add(int pos) { words_[std::size_t(pos) / 64] |= std::uint64_t(1) << (std::size_t(pos) % 64); }
+  void remove(int pos) { words_[std::size_t(pos) / 64] &= ~(std::uint64_t(1) << (std::size_t(pos) % 64)); }
+  /// The union with `other` (a set over the same layers).
+  LayerSet operator|(const LayerSet& other) const {
+    LayerSet both = *this;
+    for (std::size_t i = 0; i < words_.size(); ++i) both.words_[i] |= other.words_[i];
+    return both;
+  }
+  std::size_t hash() const {
+    std::size_t h = 0;
+    for (const std::uint64_t w : words_) h = (h ^ std::hash<std::uint64_t>{}(w)) * 0x100000001b3ULL;
+    return h;
+  }
+  friend bool operator==(const LayerSet&, const LayerSet&) = default;
+
+ private:
+  std::vector<std::uint64_t> words_;
+};
+struct LayerSetHash {
+  std::size_t operator()(const LayerSet& s) const { return s.hash(); }
+};
+
+/// The DAG of the compute layers by position: per position, the positions of
+/// the layers it reads (producers) and of those reading it (readers).
+struct LayerDag {
+  std::vector<std::vector<int>> producers;
+  std::vector<std::vector<int>> readers;
+};
+
+/// Calls visit(group, inside) for every nonempty G with `done` + G a downset,
+/// once each: `group` holds its positions in the order they were added,
+/// `inside` the same set. A group of `group_limit` layers (0 = any) grows no
+/// further, nor does one `too_large(group, inside)` says no group containing it
+/// can run (that one is not visited). `stop()` ends the walk early.
+///
+/// Every G once: the smallest ready layer x is either in G (then its readers
+/// may become ready) or not (then it is banned, and none of its descendants
+/// can join: they would need it).
+template <class TooLarge, class Stop, class Visit>
+void for_each_convex_group(const LayerDag& dag, const LayerSet& done, std::size_t group_limit, TooLarge&& too_large,
+                           Stop&& stop, Visit&& visit) {
+  const int n = static_cast<int>(dag.producers.size());
+  LayerSet inside{std::size_t(n)};
+  std::vector<int> group;
+  std::vector<char> banned(std::size_t(n), 0);
+  const auto ready = [&](int pos) {
+    if (done.has(pos) || inside.has(pos) || banned[std::size_t(pos)]) return false;
+    const std::vector<int>& from = dag.producers[std::size_t(pos)];
+    return std::all_of(from.begin(), from.end(), [&](int u) { return done.has(u) || inside.has(u); });
+  };
+  std::vector<int> frontier;
+  for (int pos = 0; pos < n; ++pos)
+    if (ready(pos)) frontier.push_back(pos);
+  const auto grow = [&](const auto& self, std::vector<int> pending) -> void {
+    if ((group_limit && group.size() == group_limit) || stop()) return;
+    pending.erase(std::remove_if(pending.begin(), pending.end(), [&](int pos) { return !ready(pos); }), pending.end());
+    if (pending.empty()) return;
+    const auto smallest = std::min_element(pending.begin(), pending.end());
+    const int x = *smallest;
+    std::vector<int> rest = pending;
+    rest.erase(rest.begin() + (smallest - pending.begin()));
+    group.push_back(x);
+    inside.add(x);
+    if (!too_large(static_cast<const std::vector<int>&>(group), static_cast<const LayerSet&>(inside))) {
+      visit(static_cast<const std::vector<int>&>(group), static_cast<const LayerSet&>(inside));
+      std::vector<int> grown = rest;
+      for (const int r : dag.readers[std::size_t(x)])
+        if (std::find(grown.begin(), grown.end(), r) == grown.end()) grown.push_back(r);
+      self(self, std::move(grown));
+    }
+    inside.remove(x);
+    group.pop_back();
+    banned[std::size_t(x)] = 1;
+    self(self, std::move(rest));
+    banned[std::size_t(x)] = 0;
+  };
+  grow(grow, std::move(frontier));
+}
+
+}  // namespace pinfuse::detail
