@@ -8,6 +8,8 @@
 #include <functional>
 #include <vector>
 
+#include "pinfuse/core/problem.hpp"
+
 namespace pinfuse::detail {
 
 /// A set of compute layers, by position in the Problem's (file) order.
@@ -43,12 +45,22 @@ struct LayerDag {
   std::vector<std::vector<int>> producers;
   std::vector<std::vector<int>> readers;
 };
+inline LayerDag layer_dag_of(const Problem& p) {
+  LayerDag dag{std::vector<std::vector<int>>(p.size()), std::vector<std::vector<int>>(p.size())};
+  for (std::size_t pos = 0; pos < p.size(); ++pos)
+    for (const int fm : p.reads[pos])
+      if (const int from = p.fms[std::size_t(fm)].producer_position; from >= 0) {
+        dag.producers[pos].push_back(from);
+        dag.readers[std::size_t(from)].push_back(static_cast<int>(pos));
+      }
+  return dag;
+}
 
 /// Calls visit(group, inside) for every nonempty G with `done` + G a downset,
 /// once each: `group` holds its positions in the order they were added,
 /// `inside` the same set. A group of `group_limit` layers (0 = any) grows no
-/// further, nor does one `too_large(group, inside)` says no group containing it
-/// can run (that one is not visited). `stop()` ends the walk early.
+/// further, nor does one `too_large(group)` says no group containing it can run
+/// (that one is not visited). `stop()` ends the walk early.
 ///
 /// Every G once: the smallest ready layer x is either in G (then its readers
 /// may become ready) or not (then it is banned, and none of its descendants
@@ -78,7 +90,7 @@ void for_each_convex_group(const LayerDag& dag, const LayerSet& done, std::size_
     rest.erase(rest.begin() + (smallest - pending.begin()));
     group.push_back(x);
     inside.add(x);
-    if (!too_large(static_cast<const std::vector<int>&>(group), static_cast<const LayerSet&>(inside))) {
+    if (!too_large(static_cast<const std::vector<int>&>(group))) {
       visit(static_cast<const std::vector<int>&>(group), static_cast<const LayerSet&>(inside));
       std::vector<int> grown = rest;
       for (const int r : dag.readers[std::size_t(x)])

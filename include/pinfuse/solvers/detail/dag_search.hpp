@@ -76,17 +76,11 @@ class DagSearch {
   DagSearch(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
             Progress& progress)
       : p_(p), cost_(cost), spm_(spm), opt_(opt), progress_(progress), n_(static_cast<int>(p.size())), candidate_(p.fms.size(), 0),
-        dag_{std::vector<std::vector<int>>(p.size()), std::vector<std::vector<int>>(p.size())}, by_size_(p.size() + 1),
+        dag_(layer_dag_of(p)), by_size_(p.size() + 1),
         bound_(p, cost, spm, opt.objective, candidate_, dag_, opt.max_group_layers,
-               [this](const std::vector<int>& group, const LayerSet& inside) { return too_large(group, inside); }, progress) {
+               [this](const std::vector<int>& group) { return too_large(group); }, progress) {
     for (std::size_t f = 0; f < p.fms.size(); ++f)
       candidate_[f] = space.pins && may_pin(p, f, spm, opt, space.no_pin);
-    for (int pos = 0; pos < n_; ++pos)
-      for (const int fm : p.reads[std::size_t(pos)])
-        if (p.fms[fm].producer_position >= 0) {
-          dag_.producers[std::size_t(pos)].push_back(p.fms[fm].producer_position);
-          dag_.readers[std::size_t(p.fms[fm].producer_position)].push_back(pos);
-        }
   }
 
   /// The groups (positions, each group in file order) and pinned FMs of the best
@@ -127,6 +121,7 @@ class DagSearch {
     LayerSet done;
     int size = 0;
     Score floor;              ///< h: the floor on the cost of the layers still to run
+    int lattice = -1;         ///< its id in bound_, or -1 (no pass, or a downset the pass did not reach)
     std::vector<int> states;  ///< its states (pin sets) reached so far
   };
   struct DagState {
@@ -164,8 +159,9 @@ class DagSearch {
         if (done.has(pos)) ++d.size;
         else rest.push_back(p_.order[std::size_t(pos)]);
       if constexpr (CostFloorModel<C>) d.floor = score_of(cost_.floor(rest), opt_.objective);
-      if (bounded_) {  // no plan from a downset without rest: it never beats the incumbent
-        const std::optional<Score> r = bound_.rest(done);
+      d.lattice = bounded_ ? bound_.id(done) : -1;
+      if (d.lattice >= 0) {  // no plan from a downset without rest: it never beats the incumbent
+        const std::optional<Score>& r = bound_.rest(d.lattice);
         d.floor = r ? std::max(d.floor, *r) : kNever;
       }
       d.done = std::move(done);
@@ -276,35 +272,41 @@ class DagSearch {
 
   /// Calls on_transition(parent, next, score, group) for every transition from
   /// the states `from` (all of downset `d`) by a group of at most `group_limit`
-  /// layers (0 = any), except those whose floor shows they cannot beat the
-  /// incumbent: g + floor(group) + h(after it) no less than its score (the
-  /// group's fused floor first, then its group floor; DownsetBound).
+  /// layers (0 = any). With the lattice of bound_, along its edges, except
+  /// those that show they cannot beat the incumbent: g + floor(group) + h(after
+  /// it) no less than its score (the group's fused floor first, then its group
+  /// floor). Without, by walking the groups (convex_groups.hpp).
   template <class OnTransition>
   void expand(int d, const std::vector<int>& from, std::size_t group_limit, OnTransition&& on_transition) {
     const LayerSet done = downsets_[std::size_t(d)].done;
+    const int lattice = downsets_[std::size_t(d)].lattice;
+    if (lattice < 0) {
+      for_each_convex_group(dag_, done, group_limit, [&](const std::vector<int>& group) { return too_large(group); },
+                            [&] { return out_of_time(); }, [&](const std::vector<int>& group, const LayerSet&) {
+        transitions(done, from, group, on_transition);
+      });
+      return;
+    }
     Score least_g = states_[std::size_t(from.front())].g;
     for (const int id : from) least_g = std::min(least_g, states_[std::size_t(id)].g);
-    const auto grown_too_large = [&](const std::vector<int>& group, const LayerSet& inside) {
-      const bool stop = too_large(group, inside);
-      if (stop) ++progress_.stats().growth_stops;
-      return stop;
-    };
     std::vector<int> promising_from;
-    for_each_convex_group(dag_, done, group_limit, grown_too_large, [&] { return out_of_time(); },
-                          [&](const std::vector<int>& group, const LayerSet& inside) {
-      if (!bounded_ || goal_ < 0) return transitions(done, from, group, on_transition);
-      const Score incumbent = states_[std::size_t(goal_)].g;
-      const Score after = downsets_[std::size_t(downset_of(done | inside))].floor;
-      const std::vector<std::size_t> layers = layers_of(group);
-      std::optional<Score> floor = bound_.floor(inside, layers, false);
-      if (floor && !(least_g + *floor + after < incumbent)) floor = std::nullopt;
-      else if (floor) floor = bound_.floor(inside, layers, true);
+    for (typename DownsetBound<C, M>::Edge& e : bound_.edges(lattice)) {
+      if (out_of_time()) return;
+      const std::vector<int> group = bound_.group(lattice, e);
+      if (group_limit && group.size() > group_limit) continue;
+      const Score after = downsets_[std::size_t(downset_of(bound_.set(e.after)))].floor;
       promising_from.clear();
-      for (const int id : from)
-        if (floor && states_[std::size_t(id)].g + *floor + after < incumbent) promising_from.push_back(id);
-      progress_.stats().states_pruned += from.size() - promising_from.size();
+      if (goal_ < 0) {
+        promising_from = from;
+      } else {
+        const Score incumbent = states_[std::size_t(goal_)].g;
+        const bool runs = !(least_g + e.floor + after < incumbent) || bound_.make_exact(lattice, e);
+        for (const int id : from)
+          if (runs && states_[std::size_t(id)].g + e.floor + after < incumbent) promising_from.push_back(id);
+        progress_.stats().states_pruned += from.size() - promising_from.size();
+      }
       if (!promising_from.empty()) transitions(done, promising_from, group, on_transition);
-    });
+    }
   }
 
   /// The vertices of the layers at `positions`, in file order.
@@ -316,13 +318,12 @@ class DagSearch {
   }
 
   /// Does the cost model's SPM floor (SpmFloorModel) say no group containing
-  /// `group` (positions; the set `inside`) can run? Kept per group: the same
-  /// group grows from many downsets.
-  bool too_large(const std::vector<int>& group, const LayerSet& inside) {
+  /// `group` (positions) can run? Counted in growth_stops.
+  bool too_large(const std::vector<int>& group) {
     if constexpr (SpmFloorModel<C>) {
-      const auto [it, added] = too_large_.try_emplace(inside, false);
-      if (added) it->second = cost_.least_spm_bytes(layers_of(group)) > spm_.capacity();
-      return it->second;
+      const bool stop = cost_.least_spm_bytes(layers_of(group)) > spm_.capacity();
+      if (stop) ++progress_.stats().growth_stops;
+      return stop;
     } else {
       return false;
     }
@@ -476,7 +477,6 @@ class DagSearch {
   std::vector<DagState> states_;
   std::unordered_map<DagStateKey, int, DagStateKeyHash> index_;
   AnswerCache<Score> cache_;
-  std::unordered_map<LayerSet, bool, LayerSetHash> too_large_;  ///< per group: too_large()
   DownsetBound<C, M> bound_;
   bool bounded_ = false;  ///< did bound_'s pass end (then its rest is part of h)?
   bool stopped_ = false;

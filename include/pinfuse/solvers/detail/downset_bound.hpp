@@ -17,19 +17,24 @@
 // of the search's space, whatever their order, groups and pins. The search
 // takes max(rest(D), the cost model's floor of the layers outside D) as its h.
 //
+// The lattice. The pass walks the groups from each downset once
+// (convex_groups.hpp), forwards from the empty downset, and keeps them as
+// edges (the downset after, a floor); rest() then goes backwards over the
+// edges, and the search expands downsets along the same edges.
+//
 // Asking fewer floors. With fused floors (FusedFloorModel: running sums, no
-// tile walk) the pass asks, per downset, the group of least cheap reach
-// (fused floor + rest after it) first until one runs, which sets an upper end
-// U >= rest(D), and then every group whose cheap reach is at most U: a group
-// of cheap reach > U reaches more than U with its exact floor too, so rest(D)
-// is the same as if every group were asked. The search asks the others later,
-// when it needs them to prune (floor()).
+// tile walk) rest(D) asks the group floor of the edge of least reach (fused
+// floor + rest after it) first, and then of every edge in order of reach while
+// its reach is at most the least exact reach U so far: an edge of reach > U
+// reaches more than U with its group floor too, so rest(D) is the same as if
+// every group floor were asked. The search asks the others when it needs them
+// to prune (make_exact()). Without fused floors the reach is rest after alone.
 //
 // Without GroupFloorModel there is no pass and no rest.
 //
-// Bounds. The pass walks every downset and its groups twice (forwards to find
-// the downsets, backwards for rest); it stops, leaving no floor (run() is
-// false), when `progress` says stop or the time is up, or past kMaxDownsets.
+// Bounds. The pass stops, knowing no downset (run() is false), when `progress`
+// says stop or the time is up, or past kMaxDownsets downsets or kMaxEdges
+// edges (memory: 24 bytes an edge).
 #include <algorithm>
 #include <cstdint>
 #include <functional>
@@ -49,19 +54,31 @@ namespace pinfuse::detail {
 template <CostModel C, MemoryConstraint M>
 class DownsetBound {
  public:
+  /// A group from a downset: the downset after it and the best floor known on
+  /// the group's score (its fused floor until its group floor is asked).
+  struct Edge {
+    int after = -1;  ///< downset id
+    Score floor;
+    bool exact = false;  ///< floor is the group floor
+  };
+
   /// `candidate`: per FM of `p`, may the search pin it; `group_limit`: the
-  /// search's largest group (0 = any); `too_large(group, inside)`: the search's
-  /// growth stop (convex_groups.hpp).
+  /// search's largest group (0 = any); `too_large(group)`: the search's growth
+  /// stop (convex_groups.hpp).
   template <class TooLarge>
   DownsetBound(const Problem& p, const C& cost, const M& spm, Objective objective, const std::vector<char>& candidate,
                const LayerDag& dag, std::size_t group_limit, TooLarge too_large, Progress& progress)
       : p_(p), cost_(cost), spm_(spm), objective_(objective), candidate_(candidate), dag_(dag), group_limit_(group_limit),
         too_large_(std::move(too_large)), progress_(progress) {}
 
-  static constexpr std::size_t kMaxDownsets = std::size_t(1) << 20;
+  /// The pass gives up on a larger lattice or more groups from its downsets
+  /// (its memory and time; some lattices are too large to walk: many
+  /// independent chains side by side).
+  static constexpr std::size_t kMaxDownsets = std::size_t(1) << 18;
+  static constexpr std::size_t kMaxEdges = std::size_t(1) << 22;
 
   /// The pass over every downset; false if it stopped before the end or the
-  /// cost model has no group floors (then rest() knows nothing).
+  /// cost model has no group floors (then it knows no downset).
   bool run() {
     if constexpr (!GroupFloorModel<C>) return false;
     const int n = static_cast<int>(p_.size());
@@ -69,91 +86,108 @@ class DownsetBound {
     const auto id_of = [&](const LayerSet& done, int size) {
       const auto [it, added] = index_.try_emplace(done, static_cast<int>(sets_.size()));
       if (added) {
-        sets_.push_back(done);
+        sets_.push_back(&it->first);  // a node's key stays where it is
+        edges_.emplace_back();
         by_size[std::size_t(size)].push_back(it->second);
       }
       return it->second;
     };
     id_of(LayerSet(std::size_t(n)), 0);
+    std::size_t edges = 0;
     for (int size = 0; size < n; ++size)
       for (std::size_t i = 0; i < by_size[std::size_t(size)].size(); ++i) {
-        const LayerSet done = sets_[std::size_t(by_size[std::size_t(size)][i])];
-        groups_from(done, [&](const std::vector<int>& group, const LayerSet& inside) {
-          id_of(done | inside, size + static_cast<int>(group.size()));
+        const int d = by_size[std::size_t(size)][i];
+        const LayerSet& done = *sets_[std::size_t(d)];
+        std::vector<Edge> out;
+        bool stopped = false;
+        const auto stop_now = [&] { return stopped = stopped || progress_.stopped() || progress_.out_of_time(); };
+        for_each_convex_group(dag_, done, group_limit_, too_large_, stop_now,
+                              [&](const std::vector<int>& group, const LayerSet& inside) {
+          out.push_back({id_of(done | inside, size + static_cast<int>(group.size())), cheap_floor(layers_of(group)), false});
         });
-        if (sets_.size() > kMaxDownsets || progress_.tick()) return stop();
+        edges += out.size();
+        edges_[std::size_t(d)] = std::move(out);
+        if (stopped || edges > kMaxEdges || sets_.size() > kMaxDownsets || progress_.tick()) return stop();
       }
     rest_.assign(sets_.size(), std::nullopt);
     for (const int all : by_size[std::size_t(n)]) rest_[std::size_t(all)] = Score{};
-    for (int size = n - 1; size >= 0; --size) {
-      for (const int d : by_size[std::size_t(size)]) rest_[std::size_t(d)] = rest_from(sets_[std::size_t(d)]);
-      if (progress_.tick()) return stop();
-    }
+    for (int size = n - 1; size >= 0; --size)
+      for (const int d : by_size[std::size_t(size)]) {
+        if (progress_.tick()) return stop();
+        rest_[std::size_t(d)] = rest_from(d);
+      }
     return true;
   }
 
-  /// rest(D) for a downset D the groups reach; nullopt: no plan runs the rest
-  /// from D, or the pass did not end.
-  std::optional<Score> rest(const LayerSet& done) const {
+  /// The id of downset `done`, or -1 if the pass did not reach it.
+  int id(const LayerSet& done) const {
     const auto it = index_.find(done);
-    if (it == index_.end() || rest_.empty()) return std::nullopt;
-    return rest_[std::size_t(it->second)];
+    return it == index_.end() ? -1 : it->second;
   }
-
-  /// A floor on the score of the group `inside` (`layers`: its vertices in
-  /// file order) in any setting: its group floor if the pass asked it (or
-  /// `exact`: then asked now, and kept), else its fused floor (Score{}
-  /// without FusedFloorModel). nullopt: it runs in no setting.
-  std::optional<Score> floor(const LayerSet& inside, const std::vector<std::size_t>& layers, bool exact) {
-    if (const auto it = exact_.find(inside); it != exact_.end()) return it->second;
-    if (!exact) return cheap_floor(layers);
-    return exact_.emplace(inside, group_floor(layers)).first->second;
+  const LayerSet& set(int id) const { return *sets_[std::size_t(id)]; }
+  /// rest(D); nullopt: no plan runs the layers outside D.
+  const std::optional<Score>& rest(int id) const { return rest_[std::size_t(id)]; }
+  /// The groups from downset `id`, in the order for_each_convex_group walks them.
+  std::vector<Edge>& edges(int id) { return edges_[std::size_t(id)]; }
+  /// The positions of the group of `e` from downset `from`, ascending.
+  std::vector<int> group(int from, const Edge& e) const {
+    const LayerSet& done = *sets_[std::size_t(from)];
+    const LayerSet& after = *sets_[std::size_t(e.after)];
+    std::vector<int> positions;
+    for (int pos = 0; pos < static_cast<int>(p_.size()); ++pos)
+      if (after.has(pos) && !done.has(pos)) positions.push_back(pos);
+    return positions;
+  }
+  /// Makes e.floor the group floor (asked once per group); false if the group
+  /// runs in no setting.
+  bool make_exact(int from, Edge& e) {
+    if (e.exact) return true;
+    const std::vector<int> positions = group(from, e);
+    LayerSet inside(p_.size());
+    for (const int pos : positions) inside.add(pos);
+    auto it = exact_.find(inside);
+    if (it == exact_.end()) it = exact_.emplace(std::move(inside), group_floor(layers_of(positions))).first;
+    if (!it->second) return false;
+    e.floor = *it->second;
+    e.exact = true;
+    return true;
   }
 
  private:
   bool stop() {
     index_.clear();
     sets_.clear();
+    edges_.clear();
     rest_.clear();
     return false;
   }
 
-  template <class Visit>
-  void groups_from(const LayerSet& done, Visit&& visit) {
-    for_each_convex_group(dag_, done, group_limit_, too_large_, [] { return false; }, visit);
+  std::vector<std::size_t> layers_of(std::vector<int> positions) const {
+    std::sort(positions.begin(), positions.end());
+    std::vector<std::size_t> layers;
+    for (const int pos : positions) layers.push_back(p_.order[std::size_t(pos)]);
+    return layers;
   }
 
-  /// rest(D) from rest of every larger downset.
-  std::optional<Score> rest_from(const LayerSet& done) {
-    struct Option {
-      Score reach;  ///< cheap floor + rest after
-      LayerSet inside;
-      std::vector<std::size_t> layers;
-      Score after;
-    };
-    std::vector<Option> options;
-    groups_from(done, [&](const std::vector<int>& group, const LayerSet& inside) {
-      const std::optional<Score>& after = rest_[std::size_t(index_.at(done | inside))];
-      if (!after) return;
-      std::vector<int> sorted = group;
-      std::sort(sorted.begin(), sorted.end());
-      std::vector<std::size_t> layers;
-      for (const int pos : sorted) layers.push_back(p_.order[std::size_t(pos)]);
-      if (const auto it = exact_.find(inside); it != exact_.end() && !it->second) return;  // runs in no setting
-      const Score cheap = floor(inside, layers, false).value_or(Score{});
-      options.push_back({cheap + *after, inside, std::move(layers), *after});
-    });
-    std::sort(options.begin(), options.end(), [](const Option& a, const Option& b) { return a.reach < b.reach; });
+  /// rest(D) from rest of every larger downset; asks the group floors it needs.
+  std::optional<Score> rest_from(int d) {
+    std::vector<std::pair<Score, std::size_t>> reach;  // (floor + rest after, index into edges)
+    std::vector<Edge>& out = edges_[std::size_t(d)];
+    for (std::size_t i = 0; i < out.size(); ++i)
+      if (const std::optional<Score>& after = rest_[std::size_t(out[i].after)]) reach.emplace_back(out[i].floor + *after, i);
+    std::sort(reach.begin(), reach.end());
     std::optional<Score> best;
-    for (Option& o : options) {
-      if (best && *best < o.reach) break;  // cheap reach past U: so is its exact one
-      const std::optional<Score> exact = floor(o.inside, o.layers, true);
-      if (exact && (!best || *exact + o.after < *best)) best = *exact + o.after;
+    for (const auto& [lower, i] : reach) {
+      if (best && *best < lower) break;  // its floor + rest past U, and so of every one after it
+      if (!make_exact(d, out[i])) continue;
+      const Score through = out[i].floor + *rest_[std::size_t(out[i].after)];
+      if (!best || through < *best) best = through;
     }
     return best;
   }
 
-  std::optional<Score> cheap_floor(const std::vector<std::size_t>& layers) const {
+  /// The group's fused floor; Score{} without FusedFloorModel.
+  Score cheap_floor(const std::vector<std::size_t>& layers) const {
     if constexpr (FusedFloorModel<C>) return score_of(cost_.fused_floors(layers).back(), objective_);
     else return Score{};
   }
@@ -204,10 +238,11 @@ class DownsetBound {
   const std::vector<char>& candidate_;
   const LayerDag& dag_;
   std::size_t group_limit_;
-  std::function<bool(const std::vector<int>&, const LayerSet&)> too_large_;
+  std::function<bool(const std::vector<int>&)> too_large_;
   Progress& progress_;
-  std::unordered_map<LayerSet, int, LayerSetHash> index_;  ///< downset -> index into sets_ and rest_
-  std::vector<LayerSet> sets_;
+  std::unordered_map<LayerSet, int, LayerSetHash> index_;  ///< downset -> its id: index into sets_, edges_ and rest_
+  std::vector<const LayerSet*> sets_;                      ///< the keys of index_
+  std::vector<std::vector<Edge>> edges_;
   std::vector<std::optional<Score>> rest_;
   std::unordered_map<LayerSet, std::optional<Score>, LayerSetHash> exact_;  ///< group -> its group floor
 };

@@ -1,0 +1,133 @@
+// The order-free search's lattice and floor (solvers/detail/convex_groups.hpp,
+// solvers/detail/downset_bound.hpp): every convex group from every downset is
+// walked once, rest() is a floor on the order-free optimum that its own edges
+// respect, and the pass gives up (knowing nothing) when told to stop.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <random>
+#include <set>
+#include <vector>
+
+#include "pinfuse/accel/reference_accelerator.hpp"
+#include "pinfuse/solvers/detail/downset_bound.hpp"
+#include "pinfuse/solvers/detail/segment_dp.hpp"
+#include "support/brute_force.hpp"
+#include "support/random_networks.hpp"
+
+using namespace pinfuse;
+using pinfuse::detail::DownsetBound;
+using pinfuse::detail::LayerDag;
+using pinfuse::detail::LayerSet;
+
+namespace {
+
+LayerSet set_of(std::uint32_t mask, int n) {
+  LayerSet s(static_cast<std::size_t>(n));
+  for (int pos = 0; pos < n; ++pos)
+    if ((mask >> pos) & 1U) s.add(pos);
+  return s;
+}
+
+bool is_downset(std::uint32_t mask, const LayerDag& dag) {
+  for (std::size_t pos = 0; pos < dag.producers.size(); ++pos)
+    if ((mask >> pos) & 1U)
+      for (const int u : dag.producers[pos])
+        if (!((mask >> u) & 1U)) return false;
+  return true;
+}
+
+/// Stops at once.
+struct StopAtOnce final : SolveObserver {
+  SolveControl progress(const SolveStatistics&) override { return SolveControl::stop; }
+};
+
+}  // namespace
+
+TEST_CASE("every group that extends a downset to a downset is walked once", "[solvers][order_free]") {
+  for (std::uint32_t seed = 1; seed <= 40; ++seed) {
+    std::mt19937 rng(seed);
+    const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, 9)(rng), true);
+    const Problem p = make_problem(g);
+    const LayerDag dag = detail::layer_dag_of(p);
+    const int n = static_cast<int>(p.size());
+    const std::size_t limit = seed % 4 == 0 ? 2 : 0;
+    INFO("seed " << seed << ", " << n << " layers, groups of at most " << limit);
+    for (std::uint32_t done = 0; done < (1U << n); ++done) {
+      if (!is_downset(done, dag)) continue;
+      std::multiset<std::uint32_t> walked;
+      detail::for_each_convex_group(dag, set_of(done, n), limit, [](const std::vector<int>&) { return false; },
+                                    [] { return false; }, [&](const std::vector<int>& group, const LayerSet& inside) {
+        std::uint32_t mask = 0;
+        for (const int pos : group) mask |= 1U << pos;
+        CHECK(inside == set_of(mask, n));
+        walked.insert(mask);
+      });
+      std::multiset<std::uint32_t> expected;
+      for (std::uint32_t group = 1; group < (1U << n); ++group)
+        if (!(group & done) && is_downset(done | group, dag) &&
+            (limit == 0 || static_cast<std::size_t>(__builtin_popcount(group)) <= limit))
+          expected.insert(group);
+      CHECK(walked == expected);
+    }
+  }
+}
+
+TEST_CASE("rest is a floor on the order-free optimum, and on each group's floor plus rest after it",
+          "[solvers][order_free]") {
+  for (std::uint32_t seed = 101; seed <= 130; ++seed) {
+    std::mt19937 rng(seed);
+    const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, 7)(rng), true);
+    const Hardware hw = pinfuse::testing::random_hardware(rng, g);
+    const ReferenceAccelerator accel(g, hw);
+    const Scratchpad spm = scratchpad_of(hw);
+    const SolveOptions opt;
+    const Problem p = make_problem(g);
+    const LayerDag dag = detail::layer_dag_of(p);
+    const int n = static_cast<int>(p.size());
+    std::vector<char> candidate(p.fms.size());
+    for (std::size_t f = 0; f < p.fms.size(); ++f) candidate[f] = detail::may_pin(p, f, spm, opt, {});
+    detail::Progress progress(nullptr);
+    DownsetBound<ReferenceAccelerator, Scratchpad> bound(p, accel, spm, opt.objective, candidate, dag, 0,
+                                                         [](const std::vector<int>&) { return false; }, progress);
+    INFO("seed " << seed << ", SPM " << hw.spm_bytes << " B");
+    REQUIRE(bound.run());
+    const int root = bound.id(LayerSet(static_cast<std::size_t>(n)));
+    REQUIRE(root >= 0);
+    const std::optional<Score> optimum = pinfuse::testing::brute_force_any_order(g, accel, spm, {true, true}, opt.objective);
+    if (optimum) {  // (a relaxation: rest may also be known where no plan fits)
+      REQUIRE(bound.rest(root));
+      CHECK(*bound.rest(root) <= *optimum);
+    }
+    for (std::uint32_t done = 0; done < (1U << n); ++done) {
+      if (!is_downset(done, dag)) continue;
+      const int d = bound.id(set_of(done, n));
+      REQUIRE(d >= 0);  // every downset is reached (no group is too large here)
+      CHECK(bound.set(d) == set_of(done, n));
+      for (DownsetBound<ReferenceAccelerator, Scratchpad>::Edge& e : bound.edges(d)) {
+        const Score fused = e.floor;
+        if (!bound.make_exact(d, e) || !bound.rest(e.after)) continue;
+        CHECK(fused <= e.floor);  // the fused floor is the weaker one
+        REQUIRE(bound.rest(d));
+        CHECK(*bound.rest(d) <= e.floor + *bound.rest(e.after));
+      }
+    }
+  }
+}
+
+TEST_CASE("the lattice pass stops when told to, and then knows no downset", "[solvers][order_free]") {
+  std::mt19937 rng(7);
+  const Network g = pinfuse::testing::random_network(rng, 6, true);
+  const Hardware hw = pinfuse::testing::random_hardware(rng, g);
+  const ReferenceAccelerator accel(g, hw);
+  const Scratchpad spm = scratchpad_of(hw);
+  const Problem p = make_problem(g);
+  const LayerDag dag = detail::layer_dag_of(p);
+  const std::vector<char> candidate(p.fms.size(), 1);
+  StopAtOnce stop;
+  detail::Progress progress(&stop);
+  DownsetBound<ReferenceAccelerator, Scratchpad> bound(p, accel, spm, Objective::latency, candidate, dag, 0,
+                                                       [](const std::vector<int>&) { return false; }, progress);
+  CHECK_FALSE(bound.run());
+  CHECK(bound.id(LayerSet(p.size())) == -1);
+}
