@@ -54,10 +54,11 @@
 // in DRAM every boundary FM q says is in DRAM (those q says pinned or loaded
 // may be in any residence), and any passing pins. If the model accepts q', its answer scores at
 // least score_of(floor, q.objective); nullopt means it accepts no such q'.
-// The fixed-order DP asks it once per group, with the group's pin candidates
-// pinned and the whole capacity available, for its floor on the cost still to
-// come (solvers/detail/suffix_bound.hpp): branch and bound, and a tighter lower bound
-// when it stops early.
+// The fixed-order DP and the order-free search ask it once per group, with the
+// group's pin candidates pinned and the whole capacity available, for their
+// floors on the cost still to come (solvers/detail/suffix_bound.hpp,
+// solvers/detail/downset_bound.hpp): branch and bound, and a tighter lower
+// bound when they stop early.
 //
 // Optionally (FusedFloorModel, with GroupFloorModel), a model tells cheap
 // floors on running the first layers of a list as one group, for each length:

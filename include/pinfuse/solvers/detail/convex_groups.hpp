@@ -4,6 +4,7 @@
 // not-done layers with D + G a downset again. Such a G is convex (no path
 // leaves it and comes back), and every plan is a sequence of them.
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -19,6 +20,12 @@ class LayerSet {
   bool has(int pos) const { return (words_[std::size_t(pos) / 64] >> (std::size_t(pos) % 64)) & 1U; }
   void add(int pos) { words_[std::size_t(pos) / 64] |= std::uint64_t(1) << (std::size_t(pos) % 64); }
   void remove(int pos) { words_[std::size_t(pos) / 64] &= ~(std::uint64_t(1) << (std::size_t(pos) % 64)); }
+  /// The number of layers in the set.
+  std::size_t count() const {
+    std::size_t c = 0;
+    for (const std::uint64_t w : words_) c += static_cast<std::size_t>(std::popcount(w));
+    return c;
+  }
   /// The union with `other` (a set over the same layers).
   LayerSet operator|(const LayerSet& other) const {
     LayerSet both = *this;

@@ -292,8 +292,7 @@ class DagSearch {
     std::vector<int> promising_from;
     for (typename DownsetBound<C, M>::Edge& e : bound_.edges(lattice)) {
       if (out_of_time()) return;
-      const std::vector<int> group = bound_.group(lattice, e);
-      if (group_limit && group.size() > group_limit) continue;
+      if (group_limit && bound_.set(e.after).count() - done.count() > group_limit) continue;
       const Score after = downsets_[std::size_t(downset_of(bound_.set(e.after)))].floor;
       promising_from.clear();
       if (goal_ < 0) {
@@ -305,7 +304,7 @@ class DagSearch {
           if (runs && states_[std::size_t(id)].g + e.floor + after < incumbent) promising_from.push_back(id);
         progress_.stats().states_pruned += from.size() - promising_from.size();
       }
-      if (!promising_from.empty()) transitions(done, promising_from, group, on_transition);
+      if (!promising_from.empty()) transitions(done, promising_from, bound_.group(lattice, e), on_transition);
     }
   }
 
