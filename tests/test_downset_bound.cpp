@@ -56,12 +56,13 @@ TEST_CASE("every group that extends a downset to a downset is walked once", "[so
     for (std::uint32_t done = 0; done < (1U << n); ++done) {
       if (!is_downset(done, dag)) continue;
       std::multiset<std::uint32_t> walked;
-      detail::for_each_convex_group(dag, set_of(done, n), limit, [](const std::vector<int>&) { return false; },
-                                    [] { return false; }, [&](const std::vector<int>& group, const LayerSet& inside) {
+      detail::for_each_convex_group(dag, set_of(done, n), limit, [] { return false; },
+                                    [&](const std::vector<int>& group, const LayerSet& inside) {
         std::uint32_t mask = 0;
         for (const int pos : group) mask |= 1U << pos;
         CHECK(inside == set_of(mask, n));
         walked.insert(mask);
+        return true;
       });
       std::multiset<std::uint32_t> expected;
       for (std::uint32_t group = 1; group < (1U << n); ++group)
@@ -89,7 +90,7 @@ TEST_CASE("rest is a floor on the order-free optimum, and on each group's floor 
     for (std::size_t f = 0; f < p.fms.size(); ++f) candidate[f] = detail::may_pin(p, f, spm, opt, {});
     detail::Progress progress(nullptr);
     DownsetBound<ReferenceAccelerator, Scratchpad> bound(p, accel, spm, opt.objective, candidate, dag, 0,
-                                                         [](const std::vector<int>&) { return false; }, progress);
+                                                         [](const std::vector<std::size_t>&) { return false; }, progress);
     INFO("seed " << seed << ", SPM " << hw.spm_bytes << " B");
     REQUIRE(bound.run());
     const int root = bound.id(LayerSet(static_cast<std::size_t>(n)));
@@ -127,7 +128,7 @@ TEST_CASE("the lattice pass stops when told to, and then knows no downset", "[so
   StopAtOnce stop;
   detail::Progress progress(&stop);
   DownsetBound<ReferenceAccelerator, Scratchpad> bound(p, accel, spm, Objective::latency, candidate, dag, 0,
-                                                       [](const std::vector<int>&) { return false; }, progress);
+                                                       [](const std::vector<std::size_t>&) { return false; }, progress);
   CHECK_FALSE(bound.run());
   CHECK(bound.id(LayerSet(p.size())) == -1);
 }

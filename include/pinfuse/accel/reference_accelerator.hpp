@@ -70,6 +70,9 @@ class ReferenceAccelerator {
                          return g[boost::target(edge, g)].kind == LayerKind::output;
                        });
     }
+    for (LayerId v = 0; v < n; ++v)
+      for (std::size_t slot = 0; slot < info_[v].inputs.size(); ++slot)
+        info_[v].least_one_row.push_back(least_input_rows(v, slot, 1));
     check_counts();
     set_least_compute();
   }
@@ -248,6 +251,7 @@ class ReferenceAccelerator {
     bool model_output = false;  ///< read by an output marker or by nothing
     std::uint64_t least_compute = 0;  ///< least_compute_cycles()
     std::uint64_t least_rows = 0;     ///< rows every plan computes (0 for a concat)
+    std::vector<int> least_one_row;   ///< per input slot: least_input_rows(v, slot, 1), which least_held() asks most
     std::uint64_t compute = 0;        ///< compute_cycles()
   };
   /// The sums floor() and fused_floors() take the maxima of, over the layers added so far.
@@ -758,7 +762,10 @@ inline ReferenceAccelerator::LeastHeld ReferenceAccelerator::least_held(std::spa
     const int computed = hw_.halo_caching && read_inside ? std::min(need[i], 1) : need[i];
     for (std::size_t slot = 0; slot < info.inputs.size(); ++slot) {
       const LayerId u = info.inputs[slot];
-      const int rows = computed == 0 ? 0 : info.reduction && !read_inside ? 1 : least_input_rows(l, slot, computed);
+      const int rows = computed == 0                   ? 0
+                       : info.reduction && !read_inside ? 1
+                       : computed == 1                  ? info.least_one_row[slot]
+                                                        : least_input_rows(l, slot, computed);
       const int j = local[u];
       if (j >= 0) {
         need[std::size_t(j)] = std::max(need[std::size_t(j)], rows);

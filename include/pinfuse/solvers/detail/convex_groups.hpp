@@ -26,11 +26,10 @@ class LayerSet {
     for (const std::uint64_t w : words_) c += static_cast<std::size_t>(std::popcount(w));
     return c;
   }
-  /// The union with `other` (a set over the same layers).
-  LayerSet operator|(const LayerSet& other) const {
-    LayerSet both = *this;
-    for (std::size_t i = 0; i < words_.size(); ++i) both.words_[i] |= other.words_[i];
-    return both;
+  /// Adds the layers of `other` (a set over the same layers).
+  LayerSet& operator|=(const LayerSet& other) {
+    for (std::size_t i = 0; i < words_.size(); ++i) words_[i] |= other.words_[i];
+    return *this;
   }
   std::size_t hash() const {
     std::size_t h = 0;
@@ -65,16 +64,16 @@ inline LayerDag layer_dag_of(const Problem& p) {
 
 /// Calls visit(group, inside) for every nonempty G with `done` + G a downset,
 /// once each: `group` holds its positions in the order they were added,
-/// `inside` the same set. A group of `group_limit` layers (0 = any) grows no
-/// further, nor does one `too_large(group)` says no group containing it can run
-/// (that one is not visited). `stop()` ends the walk early.
+/// `inside` the same set. visit() returns whether groups containing G may run:
+/// false (e.g. the SPM floor passes the capacity) and the walk grows G no
+/// further; nor does it grow a group of `group_limit` layers (0 = any).
+/// `stop()` ends the walk early.
 ///
 /// Every G once: the smallest ready layer x is either in G (then its readers
 /// may become ready) or not (then it is banned, and none of its descendants
 /// can join: they would need it).
-template <class TooLarge, class Stop, class Visit>
-void for_each_convex_group(const LayerDag& dag, const LayerSet& done, std::size_t group_limit, TooLarge&& too_large,
-                           Stop&& stop, Visit&& visit) {
+template <class Stop, class Visit>
+void for_each_convex_group(const LayerDag& dag, const LayerSet& done, std::size_t group_limit, Stop&& stop, Visit&& visit) {
   const int n = static_cast<int>(dag.producers.size());
   LayerSet inside{std::size_t(n)};
   std::vector<int> group;
@@ -97,8 +96,7 @@ void for_each_convex_group(const LayerDag& dag, const LayerSet& done, std::size_
     rest.erase(rest.begin() + (smallest - pending.begin()));
     group.push_back(x);
     inside.add(x);
-    if (!too_large(static_cast<const std::vector<int>&>(group))) {
-      visit(static_cast<const std::vector<int>&>(group), static_cast<const LayerSet&>(inside));
+    if (visit(static_cast<const std::vector<int>&>(group), static_cast<const LayerSet&>(inside))) {
       std::vector<int> grown = rest;
       for (const int r : dag.readers[std::size_t(x)])
         if (std::find(grown.begin(), grown.end(), r) == grown.end()) grown.push_back(r);

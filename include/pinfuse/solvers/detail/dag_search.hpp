@@ -78,7 +78,7 @@ class DagSearch {
       : p_(p), cost_(cost), spm_(spm), opt_(opt), progress_(progress), n_(static_cast<int>(p.size())), candidate_(p.fms.size(), 0),
         dag_(layer_dag_of(p)), by_size_(p.size() + 1),
         bound_(p, cost, spm, opt.objective, candidate_, dag_, opt.max_group_layers,
-               [this](const std::vector<int>& group) { return too_large(group); }, progress) {
+               [this](const std::vector<std::size_t>& layers) { return too_large(layers); }, progress) {
     for (std::size_t f = 0; f < p.fms.size(); ++f)
       candidate_[f] = space.pins && may_pin(p, f, spm, opt, space.no_pin);
   }
@@ -281,9 +281,11 @@ class DagSearch {
     const LayerSet done = downsets_[std::size_t(d)].done;
     const int lattice = downsets_[std::size_t(d)].lattice;
     if (lattice < 0) {
-      for_each_convex_group(dag_, done, group_limit, [&](const std::vector<int>& group) { return too_large(group); },
-                            [&] { return out_of_time(); }, [&](const std::vector<int>& group, const LayerSet&) {
+      for_each_convex_group(dag_, done, group_limit, [&] { return out_of_time(); },
+                            [&](const std::vector<int>& group, const LayerSet&) {
+        if (too_large(layers_of(group))) return false;
         transitions(done, from, group, on_transition);
+        return true;
       });
       return;
     }
@@ -317,13 +319,14 @@ class DagSearch {
   }
 
   /// Does the cost model's SPM floor (SpmFloorModel) say no group containing
-  /// `group` (positions) can run? Counted in growth_stops.
-  bool too_large(const std::vector<int>& group) {
+  /// `layers` (vertices in file order) can run? Counted in growth_stops.
+  bool too_large(const std::vector<std::size_t>& layers) {
     if constexpr (SpmFloorModel<C>) {
-      const bool stop = cost_.least_spm_bytes(layers_of(group)) > spm_.capacity();
+      const bool stop = cost_.least_spm_bytes(layers) > spm_.capacity();
       if (stop) ++progress_.stats().growth_stops;
       return stop;
     } else {
+      (void)layers;
       return false;
     }
   }

@@ -63,8 +63,8 @@ class DownsetBound {
   };
 
   /// `candidate`: per FM of `p`, may the search pin it; `group_limit`: the
-  /// search's largest group (0 = any); `too_large(group)`: the search's growth
-  /// stop (convex_groups.hpp).
+  /// search's largest group (0 = any); `too_large(layers)`: the search's growth
+  /// stop (convex_groups.hpp), asked with a group's vertices in file order.
   template <class TooLarge>
   DownsetBound(const Problem& p, const C& cost, const M& spm, Objective objective, const std::vector<char>& candidate,
                const LayerDag& dag, std::size_t group_limit, TooLarge too_large, Progress& progress)
@@ -94,6 +94,8 @@ class DownsetBound {
     };
     id_of(LayerSet(std::size_t(n)), 0);
     std::size_t edges = 0;
+    std::vector<std::size_t> layers;  // of the group visited, in file order
+    LayerSet after;                   // the downset after it
     for (int size = 0; size < n; ++size)
       for (std::size_t i = 0; i < by_size[std::size_t(size)].size(); ++i) {
         const int d = by_size[std::size_t(size)][i];
@@ -101,9 +103,13 @@ class DownsetBound {
         std::vector<Edge> out;
         bool stopped = false;
         const auto stop_now = [&] { return stopped = stopped || progress_.stopped() || progress_.out_of_time(); };
-        for_each_convex_group(dag_, done, group_limit_, too_large_, stop_now,
-                              [&](const std::vector<int>& group, const LayerSet& inside) {
-          out.push_back({id_of(done | inside, size + static_cast<int>(group.size())), cheap_floor(layers_of(group)), false});
+        for_each_convex_group(dag_, done, group_limit_, stop_now, [&](const std::vector<int>& group, const LayerSet& inside) {
+          sorted_layers(group, layers);
+          if (too_large_(layers)) return false;
+          after = done;
+          after |= inside;
+          out.push_back({id_of(after, size + static_cast<int>(group.size())), cheap_floor(layers), false});
+          return true;
         });
         edges += out.size();
         edges_[std::size_t(d)] = std::move(out);
@@ -146,7 +152,11 @@ class DownsetBound {
     LayerSet inside(p_.size());
     for (const int pos : positions) inside.add(pos);
     auto it = exact_.find(inside);
-    if (it == exact_.end()) it = exact_.emplace(std::move(inside), group_floor(layers_of(positions))).first;
+    if (it == exact_.end()) {
+      std::vector<std::size_t> layers;
+      sorted_layers(positions, layers);
+      it = exact_.emplace(std::move(inside), group_floor(layers)).first;
+    }
     if (!it->second) return false;
     e.floor = *it->second;
     e.exact = true;
@@ -162,11 +172,11 @@ class DownsetBound {
     return false;
   }
 
-  std::vector<std::size_t> layers_of(std::vector<int> positions) const {
-    std::sort(positions.begin(), positions.end());
-    std::vector<std::size_t> layers;
-    for (const int pos : positions) layers.push_back(p_.order[std::size_t(pos)]);
-    return layers;
+  /// The vertices of the layers at `positions`, in file order, into `layers`.
+  void sorted_layers(const std::vector<int>& positions, std::vector<std::size_t>& layers) const {
+    layers.assign(positions.begin(), positions.end());
+    std::sort(layers.begin(), layers.end());
+    for (std::size_t& pos : layers) pos = p_.order[pos];
   }
 
   /// rest(D) from rest of every larger downset; asks the group floors it needs.
@@ -238,7 +248,7 @@ class DownsetBound {
   const std::vector<char>& candidate_;
   const LayerDag& dag_;
   std::size_t group_limit_;
-  std::function<bool(const std::vector<int>&)> too_large_;
+  std::function<bool(const std::vector<std::size_t>&)> too_large_;
   Progress& progress_;
   std::unordered_map<LayerSet, int, LayerSetHash> index_;  ///< downset -> its id: index into sets_, edges_ and rest_
   std::vector<const LayerSet*> sets_;                      ///< the keys of index_
