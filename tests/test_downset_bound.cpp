@@ -37,6 +37,19 @@ bool is_downset(std::uint32_t mask, const LayerDag& dag) {
   return true;
 }
 
+/// A random DAG on random hardware, with what the lattice pass takes.
+struct RandomCase {
+  RandomCase(std::mt19937& rng, int layers)
+      : g(pinfuse::testing::random_network(rng, layers, true)), hw(pinfuse::testing::random_hardware(rng, g)), accel(g, hw),
+        spm(scratchpad_of(hw)), p(make_problem(g)), dag(detail::layer_dag_of(p)) {}
+  Network g;
+  Hardware hw;
+  ReferenceAccelerator accel;
+  Scratchpad spm;
+  Problem p;
+  LayerDag dag;
+};
+
 /// Stops at once.
 struct StopAtOnce final : SolveObserver {
   SolveControl progress(const SolveStatistics&) override { return SolveControl::stop; }
@@ -78,30 +91,26 @@ TEST_CASE("rest is a floor on the order-free optimum, and on each group's floor 
           "[solvers][order_free]") {
   for (std::uint32_t seed = 101; seed <= 130; ++seed) {
     std::mt19937 rng(seed);
-    const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, 7)(rng), true);
-    const Hardware hw = pinfuse::testing::random_hardware(rng, g);
-    const ReferenceAccelerator accel(g, hw);
-    const Scratchpad spm = scratchpad_of(hw);
+    const RandomCase c(rng, std::uniform_int_distribution<int>(2, 7)(rng));
+    const Problem& p = c.p;
     const SolveOptions opt;
-    const Problem p = make_problem(g);
-    const LayerDag dag = detail::layer_dag_of(p);
     const int n = static_cast<int>(p.size());
     std::vector<char> candidate(p.fms.size());
-    for (std::size_t f = 0; f < p.fms.size(); ++f) candidate[f] = detail::may_pin(p, f, spm, opt, {});
+    for (std::size_t f = 0; f < p.fms.size(); ++f) candidate[f] = detail::may_pin(p, f, c.spm, opt, {});
     detail::Progress progress(nullptr);
-    DownsetBound<ReferenceAccelerator, Scratchpad> bound(p, accel, spm, opt.objective, candidate, dag, 0,
+    DownsetBound<ReferenceAccelerator, Scratchpad> bound(p, c.accel, c.spm, opt.objective, candidate, c.dag, 0,
                                                          [](const std::vector<std::size_t>&) { return false; }, progress);
-    INFO("seed " << seed << ", SPM " << hw.spm_bytes << " B");
+    INFO("seed " << seed << ", SPM " << c.hw.spm_bytes << " B");
     REQUIRE(bound.run());
     const int root = bound.id(LayerSet(static_cast<std::size_t>(n)));
     REQUIRE(root >= 0);
-    const std::optional<Score> optimum = pinfuse::testing::brute_force_any_order(g, accel, spm, {true, true}, opt.objective);
+    const std::optional<Score> optimum = pinfuse::testing::brute_force_any_order(c.g, c.accel, c.spm, {true, true}, opt.objective);
     if (optimum) {  // (a relaxation: rest may also be known where no plan fits)
       REQUIRE(bound.rest(root));
       CHECK(*bound.rest(root) <= *optimum);
     }
     for (std::uint32_t done = 0; done < (1U << n); ++done) {
-      if (!is_downset(done, dag)) continue;
+      if (!is_downset(done, c.dag)) continue;
       const int d = bound.id(set_of(done, n));
       REQUIRE(d >= 0);  // every downset is reached (no group is too large here)
       CHECK(bound.set(d) == set_of(done, n));
@@ -118,17 +127,12 @@ TEST_CASE("rest is a floor on the order-free optimum, and on each group's floor 
 
 TEST_CASE("the lattice pass stops when told to, and then knows no downset", "[solvers][order_free]") {
   std::mt19937 rng(7);
-  const Network g = pinfuse::testing::random_network(rng, 6, true);
-  const Hardware hw = pinfuse::testing::random_hardware(rng, g);
-  const ReferenceAccelerator accel(g, hw);
-  const Scratchpad spm = scratchpad_of(hw);
-  const Problem p = make_problem(g);
-  const LayerDag dag = detail::layer_dag_of(p);
-  const std::vector<char> candidate(p.fms.size(), 1);
+  const RandomCase c(rng, 6);
+  const std::vector<char> candidate(c.p.fms.size(), 1);
   StopAtOnce stop;
   detail::Progress progress(&stop);
-  DownsetBound<ReferenceAccelerator, Scratchpad> bound(p, accel, spm, Objective::latency, candidate, dag, 0,
+  DownsetBound<ReferenceAccelerator, Scratchpad> bound(c.p, c.accel, c.spm, Objective::latency, candidate, c.dag, 0,
                                                        [](const std::vector<std::size_t>&) { return false; }, progress);
   CHECK_FALSE(bound.run());
-  CHECK(bound.id(LayerSet(p.size())) == -1);
+  CHECK(bound.id(LayerSet(c.p.size())) == -1);
 }

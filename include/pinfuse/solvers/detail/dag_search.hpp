@@ -16,18 +16,26 @@
 //   best(D', S') = min over (D, S, G, T) of best(D, S) + cost(G | S, T)
 //
 // and the optimum is over every topological order, every split of it into
-// groups and every pin set with at most SolveOptions::max_pins_per_cut pinned
-// FMs alive at once (and groups of at most max_group_layers, when set). On a
-// chain the downsets are the cuts and this is segment_dp.hpp's DP.
+// groups and every set of pin candidates with at most
+// SolveOptions::max_pins_per_cut pinned FMs alive at once (and groups of at
+// most max_group_layers, when set). The pin candidates are the fixed-order
+// DP's on the file order (pin_candidates(): where more than max_pins_per_cut
+// FMs are alive across one of its cuts, those that save the least traffic per
+// byte are none), so the space holds the fixed-order DP's and every plan it
+// makes in another order. On a chain the downsets are the cuts and this is
+// segment_dp.hpp's DP.
 //
 // Downsets are taken in order of size, so every state's score is final when
 // its downset is expanded; all states of one downset are expanded together, so
 // the cost model is asked about each group once, in one batch (and answers are
 // cached across downsets: same layers, residences and passing pins). The
 // fixed-order DP's plan on the file order is the first incumbent (so the result
-// is never worse than it), then a greedy dive; with the cost model's floor on the layers
-// still to run (CostFloorModel; 0 without one) as h, a state with g + h no
-// better than the incumbent is not expanded. With SolveOptions::time_limit the
+// is never worse than it), then a greedy dive. h(D) is the larger of the cost
+// model's floor on the layers still to run (CostFloorModel; 0 without one) and
+// rest(D) from group floors (downset_bound.hpp, which also walks the groups
+// once and keeps them as the lattice the search expands along): a state with
+// g + h no better than the incumbent is not expanded, nor is a group costed
+// from a state when g + its floor + h after it is no better. With SolveOptions::time_limit the
 // search stops when the time is up (once it has a plan) and returns the
 // incumbent with a proven lower bound: the least g + h of the states not yet
 // expanded. It stops the same way when SolveOptions::observer says stop
@@ -79,8 +87,7 @@ class DagSearch {
         dag_(layer_dag_of(p)), by_size_(p.size() + 1),
         bound_(p, cost, spm, opt.objective, candidate_, dag_, opt.max_group_layers,
                [this](const std::vector<std::size_t>& layers) { return too_large(layers); }, progress) {
-    for (std::size_t f = 0; f < p.fms.size(); ++f)
-      candidate_[f] = space.pins && may_pin(p, f, spm, opt, space.no_pin);
+    if (space.pins) candidate_ = pin_candidates(p, spm, std::vector<char>(p.size() + 1, 1), opt, space.no_pin);
   }
 
   /// The groups (positions, each group in file order) and pinned FMs of the best
