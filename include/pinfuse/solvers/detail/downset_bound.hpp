@@ -57,8 +57,8 @@ class DownsetBound {
   /// A group from a downset: the downset after it and the best floor known on
   /// the group's score (its fused floor until its group floor is asked).
   struct Edge {
-    int after = -1;  ///< downset id
     Score floor;
+    int after = -1;      ///< downset id
     bool exact = false;  ///< floor is the group floor
   };
 
@@ -76,6 +76,7 @@ class DownsetBound {
   /// independent chains side by side).
   static constexpr std::size_t kMaxDownsets = std::size_t(1) << 18;
   static constexpr std::size_t kMaxEdges = std::size_t(1) << 22;
+  static_assert(sizeof(Edge) <= 24, "the pass keeps up to kMaxEdges of them");
 
   /// The pass over every downset; false if it stopped before the end or the
   /// cost model has no group floors (then it knows no downset).
@@ -108,7 +109,7 @@ class DownsetBound {
           if (too_large_(layers)) return false;
           after = done;
           after |= inside;
-          out.push_back({id_of(after, size + static_cast<int>(group.size())), cheap_floor(layers), false});
+          out.push_back({cheap_floor(layers), id_of(after, size + static_cast<int>(group.size())), false});
           return true;
         });
         edges += out.size();
