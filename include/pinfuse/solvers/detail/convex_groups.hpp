@@ -62,6 +62,14 @@ inline LayerDag layer_dag_of(const Problem& p) {
   return dag;
 }
 
+/// The vertices of the layers at `positions` (any order), in file order, into
+/// `layers` (a buffer the caller may reuse).
+inline void vertices_in_file_order(const Problem& p, const std::vector<int>& positions, std::vector<std::size_t>& layers) {
+  layers.assign(positions.begin(), positions.end());
+  std::sort(layers.begin(), layers.end());
+  for (std::size_t& pos : layers) pos = p.order[pos];
+}
+
 /// Calls visit(group, inside) for every nonempty G with `done` + G a downset,
 /// once each: `group` holds its positions in the order they were added,
 /// `inside` the same set. visit() returns whether groups containing G may run:

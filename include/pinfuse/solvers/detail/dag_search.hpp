@@ -58,6 +58,7 @@
 #include "pinfuse/solvers/options.hpp"
 #include "pinfuse/solvers/detail/convex_groups.hpp"
 #include "pinfuse/solvers/detail/downset_bound.hpp"
+#include "pinfuse/solvers/detail/group_boundary.hpp"
 #include "pinfuse/solvers/detail/segment_dp.hpp"
 
 namespace pinfuse::detail {
@@ -318,10 +319,9 @@ class DagSearch {
   }
 
   /// The vertices of the layers at `positions`, in file order.
-  std::vector<std::size_t> layers_of(std::vector<int> positions) const {
-    std::sort(positions.begin(), positions.end());
+  std::vector<std::size_t> layers_of(const std::vector<int>& positions) const {
     std::vector<std::size_t> layers;
-    for (const int pos : positions) layers.push_back(p_.order[std::size_t(pos)]);
+    vertices_in_file_order(p_, positions, layers);
     return layers;
   }
 
@@ -348,23 +348,12 @@ class DagSearch {
     std::sort(group.begin(), group.end());
     LayerSet after = done;
     for (const int pos : group) after.add(pos);
-    const auto in_group = [&](int pos) { return pos >= 0 && std::binary_search(group.begin(), group.end(), pos); };
-    std::vector<int> inputs, outputs, fresh;
-    std::vector<std::uint8_t> outputs_read_inside;
-    for (const int pos : group) {
-      for (const int fm : p_.reads[std::size_t(pos)])
-        if (!in_group(p_.fms[fm].producer_position) && std::find(inputs.begin(), inputs.end(), fm) == inputs.end())
-          inputs.push_back(fm);
-      const int out = p_.produces[std::size_t(pos)];
-      const FeatureMap& f = p_.fms[out];
-      const bool read_after = std::any_of(f.consumer_positions.begin(), f.consumer_positions.end(), [&](int c) { return !in_group(c); });
-      if (f.model_output || read_after) {
-        outputs.push_back(out);
-        outputs_read_inside.push_back(f.read_by(in_group) ? 1 : 0);
-        if (candidate_[out]) fresh.push_back(out);
-      }
-    }
-    std::sort(inputs.begin(), inputs.end());
+    const GroupBoundary boundary = group_boundary(p_, group);
+    const std::vector<int>& inputs = boundary.inputs;
+    const std::vector<int>& outputs = boundary.outputs;
+    std::vector<int> fresh;  // the candidates it may start to pin: its outputs (and model inputs, below)
+    for (const int out : outputs)
+      if (candidate_[out]) fresh.push_back(out);
     for (const int fm : inputs)  // model inputs it reads first and that are read after it: it may load them
       if (candidate_[fm] && p_.fms[fm].model_input() && !pin_started(fm, done) && alive_after(fm, after))
         fresh.push_back(fm);
@@ -404,7 +393,7 @@ class DagSearch {
           s.inputs.push_back({p_.fms[fm].vertex, where});
         }
         for (const int fm : outputs) s.outputs.push_back({p_.fms[fm].vertex, pinned(fm) ? Residence::pinned : Residence::dram});
-        s.outputs_read_inside = outputs_read_inside;
+        s.outputs_read_inside = boundary.outputs_read_inside;
         for (const int fm : held)  // pinned before the group: passing unless it reads them
           if (!std::binary_search(inputs.begin(), inputs.end(), fm)) s.passing.push_back(p_.fms[fm].vertex);
         std::sort(s.passing.begin(), s.passing.end());

@@ -47,6 +47,7 @@
 #include "pinfuse/concepts/memory_constraint.hpp"
 #include "pinfuse/core/problem.hpp"
 #include "pinfuse/solvers/detail/convex_groups.hpp"
+#include "pinfuse/solvers/detail/suffix_bound.hpp"
 #include "pinfuse/solvers/observer.hpp"
 
 namespace pinfuse::detail {
@@ -105,7 +106,7 @@ class DownsetBound {
         bool stopped = false;
         const auto stop_now = [&] { return stopped = stopped || progress_.stopped() || progress_.out_of_time(); };
         for_each_convex_group(dag_, done, group_limit_, stop_now, [&](const std::vector<int>& group, const LayerSet& inside) {
-          sorted_layers(group, layers);
+          vertices_in_file_order(p_, group, layers);
           if (too_large_(layers)) return false;
           after = done;
           after |= inside;
@@ -154,9 +155,10 @@ class DownsetBound {
     for (const int pos : positions) inside.add(pos);
     auto it = exact_.find(inside);
     if (it == exact_.end()) {
-      std::vector<std::size_t> layers;
-      sorted_layers(positions, layers);
-      it = exact_.emplace(std::move(inside), group_floor(layers)).first;
+      ++progress_.stats().groups_costed;
+      std::optional<Score> floor = Score{};
+      if constexpr (GroupFloorModel<C>) floor = most_generous_floor(p_, cost_, spm_, objective_, candidate_, positions);
+      it = exact_.emplace(std::move(inside), floor).first;
     }
     if (!it->second) return false;
     e.floor = *it->second;
@@ -171,13 +173,6 @@ class DownsetBound {
     edges_.clear();
     rest_.clear();
     return false;
-  }
-
-  /// The vertices of the layers at `positions`, in file order, into `layers`.
-  void sorted_layers(const std::vector<int>& positions, std::vector<std::size_t>& layers) const {
-    layers.assign(positions.begin(), positions.end());
-    std::sort(layers.begin(), layers.end());
-    for (std::size_t& pos : layers) pos = p_.order[pos];
   }
 
   /// rest(D) from rest of every larger downset; asks the group floors it needs.
@@ -201,45 +196,6 @@ class DownsetBound {
   Score cheap_floor(const std::vector<std::size_t>& layers) const {
     if constexpr (FusedFloorModel<C>) return score_of(cost_.fused_floors(layers).back(), objective_);
     else return Score{};
-  }
-
-  /// The group floor with the group's candidates at its boundary pinned and the
-  /// whole capacity available.
-  std::optional<Score> group_floor(const std::vector<std::size_t>& layers) {
-    const auto in_group = [&](int pos) {
-      return pos >= 0 && std::find(layers.begin(), layers.end(), p_.order[std::size_t(pos)]) != layers.end();
-    };
-    std::vector<BoundaryFm> inputs, outputs;
-    std::vector<std::uint8_t> outputs_read_inside;
-    std::vector<int> seen;
-    for (const std::size_t v : layers) {
-      const int out = p_.fm_of_vertex[v];
-      const int pos = p_.fms[std::size_t(out)].producer_position;
-      for (const int fm : p_.reads[std::size_t(pos)]) {
-        const FeatureMap& f = p_.fms[std::size_t(fm)];
-        if (in_group(f.producer_position) || std::find(seen.begin(), seen.end(), fm) != seen.end()) continue;
-        seen.push_back(fm);
-        // a model input read only here is loaded by nothing before and read by nothing after: in DRAM
-        const bool may_pin = candidate_[std::size_t(fm)] &&
-                             (!f.model_input() || !std::all_of(f.consumer_positions.begin(), f.consumer_positions.end(), in_group));
-        inputs.push_back({f.vertex, may_pin ? Residence::pinned : Residence::dram});
-      }
-      const FeatureMap& f = p_.fms[std::size_t(out)];
-      const bool read_after = !std::all_of(f.consumer_positions.begin(), f.consumer_positions.end(), in_group);
-      if (f.model_output || read_after) {
-        outputs.push_back({f.vertex, candidate_[std::size_t(out)] ? Residence::pinned : Residence::dram});
-        outputs_read_inside.push_back(f.read_by(in_group) ? 1 : 0);
-      }
-    }
-    std::sort(inputs.begin(), inputs.end(), [](const BoundaryFm& a, const BoundaryFm& b) { return a.vertex < b.vertex; });
-    const GroupQuery q{layers, inputs, outputs, spm_.capacity(), spm_.alignment(), objective_, {}, outputs_read_inside};
-    ++progress_.stats().groups_costed;
-    if constexpr (GroupFloorModel<C>) {
-      const std::optional<CostFloor> floor = cost_.group_floor(q);
-      return floor ? std::optional<Score>(score_of(*floor, objective_)) : std::nullopt;
-    } else {
-      return Score{};
-    }
   }
 
   const Problem& p_;

@@ -24,6 +24,7 @@
 // as without pruning). A group whose floor is nullopt runs in no setting.
 #include <algorithm>
 #include <cstdint>
+#include <numeric>
 #include <optional>
 #include <vector>
 
@@ -63,25 +64,36 @@ struct SuffixBound {
 /// floors every group is asked. `progress` is ticked after each cut, and a stop
 /// leaves the bound incomplete. The group floors asked are counted in
 /// groups_costed.
-/// The group floor of [begin, end) the pass asks: with the group's pin
-/// candidates at its boundary pinned and the whole capacity available. (A
-/// model input first read in the group and not after it is no pin here: in DRAM.)
+/// The group floor of the group of `positions` (ascending; [begin, end) here,
+/// any convex set in the order-free search's bound, downset_bound.hpp) the
+/// passes ask: with the group's pin candidates at its boundary pinned and the
+/// whole capacity available. (A model input read only in the group is no pin
+/// here: in DRAM. One read outside it may be pinned or loaded before or in it.)
 template <GroupFloorModel C, MemoryConstraint M>
 std::optional<Score> most_generous_floor(const Problem& p, const C& cost, const M& spm, Objective objective,
-                                         const std::vector<char>& candidate, int begin, int end) {
-  const std::vector<std::size_t> layers = positions_to_vertices(p, begin, end);
-  const GroupBoundary b = group_boundary(p, begin, end);
+                                         const std::vector<char>& candidate, const std::vector<int>& positions) {
+  std::vector<std::size_t> layers;
+  for (const int pos : positions) layers.push_back(p.order[std::size_t(pos)]);
+  const GroupBoundary b = group_boundary(p, positions);
+  const auto in_group = [&](int pos) { return std::binary_search(positions.begin(), positions.end(), pos); };
   std::vector<BoundaryFm> inputs, outputs;
   const auto relaxed = [&](int fm) { return candidate[std::size_t(fm)] ? Residence::pinned : Residence::dram; };
   for (const int fm : b.inputs) {
     const FeatureMap& f = p.fms[std::size_t(fm)];
-    const bool may_be_pinned = f.pin_start() < begin || f.last_use() >= end;
+    const bool may_be_pinned = !f.model_input() || !std::all_of(f.consumer_positions.begin(), f.consumer_positions.end(), in_group);
     inputs.push_back({f.vertex, may_be_pinned ? relaxed(fm) : Residence::dram});
   }
   for (const int fm : b.outputs) outputs.push_back({p.fms[std::size_t(fm)].vertex, relaxed(fm)});
   const GroupQuery q{layers, inputs, outputs, spm.capacity(), spm.alignment(), objective, {}, b.outputs_read_inside};
   const std::optional<CostFloor> floor = cost.group_floor(q);
   return floor ? std::optional<Score>(score_of(*floor, objective)) : std::nullopt;
+}
+template <GroupFloorModel C, MemoryConstraint M>
+std::optional<Score> most_generous_floor(const Problem& p, const C& cost, const M& spm, Objective objective,
+                                         const std::vector<char>& candidate, int begin, int end) {
+  std::vector<int> positions(std::size_t(end - begin));
+  std::iota(positions.begin(), positions.end(), begin);
+  return most_generous_floor(p, cost, spm, objective, candidate, positions);
 }
 
 /// The fused floors (FusedFloorModel) of the groups from cut `begin` to each of
