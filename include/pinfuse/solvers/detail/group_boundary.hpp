@@ -3,7 +3,7 @@
 // of the file order, or any convex set of them (the order-free search).
 #include <algorithm>
 #include <cstdint>
-#include <ranges>
+#include <numeric>
 #include <vector>
 
 #include "pinfuse/core/problem.hpp"
@@ -37,7 +37,9 @@ GroupBoundary boundary_of(const Problem& p, const Positions& positions, const In
 }
 
 inline GroupBoundary group_boundary(const Problem& p, int begin, int end) {
-  return boundary_of(p, std::views::iota(begin, end), [&](int pos) { return pos >= begin && pos < end; });
+  std::vector<int> positions(std::size_t(end - begin));  // (not std::views::iota: clang 14 with libstdc++ 12 rejects it)
+  std::iota(positions.begin(), positions.end(), begin);
+  return boundary_of(p, positions, [&](int pos) { return pos >= begin && pos < end; });
 }
 /// Of a group of any positions (ascending).
 inline GroupBoundary group_boundary(const Problem& p, const std::vector<int>& positions) {
