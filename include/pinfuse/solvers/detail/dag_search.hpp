@@ -25,12 +25,16 @@
 // makes in another order. On a chain the downsets are the cuts and this is
 // segment_dp.hpp's DP.
 //
-// Downsets are taken in order of size, so every state's score is final when
-// its downset is expanded; all states of one downset are expanded together, so
-// the cost model is asked about each group once, in one batch (and answers are
-// cached across downsets: same layers, residences and passing pins). The
-// fixed-order DP's plan on the file order is the first incumbent (so the result
-// is never worse than it), then a greedy dive. h(D) is the larger of the cost
+// The search is best first (A*): it takes the downset of the reached state
+// with the least g + h, and expands every state of that downset reached and
+// not yet expanded with its current score together, so the cost model is
+// asked about each group from there once, in one batch (answers are cached
+// across downsets: same layers, residences and passing pins). A state reached
+// again with a better score later is expanded again. It stops once no state
+// left to expand has g + h below the incumbent's score: the incumbent is then
+// the optimum. The fixed-order DP's plan on the file order is the first
+// incumbent (so the result is never worse than it), then a greedy dive; a
+// better plan found on the way replaces it. h(D) is the larger of the cost
 // model's floor on the layers still to run (CostFloorModel; 0 without one) and
 // rest(D) from group floors (downset_bound.hpp, which also walks the groups
 // once and keeps them as the lattice the search expands along): a state with
@@ -38,14 +42,17 @@
 // from a state when g + its floor + h after it is no better. With SolveOptions::time_limit the
 // search stops when the time is up (once it has a plan) and returns the
 // incumbent with a proven lower bound: the least g + h of the states not yet
-// expanded. It stops the same way when SolveOptions::observer says stop
-// (solvers/observer.hpp) and past 4M states, and keeps its answer cache under
-// 256 MiB (AnswerCache), so its memory stays bounded too.
+// expanded (every plan better than the incumbent passes through one). It
+// stops the same way when SolveOptions::observer says stop
+// (solvers/observer.hpp) and past 4M states or 4M entries waiting to be
+// expanded, and keeps its answer cache under 256 MiB (AnswerCache), so its
+// memory stays bounded too.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <queue>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -85,7 +92,7 @@ class DagSearch {
   DagSearch(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
             Progress& progress)
       : p_(p), cost_(cost), spm_(spm), opt_(opt), progress_(progress), n_(static_cast<int>(p.size())), candidate_(p.fms.size(), 0),
-        dag_(layer_dag_of(p)), by_size_(p.size() + 1),
+        dag_(layer_dag_of(p)),
         bound_(p, cost, spm, opt.objective, candidate_, dag_, opt.max_group_layers,
                [this](const std::vector<std::size_t>& layers) { return too_large(layers); }, progress) {
     if (space.pins) candidate_ = pin_candidates(p, spm, std::vector<char>(p.size() + 1, 1), opt, space.no_pin);
@@ -112,14 +119,17 @@ class DagSearch {
     bounded_ = bound_.run();
     const int root = state_of({downset_of(LayerSet(std::size_t(n_))), {}});
     states_[std::size_t(root)].reached = true;
+    open_.push({bound(root), 0, states_[std::size_t(root)].key.downset});
     if (seed) follow(root, *seed);
     if (!dive(root, true)) dive(root, false);
-    for (int size = 0; size < n_; ++size)
-      for (std::size_t i = 0; i < by_size_[std::size_t(size)].size(); ++i) {
-        const int d = by_size_[std::size_t(size)][i];
-        if (!out_of_time()) expand_downset(d);
-        if (stopped_) return result(lower_bound_from(size, i));
-      }
+    while (!open_.empty()) {
+      const Open top = open_.top();
+      if (goal_ >= 0 && !(top.f < states_[std::size_t(goal_)].g)) break;  // nothing left can beat the incumbent
+      if (out_of_time()) return result(top.f);
+      open_.pop();
+      expand_downset(top.downset);
+      if (stopped_) return result(top.f);  // its states' transitions may be cut short: top.f is still at most theirs
+    }
     if (goal_ < 0) return std::nullopt;  // no plan fits
     return result(states_[std::size_t(goal_)].g);
   }
@@ -136,18 +146,20 @@ class DagSearch {
     DagStateKey key;
     bool reached = false;
     Score g;                  ///< best score found to reach this state
+    std::optional<Score> expanded;  ///< the g its transitions were explored with, if they were
     int parent = -1;
     std::vector<int> group;   ///< positions run by the transition from the parent
   };
 
-  /// The time limit, the memory limit of kMaxStates states and the
+  /// The time limit, the memory limit of kMaxStates states (and as many open
+  /// entries) and the
   /// observer's stop hold once there is a plan to return (the dive's, after
   /// O(layers) small group queries on a chain; later only if the dive got stuck).
   static constexpr std::size_t kMaxStates = std::size_t(1) << 22;
   static constexpr Score kNever{UINT64_MAX, UINT64_MAX};  ///< h of a downset no plan gets on from
   bool out_of_time() {
     if (!stopped_ && goal_ >= 0 &&
-        (states_.size() > kMaxStates || progress_.stopped() || progress_.out_of_time()))
+        (states_.size() > kMaxStates || open_.size() > kMaxStates || progress_.stopped() || progress_.out_of_time()))
       stopped_ = true;
     return stopped_;
   }
@@ -157,6 +169,17 @@ class DagSearch {
   }
   /// Can state `id` still lead to a plan better than the incumbent?
   bool promising(int id) const { return goal_ < 0 || bound(id) < states_[std::size_t(goal_)].g; }
+
+  /// A downset with a state to expand: reached with g + h = f, not yet expanded
+  /// with that g (an entry whose states were all expanded since is stale).
+  struct Open {
+    Score f;
+    int size;  ///< layers run: of two equal f, the deeper first (it reaches a plan sooner)
+    int downset;
+  };
+  struct LaterFirst {  ///< for std::priority_queue: the least f on top
+    bool operator()(const Open& a, const Open& b) const { return b.f < a.f || (!(a.f < b.f) && a.size < b.size); }
+  };
 
   int downset_of(LayerSet done) {
     const auto [it, added] = downset_index_.try_emplace(done, static_cast<int>(downsets_.size()));
@@ -173,7 +196,6 @@ class DagSearch {
         d.floor = r ? std::max(d.floor, *r) : kNever;
       }
       d.done = std::move(done);
-      by_size_[std::size_t(d.size)].push_back(it->second);
       downsets_.push_back(std::move(d));
     }
     return it->second;
@@ -183,7 +205,7 @@ class DagSearch {
     const auto [it, added] = index_.try_emplace(key, static_cast<int>(states_.size()));
     if (added) {
       downsets_[std::size_t(key.downset)].states.push_back(it->second);
-      states_.push_back({std::move(key), false, {}, -1, {}});
+      states_.push_back({std::move(key), false, {}, {}, -1, {}});
     }
     return it->second;
   }
@@ -196,9 +218,12 @@ class DagSearch {
     s.g = g;
     s.parent = parent;
     s.group = group;
-    if (downsets_[std::size_t(s.key.downset)].size == n_) {  // the one state with every layer run
+    const Downset& d = downsets_[std::size_t(s.key.downset)];
+    if (d.size == n_) {  // the one state with every layer run
       goal_ = next;
       ++progress_.stats().incumbents;
+    } else if (promising(next)) {
+      open_.push({bound(next), d.size, s.key.downset});
     }
   }
 
@@ -253,29 +278,22 @@ class DagSearch {
   /// Expands every promising state of downset `d` (their scores are final).
   void expand_downset(int d) {
     std::vector<int> from;
-    for (const int id : downsets_[std::size_t(d)].states)
-      if (states_[std::size_t(id)].reached) {
-        if (promising(id)) from.push_back(id);
-        else ++progress_.stats().states_pruned;
+    for (const int id : downsets_[std::size_t(d)].states) {
+      DagState& s = states_[std::size_t(id)];
+      if (!s.reached || (s.expanded && !(s.g < *s.expanded))) continue;
+      if (!promising(id)) {
+        ++progress_.stats().states_pruned;
+        continue;
       }
+      s.expanded = s.g;
+      from.push_back(id);
+    }
     progress_.stats().states_expanded += from.size();
     if (from.empty()) return;
     expand(d, from, opt_.max_group_layers, [&](int parent, int next, Score g, const std::vector<int>& group) {
       if (goal_ < 0 || g + downsets_[std::size_t(states_[std::size_t(next)].key.downset)].floor < states_[std::size_t(goal_)].g)
         relax(next, g, parent, group);
     });
-  }
-
-  /// The least g + h over the states not yet expanded when the search stopped
-  /// in the `index`th downset of size `size` (that one included): every plan
-  /// passes through one of them, or costs at least the incumbent.
-  Score lower_bound_from(int size, std::size_t index) const {
-    Score least = states_[std::size_t(goal_)].g;
-    for (int k = size; k < n_; ++k)
-      for (std::size_t i = k == size ? index : 0; i < by_size_[std::size_t(k)].size(); ++i)
-        for (const int id : downsets_[std::size_t(by_size_[std::size_t(k)][i])].states)
-          if (states_[std::size_t(id)].reached) least = std::min(least, bound(id));
-    return least;
   }
 
   /// Calls on_transition(parent, next, score, group) for every transition from
@@ -469,11 +487,11 @@ class DagSearch {
   int n_;
   std::vector<char> candidate_;
   LayerDag dag_;
-  std::vector<std::vector<int>> by_size_;    ///< downsets by number of layers run
   std::vector<Downset> downsets_;
   std::unordered_map<LayerSet, int, LayerSetHash> downset_index_;
   std::vector<DagState> states_;
   std::unordered_map<DagStateKey, int, DagStateKeyHash> index_;
+  std::priority_queue<Open, std::vector<Open>, LaterFirst> open_;  ///< downsets with states to expand, least f first
   AnswerCache<Score> cache_;
   DownsetBound<C, M> bound_;
   bool bounded_ = false;  ///< did bound_'s pass end (then its rest is part of h)?
