@@ -69,7 +69,7 @@ struct SolveStatus {
 struct SolveStatistics {
   std::uint64_t runs = 0;             ///< DP or search runs (1 + address repairs, per order)
   std::uint64_t states_expanded = 0;  ///< search states whose transitions were explored
-  std::uint64_t states_pruned = 0;    ///< states (order-free) or state-group pairs (fixed order) not expanded: their bound cannot beat the incumbent
+  std::uint64_t states_pruned = 0;    ///< state-group pairs not explored, and (order-free) states not expanded: their bound cannot beat the incumbent
   std::uint64_t groups_costed = 0;    ///< group settings asked of the cost model
   std::uint64_t cache_hits = 0;       ///< group settings answered without the cost model (asked before)
   std::uint64_t memory_refusals = 0;  ///< cost-model answers the MemoryConstraint refused (fits)

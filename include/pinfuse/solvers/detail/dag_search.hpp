@@ -25,30 +25,41 @@
 // makes in another order. On a chain the downsets are the cuts and this is
 // segment_dp.hpp's DP.
 //
-// The search is best first (A*): it takes the downset of the reached state
-// with the least g + h, and expands every state of that downset reached and
-// not yet expanded with its current score together, so the cost model is
-// asked about each group from there once, in one batch (answers are cached
-// across downsets: same layers, residences and passing pins). A state reached
-// again with a better score later is expanded again. It stops once no state
-// left to expand has g + h below the incumbent's score: the incumbent is then
-// the optimum. The fixed-order DP's plan on the file order is the first
-// incumbent (so the result is never worse than it), then a greedy dive; a
-// better plan found on the way replaces it. h(D) is the larger of the cost
-// model's floor on the layers still to run (CostFloorModel; 0 without one) and
-// rest(D) from group floors (downset_bound.hpp, which also walks the groups
-// once and keeps them as the lattice the search expands along): a state with
-// g + h no better than the incumbent is not expanded, nor is a group costed
-// from a state when g + its floor + h after it is no better. With SolveOptions::time_limit the
-// search stops when the time is up (once it has a plan) and returns the
-// incumbent with a proven lower bound: the least g + h of the states not yet
-// expanded (every plan better than the incumbent passes through one). It
-// stops the same way when SolveOptions::observer says stop
-// (solvers/observer.hpp) and past 4M states or 4M entries waiting to be
-// expanded, and keeps its answer cache under 256 MiB (AnswerCache), so its
-// memory stays bounded too.
+// The search is best first (A*) with partial expansion. A transition's reach
+// is g + floor(group) + h(after it): a floor on every plan that takes it.
+// The queue holds downsets with work left, by the least f of that work (a
+// reached state's g + h, or the least reach of an edge not yet taken from
+// one of its states). The search takes the least, and takes from each state
+// of that downset the edges of reach up to the next entry's f that it has
+// not taken with its current score (its level), all states together, so the
+// cost model is asked about each group once, in one batch (answers are
+// cached across downsets: same layers, residences and passing pins). So a
+// group is costed only once the search gets to its reach, as in A* over the
+// transitions: of the edges whose reach lies between the optimum and the
+// incumbent, few are costed. A state reached again with a better score is
+// expanded again from its first edge. The search stops once no work left has
+// f below the incumbent's score: the incumbent is then the optimum. The
+// fixed-order DP's plan on the file order is the first incumbent (so the
+// result is never worse than it), then a greedy dive; a better plan found on
+// the way replaces it.
+//
+// h(D) is the larger of the cost model's floor on the layers still to run
+// (CostFloorModel; 0 without one) and rest(D) from group floors
+// (downset_bound.hpp, which also walks the groups once and keeps them as the
+// lattice the search expands along). Each downset's edges are sorted by
+// floor(group) + h(after it) (the fused floor, until the search first takes
+// the edge and asks its group floor). Without the lattice, a state's groups
+// are all walked at once.
+//
+// With SolveOptions::time_limit the search stops when the time is up (once it
+// has a plan) and returns the incumbent with a proven lower bound: the least f
+// of the work left (every plan better than the incumbent passes through it).
+// It stops the same way when SolveOptions::observer says stop
+// (solvers/observer.hpp) and past 4M states or 4M queue entries, and keeps its
+// answer cache under 256 MiB (AnswerCache), so its memory stays bounded too.
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -117,6 +128,7 @@ class DagSearch {
   std::optional<Result> run(const std::optional<Seed>& seed = std::nullopt) {
     ++progress_.stats().runs;
     bounded_ = bound_.run();
+    if (bounded_) downset_of_lattice_.assign(bound_.size(), -1);
     const int root = state_of({downset_of(LayerSet(std::size_t(n_))), {}});
     states_[std::size_t(root)].reached = true;
     open_.push({bound(root), 0, states_[std::size_t(root)].key.downset});
@@ -127,7 +139,7 @@ class DagSearch {
       if (goal_ >= 0 && !(top.f < states_[std::size_t(goal_)].g)) break;  // nothing left can beat the incumbent
       if (out_of_time()) return result(top.f);
       open_.pop();
-      expand_downset(top.downset);
+      expand_downset(top.downset, open_.empty() ? kNever : std::max(top.f, open_.top().f));
       if (stopped_) return result(top.f);  // its states' transitions may be cut short: top.f is still at most theirs
     }
     if (goal_ < 0) return std::nullopt;  // no plan fits
@@ -135,18 +147,29 @@ class DagSearch {
   }
 
  private:
+  /// An edge of a downset's lattice id (index into bound_.edges()) with its
+  /// key: its floor + h after it, at most its reach from a state less g.
+  struct Keyed {
+    Score key;
+    int edge;
+  };
+
   struct Downset {
     LayerSet done;
     int size = 0;
     Score floor;              ///< h: the floor on the cost of the layers still to run
     int lattice = -1;         ///< its id in bound_, or -1 (no pass, or a downset the pass did not reach)
     std::vector<int> states;  ///< its states (pin sets) reached so far
+    bool keyed = false;       ///< edges_by_key made (with a lattice id)
+    std::vector<Keyed> edges_by_key;
   };
   struct DagState {
     DagStateKey key;
     bool reached = false;
     Score g;                  ///< best score found to reach this state
-    std::optional<Score> expanded;  ///< the g its transitions were explored with, if they were
+    /// Expanded with this g along every edge of reach up to its level (none:
+    /// not expanded with this g; kNever: along every edge).
+    std::optional<Score> level;
     int parent = -1;
     std::vector<int> group;   ///< positions run by the transition from the parent
   };
@@ -170,8 +193,8 @@ class DagSearch {
   /// Can state `id` still lead to a plan better than the incumbent?
   bool promising(int id) const { return goal_ < 0 || bound(id) < states_[std::size_t(goal_)].g; }
 
-  /// A downset with a state to expand: reached with g + h = f, not yet expanded
-  /// with that g (an entry whose states were all expanded since is stale).
+  /// A downset with work left: a state reached with g + h = f, or a state's
+  /// least reach above its level (f). An entry whose work was done since is stale.
   struct Open {
     Score f;
     int size;  ///< layers run: of two equal f, the deeper first (it reaches a plan sooner)
@@ -216,6 +239,7 @@ class DagSearch {
     if (s.reached && !(g < s.g)) return;
     s.reached = true;
     s.g = g;
+    s.level.reset();
     s.parent = parent;
     s.group = group;
     const Downset& d = downsets_[std::size_t(s.key.downset)];
@@ -240,7 +264,8 @@ class DagSearch {
       std::optional<std::pair<Score, int>> best;  // (g + h through the transition, state)
       const std::vector<int> from{id};
       ++progress_.stats().states_expanded;
-      expand(states_[std::size_t(id)].key.downset, from, limit, [&](int parent, int next, Score g, const std::vector<int>& group) {
+      std::vector<Score> left(1, kNever);
+      expand(states_[std::size_t(id)].key.downset, from, limit, kNever, left, [&](int parent, int next, Score g, const std::vector<int>& group) {
         relax(next, g, parent, group);
         if (!pinning && !states_[std::size_t(next)].key.pins.empty()) return;
         const Score through = g + downsets_[std::size_t(states_[std::size_t(next)].key.downset)].floor;
@@ -275,35 +300,50 @@ class DagSearch {
     }
   }
 
-  /// Expands every promising state of downset `d` (their scores are final).
-  void expand_downset(int d) {
+  /// Expands the promising states of downset `d` whose level is below
+  /// `limit`, along the edges whose reach (g + floor(group) + h(after it)) is
+  /// above their level and at most `limit`. Each state's level becomes
+  /// `limit`, and it is queued again at the least reach left above it: a
+  /// group is costed from a state only once the search gets to its reach.
+  void expand_downset(int d, Score limit) {
     std::vector<int> from;
     for (const int id : downsets_[std::size_t(d)].states) {
-      DagState& s = states_[std::size_t(id)];
-      if (!s.reached || (s.expanded && !(s.g < *s.expanded))) continue;
+      const DagState& s = states_[std::size_t(id)];
+      if (!s.reached || (s.level && !(*s.level < limit))) continue;
       if (!promising(id)) {
-        ++progress_.stats().states_pruned;
+        if (!s.level) ++progress_.stats().states_pruned;
         continue;
       }
-      s.expanded = s.g;
+      if (!s.level) ++progress_.stats().states_expanded;
       from.push_back(id);
     }
-    progress_.stats().states_expanded += from.size();
     if (from.empty()) return;
-    expand(d, from, opt_.max_group_layers, [&](int parent, int next, Score g, const std::vector<int>& group) {
+    std::vector<Score> left(from.size(), kNever);  // per state: the least reach above `limit`
+    expand(d, from, opt_.max_group_layers, limit, left, [&](int parent, int next, Score g, const std::vector<int>& group) {
       if (goal_ < 0 || g + downsets_[std::size_t(states_[std::size_t(next)].key.downset)].floor < states_[std::size_t(goal_)].g)
         relax(next, g, parent, group);
     });
+    Score again = kNever;  // the least reach left above `limit`
+    for (std::size_t i = 0; i < from.size(); ++i) {
+      DagState& s = states_[std::size_t(from[i])];
+      s.level = left[i] == kNever ? kNever : limit;
+      if (left[i] < kNever) again = std::min(again, std::max(left[i], bound(from[i])));
+    }
+    if (again < kNever && (goal_ < 0 || again < states_[std::size_t(goal_)].g))
+      open_.push({again, downsets_[std::size_t(d)].size, d});
   }
 
-  /// Calls on_transition(parent, next, score, group) for every transition from
+  /// Calls on_transition(parent, next, score, group) for the transitions from
   /// the states `from` (all of downset `d`) by a group of at most `group_limit`
-  /// layers (0 = any). With the lattice of bound_, along its edges, except
-  /// those that show they cannot beat the incumbent: g + floor(group) + h(after
-  /// it) no less than its score (the group's fused floor first, then its group
-  /// floor). Without, by walking the groups (convex_groups.hpp).
+  /// layers (0 = any). With the lattice of bound_, along its edges whose reach
+  /// from the state is above its level and at most `limit` (left[i] becomes
+  /// the least reach above `limit` from from[i]), except those that show they
+  /// cannot beat the incumbent: a reach no less than its score (by the
+  /// group's fused floor first, then its group floor). Without, along every
+  /// group, by walking them (convex_groups.hpp).
   template <class OnTransition>
-  void expand(int d, const std::vector<int>& from, std::size_t group_limit, OnTransition&& on_transition) {
+  void expand(int d, const std::vector<int>& from, std::size_t group_limit, Score limit, std::vector<Score>& left,
+              OnTransition&& on_transition) {
     const LayerSet done = downsets_[std::size_t(d)].done;
     const int lattice = downsets_[std::size_t(d)].lattice;
     if (lattice < 0) {
@@ -315,25 +355,80 @@ class DagSearch {
       });
       return;
     }
-    Score least_g = states_[std::size_t(from.front())].g;
-    for (const int id : from) least_g = std::min(least_g, states_[std::size_t(id)].g);
-    std::vector<int> promising_from;
-    for (typename DownsetBound<C, M>::Edge& e : bound_.edges(lattice)) {
-      if (out_of_time()) return;
-      if (group_limit && bound_.set(e.after).count() - done.count() > group_limit) continue;
-      const Score after = downsets_[std::size_t(downset_of(bound_.set(e.after)))].floor;
-      promising_from.clear();
-      if (goal_ < 0) {
-        promising_from = from;
-      } else {
-        const Score incumbent = states_[std::size_t(goal_)].g;
-        const bool runs = !(least_g + e.floor + after < incumbent) || bound_.make_exact(lattice, e);
-        for (const int id : from)
-          if (runs && states_[std::size_t(id)].g + e.floor + after < incumbent) promising_from.push_back(id);
-        progress_.stats().states_pruned += from.size() - promising_from.size();
-      }
-      if (!promising_from.empty()) transitions(done, promising_from, bound_.group(lattice, e), on_transition);
+    const Score incumbent = goal_ >= 0 ? states_[std::size_t(goal_)].g : kNever;
+    std::vector<Keyed>& keyed = edges_by_key(d);
+    std::vector<typename DownsetBound<C, M>::Edge>& edges = bound_.edges(lattice);
+    // From[i] runs the edges at [start[i], end[i]) of `keyed`: reach above its
+    // level, at most `limit` and below the incumbent by their keys (which are
+    // at most their floors).
+    std::vector<std::size_t> start(from.size()), end(from.size());
+    std::size_t first = keyed.size(), last = 0;
+    for (std::size_t i = 0; i < from.size(); ++i) {
+      const DagState& s = states_[std::size_t(from[i])];
+      const auto reach = [&](const Keyed& k) { return s.g + k.key; };
+      start[i] = !s.level ? 0 : std::size_t(std::partition_point(keyed.begin(), keyed.end(), [&](const Keyed& k) {
+        return !(*s.level < reach(k));
+      }) - keyed.begin());
+      end[i] = std::size_t(std::partition_point(keyed.begin(), keyed.end(), [&](const Keyed& k) {
+        return !(limit < reach(k)) && reach(k) < incumbent;
+      }) - keyed.begin());
+      if (end[i] < keyed.size() && reach(keyed[end[i]]) < incumbent) left[i] = reach(keyed[end[i]]);
+      if (start[i] < end[i]) first = std::min(first, start[i]), last = std::max(last, end[i]);
     }
+    bool raised = false;  // a key raised to its group floor: `keyed` to sort again
+    std::vector<int> run_from;
+    for (std::size_t j = first; j < last; ++j) {
+      if (out_of_time()) return;
+      typename DownsetBound<C, M>::Edge& e = edges[std::size_t(keyed[j].edge)];
+      if (group_limit && bound_.set(e.after).count() - done.count() > group_limit) continue;
+      const Score after = downsets_[std::size_t(downset_of_lattice(e.after))].floor;
+      if (goal_ >= 0 && !e.exact) {  // its group floor first: a state runs it by its fused floor
+        if (!bound_.make_exact(lattice, e)) {  // the group cannot run: never again
+          keyed[j].key = kNever;
+          raised = true;
+          continue;
+        }
+        raised = raised || keyed[j].key < e.floor + after;
+        keyed[j].key = e.floor + after;
+      }
+      run_from.clear();
+      for (std::size_t i = 0; i < from.size(); ++i) {
+        if (j < start[i] || j >= end[i]) continue;
+        const Score reach = states_[std::size_t(from[i])].g + keyed[j].key;
+        if (!(reach < incumbent)) ++progress_.stats().states_pruned;
+        else if (limit < reach) left[i] = std::min(left[i], reach);
+        else run_from.push_back(from[i]);
+      }
+      if (!run_from.empty()) transitions(done, run_from, bound_.group(lattice, e), on_transition);
+    }
+    if (raised) std::stable_sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) { return a.key < b.key; });
+  }
+
+  /// Downset d's edges of at most SolveOptions::max_group_layers layers, least
+  /// key first (made on the first call).
+  std::vector<Keyed>& edges_by_key(int d) {
+    Downset& ds = downsets_[std::size_t(d)];
+    if (!ds.keyed) {
+      ds.keyed = true;
+      const std::vector<typename DownsetBound<C, M>::Edge>& edges = bound_.edges(ds.lattice);
+      const std::size_t size = ds.done.count();
+      std::vector<Keyed> keyed;
+      for (std::size_t k = 0; k < edges.size(); ++k) {
+        const auto& e = edges[k];
+        if (opt_.max_group_layers && bound_.set(e.after).count() - size > opt_.max_group_layers) continue;
+        keyed.push_back({e.floor + downsets_[std::size_t(downset_of_lattice(e.after))].floor, int(k)});
+      }
+      std::stable_sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) { return a.key < b.key; });
+      ds.edges_by_key = std::move(keyed);
+    }
+    return ds.edges_by_key;
+  }
+
+  /// The index in downsets_ of the downset with id `id` in bound_.
+  int downset_of_lattice(int id) {
+    int& d = downset_of_lattice_[std::size_t(id)];
+    if (d < 0) d = downset_of(bound_.set(id));
+    return d;
   }
 
   /// The vertices of the layers at `positions`, in file order.
@@ -487,7 +582,7 @@ class DagSearch {
   int n_;
   std::vector<char> candidate_;
   LayerDag dag_;
-  std::vector<Downset> downsets_;
+  std::deque<Downset> downsets_;  ///< a deque: references to one stay valid as more are made
   std::unordered_map<LayerSet, int, LayerSetHash> downset_index_;
   std::vector<DagState> states_;
   std::unordered_map<DagStateKey, int, DagStateKeyHash> index_;
@@ -495,6 +590,7 @@ class DagSearch {
   AnswerCache<Score> cache_;
   DownsetBound<C, M> bound_;
   bool bounded_ = false;  ///< did bound_'s pass end (then its rest is part of h)?
+  std::vector<int> downset_of_lattice_;  ///< per id in bound_: the index in downsets_, or -1 (not made yet)
   bool stopped_ = false;
   int goal_ = -1;  ///< the state with every layer run (the incumbent plan's end)
 };

@@ -133,6 +133,8 @@ class DownsetBound {
     return it == index_.end() ? -1 : it->second;
   }
   const LayerSet& set(int id) const { return *sets_[std::size_t(id)]; }
+  /// The number of downsets the pass reached (ids 0 to size() - 1).
+  std::size_t size() const { return sets_.size(); }
   /// rest(D); nullopt: no plan runs the layers outside D.
   const std::optional<Score>& rest(int id) const { return rest_[std::size_t(id)]; }
   /// The groups from downset `id`, in the order for_each_convex_group walks them.
