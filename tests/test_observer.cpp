@@ -103,7 +103,9 @@ TEST_CASE("stopped after N states, a solve returns a valid plan with a bound at 
     const Scratchpad spm = scratchpad_of(m.hw);
     for (const OrderMode mode : {OrderMode::file, OrderMode::free, OrderMode::search}) {
       const Plan exact = solve_joint(m.g, accel, spm, with(mode));  // its score is at least the optimum
-      for (const std::uint64_t n : {1, 50}) {
+      // Both well before the end: the order-free search proves squeezenet's optimum after 67 states
+      // expanded, and a stop that comes once the incumbent meets the bound is a proof, not a cut.
+      for (const std::uint64_t n : {1, 20}) {
         INFO(name << ", order mode " << int(mode) << ", stop after " << n << " states");
         Recorder recorder(n);
         const Plan plan = solve_joint(m.g, accel, spm, with(mode, &recorder));

@@ -13,7 +13,9 @@
 // stop is final: address repairs and further orders after it run in the
 // solver's quick mode too, and progress() is not called again.
 #include <chrono>
+#include <functional>
 #include <optional>
+#include <utility>
 
 #include "pinfuse/plan/plan.hpp"
 
@@ -47,7 +49,14 @@ class Progress {
   }
   bool stopped() const { return stopped_; }
   /// Has the time limit passed (whether or not tick() has seen it yet)?
-  bool out_of_time() const { return deadline_ && std::chrono::steady_clock::now() >= *deadline_; }
+  bool out_of_time() {
+    run_half_time_hook();
+    return deadline_ && std::chrono::steady_clock::now() >= *deadline_;
+  }
+  /// Runs `hook` once, at the first tick() or out_of_time() past half the time
+  /// limit (never without one): e.g. a cheaper solve to hand the rest of the
+  /// time to (solve_order_free). The hook may use this Progress itself.
+  void at_half_time(std::function<void()> hook) { half_time_hook_ = std::move(hook); }
   /// Takes a stop back and stops asking the observer and the clock (a quick mode that found no plan).
   void keep_going() {
     observer_ = nullptr;
@@ -61,6 +70,10 @@ class Progress {
   }
 
  private:
+  void run_half_time_hook() {
+    if (half_time_hook_ && deadline_ && std::chrono::steady_clock::now() >= started_ + (*deadline_ - started_) / 2)
+      std::exchange(half_time_hook_, {})();
+  }
   const SolveStatistics& stamped() {
     stats_.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
     return stats_;
@@ -71,6 +84,7 @@ class Progress {
   std::optional<std::chrono::steady_clock::time_point> deadline_;
   SolveStatistics stats_;
   bool stopped_ = false;
+  std::function<void()> half_time_hook_;
 };
 
 }  // namespace detail

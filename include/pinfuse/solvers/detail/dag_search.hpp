@@ -39,9 +39,10 @@
 // incumbent, few are costed. A state reached again with a better score is
 // expanded again from its first edge. The search stops once no work left has
 // f below the incumbent's score: the incumbent is then the optimum. The
-// fixed-order DP's plan on the file order is the first incumbent (so the
-// result is never worse than it), then a greedy dive; a better plan found on
-// the way replaces it.
+// first incumbent is a greedy dive's; a better plan found on the way replaces
+// it. With a time limit, a search still running at half of it is given the
+// fixed-order DP's plan on the file order as an incumbent too
+// (solve_order_free), so the result is never worse than that.
 //
 // h(D) is the larger of the cost model's floor on the layers still to run
 // (CostFloorModel; 0 without one) and rest(D) from group floors
@@ -118,22 +119,28 @@ class DagSearch {
     Score lower_bound;
   };
 
-  /// A plan to start from (groups of positions in file order, pinned per FM),
-  /// e.g. the fixed-order optimum: its score is the first incumbent.
+  /// A plan to follow (groups of positions in file order, pinned per FM), e.g.
+  /// the fixed-order optimum: its score becomes an incumbent.
   struct Seed {
     std::vector<std::vector<int>> groups;
     std::vector<char> pinned;
   };
 
-  std::optional<Result> run(const std::optional<Seed>& seed = std::nullopt) {
+  /// A plan to follow once it is ready (none until then), e.g. the
+  /// fixed-order optimum that solve_order_free() makes at half the time limit.
+  using SeedSource = std::function<std::optional<Seed>()>;
+
+  /// The search; `seed_source`'s plan, once ready, becomes an incumbent too
+  /// (its score prunes at once).
+  std::optional<Result> run(SeedSource seed_source = {}) {
+    seed_source_ = std::move(seed_source);
     ++progress_.stats().runs;
     bounded_ = bound_.run();
     if (bounded_) downset_of_lattice_.assign(bound_.size(), -1);
-    const int root = state_of({downset_of(LayerSet(std::size_t(n_))), {}});
-    states_[std::size_t(root)].reached = true;
-    open_.push({bound(root), 0, states_[std::size_t(root)].key.downset});
-    if (seed) follow(root, *seed);
-    if (!dive(root, true)) dive(root, false);
+    root_ = state_of({downset_of(LayerSet(std::size_t(n_))), {}});
+    states_[std::size_t(root_)].reached = true;
+    open_.push({bound(root_), 0, states_[std::size_t(root_)].key.downset});
+    if (!dive(root_, true)) dive(root_, false);
     while (!open_.empty()) {
       const Open top = open_.top();
       if (goal_ >= 0 && !(top.f < states_[std::size_t(goal_)].g)) break;  // nothing left can beat the incumbent
@@ -180,9 +187,18 @@ class DagSearch {
   /// O(layers) small group queries on a chain; later only if the dive got stuck).
   static constexpr std::size_t kMaxStates = std::size_t(1) << 22;
   static constexpr Score kNever{UINT64_MAX, UINT64_MAX};  ///< h of a downset no plan gets on from
+  /// Also where the search follows its seed once it is ready: that may
+  /// improve the states of a downset being expanded (expand_downset() then
+  /// leaves them to be expanded again).
   bool out_of_time() {
+    const bool late = progress_.out_of_time();  // which runs its half-time hook, if due
+    if (seed_source_)
+      if (const std::optional<Seed> seed = seed_source_()) {
+        seed_source_ = {};
+        follow(root_, *seed);
+      }
     if (!stopped_ && goal_ >= 0 &&
-        (states_.size() > kMaxStates || open_.size() > kMaxStates || progress_.stopped() || progress_.out_of_time()))
+        (states_.size() > kMaxStates || open_.size() > kMaxStates || progress_.stopped() || late))
       stopped_ = true;
     return stopped_;
   }
@@ -319,6 +335,8 @@ class DagSearch {
     }
     if (from.empty()) return;
     std::vector<Score> left(from.size(), kNever);  // per state: the least reach above `limit`
+    std::vector<Score> g(from.size());
+    for (std::size_t i = 0; i < from.size(); ++i) g[i] = states_[std::size_t(from[i])].g;
     expand(d, from, opt_.max_group_layers, limit, left, [&](int parent, int next, Score g, const std::vector<int>& group) {
       if (goal_ < 0 || g + downsets_[std::size_t(states_[std::size_t(next)].key.downset)].floor < states_[std::size_t(goal_)].g)
         relax(next, g, parent, group);
@@ -326,6 +344,7 @@ class DagSearch {
     Score again = kNever;  // the least reach left above `limit`
     for (std::size_t i = 0; i < from.size(); ++i) {
       DagState& s = states_[std::size_t(from[i])];
+      if (!(s.g == g[i])) continue;  // improved by the seed meanwhile: queued to be expanded again
       s.level = left[i] == kNever ? kNever : limit;
       if (left[i] < kNever) again = std::min(again, std::max(left[i], bound(from[i])));
     }
@@ -590,8 +609,10 @@ class DagSearch {
   AnswerCache<Score> cache_;
   DownsetBound<C, M> bound_;
   bool bounded_ = false;  ///< did bound_'s pass end (then its rest is part of h)?
+  SeedSource seed_source_;  ///< the seed not taken yet (run())
   std::vector<int> downset_of_lattice_;  ///< per id in bound_: the index in downsets_, or -1 (not made yet)
   bool stopped_ = false;
+  int root_ = -1;  ///< the state with no layer run
   int goal_ = -1;  ///< the state with every layer run (the incumbent plan's end)
 };
 
@@ -631,9 +652,12 @@ typename Search::Seed seed_of(const Problem& file, const Plan& plan) {
 /// (the plan is then no longer proven optimal; the first search's bound stays).
 /// Once the time limit has passed or the observer has stopped the search, the
 /// rerun pins nothing (its plan always has addresses), so the repair ends in
-/// one more search. The fixed-order plan the first search starts from is
-/// returned instead when the repairs end worse: never a worse plan than
-/// `--order file` would give in the same time.
+/// one more search. With a time limit, a first search still running at half
+/// of it gets the file order's optimum (the fixed-order DP over the same space,
+/// in the time left) as an incumbent, and that plan is returned when the
+/// search or its repairs end worse: never a worse plan than `--order file`
+/// would give in half the time. Without one the search is exact, so never worse
+/// than the file order's optimum either, and the fixed-order DP does not run.
 template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOptions& opt, bool pins,
                       std::size_t group_layers, std::string strategy) {
@@ -643,20 +667,24 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
   SearchSpace space{pins, {}, {}};
   Progress progress(opt.observer, opt.time_limit);
   std::optional<Score> first;  // the first search's bound: still one after a repair
-  std::optional<Plan> fixed;   // the file order's plan the first search starts from
+  std::optional<Plan> fixed;   // the file order's plan the first search is given, if it was
   const auto score = [&](const Plan& p) { return score_of(p.totals, opt.objective); };
   for (;;) {
     SolveOptions left = opt;
     if (group_layers) left.max_group_layers = group_layers;
     using Search = DagSearch<C, M>;
-    // The first search starts from the file order's optimum (the fixed-order DP
-    // over the same space): never worse than it, and its score prunes at once.
-    std::optional<typename Search::Seed> seed;
-    if (!first) {
-      fixed = fixed_order_plan(file, cost, spm, left, space, strategy, progress);
-      if (fixed) seed = seed_of<Search>(file, *fixed);
+    // With a time limit, the first search gets the file order's optimum (the
+    // fixed-order DP over the same space, made in the time left at half of it).
+    typename Search::SeedSource seed_source;
+    if (!first && opt.time_limit.count() > 0) {
+      progress.at_half_time([&] { fixed = fixed_order_plan(file, cost, spm, left, space, strategy, progress); });
+      seed_source = [&]() -> std::optional<typename Search::Seed> {
+        if (!fixed) return std::nullopt;
+        return seed_of<Search>(file, *fixed);
+      };
     }
-    const std::optional<typename Search::Result> found = Search(file, cost, spm, left, space, progress).run(seed);
+    const std::optional<typename Search::Result> found = Search(file, cost, spm, left, space, progress).run(seed_source);
+    progress.at_half_time({});  // not due yet: the search ended first (and `left` ends here)
     if (!found)
       throw no_plan_fits("model", "no " + strategy + " plan fits the SPM (" + std::to_string(spm.capacity()) + " usable bytes)");
     std::vector<std::size_t> order;
