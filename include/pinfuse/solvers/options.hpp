@@ -63,6 +63,8 @@ struct SolveOptions {
   /// plan found is returned with a proven lower bound (Plan::status): the
   /// order-free search returns its incumbent, the fixed-order DP finishes in
   /// its quick mode (solvers/detail/segment_dp.hpp), as when the observer stops them.
+  /// An order-free search still running at half of it is given the fixed-order
+  /// DP's plan, made in the time left, as an incumbent and fallback.
   std::chrono::milliseconds time_limit{0};
   /// Threads asking the cost model at once: the fixed-order DP costs the
   /// groups that start at one cut in parallel (the order-free search uses one).

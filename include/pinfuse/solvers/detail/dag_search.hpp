@@ -618,12 +618,14 @@ class DagSearch {
 
 
 /// The fixed-order DP's plan on the file order over the same space, with
-/// addresses; none if no plan fits in that order.
+/// addresses; none if no plan fits in that order, or if the time limit or the
+/// observer stopped it and its quick mode found none (it then gives up rather
+/// than run on without a limit: the search's own stop must stand).
 template <CostModel C, MemoryConstraint M>
 std::optional<Plan> fixed_order_plan(const Problem& file, const C& cost, const M& spm, const SolveOptions& opt,
                                      const SearchSpace& space, const std::string& strategy, Progress& progress) {
   try {
-    return solve_segments(file, cost, spm, opt, space, strategy, progress);
+    return solve_segments(file, cost, spm, opt, space, strategy, progress, WhenStuck::give_up);
   } catch (const no_plan_fits&) {
     return std::nullopt;
   }

@@ -305,7 +305,8 @@ inline bool relax(std::vector<Label>& labels, const Label& l, bool front, Object
 /// What fill_table does when a stop's quick mode finds no plan.
 enum class WhenStuck {
   full_dp,  ///< runs the full DP, not stopped again (the solve must return a plan if one exists)
-  give_up,  ///< throws no_plan_fits (the incumbent's run: optional, and the solve's stop must stand)
+  give_up,  ///< throws no_plan_fits (a run whose plan is optional, and the solve's stop must stand:
+            ///< the incumbent's run; the order-free search's fixed-order seed)
 };
 
 /// Fills the DP table; plan_at() walks a label back to its plan. What it does
@@ -753,9 +754,9 @@ struct DpResult {
 /// The DP proper; solve_segments() adds addresses and repairs.
 template <CostModel C, MemoryConstraint M>
 DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
-                  std::string strategy, Progress& progress) {
+                  std::string strategy, Progress& progress, WhenStuck when_stuck = WhenStuck::full_dp) {
   ++progress.stats().runs;
-  DpTable t = fill_table(p, cost, spm, opt, space, strategy, progress);
+  DpTable t = fill_table(p, cost, spm, opt, space, strategy, progress, when_stuck);
   const Objective ranked = ranked_objective(opt);
   Plan plan = plan_at(p, cost, spm, t, chosen_label(t, opt), ranked, strategy, progress.stats());
   if (t.stopped_bound && t.incumbent) {  // the quick mode's plan may be worse than the incumbent
@@ -807,10 +808,10 @@ ParetoFront front_of(const Problem& p, const C& cost, const M& spm, const DpTabl
 /// does it repair. Its front is the first run's (before any repair).
 template <CostModel C, MemoryConstraint M>
 Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, SearchSpace space,
-                    std::string strategy, Progress& progress) {
+                    std::string strategy, Progress& progress, WhenStuck when_stuck = WhenStuck::full_dp) {
   std::optional<Score> first;  // the first run's bound: still one after a repair
   for (;;) {
-    DpResult r = solve_dp(p, cost, spm, opt, space, strategy, progress);
+    DpResult r = solve_dp(p, cost, spm, opt, space, strategy, progress, when_stuck);
     if (!first && opt.trade_off) {
       // The answer among the front's plans that get addresses: when the chosen
       // label's pins fragment the SPM, a placed plan within the slack beats a repair.
