@@ -583,7 +583,9 @@ class DagSearch {
   /// pins (a pinned FM outlives the group that pins it, so one does).
   Result result(Score lower_bound) const {
     Result r;
-    r.lower_bound = lower_bound;
+    // The seed, followed meanwhile, may have queued work below it, or be the better plan.
+    r.lower_bound = std::min(lower_bound, states_[std::size_t(goal_)].g);
+    if (!open_.empty()) r.lower_bound = std::min(r.lower_bound, open_.top().f);
     r.pinned.assign(p_.fms.size(), 0);
     for (int id = goal_; id >= 0; id = states_[std::size_t(id)].parent) {
       if (states_[std::size_t(id)].parent >= 0) r.groups.push_back(states_[std::size_t(id)].group);
