@@ -3,9 +3,11 @@
 // and a stop returns a valid plan whose proven bound is at most the optimum.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "pinfuse/accel/reference_accelerator.hpp"
@@ -121,6 +123,28 @@ TEST_CASE("stopped after N states, a solve returns a valid plan with a bound at 
       }
     }
   }
+}
+
+TEST_CASE("the half-time hook runs once, past half the time limit, and never without one", "[solvers][observer]") {
+  using std::chrono::milliseconds;
+  int runs = 0;
+  detail::Progress limited(nullptr, milliseconds(1000));
+  limited.at_half_time([&] { ++runs; });
+  CHECK_FALSE(limited.out_of_time());
+  CHECK(runs == 0);  // checked at once: far from half of 1000 ms
+  std::this_thread::sleep_for(milliseconds(600));
+  CHECK_FALSE(limited.tick());
+  CHECK_FALSE(limited.out_of_time());
+  CHECK(runs == 1);
+  std::this_thread::sleep_for(milliseconds(500));
+  CHECK(limited.out_of_time());
+  CHECK(runs == 1);
+
+  detail::Progress unlimited(nullptr);
+  unlimited.at_half_time([&] { ++runs; });
+  std::this_thread::sleep_for(milliseconds(20));
+  CHECK_FALSE(unlimited.out_of_time());
+  CHECK(runs == 1);
 }
 
 #if PINFUSE_HAS_CBC

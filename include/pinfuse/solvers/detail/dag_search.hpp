@@ -181,10 +181,10 @@ class DagSearch {
     std::vector<int> group;   ///< positions run by the transition from the parent
   };
 
-  /// The time limit, the memory limit of kMaxStates states (and as many open
-  /// entries) and the
-  /// observer's stop hold once there is a plan to return (the dive's, after
-  /// O(layers) small group queries on a chain; later only if the dive got stuck).
+  /// The time limit, the memory limit of kMaxStates states (and as many queue
+  /// entries) and the observer's stop hold once there is a plan to return (the
+  /// dive's, after O(layers) small group queries on a chain; later only if the
+  /// dive got stuck).
   static constexpr std::size_t kMaxStates = std::size_t(1) << 22;
   static constexpr Score kNever{UINT64_MAX, UINT64_MAX};  ///< h of a downset no plan gets on from
   /// Also where the search follows its seed once it is ready: that may
@@ -249,7 +249,8 @@ class DagSearch {
     return it->second;
   }
 
-  /// Records reaching `next` with score `g` from `parent` by running `group`.
+  /// Records reaching `next` with score `g` from `parent` by running `group`,
+  /// and queues it if it can still lead to a plan better than the incumbent.
   void relax(int next, Score g, int parent, const std::vector<int>& group) {
     DagState& s = states_[std::size_t(next)];
     if (s.reached && !(g < s.g)) return;
@@ -335,16 +336,15 @@ class DagSearch {
     }
     if (from.empty()) return;
     std::vector<Score> left(from.size(), kNever);  // per state: the least reach above `limit`
-    std::vector<Score> g(from.size());
-    for (std::size_t i = 0; i < from.size(); ++i) g[i] = states_[std::size_t(from[i])].g;
+    std::vector<Score> expanded_with(from.size());  // per state: its g as this expansion takes it
+    for (std::size_t i = 0; i < from.size(); ++i) expanded_with[i] = states_[std::size_t(from[i])].g;
     expand(d, from, opt_.max_group_layers, limit, left, [&](int parent, int next, Score g, const std::vector<int>& group) {
-      if (goal_ < 0 || g + downsets_[std::size_t(states_[std::size_t(next)].key.downset)].floor < states_[std::size_t(goal_)].g)
-        relax(next, g, parent, group);
+      relax(next, g, parent, group);
     });
     Score again = kNever;  // the least reach left above `limit`
     for (std::size_t i = 0; i < from.size(); ++i) {
       DagState& s = states_[std::size_t(from[i])];
-      if (!(s.g == g[i])) continue;  // improved by the seed meanwhile: queued to be expanded again
+      if (!(s.g == expanded_with[i])) continue;  // improved by the seed meanwhile: queued to be expanded again
       s.level = left[i] == kNever ? kNever : limit;
       if (left[i] < kNever) again = std::min(again, std::max(left[i], bound(from[i])));
     }
@@ -399,6 +399,7 @@ class DagSearch {
     for (std::size_t j = first; j < last; ++j) {
       if (out_of_time()) return;
       typename DownsetBound<C, M>::Edge& e = edges[std::size_t(keyed[j].edge)];
+      // `keyed` holds groups of up to max_group_layers; the dive asks for fewer
       if (group_limit && bound_.set(e.after).count() - done.count() > group_limit) continue;
       const Score after = downsets_[std::size_t(downset_of_lattice(e.after))].floor;
       if (goal_ >= 0 && !e.exact) {  // its group floor first: a state runs it by its fused floor
