@@ -139,7 +139,7 @@ class DagSearch {
     if (bounded_) downset_of_lattice_.assign(bound_.size(), -1);
     root_ = state_of({downset_of(LayerSet(std::size_t(n_))), {}});
     states_[std::size_t(root_)].reached = true;
-    open_.push({bound(root_), 0, states_[std::size_t(root_)].key.downset});
+    queue(root_, bound(root_));
     if (!dive(root_, true)) dive(root_, false);
     while (!open_.empty()) {
       const Open top = open_.top();
@@ -161,12 +161,24 @@ class DagSearch {
     int edge;
   };
 
+  /// A state's work left: its g + h before it is expanded with its g, then
+  /// the least reach above its level. Stale once the state is queued again
+  /// (its ticket moved on).
+  struct Pending {
+    Score f;
+    int state;
+    std::uint32_t ticket;
+  };
+  struct LeastFFirst {  ///< for the std::*_heap functions: the least f on top
+    bool operator()(const Pending& a, const Pending& b) const { return b.f < a.f; }
+  };
+
   struct Downset {
     LayerSet done;
     int size = 0;
     Score floor;              ///< h: the floor on the cost of the layers still to run
     int lattice = -1;         ///< its id in bound_, or -1 (no pass, or a downset the pass did not reach)
-    std::vector<int> states;  ///< its states (pin sets) reached so far
+    std::vector<Pending> pending;  ///< its states' work left, a heap (LeastFFirst)
     bool keyed = false;       ///< edges_by_key made (with a lattice id)
     std::vector<Keyed> edges_by_key;
   };
@@ -179,6 +191,7 @@ class DagSearch {
     std::optional<Score> level;
     int parent = -1;
     std::vector<int> group;   ///< positions run by the transition from the parent
+    std::uint32_t ticket = 0;  ///< of its one live Pending entry
   };
 
   /// The time limit, the memory limit of kMaxStates states (and as many queue
@@ -209,8 +222,10 @@ class DagSearch {
   /// Can state `id` still lead to a plan better than the incumbent?
   bool promising(int id) const { return goal_ < 0 || bound(id) < states_[std::size_t(goal_)].g; }
 
-  /// A downset with work left: a state reached with g + h = f, or a state's
-  /// least reach above its level (f). An entry whose work was done since is stale.
+  /// A downset with work left: an entry is made whenever a state's work
+  /// becomes the least of its downset's (Downset::pending), so the least f of
+  /// a downset's work always has an entry with no larger f. An entry whose
+  /// work was done since is stale.
   struct Open {
     Score f;
     int size;  ///< layers run: of two equal f, the deeper first (it reaches a plan sooner)
@@ -242,10 +257,7 @@ class DagSearch {
 
   int state_of(DagStateKey key) {
     const auto [it, added] = index_.try_emplace(key, static_cast<int>(states_.size()));
-    if (added) {
-      downsets_[std::size_t(key.downset)].states.push_back(it->second);
-      states_.push_back({std::move(key), false, {}, {}, -1, {}});
-    }
+    if (added) states_.push_back({std::move(key), false, {}, {}, -1, {}, 0});
     return it->second;
   }
 
@@ -264,8 +276,20 @@ class DagSearch {
       goal_ = next;
       ++progress_.stats().incumbents;
     } else if (promising(next)) {
-      open_.push({bound(next), d.size, s.key.downset});
+      queue(next, bound(next));
+    } else {
+      ++s.ticket;  // its work queued with a worse g is stale
     }
+  }
+
+  /// Queues state `id`'s work left, of least reach `f`.
+  void queue(int id, Score f) {
+    DagState& s = states_[std::size_t(id)];
+    Downset& d = downsets_[std::size_t(s.key.downset)];
+    const bool least = d.pending.empty() || f < d.pending.front().f;
+    d.pending.push_back({f, id, ++s.ticket});
+    std::push_heap(d.pending.begin(), d.pending.end(), LeastFFirst{});
+    if (least) open_.push({f, d.size, s.key.downset});
   }
 
   /// Greedy: from `id`, keep taking the transition with the least g + h, over
@@ -317,23 +341,31 @@ class DagSearch {
     }
   }
 
-  /// Expands the promising states of downset `d` whose level is below
-  /// `limit`, along the edges whose reach (g + floor(group) + h(after it)) is
-  /// above their level and at most `limit`. Each state's level becomes
-  /// `limit`, and it is queued again at the least reach left above it: a
-  /// group is costed from a state only once the search gets to its reach.
+  /// Expands the promising states of downset `d` with work left of f at
+  /// most `limit`, along the edges whose reach (g + floor(group) + h(after
+  /// it)) is above their level and at most `limit`. Each state's level
+  /// becomes `limit`, and it is queued again at the least reach left above
+  /// it: a group is costed from a state only once the search gets to its
+  /// reach. The downset's other states are not looked at.
   void expand_downset(int d, Score limit) {
+    Downset& ds = downsets_[std::size_t(d)];
     std::vector<int> from;
-    for (const int id : downsets_[std::size_t(d)].states) {
-      const DagState& s = states_[std::size_t(id)];
-      if (!s.reached || (s.level && !(*s.level < limit))) continue;
-      if (!promising(id)) {
+    bool taken = false;  // an entry left the heap: its new top needs an Open entry
+    while (!ds.pending.empty() && !(limit < ds.pending.front().f)) {
+      const Pending work = ds.pending.front();
+      std::pop_heap(ds.pending.begin(), ds.pending.end(), LeastFFirst{});
+      ds.pending.pop_back();
+      taken = true;
+      const DagState& s = states_[std::size_t(work.state)];
+      if (work.ticket != s.ticket) continue;  // queued again since
+      if (!promising(work.state)) {
         if (!s.level) ++progress_.stats().states_pruned;
         continue;
       }
       if (!s.level) ++progress_.stats().states_expanded;
-      from.push_back(id);
+      from.push_back(work.state);
     }
+    if (taken && !ds.pending.empty()) open_.push({ds.pending.front().f, ds.size, d});
     if (from.empty()) return;
     std::vector<Score> left(from.size(), kNever);  // per state: the least reach above `limit`
     std::vector<Score> expanded_with(from.size());  // per state: its g as this expansion takes it
@@ -341,15 +373,13 @@ class DagSearch {
     expand(d, from, opt_.max_group_layers, limit, left, [&](int parent, int next, Score g, const std::vector<int>& group) {
       relax(next, g, parent, group);
     });
-    Score again = kNever;  // the least reach left above `limit`
     for (std::size_t i = 0; i < from.size(); ++i) {
       DagState& s = states_[std::size_t(from[i])];
       if (!(s.g == expanded_with[i])) continue;  // improved by the seed meanwhile: queued to be expanded again
       s.level = left[i] == kNever ? kNever : limit;
-      if (left[i] < kNever) again = std::min(again, std::max(left[i], bound(from[i])));
+      const Score again = std::max(left[i], bound(from[i]));  // the least reach left above `limit`
+      if (left[i] < kNever && (goal_ < 0 || again < states_[std::size_t(goal_)].g)) queue(from[i], again);
     }
-    if (again < kNever && (goal_ < 0 || again < states_[std::size_t(goal_)].g))
-      open_.push({again, downsets_[std::size_t(d)].size, d});
   }
 
   /// Calls on_transition(parent, next, score, group) for the transitions from
