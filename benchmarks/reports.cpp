@@ -2,6 +2,7 @@
 //   reports quality [...]     every bundled model x SPM size x strategy (quality_report.cpp)
 //   reports order [...]       the joint plan on a breadth-first vs the file vs a searched order (order_report.cpp)
 //   reports solve_time [...]  joint solve time, order-free vs fixed order (solve_time_report.cpp)
+//   reports threads           solve time on 1 and 2 threads (solve_time_report.cpp)
 // The three are one translation unit (a unity build, benchmarks/CMakeLists.txt): they instantiate the same
 // solvers, so one -O3 compile serves all three where three compiles took as long each.
 #include <cstdio>
@@ -16,6 +17,7 @@ int report(int argc, char** argv);
 }
 namespace solve_time {
 int report(int argc, char** argv);
+int threads_report(int argc, char** argv);
 }
 }  // namespace pinfuse_reports
 
@@ -25,9 +27,11 @@ int main(int argc, char** argv) {
   if (command == "quality") return pinfuse_reports::quality::report(argc - 1, argv + 1);
   if (command == "order") return pinfuse_reports::order::report(argc - 1, argv + 1);
   if (command == "solve_time") return pinfuse_reports::solve_time::report(argc - 1, argv + 1);
+  if (command == "threads") return pinfuse_reports::solve_time::threads_report(argc - 1, argv + 1);
   std::fprintf(stderr,
                "usage: reports quality [--models DIR] [--hw HW.json] [--out DIR] [--time-limit-ms N]\n"
                "       reports order [--out DIR]\n"
-               "       reports solve_time [--time-limit-ms N] [--models a,b]\n");
+               "       reports solve_time [--time-limit-ms N] [--models a,b]\n"
+               "       reports threads\n");
   return 2;
 }

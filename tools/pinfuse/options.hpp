@@ -26,7 +26,7 @@ struct Common {
   std::size_t max_group_layers = 0;
   std::string order = "file";
   double time_limit_s = 0;
-  std::size_t threads = 0;  // 0: one per hardware thread
+  std::size_t threads = 1;  // 0: one per hardware thread
   std::string latency_slack;  // "0.5%" or "0.005": a trade-off solve (SolveOptions::trade_off)
   bool no_input_pins = false;  // SolveOptions::pin_model_inputs off
   bool quiet = false;  // no progress line
@@ -117,7 +117,8 @@ inline void add_common(CLI::App& cmd, Common& c) {
                  "e.g. 0.5%: among plans within this much of the least latency, the one with the least off-chip "
                  "bytes (with --objective energy: the least energy; file order)");
   cmd.add_option("--threads", c.threads,
-                 "threads costing groups at once (file order; the plan does not depend on it); 0 = one per hardware thread")
+                 "threads costing groups at once (the plan does not depend on it; default 1: on a 2-core machine 2 gained "
+                 "little, benchmarks/results/threads.md); 0 = one per hardware thread")
       ->check(CLI::Range(std::size_t{0}, std::size_t{256}));
   cmd.add_flag("--no-input-pins", c.no_input_pins,
                "never pin a model input (by default one that several groups read may be loaded once and kept)");

@@ -67,12 +67,16 @@ struct SolveOptions {
   /// DP's plan, made in the time left, as an incumbent and fallback.
   std::chrono::milliseconds time_limit{0};
   /// Threads asking the cost model at once: the fixed-order DP costs the
-  /// groups that start at one cut in parallel (the order-free search uses one).
-  /// The plan and the statistics do not depend on it. Above 1, the cost model's
-  /// evaluate/evaluate_batch and the memory constraint's fits must be safe to
-  /// call concurrently (const and without shared mutable state, as Scratchpad,
-  /// or with it locked, as the reference accelerator's cache of tile walks,
-  /// accel/detail/walk_cache.hpp). 0 = one per hardware thread.
+  /// groups that start at one cut in parallel, the order-free search the
+  /// groups of a round (dag_search.hpp). The plan and the statistics do not
+  /// depend on it. Above 1, the cost model's const members (evaluate,
+  /// evaluate_batch and its floors) and the memory constraint's fits must be
+  /// safe to call concurrently (const and without shared mutable state, as
+  /// Scratchpad, or with it locked, as the reference accelerator's cache of
+  /// tile walks, accel/detail/walk_cache.hpp). 0 = one per hardware thread.
+  /// The work between two waits is small (a few groups): on the 2-core
+  /// machine of benchmarks/results/threads.md, 2 threads took 0.83 to 1.13
+  /// times the time of 1.
   std::size_t threads = 1;
   /// Set: a trade-off solve (see TradeOff). Needs one execution order (OrderMode::file or `order`).
   std::optional<TradeOff> trade_off;

@@ -72,6 +72,7 @@
 
 #include "pinfuse/concepts/cost_model.hpp"
 #include "pinfuse/concepts/memory_constraint.hpp"
+#include "pinfuse/core/parallel_for.hpp"
 #include "pinfuse/core/problem.hpp"
 #include "pinfuse/plan/layout.hpp"
 #include "pinfuse/solvers/options.hpp"
@@ -103,7 +104,7 @@ class DagSearch {
  public:
   DagSearch(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
             Progress& progress)
-      : p_(p), cost_(cost), spm_(spm), opt_(opt), progress_(progress), n_(static_cast<int>(p.size())), candidate_(p.fms.size(), 0),
+      : p_(p), cost_(cost), spm_(spm), opt_(opt), progress_(progress), pool_(thread_count(opt.threads)), n_(static_cast<int>(p.size())), candidate_(p.fms.size(), 0),
         dag_(layer_dag_of(p)),
         bound_(p, cost, spm, opt.objective, candidate_, dag_, opt.max_group_layers,
                [this](const std::vector<std::size_t>& layers) { return too_large(layers); }, progress) {
@@ -389,19 +390,23 @@ class DagSearch {
   /// the least reach above `limit` from from[i]), except those that show they
   /// cannot beat the incumbent: a reach no less than its score (by the
   /// group's fused floor first, then its group floor). Without, along every
-  /// group, by walking them (convex_groups.hpp).
+  /// group, by walking them (convex_groups.hpp). The groups are asked about
+  /// in rounds of kRound (Round).
   template <class OnTransition>
   void expand(int d, const std::vector<int>& from, std::size_t group_limit, Score limit, std::vector<Score>& left,
               OnTransition&& on_transition) {
     const LayerSet done = downsets_[std::size_t(d)].done;
     const int lattice = downsets_[std::size_t(d)].lattice;
+    std::vector<Batch> round;
     if (lattice < 0) {
       for_each_convex_group(dag_, done, group_limit, [&] { return out_of_time(); },
                             [&](const std::vector<int>& group, const LayerSet&) {
         if (too_large(layers_of(group))) return false;
-        transitions(done, from, group, on_transition);
+        round.push_back(prepare(done, from, group));
+        if (round.size() == kRound) run_round(round, on_transition);
         return true;
       });
+      if (!stopped_) run_round(round, on_transition);
       return;
     }
     const Score incumbent = goal_ >= 0 ? states_[std::size_t(goal_)].g : kNever;
@@ -427,7 +432,7 @@ class DagSearch {
     bool raised = false;  // a key raised to its group floor: `keyed` to sort again
     std::vector<int> run_from;
     for (std::size_t j = first; j < last; ++j) {
-      if (out_of_time()) return;
+      if (out_of_time()) return;  // the round's batches not asked yet are work left, as the edges after it
       typename DownsetBound<C, M>::Edge& e = edges[std::size_t(keyed[j].edge)];
       // `keyed` holds groups of up to max_group_layers; the dive asks for fewer
       if (group_limit && bound_.set(e.after).count() - done.count() > group_limit) continue;
@@ -449,8 +454,10 @@ class DagSearch {
         else if (limit < reach) left[i] = std::min(left[i], reach);
         else run_from.push_back(from[i]);
       }
-      if (!run_from.empty()) transitions(done, run_from, bound_.group(lattice, e), on_transition);
+      if (!run_from.empty()) round.push_back(prepare(done, run_from, bound_.group(lattice, e)));
+      if (round.size() == kRound) run_round(round, on_transition);
     }
+    run_round(round, on_transition);
     if (raised) std::stable_sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) { return a.key < b.key; });
   }
 
@@ -501,6 +508,27 @@ class DagSearch {
     }
   }
 
+  /// The transitions that run one group from some states of one downset:
+  /// made by prepare(), its settings not in the cache asked by answer() (on
+  /// any thread), and applied by apply().
+  struct Batch {
+    std::vector<int> group;  ///< positions, ascending
+    LayerSet after;          ///< the downset after it
+    std::vector<std::size_t> layers;  ///< its vertices in file order
+    struct Asked {
+      int parent;
+      std::vector<int> pins_after;
+      std::size_t setting;
+    };
+    std::vector<Asked> asked;
+    std::vector<std::optional<Score>> scores;  ///< per setting (of `settings`), once answered
+    std::vector<std::string> keys;             ///< per setting: its cache key
+    GroupSettings missing;                     ///< the settings not in the cache
+    std::vector<std::pair<std::size_t, std::size_t>> missing_of;  ///< (setting, index in missing)
+    std::vector<std::optional<GroupCost>> answers;  ///< per setting of `missing`, from answer()
+    SolveStatistics asking;                    ///< what answer() counted
+  };
+
   /// Calls on_transition(parent, next, score, group) for each transition that
   /// runs `group` (positions) from one of the states `from` (all of downset
   /// `done`): one per subset of the group's fresh candidates to pin that the
@@ -508,9 +536,18 @@ class DagSearch {
   template <class OnTransition>
   void transitions(const LayerSet& done, const std::vector<int>& from, std::vector<int> group,
                    OnTransition&& on_transition) {
+    Batch batch = prepare(done, from, std::move(group));
+    answer(batch);
+    apply(batch, on_transition);
+  }
+
+  /// The settings of running `group` from each of the states `from` (all of
+  /// downset `done`), with the answers the cache has.
+  Batch prepare(const LayerSet& done, const std::vector<int>& from, std::vector<int> group) {
+    Batch b;
     std::sort(group.begin(), group.end());
-    LayerSet after = done;
-    for (const int pos : group) after.add(pos);
+    b.after = done;
+    for (const int pos : group) b.after.add(pos);
     const GroupBoundary boundary = group_boundary(p_, group);
     const std::vector<int>& inputs = boundary.inputs;
     const std::vector<int>& outputs = boundary.outputs;
@@ -518,22 +555,17 @@ class DagSearch {
     for (const int out : outputs)
       if (candidate_[out]) fresh.push_back(out);
     for (const int fm : inputs)  // model inputs it reads first and that are read after it: it may load them
-      if (candidate_[fm] && p_.fms[fm].model_input() && !pin_started(fm, done) && alive_after(fm, after))
+      if (candidate_[fm] && p_.fms[fm].model_input() && !pin_started(fm, done) && alive_after(fm, b.after))
         fresh.push_back(fm);
-    const std::vector<std::size_t> layers = layers_of(group);
+    b.layers = layers_of(group);
+    b.group = std::move(group);
 
-    struct Asked {
-      int parent;
-      std::vector<int> pins_after;
-      std::size_t setting;
-    };
-    std::vector<Asked> asked;
     GroupSettings settings;
     for (const int parent : from) {
       const std::vector<int>& held = states_[std::size_t(parent)].key.pins;
       std::vector<int> kept;  // pins that outlive the group
       for (const int fm : held)
-        if (alive_after(fm, after)) kept.push_back(fm);
+        if (alive_after(fm, b.after)) kept.push_back(fm);
       for (std::uint32_t t = 0; t < (std::uint32_t(1) << fresh.size()); ++t) {
         std::vector<int> pins = held, pins_after = kept;
         for (std::size_t i = 0; i < fresh.size(); ++i)
@@ -560,18 +592,59 @@ class DagSearch {
         for (const int fm : held)  // pinned before the group: passing unless it reads them
           if (!std::binary_search(inputs.begin(), inputs.end(), fm)) s.passing.push_back(p_.fms[fm].vertex);
         std::sort(s.passing.begin(), s.passing.end());
-        asked.push_back({parent, std::move(pins_after), settings.add(std::move(s))});
+        b.asked.push_back({parent, std::move(pins_after), settings.add(std::move(s))});
       }
     }
-    if (asked.empty()) return;
-    progress_.stats().cache_hits += asked.size() - settings.size();
-    const std::vector<std::optional<Score>> answers = scores(layers, settings);
+    progress_.stats().cache_hits += b.asked.size() - settings.size();
+    // The answers cached across downsets (same layers, residences and passing pins).
+    b.scores.resize(settings.size());
+    b.keys.resize(settings.size());
+    for (std::size_t i = 0; i < settings.size(); ++i) {
+      b.keys[i] = setting_key(b.layers, settings.at(i));
+      if (const std::optional<Score>* hit = cache_.find(b.keys[i])) b.scores[i] = *hit;
+      else b.missing_of.push_back({i, b.missing.add(settings.at(i))});
+    }
+    progress_.stats().cache_hits += settings.size() - b.missing_of.size();
+    return b;
+  }
+
+  /// Asks the cost model about `b`'s settings not in the cache. Touches
+  /// nothing but `b`: batches may be answered on several threads at once.
+  void answer(Batch& b) const {
+    if (!b.missing_of.empty()) b.answers = b.missing.ask(b.layers, cost_, spm_, opt_.objective, b.asking);
+  }
+
+  /// How many groups the search asks the cost model about at once
+  /// (SolveOptions::threads share them), whatever the thread count, so that
+  /// the plan and the statistics do not depend on it.
+  static constexpr std::size_t kRound = 16;
+
+  /// Answers the batches of `round` (on SolveOptions::threads threads) and
+  /// applies them in order; `round` is then empty.
+  template <class OnTransition>
+  void run_round(std::vector<Batch>& round, OnTransition&& on_transition) {
+    pool_.parallel_for(round.size(), [&](std::size_t k) { answer(round[k]); });
+    for (Batch& b : round) apply(b, on_transition);
+    round.clear();
+  }
+
+  /// Keeps `b`'s answers in the cache and calls on_transition(parent, next,
+  /// score, group) for each of its transitions the cost model accepts.
+  template <class OnTransition>
+  void apply(Batch& b, OnTransition&& on_transition) {
+    if (b.asked.empty()) return;
+    progress_.stats().groups_costed += b.asking.groups_costed;
+    progress_.stats().memory_refusals += b.asking.memory_refusals;
+    for (const auto& [i, k] : b.missing_of) {
+      if (b.answers[k]) b.scores[i] = score_of(*b.answers[k], opt_.objective);
+      cache_.keep(std::move(b.keys[i]), b.scores[i]);
+    }
     progress_.tick();
-    const int next_downset = downset_of(after);
-    for (Asked& a : asked) {
-      if (!answers[a.setting]) continue;
-      const Score g = states_[std::size_t(a.parent)].g + *answers[a.setting];
-      on_transition(a.parent, state_of({next_downset, std::move(a.pins_after)}), g, group);
+    const int next_downset = downset_of(b.after);
+    for (typename Batch::Asked& a : b.asked) {
+      if (!b.scores[a.setting]) continue;
+      const Score g = states_[std::size_t(a.parent)].g + *b.scores[a.setting];
+      on_transition(a.parent, state_of({next_downset, std::move(a.pins_after)}), g, b.group);
     }
   }
 
@@ -587,27 +660,6 @@ class DagSearch {
   bool alive_after(int fm, const LayerSet& done) const {
     const auto& c = p_.fms[fm].consumer_positions;
     return std::any_of(c.begin(), c.end(), [&](int pos) { return !done.has(pos); });
-  }
-
-  /// The score of the group of `layers` in each of `settings`, cached across downsets.
-  std::vector<std::optional<Score>> scores(const std::vector<std::size_t>& layers, const GroupSettings& settings) {
-    std::vector<std::optional<Score>> out(settings.size());
-    std::vector<std::string> keys(settings.size());
-    GroupSettings missing;
-    std::vector<std::pair<std::size_t, std::size_t>> missing_of;  // (setting, index in missing)
-    for (std::size_t i = 0; i < settings.size(); ++i) {
-      keys[i] = setting_key(layers, settings.at(i));
-      if (const std::optional<Score>* hit = cache_.find(keys[i])) out[i] = *hit;
-      else missing_of.push_back({i, missing.add(settings.at(i))});
-    }
-    progress_.stats().cache_hits += settings.size() - missing_of.size();
-    if (missing_of.empty()) return out;
-    const std::vector<std::optional<GroupCost>> answers = missing.ask(layers, cost_, spm_, opt_.objective, progress_.stats());
-    for (const auto& [i, k] : missing_of) {
-      if (answers[k]) out[i] = score_of(*answers[k], opt_.objective);
-      cache_.keep(std::move(keys[i]), out[i]);
-    }
-    return out;
   }
 
   /// The incumbent plan: the groups on its path, and every FM some state on it
@@ -631,6 +683,7 @@ class DagSearch {
   const M& spm_;
   const SolveOptions& opt_;
   Progress& progress_;
+  WorkerPool pool_;  ///< SolveOptions::threads (Batch::answer)
   int n_;
   std::vector<char> candidate_;
   LayerDag dag_;

@@ -359,7 +359,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     }
   }
   const bool front = opt.trade_off.has_value();
-  const std::size_t threads = thread_count(opt.threads);
+  WorkerPool pool(thread_count(opt.threads));
   // Branch and bound (suffix_bound.hpp); a trade-off solve keeps fronts,
   // which one incumbent score cannot prune. Without pins (fusion) the floors
   // are the groups' costs, rest() the optimum from each cut and the incumbent
@@ -368,7 +368,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
   SuffixBound bound;
   if constexpr (GroupFloorModel<C>)
     if (!front && !progress.stopped())
-      bound = suffix_bound(p, cost, spm, opt.objective, ends, candidate, threads, progress);
+      bound = suffix_bound(p, cost, spm, opt.objective, ends, candidate, pool, progress);
   // The incumbent to beat: the best plan with the bound's grouping and at most
   // 6 pin candidates (of these) alive across a cut, by this DP with fixed
   // groups (cheap: one group from each cut); it is in this DP's space. None if
@@ -593,7 +593,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
       }
       if constexpr (GroupFloorModel<C>) {
         std::vector<std::optional<Score>> refined(refine.size());
-        parallel_for(refine.size(), threads, [&](std::size_t k) {
+        pool.parallel_for(refine.size(), [&](std::size_t k) {
           refined[k] = most_generous_floor(p, cost, spm, opt.objective, candidate, begin, group_ends[refine[k]]);
         });
         stats.groups_costed += refine.size();
@@ -635,7 +635,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
         const std::size_t count = quick ? std::min(quick_ends, group_ends.size() - first) : group_ends.size() - first;
         std::vector<Batch> batches;
         for (std::size_t i = first; i < first + count; ++i) batches.push_back(prepare(begin, group_ends[i], floors[i], beam));
-        parallel_for(batches.size(), threads, [&](std::size_t i) {
+        pool.parallel_for(batches.size(), [&](std::size_t i) {
           if (!quick && progress.out_of_time()) return;  // not asked: redone in quick mode
           batches[i].asked = true;
           if (batches[i].transitions.empty()) return;  // pruned from every state

@@ -58,7 +58,7 @@ struct SuffixBound {
 /// pass skips the exact group floors that cannot lower rest(b): it asks the
 /// group of least reach, fused floor(b, e) + rest(e), first, until one runs,
 /// which sets an upper end U >= rest(b), and then every group whose reach is at
-/// most U (those `threads` at a time); a group of reach > U has floor(b, e) +
+/// most U (those on the pool's threads at once); a group of reach > U has floor(b, e) +
 /// rest(e) > U too, so rest(b) and the grouping that reaches it are the same as
 /// if all were asked, and its fused floor stands as its floor. Without fused
 /// floors every group is asked. `progress` is ticked after each cut, and a stop
@@ -134,7 +134,7 @@ CutFloors floors_from(const SuffixBound& bound, const Problem& p, const C& cost,
 template <GroupFloorModel C, MemoryConstraint M>
 SuffixBound suffix_bound(const Problem& p, const C& cost, const M& spm, Objective objective,
                          const std::vector<std::vector<int>>& ends, const std::vector<char>& candidate,
-                         std::size_t threads, Progress& progress) {
+                         WorkerPool& pool, Progress& progress) {
   const int n = static_cast<int>(p.size());
   SuffixBound bound;
   bound.asked.resize(std::size_t(n) + 1);
@@ -165,7 +165,7 @@ SuffixBound suffix_bound(const Problem& p, const C& cost, const M& spm, Objectiv
     const std::size_t first_parallel = to_ask.size();
     for (; k < reach.size(); ++k)
       if (!FusedFloorModel<C> || !(*upper < reach[k].first)) to_ask.push_back(reach[k].second);
-    parallel_for(to_ask.size() - first_parallel, threads, [&](std::size_t j) {
+    pool.parallel_for(to_ask.size() - first_parallel, [&](std::size_t j) {
       const std::size_t i = to_ask[first_parallel + j];
       floors[i] = exact(begin, group_ends[i]);
     });
