@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <numeric>
 #include <random>
@@ -93,6 +94,31 @@ TEST_CASE("a peak to fit within never gives an invalid allocation or one below t
     fitted += a.peak <= options.fit_within && greedy.peak > options.fit_within ? 1 : 0;
   }
   CHECK(fitted > 60);  // the rounds fit half the targets the greedy missed (102 of 200)
+}
+
+TEST_CASE("past its deadline the allocator tries kRoundsPastDeadline rounds of each kind, no more", "[allocator]") {
+  // Targets the fit cannot reach (below the bound): every round runs unless the deadline stops it.
+  std::mt19937 rng(13);
+  for (int trial = 0; trial < 20; ++trial) {
+    const auto r = random_requests(rng, 30, 10);
+    AllocationOptions past;
+    past.alignment = 4;
+    past.fit_within = 0;
+    past.fit_rounds = 5000;
+    past.improvement_rounds = 5000;
+    past.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+    AllocationOptions capped = past;
+    capped.deadline.reset();
+    capped.fit_rounds = capped.improvement_rounds = AllocationOptions::kRoundsPastDeadline;
+    AllocationOptions all = past;
+    all.deadline.reset();
+    INFO("trial " << trial);
+    const Allocation a = allocate(r, past), b = allocate(r, capped), c = allocate(r, all);
+    CHECK(a.offsets == b.offsets);
+    CHECK(a.peak == b.peak);
+    CHECK(c.peak <= a.peak);  // all the rounds do at least as well
+    CHECK(allocation_is_valid(r, a.offsets, a.peak, 4));
+  }
 }
 
 TEST_CASE("allocations are valid and never below the lower bound", "[allocator]") {

@@ -1,6 +1,8 @@
 #pragma once
 // Gives a plan SPM addresses: pinned FMs live over their groups, each group's
 // buffers over that group alone (steps = groups), laid out by the allocator.
+#include <chrono>
+#include <optional>
 #include <vector>
 
 #include "pinfuse/concepts/memory_constraint.hpp"
@@ -21,13 +23,16 @@ inline std::vector<AllocationRequest> layout_requests(const Plan& plan) {
 
 /// The plan's addresses, fitted within the SPM's capacity where the allocator
 /// finds a way (memory/allocator.hpp); a peak above it means it found none.
+/// Past `deadline` (a solve's time limit) the allocator cuts its rounds short.
 template <MemoryConstraint M>
-SpmLayout lay_out(const Plan& plan, const M& spm, std::size_t improvement_rounds = 200) {
+SpmLayout lay_out(const Plan& plan, const M& spm, std::size_t improvement_rounds = 200,
+                  std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt) {
   const std::vector<AllocationRequest> requests = layout_requests(plan);
   AllocationOptions options;
   options.alignment = spm.alignment();
   options.improvement_rounds = improvement_rounds;
   options.fit_within = spm.capacity();
+  options.deadline = deadline;
   const Allocation a = allocate(requests, options);
   SpmLayout layout;
   layout.peak = a.peak;

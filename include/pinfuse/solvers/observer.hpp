@@ -48,6 +48,8 @@ class Progress {
     return stopped_;
   }
   bool stopped() const { return stopped_; }
+  /// When the time limit passes (none without one).
+  std::optional<std::chrono::steady_clock::time_point> deadline() const { return deadline_; }
   /// Has the time limit passed (whether or not tick() has seen it yet)?
   bool out_of_time() {
     run_half_time_hook();

@@ -830,7 +830,7 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
     }
     Plan& plan = r.plan;
     plan.status = exact_status(plan, r.bound, first);
-    plan.layout = lay_out(plan, spm);
+    plan.layout = lay_out(plan, spm, 200, progress.deadline());
     if (plan.layout.peak <= spm.capacity()) {
       progress.finish(plan);
       if (opt.trade_off && opt.trade_off->front) add_to_front(*opt.trade_off->front, plan);  // repaired: placed
