@@ -94,6 +94,30 @@ TEST_CASE("the group asked least recently is dropped first, past the group and b
   }
 }
 
+TEST_CASE("the limits grow when dropped groups are asked again, not on a sweep", "[walk_cache]") {
+  Cache sweep(4), again(4);
+  for (std::size_t g = 0; g < 100; ++g) sweep.of({g});  // each asked once: the fixed-order DP's pattern
+  CHECK(sweep.max_groups() == 4);
+  for (int round = 0; round < 10; ++round)
+    for (std::size_t g = 0; g < 6; ++g) again.of({g});  // six groups in turn, four kept: each comes back dropped
+  CHECK(again.max_groups() == 6);  // one more for each group that came back: six now stay
+  // A cycle grows them while a group comes back before as many others were dropped as it keeps:
+  const auto cycle = [&](std::size_t groups) {
+    for (int round = 0; round < 10; ++round)
+      for (std::size_t g = 0; g < groups; ++g) again.of({g});
+  };
+  cycle(10);
+  CHECK(again.max_groups() == 10);
+  cycle(100);  // past twice the limit: no group comes back in time
+  CHECK(again.max_groups() == 10);
+  cycle(20);
+  CHECK(again.max_groups() == 20);
+  cycle(40);
+  CHECK(again.max_groups() == 32);  // at most 8 times the first limit
+  Cache copy = again;
+  CHECK(copy.max_groups() == 4);  // a copy starts empty, with the first limits
+}
+
 TEST_CASE("the reference accelerator answers the same whatever walks it keeps", "[walk_cache][accelerator][property]") {
   std::mt19937 rng(11);
   const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
