@@ -49,8 +49,6 @@ class WorkerPool {
     for (std::thread& t : helpers_) t.join();
   }
 
-  std::size_t threads() const { return threads_; }
-
   /// f(0), ..., f(count - 1), as the header says.
   template <class F>
   void parallel_for(std::size_t count, F&& f) {

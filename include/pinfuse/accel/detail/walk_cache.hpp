@@ -62,10 +62,6 @@ class WalkCache {
       }
       return it->second;
     }
-    std::size_t bytes() const {
-      const std::lock_guard lock(mutex_);
-      return bytes_;
-    }
 
    private:
     friend class WalkCache;
@@ -76,7 +72,7 @@ class WalkCache {
       kept_in_ = std::move(total);
       if (kept_in_) kept_in_->fetch_add(bytes_);
     }
-    mutable std::mutex mutex_;
+    std::mutex mutex_;
     std::map<std::pair<int, bool>, std::shared_ptr<const Geometry>> done_;
     std::size_t bytes_ = 0;
     Total kept_in_;  ///< the total of the cache that keeps it, if one does

@@ -29,11 +29,13 @@
 // is g + floor(group) + h(after it): a floor on every plan that takes it.
 // The queue holds downsets with work left, by the least f of that work (a
 // reached state's g + h, or the least reach of an edge not yet taken from
-// one of its states). The search takes the least, and takes from each state
-// of that downset the edges of reach up to the next entry's f that it has
-// not taken with its current score (its level), all states together, so the
-// cost model is asked about each group once, in one batch (answers are
-// cached across downsets: same layers, residences and passing pins). So a
+// one of its states; each downset keeps its states' work in a heap, so a
+// pop looks only at the states due). The search takes the least, and takes
+// from each state of that downset due by then the edges of reach up to the
+// next entry's f that it has not taken with its current score (its level),
+// all states together, so the cost model is asked about each group once, in
+// one batch (answers are cached across downsets: same layers, residences
+// and passing pins; batches go in rounds of 16, on SolveOptions::threads). So a
 // group is costed only once the search gets to its reach, as in A* over the
 // transitions: of the edges whose reach lies between the optimum and the
 // incumbent, few are costed. A state reached again with a better score is
@@ -391,7 +393,7 @@ class DagSearch {
   /// cannot beat the incumbent: a reach no less than its score (by the
   /// group's fused floor first, then its group floor). Without, along every
   /// group, by walking them (convex_groups.hpp). The groups are asked about
-  /// in rounds of kRound (Round).
+  /// in rounds of kRound (run_round).
   template <class OnTransition>
   void expand(int d, const std::vector<int>& from, std::size_t group_limit, Score limit, std::vector<Score>& left,
               OnTransition&& on_transition) {
@@ -521,7 +523,7 @@ class DagSearch {
       std::size_t setting;
     };
     std::vector<Asked> asked;
-    std::vector<std::optional<Score>> scores;  ///< per setting (of `settings`), once answered
+    std::vector<std::optional<Score>> scores;  ///< per distinct setting (Asked::setting), once answered
     std::vector<std::string> keys;             ///< per setting: its cache key
     GroupSettings missing;                     ///< the settings not in the cache
     std::vector<std::pair<std::size_t, std::size_t>> missing_of;  ///< (setting, index in missing)
