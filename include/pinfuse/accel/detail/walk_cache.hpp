@@ -32,10 +32,11 @@ namespace pinfuse::detail {
 ///
 /// The limits grow (to 8 times) when the groups asked come back: a group
 /// asked again soon after it was dropped (among the last `max_groups`
-/// dropped) adds one group to them (and its share of the bytes). The fixed-order DP sweeps the cuts and seldom asks
-/// a group again; the order-free search comes back to a group from other
-/// downsets and pin sets (DenseNet-121 at 512 KiB: 39,191 walks made with 32
-/// groups kept, for 2,718 groups).
+/// dropped) adds one group to them (and its share of the bytes). The
+/// fixed-order DP sweeps the cuts and seldom asks a group again; the
+/// order-free search comes back to a group from other downsets and pin sets
+/// (DenseNet-121 at 512 KiB: 39,191 walks made with 32 groups kept, for 2,718
+/// groups).
 template <class Geometry>
 class WalkCache {
   using Total = std::shared_ptr<std::atomic<std::size_t>>;
@@ -84,7 +85,9 @@ class WalkCache {
   WalkCache& operator=(const WalkCache& other) {
     if (this != &other) {
       const std::lock_guard lock(mutex_);
-      while (!recency_.empty()) drop_oldest();
+      release_all();
+      recency_.clear();
+      index_.clear();
       dropped_.clear();
       dropped_order_.clear();
       first_max_groups_ = max_groups_ = other.first_max_groups_;
@@ -93,10 +96,11 @@ class WalkCache {
     return *this;
   }
   /// The limits now: grown from the constructor's when dropped groups came back.
-  std::size_t max_groups() const { return max_groups_; }
-  ~WalkCache() {
-    while (!recency_.empty()) drop_oldest();  // its holders' walks count in no total
+  std::size_t max_groups() const {
+    const std::lock_guard lock(mutex_);
+    return max_groups_;
   }
+  ~WalkCache() { release_all(); }
 
   /// The walks of the group `key` names (its layers and boundary FMs), empty
   /// if it is new. Its holder may use them after they leave the cache.
@@ -126,6 +130,10 @@ class WalkCache {
     std::shared_ptr<Walks> walks;
     typename Index::iterator at;  ///< its key in index_
   };
+  /// Its holders' walks count in no total from now on.
+  void release_all() {
+    for (Entry& e : recency_) e.walks->count_in(nullptr);
+  }
   void drop_oldest() {
     recency_.back().walks->count_in(nullptr);
     if (dropped_order_.size() >= max_groups_) {
@@ -138,7 +146,7 @@ class WalkCache {
   }
   static constexpr std::size_t kGrowth = 8;
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::size_t first_max_groups_, first_max_bytes_;
   std::size_t max_groups_, max_bytes_;
   std::set<std::vector<std::size_t>> dropped_;  ///< the keys of the groups dropped last, at most max_groups_
