@@ -25,12 +25,11 @@ inline std::vector<AllocationRequest> layout_requests(const Plan& plan) {
 /// finds a way (memory/allocator.hpp); a peak above it means it found none.
 /// Past `deadline` (a solve's time limit) the allocator cuts its rounds short.
 template <MemoryConstraint M>
-SpmLayout lay_out(const Plan& plan, const M& spm, std::size_t improvement_rounds = 200,
+SpmLayout lay_out(const Plan& plan, const M& spm,
                   std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt) {
   const std::vector<AllocationRequest> requests = layout_requests(plan);
   AllocationOptions options;
   options.alignment = spm.alignment();
-  options.improvement_rounds = improvement_rounds;
   options.fit_within = spm.capacity();
   options.deadline = deadline;
   const Allocation a = allocate(requests, options);

@@ -48,12 +48,14 @@ class Progress {
     return stopped_;
   }
   bool stopped() const { return stopped_; }
+  /// Has the time limit passed? Runs no hook: for helper threads.
+  bool past_deadline() const { return deadline_ && std::chrono::steady_clock::now() >= *deadline_; }
   /// When the time limit passes (none without one).
   std::optional<std::chrono::steady_clock::time_point> deadline() const { return deadline_; }
   /// Has the time limit passed (whether or not tick() has seen it yet)?
   bool out_of_time() {
     run_half_time_hook();
-    return deadline_ && std::chrono::steady_clock::now() >= *deadline_;
+    return past_deadline();
   }
   /// Runs `hook` once, at the first tick() or out_of_time() past half the time
   /// limit (never without one): e.g. a cheaper solve to hand the rest of the

@@ -786,7 +786,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
     const Problem p = make_problem(g, order);  // FMs are numbered by vertex, as in `file`
     Plan plan = assemble_plan(p, cost, spm, starts, found->pinned, opt.objective, strategy, progress.stats());
     plan.status = exact_status(plan, found->lower_bound, first);
-    plan.layout = lay_out(plan, spm, 200, progress.deadline());
+    plan.layout = lay_out(plan, spm, progress.deadline());
     if (plan.layout.peak <= spm.capacity()) {
       if (fixed && score(*fixed) < score(plan)) {
         plan = std::move(*fixed);

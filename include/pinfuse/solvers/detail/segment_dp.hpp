@@ -636,7 +636,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
         std::vector<Batch> batches;
         for (std::size_t i = first; i < first + count; ++i) batches.push_back(prepare(begin, group_ends[i], floors[i], beam));
         pool.parallel_for(batches.size(), [&](std::size_t i) {
-          if (!quick && progress.out_of_time()) return;  // not asked: redone in quick mode
+          if (!quick && progress.past_deadline()) return;  // not asked: redone in quick mode
           batches[i].asked = true;
           if (batches[i].transitions.empty()) return;  // pruned from every state
           answer(begin, batches[i]);
@@ -830,7 +830,7 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
     }
     Plan& plan = r.plan;
     plan.status = exact_status(plan, r.bound, first);
-    plan.layout = lay_out(plan, spm, 200, progress.deadline());
+    plan.layout = lay_out(plan, spm, progress.deadline());
     if (plan.layout.peak <= spm.capacity()) {
       progress.finish(plan);
       if (opt.trade_off && opt.trade_off->front) add_to_front(*opt.trade_off->front, plan);  // repaired: placed
