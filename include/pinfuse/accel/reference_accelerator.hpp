@@ -75,6 +75,10 @@ class ReferenceAccelerator {
         info_[v].least_one_row.push_back(least_input_rows(v, slot, 1));
     check_counts();
     set_least_compute();
+    for (LayerInfo& i : info_) {
+      i.floor_alone = floor_terms(i, true);
+      i.floor_fused = floor_terms(i, false);
+    }
   }
 
   const Hardware& hardware() const { return hw_; }
@@ -234,6 +238,11 @@ class ReferenceAccelerator {
   class CommandWriter;  // commands(), step by step: accel/detail/reference_commands.hpp
   std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> queries, bool skip_by_floor) const;
 
+  /// The sums floor() and fused_floors() take the maxima of, over the layers added so far.
+  struct FloorSums {
+    std::uint64_t compute = 0, weight_dma = 0, weight_bytes = 0, output_bytes = 0, unhidden = 0;  // [cyc], [cyc], [B], [B], [cyc]
+    double energy = 0;  // [pJ] of the least rows' MACs and vector ops
+  };
   struct LayerInfo {
     std::vector<LayerId> inputs;
     std::vector<LayerId> readers;  ///< the compute layers reading its output
@@ -253,28 +262,36 @@ class ReferenceAccelerator {
     std::uint64_t least_rows = 0;     ///< rows every plan computes (0 for a concat)
     std::vector<int> least_one_row;   ///< per input slot: least_input_rows(v, slot, 1), which least_held() asks most
     std::uint64_t compute = 0;        ///< compute_cycles()
+    FloorSums floor_alone, floor_fused;  ///< its terms of the floor sums, in channel chunks or not (add_to_floor())
   };
-  /// The sums floor() and fused_floors() take the maxima of, over the layers added so far.
-  struct FloorSums {
-    std::uint64_t compute = 0, weight_dma = 0, weight_bytes = 0, output_bytes = 0, unhidden = 0;  // [cyc], [cyc], [B], [B], [cyc]
-    double energy = 0;  // [pJ] of the least rows' MACs and vector ops
-  };
-  /// Adds layer `l`; `may_chunk`: whether it may run in channel chunks (a group of one).
-  void add_to_floor(FloorSums& s, const LayerInfo& l, bool may_chunk) const {
-    s.energy += double(l.least_rows) * (double(l.macs_per_row) * hw_.mac_pj + double(l.vops_per_row) * hw_.vector_op_pj);
-    s.compute += l.least_compute;
-    s.weight_dma += dma_cycles(l.weight_bytes);
-    s.weight_bytes += l.weight_bytes;
-    if (l.model_output) s.output_bytes += l.row_bytes * std::uint64_t(l.height);
+  /// Adds layer `l`'s terms; `may_chunk`: whether it may run in channel chunks (a group of one).
+  static void add_to_floor(FloorSums& s, const LayerInfo& l, bool may_chunk) {
+    const FloorSums& t = may_chunk ? l.floor_alone : l.floor_fused;
+    s.compute += t.compute;
+    s.weight_dma += t.weight_dma;
+    s.weight_bytes += t.weight_bytes;
+    s.output_bytes += t.output_bytes;
+    s.unhidden += t.unhidden;
+    s.energy += t.energy;
+  }
+  /// Layer `l`'s terms of the sums (LayerInfo::floor_alone and floor_fused), once its least_compute is known.
+  FloorSums floor_terms(const LayerInfo& l, bool may_chunk) const {
+    FloorSums t;
+    t.energy = double(l.least_rows) * (double(l.macs_per_row) * hw_.mac_pj + double(l.vops_per_row) * hw_.vector_op_pj);
+    t.compute = l.least_compute;
+    t.weight_dma = dma_cycles(l.weight_bytes);
+    t.weight_bytes = l.weight_bytes;
+    if (l.model_output) t.output_bytes = l.row_bytes * std::uint64_t(l.height);
     if (may_chunk && l.channel_splittable && l.channels > 0) {
       const std::uint64_t per_channel = l.weight_bytes / std::uint64_t(l.channels);
-      s.unhidden += std::max(l.least_compute + dma_cycles(per_channel), dma_cycles(per_channel * std::uint64_t(l.channels)));
+      t.unhidden = std::max(l.least_compute + dma_cycles(per_channel), dma_cycles(per_channel * std::uint64_t(l.channels)));
     } else {
-      s.unhidden += l.least_compute + dma_cycles(l.weight_bytes);
+      t.unhidden = l.least_compute + dma_cycles(l.weight_bytes);
     }
+    return t;
   }
   CostFloor floor_from(const FloorSums& s) const {
-    const auto store = std::uint64_t(std::ceil(double(s.output_bytes) / hw_.dram_bytes_per_cycle));
+    const auto store = s.output_bytes == 0 ? 0 : std::uint64_t(std::ceil(double(s.output_bytes) / hw_.dram_bytes_per_cycle));
     const double energy = s.energy + double(s.weight_bytes) * (hw_.dram_pj_per_byte + hw_.spm_write_pj_per_byte) +
                           double(s.output_bytes) * (hw_.dram_pj_per_byte + hw_.spm_read_pj_per_byte);
     return {std::max({s.compute, s.weight_dma + store, s.unhidden}), s.weight_bytes + s.output_bytes,

@@ -70,6 +70,32 @@ inline void vertices_in_file_order(const Problem& p, const std::vector<int>& pos
   for (std::size_t& pos : layers) pos = p.order[pos];
 }
 
+/// The growth stop a walk from `done` needs to ask: the least position t such
+/// that `too_large(layers)` (vertices in file order) stops the layers outside
+/// `done` up to position t; n (the layer count) if it stops none of them. A
+/// growth stop (SpmFloorModel) never decreases as layers are added, so it lets
+/// every group from `done` whose positions are all below t run, and the walk
+/// asks it only of the others. Binary search: O(log n) questions.
+template <class TooLarge>
+int first_stopped_position(const Problem& p, const LayerSet& done, const TooLarge& too_large) {
+  std::vector<int> rest;  // positions outside `done`, ascending
+  for (int pos = 0; pos < static_cast<int>(p.size()); ++pos)
+    if (!done.has(pos)) rest.push_back(pos);
+  std::vector<std::size_t> layers;
+  const auto stops_first = [&](std::size_t count) {  // the first `count` of rest
+    layers.clear();
+    for (std::size_t i = 0; i < count; ++i) layers.push_back(p.order[std::size_t(rest[i])]);
+    return too_large(layers);
+  };
+  if (rest.empty() || !stops_first(rest.size())) return static_cast<int>(p.size());
+  std::size_t lo = 0, hi = rest.size();  // stops_first(lo) false (nothing), stops_first(hi) true
+  while (hi - lo > 1) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    (stops_first(mid) ? hi : lo) = mid;
+  }
+  return rest[hi - 1];
+}
+
 /// Calls visit(group, inside) for every nonempty G with `done` + G a downset,
 /// once each: `group` holds its positions in the order they were added,
 /// `inside` the same set. visit() returns whether groups containing G may run:

@@ -401,9 +401,11 @@ class DagSearch {
     const int lattice = downsets_[std::size_t(d)].lattice;
     std::vector<Batch> round;
     if (lattice < 0) {
+      const int stopped_from = first_stopped_position(p_, done, [this](const auto& layers) { return too_large(layers); });
       for_each_convex_group(dag_, done, group_limit, [&] { return out_of_time(); },
                             [&](const std::vector<int>& group, const LayerSet&) {
-        if (too_large(layers_of(group))) return false;
+        if (*std::max_element(group.begin(), group.end()) >= stopped_from && too_large(layers_of(group)))
+          return ++progress_.stats().growth_stops, false;
         round.push_back(prepare(done, from, group));
         if (round.size() == kRound) run_round(round, on_transition);
         return true;
@@ -498,16 +500,11 @@ class DagSearch {
   }
 
   /// Does the cost model's SPM floor (SpmFloorModel) say no group containing
-  /// `layers` (vertices in file order) can run? Counted in growth_stops.
-  bool too_large(const std::vector<std::size_t>& layers) {
-    if constexpr (SpmFloorModel<C>) {
-      const bool stop = cost_.least_spm_bytes(layers) > spm_.capacity();
-      if (stop) ++progress_.stats().growth_stops;
-      return stop;
-    } else {
-      (void)layers;
-      return false;
-    }
+  /// `layers` (vertices in file order) can run? The walks count the groups
+  /// it stops in growth_stops.
+  bool too_large(const std::vector<std::size_t>& layers) const {
+    if constexpr (SpmFloorModel<C>) return cost_.least_spm_bytes(layers) > spm_.capacity();
+    else return (void)layers, false;
   }
 
   /// The transitions that run one group from some states of one downset:
