@@ -4,14 +4,19 @@
 // which is at most the plan it returns; its plans validate.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <random>
+#include <thread>
+#include <vector>
 
 #include "pinfuse/accel/reference_accelerator.hpp"
 #include "pinfuse/io/hardware_json.hpp"
 #include "pinfuse/io/model_json.hpp"
 #include "support/bundled.hpp"
 #include "pinfuse/plan/validator.hpp"
+#include "pinfuse/solvers/detail/dag_search.hpp"
 #include "pinfuse/solvers/solve.hpp"
 #include "support/random_networks.hpp"
 
@@ -73,4 +78,84 @@ TEST_CASE("order-free joint is never worse than the file order, and a time limit
       CHECK(validate_plan(g, rushed, accel, spm).ok());
     }
   }
+}
+
+namespace {
+
+/// Lets a solve pass 1/4 of its time limit at its first progress() call.
+class Sleeper : public SolveObserver {
+ public:
+  explicit Sleeper(std::chrono::milliseconds nap) : nap_(nap) {}
+  SolveControl progress(const SolveStatistics&) override {
+    if (!slept_) std::this_thread::sleep_for(nap_);
+    slept_ = true;
+    return SolveControl::proceed;
+  }
+
+ private:
+  std::chrono::milliseconds nap_;
+  bool slept_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("a time-limited search past a quarter of its limit dives from its best state and stays exact",
+          "[solvers][order_free]") {
+  const Hardware base = pinfuse::testing::shipped_hardware();
+  for (const char* name : {"squeezenet", "shufflenet_v2"}) {
+    const Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/models/" + name + ".json");
+    Hardware hw = base;
+    hw.spm_bytes = 256 * 1024;
+    const ReferenceAccelerator accel(g, hw);
+    const Scratchpad spm = scratchpad_of(hw);
+    INFO(name);
+    const Plan exact = solve_joint(g, accel, spm, with_order(OrderMode::free));
+    // The search ends long before half of 8 s (its fixed-order seed), but
+    // after 2 s: every downset it expands then follows a dive.
+    Sleeper sleeper(std::chrono::milliseconds(2050));
+    SolveOptions late = with_order(OrderMode::free, std::chrono::milliseconds(8000));
+    late.observer = &sleeper;
+    const Plan dived = solve_joint(g, accel, spm, late);
+    CHECK(dived.status.optimal);
+    CHECK(score_of(dived) == score_of(exact));
+    CHECK(dived.statistics.states_expanded > exact.statistics.states_expanded);  // a dive expands the states on its way
+    CHECK(validate_plan(g, dived, accel, spm).ok());
+  }
+}
+
+TEST_CASE("a stopped solve's address repair unpins the largest pins and keeps the groups", "[solvers][order_free]") {
+  const Hardware base = pinfuse::testing::shipped_hardware();
+  const Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/models/googlenet.json");
+  Hardware hw = base;
+  hw.spm_bytes = 512 * 1024;
+  const ReferenceAccelerator accel(g, hw);
+  const Scratchpad spm = scratchpad_of(hw);
+  const Plan plan = solve_joint(g, accel, spm, with_order(OrderMode::free));
+  REQUIRE(plan.pinned.size() >= 2);
+  const Problem p = make_problem(g, plan.order);
+  std::vector<int> starts;
+  std::vector<char> pinned(p.fms.size(), 0);
+  for (std::size_t k = 0, pos = 0; k < plan.groups.size(); pos += plan.groups[k++].layers.size()) starts.push_back(int(pos));
+  for (const PinnedFm& f : plan.pinned) pinned[std::size_t(p.fm_of_vertex[f.vertex])] = 1;
+  detail::Progress progress(nullptr);
+  Plan unplaced = plan;  // as if the allocator had found no addresses
+  unplaced.layout.peak = spm.capacity() + 1;
+  const std::optional<Plan> repaired = detail::unpin_until_placed(p, accel, spm, starts, pinned, unplaced, progress);
+  REQUIRE(repaired);
+  CHECK(repaired->layout.peak <= spm.capacity());
+  CHECK(repaired->order == plan.order);
+  REQUIRE(repaired->groups.size() == plan.groups.size());
+  for (std::size_t k = 0; k < plan.groups.size(); ++k) CHECK(repaired->groups[k].layers == plan.groups[k].layers);
+  // One pin fewer: the largest.
+  const auto largest = std::max_element(plan.pinned.begin(), plan.pinned.end(),
+                                        [](const PinnedFm& a, const PinnedFm& b) { return a.bytes < b.bytes; });
+  REQUIRE(repaired->pinned.size() + 1 == plan.pinned.size());
+  for (const PinnedFm& f : repaired->pinned) CHECK(f.vertex != largest->vertex);
+  CHECK(score_of(plan) <= score_of(*repaired));
+  CHECK(validate_plan(g, *repaired, accel, spm).ok());
+  // Nothing left to unpin: no repair.
+  Plan pinless = *repaired;
+  pinless.pinned.clear();
+  pinless.layout.peak = spm.capacity() + 1;
+  CHECK_FALSE(detail::unpin_until_placed(p, accel, spm, starts, std::vector<char>(p.fms.size(), 0), pinless, progress));
 }

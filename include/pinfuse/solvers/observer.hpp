@@ -50,6 +50,10 @@ class Progress {
   bool stopped() const { return stopped_; }
   /// Has the time limit passed? Runs no hook: for helper threads.
   bool past_deadline() const { return deadline_ && std::chrono::steady_clock::now() >= *deadline_; }
+  /// Has 1/`parts` of the time limit passed? Never without one.
+  bool past_part(int parts) const {
+    return deadline_ && std::chrono::steady_clock::now() >= started_ + (*deadline_ - started_) / parts;
+  }
   /// When the time limit passes (none without one).
   std::optional<std::chrono::steady_clock::time_point> deadline() const { return deadline_; }
   /// Has the time limit passed (whether or not tick() has seen it yet)?
@@ -75,8 +79,7 @@ class Progress {
 
  private:
   void run_half_time_hook() {
-    if (half_time_hook_ && deadline_ && std::chrono::steady_clock::now() >= started_ + (*deadline_ - started_) / 2)
-      std::exchange(half_time_hook_, {})();
+    if (half_time_hook_ && past_part(2)) std::exchange(half_time_hook_, {})();
   }
   const SolveStatistics& stamped() {
     stats_.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();

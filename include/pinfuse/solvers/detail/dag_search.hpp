@@ -151,6 +151,7 @@ class DagSearch {
       open_.pop();
       expand_downset(top.downset, open_.empty() ? kNever : std::max(top.f, open_.top().f));
       if (stopped_) return result(top.f);  // its states' transitions may be cut short: top.f is still at most theirs
+      if (progress_.past_part(kDiveFromPart) && late_expansions_++ % kDiveEvery == 0) dive_from_best();
     }
     if (goal_ < 0) return std::nullopt;  // no plan fits
     return result(states_[std::size_t(goal_)].g);
@@ -319,6 +320,20 @@ class DagSearch {
       id = best->second;
     }
     return true;
+  }
+
+  /// Anytime: a search given a time limit that is still running at 1/4 of
+  /// it will likely be stopped, and then returns its incumbent. From then on,
+  /// at its first downset expanded and every kDiveEvery after, it dives
+  /// (greedily, as from the root) from the state of least f: the search
+  /// reached it by its best prefixes so far. Dives only add transitions
+  /// (relax()), so the search stays exact; without a time limit there are none.
+  static constexpr std::size_t kDiveEvery = 64;
+  static constexpr int kDiveFromPart = 4;
+  void dive_from_best() {
+    if (open_.empty()) return;
+    const Downset& d = downsets_[std::size_t(open_.top().downset)];
+    if (!d.pending.empty()) dive(d.pending.front().state, true);
   }
 
   /// Walks `seed` from the root, relaxing the states on its path (the last one
@@ -697,6 +712,7 @@ class DagSearch {
   SeedSource seed_source_;  ///< the seed not taken yet (run())
   std::vector<int> downset_of_lattice_;  ///< per id in bound_: the index in downsets_, or -1 (not made yet)
   bool stopped_ = false;
+  std::size_t late_expansions_ = 0;  ///< downsets expanded past 1/4 of the time limit (run())
   int root_ = -1;  ///< the state with no layer run
   int goal_ = -1;  ///< the state with every layer run (the incumbent plan's end)
 };
@@ -732,14 +748,40 @@ typename Search::Seed seed_of(const Problem& file, const Plan& plan) {
 }
 
 
+/// The address repair of a solve with no time left to search again: unpins
+/// `plan`'s largest pinned FM, keeping its groups (first positions `starts`
+/// in `p`) and order, and asks the cost model about its groups again, until
+/// the pins get SPM addresses. nullopt when a group no longer fits the SPM
+/// without a pin it had (its staging buffers need more than the pin freed).
+template <CostModel C, MemoryConstraint M>
+std::optional<Plan> unpin_until_placed(const Problem& p, const C& cost, const M& spm, const std::vector<int>& starts,
+                                       std::vector<char> pinned, const Plan& plan, Progress& progress) {
+  Plan repaired = plan;
+  while (repaired.layout.peak > spm.capacity()) {
+    if (repaired.pinned.empty()) return std::nullopt;  // a memory constraint stricter than the byte count
+    const auto largest = std::max_element(repaired.pinned.begin(), repaired.pinned.end(),
+                                          [](const PinnedFm& a, const PinnedFm& b) { return a.bytes < b.bytes; });
+    pinned[std::size_t(p.fm_of_vertex[largest->vertex])] = 0;
+    try {
+      repaired = assemble_plan(p, cost, spm, starts, pinned, plan.objective, plan.strategy, progress.stats());
+    } catch (const no_plan_fits&) {
+      return std::nullopt;
+    }
+    repaired.layout = lay_out(repaired, spm, progress.deadline());
+  }
+  return repaired;
+}
+
 /// The order-free optimum (joint with `pins`, fusion-only without; pinning-only
 /// with `pins` and groups of `group_layers` = 1), with SPM addresses. The plan's order runs the groups one after another, each in file
 /// order. Addresses are repaired as solve_segments does: when fragmentation
 /// leaves no placement, the largest pinned FM is banned and the search rerun
 /// (the plan is then no longer proven optimal; the first search's bound stays).
-/// Once the time limit has passed or the observer has stopped the search, the
-/// rerun pins nothing (its plan always has addresses), so the repair ends in
-/// one more search. With a time limit, a first search still running at half
+/// Once the time limit has passed or the observer has stopped the search,
+/// there is no time to search again: the plan keeps its groups and order and
+/// loses its largest pins until they get addresses (unpin_until_placed), or,
+/// where a group then no longer fits, the rerun pins nothing (its plan always
+/// has addresses), so the repair ends in one more search. With a time limit, a first search still running at half
 /// of it gets the file order's optimum (the fixed-order DP over the same space,
 /// in the time left) as an incumbent, and that plan is returned when the
 /// search or its repairs end worse: never a worse plan than `--order file`
@@ -784,16 +826,18 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
     Plan plan = assemble_plan(p, cost, spm, starts, found->pinned, opt.objective, strategy, progress.stats());
     plan.status = exact_status(plan, found->lower_bound, first);
     plan.layout = lay_out(plan, spm, progress.deadline());
-    if (plan.layout.peak <= spm.capacity()) {
-      if (fixed && score(*fixed) < score(plan)) {
-        plan = std::move(*fixed);
-        plan.status = exact_status(plan, found->lower_bound, first);
-      }
-      progress.finish(plan);
-      return plan;
+    const bool late = progress.stopped() || progress.out_of_time();
+    std::optional<Plan> placed;
+    if (plan.layout.peak <= spm.capacity()) placed = std::move(plan);
+    else if (late) placed = unpin_until_placed(p, cost, spm, starts, found->pinned, plan, progress);
+    if (placed) {
+      if (fixed && score(*fixed) < score(*placed)) placed = std::move(*fixed);
+      placed->status = exact_status(*placed, found->lower_bound, first);
+      progress.finish(*placed);
+      return std::move(*placed);
     }
     ban_largest_pin(file, plan, spm.capacity(), space.no_pin);
-    if (progress.stopped() || progress.out_of_time()) space.pins = false;
+    if (late) space.pins = false;
   }
 }
 
