@@ -759,9 +759,7 @@ std::optional<Plan> unpin_until_placed(const Problem& p, const C& cost, const M&
   Plan repaired = plan;
   while (repaired.layout.peak > spm.capacity()) {
     if (repaired.pinned.empty()) return std::nullopt;  // a memory constraint stricter than the byte count
-    const auto largest = std::max_element(repaired.pinned.begin(), repaired.pinned.end(),
-                                          [](const PinnedFm& a, const PinnedFm& b) { return a.bytes < b.bytes; });
-    pinned[std::size_t(p.fm_of_vertex[largest->vertex])] = 0;
+    pinned[largest_pin(p, repaired)] = 0;
     try {
       repaired = assemble_plan(p, cost, spm, starts, pinned, plan.objective, plan.strategy, progress.stats());
     } catch (const no_plan_fits&) {

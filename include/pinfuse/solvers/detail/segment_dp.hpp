@@ -116,6 +116,14 @@ Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vec
   return plan;
 }
 
+/// The FM (index into `p.fms`) of the plan's largest pin, which an address
+/// repair gives up first; the plan pins something.
+inline std::size_t largest_pin(const Problem& p, const Plan& plan) {
+  const auto largest = std::max_element(plan.pinned.begin(), plan.pinned.end(),
+                                        [](const PinnedFm& a, const PinnedFm& b) { return a.bytes < b.bytes; });
+  return std::size_t(p.fm_of_vertex[largest->vertex]);
+}
+
 /// The address repair's step, when a plan's layout exceeds `capacity`: bans the
 /// plan's largest pinned FM from pinning (`no_pin`, per FM of `p`), or throws
 /// when the plan pins nothing (a memory constraint stricter than the byte count).
@@ -123,10 +131,8 @@ inline void ban_largest_pin(const Problem& p, const Plan& plan, std::uint64_t ca
   if (plan.pinned.empty())
     throw no_plan_fits("spm", "the " + plan.strategy + " plan needs " + std::to_string(plan.layout.peak) +
                                  " bytes of addresses, more than the " + std::to_string(capacity) + " usable");
-  const auto largest = std::max_element(plan.pinned.begin(), plan.pinned.end(),
-                                        [](const PinnedFm& a, const PinnedFm& b) { return a.bytes < b.bytes; });
   if (no_pin.empty()) no_pin.assign(p.fms.size(), 0);
-  no_pin[std::size_t(p.fm_of_vertex[largest->vertex])] = 1;
+  no_pin[largest_pin(p, plan)] = 1;
 }
 
 /// The status of an exact solver's plan, given the lower bound its run proved
