@@ -16,7 +16,7 @@
 #include "pinfuse/io/model_json.hpp"
 #include "support/bundled.hpp"
 #include "pinfuse/plan/validator.hpp"
-#include "pinfuse/solvers/detail/dag_search.hpp"
+#include "pinfuse/solvers/detail/segment_dp.hpp"
 #include "pinfuse/solvers/solve.hpp"
 #include "support/random_networks.hpp"
 
@@ -123,7 +123,7 @@ TEST_CASE("a time-limited search past a quarter of its limit dives from its best
   }
 }
 
-TEST_CASE("a stopped solve's address repair unpins the largest pins and keeps the groups", "[solvers][order_free]") {
+TEST_CASE("a stopped solve's address repair unpins the largest pins and keeps the groups", "[solvers][order_free][dp]") {
   const Hardware base = pinfuse::testing::shipped_hardware();
   const Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/models/googlenet.json");
   Hardware hw = base;
@@ -133,14 +133,10 @@ TEST_CASE("a stopped solve's address repair unpins the largest pins and keeps th
   const Plan plan = solve_joint(g, accel, spm, with_order(OrderMode::free));
   REQUIRE(plan.pinned.size() >= 2);
   const Problem p = make_problem(g, plan.order);
-  std::vector<int> starts;
-  std::vector<char> pinned(p.fms.size(), 0);
-  for (std::size_t k = 0, pos = 0; k < plan.groups.size(); pos += plan.groups[k++].layers.size()) starts.push_back(int(pos));
-  for (const PinnedFm& f : plan.pinned) pinned[std::size_t(p.fm_of_vertex[f.vertex])] = 1;
   detail::Progress progress(nullptr);
   Plan unplaced = plan;  // as if the allocator had found no addresses
   unplaced.layout.peak = spm.capacity() + 1;
-  const std::optional<Plan> repaired = detail::unpin_until_placed(p, accel, spm, starts, pinned, unplaced, progress);
+  const std::optional<Plan> repaired = detail::unpin_until_placed(p, accel, spm, unplaced, progress);
   REQUIRE(repaired);
   CHECK(repaired->layout.peak <= spm.capacity());
   CHECK(repaired->order == plan.order);
@@ -157,5 +153,5 @@ TEST_CASE("a stopped solve's address repair unpins the largest pins and keeps th
   Plan pinless = *repaired;
   pinless.pinned.clear();
   pinless.layout.peak = spm.capacity() + 1;
-  CHECK_FALSE(detail::unpin_until_placed(p, accel, spm, starts, std::vector<char>(p.fms.size(), 0), pinless, progress));
+  CHECK_FALSE(detail::unpin_until_placed(p, accel, spm, pinless, progress));
 }

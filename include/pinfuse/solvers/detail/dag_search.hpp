@@ -748,28 +748,6 @@ typename Search::Seed seed_of(const Problem& file, const Plan& plan) {
 }
 
 
-/// The address repair of a solve with no time left to search again: unpins
-/// `plan`'s largest pinned FM, keeping its groups (first positions `starts`
-/// in `p`) and order, and asks the cost model about its groups again, until
-/// the pins get SPM addresses. nullopt when a group no longer fits the SPM
-/// without a pin it had (its staging buffers need more than the pin freed).
-template <CostModel C, MemoryConstraint M>
-std::optional<Plan> unpin_until_placed(const Problem& p, const C& cost, const M& spm, const std::vector<int>& starts,
-                                       std::vector<char> pinned, const Plan& plan, Progress& progress) {
-  Plan repaired = plan;
-  while (repaired.layout.peak > spm.capacity()) {
-    if (repaired.pinned.empty()) return std::nullopt;  // a memory constraint stricter than the byte count
-    pinned[largest_pin(p, repaired)] = 0;
-    try {
-      repaired = assemble_plan(p, cost, spm, starts, pinned, plan.objective, plan.strategy, progress.stats());
-    } catch (const no_plan_fits&) {
-      return std::nullopt;
-    }
-    repaired.layout = lay_out(repaired, spm, progress.deadline());
-  }
-  return repaired;
-}
-
 /// The order-free optimum (joint with `pins`, fusion-only without; pinning-only
 /// with `pins` and groups of `group_layers` = 1), with SPM addresses. The plan's order runs the groups one after another, each in file
 /// order. Addresses are repaired as solve_segments does: when fragmentation
@@ -827,7 +805,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
     const bool late = progress.stopped() || progress.out_of_time();
     std::optional<Plan> placed;
     if (plan.layout.peak <= spm.capacity()) placed = std::move(plan);
-    else if (late) placed = unpin_until_placed(p, cost, spm, starts, found->pinned, plan, progress);
+    else if (late) placed = unpin_until_placed(p, cost, spm, plan, progress);
     if (placed) {
       if (fixed && score(*fixed) < score(*placed)) placed = std::move(*fixed);
       placed->status = exact_status(*placed, found->lower_bound, first);

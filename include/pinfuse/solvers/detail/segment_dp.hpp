@@ -135,6 +135,33 @@ inline void ban_largest_pin(const Problem& p, const Plan& plan, std::uint64_t ca
   no_pin[largest_pin(p, plan)] = 1;
 }
 
+/// The address repair of a solve with no time left to search again: unpins
+/// the largest pinned FM of `plan` (whose order is `p`'s), keeping its groups
+/// and order, and asks the cost model about its groups again, until the pins
+/// get SPM addresses. nullopt when a group no longer fits the SPM without a
+/// pin it had (its staging buffers need more than the pin freed), or nothing
+/// is left to unpin.
+template <CostModel C, MemoryConstraint M>
+std::optional<Plan> unpin_until_placed(const Problem& p, const C& cost, const M& spm, const Plan& plan, Progress& progress) {
+  std::vector<int> starts;
+  for (std::size_t k = 0, pos = 0; k < plan.groups.size(); pos += plan.groups[k++].layers.size())
+    starts.push_back(static_cast<int>(pos));
+  std::vector<char> pinned(p.fms.size(), 0);
+  for (const PinnedFm& f : plan.pinned) pinned[std::size_t(p.fm_of_vertex[f.vertex])] = 1;
+  Plan repaired = plan;
+  while (repaired.layout.peak > spm.capacity()) {
+    if (repaired.pinned.empty()) return std::nullopt;  // a memory constraint stricter than the byte count
+    pinned[largest_pin(p, repaired)] = 0;
+    try {
+      repaired = assemble_plan(p, cost, spm, starts, pinned, plan.objective, plan.strategy, progress.stats());
+    } catch (const no_plan_fits&) {
+      return std::nullopt;
+    }
+    repaired.layout = lay_out(repaired, spm, progress.deadline());
+  }
+  return repaired;
+}
+
 /// The status of an exact solver's plan, given the lower bound its run proved
 /// (`bound`: the plan's own score when the run was not stopped). The first
 /// run's bound (`first`, set on the first call) stays valid after address
@@ -806,7 +833,10 @@ ParetoFront front_of(const Problem& p, const C& cost, const M& spm, const DpTabl
 /// groups can fragment the SPM so that no addresses fit; then the largest
 /// pinned FM is banned from pinning and the problem solved again,
 /// until the plan can be placed (with no pins it always can: each group's
-/// buffers alone fit). Never returns a plan without addresses. Plan::status
+/// buffers alone fit). Once stopped (the time limit or the observer), the
+/// rerun would be in quick mode, without pins: the plan first keeps its groups
+/// and loses its largest pins until they fit (unpin_until_placed), and is only
+/// solved again if a group then no longer fits. Never returns a plan without addresses. Plan::status
 /// says whether the plan is still the optimum the first solve proved (or
 /// reaches the bound it proved when stopped). Statistics go to `progress`.
 /// A trade-off solve returns the least traded metric among the first run's
@@ -837,10 +867,14 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
     Plan& plan = r.plan;
     plan.status = exact_status(plan, r.bound, first);
     plan.layout = lay_out(plan, spm, progress.deadline());
-    if (plan.layout.peak <= spm.capacity()) {
-      progress.finish(plan);
-      if (opt.trade_off && opt.trade_off->front) add_to_front(*opt.trade_off->front, plan);  // repaired: placed
-      return std::move(plan);
+    std::optional<Plan> placed;
+    if (plan.layout.peak <= spm.capacity()) placed = std::move(plan);
+    else if (progress.stopped() || progress.out_of_time()) placed = unpin_until_placed(p, cost, spm, plan, progress);
+    if (placed) {
+      placed->status = exact_status(*placed, r.bound, first);
+      progress.finish(*placed);
+      if (opt.trade_off && opt.trade_off->front) add_to_front(*opt.trade_off->front, *placed);  // repaired: placed
+      return std::move(*placed);
     }
     ban_largest_pin(p, plan, spm.capacity(), space.no_pin);
   }
