@@ -4,6 +4,7 @@
 // respect, and the pass gives up (knowing nothing) when told to stop.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <set>
@@ -74,6 +75,7 @@ TEST_CASE("every group that extends a downset to a downset is walked once", "[so
         std::uint32_t mask = 0;
         for (const int pos : group) mask |= 1U << pos;
         CHECK(inside == set_of(mask, n));
+        CHECK(std::is_sorted(group.begin(), group.end()));  // file order, as the growth stop is asked
         walked.insert(mask);
         return true;
       });
@@ -84,6 +86,34 @@ TEST_CASE("every group that extends a downset to a downset is walked once", "[so
           expected.insert(group);
       CHECK(walked == expected);
     }
+  }
+}
+
+TEST_CASE("the growth stop's first position is where the layers left, in file order, first stop",
+          "[solvers][order_free]") {
+  // A stop on the number of layers (k or more) or on one layer (`banned`), never decreasing as layers join.
+  for (std::uint32_t seed = 1; seed <= 40; ++seed) {
+    std::mt19937 rng(seed);
+    const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(1, 9)(rng), true);
+    const Problem p = make_problem(g);
+    const int n = static_cast<int>(p.size());
+    const std::uint32_t done = std::uniform_int_distribution<std::uint32_t>(0, (1U << n) - 1)(rng);
+    const std::size_t k = std::uniform_int_distribution<std::size_t>(1, std::size_t(n) + 1)(rng);
+    const std::size_t banned = p.order[std::uniform_int_distribution<std::size_t>(0, p.size() - 1)(rng)];
+    const bool by_count = seed % 2 == 0;
+    const auto too_large = [&](const std::vector<std::size_t>& layers) {
+      return by_count ? layers.size() >= k : std::find(layers.begin(), layers.end(), banned) != layers.end();
+    };
+    INFO("seed " << seed << ", " << n << " layers, done " << done << (by_count ? ", count " : ", banned vertex ")
+                 << (by_count ? k : banned));
+    int expected = n;  // a scan: the first position whose prefix of the layers left stops
+    std::vector<std::size_t> prefix;
+    for (int pos = 0; pos < n && expected == n; ++pos) {
+      if (done >> pos & 1U) continue;
+      prefix.push_back(p.order[std::size_t(pos)]);
+      if (too_large(prefix)) expected = pos;
+    }
+    CHECK(detail::first_stopped_position(p, set_of(done, n), too_large) == expected);
   }
 }
 

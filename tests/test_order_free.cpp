@@ -110,8 +110,9 @@ TEST_CASE("a time-limited search past a quarter of its limit dives from its best
     const Scratchpad spm = scratchpad_of(hw);
     INFO(name);
     const Plan exact = solve_joint(g, accel, spm, with_order(OrderMode::free));
-    // The search ends long before half of 8 s (its fixed-order seed), but
-    // after 2 s: every downset it expands then follows a dive.
+    // The observer's nap in the lattice pass takes the search past a quarter
+    // of 8 s before its first expansion (so a dive follows it), and it ends
+    // long before half of it (its fixed-order seed).
     Sleeper sleeper(std::chrono::milliseconds(2050));
     SolveOptions late = with_order(OrderMode::free, std::chrono::milliseconds(8000));
     late.observer = &sleeper;
@@ -149,6 +150,21 @@ TEST_CASE("a stopped solve's address repair unpins the largest pins and keeps th
   for (const PinnedFm& f : repaired->pinned) CHECK(f.vertex != largest->vertex);
   CHECK(score_of(plan) <= score_of(*repaired));
   CHECK(validate_plan(g, *repaired, accel, spm).ok());
+  // A trade-off plan keeps each group's tiling objective.
+  SolveOptions traded = with_order(OrderMode::file);
+  traded.trade_off = TradeOff{0.02, nullptr};
+  const Plan mixed = solve_joint(g, accel, spm, traded);
+  REQUIRE(!mixed.pinned.empty());
+  REQUIRE(std::any_of(mixed.groups.begin(), mixed.groups.end(), [](const PlannedGroup& k) { return k.tiling_objective.has_value(); }));
+  Plan mixed_unplaced = mixed;
+  mixed_unplaced.layout.peak = spm.capacity() + 1;
+  const std::optional<Plan> mixed_repaired =
+      detail::unpin_until_placed(make_problem(g, mixed.order), accel, spm, mixed_unplaced, progress);
+  REQUIRE(mixed_repaired);
+  REQUIRE(mixed_repaired->groups.size() == mixed.groups.size());
+  for (std::size_t k = 0; k < mixed.groups.size(); ++k)
+    CHECK(mixed_repaired->groups[k].tiling_objective == mixed.groups[k].tiling_objective);
+  CHECK(validate_plan(g, *mixed_repaired, accel, spm).ok());
   // Nothing left to unpin: no repair.
   Plan pinless = *repaired;
   pinless.pinned.clear();

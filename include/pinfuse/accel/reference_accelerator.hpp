@@ -291,7 +291,7 @@ class ReferenceAccelerator {
     return t;
   }
   CostFloor floor_from(const FloorSums& s) const {
-    const auto store = s.output_bytes == 0 ? 0 : std::uint64_t(std::ceil(double(s.output_bytes) / hw_.dram_bytes_per_cycle));
+    const auto store = std::uint64_t(std::ceil(double(s.output_bytes) / hw_.dram_bytes_per_cycle));
     const double energy = s.energy + double(s.weight_bytes) * (hw_.dram_pj_per_byte + hw_.spm_write_pj_per_byte) +
                           double(s.output_bytes) * (hw_.dram_pj_per_byte + hw_.spm_read_pj_per_byte);
     return {std::max({s.compute, s.weight_dma + store, s.unhidden}), s.weight_bytes + s.output_bytes,

@@ -75,7 +75,8 @@ inline void vertices_in_file_order(const Problem& p, const std::vector<int>& pos
 /// `done` up to position t; n (the layer count) if it stops none of them. A
 /// growth stop (SpmFloorModel) never decreases as layers are added, so it lets
 /// every group from `done` whose positions are all below t run, and the walk
-/// asks it only of the others. Binary search: O(log n) questions.
+/// asks it only of the others. Galloping, then bisection, over the number of
+/// layers taken: O(k log k) layers asked about, k those up to t (or all).
 template <class TooLarge>
 int first_stopped_position(const Problem& p, const LayerSet& done, const TooLarge& too_large) {
   std::vector<int> rest;  // positions outside `done`, ascending
@@ -87,9 +88,13 @@ int first_stopped_position(const Problem& p, const LayerSet& done, const TooLarg
     for (std::size_t i = 0; i < count; ++i) layers.push_back(p.order[std::size_t(rest[i])]);
     return too_large(layers);
   };
-  if (rest.empty() || !stops_first(rest.size())) return static_cast<int>(p.size());
-  std::size_t lo = 0, hi = rest.size();  // stops_first(lo) false (nothing), stops_first(hi) true
-  while (hi - lo > 1) {
+  std::size_t lo = 0, hi = 1;  // stops_first(lo) is false (no layers)
+  for (; hi < rest.size() && !stops_first(hi); hi *= 2) lo = hi;
+  if (hi >= rest.size()) {
+    if (rest.empty() || !stops_first(rest.size())) return static_cast<int>(p.size());
+    hi = rest.size();
+  }
+  while (hi - lo > 1) {  // stops_first(lo) false, stops_first(hi) true
     const std::size_t mid = lo + (hi - lo) / 2;
     (stops_first(mid) ? hi : lo) = mid;
   }
@@ -97,8 +102,9 @@ int first_stopped_position(const Problem& p, const LayerSet& done, const TooLarg
 }
 
 /// Calls visit(group, inside) for every nonempty G with `done` + G a downset,
-/// once each: `group` holds its positions in the order they were added,
-/// `inside` the same set. visit() returns whether groups containing G may run:
+/// once each: `group` holds its positions in the order they were added, which
+/// is ascending (each is the smallest ready layer, and every layer still to
+/// be added is larger), `inside` the same set. visit() returns whether groups containing G may run:
 /// false (e.g. the SPM floor passes the capacity) and the walk grows G no
 /// further; nor does it grow a group of `group_limit` layers (0 = any).
 /// `stop()` ends the walk early.

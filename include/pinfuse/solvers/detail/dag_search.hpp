@@ -42,7 +42,8 @@
 // expanded again from its first edge. The search stops once no work left has
 // f below the incumbent's score: the incumbent is then the optimum. The
 // first incumbent is a greedy dive's; a better plan found on the way replaces
-// it. With a time limit, a search still running at half of it is given the
+// it, and past a quarter of a time limit the search dives again from its
+// least-f state now and then (dive_from_best). With a time limit, a search still running at half of it is given the
 // fixed-order DP's plan on the file order as an incumbent too
 // (solve_order_free), so the result is never worse than that.
 //
@@ -330,10 +331,14 @@ class DagSearch {
   /// (relax()), so the search stays exact; without a time limit there are none.
   static constexpr std::size_t kDiveEvery = 64;
   static constexpr int kDiveFromPart = 4;
+  /// (A state expanded before dives along the edges it has not taken yet; a
+  /// stale or hopeless least entry gives no dive.)
   void dive_from_best() {
     if (open_.empty()) return;
     const Downset& d = downsets_[std::size_t(open_.top().downset)];
-    if (!d.pending.empty()) dive(d.pending.front().state, true);
+    if (d.pending.empty()) return;
+    const Pending& best = d.pending.front();
+    if (best.ticket == states_[std::size_t(best.state)].ticket && promising(best.state)) dive(best.state, true);
   }
 
   /// Walks `seed` from the root, relaxing the states on its path (the last one
@@ -419,7 +424,7 @@ class DagSearch {
       const int stopped_from = first_stopped_position(p_, done, [this](const auto& layers) { return too_large(layers); });
       for_each_convex_group(dag_, done, group_limit, [&] { return out_of_time(); },
                             [&](const std::vector<int>& group, const LayerSet&) {
-        if (*std::max_element(group.begin(), group.end()) >= stopped_from && too_large(layers_of(group)))
+        if (group.back() >= stopped_from && too_large(layers_of(group)))
           return ++progress_.stats().growth_stops, false;
         round.push_back(prepare(done, from, group));
         if (round.size() == kRound) run_round(round, on_transition);

@@ -96,7 +96,7 @@ class DownsetBound {
     };
     id_of(LayerSet(std::size_t(n)), 0);
     std::size_t edges = 0;
-    std::vector<std::size_t> layers;  // of the group visited
+    std::vector<std::size_t> layers;  // of the group visited, in file order
     LayerSet after;                   // the downset after it
     for (int size = 0; size < n; ++size)
       for (std::size_t i = 0; i < by_size[std::size_t(size)].size(); ++i) {
@@ -107,14 +107,9 @@ class DownsetBound {
         const auto stop_now = [&] { return stopped = stopped || progress_.stopped() || progress_.out_of_time(); };
         const int stopped_from = first_stopped_position(p_, done, too_large_);
         for_each_convex_group(dag_, done, group_limit_, stop_now, [&](const std::vector<int>& group, const LayerSet& inside) {
-          if (*std::max_element(group.begin(), group.end()) >= stopped_from) {
-            vertices_in_file_order(p_, group, layers);
-            if (too_large_(layers)) return ++progress_.stats().growth_stops, false;
-          }
-          // Its fused floor, asked of its layers in the order the walk added
-          // them: the contract holds for any order of the same layers.
           layers.clear();
-          for (const int pos : group) layers.push_back(p_.order[std::size_t(pos)]);
+          for (const int pos : group) layers.push_back(p_.order[std::size_t(pos)]);  // `group` ascends: file order
+          if (group.back() >= stopped_from && too_large_(layers)) return ++progress_.stats().growth_stops, false;
           after = done;
           after |= inside;
           out.push_back({cheap_floor(layers), id_of(after, size + static_cast<int>(group.size())), false});

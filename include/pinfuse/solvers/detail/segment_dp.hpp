@@ -137,10 +137,11 @@ inline void ban_largest_pin(const Problem& p, const Plan& plan, std::uint64_t ca
 
 /// The address repair of a solve with no time left to search again: unpins
 /// the largest pinned FM of `plan` (whose order is `p`'s), keeping its groups
-/// and order, and asks the cost model about its groups again, until the pins
+/// and order, and asks the cost model about its groups again (each under the
+/// objective it was tiled for: a trade-off plan mixes them), until the pins
 /// get SPM addresses. nullopt when a group no longer fits the SPM without a
-/// pin it had (its staging buffers need more than the pin freed), or nothing
-/// is left to unpin.
+/// pin it had (its staging buffers need more than the pin freed), or no pin
+/// is left and the layout still does not fit.
 template <CostModel C, MemoryConstraint M>
 std::optional<Plan> unpin_until_placed(const Problem& p, const C& cost, const M& spm, const Plan& plan, Progress& progress) {
   std::vector<int> starts;
@@ -148,12 +149,14 @@ std::optional<Plan> unpin_until_placed(const Problem& p, const C& cost, const M&
     starts.push_back(static_cast<int>(pos));
   std::vector<char> pinned(p.fms.size(), 0);
   for (const PinnedFm& f : plan.pinned) pinned[std::size_t(p.fm_of_vertex[f.vertex])] = 1;
+  std::vector<Objective> asked;
+  for (const PlannedGroup& g : plan.groups) asked.push_back(g.tiling_objective.value_or(plan.objective));
   Plan repaired = plan;
   while (repaired.layout.peak > spm.capacity()) {
     if (repaired.pinned.empty()) return std::nullopt;  // a memory constraint stricter than the byte count
     pinned[largest_pin(p, repaired)] = 0;
     try {
-      repaired = assemble_plan(p, cost, spm, starts, pinned, plan.objective, plan.strategy, progress.stats());
+      repaired = assemble_plan(p, cost, spm, starts, pinned, plan.objective, plan.strategy, progress.stats(), asked);
     } catch (const no_plan_fits&) {
       return std::nullopt;
     }
@@ -836,7 +839,7 @@ ParetoFront front_of(const Problem& p, const C& cost, const M& spm, const DpTabl
 /// buffers alone fit). Once stopped (the time limit or the observer), the
 /// rerun would be in quick mode, without pins: the plan first keeps its groups
 /// and loses its largest pins until they fit (unpin_until_placed), and is only
-/// solved again if a group then no longer fits. Never returns a plan without addresses. Plan::status
+/// solved again where that fails. Never returns a plan without addresses. Plan::status
 /// says whether the plan is still the optimum the first solve proved (or
 /// reaches the bound it proved when stopped). Statistics go to `progress`.
 /// A trade-off solve returns the least traded metric among the first run's
