@@ -101,6 +101,29 @@ int first_stopped_position(const Problem& p, const LayerSet& done, const TooLarg
   return rest[hi - 1];
 }
 
+/// The growth stop of the walks from one downset (for_each_convex_group):
+/// `too_large(layers)` asked only of the groups reaching past
+/// first_stopped_position(), the others let run.
+template <class TooLarge>
+class GrowthStop {
+ public:
+  GrowthStop(const Problem& p, const LayerSet& done, const TooLarge& too_large)
+      : p_(p), too_large_(too_large), stopped_from_(first_stopped_position(p, done, too_large)) {}
+  /// Does it stop `group` (positions, ascending, as the walk gives them)?
+  bool stops(const std::vector<int>& group) {
+    if (group.back() < stopped_from_) return false;
+    layers_.clear();
+    for (const int pos : group) layers_.push_back(p_.order[std::size_t(pos)]);
+    return too_large_(layers_);
+  }
+
+ private:
+  const Problem& p_;
+  const TooLarge& too_large_;
+  int stopped_from_;
+  std::vector<std::size_t> layers_;
+};
+
 /// Calls visit(group, inside) for every nonempty G with `done` + G a downset,
 /// once each: `group` holds its positions in the order they were added, which
 /// is ascending (each is the smallest ready layer, and every layer still to

@@ -421,11 +421,11 @@ class DagSearch {
     const int lattice = downsets_[std::size_t(d)].lattice;
     std::vector<Batch> round;
     if (lattice < 0) {
-      const int stopped_from = first_stopped_position(p_, done, [this](const auto& layers) { return too_large(layers); });
+      const auto too_large_here = [this](const std::vector<std::size_t>& layers) { return too_large(layers); };
+      GrowthStop growth(p_, done, too_large_here);
       for_each_convex_group(dag_, done, group_limit, [&] { return out_of_time(); },
                             [&](const std::vector<int>& group, const LayerSet&) {
-        if (group.back() >= stopped_from && too_large(layers_of(group)))
-          return ++progress_.stats().growth_stops, false;
+        if (growth.stops(group)) return ++progress_.stats().growth_stops, false;
         round.push_back(prepare(done, from, group));
         if (round.size() == kRound) run_round(round, on_transition);
         return true;
@@ -806,11 +806,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
     const Problem p = make_problem(g, order);  // FMs are numbered by vertex, as in `file`
     Plan plan = assemble_plan(p, cost, spm, starts, found->pinned, opt.objective, strategy, progress.stats());
     plan.status = exact_status(plan, found->lower_bound, first);
-    plan.layout = lay_out(plan, spm, progress.deadline());
-    const bool late = progress.stopped() || progress.out_of_time();
-    std::optional<Plan> placed;
-    if (plan.layout.peak <= spm.capacity()) placed = std::move(plan);
-    else if (late) placed = unpin_until_placed(p, cost, spm, plan, progress);
+    std::optional<Plan> placed = place_plan(p, cost, spm, plan, progress);
     if (placed) {
       if (fixed && score(*fixed) < score(*placed)) placed = std::move(*fixed);
       placed->status = exact_status(*placed, found->lower_bound, first);
@@ -818,7 +814,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
       return std::move(*placed);
     }
     ban_largest_pin(file, plan, spm.capacity(), space.no_pin);
-    if (late) space.pins = false;
+    if (progress.stopped() || progress.out_of_time()) space.pins = false;
   }
 }
 

@@ -105,11 +105,11 @@ class DownsetBound {
         std::vector<Edge> out;
         bool stopped = false;
         const auto stop_now = [&] { return stopped = stopped || progress_.stopped() || progress_.out_of_time(); };
-        const int stopped_from = first_stopped_position(p_, done, too_large_);
+        GrowthStop growth(p_, done, too_large_);
         for_each_convex_group(dag_, done, group_limit_, stop_now, [&](const std::vector<int>& group, const LayerSet& inside) {
+          if (growth.stops(group)) return ++progress_.stats().growth_stops, false;
           layers.clear();
           for (const int pos : group) layers.push_back(p_.order[std::size_t(pos)]);  // `group` ascends: file order
-          if (group.back() >= stopped_from && too_large_(layers)) return ++progress_.stats().growth_stops, false;
           after = done;
           after |= inside;
           out.push_back({cheap_floor(layers), id_of(after, size + static_cast<int>(group.size())), false});

@@ -165,6 +165,18 @@ std::optional<Plan> unpin_until_placed(const Problem& p, const C& cost, const M&
   return repaired;
 }
 
+/// Gives `plan` SPM addresses (plan.layout): the plan itself when they fit,
+/// or, once the solve is stopped (no time to solve again), the plan
+/// unpin_until_placed() makes; nullopt (and `plan` unchanged but for its
+/// layout) when the caller must repair by solving again.
+template <CostModel C, MemoryConstraint M>
+std::optional<Plan> place_plan(const Problem& p, const C& cost, const M& spm, Plan& plan, Progress& progress) {
+  plan.layout = lay_out(plan, spm, progress.deadline());
+  if (plan.layout.peak <= spm.capacity()) return std::move(plan);
+  if (progress.stopped() || progress.out_of_time()) return unpin_until_placed(p, cost, spm, plan, progress);
+  return std::nullopt;
+}
+
 /// The status of an exact solver's plan, given the lower bound its run proved
 /// (`bound`: the plan's own score when the run was not stopped). The first
 /// run's bound (`first`, set on the first call) stays valid after address
@@ -869,10 +881,7 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
     }
     Plan& plan = r.plan;
     plan.status = exact_status(plan, r.bound, first);
-    plan.layout = lay_out(plan, spm, progress.deadline());
-    std::optional<Plan> placed;
-    if (plan.layout.peak <= spm.capacity()) placed = std::move(plan);
-    else if (progress.stopped() || progress.out_of_time()) placed = unpin_until_placed(p, cost, spm, plan, progress);
+    std::optional<Plan> placed = place_plan(p, cost, spm, plan, progress);
     if (placed) {
       placed->status = exact_status(*placed, r.bound, first);
       progress.finish(*placed);
