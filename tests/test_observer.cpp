@@ -130,21 +130,49 @@ TEST_CASE("the half-time hook runs once, past half the time limit, and never wit
   int runs = 0;
   detail::Progress limited(nullptr, milliseconds(1000));
   limited.at_half_time([&] { ++runs; });
-  CHECK_FALSE(limited.out_of_time());
+  CHECK_FALSE(limited.out_of_budget());
   CHECK(runs == 0);  // checked at once: far from half of 1000 ms
   std::this_thread::sleep_for(milliseconds(600));
   CHECK_FALSE(limited.tick());
-  CHECK_FALSE(limited.out_of_time());
+  CHECK_FALSE(limited.out_of_budget());
   CHECK(runs == 1);
   std::this_thread::sleep_for(milliseconds(500));
-  CHECK(limited.out_of_time());
+  CHECK(limited.out_of_budget());
   CHECK(runs == 1);
 
   detail::Progress unlimited(nullptr);
   unlimited.at_half_time([&] { ++runs; });
   std::this_thread::sleep_for(milliseconds(20));
-  CHECK_FALSE(unlimited.out_of_time());
+  CHECK_FALSE(unlimited.out_of_budget());
   CHECK(runs == 1);
+}
+
+TEST_CASE("a work limit ends the budget once the work reaches it, and its half runs the half-time hook",
+          "[solvers][observer]") {
+  int runs = 0;
+  detail::Progress limited(nullptr, {}, 100);
+  limited.at_half_time([&] { ++runs; });
+  CHECK(limited.budgeted());
+  CHECK_FALSE(limited.out_of_budget());
+  limited.stats().groups_costed = 49;
+  CHECK_FALSE(limited.past_part(2));
+  limited.stats().layers_walked = SolveStatistics::kLayersWalkedPerWorkUnit;  // work 50
+  CHECK(limited.past_part(2));
+  CHECK_FALSE(limited.past_part(1));
+  CHECK_FALSE(limited.tick());
+  CHECK(runs == 1);
+  limited.stats().groups_costed = 100;
+  CHECK_FALSE(limited.past_budget());  // helper threads see the work as out_of_budget() last saw it
+  CHECK(limited.tick());
+  CHECK(limited.past_budget());
+  CHECK(limited.stopped());
+  CHECK(runs == 1);
+
+  detail::Progress unlimited(nullptr);
+  CHECK_FALSE(unlimited.budgeted());
+  unlimited.stats().groups_costed = 1u << 30;
+  CHECK_FALSE(unlimited.past_part(2));
+  CHECK_FALSE(unlimited.tick());
 }
 
 #if PINFUSE_HAS_CBC

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <optional>
 #include <random>
-#include <thread>
 #include <vector>
 
 #include "pinfuse/accel/reference_accelerator.hpp"
@@ -80,26 +79,7 @@ TEST_CASE("order-free joint is never worse than the file order, and a time limit
   }
 }
 
-namespace {
-
-/// Lets a solve pass 1/4 of its time limit at its first progress() call.
-class Sleeper : public SolveObserver {
- public:
-  explicit Sleeper(std::chrono::milliseconds nap) : nap_(nap) {}
-  SolveControl progress(const SolveStatistics&) override {
-    if (!slept_) std::this_thread::sleep_for(nap_);
-    slept_ = true;
-    return SolveControl::proceed;
-  }
-
- private:
-  std::chrono::milliseconds nap_;
-  bool slept_ = false;
-};
-
-}  // namespace
-
-TEST_CASE("a time-limited search past a quarter of its limit dives from its best state and stays exact",
+TEST_CASE("a search past a quarter of its work limit dives from its best state and stays exact",
           "[solvers][order_free]") {
   const Hardware base = pinfuse::testing::shipped_hardware();
   for (const char* name : {"squeezenet", "shufflenet_v2"}) {
@@ -110,17 +90,53 @@ TEST_CASE("a time-limited search past a quarter of its limit dives from its best
     const Scratchpad spm = scratchpad_of(hw);
     INFO(name);
     const Plan exact = solve_joint(g, accel, spm, with_order(OrderMode::free));
-    // The observer's nap in the lattice pass takes the search past a quarter
-    // of 8 s before its first expansion (so a dive follows it), and it ends
-    // long before half of it (its fixed-order seed).
-    Sleeper sleeper(std::chrono::milliseconds(2050));
-    SolveOptions late = with_order(OrderMode::free, std::chrono::milliseconds(8000));
-    late.observer = &sleeper;
+    // A limit of 3 times the exact search's work: its last quarter of it is
+    // past a quarter of the limit (so dives follow), and it ends before half
+    // of it (its fixed-order seed) and long before the end.
+    SolveOptions late = with_order(OrderMode::free);
+    late.work_limit = 3 * exact.statistics.work();
     const Plan dived = solve_joint(g, accel, spm, late);
     CHECK(dived.status.optimal);
     CHECK(score_of(dived) == score_of(exact));
     CHECK(dived.statistics.states_expanded > exact.statistics.states_expanded);  // a dive expands the states on its way
     CHECK(validate_plan(g, dived, accel, spm).ok());
+  }
+}
+
+TEST_CASE("a work limit stops a solve at the same place on every run and with any number of threads",
+          "[solvers][order_free][dp]") {
+  const Hardware base = pinfuse::testing::shipped_hardware();
+  const Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/models/googlenet.json");
+  Hardware hw = base;
+  hw.spm_bytes = 256 * 1024;
+  const ReferenceAccelerator accel(g, hw);
+  const Scratchpad spm = scratchpad_of(hw);
+  for (const OrderMode mode : {OrderMode::free, OrderMode::file}) {
+    INFO((mode == OrderMode::free ? "order-free" : "file order"));
+    const Plan exact = solve_joint(g, accel, spm, with_order(mode));
+    REQUIRE(exact.status.optimal);
+    SolveOptions limited = with_order(mode);
+    limited.work_limit = exact.statistics.work() / 4;
+    std::vector<Plan> plans;
+    for (const std::size_t threads : {1, 1, 2}) {
+      limited.threads = threads;
+      plans.push_back(solve_joint(g, accel, spm, limited));
+      Plan& plan = plans.back();
+      CHECK(plan.statistics.work() >= limited.work_limit);  // it ran to the limit
+      CHECK(plan.status.lower_bound <= score_of(exact));
+      CHECK(score_of(exact) <= score_of(plan));
+      CHECK(validate_plan(g, plan, accel, spm).ok());
+      plan.statistics.elapsed_ms = plan.solve_ms = 0;  // all that may differ
+    }
+    CHECK_FALSE(plans[0].status.optimal);
+    for (const Plan& again : {plans[1], plans[2]}) {
+      CHECK(again.order == plans[0].order);
+      CHECK(again.groups == plans[0].groups);
+      CHECK(again.pinned == plans[0].pinned);
+      CHECK(again.totals == plans[0].totals);
+      CHECK(again.status == plans[0].status);
+      CHECK(again.statistics == plans[0].statistics);
+    }
   }
 }
 

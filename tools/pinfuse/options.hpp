@@ -17,6 +17,14 @@
 
 namespace pinfuse::cli {
 
+/// The work budget of a solve (SolveOptions::work_limit) unless --work-limit
+/// says otherwise: about 4 s on the 2-core machine of
+/// benchmarks/results/solve_time.md. Within it the order-free search proves
+/// its plan optimal on every bundled model at every SPM size from 256 KiB to
+/// 4 MiB but DenseNet-121 at 256 KiB and SSDLite (the most it needs is 301 k
+/// units, for DenseNet-121 at 512 KiB).
+constexpr std::uint64_t default_work_limit = 320'000;
+
 /// The options every command that reads a model takes (add_common, add_solve_flags).
 struct Common {
   std::string model_path;
@@ -24,8 +32,9 @@ struct Common {
   std::string spm;  // overrides the SPM size, e.g. 512KiB
   std::string objective = "latency";
   std::size_t max_group_layers = 0;
-  std::string order = "file";
+  std::string order;  // empty: the default of order_mode_for()
   double time_limit_s = 0;
+  std::uint64_t work_limit = default_work_limit;
   std::size_t threads = 1;  // 0: one per hardware thread
   std::string latency_slack;  // "0.5%" or "0.005": a trade-off solve (SolveOptions::trade_off)
   bool no_input_pins = false;  // SolveOptions::pin_model_inputs off
@@ -77,16 +86,26 @@ struct Setup {
   Network net;
   Hardware hw;
   SolveOptions options;
+  std::optional<OrderMode> order;  ///< --order; none: order_mode_for()'s default
   bool progress = true;
 };
 
+/// The order a solve with `strategy` takes: --order, or by default the
+/// order-free search for joint (the file order for a trade-off solve, which
+/// needs one order) and the file order for the other strategies.
+inline OrderMode order_mode_for(const Setup& s, Strategy strategy) {
+  if (s.order) return *s.order;
+  return strategy == Strategy::joint && !s.options.trade_off ? OrderMode::free : OrderMode::file;
+}
+
 inline Setup load(const Common& c) {
-  Setup s{load_model(c.model_path), c.hw_path.empty() ? Hardware{} : load_hardware(c.hw_path), {}, !c.quiet};
+  Setup s{load_model(c.model_path), c.hw_path.empty() ? Hardware{} : load_hardware(c.hw_path), {}, {}, !c.quiet};
   if (!c.spm.empty()) s.hw.spm_bytes = parse_size(c.spm, "--spm");
   s.options.objective = *objective_named(c.objective == "offchip" ? "offchip_bytes" : c.objective);  // checked by the CLI
   s.options.max_group_layers = c.max_group_layers;
-  s.options.order_mode = c.order == "free" ? OrderMode::free : c.order == "file" ? OrderMode::file : OrderMode::search;
+  if (!c.order.empty()) s.order = c.order == "free" ? OrderMode::free : c.order == "file" ? OrderMode::file : OrderMode::search;
   s.options.time_limit = std::chrono::milliseconds(std::llround(c.time_limit_s * 1000.0));
+  s.options.work_limit = c.work_limit;
   s.options.threads = c.threads;
   s.options.pin_model_inputs = !c.no_input_pins;
   if (!c.latency_slack.empty()) s.options.trade_off = TradeOff{parse_fraction(c.latency_slack, "--latency-slack")};
@@ -107,12 +126,17 @@ inline void add_common(CLI::App& cmd, Common& c) {
   cmd.add_option("--max-group", c.max_group_layers, "longest fused group in layers (0 = no limit)")
       ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 20));
   cmd.add_option("--order", c.order,
-                 "execution order: file (the model's, default), free (optimized with the groups and pins; "
-                 "slower on branchy models, pair it with --time-limit), search (joint: best of several heuristic orders)")
+                 "execution order: free (optimized with the groups and pins; the default for joint), file (the model's; "
+                 "the default for the other strategies and --latency-slack), search (joint: best of several heuristic "
+                 "orders)")
       ->check(CLI::IsMember({"free", "file", "search"}));
   cmd.add_option("--time-limit", c.time_limit_s,
-                 "seconds the order-free search may take; then the best plan found and a proven bound (0 = no limit)")
+                 "seconds the solve may take; then the best plan found and a proven bound (0 = no limit)")
       ->check(CLI::Range(0.0, 1e6));
+  cmd.add_option("--work-limit", c.work_limit,
+                 "work units the solve may spend (one a group setting costed, 1/256 a layer of a group walked); then the best plan "
+                 "found and a proven bound, the same on every machine (0 = no limit: exact)")
+      ->capture_default_str();
   cmd.add_option("--latency-slack", c.latency_slack,
                  "e.g. 0.5%: among plans within this much of the least latency, the one with the least off-chip "
                  "bytes (with --objective energy: the least energy; file order)");

@@ -21,6 +21,7 @@ inline Outcome run(const Setup& s, Strategy strategy) {
   const Scratchpad spm = scratchpad_of(s.hw);
   ProgressLine line{"solving " + std::string(to_string(strategy))};
   SolveOptions options = s.options;
+  options.order_mode = order_mode_for(s, strategy);
   if (s.progress) options.observer = &line;
   Plan plan = solve(strategy, s.net, accel, spm, options);
   ValidationReport report = validate_plan(s.net, plan, accel, spm);

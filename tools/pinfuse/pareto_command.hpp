@@ -73,7 +73,7 @@ inline int cmd_pareto(const Common& c, const ParetoArgs& a, bool as_json) {
     if (front.unplaced)
       std::printf("%zu more such plans are left out: their pinned FMs fragment the SPM so that no addresses fit\n",
                   front.unplaced);
-    if (!front.complete) std::printf("the time limit stopped the solve: plans may be missing from the front\n");
+    if (!front.complete) std::printf("a time or work limit stopped the solve: plans may be missing from the front\n");
   }
   return all_valid ? exit_code::ok : exit_code::invalid;
 }

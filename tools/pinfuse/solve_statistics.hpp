@@ -14,10 +14,11 @@ inline std::string statistics_text(const SolveStatistics& st) {
   char line[256];
   std::snprintf(line, sizeof line,
                 "%llu states expanded, %llu pruned, %llu groups costed, %llu cache hits, %llu memory refusals, "
-                "%llu growth stops, %llu incumbents, %llu bound rounds, %llu runs, %.1f ms",
+                "%llu growth stops, %llu layers walked, %llu work, %llu incumbents, %llu bound rounds, %llu runs, %.1f ms",
                 (unsigned long long)st.states_expanded, (unsigned long long)st.states_pruned,
                 (unsigned long long)st.groups_costed, (unsigned long long)st.cache_hits,
-                (unsigned long long)st.memory_refusals, (unsigned long long)st.growth_stops, (unsigned long long)st.incumbents,
+                (unsigned long long)st.memory_refusals, (unsigned long long)st.growth_stops, (unsigned long long)st.layers_walked,
+                (unsigned long long)st.work(), (unsigned long long)st.incumbents,
                 (unsigned long long)st.bound_rounds, (unsigned long long)st.runs,
                 st.elapsed_ms);
   return line;
@@ -32,6 +33,8 @@ inline nlohmann::json statistics_json(const SolveStatistics& st) {
           {"cache_hits", st.cache_hits},
           {"memory_refusals", st.memory_refusals},
           {"growth_stops", st.growth_stops},
+          {"layers_walked", st.layers_walked},
+          {"work", st.work()},
           {"incumbents", st.incumbents},
           {"bound_rounds", st.bound_rounds},
           {"elapsed_ms", st.elapsed_ms}};

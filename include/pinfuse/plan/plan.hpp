@@ -74,9 +74,17 @@ struct SolveStatistics {
   std::uint64_t cache_hits = 0;       ///< group settings answered without the cost model (asked before)
   std::uint64_t memory_refusals = 0;  ///< cost-model answers the MemoryConstraint refused (fits)
   std::uint64_t growth_stops = 0;     ///< groups whose SPM floor passed the capacity: none containing them was tried (SpmFloorModel)
+  std::uint64_t layers_walked = 0;    ///< layers of the convex groups the order-free walks visited, a group counting its size (solvers/detail/convex_groups.hpp)
   std::uint64_t incumbents = 0;       ///< times a better complete plan was found
   std::uint64_t bound_rounds = 0;     ///< fixed-order DP rounds pruned below the incumbent that did not prove the optimum (solvers/detail/bound_rounds.hpp)
   double elapsed_ms = 0;              ///< wall time so far
+  /// The work done, in the units of SolveOptions::work_limit: one a group
+  /// setting asked of the cost model, 1/kLayersWalkedPerWorkUnit a layer of a
+  /// group walked (the walk asks cheap floors only: on the reference
+  /// accelerator one costed setting takes about as long as 300 layers
+  /// walked). It depends neither on the machine nor on SolveOptions::threads.
+  static constexpr std::uint64_t kLayersWalkedPerWorkUnit = 256;
+  std::uint64_t work() const { return groups_costed + layers_walked / kLayersWalkedPerWorkUnit; }
   friend bool operator==(const SolveStatistics&, const SolveStatistics&) = default;
 };
 

@@ -19,7 +19,7 @@ Plan solve_joint(const G& g, const C& cost, const M& spm, const SolveOptions& op
   if (opt.order_mode != OrderMode::search || !opt.order.empty())
     return detail::solve_segments(make_problem(g, opt.order), cost, spm, opt, detail::SearchSpace{true, {}, {}}, "joint");
   detail::require_one_order(opt);
-  detail::Progress progress(opt.observer, opt.time_limit);
+  detail::Progress progress(opt.observer, opt.time_limit, opt.work_limit);
   std::optional<Plan> best;
   std::optional<Score> least_bound;  // over every order: the bound of the union of their plan spaces
   const auto score = [&](const Plan& p) {

@@ -7,12 +7,13 @@
 // after each batch of cost-model queries (one group's settings) with the
 // statistics so far (plan/plan.hpp: SolveStatistics; counters never decrease
 // within one solve call), on the solving thread. Returning SolveControl::stop
-// cancels the solve, which then returns a valid plan soon, with
+// cancels the solve, as the time and work limits do (SolveOptions), which then returns a valid plan soon, with
 // Plan::status.optimal false unless it is proven anyway and a proven lower
 // bound (see each solver's header comment for what it does on a stop). The
 // stop is final: address repairs and further orders after it run in the
 // solver's quick mode too, and progress() is not called again.
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <utility>
@@ -32,43 +33,56 @@ class SolveObserver {
 namespace detail {
 
 /// The statistics of one solve call, its observer, and whether it is to stop:
-/// the observer asked to, or the time limit (SolveOptions::time_limit, 0 = none) passed.
+/// the observer asked to, or the budget ran out: the time limit
+/// (SolveOptions::time_limit, 0 = none) passed or the work
+/// (SolveStatistics::work()) reached the work limit (SolveOptions::work_limit,
+/// 0 = none).
 class Progress {
  public:
-  explicit Progress(SolveObserver* observer, std::chrono::milliseconds time_limit = {})
-      : observer_(observer), started_(std::chrono::steady_clock::now()) {
+  explicit Progress(SolveObserver* observer, std::chrono::milliseconds time_limit = {}, std::uint64_t work_limit = 0)
+      : observer_(observer), started_(std::chrono::steady_clock::now()), work_limit_(work_limit) {
     if (time_limit.count() > 0) deadline_ = started_ + time_limit;
   }
   SolveStatistics& stats() { return stats_; }
   /// Tells the observer the statistics so far; true once it has asked to stop
-  /// or the time is up.
+  /// or the budget is spent.
   bool tick() {
     if (observer_ && !stopped_) stopped_ = observer_->progress(stamped()) == SolveControl::stop;
-    if (!stopped_) stopped_ = out_of_time();
+    if (!stopped_) stopped_ = out_of_budget();
     return stopped_;
   }
   bool stopped() const { return stopped_; }
-  /// Has the time limit passed? Runs no hook: for helper threads.
-  bool past_deadline() const { return deadline_ && std::chrono::steady_clock::now() >= *deadline_; }
-  /// Has 1/`parts` of the time limit passed? Never without one.
-  bool past_part(int parts) const {
-    return deadline_ && std::chrono::steady_clock::now() >= started_ + (*deadline_ - started_) / parts;
+  /// Is the budget spent, as out_of_budget() last saw it for the work? Runs
+  /// no hook and reads no counter: for helper threads.
+  bool past_budget() const {
+    return out_of_work_ || (deadline_ && std::chrono::steady_clock::now() >= *deadline_);
   }
+  /// Has 1/`parts` of the time or the work limit passed? Never without one.
+  bool past_part(int parts) const {
+    return (deadline_ && std::chrono::steady_clock::now() >= started_ + (*deadline_ - started_) / parts) ||
+           (work_limit_ > 0 && stats_.work() >= work_limit_ / std::uint64_t(parts));
+  }
+  /// Is there a time or a work limit?
+  bool budgeted() const { return deadline_.has_value() || work_limit_ > 0; }
   /// When the time limit passes (none without one).
   std::optional<std::chrono::steady_clock::time_point> deadline() const { return deadline_; }
-  /// Has the time limit passed (whether or not tick() has seen it yet)?
-  bool out_of_time() {
+  /// Is the budget spent (whether or not tick() has seen it yet)?
+  bool out_of_budget() {
     run_half_time_hook();
-    return past_deadline();
+    out_of_work_ = out_of_work_ || (work_limit_ > 0 && stats_.work() >= work_limit_);
+    return past_budget();
   }
-  /// Runs `hook` once, at the first tick() or out_of_time() past half the time
-  /// limit (never without one): e.g. a cheaper solve to hand the rest of the
-  /// time to (solve_order_free). The hook may use this Progress itself.
+  /// Runs `hook` once, at the first tick() or out_of_budget() past half the
+  /// time or work limit (never without one): e.g. a cheaper solve to hand the
+  /// rest of the budget to (solve_order_free). The hook may use this Progress itself.
   void at_half_time(std::function<void()> hook) { half_time_hook_ = std::move(hook); }
-  /// Takes a stop back and stops asking the observer and the clock (a quick mode that found no plan).
+  /// Takes a stop back and stops asking the observer, the clock and the work
+  /// count (a quick mode that found no plan).
   void keep_going() {
     observer_ = nullptr;
     deadline_.reset();
+    work_limit_ = 0;
+    out_of_work_ = false;
     stopped_ = false;
   }
   /// Records the statistics and wall time in the plan the solve returns.
@@ -89,6 +103,8 @@ class Progress {
   SolveObserver* observer_;
   std::chrono::steady_clock::time_point started_;
   std::optional<std::chrono::steady_clock::time_point> deadline_;
+  std::uint64_t work_limit_;
+  bool out_of_work_ = false;
   SolveStatistics stats_;
   bool stopped_ = false;
   std::function<void()> half_time_hook_;

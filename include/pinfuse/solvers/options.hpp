@@ -2,6 +2,7 @@
 // Options shared by all solvers.
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -63,9 +64,16 @@ struct SolveOptions {
   /// plan found is returned with a proven lower bound (Plan::status): the
   /// order-free search returns its incumbent, the fixed-order DP finishes in
   /// its quick mode (solvers/detail/segment_dp.hpp), as when the observer stops them.
-  /// An order-free search still running at half of it is given the fixed-order
-  /// DP's plan, made in the time left, as an incumbent and fallback.
+  /// An order-free search still running at half of it (or of work_limit) is
+  /// given the fixed-order DP's plan, made in the budget left, as an incumbent
+  /// and fallback.
   std::chrono::milliseconds time_limit{0};
+  /// Work budget of a solve, in SolveStatistics::work() units (about one a
+  /// group setting asked of the cost model); 0 = none
+  /// (exact). It stops the solve as the time limit does, but where it stops
+  /// depends neither on the machine nor on `threads`: the same plan on every
+  /// run. With both limits, the first to run out stops the solve.
+  std::uint64_t work_limit = 0;
   /// Threads asking the cost model at once: the fixed-order DP costs the
   /// groups that start at one cut in parallel, the order-free search the
   /// groups of a round (dag_search.hpp). The plan and the statistics do not

@@ -148,7 +148,7 @@ class DagSearch {
     while (!open_.empty()) {
       const Open top = open_.top();
       if (goal_ >= 0 && !(top.f < states_[std::size_t(goal_)].g)) break;  // nothing left can beat the incumbent
-      if (out_of_time()) return result(top.f);
+      if (out_of_budget()) return result(top.f);
       open_.pop();
       expand_downset(top.downset, open_.empty() ? kNever : std::max(top.f, open_.top().f));
       if (stopped_) return result(top.f);  // its states' transitions may be cut short: top.f is still at most theirs
@@ -208,8 +208,8 @@ class DagSearch {
   /// Also where the search follows its seed once it is ready: that may
   /// improve the states of a downset being expanded (expand_downset() then
   /// leaves them to be expanded again).
-  bool out_of_time() {
-    const bool late = progress_.out_of_time();  // which runs its half-time hook, if due
+  bool out_of_budget() {
+    const bool late = progress_.out_of_budget();  // which runs its half-time hook, if due
     if (seed_source_)
       if (const std::optional<Seed> seed = seed_source_()) {
         seed_source_ = {};
@@ -423,8 +423,9 @@ class DagSearch {
     if (lattice < 0) {
       const auto too_large_here = [this](const std::vector<std::size_t>& layers) { return too_large(layers); };
       GrowthStop growth(p_, done, too_large_here);
-      for_each_convex_group(dag_, done, group_limit, [&] { return out_of_time(); },
+      for_each_convex_group(dag_, done, group_limit, [&] { return out_of_budget(); },
                             [&](const std::vector<int>& group, const LayerSet&) {
+        progress_.stats().layers_walked += group.size();
         if (growth.stops(group)) return ++progress_.stats().growth_stops, false;
         round.push_back(prepare(done, from, group));
         if (round.size() == kRound) run_round(round, on_transition);
@@ -456,7 +457,7 @@ class DagSearch {
     bool raised = false;  // a key raised to its group floor: `keyed` to sort again
     std::vector<int> run_from;
     for (std::size_t j = first; j < last; ++j) {
-      if (out_of_time()) return;  // the round's batches not asked yet are work left, as the edges after it
+      if (out_of_budget()) return;  // the round's batches not asked yet are work left, as the edges after it
       typename DownsetBound<C, M>::Edge& e = edges[std::size_t(keyed[j].edge)];
       // `keyed` holds groups of up to max_group_layers; the dive asks for fewer
       if (group_limit && bound_.set(e.after).count() - done.count() > group_limit) continue;
@@ -775,7 +776,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
   const Problem file = make_problem(g);
   if (file.size() == 0) throw input_error("model", "has no compute layers");
   SearchSpace space{pins, {}, {}};
-  Progress progress(opt.observer, opt.time_limit);
+  Progress progress(opt.observer, opt.time_limit, opt.work_limit);
   std::optional<Score> first;  // the first search's bound: still one after a repair
   std::optional<Plan> fixed;   // the file order's plan the first search is given, if it was
   const auto score = [&](const Plan& p) { return score_of(p.totals, opt.objective); };
@@ -786,7 +787,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
     // With a time limit, the first search gets the file order's optimum (the
     // fixed-order DP over the same space, made in the time left at half of it).
     typename Search::SeedSource seed_source;
-    if (!first && opt.time_limit.count() > 0) {
+    if (!first && progress.budgeted()) {
       progress.at_half_time([&] { fixed = fixed_order_plan(file, cost, spm, left, space, strategy, progress); });
       seed_source = [&]() -> std::optional<typename Search::Seed> {
         if (!fixed) return std::nullopt;
@@ -814,7 +815,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
       return std::move(*placed);
     }
     ban_largest_pin(file, plan, spm.capacity(), space.no_pin);
-    if (progress.stopped() || progress.out_of_time()) space.pins = false;
+    if (progress.stopped() || progress.out_of_budget()) space.pins = false;
   }
 }
 

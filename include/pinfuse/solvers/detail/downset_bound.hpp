@@ -104,9 +104,10 @@ class DownsetBound {
         const LayerSet& done = *sets_[std::size_t(d)];
         std::vector<Edge> out;
         bool stopped = false;
-        const auto stop_now = [&] { return stopped = stopped || progress_.stopped() || progress_.out_of_time(); };
+        const auto stop_now = [&] { return stopped = stopped || progress_.stopped() || progress_.out_of_budget(); };
         GrowthStop growth(p_, done, too_large_);
         for_each_convex_group(dag_, done, group_limit_, stop_now, [&](const std::vector<int>& group, const LayerSet& inside) {
+          progress_.stats().layers_walked += group.size();
           if (growth.stops(group)) return ++progress_.stats().growth_stops, false;
           layers.clear();
           for (const int pos : group) layers.push_back(p_.order[std::size_t(pos)]);  // `group` ascends: file order

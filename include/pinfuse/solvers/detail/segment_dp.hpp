@@ -173,7 +173,7 @@ template <CostModel C, MemoryConstraint M>
 std::optional<Plan> place_plan(const Problem& p, const C& cost, const M& spm, Plan& plan, Progress& progress) {
   plan.layout = lay_out(plan, spm, progress.deadline());
   if (plan.layout.peak <= spm.capacity()) return std::move(plan);
-  if (progress.stopped() || progress.out_of_time()) return unpin_until_placed(p, cost, spm, plan, progress);
+  if (progress.stopped() || progress.out_of_budget()) return unpin_until_placed(p, cost, spm, plan, progress);
   return std::nullopt;
 }
 
@@ -684,7 +684,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
         std::vector<Batch> batches;
         for (std::size_t i = first; i < first + count; ++i) batches.push_back(prepare(begin, group_ends[i], floors[i], beam));
         pool.parallel_for(batches.size(), [&](std::size_t i) {
-          if (!quick && progress.past_deadline()) return;  // not asked: redone in quick mode
+          if (!quick && progress.past_budget()) return;  // not asked: redone in quick mode
           batches[i].asked = true;
           if (batches[i].transitions.empty()) return;  // pruned from every state
           answer(begin, batches[i]);
@@ -894,7 +894,7 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
 template <CostModel C, MemoryConstraint M>
 Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, SearchSpace space,
                     std::string strategy) {
-  Progress progress(opt.observer, opt.time_limit);
+  Progress progress(opt.observer, opt.time_limit, opt.work_limit);
   return solve_segments(p, cost, spm, opt, std::move(space), std::move(strategy), progress);
 }
 
