@@ -51,8 +51,21 @@ TEST_CASE("order-free plans equal fixed-order plans on chains", "[solvers][order
       free = solve(s, g, accel, spm, with_order(OrderMode::free));
       CHECK(score_of(free) == score_of(fixed));
       CHECK(free.order == fixed.order);
+      CHECK(free.statistics.layers_walked == 0);  // no order to choose: the fixed-order DP solved it
     }
   }
+}
+
+TEST_CASE("a DAG has one order when every layer reads the one before it", "[solvers][order_free]") {
+  const auto one_order = [](const char* name) {
+    return detail::has_one_order(detail::layer_dag_of(make_problem(load_model(std::string(PINFUSE_SOURCE_DIR) + "/models/" + name + ".json"))));
+  };
+  CHECK(one_order("mobilenet_v1"));
+  CHECK(one_order("mobilenet_v2"));  // each residual add reads the block's last conv too
+  CHECK(one_order("fsrcnn"));
+  CHECK_FALSE(one_order("googlenet"));
+  CHECK_FALSE(one_order("resnet18"));  // a downsampling block's 1x1 shortcut conv runs beside its 3x3 convs
+  CHECK_FALSE(one_order("squeezenet"));
 }
 
 TEST_CASE("order-free joint is never worse than the file order, and a time limit bounds it", "[solvers][order_free]") {

@@ -62,6 +62,17 @@ inline LayerDag layer_dag_of(const Problem& p) {
   return dag;
 }
 
+/// Is the file order the only topological order, as on a chain: does every
+/// layer read the one before it? Then the downsets are the file order's cuts
+/// and the convex groups its runs.
+inline bool has_one_order(const LayerDag& dag) {
+  for (std::size_t pos = 1; pos < dag.producers.size(); ++pos) {
+    const std::vector<int>& from = dag.producers[pos];
+    if (std::find(from.begin(), from.end(), static_cast<int>(pos) - 1) == from.end()) return false;
+  }
+  return true;
+}
+
 /// The vertices of the layers at `positions` (any order), in file order, into
 /// `layers` (a buffer the caller may reuse).
 inline void vertices_in_file_order(const Problem& p, const std::vector<int>& positions, std::vector<std::size_t>& layers) {

@@ -756,7 +756,10 @@ typename Search::Seed seed_of(const Problem& file, const Plan& plan) {
 
 /// The order-free optimum (joint with `pins`, fusion-only without; pinning-only
 /// with `pins` and groups of `group_layers` = 1), with SPM addresses. The plan's order runs the groups one after another, each in file
-/// order. Addresses are repaired as solve_segments does: when fragmentation
+/// order. Where the file order is the only one (has_one_order: chains, and
+/// blocks whose skips end where the next block starts, as MobileNetV2's), the
+/// search's downsets and groups are the fixed-order DP's cuts and runs, and
+/// that DP (solve_segments) solves it. Addresses are repaired as solve_segments does: when fragmentation
 /// leaves no placement, the largest pinned FM is banned and the search rerun
 /// (the plan is then no longer proven optimal; the first search's bound stays).
 /// Once the time limit has passed or the observer has stopped the search,
@@ -776,6 +779,11 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
   const Problem file = make_problem(g);
   if (file.size() == 0) throw input_error("model", "has no compute layers");
   SearchSpace space{pins, {}, {}};
+  if (has_one_order(layer_dag_of(file))) {  // no order to choose: the fixed-order DP is this search, cheaper
+    SolveOptions one = opt;
+    if (group_layers) one.max_group_layers = group_layers;
+    return solve_segments(file, cost, spm, one, space, std::move(strategy));
+  }
   Progress progress(opt.observer, opt.time_limit, opt.work_limit);
   std::optional<Score> first;  // the first search's bound: still one after a repair
   std::optional<Plan> fixed;   // the file order's plan the first search is given, if it was
