@@ -51,21 +51,27 @@ TEST_CASE("order-free plans equal fixed-order plans on chains", "[solvers][order
       free = solve(s, g, accel, spm, with_order(OrderMode::free));
       CHECK(score_of(free) == score_of(fixed));
       CHECK(free.order == fixed.order);
-      CHECK(free.statistics.layers_walked == 0);  // no order to choose: the fixed-order DP solved it
+      CHECK(free.statistics.layers_walked == 0);  // one order, one map alive: the fixed-order DP solved it
     }
   }
 }
 
-TEST_CASE("a DAG has one order when every layer reads the one before it", "[solvers][order_free]") {
-  const auto one_order = [](const char* name) {
-    return detail::has_one_order(detail::layer_dag_of(make_problem(load_model(std::string(PINFUSE_SOURCE_DIR) + "/models/" + name + ".json"))));
+TEST_CASE("a DAG has one order when every layer reads the one before it, and what is alive across its cuts",
+          "[solvers][order_free]") {
+  const auto dag_of = [](const char* name) {
+    return detail::layer_dag_of(make_problem(load_model(std::string(PINFUSE_SOURCE_DIR) + "/models/" + name + ".json")));
   };
-  CHECK(one_order("mobilenet_v1"));
-  CHECK(one_order("mobilenet_v2"));  // each residual add reads the block's last conv too
-  CHECK(one_order("fsrcnn"));
-  CHECK_FALSE(one_order("googlenet"));
-  CHECK_FALSE(one_order("resnet18"));  // a downsampling block's 1x1 shortcut conv runs beside its 3x3 convs
-  CHECK_FALSE(one_order("squeezenet"));
+  CHECK(detail::has_one_order(dag_of("mobilenet_v1")));
+  CHECK(detail::most_alive_across_a_cut(dag_of("mobilenet_v1")) == 1);
+  CHECK(detail::has_one_order(dag_of("mobilenet_v2")));  // each residual add reads its block's last conv too
+  CHECK(detail::most_alive_across_a_cut(dag_of("mobilenet_v2")) == 2);  // the block's input and the current map
+  CHECK(detail::has_one_order(dag_of("densenet121")));
+  CHECK(detail::most_alive_across_a_cut(dag_of("densenet121")) > 12);  // a dense block's concat reads all its maps
+  CHECK_FALSE(detail::has_one_order(dag_of("googlenet")));
+  CHECK_FALSE(detail::has_one_order(dag_of("resnet18")));  // a downsampling block's shortcut conv runs beside its 3x3s
+  detail::LayerDag diamond{{{}, {0}, {0}, {1, 2}}, {{1, 2}, {3}, {3}, {}}};
+  CHECK_FALSE(detail::has_one_order(diamond));
+  CHECK(detail::most_alive_across_a_cut(diamond) == 2);
 }
 
 TEST_CASE("order-free joint is never worse than the file order, and a time limit bounds it", "[solvers][order_free]") {
