@@ -25,7 +25,7 @@ LIMIT = "2"
 
 
 def solve(model, spm, strategy):
-    out = subprocess.run([TOOL, "solve", model, "--spm", spm, "--strategy", strategy, "--time-limit", LIMIT, "--json",
+    out = subprocess.run([TOOL, "solve", model, "--spm", spm, "--strategy", strategy, "--order", "file", "--time-limit", LIMIT, "--json",
                           "--quiet"], capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(f"pinfuse solve {model} --spm {spm} --strategy {strategy}: exit {out.returncode}: {out.stderr}")

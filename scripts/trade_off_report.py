@@ -37,7 +37,7 @@ def tool(*args):
 
 
 def row(model, hw, spm, limit):
-    common = [model, "--hw", hw, "--spm", spm, "--time-limit", str(limit)]
+    common = [model, "--hw", hw, "--spm", spm, "--order", "file", "--time-limit", str(limit)]
     fastest, _ = tool("solve", *common)
     lean, _ = tool("solve", *common, "--latency-slack", SLACK)
     front, front_ms = tool("pareto", *common)
