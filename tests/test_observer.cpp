@@ -125,11 +125,11 @@ TEST_CASE("stopped after N states, a solve returns a valid plan with a bound at 
   }
 }
 
-TEST_CASE("the half-time hook runs once, past half the time limit, and never without one", "[solvers][observer]") {
+TEST_CASE("the half-budget hook runs once, past half the time limit, and never without one", "[solvers][observer]") {
   using std::chrono::milliseconds;
   int runs = 0;
   detail::Progress limited(nullptr, milliseconds(1000));
-  limited.at_half_time([&] { ++runs; });
+  limited.at_half_budget([&] { ++runs; });
   CHECK_FALSE(limited.out_of_budget());
   CHECK(runs == 0);  // checked at once: far from half of 1000 ms
   std::this_thread::sleep_for(milliseconds(600));
@@ -141,17 +141,17 @@ TEST_CASE("the half-time hook runs once, past half the time limit, and never wit
   CHECK(runs == 1);
 
   detail::Progress unlimited(nullptr);
-  unlimited.at_half_time([&] { ++runs; });
+  unlimited.at_half_budget([&] { ++runs; });
   std::this_thread::sleep_for(milliseconds(20));
   CHECK_FALSE(unlimited.out_of_budget());
   CHECK(runs == 1);
 }
 
-TEST_CASE("a work limit ends the budget once the work reaches it, and its half runs the half-time hook",
+TEST_CASE("a work limit ends the budget once the work reaches it, and its half runs the half-budget hook",
           "[solvers][observer]") {
   int runs = 0;
   detail::Progress limited(nullptr, {}, 100);
-  limited.at_half_time([&] { ++runs; });
+  limited.at_half_budget([&] { ++runs; });
   CHECK(limited.budgeted());
   CHECK_FALSE(limited.out_of_budget());
   limited.stats().groups_costed = 49;

@@ -32,7 +32,7 @@ SolveOptions with_order(OrderMode mode, std::chrono::milliseconds limit = std::c
 
 }  // namespace
 
-TEST_CASE("order-free plans equal fixed-order plans on chains", "[solvers][order_free]") {
+TEST_CASE("order-free solves of chains are the fixed-order DP's", "[solvers][order_free]") {
   for (std::uint32_t seed = 1; seed <= 40; ++seed) {
     std::mt19937 rng(seed);
     const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, 12)(rng), false);
@@ -56,17 +56,72 @@ TEST_CASE("order-free plans equal fixed-order plans on chains", "[solvers][order
   }
 }
 
+namespace {
+
+/// The order-free search's own optimum (detail::DagSearch, without the hand-off
+/// to the fixed-order DP that solve_order_free makes on such DAGs and without
+/// the address repair): its proven bound, which is the optimum's score.
+template <class Accel>
+std::optional<Score> search_optimum(const Network& g, const Accel& accel, const Scratchpad& spm, Strategy s) {
+  const Problem p = make_problem(g);
+  SolveOptions opt;
+  if (s == Strategy::pinning) opt.max_group_layers = 1;
+  detail::Progress progress(nullptr);
+  const auto found =
+      detail::DagSearch<Accel, Scratchpad>(p, accel, spm, opt, detail::SearchSpace{s != Strategy::fusion, {}, {}}, progress).run();
+  if (!found) return std::nullopt;
+  return found->lower_bound;
+}
+
+}  // namespace
+
+TEST_CASE("the order-free search itself finds the fixed-order optimum where the file order is the only order",
+          "[solvers][order_free]") {
+  for (std::uint32_t seed = 1; seed <= 30; ++seed) {
+    std::mt19937 rng(seed);
+    const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, 10)(rng), false);
+    const Hardware hw = pinfuse::testing::random_hardware(rng, g);
+    const ReferenceAccelerator accel(g, hw);
+    const Scratchpad spm = scratchpad_of(hw);
+    INFO("seed " << seed);
+    for (const Strategy s : {Strategy::fusion, Strategy::pinning, Strategy::joint}) {
+      Plan fixed;
+      try {
+        fixed = solve(s, g, accel, spm, with_order(OrderMode::file));
+      } catch (const no_plan_fits&) {
+        CHECK_FALSE(search_optimum(g, accel, spm, s));
+        continue;
+      }
+      if (!fixed.status.optimal) continue;  // an address repair: the search's optimum ignores addresses
+      CHECK(search_optimum(g, accel, spm, s) == score_of(fixed));
+    }
+  }
+  const Hardware base = pinfuse::testing::shipped_hardware();
+  const Network v2 = load_model(std::string(PINFUSE_SOURCE_DIR) + "/models/mobilenet_v2.json");
+  for (const std::uint64_t kib : {256, 1024}) {
+    Hardware hw = base;
+    hw.spm_bytes = kib * 1024;
+    const ReferenceAccelerator accel(v2, hw);
+    const Scratchpad spm = scratchpad_of(hw);
+    INFO("MobileNetV2 at " << kib << " KiB");
+    const Plan fixed = solve_joint(v2, accel, spm, with_order(OrderMode::file));
+    REQUIRE(fixed.status.optimal);
+    CHECK(search_optimum(v2, accel, spm, Strategy::joint) == score_of(fixed));
+  }
+}
+
 TEST_CASE("a DAG has one order when every layer reads the one before it, and what is alive across its cuts",
           "[solvers][order_free]") {
   const auto dag_of = [](const char* name) {
     return detail::layer_dag_of(make_problem(load_model(std::string(PINFUSE_SOURCE_DIR) + "/models/" + name + ".json")));
   };
-  CHECK(detail::has_one_order(dag_of("mobilenet_v1")));
-  CHECK(detail::most_alive_across_a_cut(dag_of("mobilenet_v1")) == 1);
-  CHECK(detail::has_one_order(dag_of("mobilenet_v2")));  // each residual add reads its block's last conv too
-  CHECK(detail::most_alive_across_a_cut(dag_of("mobilenet_v2")) == 2);  // the block's input and the current map
-  CHECK(detail::has_one_order(dag_of("densenet121")));
-  CHECK(detail::most_alive_across_a_cut(dag_of("densenet121")) > 12);  // a dense block's concat reads all its maps
+  const detail::LayerDag v1 = dag_of("mobilenet_v1"), v2 = dag_of("mobilenet_v2"), densenet = dag_of("densenet121");
+  CHECK(detail::has_one_order(v1));
+  CHECK(detail::most_alive_across_a_cut(v1) == 1);
+  CHECK(detail::has_one_order(v2));  // each residual add reads its block's last conv too
+  CHECK(detail::most_alive_across_a_cut(v2) == 2);  // the block's input and the current map
+  CHECK(detail::has_one_order(densenet));
+  CHECK(detail::most_alive_across_a_cut(densenet) > 12);  // a dense block's concat reads all its maps
   CHECK_FALSE(detail::has_one_order(dag_of("googlenet")));
   CHECK_FALSE(detail::has_one_order(dag_of("resnet18")));  // a downsampling block's shortcut conv runs beside its 3x3s
   detail::LayerDag diamond{{{}, {0}, {0}, {1, 2}}, {{1, 2}, {3}, {3}, {}}};

@@ -11,7 +11,7 @@ namespace pinfuse::cli {
 
 /// "12 states expanded, 3 pruned, ...": the solver's statistics on one line.
 inline std::string statistics_text(const SolveStatistics& st) {
-  char line[256];
+  char line[512];  // 11 counters of up to 20 digits and the text around them
   std::snprintf(line, sizeof line,
                 "%llu states expanded, %llu pruned, %llu groups costed, %llu cache hits, %llu memory refusals, "
                 "%llu growth stops, %llu layers walked, %llu work, %llu incumbents, %llu bound rounds, %llu runs, %.1f ms",

@@ -1,7 +1,8 @@
 #pragma once
-// Joint pin + fuse: groups, pinned FMs and (by default) the execution order
-// chosen together, exactly, by the order-free search of detail/dag_search.hpp; or, for
-// one execution order, by the DP of detail/segment_dp.hpp (exact over pin candidates,
+// Joint pin + fuse: groups, pinned FMs and (with OrderMode::free, the pinfuse
+// tool's default) the execution order chosen together, exactly, by the
+// order-free search of detail/dag_search.hpp; or, for one execution order (the
+// library's default, OrderMode::file), by the DP of detail/segment_dp.hpp (exact over pin candidates,
 // see SolveOptions::max_pins_per_cut), or the best of several orders
 // (OrderMode::search).
 #include <algorithm>

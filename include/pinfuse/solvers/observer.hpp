@@ -60,7 +60,7 @@ class Progress {
   /// Has 1/`parts` of the time or the work limit passed? Never without one.
   bool past_part(int parts) const {
     return (deadline_ && std::chrono::steady_clock::now() >= started_ + (*deadline_ - started_) / parts) ||
-           (work_limit_ > 0 && stats_.work() >= work_limit_ / std::uint64_t(parts));
+           (work_limit_ > 0 && stats_.work() * std::uint64_t(parts) >= work_limit_);  // parts is 2 or 4
   }
   /// Is there a time or a work limit?
   bool budgeted() const { return deadline_.has_value() || work_limit_ > 0; }
@@ -68,14 +68,14 @@ class Progress {
   std::optional<std::chrono::steady_clock::time_point> deadline() const { return deadline_; }
   /// Is the budget spent (whether or not tick() has seen it yet)?
   bool out_of_budget() {
-    run_half_time_hook();
+    run_half_budget_hook();
     out_of_work_ = out_of_work_ || (work_limit_ > 0 && stats_.work() >= work_limit_);
     return past_budget();
   }
   /// Runs `hook` once, at the first tick() or out_of_budget() past half the
   /// time or work limit (never without one): e.g. a cheaper solve to hand the
   /// rest of the budget to (solve_order_free). The hook may use this Progress itself.
-  void at_half_time(std::function<void()> hook) { half_time_hook_ = std::move(hook); }
+  void at_half_budget(std::function<void()> hook) { half_budget_hook_ = std::move(hook); }
   /// Takes a stop back and stops asking the observer, the clock and the work
   /// count (a quick mode that found no plan).
   void keep_going() {
@@ -92,8 +92,8 @@ class Progress {
   }
 
  private:
-  void run_half_time_hook() {
-    if (half_time_hook_ && past_part(2)) std::exchange(half_time_hook_, {})();
+  void run_half_budget_hook() {
+    if (half_budget_hook_ && past_part(2)) std::exchange(half_budget_hook_, {})();
   }
   const SolveStatistics& stamped() {
     stats_.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
@@ -107,7 +107,7 @@ class Progress {
   bool out_of_work_ = false;
   SolveStatistics stats_;
   bool stopped_ = false;
-  std::function<void()> half_time_hook_;
+  std::function<void()> half_budget_hook_;
 };
 
 }  // namespace detail

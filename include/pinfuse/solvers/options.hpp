@@ -16,7 +16,7 @@ namespace pinfuse {
 enum class OrderMode {
   file,    ///< the file order, pinfuse::topological_order(g) (solvers/detail/segment_dp.hpp)
   free,    ///< optimized together with the groups and pins (solvers/detail/dag_search.hpp; slower on
-           ///< branchy models: set a time_limit)
+           ///< branchy models: set a work_limit or time_limit)
   search,  ///< joint: the best of pinfuse::candidate_orders(g), each by detail/segment_dp.hpp
 };
 
@@ -26,7 +26,7 @@ struct ParetoFront {
   std::vector<Plan> plans;    ///< each with SPM addresses
   std::size_t unplaced = 0;   ///< non-dominated plans left out: their pins fragment the SPM so no addresses fit
                               ///< (the solve's own plan, repaired, is in `plans` unless a plan there beats it)
-  bool complete = true;       ///< false when the time limit or the observer stopped the DP: points may be missing
+  bool complete = true;       ///< false when a time or work limit or the observer stopped the DP: points may be missing
 };
 
 /// A solve that trades latency for off-chip traffic (solvers/detail/segment_dp.hpp):

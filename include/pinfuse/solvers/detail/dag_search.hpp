@@ -42,8 +42,8 @@
 // expanded again from its first edge. The search stops once no work left has
 // f below the incumbent's score: the incumbent is then the optimum. The
 // first incumbent is a greedy dive's; a better plan found on the way replaces
-// it, and past a quarter of a time limit the search dives again from its
-// least-f state now and then (dive_from_best). With a time limit, a search still running at half of it is given the
+// it, and past a quarter of a time or work limit the search dives again from its
+// least-f state now and then (dive_from_best). With a limit, a search still running at half of it is given the
 // fixed-order DP's plan on the file order as an incumbent too
 // (solve_order_free), so the result is never worse than that.
 //
@@ -55,7 +55,7 @@
 // the edge and asks its group floor). Without the lattice, a state's groups
 // are all walked at once.
 //
-// With SolveOptions::time_limit the search stops when the time is up (once it
+// With SolveOptions::time_limit or work_limit the search stops when the budget is spent (once it
 // has a plan) and returns the incumbent with a proven lower bound: the least f
 // of the work left (every plan better than the incumbent passes through it).
 // It stops the same way when SolveOptions::observer says stop
@@ -131,7 +131,7 @@ class DagSearch {
   };
 
   /// A plan to follow once it is ready (none until then), e.g. the
-  /// fixed-order optimum that solve_order_free() makes at half the time limit.
+  /// fixed-order optimum that solve_order_free() makes at half the time or work limit.
   using SeedSource = std::function<std::optional<Seed>()>;
 
   /// The search; `seed_source`'s plan, once ready, becomes an incumbent too
@@ -199,7 +199,7 @@ class DagSearch {
     std::uint32_t ticket = 0;  ///< of its one live Pending entry
   };
 
-  /// The time limit, the memory limit of kMaxStates states (and as many queue
+  /// The time and work limits, the memory limit of kMaxStates states (and as many queue
   /// entries) and the observer's stop hold once there is a plan to return (the
   /// dive's, after O(layers) small group queries on a chain; later only if the
   /// dive got stuck).
@@ -209,7 +209,7 @@ class DagSearch {
   /// improve the states of a downset being expanded (expand_downset() then
   /// leaves them to be expanded again).
   bool out_of_budget() {
-    const bool late = progress_.out_of_budget();  // which runs its half-time hook, if due
+    const bool late = progress_.out_of_budget();  // which runs its half-budget hook, if due
     if (seed_source_)
       if (const std::optional<Seed> seed = seed_source_()) {
         seed_source_ = {};
@@ -323,12 +323,12 @@ class DagSearch {
     return true;
   }
 
-  /// Anytime: a search given a time limit that is still running at 1/4 of
+  /// Anytime: a search given a time or work limit that is still running at 1/4 of
   /// it will likely be stopped, and then returns its incumbent. From then on,
   /// at its first downset expanded and every kDiveEvery after, it dives
   /// (greedily, as from the root) from the state of least f: the search
   /// reached it by its best prefixes so far. Dives only add transitions
-  /// (relax()), so the search stays exact; without a time limit there are none.
+  /// (relax()), so the search stays exact; without a limit there are none.
   static constexpr std::size_t kDiveEvery = 64;
   static constexpr int kDiveFromPart = 4;
   /// (A state expanded before dives along the edges it has not taken yet; a
@@ -718,14 +718,14 @@ class DagSearch {
   SeedSource seed_source_;  ///< the seed not taken yet (run())
   std::vector<int> downset_of_lattice_;  ///< per id in bound_: the index in downsets_, or -1 (not made yet)
   bool stopped_ = false;
-  std::size_t late_expansions_ = 0;  ///< downsets expanded past 1/4 of the time limit (run())
+  std::size_t late_expansions_ = 0;  ///< downsets expanded past 1/4 of the time or work limit (run())
   int root_ = -1;  ///< the state with no layer run
   int goal_ = -1;  ///< the state with every layer run (the incumbent plan's end)
 };
 
 
 /// The fixed-order DP's plan on the file order over the same space, with
-/// addresses; none if no plan fits in that order, or if the time limit or the
+/// addresses; none if no plan fits in that order, or if a time or work limit or the
 /// observer stopped it and its quick mode found none (it then gives up rather
 /// than run on without a limit: the search's own stop must stand).
 template <CostModel C, MemoryConstraint M>
@@ -754,20 +754,38 @@ typename Search::Seed seed_of(const Problem& file, const Plan& plan) {
 }
 
 
+/// The most layers whose outputs are alive across one cut of the only order
+/// for which solve_order_free hands the problem to the fixed-order DP.
+inline constexpr int kMostAliveForDp = 2;
+
 /// The order-free optimum (joint with `pins`, fusion-only without; pinning-only
 /// with `pins` and groups of `group_layers` = 1), with SPM addresses. The plan's order runs the groups one after another, each in file
-/// order. Where the file order is the only one and at most kFewAlive layer
+/// order. Addresses are repaired as solve_segments does: when fragmentation
+/// leaves no placement, the largest pinned FM is banned and the search rerun
+/// (the plan is then no longer proven optimal; the first search's bound stays).
+/// Once a time or work limit has run out or the observer has stopped the search,
+/// there is no budget to search again: the plan keeps its groups and order and
+/// loses its largest pins until they get addresses (unpin_until_placed), or,
+/// where a group then no longer fits, the rerun pins nothing (its plan always
+/// has addresses), so the repair ends in one more search. With a time or work
+/// limit, a first search still running at half of it gets the file order's
+/// optimum (the fixed-order DP over the same space, in the budget left) as an
+/// incumbent, and that plan is returned when the search or its repairs end
+/// worse: never a worse plan than `--order file` would give in half the
+/// budget. Without one the search is exact, so never worse than the file
+/// order's optimum either, and the fixed-order DP does not run.
+///
+/// Where the file order is the only one and at most kMostAliveForDp layers'
 /// outputs are alive across each of its cuts (has_one_order,
 /// most_alive_across_a_cut: chains, MobileNetV1/V2-like blocks), the search's
 /// downsets and groups are the fixed-order DP's cuts and runs, and that DP
-/// (solve_segments), with at most 2^kFewAlive pin sets a cut, solves it
-/// faster (a 1000-layer chain of MobileNetV2 blocks: 0.17 s against 0.89 s).
-/// Other DAGs with one order, where many are alive (DenseNet-121's dense
-/// blocks, up to 24), are the search's: it proves the optimum sooner there
-/// (DenseNet-121 at 512 KiB: 4.2 s against 7.9 s) and its anytime plans are
-/// better (at 256 KiB within the tool's default work limit: gap 1.0% against
-/// 4.6%).
-inline constexpr int kFewAlive = 2;
+/// (solve_segments), with few pin sets a cut, solves it faster (a 1000-layer
+/// chain of MobileNetV2 blocks: 0.18 s against 0.89 s); its errors name the
+/// layer where no group runs. Other DAGs with one order, where many are alive
+/// (DenseNet-121's dense blocks, up to 24), are the search's: it proves the
+/// optimum sooner there (DenseNet-121 at 512 KiB: 4.2 s against 7.9 s) and
+/// its anytime plans are better (at 256 KiB within the tool's default work
+/// limit: gap 1.0% against 4.6%).
 template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOptions& opt, bool pins,
                       std::size_t group_layers, std::string strategy) {
@@ -775,31 +793,28 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
   const Problem file = make_problem(g);
   if (file.size() == 0) throw input_error("model", "has no compute layers");
   SearchSpace space{pins, {}, {}};
-  if (const LayerDag dag = layer_dag_of(file); has_one_order(dag) && most_alive_across_a_cut(dag) <= kFewAlive) {
-    SolveOptions one = opt;
-    if (group_layers) one.max_group_layers = group_layers;
-    return solve_segments(file, cost, spm, one, space, std::move(strategy));
-  }
+  SolveOptions left = opt;
+  if (group_layers) left.max_group_layers = group_layers;
+  if (const LayerDag dag = layer_dag_of(file); has_one_order(dag) && most_alive_across_a_cut(dag) <= kMostAliveForDp)
+    return solve_segments(file, cost, spm, left, space, std::move(strategy));
   Progress progress(opt.observer, opt.time_limit, opt.work_limit);
   std::optional<Score> first;  // the first search's bound: still one after a repair
   std::optional<Plan> fixed;   // the file order's plan the first search is given, if it was
   const auto score = [&](const Plan& p) { return score_of(p.totals, opt.objective); };
   for (;;) {
-    SolveOptions left = opt;
-    if (group_layers) left.max_group_layers = group_layers;
     using Search = DagSearch<C, M>;
-    // With a time limit, the first search gets the file order's optimum (the
-    // fixed-order DP over the same space, made in the time left at half of it).
+    // With a time or work limit, the first search gets the file order's optimum
+    // (the fixed-order DP over the same space, made in the budget left at half of it).
     typename Search::SeedSource seed_source;
     if (!first && progress.budgeted()) {
-      progress.at_half_time([&] { fixed = fixed_order_plan(file, cost, spm, left, space, strategy, progress); });
+      progress.at_half_budget([&] { fixed = fixed_order_plan(file, cost, spm, left, space, strategy, progress); });
       seed_source = [&]() -> std::optional<typename Search::Seed> {
         if (!fixed) return std::nullopt;
         return seed_of<Search>(file, *fixed);
       };
     }
     const std::optional<typename Search::Result> found = Search(file, cost, spm, left, space, progress).run(seed_source);
-    progress.at_half_time({});  // not due yet: the search ended first (and `left` ends here)
+    progress.at_half_budget({});  // not due yet: the search ended first
     if (!found)
       throw no_plan_fits("model", "no " + strategy + " plan fits the SPM (" + std::to_string(spm.capacity()) + " usable bytes)");
     std::vector<std::size_t> order;

@@ -33,7 +33,7 @@
 // Without GroupFloorModel there is no pass and no rest.
 //
 // Bounds. The pass stops, knowing no downset (run() is false), when `progress`
-// says stop or the time is up, or past kMaxDownsets downsets or kMaxEdges
+// says stop or the budget is spent, or past kMaxDownsets downsets or kMaxEdges
 // edges (memory: 24 bytes an edge).
 #include <algorithm>
 #include <cstdint>

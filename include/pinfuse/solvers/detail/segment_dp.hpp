@@ -27,7 +27,7 @@
 //
 // SolveOptions::observer (solvers/observer.hpp) is told the statistics after
 // each group's batch. When it says stop at cut b, or SolveOptions::time_limit
-// has passed (groups not yet asked then are not waited for), the DP finishes in quick
+// or work_limit has run out (groups not yet asked then are not waited for), the DP finishes in quick
 // mode: no new pins, and from each later cut only the 8 shortest groups from
 // its 4 best states (more if none of them runs; were the quick mode to get
 // stuck, the full DP runs on, not stopped again); the plan is
@@ -135,7 +135,7 @@ inline void ban_largest_pin(const Problem& p, const Plan& plan, std::uint64_t ca
   no_pin[largest_pin(p, plan)] = 1;
 }
 
-/// The address repair of a solve with no time left to search again: unpins
+/// The address repair of a solve with no budget left to search again: unpins
 /// the largest pinned FM of `plan` (whose order is `p`'s), keeping its groups
 /// and order, and asks the cost model about its groups again (each under the
 /// objective it was tiled for: a trade-off plan mixes them), until the pins
@@ -696,7 +696,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
         bool ran = false;  // some group from `begin` ran
         for (Batch& batch : batches) {
           if (!batch.asked) {
-            progress.tick();  // the time is up
+            progress.tick();  // the budget is spent
             stop_at(begin);
             break;
           }
@@ -848,7 +848,7 @@ ParetoFront front_of(const Problem& p, const C& cost, const M& spm, const DpTabl
 /// groups can fragment the SPM so that no addresses fit; then the largest
 /// pinned FM is banned from pinning and the problem solved again,
 /// until the plan can be placed (with no pins it always can: each group's
-/// buffers alone fit). Once stopped (the time limit or the observer), the
+/// buffers alone fit). Once stopped (a time or work limit or the observer), the
 /// rerun would be in quick mode, without pins: the plan first keeps its groups
 /// and loses its largest pins until they fit (unpin_until_placed), and is only
 /// solved again where that fails. Never returns a plan without addresses. Plan::status
