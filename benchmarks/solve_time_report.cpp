@@ -4,8 +4,8 @@
 //   build/release/benchmarks/reports solve_time [--work-limit N] [--time-limit-ms N] [--models a,b] > benchmarks/results/solve_time.md
 // scripts/solve_time_report.sh regenerates benchmarks/results/solve_time.md. One of the subcommands of
 // the `reports` program (reports.cpp).
-// A solve that hits the work limit (default none) or the time limit (default
-// none) is reported with its gap. Then the figures issue 8 names, each beside
+// A solve that hits the work limit (default pinfuse::default_work_limit, the
+// pinfuse tool's; 0 = none) or the time limit (default none) is reported with its gap. Then the figures issue 8 names, each beside
 // its target: the synthetic chains (benchmarks/synthetic.hpp) and MobileNetV2,
 // order-free (the pinfuse tool's default for joint) and on the file order.
 #include <algorithm>
@@ -50,7 +50,7 @@ std::string fixed(double v, int digits) {
 
 int report(int argc, char** argv) {
   long limit_ms = 0;
-  std::uint64_t work_limit = 0;
+  std::uint64_t work_limit = pinfuse::default_work_limit;
   std::vector<std::string> only;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];

@@ -17,14 +17,6 @@
 
 namespace pinfuse::cli {
 
-/// The work budget of a solve (SolveOptions::work_limit) unless --work-limit
-/// or --time-limit is given: about 4 s on the 2-core machine of
-/// benchmarks/results/solve_time.md. Within it the order-free search proves
-/// its plan optimal on every bundled model at every SPM size from 256 KiB to
-/// 4 MiB but DenseNet-121 at 256 and 512 KiB (gaps 1.0% and 0.2%) and SSDLite
-/// (the search alone would prove DenseNet-121 at 512 KiB with 301 k units, but
-/// half the limit goes to the fixed-order plan it is given).
-constexpr std::uint64_t default_work_limit = 320'000;
 
 /// The options every command that reads a model takes (add_common, add_solve_flags).
 struct Common {
@@ -35,7 +27,7 @@ struct Common {
   std::size_t max_group_layers = 0;
   std::string order;  // empty: the default of order_mode_for()
   double time_limit_s = 0;
-  std::optional<std::uint64_t> work_limit;  // none: default_work_limit, or no work limit with a time limit
+  std::optional<std::uint64_t> work_limit;  // none: pinfuse::default_work_limit, or no work limit with a time limit
   std::size_t threads = 1;  // 0: one per hardware thread
   std::string latency_slack;  // "0.5%" or "0.005": a trade-off solve (SolveOptions::trade_off)
   bool no_input_pins = false;  // SolveOptions::pin_model_inputs off

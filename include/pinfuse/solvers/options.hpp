@@ -43,6 +43,15 @@ struct TradeOff {
   ParetoFront* front = nullptr;    ///< if set, also receives the whole front; not owned
 };
 
+/// A work limit (SolveOptions::work_limit) of a few seconds, the pinfuse tool's
+/// default: on the 2-core machine of benchmarks/results/solve_time.md the
+/// solves it stops took 1.7 to 4.4 s. Within it the order-free search proves
+/// its plan optimal on every bundled model at every SPM size from 256 KiB to
+/// 4 MiB but DenseNet-121 at 256 and 512 KiB (gaps 1.0% and 0.2%) and SSDLite
+/// (the search alone would prove DenseNet-121 at 512 KiB with 301 k units, but
+/// half the limit goes to the fixed-order plan it is given).
+inline constexpr std::uint64_t default_work_limit = 320'000;
+
 struct SolveOptions {
   Objective objective = Objective::latency;
   /// Longest group (layers) the fusing solvers consider; 0 = no limit (exact).
@@ -72,7 +81,10 @@ struct SolveOptions {
   /// group setting asked of the cost model); 0 = none
   /// (exact). It stops the solve as the time limit does, but where it stops
   /// depends neither on the machine nor on `threads`: the same plan on every
-  /// run. With both limits, the first to run out stops the solve.
+  /// run. With both limits, the first to run out stops the solve. Work
+  /// answered from caches (SolveStatistics::cache_hits) and the search's own
+  /// bookkeeping are not counted, so the time a unit takes varies with the
+  /// model. pinfuse::default_work_limit is a limit of a few seconds.
   std::uint64_t work_limit = 0;
   /// Threads asking the cost model at once: the fixed-order DP costs the
   /// groups that start at one cut in parallel, the order-free search the
