@@ -175,6 +175,33 @@ TEST_CASE("a work limit ends the budget once the work reaches it, and its half r
   CHECK_FALSE(unlimited.tick());
 }
 
+TEST_CASE("a step run on a share of the budget left stops there alone, and an observer's stop stays final",
+          "[solvers][observer]") {
+  detail::Progress limited(nullptr, {}, 100);
+  limited.stats().groups_costed = 50;
+  bool stopped_inside = false;
+  limited.run_on_share(2, [&] {  // 25 units of the 50 left
+    limited.stats().groups_costed = 74;
+    CHECK_FALSE(limited.tick());
+    limited.stats().groups_costed = 75;
+    stopped_inside = limited.tick();
+    CHECK(limited.past_budget());
+  });
+  CHECK(stopped_inside);
+  CHECK_FALSE(limited.stopped());  // the solve goes on with its own 25 units
+  CHECK_FALSE(limited.past_budget());
+  CHECK_FALSE(limited.tick());
+  limited.stats().groups_costed = 100;
+  CHECK(limited.tick());
+
+  struct StopAtOnce : SolveObserver {
+    SolveControl progress(const SolveStatistics&) override { return SolveControl::stop; }
+  } stop;
+  detail::Progress watched(&stop, {}, 100);
+  watched.run_on_share(2, [&] { CHECK(watched.tick()); });
+  CHECK(watched.stopped());
+}
+
 #if PINFUSE_HAS_CBC
 TEST_CASE("the ILP path reports its formulation and CBC solves", "[solvers][observer][ilp]") {
   std::mt19937 rng(7);

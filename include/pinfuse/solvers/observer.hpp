@@ -12,6 +12,7 @@
 // bound (see each solver's header comment for what it does on a stop). The
 // stop is final: address repairs and further orders after it run in the
 // solver's quick mode too, and progress() is not called again.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -47,7 +48,7 @@ class Progress {
   /// Tells the observer the statistics so far; true once it has asked to stop
   /// or the budget is spent.
   bool tick() {
-    if (observer_ && !stopped_) stopped_ = observer_->progress(stamped()) == SolveControl::stop;
+    if (observer_ && !stopped_) stopped_ = observer_stopped_ = observer_->progress(stamped()) == SolveControl::stop;
     if (!stopped_) stopped_ = out_of_budget();
     return stopped_;
   }
@@ -76,6 +77,29 @@ class Progress {
   /// time or work limit (never without one): e.g. a cheaper solve to hand the
   /// rest of the budget to (solve_order_free). The hook may use this Progress itself.
   void at_half_budget(std::function<void()> hook) { half_budget_hook_ = std::move(hook); }
+  /// Runs `step` with 1/`parts` of the budget left (of the time and of the
+  /// work) as its whole budget: running out of that stops `step` (e.g. the
+  /// fixed-order DP then finishes in its quick mode) but not the solve, which
+  /// goes on with the rest. An observer's stop stays final.
+  template <class Step>
+  void run_on_share(int parts, Step&& step) {
+    const auto deadline = deadline_;
+    const std::uint64_t work_limit = work_limit_;
+    if (deadline_) {
+      const auto now = std::chrono::steady_clock::now();
+      deadline_ = now + std::max(*deadline_ - now, std::chrono::steady_clock::duration::zero()) / parts;
+    }
+    if (work_limit_ > 0) {
+      const std::uint64_t spent = stats_.work();
+      work_limit_ = spent + (work_limit_ > spent ? work_limit_ - spent : 0) / std::uint64_t(parts);
+      if (work_limit_ == 0) work_limit_ = 1;  // 0 would mean no limit
+    }
+    step();
+    deadline_ = deadline;
+    work_limit_ = work_limit;
+    out_of_work_ = work_limit_ > 0 && stats_.work() >= work_limit_;
+    if (!observer_stopped_) stopped_ = false;
+  }
   /// Takes a stop back and stops asking the observer, the clock and the work
   /// count (a quick mode that found no plan).
   void keep_going() {
@@ -83,7 +107,7 @@ class Progress {
     deadline_.reset();
     work_limit_ = 0;
     out_of_work_ = false;
-    stopped_ = false;
+    stopped_ = observer_stopped_ = false;
   }
   /// Records the statistics and wall time in the plan the solve returns.
   void finish(Plan& plan) {
@@ -107,6 +131,7 @@ class Progress {
   bool out_of_work_ = false;
   SolveStatistics stats_;
   bool stopped_ = false;
+  bool observer_stopped_ = false;  ///< the stop is the observer's (final)
   std::function<void()> half_budget_hook_;
 };
 

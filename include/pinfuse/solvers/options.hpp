@@ -45,11 +45,11 @@ struct TradeOff {
 
 /// A work limit (SolveOptions::work_limit) of a few seconds, the pinfuse tool's
 /// default: on the 2-core machine of benchmarks/results/solve_time.md the
-/// solves it stops took 1.7 to 4.4 s. Within it the order-free search proves
+/// solves it stops took 1.7 to 5.0 s. Within it the order-free search proves
 /// its plan optimal on every bundled model at every SPM size from 256 KiB to
-/// 4 MiB but DenseNet-121 at 256 and 512 KiB (gaps 1.0% and 0.2%) and SSDLite
-/// (the search alone would prove DenseNet-121 at 512 KiB with 301 k units, but
-/// half the limit goes to the fixed-order plan it is given).
+/// 4 MiB but DenseNet-121 at 256 and 512 KiB (gaps 0.96% and 0.12%) and
+/// SSDLite (the search alone would prove DenseNet-121 at 512 KiB with 301 k
+/// units, but a quarter of the limit goes to the fixed-order plan it is given).
 inline constexpr std::uint64_t default_work_limit = 320'000;
 
 struct SolveOptions {
@@ -74,7 +74,8 @@ struct SolveOptions {
   /// order-free search returns its incumbent, the fixed-order DP finishes in
   /// its quick mode (solvers/detail/segment_dp.hpp), as when the observer stops them.
   /// An order-free search still running at half of it (or of work_limit) is
-  /// given the fixed-order DP's plan, made in the budget left, as an incumbent
+  /// given the fixed-order DP's plan, made in half of the budget left (the
+  /// search then goes on with the rest), as an incumbent
   /// and fallback.
   std::chrono::milliseconds time_limit{0};
   /// Work budget of a solve, in SolveStatistics::work() units (about one a

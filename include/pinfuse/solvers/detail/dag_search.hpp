@@ -753,6 +753,10 @@ typename Search::Seed seed_of(const Problem& file, const Plan& plan) {
   return seed;
 }
 
+/// The share of the budget left at half of a limit that the fixed-order DP's
+/// seed plan may take: half, so the search keeps the last quarter of the limit
+/// (it needed it on DenseNet-121, where the DP took the whole rest).
+inline constexpr int kSeedShare = 2;
 
 /// The most layers whose outputs are alive across one cut of the only order
 /// for which solve_order_free hands the problem to the fixed-order DP.
@@ -769,10 +773,10 @@ inline constexpr int kMostAliveForDp = 2;
 /// where a group then no longer fits, the rerun pins nothing (its plan always
 /// has addresses), so the repair ends in one more search. With a time or work
 /// limit, a first search still running at half of it gets the file order's
-/// optimum (the fixed-order DP over the same space, in the budget left) as an
-/// incumbent, and that plan is returned when the search or its repairs end
-/// worse: never a worse plan than `--order file` would give in half the
-/// budget. Without one the search is exact, so never worse than the file
+/// optimum (the fixed-order DP over the same space, in 1/kSeedShare of the
+/// budget left, after which the search goes on) as an incumbent, and that plan
+/// is returned when the search or its repairs end worse: never a worse plan
+/// than `--order file` would give in a quarter of the budget. Without one the search is exact, so never worse than the file
 /// order's optimum either, and the fixed-order DP does not run.
 ///
 /// Where the file order is the only one and at most kMostAliveForDp layers'
@@ -804,10 +808,13 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
   for (;;) {
     using Search = DagSearch<C, M>;
     // With a time or work limit, the first search gets the file order's optimum
-    // (the fixed-order DP over the same space, made in the budget left at half of it).
+    // (the fixed-order DP over the same space, made at half of the limit in
+    // half of the budget left, so the search keeps a quarter of the limit).
     typename Search::SeedSource seed_source;
     if (!first && progress.budgeted()) {
-      progress.at_half_budget([&] { fixed = fixed_order_plan(file, cost, spm, left, space, strategy, progress); });
+      progress.at_half_budget([&] {
+        progress.run_on_share(kSeedShare, [&] { fixed = fixed_order_plan(file, cost, spm, left, space, strategy, progress); });
+      });
       seed_source = [&]() -> std::optional<typename Search::Seed> {
         if (!fixed) return std::nullopt;
         return seed_of<Search>(file, *fixed);
