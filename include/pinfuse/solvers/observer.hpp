@@ -74,8 +74,9 @@ class Progress {
     return past_budget();
   }
   /// Runs `hook` once, at the first tick() or out_of_budget() past half the
-  /// time or work limit (never without one): e.g. a cheaper solve to hand the
-  /// rest of the budget to (solve_order_free). The hook may use this Progress itself.
+  /// time or work limit (never without one): e.g. a cheaper solve to hand a
+  /// share of the budget left to (solve_order_free, run_on_share). The hook
+  /// may use this Progress itself.
   void at_half_budget(std::function<void()> hook) { half_budget_hook_ = std::move(hook); }
   /// Runs `step` with 1/`parts` of the budget left (of the time and of the
   /// work) as its whole budget: running out of that stops `step` (e.g. the

@@ -776,8 +776,9 @@ inline constexpr int kMostAliveForDp = 2;
 /// optimum (the fixed-order DP over the same space, in 1/kSeedShare of the
 /// budget left, after which the search goes on) as an incumbent, and that plan
 /// is returned when the search or its repairs end worse: never a worse plan
-/// than `--order file` would give in a quarter of the budget. Without one the search is exact, so never worse than the file
-/// order's optimum either, and the fixed-order DP does not run.
+/// than `--order file` would give in a quarter of the budget. Without one the
+/// search is exact, so never worse than the file order's optimum either, and
+/// the fixed-order DP does not run.
 ///
 /// Where the file order is the only one and at most kMostAliveForDp layers'
 /// outputs are alive across each of its cuts (has_one_order,
