@@ -73,23 +73,6 @@ inline bool has_one_order(const LayerDag& dag) {
   return true;
 }
 
-/// The most layer outputs alive across one cut of the file order: made before
-/// it and read after it.
-inline int most_alive_across_a_cut(const LayerDag& dag) {
-  const int n = static_cast<int>(dag.readers.size());
-  std::vector<int> change(std::size_t(n) + 1, 0);  // alive across cut c (before position c) = sum of change[0..c]
-  for (int pos = 0; pos < n; ++pos) {
-    const std::vector<int>& to = dag.readers[std::size_t(pos)];
-    if (to.empty()) continue;
-    const int last = *std::max_element(to.begin(), to.end());
-    ++change[std::size_t(pos) + 1];  // alive across cuts pos + 1 .. last
-    --change[std::size_t(last) + 1];
-  }
-  int alive = 0, most = 0;
-  for (const int c : change) most = std::max(most, alive += c);
-  return most;
-}
-
 /// The vertices of the layers at `positions` (any order), in file order, into
 /// `layers` (a buffer the caller may reuse).
 inline void vertices_in_file_order(const Problem& p, const std::vector<int>& positions, std::vector<std::size_t>& layers) {

@@ -758,9 +758,9 @@ typename Search::Seed seed_of(const Problem& file, const Plan& plan) {
 /// (it needed it on DenseNet-121, where the DP took the whole rest).
 inline constexpr int kSeedShare = 2;
 
-/// The most layers whose outputs are alive across one cut of the only order
-/// for which solve_order_free hands the problem to the fixed-order DP.
-inline constexpr int kMostAliveForDp = 2;
+/// The most FMs alive across one cut of the only order for which
+/// solve_order_free hands the problem to the fixed-order DP.
+inline constexpr std::size_t kMostAliveForDp = 2;
 
 /// The order-free optimum (joint with `pins`, fusion-only without; pinning-only
 /// with `pins` and groups of `group_layers` = 1), with SPM addresses. The plan's order runs the groups one after another, each in file
@@ -780,8 +780,8 @@ inline constexpr int kMostAliveForDp = 2;
 /// search is exact, so never worse than the file order's optimum either, and
 /// the fixed-order DP does not run.
 ///
-/// Where the file order is the only one and at most kMostAliveForDp layers'
-/// outputs are alive across each of its cuts (has_one_order,
+/// Where the file order is the only one and at most kMostAliveForDp FMs are
+/// alive across each of its cuts (has_one_order,
 /// most_alive_across_a_cut: chains, MobileNetV1/V2-like blocks), the search's
 /// downsets and groups are the fixed-order DP's cuts and runs, and that DP
 /// (solve_segments), with few pin sets a cut, solves it faster (a 1000-layer
@@ -800,7 +800,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
   SearchSpace space{pins, {}, {}};
   SolveOptions left = opt;
   if (group_layers) left.max_group_layers = group_layers;
-  if (const LayerDag dag = layer_dag_of(file); has_one_order(dag) && most_alive_across_a_cut(dag) <= kMostAliveForDp)
+  if (has_one_order(layer_dag_of(file)) && most_alive_across_a_cut(file) <= kMostAliveForDp)
     return solve_segments(file, cost, spm, left, space, std::move(strategy));
   Progress progress(opt.observer, opt.time_limit, opt.work_limit);
   std::optional<Score> first;  // the first search's bound: still one after a repair

@@ -204,6 +204,16 @@ inline std::vector<std::vector<int>> alive_across_cuts(const Problem& p, const s
   return live;
 }
 
+/// The most FMs alive across one cut of `p`'s order (alive_across_cuts):
+/// the fixed-order DP's pin sets at a cut are its subsets.
+inline std::size_t most_alive_across_a_cut(const Problem& p) {
+  const std::vector<std::vector<int>> live =
+      alive_across_cuts(p, std::vector<char>(p.size() + 1, 1), std::vector<char>(p.fms.size(), 1));
+  std::size_t most = 0;
+  for (const std::vector<int>& at_cut : live) most = std::max(most, at_cut.size());
+  return most;
+}
+
 /// May FM `fm` of `p` be pinned in `spm` under `opt`, unless `no_pin` (per FM)
 /// bans it? The order-free search's candidates; the DP thins them.
 template <MemoryConstraint M>
