@@ -42,7 +42,7 @@ std::optional<Score> search_optimum(const Network& g, const Accel& accel, const 
   const auto found =
       detail::DagSearch<Accel, Scratchpad>(p, accel, spm, opt, detail::SearchSpace{s != Strategy::fusion, {}, {}}, progress).run();
   if (!found) return std::nullopt;
-  return found->lower_bound;
+  return found->bounds.lower;
 }
 
 }  // namespace
@@ -123,6 +123,15 @@ TEST_CASE("order-free joint is never worse than the file order, and a time limit
       const Plan rushed = solve_joint(g, accel, spm, with_order(OrderMode::free, std::chrono::milliseconds(1)));
       CHECK(rushed.status.lower_bound <= score_of(exact));
       CHECK(score_of(exact) <= score_of(rushed));
+      // The bound each started from holds, and the search only raised it (a
+      // solve stopped at once may have had no time for its floors).
+      REQUIRE(fixed.status.root_bound);
+      REQUIRE(exact.status.root_bound);
+      for (const Plan* plan : {&fixed, &exact, &rushed}) {
+        if (!plan->status.root_bound) continue;
+        CHECK(*plan->status.root_bound <= plan->status.lower_bound);
+        CHECK(*plan->status.root_bound <= score_of(plan == &fixed ? fixed : exact));  // the file order's space is smaller
+      }
       CHECK(rushed.status.optimal == (score_of(rushed) == rushed.status.lower_bound));
       CHECK(validate_plan(g, rushed, accel, spm).ok());
     }

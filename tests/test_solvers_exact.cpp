@@ -53,6 +53,8 @@ void check_against_brute_force(std::uint32_t seed, bool dag, Objective objective
     CHECK(score_of(plan) == *expected);
     CHECK(plan.status.optimal);
     CHECK(plan.status.lower_bound == score_of(plan));
+    if (c.strategy == Strategy::joint) REQUIRE(plan.status.root_bound);  // the DP and the search start from their floors
+    if (plan.status.root_bound) CHECK(*plan.status.root_bound <= *expected);  // admissible
     const ValidationReport report = validate_plan(g, plan, accel, spm);
     INFO((report.findings.empty() ? std::string() : report.findings.front().message));
     CHECK(report.ok());

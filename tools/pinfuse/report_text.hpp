@@ -93,8 +93,12 @@ inline bool report_replay(const Setup& s, const Plan& plan, const Program& prog)
 /// With --stats, each plan's statistics on its own line.
 inline void print_statistics(const Common& c, std::span<const Outcome> outcomes) {
   if (!c.stats) return;
-  for (const Outcome& o : outcomes)
+  for (const Outcome& o : outcomes) {
     std::printf("statistics %-10s %s\n", o.plan.strategy.c_str(), statistics_text(o.plan.statistics).c_str());
+    if (const std::optional<Score>& root = o.plan.status.root_bound)  // first metric: the objective's
+      std::printf("root bound %-10s %llu, %.2f%% below the plan: what the search had to close\n", o.plan.strategy.c_str(),
+                  (unsigned long long)root->first, 100.0 * detail::gap_to(o.plan, *root));
+  }
 }
 
 }  // namespace pinfuse::cli

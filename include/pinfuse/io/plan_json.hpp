@@ -41,19 +41,23 @@ inline std::pair<const char*, const char*> metric_names(Objective o) {
   return {};
 }
 
-/// Relative gap of a plan to its proven lower bound, on the objective's first metric: (value - bound) / value.
-inline double optimality_gap(const Plan& plan) {
+/// Relative gap of a plan to a lower bound, on the objective's first metric: (value - bound) / value.
+inline double gap_to(const Plan& plan, const Score& bound) {
   const std::uint64_t value = score_of(plan.totals, plan.objective).first;
-  const std::uint64_t bound = plan.status.lower_bound.first;
-  return value == 0 || bound >= value ? 0.0 : double(value - bound) / double(value);
+  return value == 0 || bound.first >= value ? 0.0 : double(value - bound.first) / double(value);
 }
+/// The gap to the proven lower bound (SolveStatus::lower_bound).
+inline double optimality_gap(const Plan& plan) { return gap_to(plan, plan.status.lower_bound); }
 
-/// {"optimal", "lower_bound": {first metric, second metric}, "gap"}: how the solver ended.
+/// {"optimal", "lower_bound": {first metric, second metric}, "gap", "root_bound" (if any): the same
+/// metrics}: how the solver ended.
 inline nlohmann::json status_json(const Plan& plan) {
   const auto [first, second] = metric_names(plan.objective);
-  return {{"optimal", plan.status.optimal},
-          {"lower_bound", {{first, plan.status.lower_bound.first}, {second, plan.status.lower_bound.second}}},
-          {"gap", optimality_gap(plan)}};
+  const auto metrics = [&](const Score& s) { return nlohmann::json{{first, s.first}, {second, s.second}}; };
+  nlohmann::json status = {
+      {"optimal", plan.status.optimal}, {"lower_bound", metrics(plan.status.lower_bound)}, {"gap", optimality_gap(plan)}};
+  if (plan.status.root_bound) status["root_bound"] = metrics(*plan.status.root_bound);
+  return status;
 }
 
 }  // namespace detail
@@ -216,12 +220,16 @@ Plan read_plan(const G& g, const nlohmann::json& doc) {
   if (root.has("status")) {  // optional: plans written before it are proven optimal in their space
     const io::Node status = root.at("status").object();
     const auto [first, second] = detail::metric_names(plan.objective);
-    status.only({"optimal", "lower_bound", "gap"});
-    const io::Node bound = status.at("lower_bound").object();
-    bound.only({first, second});
-    plan.status = {status.at("optimal").boolean(), {u64(bound.at(first)), u64(bound.at(second))}};
+    status.only({"optimal", "lower_bound", "gap", "root_bound"});
+    const auto score = [&](const char* key) {
+      const io::Node bound = status.at(key).object();
+      bound.only({first, second});
+      return Score{u64(bound.at(first)), u64(bound.at(second))};
+    };
+    plan.status = {status.at("optimal").boolean(), score("lower_bound"), std::nullopt};
+    if (status.has("root_bound")) plan.status.root_bound = score("root_bound");
   } else {
-    plan.status = {true, score_of(plan.totals, plan.objective)};
+    plan.status = {true, score_of(plan.totals, plan.objective), std::nullopt};
   }
   return plan;
 }

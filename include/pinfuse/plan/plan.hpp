@@ -60,6 +60,12 @@ struct SpmLayout {
 struct SolveStatus {
   bool optimal = true;  ///< no plan in the solver's plan space scores less
   Score lower_bound;    ///< no plan in that space scores less than this (the objective's metrics)
+  /// The bound the exact solver had before its search explored any plan: its
+  /// floors on the whole network (the order-free search's h of the start, the
+  /// fixed-order DP's rest(0)); none from a solver without one (ILP, order
+  /// search). Its distance to the optimum is what the search had to close;
+  /// lower_bound is at least it.
+  std::optional<Score> root_bound;
   friend bool operator==(const SolveStatus&, const SolveStatus&) = default;
 };
 

@@ -37,7 +37,7 @@ Plan solve_joint(const G& g, const C& cost, const M& spm, const SolveOptions& op
     }
   }
   if (!best) throw *failure;
-  best->status = {score(*best) == *least_bound, *least_bound};
+  best->status = {score(*best) == *least_bound, *least_bound, std::nullopt};  // no root bound over the orders
   progress.finish(*best);
   return std::move(*best);
 }

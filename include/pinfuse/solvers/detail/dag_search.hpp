@@ -120,7 +120,7 @@ class DagSearch {
   struct Result {
     std::vector<std::vector<int>> groups;
     std::vector<char> pinned;  ///< per FM
-    Score lower_bound;
+    ProvenBounds bounds;       ///< lower: on every plan; root: h of the start, after the lattice pass
   };
 
   /// A plan to follow (groups of positions in file order, pinned per FM), e.g.
@@ -143,7 +143,8 @@ class DagSearch {
     if (bounded_) downset_of_lattice_.assign(bound_.size(), -1);
     root_ = state_of({downset_of(LayerSet(std::size_t(n_))), {}});
     states_[std::size_t(root_)].reached = true;
-    queue(root_, bound(root_));
+    root_bound_ = bound(root_);
+    queue(root_, root_bound_);
     if (!dive(root_, true)) dive(root_, false);
     while (!open_.empty()) {
       const Open top = open_.top();
@@ -687,8 +688,8 @@ class DagSearch {
   Result result(Score lower_bound) const {
     Result r;
     // The seed, followed meanwhile, may have queued work below it, or be the better plan.
-    r.lower_bound = std::min(lower_bound, states_[std::size_t(goal_)].g);
-    if (!open_.empty()) r.lower_bound = std::min(r.lower_bound, open_.top().f);
+    r.bounds = {std::min(lower_bound, states_[std::size_t(goal_)].g), root_bound_};
+    if (!open_.empty()) r.bounds.lower = std::min(r.bounds.lower, open_.top().f);
     r.pinned.assign(p_.fms.size(), 0);
     for (int id = goal_; id >= 0; id = states_[std::size_t(id)].parent) {
       if (states_[std::size_t(id)].parent >= 0) r.groups.push_back(states_[std::size_t(id)].group);
@@ -720,6 +721,7 @@ class DagSearch {
   bool stopped_ = false;
   std::size_t late_expansions_ = 0;  ///< downsets expanded past 1/4 of the time or work limit (run())
   int root_ = -1;  ///< the state with no layer run
+  Score root_bound_;  ///< its g + h when the search started
   int goal_ = -1;  ///< the state with every layer run (the incumbent plan's end)
 };
 
@@ -803,7 +805,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
   if (has_one_order(layer_dag_of(file)) && most_alive_across_a_cut(file) <= kMostAliveForDp)
     return solve_segments(file, cost, spm, left, space, std::move(strategy));
   Progress progress(opt.observer, opt.time_limit, opt.work_limit);
-  std::optional<Score> first;  // the first search's bound: still one after a repair
+  std::optional<ProvenBounds> first;  // the first search's bounds: still ones after a repair
   std::optional<Plan> fixed;   // the file order's plan the first search is given, if it was
   const auto score = [&](const Plan& p) { return score_of(p.totals, opt.objective); };
   for (;;) {
@@ -833,11 +835,11 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
     }
     const Problem p = make_problem(g, order);  // FMs are numbered by vertex, as in `file`
     Plan plan = assemble_plan(p, cost, spm, starts, found->pinned, opt.objective, strategy, progress.stats());
-    plan.status = exact_status(plan, found->lower_bound, first);
+    plan.status = exact_status(plan, found->bounds, first);
     std::optional<Plan> placed = place_plan(p, cost, spm, plan, progress);
     if (placed) {
       if (fixed && score(*fixed) < score(*placed)) placed = std::move(*fixed);
-      placed->status = exact_status(*placed, found->lower_bound, first);
+      placed->status = exact_status(*placed, found->bounds, first);
       progress.finish(*placed);
       return std::move(*placed);
     }

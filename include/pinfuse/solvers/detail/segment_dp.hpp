@@ -177,13 +177,21 @@ std::optional<Plan> place_plan(const Problem& p, const C& cost, const M& spm, Pl
   return std::nullopt;
 }
 
-/// The status of an exact solver's plan, given the lower bound its run proved
-/// (`bound`: the plan's own score when the run was not stopped). The first
-/// run's bound (`first`, set on the first call) stays valid after address
-/// repairs; the plan is optimal when it scores that bound.
-inline SolveStatus exact_status(const Plan& plan, Score bound, std::optional<Score>& first) {
-  if (!first) first = bound;
-  return {score_of(plan.totals, plan.objective) == *first, *first};
+/// What one run of an exact solver proved: a lower bound on every plan in its
+/// space (the plan's own score when the run was not stopped), and the bound it
+/// started from (SolveStatus::root_bound), if it had one.
+struct ProvenBounds {
+  Score lower;
+  std::optional<Score> root;
+};
+
+/// The status of an exact solver's plan, given what its run proved. The first
+/// run's bounds (`first`, set on the first call) stay valid after address
+/// repairs; the plan is optimal when it scores that lower bound (the larger
+/// of the two bounds: both hold).
+inline SolveStatus exact_status(const Plan& plan, const ProvenBounds& run, std::optional<ProvenBounds>& first) {
+  if (!first) first = {run.root ? std::max(run.lower, *run.root) : run.lower, run.root};
+  return {score_of(plan.totals, plan.objective) == first->lower, first->lower, first->root};
 }
 
 
@@ -296,6 +304,7 @@ struct DpTable {
   std::vector<std::vector<std::vector<Label>>> labels; ///< per cut, per mask
   std::vector<Objective> asked;                        ///< the objectives every group is asked under
   std::optional<Score> stopped_bound;                  ///< set when the DP was stopped (then in quick mode)
+  std::optional<Score> root_bound;                     ///< the suffix bound's rest(0), if it was worked out
   std::optional<PlanPath> incumbent;                   ///< the branch and bound's incumbent (suffix_bound.hpp), if any
 };
 
@@ -447,6 +456,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     }
   }
   // Rounds below the incumbent, from the floor on every plan up (bound_rounds.hpp).
+  if (!bound.rest.empty()) t.root_bound = bound.rest[0];  // none without group floors or once stopped
   BoundRounds rounds(incumbent_score);
   if (incumbent_score && bound.rest[0] && !progress.stopped()) rounds = BoundRounds(*bound.rest[0], *incumbent_score);
   t.live = alive_across_cuts(p, is_cut, candidate);
@@ -806,7 +816,7 @@ inline std::uint32_t chosen_label(const DpTable& t, const SolveOptions& opt) {
 struct DpResult {
   DpTable table;
   Plan plan;
-  Score bound;
+  ProvenBounds bounds;
 };
 
 /// The DP proper; solve_segments() adds addresses and repairs.
@@ -822,8 +832,8 @@ DpResult solve_dp(const Problem& p, const C& cost, const M& spm, const SolveOpti
                                 progress.stats(), t.incumbent->asked);
     if (score_of(better) < score_of(plan)) plan = std::move(better);
   }
-  const Score bound = t.stopped_bound.value_or(score_of(plan.totals, ranked));
-  return {std::move(t), std::move(plan), bound};
+  const ProvenBounds bounds{t.stopped_bound.value_or(score_of(plan.totals, ranked)), t.root_bound};
+  return {std::move(t), std::move(plan), bounds};
 }
 
 /// Adds a plan with addresses to `front` unless a plan there is at least as
@@ -844,7 +854,7 @@ ParetoFront front_of(const Problem& p, const C& cost, const M& spm, const DpTabl
   front.complete = !t.stopped_bound;
   for (std::uint32_t i = 0; i < t.labels.back()[0].size(); ++i) {
     Plan plan = plan_at(p, cost, spm, t, i, ranked, strategy, stats);
-    plan.status = {!t.stopped_bound, t.stopped_bound.value_or(score_of(plan.totals, ranked))};
+    plan.status = {!t.stopped_bound, t.stopped_bound.value_or(score_of(plan.totals, ranked)), t.root_bound};
     plan.layout = lay_out(plan, spm);
     if (plan.layout.peak <= spm.capacity()) add_to_front(front, plan);
     else ++front.unplaced;
@@ -870,7 +880,7 @@ ParetoFront front_of(const Problem& p, const C& cost, const M& spm, const DpTabl
 template <CostModel C, MemoryConstraint M>
 Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, SearchSpace space,
                     std::string strategy, Progress& progress, WhenStuck when_stuck = WhenStuck::full_dp) {
-  std::optional<Score> first;  // the first run's bound: still one after a repair
+  std::optional<ProvenBounds> first;  // the first run's bounds: still ones after a repair
   for (;;) {
     DpResult r = solve_dp(p, cost, spm, opt, space, strategy, progress, when_stuck);
     if (!first && opt.trade_off) {
@@ -884,16 +894,16 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
       if (placed) answer = front.plans[*placed];
       if (opt.trade_off->front) *opt.trade_off->front = std::move(front);
       if (answer) {
-        answer->status = exact_status(*answer, r.bound, first);
+        answer->status = exact_status(*answer, r.bounds, first);
         progress.finish(*answer);
         return std::move(*answer);
       }
     }
     Plan& plan = r.plan;
-    plan.status = exact_status(plan, r.bound, first);
+    plan.status = exact_status(plan, r.bounds, first);
     std::optional<Plan> placed = place_plan(p, cost, spm, plan, progress);
     if (placed) {
-      placed->status = exact_status(*placed, r.bound, first);
+      placed->status = exact_status(*placed, r.bounds, first);
       progress.finish(*placed);
       if (opt.trade_off && opt.trade_off->front) add_to_front(*opt.trade_off->front, *placed);  // repaired: placed
       return std::move(*placed);
