@@ -395,32 +395,56 @@ class ReferenceAccelerator {
   };
   /// A group's layers and boundary FMs, indexed for the tile walk (residences aside).
   /// vertex -> its index in a group's short list (layers, inputs or outputs),
-  /// or -1: a sorted list, so a query costs O(group), not O(model), to set up.
-  /// A list of consecutive vertices (a group of the file order, mostly) needs
-  /// no list: index = vertex - first.
+  /// or -1, set up in O(group), not O(model). A list of consecutive vertices
+  /// (a group of the file order, mostly) needs no table: index = vertex - first.
+  /// Vertices spread over at most kDenseSpread times their number (a group of
+  /// side-by-side branches) get a table over their span [first, last], one
+  /// lookup each; others a sorted list, a binary search each (a group's
+  /// growth-stop check, least_held(), looks up every reader of every layer).
   class IndexOf {
    public:
     template <class VertexAt>
     void assign(std::size_t count, const VertexAt& vertex_at) {
       sorted_.clear();
-      first_ = count > 0 ? vertex_at(0) : 0;
-      consecutive_ = true;
-      for (std::size_t i = 0; i < count && consecutive_; ++i) consecutive_ = vertex_at(i) == first_ + i;
+      table_.clear();
       count_ = count;
-      if (consecutive_) return;
-      for (std::size_t i = 0; i < count; ++i) sorted_.emplace_back(vertex_at(i), static_cast<int>(i));
-      std::sort(sorted_.begin(), sorted_.end());
+      first_ = count > 0 ? vertex_at(0) : 0;
+      std::size_t last = first_;
+      bool consecutive = true;
+      for (std::size_t i = 0; i < count; ++i) {
+        consecutive = consecutive && vertex_at(i) == first_ + i;
+        first_ = std::min(first_, vertex_at(i));
+        last = std::max(last, vertex_at(i));
+      }
+      if (consecutive) {
+        kind_ = Kind::consecutive;
+      } else if (last - first_ < kDenseSpread * count) {
+        kind_ = Kind::table;
+        table_.assign(last - first_ + 1, -1);
+        for (std::size_t i = 0; i < count; ++i) table_[vertex_at(i) - first_] = static_cast<int>(i);
+      } else {
+        kind_ = Kind::sorted;
+        for (std::size_t i = 0; i < count; ++i) sorted_.emplace_back(vertex_at(i), static_cast<int>(i));
+        std::sort(sorted_.begin(), sorted_.end());
+      }
     }
     int operator[](std::size_t vertex) const {
-      if (consecutive_) return vertex >= first_ && vertex - first_ < count_ ? static_cast<int>(vertex - first_) : -1;
+      switch (kind_) {
+        case Kind::consecutive: return vertex >= first_ && vertex - first_ < count_ ? static_cast<int>(vertex - first_) : -1;
+        case Kind::table: return vertex >= first_ && vertex - first_ < table_.size() ? table_[vertex - first_] : -1;
+        case Kind::sorted: break;
+      }
       const auto it = std::lower_bound(sorted_.begin(), sorted_.end(), std::pair<std::size_t, int>(vertex, -1));
       return it != sorted_.end() && it->first == vertex ? it->second : -1;
     }
 
    private:
-    bool consecutive_ = true;
-    std::size_t first_ = 0, count_ = 0;
-    std::vector<std::pair<std::size_t, int>> sorted_;  ///< (vertex, index) unless consecutive_
+    static constexpr std::size_t kDenseSpread = 8;
+    enum class Kind { consecutive, table, sorted };
+    Kind kind_ = Kind::consecutive;
+    std::size_t first_ = 0, count_ = 0;  ///< the least vertex; the list's length
+    std::vector<int> table_;             ///< table: index by vertex - first_, or -1
+    std::vector<std::pair<std::size_t, int>> sorted_;  ///< sorted: (vertex, index)
   };
   struct GroupView {
     IndexOf local;                   ///< vertex -> position in the group, or -1
