@@ -35,6 +35,7 @@ void check_equal(const Plan& a, const Plan& b) {
   CHECK(a.pinned == b.pinned);
   CHECK(a.totals == b.totals);
   CHECK(a.layout == b.layout);  // SPM addresses survive the round trip
+  CHECK(a.status == b.status);  // optimal, lower bound and root bound
 }
 
 /// read_plan must fail at `where` with a reason containing `cause`.
@@ -75,6 +76,7 @@ TEST_CASE("plan JSON round trip gives an equal plan that validates, for every st
       SolveOptions opt;
       opt.objective = objective;
       const Plan plan = solve(strategy, net, accel, spm, opt);
+      if (strategy == Strategy::joint) CHECK(plan.status.root_bound);  // written and read back too
       const std::string text = plan_to_json(net, plan).dump(2);
       const Plan again = read_plan(net, json::parse(text));
       CHECK(plan.totals.energy.total() > 0);  // the energy breakdown is written and read back
@@ -117,6 +119,15 @@ TEST_CASE("read_plan rejects bad plan documents with the JSON pointer", "[plan_j
   REQUIRE(!doc["pinned"].empty());
   REQUIRE_NOTHROW(read_plan(net, doc));
 
+  SECTION("a root bound above the proven lower bound") {
+    REQUIRE(doc["status"].contains("root_bound"));
+    doc["status"]["root_bound"]["latency_cycles"] = doc["status"]["lower_bound"]["latency_cycles"].get<std::uint64_t>() + 1;
+    expect_rejected(doc, "/status/root_bound", "exceeds lower_bound");
+  }
+  SECTION("a root bound without its second metric") {
+    doc["status"]["root_bound"].erase("offchip_bytes");
+    expect_rejected(doc, "/status/root_bound", "'offchip_bytes'");
+  }
   SECTION("an unknown layer in the order") {
     doc["order"][3] = "b3_nope";
     expect_rejected(doc, "/order/3", "no layer named 'b3_nope'");

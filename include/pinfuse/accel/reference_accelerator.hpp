@@ -408,14 +408,15 @@ class ReferenceAccelerator {
       sorted_.clear();
       table_.clear();
       count_ = count;
-      first_ = count > 0 ? vertex_at(0) : 0;
-      std::size_t last = first_;
+      const std::size_t front = count > 0 ? vertex_at(0) : 0;
+      std::size_t least = front, last = front;
       bool consecutive = true;
-      for (std::size_t i = 0; i < count; ++i) {
-        consecutive = consecutive && vertex_at(i) == first_ + i;
-        first_ = std::min(first_, vertex_at(i));
+      for (std::size_t i = 0; i < count; ++i) {  // the vertices of a group's list are distinct
+        consecutive = consecutive && vertex_at(i) == front + i;
+        least = std::min(least, vertex_at(i));
         last = std::max(last, vertex_at(i));
       }
+      first_ = least;
       if (consecutive) {
         kind_ = Kind::consecutive;
       } else if (last - first_ < kDenseSpread * count) {

@@ -52,8 +52,8 @@ inline double optimality_gap(const Plan& plan) { return gap_to(plan, plan.status
 /// {"optimal", "lower_bound": {first metric, second metric}, "gap", "root_bound" (if any): the same
 /// metrics}: how the solver ended.
 inline nlohmann::json status_json(const Plan& plan) {
-  const auto [first, second] = metric_names(plan.objective);
-  const auto metrics = [&](const Score& s) { return nlohmann::json{{first, s.first}, {second, s.second}}; };
+  const std::pair<const char*, const char*> names = metric_names(plan.objective);
+  const auto metrics = [&](const Score& s) { return nlohmann::json{{names.first, s.first}, {names.second, s.second}}; };
   nlohmann::json status = {
       {"optimal", plan.status.optimal}, {"lower_bound", metrics(plan.status.lower_bound)}, {"gap", optimality_gap(plan)}};
   if (plan.status.root_bound) status["root_bound"] = metrics(*plan.status.root_bound);
@@ -219,15 +219,19 @@ Plan read_plan(const G& g, const nlohmann::json& doc) {
   plan.totals = {u64(totals.at("latency_cycles")), offchip(totals.at("offchip")), u64(totals.at("recompute_macs")), energy(totals)};
   if (root.has("status")) {  // optional: plans written before it are proven optimal in their space
     const io::Node status = root.at("status").object();
-    const auto [first, second] = detail::metric_names(plan.objective);
+    const std::pair<const char*, const char*> names = detail::metric_names(plan.objective);
     status.only({"optimal", "lower_bound", "gap", "root_bound"});
     const auto score = [&](const char* key) {
       const io::Node bound = status.at(key).object();
-      bound.only({first, second});
-      return Score{u64(bound.at(first)), u64(bound.at(second))};
+      bound.only({names.first, names.second});
+      return Score{u64(bound.at(names.first)), u64(bound.at(names.second))};
     };
     plan.status = {status.at("optimal").boolean(), score("lower_bound"), std::nullopt};
-    if (status.has("root_bound")) plan.status.root_bound = score("root_bound");
+    if (status.has("root_bound")) {
+      plan.status.root_bound = score("root_bound");
+      if (plan.status.lower_bound < *plan.status.root_bound)  // the proven bound is never below the start's
+        status.at("root_bound").fail("exceeds lower_bound");
+    }
   } else {
     plan.status = {true, score_of(plan.totals, plan.objective), std::nullopt};
   }

@@ -61,10 +61,11 @@ struct SolveStatus {
   bool optimal = true;  ///< no plan in the solver's plan space scores less
   Score lower_bound;    ///< no plan in that space scores less than this (the objective's metrics)
   /// The bound the exact solver had before its search explored any plan: its
-  /// floors on the whole network (the order-free search's h of the start, the
-  /// fixed-order DP's rest(0)); none from a solver without one (ILP, order
-  /// search). Its distance to the optimum is what the search had to close;
-  /// lower_bound is at least it.
+  /// floors on the whole network (the order-free search's h of the start, 0
+  /// from a cost model without floors; the fixed-order DP's rest(0), none
+  /// without group floors or when stopped before it); none from the ILP and
+  /// the order search. Its distance to the optimum is what the search had to
+  /// close; lower_bound is at least it.
   std::optional<Score> root_bound;
   friend bool operator==(const SolveStatus&, const SolveStatus&) = default;
 };
@@ -90,7 +91,9 @@ struct SolveStatistics {
   /// accelerator one costed setting takes about as long as 300 layers
   /// walked). It depends neither on the machine nor on SolveOptions::threads.
   static constexpr std::uint64_t kLayersWalkedPerWorkUnit = 256;
-  std::uint64_t work() const { return groups_costed + layers_walked / kLayersWalkedPerWorkUnit; }
+  std::uint64_t work() const { return groups_costed + walk_work(); }
+  /// The part of work() the walks did: layers_walked / kLayersWalkedPerWorkUnit.
+  std::uint64_t walk_work() const { return layers_walked / kLayersWalkedPerWorkUnit; }
   friend bool operator==(const SolveStatistics&, const SolveStatistics&) = default;
 };
 

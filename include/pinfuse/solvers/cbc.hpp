@@ -147,7 +147,7 @@ Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions
   detail::Progress progress(opt.observer);
   const Problem p = make_problem(g, opt.order);
   std::vector<char> no_pin;
-  std::optional<detail::ProvenBounds> first;  // the optimum before any repair
+  std::optional<detail::ProvenBounds> first_run;  // the optimum before any repair
   for (;;) {
     ++progress.stats().runs;
     const IlpModel m = formulate_joint_ilp(p, cost, spm, opt, no_pin, progress);
@@ -157,7 +157,7 @@ Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions
     ++progress.stats().incumbents;
     Plan plan = plan_from_solution(p, m, *x, cost, spm, "joint-ilp", progress.stats());
     progress.tick();
-    plan.status = detail::exact_status(plan, {score_of(plan.totals, plan.objective), std::nullopt}, first);
+    plan.status = detail::exact_status(plan, {score_of(plan.totals, plan.objective), std::nullopt}, first_run);
     plan.layout = lay_out(plan, spm);
     if (plan.layout.peak <= spm.capacity()) {
       progress.finish(plan);

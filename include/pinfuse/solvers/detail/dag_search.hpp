@@ -143,8 +143,9 @@ class DagSearch {
     if (bounded_) downset_of_lattice_.assign(bound_.size(), -1);
     root_ = state_of({downset_of(LayerSet(std::size_t(n_))), {}});
     states_[std::size_t(root_)].reached = true;
-    root_bound_ = bound(root_);
-    queue(root_, root_bound_);
+    const Score start = bound(root_);
+    if (start < kNever) root_bound_ = start;
+    queue(root_, start);
     if (!dive(root_, true)) dive(root_, false);
     while (!open_.empty()) {
       const Open top = open_.top();
@@ -721,7 +722,7 @@ class DagSearch {
   bool stopped_ = false;
   std::size_t late_expansions_ = 0;  ///< downsets expanded past 1/4 of the time or work limit (run())
   int root_ = -1;  ///< the state with no layer run
-  Score root_bound_;  ///< its g + h when the search started
+  std::optional<Score> root_bound_;  ///< its g + h when the search started (none: no plan gets on from it)
   int goal_ = -1;  ///< the state with every layer run (the incumbent plan's end)
 };
 
@@ -805,7 +806,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
   if (has_one_order(layer_dag_of(file)) && most_alive_across_a_cut(file) <= kMostAliveForDp)
     return solve_segments(file, cost, spm, left, space, std::move(strategy));
   Progress progress(opt.observer, opt.time_limit, opt.work_limit);
-  std::optional<ProvenBounds> first;  // the first search's bounds: still ones after a repair
+  std::optional<ProvenBounds> first_run;  // the first search's bounds: still ones after a repair
   std::optional<Plan> fixed;   // the file order's plan the first search is given, if it was
   const auto score = [&](const Plan& p) { return score_of(p.totals, opt.objective); };
   for (;;) {
@@ -814,7 +815,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
     // (the fixed-order DP over the same space, made at half of the limit in
     // half of the budget left, so the search keeps a quarter of the limit).
     typename Search::SeedSource seed_source;
-    if (!first && progress.budgeted()) {
+    if (!first_run && progress.budgeted()) {
       progress.at_half_budget([&] {
         progress.run_on_share(kSeedShare, [&] { fixed = fixed_order_plan(file, cost, spm, left, space, strategy, progress); });
       });
@@ -835,11 +836,11 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
     }
     const Problem p = make_problem(g, order);  // FMs are numbered by vertex, as in `file`
     Plan plan = assemble_plan(p, cost, spm, starts, found->pinned, opt.objective, strategy, progress.stats());
-    plan.status = exact_status(plan, found->bounds, first);
+    plan.status = exact_status(plan, found->bounds, first_run);
     std::optional<Plan> placed = place_plan(p, cost, spm, plan, progress);
     if (placed) {
       if (fixed && score(*fixed) < score(*placed)) placed = std::move(*fixed);
-      placed->status = exact_status(*placed, found->bounds, first);
+      placed->status = exact_status(*placed, found->bounds, first_run);
       progress.finish(*placed);
       return std::move(*placed);
     }

@@ -186,12 +186,12 @@ struct ProvenBounds {
 };
 
 /// The status of an exact solver's plan, given what its run proved. The first
-/// run's bounds (`first`, set on the first call) stay valid after address
+/// run's bounds (`first_run`, set on the first call) stay valid after address
 /// repairs; the plan is optimal when it scores that lower bound (the larger
 /// of the two bounds: both hold).
-inline SolveStatus exact_status(const Plan& plan, const ProvenBounds& run, std::optional<ProvenBounds>& first) {
-  if (!first) first = {run.root ? std::max(run.lower, *run.root) : run.lower, run.root};
-  return {score_of(plan.totals, plan.objective) == first->lower, first->lower, first->root};
+inline SolveStatus exact_status(const Plan& plan, const ProvenBounds& run, std::optional<ProvenBounds>& first_run) {
+  if (!first_run) first_run = {run.root ? std::max(run.lower, *run.root) : run.lower, run.root};
+  return {score_of(plan.totals, plan.objective) == first_run->lower, first_run->lower, first_run->root};
 }
 
 
@@ -854,7 +854,7 @@ ParetoFront front_of(const Problem& p, const C& cost, const M& spm, const DpTabl
   front.complete = !t.stopped_bound;
   for (std::uint32_t i = 0; i < t.labels.back()[0].size(); ++i) {
     Plan plan = plan_at(p, cost, spm, t, i, ranked, strategy, stats);
-    plan.status = {!t.stopped_bound, t.stopped_bound.value_or(score_of(plan.totals, ranked)), t.root_bound};
+    plan.status = {!t.stopped_bound, t.stopped_bound.value_or(score_of(plan.totals, ranked)), std::nullopt};  // no suffix bound for a front
     plan.layout = lay_out(plan, spm);
     if (plan.layout.peak <= spm.capacity()) add_to_front(front, plan);
     else ++front.unplaced;
@@ -880,10 +880,10 @@ ParetoFront front_of(const Problem& p, const C& cost, const M& spm, const DpTabl
 template <CostModel C, MemoryConstraint M>
 Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, SearchSpace space,
                     std::string strategy, Progress& progress, WhenStuck when_stuck = WhenStuck::full_dp) {
-  std::optional<ProvenBounds> first;  // the first run's bounds: still ones after a repair
+  std::optional<ProvenBounds> first_run;  // the first run's bounds: still ones after a repair
   for (;;) {
     DpResult r = solve_dp(p, cost, spm, opt, space, strategy, progress, when_stuck);
-    if (!first && opt.trade_off) {
+    if (!first_run && opt.trade_off) {
       // The answer among the front's plans that get addresses: when the chosen
       // label's pins fragment the SPM, a placed plan within the slack beats a repair.
       ParetoFront front = front_of(p, cost, spm, r.table, ranked_objective(opt), strategy, progress.stats());
@@ -894,16 +894,16 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
       if (placed) answer = front.plans[*placed];
       if (opt.trade_off->front) *opt.trade_off->front = std::move(front);
       if (answer) {
-        answer->status = exact_status(*answer, r.bounds, first);
+        answer->status = exact_status(*answer, r.bounds, first_run);
         progress.finish(*answer);
         return std::move(*answer);
       }
     }
     Plan& plan = r.plan;
-    plan.status = exact_status(plan, r.bounds, first);
+    plan.status = exact_status(plan, r.bounds, first_run);
     std::optional<Plan> placed = place_plan(p, cost, spm, plan, progress);
     if (placed) {
-      placed->status = exact_status(*placed, r.bounds, first);
+      placed->status = exact_status(*placed, r.bounds, first_run);
       progress.finish(*placed);
       if (opt.trade_off && opt.trade_off->front) add_to_front(*opt.trade_off->front, *placed);  // repaired: placed
       return std::move(*placed);
