@@ -45,7 +45,7 @@ struct TradeOff {
 
 /// A work limit (SolveOptions::work_limit) of a few seconds, the pinfuse tool's
 /// default: on the 2-core machine of benchmarks/results/solve_time.md the
-/// solves it stops took 1.6 to 4.7 s. Within it the order-free search proves
+/// solves it stops took 1.6 to 4.5 s. Within it the order-free search proves
 /// its plan optimal on every bundled model at every SPM size from 256 KiB to
 /// 4 MiB but DenseNet-121 at 256 and 512 KiB (gaps 0.96% and 0.12%) and
 /// SSDLite (the search alone would prove DenseNet-121 at 512 KiB with 301 k
