@@ -458,7 +458,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
   // Rounds below the incumbent, from the floor on every plan up (bound_rounds.hpp).
   if (!bound.rest.empty()) t.root_bound = bound.rest[0];  // none without group floors or once stopped
   BoundRounds rounds(incumbent_score);
-  if (incumbent_score && bound.rest[0] && !progress.stopped()) rounds = BoundRounds(*bound.rest[0], *incumbent_score);
+  if (incumbent_score && t.root_bound && !progress.stopped()) rounds = BoundRounds(*t.root_bound, *incumbent_score);
   t.live = alive_across_cuts(p, is_cut, candidate);
   const std::vector<std::vector<int>>& live = t.live;
   const Objective ranked = ranked_objective(opt);
