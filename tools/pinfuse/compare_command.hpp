@@ -1,7 +1,9 @@
 #pragma once
 // The pinfuse tool: `pinfuse compare`, every strategy side by side, and joint against fusion-only.
+#include <cstddef>
 #include <cstdio>
 #include <iostream>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -22,8 +24,10 @@ inline double change(double a, double b) { return a == 0 ? 0 : 100.0 * (b - a) /
 /// `pinfuse compare`: every strategy's plan side by side, and joint against fusion-only.
 inline int cmd_compare(const Common& c, bool as_json) {
   const Setup s = load(c);
-  std::vector<Outcome> outcomes;
-  for (const Strategy st : all_strategies) outcomes.push_back(run(s, st));
+  std::vector<Outcome> outcomes;  // in all_strategies' order, solved at once (--jobs)
+  solve_in_order(
+      all_strategies.size(), c.jobs, [&](std::size_t k) { return run(s, all_strategies[k]); },
+      [&](std::size_t, Outcome o) { outcomes.push_back(std::move(o)); });
   const Outcome& fusion = outcomes[1];
   const Outcome& joint = outcomes[3];
   const OffchipBytes floor = compulsory_offchip(s.net);

@@ -29,6 +29,7 @@ struct Common {
   double time_limit_s = 0;
   std::optional<std::uint64_t> work_limit;  // none: pinfuse::default_work_limit, or no work limit with a time limit
   std::size_t threads = 1;  // 0: one per hardware thread
+  std::size_t jobs = 0;     // compare, sweep: solves at once (solve_in_order); 0: one per hardware thread
   std::string latency_slack;  // "0.5%" or "0.005": a trade-off solve (SolveOptions::trade_off)
   bool no_input_pins = false;  // SolveOptions::pin_model_inputs off
   bool quiet = false;  // no progress line
@@ -140,6 +141,14 @@ inline void add_common(CLI::App& cmd, Common& c) {
       ->check(CLI::Range(std::size_t{0}, std::size_t{256}));
   cmd.add_flag("--no-input-pins", c.no_input_pins,
                "never pin a model input (by default one that several groups read may be loaded once and kept)");
+}
+
+/// Adds --jobs N to a command that runs several solves (compare, sweep).
+inline void add_jobs_option(CLI::App& cmd, Common& c) {
+  cmd.add_option("--jobs", c.jobs,
+                 "solves run at once, each on its own thread (the plans do not depend on it, but under a --time-limit each "
+                 "gets less of the machine); 0 = one per hardware thread (the default)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{256}));
 }
 
 /// Adds --strategy NAME (default: what `name` holds).

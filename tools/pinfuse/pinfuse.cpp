@@ -1,9 +1,9 @@
 // pinfuse — the command-line tool: solve, validate and compare plans for a model.
 //   pinfuse solve MODEL.json [--hw HW.json] [--strategy joint] [--out PLAN.json] [--program CMDS.json] [--json] [--stats]
 //   pinfuse validate MODEL.json PLAN.json [--hw HW.json] [--program CMDS.json]
-//   pinfuse compare MODEL.json [--hw HW.json] [--json] [--stats]
+//   pinfuse compare MODEL.json [--hw HW.json] [--json] [--stats] [--jobs N]
 //   (solve, compare and sweep show a progress line on stderr after a second; --quiet silences it)
-//   pinfuse sweep MODEL.json [--hw HW.json] [--from 64KiB] [--to 8MiB] [--csv F] [--svg F] [--traffic-svg F]
+//   pinfuse sweep MODEL.json [--hw HW.json] [--from 64KiB] [--to 8MiB] [--csv F] [--svg F] [--traffic-svg F] [--jobs N]
 //   pinfuse import MODEL.onnx|MODEL.tflite [-o MODEL.json] [--dtype-bytes N] [--name NAME]
 //                  [--input NAME=1x3x640x640]... [--outputs NAME,...]   (built with ONNX / flatbuffers)
 // This file defines the command line and runs the command asked for. Each command is in its
@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   add_common(*compare_cmd, common);
   compare_cmd->add_flag("--json", as_json, "print one JSON object instead of a table");
   add_solve_flags(*compare_cmd, common, true);
+  add_jobs_option(*compare_cmd, common);
 
   SweepRange sweep;
   CLI::App* sweep_cmd = app.add_subcommand("sweep", "latency and traffic of every strategy over SPM sizes (CSV, SVG)");
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--svg", sweep.svg, "write the latency curve as SVG to this file");
   sweep_cmd->add_option("--traffic-svg", sweep.traffic_svg, "write the FM traffic curve as SVG to this file");
   add_solve_flags(*sweep_cmd, common, false);
+  add_jobs_option(*sweep_cmd, common);
 
   ParetoArgs pareto;
   CLI::App* pareto_cmd = app.add_subcommand(

@@ -3,7 +3,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "exit_code.hpp"
 #include "options.hpp"
@@ -36,33 +38,49 @@ inline int cmd_sweep(const Common& c, const SweepRange& r) {
   }
   std::printf("%10s %-10s %13s %12s %12s %10s %7s %7s\n", "SPM_KiB", "strategy", "latency_cyc", "FM_KiB", "weights_KiB",
               "energy_uJ", "groups", "pinned");
-  bool all_valid = true;
+  std::vector<std::uint64_t> sizes;
   for (std::uint64_t bytes = from; bytes <= to; bytes *= 2) {
-    s.hw.spm_bytes = bytes;
-    for (std::size_t k = 0; k < all_strategies.size(); ++k) {
-      char line[256];
-      try {
-        const Outcome o = run(s, all_strategies[k]);
-        all_valid = all_valid && o.report.ok();
-        const PlanTotals& t = o.plan.totals;
-        std::snprintf(line, sizeof line, "%llu,%s,1,%llu,%llu,%llu,%llu,%llu,%zu,%zu,%llu,%llu\n", (unsigned long long)bytes,
-                      o.plan.strategy.c_str(), (unsigned long long)t.latency_cycles, (unsigned long long)t.offchip.fm(),
-                      (unsigned long long)t.offchip.weights, (unsigned long long)t.offchip.total(),
-                      (unsigned long long)t.recompute_macs, o.plan.groups.size(), o.plan.pinned.size(),
-                      (unsigned long long)o.plan.layout.peak, (unsigned long long)t.energy.total());
-        latency.series[k].points.push_back({double(bytes), double(t.latency_cycles)});
-        traffic.series[k].points.push_back({double(bytes), double(t.offchip.fm())});
-        std::printf("%10s %-10s %13llu %12s %12s %10s %7zu %7zu\n", kib(bytes).c_str(), o.plan.strategy.c_str(),
-                    (unsigned long long)t.latency_cycles, kib(t.offchip.fm()).c_str(), kib(t.offchip.weights).c_str(),
-                    uj(t.energy.total()).c_str(), o.plan.groups.size(), o.plan.pinned.size());
-      } catch (const no_plan_fits&) {
-        std::snprintf(line, sizeof line, "%llu,%s,0,,,,,,,,,\n", (unsigned long long)bytes, std::string(to_string(all_strategies[k])).c_str());
-        std::printf("%10s %-10s %13s\n", kib(bytes).c_str(), std::string(to_string(all_strategies[k])).c_str(), "no plan fits");
-      }
-      csv += line;
-    }
+    sizes.push_back(bytes);
     if (bytes > to / 2) break;  // no overflow past the last size
   }
+  // Every (size, strategy) solve, several at once (--jobs); rows in this order.
+  const std::size_t strategies = all_strategies.size();
+  const auto solve = [&](std::size_t task) -> std::optional<Outcome> {
+    Hardware hw = s.hw;
+    hw.spm_bytes = sizes[task / strategies];
+    const Strategy st = all_strategies[task % strategies];
+    try {
+      return run(s, hw, st, "solving " + std::string(to_string(st)) + " at " + kib(hw.spm_bytes) + " KiB");
+    } catch (const no_plan_fits&) {
+      return std::nullopt;
+    }
+  };
+  bool all_valid = true;
+  const auto row = [&](std::size_t task, std::optional<Outcome> o) {
+    const std::uint64_t bytes = sizes[task / strategies];
+    const std::size_t k = task % strategies;
+    char line[256];
+    if (o) {
+      all_valid = all_valid && o->report.ok();
+      const PlanTotals& t = o->plan.totals;
+      std::snprintf(line, sizeof line, "%llu,%s,1,%llu,%llu,%llu,%llu,%llu,%zu,%zu,%llu,%llu\n", (unsigned long long)bytes,
+                    o->plan.strategy.c_str(), (unsigned long long)t.latency_cycles, (unsigned long long)t.offchip.fm(),
+                    (unsigned long long)t.offchip.weights, (unsigned long long)t.offchip.total(),
+                    (unsigned long long)t.recompute_macs, o->plan.groups.size(), o->plan.pinned.size(),
+                    (unsigned long long)o->plan.layout.peak, (unsigned long long)t.energy.total());
+      latency.series[k].points.push_back({double(bytes), double(t.latency_cycles)});
+      traffic.series[k].points.push_back({double(bytes), double(t.offchip.fm())});
+      std::printf("%10s %-10s %13llu %12s %12s %10s %7zu %7zu\n", kib(bytes).c_str(), o->plan.strategy.c_str(),
+                  (unsigned long long)t.latency_cycles, kib(t.offchip.fm()).c_str(), kib(t.offchip.weights).c_str(),
+                  uj(t.energy.total()).c_str(), o->plan.groups.size(), o->plan.pinned.size());
+    } else {
+      std::snprintf(line, sizeof line, "%llu,%s,0,,,,,,,,,\n", (unsigned long long)bytes, std::string(to_string(all_strategies[k])).c_str());
+      std::printf("%10s %-10s %13s\n", kib(bytes).c_str(), std::string(to_string(all_strategies[k])).c_str(), "no plan fits");
+    }
+    std::fflush(stdout);
+    csv += line;
+  };
+  solve_in_order(sizes.size() * strategies, c.jobs, solve, row);
   if (!r.csv.empty()) io::write_text_file(r.csv, csv);
   if (!r.svg.empty()) io::write_text_file(r.svg, svg::render(latency));
   if (!r.traffic_svg.empty()) io::write_text_file(r.traffic_svg, svg::render(traffic));
