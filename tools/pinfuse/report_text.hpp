@@ -29,6 +29,14 @@ inline std::string uj(std::uint64_t pj) {
   return buf;
 }
 
+/// How far the plan may be from the optimum: "opt" when proven optimal, else its gap to the proven lower bound.
+inline std::string gap_text(const Plan& plan) {
+  if (plan.status.optimal) return "opt";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f%%", 100.0 * detail::optimality_gap(plan));
+  return buf;
+}
+
 /// The model's size and the hardware, on one line.
 inline void print_header(const Setup& s) {
   const ModelTotals t = totals(s.net);
@@ -41,17 +49,18 @@ inline void print_header(const Setup& s) {
 /// One plan's totals as a row of the table print_table_head starts.
 inline void print_row(const Setup& s, const Outcome& o) {
   const PlanTotals& t = o.plan.totals;
-  std::printf("%-10s %13llu %8.3f %11s %11s %11s %11s %12llu %10s %6zu %6zu %9.1f %s\n", o.plan.strategy.c_str(),
+  std::printf("%-10s %13llu %8.3f %11s %11s %11s %11s %12llu %10s %6zu %6zu %9.1f %7s %s\n", o.plan.strategy.c_str(),
               (unsigned long long)t.latency_cycles, double(t.latency_cycles) / (s.hw.clock_mhz * 1e3),
               kib(t.offchip.fm_read).c_str(), kib(t.offchip.fm_write).c_str(), kib(t.offchip.weights).c_str(),
               kib(t.offchip.total()).c_str(), (unsigned long long)t.recompute_macs, uj(t.energy.total()).c_str(),
-              o.plan.groups.size(), o.plan.pinned.size(), o.plan.solve_ms, o.report.ok() ? "yes" : "NO");
+              o.plan.groups.size(), o.plan.pinned.size(), o.plan.solve_ms, gap_text(o.plan).c_str(), o.report.ok() ? "yes" : "NO");
 }
 
+/// The head of print_row's table; `gap`: gap_text().
 inline void print_table_head() {
-  std::printf("%-10s %13s %8s %11s %11s %11s %11s %12s %10s %6s %6s %9s %s\n", "strategy", "latency_cyc", "ms",
+  std::printf("%-10s %13s %8s %11s %11s %11s %11s %12s %10s %6s %6s %9s %7s %s\n", "strategy", "latency_cyc", "ms",
               "FM_rd_KiB", "FM_wr_KiB", "wgt_KiB", "total_KiB", "recomp_MACs", "energy_uJ", "groups", "pinned", "solve_ms",
-              "valid");
+              "gap", "valid");
 }
 
 /// The plan's groups, pinned FMs, SPM addresses and energy.

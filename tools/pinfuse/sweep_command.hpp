@@ -29,15 +29,15 @@ inline int cmd_sweep(const Common& c, const SweepRange& r) {
   const std::uint64_t from = parse_size(r.from, "--from"), to = parse_size(r.to, "--to");
   if (from > to) throw input_error("--from", "must not exceed --to");
   std::string csv = "spm_bytes,strategy,feasible,latency_cycles,fm_offchip_bytes,weight_bytes,total_offchip_bytes,"
-                    "recompute_macs,groups,pinned,peak_spm_bytes,energy_pj\n";
+                    "recompute_macs,groups,pinned,peak_spm_bytes,energy_pj,optimal,gap\n";
   svg::LineChart latency{model_info(s.net).name + ": latency over SPM size", "SPM size", "latency (cycles)", true, true, {}};
   svg::LineChart traffic{model_info(s.net).name + ": off-chip FM traffic over SPM size", "SPM size", "FM bytes", true, true, {}};
   for (const Strategy st : all_strategies) {
     latency.series.push_back({std::string(to_string(st)), {}});
     traffic.series.push_back({std::string(to_string(st)), {}});
   }
-  std::printf("%10s %-10s %13s %12s %12s %10s %7s %7s\n", "SPM_KiB", "strategy", "latency_cyc", "FM_KiB", "weights_KiB",
-              "energy_uJ", "groups", "pinned");
+  std::printf("%10s %-10s %13s %12s %12s %10s %7s %7s %7s\n", "SPM_KiB", "strategy", "latency_cyc", "FM_KiB", "weights_KiB",
+              "energy_uJ", "groups", "pinned", "gap");
   std::vector<std::uint64_t> sizes;
   for (std::uint64_t bytes = from; bytes <= to; bytes *= 2) {
     sizes.push_back(bytes);
@@ -56,6 +56,9 @@ inline int cmd_sweep(const Common& c, const SweepRange& r) {
     }
   };
   bool all_valid = true;
+  std::size_t unproven = 0;         // solves not proven optimal (a work or time limit stopped them)
+  double widest_gap = 0;           // of them, the largest gap to the proven bound
+  std::string widest_at;           // and its solve: "joint at 256.0 KiB"
   const auto row = [&](std::size_t task, std::optional<Outcome> o) {
     const std::uint64_t bytes = sizes[task / strategies];
     const std::size_t k = task % strategies;
@@ -63,24 +66,36 @@ inline int cmd_sweep(const Common& c, const SweepRange& r) {
     if (o) {
       all_valid = all_valid && o->report.ok();
       const PlanTotals& t = o->plan.totals;
-      std::snprintf(line, sizeof line, "%llu,%s,1,%llu,%llu,%llu,%llu,%llu,%zu,%zu,%llu,%llu\n", (unsigned long long)bytes,
+      const double gap = detail::optimality_gap(o->plan);
+      std::snprintf(line, sizeof line, "%llu,%s,1,%llu,%llu,%llu,%llu,%llu,%zu,%zu,%llu,%llu,%d,%.6f\n", (unsigned long long)bytes,
                     o->plan.strategy.c_str(), (unsigned long long)t.latency_cycles, (unsigned long long)t.offchip.fm(),
                     (unsigned long long)t.offchip.weights, (unsigned long long)t.offchip.total(),
                     (unsigned long long)t.recompute_macs, o->plan.groups.size(), o->plan.pinned.size(),
-                    (unsigned long long)o->plan.layout.peak, (unsigned long long)t.energy.total());
+                    (unsigned long long)o->plan.layout.peak, (unsigned long long)t.energy.total(), o->plan.status.optimal ? 1 : 0,
+                    gap);
+      if (!o->plan.status.optimal) {
+        ++unproven;
+        if (widest_at.empty() || gap > widest_gap) {
+          widest_gap = gap;
+          widest_at = o->plan.strategy + " at " + kib(bytes) + " KiB";
+        }
+      }
       latency.series[k].points.push_back({double(bytes), double(t.latency_cycles)});
       traffic.series[k].points.push_back({double(bytes), double(t.offchip.fm())});
-      std::printf("%10s %-10s %13llu %12s %12s %10s %7zu %7zu\n", kib(bytes).c_str(), o->plan.strategy.c_str(),
+      std::printf("%10s %-10s %13llu %12s %12s %10s %7zu %7zu %7s\n", kib(bytes).c_str(), o->plan.strategy.c_str(),
                   (unsigned long long)t.latency_cycles, kib(t.offchip.fm()).c_str(), kib(t.offchip.weights).c_str(),
-                  uj(t.energy.total()).c_str(), o->plan.groups.size(), o->plan.pinned.size());
+                  uj(t.energy.total()).c_str(), o->plan.groups.size(), o->plan.pinned.size(), gap_text(o->plan).c_str());
     } else {
-      std::snprintf(line, sizeof line, "%llu,%s,0,,,,,,,,,\n", (unsigned long long)bytes, std::string(to_string(all_strategies[k])).c_str());
+      std::snprintf(line, sizeof line, "%llu,%s,0,,,,,,,,,,,\n", (unsigned long long)bytes, std::string(to_string(all_strategies[k])).c_str());
       std::printf("%10s %-10s %13s\n", kib(bytes).c_str(), std::string(to_string(all_strategies[k])).c_str(), "no plan fits");
     }
-    std::fflush(stdout);
     csv += line;
   };
   solve_in_order(sizes.size() * strategies, c.jobs, solve, row);
+  if (unproven > 0)
+    std::printf("not proven optimal: %zu of %zu solves (stopped by the work or time limit), at most %.2f%% from the "
+                "optimum (%s); --work-limit 0 solves exactly\n",
+                unproven, sizes.size() * strategies, 100.0 * widest_gap, widest_at.c_str());
   if (!r.csv.empty()) io::write_text_file(r.csv, csv);
   if (!r.svg.empty()) io::write_text_file(r.svg, svg::render(latency));
   if (!r.traffic_svg.empty()) io::write_text_file(r.traffic_svg, svg::render(traffic));
