@@ -458,7 +458,13 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
   // Rounds below the incumbent, from the floor on every plan up (bound_rounds.hpp).
   if (!bound.rest.empty()) t.root_bound = bound.rest[0];  // none without group floors or once stopped
   BoundRounds rounds(incumbent_score);
-  if (incumbent_score && t.root_bound && !progress.stopped()) rounds = BoundRounds(*t.root_bound, *incumbent_score);
+  // Without an incumbent (pinning-only: fixed groups; or no plan ran with the bound's grouping) the rounds
+  // rise until their threshold passes every score: each round below the optimum ends early, and one that
+  // finds a plan gives the incumbent a stopped solve returns (DenseNet-121, pinning-only at 512 KiB under
+  // the default work limit: gap 0.23% rather than 4.05% from the unpruned DP's quick mode). Not without
+  // pins (layerwise): one state per cut, nothing to prune.
+  if (t.root_bound && !progress.stopped() && (incumbent_score || space.pins))
+    rounds = BoundRounds(*t.root_bound, incumbent_score.value_or(Score{UINT64_MAX, UINT64_MAX}));
   t.live = alive_across_cuts(p, is_cut, candidate);
   const std::vector<std::vector<int>>& live = t.live;
   const Objective ranked = ranked_objective(opt);
