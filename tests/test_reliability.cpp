@@ -135,6 +135,28 @@ TEST_CASE("no plan fits is its own error type, apart from bad input", "[reliabil
   }
 }
 
+TEST_CASE("no plan fits names the layer that cannot run, not where the search began", "[reliability]") {
+  // 'narrow' (1x1) runs in 16 KiB; 'wide' (7x7) reads 7 rows of 4 KiB and cannot, alone or fused.
+  const Network g = model(R"({"name": "a", "type": "input", "shape": [64, 64, 64]},
+                             {"name": "narrow", "type": "conv2d", "inputs": ["a"], "filters": 64, "kernel": 1},
+                             {"name": "wide", "type": "conv2d", "inputs": ["narrow"], "filters": 64, "kernel": 7, "padding": "same"},
+                             {"name": "last", "type": "conv2d", "inputs": ["wide"], "filters": 64, "kernel": 1})");
+  Hardware hw;
+  hw.spm_bytes = 16 << 10;
+  const ReferenceAccelerator accel(g, hw);
+  for (const Strategy s : all_strategies)
+    for (const OrderMode mode : {OrderMode::file, OrderMode::free}) {
+      INFO(to_string(s) << (mode == OrderMode::free ? ", order free" : ", file order"));
+      SolveOptions opt;
+      opt.order_mode = mode;
+      const no_plan_fits e = thrown<no_plan_fits>([&] { solve(s, g, accel, scratchpad_of(hw), opt); });
+      CHECK(e.where() == "layer 'wide'");
+      CHECK_THAT(e.reason(), Catch::Contains("cannot run alone"));
+    }
+  hw.spm_bytes = 32 << 10;  // and at 32 KiB it runs
+  CHECK(solve(Strategy::joint, g, ReferenceAccelerator(g, hw), scratchpad_of(hw)).status.optimal);
+}
+
 TEST_CASE("hardware JSON: energy fields must be finite and non-negative, with the field's pointer", "[reliability][energy]") {
   const auto energy_error = [](const nlohmann::json& value) {
     return thrown<input_error>([&] { read_hardware({{"format", "pinfuse-hardware"}, {"energy", {{"mac_pj", value}}}}); });

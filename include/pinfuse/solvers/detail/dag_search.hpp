@@ -82,6 +82,7 @@
 #include "pinfuse/solvers/detail/convex_groups.hpp"
 #include "pinfuse/solvers/detail/downset_bound.hpp"
 #include "pinfuse/solvers/detail/group_boundary.hpp"
+#include "pinfuse/solvers/detail/no_plan.hpp"
 #include "pinfuse/solvers/detail/segment_dp.hpp"
 
 namespace pinfuse::detail {
@@ -826,8 +827,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
     }
     const std::optional<typename Search::Result> found = Search(file, cost, spm, left, space, progress).run(seed_source);
     progress.at_half_budget({});  // not due yet: the search ended first
-    if (!found)
-      throw no_plan_fits("model", "no " + strategy + " plan fits the SPM (" + std::to_string(spm.capacity()) + " usable bytes)");
+    if (!found) throw no_plan_error(file, cost, spm, strategy, std::nullopt);
     std::vector<std::size_t> order;
     std::vector<int> starts;
     for (const std::vector<int>& group : found->groups) {

@@ -58,6 +58,7 @@
 #include "pinfuse/solvers/detail/group_boundary.hpp"
 #include "pinfuse/solvers/detail/group_settings.hpp"
 #include "pinfuse/solvers/detail/bound_rounds.hpp"
+#include "pinfuse/solvers/detail/no_plan.hpp"
 #include "pinfuse/solvers/detail/suffix_bound.hpp"
 #include "pinfuse/solvers/options.hpp"
 #include "pinfuse/core/problem.hpp"
@@ -765,9 +766,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     for (int cut = 0; cut < n; ++cut)
       if (is_cut[cut] && std::any_of(best[cut].begin(), best[cut].end(), [](const std::vector<Label>& s) { return !s.empty(); }))
         stuck = cut;
-    throw no_plan_fits("layer '" + p.names[stuck] + "'",
-                       "no " + strategy + " plan fits the SPM (" + std::to_string(spm.capacity()) +
-                          " usable bytes): no group starting at this layer can run");
+    throw no_plan_error(p, cost, spm, strategy, stuck);
   }
   return t;
 }
