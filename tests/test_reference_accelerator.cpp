@@ -575,6 +575,27 @@ TEST_CASE("a depthwise conv whose input rows cannot shrink runs in chunks of inp
   pinfuse::testing::check_round_trip_and_solve(c.net);  // every strategy's plan validates and replays
 }
 
+TEST_CASE("a grouped conv runs in chunks of whole groups, each with its own input channels", "[accelerator]") {
+  // ResNeXt-50's layer4.0 conv2 at fp32: 3x3, stride 2, 32 groups of 32 channels on 14x14x1024. Its weights
+  // (1.18 MB) do not fit 512 KiB whole; chunks of groups hold their filters, input and output channels.
+  Chain c = chain({14, 14, 1024}, {conv_layer("g", 1024, 3, 2, 32)});
+  c.net[boost::graph_bundle].dtype_bytes = 4;
+  Hardware hw;
+  hw.spm_bytes = 512 << 10;
+  const ReferenceAccelerator accel(c.net, hw);
+  Query q = c.all();
+  q.available = hw.spm_bytes;
+  const std::optional<GroupCost> cost = accel.evaluate(q.view());
+  REQUIRE(cost);
+  CHECK(tiling(*cost, tiling_key::channel_chunks) > 1);
+  CHECK(tiling(*cost, tiling_key::channel_chunks) <= 32);  // chunks of whole groups
+  CHECK(cost->footprint() <= q.available);
+  CHECK(cost->offchip.fm_read == fm_bytes(c.net, c.input));  // each input byte once: chunks load their groups' channels
+  CHECK(cost->offchip.fm_write == fm_bytes(c.net, c.layers[0]));
+  CHECK(cost->offchip.weights == weight_bytes(c.net, c.layers[0]));
+  pinfuse::testing::check_round_trip_and_solve(c.net);  // at 1 MiB (the weights do not fit either): every plan validates and replays
+}
+
 TEST_CASE("batched queries answer like single ones, deterministically", "[accelerator]") {
   std::mt19937 rng(3);
   const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };

@@ -55,12 +55,15 @@ class ReferenceAccelerator {
                                                  : hw_.conv_utilization;
       i.cycles_per_row = i.macs_per_row ? double(i.macs_per_row) / (hw_.macs_per_cycle * util)
                                         : double(i.vops_per_row) / hw_.vector_elements_per_cycle;
-      // A depthwise conv (one channel per group, as many outputs) keeps its channels apart:
-      // its input splits into chunks with its output.
-      i.channel_independent = l.kind == LayerKind::conv2d && grouped && l.groups == l.filters && i.inputs.size() == 1 &&
-                              g[i.inputs.front()].output.c == l.groups;
+      // A grouped conv keeps its groups apart: each group's filters read only its
+      // own input channels (a depthwise conv: one each), so its input splits with
+      // its output, group by group (§5c). Channel chunks split a dense conv or an
+      // fc by output channels, a grouped conv by groups.
+      i.channel_independent = l.kind == LayerKind::conv2d && grouped && i.inputs.size() == 1 && l.filters % l.groups == 0 &&
+                              g[i.inputs.front()].output.c % l.groups == 0;
       i.channel_splittable = (conv && !grouped) || l.kind == LayerKind::fc || i.channel_independent;
       i.channels = l.output.c;
+      i.chunk_units = i.channel_independent ? l.groups : l.output.c;
       i.reduction = (l.kind == LayerKind::pool && l.global_pool) || l.kind == LayerKind::fc;
       i.concat = l.kind == LayerKind::concat;
       const auto [e, eend] = boost::out_edges(v, g);
@@ -248,13 +251,14 @@ class ReferenceAccelerator {
     std::vector<LayerId> readers;  ///< the compute layers reading its output
     int height = 0;
     int channels = 0;
+    int chunk_units = 0;  ///< what channel chunks split it into (§5c): output channels, or a grouped conv's groups
     std::uint64_t row_bytes = 0;
     std::uint64_t weight_bytes = 0;
     std::uint64_t macs_per_row = 0;
     std::uint64_t vops_per_row = 0;  ///< vector ops per row when macs_per_row is 0
     double cycles_per_row = 0;
     bool channel_splittable = false;
-    bool channel_independent = false;  ///< depthwise: output channel c reads input channel c only
+    bool channel_independent = false;  ///< grouped conv: each group's output channels read its input channels only
     bool reduction = false;  ///< global pool / fc: every output reads every input row
     bool concat = false;
     bool model_output = false;  ///< read by an output marker or by nothing
@@ -282,9 +286,9 @@ class ReferenceAccelerator {
     t.weight_dma = dma_cycles(l.weight_bytes);
     t.weight_bytes = l.weight_bytes;
     if (l.model_output) t.output_bytes = l.row_bytes * std::uint64_t(l.height);
-    if (may_chunk && l.channel_splittable && l.channels > 0) {
-      const std::uint64_t per_channel = l.weight_bytes / std::uint64_t(l.channels);
-      t.unhidden = std::max(l.least_compute + dma_cycles(per_channel), dma_cycles(per_channel * std::uint64_t(l.channels)));
+    if (may_chunk && l.channel_splittable && l.chunk_units > 0) {
+      const std::uint64_t per_unit = l.weight_bytes / std::uint64_t(l.chunk_units);
+      t.unhidden = std::max(l.least_compute + dma_cycles(per_unit), dma_cycles(per_unit * std::uint64_t(l.chunk_units)));
     } else {
       t.unhidden = l.least_compute + dma_cycles(l.weight_bytes);
     }
@@ -322,7 +326,7 @@ class ReferenceAccelerator {
       const std::uint64_t weight_dma = checked_dma_cycles(l.weight_bytes, "DMA cycles of the weights", at);
       for (const std::uint64_t x : {l.compute, std::uint64_t{1}, fm_dma, weight_dma, weight_dma})
         step = checked_add(step, x, "cycles of one pipeline step", "model");
-      steps = std::max(steps, std::uint64_t(std::max(l.height, 1)) * std::uint64_t(std::max(l.channels, 1)));
+      steps = std::max(steps, std::uint64_t(std::max(l.height, 1)) * std::uint64_t(std::max(l.chunk_units, 1)));
       tallest = std::max(tallest, std::uint64_t(std::max(l.height, 0)));
       all_macs = checked_add(all_macs, l.macs_per_row * std::uint64_t(std::max(l.height, 0)), "MACs", "model");
       ++layers;
@@ -659,7 +663,7 @@ class ReferenceAccelerator {
       return (overlap ? 2 : 1) * align(q, v.weights / std::uint64_t(split.channels) * std::uint64_t(split.per_chunk));
     return align(q, streamed ? v.max_weight : v.weights);
   }
-  /// Whether a split's chunks also split the group's input (a depthwise layer, §5c).
+  /// Whether a split's chunks also split the group's input (a grouped conv, e.g. depthwise, §5c).
   bool sliced(const GroupQuery& q, const ChannelChunks& split) const {
     return split.channels && info_[q.layers.front()].channel_independent;
   }
@@ -670,7 +674,7 @@ class ReferenceAccelerator {
   }
   /// The channel split a choice made (none for chunks == 1).
   ChannelChunks chunks_of(const GroupQuery& q, const Choice& c) const {
-    return c.chunks > 1 ? ChannelChunks(info_[q.layers.front()].channels, c.chunks) : ChannelChunks();
+    return c.chunks > 1 ? ChannelChunks(info_[q.layers.front()].chunk_units, c.chunks) : ChannelChunks();
   }
   /// The latency of n pipeline steps step(0), ..., step(n - 1) (§6): the
   /// overlapped pipeline's first load and last store plus step_terms over all steps.
@@ -790,7 +794,8 @@ inline ReferenceAccelerator::LeastHeld ReferenceAccelerator::least_held(std::spa
   std::vector<std::pair<LayerId, int>> outside;  // FMs read from outside the group, rows
   LeastHeld held;
   std::uint64_t all_weights = 0, largest_weights = 0;
-  bool sliced_inputs = false;  // a single depthwise layer in chunks holds one channel of its input too
+  bool sliced_inputs = false;      // a single grouped conv in chunks holds one group's channels of its input too
+  std::uint64_t input_slices = 1;  // its input rows held: row bytes / this
   for (std::size_t i = layers.size(); i-- > 0;) {
     const LayerId l = layers[i];
     const LayerInfo& info = info_[l];
@@ -820,15 +825,15 @@ inline ReferenceAccelerator::LeastHeld ReferenceAccelerator::least_held(std::spa
     // A single layer in channel chunks holds one chunk's channels of its output, at least one.
     const bool chunked = layers.size() == 1 && info.channel_splittable && info.weight_bytes > 0;
     sliced_inputs = chunked && info.channel_independent;
-    const std::uint64_t row_bytes = chunked ? info.row_bytes / std::uint64_t(info.channels) : info.row_bytes;
+    const std::uint64_t row_bytes = chunked ? info.row_bytes / std::uint64_t(info.chunk_units) : info.row_bytes;
+    if (sliced_inputs) input_slices = std::uint64_t(info.chunk_units);
     if (!info.concat) held.fms.emplace_back(l, std::uint64_t(need[i]) * row_bytes);
     all_weights += info.weight_bytes;
     largest_weights = std::max(largest_weights, info.weight_bytes);
   }
   for (const auto& [u, rows] : outside)
     if (!info_[u].concat)
-      held.fms.emplace_back(u, std::uint64_t(rows) * (sliced_inputs ? info_[u].row_bytes / std::uint64_t(info_[u].channels)
-                                                                    : info_[u].row_bytes));
+      held.fms.emplace_back(u, std::uint64_t(rows) * (info_[u].row_bytes / input_slices));
   if (layers.size() > 1) held.weights = hw_.fused_weights == WeightPolicy::resident ? all_weights : largest_weights;
   return held;
 }
@@ -839,7 +844,7 @@ inline ReferenceAccelerator::LeastHeld ReferenceAccelerator::least_held(std::spa
 ///   spm_read  = (fm_write [DMA out] + c * fm_reads + stream_bytes [compute]) * e_spm_read  [pJ]
 ///   mac       = macs * e_mac,  vector = vector_ops * e_vec                                 [pJ]
 /// with the traffic of the way (§8), c its channel chunks (each re-reads the
-/// input tile; c = 1 for a sliced depthwise layer, whose chunks read their own
+/// input tile; c = 1 for a sliced grouped conv, whose chunks read their own
 /// channels) and stream_bytes the weights of each layer once per tile it runs in.
 inline EnergyPj ReferenceAccelerator::energy_of(const TileGeometry& geo, const OffchipBytes& offchip, int chunks,
                                                 bool sliced) const {
@@ -851,7 +856,7 @@ inline EnergyPj ReferenceAccelerator::energy_of(const TileGeometry& geo, const O
     for (const std::uint64_t x : counts) total = checked_add(total, x, "a group's SPM bytes", "group");
     return total;
   };
-  // every chunk reads the whole input tile, or (sliced: a depthwise layer) its own channels of it
+  // every chunk reads the whole input tile, or (sliced: a grouped conv) its own groups of it
   const std::uint64_t reads = checked_mul(geo.fm_reads, std::uint64_t(sliced ? 1 : chunks), "a group's SPM bytes", "group");
   return {pj(offchip.total(), hw_.dram_pj_per_byte),
           pj(sum({offchip.fm_write, reads, geo.stream_bytes}), hw_.spm_read_pj_per_byte),
@@ -1093,7 +1098,7 @@ void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const GroupVi
                                               Emit&& emit) const {
   // Inputs change per tile; outputs per tile and per chunk (the pipeline stores
   // step i-1 while step i computes).
-  // A depthwise layer's input tile holds one chunk's channels, and changes per chunk too.
+  // A grouped conv's input tile holds one chunk's groups of channels, and changes per chunk too.
   const bool slice = sliced(q, split);
   const std::uint64_t in_copies = overlap && (geo.tiles > 1 || (slice && split.chunks > 1)) ? 2 : 1;
   const std::uint64_t out_copies = overlap && (geo.tiles > 1 || split.chunks > 1) ? 2 : 1;
@@ -1101,13 +1106,13 @@ void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const GroupVi
   for (std::size_t e = 0; e < q.inputs.size(); ++e)
     if (q.inputs[e].where == Residence::dram && geo.in_max[e] > 0) {
       const LayerInfo& u = info_[q.inputs[e].vertex];
-      const std::uint64_t row_bytes = slice ? u.row_bytes / std::uint64_t(u.channels) * std::uint64_t(split.per_chunk) : u.row_bytes;
+      const std::uint64_t row_bytes = slice ? u.row_bytes / std::uint64_t(split.channels) * std::uint64_t(split.per_chunk) : u.row_bytes;
       emit(BufferKind::in, q.inputs[e].vertex, in_copies, align(q, std::uint64_t(geo.in_max[e]) * row_bytes));
     }
   for (std::size_t o = 0; o < q.outputs.size(); ++o)
     if (q.outputs[o].where == Residence::dram && geo.out_max[o] > 0) {
       const LayerInfo& l = info_[q.outputs[o].vertex];
-      const std::uint64_t row_bytes = split.channels ? l.row_bytes / std::uint64_t(l.channels) * std::uint64_t(split.per_chunk) : l.row_bytes;
+      const std::uint64_t row_bytes = split.channels ? l.row_bytes / std::uint64_t(split.channels) * std::uint64_t(split.per_chunk) : l.row_bytes;
       const bool accumulates = v.local[q.outputs[o].vertex] >= 0 && v.accumulates[std::size_t(v.local[q.outputs[o].vertex])];
       emit(BufferKind::out, q.outputs[o].vertex, accumulates ? partial_sum_copies : out_copies,
            align(q, std::uint64_t(geo.out_max[o]) * row_bytes));
@@ -1141,7 +1146,7 @@ inline ReferenceAccelerator::Choice ReferenceAccelerator::whole_channels(const G
 
 /// One conv/fc in output-channel chunks (§5c), chunk-outer and tile-inner:
 /// step (j, t), with C_j of the C channels, loads tile t's inputs (only once
-/// when T = 1; `sliced`, a depthwise layer: C_j / C of them, in every step) and,
+/// when T = 1; `sliced`, a grouped conv: C_j / C of them, in every step) and,
 /// at t = 0, the chunk's weights; it computes
 /// ceil(compute_t * C_j / C) and stores C_j / C of tile t's output bytes.
 /// Every chunk but the last has P channels, so the steps of the two chunk sizes
@@ -1263,8 +1268,8 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
   if (hw_.fused_weights != WeightPolicy::streamed || geo.tiles == 1) offer(false, {});
   if (hw_.fused_weights != WeightPolicy::resident && geo.tiles > 1 && v.weights > 0) offer(true, {});
   if (q.layers.size() == 1 && info_[q.layers[0]].channel_splittable && v.weights > 0) {
-    const int channels = info_[q.layers[0]].channels;
-    for (int count = 2; count <= channels; count = next_count(count, channels)) offer(false, ChannelChunks(channels, count));
+    const int units = info_[q.layers[0]].chunk_units;
+    for (int count = 2; count <= units; count = next_count(count, units)) offer(false, ChannelChunks(units, count));
   }
   return out;
 }

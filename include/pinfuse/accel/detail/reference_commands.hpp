@@ -3,7 +3,7 @@
 // GroupCost, as DMA and compute commands at SPM addresses. It replays the same
 // walk evaluate() costs, so the bytes moved are the bytes charged:
 //  * step k of tiles * chunks (chunk-major) loads its input tiles (DRAM inputs;
-//    with one tile the input is loaded once; a depthwise layer's chunk loads its
+//    with one tile the input is loaded once; a grouped conv's chunk loads its
 //    channels of every tile, packed), its weights (resident: all at
 //    step 0, packed layer after layer; chunked: the chunk's at its first tile),
 //    computes the group's layers in order, and stores its output shares;
@@ -131,8 +131,8 @@ class ReferenceAccelerator::CommandWriter {
     cached_ = setting(cost, tiling_key::halo_cached, 0, 1) != 0;
     const LayerInfo& first = info_[q_.layers.front()];
     const int chunks = static_cast<int>(
-        setting(cost, tiling_key::channel_chunks, 1, m_ == 1 && first.channel_splittable ? first.channels : 1));
-    split_ = chunks > 1 ? ChannelChunks(first.channels, chunks) : ChannelChunks();
+        setting(cost, tiling_key::channel_chunks, 1, m_ == 1 && first.channel_splittable ? first.chunk_units : 1));
+    split_ = chunks > 1 ? ChannelChunks(first.chunk_units, chunks) : ChannelChunks();
     if (split_.chunks != chunks) throw input_error("group tiling", "'channel_chunks' is not a split of whole channels");
     preloaded_ = loads_inputs(q_) && setting(cost, tiling_key::inputs_preloaded, chunks > 1 ? 1 : 0, 1) != 0;
   }
@@ -201,13 +201,13 @@ class ReferenceAccelerator::CommandWriter {
     (kind == CommandKind::load ? c.writes : c.reads).push_back(r);
     return c;
   }
-  /// The channels the step computes: bytes [first, first + run) of every output row of
-  /// l, first = chunk * per_chunk * per-channel bytes (the whole row when not split) [B].
+  /// The channels the step computes (or, l a sliced input, reads): bytes [first, first + run) of every row
+  /// of l, first = chunk * per_chunk * one chunk unit's bytes (row bytes / units: output channels, or a
+  /// grouped conv's groups, whose input and output channels are contiguous); the whole row when not split [B].
   std::pair<std::uint64_t, std::uint64_t> channel_bytes(const StepAt& s, LayerId l) const {
-    const std::uint64_t per_channel = info_[l].row_bytes / std::uint64_t(info_[l].channels);
-    return split_.channels ? std::pair{per_channel * std::uint64_t(s.chunk * split_.per_chunk),
-                                       per_channel * std::uint64_t(split_.channels_of(s.chunk))}
-                           : std::pair{std::uint64_t(0), info_[l].row_bytes};
+    if (!split_.channels) return {0, info_[l].row_bytes};
+    const std::uint64_t per_unit = info_[l].row_bytes / std::uint64_t(split_.channels);
+    return {per_unit * std::uint64_t(s.chunk * split_.per_chunk), per_unit * std::uint64_t(split_.channels_of(s.chunk))};
   }
   /// Rows `r` of intermediate i in its tmp buffer, appended to `into`: row x at
   /// tmp_at + (x - first row the tile holds) * row bytes, or, cached, at row
@@ -230,7 +230,7 @@ class ReferenceAccelerator::CommandWriter {
   }
   /// Where rows `r` of boundary input e are in the SPM during the step: in the
   /// pinned FM (row x at its address + x * row bytes), or in this step's copy of
-  /// its in buffer from the first row the tile holds on; a sliced input (depthwise
+  /// its in buffer from the first row the tile holds on; a sliced input (grouped conv
   /// chunks) holds the chunk's channels of each row, packed [B].
   Region input_region(const StepAt& s, std::size_t e, RowRange r) const {
     const LayerId u = q_.inputs[e].vertex;
@@ -401,7 +401,7 @@ class ReferenceAccelerator::CommandWriter {
   bool streamed_ = false, overlap_ = false, cached_ = false;
   bool preloaded_ = false;  ///< loaded inputs before the first step; else tile by tile (loaded_rows_)
   ChannelChunks split_;
-  bool slice_ = false;  ///< a depthwise layer: each chunk loads its channels of the input
+  bool slice_ = false;  ///< a grouped conv (e.g. depthwise): each chunk loads its groups' channels of the input
   std::size_t steps_ = 0;
   // The tile walk (walk_tiles): per tile, per layer or input [rows].
   TileGeometry geo_;
