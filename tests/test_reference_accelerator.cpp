@@ -550,6 +550,30 @@ TEST_CASE("a conv or fc in channel chunks costs the pipeline of all its chunk-ti
   CHECK(several_tiles > 0);
 }
 
+namespace {
+
+/// The single layer of `c`, asked with `spm_bytes` available, runs in channel chunks that load only
+/// their own channels of the input (sliced, §5c): each FM byte and weight moves once. Every
+/// strategy's plan at the default 1 MiB validates and replays. Returns the chunk count.
+std::int64_t check_sliced_chunks(const Chain& c, std::uint64_t spm_bytes) {
+  Hardware hw;
+  hw.spm_bytes = spm_bytes;
+  const ReferenceAccelerator accel(c.net, hw);
+  Query q = c.all();
+  q.available = hw.spm_bytes;
+  const std::optional<GroupCost> cost = accel.evaluate(q.view());
+  REQUIRE(cost);
+  CHECK(tiling(*cost, tiling_key::channel_chunks) > 1);
+  CHECK(cost->footprint() <= q.available);
+  CHECK(cost->offchip.fm_read == fm_bytes(c.net, c.input));  // each input byte once: chunks load their channels
+  CHECK(cost->offchip.fm_write == fm_bytes(c.net, c.layers[0]));
+  CHECK(cost->offchip.weights == weight_bytes(c.net, c.layers[0]));
+  pinfuse::testing::check_round_trip_and_solve(c.net);
+  return tiling(*cost, tiling_key::channel_chunks);
+}
+
+}  // namespace
+
 TEST_CASE("a depthwise conv whose input rows cannot shrink runs in chunks of input and output channels", "[accelerator]") {
   // PP-OCRv3's recognizer at fp32: a 5x5 depthwise conv, stride (1, 2), on a 3-row map. Every
   // output row reads all 3 input rows (983,040 B), which with an output row leave no room in
@@ -561,39 +585,15 @@ TEST_CASE("a depthwise conv whose input rows cannot shrink runs in chunks of inp
   Chain c = chain({3, 160, 512}, {dw});
   c.net[boost::graph_bundle].dtype_bytes = 4;
   REQUIRE(c.net[c.layers[0]].output == Shape{3, 80, 512});
-  const Hardware hw;
-  const ReferenceAccelerator accel(c.net, hw);
-  Query q = c.all();
-  q.available = hw.spm_bytes;
-  const std::optional<GroupCost> cost = accel.evaluate(q.view());
-  REQUIRE(cost);
-  CHECK(tiling(*cost, tiling_key::channel_chunks) > 1);
-  CHECK(cost->footprint() <= q.available);
-  CHECK(cost->offchip.fm_read == fm_bytes(c.net, c.input));  // each input byte once: chunks load their channels
-  CHECK(cost->offchip.fm_write == fm_bytes(c.net, c.layers[0]));
-  CHECK(cost->offchip.weights == weight_bytes(c.net, c.layers[0]));
-  pinfuse::testing::check_round_trip_and_solve(c.net);  // every strategy's plan validates and replays
+  check_sliced_chunks(c, Hardware{}.spm_bytes);
 }
 
 TEST_CASE("a grouped conv runs in chunks of whole groups, each with its own input channels", "[accelerator]") {
   // ResNeXt-50's layer4.0 conv2 at fp32: 3x3, stride 2, 32 groups of 32 channels on 14x14x1024. Its weights
-  // (1.18 MB) do not fit 512 KiB whole; chunks of groups hold their filters, input and output channels.
+  // (1.18 MB) fit neither 512 KiB nor 1 MiB whole; chunks of groups hold their filters, input and output channels.
   Chain c = chain({14, 14, 1024}, {conv_layer("g", 1024, 3, 2, 32)});
   c.net[boost::graph_bundle].dtype_bytes = 4;
-  Hardware hw;
-  hw.spm_bytes = 512 << 10;
-  const ReferenceAccelerator accel(c.net, hw);
-  Query q = c.all();
-  q.available = hw.spm_bytes;
-  const std::optional<GroupCost> cost = accel.evaluate(q.view());
-  REQUIRE(cost);
-  CHECK(tiling(*cost, tiling_key::channel_chunks) > 1);
-  CHECK(tiling(*cost, tiling_key::channel_chunks) <= 32);  // chunks of whole groups
-  CHECK(cost->footprint() <= q.available);
-  CHECK(cost->offchip.fm_read == fm_bytes(c.net, c.input));  // each input byte once: chunks load their groups' channels
-  CHECK(cost->offchip.fm_write == fm_bytes(c.net, c.layers[0]));
-  CHECK(cost->offchip.weights == weight_bytes(c.net, c.layers[0]));
-  pinfuse::testing::check_round_trip_and_solve(c.net);  // at 1 MiB (the weights do not fit either): every plan validates and replays
+  CHECK(check_sliced_chunks(c, 512 << 10) <= 32);  // chunks of whole groups
 }
 
 TEST_CASE("batched queries answer like single ones, deterministically", "[accelerator]") {
