@@ -45,11 +45,25 @@ TEST_CASE("rounds rise from the root in growing steps to the incumbent", "[solve
   CHECK_FALSE(rounds.finish(std::nullopt, improved));
   CHECK(rounds.proven() == Score{409900, 0});
   CHECK(rounds.threshold()->first == 409825 + 156);
-  CHECK_FALSE(rounds.finish(std::nullopt, improved));  // nothing skipped: the bound stays
-  CHECK(rounds.proven() == Score{409900, 0});
+  CHECK(rounds.prunes({409990, 0}));
+  CHECK_FALSE(rounds.finish(std::nullopt, improved));
+  CHECK(rounds.proven() == Score{409990, 0});
   CHECK(rounds.threshold() == Score{410000, 0});  // 409981 + 195 passes the incumbent: the last round
   CHECK_FALSE(rounds.below_incumbent());
   CHECK(rounds.finish(Score{409990, 0}, improved));
+}
+
+TEST_CASE("without an incumbent the rounds end at the first that skips nothing", "[solver][bound_rounds]") {
+  BoundRounds rounds(Score{409600, 0}, Score{UINT64_MAX, UINT64_MAX});  // fixed groups: no incumbent
+  REQUIRE(rounds.below_incumbent());
+  CHECK(rounds.prunes({500000, 0}));
+  bool improved = false;
+  CHECK_FALSE(rounds.finish(std::nullopt, improved));  // a reach was skipped: a plan may lie above
+  CHECK(rounds.proven() == Score{500000, 0});
+  CHECK(rounds.threshold()->first == 500000);
+  CHECK(rounds.below_incumbent());
+  CHECK(rounds.finish(std::nullopt, improved));  // nothing skipped: the whole space holds no plan
+  CHECK_FALSE(improved);
 }
 
 TEST_CASE("a round's plan above its threshold is a new incumbent, not the optimum", "[solver][bound_rounds]") {

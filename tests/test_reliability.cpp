@@ -137,10 +137,13 @@ TEST_CASE("no plan fits is its own error type, apart from bad input", "[reliabil
 
 TEST_CASE("no plan fits names the layer that cannot run, not where the search began", "[reliability]") {
   // 'narrow' (1x1) runs in 16 KiB; 'wide' (7x7) reads 7 rows of 4 KiB and cannot, alone or fused.
+  // A side branch gives the order-free search two orders (a chain would take the fixed-order DP).
   const Network g = model(R"({"name": "a", "type": "input", "shape": [64, 64, 64]},
                              {"name": "narrow", "type": "conv2d", "inputs": ["a"], "filters": 64, "kernel": 1},
+                             {"name": "side", "type": "conv2d", "inputs": ["narrow"], "filters": 64, "kernel": 1},
                              {"name": "wide", "type": "conv2d", "inputs": ["narrow"], "filters": 64, "kernel": 7, "padding": "same"},
-                             {"name": "last", "type": "conv2d", "inputs": ["wide"], "filters": 64, "kernel": 1})");
+                             {"name": "sum", "type": "add", "inputs": ["wide", "side"]},
+                             {"name": "last", "type": "conv2d", "inputs": ["sum"], "filters": 64, "kernel": 1})");
   Hardware hw;
   hw.spm_bytes = 16 << 10;
   const ReferenceAccelerator accel(g, hw);

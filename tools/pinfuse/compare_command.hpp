@@ -25,8 +25,9 @@ inline double change(double a, double b) { return a == 0 ? 0 : 100.0 * (b - a) /
 inline int cmd_compare(const Common& c, bool as_json) {
   const Setup s = load(c);
   std::vector<Outcome> outcomes;  // in all_strategies' order, solved at once (--jobs)
+  const std::size_t threads = thread_count(c.jobs);
   solve_in_order(
-      all_strategies.size(), c.jobs, [&](std::size_t k) { return run(s, all_strategies[k]); },
+      all_strategies.size(), threads, [&](std::size_t k) { return run(s, all_strategies[k], threads == 1); },
       [&](std::size_t, Outcome o) { outcomes.push_back(std::move(o)); });
   const Outcome& fusion = outcomes[1];
   const Outcome& joint = outcomes[3];

@@ -146,8 +146,9 @@ inline void add_common(CLI::App& cmd, Common& c) {
 /// Adds --jobs N to a command that runs several solves (compare, sweep).
 inline void add_jobs_option(CLI::App& cmd, Common& c) {
   cmd.add_option("--jobs", c.jobs,
-                 "solves run at once, each on its own thread and with its own memory (the plans do not depend on it, but "
-                 "under a --time-limit each gets less of the machine); 0 = one per hardware thread (the default)")
+                 "solves run at once, each on its own thread (and its --threads) with its own memory; the plans do not "
+                 "depend on it unless a --time-limit stops them; no progress lines when more than one; 0 = one per "
+                 "hardware thread (the default)")
       ->check(CLI::Range(std::size_t{0}, std::size_t{256}));
 }
 

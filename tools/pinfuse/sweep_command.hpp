@@ -25,7 +25,7 @@ struct SweepRange {
 
 /// Every strategy at SPM sizes from..to (doubling): CSV, a table, and SVG curves.
 inline int cmd_sweep(const Common& c, const SweepRange& r) {
-  Setup s = load(c);
+  const Setup s = load(c);
   const std::uint64_t from = parse_size(r.from, "--from"), to = parse_size(r.to, "--to");
   if (from > to) throw input_error("--from", "must not exceed --to");
   std::string csv = "spm_bytes,strategy,feasible,latency_cycles,fm_offchip_bytes,weight_bytes,total_offchip_bytes,"
@@ -44,19 +44,19 @@ inline int cmd_sweep(const Common& c, const SweepRange& r) {
     if (bytes > to / 2) break;  // no overflow past the last size
   }
   // Every (size, strategy) solve, several at once (--jobs); rows in this order.
-  const std::size_t strategies = all_strategies.size();
+  const std::size_t strategies = all_strategies.size(), threads = thread_count(c.jobs);
   const auto solve = [&](std::size_t task) -> std::optional<Outcome> {
     Hardware hw = s.hw;
     hw.spm_bytes = sizes[task / strategies];
     const Strategy st = all_strategies[task % strategies];
     try {
-      return run(s, hw, st, "solving " + std::string(to_string(st)) + " at " + kib(hw.spm_bytes) + " KiB");
+      return run(s, hw, st, "solving " + std::string(to_string(st)) + " at " + kib(hw.spm_bytes) + " KiB", threads == 1);
     } catch (const no_plan_fits&) {
       return std::nullopt;
     }
   };
   bool all_valid = true;
-  std::size_t unproven = 0;         // solves not proven optimal (a work or time limit stopped them)
+  std::size_t solved = 0, unproven = 0;  // solves with a plan; of them, not proven optimal
   double widest_gap = 0;           // of them, the largest gap to the proven bound
   std::string widest_at;           // and its solve: "joint at 256.0 KiB"
   const auto row = [&](std::size_t task, std::optional<Outcome> o) {
@@ -64,6 +64,7 @@ inline int cmd_sweep(const Common& c, const SweepRange& r) {
     const std::size_t k = task % strategies;
     char line[256];
     if (o) {
+      ++solved;
       all_valid = all_valid && o->report.ok();
       const PlanTotals& t = o->plan.totals;
       const double gap = detail::optimality_gap(o->plan);
@@ -91,11 +92,11 @@ inline int cmd_sweep(const Common& c, const SweepRange& r) {
     }
     csv += line;
   };
-  solve_in_order(sizes.size() * strategies, c.jobs, solve, row);
+  solve_in_order(sizes.size() * strategies, threads, solve, row);
   if (unproven > 0)
-    std::printf("not proven optimal: %zu of %zu solves (stopped by the work or time limit), at most %.2f%% from the "
-                "optimum (%s); --work-limit 0 solves exactly\n",
-                unproven, sizes.size() * strategies, 100.0 * widest_gap, widest_at.c_str());
+    std::printf("not proven optimal: %zu of %zu plans (stopped by a time or work limit, or an address repair), at most "
+                "%.2f%% from the optimum (%s)\n",
+                unproven, solved, 100.0 * widest_gap, widest_at.c_str());
   if (!r.csv.empty()) io::write_text_file(r.csv, csv);
   if (!r.svg.empty()) io::write_text_file(r.svg, svg::render(latency));
   if (!r.traffic_svg.empty()) io::write_text_file(r.traffic_svg, svg::render(traffic));

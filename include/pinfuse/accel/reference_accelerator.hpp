@@ -59,8 +59,8 @@ class ReferenceAccelerator {
       // own input channels (a depthwise conv: one each), so its input splits with
       // its output, group by group (§5c). Channel chunks split a dense conv or an
       // fc by output channels, a grouped conv by groups.
-      i.channel_independent = l.kind == LayerKind::conv2d && grouped && i.inputs.size() == 1 && l.filters % l.groups == 0 &&
-                              g[i.inputs.front()].output.c % l.groups == 0;
+      // (Shape inference has checked that the groups divide the filters and input channels.)
+      i.channel_independent = l.kind == LayerKind::conv2d && grouped && i.inputs.size() == 1;
       i.channel_splittable = (conv && !grouped) || l.kind == LayerKind::fc || i.channel_independent;
       i.channels = l.output.c;
       i.chunk_units = i.channel_independent ? l.groups : l.output.c;
@@ -102,7 +102,8 @@ class ReferenceAccelerator {
   /// its first step (resident, §5a) or between its steps (streamed, §5b): a
   /// group takes at least its compute plus all its weight DMA, except a single
   /// layer in channel chunks (§5c), which waits for its first chunk only (at
-  /// least one channel's weights, W_ch = floor(weight bytes / C)) and moves all
+  /// least one chunk unit's weights, W_ch = floor(weight bytes / C), C its
+  /// chunk units: output channels, or a grouped conv's groups) and moves all
   /// chunks (C * W_ch bytes). For any grouping of `layers`:
   ///   latency >= max(sum of least_compute_cycles(v),
   ///                  sum of dma_cycles(weight bytes of v) + ceil(model output bytes / DRAM B/cycle),
@@ -309,7 +310,7 @@ class ReferenceAccelerator {
   /// FM at most once and each layer's weights at most twice (a chunk's share and
   /// a streamed reload), so it takes at most
   ///   U = sum_l (compute_l + 1 + dma(fm_l) + 2 dma(weights_l))            [cyc]
-  /// A group runs at most N = max_l H_l * C_l steps (row tiles x channel
+  /// A group runs at most N = max_l H_l * C_l steps (C_l: chunk units; row tiles x channel
   /// chunks), so its latency is at most (N + 2) U, and its recompute at most
   /// max_l H_l * sum_l MACs_l. A plan has at most L groups (L layers): both
   /// times L stay below 2^63. (Plans whose totals pass 2^48 are then rejected
@@ -553,16 +554,16 @@ class ReferenceAccelerator {
       }
     return pre;
   }
-  /// Output channels split into chunks of per_chunk channels, the last maybe
-  /// fewer: asked for `tried` chunks, per_chunk = ceil(C / tried) and
-  /// chunks = ceil(C / per_chunk) <= tried (and ChannelChunks(C, chunks) is the same split).
+  /// A layer's chunk units (output channels, or a grouped conv's groups) split into chunks of
+  /// per_chunk units, the last maybe fewer: asked for `tried` chunks, per_chunk = ceil(C / tried)
+  /// and chunks = ceil(C / per_chunk) <= tried (and ChannelChunks(C, chunks) is the same split).
   struct ChannelChunks {
-    int channels = 0;   ///< 0: not split
-    int per_chunk = 0;
+    int units = 0;      ///< LayerInfo::chunk_units split (output channels, or a grouped conv's groups); 0: not split
+    int per_chunk = 0;  ///< units per chunk
     int chunks = 1;
     ChannelChunks() = default;
-    ChannelChunks(int c, int tried) : channels(c), per_chunk((c + tried - 1) / tried), chunks((c + per_chunk - 1) / per_chunk) {}
-    int channels_of(int chunk) const { return std::min(per_chunk, channels - chunk * per_chunk); }
+    ChannelChunks(int c, int tried) : units(c), per_chunk((c + tried - 1) / tried), chunks((c + per_chunk - 1) / per_chunk) {}
+    int units_of(int chunk) const { return std::min(per_chunk, units - chunk * per_chunk); }
   };
   /// One way to run the group: tiles, channel chunks, weight placement, and what it costs.
   struct Choice {
@@ -659,13 +660,13 @@ class ReferenceAccelerator {
   /// when the DMA overlaps).
   std::uint64_t weight_buffer(const GroupQuery& q, const GroupView& v, bool streamed, const ChannelChunks& split,
                               bool overlap) const {
-    if (split.channels)
-      return (overlap ? 2 : 1) * align(q, v.weights / std::uint64_t(split.channels) * std::uint64_t(split.per_chunk));
+    if (split.units)
+      return (overlap ? 2 : 1) * align(q, v.weights / std::uint64_t(split.units) * std::uint64_t(split.per_chunk));
     return align(q, streamed ? v.max_weight : v.weights);
   }
   /// Whether a split's chunks also split the group's input (a grouped conv, e.g. depthwise, §5c).
   bool sliced(const GroupQuery& q, const ChannelChunks& split) const {
-    return split.channels && info_[q.layers.front()].channel_independent;
+    return split.units && info_[q.layers.front()].channel_independent;
   }
   /// DRAM input bytes of a split: each chunk reloads the inputs of every tile (once with one tile),
   /// or, sliced, loads its channels of them.
@@ -1106,13 +1107,13 @@ void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const GroupVi
   for (std::size_t e = 0; e < q.inputs.size(); ++e)
     if (q.inputs[e].where == Residence::dram && geo.in_max[e] > 0) {
       const LayerInfo& u = info_[q.inputs[e].vertex];
-      const std::uint64_t row_bytes = slice ? u.row_bytes / std::uint64_t(split.channels) * std::uint64_t(split.per_chunk) : u.row_bytes;
+      const std::uint64_t row_bytes = slice ? u.row_bytes / std::uint64_t(split.units) * std::uint64_t(split.per_chunk) : u.row_bytes;
       emit(BufferKind::in, q.inputs[e].vertex, in_copies, align(q, std::uint64_t(geo.in_max[e]) * row_bytes));
     }
   for (std::size_t o = 0; o < q.outputs.size(); ++o)
     if (q.outputs[o].where == Residence::dram && geo.out_max[o] > 0) {
       const LayerInfo& l = info_[q.outputs[o].vertex];
-      const std::uint64_t row_bytes = split.channels ? l.row_bytes / std::uint64_t(split.channels) * std::uint64_t(split.per_chunk) : l.row_bytes;
+      const std::uint64_t row_bytes = split.units ? l.row_bytes / std::uint64_t(split.units) * std::uint64_t(split.per_chunk) : l.row_bytes;
       const bool accumulates = v.local[q.outputs[o].vertex] >= 0 && v.accumulates[std::size_t(v.local[q.outputs[o].vertex])];
       emit(BufferKind::out, q.outputs[o].vertex, accumulates ? partial_sum_copies : out_copies,
            align(q, std::uint64_t(geo.out_max[o]) * row_bytes));
@@ -1156,15 +1157,15 @@ inline ReferenceAccelerator::Choice ReferenceAccelerator::whole_channels(const G
 inline ReferenceAccelerator::Choice ReferenceAccelerator::chunked(const GroupView& v, const Transfers& x,
                                                                   const ChannelChunks& split, bool sliced, bool overlap) const {
   const std::size_t tiles = x.steps.size(), chunks = std::size_t(split.chunks), n = tiles * chunks;
-  const std::uint64_t channels = std::uint64_t(split.channels);
-  const std::uint64_t channel_weights = v.weights / channels;  // [B] weights are stored output channel by output channel
+  const std::uint64_t channels = std::uint64_t(split.units);
+  const std::uint64_t unit_weights = v.weights / channels;  // [B] weights are stored output channel by output channel
   std::vector<Step> sized[2];                                  // per tile: a full chunk's step, the last chunk's
   for (const int last : {0, 1}) {
-    const std::uint64_t share = std::uint64_t(split.channels_of(last ? split.chunks - 1 : 0));
+    const std::uint64_t share = std::uint64_t(split.units_of(last ? split.chunks - 1 : 0));
     for (std::size_t t = 0; t < tiles; ++t) {
       Step s = x.steps[t];
       if (sliced) s.load = dma_cycles(x.in_tile_bytes[t] / channels * share);
-      if (t == 0) s.load += dma_cycles(share * channel_weights);
+      if (t == 0) s.load += dma_cycles(share * unit_weights);
       s.compute = (s.compute * share + channels - 1) / channels;
       s.store = dma_cycles(x.out_tile_bytes[t] / channels * share);
       sized[last].push_back(s);
@@ -1195,12 +1196,12 @@ inline ReferenceAccelerator::Choice ReferenceAccelerator::chunked(const GroupVie
 /// sum_t load_t: dma() has a setup and rounds up.)
 inline std::uint64_t ReferenceAccelerator::chunked_latency_bound(const GroupView& v, const Transfers& x,
                                                                  const ChannelChunks& split, bool sliced, bool overlap) const {
-  const std::uint64_t chunks = std::uint64_t(split.chunks), channel_weights = v.weights / std::uint64_t(split.channels);
-  const std::uint64_t full_weights = dma_cycles(std::uint64_t(split.per_chunk) * channel_weights);
+  const std::uint64_t chunks = std::uint64_t(split.chunks), unit_weights = v.weights / std::uint64_t(split.units);
+  const std::uint64_t full_weights = dma_cycles(std::uint64_t(split.per_chunk) * unit_weights);
   const std::uint64_t first_load =
-      sliced ? dma_cycles(x.in_tile_bytes[0] / std::uint64_t(split.channels) * std::uint64_t(split.per_chunk)) : x.steps.front().load;
+      sliced ? dma_cycles(x.in_tile_bytes[0] / std::uint64_t(split.units) * std::uint64_t(split.per_chunk)) : x.steps.front().load;
   const std::uint64_t loads = (x.steps.size() == 1 || sliced ? x.load_cycles : chunks * x.load_cycles) + (chunks - 1) * full_weights +
-                              dma_cycles(std::uint64_t(split.channels_of(split.chunks - 1)) * channel_weights);
+                              dma_cycles(std::uint64_t(split.units_of(split.chunks - 1)) * unit_weights);
   const std::uint64_t stores = chunks * x.storing_tiles * hw_.dma_setup_cycles +
                                std::uint64_t(std::floor(double(x.fm_write) / hw_.dram_bytes_per_cycle));
   if (!overlap) return loads + stores + x.compute_cycles;
@@ -1239,7 +1240,7 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
       const std::uint64_t bytes = footprint(q, v, geo, split, streamed, overlap);
       twin_fits_all = bytes <= least_available;
       if (bytes > most_available) continue;
-      if (split.channels && incumbent) {
+      if (split.units && incumbent) {
         const bool slice = sliced(q, split);
         const OffchipBytes traffic{saturating_add(chunked_fm_read(x, split, slice), pre.bytes), x.fm_write, v.weights};
         if (*incumbent <= score(saturating_add(chunked_latency_bound(v, x, split, slice, overlap), pre.cycles), traffic,
@@ -1249,9 +1250,9 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
       // Loaded inputs (§8a) before the first step; whole channels may also
       // load them tile by tile (channel chunks go over the tiles once per chunk).
       for (const WholeInputs whole : {WholeInputs::before_first_step, WholeInputs::per_tile}) {
-        if (whole == WholeInputs::per_tile && (split.channels || !per_tile)) continue;
+        if (whole == WholeInputs::per_tile && (split.units || !per_tile)) continue;
         const Transfers& xw = whole == WholeInputs::per_tile ? *per_tile : x;
-        Choice c = split.channels ? chunked(v, x, split, sliced(q, split), overlap) : whole_channels(v, geo, xw, streamed, overlap);
+        Choice c = split.units ? chunked(v, x, split, sliced(q, split), overlap) : whole_channels(v, geo, xw, streamed, overlap);
         if (whole == WholeInputs::before_first_step && pre.bytes > 0) {
           c.latency = checked_add(c.latency, pre.cycles, "latency cycles", "group");
           c.offchip.fm_read = checked_add(c.offchip.fm_read, pre.bytes, "off-chip bytes", "group");

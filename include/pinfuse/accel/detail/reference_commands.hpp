@@ -133,7 +133,7 @@ class ReferenceAccelerator::CommandWriter {
     const int chunks = static_cast<int>(
         setting(cost, tiling_key::channel_chunks, 1, m_ == 1 && first.channel_splittable ? first.chunk_units : 1));
     split_ = chunks > 1 ? ChannelChunks(first.chunk_units, chunks) : ChannelChunks();
-    if (split_.chunks != chunks) throw input_error("group tiling", "'channel_chunks' is not a split of whole channels");
+    if (split_.chunks != chunks) throw input_error("group tiling", "'channel_chunks' is not a split of whole channels (a grouped conv's: of whole groups)");
     preloaded_ = loads_inputs(q_) && setting(cost, tiling_key::inputs_preloaded, chunks > 1 ? 1 : 0, 1) != 0;
   }
   /// Per tile, the rows of each layer it holds (need) and computes, and of each input it holds (held) [rows].
@@ -188,9 +188,9 @@ class ReferenceAccelerator::CommandWriter {
     if (steps_ > most_steps)
       throw limit_error("group tiling", std::to_string(steps_) + " pipeline steps (row tiles x channel chunks) exceed the " +
                                             std::to_string(most_steps) + " a command stream may have");
-    channel_weights_ = split_.channels ? info_[q_.layers.front()].weight_bytes / std::uint64_t(split_.channels) : 0;
+    unit_weights_ = split_.units ? info_[q_.layers.front()].weight_bytes / std::uint64_t(split_.units) : 0;
     slice_ = a_.sliced(q_, split_);
-    chunk_copy_ = split_.channels ? a_.weight_buffer(q_, v_, false, split_, overlap_) / (overlap_ ? 2 : 1) : 0;
+    chunk_copy_ = split_.units ? a_.weight_buffer(q_, v_, false, split_, overlap_) / (overlap_ ? 2 : 1) : 0;
     packed_.assign(m_, 0);
     for (std::size_t i = 1; i < m_; ++i) packed_[i] = packed_[i - 1] + info_[q_.layers[i - 1]].weight_bytes;
   }
@@ -205,9 +205,9 @@ class ReferenceAccelerator::CommandWriter {
   /// of l, first = chunk * per_chunk * one chunk unit's bytes (row bytes / units: output channels, or a
   /// grouped conv's groups, whose input and output channels are contiguous); the whole row when not split [B].
   std::pair<std::uint64_t, std::uint64_t> channel_bytes(const StepAt& s, LayerId l) const {
-    if (!split_.channels) return {0, info_[l].row_bytes};
-    const std::uint64_t per_unit = info_[l].row_bytes / std::uint64_t(split_.channels);
-    return {per_unit * std::uint64_t(s.chunk * split_.per_chunk), per_unit * std::uint64_t(split_.channels_of(s.chunk))};
+    if (!split_.units) return {0, info_[l].row_bytes};
+    const std::uint64_t per_unit = info_[l].row_bytes / std::uint64_t(split_.units);
+    return {per_unit * std::uint64_t(s.chunk * split_.per_chunk), per_unit * std::uint64_t(split_.units_of(s.chunk))};
   }
   /// Rows `r` of intermediate i in its tmp buffer, appended to `into`: row x at
   /// tmp_at + (x - first row the tile holds) * row bytes, or, cached, at row
@@ -263,12 +263,12 @@ class ReferenceAccelerator::CommandWriter {
                : strided_region({TensorKind::fm, l}, offset, run, std::uint64_t(r.size()), rb, out_.at[o] + slot * out_.copy[o], run);
   }
   /// Layer i's weights at SPM byte `spm`: all of them, or, split, the chunk's
-  /// channels: bytes [chunk * per_chunk, + channels_of(chunk)) x one channel's [B].
+  /// channels: bytes [chunk * per_chunk, + units_of(chunk)) x one channel's [B].
   Region weights_region(const StepAt& s, std::size_t i, std::uint64_t spm) const {
     const LayerId l = q_.layers[i];
-    if (split_.channels) {
-      const std::uint64_t first = channel_weights_ * std::uint64_t(s.chunk * split_.per_chunk);
-      const std::uint64_t bytes = channel_weights_ * std::uint64_t(split_.channels_of(s.chunk));
+    if (split_.units) {
+      const std::uint64_t first = unit_weights_ * std::uint64_t(s.chunk * split_.per_chunk);
+      const std::uint64_t bytes = unit_weights_ * std::uint64_t(split_.units_of(s.chunk));
       return Region{{TensorKind::weights, l}, first, bytes, 1, bytes, spm, bytes};
     }
     return Region{{TensorKind::weights, l}, 0, info_[l].weight_bytes, 1, info_[l].weight_bytes, spm, info_[l].weight_bytes};
@@ -325,8 +325,8 @@ class ReferenceAccelerator::CommandWriter {
   /// The step's weight loads: a chunk's at its first tile; resident weights all
   /// at step 0, packed layer after layer. (Streamed ones: run_layer.)
   void load_weights(const StepAt& s, StepCommands& into) const {
-    if (split_.channels && s.t == 0) into.loads.push_back(transfer(CommandKind::load, weights_region(s, 0, chunk_weights_at(s))));
-    if (!split_.channels && !streamed_ && s.k == 0)
+    if (split_.units && s.t == 0) into.loads.push_back(transfer(CommandKind::load, weights_region(s, 0, chunk_weights_at(s))));
+    if (!split_.units && !streamed_ && s.k == 0)
       for (std::size_t i = 0; i < m_; ++i)
         if (info_[q_.layers[i]].weight_bytes)
           into.loads.push_back(transfer(CommandKind::load, weights_region(s, i, weights_at_ + packed_[i])));
@@ -366,7 +366,7 @@ class ReferenceAccelerator::CommandWriter {
       }
     }
     if (info_[l].weight_bytes) {
-      const std::uint64_t spm = split_.channels ? chunk_weights_at(s) : streamed_ ? weights_at_ : weights_at_ + packed_[i];
+      const std::uint64_t spm = split_.units ? chunk_weights_at(s) : streamed_ ? weights_at_ : weights_at_ + packed_[i];
       if (streamed_) into.computes.push_back(transfer(CommandKind::load, weights_region(s, i, spm)));
       c.reads.push_back(weights_region(s, i, spm));
     }
@@ -412,7 +412,7 @@ class ReferenceAccelerator::CommandWriter {
   std::vector<std::uint64_t> tmp_at_;
   TileBuffers in_, out_;
   // Where the weights sit (place_weights) [B].
-  std::uint64_t channel_weights_ = 0, chunk_copy_ = 0;
+  std::uint64_t unit_weights_ = 0, chunk_copy_ = 0;
   std::vector<std::uint64_t> packed_;  ///< resident weights: each layer's offset in the buffer
 };
 

@@ -19,7 +19,10 @@
 //   a new incumbent if it beats the old one.
 // - The next round's T is the larger of T + step and that bound, until T
 //   reaches the incumbent's score: that last round is the plain branch and
-//   bound, and returns the optimum.
+//   bound, and returns the optimum. Without an incumbent (fixed groups,
+//   segment_dp.hpp) the incumbent is the worst score, and the rounds end at
+//   the first that finds a plan within T or skips nothing (it searched the
+//   whole space: no plan exists, or the one found is the optimum).
 //
 // The step starts at rest(0) / 4096 and grows by a quarter each round: fine
 // steps where rest(0) is close to the optimum (DenseNet-121 from 1 MiB up:
@@ -81,7 +84,8 @@ class BoundRounds {
   /// tells whether `found` is the new incumbent.
   bool finish(const std::optional<Score>& found, bool& improved) {
     improved = false;
-    if (!below_incumbent() || (found && !(*threshold_ < *found))) return true;
+    // A round that skipped nothing searched the whole space: its plan (or that none exists) is the answer.
+    if (!below_incumbent() || !skipped_ || (found && !(*threshold_ < *found))) return true;
     std::optional<Score> bound = skipped_;
     if (found && (!bound || *found < *bound)) bound = found;
     if (bound && *proven_ < *bound) proven_ = bound;

@@ -766,6 +766,8 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     for (int cut = 0; cut < n; ++cut)
       if (is_cut[cut] && std::any_of(best[cut].begin(), best[cut].end(), [](const std::vector<Label>& s) { return !s.empty(); }))
         stuck = cut;
+    if (when_stuck == WhenStuck::give_up)  // its caller goes on without a plan: no layer to look for
+      throw no_plan_fits("layer '" + p.names[std::size_t(stuck)] + "'", "no " + strategy + " plan of this run fits the SPM");
     throw no_plan_error(p, cost, spm, strategy, stuck);
   }
   return t;
