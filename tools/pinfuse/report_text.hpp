@@ -29,6 +29,9 @@ inline std::string uj(std::uint64_t pj) {
   return buf;
 }
 
+/// Why a plan may not be proven optimal, as the reports say it.
+inline constexpr const char* unproven_why = "stopped by a time or work limit, or an address repair";
+
 /// How far the plan may be from the optimum: "opt" when proven optimal, else its gap to the proven lower bound.
 inline std::string gap_text(const Plan& plan) {
   if (plan.status.optimal) return "opt";

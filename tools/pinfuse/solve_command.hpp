@@ -44,7 +44,7 @@ inline int cmd_solve(const Common& c, const std::string& strategy_name, const So
     print_row(s, o);
     print_statistics(c, {&o, 1});
     if (!o.plan.status.optimal)
-      std::printf("not proven optimal (stopped by a time or work limit, or an address repair): lower bound %llu, gap %.2f%%\n",
+      std::printf("not proven optimal (%s): lower bound %llu, gap %.2f%%\n", unproven_why,
                   (unsigned long long)o.plan.status.lower_bound.first, 100.0 * detail::optimality_gap(o.plan));
     print_groups(s, o.plan);
     for (const Finding& f : o.report.findings)

@@ -94,9 +94,8 @@ inline int cmd_sweep(const Common& c, const SweepRange& r) {
   };
   solve_in_order(sizes.size() * strategies, threads, solve, row);
   if (unproven > 0)
-    std::printf("not proven optimal: %zu of %zu plans (stopped by a time or work limit, or an address repair), at most "
-                "%.2f%% from the optimum (%s)\n",
-                unproven, solved, 100.0 * widest_gap, widest_at.c_str());
+    std::printf("not proven optimal: %zu of %zu plans (%s), at most %.2f%% from the optimum (%s)\n", unproven, solved,
+                unproven_why, 100.0 * widest_gap, widest_at.c_str());
   if (!r.csv.empty()) io::write_text_file(r.csv, csv);
   if (!r.svg.empty()) io::write_text_file(r.svg, svg::render(latency));
   if (!r.traffic_svg.empty()) io::write_text_file(r.traffic_svg, svg::render(traffic));

@@ -795,8 +795,8 @@ inline ReferenceAccelerator::LeastHeld ReferenceAccelerator::least_held(std::spa
   std::vector<std::pair<LayerId, int>> outside;  // FMs read from outside the group, rows
   LeastHeld held;
   std::uint64_t all_weights = 0, largest_weights = 0;
-  bool sliced_inputs = false;      // a single grouped conv in chunks holds one group's channels of its input too
-  std::uint64_t input_slices = 1;  // its input rows held: row bytes / this
+  // A single grouped conv in chunks holds one group's channels of its input rows too: row bytes / this.
+  std::uint64_t input_slices = 1;
   for (std::size_t i = layers.size(); i-- > 0;) {
     const LayerId l = layers[i];
     const LayerInfo& info = info_[l];
@@ -825,9 +825,8 @@ inline ReferenceAccelerator::LeastHeld ReferenceAccelerator::least_held(std::spa
     }
     // A single layer in channel chunks holds one chunk's channels of its output, at least one.
     const bool chunked = layers.size() == 1 && info.channel_splittable && info.weight_bytes > 0;
-    sliced_inputs = chunked && info.channel_independent;
     const std::uint64_t row_bytes = chunked ? info.row_bytes / std::uint64_t(info.chunk_units) : info.row_bytes;
-    if (sliced_inputs) input_slices = std::uint64_t(info.chunk_units);
+    if (chunked && info.channel_independent) input_slices = std::uint64_t(info.chunk_units);
     if (!info.concat) held.fms.emplace_back(l, std::uint64_t(need[i]) * row_bytes);
     all_weights += info.weight_bytes;
     largest_weights = std::max(largest_weights, info.weight_bytes);
@@ -1146,28 +1145,28 @@ inline ReferenceAccelerator::Choice ReferenceAccelerator::whole_channels(const G
 }
 
 /// One conv/fc in output-channel chunks (§5c), chunk-outer and tile-inner:
-/// step (j, t), with C_j of the C channels, loads tile t's inputs (only once
+/// step (j, t), with C_j of the C chunk units (channels, or a grouped conv's groups), loads tile t's inputs (only once
 /// when T = 1; `sliced`, a grouped conv: C_j / C of them, in every step) and,
 /// at t = 0, the chunk's weights; it computes
 /// ceil(compute_t * C_j / C) and stores C_j / C of tile t's output bytes.
-/// Every chunk but the last has P channels, so the steps of the two chunk sizes
+/// Every chunk but the last has P units, so the steps of the two chunk sizes
 /// are worked out once. Chunks 1 .. c-3 and their neighbours are full chunks
 /// after the first, so they add the same step_terms: chunk 1's, c - 3 times.
 /// O(T) per split, not O(c * T).
 inline ReferenceAccelerator::Choice ReferenceAccelerator::chunked(const GroupView& v, const Transfers& x,
                                                                   const ChannelChunks& split, bool sliced, bool overlap) const {
   const std::size_t tiles = x.steps.size(), chunks = std::size_t(split.chunks), n = tiles * chunks;
-  const std::uint64_t channels = std::uint64_t(split.units);
-  const std::uint64_t unit_weights = v.weights / channels;  // [B] weights are stored output channel by output channel
-  std::vector<Step> sized[2];                                  // per tile: a full chunk's step, the last chunk's
+  const std::uint64_t units = std::uint64_t(split.units);
+  const std::uint64_t unit_weights = v.weights / units;  // [B] weights are stored unit by unit (a group's filters together)
+  std::vector<Step> sized[2];                            // per tile: a full chunk's step, the last chunk's
   for (const int last : {0, 1}) {
     const std::uint64_t share = std::uint64_t(split.units_of(last ? split.chunks - 1 : 0));
     for (std::size_t t = 0; t < tiles; ++t) {
       Step s = x.steps[t];
-      if (sliced) s.load = dma_cycles(x.in_tile_bytes[t] / channels * share);
+      if (sliced) s.load = dma_cycles(x.in_tile_bytes[t] / units * share);
       if (t == 0) s.load += dma_cycles(share * unit_weights);
-      s.compute = (s.compute * share + channels - 1) / channels;
-      s.store = dma_cycles(x.out_tile_bytes[t] / channels * share);
+      s.compute = (s.compute * share + units - 1) / units;
+      s.store = dma_cycles(x.out_tile_bytes[t] / units * share);
       sized[last].push_back(s);
     }
   }

@@ -263,7 +263,7 @@ class ReferenceAccelerator::CommandWriter {
                : strided_region({TensorKind::fm, l}, offset, run, std::uint64_t(r.size()), rb, out_.at[o] + slot * out_.copy[o], run);
   }
   /// Layer i's weights at SPM byte `spm`: all of them, or, split, the chunk's
-  /// channels: bytes [chunk * per_chunk, + units_of(chunk)) x one channel's [B].
+  /// units: bytes [chunk * per_chunk, + units_of(chunk)) x one unit's [B].
   Region weights_region(const StepAt& s, std::size_t i, std::uint64_t spm) const {
     const LayerId l = q_.layers[i];
     if (split_.units) {

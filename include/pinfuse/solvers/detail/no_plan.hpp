@@ -3,7 +3,6 @@
 // a layer that cannot run, so that the user sees where the model outgrows the SPM.
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "pinfuse/concepts/cost_model.hpp"
 #include "pinfuse/concepts/memory_constraint.hpp"
