@@ -13,6 +13,9 @@
 #include "pinfuse/accel/reference_accelerator.hpp"
 #include "pinfuse/io/hardware_json.hpp"
 #include "pinfuse/io/model_json.hpp"
+#include "pinfuse/io/plan_json.hpp"
+#include "pinfuse/plan/program.hpp"
+#include "pinfuse/plan/replay.hpp"
 #include "support/bundled.hpp"
 #include "pinfuse/plan/validator.hpp"
 #include "pinfuse/solvers/detail/segment_dp.hpp"
@@ -192,6 +195,53 @@ TEST_CASE("a work limit stops a solve at the same place on every run and with an
       CHECK(again.statistics == plans[0].statistics);
     }
   }
+}
+
+TEST_CASE("an address repair first squeezes the tiles, keeping the groups, order and pins", "[solvers][order_free][dp]") {
+  Hardware hw = pinfuse::testing::shipped_hardware();
+  const Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/models/googlenet.json");
+  hw.spm_bytes = 512 * 1024;
+  const ReferenceAccelerator accel(g, hw);
+  const Scratchpad spm = scratchpad_of(hw);
+  const Plan plan = solve_joint(g, accel, spm, with_order(OrderMode::free));
+  REQUIRE(plan.pinned.size() >= 2);
+  const Problem p = make_problem(g, plan.order);
+  detail::Progress progress(nullptr);
+  const std::uint64_t lacked = 20 * 1024;
+  Plan unplaced = plan;  // as if the allocator had needed 20 KiB more than the SPM has
+  unplaced.layout.peak = spm.capacity() + lacked;
+  const std::optional<Plan> squeezed = detail::squeeze_until_placed(p, accel, spm, unplaced, progress);
+  REQUIRE(squeezed);
+  CHECK(squeezed->layout.peak <= spm.capacity());
+  CHECK(squeezed->order == plan.order);
+  CHECK(squeezed->pinned == plan.pinned);
+  REQUIRE(squeezed->groups.size() == plan.groups.size());
+  std::size_t reserved = 0;  // groups asked with less SPM: the others cannot run with less
+  for (std::size_t k = 0; k < plan.groups.size(); ++k) {
+    CHECK(squeezed->groups[k].layers == plan.groups[k].layers);
+    CHECK(squeezed->groups[k].inputs == plan.groups[k].inputs);
+    CHECK((squeezed->groups[k].spm_reserve == 0 || squeezed->groups[k].spm_reserve == lacked));
+    reserved += squeezed->groups[k].spm_reserve == lacked ? 1 : 0;
+  }
+  CHECK(reserved > plan.groups.size() / 2);
+  CHECK(score_of(plan) <= score_of(*squeezed));  // less SPM never costs less
+  CHECK(validate_plan(g, *squeezed, accel, spm).ok());
+  CHECK(replay_program(g, *squeezed, build_program(g, *squeezed, accel, spm), spm).ok());
+  // The reserve is part of the plan file, and the validator asks with it.
+  const Plan read = read_plan(g, plan_to_json(g, *squeezed));
+  CHECK(read.groups == squeezed->groups);
+  std::size_t changed = 0;  // a group the reserve made tile otherwise
+  while (changed < plan.groups.size() && squeezed->groups[changed].cost == plan.groups[changed].cost) ++changed;
+  REQUIRE(changed < plan.groups.size());
+  Plan unreserved = *squeezed;
+  unreserved.groups[changed].spm_reserve = 0;
+  const ValidationReport r = validate_plan(g, unreserved, accel, spm);
+  CHECK(r.findings.size() == 1);
+  CHECK(std::any_of(r.findings.begin(), r.findings.end(), [](const Finding& f) { return f.kind == FindingKind::cost; }));
+  // A layout that lacks more than an eighth of the capacity is not squeezed.
+  Plan hopeless = plan;
+  hopeless.layout.peak = spm.capacity() + spm.capacity() / 4;
+  CHECK_FALSE(detail::squeeze_until_placed(p, accel, spm, hopeless, progress));
 }
 
 TEST_CASE("a stopped solve's address repair unpins the largest pins and keeps the groups", "[solvers][order_free][dp]") {

@@ -143,6 +143,14 @@ TEST_CASE("the validator rejects corrupted copies of a valid plan", "[validator]
     CHECK(mentions(r, FindingKind::cost, "group 1 "));
     CHECK(mentions(r, FindingKind::cost, "claimed cost differs"));
   }
+  SECTION("a group's SPM reserve (an address repair's) more than its pins leave") {
+    plan.groups[1].spm_reserve = spm.capacity();
+    const ValidationReport r = validate_plan(s.net, plan, accel, spm);
+    INFO(all_errors(r));
+    CHECK(r.findings.size() == 1);
+    CHECK(mentions(r, FindingKind::capacity, "group 1 "));
+    CHECK(mentions(r, FindingKind::capacity, "its SPM reserve (" + std::to_string(spm.capacity()) + " bytes) is more than"));
+  }
   SECTION("the plan totals changed") {
     SECTION("latency") { plan.totals.latency_cycles -= 1; }
     SECTION("off-chip weights") { plan.totals.offchip.weights += 1; }

@@ -99,6 +99,7 @@ nlohmann::json plan_to_json(const G& g, const Plan& plan) {
                       {"buffers", buffers},
                       {"tiling", grp.cost.tiling}});
     if (grp.tiling_objective) groups.back()["tiling_objective"] = to_string(*grp.tiling_objective);
+    if (grp.spm_reserve) groups.back()["spm_reserve"] = grp.spm_reserve;
   }
   doc["groups"] = groups;
   json pinned = json::array();
@@ -169,7 +170,7 @@ Plan read_plan(const G& g, const nlohmann::json& doc) {
   for (std::size_t gi = 0; gi < groups.size(); ++gi) {
     const io::Node n = groups.at(gi).object();
     n.only({"layers", "inputs", "outputs", "latency_cycles", "offchip", "recompute_macs", "energy_pj", "buffers", "tiling",
-            "tiling_objective"});
+            "tiling_objective", "spm_reserve"});
     PlannedGroup grp;
     const io::Node layers = n.at("layers").array();
     for (std::size_t i = 0; i < layers.size(); ++i) grp.layers.push_back(vertex(layers.at(i)));
@@ -196,6 +197,7 @@ Plan read_plan(const G& g, const nlohmann::json& doc) {
     const io::Node tiling = n.at("tiling").object();
     for (const auto& [key, value] : tiling.value().items()) grp.cost.tiling[key] = io::Node(value, tiling.path() + "/" + key).integer();
     if (n.has("tiling_objective")) grp.tiling_objective = detail::objective_of(n.at("tiling_objective"));
+    if (n.has("spm_reserve")) grp.spm_reserve = u64(n.at("spm_reserve"));
     plan.groups.push_back(std::move(grp));
   }
   const io::Node pinned = root.at("pinned").array();

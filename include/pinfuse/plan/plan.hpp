@@ -19,8 +19,20 @@ struct PlannedGroup {
   /// The objective its cost was asked under (GroupQuery::objective), when not
   /// the plan's: a trade-off plan mixes groups tiled for latency and for traffic.
   std::optional<Objective> tiling_objective;
+  /// Bytes held back from the SPM its pins leave when its cost was asked
+  /// (an address repair's squeeze, solvers/detail/address_repair.hpp: smaller
+  /// tiles give the allocator room); 0: none.
+  std::uint64_t spm_reserve = 0;
   friend bool operator==(const PlannedGroup&, const PlannedGroup&) = default;
 };
+
+/// GroupQuery::available_bytes of a group: the SPM the pinned FMs alive during
+/// it (`pinned_bytes`, aligned) leave, less its spm_reserve; nullopt when they
+/// leave less than that.
+inline std::optional<std::uint64_t> available_to(const PlannedGroup& g, std::uint64_t capacity, std::uint64_t pinned_bytes) {
+  if (pinned_bytes > capacity || g.spm_reserve > capacity - pinned_bytes) return std::nullopt;
+  return capacity - pinned_bytes - g.spm_reserve;
+}
 
 /// A feature map kept in SPM from the group producing it (a model input: the
 /// first group reading it, which loads it) to the last group reading it.

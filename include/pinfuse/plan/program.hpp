@@ -84,7 +84,7 @@ Program build_program(const G& g, const Plan& plan, const C& model, const M& spm
     std::sort(passing.begin(), passing.end());
     const std::size_t end = begin + grp.layers.size();
     const std::vector<std::uint8_t> outputs_read_inside = read_in_positions(problem, grp.outputs, begin, end);
-    const GroupQuery q{grp.layers,    grp.inputs,     grp.outputs, spm.capacity() - std::min(pinned_bytes, spm.capacity()),
+    const GroupQuery q{grp.layers,    grp.inputs,     grp.outputs, available_to(grp, spm.capacity(), pinned_bytes).value_or(0),
                        spm.alignment(), grp.tiling_objective.value_or(plan.objective), passing, outputs_read_inside};
     const std::vector<std::uint64_t> inputs = boundary_addresses(grp.inputs), outputs = boundary_addresses(grp.outputs);
     std::vector<Command> commands = model.commands(q, grp.cost, {plan.layout.buffers[gi], inputs, outputs});

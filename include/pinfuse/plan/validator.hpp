@@ -342,10 +342,19 @@ class PlanChecker {
     return alive;
   }
 
-  /// The cost model, asked again with the SPM the pins leave, gives the claimed cost.
+  /// The cost model, asked again with the SPM the pins leave (less the
+  /// group's reserve), gives the claimed cost.
   void check_cost(const Step& s, const PlannedGroup& grp, const Pinned& alive) const {
+    const std::optional<std::uint64_t> available = available_to(grp, spm_.capacity(), alive.bytes);
+    if (!available) {
+      error(FindingKind::capacity,
+            s.name + ": its SPM reserve (" + std::to_string(grp.spm_reserve) + " bytes) is more than the " +
+                std::to_string(spm_.capacity() - alive.bytes) + " its pinned FMs leave",
+            s.index);
+      return;
+    }
     const std::vector<std::uint8_t> read_inside = read_in_positions(p_, grp.outputs, s.begin, s.end);
-    const GroupQuery q{grp.layers,      grp.inputs, grp.outputs, spm_.capacity() - alive.bytes,
+    const GroupQuery q{grp.layers,      grp.inputs, grp.outputs, *available,
                        spm_.alignment(), grp.tiling_objective.value_or(plan_.objective), alive.passing, read_inside};
     const std::optional<GroupCost> again = cost_.evaluate(q);
     if (!again) error(FindingKind::cost, s.name + ": the cost model says this group cannot run in the SPM left to it", s.index);

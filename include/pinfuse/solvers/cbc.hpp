@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <Cbc_C_Interface.h>
@@ -130,8 +131,8 @@ inline std::optional<std::vector<double>> solve_lexicographic_cbc(const IlpModel
 }
 
 /// The joint plan from the ILP solved by CBC ("joint-ilp"), with SPM addresses and
-/// the same repair as solve_segments (ban the largest pin when addresses do not
-/// fit, solve again). Throws no_plan_fits if no plan fits. It solves one
+/// the same repair as solve_segments (solvers/detail/address_repair.hpp: squeeze
+/// the tiles, else ban the largest pin and solve again). Throws no_plan_fits if no plan fits. It solves one
 /// execution order: SolveOptions::order, or the file order when
 /// SolveOptions::order_mode is OrderMode::file (the default); it refuses the
 /// others, and trade-off solves (SolveOptions::trade_off: one objective only).
@@ -157,11 +158,12 @@ Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions
     ++progress.stats().incumbents;
     Plan plan = plan_from_solution(p, m, *x, cost, spm, "joint-ilp", progress.stats());
     progress.tick();
-    plan.status = detail::exact_status(plan, {score_of(plan.totals, plan.objective), std::nullopt}, first_run);
-    plan.layout = lay_out(plan, spm);
-    if (plan.layout.peak <= spm.capacity()) {
-      progress.finish(plan);
-      return plan;
+    const detail::ProvenBounds bounds{score_of(plan.totals, plan.objective), std::nullopt};
+    plan.status = detail::exact_status(plan, bounds, first_run);
+    if (std::optional<Plan> placed = detail::place_plan(p, cost, spm, plan, progress)) {
+      placed->status = detail::exact_status(*placed, bounds, first_run);
+      progress.finish(*placed);
+      return std::move(*placed);
     }
     detail::ban_largest_pin(p, plan, spm.capacity(), no_pin);
   }

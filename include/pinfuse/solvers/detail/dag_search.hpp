@@ -768,9 +768,11 @@ inline constexpr std::size_t kMostAliveForDp = 2;
 
 /// The order-free optimum (joint with `pins`, fusion-only without; pinning-only
 /// with `pins` and groups of `group_layers` = 1), with SPM addresses. The plan's order runs the groups one after another, each in file
-/// order. Addresses are repaired as solve_segments does: when fragmentation
-/// leaves no placement, the largest pinned FM is banned and the search rerun
-/// (the plan is then no longer proven optimal; the first search's bound stays).
+/// order. Addresses are repaired as solve_segments does (address_repair.hpp):
+/// when fragmentation leaves no placement, the groups are asked again with an
+/// SPM reserve, and where that does not fit the largest pinned FM is banned
+/// and the search rerun (the plan is then no longer proven optimal; the first
+/// search's bound stays).
 /// Once a time or work limit has run out or the observer has stopped the search,
 /// there is no budget to search again: the plan keeps its groups and order and
 /// loses its largest pins until they get addresses (unpin_until_placed), or,

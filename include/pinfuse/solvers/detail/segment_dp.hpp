@@ -55,6 +55,8 @@
 #include "pinfuse/plan/plan.hpp"
 #include "pinfuse/core/interval_sweep.hpp"
 #include "pinfuse/core/parallel_for.hpp"
+#include "pinfuse/solvers/detail/address_repair.hpp"
+#include "pinfuse/solvers/detail/assemble_plan.hpp"
 #include "pinfuse/solvers/detail/group_boundary.hpp"
 #include "pinfuse/solvers/detail/group_settings.hpp"
 #include "pinfuse/solvers/detail/bound_rounds.hpp"
@@ -71,112 +73,6 @@ struct SearchSpace {
   std::vector<int> group_starts;  ///< fixed groups (first positions, ascending, from 0); empty = any grouping
   std::vector<char> no_pin;       ///< per FM (index into Problem::fms): never pin it; empty = none
 };
-
-/// Builds the Plan for the given groups (first positions) and pinned FMs; its
-/// queries (one per group) are counted in `stats`. Each group is asked under
-/// `objective`, or (a trade-off plan) under its entry of `asked`.
-template <CostModel C, MemoryConstraint M>
-Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vector<int>& starts,
-                   const std::vector<char>& pinned, Objective objective, std::string strategy, SolveStatistics& stats,
-                   std::span<const Objective> asked = {}) {
-  Plan plan;
-  plan.strategy = std::move(strategy);
-  plan.objective = objective;
-  plan.order = p.order;
-  std::vector<int> group_of(p.size());
-  std::vector<Interval> pins;  // swept along the groups: not every FM per group
-  for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
-    if (pinned[fm]) pins.push_back({fm, p.fms[fm].pin_start(), p.fms[fm].last_use()});
-  IntervalSweep pins_alive(std::move(pins));
-  for (std::size_t g = 0; g < starts.size(); ++g) {
-    const int begin = starts[g];
-    const int end = g + 1 < starts.size() ? starts[g + 1] : static_cast<int>(p.size());
-    const std::vector<std::size_t>& alive = pins_alive.alive(begin, end);
-    const std::vector<int> maybe_pinned(alive.begin(), alive.end());
-    const GroupBoundary b = group_boundary(p, begin, end);
-    GroupSetting s = group_setting(p, spm, begin, end, b, maybe_pinned, [&](int fm) { return pinned[fm] != 0; });
-    const Objective tiling = asked.empty() ? objective : asked[g];
-    std::optional<GroupCost> c;
-    if (s.pinned_bytes <= spm.capacity()) {
-      GroupSettings one;
-      one.add(s);
-      c = std::move(one.ask(positions_to_vertices(p, begin, end), cost, spm, tiling, stats).front());
-    }
-    if (!c) throw no_plan_fits("layer '" + p.names[begin] + "'", "the group starting here does not fit the SPM (after a solve: the cost model is not deterministic)");
-    plan.groups.push_back({std::vector<std::size_t>(p.order.begin() + begin, p.order.begin() + end),
-                           std::move(s.inputs), std::move(s.outputs), std::move(*c),
-                           tiling == objective ? std::nullopt : std::optional<Objective>(tiling)});
-    for (int pos = begin; pos < end; ++pos) group_of[pos] = static_cast<int>(g);
-  }
-  for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
-    if (pinned[fm]) {
-      const FeatureMap& f = p.fms[fm];
-      plan.pinned.push_back({f.vertex, spm.aligned(f.bytes), std::size_t(group_of[f.pin_start()]), std::size_t(group_of[f.last_use()])});
-    }
-  plan.totals = sum_costs(plan.groups);
-  return plan;
-}
-
-/// The FM (index into `p.fms`) of the plan's largest pin, which an address
-/// repair gives up first; the plan pins something.
-inline std::size_t largest_pin(const Problem& p, const Plan& plan) {
-  const auto largest = std::max_element(plan.pinned.begin(), plan.pinned.end(),
-                                        [](const PinnedFm& a, const PinnedFm& b) { return a.bytes < b.bytes; });
-  return std::size_t(p.fm_of_vertex[largest->vertex]);
-}
-
-/// The address repair's step, when a plan's layout exceeds `capacity`: bans the
-/// plan's largest pinned FM from pinning (`no_pin`, per FM of `p`), or throws
-/// when the plan pins nothing (a memory constraint stricter than the byte count).
-inline void ban_largest_pin(const Problem& p, const Plan& plan, std::uint64_t capacity, std::vector<char>& no_pin) {
-  if (plan.pinned.empty())
-    throw no_plan_fits("spm", "the " + plan.strategy + " plan needs " + std::to_string(plan.layout.peak) +
-                                 " bytes of addresses, more than the " + std::to_string(capacity) + " usable");
-  if (no_pin.empty()) no_pin.assign(p.fms.size(), 0);
-  no_pin[largest_pin(p, plan)] = 1;
-}
-
-/// The address repair of a solve with no budget left to search again: unpins
-/// the largest pinned FM of `plan` (whose order is `p`'s), keeping its groups
-/// and order, and asks the cost model about its groups again (each under the
-/// objective it was tiled for: a trade-off plan mixes them), until the pins
-/// get SPM addresses. nullopt when a group no longer fits the SPM without a
-/// pin it had (its staging buffers need more than the pin freed), or no pin
-/// is left and the layout still does not fit.
-template <CostModel C, MemoryConstraint M>
-std::optional<Plan> unpin_until_placed(const Problem& p, const C& cost, const M& spm, const Plan& plan, Progress& progress) {
-  std::vector<int> starts;
-  for (std::size_t k = 0, pos = 0; k < plan.groups.size(); pos += plan.groups[k++].layers.size())
-    starts.push_back(static_cast<int>(pos));
-  std::vector<char> pinned(p.fms.size(), 0);
-  for (const PinnedFm& f : plan.pinned) pinned[std::size_t(p.fm_of_vertex[f.vertex])] = 1;
-  std::vector<Objective> asked;
-  for (const PlannedGroup& g : plan.groups) asked.push_back(g.tiling_objective.value_or(plan.objective));
-  Plan repaired = plan;
-  while (repaired.layout.peak > spm.capacity()) {
-    if (repaired.pinned.empty()) return std::nullopt;  // a memory constraint stricter than the byte count
-    pinned[largest_pin(p, repaired)] = 0;
-    try {
-      repaired = assemble_plan(p, cost, spm, starts, pinned, plan.objective, plan.strategy, progress.stats(), asked);
-    } catch (const no_plan_fits&) {
-      return std::nullopt;
-    }
-    repaired.layout = lay_out(repaired, spm, progress.deadline());
-  }
-  return repaired;
-}
-
-/// Gives `plan` SPM addresses (plan.layout): the plan itself when they fit,
-/// or, once the solve is stopped (no time to solve again), the plan
-/// unpin_until_placed() makes; nullopt (and `plan` unchanged but for its
-/// layout) when the caller must repair by solving again.
-template <CostModel C, MemoryConstraint M>
-std::optional<Plan> place_plan(const Problem& p, const C& cost, const M& spm, Plan& plan, Progress& progress) {
-  plan.layout = lay_out(plan, spm, progress.deadline());
-  if (plan.layout.peak <= spm.capacity()) return std::move(plan);
-  if (progress.stopped() || progress.out_of_budget()) return unpin_until_placed(p, cost, spm, plan, progress);
-  return std::nullopt;
-}
 
 /// What one run of an exact solver proved: a lower bound on every plan in its
 /// space (the plan's own score when the run was not stopped), and the bound it
@@ -872,7 +768,9 @@ ParetoFront front_of(const Problem& p, const C& cost, const M& spm, const DpTabl
 
 /// Solves, then gives the plan SPM addresses (plan/layout.hpp). Capacity holds
 /// at every step by construction, but pinned FMs that live across several
-/// groups can fragment the SPM so that no addresses fit; then the largest
+/// groups can fragment the SPM so that no addresses fit; then the groups are
+/// asked again with an SPM reserve (squeeze_until_placed, address_repair.hpp),
+/// and where no reserve fits the largest
 /// pinned FM is banned from pinning and the problem solved again,
 /// until the plan can be placed (with no pins it always can: each group's
 /// buffers alone fit). Once stopped (a time or work limit or the observer), the

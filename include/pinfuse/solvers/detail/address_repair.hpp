@@ -1,0 +1,130 @@
+#pragma once
+// Address repairs: what a solver does with a plan whose pinned FMs fragment
+// the SPM so that the allocator (memory/allocator.hpp) finds no addresses for
+// it, although every group fits the capacity by the byte count. In order:
+//
+//   1. squeeze_until_placed: the plan keeps its groups, order and pins, and
+//      each group is asked again with `reserve` bytes less available than its
+//      pins leave, so that its tiles leave the allocator room; the reserve
+//      starts at the bytes the layout lacked and doubles, up to an eighth of
+//      the capacity. Groups that cannot run with less keep all of it. Only
+//      tiles change, so the plan loses little (DenseNet-169 at 512 KiB: its
+//      45 pins kept, where step 3 gave up 14 of them in 14 layouts).
+//   2. unpin_until_placed, once a solve is stopped (no budget to search
+//      again): the plan keeps its groups and order and loses its largest pins
+//      until they get addresses.
+//   3. ban_largest_pin: the solver bans the largest pin and solves again.
+// A repaired plan is not proven optimal: the first run's bound stays.
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pinfuse/concepts/cost_model.hpp"
+#include "pinfuse/concepts/memory_constraint.hpp"
+#include "pinfuse/core/align.hpp"
+#include "pinfuse/core/error.hpp"
+#include "pinfuse/core/problem.hpp"
+#include "pinfuse/plan/layout.hpp"
+#include "pinfuse/plan/plan.hpp"
+#include "pinfuse/solvers/detail/assemble_plan.hpp"
+#include "pinfuse/solvers/observer.hpp"
+
+namespace pinfuse::detail {
+
+/// The FM (index into `p.fms`) of the plan's largest pin, which an address
+/// repair gives up first; the plan pins something.
+inline std::size_t largest_pin(const Problem& p, const Plan& plan) {
+  const auto largest = std::max_element(plan.pinned.begin(), plan.pinned.end(),
+                                        [](const PinnedFm& a, const PinnedFm& b) { return a.bytes < b.bytes; });
+  return std::size_t(p.fm_of_vertex[largest->vertex]);
+}
+
+/// The address repair's last step, when a plan's layout exceeds `capacity`: bans the
+/// plan's largest pinned FM from pinning (`no_pin`, per FM of `p`), or throws
+/// when the plan pins nothing (a memory constraint stricter than the byte count).
+inline void ban_largest_pin(const Problem& p, const Plan& plan, std::uint64_t capacity, std::vector<char>& no_pin) {
+  if (plan.pinned.empty())
+    throw no_plan_fits("spm", "the " + plan.strategy + " plan needs " + std::to_string(plan.layout.peak) +
+                                 " bytes of addresses, more than the " + std::to_string(capacity) + " usable");
+  if (no_pin.empty()) no_pin.assign(p.fms.size(), 0);
+  no_pin[largest_pin(p, plan)] = 1;
+}
+
+/// What assemble_plan() needs to build `plan` (whose order is `p`'s) again:
+/// its group starts, pinned FMs and the objective each group was tiled for
+/// (a trade-off plan mixes them).
+struct PlanChoices {
+  std::vector<int> starts;
+  std::vector<char> pinned;  ///< per FM of `p`
+  std::vector<Objective> asked;
+};
+inline PlanChoices choices_of(const Problem& p, const Plan& plan) {
+  PlanChoices c;
+  for (std::size_t k = 0, pos = 0; k < plan.groups.size(); pos += plan.groups[k++].layers.size())
+    c.starts.push_back(static_cast<int>(pos));
+  c.pinned.assign(p.fms.size(), 0);
+  for (const PinnedFm& f : plan.pinned) c.pinned[std::size_t(p.fm_of_vertex[f.vertex])] = 1;
+  for (const PlannedGroup& g : plan.groups) c.asked.push_back(g.tiling_objective.value_or(plan.objective));
+  return c;
+}
+
+/// Step 1: `plan` (whose order is `p`'s) with its groups asked again with a
+/// reserve (see the header comment), the first that gets SPM addresses;
+/// nullopt when none of kSqueezes does.
+inline constexpr int kSqueezes = 4;
+inline constexpr std::uint64_t kMostSqueezedShare = 8;  ///< the reserve stays within capacity / this
+template <CostModel C, MemoryConstraint M>
+std::optional<Plan> squeeze_until_placed(const Problem& p, const C& cost, const M& spm, const Plan& plan, Progress& progress) {
+  const PlanChoices c = choices_of(p, plan);
+  const std::uint64_t capacity = spm.capacity();
+  std::uint64_t reserve = align_up(plan.layout.peak - capacity, spm.alignment());  // bytes the layout lacked
+  for (int squeeze = 0; squeeze < kSqueezes && reserve <= capacity / kMostSqueezedShare; ++squeeze, reserve *= 2) {
+    Plan squeezed = assemble_plan(p, cost, spm, c.starts, c.pinned, plan.objective, plan.strategy, progress.stats(),
+                                  c.asked, reserve);
+    squeezed.layout = lay_out(squeezed, spm, progress.deadline());
+    if (squeezed.layout.peak <= capacity) return squeezed;
+  }
+  return std::nullopt;
+}
+
+/// Step 2, for a solve with no budget left to search again: unpins
+/// the largest pinned FM of `plan` (whose order is `p`'s), keeping its groups
+/// and order, and asks the cost model about its groups again (each under the
+/// objective it was tiled for), until the pins
+/// get SPM addresses. nullopt when a group no longer fits the SPM without a
+/// pin it had (its staging buffers need more than the pin freed), or no pin
+/// is left and the layout still does not fit.
+template <CostModel C, MemoryConstraint M>
+std::optional<Plan> unpin_until_placed(const Problem& p, const C& cost, const M& spm, const Plan& plan, Progress& progress) {
+  PlanChoices c = choices_of(p, plan);
+  Plan repaired = plan;
+  while (repaired.layout.peak > spm.capacity()) {
+    if (repaired.pinned.empty()) return std::nullopt;  // a memory constraint stricter than the byte count
+    c.pinned[largest_pin(p, repaired)] = 0;
+    try {
+      repaired = assemble_plan(p, cost, spm, c.starts, c.pinned, plan.objective, plan.strategy, progress.stats(), c.asked);
+    } catch (const no_plan_fits&) {
+      return std::nullopt;
+    }
+    repaired.layout = lay_out(repaired, spm, progress.deadline());
+  }
+  return repaired;
+}
+
+/// Gives `plan` SPM addresses (plan.layout): the plan itself when they fit,
+/// else the plan squeeze_until_placed() makes, or, once the solve is stopped
+/// (no time to solve again), the plan unpin_until_placed() makes; nullopt (and
+/// `plan` unchanged but for its layout) when the caller must repair by
+/// banning a pin and solving again.
+template <CostModel C, MemoryConstraint M>
+std::optional<Plan> place_plan(const Problem& p, const C& cost, const M& spm, Plan& plan, Progress& progress) {
+  plan.layout = lay_out(plan, spm, progress.deadline());
+  if (plan.layout.peak <= spm.capacity()) return std::move(plan);
+  if (std::optional<Plan> squeezed = squeeze_until_placed(p, cost, spm, plan, progress)) return squeezed;
+  if (progress.stopped() || progress.out_of_budget()) return unpin_until_placed(p, cost, spm, plan, progress);
+  return std::nullopt;
+}
+
+}  // namespace pinfuse::detail
