@@ -154,6 +154,15 @@ class ReferenceAccelerator {
   /// so no query with fewer pins or bytes scores less. (tests/test_monotonic.cpp
   /// checks this on every group of the bundled models up to 4 layers.) A loaded
   /// input is asked as pinned: loading it adds to every way (§8a).
+  ///
+  /// The pins of a setting come out of its SPM (the contract: at most
+  /// q.available_bytes for the boundary FMs it pins or loads), so where the FMs
+  /// `q` pins cannot all be pinned at once, every setting moves at least
+  /// least_dram_bytes(q) through the one DMA engine, which takes
+  /// ceil(least_dram_bytes / DRAM B/cycle) cycles of the latency (§6: every
+  /// load and store is on the latency's path). The floor takes the larger
+  /// latency, and off-chip bytes (first under Objective::offchip_bytes:
+  /// the answer's plus what the pins cannot save) where they rank first or break the tie.
   std::optional<CostFloor> group_floor(const GroupQuery& q) const {
     if (q.layers.empty()) return std::nullopt;
     std::vector<BoundaryFm> inputs(q.inputs.begin(), q.inputs.end());
@@ -165,7 +174,21 @@ class ReferenceAccelerator {
     std::shared_ptr<Walks> walks;
     const std::optional<Choice> c = best_ways(std::span<const GroupQuery>(&generous, 1), view_of(generous), walks, true).front();
     if (!c) return std::nullopt;
-    return CostFloor{c->latency, c->offchip.total(), c->energy.total()};
+    CostFloor floor{c->latency, c->offchip.total(), c->energy.total()};
+    const DramFloor dram = least_dram_bytes(q);
+    const std::uint64_t dma = std::uint64_t(std::ceil(double(dram.least) / hw_.dram_bytes_per_cycle));  // [cyc]
+    switch (q.objective) {
+      case Objective::latency:  // (latency, off-chip): the off-chip bytes of c only break a tie at c's latency
+        floor.offchip_bytes = dma > c->latency ? dram.least : std::max(floor.offchip_bytes, dram.least);
+        floor.latency_cycles = std::max(c->latency, dma);
+        break;
+      case Objective::offchip_bytes:  // (off-chip, latency): c moves the least with every pin; each pin given up adds its bytes
+        floor.latency_cycles = dram.unsaved > 0 ? dma : std::max(c->latency, dma);
+        floor.offchip_bytes = std::max(floor.offchip_bytes + dram.unsaved, dram.least);
+        break;
+      case Objective::energy: break;
+    }
+    return floor;
   }
 
   /// SpmFloorModel: the sum of least_held(layers) [B].
@@ -242,6 +265,42 @@ class ReferenceAccelerator {
   class CommandWriter;  // commands(), step by step: accel/detail/reference_commands.hpp
   std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> queries, bool skip_by_floor) const;
 
+  /// What group_floor() adds: the DRAM bytes of any setting at most as generous as a query.
+  struct DramFloor {
+    std::uint64_t least = 0;    ///< moved by every way in every such setting [B]
+    std::uint64_t unsaved = 0;  ///< of it, the bytes of FMs the query pins that no setting can pin all of [B]
+  };
+  /// Every way of every setting at most as generous as `q` (GroupFloorModel)
+  /// moves each layer's weights (once at least, as floor() counts them), each
+  /// output `q` keeps in DRAM (whole) and the input rows
+  /// its layers' least_rows read of each input `q` keeps in DRAM; and of the
+  /// FMs `q` pins or loads (i), what their pins cannot save:
+  ///   unsaved = max(0, sum of r_i - q.available_bytes)                        [B]
+  /// r_i: what i moves when not pinned (an output's bytes, its rows the group
+  /// reads of an input; a loaded input is read whole). Pinning i saves at most
+  /// r_i and takes its aligned bytes >= r_i of the available bytes, so all
+  /// pins together save at most q.available_bytes.
+  DramFloor least_dram_bytes(const GroupQuery& q) const {
+    FloorSums sums;
+    for (const std::size_t v : q.layers) add_to_floor(sums, info_[v], q.layers.size() == 1);
+    const auto bytes_read = [&](std::size_t fm) {  // of FM `fm`, by the group's layers
+      std::uint64_t most = 0;
+      for (const std::size_t v : q.layers)
+        for (std::size_t slot = 0; slot < info_[v].inputs.size(); ++slot)
+          if (info_[v].inputs[slot] == fm) most = std::max(most, info_[v].least_bytes_read[slot]);
+      return most;
+    };
+    DramFloor d;
+    d.least = sums.weight_bytes;
+    std::uint64_t may_save = 0;  // sum of r_i
+    for (const BoundaryFm& in : q.inputs) (in.where == Residence::dram ? d.least : may_save) += bytes_read(in.vertex);
+    for (const BoundaryFm& out : q.outputs)
+      (out.where == Residence::dram ? d.least : may_save) += info_[out.vertex].row_bytes * std::uint64_t(info_[out.vertex].height);
+    d.unsaved = may_save > q.available_bytes ? may_save - q.available_bytes : 0;
+    d.least += d.unsaved;
+    return d;
+  }
+
   /// The sums floor() and fused_floors() take the maxima of, over the layers added so far.
   struct FloorSums {
     std::uint64_t compute = 0, weight_dma = 0, weight_bytes = 0, output_bytes = 0, unhidden = 0;  // [cyc], [cyc], [B], [B], [cyc]
@@ -266,6 +325,7 @@ class ReferenceAccelerator {
     std::uint64_t least_compute = 0;  ///< least_compute_cycles()
     std::uint64_t least_rows = 0;     ///< rows every plan computes (0 for a concat)
     std::vector<int> least_one_row;   ///< per input slot: least_input_rows(v, slot, 1), which least_held() asks most
+    std::vector<std::uint64_t> least_bytes_read;  ///< per input slot: bytes of the input rows its least_rows read [B]
     std::uint64_t compute = 0;        ///< compute_cycles()
     FloorSums floor_alone, floor_fused;  ///< its terms of the floor sums, in channel chunks or not (add_to_floor())
   };
@@ -378,6 +438,21 @@ class ReferenceAccelerator {
       const auto count = std::count(rows.begin(), rows.end(), char(1));
       l.least_rows = l.concat ? 0 : std::uint64_t(count);
       l.least_compute = std::uint64_t(std::ceil(double(l.least_rows) * l.cycles_per_row));
+    }
+    for (const LayerId c : order) {  // what those rows read: LayerInfo::least_bytes_read
+      if (layer_role(g, c) != LayerRole::compute) continue;
+      LayerInfo& l = info_[c];
+      l.least_bytes_read.assign(l.inputs.size(), 0);
+      for (std::size_t slot = 0; slot < l.inputs.size(); ++slot) {
+        const LayerInfo& from = info_[l.inputs[slot]];
+        std::vector<char> read(std::size_t(std::max(from.height, 0)), 0);
+        for (int r = 0; r < l.height; ++r) {
+          if (!needed[c][std::size_t(r)]) continue;
+          const RowRange in = input_rows(c, slot, {r, r + 1});
+          for (int i = std::max(in.begin, 0); i < std::min(in.end, from.height); ++i) read[std::size_t(i)] = 1;
+        }
+        l.least_bytes_read[slot] = from.row_bytes * std::uint64_t(std::count(read.begin(), read.end(), char(1)));
+      }
     }
   }
   /// What a group holds in the SPM at once, at least, in any setting (least_held()).

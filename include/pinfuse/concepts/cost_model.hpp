@@ -50,9 +50,11 @@
 //   std::optional<pinfuse::CostFloor> m.group_floor(const pinfuse::GroupQuery& q) const
 //
 // Contract: take any query q' about the same layers, boundary FMs, objective
-// and outputs_read_inside as q, with q'.available_bytes <= q.available_bytes,
-// in DRAM every boundary FM q says is in DRAM (those q says pinned or loaded
-// may be in any residence), and any passing pins. If the model accepts q', its answer scores at
+// and outputs_read_inside as q, in DRAM every boundary FM q says is in DRAM
+// (those q says pinned or loaded may be in any residence), any passing pins,
+// and q'.available_bytes at most q.available_bytes less the aligned bytes of
+// the boundary FMs q' pins or loads (their SPM comes out of what q has, as a
+// solver's pins come out of the capacity). If the model accepts q', its answer scores at
 // least score_of(floor, q.objective); nullopt means it accepts no such q'.
 // The fixed-order DP and the order-free search ask it once per group, with the
 // group's pin candidates pinned and the whole capacity available, for their
