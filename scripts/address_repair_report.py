@@ -6,8 +6,9 @@ and 2 MiB (shipped mobile NPU, file order, time limit 2 s) and lists the
 solves whose plan needed an address repair (solvers/detail/address_repair.hpp):
 its pinned FMs fragmented the SPM so that the allocator (memory/allocator.hpp)
 found no addresses. The repair first squeezes the tiles (the groups asked
-again with an SPM reserve: plan JSON `spm_reserve`), and where no squeeze fits
-bans the largest pin and solves again (`statistics.runs` > 1 in file order).
+again with an SPM reserve: plan JSON `spm_reserve`, `statistics.squeezes`), and
+where no squeeze fits gives up pins (`statistics.pins_given_up`: the largest
+banned and the problem solved again, or, in a stopped solve, unpinned).
 A repaired plan is not proven optimal; its gap is against the first run's bound.
 
 Then the same for torchvision's DenseNet-169 and DenseNet-201 (random weights,
@@ -47,16 +48,19 @@ def solve(model, spm, args, plan_path):
     return json.loads(out.stdout), plan
 
 
-def repair_of(summary, plan, file_order):
-    """What the repair did: the groups it squeezed and (file order) the reruns after a banned pin."""
+def repair_of(summary, plan):
+    """What the repairs did: the reserves tried, the groups the plan has squeezed, the pins given up."""
+    stats = summary["statistics"]
     squeezed = sum(1 for g in plan["groups"] if g.get("spm_reserve", 0) > 0)
-    reruns = summary["statistics"]["runs"] - 1 if file_order else 0
     parts = []
-    if squeezed:
-        reserve = max(g.get("spm_reserve", 0) for g in plan["groups"])
-        parts.append(f"squeeze: {squeezed} of {len(plan['groups'])} groups asked with {reserve / 1024:.1f} KiB less")
-    if reruns:
-        parts.append(f"{reruns} pin(s) banned, solved again")
+    if stats["squeezes"]:
+        part = f"{stats['squeezes']} squeeze(s)"
+        if squeezed:
+            reserve = max(g.get("spm_reserve", 0) for g in plan["groups"])
+            part += f": {squeezed} of {len(plan['groups'])} groups asked with {reserve / 1024:.1f} KiB less"
+        parts.append(part)
+    if stats["pins_given_up"]:
+        parts.append(f"{stats['pins_given_up']} pin(s) given up")
     return "; ".join(parts)
 
 
@@ -78,7 +82,7 @@ def main():
                     summary, plan = solve(model, spm, ["--strategy", strategy, "--order", "file", "--time-limit", LIMIT],
                                           plan_path)
                     solves += 1
-                    what = repair_of(summary, plan, True)
+                    what = repair_of(summary, plan)
                     if what:
                         zoo_rows.append(row(name, spm, strategy, summary, what))
         for name in REAL:
@@ -87,7 +91,7 @@ def main():
             subprocess.run([TOOL, "import", onnx_path, "-o", json_path], check=True, capture_output=True)
             for spm in SIZES:
                 summary, plan = solve(json_path, spm, [], plan_path)
-                real_rows.append(row(name, spm, "joint", summary, repair_of(summary, plan, False) or "none"))
+                real_rows.append(row(name, spm, "joint", summary, repair_of(summary, plan) or "none"))
                 print(real_rows[-1], flush=True)
     head = "| model | SPM | strategy | repair | latency (cycles) | gap | solve s | valid |\n|---|---|---|---|---:|---:|---:|---|\n"
     with open(REPORT, "w") as f:

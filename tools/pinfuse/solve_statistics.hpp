@@ -11,16 +11,17 @@ namespace pinfuse::cli {
 
 /// "12 states expanded, 3 pruned, ...": the solver's statistics on one line.
 inline std::string statistics_text(const SolveStatistics& st) {
-  char line[512];  // 11 counters of up to 20 digits and the text around them
+  char line[640];  // 13 counters of up to 20 digits and the text around them
   std::snprintf(line, sizeof line,
                 "%llu states expanded, %llu pruned, %llu groups costed, %llu cache hits, %llu memory refusals, "
-                "%llu growth stops, %llu layers walked, %llu work, %llu incumbents, %llu bound rounds, %llu runs, %.1f ms",
+                "%llu growth stops, %llu layers walked, %llu work, %llu incumbents, %llu bound rounds, %llu runs, "
+                "%llu squeezes, %llu pins given up, %.1f ms",
                 (unsigned long long)st.states_expanded, (unsigned long long)st.states_pruned,
                 (unsigned long long)st.groups_costed, (unsigned long long)st.cache_hits,
                 (unsigned long long)st.memory_refusals, (unsigned long long)st.growth_stops, (unsigned long long)st.layers_walked,
                 (unsigned long long)st.work(), (unsigned long long)st.incumbents,
-                (unsigned long long)st.bound_rounds, (unsigned long long)st.runs,
-                st.elapsed_ms);
+                (unsigned long long)st.bound_rounds, (unsigned long long)st.runs, (unsigned long long)st.squeezes,
+                (unsigned long long)st.pins_given_up, st.elapsed_ms);
   return line;
 }
 
@@ -37,6 +38,8 @@ inline nlohmann::json statistics_json(const SolveStatistics& st) {
           {"work", st.work()},
           {"incumbents", st.incumbents},
           {"bound_rounds", st.bound_rounds},
+          {"squeezes", st.squeezes},
+          {"pins_given_up", st.pins_given_up},
           {"elapsed_ms", st.elapsed_ms}};
 }
 

@@ -276,13 +276,12 @@ class ReferenceAccelerator {
   /// its layers' least_rows read of each input `q` keeps in DRAM; and of the
   /// FMs `q` pins or loads (i), what their pins cannot save:
   ///   unsaved = max(0, sum of r_i - q.available_bytes)                        [B]
-  /// r_i: what i moves when not pinned (an output's bytes, its rows the group
-  /// reads of an input; a loaded input is read whole). Pinning i saves at most
-  /// r_i and takes its aligned bytes >= r_i of the available bytes, so all
-  /// pins together save at most q.available_bytes.
+  /// r_i: what i moves at least when the setting does not pin it (an output's
+  /// bytes; the rows the group reads of an input, from DRAM or, loaded, whole).
+  /// The FMs P a setting pins or loads take their aligned bytes a_i >= r_i out
+  /// of q.available_bytes (the contract), so sum over P of r_i <= available,
+  /// and the others move at least sum of r_i - available.
   DramFloor least_dram_bytes(const GroupQuery& q) const {
-    FloorSums sums;
-    for (const std::size_t v : q.layers) add_to_floor(sums, info_[v], q.layers.size() == 1);
     const auto bytes_read = [&](std::size_t fm) {  // of FM `fm`, by the group's layers
       std::uint64_t most = 0;
       for (const std::size_t v : q.layers)
@@ -291,7 +290,7 @@ class ReferenceAccelerator {
       return most;
     };
     DramFloor d;
-    d.least = sums.weight_bytes;
+    for (const std::size_t v : q.layers) d.least += info_[v].weight_bytes;
     std::uint64_t may_save = 0;  // sum of r_i
     for (const BoundaryFm& in : q.inputs) (in.where == Residence::dram ? d.least : may_save) += bytes_read(in.vertex);
     for (const BoundaryFm& out : q.outputs)
@@ -426,14 +425,8 @@ class ReferenceAccelerator {
       for (auto [e, eend] = boost::out_edges(v, g); e != eend; ++e) {
         const LayerId c = boost::target(*e, g);
         if (layer_role(g, c) != LayerRole::compute) continue;
-        for (std::size_t slot = 0; slot < info_[c].inputs.size(); ++slot) {
-          if (info_[c].inputs[slot] != v) continue;
-          for (int r = 0; r < info_[c].height; ++r) {
-            if (!needed[c][std::size_t(r)]) continue;
-            const RowRange in = input_rows(c, slot, {r, r + 1});
-            for (int i = std::max(in.begin, 0); i < std::min(in.end, l.height); ++i) rows[std::size_t(i)] = 1;
-          }
-        }
+        for (std::size_t slot = 0; slot < info_[c].inputs.size(); ++slot)
+          if (info_[c].inputs[slot] == v) mark_rows_read(c, slot, needed[c], rows);
       }
       const auto count = std::count(rows.begin(), rows.end(), char(1));
       l.least_rows = l.concat ? 0 : std::uint64_t(count);
@@ -446,13 +439,19 @@ class ReferenceAccelerator {
       for (std::size_t slot = 0; slot < l.inputs.size(); ++slot) {
         const LayerInfo& from = info_[l.inputs[slot]];
         std::vector<char> read(std::size_t(std::max(from.height, 0)), 0);
-        for (int r = 0; r < l.height; ++r) {
-          if (!needed[c][std::size_t(r)]) continue;
-          const RowRange in = input_rows(c, slot, {r, r + 1});
-          for (int i = std::max(in.begin, 0); i < std::min(in.end, from.height); ++i) read[std::size_t(i)] = 1;
-        }
+        mark_rows_read(c, slot, needed[c], read);
         l.least_bytes_read[slot] = from.row_bytes * std::uint64_t(std::count(read.begin(), read.end(), char(1)));
       }
+    }
+  }
+  /// Marks in `read` (one entry per row of the FM in input slot `slot` of
+  /// layer `c`) the rows that the rows of `c` marked in `rows_of_c` read.
+  void mark_rows_read(LayerId c, std::size_t slot, const std::vector<char>& rows_of_c, std::vector<char>& read) const {
+    const int in_h = static_cast<int>(read.size());
+    for (int r = 0; r < info_[c].height; ++r) {
+      if (!rows_of_c[std::size_t(r)]) continue;
+      const RowRange in = input_rows(c, slot, {r, r + 1});
+      for (int i = std::max(in.begin, 0); i < std::min(in.end, in_h); ++i) read[std::size_t(i)] = 1;
     }
   }
   /// What a group holds in the SPM at once, at least, in any setting (least_held()).

@@ -165,7 +165,7 @@ Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions
       progress.finish(*placed);
       return std::move(*placed);
     }
-    detail::ban_largest_pin(p, plan, spm.capacity(), no_pin);
+    detail::ban_largest_pin(p, plan, spm.capacity(), no_pin, progress.stats());
   }
 }
 

@@ -9,12 +9,13 @@
 //      starts at the bytes the layout lacked and doubles, up to an eighth of
 //      the capacity. Groups that cannot run with less keep all of it. Only
 //      tiles change, so the plan loses little (DenseNet-169 at 512 KiB: its
-//      45 pins kept, where step 3 gave up 14 of them in 14 layouts).
+//      45 pins kept, where step 2 gave up 14 of them in 14 layouts).
 //   2. unpin_until_placed, once a solve is stopped (no budget to search
 //      again): the plan keeps its groups and order and loses its largest pins
 //      until they get addresses.
 //   3. ban_largest_pin: the solver bans the largest pin and solves again.
 // A repaired plan is not proven optimal: the first run's bound stays.
+// SolveStatistics counts the reserves tried (squeezes) and the pins given up.
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -44,12 +45,14 @@ inline std::size_t largest_pin(const Problem& p, const Plan& plan) {
 /// The address repair's last step, when a plan's layout exceeds `capacity`: bans the
 /// plan's largest pinned FM from pinning (`no_pin`, per FM of `p`), or throws
 /// when the plan pins nothing (a memory constraint stricter than the byte count).
-inline void ban_largest_pin(const Problem& p, const Plan& plan, std::uint64_t capacity, std::vector<char>& no_pin) {
+inline void ban_largest_pin(const Problem& p, const Plan& plan, std::uint64_t capacity, std::vector<char>& no_pin,
+                            SolveStatistics& stats) {
   if (plan.pinned.empty())
     throw no_plan_fits("spm", "the " + plan.strategy + " plan needs " + std::to_string(plan.layout.peak) +
                                  " bytes of addresses, more than the " + std::to_string(capacity) + " usable");
   if (no_pin.empty()) no_pin.assign(p.fms.size(), 0);
   no_pin[largest_pin(p, plan)] = 1;
+  ++stats.pins_given_up;
 }
 
 /// What assemble_plan() needs to build `plan` (whose order is `p`'s) again:
@@ -70,17 +73,22 @@ inline PlanChoices choices_of(const Problem& p, const Plan& plan) {
   return c;
 }
 
+/// The reserves step 1 tries: at most kSqueezes (the first, then doubled),
+/// each within capacity / kMostSqueezedShare.
+inline constexpr int kSqueezes = 4;
+inline constexpr std::uint64_t kMostSqueezedShare = 8;
+
 /// Step 1: `plan` (whose order is `p`'s) with its groups asked again with a
 /// reserve (see the header comment), the first that gets SPM addresses;
-/// nullopt when none of kSqueezes does.
-inline constexpr int kSqueezes = 4;
-inline constexpr std::uint64_t kMostSqueezedShare = 8;  ///< the reserve stays within capacity / this
+/// nullopt when none does. A plan whose layout fits is returned as it is.
 template <CostModel C, MemoryConstraint M>
 std::optional<Plan> squeeze_until_placed(const Problem& p, const C& cost, const M& spm, const Plan& plan, Progress& progress) {
-  const PlanChoices c = choices_of(p, plan);
   const std::uint64_t capacity = spm.capacity();
+  if (plan.layout.peak <= capacity) return plan;
+  const PlanChoices c = choices_of(p, plan);
   std::uint64_t reserve = align_up(plan.layout.peak - capacity, spm.alignment());  // bytes the layout lacked
   for (int squeeze = 0; squeeze < kSqueezes && reserve <= capacity / kMostSqueezedShare; ++squeeze, reserve *= 2) {
+    ++progress.stats().squeezes;
     Plan squeezed = assemble_plan(p, cost, spm, c.starts, c.pinned, plan.objective, plan.strategy, progress.stats(),
                                   c.asked, reserve);
     squeezed.layout = lay_out(squeezed, spm, progress.deadline());
@@ -103,6 +111,7 @@ std::optional<Plan> unpin_until_placed(const Problem& p, const C& cost, const M&
   while (repaired.layout.peak > spm.capacity()) {
     if (repaired.pinned.empty()) return std::nullopt;  // a memory constraint stricter than the byte count
     c.pinned[largest_pin(p, repaired)] = 0;
+    ++progress.stats().pins_given_up;
     try {
       repaired = assemble_plan(p, cost, spm, c.starts, c.pinned, plan.objective, plan.strategy, progress.stats(), c.asked);
     } catch (const no_plan_fits&) {

@@ -22,7 +22,7 @@
 namespace pinfuse::detail {
 
 /// Builds the Plan for the given groups (first positions) and pinned FMs; its
-/// queries (one per group) are counted in `stats`. Each group is asked under
+/// queries (one per group, two where a squeezed one gets no answer) are counted in `stats`. Each group is asked under
 /// `objective`, or (a trade-off plan) under its entry of `asked`.
 /// `squeeze` (bytes; an address repair, address_repair.hpp): each group is
 /// asked with that much less available than its pins leave, so that its tiles

@@ -846,7 +846,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
       progress.finish(*placed);
       return std::move(*placed);
     }
-    ban_largest_pin(file, plan, spm.capacity(), space.no_pin);
+    ban_largest_pin(file, plan, spm.capacity(), space.no_pin, progress.stats());
     if (progress.stopped() || progress.out_of_budget()) space.pins = false;
   }
 }

@@ -6,8 +6,9 @@
 // asked with each of G's pin candidates at its boundary pinned (a model input
 // read after G too counts as one: the search may load it in G or before) and
 // the whole capacity available, is at most G's score in any setting the search
-// can run it in (those pin a subset of the candidates, may have pins passing
-// over G and leave at most the capacity). It depends on G's layers alone, not
+// can run it in (those pin a subset of the candidates and may have pins passing
+// over G, all of whose aligned bytes come out of the capacity: GroupFloorModel's
+// contract). It depends on G's layers alone, not
 // on the downset G runs from. Over the downsets D that groups reach from the
 // empty one, from the largest down:
 //

@@ -807,13 +807,16 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
     Plan& plan = r.plan;
     plan.status = exact_status(plan, r.bounds, first_run);
     std::optional<Plan> placed = place_plan(p, cost, spm, plan, progress);
+    if (placed && opt.trade_off &&  // a repair may leave the slack (its groups asked with less SPM): ban and solve again
+        static_cast<long double>(placed->totals.latency_cycles) > allowed_latency(least_latency(r.table), *opt.trade_off))
+      placed.reset();
     if (placed) {
       placed->status = exact_status(*placed, r.bounds, first_run);
       progress.finish(*placed);
       if (opt.trade_off && opt.trade_off->front) add_to_front(*opt.trade_off->front, *placed);  // repaired: placed
       return std::move(*placed);
     }
-    ban_largest_pin(p, plan, spm.capacity(), space.no_pin);
+    ban_largest_pin(p, plan, spm.capacity(), space.no_pin, progress.stats());
   }
 }
 template <CostModel C, MemoryConstraint M>

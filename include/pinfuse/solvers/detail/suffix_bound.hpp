@@ -6,8 +6,9 @@
 // Floor. The cost model's group floor (GroupFloorModel) of group [b, e), asked
 // with each of the group's pin candidates at its boundary pinned and the whole
 // capacity available, is at most the score of the group in any setting the DP
-// can put it in (those pin a subset of the candidates and leave at most the
-// capacity). Backwards over the cuts:
+// can put it in (those pin a subset of the candidates, whose aligned bytes,
+// with any other pins alive, come out of the capacity: GroupFloorModel's
+// contract). Backwards over the cuts:
 //
 //   rest(n) = 0,   rest(b) = min over ends e of floor(b, e) + rest(e)
 //
