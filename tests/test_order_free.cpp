@@ -197,15 +197,29 @@ TEST_CASE("a work limit stops a solve at the same place on every run and with an
   }
 }
 
+namespace {
+
+/// GoogLeNet's order-free joint plan at 512 KiB, which pins FMs: what the
+/// address repair tests pretend got no SPM addresses.
+struct PinningPlan {
+  Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/models/googlenet.json");
+  Hardware hw = [] {
+    Hardware h = pinfuse::testing::shipped_hardware();
+    h.spm_bytes = 512 * 1024;
+    return h;
+  }();
+  ReferenceAccelerator accel{g, hw};
+  Scratchpad spm = scratchpad_of(hw);
+  Plan plan = solve_joint(g, accel, spm, with_order(OrderMode::free));
+  Problem p = make_problem(g, plan.order);
+};
+
+}  // namespace
+
 TEST_CASE("an address repair first squeezes the tiles, keeping the groups, order and pins", "[solvers][order_free][dp]") {
-  Hardware hw = pinfuse::testing::shipped_hardware();
-  const Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/models/googlenet.json");
-  hw.spm_bytes = 512 * 1024;
-  const ReferenceAccelerator accel(g, hw);
-  const Scratchpad spm = scratchpad_of(hw);
-  const Plan plan = solve_joint(g, accel, spm, with_order(OrderMode::free));
+  const PinningPlan s;
+  const auto& [g, hw, accel, spm, plan, p] = s;
   REQUIRE(plan.pinned.size() >= 2);
-  const Problem p = make_problem(g, plan.order);
   detail::Progress progress(nullptr);
   const std::uint64_t lacked = 20 * 1024;
   Plan unplaced = plan;  // as if the allocator had needed 20 KiB more than the SPM has
@@ -245,15 +259,9 @@ TEST_CASE("an address repair first squeezes the tiles, keeping the groups, order
 }
 
 TEST_CASE("a stopped solve's address repair unpins the largest pins and keeps the groups", "[solvers][order_free][dp]") {
-  const Hardware base = pinfuse::testing::shipped_hardware();
-  const Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/models/googlenet.json");
-  Hardware hw = base;
-  hw.spm_bytes = 512 * 1024;
-  const ReferenceAccelerator accel(g, hw);
-  const Scratchpad spm = scratchpad_of(hw);
-  const Plan plan = solve_joint(g, accel, spm, with_order(OrderMode::free));
+  const PinningPlan s;
+  const auto& [g, hw, accel, spm, plan, p] = s;
   REQUIRE(plan.pinned.size() >= 2);
-  const Problem p = make_problem(g, plan.order);
   detail::Progress progress(nullptr);
   Plan unplaced = plan;  // as if the allocator had found no addresses
   unplaced.layout.peak = spm.capacity() + 1;
