@@ -86,7 +86,7 @@ struct SolveStatus {
 /// add up over every search run of one solve call: address repairs, and each
 /// order of OrderMode::search.
 struct SolveStatistics {
-  std::uint64_t runs = 0;             ///< DP or search runs (1 + address repairs, per order)
+  std::uint64_t runs = 0;             ///< DP or search runs, per order: the first, the fixed-order DP seeding a budgeted order-free search, each solve again after a banned pin or a stuck quick mode
   std::uint64_t states_expanded = 0;  ///< search states whose transitions were explored
   std::uint64_t states_pruned = 0;    ///< state-group pairs not explored, and (order-free) states not expanded: their bound cannot beat the incumbent
   std::uint64_t groups_costed = 0;    ///< group settings asked of the cost model
