@@ -226,6 +226,8 @@ TEST_CASE("an address repair first squeezes the tiles, keeping the groups, order
   unplaced.layout.peak = spm.capacity() + lacked;
   const std::optional<Plan> squeezed = detail::squeeze_until_placed(p, accel, spm, unplaced, progress);
   REQUIRE(squeezed);
+  CHECK(progress.stats().squeezes == 1);  // the first reserve fits: 20 KiB of 512
+  CHECK(progress.stats().pins_given_up == 0);
   CHECK(squeezed->layout.peak <= spm.capacity());
   CHECK(squeezed->order == plan.order);
   CHECK(squeezed->pinned == plan.pinned);
@@ -267,6 +269,7 @@ TEST_CASE("a stopped solve's address repair unpins the largest pins and keeps th
   unplaced.layout.peak = spm.capacity() + 1;
   const std::optional<Plan> repaired = detail::unpin_until_placed(p, accel, spm, unplaced, progress);
   REQUIRE(repaired);
+  CHECK(progress.stats().pins_given_up == 1);
   CHECK(repaired->layout.peak <= spm.capacity());
   CHECK(repaired->order == plan.order);
   REQUIRE(repaired->groups.size() == plan.groups.size());

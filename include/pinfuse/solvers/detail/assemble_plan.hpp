@@ -54,7 +54,7 @@ Plan assemble_plan(const Problem& p, const C& cost, const M& spm, const std::vec
       GroupSettings one;
       one.add(s);
       const std::vector<std::size_t> layers = positions_to_vertices(p, begin, end);
-      if (squeeze) {
+      if (squeeze && squeeze < spm.capacity() - s.pinned_bytes) {
         c = std::move(one.ask(layers, cost, spm, tiling, stats, squeeze).front());
         if (c) reserved = squeeze;
       }

@@ -92,25 +92,18 @@ class GroupSettings {
   /// The cost of the group of `layers` (vertex indices, in execution order) in
   /// every setting, in one batch; nullopt where the model says no or the memory
   /// constraint refuses pins and buffers together. Counted in `stats`.
-  /// `reserve`: bytes kept back from what the pins leave available (a
-  /// setting with no more than that left gets no answer).
+  /// `reserve`: bytes held back from what the pins leave available (an
+  /// address repair's squeeze); every setting's pinned_bytes + reserve is at
+  /// most the capacity (the callers check).
   template <CostModel C, MemoryConstraint M>
   std::vector<std::optional<GroupCost>> ask(std::span<const std::size_t> layers, const C& cost, const M& spm,
                                             Objective objective, SolveStatistics& stats, std::uint64_t reserve = 0) const {
     std::vector<GroupQuery> queries;
-    std::vector<std::size_t> asked;  // the settings queried: those with SPM left after the reserve
-    for (std::size_t i = 0; i < settings_.size(); ++i) {
-      const GroupSetting& s = settings_[i];
-      const std::uint64_t left = spm.capacity() - s.pinned_bytes;  // pinned_bytes <= capacity: the callers' check
-      if (reserve && reserve >= left) continue;
-      asked.push_back(i);
-      queries.push_back({layers, s.inputs, s.outputs, left - reserve, spm.alignment(), objective, s.passing,
-                         s.outputs_read_inside});
-    }
-    std::vector<std::optional<GroupCost>> given = evaluate_all(cost, std::span<const GroupQuery>(queries));
+    for (const GroupSetting& s : settings_)
+      queries.push_back({layers, s.inputs, s.outputs, spm.capacity() - s.pinned_bytes - reserve, spm.alignment(),
+                         objective, s.passing, s.outputs_read_inside});
+    std::vector<std::optional<GroupCost>> answers = evaluate_all(cost, std::span<const GroupQuery>(queries));
     stats.groups_costed += queries.size();
-    std::vector<std::optional<GroupCost>> answers(settings_.size());
-    for (std::size_t k = 0; k < asked.size(); ++k) answers[asked[k]] = std::move(given[k]);
     for (std::size_t i = 0; i < answers.size(); ++i)
       if (answers[i] && !fits_together(spm, settings_[i], *answers[i])) {
         answers[i].reset();
