@@ -130,6 +130,7 @@ TEST_CASE("both solvers give the same plan and statistics on any number of threa
                                    std::pair{"resnet18", OrderMode::file}, std::pair{"squeezenet", OrderMode::free},
                                    std::pair{"googlenet", OrderMode::free}})
     for (const std::uint64_t kib : {256, 2048}) {
+      if (pinfuse::testing::sanitized && kib != 256) continue;
       const auto [g, hw] = bundled(name, kib);
       const ReferenceAccelerator accel(g, hw);
       SolveOptions one, three;
@@ -149,7 +150,7 @@ TEST_CASE("both solvers give the same plan and statistics on any number of threa
 
 TEST_CASE("the fixed-order DP's branch and bound gives the plan of the full DP", "[solver][branch_and_bound]") {
   std::map<Strategy, Pruning> pruned;
-  for (std::uint32_t seed = 0; seed < (pinfuse::testing::sanitized ? 20 : 60); ++seed) {
+  for (std::uint32_t seed = 0; seed < 60; seed += pinfuse::testing::seed_step) {
     std::mt19937 rng(seed);
     const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(3, 9)(rng), seed % 2 == 1);
     Hardware hw = pinfuse::testing::random_hardware(rng, g);

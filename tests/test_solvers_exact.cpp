@@ -84,15 +84,15 @@ Objective latency_or_offchip(std::uint32_t seed) { return seed % 3 == 0 ? Object
 }  // namespace
 
 TEST_CASE("exact solvers equal brute force on random chains", "[solvers][exact]") {
-  for (std::uint32_t seed = 1; seed <= 60; ++seed) check_against_brute_force(seed, false, latency_or_offchip(seed));
+  for (std::uint32_t seed = 1; seed <= 60; seed += pinfuse::testing::seed_step) check_against_brute_force(seed, false, latency_or_offchip(seed));
 }
 
 TEST_CASE("exact solvers equal brute force on random DAGs", "[solvers][exact]") {
-  for (std::uint32_t seed = 1001; seed <= 1060; ++seed) check_against_brute_force(seed, true, latency_or_offchip(seed));
+  for (std::uint32_t seed = 1001; seed <= 1060; seed += pinfuse::testing::seed_step) check_against_brute_force(seed, true, latency_or_offchip(seed));
 }
 
 TEST_CASE("exact solvers equal brute force on random chains and DAGs under the energy objective",
           "[solvers][exact][energy]") {
-  for (std::uint32_t seed = 1; seed <= 40; ++seed) check_against_brute_force(seed, false, Objective::energy);
-  for (std::uint32_t seed = 1001; seed <= 1040; ++seed) check_against_brute_force(seed, true, Objective::energy);
+  for (std::uint32_t seed = 1; seed <= 40; seed += pinfuse::testing::seed_step) check_against_brute_force(seed, false, Objective::energy);
+  for (std::uint32_t seed = 1001; seed <= 1040; seed += pinfuse::testing::seed_step) check_against_brute_force(seed, true, Objective::energy);
 }

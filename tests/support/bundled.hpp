@@ -13,6 +13,7 @@
 #include "pinfuse/io/model_json.hpp"
 #include "pinfuse/model/network.hpp"
 #include "pinfuse/solvers/options.hpp"
+#include "support/sanitized.hpp"
 
 namespace pinfuse::testing {
 
@@ -45,13 +46,6 @@ inline std::vector<std::filesystem::path> bundled_models() {
   return models;
 }
 
-/// True under AddressSanitizer + UBSan (PINFUSE_TESTS_SANITIZED): tests that
-/// repeat one property over many sizes check fewer there (see solved_models()).
-#ifdef PINFUSE_TESTS_SANITIZED
-inline constexpr bool sanitized = true;
-#else
-inline constexpr bool sanitized = false;
-#endif
 
 /// The bundled models that the tests solving every model solve (validity,
 /// monotonicity, order search): all of them, except under AddressSanitizer +
