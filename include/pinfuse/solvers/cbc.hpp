@@ -149,6 +149,7 @@ Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions
   const Problem p = make_problem(g, opt.order);
   std::vector<char> no_pin;
   std::optional<detail::ProvenBounds> first_run;  // the optimum before any repair
+  detail::SqueezeRival rival;
   for (;;) {
     ++progress.stats().runs;
     const IlpModel m = formulate_joint_ilp(p, cost, spm, opt, no_pin, progress);
@@ -160,7 +161,7 @@ Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions
     progress.tick();
     const detail::ProvenBounds bounds{score_of(plan.totals, plan.objective), std::nullopt};
     plan.status = detail::exact_status(plan, bounds, first_run);
-    if (std::optional<Plan> placed = detail::place_plan(p, cost, spm, plan, progress)) {
+    if (std::optional<Plan> placed = rival.settle(detail::place_plan(p, cost, spm, plan, progress), progress, plan.objective)) {
       placed->status = detail::exact_status(*placed, bounds, first_run);
       progress.finish(*placed);
       return std::move(*placed);

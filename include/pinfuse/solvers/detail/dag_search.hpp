@@ -811,6 +811,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
   Progress progress(opt.observer, opt.time_limit, opt.work_limit);
   std::optional<ProvenBounds> first_run;  // the first search's bounds: still ones after a repair
   std::optional<Plan> fixed;   // the file order's plan the first search is given, if it was
+  SqueezeRival rival;
   const auto score = [&](const Plan& p) { return score_of(p.totals, opt.objective); };
   for (;;) {
     using Search = DagSearch<C, M>;
@@ -839,7 +840,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
     const Problem p = make_problem(g, order);  // FMs are numbered by vertex, as in `file`
     Plan plan = assemble_plan(p, cost, spm, starts, found->pinned, opt.objective, strategy, progress.stats());
     plan.status = exact_status(plan, found->bounds, first_run);
-    std::optional<Plan> placed = place_plan(p, cost, spm, plan, progress);
+    std::optional<Plan> placed = rival.settle(place_plan(p, cost, spm, plan, progress), progress, opt.objective);
     if (placed) {
       if (fixed && score(*fixed) < score(*placed)) placed = std::move(*fixed);
       placed->status = exact_status(*placed, found->bounds, first_run);

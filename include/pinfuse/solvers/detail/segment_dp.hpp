@@ -786,6 +786,7 @@ template <CostModel C, MemoryConstraint M>
 Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, SearchSpace space,
                     std::string strategy, Progress& progress, WhenStuck when_stuck = WhenStuck::full_dp) {
   std::optional<ProvenBounds> first_run;  // the first run's bounds: still ones after a repair
+  SqueezeRival rival;
   for (;;) {
     DpResult r = solve_dp(p, cost, spm, opt, space, strategy, progress, when_stuck);
     if (!first_run && opt.trade_off) {
@@ -806,10 +807,11 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
     }
     Plan& plan = r.plan;
     plan.status = exact_status(plan, r.bounds, first_run);
-    std::optional<Plan> placed = place_plan(p, cost, spm, plan, progress);
-    if (placed && opt.trade_off &&  // a repair may leave the slack (its groups asked with less SPM): ban and solve again
-        static_cast<long double>(placed->totals.latency_cycles) > allowed_latency(least_latency(r.table), *opt.trade_off))
-      placed.reset();
+    Placement placement = place_plan(p, cost, spm, plan, progress);
+    if (placement.plan && opt.trade_off &&  // a repair may leave the slack (its groups asked with less SPM): ban and solve again
+        static_cast<long double>(placement.plan->totals.latency_cycles) > allowed_latency(least_latency(r.table), *opt.trade_off))
+      placement.plan.reset();
+    std::optional<Plan> placed = rival.settle(std::move(placement), progress, opt.objective);
     if (placed) {
       placed->status = exact_status(*placed, r.bounds, first_run);
       progress.finish(*placed);
