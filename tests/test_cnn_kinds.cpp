@@ -24,6 +24,7 @@
 #include "support/brute_force.hpp"
 #include "support/program_checks.hpp"
 #include "support/random_networks.hpp"
+#include "support/sanitized.hpp"
 
 using namespace pinfuse;
 

@@ -15,6 +15,7 @@
 #include "pinfuse/solvers/detail/segment_dp.hpp"
 #include "support/brute_force.hpp"
 #include "support/random_networks.hpp"
+#include "support/sanitized.hpp"
 
 using namespace pinfuse;
 using pinfuse::detail::DownsetBound;

@@ -14,6 +14,7 @@
 #include "pinfuse/solvers/joint.hpp"
 #include "support/brute_force.hpp"
 #include "support/random_networks.hpp"
+#include "support/sanitized.hpp"
 
 using namespace pinfuse;
 

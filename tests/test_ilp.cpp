@@ -17,6 +17,7 @@
 #include "pinfuse/solvers/ilp.hpp"
 #include "pinfuse/solvers/solve.hpp"
 #include "support/random_networks.hpp"
+#include "support/sanitized.hpp"
 #if defined(PINFUSE_HAS_CBC)
 #include "pinfuse/solvers/cbc.hpp"
 #endif

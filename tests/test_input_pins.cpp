@@ -20,6 +20,7 @@
 #include "support/brute_force.hpp"
 #include "support/findings.hpp"
 #include "support/random_networks.hpp"
+#include "support/sanitized.hpp"
 
 using namespace pinfuse;
 using testing::all_errors;

@@ -22,6 +22,7 @@
 #include "pinfuse/solvers/detail/group_boundary.hpp"
 #include "pinfuse/solvers/solve.hpp"
 #include "support/bundled.hpp"
+#include "support/sanitized.hpp"
 
 using namespace pinfuse;
 

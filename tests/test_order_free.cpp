@@ -261,33 +261,54 @@ TEST_CASE("an address repair first squeezes the tiles, keeping the groups, order
 }
 
 TEST_CASE("a squeezed plan waits for one rerun without the largest pin, and the better is kept", "[solvers][order_free][dp]") {
-  Plan worse, better;  // only their scores matter here
-  better.totals.latency_cycles = 1000;
-  worse.totals.latency_cycles = 2000;
+  Plan worse, better;  // only their scores matter here: by their own objective, off-chip bytes first
+  worse.objective = better.objective = Objective::offchip_bytes;
+  better.totals.offchip.fm_read = 1000;
+  worse.totals.offchip.fm_read = 2000;
+  better.totals.latency_cycles = 2000;  // (the other way round)
+  worse.totals.latency_cycles = 1000;
   const auto placed = [](const Plan& p, bool squeezed) { return detail::Placement{p, squeezed}; };
-  const auto latency = [](const std::optional<Plan>& p) { return p ? p->totals.latency_cycles : 0; };
+  const auto read = [](const std::optional<Plan>& p) { return p ? p->totals.offchip.fm_read : 0; };
   detail::Progress budget(nullptr);
-  {  // the rerun's plan is better: it is kept
+  SolveStatistics& stats = budget.stats();
+  {  // the rerun's plan is better: it is kept, and so is the count of its ban
     detail::SqueezeRival rival;
-    CHECK_FALSE(rival.settle(placed(worse, true), budget, Objective::latency));  // ban the largest pin and solve again
-    CHECK(latency(rival.settle(placed(better, false), budget, Objective::latency)) == better.totals.latency_cycles);
+    CHECK_FALSE(rival.settle(placed(worse, true), budget));  // ban the largest pin and solve again
+    CHECK(rival.waiting());
+    ++stats.pins_given_up;  // ban_largest_pin's
+    CHECK(read(rival.settle(placed(better, false), budget)) == 1000);
+    CHECK_FALSE(rival.waiting());
+    CHECK(stats.pins_given_up == 1);
   }
-  {  // the rerun's plan is worse, or has no addresses: the squeezed one is kept
+  stats.pins_given_up = 0;
+  {  // the rerun's plan is worse, or has no addresses: the squeezed one is kept, with all its pins
     detail::SqueezeRival rival;
-    CHECK_FALSE(rival.settle(placed(better, true), budget, Objective::latency));
-    CHECK(latency(rival.settle(placed(worse, true), budget, Objective::latency)) == better.totals.latency_cycles);
+    CHECK_FALSE(rival.settle(placed(better, true), budget));
+    ++stats.pins_given_up;
+    CHECK(read(rival.settle(placed(worse, true), budget)) == 1000);
+    CHECK(stats.pins_given_up == 0);
     detail::SqueezeRival lone;
-    CHECK_FALSE(lone.settle(placed(worse, true), budget, Objective::latency));
-    CHECK(latency(lone.settle({}, budget, Objective::latency)) == worse.totals.latency_cycles);
-    CHECK_FALSE(lone.settle({}, budget, Objective::latency));  // one rerun only: then the caller bans as before
-    CHECK(latency(lone.settle(placed(worse, true), budget, Objective::latency)) == worse.totals.latency_cycles);
+    CHECK_FALSE(lone.settle(placed(worse, true), budget));
+    ++stats.pins_given_up;
+    CHECK(read(lone.settle({}, budget)) == 2000);
+    CHECK(stats.pins_given_up == 0);
+    CHECK_FALSE(lone.settle({}, budget));  // one rerun only: then the caller bans as before
+    CHECK(read(lone.settle(placed(worse, true), budget)) == 2000);
+  }
+  {  // the rerun finds no plan at all: the caller keeps the squeezed one
+    detail::SqueezeRival rival;
+    CHECK_FALSE(rival.settle(placed(better, true), budget));
+    ++stats.pins_given_up;
+    REQUIRE(rival.waiting());
+    CHECK(rival.keep(budget).totals.offchip.fm_read == 1000);
+    CHECK(stats.pins_given_up == 0);
   }
   {  // no budget left for a rerun, or no squeeze: the plan as it is
     detail::Progress spent(nullptr, std::chrono::milliseconds(0), 1);
     spent.stats().groups_costed = 2;
     detail::SqueezeRival rival;
-    CHECK(latency(rival.settle(placed(worse, true), spent, Objective::latency)) == worse.totals.latency_cycles);
-    CHECK(latency(rival.settle(placed(better, false), budget, Objective::latency)) == better.totals.latency_cycles);
+    CHECK(read(rival.settle(placed(worse, true), spent)) == 2000);
+    CHECK(read(rival.settle(placed(better, false), budget)) == 1000);
   }
   // A real export: torchvision's EfficientNetV2-S at 512 KiB (tests/data/models/README.md). The first
   // run's optimum finds no addresses, and its squeeze holds SPM back from most groups: 11.9% above

@@ -18,6 +18,7 @@
 #include "pinfuse/solvers/solve.hpp"
 #include "support/bundled.hpp"
 #include "support/random_networks.hpp"
+#include "support/sanitized.hpp"
 
 using namespace pinfuse;
 using pinfuse::testing::bundled;

@@ -12,6 +12,7 @@
 #include "pinfuse/solvers/solve.hpp"
 #include "support/brute_force.hpp"
 #include "support/random_networks.hpp"
+#include "support/sanitized.hpp"
 
 using namespace pinfuse;
 using pinfuse::testing::brute_force;

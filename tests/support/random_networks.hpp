@@ -9,7 +9,6 @@
 #include "pinfuse/model/network.hpp"
 #include "pinfuse/model/statistics.hpp"
 #include "pinfuse/model/shape_inference.hpp"
-#include "support/sanitized.hpp"
 
 namespace pinfuse::testing {
 

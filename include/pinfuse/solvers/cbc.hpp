@@ -154,6 +154,7 @@ Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions
     ++progress.stats().runs;
     const IlpModel m = formulate_joint_ilp(p, cost, spm, opt, no_pin, progress);
     const std::optional<std::vector<double>> x = solve_lexicographic_cbc(m);
+    if (!x && rival.waiting()) return rival.keep(progress);  // its rival's rerun found no plan
     if (!x)
       throw no_plan_fits("spm", "no joint-ilp plan fits the SPM (" + std::to_string(spm.capacity()) + " usable bytes)");
     ++progress.stats().incumbents;
@@ -161,7 +162,7 @@ Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions
     progress.tick();
     const detail::ProvenBounds bounds{score_of(plan.totals, plan.objective), std::nullopt};
     plan.status = detail::exact_status(plan, bounds, first_run);
-    if (std::optional<Plan> placed = rival.settle(detail::place_plan(p, cost, spm, plan, progress), progress, plan.objective)) {
+    if (std::optional<Plan> placed = rival.settle(detail::place_plan(p, cost, spm, plan, progress), progress)) {
       placed->status = detail::exact_status(*placed, bounds, first_run);
       progress.finish(*placed);
       return std::move(*placed);

@@ -132,7 +132,7 @@ struct Placement {
 };
 
 /// Gives `plan` SPM addresses (plan.layout): the plan itself when they fit,
-/// else the plan squeeze_until_placed() makes, or, once the solve is stopped
+/// else the plan squeeze_until_placed() makes (with `plan`'s bounds), or, once the solve is stopped
 /// (no time to solve again), the plan unpin_until_placed() makes; no plan (and
 /// `plan` unchanged but for its layout) when the caller must repair by
 /// banning a pin and solving again.
@@ -140,7 +140,10 @@ template <CostModel C, MemoryConstraint M>
 Placement place_plan(const Problem& p, const C& cost, const M& spm, Plan& plan, Progress& progress) {
   plan.layout = lay_out(plan, spm, progress.deadline());
   if (plan.layout.peak <= spm.capacity()) return {std::move(plan)};
-  if (std::optional<Plan> squeezed = squeeze_until_placed(p, cost, spm, plan, progress)) return {std::move(squeezed), true};
+  if (std::optional<Plan> squeezed = squeeze_until_placed(p, cost, spm, plan, progress)) {
+    squeezed->status = {score_of(*squeezed) == plan.status.lower_bound, plan.status.lower_bound, plan.status.root_bound};
+    return {std::move(squeezed), true};
+  }
   if (progress.stopped() || progress.out_of_budget()) return {unpin_until_placed(p, cost, spm, plan, progress)};
   return {};
 }
@@ -149,24 +152,40 @@ Placement place_plan(const Problem& p, const C& cost, const M& spm, Plan& plan, 
 /// than the largest pin does (EfficientNetV2-S at 512 KiB: 11.9% above the
 /// first run's optimum). So while the budget lasts, a solver's first squeezed
 /// plan waits for one rerun without the plan's largest pin, and the better of
-/// the two is kept (the squeezed one if the rerun finds no addresses either).
+/// the two (by its own objective) is kept: the squeezed one if the rerun finds
+/// no addresses or no plan (take()). The rerun's ban is then not counted in
+/// SolveStatistics::pins_given_up: the plan kept its pins.
 class SqueezeRival {
  public:
   /// The plan to return after place_plan() gave `placed`, or nullopt: ban the
   /// largest pin and solve again.
-  std::optional<Plan> settle(Placement placed, Progress& progress, Objective objective) {
-    if (placed.plan && placed.squeezed && !waiting_ && !rerun_ && !progress.stopped() && !progress.out_of_budget()) {
+  std::optional<Plan> settle(Placement placed, Progress& progress) {
+    if (placed.plan && placed.squeezed && !rerun_ && !progress.stopped() && !progress.out_of_budget()) {
       waiting_ = std::move(placed.plan);
       rerun_ = true;
       return std::nullopt;
     }
-    if (waiting_ && (!placed.plan || !(score_of(placed.plan->totals, objective) < score_of(waiting_->totals, objective))))
-      placed.plan = std::move(waiting_);
+    if (waiting_ && (!placed.plan || !(score_of(*placed.plan) < score_of(*waiting_)))) return take(progress);
     waiting_.reset();
     return std::move(placed.plan);
   }
+  /// Does a squeezed plan wait for its rival's rerun?
+  bool waiting() const { return waiting_.has_value(); }
+  /// The squeezed plan waiting, finished: its rival's rerun found no plan at all.
+  Plan keep(Progress& progress) {
+    Plan kept = *take(progress);
+    progress.finish(kept);
+    return kept;
+  }
 
  private:
+  std::optional<Plan> take(Progress& progress) {
+    std::optional<Plan> kept = std::move(waiting_);
+    waiting_.reset();
+    if (kept) --progress.stats().pins_given_up;  // the rival's ban: the plan kept every pin
+    return kept;
+  }
+
   std::optional<Plan> waiting_;  ///< the squeezed plan, while its rival is solved
   bool rerun_ = false;           ///< the rival has been asked for: once a solve
 };

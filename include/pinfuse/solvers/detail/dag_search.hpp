@@ -770,7 +770,8 @@ inline constexpr std::size_t kMostAliveForDp = 2;
 /// with `pins` and groups of `group_layers` = 1), with SPM addresses. The plan's order runs the groups one after another, each in file
 /// order. Addresses are repaired as solve_segments does (address_repair.hpp):
 /// when fragmentation leaves no placement, the groups are asked again with an
-/// SPM reserve, and where that does not fit the largest pinned FM is banned
+/// SPM reserve (competing with one rerun without the largest pin while the
+/// budget lasts: SqueezeRival), and where that does not fit the largest pinned FM is banned
 /// and the search rerun (the plan is then no longer proven optimal; the first
 /// search's bound stays).
 /// Once a time or work limit has run out or the observer has stopped the search,
@@ -828,8 +829,14 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
         return seed_of<Search>(file, *fixed);
       };
     }
-    const std::optional<typename Search::Result> found = Search(file, cost, spm, left, space, progress).run(seed_source);
+    std::optional<typename Search::Result> found;
+    try {
+      found = Search(file, cost, spm, left, space, progress).run(seed_source);
+    } catch (const no_plan_fits&) {
+      if (!rival.waiting()) throw;
+    }
     progress.at_half_budget({});  // not due yet: the search ended first
+    if (!found && rival.waiting()) return rival.keep(progress);  // its rival's rerun found no plan
     if (!found) throw no_plan_error(file, cost, spm, strategy, std::nullopt);
     std::vector<std::size_t> order;
     std::vector<int> starts;
@@ -840,7 +847,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
     const Problem p = make_problem(g, order);  // FMs are numbered by vertex, as in `file`
     Plan plan = assemble_plan(p, cost, spm, starts, found->pinned, opt.objective, strategy, progress.stats());
     plan.status = exact_status(plan, found->bounds, first_run);
-    std::optional<Plan> placed = rival.settle(place_plan(p, cost, spm, plan, progress), progress, opt.objective);
+    std::optional<Plan> placed = rival.settle(place_plan(p, cost, spm, plan, progress), progress);
     if (placed) {
       if (fixed && score(*fixed) < score(*placed)) placed = std::move(*fixed);
       placed->status = exact_status(*placed, found->bounds, first_run);

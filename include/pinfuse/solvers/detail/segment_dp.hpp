@@ -769,8 +769,9 @@ ParetoFront front_of(const Problem& p, const C& cost, const M& spm, const DpTabl
 /// Solves, then gives the plan SPM addresses (plan/layout.hpp). Capacity holds
 /// at every step by construction, but pinned FMs that live across several
 /// groups can fragment the SPM so that no addresses fit; then the groups are
-/// asked again with an SPM reserve (squeeze_until_placed, address_repair.hpp),
-/// and where no reserve fits the largest
+/// asked again with an SPM reserve (squeeze_until_placed, address_repair.hpp;
+/// while the budget lasts, the squeezed plan competes with one rerun without
+/// its largest pin: SqueezeRival), and where no reserve fits the largest
 /// pinned FM is banned from pinning and the problem solved again,
 /// until the plan can be placed (with no pins it always can: each group's
 /// buffers alone fit). Once stopped (a time or work limit or the observer), the
@@ -788,7 +789,14 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
   std::optional<ProvenBounds> first_run;  // the first run's bounds: still ones after a repair
   SqueezeRival rival;
   for (;;) {
-    DpResult r = solve_dp(p, cost, spm, opt, space, strategy, progress, when_stuck);
+    std::optional<DpResult> run;
+    try {
+      run.emplace(solve_dp(p, cost, spm, opt, space, strategy, progress, when_stuck));
+    } catch (const no_plan_fits&) {
+      if (!rival.waiting()) throw;
+      return rival.keep(progress);  // its rival's rerun found no plan
+    }
+    DpResult& r = *run;
     if (!first_run && opt.trade_off) {
       // The answer among the front's plans that get addresses: when the chosen
       // label's pins fragment the SPM, a placed plan within the slack beats a repair.
@@ -811,7 +819,7 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
     if (placement.plan && opt.trade_off &&  // a repair may leave the slack (its groups asked with less SPM): ban and solve again
         static_cast<long double>(placement.plan->totals.latency_cycles) > allowed_latency(least_latency(r.table), *opt.trade_off))
       placement.plan.reset();
-    std::optional<Plan> placed = rival.settle(std::move(placement), progress, opt.objective);
+    std::optional<Plan> placed = rival.settle(std::move(placement), progress);
     if (placed) {
       placed->status = exact_status(*placed, r.bounds, first_run);
       progress.finish(*placed);
