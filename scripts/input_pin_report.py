@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 
+from onnx_real_exports import require_torch_and_tool
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOL = os.path.join(ROOT, "build", "release", "tools", "pinfuse", "pinfuse")
 HW = os.path.join(ROOT, "examples", "hardware", "mobile_npu.json")
@@ -70,13 +72,9 @@ def solve(model_json, size, order, input_pins, tmp):
 
 
 def main():
-    try:
-        import torch
-        import torchvision
-    except ImportError:
-        sys.exit("input_pin_report: needs python3-torch and python3-torchvision (apt-get install ...)")
-    if not os.path.exists(TOOL):
-        sys.exit("input_pin_report: build the tool first: cmake --build build/release --target pinfuse_tool")
+    require_torch_and_tool("input_pin_report")
+    import torch
+    import torchvision
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, readers, module, shape in blocks():

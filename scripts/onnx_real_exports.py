@@ -398,6 +398,17 @@ CUSTOM = {"espcn": export_espcn, "resizes_and_pads": export_resizes_and_pads,
           "lraspp_mobilenet_v3_large": export_lraspp}
 
 
+def require_torch_and_tool(script):
+    """Exits with a message naming `script` unless torch, torchvision and the built tool are there."""
+    try:
+        import torch  # noqa: F401
+        import torchvision  # noqa: F401
+    except ImportError:
+        sys.exit(script + ": needs python3-torch and python3-torchvision (apt-get install ...)")
+    if not os.path.exists(TOOL):
+        sys.exit(script + ": build the tool first: cmake --build build/release --target pinfuse_tool")
+
+
 def run(args, timeout=None):
     p = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
     return p.returncode, p.stdout, p.stderr
@@ -408,13 +419,7 @@ def main():
         return npm_main(sys.argv[2:] or list(NPM_PACKAGES))
     names = sys.argv[1:] or list(PUBLISHED) + ["mobilenet_v3_small_dynamic", "resnet18_postprocessed", "activations"] + \
         list(CUSTOM)
-    try:
-        import torch  # noqa: F401
-        import torchvision  # noqa: F401
-    except ImportError:
-        sys.exit("onnx_real_exports: needs python3-torch and python3-torchvision (apt-get install ...)")
-    if not os.path.exists(TOOL):
-        sys.exit("onnx_real_exports: build the tool first: cmake --build build/release --target pinfuse_tool")
+    require_torch_and_tool("onnx_real_exports")
     import onnx
     import torch
     import torchvision

@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 
-from onnx_real_exports import export_lraspp, export_torchvision
+from onnx_real_exports import export_lraspp, export_torchvision, require_torch_and_tool
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOL = os.path.join(ROOT, "build", "release", "tools", "pinfuse", "pinfuse")
@@ -134,13 +134,9 @@ def write_report(rows, torch_version, torchvision_version):
 
 def main():
     names = sys.argv[1:] or MODELS
-    try:
-        import torch
-        import torchvision
-    except ImportError:
-        sys.exit("real_solve_time_report: needs python3-torch and python3-torchvision (apt-get install ...)")
-    if not os.path.exists(TOOL):
-        sys.exit("real_solve_time_report: build the tool first: cmake --build build/release --target pinfuse_tool")
+    require_torch_and_tool("real_solve_time_report")
+    import torch
+    import torchvision
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
