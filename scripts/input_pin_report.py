@@ -17,7 +17,6 @@ Usage: scripts/input_pin_report.py
 import json
 import os
 import subprocess
-import sys
 import tempfile
 
 from onnx_real_exports import require_torch_and_tool
