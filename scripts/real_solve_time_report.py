@@ -86,7 +86,7 @@ def write_report(rows, torch_version, torchvision_version):
     timed = [(r["solve_s"] if "solve_s" in r else SOLVE_TIMEOUT_S, name, size) for name, results in rows
              for size, r in zip(SIZES, results) if "solve_s" in r or r.get("timeout")]
     times = [t for t, _, _ in timed]
-    walls = [r["wall_s"] for _, results in rows for r in results if "solve_s" in r]
+    walls = [r["wall_s"] for _, results in rows for r in results if "solve_s" in r] or [0.0]
     worst = max(timed, default=None)
     lines = [
         "# Joint solve time on real models",
@@ -109,9 +109,11 @@ def write_report(rows, torch_version, torchvision_version):
         proven = sum(1 for r in solves if r["optimal"] and r["valid"])
         invalid = sum(1 for r in solves if not r["valid"])
         lines += [
-            "Summary: %d solves (%d with a plan, %d ended by the %d s timeout) on %d models; median %.2f s, %d over 1 s,"
-            % (len(times), len(solves), len(times) - len(solves), SOLVE_TIMEOUT_S, len(rows), statistics.median(times),
-               sum(t > 1 for t in times)),
+            "Summary: %d solves on %d models (%d with a plan, %d ended by the %d s timeout, %d without a plan or with an"
+            % (len(rows) * len(SIZES), len(rows), len(solves), len(times) - len(solves), SOLVE_TIMEOUT_S,
+               len(rows) * len(SIZES) - len(times)),
+            "error: listed below); of those timed, median %.2f s, %d over 1 s,"
+            % (statistics.median(times), sum(t > 1 for t in times)),
             "%d over 10 s, the slowest %.2f s (%s at %s); from the tool's start to its exit (the model read and the"
             % (sum(t > 10 for t in times), worst[0], worst[1], worst[2]),
             "plan validated) the median %.2f s and the slowest %.2f s. %d valid plans proven optimal, %d stopped"

@@ -261,8 +261,12 @@ TEST_CASE("an address repair first squeezes the tiles, keeping the groups, order
 }
 
 TEST_CASE("a squeezed plan waits for one rerun without the largest pin, and the better is kept", "[solvers][order_free][dp]") {
-  Plan worse, better;  // only their scores matter here: by their own objective, off-chip bytes first
-  worse.objective = better.objective = Objective::offchip_bytes;
+  Plan worse, better;  // their scores, pins and status matter here: by their own objective, off-chip bytes first
+  for (Plan* plan : {&worse, &better}) {
+    plan->objective = Objective::offchip_bytes;
+    plan->pinned.push_back(PinnedFm{});
+    plan->status.optimal = false;  // above the first run's bound
+  }
   better.totals.offchip.fm_read = 1000;
   worse.totals.offchip.fm_read = 2000;
   better.totals.latency_cycles = 2000;  // (the other way round)
@@ -303,12 +307,18 @@ TEST_CASE("a squeezed plan waits for one rerun without the largest pin, and the 
     CHECK(rival.keep(budget).totals.offchip.fm_read == 1000);
     CHECK(stats.pins_given_up == 0);
   }
-  {  // no budget left for a rerun, or no squeeze: the plan as it is
+  {  // no budget left for a rerun, no squeeze, no pin to ban or nothing to gain: the plan as it is
     detail::Progress spent(nullptr, std::chrono::milliseconds(0), 1);
     spent.stats().groups_costed = 2;
     detail::SqueezeRival rival;
     CHECK(read(rival.settle(placed(worse, true), spent)) == 2000);
     CHECK(read(rival.settle(placed(better, false), budget)) == 1000);
+    Plan pinless = worse, optimal = worse;
+    pinless.pinned.clear();
+    optimal.status.optimal = true;
+    CHECK(read(rival.settle(placed(pinless, true), budget)) == 2000);
+    CHECK(read(rival.settle(placed(optimal, true), budget)) == 2000);
+    CHECK_FALSE(rival.waiting());
   }
   // A real export: torchvision's EfficientNetV2-S at 512 KiB (tests/data/models/README.md). The first
   // run's optimum finds no addresses, and its squeeze holds SPM back from most groups: 11.9% above

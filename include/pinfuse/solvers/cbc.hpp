@@ -154,7 +154,11 @@ Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions
     ++progress.stats().runs;
     const IlpModel m = formulate_joint_ilp(p, cost, spm, opt, no_pin, progress);
     const std::optional<std::vector<double>> x = solve_lexicographic_cbc(m);
-    if (!x && rival.waiting()) return rival.keep(progress);  // its rival's rerun found no plan
+    if (!x && rival.waiting()) {  // its rival's rerun found no plan
+      Plan kept = rival.keep(progress);
+      progress.finish(kept);
+      return kept;
+    }
     if (!x)
       throw no_plan_fits("spm", "no joint-ilp plan fits the SPM (" + std::to_string(spm.capacity()) + " usable bytes)");
     ++progress.stats().incumbents;

@@ -153,40 +153,39 @@ Placement place_plan(const Problem& p, const C& cost, const M& spm, Plan& plan, 
 /// first run's optimum). So while the budget lasts, a solver's first squeezed
 /// plan waits for one rerun without the plan's largest pin, and the better of
 /// the two (by its own objective) is kept: the squeezed one if the rerun finds
-/// no addresses or no plan (take()). The rerun's ban is then not counted in
-/// SolveStatistics::pins_given_up: the plan kept its pins.
+/// no addresses or no plan (keep()). SolveStatistics::pins_given_up then counts
+/// the pins given up before the squeezed plan was parked: the plan kept them.
 class SqueezeRival {
  public:
   /// The plan to return after place_plan() gave `placed`, or nullopt: ban the
-  /// largest pin and solve again.
+  /// largest pin and solve again. A squeezed plan without pins, or at the first
+  /// run's bound, has no rival.
   std::optional<Plan> settle(Placement placed, Progress& progress) {
-    if (placed.plan && placed.squeezed && !rerun_ && !progress.stopped() && !progress.out_of_budget()) {
+    if (placed.plan && placed.squeezed && !placed.plan->pinned.empty() && !placed.plan->status.optimal && !rerun_ &&
+        !progress.stopped() && !progress.out_of_budget()) {
       waiting_ = std::move(placed.plan);
+      given_up_ = progress.stats().pins_given_up;
       rerun_ = true;
       return std::nullopt;
     }
-    if (waiting_ && (!placed.plan || !(score_of(*placed.plan) < score_of(*waiting_)))) return take(progress);
+    if (waiting_ && (!placed.plan || !(score_of(*placed.plan) < score_of(*waiting_)))) return keep(progress);
     waiting_.reset();
     return std::move(placed.plan);
   }
   /// Does a squeezed plan wait for its rival's rerun?
   bool waiting() const { return waiting_.has_value(); }
-  /// The squeezed plan waiting, finished: its rival's rerun found no plan at all.
+  /// The squeezed plan waiting (its status is the first run's bounds); for a
+  /// rerun that found no plan at all.
   Plan keep(Progress& progress) {
-    Plan kept = *take(progress);
-    progress.finish(kept);
+    Plan kept = std::move(*waiting_);
+    waiting_.reset();
+    progress.stats().pins_given_up = given_up_;
     return kept;
   }
 
  private:
-  std::optional<Plan> take(Progress& progress) {
-    std::optional<Plan> kept = std::move(waiting_);
-    waiting_.reset();
-    if (kept) --progress.stats().pins_given_up;  // the rival's ban: the plan kept every pin
-    return kept;
-  }
-
   std::optional<Plan> waiting_;  ///< the squeezed plan, while its rival is solved
+  std::uint64_t given_up_ = 0;   ///< SolveStatistics::pins_given_up when it was parked
   bool rerun_ = false;           ///< the rival has been asked for: once a solve
 };
 

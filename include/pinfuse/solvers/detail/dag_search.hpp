@@ -836,26 +836,31 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
       if (!rival.waiting()) throw;
     }
     progress.at_half_budget({});  // not due yet: the search ended first
-    if (!found && rival.waiting()) return rival.keep(progress);  // its rival's rerun found no plan
-    if (!found) throw no_plan_error(file, cost, spm, strategy, std::nullopt);
-    std::vector<std::size_t> order;
-    std::vector<int> starts;
-    for (const std::vector<int>& group : found->groups) {
-      starts.push_back(static_cast<int>(order.size()));
-      for (const int pos : group) order.push_back(file.order[std::size_t(pos)]);
+    if (!found && !rival.waiting()) throw no_plan_error(file, cost, spm, strategy, std::nullopt);
+    std::optional<Plan> placed;
+    if (!found) {
+      placed = rival.keep(progress);  // its rival's rerun found no plan
+    } else {
+      std::vector<std::size_t> order;
+      std::vector<int> starts;
+      for (const std::vector<int>& group : found->groups) {
+        starts.push_back(static_cast<int>(order.size()));
+        for (const int pos : group) order.push_back(file.order[std::size_t(pos)]);
+      }
+      const Problem p = make_problem(g, order);  // FMs are numbered by vertex, as in `file`
+      Plan plan = assemble_plan(p, cost, spm, starts, found->pinned, opt.objective, strategy, progress.stats());
+      plan.status = exact_status(plan, found->bounds, first_run);
+      placed = rival.settle(place_plan(p, cost, spm, plan, progress), progress);
+      if (!placed) {
+        ban_largest_pin(file, plan, spm.capacity(), space.no_pin, progress.stats());
+        if (progress.stopped() || progress.out_of_budget()) space.pins = false;
+        continue;
+      }
     }
-    const Problem p = make_problem(g, order);  // FMs are numbered by vertex, as in `file`
-    Plan plan = assemble_plan(p, cost, spm, starts, found->pinned, opt.objective, strategy, progress.stats());
-    plan.status = exact_status(plan, found->bounds, first_run);
-    std::optional<Plan> placed = rival.settle(place_plan(p, cost, spm, plan, progress), progress);
-    if (placed) {
-      if (fixed && score(*fixed) < score(*placed)) placed = std::move(*fixed);
-      placed->status = exact_status(*placed, found->bounds, first_run);
-      progress.finish(*placed);
-      return std::move(*placed);
-    }
-    ban_largest_pin(file, plan, spm.capacity(), space.no_pin, progress.stats());
-    if (progress.stopped() || progress.out_of_budget()) space.pins = false;
+    if (fixed && score(*fixed) < score(*placed)) placed = std::move(*fixed);
+    placed->status = exact_status(*placed, found ? found->bounds : *first_run, first_run);
+    progress.finish(*placed);
+    return std::move(*placed);
   }
 }
 

@@ -794,7 +794,10 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
       run.emplace(solve_dp(p, cost, spm, opt, space, strategy, progress, when_stuck));
     } catch (const no_plan_fits&) {
       if (!rival.waiting()) throw;
-      return rival.keep(progress);  // its rival's rerun found no plan
+      Plan kept = rival.keep(progress);  // its rival's rerun found no plan
+      progress.finish(kept);
+      if (opt.trade_off && opt.trade_off->front) add_to_front(*opt.trade_off->front, kept);  // repaired: placed
+      return kept;
     }
     DpResult& r = *run;
     if (!first_run && opt.trade_off) {
