@@ -97,7 +97,7 @@ struct SolveStatistics {
   std::uint64_t incumbents = 0;       ///< times a better complete plan was found
   std::uint64_t bound_rounds = 0;     ///< fixed-order DP rounds pruned below the incumbent that did not prove the optimum (solvers/detail/bound_rounds.hpp)
   std::uint64_t squeezes = 0;         ///< address repairs that asked a plan's groups again with an SPM reserve, one per reserve (solvers/detail/address_repair.hpp)
-  std::uint64_t pins_given_up = 0;    ///< pinned FMs address repairs unpinned, or banned before solving again
+  std::uint64_t pins_given_up = 0;    ///< pinned FMs address repairs unpinned, or banned before solving again (not the ban of a squeezed plan's rival rerun when the squeezed plan is kept)
   double elapsed_ms = 0;              ///< wall time so far
   /// The work done, in the units of SolveOptions::work_limit: one a group
   /// setting asked of the cost model, 1/kLayersWalkedPerWorkUnit a layer of a

@@ -788,16 +788,18 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
                     std::string strategy, Progress& progress, WhenStuck when_stuck = WhenStuck::full_dp) {
   std::optional<ProvenBounds> first_run;  // the first run's bounds: still ones after a repair
   SqueezeRival rival;
+  const auto repaired = [&](Plan plan) {  // a placed plan after the first run's: on the front too
+    progress.finish(plan);
+    if (opt.trade_off && opt.trade_off->front) add_to_front(*opt.trade_off->front, plan);
+    return plan;
+  };
   for (;;) {
     std::optional<DpResult> run;
     try {
       run.emplace(solve_dp(p, cost, spm, opt, space, strategy, progress, when_stuck));
     } catch (const no_plan_fits&) {
       if (!rival.waiting()) throw;
-      Plan kept = rival.keep(progress);  // its rival's rerun found no plan
-      progress.finish(kept);
-      if (opt.trade_off && opt.trade_off->front) add_to_front(*opt.trade_off->front, kept);  // repaired: placed
-      return kept;
+      return repaired(rival.keep(progress));  // its rival's rerun found no plan
     }
     DpResult& r = *run;
     if (!first_run && opt.trade_off) {
@@ -825,9 +827,7 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
     std::optional<Plan> placed = rival.settle(std::move(placement), progress);
     if (placed) {
       placed->status = exact_status(*placed, r.bounds, first_run);
-      progress.finish(*placed);
-      if (opt.trade_off && opt.trade_off->front) add_to_front(*opt.trade_off->front, *placed);  // repaired: placed
-      return std::move(*placed);
+      return repaired(std::move(*placed));
     }
     ban_largest_pin(p, plan, spm.capacity(), space.no_pin, progress.stats());
   }
