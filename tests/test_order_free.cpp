@@ -8,6 +8,8 @@
 #include <chrono>
 #include <optional>
 #include <random>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "pinfuse/accel/reference_accelerator.hpp"
@@ -334,6 +336,80 @@ TEST_CASE("a squeezed plan waits for one rerun without the largest pin, and the 
   CHECK_FALSE(plan.status.optimal);
   CHECK(plan.totals.latency_cycles * 1000 <= plan.status.lower_bound.first * 1001);  // within 0.1% of the first run's optimum
   CHECK(validate_plan(g, plan, accel, spm).ok());
+}
+
+namespace {
+
+/// The reference accelerator (and its floors: refusing more keeps them floors), except that the FMs
+/// `must` (their producers' vertices) run only pinned: a group that reads or writes one in DRAM, or
+/// keeps one inside, is refused. So a solve that bans pinning one of them finds no plan at all.
+struct MustPin {
+  const ReferenceAccelerator* accel;
+  std::vector<std::size_t> must;
+
+  bool allows(const GroupQuery& q) const {
+    for (const std::size_t fm : must) {
+      for (const auto* list : {&q.inputs, &q.outputs})
+        for (const BoundaryFm& b : *list)
+          if (b.vertex == fm && b.where == Residence::dram) return false;
+      const bool produced = std::find(q.layers.begin(), q.layers.end(), fm) != q.layers.end();
+      const bool written = std::any_of(q.outputs.begin(), q.outputs.end(), [&](const BoundaryFm& b) { return b.vertex == fm; });
+      if (produced && !written) return false;
+    }
+    return true;
+  }
+  std::optional<GroupCost> evaluate(const GroupQuery& q) const {
+    if (!allows(q)) return std::nullopt;
+    return accel->evaluate(q);
+  }
+  std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> queries) const {
+    std::vector<std::optional<GroupCost>> answers = accel->evaluate_batch(queries);
+    for (std::size_t k = 0; k < queries.size(); ++k)
+      if (!allows(queries[k])) answers[k].reset();
+    return answers;
+  }
+  CostFloor floor(std::span<const std::size_t> layers) const { return accel->floor(layers); }
+  std::vector<CostFloor> fused_floors(std::span<const std::size_t> layers) const { return accel->fused_floors(layers); }
+  std::optional<CostFloor> group_floor(const GroupQuery& q) const { return accel->group_floor(q); }
+  std::uint64_t least_spm_bytes(std::span<const std::size_t> layers) const { return accel->least_spm_bytes(layers); }
+};
+
+}  // namespace
+
+TEST_CASE("a squeezed plan is kept when the rerun without its largest pin finds no plan", "[solvers][order_free][dp]") {
+  // EfficientNetV2-S at 512 KiB, as above: the order-free search's first optimum needs a squeeze, and its
+  // rival is the rerun without its largest pin. Here that pin (and any as large) runs only pinned, so the
+  // rerun ends without a plan and the squeezed plan is the answer, with every pin it had. (In the file
+  // order no reserve fits the first optimum, so there the largest pin is banned at once: no rival.)
+  const Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/tests/data/models/efficientnet_v2_s.json");
+  Hardware hw = pinfuse::testing::shipped_hardware();
+  hw.spm_bytes = 512 * 1024;
+  const ReferenceAccelerator accel(g, hw);
+  const Scratchpad spm = scratchpad_of(hw);
+  const Problem p = make_problem(g);
+  const SolveOptions opt = with_order(OrderMode::free);
+  detail::Progress progress(nullptr);
+  const auto first = detail::DagSearch<ReferenceAccelerator, Scratchpad>(p, accel, spm, opt, detail::SearchSpace{true, {}, {}},
+                                                                         progress).run();  // before addresses
+  REQUIRE(first);
+  std::uint64_t largest = 0;
+  for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
+    if (first->pinned[fm]) largest = std::max(largest, p.fms[fm].bytes);
+  MustPin model{&accel, {}};
+  for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
+    if (first->pinned[fm] && p.fms[fm].bytes == largest) model.must.push_back(p.fms[fm].vertex);
+  REQUIRE_FALSE(model.must.empty());
+
+  const Plan plan = solve_joint(g, model, spm, opt);
+  REQUIRE(plan.statistics.squeezes > 0);  // the premise: the first run's plan needed a squeeze
+  CHECK(plan.statistics.runs == 2);       // the rival, the rerun without the largest pin, ran
+  CHECK(plan.statistics.pins_given_up == 0);  // the squeezed plan kept its pins
+  for (const std::size_t fm : model.must)
+    CHECK(std::any_of(plan.pinned.begin(), plan.pinned.end(), [&](const PinnedFm& f) { return f.vertex == fm; }));
+  CHECK_FALSE(plan.status.optimal);
+  CHECK(plan.status.lower_bound == first->bounds.lower);  // the first run's bound stays
+  CHECK(first->bounds.lower < score_of(plan));
+  CHECK(validate_plan(g, plan, model, spm).ok());
 }
 
 TEST_CASE("a stopped solve's address repair unpins the largest pins and keeps the groups", "[solvers][order_free][dp]") {
