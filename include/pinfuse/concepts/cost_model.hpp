@@ -11,7 +11,9 @@
 // the pinned FMs that pass over it (alive, untouched) and which outputs the
 // group also reads itself; a model that charges or forbids residency in its own
 // way (banked SPM, retention limits) can refuse any of it by answering nullopt,
-// and the solvers then never run that group in that setting.
+// and the solvers then never run that group in that setting. (Their address
+// repairs give up pins and solve again: a model that refuses a group unless
+// some FM is pinned may leave them without a plan; docs/architecture.md.)
 //
 // Contract (the validator checks the first two on every plan):
 //  * every buffer in GroupCost::buffers is already rounded up to query.alignment,
