@@ -29,10 +29,8 @@ import subprocess
 import sys
 import tempfile
 
-from onnx_real_exports import export_torchvision
+from onnx_real_exports import ROOT, TOOL, export_torchvision
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TOOL = os.path.join(ROOT, "build", "release", "tools", "pinfuse", "pinfuse")
 REPORT = os.path.join(ROOT, "benchmarks", "results", "address_repairs.md")
 SIZES = ["256KiB", "512KiB", "1MiB", "2MiB"]
 STRATEGIES = ["joint", "pinning"]

@@ -19,11 +19,8 @@ import os
 import subprocess
 import tempfile
 
-from onnx_real_exports import require_torch_and_tool
+from onnx_real_exports import HW, ROOT, TOOL, require_torch_and_tool
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TOOL = os.path.join(ROOT, "build", "release", "tools", "pinfuse", "pinfuse")
-HW = os.path.join(ROOT, "examples", "hardware", "mobile_npu.json")
 REPORT = os.path.join(ROOT, "benchmarks", "results", "input_pins.md")
 SIZES = ["128KiB", "256KiB", "512KiB", "1MiB"]
 TIME_LIMIT_S = "20"  # per solve; the report says when a solve stopped before proving its plan optimal

@@ -25,10 +25,8 @@ import sys
 import tempfile
 import time
 
-from onnx_real_exports import export_lraspp, export_torchvision, require_torch_and_tool
+from onnx_real_exports import ROOT, TOOL, export_lraspp, export_torchvision, require_torch_and_tool
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TOOL = os.path.join(ROOT, "build", "release", "tools", "pinfuse", "pinfuse")
 REPORT = os.path.join(ROOT, "benchmarks", "results", "real_solve_time.md")
 SIZES = ["256KiB", "512KiB", "1MiB", "2MiB"]
 # torchvision's classifiers (224x224), a segmentation net and the families with many FMs alive across a cut

@@ -35,6 +35,19 @@ SolveOptions with_order(OrderMode mode, std::chrono::milliseconds limit = std::c
   return opt;
 }
 
+/// The shipped hardware with 512 KiB of SPM, where the address-repair tests' models fragment it.
+Hardware shipped_with_512_kib() {
+  Hardware hw = pinfuse::testing::shipped_hardware();
+  hw.spm_bytes = 512 * 1024;
+  return hw;
+}
+
+/// torchvision's EfficientNetV2-S, exported (tests/data/models/README.md): at 512 KiB the order-free
+/// search's first optimum gets SPM addresses only squeezed.
+Network efficientnet_v2_s() {
+  return load_model(std::string(PINFUSE_SOURCE_DIR) + "/tests/data/models/efficientnet_v2_s.json");
+}
+
 /// The order-free search's own optimum (detail::DagSearch, without the hand-off
 /// to the fixed-order DP that solve_order_free makes on such DAGs and without
 /// the address repair): its proven bound, which is the optimum's score.
@@ -205,11 +218,7 @@ namespace {
 /// address repair tests pretend got no SPM addresses.
 struct PinningPlan {
   Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/models/googlenet.json");
-  Hardware hw = [] {
-    Hardware h = pinfuse::testing::shipped_hardware();
-    h.spm_bytes = 512 * 1024;
-    return h;
-  }();
+  Hardware hw = shipped_with_512_kib();
   ReferenceAccelerator accel{g, hw};
   Scratchpad spm = scratchpad_of(hw);
   Plan plan = solve_joint(g, accel, spm, with_order(OrderMode::free));
@@ -325,9 +334,8 @@ TEST_CASE("a squeezed plan waits for one rerun without the largest pin, and the 
   // A real export: torchvision's EfficientNetV2-S at 512 KiB (tests/data/models/README.md). The first
   // run's optimum finds no addresses, and its squeeze holds SPM back from most groups: 11.9% above
   // that optimum. The rerun without the largest pin gets addresses and loses almost nothing.
-  const Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/tests/data/models/efficientnet_v2_s.json");
-  Hardware hw = pinfuse::testing::shipped_hardware();
-  hw.spm_bytes = 512 * 1024;
+  const Network g = efficientnet_v2_s();
+  const Hardware hw = shipped_with_512_kib();
   const ReferenceAccelerator accel(g, hw);
   const Scratchpad spm = scratchpad_of(hw);
   const Plan plan = solve_joint(g, accel, spm, with_order(OrderMode::free));
@@ -381,9 +389,8 @@ TEST_CASE("a squeezed plan is kept when the rerun without its largest pin finds 
   // rival is the rerun without its largest pin. Here that pin (and any as large) runs only pinned, so the
   // rerun ends without a plan and the squeezed plan is the answer, with every pin it had. (In the file
   // order no reserve fits the first optimum, so there the largest pin is banned at once: no rival.)
-  const Network g = load_model(std::string(PINFUSE_SOURCE_DIR) + "/tests/data/models/efficientnet_v2_s.json");
-  Hardware hw = pinfuse::testing::shipped_hardware();
-  hw.spm_bytes = 512 * 1024;
+  const Network g = efficientnet_v2_s();
+  const Hardware hw = shipped_with_512_kib();
   const ReferenceAccelerator accel(g, hw);
   const Scratchpad spm = scratchpad_of(hw);
   const Problem p = make_problem(g);
