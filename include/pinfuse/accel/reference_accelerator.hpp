@@ -1417,7 +1417,18 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
     patterns[{residences, queries[k].objective}].members.push_back(k);
   }
   if (!patterns.empty() && !walks) walks = walks_of(first);
+  // The same floor at each tile count: every way at `tiles` holds at least the
+  // least weights plus the intermediates' buffers of that count's first tile.
+  // Where that passes the most any query has, the count is not walked. The
+  // first tile only shrinks as the count grows (as above), so once a count
+  // passes the floor every later one does; v.height passes it (too_small).
+  std::uint64_t most_available = 0;  // [B]
+  for (const auto& [key, pattern] : patterns)
+    for (const std::size_t k : pattern.members) most_available = std::max(most_available, queries[k].available_bytes);
+  bool past_floor = !skip_by_floor;
   for (int tiles = 1; !patterns.empty() && tiles <= v.height; tiles = next_count(tiles, v.height)) {
+    if (!past_floor && held.weights + geometry(first, v, tiles, false, 1).tmp_bytes > most_available) continue;
+    past_floor = true;
     // Halo recompute, or caching where it is offered (§2a): a cached tile holds,
     // loads, computes, reads and writes at most what the recomputing one does, so
     // each of its ways is at least as good in every metric and footprint as the
