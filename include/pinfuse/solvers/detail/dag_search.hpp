@@ -62,6 +62,7 @@
 // (solvers/observer.hpp) and past 4M states or 4M queue entries, and keeps its
 // answer cache under 256 MiB (AnswerCache), so its memory stays bounded too.
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <deque>
 #include <cstdint>
@@ -538,16 +539,22 @@ class DagSearch {
     std::vector<int> group;  ///< positions, ascending
     LayerSet after;          ///< the downset after it
     std::vector<std::size_t> layers;  ///< its vertices in file order
+    /// A transition: a state and the subset of fresh candidates it pins, in
+    /// its own setting (see prepare()).
     struct Asked {
       int parent;
       std::vector<int> pins_after;
-      std::size_t setting;
     };
     std::vector<Asked> asked;
-    std::vector<std::optional<Score>> scores;  ///< per distinct setting (Asked::setting), once answered
-    std::vector<std::string> keys;             ///< per setting: its cache key
+    std::vector<std::optional<Score>> scores;  ///< per transition, once answered
     GroupSettings missing;                     ///< the settings not in the cache
-    std::vector<std::pair<std::size_t, std::size_t>> missing_of;  ///< (setting, index in missing)
+    /// The transitions not in the cache: index into asked, of its setting in
+    /// `missing`, and its cache key.
+    struct Missing {
+      std::size_t asked, setting;
+      std::string key;
+    };
+    std::vector<Missing> missing_of;
     std::vector<std::optional<GroupCost>> answers;  ///< per setting of `missing`, from answer()
     SolveStatistics asking;                    ///< what answer() counted
   };
@@ -583,51 +590,65 @@ class DagSearch {
     b.layers = layers_of(group);
     b.group = std::move(group);
 
-    GroupSettings settings;
+    // Each (state, subset T of `fresh`) is a setting of its own: the inputs
+    // pinned before and the pins passing over the group are the state's pins,
+    // told apart from another state's, and T sets the fresh residences. So the
+    // cache key comes first, and a GroupSetting is made only for a miss.
+    std::vector<std::uint64_t> fresh_aligned;  // [B]
+    for (const int fm : fresh) fresh_aligned.push_back(spm_.aligned(p_.fms[fm].bytes));
+    std::vector<Residence> residences(inputs.size() + outputs.size());
+    std::vector<int> pins;
+    std::string key;
     for (const int parent : from) {
       const std::vector<int>& held = states_[std::size_t(parent)].key.pins;
-      std::vector<int> kept;  // pins that outlive the group
-      for (const int fm : held)
+      std::vector<int> kept;              // pins that outlive the group
+      std::vector<std::size_t> passing;   // pins it does not read, by vertex
+      std::uint64_t held_bytes = 0;       // aligned [B]
+      for (const int fm : held) {
         if (alive_after(fm, b.after)) kept.push_back(fm);
+        if (!std::binary_search(inputs.begin(), inputs.end(), fm)) passing.push_back(p_.fms[fm].vertex);
+        held_bytes += spm_.aligned(p_.fms[fm].bytes);
+      }
+      std::sort(passing.begin(), passing.end());
       for (std::uint32_t t = 0; t < (std::uint32_t(1) << fresh.size()); ++t) {
-        std::vector<int> pins = held, pins_after = kept;
+        if (kept.size() + std::size_t(std::popcount(t)) > opt_.max_pins_per_cut) continue;
+        std::uint64_t pinned_bytes = held_bytes;
+        pins = held;
         for (std::size_t i = 0; i < fresh.size(); ++i)
           if ((t >> i) & 1U) {
+            pinned_bytes += fresh_aligned[i];
             pins.push_back(fresh[i]);
-            pins_after.push_back(fresh[i]);
           }
-        if (pins_after.size() > opt_.max_pins_per_cut) continue;
+        if (pinned_bytes > spm_.capacity()) continue;
         std::sort(pins.begin(), pins.end());
-        std::sort(pins_after.begin(), pins_after.end());
-        GroupSetting s;
-        for (const int fm : pins) {
-          s.pinned_bytes += spm_.aligned(p_.fms[fm].bytes);
-          s.pinned_sizes.push_back(p_.fms[fm].bytes);
-        }
-        if (s.pinned_bytes > spm_.capacity()) continue;
         const auto pinned = [&](int fm) { return std::binary_search(pins.begin(), pins.end(), fm); };
-        for (const int fm : inputs) {
-          const Residence where = !pinned(fm) ? Residence::dram : pin_started(fm, done) ? Residence::pinned : Residence::loaded;
-          s.inputs.push_back({p_.fms[fm].vertex, where});
+        for (std::size_t k = 0; k < inputs.size(); ++k)
+          residences[k] = !pinned(inputs[k]) ? Residence::dram : pin_started(inputs[k], done) ? Residence::pinned : Residence::loaded;
+        for (std::size_t k = 0; k < outputs.size(); ++k)
+          residences[inputs.size() + k] = pinned(outputs[k]) ? Residence::pinned : Residence::dram;
+        std::vector<int> pins_after = kept;
+        for (std::size_t i = 0; i < fresh.size(); ++i)
+          if ((t >> i) & 1U) pins_after.push_back(fresh[i]);
+        std::sort(pins_after.begin(), pins_after.end());
+        b.asked.push_back({parent, std::move(pins_after)});
+        setting_key(b.layers, residences, passing, key);
+        if (const std::optional<Score>* hit = cache_.find(key)) {
+          b.scores.push_back(*hit);
+          continue;
         }
-        for (const int fm : outputs) s.outputs.push_back({p_.fms[fm].vertex, pinned(fm) ? Residence::pinned : Residence::dram});
+        b.scores.emplace_back();
+        GroupSetting s;
+        for (std::size_t k = 0; k < inputs.size(); ++k) s.inputs.push_back({p_.fms[inputs[k]].vertex, residences[k]});
+        for (std::size_t k = 0; k < outputs.size(); ++k)
+          s.outputs.push_back({p_.fms[outputs[k]].vertex, residences[inputs.size() + k]});
         s.outputs_read_inside = boundary.outputs_read_inside;
-        for (const int fm : held)  // pinned before the group: passing unless it reads them
-          if (!std::binary_search(inputs.begin(), inputs.end(), fm)) s.passing.push_back(p_.fms[fm].vertex);
-        std::sort(s.passing.begin(), s.passing.end());
-        b.asked.push_back({parent, std::move(pins_after), settings.add(std::move(s))});
+        s.passing = passing;
+        s.pinned_bytes = pinned_bytes;
+        for (const int fm : pins) s.pinned_sizes.push_back(p_.fms[fm].bytes);
+        b.missing_of.push_back({b.asked.size() - 1, b.missing.add(std::move(s)), key});
       }
     }
-    progress_.stats().cache_hits += b.asked.size() - settings.size();
-    // The answers cached across downsets (same layers, residences and passing pins).
-    b.scores.resize(settings.size());
-    b.keys.resize(settings.size());
-    for (std::size_t i = 0; i < settings.size(); ++i) {
-      b.keys[i] = setting_key(b.layers, settings.at(i));
-      if (const std::optional<Score>* hit = cache_.find(b.keys[i])) b.scores[i] = *hit;
-      else b.missing_of.push_back({i, b.missing.add(settings.at(i))});
-    }
-    progress_.stats().cache_hits += settings.size() - b.missing_of.size();
+    progress_.stats().cache_hits += b.asked.size() - b.missing_of.size();
     return b;
   }
 
@@ -658,16 +679,16 @@ class DagSearch {
     if (b.asked.empty()) return;
     progress_.stats().groups_costed += b.asking.groups_costed;
     progress_.stats().memory_refusals += b.asking.memory_refusals;
-    for (const auto& [i, k] : b.missing_of) {
-      if (b.answers[k]) b.scores[i] = score_of(*b.answers[k], opt_.objective);
-      cache_.keep(std::move(b.keys[i]), b.scores[i]);
+    for (typename Batch::Missing& m : b.missing_of) {
+      if (b.answers[m.setting]) b.scores[m.asked] = score_of(*b.answers[m.setting], opt_.objective);
+      cache_.keep(std::move(m.key), b.scores[m.asked]);
     }
     progress_.tick();
     const int next_downset = downset_of(b.after);
-    for (typename Batch::Asked& a : b.asked) {
-      if (!b.scores[a.setting]) continue;
-      const Score g = states_[std::size_t(a.parent)].g + *b.scores[a.setting];
-      on_transition(a.parent, state_of({next_downset, std::move(a.pins_after)}), g, b.group);
+    for (std::size_t i = 0; i < b.asked.size(); ++i) {
+      if (!b.scores[i]) continue;
+      const Score g = states_[std::size_t(b.asked[i].parent)].g + *b.scores[i];
+      on_transition(b.asked[i].parent, state_of({next_downset, std::move(b.asked[i].pins_after)}), g, b.group);
     }
   }
 

@@ -117,16 +117,25 @@ class GroupSettings {
   std::map<std::pair<std::vector<Residence>, std::vector<std::size_t>>, std::size_t> index_;
 };
 
-/// A cache key of group `layers` (any words that name it) in setting `s`: what
-/// GroupSettings tells settings apart by (residences, passing pins), as bytes.
-inline std::string setting_key(std::span<const std::size_t> layers, const GroupSetting& s) {
-  std::string key;
+/// A cache key of group `layers` (any words that name it) in a setting with
+/// these residences (of its inputs, then outputs) and passing pins: what
+/// GroupSettings tells settings apart by, as bytes, into `key`.
+inline void setting_key(std::span<const std::size_t> layers, std::span<const Residence> residences,
+                        std::span<const std::size_t> passing, std::string& key) {
+  key.clear();
   const auto put = [&](std::uint64_t v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
   put(layers.size());
   for (const std::size_t l : layers) put(l);
+  for (const Residence where : residences) key.push_back(static_cast<char>(where));
+  for (const std::size_t vertex : passing) put(vertex);
+}
+/// The key of group `layers` in setting `s`.
+inline std::string setting_key(std::span<const std::size_t> layers, const GroupSetting& s) {
+  std::vector<Residence> residences;
   for (const auto* list : {&s.inputs, &s.outputs})
-    for (const BoundaryFm& b : *list) key.push_back(static_cast<char>(b.where));
-  for (const std::size_t vertex : s.passing) put(vertex);
+    for (const BoundaryFm& b : *list) residences.push_back(b.where);
+  std::string key;
+  setting_key(layers, residences, s.passing, key);
   return key;
 }
 
