@@ -6,6 +6,7 @@
 // The three are one translation unit (a unity build, benchmarks/CMakeLists.txt): they instantiate the same
 // solvers, so one -O3 compile serves all three where three compiles took as long each.
 #include <cstdio>
+#include <exception>
 #include <string_view>
 
 namespace pinfuse_reports {
@@ -21,7 +22,7 @@ int threads_report(int argc, char** argv);
 }
 }  // namespace pinfuse_reports
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   const std::string_view command = argc > 1 ? argv[1] : "";
   // Each report reads its options from argv[1] on, as when it was a program of its own.
   if (command == "quality") return pinfuse_reports::quality::report(argc - 1, argv + 1);
@@ -31,7 +32,10 @@ int main(int argc, char** argv) {
   std::fprintf(stderr,
                "usage: reports quality [--models DIR] [--hw HW.json] [--out DIR] [--time-limit-ms N]\n"
                "       reports order [--out DIR]\n"
-               "       reports solve_time [--time-limit-ms N] [--models a,b]\n"
+               "       reports solve_time [--work-limit N] [--time-limit-ms N] [--runs N] [--models a,b]\n"
                "       reports threads\n");
   return 2;
+} catch (const std::exception& e) {  // a model or hardware file that does not read, a report's own check
+  std::fprintf(stderr, "reports: %s\n", e.what());
+  return 1;
 }
