@@ -12,4 +12,8 @@ cmake --build build/release --target reports
 args=()
 [ -n "${1:-}" ] && args+=(--work-limit "$1")
 [ -n "${2:-}" ] && args+=(--models "$2")
-build/release/benchmarks/reports solve_time "${args[@]}" > benchmarks/results/solve_time.md
+# Written in place only once complete: a failed run leaves the last report as it was.
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+build/release/benchmarks/reports solve_time "${args[@]}" > "$out"
+cat "$out" > benchmarks/results/solve_time.md

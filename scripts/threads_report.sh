@@ -6,4 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/release --target reports
-build/release/benchmarks/reports threads > benchmarks/results/threads.md
+# Written in place only once complete: a failed run leaves the last report as it was.
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+build/release/benchmarks/reports threads > "$out"
+cat "$out" > benchmarks/results/threads.md

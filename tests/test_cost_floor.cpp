@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 #include <random>
 
@@ -27,6 +28,7 @@ void for_each_random_group(std::uint32_t seeds, int most_layers, const F& f) {
     const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, most_layers)(rng), seed % 2 == 0);
     Hardware hw = pinfuse::testing::random_hardware(rng, g);
     pinfuse::testing::random_energy(rng, hw);
+    hw.halo_caching = seed % 4 != 0;  // random_hardware always allows it
     const ReferenceAccelerator accel(g, hw);
     const Problem p = make_problem(g);
     const int n = static_cast<int>(p.size());
@@ -83,7 +85,8 @@ TEST_CASE("the reference floor and fused floor are below every group's cost", "[
 
 namespace pinfuse::detail {
 /// The reference accelerator's answers without the shortcuts its SPM floors allow
-/// (queries below them are not walked), to test the floors themselves.
+/// (queries below them, and tile counts below the first-tile floor at that
+/// count, are not walked), to test the floors themselves.
 struct ReferenceAcceleratorAccess {
   static std::optional<GroupCost> evaluate_every_tiling(const ReferenceAccelerator& a, const GroupQuery& q) {
     return std::move(a.evaluate_batch(std::span<const GroupQuery>(&q, 1), false).front());
@@ -115,8 +118,11 @@ TEST_CASE("the SPM floors are below what every group needs, and the shortcuts th
   for_each_random_group(120, 8, [](std::uint32_t seed, const ReferenceAccelerator& accel, const Hardware& hw, const Problem& p,
                                    int begin, int end, const detail::GroupBoundary& b, const std::vector<std::size_t>& layers) {
         const std::uint64_t floor = accel.least_spm_bytes(layers);
+        std::vector<GroupQuery> batch;  // every query below, asked at once
+        std::array<std::vector<BoundaryFm>, 3> inputs_at, outputs_at;  // per residence: what its queries point to
         for (const Residence where : {Residence::dram, Residence::pinned, Residence::loaded}) {
-          std::vector<BoundaryFm> inputs, outputs;
+          std::vector<BoundaryFm>& inputs = inputs_at[std::size_t(where)];
+          std::vector<BoundaryFm>& outputs = outputs_at[std::size_t(where)];
           std::uint64_t pinned_bytes = 0;  // the pinned (and loaded) boundary FMs, whole
           const auto add = [&](std::vector<BoundaryFm>& list, int fm, Residence r) {
             list.push_back({p.fms[fm].vertex, r});
@@ -124,20 +130,28 @@ TEST_CASE("the SPM floors are below what every group needs, and the shortcuts th
           };
           for (const int fm : b.inputs) add(inputs, fm, boundary_residence(p.fms[fm], where));
           for (const int fm : b.outputs) add(outputs, fm, p.fms[fm].model_output ? Residence::dram : boundary_residence(p.fms[fm], where));
-          const GroupQuery q{layers, inputs, outputs, 0, hw.spm_alignment, Objective::latency};
+          const Objective objective = std::array{Objective::latency, Objective::offchip_bytes, Objective::energy}[seed % 3];
+          const GroupQuery q{layers, inputs, outputs, 0, hw.spm_alignment, objective};
           INFO("seed " << seed << ", layers [" << begin << ", " << end << "), boundary " << to_string(where));
           const std::optional<std::uint64_t> least = least_available(accel, q, hw.spm_bytes);
           if (least) CHECK(floor <= *least + pinned_bytes);
-          // Answers with and without the shortcuts (least_held, the first tile) agree, also at the least
-          // bytes the group runs with and one below, where a floor set too high would refuse
+          // Answers with and without the shortcuts (least_held, the first tile at the most tiles and at
+          // each count) agree, also at the least bytes the group runs with and one below, where a floor
+          // set too high would refuse; one query at a time, and all of them (every residence) in one
+          // batch, whose tile counts the floor skips by the most bytes of any of them
           const std::uint64_t at_least = least ? *least : hw.spm_bytes;
           for (const std::uint64_t available :
                {std::uint64_t{0}, floor / 2, floor, hw.spm_bytes / 3, hw.spm_bytes, at_least, at_least - 1}) {
             GroupQuery at = q;
             at.available_bytes = available;
             CHECK(accel.evaluate(at) == detail::ReferenceAcceleratorAccess::evaluate_every_tiling(accel, at));
+            batch.push_back(at);
           }
         }
+        INFO("seed " << seed << ", layers [" << begin << ", " << end << "), one batch");
+        const std::vector<std::optional<GroupCost>> answers = accel.evaluate_batch(batch);
+        for (std::size_t k = 0; k < batch.size(); ++k)
+          CHECK(answers[k] == detail::ReferenceAcceleratorAccess::evaluate_every_tiling(accel, batch[k]));
   });
 }
 

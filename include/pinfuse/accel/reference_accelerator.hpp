@@ -1419,13 +1419,14 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
   if (!patterns.empty() && !walks) walks = walks_of(first);
   // The same floor at each tile count: every way at `tiles` holds at least the
   // least weights plus the intermediates' buffers of that count's first tile.
-  // Where that passes the most any query has, the count is not walked. The
-  // first tile only shrinks as the count grows (as above), so once a count
-  // passes the floor every later one does; v.height passes it (too_small).
+  // Where that exceeds the most bytes any query has, the count is not walked.
+  // The first tile only shrinks as the count grows (as above), so once one
+  // count fits under the floor every later one does; v.height does (too_small).
+  // A single layer has no intermediates: nothing to skip.
   std::uint64_t most_available = 0;  // [B]
   for (const auto& [key, pattern] : patterns)
     for (const std::size_t k : pattern.members) most_available = std::max(most_available, queries[k].available_bytes);
-  bool past_floor = !skip_by_floor;
+  bool past_floor = !skip_by_floor || first.layers.size() == 1;
   for (int tiles = 1; !patterns.empty() && tiles <= v.height; tiles = next_count(tiles, v.height)) {
     if (!past_floor && held.weights + geometry(first, v, tiles, false, 1).tmp_bytes > most_available) continue;
     past_floor = true;
