@@ -156,7 +156,9 @@ class ReferenceAccelerator {
   /// input is asked as pinned: loading it adds to every way (§8a).
   ///
   /// The pins of a setting come out of its SPM (the contract: at most
-  /// q.available_bytes for the boundary FMs it pins or loads), so where the FMs
+  /// q.available_bytes for the boundary FMs it pins or loads, less what the
+  /// setting keeps for its own buffers, at least least_footprint(q): a setting
+  /// with less runs no way), so where the FMs
   /// `q` pins cannot all be pinned at once, every setting moves at least
   /// least_dram_bytes(q) through the one DMA engine, which takes
   /// ceil(least_dram_bytes / DRAM B/cycle) cycles of the latency (§6: every
@@ -170,12 +172,14 @@ class ReferenceAccelerator {
       if (b.where == Residence::loaded) b.where = Residence::pinned;
     GroupQuery generous = q;
     generous.inputs = inputs;
+    const GroupView v = view_of(generous);
     // evaluate()'s search alone: its way's buffers and recompute are not needed here.
     std::shared_ptr<Walks> walks;
-    const std::optional<Choice> c = best_ways(std::span<const GroupQuery>(&generous, 1), view_of(generous), walks, true).front();
+    const std::optional<Choice> c = best_ways(std::span<const GroupQuery>(&generous, 1), v, walks, true).front();
     if (!c) return std::nullopt;
     CostFloor floor{c->latency, c->offchip.total(), c->energy.total()};
-    const DramFloor dram = least_dram_bytes(q);
+    const LeastHeld held = least_held(generous.layers);
+    const DramFloor dram = least_dram_bytes(q, least_footprint(generous, v, held, first_tile_least(generous, v, held)));
     const std::uint64_t dma = std::uint64_t(std::ceil(double(dram.least) / hw_.dram_bytes_per_cycle));  // [cyc]
     switch (q.objective) {
       case Objective::latency:  // (latency, off-chip): the off-chip bytes of c only break a tie at c's latency
@@ -275,13 +279,14 @@ class ReferenceAccelerator {
   /// output `q` keeps in DRAM (whole) and the input rows
   /// its layers' least_rows read of each input `q` keeps in DRAM; and of the
   /// FMs `q` pins or loads (i), what their pins cannot save:
-  ///   unsaved = max(0, sum of r_i - q.available_bytes)                        [B]
+  ///   unsaved = max(0, sum of r_i - (q.available_bytes - least))              [B]
   /// r_i: what i moves at least when the setting does not pin it (an output's
   /// bytes; the rows the group reads of an input, from DRAM or, loaded, whole).
   /// The FMs P a setting pins or loads take their aligned bytes a_i >= r_i out
-  /// of q.available_bytes (the contract), so sum over P of r_i <= available,
-  /// and the others move at least sum of r_i - available.
-  DramFloor least_dram_bytes(const GroupQuery& q) const {
+  /// of q.available_bytes (the contract), and what is left, the setting's own
+  /// available bytes, holds a way's buffers, at least `least` (least_footprint),
+  /// so sum over P of r_i <= available - least, and the others move the rest.
+  DramFloor least_dram_bytes(const GroupQuery& q, std::uint64_t least) const {
     const auto bytes_read = [&](std::size_t fm) {  // of FM `fm`, by the group's layers
       std::uint64_t most = 0;
       for (const std::size_t v : q.layers)
@@ -295,7 +300,8 @@ class ReferenceAccelerator {
     for (const BoundaryFm& in : q.inputs) (in.where == Residence::dram ? d.least : may_save) += bytes_read(in.vertex);
     for (const BoundaryFm& out : q.outputs)
       (out.where == Residence::dram ? d.least : may_save) += info_[out.vertex].row_bytes * std::uint64_t(info_[out.vertex].height);
-    d.unsaved = may_save > q.available_bytes ? may_save - q.available_bytes : 0;
+    const std::uint64_t room = q.available_bytes > least ? q.available_bytes - least : 0;  // [B] for pins
+    d.unsaved = may_save > room ? may_save - room : 0;
     d.least += d.unsaved;
     return d;
   }
@@ -664,6 +670,36 @@ class ReferenceAccelerator {
     return align_up(bytes, q.alignment);
   }
   GroupView view_of(const GroupQuery& q) const;
+  /// The least weights (`held`, least_held(q.layers)) plus the intermediates' buffers in the
+  /// first tile at the most tiles, v.height: a first tile computes all the rows
+  /// it holds, cached or not (nothing is cached yet), and at fewer tiles each
+  /// output's first share only grows, and so does each row range it reads
+  /// (input_rows is monotone), so every way at every tile count holds at least
+  /// these rows [B].
+  std::uint64_t first_tile_least(const GroupQuery& q, const GroupView& v, const LeastHeld& held) const {
+    return held.weights + geometry(q, v, v.height, false, 1).tmp_bytes;
+  }
+  /// Bytes every way of running q's group takes of q.available_bytes (none
+  /// fits below): the larger of `first_tile` (first_tile_least, or 0) and
+  /// `held` (least_held(q.layers)) less the rows q keeps in its pinned boundary
+  /// FMs, which are not in its available bytes: those FMs' own, and those of the
+  /// layers writing their slices in place into a pinned concat output. A query
+  /// pinning fewer of the same FMs takes at least as many.
+  std::uint64_t least_footprint(const GroupQuery& q, const GroupView& v, const LeastHeld& held, std::uint64_t first_tile) const {
+    const auto pinned = [&](LayerId vertex) {
+      for (const auto* list : {&q.inputs, &q.outputs})
+        for (const BoundaryFm& b : *list)
+          if (b.vertex == vertex && in_spm(b.where)) return true;
+      return false;
+    };
+    std::uint64_t least = held.total();
+    for (const auto& [vertex, bytes] : held.fms) {
+      const int i = v.local[vertex];
+      if (pinned(vertex) || (i >= 0 && v.writes_into[std::size_t(i)] >= 0 && pinned(q.layers[std::size_t(v.writes_into[std::size_t(i)])])))
+        least -= bytes;
+    }
+    return std::max(least, first_tile);
+  }
   EnergyPj energy_of(const TileGeometry& geo, const OffchipBytes& offchip, int chunks, bool sliced) const;
   /// The tile walk, with halo recompute or (`cached`) caching; on_tile(t, need,
   /// rows, ext_need) sees the rows of each group layer tile t holds and the rows
@@ -1376,31 +1412,8 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
   // A query whose available bytes are below least_held() (less its pinned
   // boundary FMs, which are not in them) has no way to run: no tile walk.
   const LeastHeld held = least_held(first.layers);
-  // Nor one below the least weights (least_held) plus the intermediates'
-  // buffers in the first tile at the most tiles, v.height: a first tile
-  // computes all the rows it holds, cached or not (nothing is cached yet), and
-  // at fewer tiles each output's first share only grows, and so does each row
-  // range it reads (input_rows is monotone), so every way at every tile count
-  // holds at least these rows.
-  const std::uint64_t first_tile_least = skip_by_floor ? held.weights + geometry(first, v, v.height, false, 1).tmp_bytes : 0;
-  // The rows least_held() counts that a query keeps in its pinned boundary FMs
-  // are not in its available bytes: those FMs' own, and those of the layers
-  // writing their slices in place into a pinned concat output.
-  const auto too_small = [&](const GroupQuery& q) {
-    const auto pinned = [&](LayerId vertex) {
-      for (const auto* list : {&q.inputs, &q.outputs})
-        for (const BoundaryFm& b : *list)
-          if (b.vertex == vertex && in_spm(b.where)) return true;
-      return false;
-    };
-    std::uint64_t least = held.total();
-    for (const auto& [vertex, bytes] : held.fms) {
-      const int i = v.local[vertex];
-      if (pinned(vertex) || (i >= 0 && v.writes_into[std::size_t(i)] >= 0 && pinned(q.layers[std::size_t(v.writes_into[std::size_t(i)])])))
-        least -= bytes;
-    }
-    return least > q.available_bytes || first_tile_least > q.available_bytes;
-  };
+  const std::uint64_t first_tile = skip_by_floor ? first_tile_least(first, v, held) : 0;
+  const auto too_small = [&](const GroupQuery& q) { return least_footprint(q, v, held, first_tile) > q.available_bytes; };
   std::vector<std::optional<Choice>> best(queries.size());
   // Queries with the same residences and objective share their candidates;
   // they differ only in the SPM they may use.
