@@ -6,6 +6,7 @@
 // cannot rise either.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -154,7 +155,8 @@ TEST_CASE("halo caching never gives a group of a bundled model a worse score", "
 
 TEST_CASE("a group's floor is at most its score with fewer pins or fewer bytes", "[monotonic][group_floor]") {
   // GroupFloorModel's contract, which the solvers' branch and bound rests on:
-  // every subset of a group's pins (all of them up to 4 boundary FMs), at every
+  // every subset of a group's pins (all of them up to 4 boundary FMs; else none,
+  // all and all but one), at every
   // budget that leaves the pins their bytes, scores at least the floor asked
   // with all pinned at the larger budget. Each subset is checked at the largest
   // such budget, the floor's less the pins' aligned bytes (the best it scores:
@@ -174,8 +176,16 @@ TEST_CASE("a group's floor is at most its score with fewer pins or fewer bytes",
             std::vector<std::optional<CostFloor>> floors;
             for (const GroupQuery& q : generous.queries) floors.push_back(accel.group_floor(q));
             const std::size_t boundary = generous.inputs.size() + generous.outputs.size();
-            const std::uint32_t subsets = boundary <= 4 ? std::uint32_t(1) << boundary : 1;  // else all in DRAM only
-            for (std::uint32_t pinned = 0; pinned < subsets; ++pinned) {
+            // Every subset of up to 4 boundary FMs; of more (DenseNet's concats), none, all, and all
+            // but one (bit i: the i-th boundary FM, the 32nd and later sharing the last bit)
+            std::vector<std::uint32_t> subsets;
+            if (boundary <= 4) {
+              for (std::uint32_t pinned = 0; pinned < (std::uint32_t(1) << boundary); ++pinned) subsets.push_back(pinned);
+            } else {
+              subsets = {0, ~std::uint32_t(0)};
+              for (std::size_t i = 0; i < std::min<std::size_t>(boundary, 32); ++i) subsets.push_back(~(std::uint32_t(1) << i));
+            }
+            for (const std::uint32_t pinned : subsets) {
               GroupQueries asked(p, begin, begin + length, pinned, objective);
               std::uint64_t pin_bytes = 0;  // aligned bytes of the FMs `asked` pins or loads
               for (const auto* list : {&asked.inputs, &asked.outputs})

@@ -279,14 +279,14 @@ class ReferenceAccelerator {
   /// output `q` keeps in DRAM (whole) and the input rows
   /// its layers' least_rows read of each input `q` keeps in DRAM; and of the
   /// FMs `q` pins or loads (i), what their pins cannot save:
-  ///   unsaved = max(0, sum of r_i - (q.available_bytes - least))              [B]
+  ///   unsaved = max(0, sum of r_i - (q.available_bytes - footprint))         [B]
   /// r_i: what i moves at least when the setting does not pin it (an output's
   /// bytes; the rows the group reads of an input, from DRAM or, loaded, whole).
   /// The FMs P a setting pins or loads take their aligned bytes a_i >= r_i out
   /// of q.available_bytes (the contract), and what is left, the setting's own
-  /// available bytes, holds a way's buffers, at least `least` (least_footprint),
-  /// so sum over P of r_i <= available - least, and the others move the rest.
-  DramFloor least_dram_bytes(const GroupQuery& q, std::uint64_t least) const {
+  /// available bytes, holds a way's buffers, at least `footprint` (least_footprint),
+  /// so sum over P of r_i <= available - footprint, and the others move the rest.
+  DramFloor least_dram_bytes(const GroupQuery& q, std::uint64_t footprint) const {
     const auto bytes_read = [&](std::size_t fm) {  // of FM `fm`, by the group's layers
       std::uint64_t most = 0;
       for (const std::size_t v : q.layers)
@@ -300,7 +300,7 @@ class ReferenceAccelerator {
     for (const BoundaryFm& in : q.inputs) (in.where == Residence::dram ? d.least : may_save) += bytes_read(in.vertex);
     for (const BoundaryFm& out : q.outputs)
       (out.where == Residence::dram ? d.least : may_save) += info_[out.vertex].row_bytes * std::uint64_t(info_[out.vertex].height);
-    const std::uint64_t room = q.available_bytes > least ? q.available_bytes - least : 0;  // [B] for pins
+    const std::uint64_t room = q.available_bytes > footprint ? q.available_bytes - footprint : 0;  // [B] for pins
     d.unsaved = may_save > room ? may_save - room : 0;
     d.least += d.unsaved;
     return d;
