@@ -671,13 +671,13 @@ class ReferenceAccelerator {
   }
   GroupView view_of(const GroupQuery& q) const;
   /// The least weights (`held`, least_held(q.layers)) plus the intermediates' buffers in the
-  /// first tile at the most tiles, v.height: a first tile computes all the rows
-  /// it holds, cached or not (nothing is cached yet), and at fewer tiles each
-  /// output's first share only grows, and so does each row range it reads
-  /// (input_rows is monotone), so every way at every tile count holds at least
-  /// these rows [B].
-  std::uint64_t first_tile_least(const GroupQuery& q, const GroupView& v, const LeastHeld& held) const {
-    return held.weights + geometry(q, v, v.height, false, 1).tmp_bytes;
+  /// first tile at `tiles` tiles (default: the most, v.height) [B]: a first tile
+  /// computes all the rows it holds, cached or not (nothing is cached yet), so
+  /// every way at `tiles` holds at least these; and at fewer tiles each output's
+  /// first share only grows, and so does each row range it reads (input_rows is
+  /// monotone), so at v.height it is a floor for every tile count.
+  std::uint64_t first_tile_least(const GroupQuery& q, const GroupView& v, const LeastHeld& held, int tiles = 0) const {
+    return held.weights + geometry(q, v, tiles ? tiles : v.height, false, 1).tmp_bytes;
   }
   /// Bytes every way of running q's group takes of q.available_bytes (none
   /// fits below): the larger of `first_tile` (first_tile_least, or 0) and
@@ -1430,18 +1430,17 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
     patterns[{residences, queries[k].objective}].members.push_back(k);
   }
   if (!patterns.empty() && !walks) walks = walks_of(first);
-  // The same floor at each tile count: every way at `tiles` holds at least the
-  // least weights plus the intermediates' buffers of that count's first tile.
-  // Where that exceeds the most bytes any query has, the count is not walked.
-  // The first tile only shrinks as the count grows (as above), so once one
-  // count fits under the floor every later one does; v.height does (too_small).
+  // The same floor at each tile count (first_tile_least at `tiles`): where it
+  // exceeds the most bytes any query has, the count is not walked. It only
+  // shrinks as the count grows, so once one count fits under it every later
+  // one does; v.height does (too_small).
   // A single layer has no intermediates: nothing to skip.
   std::uint64_t most_available = 0;  // [B]
   for (const auto& [key, pattern] : patterns)
     for (const std::size_t k : pattern.members) most_available = std::max(most_available, queries[k].available_bytes);
   bool past_floor = !skip_by_floor || first.layers.size() == 1;
   for (int tiles = 1; !patterns.empty() && tiles <= v.height; tiles = next_count(tiles, v.height)) {
-    if (!past_floor && held.weights + geometry(first, v, tiles, false, 1).tmp_bytes > most_available) continue;
+    if (!past_floor && first_tile_least(first, v, held, tiles) > most_available) continue;
     past_floor = true;
     // Halo recompute, or caching where it is offered (§2a): a cached tile holds,
     // loads, computes, reads and writes at most what the recomputing one does, so
