@@ -160,8 +160,9 @@ TEST_CASE("a group's floor is at most its score with fewer pins or fewer bytes",
   // budget that leaves the pins their bytes, scores at least the floor asked
   // with all pinned at the larger budget. Each subset is checked at the largest
   // such budget, the floor's less the pins' aligned bytes (the best it scores:
-  // more bytes never score worse).
-  std::size_t answers = 0, tightened = 0;
+  // more bytes never score worse). And where an FM alone passes a budget, the floor at
+  // that budget is at least the answer with it in DRAM.
+  std::size_t answers = 0, tightened = 0, unpinnable = 0;
   for (const auto& path : pinfuse::testing::solved_models()) {
     const Network g = load_model(path.string());
     const Problem p = make_problem(g);
@@ -210,10 +211,37 @@ TEST_CASE("a group's floor is at most its score with fewer pins or fewer bytes",
             const std::vector<std::optional<GroupCost>> all_pinned = accel.evaluate_batch(generous.queries);
             for (std::size_t k = 0; k < floors.size(); ++k)
               if (floors[k] && all_pinned[k]) tightened += score_of(*floors[k], objective) > score_of(*all_pinned[k], objective) ? 1 : 0;
+            // No setting pins an FM whose aligned bytes alone pass the budget, so the floor is at
+            // least the answer with those FMs in DRAM and the others pinned (group_floor asks that).
+            if (boundary < 32)
+              for (std::size_t k = 0; k < floors.size(); ++k) {
+                if (!floors[k]) continue;
+                std::uint32_t fitting = 0;  // bit i: boundary FM i fits the budget on its own
+                std::size_t i = 0;
+                for (const auto* list : {&generous.inputs, &generous.outputs})
+                  for (const BoundaryFm& b : *list) {
+                    const std::uint64_t bytes = p.fms[std::size_t(p.fm_of_vertex[b.vertex])].bytes;
+                    fitting |= std::uint32_t(align_up(bytes, generous.queries[k].alignment) <= generous.queries[k].available_bytes) << i++;
+                  }
+                if (fitting + 1 == std::uint32_t(1) << boundary) continue;  // all fit
+                const GroupQueries unpinnable_in_dram(p, begin, begin + length, fitting, objective);
+                std::vector<BoundaryFm> inputs = unpinnable_in_dram.inputs;  // a loaded model input asked as pinned, as the floor does
+                for (BoundaryFm& b : inputs)
+                  if (b.where == Residence::loaded) b.where = Residence::pinned;
+                GroupQuery q = unpinnable_in_dram.queries[k];
+                q.inputs = inputs;
+                const std::optional<GroupCost> cost = accel.evaluate(q);
+                if (!cost) continue;
+                INFO("layers [" << begin << ", " << begin + length << "), FMs that fit " << fitting << ", " << to_string(objective)
+                                << " first, at " << generous.queries[k].available_bytes << " B");
+                CHECK(score_of(*floors[k], objective) >= score_of(*cost, objective));
+                ++unpinnable;
+              }
           }
   }
   CHECK(answers > (pinfuse::testing::sanitized ? 10000 : 100000));
   CHECK(tightened > 0);
+  CHECK(unpinnable > 0);
 }
 
 namespace {

@@ -165,21 +165,48 @@ class ReferenceAccelerator {
   /// load and store is on the latency's path). The floor takes the larger
   /// latency, and off-chip bytes (first under Objective::offchip_bytes:
   /// the answer's plus what the pins cannot save) where they rank first or break the tie.
+  /// An FM `q` pins whose aligned bytes do not fit beside least_footprint no
+  /// setting can pin: the answer is asked with it in DRAM (a layer whose input
+  /// neither fits beside its weights nor is ever pinned re-reads it per chunk).
   std::optional<CostFloor> group_floor(const GroupQuery& q) const {
     if (q.layers.empty()) return std::nullopt;
     std::vector<BoundaryFm> inputs(q.inputs.begin(), q.inputs.end());
+    std::vector<BoundaryFm> outputs(q.outputs.begin(), q.outputs.end());
     for (BoundaryFm& b : inputs)
       if (b.where == Residence::loaded) b.where = Residence::pinned;
     GroupQuery generous = q;
     generous.inputs = inputs;
+    generous.outputs = outputs;
     const GroupView v = view_of(generous);
+    const LeastHeld held = least_held(generous.layers);
+    const std::uint64_t first_tile = first_tile_least(generous, v, held);  // independent of residences
+    // An FM that no setting can pin is asked in DRAM: a setting pinning FM i has
+    // at most q.available_bytes - align(bytes of i) for its own buffers, and
+    // needs least_footprint of a query pinning no more than `generous`, so where
+    //   align(bytes of i) + least_footprint(generous) > q.available_bytes     [B]
+    // the model accepts no setting pinning i, and every setting it accepts is
+    // at most as generous as `generous` with i in DRAM. That takes some pinned
+    // rows out of the footprint, which may rule out more: to the fixpoint.
+    std::uint64_t footprint = least_footprint(generous, v, held, first_tile);
+    for (bool moved = true; moved;) {
+      moved = false;
+      for (auto* list : {&inputs, &outputs})
+        for (BoundaryFm& b : *list) {
+          if (!in_spm(b.where)) continue;
+          const LayerInfo& fm = info_[b.vertex];
+          const std::uint64_t pinned_bytes = align(q, checked_mul(fm.row_bytes, std::uint64_t(fm.height), "feature map bytes", "group"));
+          if (checked_add(pinned_bytes, footprint, "SPM bytes", "group") <= q.available_bytes) continue;
+          b.where = Residence::dram;
+          moved = true;
+        }
+      if (moved) footprint = least_footprint(generous, v, held, first_tile);
+    }
     // evaluate()'s search alone: its way's buffers and recompute are not needed here.
     std::shared_ptr<Walks> walks;
     const std::optional<Choice> c = best_ways(std::span<const GroupQuery>(&generous, 1), v, walks, true).front();
     if (!c) return std::nullopt;
     CostFloor floor{c->latency, c->offchip.total(), c->energy.total()};
-    const LeastHeld held = least_held(generous.layers);
-    const DramFloor dram = least_dram_bytes(q, least_footprint(generous, v, held, first_tile_least(generous, v, held)));
+    const DramFloor dram = least_dram_bytes(generous, footprint);
     const std::uint64_t dma = std::uint64_t(std::ceil(double(dram.least) / hw_.dram_bytes_per_cycle));  // [cyc]
     switch (q.objective) {
       case Objective::latency:  // (latency, off-chip): the off-chip bytes of c only break a tie at c's latency
