@@ -213,30 +213,34 @@ TEST_CASE("a group's floor is at most its score with fewer pins or fewer bytes",
               if (floors[k] && all_pinned[k]) tightened += score_of(*floors[k], objective) > score_of(*all_pinned[k], objective) ? 1 : 0;
             // No setting pins an FM whose aligned bytes alone pass the budget, so the floor is at
             // least the answer with those FMs in DRAM and the others pinned (group_floor asks that).
-            if (boundary < 32)
+            if (boundary < 32) {
+              std::map<std::uint32_t, std::vector<std::size_t>> budgets_by_mask;  // bit i: boundary FM i fits the budget on its own
               for (std::size_t k = 0; k < floors.size(); ++k) {
-                if (!floors[k]) continue;
-                std::uint32_t fitting = 0;  // bit i: boundary FM i fits the budget on its own
+                std::uint32_t fitting = 0;
                 std::size_t i = 0;
                 for (const auto* list : {&generous.inputs, &generous.outputs})
                   for (const BoundaryFm& b : *list) {
                     const std::uint64_t bytes = p.fms[std::size_t(p.fm_of_vertex[b.vertex])].bytes;
                     fitting |= std::uint32_t(align_up(bytes, generous.queries[k].alignment) <= generous.queries[k].available_bytes) << i++;
                   }
-                if (fitting + 1 == std::uint32_t(1) << boundary) continue;  // all fit
-                const GroupQueries unpinnable_in_dram(p, begin, begin + length, fitting, objective);
-                std::vector<BoundaryFm> inputs = unpinnable_in_dram.inputs;  // a loaded model input asked as pinned, as the floor does
-                for (BoundaryFm& b : inputs)
-                  if (b.where == Residence::loaded) b.where = Residence::pinned;
-                GroupQuery q = unpinnable_in_dram.queries[k];
-                q.inputs = inputs;
-                const std::optional<GroupCost> cost = accel.evaluate(q);
-                if (!cost) continue;
-                INFO("layers [" << begin << ", " << begin + length << "), FMs that fit " << fitting << ", " << to_string(objective)
-                                << " first, at " << generous.queries[k].available_bytes << " B");
-                CHECK(score_of(*floors[k], objective) >= score_of(*cost, objective));
-                ++unpinnable;
+                if (floors[k] && fitting + 1 != std::uint32_t(1) << boundary) budgets_by_mask[fitting].push_back(k);
               }
+              for (const auto& [fitting, ks] : budgets_by_mask) {
+                GroupQueries unpinnable_in_dram(p, begin, begin + length, fitting, objective);
+                for (BoundaryFm& b : unpinnable_in_dram.inputs)  // a loaded model input asked as pinned, as the floor does
+                  if (b.where == Residence::loaded) b.where = Residence::pinned;
+                std::vector<GroupQuery> asked;
+                for (const std::size_t k : ks) asked.push_back(unpinnable_in_dram.queries[k]);
+                const std::vector<std::optional<GroupCost>> costs = accel.evaluate_batch(asked);
+                for (std::size_t a = 0; a < ks.size(); ++a) {
+                  if (!costs[a]) continue;
+                  INFO("layers [" << begin << ", " << begin + length << "), FMs that fit " << fitting << ", " << to_string(objective)
+                                  << " first, at " << generous.queries[ks[a]].available_bytes << " B");
+                  CHECK(score_of(*floors[ks[a]], objective) >= score_of(*costs[a], objective));
+                  ++unpinnable;
+                }
+              }
+            }
           }
   }
   CHECK(answers > (pinfuse::testing::sanitized ? 10000 : 100000));

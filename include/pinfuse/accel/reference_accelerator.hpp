@@ -160,14 +160,12 @@ class ReferenceAccelerator {
   /// setting keeps for its own buffers, at least least_footprint(q): a setting
   /// with less runs no way), so where the FMs
   /// `q` pins cannot all be pinned at once, every setting moves at least
-  /// least_dram_bytes(q) through the one DMA engine, which takes
+  /// least_dram_bytes through the one DMA engine, which takes
   /// ceil(least_dram_bytes / DRAM B/cycle) cycles of the latency (§6: every
   /// load and store is on the latency's path). The floor takes the larger
   /// latency, and off-chip bytes (first under Objective::offchip_bytes:
   /// the answer's plus what the pins cannot save) where they rank first or break the tie.
-  /// An FM `q` pins whose aligned bytes do not fit beside least_footprint no
-  /// setting can pin: the answer is asked with it in DRAM (a layer whose input
-  /// neither fits beside its weights nor is ever pinned re-reads it per chunk).
+  /// Both are asked with the FMs no setting can pin in DRAM (keep_unpinnable_in_dram).
   std::optional<CostFloor> group_floor(const GroupQuery& q) const {
     if (q.layers.empty()) return std::nullopt;
     std::vector<BoundaryFm> inputs(q.inputs.begin(), q.inputs.end());
@@ -178,29 +176,7 @@ class ReferenceAccelerator {
     generous.inputs = inputs;
     generous.outputs = outputs;
     const GroupView v = view_of(generous);
-    const LeastHeld held = least_held(generous.layers);
-    const std::uint64_t first_tile = first_tile_least(generous, v, held);  // independent of residences
-    // An FM that no setting can pin is asked in DRAM: a setting pinning FM i has
-    // at most q.available_bytes - align(bytes of i) for its own buffers, and
-    // needs least_footprint of a query pinning no more than `generous`, so where
-    //   align(bytes of i) + least_footprint(generous) > q.available_bytes     [B]
-    // the model accepts no setting pinning i, and every setting it accepts is
-    // at most as generous as `generous` with i in DRAM. That takes some pinned
-    // rows out of the footprint, which may rule out more: to the fixpoint.
-    std::uint64_t footprint = least_footprint(generous, v, held, first_tile);
-    for (bool moved = true; moved;) {
-      moved = false;
-      for (auto* list : {&inputs, &outputs})
-        for (BoundaryFm& b : *list) {
-          if (!in_spm(b.where)) continue;
-          const LayerInfo& fm = info_[b.vertex];
-          const std::uint64_t pinned_bytes = align(q, checked_mul(fm.row_bytes, std::uint64_t(fm.height), "feature map bytes", "group"));
-          if (checked_add(pinned_bytes, footprint, "SPM bytes", "group") <= q.available_bytes) continue;
-          b.where = Residence::dram;
-          moved = true;
-        }
-      if (moved) footprint = least_footprint(generous, v, held, first_tile);
-    }
+    const std::uint64_t footprint = keep_unpinnable_in_dram(generous, inputs, outputs, v);
     // evaluate()'s search alone: its way's buffers and recompute are not needed here.
     std::shared_ptr<Walks> walks;
     const std::optional<Choice> c = best_ways(std::span<const GroupQuery>(&generous, 1), v, walks, true).front();
@@ -326,12 +302,15 @@ class ReferenceAccelerator {
     std::uint64_t may_save = 0;  // sum of r_i
     for (const BoundaryFm& in : q.inputs) (in.where == Residence::dram ? d.least : may_save) += bytes_read(in.vertex);
     for (const BoundaryFm& out : q.outputs)
-      (out.where == Residence::dram ? d.least : may_save) += info_[out.vertex].row_bytes * std::uint64_t(info_[out.vertex].height);
+      (out.where == Residence::dram ? d.least : may_save) += fm_bytes(out.vertex);
     const std::uint64_t room = q.available_bytes > footprint ? q.available_bytes - footprint : 0;  // [B] for pins
     d.unsaved = may_save > room ? may_save - room : 0;
     d.least += d.unsaved;
     return d;
   }
+
+  /// Bytes of the FM of layer `v` (its output) [B]: no overflow, check_counts() made sure.
+  std::uint64_t fm_bytes(std::size_t v) const { return info_[v].row_bytes * std::uint64_t(std::max(info_[v].height, 0)); }
 
   /// The sums floor() and fused_floors() take the maxima of, over the layers added so far.
   struct FloorSums {
@@ -654,8 +633,7 @@ class ReferenceAccelerator {
     Preload pre;
     for (const BoundaryFm& b : q.inputs)
       if (b.where == Residence::loaded) {
-        const LayerInfo& u = info_[b.vertex];
-        const std::uint64_t bytes = checked_mul(u.row_bytes, std::uint64_t(u.height), "feature map bytes", "group");
+        const std::uint64_t bytes = fm_bytes(b.vertex);
         pre.bytes = checked_add(pre.bytes, bytes, "feature map bytes", "group");
         pre.cycles = checked_add(pre.cycles, dma_cycles(bytes), "latency cycles", "group");
       }
@@ -726,6 +704,33 @@ class ReferenceAccelerator {
         least -= bytes;
     }
     return std::max(least, first_tile);
+  }
+  /// Moves to DRAM each FM `q` pins whose aligned bytes do not fit beside the
+  /// footprint, in `inputs` and `outputs` (the lists q views), and returns
+  /// least_footprint(q) after [B]. A setting pinning FM i has at most
+  /// q.available_bytes - align(bytes(i)) for its own buffers (the contract) and
+  /// needs least_footprint of a query pinning no more than q, so where
+  ///   align(bytes(i)) + least_footprint(q) > q.available_bytes                 [B]
+  /// the model accepts no setting pinning i: every setting it accepts is at most
+  /// as generous as q with i in DRAM. That takes i's rows out of the pinned
+  /// ones, so the footprint may grow and rule out more: to the fixpoint (each
+  /// pass moves one FM at least, or ends).
+  std::uint64_t keep_unpinnable_in_dram(const GroupQuery& q, std::span<BoundaryFm> inputs, std::span<BoundaryFm> outputs,
+                                        const GroupView& v) const {
+    const LeastHeld held = least_held(q.layers);
+    const std::uint64_t first_tile = first_tile_least(q, v, held);  // independent of residences
+    std::uint64_t footprint = least_footprint(q, v, held, first_tile);
+    for (bool moved = true; moved;) {
+      moved = false;
+      for (const std::span<BoundaryFm> list : {inputs, outputs})
+        for (BoundaryFm& b : list)
+          if (in_spm(b.where) && saturating_add(align(q, fm_bytes(b.vertex)), footprint) > q.available_bytes) {
+            b.where = Residence::dram;
+            moved = true;
+          }
+      if (moved) footprint = least_footprint(q, v, held, first_tile);
+    }
+    return footprint;
   }
   EnergyPj energy_of(const TileGeometry& geo, const OffchipBytes& offchip, int chunks, bool sliced) const;
   /// The tile walk, with halo recompute or (`cached`) caching; on_tile(t, need,

@@ -51,8 +51,8 @@
 //
 //   std::optional<pinfuse::CostFloor> m.group_floor(const pinfuse::GroupQuery& q) const
 //
-// Contract: take any query q' about the same layers, boundary FMs, objective
-// and outputs_read_inside as q, in DRAM every boundary FM q says is in DRAM
+// Contract: take any query q' about the same layers, boundary FMs, objective,
+// alignment and outputs_read_inside as q, in DRAM every boundary FM q says is in DRAM
 // (those q says pinned or loaded may be in any residence), any passing pins,
 // and q'.available_bytes at most q.available_bytes less the aligned bytes of
 // the boundary FMs q' pins or loads (their SPM comes out of what q has, as a
