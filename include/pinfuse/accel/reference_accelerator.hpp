@@ -176,10 +176,11 @@ class ReferenceAccelerator {
     generous.inputs = inputs;
     generous.outputs = outputs;
     const GroupView v = view_of(generous);
-    const std::uint64_t footprint = keep_unpinnable_in_dram(generous, inputs, outputs, v);
+    const SpmFloors floors = spm_floors(generous, v);
+    const std::uint64_t footprint = keep_unpinnable_in_dram(generous, inputs, outputs, v, floors);
     // evaluate()'s search alone: its way's buffers and recompute are not needed here.
     std::shared_ptr<Walks> walks;
-    const std::optional<Choice> c = best_ways(std::span<const GroupQuery>(&generous, 1), v, walks, true).front();
+    const std::optional<Choice> c = best_ways(std::span<const GroupQuery>(&generous, 1), v, &floors, walks).front();
     if (!c) return std::nullopt;
     CostFloor floor{c->latency, c->offchip.total(), c->energy.total()};
     const DramFloor dram = least_dram_bytes(generous, footprint);
@@ -393,8 +394,8 @@ class ReferenceAccelerator {
       LayerInfo& l = info_[v];
       const auto at = [&] { return "layer '" + g[v].name + "'"; };
       l.compute = checked_ceil(l.height * l.cycles_per_row, "compute cycles", at);
-      const std::uint64_t fm_bytes = checked_mul(l.row_bytes, std::uint64_t(std::max(l.height, 0)), "output bytes", at);
-      const std::uint64_t fm_dma = checked_dma_cycles(fm_bytes, "DMA cycles of the output", at);
+      const std::uint64_t output_bytes = checked_mul(l.row_bytes, std::uint64_t(std::max(l.height, 0)), "output bytes", at);
+      const std::uint64_t fm_dma = checked_dma_cycles(output_bytes, "DMA cycles of the output", at);
       const std::uint64_t weight_dma = checked_dma_cycles(l.weight_bytes, "DMA cycles of the weights", at);
       for (const std::uint64_t x : {l.compute, std::uint64_t{1}, fm_dma, weight_dma, weight_dma})
         step = checked_add(step, x, "cycles of one pipeline step", "model");
@@ -705,6 +706,17 @@ class ReferenceAccelerator {
     }
     return std::max(least, first_tile);
   }
+  /// The SPM floors of q's group that do not depend on residences or bytes: what
+  /// least_footprint takes (best_ways skips the queries below it).
+  struct SpmFloors {
+    LeastHeld held;               ///< least_held(q.layers)
+    std::uint64_t first_tile = 0; ///< first_tile_least at the most tiles [B]
+  };
+  SpmFloors spm_floors(const GroupQuery& q, const GroupView& v) const {
+    SpmFloors f{least_held(q.layers)};
+    f.first_tile = first_tile_least(q, v, f.held);
+    return f;
+  }
   /// Moves to DRAM each FM `q` pins whose aligned bytes do not fit beside the
   /// footprint, in `inputs` and `outputs` (the lists q views), and returns
   /// least_footprint(q) after [B]. A setting pinning FM i has at most
@@ -716,10 +728,9 @@ class ReferenceAccelerator {
   /// ones, so the footprint may grow and rule out more: to the fixpoint (each
   /// pass moves one FM at least, or ends).
   std::uint64_t keep_unpinnable_in_dram(const GroupQuery& q, std::span<BoundaryFm> inputs, std::span<BoundaryFm> outputs,
-                                        const GroupView& v) const {
-    const LeastHeld held = least_held(q.layers);
-    const std::uint64_t first_tile = first_tile_least(q, v, held);  // independent of residences
-    std::uint64_t footprint = least_footprint(q, v, held, first_tile);
+                                        const GroupView& v, const SpmFloors& floors) const {
+    const auto footprint_now = [&] { return least_footprint(q, v, floors.held, floors.first_tile); };
+    std::uint64_t footprint = footprint_now();
     for (bool moved = true; moved;) {
       moved = false;
       for (const std::span<BoundaryFm> list : {inputs, outputs})
@@ -728,7 +739,7 @@ class ReferenceAccelerator {
             b.where = Residence::dram;
             moved = true;
           }
-      if (moved) footprint = least_footprint(q, v, held, first_tile);
+      if (moved) footprint = footprint_now();
     }
     return footprint;
   }
@@ -776,10 +787,12 @@ class ReferenceAccelerator {
   void pick(const std::vector<Candidate>& candidates, const GroupQuery& q, const TileGeometry& geo,
             std::optional<Choice>& best) const;
   /// The search of evaluate_batch: per query, the best way that fits (nullopt: none).
+  /// `floors` (spm_floors of the group; null: every tiling walked, tests) skip the
+  /// queries and tile counts below them.
   /// `walks`: where it takes and leaves the group's tile walks, set to
   /// walks_of() when some query needs a walk (left null when none does).
   std::vector<std::optional<Choice>> best_ways(std::span<const GroupQuery> queries, const GroupView& v,
-                                               std::shared_ptr<Walks>& walks, bool skip_by_floor) const;
+                                               const SpmFloors* floors, std::shared_ptr<Walks>& walks) const;
   template <class Emit>
   void for_each_tmp_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, Emit&& emit) const;
   template <class Emit>
@@ -1438,14 +1451,13 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
 }
 
 inline std::vector<std::optional<ReferenceAccelerator::Choice>>
-ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const GroupView& v,
-                                std::shared_ptr<Walks>& walks, bool skip_by_floor) const {
+ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const GroupView& v, const SpmFloors* floors,
+                                std::shared_ptr<Walks>& walks) const {
   const GroupQuery& first = queries.front();
-  // A query whose available bytes are below least_held() (less its pinned
-  // boundary FMs, which are not in them) has no way to run: no tile walk.
-  const LeastHeld held = least_held(first.layers);
-  const std::uint64_t first_tile = skip_by_floor ? first_tile_least(first, v, held) : 0;
-  const auto too_small = [&](const GroupQuery& q) { return least_footprint(q, v, held, first_tile) > q.available_bytes; };
+  // A query whose available bytes are below its least footprint has no way to run: no tile walk.
+  const auto too_small = [&](const GroupQuery& q) {
+    return floors && least_footprint(q, v, floors->held, floors->first_tile) > q.available_bytes;
+  };
   std::vector<std::optional<Choice>> best(queries.size());
   // Queries with the same residences and objective share their candidates;
   // they differ only in the SPM they may use.
@@ -1455,7 +1467,7 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
   };
   std::map<std::pair<std::vector<Residence>, Objective>, Pattern> patterns;
   for (std::size_t k = 0; k < queries.size(); ++k) {
-    if (skip_by_floor && too_small(queries[k])) continue;
+    if (too_small(queries[k])) continue;
     std::vector<Residence> residences;
     for (const auto* list : {&queries[k].inputs, &queries[k].outputs})
       for (const BoundaryFm& b : *list) residences.push_back(b.where);
@@ -1470,9 +1482,9 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
   std::uint64_t most_available = 0;  // [B]
   for (const auto& [key, pattern] : patterns)
     for (const std::size_t k : pattern.members) most_available = std::max(most_available, queries[k].available_bytes);
-  bool past_floor = !skip_by_floor || first.layers.size() == 1;
+  bool past_floor = !floors || first.layers.size() == 1;
   for (int tiles = 1; !patterns.empty() && tiles <= v.height; tiles = next_count(tiles, v.height)) {
-    if (!past_floor && first_tile_least(first, v, held, tiles) > most_available) continue;
+    if (!past_floor && first_tile_least(first, v, floors->held, tiles) > most_available) continue;
     past_floor = true;
     // Halo recompute, or caching where it is offered (§2a): a cached tile holds,
     // loads, computes, reads and writes at most what the recomputing one does, so
@@ -1500,8 +1512,9 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
   if (queries.empty() || queries.front().layers.empty()) return results;
   const GroupQuery& first = queries.front();
   const GroupView v = view_of(first);  // residence-independent, shared by the batch
+  const std::optional<SpmFloors> floors = skip_by_floor ? std::optional<SpmFloors>(spm_floors(first, v)) : std::nullopt;
   std::shared_ptr<Walks> walks;
-  const std::vector<std::optional<Choice>> best = best_ways(queries, v, walks, skip_by_floor);
+  const std::vector<std::optional<Choice>> best = best_ways(queries, v, floors ? &*floors : nullptr, walks);
   // The geometry of each way chosen: walked by best_ways (so `walks` is set if some way is).
   for (std::size_t k = 0; k < queries.size(); ++k) {
     if (!best[k]) continue;
