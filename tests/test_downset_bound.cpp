@@ -167,3 +167,25 @@ TEST_CASE("the lattice pass stops when told to, and then knows no downset", "[so
   CHECK_FALSE(bound.run());
   CHECK(bound.id(LayerSet(c.p.size())) == -1);
 }
+
+TEST_CASE("the lattice pass gives up inside a downset's walk once it has more edges than it keeps", "[solvers][order_free]") {
+  std::mt19937 rng(11);
+  const RandomCase c(rng, 7);
+  const std::vector<char> candidate(c.p.fms.size(), 1);
+  const auto walked = [&](detail::LatticeLimits limits, bool& ran) {
+    detail::Progress progress(nullptr);
+    DownsetBound<ReferenceAccelerator, Scratchpad> bound(c.p, c.accel, c.spm, Objective::latency, candidate, c.dag, 0,
+                                                         [](const std::vector<std::size_t>&) { return false; }, progress,
+                                                         limits);
+    ran = bound.run();
+    return progress.stats().layers_walked;
+  };
+  bool ran = false;
+  const std::uint64_t whole = walked({}, ran);
+  REQUIRE(ran);
+  // The empty downset's groups: every layer with no producer starts one, so
+  // a limit of one edge stops the first walk after its second group.
+  CHECK(walked({std::size_t(1) << 18, 1}, ran) <= 3);
+  CHECK_FALSE(ran);
+  CHECK(whole > 3);
+}

@@ -50,15 +50,20 @@ Network efficientnet_v2_s() {
 
 /// The order-free search's own optimum (detail::DagSearch, without the hand-off
 /// to the fixed-order DP that solve_order_free makes on such DAGs and without
-/// the address repair): its proven bound, which is the optimum's score.
+/// the address repair): its proven bound, which is the optimum's score. With
+/// `lattice` limits, its floor pass may give up (then it walks each downset's
+/// groups itself); `stats` gets what it did.
 template <class Accel>
-std::optional<Score> search_optimum(const Network& g, const Accel& accel, const Scratchpad& spm, Strategy s) {
+std::optional<Score> search_optimum(const Network& g, const Accel& accel, const Scratchpad& spm, Strategy s,
+                                    detail::LatticeLimits lattice = {}, SolveStatistics* stats = nullptr) {
   const Problem p = make_problem(g);
   SolveOptions opt;
   if (s == Strategy::pinning) opt.max_group_layers = 1;
   detail::Progress progress(nullptr);
-  const auto found =
-      detail::DagSearch<Accel, Scratchpad>(p, accel, spm, opt, detail::SearchSpace{s != Strategy::fusion, {}, {}}, progress).run();
+  const auto found = detail::DagSearch<Accel, Scratchpad>(p, accel, spm, opt, detail::SearchSpace{s != Strategy::fusion, {}, {}},
+                                                          progress, lattice)
+                         .run();
+  if (stats) *stats = progress.stats();
   if (!found) return std::nullopt;
   return found->bounds.lower;
 }
@@ -91,6 +96,42 @@ TEST_CASE("on chains order-free solves are the fixed-order DP's, and the search 
         CHECK(search_optimum(g, accel, spm, s) == score_of(fixed));
     }
   }
+}
+
+TEST_CASE("without its lattice (a floor pass that gave up) the search finds the same optimum, pruning by walked floors",
+          "[solvers][order_free]") {
+  // No downset kept: each expansion walks its downset's groups and keys them by
+  // fused floor + the floor after (walked_key), as the lattice's edges are keyed.
+  const detail::LatticeLimits none{0, 0};
+  std::uint64_t pruned = 0, without_work = 0, with_work = 0;
+  const auto compare = [&](const Network& g, const Hardware& hw) {
+    const ReferenceAccelerator accel(g, hw);
+    const Scratchpad spm = scratchpad_of(hw);
+    for (const Strategy s : {Strategy::fusion, Strategy::joint}) {
+      INFO(to_string(s));
+      SolveStatistics with, without;
+      const std::optional<Score> optimum = search_optimum(g, accel, spm, s, {}, &with);
+      CHECK(search_optimum(g, accel, spm, s, none, &without) == optimum);
+      CHECK(with.layers_walked > 0);
+      pruned += without.states_pruned;
+      without_work += without.work();
+      with_work += with.work();
+    }
+  };
+  for (std::uint32_t seed = 1; seed <= 30; ++seed) {
+    std::mt19937 rng(seed);
+    const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(3, 9)(rng), true);
+    INFO("seed " << seed);
+    compare(g, pinfuse::testing::random_hardware(rng, g));
+  }
+  for (const char* name : {"squeezenet", "googlenet"}) {
+    if (pinfuse::testing::sanitized && std::string(name) != "squeezenet") continue;
+    const auto [g, hw] = pinfuse::testing::bundled(name, 256);
+    INFO(name);
+    compare(g, hw);
+  }
+  CHECK(pruned > 0);  // the walked keys prune: groups whose floors reach the incumbent are never costed
+  CHECK(without_work > with_work);  // and the lattice, where the pass keeps it, is cheaper still
 }
 
 TEST_CASE("the order-free search itself finds MobileNetV2's fixed-order optimum (one order, two maps alive)",

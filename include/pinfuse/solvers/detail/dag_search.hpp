@@ -52,8 +52,10 @@
 // (downset_bound.hpp, which also walks the groups once and keeps them as the
 // lattice the search expands along). Each downset's edges are sorted by
 // floor(group) + h(after it) (the fused floor, until the search first takes
-// the edge and asks its group floor). Without the lattice, a state's groups
-// are all walked at once.
+// the edge and asks its group floor). Without the lattice (a pass that gave
+// up: too many downsets), each expansion walks the downset's groups again and
+// keys each by its fused floor + the cost model's floor after it, and costs
+// those whose reach lies in the same window as the lattice's edges do.
 //
 // With SolveOptions::time_limit or work_limit the search stops when the budget is spent (once it
 // has a plan) and returns the incumbent with a proven lower bound: the least f
@@ -107,12 +109,13 @@ struct DagStateKeyHash {
 template <CostModel C, MemoryConstraint M>
 class DagSearch {
  public:
+  /// `lattice`: the largest lattice of downsets its floor pass keeps (downset_bound.hpp).
   DagSearch(const Problem& p, const C& cost, const M& spm, const SolveOptions& opt, const SearchSpace& space,
-            Progress& progress)
+            Progress& progress, LatticeLimits lattice = {})
       : p_(p), cost_(cost), spm_(spm), opt_(opt), progress_(progress), pool_(thread_count(opt.threads)), n_(static_cast<int>(p.size())), candidate_(p.fms.size(), 0),
         dag_(layer_dag_of(p)),
         bound_(p, cost, spm, opt.objective, candidate_, dag_, opt.max_group_layers,
-               [this](const std::vector<std::size_t>& layers) { return too_large(layers); }, progress) {
+               [this](const std::vector<std::size_t>& layers) { return too_large(layers); }, progress, lattice) {
     if (space.pins) candidate_ = pin_candidates(p, spm, std::vector<char>(p.size() + 1, 1), opt, space.no_pin);
   }
 
@@ -415,8 +418,9 @@ class DagSearch {
   /// from the state is above its level and at most `limit` (left[i] becomes
   /// the least reach above `limit` from from[i]), except those that show they
   /// cannot beat the incumbent: a reach no less than its score (by the
-  /// group's fused floor first, then its group floor). Without, along every
-  /// group, by walking them (convex_groups.hpp). The groups are asked about
+  /// group's fused floor first, then its group floor). Without, along the
+  /// groups it walks (convex_groups.hpp) whose reach by walked_key() is in the
+  /// same window (above the level, at most `limit`, below the incumbent). The groups are asked about
   /// in rounds of kRound (run_round).
   template <class OnTransition>
   void expand(int d, const std::vector<int>& from, std::size_t group_limit, Score limit, std::vector<Score>& left,
@@ -424,21 +428,32 @@ class DagSearch {
     const LayerSet done = downsets_[std::size_t(d)].done;
     const int lattice = downsets_[std::size_t(d)].lattice;
     std::vector<Batch> round;
+    const Score incumbent = goal_ >= 0 ? states_[std::size_t(goal_)].g : kNever;
     if (lattice < 0) {
       const auto too_large_here = [this](const std::vector<std::size_t>& layers) { return too_large(layers); };
       GrowthStop growth(p_, done, too_large_here);
+      std::vector<int> run_from;
       for_each_convex_group(dag_, done, group_limit, [&] { return out_of_budget(); },
-                            [&](const std::vector<int>& group, const LayerSet&) {
+                            [&](const std::vector<int>& group, const LayerSet& inside) {
         progress_.stats().layers_walked += group.size();
         if (growth.stops(group)) return ++progress_.stats().growth_stops, false;
-        round.push_back(prepare(done, from, group));
+        const Score key = walked_key(done, group, inside);
+        run_from.clear();
+        for (std::size_t i = 0; i < from.size(); ++i) {
+          const DagState& s = states_[std::size_t(from[i])];
+          const Score reach = s.g + key;
+          if (s.level && !(*s.level < reach)) continue;  // taken when it was expanded up to its level
+          if (!(reach < incumbent)) ++progress_.stats().states_pruned;
+          else if (limit < reach) left[i] = std::min(left[i], reach);
+          else run_from.push_back(from[i]);
+        }
+        if (!run_from.empty()) round.push_back(prepare(done, run_from, group));
         if (round.size() == kRound) run_round(round, on_transition);
         return true;
       });
       if (!stopped_) run_round(round, on_transition);
       return;
     }
-    const Score incumbent = goal_ >= 0 ? states_[std::size_t(goal_)].g : kNever;
     std::vector<Keyed>& keyed = edges_by_key(d);
     std::vector<typename DownsetBound<C, M>::Edge>& edges = bound_.edges(lattice);
     // From[i] runs the edges at [start[i], end[i]) of `keyed`: reach above its
@@ -488,6 +503,25 @@ class DagSearch {
     }
     run_round(round, on_transition);
     if (raised) std::stable_sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) { return a.key < b.key; });
+  }
+
+  /// A group walked from downset `done` without the lattice (its positions
+  /// `group`, as a set `inside`): the key of its edge, its fused floor + h
+  /// after it (the cost model's floor on the layers outside done + inside),
+  /// as the lattice's edges are keyed before their group floors are asked.
+  Score walked_key(const LayerSet& done, const std::vector<int>& group, const LayerSet& inside) {
+    Score key;
+    if constexpr (FusedFloorModel<C>) {
+      vertices_in_file_order(p_, group, walked_layers_);
+      key = score_of(cost_.fused_floors(walked_layers_).back(), opt_.objective);
+    }
+    if constexpr (CostFloorModel<C>) {
+      walked_layers_.clear();
+      for (int pos = 0; pos < n_; ++pos)
+        if (!done.has(pos) && !inside.has(pos)) walked_layers_.push_back(p_.order[std::size_t(pos)]);
+      key = key + score_of(cost_.floor(walked_layers_), opt_.objective);
+    }
+    return key;
   }
 
   /// Downset d's edges of at most SolveOptions::max_group_layers layers, least
@@ -741,6 +775,7 @@ class DagSearch {
   bool bounded_ = false;  ///< did bound_'s pass end (then its rest is part of h)?
   SeedSource seed_source_;  ///< the seed not taken yet (run())
   std::vector<int> downset_of_lattice_;  ///< per id in bound_: the index in downsets_, or -1 (not made yet)
+  std::vector<std::size_t> walked_layers_;  ///< walked_key()'s buffer
   bool stopped_ = false;
   std::size_t late_expansions_ = 0;  ///< downsets expanded past 1/4 of the time or work limit (run())
   int root_ = -1;  ///< the state with no layer run

@@ -34,8 +34,11 @@
 // Without GroupFloorModel there is no pass and no rest.
 //
 // Bounds. The pass stops, knowing no downset (run() is false), when `progress`
-// says stop or the budget is spent, or past kMaxDownsets downsets or kMaxEdges
-// edges (memory: 24 bytes an edge).
+// says stop or a quarter of the time or work limit has passed (kShareOfLimit:
+// the search needs the rest), or past LatticeLimits' downsets or edges
+// (memory: 24 bytes an edge), checked group by group (one downset can have
+// millions: SSDLite's twelve head chains side by side). The search then runs
+// without the lattice (dag_search.hpp).
 #include <algorithm>
 #include <cstdint>
 #include <functional>
@@ -53,6 +56,14 @@
 
 namespace pinfuse::detail {
 
+/// The largest lattice the pass keeps: past either count it gives up (its
+/// memory and time; some lattices are too large to walk: many independent
+/// chains side by side).
+struct LatticeLimits {
+  std::size_t downsets = std::size_t(1) << 18;
+  std::size_t edges = std::size_t(1) << 22;
+};
+
 template <CostModel C, MemoryConstraint M>
 class DownsetBound {
  public:
@@ -69,16 +80,14 @@ class DownsetBound {
   /// stop (convex_groups.hpp), asked with a group's vertices in file order.
   template <class TooLarge>
   DownsetBound(const Problem& p, const C& cost, const M& spm, Objective objective, const std::vector<char>& candidate,
-               const LayerDag& dag, std::size_t group_limit, TooLarge too_large, Progress& progress)
+               const LayerDag& dag, std::size_t group_limit, TooLarge too_large, Progress& progress,
+               LatticeLimits limits = {})
       : p_(p), cost_(cost), spm_(spm), objective_(objective), candidate_(candidate), dag_(dag), group_limit_(group_limit),
-        too_large_(std::move(too_large)), progress_(progress) {}
+        too_large_(std::move(too_large)), progress_(progress), limits_(limits) {}
 
-  /// The pass gives up on a larger lattice or more groups from its downsets
-  /// (its memory and time; some lattices are too large to walk: many
-  /// independent chains side by side).
-  static constexpr std::size_t kMaxDownsets = std::size_t(1) << 18;
-  static constexpr std::size_t kMaxEdges = std::size_t(1) << 22;
-  static_assert(sizeof(Edge) <= 24, "the pass keeps up to kMaxEdges of them");
+  static_assert(sizeof(Edge) <= 24, "the pass keeps up to LatticeLimits::edges of them");
+  /// The pass gives up once 1/kShareOfLimit of the time or work limit has passed.
+  static constexpr int kShareOfLimit = 4;
 
   /// The pass over every downset; false if it stopped before the end or the
   /// cost model has no group floors (then it knows no downset).
@@ -105,7 +114,9 @@ class DownsetBound {
         const LayerSet& done = *sets_[std::size_t(d)];
         std::vector<Edge> out;
         bool stopped = false;
-        const auto stop_now = [&] { return stopped = stopped || progress_.stopped() || progress_.out_of_budget(); };
+        const auto stop_now = [&] {
+          return stopped = stopped || edges + out.size() > limits_.edges || progress_.stopped() || progress_.past_part(kShareOfLimit);
+        };
         GrowthStop growth(p_, done, too_large_);
         for_each_convex_group(dag_, done, group_limit_, stop_now, [&](const std::vector<int>& group, const LayerSet& inside) {
           progress_.stats().layers_walked += group.size();
@@ -119,7 +130,7 @@ class DownsetBound {
         });
         edges += out.size();
         edges_[std::size_t(d)] = std::move(out);
-        if (stopped || edges > kMaxEdges || sets_.size() > kMaxDownsets || progress_.tick()) return stop();
+        if (stopped || edges > limits_.edges || sets_.size() > limits_.downsets || progress_.tick()) return stop();
       }
     rest_.assign(sets_.size(), std::nullopt);
     for (const int all : by_size[std::size_t(n)]) rest_[std::size_t(all)] = Score{};
@@ -213,6 +224,7 @@ class DownsetBound {
   std::size_t group_limit_;
   std::function<bool(const std::vector<std::size_t>&)> too_large_;
   Progress& progress_;
+  LatticeLimits limits_;
   std::unordered_map<LayerSet, int, LayerSetHash> index_;  ///< downset -> its id: index into sets_, edges_ and rest_
   std::vector<const LayerSet*> sets_;                      ///< the keys of index_
   std::vector<std::vector<Edge>> edges_;
