@@ -165,7 +165,9 @@ class ReferenceAccelerator {
   /// load and store is on the latency's path). The floor takes the larger
   /// latency, and off-chip bytes (first under Objective::offchip_bytes:
   /// the answer's plus what the pins cannot save) where they rank first or break the tie.
-  /// Both are asked with the FMs no setting can pin in DRAM (keep_unpinnable_in_dram).
+  /// Both are asked with the FMs no setting can pin in DRAM (keep_unpinnable_in_dram),
+  /// and where the others cannot all be pinned at once, the answer is the least
+  /// over the settings pinning as many of them as fit together (pins_that_fit).
   std::optional<CostFloor> group_floor(const GroupQuery& q) const {
     if (q.layers.empty()) return std::nullopt;
     std::vector<BoundaryFm> inputs(q.inputs.begin(), q.inputs.end());
@@ -179,8 +181,20 @@ class ReferenceAccelerator {
     const SpmFloors floors = spm_floors(generous, v);
     const std::uint64_t footprint = keep_unpinnable_in_dram(generous, inputs, outputs, v, floors);
     // evaluate()'s search alone: its way's buffers and recompute are not needed here.
+    const std::vector<std::vector<BoundaryFm>> fitting = pins_that_fit(generous, footprint);
+    std::vector<GroupQuery> asked(fitting.size() / 2, generous);
+    for (std::size_t k = 0; k < asked.size(); ++k) {
+      asked[k].inputs = fitting[2 * k];
+      asked[k].outputs = fitting[2 * k + 1];
+    }
+    const bool split = !asked.empty();  // the pins do not all fit: each query gives up some
+    if (!split) asked.push_back(generous);
     std::shared_ptr<Walks> walks;
-    const std::optional<Choice> c = best_ways(std::span<const GroupQuery>(&generous, 1), v, &floors, walks).front();
+    std::optional<Choice> c;
+    for (const std::optional<Choice>& way : best_ways(asked, v, &floors, walks))
+      if (way && (!c || score_of(way->latency, way->offchip.total(), way->energy.total(), q.objective) <
+                            score_of(c->latency, c->offchip.total(), c->energy.total(), q.objective)))
+        c = way;
     if (!c) return std::nullopt;
     CostFloor floor{c->latency, c->offchip.total(), c->energy.total()};
     const DramFloor dram = least_dram_bytes(generous, footprint);
@@ -190,9 +204,14 @@ class ReferenceAccelerator {
         floor.offchip_bytes = dma > c->latency ? dram.least : std::max(floor.offchip_bytes, dram.least);
         floor.latency_cycles = std::max(c->latency, dma);
         break;
-      case Objective::offchip_bytes:  // (off-chip, latency): c moves the least with every pin; each pin given up adds its bytes
-        floor.latency_cycles = dram.unsaved > 0 ? dma : std::max(c->latency, dma);
-        floor.offchip_bytes = std::max(floor.offchip_bytes + dram.unsaved, dram.least);
+      case Objective::offchip_bytes:  // (off-chip, latency)
+        if (!split) {  // c moves the least with every pin; each pin given up adds its bytes
+          floor.latency_cycles = dram.unsaved > 0 ? dma : std::max(c->latency, dma);
+          floor.offchip_bytes = std::max(floor.offchip_bytes + dram.unsaved, dram.least);
+        } else {  // c gave up the pins that do not fit: its bytes count them already
+          floor.latency_cycles = dram.least > floor.offchip_bytes ? dma : std::max(c->latency, dma);
+          floor.offchip_bytes = std::max(floor.offchip_bytes, dram.least);
+        }
         break;
       case Objective::energy: break;
     }
@@ -742,6 +761,50 @@ class ReferenceAccelerator {
       if (moved) footprint = footprint_now();
     }
     return footprint;
+  }
+  /// The boundary FMs `q` pins, where their aligned bytes do not all fit
+  /// beside `footprint` (least_footprint(q)) in q.available_bytes: the
+  /// settings pinning as many of them as fit together, as (inputs, outputs)
+  /// pairs of q's lists with the others in DRAM (empty: they all fit, or
+  /// there are more than kMostPinsToSplit). A setting pinning the FMs P has at
+  /// most q.available_bytes - sum over P of align(bytes) for its own buffers
+  /// (the contract) and needs at least `footprint`, so
+  ///   sum over P of align(bytes(i)) + footprint <= q.available_bytes             [B]
+  /// and P is part of one of these sets: each is at least as generous as every
+  /// setting the model accepts that pins part of it, so the least answer over
+  /// them is a floor on every setting.
+  static constexpr std::size_t kMostPinsToSplit = 8;
+  std::vector<std::vector<BoundaryFm>> pins_that_fit(const GroupQuery& q, std::uint64_t footprint) const {
+    std::vector<std::pair<bool, std::size_t>> pinned;  // (an output, index in its list)
+    std::vector<std::uint64_t> aligned;                // [B]
+    std::uint64_t all = 0;                             // [B]
+    for (const bool output : {false, true}) {
+      const std::span<const BoundaryFm> list = output ? q.outputs : q.inputs;
+      for (std::size_t k = 0; k < list.size(); ++k)
+        if (in_spm(list[k].where)) {
+          pinned.emplace_back(output, k);
+          aligned.push_back(align(q, fm_bytes(list[k].vertex)));
+          all = saturating_add(all, aligned.back());
+        }
+    }
+    const std::uint64_t room = q.available_bytes > footprint ? q.available_bytes - footprint : 0;  // [B]
+    std::vector<std::vector<BoundaryFm>> fitting;
+    if (all <= room || pinned.size() > kMostPinsToSplit) return fitting;
+    for (std::uint32_t set = 0; set < (std::uint32_t(1) << pinned.size()); ++set) {
+      std::uint64_t bytes = 0;  // of the FMs in `set` [B]; each fits alone (keep_unpinnable_in_dram)
+      for (std::size_t i = 0; i < pinned.size(); ++i)
+        if ((set >> i) & 1U) bytes += aligned[i];
+      bool most = bytes <= room;  // and no other FM fits beside them
+      for (std::size_t i = 0; most && i < pinned.size(); ++i)
+        most = ((set >> i) & 1U) || bytes + aligned[i] > room;
+      if (!most) continue;
+      std::vector<BoundaryFm> inputs(q.inputs.begin(), q.inputs.end()), outputs(q.outputs.begin(), q.outputs.end());
+      for (std::size_t i = 0; i < pinned.size(); ++i)
+        if (!((set >> i) & 1U)) (pinned[i].first ? outputs : inputs)[pinned[i].second].where = Residence::dram;
+      fitting.push_back(std::move(inputs));
+      fitting.push_back(std::move(outputs));
+    }
+    return fitting;
   }
   EnergyPj energy_of(const TileGeometry& geo, const OffchipBytes& offchip, int chunks, bool sliced) const;
   /// The tile walk, with halo recompute or (`cached`) caching; on_tile(t, need,
