@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -161,8 +162,9 @@ TEST_CASE("a group's floor is at most its score with fewer pins or fewer bytes",
   // with all pinned at the larger budget. Each subset is checked at the largest
   // such budget, the floor's less the pins' aligned bytes (the best it scores:
   // more bytes never score worse). And where an FM alone passes a budget, the floor at
-  // that budget is at least the answer with it in DRAM.
-  std::size_t answers = 0, tightened = 0, unpinnable = 0;
+  // that budget is at least the answer with it in DRAM; where the pins do not fit it
+  // together, at least the least answer over the sets of them that do.
+  std::size_t answers = 0, tightened = 0, unpinnable = 0, split = 0;
   for (const auto& path : pinfuse::testing::solved_models()) {
     const Network g = load_model(path.string());
     const Problem p = make_problem(g);
@@ -211,6 +213,37 @@ TEST_CASE("a group's floor is at most its score with fewer pins or fewer bytes",
             const std::vector<std::optional<GroupCost>> all_pinned = accel.evaluate_batch(generous.queries);
             for (std::size_t k = 0; k < floors.size(); ++k)
               if (floors[k] && all_pinned[k]) tightened += score_of(*floors[k], objective) > score_of(*all_pinned[k], objective) ? 1 : 0;
+            // Where the pins' aligned bytes do not all fit the budget together, no setting pins them
+            // all: the floor is at least the least answer, at the floor's budget, over the sets of pins
+            // whose bytes fit it together and leave no other room (group_floor asks the sets that fit
+            // beside its least footprint, each part of one of these).
+            if (boundary <= 4) {
+              std::vector<std::uint64_t> aligned;  // per boundary FM, in GroupQueries' order [B]
+              for (const auto* list : {&generous.inputs, &generous.outputs})
+                for (const BoundaryFm& b : *list) aligned.push_back(align_up(p.fms[std::size_t(p.fm_of_vertex[b.vertex])].bytes, 64));
+              for (std::size_t k = 0; k < floors.size(); ++k) {
+                const std::uint64_t budget = generous.queries[k].available_bytes;
+                if (!floors[k] || std::accumulate(aligned.begin(), aligned.end(), std::uint64_t(0)) <= budget) continue;
+                std::optional<Score> least;  // over the sets that fit
+                for (std::uint32_t pinned = 0; pinned < (std::uint32_t(1) << boundary); ++pinned) {
+                  std::uint64_t bytes = 0;
+                  for (std::size_t i = 0; i < boundary; ++i) bytes += (pinned >> i) & 1U ? aligned[i] : 0;
+                  bool most = bytes <= budget;
+                  for (std::size_t i = 0; most && i < boundary; ++i) most = ((pinned >> i) & 1U) || bytes + aligned[i] > budget;
+                  if (!most) continue;
+                  GroupQueries fitting(p, begin, begin + length, pinned, objective);
+                  for (BoundaryFm& b : fitting.inputs)  // a loaded model input asked as pinned, as the floor does
+                    if (b.where == Residence::loaded) b.where = Residence::pinned;
+                  if (const std::optional<GroupCost> c = accel.evaluate(fitting.queries[k]))
+                    if (!least || score_of(*c, objective) < *least) least = score_of(*c, objective);
+                }
+                if (!least) continue;
+                INFO("layers [" << begin << ", " << begin + length << "), " << to_string(objective) << " first, at " << budget
+                                << " B: the pins do not fit together");
+                CHECK(score_of(*floors[k], objective) >= *least);
+                if (all_pinned[k] && score_of(*all_pinned[k], objective) < *least) ++split;  // pinning all would be less
+              }
+            }
             // No setting pins an FM whose aligned bytes alone pass the budget, so the floor is at
             // least the answer with those FMs in DRAM and the others pinned (group_floor asks that).
             if (boundary < 32) {
@@ -246,6 +279,7 @@ TEST_CASE("a group's floor is at most its score with fewer pins or fewer bytes",
   CHECK(answers > (pinfuse::testing::sanitized ? 10000 : 100000));
   CHECK(tightened > 0);
   CHECK(unpinnable > 0);
+  CHECK(split > 0);
 }
 
 namespace {
