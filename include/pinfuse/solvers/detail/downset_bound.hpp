@@ -34,11 +34,12 @@
 // Without GroupFloorModel there is no pass and no rest.
 //
 // Bounds. The pass stops, knowing no downset (run() is false), when `progress`
-// says stop or a quarter of the time or work limit has passed (kShareOfLimit:
-// the search needs the rest), or past LatticeLimits' downsets or edges
-// (memory: 24 bytes an edge), checked group by group (one downset can have
-// millions: SSDLite's twelve head chains side by side). The search then runs
-// without the lattice (dag_search.hpp).
+// says stop or half of the time or work limit has passed (kShareOfLimit: the
+// search needs the rest; Inception-v3's pass at 2 MiB takes more than a
+// quarter of the tool's default limit, SSDLite's far more than all of it), or
+// past LatticeLimits' downsets or edges (memory: 24 bytes an edge), checked
+// group by group (one downset can have millions: SSDLite's twelve head chains
+// side by side). The search then runs without the lattice (dag_search.hpp).
 #include <algorithm>
 #include <cstdint>
 #include <functional>
@@ -87,7 +88,7 @@ class DownsetBound {
 
   static_assert(sizeof(Edge) <= 24, "the pass keeps up to LatticeLimits::edges of them");
   /// The pass gives up once 1/kShareOfLimit of the time or work limit has passed.
-  static constexpr int kShareOfLimit = 4;
+  static constexpr int kShareOfLimit = 2;
 
   /// The pass over every downset; false if it stopped before the end or the
   /// cost model has no group floors (then it knows no downset).
