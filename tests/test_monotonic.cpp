@@ -220,7 +220,8 @@ TEST_CASE("a group's floor is at most its score with fewer pins or fewer bytes",
             if (boundary <= 4) {
               std::vector<std::uint64_t> aligned;  // per boundary FM, in GroupQueries' order [B]
               for (const auto* list : {&generous.inputs, &generous.outputs})
-                for (const BoundaryFm& b : *list) aligned.push_back(align_up(p.fms[std::size_t(p.fm_of_vertex[b.vertex])].bytes, 64));
+                for (const BoundaryFm& b : *list)
+                  aligned.push_back(align_up(p.fms[std::size_t(p.fm_of_vertex[b.vertex])].bytes, generous.queries[0].alignment));
               for (std::size_t k = 0; k < floors.size(); ++k) {
                 const std::uint64_t budget = generous.queries[k].available_bytes;
                 if (!floors[k] || std::accumulate(aligned.begin(), aligned.end(), std::uint64_t(0)) <= budget) continue;

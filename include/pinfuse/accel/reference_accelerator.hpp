@@ -793,10 +793,10 @@ class ReferenceAccelerator {
     for (std::uint32_t set = 0; set < (std::uint32_t(1) << pinned.size()); ++set) {
       std::uint64_t bytes = 0;  // of the FMs in `set` [B]; each fits alone (keep_unpinnable_in_dram)
       for (std::size_t i = 0; i < pinned.size(); ++i)
-        if ((set >> i) & 1U) bytes += aligned[i];
+        if ((set >> i) & 1U) bytes = saturating_add(bytes, aligned[i]);
       bool most = bytes <= room;  // and no other FM fits beside them
       for (std::size_t i = 0; most && i < pinned.size(); ++i)
-        most = ((set >> i) & 1U) || bytes + aligned[i] > room;
+        most = ((set >> i) & 1U) || saturating_add(bytes, aligned[i]) > room;
       if (!most) continue;
       std::vector<BoundaryFm> inputs(q.inputs.begin(), q.inputs.end()), outputs(q.outputs.begin(), q.outputs.end());
       for (std::size_t i = 0; i < pinned.size(); ++i)

@@ -53,9 +53,11 @@
 // lattice the search expands along). Each downset's edges are sorted by
 // floor(group) + h(after it) (the fused floor, until the search first takes
 // the edge and asks its group floor). Without the lattice (a pass that gave
-// up: too many downsets), each expansion walks the downset's groups again and
-// keys each by its fused floor + the cost model's floor after it, and costs
-// those whose reach lies in the same window as the lattice's edges do.
+// up: too many downsets or edges, half of a limit, or the observer's stop),
+// each expansion walks the downset's groups again and keys each by its fused
+// floor + the cost model's floor after it (never raised to its group floor, as
+// the lattice's keys are once there is an incumbent), and costs those whose
+// reach lies in the window the lattice's edges are taken in.
 //
 // With SolveOptions::time_limit or work_limit the search stops when the budget is spent (once it
 // has a plan) and returns the incumbent with a proven lower bound: the least f
@@ -420,7 +422,8 @@ class DagSearch {
   /// cannot beat the incumbent: a reach no less than its score (by the
   /// group's fused floor first, then its group floor). Without, along the
   /// groups it walks (convex_groups.hpp) whose reach by walked_key() is in the
-  /// same window (above the level, at most `limit`, below the incumbent). The groups are asked about
+  /// same window (above the level, at most `limit`, below the incumbent).
+  /// The groups are asked about
   /// in rounds of kRound (run_round).
   template <class OnTransition>
   void expand(int d, const std::vector<int>& from, std::size_t group_limit, Score limit, std::vector<Score>& left,

@@ -38,8 +38,10 @@
 // search needs the rest; Inception-v3's pass at 2 MiB takes more than a
 // quarter of the tool's default limit, SSDLite's far more than all of it), or
 // past LatticeLimits' downsets or edges (memory: 24 bytes an edge), checked
-// group by group (one downset can have millions: SSDLite's twelve head chains
-// side by side). The search then runs without the lattice (dag_search.hpp).
+// group by group (one downset of SSDLite's twelve head chains side by side has
+// hundreds of thousands). The search then runs without the lattice
+// (dag_search.hpp). A repair's rerun that starts past half of the limit has
+// none.
 #include <algorithm>
 #include <cstdint>
 #include <functional>
@@ -116,7 +118,8 @@ class DownsetBound {
         std::vector<Edge> out;
         bool stopped = false;
         const auto stop_now = [&] {
-          return stopped = stopped || edges + out.size() > limits_.edges || progress_.stopped() || progress_.past_part(kShareOfLimit);
+          return stopped = stopped || edges + out.size() > limits_.edges || sets_.size() > limits_.downsets ||
+                           progress_.stopped() || progress_.past_part(kShareOfLimit);
         };
         GrowthStop growth(p_, done, too_large_);
         for_each_convex_group(dag_, done, group_limit_, stop_now, [&](const std::vector<int>& group, const LayerSet& inside) {
@@ -137,7 +140,7 @@ class DownsetBound {
     for (const int all : by_size[std::size_t(n)]) rest_[std::size_t(all)] = Score{};
     for (int size = n - 1; size >= 0; --size)
       for (const int d : by_size[std::size_t(size)]) {
-        if (progress_.tick()) return stop();
+        if (progress_.tick() || progress_.past_part(kShareOfLimit)) return stop();
         rest_[std::size_t(d)] = rest_from(d);
       }
     return true;
