@@ -181,11 +181,11 @@ class ReferenceAccelerator {
     const SpmFloors floors = spm_floors(generous, v);
     const std::uint64_t footprint = keep_unpinnable_in_dram(generous, inputs, outputs, v, floors);
     // evaluate()'s search alone: its way's buffers and recompute are not needed here.
-    const std::vector<std::vector<BoundaryFm>> fitting = pins_that_fit(generous, footprint);
-    std::vector<GroupQuery> asked(fitting.size() / 2, generous);
+    const std::vector<Boundary> fitting = pins_that_fit(generous, footprint);
+    std::vector<GroupQuery> asked(fitting.size(), generous);
     for (std::size_t k = 0; k < asked.size(); ++k) {
-      asked[k].inputs = fitting[2 * k];
-      asked[k].outputs = fitting[2 * k + 1];
+      asked[k].inputs = fitting[k].inputs;
+      asked[k].outputs = fitting[k].outputs;
     }
     const bool split = !asked.empty();  // the pins do not all fit: each query gives up some
     if (!split) asked.push_back(generous);
@@ -764,8 +764,8 @@ class ReferenceAccelerator {
   }
   /// The boundary FMs `q` pins, where their aligned bytes do not all fit
   /// beside `footprint` (least_footprint(q)) in q.available_bytes: the
-  /// settings pinning as many of them as fit together, as (inputs, outputs)
-  /// pairs of q's lists with the others in DRAM (empty: they all fit, or
+  /// settings pinning as many of them as fit together, as q's boundary with
+  /// the others in DRAM (empty: they all fit, or
   /// there are more than kMostPinsToSplit). A setting pinning the FMs P has at
   /// most q.available_bytes - sum over P of align(bytes) for its own buffers
   /// (the contract) and needs at least `footprint`, so
@@ -774,7 +774,11 @@ class ReferenceAccelerator {
   /// setting the model accepts that pins part of it, so the least answer over
   /// them is a floor on every setting.
   static constexpr std::size_t kMostPinsToSplit = 8;
-  std::vector<std::vector<BoundaryFm>> pins_that_fit(const GroupQuery& q, std::uint64_t footprint) const {
+  /// A group's boundary FMs with their residences.
+  struct Boundary {
+    std::vector<BoundaryFm> inputs, outputs;
+  };
+  std::vector<Boundary> pins_that_fit(const GroupQuery& q, std::uint64_t footprint) const {
     std::vector<std::pair<bool, std::size_t>> pinned;  // (an output, index in its list)
     std::vector<std::uint64_t> aligned;                // [B]
     std::uint64_t all = 0;                             // [B]
@@ -788,7 +792,7 @@ class ReferenceAccelerator {
         }
     }
     const std::uint64_t room = q.available_bytes > footprint ? q.available_bytes - footprint : 0;  // [B]
-    std::vector<std::vector<BoundaryFm>> fitting;
+    std::vector<Boundary> fitting;
     if (all <= room || pinned.size() > kMostPinsToSplit) return fitting;
     for (std::uint32_t set = 0; set < (std::uint32_t(1) << pinned.size()); ++set) {
       std::uint64_t bytes = 0;  // of the FMs in `set` [B]; each fits alone (keep_unpinnable_in_dram)
@@ -798,11 +802,9 @@ class ReferenceAccelerator {
       for (std::size_t i = 0; most && i < pinned.size(); ++i)
         most = ((set >> i) & 1U) || saturating_add(bytes, aligned[i]) > room;
       if (!most) continue;
-      std::vector<BoundaryFm> inputs(q.inputs.begin(), q.inputs.end()), outputs(q.outputs.begin(), q.outputs.end());
+      Boundary& b = fitting.emplace_back(Boundary{{q.inputs.begin(), q.inputs.end()}, {q.outputs.begin(), q.outputs.end()}});
       for (std::size_t i = 0; i < pinned.size(); ++i)
-        if (!((set >> i) & 1U)) (pinned[i].first ? outputs : inputs)[pinned[i].second].where = Residence::dram;
-      fitting.push_back(std::move(inputs));
-      fitting.push_back(std::move(outputs));
+        if (!((set >> i) & 1U)) (pinned[i].first ? b.outputs : b.inputs)[pinned[i].second].where = Residence::dram;
     }
     return fitting;
   }
