@@ -192,9 +192,7 @@ class ReferenceAccelerator {
     std::shared_ptr<Walks> walks;
     std::optional<Choice> c;
     for (const std::optional<Choice>& way : best_ways(asked, v, &floors, walks))
-      if (way && (!c || score_of(way->latency, way->offchip.total(), way->energy.total(), q.objective) <
-                            score_of(c->latency, c->offchip.total(), c->energy.total(), q.objective)))
-        c = way;
+      if (way && (!c || way->score(q.objective) < c->score(q.objective))) c = way;
     if (!c) return std::nullopt;
     CostFloor floor{c->latency, c->offchip.total(), c->energy.total()};
     const DramFloor dram = least_dram_bytes(generous, footprint);
@@ -323,10 +321,15 @@ class ReferenceAccelerator {
     for (const BoundaryFm& in : q.inputs) (in.where == Residence::dram ? d.least : may_save) += bytes_read(in.vertex);
     for (const BoundaryFm& out : q.outputs)
       (out.where == Residence::dram ? d.least : may_save) += fm_bytes(out.vertex);
-    const std::uint64_t room = q.available_bytes > footprint ? q.available_bytes - footprint : 0;  // [B] for pins
+    const std::uint64_t room = room_for_pins(q, footprint);
     d.unsaved = may_save > room ? may_save - room : 0;
     d.least += d.unsaved;
     return d;
+  }
+
+  /// What q's available bytes leave for pins beside `footprint` (least_footprint(q)) [B].
+  static std::uint64_t room_for_pins(const GroupQuery& q, std::uint64_t footprint) {
+    return q.available_bytes > footprint ? q.available_bytes - footprint : 0;
   }
 
   /// Bytes of the FM of layer `v` (its output) [B]: no overflow, check_counts() made sure.
@@ -681,6 +684,7 @@ class ReferenceAccelerator {
     EnergyPj energy{};               ///< energy_of(): by candidates() when it is scored (Objective::energy), else by pick() for the way kept
     bool cached = false;             ///< halo caching (§2a), set by candidates()
     bool preloaded = false;          ///< loaded inputs loaded before the first step, not tile by tile (§8a)
+    Score score(Objective o) const { return score_of(latency, offchip.total(), energy.total(), o); }
   };
 
   /// Tile and chunk counts searched: the least count n for each distinct share
@@ -791,7 +795,7 @@ class ReferenceAccelerator {
           all = saturating_add(all, aligned.back());
         }
     }
-    const std::uint64_t room = q.available_bytes > footprint ? q.available_bytes - footprint : 0;  // [B]
+    const std::uint64_t room = room_for_pins(q, footprint);
     std::vector<Boundary> fitting;
     if (all <= room || pinned.size() > kMostPinsToSplit) return fitting;
     for (std::uint32_t set = 0; set < (std::uint32_t(1) << pinned.size()); ++set) {
@@ -1500,7 +1504,7 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
 /// candidates() left it out.
 inline void ReferenceAccelerator::pick(const std::vector<Candidate>& candidates, const GroupQuery& q,
                                        const TileGeometry& geo, std::optional<Choice>& best) const {
-  const auto score = [&](const Choice& c) { return score_of(c.latency, c.offchip.total(), c.energy.total(), q.objective); };
+  const auto score = [&](const Choice& c) { return c.score(q.objective); };
   bool kept = false;
   for (const Candidate& c : candidates)
     if (c.footprint <= q.available_bytes && (!best || score(c.choice) < score(*best))) {

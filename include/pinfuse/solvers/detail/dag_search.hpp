@@ -253,11 +253,8 @@ class DagSearch {
     const auto [it, added] = downset_index_.try_emplace(done, static_cast<int>(downsets_.size()));
     if (added) {
       Downset d;
-      std::vector<std::size_t> rest;
-      for (int pos = 0; pos < n_; ++pos)
-        if (done.has(pos)) ++d.size;
-        else rest.push_back(p_.order[std::size_t(pos)]);
-      if constexpr (CostFloorModel<C>) d.floor = score_of(cost_.floor(rest), opt_.objective);
+      d.size = static_cast<int>(done.count());
+      d.floor = floor_of_rest([&](int pos) { return done.has(pos); });
       d.lattice = bounded_ ? bound_.id(done) : -1;
       if (d.lattice >= 0) {  // no plan from a downset without rest: it never beats the incumbent
         const std::optional<Score>& r = bound_.rest(d.lattice);
@@ -444,11 +441,8 @@ class DagSearch {
         run_from.clear();
         for (std::size_t i = 0; i < from.size(); ++i) {
           const DagState& s = states_[std::size_t(from[i])];
-          const Score reach = s.g + key;
-          if (s.level && !(*s.level < reach)) continue;  // taken when it was expanded up to its level
-          if (!(reach < incumbent)) ++progress_.stats().states_pruned;
-          else if (limit < reach) left[i] = std::min(left[i], reach);
-          else run_from.push_back(from[i]);
+          if (s.level && !(*s.level < s.g + key)) continue;  // taken when it was expanded up to its level
+          take_in_window(from[i], s.g + key, limit, incumbent, left[i], run_from);
         }
         if (!run_from.empty()) round.push_back(prepare(done, run_from, group));
         if (round.size() == kRound) run_round(round, on_transition);
@@ -496,10 +490,7 @@ class DagSearch {
       run_from.clear();
       for (std::size_t i = 0; i < from.size(); ++i) {
         if (j < start[i] || j >= end[i]) continue;
-        const Score reach = states_[std::size_t(from[i])].g + keyed[j].key;
-        if (!(reach < incumbent)) ++progress_.stats().states_pruned;
-        else if (limit < reach) left[i] = std::min(left[i], reach);
-        else run_from.push_back(from[i]);
+        take_in_window(from[i], states_[std::size_t(from[i])].g + keyed[j].key, limit, incumbent, left[i], run_from);
       }
       if (!run_from.empty()) round.push_back(prepare(done, run_from, bound_.group(lattice, e)));
       if (round.size() == kRound) run_round(round, on_transition);
@@ -508,23 +499,41 @@ class DagSearch {
     if (raised) std::stable_sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) { return a.key < b.key; });
   }
 
+  /// The window an expansion up to `limit` takes a transition of reach
+  /// `reach` from state `id` in: pruned if the reach cannot beat the
+  /// incumbent, left for later (the least such reach in `left`) if it is past
+  /// `limit`, else taken (`id` added to `run_from`).
+  void take_in_window(int id, Score reach, Score limit, Score incumbent, Score& left, std::vector<int>& run_from) {
+    if (!(reach < incumbent)) ++progress_.stats().states_pruned;
+    else if (limit < reach) left = std::min(left, reach);
+    else run_from.push_back(id);
+  }
+
+  /// The cost model's floor (CostFloorModel; 0 without) on the layers at the
+  /// positions `run(pos)` says have not run [score].
+  template <class Run>
+  Score floor_of_rest(Run&& run) {
+    if constexpr (CostFloorModel<C>) {
+      rest_layers_.clear();
+      for (int pos = 0; pos < n_; ++pos)
+        if (!run(pos)) rest_layers_.push_back(p_.order[std::size_t(pos)]);
+      return score_of(cost_.floor(rest_layers_), opt_.objective);
+    } else {
+      return (void)run, Score{};
+    }
+  }
+
   /// A group walked from downset `done` without the lattice (its positions
   /// `group`, as a set `inside`): the key of its edge, its fused floor + h
   /// after it (the cost model's floor on the layers outside done + inside),
   /// as the lattice's edges are keyed before their group floors are asked.
   Score walked_key(const LayerSet& done, const std::vector<int>& group, const LayerSet& inside) {
-    Score key;
+    Score fused;
     if constexpr (FusedFloorModel<C>) {
-      vertices_in_file_order(p_, group, walked_layers_);
-      key = score_of(cost_.fused_floors(walked_layers_).back(), opt_.objective);
+      vertices_in_file_order(p_, group, rest_layers_);
+      fused = score_of(cost_.fused_floors(rest_layers_).back(), opt_.objective);
     }
-    if constexpr (CostFloorModel<C>) {
-      walked_layers_.clear();
-      for (int pos = 0; pos < n_; ++pos)
-        if (!done.has(pos) && !inside.has(pos)) walked_layers_.push_back(p_.order[std::size_t(pos)]);
-      key = key + score_of(cost_.floor(walked_layers_), opt_.objective);
-    }
-    return key;
+    return fused + floor_of_rest([&](int pos) { return done.has(pos) || inside.has(pos); });
   }
 
   /// Downset d's edges of at most SolveOptions::max_group_layers layers, least
@@ -778,7 +787,7 @@ class DagSearch {
   bool bounded_ = false;  ///< did bound_'s pass end (then its rest is part of h)?
   SeedSource seed_source_;  ///< the seed not taken yet (run())
   std::vector<int> downset_of_lattice_;  ///< per id in bound_: the index in downsets_, or -1 (not made yet)
-  std::vector<std::size_t> walked_layers_;  ///< walked_key()'s buffer
+  std::vector<std::size_t> rest_layers_;  ///< floor_of_rest()'s and walked_key()'s buffer
   bool stopped_ = false;
   std::size_t late_expansions_ = 0;  ///< downsets expanded past 1/4 of the time or work limit (run())
   int root_ = -1;  ///< the state with no layer run
