@@ -3,6 +3,7 @@
 // adds and concats, made of the layer kinds real models use.
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "pinfuse/accel/hardware.hpp"
@@ -242,6 +243,38 @@ inline Network random_cnn_kinds_network(std::mt19937& rng, int layers) {
 /// Random reference-accelerator parameters for `g`: the SPM lies between
 /// "barely runs layer by layer" and "holds most of the model", so that capacity
 /// binds (tiles shrink, pins compete, some groups do not fit).
+/// A random DenseNet-like block: a stem conv, then `layers` convs, each reading
+/// the concat of the stem and of every conv before it (the first the stem
+/// alone), and a 1x1 conv over the concat of them all. Most convs have the
+/// same filters and kernel, so their outputs are alike (the same shape, read by
+/// the same concats still to run); with `side_reader`, one conv's output is
+/// also read by an activation that the last concat takes too (it then has a
+/// reader of its own, and the activation may run in several places).
+inline Network random_dense_block(std::mt19937& rng, int layers, bool side_reader) {
+  const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  Network g;
+  g[boost::graph_bundle].name = "random_dense_block";
+  Layer in = simple_layer("in", LayerKind::input);
+  in.output = {pick(3, 12), pick(3, 10), pick(1, 4)};
+  const LayerId input = add_layer(g, in);
+  std::vector<LayerId> fms{add_layer(g, conv_layer("stem", pick(1, 6), 3, 1), {input})};
+  const int growth = pick(1, 4);
+  const int side = side_reader ? pick(1, layers) : 0;
+  for (int i = 1; i <= layers; ++i) {
+    const std::string name = "conv" + std::to_string(i);
+    const LayerId read = fms.size() == 1 ? fms.front()
+                                         : add_layer(g, simple_layer("concat" + std::to_string(i), LayerKind::concat), fms);
+    const LayerId conv = add_layer(g, conv_layer(name, pick(0, 3) > 0 ? growth : growth + 1, pick(0, 1) * 2 + 1, 1), {read});
+    fms.push_back(conv);
+    infer_shapes(g);
+  }
+  if (side) fms.push_back(add_layer(g, simple_layer("side", LayerKind::activation), {fms[std::size_t(side)]}));
+  const LayerId all = add_layer(g, simple_layer("concat", LayerKind::concat), fms);
+  add_layer(g, simple_layer("out", LayerKind::output), {add_layer(g, conv_layer("head", pick(1, 4), 1, 1), {all})});
+  infer_shapes(g);
+  return g;
+}
+
 inline Hardware random_hardware(std::mt19937& rng, const Network& g) {
   const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   Hardware hw;

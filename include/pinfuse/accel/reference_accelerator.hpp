@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "pinfuse/accel/buffer_kinds.hpp"
@@ -76,6 +77,9 @@ class ReferenceAccelerator {
     for (LayerId v = 0; v < n; ++v)
       for (std::size_t slot = 0; slot < info_[v].inputs.size(); ++slot)
         info_[v].least_one_row.push_back(least_input_rows(v, slot, 1));
+    std::map<std::tuple<int, std::uint64_t, int, bool>, std::uint64_t> kinds;  // (height, row bytes, channels, model output)
+    for (const LayerInfo& i : info_)
+      interchange_keys_.push_back(kinds.try_emplace({i.height, i.row_bytes, i.channels, i.model_output}, kinds.size()).first->second);
     check_counts();
     set_least_compute();
     for (LayerInfo& i : info_) {
@@ -218,6 +222,17 @@ class ReferenceAccelerator {
 
   /// SpmFloorModel: the sum of least_held(layers) [B].
   std::uint64_t least_spm_bytes(std::span<const std::size_t> layers) const { return least_held(layers).total(); }
+
+  /// InterchangeableFmModel: FMs of the same height, row bytes and channels
+  /// (and both model outputs or neither). A group costs a boundary input
+  /// through its residence, its rows and row bytes alone: the rows each tile
+  /// reads of it are the hull of what its readers in the group read
+  /// (input_rows: by the reader's window and the input's height, the same in
+  /// every slot), so the same for two inputs the same layers read, and its
+  /// DMA, buffers, SPM reads and energy are those rows times its row bytes. A
+  /// pin passing over the group is its bytes alone.
+  /// (tests/test_order_free.cpp checks the contract on the bundled models.)
+  std::optional<std::uint64_t> interchange_key(std::size_t vertex) const { return interchange_keys_[vertex]; }
 
   std::optional<GroupCost> evaluate(const GroupQuery& q) const {
     return std::move(evaluate_batch(std::span<const GroupQuery>(&q, 1)).front());
@@ -925,6 +940,7 @@ class ReferenceAccelerator {
   const Network* g_;
   Hardware hw_;
   std::vector<LayerInfo> info_;
+  std::vector<std::uint64_t> interchange_keys_;  ///< per vertex: interchange_key()
   mutable detail::WalkCache<TileGeometry> walks_;  ///< the tile walks of the groups asked lately (thread-safe)
 };
 static_assert(BatchCostModel<ReferenceAccelerator>);
@@ -932,6 +948,7 @@ static_assert(SpmFloorModel<ReferenceAccelerator>);
 static_assert(CostFloorModel<ReferenceAccelerator>);
 static_assert(GroupFloorModel<ReferenceAccelerator>);
 static_assert(FusedFloorModel<ReferenceAccelerator>);
+static_assert(InterchangeableFmModel<ReferenceAccelerator>);
 
 /// The SPM the hardware describes, as a MemoryConstraint for the solvers.
 inline Scratchpad scratchpad_of(const Hardware& hw) {

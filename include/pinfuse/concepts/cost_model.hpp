@@ -88,6 +88,21 @@
 // layers are added, and once it passes the SPM's capacity the solvers stop
 // growing the group: neither it nor any group containing it can run. Without
 // it, groups grow until SolveOptions::max_group_layers (or the model's end).
+// Optionally (InterchangeableFmModel), a model tells which FMs it cannot tell
+// apart as a group's inputs:
+//
+//   std::optional<std::uint64_t> m.interchange_key(std::size_t vertex) const
+//
+// Contract: take FMs a and b (producer vertices) with the same key (nullopt:
+// like no other) and any query q about a group whose layers that read a are
+// those that read b (as boundary inputs; or none reads either). The query q' in
+// which a and b trade places (a has b's residence and b a's; q'.passing lists b
+// where q.passing lists a, and the other way round) gets the same answer as q:
+// accepted iff q is, with the same latency cycles, off-chip bytes and energy. The order-free search then keeps one state for
+// the pin sets that differ only by which of such FMs (the same aligned bytes,
+// read by the same layers still to run) are pinned (dag_search.hpp): DenseNet's
+// dense blocks have up to 24 alike FMs alive at once, and 2^k pin sets of them.
+//
 #include <array>
 #include <concepts>
 #include <cstddef>
@@ -278,6 +293,11 @@ concept FusedFloorModel = GroupFloorModel<M> && requires(const M& m, std::span<c
 template <class M>
 concept SpmFloorModel = CostModel<M> && requires(const M& m, std::span<const std::size_t> layers) {
   { m.least_spm_bytes(layers) } -> std::same_as<std::uint64_t>;
+};
+
+template <class M>
+concept InterchangeableFmModel = CostModel<M> && requires(const M& m, std::size_t vertex) {
+  { m.interchange_key(vertex) } -> std::same_as<std::optional<std::uint64_t>>;
 };
 
 template <class M>

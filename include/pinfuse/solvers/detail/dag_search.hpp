@@ -71,9 +71,11 @@
 #include <deque>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <queue>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -119,6 +121,18 @@ class DagSearch {
         bound_(p, cost, spm, opt.objective, candidate_, dag_, opt.max_group_layers,
                [this](const std::vector<std::size_t>& layers) { return too_large(layers); }, progress, lattice) {
     if (space.pins) candidate_ = pin_candidates(p, spm, std::vector<char>(p.size() + 1, 1), opt, space.no_pin);
+    if constexpr (InterchangeableFmModel<C>) {
+      std::map<std::pair<std::uint64_t, std::uint64_t>, int> alike;  // (interchange key, aligned bytes) -> pin candidates
+      for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
+        if (candidate_[fm] && !p.fms[fm].model_input())
+          if (const std::optional<std::uint64_t> key = cost.interchange_key(p.fms[fm].vertex))
+            ++alike[{*key, spm.aligned(p.fms[fm].bytes)}];
+      interchange_.assign(p.fms.size(), std::nullopt);
+      for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
+        if (candidate_[fm] && !p.fms[fm].model_input())
+          if (const std::optional<std::uint64_t> key = cost.interchange_key(p.fms[fm].vertex))
+            if (alike[{*key, spm.aligned(p.fms[fm].bytes)}] > 1) interchange_[fm] = {*key, spm.aligned(p.fms[fm].bytes)};
+    }
   }
 
   /// The groups (positions, each group in file order) and pinned FMs of the best
@@ -195,6 +209,9 @@ class DagSearch {
     std::vector<Pending> pending;  ///< its states' work left, a heap (LeastFFirst)
     bool keyed = false;       ///< edges_by_key made (with a lattice id)
     std::vector<Keyed> edges_by_key;
+    /// The pin candidates alive across its frontier that the search cannot
+    /// tell apart (alike_pins()), by class, ascending; none until made.
+    std::optional<std::vector<std::vector<int>>> alike;
   };
   struct DagState {
     DagStateKey key;
@@ -205,6 +222,7 @@ class DagSearch {
     std::optional<Score> level;
     int parent = -1;
     std::vector<int> group;   ///< positions run by the transition from the parent
+    std::vector<int> started; ///< the FMs it pinned: the pins it started (FM indices)
     std::uint32_t ticket = 0;  ///< of its one live Pending entry
   };
 
@@ -268,13 +286,13 @@ class DagSearch {
 
   int state_of(DagStateKey key) {
     const auto [it, added] = index_.try_emplace(key, static_cast<int>(states_.size()));
-    if (added) states_.push_back({std::move(key), false, {}, {}, -1, {}, 0});
+    if (added) states_.push_back({std::move(key), false, {}, {}, -1, {}, {}, 0});
     return it->second;
   }
 
   /// Records reaching `next` with score `g` from `parent` by running `group`,
   /// and queues it if it can still lead to a plan better than the incumbent.
-  void relax(int next, Score g, int parent, const std::vector<int>& group) {
+  void relax(int next, Score g, int parent, const std::vector<int>& group, const std::vector<int>& started) {
     DagState& s = states_[std::size_t(next)];
     if (s.reached && !(g < s.g)) return;
     s.reached = true;
@@ -282,6 +300,7 @@ class DagSearch {
     s.level.reset();
     s.parent = parent;
     s.group = group;
+    s.started = started;
     const Downset& d = downsets_[std::size_t(s.key.downset)];
     if (d.size == n_) {  // the one state with every layer run
       goal_ = next;
@@ -317,8 +336,9 @@ class DagSearch {
       const std::vector<int> from{id};
       ++progress_.stats().states_expanded;
       std::vector<Score> left(1, kNever);
-      expand(states_[std::size_t(id)].key.downset, from, limit, kNever, left, [&](int parent, int next, Score g, const std::vector<int>& group) {
-        relax(next, g, parent, group);
+      expand(states_[std::size_t(id)].key.downset, from, limit, kNever, left,
+             [&](int parent, int next, Score g, const std::vector<int>& group, const std::vector<int>& started) {
+        relax(next, g, parent, group, started);
         if (!pinning && !states_[std::size_t(next)].key.pins.empty()) return;
         const Score through = g + downsets_[std::size_t(states_[std::size_t(next)].key.downset)].floor;
         if (!best || through < best->first) best = {through, next};
@@ -361,9 +381,11 @@ class DagSearch {
           pins_after.push_back(int(fm));
       }
       int next = -1;
-      transitions(LayerSet(done), {id}, group, [&](int parent, int to, Score g, const std::vector<int>& run) {
-        relax(to, g, parent, run);
-        if (states_[std::size_t(to)].key.pins == pins_after) next = to;
+      const std::vector<int> key_after = alike_pins(downset_of(after), pins_after);
+      transitions(LayerSet(done), {id}, group,
+                  [&](int parent, int to, Score g, const std::vector<int>& run, const std::vector<int>& started) {
+        relax(to, g, parent, run, started);
+        if (states_[std::size_t(to)].key.pins == key_after) next = to;
       });
       if (next < 0) return;
       id = next;
@@ -399,8 +421,9 @@ class DagSearch {
     std::vector<Score> left(from.size(), kNever);  // per state: the least reach above `limit`
     std::vector<Score> expanded_with(from.size());  // per state: its g as this expansion takes it
     for (std::size_t i = 0; i < from.size(); ++i) expanded_with[i] = states_[std::size_t(from[i])].g;
-    expand(d, from, opt_.max_group_layers, limit, left, [&](int parent, int next, Score g, const std::vector<int>& group) {
-      relax(next, g, parent, group);
+    expand(d, from, opt_.max_group_layers, limit, left,
+           [&](int parent, int next, Score g, const std::vector<int>& group, const std::vector<int>& started) {
+      relax(next, g, parent, group, started);
     });
     for (std::size_t i = 0; i < from.size(); ++i) {
       DagState& s = states_[std::size_t(from[i])];
@@ -411,7 +434,7 @@ class DagSearch {
     }
   }
 
-  /// Calls on_transition(parent, next, score, group) for the transitions from
+  /// Calls on_transition(parent, next, score, group, started) for the transitions from
   /// the states `from` (all of downset `d`) by a group of at most `group_limit`
   /// layers (0 = any). With the lattice of bound_, along its edges whose reach
   /// from the state is above its level and at most `limit` (left[i] becomes
@@ -590,6 +613,7 @@ class DagSearch {
     struct Asked {
       int parent;
       std::vector<int> pins_after;
+      std::vector<int> started;  ///< the fresh candidates it pins
     };
     std::vector<Asked> asked;
     std::vector<std::optional<Score>> scores;  ///< per transition, once answered
@@ -605,7 +629,7 @@ class DagSearch {
     SolveStatistics asking;                    ///< what answer() counted
   };
 
-  /// Calls on_transition(parent, next, score, group) for each transition that
+  /// Calls on_transition(parent, next, score, group, started) for each transition that
   /// runs `group` (positions) from one of the states `from` (all of downset
   /// `done`): one per subset of the group's fresh candidates to pin that the
   /// SPM, the pin limit and the cost model accept. One batch for all of them.
@@ -672,11 +696,13 @@ class DagSearch {
           residences[k] = !pinned(inputs[k]) ? Residence::dram : pin_started(inputs[k], done) ? Residence::pinned : Residence::loaded;
         for (std::size_t k = 0; k < outputs.size(); ++k)
           residences[inputs.size() + k] = pinned(outputs[k]) ? Residence::pinned : Residence::dram;
-        std::vector<int> pins_after = kept;
+        std::vector<int> started;
         for (std::size_t i = 0; i < fresh.size(); ++i)
-          if ((t >> i) & 1U) pins_after.push_back(fresh[i]);
+          if ((t >> i) & 1U) started.push_back(fresh[i]);
+        std::vector<int> pins_after = kept;
+        pins_after.insert(pins_after.end(), started.begin(), started.end());
         std::sort(pins_after.begin(), pins_after.end());
-        b.asked.push_back({parent, std::move(pins_after)});
+        b.asked.push_back({parent, std::move(pins_after), std::move(started)});
         setting_key(b.layers, residences, passing, key);
         if (const std::optional<Score>* hit = cache_.find(key)) {
           b.scores.push_back(*hit);
@@ -719,7 +745,7 @@ class DagSearch {
   }
 
   /// Keeps `b`'s answers in the cache and calls on_transition(parent, next,
-  /// score, group) for each of its transitions the cost model accepts.
+  /// score, group, started) for each of its transitions the cost model accepts.
   template <class OnTransition>
   void apply(Batch& b, OnTransition&& on_transition) {
     if (b.asked.empty()) return;
@@ -734,7 +760,8 @@ class DagSearch {
     for (std::size_t i = 0; i < b.asked.size(); ++i) {
       if (!b.scores[i]) continue;
       const Score g = states_[std::size_t(b.asked[i].parent)].g + *b.scores[i];
-      on_transition(b.asked[i].parent, state_of({next_downset, std::move(b.asked[i].pins_after)}), g, b.group);
+      const int next = state_of({next_downset, alike_pins(next_downset, std::move(b.asked[i].pins_after))});
+      on_transition(b.asked[i].parent, next, g, b.group, b.asked[i].started);
     }
   }
 
@@ -752,8 +779,51 @@ class DagSearch {
     return std::any_of(c.begin(), c.end(), [&](int pos) { return !done.has(pos); });
   }
 
-  /// The incumbent plan: the groups on its path, and every FM some state on it
-  /// pins (a pinned FM outlives the group that pins it, so one does).
+  /// The key of a state of downset `d` that pins `pins` (ascending). Pin
+  /// candidates alive across d's frontier that the cost model cannot tell
+  /// apart (InterchangeableFmModel: the same key) and that have the same
+  /// aligned bytes and the same readers still to run are alike: every plan
+  /// from a state that pins some of them costs the same, group by group, as
+  /// the plan with their residences traded (the contract), from a state that
+  /// pins as many of them. So the key pins the first ones of each class of
+  /// alike FMs, as many as `pins` does, and one state stands for all such pin
+  /// sets. (A transition from it then pins what it would from any of them:
+  /// alike FMs stay alike after it, read by the same layers.)
+  std::vector<int> alike_pins(int d, std::vector<int> pins) {
+    if (interchange_.empty() || pins.empty()) return pins;
+    Downset& ds = downsets_[std::size_t(d)];
+    if (!ds.alike) ds.alike = alike_classes(ds.done);
+    const auto pinned = [&](int fm) { return std::binary_search(pins.begin(), pins.end(), fm); };
+    for (const std::vector<int>& alike : *ds.alike) {
+      const auto count = std::size_t(std::count_if(alike.begin(), alike.end(), pinned));
+      if (std::all_of(alike.begin(), alike.begin() + std::ptrdiff_t(count), pinned)) continue;  // already first
+      std::erase_if(pins, [&](int fm) { return std::binary_search(alike.begin(), alike.end(), fm); });
+      pins.insert(pins.end(), alike.begin(), alike.begin() + std::ptrdiff_t(count));
+      std::sort(pins.begin(), pins.end());
+    }
+    return pins;
+  }
+
+  /// The classes of alike pin candidates alive across the frontier of `done`
+  /// (alike_pins()) of two FMs or more, each ascending.
+  std::vector<std::vector<int>> alike_classes(const LayerSet& done) const {
+    std::map<std::tuple<std::uint64_t, std::uint64_t, std::vector<int>>, std::vector<int>> classes;  // by (key, aligned bytes, readers to run)
+    for (std::size_t fm = 0; fm < p_.fms.size(); ++fm) {
+      const FeatureMap& f = p_.fms[fm];
+      if (!interchange_[fm] || !done.has(f.producer_position) || !alive_after(int(fm), done)) continue;
+      std::vector<int> readers;
+      for (const int pos : f.consumer_positions)
+        if (!done.has(pos)) readers.push_back(pos);
+      classes[{interchange_[fm]->first, interchange_[fm]->second, std::move(readers)}].push_back(int(fm));
+    }
+    std::vector<std::vector<int>> alike;
+    for (auto& [key, members] : classes)
+      if (members.size() > 1) alike.push_back(std::move(members));
+    return alike;
+  }
+
+  /// The incumbent plan: the groups on its path, and the FMs their transitions
+  /// pin (the states' keys may name alike FMs instead, alike_pins()).
   Result result(Score lower_bound) const {
     Result r;
     // The seed, followed meanwhile, may have queued work below it, or be the better plan.
@@ -762,7 +832,7 @@ class DagSearch {
     r.pinned.assign(p_.fms.size(), 0);
     for (int id = goal_; id >= 0; id = states_[std::size_t(id)].parent) {
       if (states_[std::size_t(id)].parent >= 0) r.groups.push_back(states_[std::size_t(id)].group);
-      for (const int fm : states_[std::size_t(id)].key.pins) r.pinned[fm] = 1;
+      for (const int fm : states_[std::size_t(id)].started) r.pinned[fm] = 1;
     }
     std::reverse(r.groups.begin(), r.groups.end());
     return r;
@@ -776,6 +846,10 @@ class DagSearch {
   WorkerPool pool_;  ///< SolveOptions::threads (Batch::answer)
   int n_;
   std::vector<char> candidate_;
+  /// Per FM: (the cost model's interchange key, aligned bytes) of a pin
+  /// candidate that shares both with another (alike_pins()); empty without
+  /// InterchangeableFmModel.
+  std::vector<std::optional<std::pair<std::uint64_t, std::uint64_t>>> interchange_;
   LayerDag dag_;
   std::deque<Downset> downsets_;  ///< a deque: references to one stay valid as more are made
   std::unordered_map<LayerSet, int, LayerSetHash> downset_index_;

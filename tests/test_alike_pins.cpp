@@ -1,0 +1,187 @@
+// Alike pins (InterchangeableFmModel, solvers/detail/dag_search.hpp alike_pins):
+// the reference accelerator answers the same when two FMs of one interchange
+// key trade residences, and the order-free search, which keeps one state for
+// the pin sets that differ only by which alike FMs are pinned, still finds
+// brute force's optimum, with fewer states than without the key.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <random>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pinfuse/accel/reference_accelerator.hpp"
+#include "pinfuse/core/problem.hpp"
+#include "pinfuse/plan/validator.hpp"
+#include "pinfuse/solvers/detail/dag_search.hpp"
+#include "pinfuse/solvers/detail/group_boundary.hpp"
+#include "pinfuse/solvers/solve.hpp"
+#include "support/brute_force.hpp"
+#include "support/bundled.hpp"
+#include "support/random_networks.hpp"
+#include "support/sanitized.hpp"
+
+using namespace pinfuse;
+
+namespace {
+
+/// The reference accelerator without its interchange keys: not an
+/// InterchangeableFmModel, so the search tells every pin set apart.
+struct WithoutInterchangeKeys {
+  const ReferenceAccelerator& accel;
+  std::optional<GroupCost> evaluate(const GroupQuery& q) const { return accel.evaluate(q); }
+  std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> qs) const {
+    return accel.evaluate_batch(qs);
+  }
+  CostFloor floor(std::span<const std::size_t> layers) const { return accel.floor(layers); }
+  std::vector<CostFloor> fused_floors(std::span<const std::size_t> layers) const { return accel.fused_floors(layers); }
+  std::optional<CostFloor> group_floor(const GroupQuery& q) const { return accel.group_floor(q); }
+  std::uint64_t least_spm_bytes(std::span<const std::size_t> layers) const { return accel.least_spm_bytes(layers); }
+};
+static_assert(FusedFloorModel<WithoutInterchangeKeys> && SpmFloorModel<WithoutInterchangeKeys> &&
+              !InterchangeableFmModel<WithoutInterchangeKeys>);
+
+/// The order-free joint search's proven optimum and the states it expanded.
+struct Searched {
+  std::optional<Score> optimum;
+  std::uint64_t states_expanded = 0;
+};
+template <class Model>
+Searched joint_search(const Problem& p, const Model& model, const Scratchpad& spm) {
+  const SolveOptions opt;
+  detail::Progress progress(nullptr);
+  const auto found = detail::DagSearch<Model, Scratchpad>(p, model, spm, opt, detail::SearchSpace{true, {}, {}}, progress).run();
+  return {found ? std::optional<Score>(found->bounds.lower) : std::nullopt, progress.stats().states_expanded};
+}
+
+/// Both answers the same: accepted or not, and with the same latency, off-chip bytes and energy.
+void check_same_answer(const std::optional<GroupCost>& a, const std::optional<GroupCost>& b) {
+  REQUIRE(a.has_value() == b.has_value());
+  if (!a) return;
+  CHECK(a->latency_cycles == b->latency_cycles);
+  CHECK(a->offchip == b->offchip);
+  CHECK(a->energy.total() == b->energy.total());
+}
+
+/// For each group of 1 to 3 layers in file order of `g`, and pairs of FMs
+/// with one interchange key that the same layers of the group read (or that
+/// both pass over it): the query and the one with their residences traded get
+/// the same answer, under random budgets and residences of its other boundary
+/// FMs. Returns the pairs checked.
+std::size_t check_traded_residences(const Network& g, const ReferenceAccelerator& accel, std::mt19937& rng) {
+  const Problem p = make_problem(g);
+  const int n = static_cast<int>(p.size());
+  const auto coin = [&] { return std::uniform_int_distribution<int>(0, 1)(rng) == 1; };
+  std::size_t pairs = 0;
+  for (int begin = 0; begin < n; ++begin)
+    for (int end = begin + 1; end <= std::min(n, begin + 3); ++end) {
+      const detail::GroupBoundary b = detail::group_boundary(p, begin, end);
+      const std::vector<std::size_t> layers(p.order.begin() + begin, p.order.begin() + end);
+      // FMs alike for this group, by (key, positions of the layers reading it here): inputs; and passing
+      // over it (produced before, read after, not here: no readers).
+      std::map<std::pair<std::uint64_t, std::vector<int>>, std::vector<std::size_t>> alike;  // -> FM vertices
+      for (std::size_t fm = 0; fm < p.fms.size(); ++fm) {
+        const FeatureMap& f = p.fms[fm];
+        if (f.model_input() || f.producer_position >= begin || f.last_use() < end) continue;
+        std::vector<int> readers;
+        for (const int pos : f.consumer_positions)
+          if (pos >= begin && pos < end) readers.push_back(pos);
+        alike[{*accel.interchange_key(f.vertex), readers}].push_back(f.vertex);
+      }
+      for (const auto& [key, vertices] : alike)
+        for (std::size_t k = 0; k + 1 < vertices.size() && k < 2; ++k) {
+          const std::size_t a = vertices[k], c = vertices[k + 1];
+          const bool read = !key.second.empty();
+          ++pairs;
+          std::vector<BoundaryFm> inputs, outputs;
+          for (const int fm : b.inputs) {
+            const std::size_t v = p.fms[std::size_t(fm)].vertex;
+            const bool pinned = v == a || (v != c && coin() && !p.fms[std::size_t(fm)].model_input());
+            inputs.push_back({v, pinned ? Residence::pinned : Residence::dram});  // a pinned, c in DRAM
+          }
+          for (const int fm : b.outputs) outputs.push_back({p.fms[std::size_t(fm)].vertex, coin() ? Residence::pinned : Residence::dram});
+          std::vector<BoundaryFm> traded_inputs = inputs;  // c pinned, a in DRAM
+          for (BoundaryFm& f : traded_inputs)
+            if (f.vertex == a || f.vertex == c) f.where = f.vertex == c ? Residence::pinned : Residence::dram;
+          // Passing: a pinned over the group, c in DRAM; traded: c pinned.
+          const std::vector<std::size_t> passing = read ? std::vector<std::size_t>{} : std::vector<std::size_t>{a};
+          const std::vector<std::size_t> traded_passing = read ? std::vector<std::size_t>{} : std::vector<std::size_t>{c};
+          const std::uint64_t available = std::uniform_int_distribution<std::uint64_t>(1024, 1u << 20)(rng);
+          const GroupQuery q{layers, inputs, outputs, available, 64, Objective::latency, passing, b.outputs_read_inside};
+          const GroupQuery traded{layers, traded_inputs, outputs, available, 64, Objective::latency, traded_passing,
+                                  b.outputs_read_inside};
+          INFO("group at " << begin << ".." << end << ", FMs " << g[a].name << " and " << g[c].name << ", " << available << " B");
+          check_same_answer(accel.evaluate(q), accel.evaluate(traded));
+        }
+    }
+  return pairs;
+}
+
+}  // namespace
+
+TEST_CASE("the reference accelerator answers the same when two FMs of one interchange key trade residences",
+          "[reference][alike]") {
+  std::mt19937 rng(7);
+  std::size_t pairs = 0;
+  for (std::uint32_t seed = 1; seed <= 20; seed += pinfuse::testing::seed_step) {
+    std::mt19937 net(seed);
+    const Network g = pinfuse::testing::random_dense_block(net, std::uniform_int_distribution<int>(2, 4)(net), seed % 2 == 0);
+    INFO("seed " << seed);
+    pairs += check_traded_residences(g, ReferenceAccelerator(g, pinfuse::testing::random_hardware(net, g)), rng);
+  }
+  const auto [g, hw] = pinfuse::testing::bundled("densenet121", 512);
+  std::size_t densenet_pairs = 0;
+  if (!pinfuse::testing::sanitized) densenet_pairs = check_traded_residences(g, ReferenceAccelerator(g, hw), rng);
+  CHECK(pairs > 20);
+  if (!pinfuse::testing::sanitized) CHECK(densenet_pairs > 100);
+  // FMs of different shapes have different keys.
+  const ReferenceAccelerator accel(g, hw);
+  const Problem p = make_problem(g);
+  for (const FeatureMap& a : p.fms)
+    for (const FeatureMap& c : p.fms)
+      if (g[a.vertex].output != g[c.vertex].output) CHECK(accel.interchange_key(a.vertex) != accel.interchange_key(c.vertex));
+}
+
+TEST_CASE("the order-free search keeps one state for alike pin sets and still finds brute force's optimum",
+          "[solvers][order_free][alike]") {
+  std::size_t fewer_states = 0;
+  for (std::uint32_t seed = 1; seed <= 24; seed += pinfuse::testing::seed_step) {
+    std::mt19937 rng(seed);
+    const Network g = pinfuse::testing::random_dense_block(rng, std::uniform_int_distribution<int>(2, 3)(rng), seed % 3 == 0);
+    const Hardware hw = pinfuse::testing::random_hardware(rng, g);
+    const ReferenceAccelerator accel(g, hw);
+    const Scratchpad spm = scratchpad_of(hw);
+    INFO("seed " << seed << ", SPM " << hw.spm_bytes << " B");
+    const std::optional<Score> expected = pinfuse::testing::brute_force_any_order(g, accel, spm, {true, true}, Objective::latency);
+    const Problem p = make_problem(g);
+    const Searched alike = joint_search(p, accel, spm);
+    const Searched apart = joint_search(p, WithoutInterchangeKeys{accel}, spm);
+    CHECK(alike.optimum == expected);
+    CHECK(apart.optimum == expected);
+    fewer_states += alike.states_expanded < apart.states_expanded ? 1 : 0;
+    if (!expected) continue;
+    // The plan pins what its transitions pinned (not the states' keys): it costs the optimum and validates.
+    SolveOptions opt;
+    opt.order_mode = OrderMode::free;
+    const Plan plan = solve(Strategy::joint, g, accel, spm, opt);
+    if (plan.status.optimal) CHECK(score_of(plan) == *expected);
+    CHECK(validate_plan(g, plan, accel, spm).ok());
+  }
+  CHECK(fewer_states > 0);
+}
+
+TEST_CASE("alike pins make DenseNet-121's order-free search small", "[solvers][order_free][alike]") {
+  if (pinfuse::testing::sanitized) return;  // the optimized run has checked it; a DenseNet search is slow under ASan
+  const auto [g, hw] = pinfuse::testing::bundled("densenet121", 512);
+  const ReferenceAccelerator accel(g, hw);
+  const Scratchpad spm = scratchpad_of(hw);
+  const Searched alike = joint_search(make_problem(g), accel, spm);
+  REQUIRE(alike.optimum);
+  // Without the keys the search expands 26,613 states here (over 2^10 pin sets at some cuts of dense block 2).
+  CHECK(alike.states_expanded < 3000);
+}
