@@ -247,9 +247,9 @@ inline Network random_cnn_kinds_network(std::mt19937& rng, int layers) {
 /// the concat of the stem and of every conv before it (the first the stem
 /// alone), and a 1x1 conv over the concat of them all. Most convs have the
 /// same filters and kernel, so their outputs are alike (the same shape, read by
-/// the same concats still to run); with `side_reader`, one conv's output is
-/// also read by an activation that the last concat takes too (it then has a
-/// reader of its own, and the activation may run in several places).
+/// the same concats still to run); with `side_reader`, the last conv's output
+/// is also read by a side conv that the last concat takes too (so it has a
+/// reader of its own until the side conv has run).
 inline Network random_dense_block(std::mt19937& rng, int layers, bool side_reader) {
   const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   Network g;
@@ -259,7 +259,6 @@ inline Network random_dense_block(std::mt19937& rng, int layers, bool side_reade
   const LayerId input = add_layer(g, in);
   std::vector<LayerId> fms{add_layer(g, conv_layer("stem", pick(1, 6), 3, 1), {input})};
   const int growth = pick(1, 4);
-  const int side = side_reader ? pick(1, layers) : 0;
   for (int i = 1; i <= layers; ++i) {
     const std::string name = "conv" + std::to_string(i);
     const LayerId read = fms.size() == 1 ? fms.front()
@@ -268,7 +267,7 @@ inline Network random_dense_block(std::mt19937& rng, int layers, bool side_reade
     fms.push_back(conv);
     infer_shapes(g);
   }
-  if (side) fms.push_back(add_layer(g, simple_layer("side", LayerKind::activation), {fms[std::size_t(side)]}));
+  if (side_reader) fms.push_back(add_layer(g, conv_layer("side", pick(1, 8), 3, 1), {fms.back()}));
   const LayerId all = add_layer(g, simple_layer("concat", LayerKind::concat), fms);
   add_layer(g, simple_layer("out", LayerKind::output), {add_layer(g, conv_layer("head", pick(1, 4), 1, 1), {all})});
   infer_shapes(g);
