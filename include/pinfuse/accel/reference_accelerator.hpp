@@ -231,7 +231,7 @@ class ReferenceAccelerator {
   /// every slot), so the same for two inputs the same layers read, and its
   /// DMA, buffers, SPM reads and energy are those rows times its row bytes. A
   /// pin passing over the group is its bytes alone.
-  /// (tests/test_order_free.cpp checks the contract on the bundled models.)
+  /// (tests/test_alike_pins.cpp checks the contract.)
   std::optional<std::uint64_t> interchange_key(std::size_t vertex) const { return interchange_keys_[vertex]; }
 
   std::optional<GroupCost> evaluate(const GroupQuery& q) const {
