@@ -240,14 +240,11 @@ inline Network random_cnn_kinds_network(std::mt19937& rng, int layers) {
   return g;
 }
 
-/// Random reference-accelerator parameters for `g`: the SPM lies between
-/// "barely runs layer by layer" and "holds most of the model", so that capacity
-/// binds (tiles shrink, pins compete, some groups do not fit).
 /// A random DenseNet-like block: a stem conv, then `layers` convs, each reading
 /// the concat of the stem and of every conv before it (the first the stem
 /// alone), and a 1x1 conv over the concat of them all. Most convs have the
-/// same filters and kernel, so their outputs are alike (the same shape, read by
-/// the same concats still to run); with `side_reader`, the last conv's output
+/// same filters (and 1x1 or 3x3 kernels, padded), so their outputs are alike
+/// (the same shape, read by the same concats still to run); with `side_reader`, the last conv's output
 /// is also read by a side conv that the last concat takes too (so it has a
 /// reader of its own until the side conv has run).
 inline Network random_dense_block(std::mt19937& rng, int layers, bool side_reader) {
@@ -274,6 +271,9 @@ inline Network random_dense_block(std::mt19937& rng, int layers, bool side_reade
   return g;
 }
 
+/// Random reference-accelerator parameters for `g`: the SPM lies between
+/// "barely runs layer by layer" and "holds most of the model", so that capacity
+/// binds (tiles shrink, pins compete, some groups do not fit).
 inline Hardware random_hardware(std::mt19937& rng, const Network& g) {
   const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   Hardware hw;

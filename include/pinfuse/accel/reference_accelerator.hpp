@@ -77,9 +77,10 @@ class ReferenceAccelerator {
     for (LayerId v = 0; v < n; ++v)
       for (std::size_t slot = 0; slot < info_[v].inputs.size(); ++slot)
         info_[v].least_one_row.push_back(least_input_rows(v, slot, 1));
-    std::map<std::tuple<int, std::uint64_t, int, bool>, std::uint64_t> kinds;  // (height, row bytes, channels, model output)
+    std::map<std::tuple<int, std::uint64_t, int, bool, bool>, std::uint64_t> kinds;  // see interchange_key()
     for (const LayerInfo& i : info_)
-      interchange_keys_.push_back(kinds.try_emplace({i.height, i.row_bytes, i.channels, i.model_output}, kinds.size()).first->second);
+      interchange_keys_.push_back(
+          kinds.try_emplace({i.height, i.row_bytes, i.channels, i.model_output, i.concat}, kinds.size()).first->second);
     check_counts();
     set_least_compute();
     for (LayerInfo& i : info_) {
@@ -223,14 +224,19 @@ class ReferenceAccelerator {
   /// SpmFloorModel: the sum of least_held(layers) [B].
   std::uint64_t least_spm_bytes(std::span<const std::size_t> layers) const { return least_held(layers).total(); }
 
-  /// InterchangeableFmModel: FMs of the same height, row bytes and channels
-  /// (and both model outputs or neither). A group costs a boundary input
-  /// through its residence, its rows and row bytes alone: the rows each tile
-  /// reads of it are the hull of what its readers in the group read
-  /// (input_rows: by the reader's window and the input's height, the same in
-  /// every slot), so the same for two inputs the same layers read, and its
-  /// DMA, buffers, SPM reads and energy are those rows times its row bytes. A
-  /// pin passing over the group is its bytes alone.
+  /// InterchangeableFmModel: FMs of the same height, row bytes and channels,
+  /// both model outputs or neither, and both made by concats or neither. A
+  /// group costs a boundary input through its residence, its rows and row
+  /// bytes alone: the rows each tile reads of it are the hull of what its
+  /// readers in the group read (input_rows: by the reader's window and the
+  /// input's height, the same in every slot), so the same for two inputs the
+  /// same layers read, and its DMA, staging buffers and their energy are those
+  /// rows times its row bytes; what the layers read of it in the SPM does not
+  /// depend on its residence. A pin passing over the group is bytes that
+  /// available_bytes leaves out. (Channels, model outputs and concats are
+  /// stricter than that needs: least_held, the SPM floor that skips queries
+  /// with too few bytes, leaves out inputs made by concats, and a floor skips
+  /// only queries that no way fits.)
   /// (tests/test_alike_pins.cpp checks the contract.)
   std::optional<std::uint64_t> interchange_key(std::size_t vertex) const { return interchange_keys_[vertex]; }
 

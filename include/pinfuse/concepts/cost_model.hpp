@@ -88,20 +88,24 @@
 // layers are added, and once it passes the SPM's capacity the solvers stop
 // growing the group: neither it nor any group containing it can run. Without
 // it, groups grow until SolveOptions::max_group_layers (or the model's end).
+//
 // Optionally (InterchangeableFmModel), a model tells which FMs it cannot tell
 // apart as a group's inputs:
 //
 //   std::optional<std::uint64_t> m.interchange_key(std::size_t vertex) const
 //
-// Contract: take FMs a and b (producer vertices) with the same key (nullopt:
-// like no other) and any query q about a group whose layers that read a are
-// those that read b (as boundary inputs; or none reads either). The query q' in
-// which a and b trade places (a has b's residence and b a's; q'.passing lists b
-// where q.passing lists a, and the other way round) gets the same answer as q:
-// accepted iff q is, with the same latency cycles, off-chip bytes and energy. The order-free search then keeps one state for
-// the pin sets that differ only by which of such FMs (the same aligned bytes,
-// read by the same layers still to run) are pinned (dag_search.hpp): DenseNet's
-// dense blocks have up to 24 alike FMs alive at once, and 2^k pin sets of them.
+// Contract: take FMs a and b (producer vertices) of the same bytes with the
+// same key (nullopt: like no other), both produced before a group, and any
+// query q about that group whose layers that read a are those that read b (as
+// boundary inputs; or none reads either, and q may list them as passing). The
+// query q' in which a and b trade places (a has b's residence and b a's;
+// q'.passing lists b where q.passing lists a and the other way round,
+// ascending again) gets the same answer as q: accepted iff q is, with the same
+// latency cycles, off-chip bytes, energy and buffer sizes (in any order). The
+// order-free search then keeps one state for the pin sets that differ only by
+// which of such FMs (read by the same layers still to run) are pinned
+// (dag_search.hpp): DenseNet's dense blocks have up to 24 alike FMs alive at
+// once, and 2^k pin sets of them.
 //
 #include <array>
 #include <concepts>

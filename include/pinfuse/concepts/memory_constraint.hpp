@@ -5,7 +5,8 @@
 //   std::uint64_t m.alignment() const         every buffer starts on a multiple of this
 //   std::uint64_t m.aligned(bytes) const      bytes rounded up to the alignment
 //   bool m.fits(std::span<const uint64_t>) const  can buffers of these sizes (bytes, not yet
-//                                                  aligned) be live together? The model aligns them.
+//                                                  aligned) be live together? The model aligns them;
+//                                                  the answer depends on the sizes, not their order.
 //
 // memory/scratchpad.hpp has the bundled model (capacity + alignment + reserved bytes).
 #include <concepts>

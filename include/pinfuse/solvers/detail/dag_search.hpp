@@ -26,9 +26,9 @@
 // segment_dp.hpp's DP.
 //
 // Alike pins. Where the cost model cannot tell FMs apart as a group's inputs
-// (InterchangeableFmModel), pin candidates alive across D's frontier with one
-// interchange key, the same aligned bytes and the same readers still to run
-// are alike: two pin sets that differ only by which of them they pin lead to
+// (InterchangeableFmModel), pin candidates alive across D's frontier that
+// layers produced (not model inputs), with one interchange key, the same bytes
+// and the same readers still to run are alike: two pin sets that differ only by which of them they pin lead to
 // plans of the same costs, group by group (alike FMs stay alike, so each plan
 // from one has a twin from the other with their residences traded). A state's
 // key pins the first members of each class, as many as its pin set does
@@ -134,17 +134,15 @@ class DagSearch {
         bound_(p, cost, spm, opt.objective, candidate_, dag_, opt.max_group_layers,
                [this](const std::vector<std::size_t>& layers) { return too_large(layers); }, progress, lattice) {
     if (space.pins) candidate_ = pin_candidates(p, spm, std::vector<char>(p.size() + 1, 1), opt, space.no_pin);
-    if constexpr (InterchangeableFmModel<C>) {
-      std::map<std::pair<std::uint64_t, std::uint64_t>, int> alike;  // (interchange key, aligned bytes) -> pin candidates
+    if constexpr (InterchangeableFmModel<C>) {  // pin candidates produced by a layer, by (interchange key, bytes)
+      alike_kind_.assign(p.fms.size(), std::nullopt);
+      std::map<std::pair<std::uint64_t, std::uint64_t>, int> sharing;  // kind -> candidates of it
       for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
         if (candidate_[fm] && !p.fms[fm].model_input())
           if (const std::optional<std::uint64_t> key = cost.interchange_key(p.fms[fm].vertex))
-            ++alike[{*key, spm.aligned(p.fms[fm].bytes)}];
-      interchange_.assign(p.fms.size(), std::nullopt);
-      for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
-        if (candidate_[fm] && !p.fms[fm].model_input())
-          if (const std::optional<std::uint64_t> key = cost.interchange_key(p.fms[fm].vertex))
-            if (alike[{*key, spm.aligned(p.fms[fm].bytes)}] > 1) interchange_[fm] = {*key, spm.aligned(p.fms[fm].bytes)};
+            ++sharing[*(alike_kind_[fm] = std::pair(*key, p.fms[fm].bytes))];
+      for (std::optional<std::pair<std::uint64_t, std::uint64_t>>& kind : alike_kind_)
+        if (kind && sharing[*kind] == 1) kind.reset();  // alike no other
     }
   }
 
@@ -793,9 +791,9 @@ class DagSearch {
   }
 
   /// The key of a state of downset `d` that pins `pins` (ascending). Pin
-  /// candidates alive across d's frontier that the cost model cannot tell
-  /// apart (InterchangeableFmModel: the same key) and that have the same
-  /// aligned bytes and the same readers still to run are alike: every plan
+  /// candidates alive across d's frontier that layers produced, that the cost
+  /// model cannot tell apart (InterchangeableFmModel: the same key) and that
+  /// have the same bytes and the same readers still to run are alike: every plan
   /// from a state that pins some of them costs the same, group by group, as
   /// the plan with their residences traded (the contract), from a state that
   /// pins as many of them. So the key pins the first ones of each class of
@@ -803,7 +801,7 @@ class DagSearch {
   /// sets. (A transition from it then pins what it would from any of them:
   /// alike FMs stay alike after it, read by the same layers.)
   std::vector<int> alike_pins(int d, std::vector<int> pins) {
-    if (interchange_.empty() || pins.empty()) return pins;
+    if (alike_kind_.empty() || pins.empty()) return pins;
     Downset& ds = downsets_[std::size_t(d)];
     if (!ds.alike) ds.alike = alike_classes(ds.done);
     const auto pinned = [&](int fm) { return std::binary_search(pins.begin(), pins.end(), fm); };
@@ -820,14 +818,14 @@ class DagSearch {
   /// The classes of alike pin candidates alive across the frontier of `done`
   /// (alike_pins()) of two FMs or more, each ascending.
   std::vector<std::vector<int>> alike_classes(const LayerSet& done) const {
-    std::map<std::tuple<std::uint64_t, std::uint64_t, std::vector<int>>, std::vector<int>> classes;  // by (key, aligned bytes, readers to run)
+    std::map<std::tuple<std::uint64_t, std::uint64_t, std::vector<int>>, std::vector<int>> classes;  // by (key, bytes, readers to run)
     for (std::size_t fm = 0; fm < p_.fms.size(); ++fm) {
       const FeatureMap& f = p_.fms[fm];
-      if (!interchange_[fm] || !done.has(f.producer_position) || !alive_after(int(fm), done)) continue;
+      if (!alike_kind_[fm] || !done.has(f.producer_position) || !alive_after(int(fm), done)) continue;
       std::vector<int> readers;
       for (const int pos : f.consumer_positions)
         if (!done.has(pos)) readers.push_back(pos);
-      classes[{interchange_[fm]->first, interchange_[fm]->second, std::move(readers)}].push_back(int(fm));
+      classes[{alike_kind_[fm]->first, alike_kind_[fm]->second, std::move(readers)}].push_back(int(fm));
     }
     std::vector<std::vector<int>> alike;
     for (auto& [key, members] : classes)
@@ -859,10 +857,10 @@ class DagSearch {
   WorkerPool pool_;  ///< SolveOptions::threads (Batch::answer)
   int n_;
   std::vector<char> candidate_;
-  /// Per FM: (the cost model's interchange key, aligned bytes) of a pin
-  /// candidate that shares both with another (alike_pins()); empty without
-  /// InterchangeableFmModel.
-  std::vector<std::optional<std::pair<std::uint64_t, std::uint64_t>>> interchange_;
+  /// Per FM: (the cost model's interchange key, bytes) of a pin candidate a
+  /// layer produced that shares both with another (alike_pins()); empty
+  /// without InterchangeableFmModel.
+  std::vector<std::optional<std::pair<std::uint64_t, std::uint64_t>>> alike_kind_;
   LayerDag dag_;
   std::deque<Downset> downsets_;  ///< a deque: references to one stay valid as more are made
   std::unordered_map<LayerSet, int, LayerSetHash> downset_index_;
