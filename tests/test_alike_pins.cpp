@@ -1,8 +1,9 @@
-// Alike pins (InterchangeableFmModel, solvers/detail/dag_search.hpp alike_pins):
+// Alike pins (InterchangeableFmModel, solvers/detail/alike_pins.hpp):
 // the reference accelerator answers the same when two FMs of one interchange
 // key trade residences, and the order-free search, which keeps one state for
 // the pin sets that differ only by which alike FMs are pinned, still finds
-// brute force's optimum, with fewer states than without the key.
+// brute force's optimum, with fewer states than without the key; so does
+// the fixed-order DP, which keys its states the same way.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -187,7 +188,7 @@ TEST_CASE("the reference accelerator answers the same when two FMs of one interc
 TEST_CASE("the order-free search keeps one state for alike pin sets and still finds brute force's optimum",
           "[solvers][order_free][alike]") {
   std::size_t fewer_states = 0;
-  for (std::uint32_t seed = 1; seed <= 24; seed += pinfuse::testing::seed_step) {
+  for (std::uint32_t seed = 1; seed <= 20; seed += pinfuse::testing::seed_step) {
     std::mt19937 rng(seed);
     const Network g = pinfuse::testing::random_dense_block(rng, std::uniform_int_distribution<int>(2, 3)(rng), seed % 3 == 0);
     const Hardware hw = pinfuse::testing::random_hardware(rng, g);
@@ -209,6 +210,12 @@ TEST_CASE("the order-free search keeps one state for alike pin sets and still fi
     CHECK(plan.status.optimal);
     CHECK(score_of(plan) == *expected);
     CHECK(validate_plan(g, plan, accel, spm).ok());
+    // The fixed-order DP keys its states the same way (a dense block has one order).
+    opt.order_mode = OrderMode::file;
+    const Plan fixed = solve(Strategy::joint, g, accel, spm, opt);
+    CHECK(fixed.status.optimal);
+    CHECK(score_of(fixed) == pinfuse::testing::brute_force(g, accel, spm, {true, true}, Objective::latency));
+    CHECK(validate_plan(g, fixed, accel, spm).ok());
   }
   CHECK(fewer_states > 0);
 }
@@ -237,6 +244,12 @@ TEST_CASE("on larger dense blocks the search with alike pins finds the optimum o
     const Plan plan = solve(Strategy::joint, g, accel, spm, opt);
     if (plan.status.optimal) CHECK(score_of(plan) == *alike.optimum);  // else an address repair
     CHECK(validate_plan(g, plan, accel, spm).ok());
+    // The fixed-order DP with alike pins and without them: the same optimum.
+    opt.order_mode = OrderMode::file;
+    const Plan fixed = solve(Strategy::joint, g, accel, spm, opt);
+    const Plan fixed_apart = solve(Strategy::joint, g, WithoutInterchangeKeys{accel}, spm, opt);
+    if (fixed.status.optimal && fixed_apart.status.optimal) CHECK(score_of(fixed) == score_of(fixed_apart));
+    CHECK(validate_plan(g, fixed, accel, spm).ok());
   }
   CHECK(fewer_states * 10 >= seeds);  // where the SPM holds some of the alike FMs but not all (else pin sets are few)
 }

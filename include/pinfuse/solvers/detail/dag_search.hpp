@@ -25,18 +25,11 @@
 // makes in another order. On a chain the downsets are the cuts and this is
 // segment_dp.hpp's DP.
 //
-// Alike pins. Where the cost model cannot tell FMs apart as a group's inputs
-// (InterchangeableFmModel), pin candidates alive across D's frontier that
-// layers produced (not model inputs), with one interchange key, the same bytes
-// and the same readers still to run are alike: two pin sets that differ only by which of them they pin lead to
-// plans of the same costs, group by group (alike FMs stay alike, so each plan
-// from one has a twin from the other with their residences traded). A state's
-// key pins the first members of each class, as many as its pin set does
-// (alike_pins()), so one state stands for all of them and keeps the least g.
-// The plan pins what its transitions pinned (DagState::started), a pin set
-// alike the keys'. DenseNet's dense blocks have up to 24 alike FMs alive
-// at once: 2^k pin sets are k + 1 states (DenseNet-121 at 512 KiB: 1,541
-// states expanded instead of 26,613).
+// Alike pins (alike_pins.hpp): a state's key pins, of each class of alike FMs
+// alive across D's frontier, the first ones, as many as its pin set does
+// (alike_pins()), so one state stands for all such pin sets and keeps the
+// least g; the plan pins what its transitions pinned (DagState::started).
+// DenseNet-121 at 512 KiB: 1,541 states expanded instead of 26,613.
 //
 // The search is best first (A*) with partial expansion. A transition's reach
 // is g + floor(group) + h(after it): a floor on every plan that takes it.
@@ -84,11 +77,9 @@
 #include <deque>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <optional>
 #include <queue>
 #include <string>
-#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -99,6 +90,7 @@
 #include "pinfuse/core/problem.hpp"
 #include "pinfuse/plan/layout.hpp"
 #include "pinfuse/solvers/options.hpp"
+#include "pinfuse/solvers/detail/alike_pins.hpp"
 #include "pinfuse/solvers/detail/convex_groups.hpp"
 #include "pinfuse/solvers/detail/downset_bound.hpp"
 #include "pinfuse/solvers/detail/group_boundary.hpp"
@@ -134,16 +126,8 @@ class DagSearch {
         bound_(p, cost, spm, opt.objective, candidate_, dag_, opt.max_group_layers,
                [this](const std::vector<std::size_t>& layers) { return too_large(layers); }, progress, lattice) {
     if (space.pins) candidate_ = pin_candidates(p, spm, std::vector<char>(p.size() + 1, 1), opt, space.no_pin);
-    if constexpr (InterchangeableFmModel<C>) {  // pin candidates produced by a layer, by (interchange key, bytes)
-      alike_kind_.assign(p.fms.size(), std::nullopt);
-      std::map<std::pair<std::uint64_t, std::uint64_t>, int> sharing;  // kind -> candidates of it
-      for (std::size_t fm = 0; fm < p.fms.size(); ++fm)
-        if (candidate_[fm] && !p.fms[fm].model_input())
-          if (const std::optional<std::uint64_t> key = cost.interchange_key(p.fms[fm].vertex))
-            ++sharing[*(alike_kind_[fm] = std::pair(*key, p.fms[fm].bytes))];
-      for (std::optional<std::pair<std::uint64_t, std::uint64_t>>& kind : alike_kind_)
-        if (kind && sharing[*kind] == 1) kind.reset();  // alike no other
-    }
+    alike_kind_ = alike_kinds(p, cost, candidate_);
+    any_alike_ = std::any_of(alike_kind_.begin(), alike_kind_.end(), [](const auto& kind) { return kind.has_value(); });
   }
 
   /// The groups (positions, each group in file order) and pinned FMs of the best
@@ -220,8 +204,8 @@ class DagSearch {
     std::vector<Pending> pending;  ///< its states' work left, a heap (LeastFFirst)
     bool keyed = false;       ///< edges_by_key made (with a lattice id)
     std::vector<Keyed> edges_by_key;
-    /// The pin candidates alive across its frontier that the search cannot
-    /// tell apart (alike_pins()), by class, ascending; none until made.
+    /// The classes of alike pin candidates alive across its frontier
+    /// (alike_across()); none until made.
     std::optional<std::vector<std::vector<int>>> alike;
   };
   struct DagState {
@@ -790,20 +774,13 @@ class DagSearch {
     return std::any_of(c.begin(), c.end(), [&](int pos) { return !done.has(pos); });
   }
 
-  /// The key of a state of downset `d` that pins `pins` (ascending). Pin
-  /// candidates alive across d's frontier that layers produced, that the cost
-  /// model cannot tell apart (InterchangeableFmModel: the same key) and that
-  /// have the same bytes and the same readers still to run are alike: every plan
-  /// from a state that pins some of them costs the same, group by group, as
-  /// the plan with their residences traded (the contract), from a state that
-  /// pins as many of them. So the key pins the first ones of each class of
-  /// alike FMs, as many as `pins` does, and one state stands for all such pin
-  /// sets. (A transition from it then pins what it would from any of them:
-  /// alike FMs stay alike after it, read by the same layers.)
+  /// The key of a state of downset `d` that pins `pins` (ascending): of each
+  /// class of alike FMs alive across d's frontier (alike_pins.hpp), the first
+  /// ones, as many as `pins` pins. One state stands for all such pin sets.
   std::vector<int> alike_pins(int d, std::vector<int> pins) {
-    if (alike_kind_.empty() || pins.empty()) return pins;
+    if (!any_alike_ || pins.empty()) return pins;
     Downset& ds = downsets_[std::size_t(d)];
-    if (!ds.alike) ds.alike = alike_classes(ds.done);
+    if (!ds.alike) ds.alike = alike_across(ds.done);
     const auto pinned = [&](int fm) { return std::binary_search(pins.begin(), pins.end(), fm); };
     for (const std::vector<int>& alike : *ds.alike) {
       const auto count = std::size_t(std::count_if(alike.begin(), alike.end(), pinned));
@@ -816,21 +793,15 @@ class DagSearch {
   }
 
   /// The classes of alike pin candidates alive across the frontier of `done`
-  /// (alike_pins()) of two FMs or more, each ascending.
-  std::vector<std::vector<int>> alike_classes(const LayerSet& done) const {
-    std::map<std::tuple<std::uint64_t, std::uint64_t, std::vector<int>>, std::vector<int>> classes;  // by (key, bytes, readers to run)
-    for (std::size_t fm = 0; fm < p_.fms.size(); ++fm) {
-      const FeatureMap& f = p_.fms[fm];
-      if (!alike_kind_[fm] || !done.has(f.producer_position) || !alive_after(int(fm), done)) continue;
-      std::vector<int> readers;
-      for (const int pos : f.consumer_positions)
-        if (!done.has(pos)) readers.push_back(pos);
-      classes[{alike_kind_[fm]->first, alike_kind_[fm]->second, std::move(readers)}].push_back(int(fm));
-    }
-    std::vector<std::vector<int>> alike;
-    for (auto& [key, members] : classes)
-      if (members.size() > 1) alike.push_back(std::move(members));
-    return alike;
+  /// (alike_pins.hpp), each as FMs, ascending.
+  std::vector<std::vector<int>> alike_across(const LayerSet& done) const {
+    std::vector<int> alive;  // FMs of a kind produced in `done` and read after it
+    for (std::size_t fm = 0; fm < p_.fms.size(); ++fm)
+      if (alike_kind_[fm] && done.has(p_.fms[fm].producer_position) && alive_after(int(fm), done)) alive.push_back(int(fm));
+    std::vector<std::vector<int>> classes = alike_classes(p_, alike_kind_, alive, [&](int pos) { return !done.has(pos); });
+    for (std::vector<int>& members : classes)
+      for (int& i : members) i = alive[std::size_t(i)];
+    return classes;
   }
 
   /// The incumbent plan: the groups on its path, and the FMs their transitions
@@ -857,10 +828,8 @@ class DagSearch {
   WorkerPool pool_;  ///< SolveOptions::threads (Batch::answer)
   int n_;
   std::vector<char> candidate_;
-  /// Per FM: (the cost model's interchange key, bytes) of a pin candidate a
-  /// layer produced that shares both with another (alike_pins()); empty
-  /// without InterchangeableFmModel.
-  std::vector<std::optional<std::pair<std::uint64_t, std::uint64_t>>> alike_kind_;
+  std::vector<std::optional<AlikeKind>> alike_kind_;  ///< per FM: alike_kinds()
+  bool any_alike_ = false;  ///< has some FM a kind?
   LayerDag dag_;
   std::deque<Downset> downsets_;  ///< a deque: references to one stay valid as more are made
   std::unordered_map<LayerSet, int, LayerSetHash> downset_index_;

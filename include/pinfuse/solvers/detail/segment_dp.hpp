@@ -38,6 +38,7 @@
 // without) and the first pass's floor on the rest.
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <iterator>
 #include <map>
@@ -56,6 +57,7 @@
 #include "pinfuse/core/interval_sweep.hpp"
 #include "pinfuse/core/parallel_for.hpp"
 #include "pinfuse/solvers/detail/address_repair.hpp"
+#include "pinfuse/solvers/detail/alike_pins.hpp"
 #include "pinfuse/solvers/detail/assemble_plan.hpp"
 #include "pinfuse/solvers/detail/group_boundary.hpp"
 #include "pinfuse/solvers/detail/group_settings.hpp"
@@ -183,6 +185,9 @@ struct Label {
   std::uint32_t prev_mask = 0;   ///< the state at prev_cut it came from
   std::uint32_t prev_label = 0;  ///< and which of that state's labels
   std::uint8_t asked = 0;        ///< the objective its last group was asked under (index into DpTable::asked)
+  /// The pins its last group started, as a mask over DpTable::live at its cut
+  /// (its state's mask may name alike FMs instead: alike_pins.hpp).
+  std::uint32_t started = 0;
   Score score(Objective o) const { return score_of(latency, offchip, energy, o); }
 };
 
@@ -211,7 +216,7 @@ inline PlanPath path_of(const Problem& p, const DpTable& t, std::uint32_t label)
   for (int cut = static_cast<int>(p.size()), mask = 0, index = static_cast<int>(label); cut > 0;) {
     const Label& l = t.labels[cut][mask][index];
     for (std::size_t i = 0; i < t.live[cut].size(); ++i)
-      if ((mask >> i) & 1) path.pinned[t.live[cut][i]] = 1;
+      if ((l.started >> i) & 1) path.pinned[t.live[cut][i]] = 1;
     path.starts.push_back(l.prev_cut);
     path.asked.push_back(t.asked[l.asked]);
     mask = static_cast<int>(l.prev_mask);
@@ -364,6 +369,26 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
     rounds = BoundRounds(*t.root_bound, incumbent_score.value_or(Score{UINT64_MAX, UINT64_MAX}));
   t.live = alive_across_cuts(p, is_cut, candidate);
   const std::vector<std::vector<int>>& live = t.live;
+  // Alike pins (alike_pins.hpp): per cut, each class of alike candidates alive across it as a mask over live[cut].
+  const std::vector<std::optional<AlikeKind>> kinds = alike_kinds(p, cost, candidate);
+  std::vector<std::vector<std::uint32_t>> alike(n + 1);
+  if (std::any_of(kinds.begin(), kinds.end(), [](const auto& kind) { return kind.has_value(); }))
+    for (int cut = 0; cut <= n; ++cut)
+      if (is_cut[cut])
+        for (const std::vector<int>& members : alike_classes(p, kinds, live[cut], [&](int pos) { return pos >= cut; })) {
+          std::uint32_t bits = 0;
+          for (const int i : members) bits |= std::uint32_t(1) << i;
+          alike[cut].push_back(bits);
+        }
+  // The state of pin mask `mask` at `cut`: of each class of alike FMs, the first ones, as many as `mask` pins.
+  const auto alike_mask = [&](int cut, std::uint32_t mask) {
+    for (const std::uint32_t bits : alike[cut]) {
+      int count = std::popcount(mask & bits);
+      mask &= ~bits;
+      for (std::uint32_t rest = bits; count-- > 0; rest &= rest - 1) mask |= rest & (~rest + 1);  // its lowest bit
+    }
+    return mask;
+  };
   const Objective ranked = ranked_objective(opt);
   t.asked = front ? std::vector<Objective>{Objective::latency, ranked} : std::vector<Objective>{opt.objective};
   auto& best = t.labels;
@@ -403,6 +428,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
   struct Transition {
     std::uint32_t from, to;
     std::size_t setting;
+    std::uint32_t started;  ///< Label::started
   };
   struct Added {  // what a group adds to a plan's totals: cycles, bytes, pJ
     std::uint64_t latency = 0, offchip = 0, energy = 0;
@@ -449,9 +475,13 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
         GroupSetting s = group_setting(p, spm, begin, end, boundary, maybe_pinned, [&](int fm) { return pinned[fm] != 0; });
         if (s.pinned_bytes <= spm.capacity()) {
           const std::size_t setting = batch.settings.add(std::move(s));
-          std::uint32_t next = 0;
-          for (std::size_t i = 0; i < live[end].size(); ++i) next |= std::uint32_t(pinned[live[end][i]]) << i;
-          batch.transitions.push_back({mask, next, setting});
+          std::uint32_t next = 0, started = 0;
+          for (std::size_t i = 0; i < live[end].size(); ++i) {
+            next |= std::uint32_t(pinned[live[end][i]]) << i;
+            if (pinned[live[end][i]] && std::find(fresh.begin(), fresh.end(), live[end][i]) != fresh.end())
+              started |= std::uint32_t(1) << i;
+          }
+          batch.transitions.push_back({mask, alike_mask(end, next), setting, started});
         }
         for (const int fm : maybe_pinned) pinned[fm] = 0;
       }
@@ -510,7 +540,8 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
         const std::vector<Label>& from = best[begin][tr.from];
         for (std::size_t i = 0; i < from.size(); ++i) {
           const Label l{saturating_add(from[i].latency, c->latency), saturating_add(from[i].offchip, c->offchip),
-                        saturating_add(from[i].energy, c->energy), begin, tr.from, std::uint32_t(i), std::uint8_t(a)};
+                        saturating_add(from[i].energy, c->energy), begin, tr.from, std::uint32_t(i), std::uint8_t(a),
+                        tr.started};
           if (relax(best[batch.end][tr.to], l, front, ranked) && batch.end == n) ++stats.incumbents;
         }
       }
