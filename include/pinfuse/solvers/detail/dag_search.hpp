@@ -916,10 +916,9 @@ inline constexpr std::size_t kMostAliveForDp = 2;
 /// (solve_segments), with few pin sets a cut, solves it faster (a 1000-layer
 /// chain of MobileNetV2 blocks: 0.18 s against 0.89 s); its errors name the
 /// layer where no group runs. Other DAGs with one order, where many are alive
-/// (DenseNet-121's dense blocks, up to 24), are the search's: it proves the
-/// optimum sooner there (DenseNet-121 at 512 KiB: 4.2 s against 7.9 s) and
-/// its anytime plans are better (at 256 KiB within the tool's default work
-/// limit: gap 1.0% against 4.6%).
+/// (DenseNet-121's dense blocks, up to 24), are the search's: it proved the
+/// optimum sooner there (DenseNet-121 at 512 KiB: 4.2 s against 7.9 s, and
+/// with alike pins 0.56 s against 0.72 s).
 template <Graph G, CostModel C, MemoryConstraint M>
 Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOptions& opt, bool pins,
                       std::size_t group_layers, std::string strategy) {
