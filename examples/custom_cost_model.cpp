@@ -68,6 +68,9 @@ struct RooflineNpu {
     c.tiling = {{"tiles", 1}};
     return c;
   }
+  // Optional (InterchangeableFmModel): an input costs its bytes alone, so the solvers keep
+  // one state for pin sets that differ only by which FMs of one size they pin.
+  std::optional<std::uint64_t> interchange_key(std::size_t v) const { return pinfuse::fm_bytes(*net, v); }
 };
 static_assert(pinfuse::CostModel<RooflineNpu>);
 
