@@ -26,8 +26,9 @@ namespace pinfuse::detail {
 using AlikeKind = std::pair<std::uint64_t, std::uint64_t>;
 
 /// Per FM of `p`: the kind of a pin candidate (`candidate`) a layer produced
-/// (not a model input) that shares it with another such candidate; nullopt
-/// for the others, and for all without InterchangeableFmModel.
+/// (not a model input) that shares it with another such candidate, nullopt
+/// for the others; empty where no two share one (always without
+/// InterchangeableFmModel).
 template <CostModel C>
 std::vector<std::optional<AlikeKind>> alike_kinds(const Problem& p, const C& cost, const std::vector<char>& candidate) {
   std::vector<std::optional<AlikeKind>> kinds(p.fms.size());
@@ -37,10 +38,14 @@ std::vector<std::optional<AlikeKind>> alike_kinds(const Problem& p, const C& cos
       if (candidate[fm] && !p.fms[fm].model_input())
         if (const std::optional<std::uint64_t> key = cost.interchange_key(p.fms[fm].vertex))
           ++sharing[*(kinds[fm] = AlikeKind(*key, p.fms[fm].bytes))];
-    for (std::optional<AlikeKind>& kind : kinds)
+    bool any = false;
+    for (std::optional<AlikeKind>& kind : kinds) {
       if (kind && sharing[*kind] == 1) kind.reset();  // alike no other
+      any = any || kind.has_value();
+    }
+    if (any) return kinds;
   }
-  return kinds;
+  return {};
 }
 
 /// The classes of alike FMs among `alive` (FMs of `p`, ascending, each alive

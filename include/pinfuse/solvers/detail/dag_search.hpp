@@ -127,7 +127,6 @@ class DagSearch {
                [this](const std::vector<std::size_t>& layers) { return too_large(layers); }, progress, lattice) {
     if (space.pins) candidate_ = pin_candidates(p, spm, std::vector<char>(p.size() + 1, 1), opt, space.no_pin);
     alike_kind_ = alike_kinds(p, cost, candidate_);
-    any_alike_ = std::any_of(alike_kind_.begin(), alike_kind_.end(), [](const auto& kind) { return kind.has_value(); });
   }
 
   /// The groups (positions, each group in file order) and pinned FMs of the best
@@ -778,7 +777,7 @@ class DagSearch {
   /// class of alike FMs alive across d's frontier (alike_pins.hpp), the first
   /// ones, as many as `pins` pins. One state stands for all such pin sets.
   std::vector<int> alike_pins(int d, std::vector<int> pins) {
-    if (!any_alike_ || pins.empty()) return pins;
+    if (alike_kind_.empty() || pins.empty()) return pins;
     Downset& ds = downsets_[std::size_t(d)];
     if (!ds.alike) ds.alike = alike_across(ds.done);
     const auto pinned = [&](int fm) { return std::binary_search(pins.begin(), pins.end(), fm); };
@@ -828,8 +827,7 @@ class DagSearch {
   WorkerPool pool_;  ///< SolveOptions::threads (Batch::answer)
   int n_;
   std::vector<char> candidate_;
-  std::vector<std::optional<AlikeKind>> alike_kind_;  ///< per FM: alike_kinds()
-  bool any_alike_ = false;  ///< has some FM a kind?
+  std::vector<std::optional<AlikeKind>> alike_kind_;  ///< per FM: alike_kinds() (empty: no alike FMs)
   LayerDag dag_;
   std::deque<Downset> downsets_;  ///< a deque: references to one stay valid as more are made
   std::unordered_map<LayerSet, int, LayerSetHash> downset_index_;

@@ -372,7 +372,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
   // Alike pins (alike_pins.hpp): per cut, each class of alike candidates alive across it as a mask over live[cut].
   const std::vector<std::optional<AlikeKind>> kinds = alike_kinds(p, cost, candidate);
   std::vector<std::vector<std::uint32_t>> alike(n + 1);
-  if (std::any_of(kinds.begin(), kinds.end(), [](const auto& kind) { return kind.has_value(); }))
+  if (!kinds.empty())
     for (int cut = 0; cut <= n; ++cut)
       if (is_cut[cut])
         for (const std::vector<int>& members : alike_classes(p, kinds, live[cut], [&](int pos) { return pos >= cut; })) {
