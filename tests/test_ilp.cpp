@@ -23,6 +23,7 @@
 #endif
 
 using namespace pinfuse;
+using pinfuse::testing::latency_or_offchip;
 
 namespace {
 
@@ -32,8 +33,6 @@ struct Instance {
   SolveOptions opt;
 };
 
-/// Latency or off-chip bytes, by seed, as the tests have always drawn them.
-Objective latency_or_offchip(std::uint32_t seed) { return seed % 3 == 0 ? Objective::offchip_bytes : Objective::latency; }
 
 Instance instance(std::uint32_t seed, bool dag, int max_layers, Objective objective) {
   std::mt19937 rng(seed);

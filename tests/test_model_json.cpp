@@ -38,7 +38,7 @@ json valid_model() {
 }
 
 /// Reads `doc`, which must fail at `where` with a reason containing `cause`.
-void expect_rejected(const json& doc, const std::string& where, const std::string& cause) {
+void expect_model_rejected(const json& doc, const std::string& where, const std::string& cause) {
   try {
     read_model(doc);
     FAIL("read_model accepted the model; expected an error at " << where);
@@ -171,67 +171,67 @@ TEST_CASE("bad models are rejected with the JSON pointer of the problem", "[mode
 
   SECTION("the document is not an object") {
     // The root's pointer is reported as "/" (RFC 6901 would spell it "").
-    expect_rejected(R"([1, 2])"_json, "/", "object");
+    expect_model_rejected(R"([1, 2])"_json, "/", "object");
   }
   SECTION("wrong format string") {
     doc["format"] = "pinfuse-modell";
-    expect_rejected(doc, "/format", "pinfuse-model");
+    expect_model_rejected(doc, "/format", "pinfuse-model");
   }
   SECTION("unsupported version") {
     doc["version"] = 2;
-    expect_rejected(doc, "/version", "between 1 and 1");
+    expect_model_rejected(doc, "/version", "between 1 and 1");
   }
   SECTION("unknown top-level field") {
     doc["extra"] = 1;
-    expect_rejected(doc, "/extra", "unknown field 'extra'");
+    expect_model_rejected(doc, "/extra", "unknown field 'extra'");
   }
   SECTION("missing layers") {
     doc.erase("layers");
-    expect_rejected(doc, "/", "'layers'");
+    expect_model_rejected(doc, "/", "'layers'");
   }
   SECTION("empty layers") {
     doc["layers"] = json::array();
-    expect_rejected(doc, "/layers", "at least one layer");
+    expect_model_rejected(doc, "/layers", "at least one layer");
   }
   SECTION("duplicate layer name") {
     doc["layers"][2]["name"] = "c1";
-    expect_rejected(doc, "/layers/2/name", "duplicate layer name 'c1'");
+    expect_model_rejected(doc, "/layers/2/name", "duplicate layer name 'c1'");
   }
   SECTION("unknown layer type") {
     doc["layers"][1]["type"] = "conv3d";
-    expect_rejected(doc, "/layers/1/type", "conv3d");
+    expect_model_rejected(doc, "/layers/1/type", "conv3d");
   }
   SECTION("conv2d without filters") {
     doc["layers"][1].erase("filters");
-    expect_rejected(doc, "/layers/1", "'filters'");
+    expect_model_rejected(doc, "/layers/1", "'filters'");
   }
   SECTION("kernel 0") {
     doc["layers"][1]["kernel"] = 0;
-    expect_rejected(doc, "/layers/1/kernel", "got 0");
+    expect_model_rejected(doc, "/layers/1/kernel", "got 0");
   }
   SECTION("kernel with three values") {
     doc["layers"][1]["kernel"] = {1, 2, 3};
-    expect_rejected(doc, "/layers/1/kernel", "pair");
+    expect_model_rejected(doc, "/layers/1/kernel", "pair");
   }
   SECTION("a negative stride inside a pair names the element") {
     doc["layers"][1]["stride"] = {1, -1};
-    expect_rejected(doc, "/layers/1/stride/1", "got -1");
+    expect_model_rejected(doc, "/layers/1/stride/1", "got -1");
   }
   SECTION("padding \"full\"") {
     doc["layers"][1]["padding"] = "full";
-    expect_rejected(doc, "/layers/1/padding", "\"full\"");
+    expect_model_rejected(doc, "/layers/1/padding", "\"full\"");
   }
   SECTION("padding with two values") {
     doc["layers"][1]["padding"] = {1, 1};
-    expect_rejected(doc, "/layers/1/padding", "[top, bottom, left, right]");
+    expect_model_rejected(doc, "/layers/1/padding", "[top, bottom, left, right]");
   }
   SECTION("unknown input name") {
     doc["layers"][3]["inputs"][1] = "c3";
-    expect_rejected(doc, "/layers/3/inputs/1", "'c3'");
+    expect_model_rejected(doc, "/layers/3/inputs/1", "'c3'");
   }
   SECTION("a layer reading its own output") {
     doc["layers"][2]["inputs"][0] = "c2";
-    expect_rejected(doc, "/layers/2/inputs/0", "own output");
+    expect_model_rejected(doc, "/layers/2/inputs/0", "own output");
   }
   SECTION("a cycle a -> b -> a") {
     doc["layers"] = R"([
@@ -252,53 +252,53 @@ TEST_CASE("bad models are rejected with the JSON pointer of the problem", "[mode
   }
   SECTION("groups not dividing the input channels") {
     doc["layers"][1]["groups"] = 3;
-    expect_rejected(doc, "/layers/1", "groups (3) must divide the input channels (4)");
+    expect_model_rejected(doc, "/layers/1", "groups (3) must divide the input channels (4)");
   }
   SECTION("add of mismatched shapes") {
     doc["layers"][2]["filters"] = 6;
-    expect_rejected(doc, "/layers/3", "equal shapes");
+    expect_model_rejected(doc, "/layers/3", "equal shapes");
   }
   SECTION("concat of different heights") {
     doc["layers"][2]["stride"] = 2;
     doc["layers"][3]["type"] = "concat";
-    expect_rejected(doc, "/layers/3", "equal H and W");
+    expect_model_rejected(doc, "/layers/3", "equal H and W");
   }
   SECTION("a window larger than the input") {
     doc["layers"][1]["kernel"] = 9;
     doc["layers"][1].erase("padding");
-    expect_rejected(doc, "/layers/1", "does not fit");
+    expect_model_rejected(doc, "/layers/1", "does not fit");
   }
   SECTION("a window larger than the input with dilation") {
     doc["layers"][1]["dilation"] = 4;  // 3x3 dilated by 4 spans 9 rows; "same" padding still fits
     REQUIRE_NOTHROW(read_model(doc));
     doc["layers"][1]["padding"] = "valid";
-    expect_rejected(doc, "/layers/1", "does not fit");
+    expect_model_rejected(doc, "/layers/1", "does not fit");
   }
   SECTION("unknown field in a layer") {
     // model-format.md's table lists unknown fields under "/layers/3"; the reader
     // points at the field itself, which is the more exact pointer.
     doc["layers"][2]["kernal"] = 1;
-    expect_rejected(doc, "/layers/2/kernal", "unknown field 'kernal'");
+    expect_model_rejected(doc, "/layers/2/kernal", "unknown field 'kernal'");
   }
   SECTION("global pool with a kernel") {
     doc["layers"][2] = R"({"name": "c2", "type": "pool", "inputs": ["c1"], "mode": "avg", "global": true, "kernel": 2})"_json;
-    expect_rejected(doc, "/layers/2", "global pool");
+    expect_model_rejected(doc, "/layers/2", "global pool");
   }
   SECTION("wrong number of inputs") {
     doc["layers"][2]["inputs"] = {"c1", "in"};
-    expect_rejected(doc, "/layers/2", "takes 1 input");
+    expect_model_rejected(doc, "/layers/2", "takes 1 input");
   }
   SECTION("an input layer with inputs") {
     doc["layers"][0]["inputs"] = json::array();
-    expect_rejected(doc, "/layers/0/inputs", "unknown field 'inputs'");
+    expect_model_rejected(doc, "/layers/0/inputs", "unknown field 'inputs'");
   }
   SECTION("a shape with a zero") {
     doc["layers"][0]["shape"] = {8, 0, 4};
-    expect_rejected(doc, "/layers/0/shape/1", "got 0");
+    expect_model_rejected(doc, "/layers/0/shape/1", "got 0");
   }
   SECTION("an unknown activation") {
     doc["layers"][1]["activation"] = "swiglu";
-    expect_rejected(doc, "/layers/1/activation", "\"swiglu\"");
+    expect_model_rejected(doc, "/layers/1/activation", "\"swiglu\"");
   }
 }
 

@@ -39,7 +39,7 @@ void check_equal(const Plan& a, const Plan& b) {
 }
 
 /// read_plan must fail at `where` with a reason containing `cause`.
-void expect_rejected(const json& doc, const std::string& where, const std::string& cause) {
+void expect_plan_rejected(const json& doc, const std::string& where, const std::string& cause) {
   try {
     read_plan(mobilenet_v1(), doc);
     FAIL("read_plan accepted the plan; expected an error at " << where);
@@ -122,75 +122,75 @@ TEST_CASE("read_plan rejects bad plan documents with the JSON pointer", "[plan_j
   SECTION("a root bound above the proven lower bound") {
     REQUIRE(doc["status"].contains("root_bound"));
     doc["status"]["root_bound"]["latency_cycles"] = doc["status"]["lower_bound"]["latency_cycles"].get<std::uint64_t>() + 1;
-    expect_rejected(doc, "/status/root_bound", "exceeds lower_bound");
+    expect_plan_rejected(doc, "/status/root_bound", "exceeds lower_bound");
   }
   SECTION("a root bound without its second metric") {
     doc["status"]["root_bound"].erase("offchip_bytes");
-    expect_rejected(doc, "/status/root_bound", "'offchip_bytes'");
+    expect_plan_rejected(doc, "/status/root_bound", "'offchip_bytes'");
   }
   SECTION("an unknown layer in the order") {
     doc["order"][3] = "b3_nope";
-    expect_rejected(doc, "/order/3", "no layer named 'b3_nope'");
+    expect_plan_rejected(doc, "/order/3", "no layer named 'b3_nope'");
   }
   SECTION("an unknown layer in a group") {
     doc["groups"][1]["layers"][0] = "nope";
-    expect_rejected(doc, "/groups/1/layers/0", "'nope'");
+    expect_plan_rejected(doc, "/groups/1/layers/0", "'nope'");
   }
   SECTION("an unknown FM among a group's outputs") {
     doc["groups"][2]["outputs"][0]["fm"] = "nope";
-    expect_rejected(doc, "/groups/2/outputs/0/fm", "'nope'");
+    expect_plan_rejected(doc, "/groups/2/outputs/0/fm", "'nope'");
   }
   SECTION("an unknown pinned FM") {
     doc["pinned"][0]["fm"] = "nope";
-    expect_rejected(doc, "/pinned/0/fm", "'nope'");
+    expect_plan_rejected(doc, "/pinned/0/fm", "'nope'");
   }
   SECTION("a group without latency") {
     doc["groups"][0].erase("latency_cycles");
-    expect_rejected(doc, "/groups/0", "'latency_cycles'");
+    expect_plan_rejected(doc, "/groups/0", "'latency_cycles'");
   }
   SECTION("a boundary FM without residence") {
     doc["groups"][1]["inputs"][0].erase("where");
-    expect_rejected(doc, "/groups/1/inputs/0", "'where'");
+    expect_plan_rejected(doc, "/groups/1/inputs/0", "'where'");
   }
   SECTION("a residence that is neither dram nor pinned") {
     doc["groups"][1]["inputs"][0]["where"] = "cache";
-    expect_rejected(doc, "/groups/1/inputs/0/where", "\"cache\"");
+    expect_plan_rejected(doc, "/groups/1/inputs/0/where", "\"cache\"");
   }
   SECTION("a pin without last_group") {
     doc["pinned"][0].erase("last_group");
-    expect_rejected(doc, "/pinned/0", "'last_group'");
+    expect_plan_rejected(doc, "/pinned/0", "'last_group'");
   }
   SECTION("totals without off-chip bytes") {
     doc["totals"].erase("offchip");
-    expect_rejected(doc, "/totals", "'offchip'");
+    expect_plan_rejected(doc, "/totals", "'offchip'");
   }
   SECTION("no totals") {
     doc.erase("totals");
-    expect_rejected(doc, "/", "'totals'");
+    expect_plan_rejected(doc, "/", "'totals'");
   }
   SECTION("no order") {
     doc.erase("order");
-    expect_rejected(doc, "/", "'order'");
+    expect_plan_rejected(doc, "/", "'order'");
   }
   SECTION("a buffer without bytes") {
     doc["groups"][0]["buffers"][0].erase("bytes");
-    expect_rejected(doc, "/groups/0/buffers/0", "'bytes'");
+    expect_plan_rejected(doc, "/groups/0/buffers/0", "'bytes'");
   }
   SECTION("a negative byte count") {
     doc["groups"][0]["offchip"]["fm_read"] = -1;
-    expect_rejected(doc, "/groups/0/offchip/fm_read", "got -1");
+    expect_plan_rejected(doc, "/groups/0/offchip/fm_read", "got -1");
   }
   SECTION("an off-chip total that is not the sum of its parts") {
     doc["groups"][1]["offchip"]["total"] = doc["groups"][1]["offchip"]["total"].get<std::uint64_t>() + 1;
-    expect_rejected(doc, "/groups/1/offchip/total", "fm_read + fm_write + weights");
+    expect_plan_rejected(doc, "/groups/1/offchip/total", "fm_read + fm_write + weights");
   }
   SECTION("an energy total that is not the sum of its terms") {
     doc["groups"][1]["energy_pj"]["total"] = doc["groups"][1]["energy_pj"]["total"].get<std::uint64_t>() + 1;
-    expect_rejected(doc, "/groups/1/energy_pj/total", "sum of the five terms");
+    expect_plan_rejected(doc, "/groups/1/energy_pj/total", "sum of the five terms");
   }
   SECTION("an energy term missing") {
     doc["totals"]["energy_pj"].erase("spm_write");
-    expect_rejected(doc, "/totals/energy_pj", "'spm_write'");
+    expect_plan_rejected(doc, "/totals/energy_pj", "'spm_write'");
   }
   SECTION("an energy the validator disagrees with") {
     doc["groups"][0]["energy_pj"]["mac"] = doc["groups"][0]["energy_pj"]["mac"].get<std::uint64_t>() + 1;
@@ -200,14 +200,14 @@ TEST_CASE("read_plan rejects bad plan documents with the JSON pointer", "[plan_j
   }
   SECTION("a tiling value that is not an integer") {
     doc["groups"][0]["tiling"]["row_tiles"] = "four";
-    expect_rejected(doc, "/groups/0/tiling/row_tiles", "integer");
+    expect_plan_rejected(doc, "/groups/0/tiling/row_tiles", "integer");
   }
   SECTION("a wrong format") {
     doc["format"] = "pinfuse-model";
-    expect_rejected(doc, "/format", "pinfuse-plan");
+    expect_plan_rejected(doc, "/format", "pinfuse-plan");
   }
   SECTION("an unknown field in a group") {
     doc["groups"][0]["tiles"] = 3;
-    expect_rejected(doc, "/groups/0/tiles", "unknown field 'tiles'");
+    expect_plan_rejected(doc, "/groups/0/tiles", "unknown field 'tiles'");
   }
 }

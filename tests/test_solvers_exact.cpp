@@ -17,6 +17,7 @@
 using namespace pinfuse;
 using pinfuse::testing::brute_force;
 using pinfuse::testing::brute_force_any_order;
+using pinfuse::testing::latency_or_offchip;
 using pinfuse::testing::BruteForceSpace;
 
 namespace {
@@ -79,8 +80,6 @@ void check_against_brute_force(std::uint32_t seed, bool dag, Objective objective
   no_worse(found_free[int(Strategy::joint)], found_free[int(Strategy::fusion)]);
 }
 
-/// Latency or off-chip bytes, by seed, as the tests have always drawn them.
-Objective latency_or_offchip(std::uint32_t seed) { return seed % 3 == 0 ? Objective::offchip_bytes : Objective::latency; }
 
 }  // namespace
 

@@ -456,7 +456,7 @@ TEST_CASE("TFLite post-processing after the network is dropped with a note, --ou
 namespace {
 
 /// A conv on an input of dynamic size ([-1, -1, -1, 3]), stored as [1, 9, 9, 3].
-Bytes dynamic_model() {
+Bytes dynamic_tflite_model() {
   TfliteWriter t;
   auto& b = t.builder();
   const int x = t.tensor("x", {1, 9, 9, 3}, fb::TensorType::FLOAT32, {-1, -1, -1, 3}), y = t.tensor("y", {1, 9, 9, 2});
@@ -468,7 +468,7 @@ Bytes dynamic_model() {
 }  // namespace
 
 TEST_CASE("TFLite dynamic input dims: the error names --input, the stored size confirms them", "[tflite]") {
-  const Bytes bytes = dynamic_model();
+  const Bytes bytes = dynamic_tflite_model();
   CHECK_THROWS_WITH(import(bytes), Catch::Contains("graph input 'x': is [?, ?, ?, 3]") &&
                                        Catch::Contains("--input x=1x224x224x3"));
   ImportOptions options;
@@ -591,7 +591,7 @@ TEST_CASE("write TFLite files for the command-line tests", "[.tflite_files]") {
   const auto write = [&](const std::string& name, const Bytes& bytes, std::size_t size) {
     std::ofstream(dir / name, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(size));
   };
-  const Bytes good = cnn(), bad = unsupported_model(), dynamic = dynamic_model();
+  const Bytes good = cnn(), bad = unsupported_model(), dynamic = dynamic_tflite_model();
   write("tiny_cnn.tflite", good, good.size());
   write("dynamic.tflite", dynamic, dynamic.size());
   write("truncated.tflite", good, good.size() / 2);

@@ -293,6 +293,11 @@ inline Hardware random_hardware(std::mt19937& rng, const Network& g) {
   return hw;
 }
 
+/// Latency or off-chip bytes, by seed, as the property tests have always drawn them.
+inline Objective latency_or_offchip(std::uint32_t seed) {
+  return seed % 3 == 0 ? Objective::offchip_bytes : Objective::latency;
+}
+
 /// Random energy constants [pJ/B, pJ/op] (each 0 one time in five), so that no
 /// term always dominates: DRAM 0..400, SPM 0..40, MAC 0..2, vector 0..1.
 inline void random_energy(std::mt19937& rng, Hardware& hw) {
