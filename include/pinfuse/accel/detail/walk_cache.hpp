@@ -1,13 +1,14 @@
 #pragma once
 // The reference accelerator's memo of tile walks (ReferenceAccelerator::geometry).
 //
-// The fixed-order DP asks about one group several times in a row: its floor in
-// the bound pass and again before its batch (group_floor), then its settings
-// (evaluate_batch), whose chosen way is walked once more to list its buffers.
-// Each of these walks the group at every tile count, and the walk is most of a
-// query's time; it depends only on the group's layers and boundary FMs (not on
-// residences or available bytes), so the walks are kept for the groups asked
-// lately and shared by those queries. Few: a walk kept is memory the next
+// A solver asks about one group several times: its settings (evaluate_batch),
+// in batches, from several cuts or downsets, and the chosen way is walked once
+// more to list its buffers. Each of these walks the group at every tile count,
+// and the walk is most of a query's time; it depends only on the group's
+// layers and boundary FMs (not on residences or available bytes), so the walks
+// are kept for the groups asked lately and shared by those queries (a group's
+// floor, group_floor, walks it without keeping the walks: most groups floored
+// are pruned, never run). Few: a walk kept is memory the next
 // query does not reuse from the allocator (on MobileNetV2 at 512 KiB, 32 groups
 // and 4 MiB save 13% of the solve time; 128 groups and 64 MiB save nothing).
 #include <atomic>
