@@ -25,28 +25,14 @@
 #include "pinfuse/solvers/solve.hpp"
 #include "support/brute_force.hpp"
 #include "support/bundled.hpp"
+#include "support/core_floors_only.hpp"
 #include "support/random_networks.hpp"
 #include "support/sanitized.hpp"
 
 using namespace pinfuse;
+using pinfuse::testing::CoreFloorsOnly;
 
 namespace {
-
-/// The reference accelerator without its interchange keys: not an
-/// InterchangeableFmModel, so the search tells every pin set apart.
-struct WithoutInterchangeKeys {
-  const ReferenceAccelerator& accel;
-  std::optional<GroupCost> evaluate(const GroupQuery& q) const { return accel.evaluate(q); }
-  std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> qs) const {
-    return accel.evaluate_batch(qs);
-  }
-  CostFloor floor(std::span<const std::size_t> layers) const { return accel.floor(layers); }
-  std::vector<CostFloor> fused_floors(std::span<const std::size_t> layers) const { return accel.fused_floors(layers); }
-  std::optional<CostFloor> group_floor(const GroupQuery& q) const { return accel.group_floor(q); }
-  std::uint64_t least_spm_bytes(std::span<const std::size_t> layers) const { return accel.least_spm_bytes(layers); }
-};
-static_assert(FusedFloorModel<WithoutInterchangeKeys> && SpmFloorModel<WithoutInterchangeKeys> &&
-              !InterchangeableFmModel<WithoutInterchangeKeys>);
 
 /// The order-free joint search's proven optimum and the states it expanded.
 struct Searched {
@@ -197,7 +183,7 @@ TEST_CASE("the order-free search keeps one state for alike pin sets and still fi
     const std::optional<Score> expected = pinfuse::testing::brute_force_any_order(g, accel, spm, {true, true}, Objective::latency);
     const Problem p = make_problem(g);
     const Searched alike = joint_search(p, accel, spm);
-    const Searched apart = joint_search(p, WithoutInterchangeKeys{accel}, spm);
+    const Searched apart = joint_search(p, CoreFloorsOnly{accel}, spm);
     CHECK(alike.optimum == expected);
     CHECK(apart.optimum == expected);
     fewer_states += alike.states_expanded < apart.states_expanded ? 1 : 0;
@@ -239,7 +225,7 @@ TEST_CASE("on larger dense blocks the search with alike pins finds the optimum o
       opt.max_group_layers = 3;
     }
     const Searched alike = joint_search(p, accel, spm, opt);
-    const Searched apart = joint_search(p, WithoutInterchangeKeys{accel}, spm, opt);
+    const Searched apart = joint_search(p, CoreFloorsOnly{accel}, spm, opt);
     CHECK(alike.optimum == apart.optimum);
     fewer_states += alike.states_expanded < apart.states_expanded ? 1 : 0;
     ++seeds;
@@ -251,7 +237,7 @@ TEST_CASE("on larger dense blocks the search with alike pins finds the optimum o
     // The fixed-order DP with alike pins and without them: the same optimum.
     opt.order_mode = OrderMode::file;
     const Plan fixed = solve(Strategy::joint, g, accel, spm, opt);
-    const Plan fixed_apart = solve(Strategy::joint, g, WithoutInterchangeKeys{accel}, spm, opt);
+    const Plan fixed_apart = solve(Strategy::joint, g, CoreFloorsOnly{accel}, spm, opt);
     if (fixed.status.optimal && fixed_apart.status.optimal) CHECK(score_of(fixed) == score_of(fixed_apart));
     CHECK(validate_plan(g, fixed, accel, spm).ok());
   }
@@ -274,7 +260,7 @@ TEST_CASE("alike pins make DenseNet-121's order-free search small", "[solvers][o
       CHECK(alike.states_expanded < 3000);
       continue;
     }
-    const Searched apart = joint_search(p, WithoutInterchangeKeys{accel}, spm);
+    const Searched apart = joint_search(p, CoreFloorsOnly{accel}, spm);
     CHECK(alike.optimum == apart.optimum);
     CHECK(alike.states_expanded < apart.states_expanded);
   }

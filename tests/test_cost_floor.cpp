@@ -1,13 +1,15 @@
 // The reference accelerator's CostFloorModel and FusedFloorModel contracts: the
 // floor of a set of layers, and its fused floor (the same layers as one group),
 // are at most what the group of them costs, in any setting it accepts (so sums
-// of floors over any grouping bound the plan). Checked on every contiguous group
+// of floors over any grouping bound the plan); and its GrowthFloorModel's: the
+// growth floor is at most any group grown from its group plus the floor after. Checked on every contiguous group
 // of random chains and DAGs, all boundary FMs in DRAM or all pinned (model
 // inputs in DRAM or loaded), at random SPM sizes and energy constants.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <numeric>
 #include <random>
 
@@ -177,4 +179,41 @@ TEST_CASE("the SPM floor never decreases as layers join a group", "[accel][floor
       previous = floor;
     }
   }
+}
+
+TEST_CASE("the growth floor is below every group grown from it plus the floor of the rest", "[accel][floor][growth_floor]") {
+  std::size_t above_floor = 0;  // growth floors above the plain floor of all their layers (what they add)
+  for (std::uint32_t seed = 1; seed <= 300; ++seed) {
+    std::mt19937 rng(seed);
+    const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(3, 10)(rng), seed % 2 == 0);
+    Hardware hw = pinfuse::testing::random_hardware(rng, g);
+    pinfuse::testing::random_energy(rng, hw);
+    const ReferenceAccelerator accel(g, hw);
+    const Problem p = make_problem(g);
+    // A random group of two or more layers, a random rest among the others, and
+    // random groups grown from the group by layers of the rest.
+    std::vector<std::size_t> layers(p.order.begin(), p.order.end());
+    std::shuffle(layers.begin(), layers.end(), rng);
+    const auto size = std::uniform_int_distribution<std::size_t>(2, layers.size())(rng);
+    const std::vector<std::size_t> group(layers.begin(), layers.begin() + std::ptrdiff_t(size));
+    std::vector<std::size_t> rest;
+    for (std::size_t i = size; i < layers.size(); ++i)
+      if (rng() % 4 != 0) rest.push_back(layers[i]);
+    const CostFloor growth = accel.growth_floor(group, rest);
+    std::vector<std::size_t> all = group;
+    all.insert(all.end(), rest.begin(), rest.end());
+    above_floor += growth.latency_cycles > accel.floor(all).latency_cycles ? 1 : 0;
+    for (int grown = 0; grown < 8; ++grown) {
+      std::vector<std::size_t> larger = group, after;
+      for (const std::size_t v : rest) (rng() % 2 == 0 ? larger : after).push_back(v);
+      std::shuffle(larger.begin(), larger.end(), rng);  // any order: the fused floor is of the set
+      const CostFloor fused = accel.fused_floors(larger).back(), floor_after = accel.floor(after);
+      INFO("seed " << seed << ": a group of " << group.size() << " grown to " << larger.size() << ", "
+                   << after.size() << " layers after");
+      CHECK(growth.latency_cycles <= fused.latency_cycles + floor_after.latency_cycles);
+      CHECK(growth.offchip_bytes <= fused.offchip_bytes + floor_after.offchip_bytes);
+      CHECK(growth.energy_pj <= fused.energy_pj + floor_after.energy_pj);
+    }
+  }
+  CHECK(above_floor > 0);  // the growth floor sees the weights a fused group cannot hide behind its compute
 }

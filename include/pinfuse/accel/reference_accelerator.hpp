@@ -150,6 +150,25 @@ class ReferenceAccelerator {
     return floors;
   }
 
+  /// GrowthFloorModel: floor()'s sums over `group` and `rest`, with the layers
+  /// of `group` as fused_floors() counts them (no channel chunks: it and every
+  /// group grown from it have two or more layers) and those of `rest` as
+  /// floor() does. A layer that joins the group from `rest` only adds to the
+  /// unhidden sum (least compute + dma(weights) >= its chunked overlap floor),
+  /// and each of the three latency terms of a fused floor plus floor(rest - G)
+  /// sums to at least its term here (the stores: ceil(a) + ceil(b) >= ceil(a + b)).
+  /// Off-chip bytes (weights and model outputs) are the same for every such G.
+  /// Energy: 0 (it too is the same sum for every G, and the sum of two floored
+  /// pJ counts may be one less than the floored sum: no G can be told apart by it).
+  CostFloor growth_floor(std::span<const std::size_t> group, std::span<const std::size_t> rest) const {
+    FloorSums sums;
+    for (const std::size_t v : group) add_to_floor(sums, info_[v], false);
+    for (const std::size_t v : rest) add_to_floor(sums, info_[v], true);
+    CostFloor f = floor_from(sums);
+    f.energy_pj = 0;
+    return f;
+  }
+
   /// GroupFloorModel: the answer to `q` itself. Each way of running a group (row
   /// tiles, channel chunks, weight streaming, double buffering, halo caching)
   /// moves, computes and holds no more when a boundary FM is pinned than when it
@@ -957,6 +976,7 @@ static_assert(SpmFloorModel<ReferenceAccelerator>);
 static_assert(CostFloorModel<ReferenceAccelerator>);
 static_assert(GroupFloorModel<ReferenceAccelerator>);
 static_assert(FusedFloorModel<ReferenceAccelerator>);
+static_assert(GrowthFloorModel<ReferenceAccelerator>);
 static_assert(InterchangeableFmModel<ReferenceAccelerator>);
 
 /// The SPM the hardware describes, as a MemoryConstraint for the solvers.

@@ -78,6 +78,23 @@
 // floor on the cost still to come (solvers/detail/suffix_bound.hpp); it should cost
 // far less than an evaluate(), e.g. running sums over the layers.
 //
+// Optionally (GrowthFloorModel, with FusedFloorModel and CostFloorModel), a
+// model tells a floor on a group and everything larger the order-free search
+// may grow it into, with the rest of the layers after it:
+//
+//   pinfuse::CostFloor m.growth_floor(std::span<const std::size_t> group, std::span<const std::size_t> rest) const
+//
+// Contract: `group` holds two or more layers (vertex indices), `rest` others;
+// for every G with group <= G <= group + rest, the fused floor of G (the last
+// of fused_floors of G's layers, in any order) plus floor(rest - G) is at
+// least it, in each of latency cycles, off-chip bytes and energy. The search
+// walks the groups from a downset by adding layers (solvers/detail/
+// convex_groups.hpp) and keys each by that sum; where the growth floor already
+// shows that no group grown from this one can beat the incumbent or come
+// within the current limit, it grows the group no further. Without it, the
+// walk enumerates them all (SSDLite's twelve head chains side by side: tens of
+// millions of layers walked per solve).
+//
 // Optionally (SpmFloorModel), a model tells a floor on the SPM a group takes:
 //
 //   std::uint64_t m.least_spm_bytes(std::span<const std::size_t> layers) const
@@ -292,6 +309,12 @@ concept GroupFloorModel = CostModel<M> && requires(const M& m, const GroupQuery&
 template <class M>
 concept FusedFloorModel = GroupFloorModel<M> && requires(const M& m, std::span<const std::size_t> layers) {
   { m.fused_floors(layers) } -> std::same_as<std::vector<CostFloor>>;
+};
+
+template <class M>
+concept GrowthFloorModel = FusedFloorModel<M> && CostFloorModel<M> &&
+                           requires(const M& m, std::span<const std::size_t> group, std::span<const std::size_t> rest) {
+  { m.growth_floor(group, rest) } -> std::same_as<CostFloor>;
 };
 
 template <class M>

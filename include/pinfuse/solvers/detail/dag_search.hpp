@@ -463,7 +463,7 @@ class DagSearch {
         }
         if (!run_from.empty()) round.push_back(prepare(done, run_from, group));
         if (round.size() == kRound) run_round(round, on_transition);
-        return true;
+        return !beyond_growth(done, group, inside, from, limit, incumbent, left);
       });
       if (!stopped_) run_round(round, on_transition);
       return;
@@ -524,6 +524,36 @@ class DagSearch {
     if (!(reach < incumbent)) ++progress_.stats().states_pruned;
     else if (limit < reach) left = std::min(left, reach);
     else run_from.push_back(id);
+  }
+
+  /// Whether no group grown from `group` (positions, as a set `inside`) can be
+  /// taken from any of the states `from` at this expansion (GrowthFloorModel):
+  /// each state's g + the growth floor is no less than the incumbent (pruned,
+  /// now and later), or past `limit`, where it lowers left[i] to it (the state
+  /// comes back for them at a higher limit). The walk then grows it no further.
+  /// Every such group's key (walked_key) is at least that reach.
+  bool beyond_growth(const LayerSet& done, const std::vector<int>& group, const LayerSet& inside, const std::vector<int>& from,
+                     Score limit, Score incumbent, std::vector<Score>& left) {
+    if constexpr (GrowthFloorModel<C>) {
+      if (group.size() < 2) return false;
+      vertices_in_file_order(p_, group, growth_group_);
+      rest_layers_.clear();
+      for (int pos = 0; pos < n_; ++pos)
+        if (!done.has(pos) && !inside.has(pos)) rest_layers_.push_back(p_.order[std::size_t(pos)]);
+      const Score floor = score_of(cost_.growth_floor(growth_group_, rest_layers_), opt_.objective);
+      for (const int id : from) {
+        const Score reach = states_[std::size_t(id)].g + floor;
+        if (reach < incumbent && !(limit < reach)) return false;
+      }
+      for (std::size_t i = 0; i < from.size(); ++i) {
+        const Score reach = states_[std::size_t(from[i])].g + floor;
+        if (reach < incumbent) left[i] = std::min(left[i], reach);
+      }
+      ++progress_.stats().growth_stops;
+      return true;
+    } else {
+      return (void)done, (void)group, (void)inside, (void)from, (void)limit, (void)incumbent, (void)left, false;
+    }
   }
 
   /// The cost model's floor (CostFloorModel; 0 without) on the layers at the
@@ -839,7 +869,8 @@ class DagSearch {
   bool bounded_ = false;  ///< did bound_'s pass end (then its rest is part of h)?
   SeedSource seed_source_;  ///< the seed not taken yet (run())
   std::vector<int> downset_of_lattice_;  ///< per id in bound_: the index in downsets_, or -1 (not made yet)
-  std::vector<std::size_t> rest_layers_;  ///< floor_of_rest()'s and walked_key()'s buffer
+  std::vector<std::size_t> rest_layers_;  ///< floor_of_rest()'s, walked_key()'s and beyond_growth()'s buffer
+  std::vector<std::size_t> growth_group_;  ///< beyond_growth()'s buffer: the group's layers
   bool stopped_ = false;
   std::size_t late_expansions_ = 0;  ///< downsets expanded past 1/4 of the time or work limit (run())
   int root_ = -1;  ///< the state with no layer run
