@@ -92,7 +92,7 @@ struct SolveStatistics {
   std::uint64_t groups_costed = 0;    ///< group settings asked of the cost model
   std::uint64_t cache_hits = 0;       ///< group settings answered without the cost model (asked before)
   std::uint64_t memory_refusals = 0;  ///< cost-model answers the MemoryConstraint refused (fits)
-  std::uint64_t growth_stops = 0;     ///< groups whose SPM floor passed the capacity: none containing them was tried (SpmFloorModel)
+  std::uint64_t growth_stops = 0;     ///< groups not grown: their SPM floor passed the capacity (SpmFloorModel), or no group grown from them could be taken (GrowthFloorModel)
   std::uint64_t layers_walked = 0;    ///< layers of the convex groups the order-free walks visited, a group counting its size (solvers/detail/convex_groups.hpp)
   std::uint64_t incumbents = 0;       ///< times a better complete plan was found
   std::uint64_t bound_rounds = 0;     ///< fixed-order DP rounds pruned below the incumbent that did not prove the optimum (solvers/detail/bound_rounds.hpp)
