@@ -25,8 +25,8 @@
 #include "pinfuse/solvers/solve.hpp"
 #include "support/brute_force.hpp"
 #include "support/bundled.hpp"
-#include "support/core_floors_only.hpp"
 #include "support/random_networks.hpp"
+#include "support/restricted.hpp"
 #include "support/sanitized.hpp"
 
 using namespace pinfuse;

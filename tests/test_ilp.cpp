@@ -33,7 +33,6 @@ struct Instance {
   SolveOptions opt;
 };
 
-
 Instance instance(std::uint32_t seed, bool dag, int max_layers, Objective objective) {
   std::mt19937 rng(seed);
   Instance in;

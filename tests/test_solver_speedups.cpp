@@ -18,6 +18,7 @@
 #include "pinfuse/solvers/solve.hpp"
 #include "support/bundled.hpp"
 #include "support/random_networks.hpp"
+#include "support/restricted.hpp"
 #include "support/sanitized.hpp"
 
 using namespace pinfuse;
@@ -26,31 +27,10 @@ using pinfuse::testing::Bundled;
 
 namespace {
 
-/// The reference accelerator with only some of its optional extensions: a
-/// solver that gets no SPM floor (not an SpmFloorModel) grows every group to the
-/// end; one that gets no group floors (not a GroupFloorModel) runs the
-/// fixed-order DP without branch and bound.
-template <bool spm_floor, bool group_floors>
-struct Restricted {
-  const ReferenceAccelerator& accel;
-  std::optional<GroupCost> evaluate(const GroupQuery& q) const { return accel.evaluate(q); }
-  std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> qs) const {
-    return accel.evaluate_batch(qs);
-  }
-  CostFloor floor(std::span<const std::size_t> layers) const { return accel.floor(layers); }
-  std::uint64_t least_spm_bytes(std::span<const std::size_t> layers) const
-    requires spm_floor
-  {
-    return accel.least_spm_bytes(layers);
-  }
-  std::optional<CostFloor> group_floor(const GroupQuery& q) const
-    requires group_floors
-  {
-    return accel.group_floor(q);
-  }
-};
-using WithoutSpmFloor = Restricted<false, true>;
-using WithoutGroupFloor = Restricted<true, false>;
+/// Without the SPM floor a solver grows every group to the end; without group floors the
+/// fixed-order DP runs without branch and bound.
+using WithoutSpmFloor = pinfuse::testing::Restricted<false, true>;
+using WithoutGroupFloor = pinfuse::testing::Restricted<true, false>;
 static_assert(BatchCostModel<WithoutSpmFloor> && CostFloorModel<WithoutSpmFloor> && GroupFloorModel<WithoutSpmFloor> &&
               !SpmFloorModel<WithoutSpmFloor>);
 static_assert(SpmFloorModel<WithoutGroupFloor> && !GroupFloorModel<WithoutGroupFloor>);

@@ -80,7 +80,6 @@ void check_against_brute_force(std::uint32_t seed, bool dag, Objective objective
   no_worse(found_free[int(Strategy::joint)], found_free[int(Strategy::fusion)]);
 }
 
-
 }  // namespace
 
 TEST_CASE("exact solvers equal brute force on random chains", "[solvers][exact]") {

@@ -2,11 +2,13 @@
 // Small random networks for property tests: chains, and DAGs with residual
 // adds and concats, made of the layer kinds real models use.
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "pinfuse/accel/hardware.hpp"
+#include "pinfuse/concepts/cost_model.hpp"
 #include "pinfuse/model/network.hpp"
 #include "pinfuse/model/statistics.hpp"
 #include "pinfuse/model/shape_inference.hpp"

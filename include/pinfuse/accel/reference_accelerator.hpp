@@ -157,14 +157,19 @@ class ReferenceAccelerator {
   /// unhidden sum (least compute + dma(weights) >= its chunked overlap floor),
   /// and each of the three latency terms of a fused floor plus floor(rest - G)
   /// sums to at least its term here (the stores: ceil(a) + ceil(b) >= ceil(a + b)).
+  /// The stores' term is taken one cycle lower: its ceil of a double quotient
+  /// may round up where the two floors' own do not.
   /// Off-chip bytes (weights and model outputs) are the same for every such G.
-  /// Energy: 0 (it too is the same sum for every G, and the sum of two floored
-  /// pJ counts may be one less than the floored sum: no G can be told apart by it).
+  /// Energy: 0. The floors' energy is one sum for every grouping (the search's
+  /// h has it already), so under Objective::energy a growth floor could stop
+  /// only states h rules out; and two floored pJ sums may be one below the
+  /// floored total.
   CostFloor growth_floor(std::span<const std::size_t> group, std::span<const std::size_t> rest) const {
     FloorSums sums;
     for (const std::size_t v : group) add_to_floor(sums, info_[v], false);
     for (const std::size_t v : rest) add_to_floor(sums, info_[v], true);
-    CostFloor f = floor_from(sums);
+    CostFloor f = floor_from(sums);  // latency: max(compute, weight_dma + store, unhidden)
+    f.latency_cycles = std::max({sums.compute, sums.unhidden, f.latency_cycles > 0 ? f.latency_cycles - 1 : 0});
     f.energy_pj = 0;
     return f;
   }

@@ -390,7 +390,8 @@ class DagSearch {
   /// most `limit`, along the edges whose reach (g + floor(group) + h(after
   /// it)) is above their level and at most `limit`. Each state's level
   /// becomes `limit`, and it is queued again at the least reach left above
-  /// it: a group is costed from a state only once the search gets to its
+  /// it (or below that, where a walk's growth stop leaves only a floor on it):
+  /// a group is costed from a state only once the search gets to its
   /// reach. The downset's other states are not looked at.
   void expand_downset(int d, Score limit) {
     Downset& ds = downsets_[std::size_t(d)];
@@ -412,7 +413,7 @@ class DagSearch {
     }
     if (taken && !ds.pending.empty()) open_.push({ds.pending.front().f, ds.size, d});
     if (from.empty()) return;
-    std::vector<Score> left(from.size(), kNever);  // per state: the least reach above `limit`
+    std::vector<Score> left(from.size(), kNever);  // per state: at most the least reach above `limit`
     std::vector<Score> expanded_with(from.size());  // per state: its g as this expansion takes it
     for (std::size_t i = 0; i < from.size(); ++i) expanded_with[i] = states_[std::size_t(from[i])].g;
     expand(d, from, opt_.max_group_layers, limit, left,
@@ -423,7 +424,7 @@ class DagSearch {
       DagState& s = states_[std::size_t(from[i])];
       if (!(s.g == expanded_with[i])) continue;  // improved by the seed meanwhile: queued to be expanded again
       s.level = left[i] == kNever ? kNever : limit;
-      const Score again = std::max(left[i], bound(from[i]));  // the least reach left above `limit`
+      const Score again = std::max(left[i], bound(from[i]));  // at most the least reach left above `limit`
       if (left[i] < kNever && (goal_ < 0 || again < states_[std::size_t(goal_)].g)) queue(from[i], again);
     }
   }
@@ -436,9 +437,10 @@ class DagSearch {
   /// cannot beat the incumbent: a reach no less than its score (by the
   /// group's fused floor first, then its group floor). Without, along the
   /// groups it walks (convex_groups.hpp) whose reach by walked_key() is in the
-  /// same window (above the level, at most `limit`, below the incumbent).
-  /// The groups are asked about
-  /// in rounds of kRound (run_round).
+  /// same window (above the level, at most `limit`, below the incumbent),
+  /// growing a group only while some group grown from it may be in that
+  /// window (growth_hopeless). The groups are asked about in rounds of kRound
+  /// (run_round).
   template <class OnTransition>
   void expand(int d, const std::vector<int>& from, std::size_t group_limit, Score limit, std::vector<Score>& left,
               OnTransition&& on_transition) {
@@ -461,9 +463,12 @@ class DagSearch {
           if (s.level && !(*s.level < s.g + key)) continue;  // taken when it was expanded up to its level
           take_in_window(from[i], s.g + key, limit, incumbent, left[i], run_from);
         }
-        if (!run_from.empty()) round.push_back(prepare(done, run_from, group));
+        // a group some state takes has a key within the window, and so has the growth floor (at most the key)
+        const bool taken = !run_from.empty();
+        if (taken) round.push_back(prepare(done, run_from, group));
         if (round.size() == kRound) run_round(round, on_transition);
-        return !beyond_growth(done, group, inside, from, limit, incumbent, left);
+        return taken || (group_limit && group.size() >= group_limit) ||
+               !growth_hopeless(done, group, inside, from, limit, incumbent, left);
       });
       if (!stopped_) run_round(round, on_transition);
       return;
@@ -530,9 +535,10 @@ class DagSearch {
   /// taken from any of the states `from` at this expansion (GrowthFloorModel):
   /// each state's g + the growth floor is no less than the incumbent (pruned,
   /// now and later), or past `limit`, where it lowers left[i] to it (the state
-  /// comes back for them at a higher limit). The walk then grows it no further.
+  /// comes back for them at a higher limit: left[i] is then at most the least
+  /// reach above the limit, not that reach). The walk then grows it no further.
   /// Every such group's key (walked_key) is at least that reach.
-  bool beyond_growth(const LayerSet& done, const std::vector<int>& group, const LayerSet& inside, const std::vector<int>& from,
+  bool growth_hopeless(const LayerSet& done, const std::vector<int>& group, const LayerSet& inside, const std::vector<int>& from,
                      Score limit, Score incumbent, std::vector<Score>& left) {
     if constexpr (GrowthFloorModel<C>) {
       if (group.size() < 2) return false;
@@ -869,8 +875,8 @@ class DagSearch {
   bool bounded_ = false;  ///< did bound_'s pass end (then its rest is part of h)?
   SeedSource seed_source_;  ///< the seed not taken yet (run())
   std::vector<int> downset_of_lattice_;  ///< per id in bound_: the index in downsets_, or -1 (not made yet)
-  std::vector<std::size_t> rest_layers_;  ///< floor_of_rest()'s, walked_key()'s and beyond_growth()'s buffer
-  std::vector<std::size_t> growth_group_;  ///< beyond_growth()'s buffer: the group's layers
+  std::vector<std::size_t> rest_layers_;  ///< floor_of_rest()'s, walked_key()'s and growth_hopeless()'s buffer
+  std::vector<std::size_t> growth_group_;  ///< growth_hopeless()'s buffer: the group's layers
   bool stopped_ = false;
   std::size_t late_expansions_ = 0;  ///< downsets expanded past 1/4 of the time or work limit (run())
   int root_ = -1;  ///< the state with no layer run
