@@ -542,11 +542,9 @@ class DagSearch {
                      Score limit, Score incumbent, std::vector<Score>& left) {
     if constexpr (GrowthFloorModel<C>) {
       if (group.size() < 2) return false;
-      vertices_in_file_order(p_, group, growth_group_);
-      rest_layers_.clear();
-      for (int pos = 0; pos < n_; ++pos)
-        if (!done.has(pos) && !inside.has(pos)) rest_layers_.push_back(p_.order[std::size_t(pos)]);
-      const Score floor = score_of(cost_.growth_floor(growth_group_, rest_layers_), opt_.objective);
+      vertices_in_file_order(p_, group, group_layers_);
+      const std::vector<std::size_t>& rest = layers_not_run([&](int pos) { return done.has(pos) || inside.has(pos); });
+      const Score floor = score_of(cost_.growth_floor(group_layers_, rest), opt_.objective);
       for (const int id : from) {
         const Score reach = states_[std::size_t(id)].g + floor;
         if (reach < incumbent && !(limit < reach)) return false;
@@ -566,14 +564,18 @@ class DagSearch {
   /// positions `run(pos)` says have not run [score].
   template <class Run>
   Score floor_of_rest(Run&& run) {
-    if constexpr (CostFloorModel<C>) {
-      rest_layers_.clear();
-      for (int pos = 0; pos < n_; ++pos)
-        if (!run(pos)) rest_layers_.push_back(p_.order[std::size_t(pos)]);
-      return score_of(cost_.floor(rest_layers_), opt_.objective);
-    } else {
-      return (void)run, Score{};
-    }
+    if constexpr (CostFloorModel<C>) return score_of(cost_.floor(layers_not_run(run)), opt_.objective);
+    else return (void)run, Score{};
+  }
+
+  /// The layers (vertices, in file order) at the positions `run(pos)` says
+  /// have not run, in rest_layers_.
+  template <class Run>
+  const std::vector<std::size_t>& layers_not_run(Run&& run) {
+    rest_layers_.clear();
+    for (int pos = 0; pos < n_; ++pos)
+      if (!run(pos)) rest_layers_.push_back(p_.order[std::size_t(pos)]);
+    return rest_layers_;
   }
 
   /// A group walked from downset `done` without the lattice (its positions
@@ -583,8 +585,8 @@ class DagSearch {
   Score walked_key(const LayerSet& done, const std::vector<int>& group, const LayerSet& inside) {
     Score fused;
     if constexpr (FusedFloorModel<C>) {
-      vertices_in_file_order(p_, group, rest_layers_);
-      fused = score_of(cost_.fused_floors(rest_layers_).back(), opt_.objective);
+      vertices_in_file_order(p_, group, group_layers_);
+      fused = score_of(cost_.fused_floors(group_layers_).back(), opt_.objective);
     }
     return fused + floor_of_rest([&](int pos) { return done.has(pos) || inside.has(pos); });
   }
@@ -875,8 +877,8 @@ class DagSearch {
   bool bounded_ = false;  ///< did bound_'s pass end (then its rest is part of h)?
   SeedSource seed_source_;  ///< the seed not taken yet (run())
   std::vector<int> downset_of_lattice_;  ///< per id in bound_: the index in downsets_, or -1 (not made yet)
-  std::vector<std::size_t> rest_layers_;  ///< floor_of_rest()'s, walked_key()'s and growth_hopeless()'s buffer
-  std::vector<std::size_t> growth_group_;  ///< growth_hopeless()'s buffer: the group's layers
+  std::vector<std::size_t> rest_layers_;   ///< layers_not_run()'s buffer
+  std::vector<std::size_t> group_layers_;  ///< walked_key()'s and growth_hopeless()'s buffer: a walked group's layers
   bool stopped_ = false;
   std::size_t late_expansions_ = 0;  ///< downsets expanded past 1/4 of the time or work limit (run())
   int root_ = -1;  ///< the state with no layer run
