@@ -182,6 +182,36 @@ TEST_CASE("the SPM floor never decreases as layers join a group", "[accel][floor
   }
 }
 
+TEST_CASE("the SPM floor holds a whole window of a row every plan computes, not only an edge's", "[accel][floor][spm_floor]") {
+  // A conv reading 7 rows (padding 3: its top and bottom rows read 4) and a 1x1 conv after it.
+  constexpr int kHeight = 24;
+  Network g;
+  Layer in = pinfuse::testing::simple_layer("in", LayerKind::input);
+  in.output = {kHeight, 16, 8};
+  const LayerId x = add_layer(g, in);
+  const LayerId tall = add_layer(g, pinfuse::testing::conv_layer("tall", 8, 7, 1), {x});
+  const LayerId point = add_layer(g, pinfuse::testing::conv_layer("point", 8, 1, 1), {tall});
+  add_layer(g, pinfuse::testing::simple_layer("out", LayerKind::output), {point});
+  infer_shapes(g);
+  for (const bool halo_caching : {false, true}) {
+    Hardware hw;
+    hw.fused_weights = WeightPolicy::resident;
+    hw.halo_caching = halo_caching;
+    const ReferenceAccelerator accel(g, hw);
+    const std::vector<std::size_t> group{tall, point};
+    const auto row_bytes = [&](LayerId v) { return fm_bytes(g, v) / kHeight; };
+    // need: point 1 row (a model output), tall 1 row (point reads one), x 7 rows (a middle row of tall reads 7)
+    const std::uint64_t floor = accel.least_spm_bytes(group);
+    INFO("halo caching " << halo_caching);
+    CHECK(floor == 7 * row_bytes(x) + row_bytes(tall) + row_bytes(point) + weight_bytes(g, tall) + weight_bytes(g, point));
+    const std::vector<BoundaryFm> inputs{{x, Residence::dram}}, outputs{{point, Residence::dram}};
+    const GroupQuery q{group, inputs, outputs, 0, hw.spm_alignment, Objective::latency};
+    const std::optional<std::uint64_t> least = least_available(accel, q, hw.spm_bytes);
+    REQUIRE(least);
+    CHECK(floor <= *least);
+  }
+}
+
 TEST_CASE("the growth floor is below every group grown from it plus the floor of the rest", "[accel][floor][growth_floor]") {
   std::size_t above_floor = 0;  // growth floors above the plain floor of all their layers (what they add)
   for (std::uint32_t seed = 1; seed <= 300; ++seed) {

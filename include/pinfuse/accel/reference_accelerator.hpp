@@ -407,8 +407,10 @@ class ReferenceAccelerator {
     std::uint64_t least_compute = 0;  ///< least_compute_cycles()
     std::uint64_t least_rows = 0;     ///< rows every plan computes (0 for a concat)
     std::vector<int> least_one_row;   ///< per input slot: least_input_rows(v, slot, 1), which least_held() asks most
+    std::vector<int> most_one_row;    ///< per input slot: the most input rows one of its least rows reads (set_least_compute)
     std::vector<std::uint64_t> least_bytes_read;  ///< per input slot: bytes of the input rows its least_rows read [B]
     std::uint64_t compute = 0;        ///< compute_cycles()
+    std::uint64_t weight_dma = 0;     ///< dma_cycles(weight_bytes): one load of all its weights [cyc]
     FloorSums floor_alone, floor_fused;  ///< its terms of the floor sums, in channel chunks or not (add_to_floor())
   };
   /// Adds layer `l`'s terms; `may_chunk`: whether it may run in channel chunks (a group of one).
@@ -426,7 +428,7 @@ class ReferenceAccelerator {
     FloorSums t;
     t.energy = double(l.least_rows) * (double(l.macs_per_row) * hw_.mac_pj + double(l.vops_per_row) * hw_.vector_op_pj);
     t.compute = l.least_compute;
-    t.weight_dma = dma_cycles(l.weight_bytes);
+    t.weight_dma = l.weight_dma;
     t.weight_bytes = l.weight_bytes;
     if (l.model_output) t.output_bytes = l.row_bytes * std::uint64_t(l.height);
     if (may_chunk && l.channel_splittable && l.chunk_units > 0) {
@@ -466,8 +468,8 @@ class ReferenceAccelerator {
       l.compute = checked_ceil(l.height * l.cycles_per_row, "compute cycles", at);
       const std::uint64_t output_bytes = checked_mul(l.row_bytes, std::uint64_t(std::max(l.height, 0)), "output bytes", at);
       const std::uint64_t fm_dma = checked_dma_cycles(output_bytes, "DMA cycles of the output", at);
-      const std::uint64_t weight_dma = checked_dma_cycles(l.weight_bytes, "DMA cycles of the weights", at);
-      for (const std::uint64_t x : {l.compute, std::uint64_t{1}, fm_dma, weight_dma, weight_dma})
+      l.weight_dma = checked_dma_cycles(l.weight_bytes, "DMA cycles of the weights", at);
+      for (const std::uint64_t x : {l.compute, std::uint64_t{1}, fm_dma, l.weight_dma, l.weight_dma})
         step = checked_add(step, x, "cycles of one pipeline step", "model");
       steps = std::max(steps, std::uint64_t(std::max(l.height, 1)) * std::uint64_t(std::max(l.chunk_units, 1)));
       tallest = std::max(tallest, std::uint64_t(std::max(l.height, 0)));
@@ -519,8 +521,14 @@ class ReferenceAccelerator {
       if (layer_role(g, c) != LayerRole::compute) continue;
       LayerInfo& l = info_[c];
       l.least_bytes_read.assign(l.inputs.size(), 0);
+      l.most_one_row.assign(l.inputs.size(), 0);
       for (std::size_t slot = 0; slot < l.inputs.size(); ++slot) {
         const LayerInfo& from = info_[l.inputs[slot]];
+        for (int r = 0; r < l.height; ++r)
+          if (needed[c][std::size_t(r)]) {
+            const RowRange in = input_rows(c, slot, {r, r + 1});
+            l.most_one_row[slot] = std::max(l.most_one_row[slot], std::min(in.end, from.height) - std::max(in.begin, 0));
+          }
         std::vector<char> read(std::size_t(std::max(from.height, 0)), 0);
         mark_rows_read(c, slot, needed[c], read);
         l.least_bytes_read[slot] = from.row_bytes * std::uint64_t(std::count(read.begin(), read.end(), char(1)));
@@ -908,6 +916,18 @@ class ReferenceAccelerator {
   /// queries and tile counts below them.
   /// `walks`: where it takes and leaves the group's tile walks, set to
   /// walks_of() when some query needs a walk (left null when none does).
+  /// Tiles a prefix walk takes (prefix_may_fit).
+  static constexpr int kPrefixTiles = 4;
+  /// Whether some query of `widest` (per residence pattern: the query
+  /// candidates() asks and the pattern's most available bytes) may fit at
+  /// `tiles` tiles, by the first kPrefixTiles tiles alone: their buffers (most
+  /// rows held per FM over those tiles) are at most those of all the tiles,
+  /// recomputed or cached, and the least way at this count (single-buffered,
+  /// weights streamed where they may be; no channel chunks in a group of two or
+  /// more layers) takes no more than any way there. So where that exceeds each
+  /// pattern's most bytes, no way at `tiles` fits: the count is not walked.
+  bool prefix_may_fit(const GroupView& v, int tiles,
+                      std::span<const std::pair<const GroupQuery*, std::uint64_t>> widest) const;
   std::vector<std::optional<Choice>> best_ways(std::span<const GroupQuery> queries, const GroupView& v,
                                                const SpmFloors* floors, std::shared_ptr<Walks>& walks) const;
   template <class Emit>
@@ -1052,10 +1072,13 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
 /// at least need(l) rows of each of its layers l and of each FM it reads from
 /// outside, and the buffers holding them last the whole group. Walking back:
 ///   need(l) = max(1 if l is read after the group or is a model output,
-///                 max over its readers r in the group of least_input_rows(r, slot, computed(r)))   [rows]
+///                 max over its readers r in the group of rows(r, slot, computed(r)))                  [rows]
 ///   computed(r) = min(need(r), 1) if halo caching is allowed and r is read in the group, else need(r)
+///   rows(r, slot, n) = max(most_one_row(r, slot), least_input_rows(r, slot, n)) for n >= 1, else 0
 /// (some tile computes computed(r) rows of r: all it holds, or, cached (§2a), at
-/// least one), where an accumulating reduction (one no group layer reads) needs 1 input row.
+/// least one; and each row of r that every plan computes is computed in some
+/// tile, which holds all it reads: LayerInfo::most_one_row, a whole window away
+/// from the edges), where an accumulating reduction (one no group layer reads) needs 1 input row.
 /// Each such FM holds need(f) * row_bytes(f) bytes (in a tile buffer, or
 /// pinned); concats are left out, as an in-place one holds its inputs' rows.
 /// A group of 2+ layers holds the least of its weight buffers (§5a, b): the
@@ -1087,8 +1110,8 @@ inline ReferenceAccelerator::LeastHeld ReferenceAccelerator::least_held(std::spa
       const LayerId u = info.inputs[slot];
       const int rows = computed == 0                   ? 0
                        : info.reduction && !read_inside ? 1
-                       : computed == 1                  ? info.least_one_row[slot]
-                                                        : least_input_rows(l, slot, computed);
+                       : std::max(info.most_one_row[slot], computed == 1 ? info.least_one_row[slot]
+                                                                                       : least_input_rows(l, slot, computed));
       const int j = local[u];
       if (j >= 0) {
         need[std::size_t(j)] = std::max(need[std::size_t(j)], rows);
@@ -1164,11 +1187,16 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
   geo.in_max.assign(ni, 0);
   geo.tmp_max.assign(m, 0);
   geo.out_max.assign(no, 0);
-  std::vector<long long> computed(m, 0);
   std::vector<RowRange> need(m), ext_need(ni);
+  // Rows summed over the tiles walked, multiplied out once at the end (§11's counts):
+  std::vector<long long> computed(m, 0);  // per position: rows it computes (recompute included)
+  std::vector<long long> read(m + ni, 0);  // per FM read (position, or m + index in q.inputs): rows its readers read
+  const auto read_of = [&](int source) -> long long& {
+    return read[source >= 0 ? std::size_t(source) : m + std::size_t(-1 - source)];
+  };
   // Streamed weights: a layer that runs in a tile reloads its weights there.
   const auto stream = [&](int t, LayerId l) {
-    geo.stream_load[t] += dma_cycles(info_[l].weight_bytes);
+    geo.stream_load[t] += info_[l].weight_dma;
     geo.stream_bytes += info_[l].weight_bytes;
   };
   // Energy counts (§11): rows * bytes per row [B] or * work per row [MAC], [op].
@@ -1204,7 +1232,7 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
         geo.compute[t] += std::uint64_t(std::ceil(info_[l].cycles_per_row * r.size() / info_[u].height));
         if (!r.empty()) {
           stream(t, l);
-          count(geo.fm_reads, r.size(), info_[u].row_bytes);
+          read_of(source) += r.size();
           count(geo.fm_writes, 1, info_[l].row_bytes);  // the partial sums, updated
         }
         continue;
@@ -1212,20 +1240,14 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
       rows[i] = cached && v.cacheable[i] ? cache.advance(i, need[i]) : need[i];
       if (rows[i].empty()) continue;
       computed[i] += rows[i].size();
-      if (!v.in_place[i]) {
-        geo.compute[t] += std::uint64_t(std::ceil(rows[i].size() * info_[l].cycles_per_row));
-        count(geo.fm_writes, rows[i].size(), info_[l].row_bytes);
-        count(geo.macs, rows[i].size(), info_[l].macs_per_row);
-        count(geo.vector_ops, rows[i].size(), info_[l].vops_per_row);
-      }
+      if (!v.in_place[i]) geo.compute[t] += std::uint64_t(std::ceil(rows[i].size() * info_[l].cycles_per_row));
       stream(t, l);
       for (std::size_t s = 0; s < info_[l].inputs.size(); ++s) {
-        const LayerId u = info_[l].inputs[s];
         const RowRange r = input_rows(l, s, rows[i]);
         const int source = v.slot_source[i][s];
         RowRange& target = source >= 0 ? need[std::size_t(source)] : ext_need[std::size_t(-1 - source)];
         target = hull(target, r);
-        if (!v.in_place[i]) count(geo.fm_reads, r.size(), info_[u].row_bytes);
+        if (!v.in_place[i]) read_of(source) += r.size();
       }
     }
     for (std::size_t i = 0; i < m; ++i) geo.tmp_max[i] = std::max(geo.tmp_max[i], need[i].size());
@@ -1237,6 +1259,16 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
     }
     on_tile(t, need, rows, ext_need);
   }
+  for (std::size_t i = 0; i < m; ++i) {
+    const LayerInfo& l = info_[q.layers[i]];
+    if (!v.in_place[i]) {  // an in-place concat's rows are its inputs' writes (§7)
+      count(geo.fm_writes, std::uint64_t(computed[i]), l.row_bytes);
+      count(geo.macs, std::uint64_t(computed[i]), l.macs_per_row);
+      count(geo.vector_ops, std::uint64_t(computed[i]), l.vops_per_row);
+    }
+    count(geo.fm_reads, std::uint64_t(read[i]), l.row_bytes);
+  }
+  for (std::size_t e = 0; e < ni; ++e) count(geo.fm_reads, std::uint64_t(read[m + e]), info_[q.inputs[e].vertex].row_bytes);
   for_each_tmp_buffer(q, v, geo, [&](BufferKind, LayerId, std::uint64_t, std::uint64_t bytes) { geo.tmp_bytes += bytes; });
   geo.cache_sound = cache.sound;
   for (std::size_t i = 0; i < m; ++i)
@@ -1570,6 +1602,20 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
   return evaluate_batch(queries, true);
 }
 
+inline bool ReferenceAccelerator::prefix_may_fit(const GroupView& v, int tiles,
+                                                 std::span<const std::pair<const GroupQuery*, std::uint64_t>> widest) const {
+  const GroupQuery& first = *widest.front().first;
+  if (first.layers.size() == 1 || tiles <= kPrefixTiles) return true;  // a single layer's chunks; or the walk itself
+  const bool streamed = hw_.fused_weights != WeightPolicy::resident && v.weights > 0;  // tiles > 1
+  std::vector<TileGeometry> prefixes;
+  prefixes.push_back(geometry(first, v, tiles, false, kPrefixTiles));
+  if (hw_.halo_caching && v.any_cacheable) prefixes.push_back(geometry(first, v, tiles, true, kPrefixTiles));
+  for (const auto& [q, most] : widest)
+    for (const TileGeometry& prefix : prefixes)
+      if (footprint(*q, v, prefix, {}, streamed, false) <= most) return true;
+  return false;
+}
+
 inline std::vector<std::optional<ReferenceAccelerator::Choice>>
 ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const GroupView& v, const SpmFloors* floors,
                                 std::shared_ptr<Walks>& walks) const {
@@ -1584,6 +1630,7 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
   struct Pattern {
     std::vector<std::size_t> members;
     std::optional<Score> incumbent;  ///< see candidates()
+    std::uint64_t least = ~std::uint64_t(0), most = 0;  ///< the members' least and most available bytes [B]
   };
   std::map<std::pair<std::vector<Residence>, Objective>, Pattern> patterns;
   for (std::size_t k = 0; k < queries.size(); ++k) {
@@ -1591,7 +1638,10 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
     std::vector<Residence> residences;
     for (const auto* list : {&queries[k].inputs, &queries[k].outputs})
       for (const BoundaryFm& b : *list) residences.push_back(b.where);
-    patterns[{residences, queries[k].objective}].members.push_back(k);
+    Pattern& pattern = patterns[{residences, queries[k].objective}];
+    pattern.members.push_back(k);
+    pattern.least = std::min(pattern.least, queries[k].available_bytes);
+    pattern.most = std::max(pattern.most, queries[k].available_bytes);
   }
   if (!patterns.empty() && !walks) walks = walks_of(first);
   // The same floor at each tile count (first_tile_least at `tiles`): where it
@@ -1600,12 +1650,17 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
   // one does; v.height does (too_small).
   // A single layer has no intermediates: nothing to skip.
   std::uint64_t most_available = 0;  // [B]
-  for (const auto& [key, pattern] : patterns)
-    for (const std::size_t k : pattern.members) most_available = std::max(most_available, queries[k].available_bytes);
+  std::vector<std::pair<const GroupQuery*, std::uint64_t>> widest;  // per pattern: the query candidates() asks, its most bytes
+  for (const auto& [key, pattern] : patterns) {
+    most_available = std::max(most_available, pattern.most);
+    widest.emplace_back(&queries[pattern.members.front()], pattern.most);
+  }
   bool past_floor = !floors || first.layers.size() == 1;
+  bool some_fit = false;  // a count walked had a way that fits some query: prefix floors asked no more
   for (int tiles = 1; !patterns.empty() && tiles <= v.height; tiles = next_count(tiles, v.height)) {
     if (!past_floor && first_tile_least(first, v, floors->held, tiles) > most_available) continue;
     past_floor = true;
+    if (floors && !some_fit && !prefix_may_fit(v, tiles, widest)) continue;
     // Halo recompute, or caching where it is offered (§2a): a cached tile holds,
     // loads, computes, reads and writes at most what the recomputing one does, so
     // each of its ways is at least as good in every metric and footprint as the
@@ -1614,12 +1669,9 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
     const std::shared_ptr<const TileGeometry> cached = cached_geometry(*walks, first, v, *recomputed);
     const TileGeometry& geo = cached ? *cached : *recomputed;
     for (auto& [key, pattern] : patterns) {
-      std::uint64_t least = ~std::uint64_t(0), most = 0;
-      for (const std::size_t k : pattern.members) {
-        least = std::min(least, queries[k].available_bytes);
-        most = std::max(most, queries[k].available_bytes);
-      }
-      const std::vector<Candidate> found = candidates(queries[pattern.members.front()], v, geo, least, most, pattern.incumbent);
+      const std::vector<Candidate> found =
+          candidates(queries[pattern.members.front()], v, geo, pattern.least, pattern.most, pattern.incumbent);
+      some_fit = some_fit || !found.empty();  // candidates() lists only ways within the pattern's most bytes
       for (const std::size_t k : pattern.members) pick(found, queries[k], geo, best[k]);
     }
   }
