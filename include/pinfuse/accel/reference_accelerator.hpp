@@ -223,7 +223,7 @@ class ReferenceAccelerator {
     // walks would push those of the groups it runs out of the memo (that solve takes 10-14% less time so).
     std::shared_ptr<Walks> walks = std::make_shared<Walks>();
     std::optional<Choice> c;
-    for (const std::optional<Choice>& way : best_ways(asked, v, &floors, walks))
+    for (const std::optional<Choice>& way : best_ways(asked, v, &floors, walks, WalkCosted::at_most_evaluated))
       if (way && (!c || way->score(q.objective) < c->score(q.objective))) c = way;
     if (!c) return std::nullopt;
     CostFloor floor{c->latency, c->offchip.total(), c->energy.total()};
@@ -672,7 +672,13 @@ class ReferenceAccelerator {
   struct HaloCache {
     std::vector<int> done, most_cached, last_begin;  ///< per layer: [row], [rows], [row]
     bool sound = true;
-    explicit HaloCache(std::size_t layers) : done(layers, 0), most_cached(layers, 0), last_begin(layers, 0) {}
+    /// Nothing cached yet, for `layers` layers (keeps the vectors' memory).
+    void reset(std::size_t layers) {
+      done.assign(layers, 0);
+      most_cached.assign(layers, 0);
+      last_begin.assign(layers, 0);
+      sound = true;
+    }
     /// Layer i holds rows `held` in this tile: returns the rows it computes,
     /// [max(held.begin, done), held.end); the rest, held ∩ [0, done), are cached.
     RowRange advance(std::size_t i, RowRange held) {
@@ -684,6 +690,13 @@ class ReferenceAccelerator {
       done[i] = std::max(done[i], held.end);
       return fresh.empty() ? RowRange{} : fresh;
     }
+  };
+  /// A tile walk's working rows (geometry()): kept per thread, so that walks
+  /// reuse their memory (the order-free search walks a few hundred thousand).
+  struct WalkRows {
+    HaloCache cache;
+    std::vector<RowRange> rows, need, ext_need;  ///< per position / position / input, in the tile walked [rows]
+    std::vector<long long> computed, read;        ///< summed over the tiles walked (geometry()) [rows]
   };
   /// The DMA side of a geometry for one query's residences.
   struct Transfers {
@@ -872,7 +885,8 @@ class ReferenceAccelerator {
   /// The tile walk, with halo recompute or (`cached`) caching; on_tile(t, need,
   /// rows, ext_need) sees the rows of each group layer tile t holds and the rows
   /// it computes (the same but for cached layers), and the rows of each input
-  /// the tile holds. Only the first `walked` tiles are walked, if fewer.
+  /// the tile holds. Only the first `walked` tiles are walked, if fewer (a
+  /// prefix: its per-tile vectors hold those tiles; `tiles` stays the count).
   template <class OnTile>
   TileGeometry geometry(const GroupQuery& q, const GroupView& v, int tiles, bool cached, OnTile&& on_tile,
                         int walked = std::numeric_limits<int>::max()) const;
@@ -889,8 +903,12 @@ class ReferenceAccelerator {
   std::shared_ptr<const TileGeometry> walk(Walks& walks, const GroupQuery& q, const GroupView& v, int tiles, bool cached) const {
     return walks.at(tiles, cached, [&] { return geometry(q, v, tiles, cached); });
   }
+  /// The halo-cached geometry at `tiles` where the hardware allows caching, the
+  /// group has a cacheable intermediate, there are tiles to carry rows between,
+  /// and it is sound: every cached layer's rows move down tile by tile (else null).
+  std::shared_ptr<const TileGeometry> sound_cached(Walks& walks, const GroupQuery& q, const GroupView& v, int tiles) const;
   /// The halo-cached geometry at `tiles`, if it may be offered (else null):
-  /// caching allowed, sound, and saving some work over `recomputed` (§2a).
+  /// sound_cached, and saving some work over `recomputed` (§2a).
   std::shared_ptr<const TileGeometry> cached_geometry(Walks& walks, const GroupQuery& q, const GroupView& v,
                                                       const TileGeometry& recomputed) const;
   /// Where a group loads the model inputs it keeps (Residence::loaded, §8a):
@@ -922,14 +940,27 @@ class ReferenceAccelerator {
   /// candidates() asks and the pattern's most available bytes) may fit at
   /// `tiles` tiles, by the first kPrefixTiles tiles alone: their buffers (most
   /// rows held per FM over those tiles) are at most those of all the tiles,
-  /// recomputed or cached, and the least way at this count (single-buffered,
+  /// recomputed or cached (walked cached where caching may be offered: by
+  /// induction from the outputs' shares, each cached tile holds a subset of the
+  /// rows the recomputing one holds, as a cached layer computes, and so reads,
+  /// a subset of the rows it holds), and the least way at this count (single-buffered,
   /// weights streamed where they may be; no channel chunks in a group of two or
   /// more layers) takes no more than any way there. So where that exceeds each
   /// pattern's most bytes, no way at `tiles` fits: the count is not walked.
   bool prefix_may_fit(const GroupView& v, int tiles,
                       std::span<const std::pair<const GroupQuery*, std::uint64_t>> widest) const;
+  /// Which tile walk best_ways() costs at each tile count: the one evaluate()
+  /// runs (halo caching where it is offered, §2a, else recompute), or, for
+  /// group_floor(), the cached one wherever it is sound, without walking
+  /// recompute to see whether it saves work: a cached tile holds, loads,
+  /// computes, reads and writes at most what the recomputing one does, so each
+  /// of its ways is at least as good as the same way with recompute in every
+  /// metric and footprint, and the best of them no worse than evaluate()'s.
+  enum class WalkCosted { evaluated, at_most_evaluated };
+  /// Per query, the best way that fits it (SpmFloors `floors`: skip what they rule out; null: walk every count).
   std::vector<std::optional<Choice>> best_ways(std::span<const GroupQuery> queries, const GroupView& v,
-                                               const SpmFloors* floors, std::shared_ptr<Walks>& walks) const;
+                                               const SpmFloors* floors, std::shared_ptr<Walks>& walks,
+                                               WalkCosted costed = WalkCosted::evaluated) const;
   template <class Emit>
   void for_each_tmp_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, Emit&& emit) const;
   template <class Emit>
@@ -1177,20 +1208,27 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
   TileGeometry geo;
   geo.tiles = tiles;
   geo.cached = cached;
-  HaloCache cache(m);
-  std::vector<RowRange> rows(m);
-  geo.in_xfer.assign(std::size_t(tiles) * ni, {});
-  geo.in_end.assign(std::size_t(tiles) * ni, 0);
-  geo.out_xfer.assign(std::size_t(tiles) * no, {});
-  geo.compute.assign(tiles, 0);
-  geo.stream_load.assign(tiles, 0);
+  const int walked_tiles = std::min(tiles, walked);  // the per-tile vectors hold these
+  geo.in_xfer.assign(std::size_t(walked_tiles) * ni, {});
+  geo.in_end.assign(std::size_t(walked_tiles) * ni, 0);
+  geo.out_xfer.assign(std::size_t(walked_tiles) * no, {});
+  geo.compute.assign(walked_tiles, 0);
+  geo.stream_load.assign(walked_tiles, 0);
   geo.in_max.assign(ni, 0);
   geo.tmp_max.assign(m, 0);
   geo.out_max.assign(no, 0);
-  std::vector<RowRange> need(m), ext_need(ni);
+  thread_local WalkRows scratch;  // on_tile only reads it: no walk starts inside another
+  HaloCache& cache = scratch.cache;
+  cache.reset(m);
+  std::vector<RowRange>&rows = scratch.rows, &need = scratch.need, &ext_need = scratch.ext_need;
+  rows.resize(m);
+  need.resize(m);
+  ext_need.resize(ni);
   // Rows summed over the tiles walked, multiplied out once at the end (§11's counts):
-  std::vector<long long> computed(m, 0);  // per position: rows it computes (recompute included)
-  std::vector<long long> read(m + ni, 0);  // per FM read (position, or m + index in q.inputs): rows its readers read
+  std::vector<long long>& computed = scratch.computed;  // per position: rows it computes (recompute included)
+  std::vector<long long>& read = scratch.read;  // per FM read (position, or m + index in q.inputs): rows its readers read
+  computed.assign(m, 0);
+  read.assign(m + ni, 0);
   const auto read_of = [&](int source) -> long long& {
     return read[source >= 0 ? std::size_t(source) : m + std::size_t(-1 - source)];
   };
@@ -1204,7 +1242,7 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
     sum = checked_add(sum, checked_mul(rows, per_row, "a group's SPM bytes or operations", "group"),
                       "a group's SPM bytes or operations", "group");
   };
-  for (int t = 0; t < std::min(tiles, walked); ++t) {
+  for (int t = 0; t < walked_tiles; ++t) {
     std::fill(need.begin(), need.end(), RowRange{});
     std::fill(rows.begin(), rows.end(), RowRange{});
     std::fill(ext_need.begin(), ext_need.end(), RowRange{});
@@ -1289,10 +1327,16 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
 /// to carry rows between, every cached layer's rows move down tile by tile, and
 /// it computes fewer MACs or vector ops than recompute.
 inline std::shared_ptr<const ReferenceAccelerator::TileGeometry>
+ReferenceAccelerator::sound_cached(Walks& walks, const GroupQuery& q, const GroupView& v, int tiles) const {
+  if (!hw_.halo_caching || !v.any_cacheable || tiles == 1) return nullptr;
+  std::shared_ptr<const TileGeometry> geo = walk(walks, q, v, tiles, true);
+  return geo->cache_sound ? geo : nullptr;
+}
+
+inline std::shared_ptr<const ReferenceAccelerator::TileGeometry>
 ReferenceAccelerator::cached_geometry(Walks& walks, const GroupQuery& q, const GroupView& v, const TileGeometry& recomputed) const {
-  if (!hw_.halo_caching || !v.any_cacheable || recomputed.tiles == 1) return nullptr;
-  std::shared_ptr<const TileGeometry> geo = walk(walks, q, v, recomputed.tiles, true);
-  if (!geo->cache_sound || (geo->macs == recomputed.macs && geo->vector_ops == recomputed.vector_ops)) return nullptr;
+  std::shared_ptr<const TileGeometry> geo = sound_cached(walks, q, v, recomputed.tiles);
+  if (!geo || (geo->macs == recomputed.macs && geo->vector_ops == recomputed.vector_ops)) return nullptr;
   return geo;
 }
 
@@ -1607,18 +1651,16 @@ inline bool ReferenceAccelerator::prefix_may_fit(const GroupView& v, int tiles,
   const GroupQuery& first = *widest.front().first;
   if (first.layers.size() == 1 || tiles <= kPrefixTiles) return true;  // a single layer's chunks; or the walk itself
   const bool streamed = hw_.fused_weights != WeightPolicy::resident && v.weights > 0;  // tiles > 1
-  std::vector<TileGeometry> prefixes;
-  prefixes.push_back(geometry(first, v, tiles, false, kPrefixTiles));
-  if (hw_.halo_caching && v.any_cacheable) prefixes.push_back(geometry(first, v, tiles, true, kPrefixTiles));
-  for (const auto& [q, most] : widest)
-    for (const TileGeometry& prefix : prefixes)
-      if (footprint(*q, v, prefix, {}, streamed, false) <= most) return true;
-  return false;
+  // Cached where caching may be offered: each of its tiles holds at most what the recomputing one does.
+  const TileGeometry prefix = geometry(first, v, tiles, hw_.halo_caching && v.any_cacheable, kPrefixTiles);
+  return std::any_of(widest.begin(), widest.end(), [&](const auto& query_and_most) {
+    return footprint(*query_and_most.first, v, prefix, {}, streamed, false) <= query_and_most.second;
+  });
 }
 
 inline std::vector<std::optional<ReferenceAccelerator::Choice>>
 ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const GroupView& v, const SpmFloors* floors,
-                                std::shared_ptr<Walks>& walks) const {
+                                std::shared_ptr<Walks>& walks, WalkCosted costed) const {
   const GroupQuery& first = queries.front();
   // A query whose available bytes are below its least footprint has no way to run: no tile walk.
   const auto too_small = [&](const GroupQuery& q) {
@@ -1665,9 +1707,14 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
     // loads, computes, reads and writes at most what the recomputing one does, so
     // each of its ways is at least as good in every metric and footprint as the
     // same way with recompute, which need not be costed.
-    const std::shared_ptr<const TileGeometry> recomputed = walk(*walks, first, v, tiles, false);
-    const std::shared_ptr<const TileGeometry> cached = cached_geometry(*walks, first, v, *recomputed);
-    const TileGeometry& geo = cached ? *cached : *recomputed;
+    std::shared_ptr<const TileGeometry> walked;
+    if (costed == WalkCosted::at_most_evaluated) walked = sound_cached(*walks, first, v, tiles);
+    if (!walked) {
+      const std::shared_ptr<const TileGeometry> recomputed = walk(*walks, first, v, tiles, false);
+      const std::shared_ptr<const TileGeometry> cached = cached_geometry(*walks, first, v, *recomputed);
+      walked = cached ? cached : recomputed;
+    }
+    const TileGeometry& geo = *walked;
     for (auto& [key, pattern] : patterns) {
       const std::vector<Candidate> found =
           candidates(queries[pattern.members.front()], v, geo, pattern.least, pattern.most, pattern.incumbent);
