@@ -249,7 +249,11 @@ class ReferenceAccelerator {
   }
 
   /// SpmFloorModel: the sum of least_held(layers) [B].
-  std::uint64_t least_spm_bytes(std::span<const std::size_t> layers) const { return least_held(layers).total(); }
+  std::uint64_t least_spm_bytes(std::span<const std::size_t> layers) const {
+    thread_local LeastHeld held;  // the solvers ask it of every group they grow: its memory is reused
+    least_held(layers, held);
+    return held.total();
+  }
 
   /// InterchangeableFmModel: FMs of the same height, row bytes and channels,
   /// both model outputs or neither, and both made by concats or neither. A
@@ -555,7 +559,14 @@ class ReferenceAccelerator {
       return sum;
     }
   };
-  LeastHeld least_held(std::span<const std::size_t> layers) const;
+  LeastHeld least_held(std::span<const std::size_t> layers) const {
+    LeastHeld held;
+    least_held(layers, held);
+    return held;
+  }
+  /// least_held(layers) into `held` (its memory reused, as is that of the
+  /// walk's working lists, kept per thread).
+  void least_held(std::span<const std::size_t> layers, LeastHeld& held) const;
   /// One pipeline step: DMA in, compute, DMA out (cycles).
   struct Step {
     std::uint64_t load = 0;
@@ -1117,12 +1128,21 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
 /// single layer may split them into channel chunks (counted as 0). need(l) only
 /// grows as layers join the group (readers join, outputs become read inside),
 /// so the total does too (SpmFloorModel).
-inline ReferenceAccelerator::LeastHeld ReferenceAccelerator::least_held(std::span<const std::size_t> layers) const {
-  IndexOf local;
+inline void ReferenceAccelerator::least_held(std::span<const std::size_t> layers, LeastHeld& held) const {
+  struct Lists {
+    IndexOf local;
+    std::vector<int> need;                         // per layer [rows]
+    std::vector<std::pair<LayerId, int>> outside;  // FMs read from outside the group, rows
+  };
+  thread_local Lists lists;
+  IndexOf& local = lists.local;
   local.assign(layers.size(), [&](std::size_t i) { return layers[i]; });
-  std::vector<int> need(layers.size(), 0);
-  std::vector<std::pair<LayerId, int>> outside;  // FMs read from outside the group, rows
-  LeastHeld held;
+  std::vector<int>& need = lists.need;
+  need.assign(layers.size(), 0);
+  std::vector<std::pair<LayerId, int>>& outside = lists.outside;
+  outside.clear();
+  held.fms.clear();
+  held.weights = 0;
   std::uint64_t all_weights = 0, largest_weights = 0;
   // A single grouped conv in chunks holds one group's channels of its input rows too: row bytes / this.
   std::uint64_t input_slices = 1;
@@ -1164,7 +1184,6 @@ inline ReferenceAccelerator::LeastHeld ReferenceAccelerator::least_held(std::spa
     if (!info_[u].concat)
       held.fms.emplace_back(u, std::uint64_t(rows) * (info_[u].row_bytes / input_slices));
   if (layers.size() > 1) held.weights = hw_.fused_weights == WeightPolicy::resident ? all_weights : largest_weights;
-  return held;
 }
 
 /// A way of running the group's energy (§11), each term rounded up to a whole pJ:
