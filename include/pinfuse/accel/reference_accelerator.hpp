@@ -1239,7 +1239,9 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
   thread_local WalkRows scratch;  // on_tile only reads it: no walk starts inside another
   HaloCache& cache = scratch.cache;
   cache.reset(m);
-  std::vector<RowRange>&rows = scratch.rows, &need = scratch.need, &ext_need = scratch.ext_need;
+  std::vector<RowRange>& rows = scratch.rows;
+  std::vector<RowRange>& need = scratch.need;
+  std::vector<RowRange>& ext_need = scratch.ext_need;
   rows.resize(m);
   need.resize(m);
   ext_need.resize(ni);
@@ -1343,20 +1345,20 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
 
 /// Halo caching at the tile count of `recomputed` (§2a), offered when the
 /// hardware allows it, the group has a cacheable intermediate, there are tiles
-/// to carry rows between, every cached layer's rows move down tile by tile, and
-/// it computes fewer MACs or vector ops than recompute.
-inline std::shared_ptr<const ReferenceAccelerator::TileGeometry>
-ReferenceAccelerator::sound_cached(Walks& walks, const GroupQuery& q, const GroupView& v, int tiles) const {
-  if (!hw_.halo_caching || !v.any_cacheable || tiles == 1) return nullptr;
-  std::shared_ptr<const TileGeometry> geo = walk(walks, q, v, tiles, true);
-  return geo->cache_sound ? geo : nullptr;
-}
-
+/// to carry rows between, every cached layer's rows move down tile by tile
+/// (sound_cached), and it computes fewer MACs or vector ops than recompute.
 inline std::shared_ptr<const ReferenceAccelerator::TileGeometry>
 ReferenceAccelerator::cached_geometry(Walks& walks, const GroupQuery& q, const GroupView& v, const TileGeometry& recomputed) const {
   std::shared_ptr<const TileGeometry> geo = sound_cached(walks, q, v, recomputed.tiles);
   if (!geo || (geo->macs == recomputed.macs && geo->vector_ops == recomputed.vector_ops)) return nullptr;
   return geo;
+}
+
+inline std::shared_ptr<const ReferenceAccelerator::TileGeometry>
+ReferenceAccelerator::sound_cached(Walks& walks, const GroupQuery& q, const GroupView& v, int tiles) const {
+  if (!hw_.halo_caching || !v.any_cacheable || tiles == 1) return nullptr;
+  std::shared_ptr<const TileGeometry> geo = walk(walks, q, v, tiles, true);
+  return geo->cache_sound ? geo : nullptr;
 }
 
 inline std::shared_ptr<ReferenceAccelerator::Walks> ReferenceAccelerator::walks_of(const GroupQuery& q) const {
