@@ -174,7 +174,9 @@ class ReferenceAccelerator {
     return f;
   }
 
-  /// GroupFloorModel: the answer to `q` itself. Each way of running a group (row
+  /// GroupFloorModel: at most the answer to `q` itself (the least score over the
+  /// ways of the sound cached walks where evaluate() walks recompute, WalkCosted,
+  /// and the same ways elsewhere). Each way of running a group (row
   /// tiles, channel chunks, weight streaming, double buffering, halo caching)
   /// moves, computes and holds no more when a boundary FM is pinned than when it
   /// is in DRAM: no DMA of it (§8) and no staging buffer (§7), so each of its
@@ -209,7 +211,7 @@ class ReferenceAccelerator {
     const GroupView v = view_of(generous);
     const SpmFloors floors = spm_floors(generous, v);
     const std::uint64_t footprint = keep_unpinnable_in_dram(generous, inputs, outputs, v, floors);
-    // evaluate()'s search alone: its way's buffers and recompute are not needed here.
+    // evaluate()'s search alone (its way's buffers and recompute are not needed here), over the sound cached walks.
     const std::vector<Boundary> fitting = pins_that_fit(generous, footprint);
     std::vector<GroupQuery> asked(fitting.size(), generous);
     for (std::size_t k = 0; k < asked.size(); ++k) {
@@ -439,7 +441,7 @@ class ReferenceAccelerator {
       const std::uint64_t per_unit = l.weight_bytes / std::uint64_t(l.chunk_units);
       t.unhidden = std::max(l.least_compute + dma_cycles(per_unit), dma_cycles(per_unit * std::uint64_t(l.chunk_units)));
     } else {
-      t.unhidden = l.least_compute + dma_cycles(l.weight_bytes);
+      t.unhidden = l.least_compute + l.weight_dma;
     }
     return t;
   }
@@ -530,8 +532,7 @@ class ReferenceAccelerator {
         const LayerInfo& from = info_[l.inputs[slot]];
         for (int r = 0; r < l.height; ++r)
           if (needed[c][std::size_t(r)]) {
-            const RowRange in = input_rows(c, slot, {r, r + 1});
-            l.most_one_row[slot] = std::max(l.most_one_row[slot], std::min(in.end, from.height) - std::max(in.begin, 0));
+            l.most_one_row[slot] = std::max(l.most_one_row[slot], input_rows(c, slot, {r, r + 1}).size());
           }
         std::vector<char> read(std::size_t(std::max(from.height, 0)), 0);
         mark_rows_read(c, slot, needed[c], read);
@@ -564,8 +565,8 @@ class ReferenceAccelerator {
     least_held(layers, held);
     return held;
   }
-  /// least_held(layers) into `held` (its memory reused, as is that of the
-  /// walk's working lists, kept per thread).
+  /// least_held(layers) into `held` (its memory reused, as is that of its
+  /// own working lists, kept per thread).
   void least_held(std::span<const std::size_t> layers, LeastHeld& held) const;
   /// One pipeline step: DMA in, compute, DMA out (cycles).
   struct Step {
@@ -648,6 +649,8 @@ class ReferenceAccelerator {
     int height = 1;                  ///< most rows a tile grid can split: tallest output or accumulated input
   };
   /// Where the rows go when a group runs as `tiles` row tiles; independent of residences.
+  /// A prefix walk (geometry()'s `walked` < tiles) holds per-tile entries for the tiles
+  /// walked only: a floor for footprint() and tmp_bytes, not a way to cost (transfers()).
   struct TileGeometry {
     int tiles = 1;
     bool cached = false;             ///< cacheable intermediates keep their overlap rows between tiles (§2a)
@@ -940,26 +943,26 @@ class ReferenceAccelerator {
                                     std::optional<Score>& incumbent) const;
   void pick(const std::vector<Candidate>& candidates, const GroupQuery& q, const TileGeometry& geo,
             std::optional<Choice>& best) const;
-  /// The search of evaluate_batch: per query, the best way that fits (nullopt: none).
-  /// `floors` (spm_floors of the group; null: every tiling walked, tests) skip the
-  /// queries and tile counts below them.
-  /// `walks`: where it takes and leaves the group's tile walks, set to
-  /// walks_of() when some query needs a walk (left null when none does).
   /// Tiles a prefix walk takes (prefix_may_fit).
   static constexpr int kPrefixTiles = 4;
-  /// Whether some query of `widest` (per residence pattern: the query
-  /// candidates() asks and the pattern's most available bytes) may fit at
-  /// `tiles` tiles, by the first kPrefixTiles tiles alone: their buffers (most
-  /// rows held per FM over those tiles) are at most those of all the tiles,
-  /// recomputed or cached (walked cached where caching may be offered: by
-  /// induction from the outputs' shares, each cached tile holds a subset of the
-  /// rows the recomputing one holds, as a cached layer computes, and so reads,
-  /// a subset of the rows it holds), and the least way at this count (single-buffered,
-  /// weights streamed where they may be; no channel chunks in a group of two or
-  /// more layers) takes no more than any way there. So where that exceeds each
-  /// pattern's most bytes, no way at `tiles` fits: the count is not walked.
-  bool prefix_may_fit(const GroupView& v, int tiles,
-                      std::span<const std::pair<const GroupQuery*, std::uint64_t>> widest) const;
+  /// A residence pattern of a batch, as prefix_may_fit() checks it: the query
+  /// candidates() asks for it and the most available bytes of its queries [B].
+  struct PatternBytes {
+    const GroupQuery* query = nullptr;
+    std::uint64_t most = 0;
+  };
+  /// Whether some pattern of `patterns` may fit at `tiles` tiles, by the first
+  /// kPrefixTiles tiles alone (true without a look for a single layer, whose
+  /// channel chunks it does not model, and for tiles <= kPrefixTiles, the walk
+  /// itself): their buffers (most rows held per FM over those tiles) are at
+  /// most those of all the tiles, recomputed or cached (walked cached where
+  /// caching may be offered: by induction from the outputs' shares, each cached
+  /// tile holds a subset of the rows the recomputing one holds, as a cached
+  /// layer computes, and so reads, a subset of the rows it holds), and the least
+  /// way at this count (single-buffered, weights streamed where they may be; no
+  /// channel chunks in a group of two or more layers) takes no more than any way
+  /// there. So where it is false, no way at `tiles` fits any query of the batch.
+  bool prefix_may_fit(const GroupView& v, int tiles, std::span<const PatternBytes> patterns) const;
   /// Which tile walk best_ways() costs at each tile count: the one evaluate()
   /// runs (halo caching where it is offered, §2a, else recompute), or, for
   /// group_floor(), the cached one wherever it is sound, without walking
@@ -968,7 +971,13 @@ class ReferenceAccelerator {
   /// of its ways is at least as good as the same way with recompute in every
   /// metric and footprint, and the best of them no worse than evaluate()'s.
   enum class WalkCosted { evaluated, at_most_evaluated };
-  /// Per query, the best way that fits it (SpmFloors `floors`: skip what they rule out; null: walk every count).
+  /// The search of evaluate_batch and group_floor: per query, the best way
+  /// that fits (nullopt: none), over the walks `costed` says.
+  /// `floors` (spm_floors of the group; null: every tiling walked, tests) skip the
+  /// queries and tile counts below them; with them, the tile counts before the
+  /// first one where some way fits are also skipped where prefix_may_fit() says none can.
+  /// `walks`: where it takes and leaves the group's tile walks, set to
+  /// walks_of() when some query needs a walk (left null when none does).
   std::vector<std::optional<Choice>> best_ways(std::span<const GroupQuery> queries, const GroupView& v,
                                                const SpmFloors* floors, std::shared_ptr<Walks>& walks,
                                                WalkCosted costed = WalkCosted::evaluated) const;
@@ -1062,7 +1071,7 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
       if (v.local[u] >= 0) v.is_tmp[v.local[u]] = 1;
     v.weights += info_[l].weight_bytes;
     v.max_weight = std::max(v.max_weight, info_[l].weight_bytes);
-    v.weight_load += dma_cycles(info_[l].weight_bytes);
+    v.weight_load += info_[l].weight_dma;
   }
   for (const BoundaryFm& o : q.outputs) v.height = std::max(v.height, info_[o.vertex].height);
   // A reduction whose result only leaves the group can accumulate over row tiles
@@ -1667,15 +1676,14 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
   return evaluate_batch(queries, true);
 }
 
-inline bool ReferenceAccelerator::prefix_may_fit(const GroupView& v, int tiles,
-                                                 std::span<const std::pair<const GroupQuery*, std::uint64_t>> widest) const {
-  const GroupQuery& first = *widest.front().first;
+inline bool ReferenceAccelerator::prefix_may_fit(const GroupView& v, int tiles, std::span<const PatternBytes> patterns) const {
+  const GroupQuery& first = *patterns.front().query;
   if (first.layers.size() == 1 || tiles <= kPrefixTiles) return true;  // a single layer's chunks; or the walk itself
   const bool streamed = hw_.fused_weights != WeightPolicy::resident && v.weights > 0;  // tiles > 1
   // Cached where caching may be offered: each of its tiles holds at most what the recomputing one does.
   const TileGeometry prefix = geometry(first, v, tiles, hw_.halo_caching && v.any_cacheable, kPrefixTiles);
-  return std::any_of(widest.begin(), widest.end(), [&](const auto& query_and_most) {
-    return footprint(*query_and_most.first, v, prefix, {}, streamed, false) <= query_and_most.second;
+  return std::any_of(patterns.begin(), patterns.end(), [&](const PatternBytes& pattern) {
+    return footprint(*pattern.query, v, prefix, {}, streamed, false) <= pattern.most;
   });
 }
 
@@ -1713,17 +1721,17 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
   // one does; v.height does (too_small).
   // A single layer has no intermediates: nothing to skip.
   std::uint64_t most_available = 0;  // [B]
-  std::vector<std::pair<const GroupQuery*, std::uint64_t>> widest;  // per pattern: the query candidates() asks, its most bytes
+  std::vector<PatternBytes> pattern_bytes;  // prefix_may_fit()'s view of the patterns
   for (const auto& [key, pattern] : patterns) {
     most_available = std::max(most_available, pattern.most);
-    widest.emplace_back(&queries[pattern.members.front()], pattern.most);
+    pattern_bytes.push_back({&queries[pattern.members.front()], pattern.most});
   }
   bool past_floor = !floors || first.layers.size() == 1;
   bool some_fit = false;  // a count walked had a way that fits some query: prefix floors asked no more
   for (int tiles = 1; !patterns.empty() && tiles <= v.height; tiles = next_count(tiles, v.height)) {
     if (!past_floor && first_tile_least(first, v, floors->held, tiles) > most_available) continue;
     past_floor = true;
-    if (floors && !some_fit && !prefix_may_fit(v, tiles, widest)) continue;
+    if (floors && !some_fit && !prefix_may_fit(v, tiles, pattern_bytes)) continue;
     // Halo recompute, or caching where it is offered (§2a): a cached tile holds,
     // loads, computes, reads and writes at most what the recomputing one does, so
     // each of its ways is at least as good in every metric and footprint as the
