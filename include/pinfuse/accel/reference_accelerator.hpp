@@ -530,25 +530,25 @@ class ReferenceAccelerator {
       l.most_one_row.assign(l.inputs.size(), 0);
       for (std::size_t slot = 0; slot < l.inputs.size(); ++slot) {
         const LayerInfo& from = info_[l.inputs[slot]];
-        for (int r = 0; r < l.height; ++r)
-          if (needed[c][std::size_t(r)]) {
-            l.most_one_row[slot] = std::max(l.most_one_row[slot], input_rows(c, slot, {r, r + 1}).size());
-          }
         std::vector<char> read(std::size_t(std::max(from.height, 0)), 0);
-        mark_rows_read(c, slot, needed[c], read);
+        l.most_one_row[slot] = mark_rows_read(c, slot, needed[c], read);
         l.least_bytes_read[slot] = from.row_bytes * std::uint64_t(std::count(read.begin(), read.end(), char(1)));
       }
     }
   }
   /// Marks in `read` (one entry per row of the FM in input slot `slot` of
-  /// layer `c`) the rows that the rows of `c` marked in `rows_of_c` read.
-  void mark_rows_read(LayerId c, std::size_t slot, const std::vector<char>& rows_of_c, std::vector<char>& read) const {
+  /// layer `c`) the rows that the rows of `c` marked in `rows_of_c` read, and
+  /// returns the most that one of them reads [rows].
+  int mark_rows_read(LayerId c, std::size_t slot, const std::vector<char>& rows_of_c, std::vector<char>& read) const {
     const int in_h = static_cast<int>(read.size());
+    int most = 0;
     for (int r = 0; r < info_[c].height; ++r) {
       if (!rows_of_c[std::size_t(r)]) continue;
-      const RowRange in = input_rows(c, slot, {r, r + 1});
+      const RowRange in = input_rows(c, slot, {r, r + 1});  // clipped to the input
+      most = std::max(most, in.size());
       for (int i = std::max(in.begin, 0); i < std::min(in.end, in_h); ++i) read[std::size_t(i)] = 1;
     }
+    return most;
   }
   /// What a group holds in the SPM at once, at least, in any setting (least_held()).
   struct LeastHeld {
@@ -1259,6 +1259,10 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
   std::vector<long long>& read = scratch.read;  // per FM read (position, or m + index in q.inputs): rows its readers read
   computed.assign(m, 0);
   read.assign(m + ni, 0);
+  // A slot's source (v.slot_source): the position in the group it reads, or -1 - its index in q.inputs.
+  const auto need_of = [&](int source) -> RowRange& {
+    return source >= 0 ? need[std::size_t(source)] : ext_need[std::size_t(-1 - source)];
+  };
   const auto read_of = [&](int source) -> long long& {
     return read[source >= 0 ? std::size_t(source) : m + std::size_t(-1 - source)];
   };
@@ -1295,8 +1299,7 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
         const LayerId u = info_[l].inputs.front();
         const RowRange r = tile_share(t, tiles, info_[u].height);
         const int source = v.slot_source[i].front();
-        RowRange& target = source >= 0 ? need[std::size_t(source)] : ext_need[std::size_t(-1 - source)];
-        target = hull(target, r);
+        need_of(source) = hull(need_of(source), r);
         geo.compute[t] += std::uint64_t(std::ceil(info_[l].cycles_per_row * r.size() / info_[u].height));
         if (!r.empty()) {
           stream(t, l);
@@ -1313,8 +1316,7 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
       for (std::size_t s = 0; s < info_[l].inputs.size(); ++s) {
         const RowRange r = input_rows(l, s, rows[i]);
         const int source = v.slot_source[i][s];
-        RowRange& target = source >= 0 ? need[std::size_t(source)] : ext_need[std::size_t(-1 - source)];
-        target = hull(target, r);
+        need_of(source) = hull(need_of(source), r);
         if (!v.in_place[i]) read_of(source) += r.size();
       }
     }

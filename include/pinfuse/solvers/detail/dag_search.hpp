@@ -456,19 +456,21 @@ class DagSearch {
                             [&](const std::vector<int>& group, const LayerSet& inside) {
         progress_.stats().layers_walked += group.size();
         if (growth.stops(group)) return ++progress_.stats().growth_stops, false;
-        const Score key = walked_key(done, group, inside);
+        walked_layers(done, group, inside);
+        const Score key = walked_key();
         run_from.clear();
         for (std::size_t i = 0; i < from.size(); ++i) {
           const DagState& s = states_[std::size_t(from[i])];
           if (s.level && !(*s.level < s.g + key)) continue;  // taken when it was expanded up to its level
           take_in_window(from[i], s.g + key, limit, incumbent, left[i], run_from);
         }
-        // a group some state takes has a key within the window, and so has the growth floor (at most the key)
-        const bool taken = !run_from.empty();
-        if (taken) round.push_back(prepare(done, run_from, group));
+        // Not taken: grown unless at the size limit or hopeless (asked while walked_layers() are still the
+        // buffers'). A group some state takes has a key within the window, and so has its growth floor.
+        if (run_from.empty())
+          return (group_limit && group.size() >= group_limit) || !growth_hopeless(from, limit, incumbent, left);
+        round.push_back(prepare(done, run_from, group));
         if (round.size() == kRound) run_round(round, on_transition);
-        return taken || (group_limit && group.size() >= group_limit) ||
-               !growth_hopeless(done, group, inside, from, limit, incumbent, left);
+        return true;
       });
       if (!stopped_) run_round(round, on_transition);
       return;
@@ -531,20 +533,17 @@ class DagSearch {
     else run_from.push_back(id);
   }
 
-  /// Whether no group grown from `group` (positions, as a set `inside`) can be
-  /// taken from any of the states `from` at this expansion (GrowthFloorModel):
+  /// Whether no group grown from the group walked_layers() set can be taken
+  /// from any of the states `from` at this expansion (GrowthFloorModel):
   /// each state's g + the growth floor is no less than the incumbent (pruned,
   /// now and later), or past `limit`, where it lowers left[i] to it (the state
   /// comes back for them at a higher limit: left[i] is then at most the least
   /// reach above the limit, not that reach). The walk then grows it no further.
   /// Every such group's key (walked_key) is at least that reach.
-  bool growth_hopeless(const LayerSet& done, const std::vector<int>& group, const LayerSet& inside, const std::vector<int>& from,
-                     Score limit, Score incumbent, std::vector<Score>& left) {
+  bool growth_hopeless(const std::vector<int>& from, Score limit, Score incumbent, std::vector<Score>& left) {
     if constexpr (GrowthFloorModel<C>) {
-      if (group.size() < 2) return false;
-      vertices_in_file_order(p_, group, group_layers_);
-      const std::vector<std::size_t>& rest = layers_not_run([&](int pos) { return done.has(pos) || inside.has(pos); });
-      const Score floor = score_of(cost_.growth_floor(group_layers_, rest), opt_.objective);
+      if (group_layers_.size() < 2) return false;
+      const Score floor = score_of(cost_.growth_floor(group_layers_, rest_layers_), opt_.objective);
       for (const int id : from) {
         const Score reach = states_[std::size_t(id)].g + floor;
         if (reach < incumbent && !(limit < reach)) return false;
@@ -556,7 +555,7 @@ class DagSearch {
       ++progress_.stats().growth_stops;
       return true;
     } else {
-      return (void)done, (void)group, (void)inside, (void)from, (void)limit, (void)incumbent, (void)left, false;
+      return (void)from, (void)limit, (void)incumbent, (void)left, false;
     }
   }
 
@@ -579,16 +578,21 @@ class DagSearch {
   }
 
   /// A group walked from downset `done` without the lattice (its positions
-  /// `group`, as a set `inside`): the key of its edge, its fused floor + h
-  /// after it (the cost model's floor on the layers outside done + inside),
-  /// as the lattice's edges are keyed before their group floors are asked.
-  Score walked_key(const LayerSet& done, const std::vector<int>& group, const LayerSet& inside) {
-    Score fused;
-    if constexpr (FusedFloorModel<C>) {
-      vertices_in_file_order(p_, group, group_layers_);
-      fused = score_of(cost_.fused_floors(group_layers_).back(), opt_.objective);
-    }
-    return fused + floor_of_rest([&](int pos) { return done.has(pos) || inside.has(pos); });
+  /// `group`, as a set `inside`): its layers into group_layers_ and those of
+  /// the layers outside done + inside into rest_layers_ (both in file order),
+  /// for walked_key() and growth_hopeless().
+  void walked_layers(const LayerSet& done, const std::vector<int>& group, const LayerSet& inside) {
+    vertices_in_file_order(p_, group, group_layers_);
+    layers_not_run([&](int pos) { return done.has(pos) || inside.has(pos); });
+  }
+  /// The key of the walked group's edge (walked_layers()): its fused floor + h
+  /// after it (the cost model's floor on the layers after it), as the
+  /// lattice's edges are keyed before their group floors are asked.
+  Score walked_key() const {
+    Score fused, rest;
+    if constexpr (FusedFloorModel<C>) fused = score_of(cost_.fused_floors(group_layers_).back(), opt_.objective);
+    if constexpr (CostFloorModel<C>) rest = score_of(cost_.floor(rest_layers_), opt_.objective);
+    return fused + rest;
   }
 
   /// Downset d's edges of at most SolveOptions::max_group_layers layers, least
@@ -877,8 +881,8 @@ class DagSearch {
   bool bounded_ = false;  ///< did bound_'s pass end (then its rest is part of h)?
   SeedSource seed_source_;  ///< the seed not taken yet (run())
   std::vector<int> downset_of_lattice_;  ///< per id in bound_: the index in downsets_, or -1 (not made yet)
-  std::vector<std::size_t> rest_layers_;   ///< layers_not_run()'s buffer
-  std::vector<std::size_t> group_layers_;  ///< walked_key()'s and growth_hopeless()'s buffer: a walked group's layers
+  std::vector<std::size_t> rest_layers_;   ///< layers_not_run()'s buffer (walked_layers()' rest)
+  std::vector<std::size_t> group_layers_;  ///< walked_layers()' buffer: a walked group's layers
   bool stopped_ = false;
   std::size_t late_expansions_ = 0;  ///< downsets expanded past 1/4 of the time or work limit (run())
   int root_ = -1;  ///< the state with no layer run
