@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <cstddef>
 #include <numeric>
 #include <random>
@@ -23,7 +24,7 @@ using namespace pinfuse;
 
 namespace {
 
-/// Calls f(seed, accel, hw, p, begin, end, boundary, layers) for every contiguous
+/// Calls f(seed, g, accel, hw, p, begin, end, boundary, layers) for every contiguous
 /// group [begin, end) of random chains and DAGs of 2..most_layers layers, on random hardware.
 template <class F>
 void for_each_random_group(std::uint32_t seeds, int most_layers, const F& f) {
@@ -38,7 +39,7 @@ void for_each_random_group(std::uint32_t seeds, int most_layers, const F& f) {
     const int n = static_cast<int>(p.size());
     for (int begin = 0; begin < n; ++begin)
       for (int end = begin + 1; end <= n; ++end)
-        f(seed, accel, hw, p, begin, end, detail::group_boundary(p, begin, end),
+        f(seed, g, accel, hw, p, begin, end, detail::group_boundary(p, begin, end),
           std::vector<std::size_t>(p.order.begin() + begin, p.order.begin() + end));
   }
 }
@@ -56,7 +57,7 @@ Residence boundary_residence(const FeatureMap& f, Residence where) {
 
 TEST_CASE("the reference floor and fused floor are below every group's cost", "[accel][floor]") {
   std::size_t tighter = 0;  // groups whose fused floor is above their floor
-  for_each_random_group(200, 9, [&tighter](std::uint32_t seed, const ReferenceAccelerator& accel, const Hardware& hw, const Problem& p,
+  for_each_random_group(200, 9, [&tighter](std::uint32_t seed, const Network&, const ReferenceAccelerator& accel, const Hardware& hw, const Problem& p,
                                    int begin, int end, const detail::GroupBoundary& b, const std::vector<std::size_t>& layers) {
         const std::vector<CostFloor> prefixes = accel.fused_floors(layers);  // the last is the group's (the others: shorter groups)
         REQUIRE(prefixes.size() == layers.size());
@@ -103,6 +104,39 @@ TEST_CASE("the reference floor and fused floor are below every group's cost", "[
   CHECK(tighter > 100);
 }
 
+TEST_CASE("a layer's floor counts what it costs alone, and a fused group's the last stores of its model outputs",
+          "[accel][floor]") {
+  std::size_t exact = 0;  // layers with overhead alone whose floor is what they cost alone (what the term adds)
+  for_each_random_group(150, 9, [&exact](std::uint32_t seed, const Network& g, const ReferenceAccelerator& accel, const Hardware& hw,
+                                       const Problem& p, int begin, int end, const detail::GroupBoundary& b,
+                                       const std::vector<std::size_t>& layers) {
+    INFO("seed " << seed << ", layers [" << begin << ", " << end << ")");
+    // In a group of two or more, each layer waits for its weights (least compute + dma(weights)) and each model
+    // output's last row is stored after the last compute (dma(one row)).
+    std::uint64_t fused_terms = 0;  // [cyc]
+    for (const std::size_t v : layers) {
+      fused_terms += accel.least_compute_cycles(v) + accel.dma_cycles(weight_bytes(g, v));
+      if (p.fms[std::size_t(p.fm_of_vertex[v])].model_output) fused_terms += accel.dma_cycles(fm_bytes(g, v) / std::uint64_t(g[v].output.h));
+    }
+    if (layers.size() >= 2) CHECK(accel.fused_floors(layers).back().latency_cycles >= fused_terms);
+    if (layers.size() != 1) return;
+    // Alone: every input pinned, every output but a model output pinned, no SPM limit: the least it costs in any
+    // query (no query with fewer pins or bytes costs less). Its floor is at most that, and at least that or the
+    // fused terms, whichever is less.
+    std::vector<BoundaryFm> inputs, outputs;
+    for (const int fm : b.inputs) inputs.push_back({p.fms[std::size_t(fm)].vertex, Residence::pinned});
+    for (const int fm : b.outputs)
+      outputs.push_back({p.fms[std::size_t(fm)].vertex, p.fms[std::size_t(fm)].model_output ? Residence::dram : Residence::pinned});
+    const GroupQuery q{layers, inputs, outputs, std::numeric_limits<std::uint64_t>::max(), hw.spm_alignment, Objective::latency};
+    const std::optional<GroupCost> alone = accel.evaluate(q);
+    const std::uint64_t floor = accel.floor(layers).latency_cycles;
+    if (alone) CHECK(floor <= alone->latency_cycles);
+    CHECK(floor >= (alone ? std::min(alone->latency_cycles, fused_terms) : fused_terms));
+    if (alone && floor == alone->latency_cycles && floor > accel.least_compute_cycles(layers.front())) ++exact;
+  });
+  CHECK(exact > 50);
+}
+
 namespace pinfuse::detail {
 /// The reference accelerator's answers without the shortcuts its SPM floors allow
 /// (queries below them, tile counts below the first-tile floor at that count,
@@ -135,7 +169,7 @@ std::optional<std::uint64_t> least_available(const ReferenceAccelerator& accel, 
 
 TEST_CASE("the SPM floors are below what every group needs, and the shortcuts they allow change no answer",
           "[accel][floor][spm_floor]") {
-  for_each_random_group(120, 8, [](std::uint32_t seed, const ReferenceAccelerator& accel, const Hardware& hw, const Problem& p,
+  for_each_random_group(120, 8, [](std::uint32_t seed, const Network&, const ReferenceAccelerator& accel, const Hardware& hw, const Problem& p,
                                    int begin, int end, const detail::GroupBoundary& b, const std::vector<std::size_t>& layers) {
         const std::uint64_t floor = accel.least_spm_bytes(layers);
         std::vector<GroupQuery> batch;  // every query below, asked at once

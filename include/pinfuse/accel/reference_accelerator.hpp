@@ -87,6 +87,8 @@ class ReferenceAccelerator {
       i.floor_alone = floor_terms(i, true);
       i.floor_fused = floor_terms(i, false);
     }
+    for (LayerId v = 0; v < n; ++v)  // group_floor() reads no floor sums: this asks it with the terms above
+      if (layer_role(g, v) == LayerRole::compute) raise_alone_floor(v);
   }
 
   const Hardware& hardware() const { return hw_; }
@@ -115,7 +117,8 @@ class ReferenceAccelerator {
   ///                  sum of overlap_floor(v))                                                       (cycles)
   ///   off-chip >= sum of weight bytes of v + model output bytes                                       (bytes)
   /// with overlap_floor(v) = least compute + dma(weights), or for a layer that can
-  /// be split into channel chunks max(least compute + dma(W_ch), dma(C * W_ch)).
+  /// be split into channel chunks max(least compute + dma(W_ch), dma(C * W_ch)),
+  /// raised to what v costs alone where fusing it costs more (raise_alone_floor()).
   /// Energy (§11): the weights cross DRAM and are written into the SPM at least
   /// once, a model output crosses DRAM and is read out of the SPM once, and the
   /// rows no plan can skip are computed:
@@ -130,7 +133,8 @@ class ReferenceAccelerator {
   /// FusedFloorModel: the same floor for the first k + 1 of `layers` run as one
   /// group, for each k. Only a single layer may run in channel chunks (§5c), so
   /// in a group of two or more every layer waits for all its weights:
-  /// overlap_floor(v) = least compute + dma(weights) for each. Running sums, no
+  /// overlap_floor(v) = least compute + dma(weights) for each, and a model
+  /// output's last tile is stored after the last compute (floor_terms()). Running sums, no
   /// tile walk: O(layers) for all the groups from one cut, which the fixed-order
   /// DP asks before the exact group floors (solvers/detail/suffix_bound.hpp).
   std::vector<CostFloor> fused_floors(std::span<const std::size_t> layers) const {
@@ -443,7 +447,36 @@ class ReferenceAccelerator {
     } else {
       t.unhidden = l.least_compute + l.weight_dma;
     }
+    // In a group of two or more, a model output's last row tile is stored after the group's last compute (§6:
+    // store_{n-1}), at least one row of it: dma(row bytes) [cyc]. (A group of one keeps the chunked term above.)
+    if (!may_chunk && l.model_output && l.height > 0) t.unhidden += dma_cycles(l.row_bytes);
     return t;
+  }
+  /// Raises layer v's unhidden term alone to what it costs as a group of one,
+  /// where that is below its fused term: a plan runs v alone, at no less than
+  /// the group floor of {v} with every input pinned, every output that may be
+  /// pinned pinned and every SPM byte available (group_floor(): no query with
+  /// fewer pins or bytes scores less), or in a group of two or more, where its
+  /// term is floor_fused's (fused(v): least compute + dma(weights), + dma(one row) for a model output). So
+  ///   unhidden alone(v) = max(overlap_floor(v), min(alone(v), fused(v)))   [cyc]
+  /// (overlap_floor(v) is at most both). A layer no setting runs alone keeps fused(v).
+  void raise_alone_floor(LayerId v) {
+    LayerInfo& l = info_[v];
+    std::vector<BoundaryFm> inputs;
+    for (const LayerId i : l.inputs)
+      if (std::none_of(inputs.begin(), inputs.end(), [&](const BoundaryFm& b) { return b.vertex == i; }))
+        inputs.push_back({i, Residence::pinned});
+    const BoundaryFm output{v, l.model_output ? Residence::dram : Residence::pinned};
+    const std::size_t layer = v;
+    GroupQuery q;
+    q.layers = std::span<const std::size_t>(&layer, 1);
+    q.inputs = inputs;
+    q.outputs = std::span<const BoundaryFm>(&output, 1);
+    q.available_bytes = std::numeric_limits<std::uint64_t>::max();
+    q.objective = Objective::latency;
+    const std::optional<CostFloor> alone = group_floor(q);
+    const std::uint64_t fused = l.floor_fused.unhidden;
+    l.floor_alone.unhidden = std::max(l.floor_alone.unhidden, alone ? std::min(alone->latency_cycles, fused) : fused);
   }
   CostFloor floor_from(const FloorSums& s) const {
     const auto store = std::uint64_t(std::ceil(double(s.output_bytes) / hw_.dram_bytes_per_cycle));
