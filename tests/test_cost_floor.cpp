@@ -10,14 +10,16 @@
 
 #include <algorithm>
 #include <array>
-#include <limits>
 #include <cstddef>
+#include <limits>
 #include <numeric>
 #include <random>
+#include <string>
 
 #include "pinfuse/accel/reference_accelerator.hpp"
 #include "pinfuse/core/align.hpp"
 #include "pinfuse/solvers/detail/group_boundary.hpp"
+#include "support/bundled.hpp"
 #include "support/random_networks.hpp"
 
 using namespace pinfuse;
@@ -135,6 +137,33 @@ TEST_CASE("a layer's floor counts what it costs alone, and a fused group's the l
     if (alone && floor == alone->latency_cycles && floor > accel.least_compute_cycles(layers.front())) ++exact;
   });
   CHECK(exact > 50);
+}
+
+TEST_CASE("a fused floor counts the per-tile rounding of a model output no layer reads", "[accel][floor]") {
+  // SSDLite's last heads, fused: box4_conv (2 rows of 13.5 cycles, a model output read by no layer) computes
+  // ceil(13.5) twice in 2 tiles, or stores both rows after its one compute of 27: 95 cycles either way, not
+  // 27 + dma(one row) = 94. With that the fused floor is what the group costs (its inputs pinned).
+  const pinfuse::testing::Bundled b = pinfuse::testing::bundled("ssdlite320_mobilenet_v3_large", 4096);
+  const ReferenceAccelerator accel(b.g, b.hw);
+  const auto vertex = [&](const std::string& name) {
+    for (std::size_t v = 0; v < boost::num_vertices(b.g); ++v)
+      if (b.g[v].name == name) return v;
+    FAIL("no layer " << name);
+    return std::size_t{0};
+  };
+  const std::vector<std::size_t> group{vertex("cls5_conv"), vertex("box3_dw"), vertex("box3_conv"), vertex("box4_dw"),
+                                       vertex("box4_conv")};
+  const std::vector<BoundaryFm> inputs{{vertex("cls5_dw"), Residence::pinned},
+                                       {vertex("extra2_expand"), Residence::pinned},
+                                       {vertex("extra3_expand"), Residence::pinned}};
+  const std::vector<BoundaryFm> outputs{{vertex("cls5_conv"), Residence::dram},
+                                        {vertex("box3_conv"), Residence::dram},
+                                        {vertex("box4_conv"), Residence::dram}};
+  const std::optional<GroupCost> cost =
+      accel.evaluate(GroupQuery{group, inputs, outputs, b.hw.spm_bytes, b.hw.spm_alignment, Objective::latency});
+  REQUIRE(cost);
+  CHECK(tiling_key::value_in(*cost, tiling_key::row_tiles) == 3);
+  CHECK(accel.fused_floors(group).back().latency_cycles == cost->latency_cycles);
 }
 
 namespace pinfuse::detail {

@@ -448,9 +448,29 @@ class ReferenceAccelerator {
       t.unhidden = l.least_compute + l.weight_dma;
     }
     // In a group of two or more, a model output's last row tile is stored after the group's last compute (§6:
-    // store_{n-1}), at least one row of it: dma(row bytes) [cyc]. (A group of one keeps the chunked term above.)
-    if (!may_chunk && l.model_output && l.height > 0) t.unhidden += dma_cycles(l.row_bytes);
+    // store_{n-1}), at least one row of it. (A group of one keeps the chunked term above.)
+    if (!may_chunk && l.model_output && l.height > 0) t.unhidden = l.weight_dma + least_compute_and_last_store(l);
     return t;
+  }
+  /// What model output `l` computes and stores after the last compute, at least,
+  /// in a group of two or more [cyc]: least compute + dma(one row); and where no
+  /// layer reads it (so each row tile t of T computes its share, §1, and no more;
+  /// not a concat, which may take no compute, nor a reduction, which
+  /// accumulates by input rows) the least over T of
+  ///   sum_t ceil(|share(t, T, H)| * cyc_row) + dma(|share(T-1, T, H)| * row bytes)
+  /// (the per-tile ceils of §4; T >= H is T = H). The shares take q = H / T
+  /// rows, H mod T of them one more (as computed in tile_share()).
+  std::uint64_t least_compute_and_last_store(const LayerInfo& l) const {
+    if (!l.readers.empty() || l.concat || l.reduction) return l.least_compute + dma_cycles(l.row_bytes);
+    const auto ceil_rows = [&](int rows) { return std::uint64_t(std::ceil(double(rows) * l.cycles_per_row)); };
+    std::uint64_t least = std::numeric_limits<std::uint64_t>::max();
+    for (int tiles = 1; tiles <= l.height; ++tiles) {
+      const int q = l.height / tiles, longer = l.height % tiles;
+      const RowRange last = tile_share(tiles - 1, tiles, l.height);
+      least = std::min(least, std::uint64_t(tiles - longer) * ceil_rows(q) + std::uint64_t(longer) * ceil_rows(q + 1) +
+                                  dma_cycles(std::uint64_t(last.size()) * l.row_bytes));
+    }
+    return least;
   }
   /// Raises layer v's unhidden term alone to what it costs as a group of one,
   /// where that is below its fused term: a plan runs v alone, at no less than
