@@ -191,3 +191,28 @@ TEST_CASE("the lattice pass gives up inside a downset's walk once it has more ed
   CHECK_FALSE(ran);
   CHECK(whole > 3);
 }
+
+TEST_CASE("the downsets are counted once each, and a pass with more than it keeps walks no group", "[solvers][order_free]") {
+  for (std::uint32_t seed = 1; seed <= 40; ++seed) {
+    std::mt19937 rng(seed);
+    const RandomCase c(rng, std::uniform_int_distribution<int>(1, 9)(rng));
+    const int n = static_cast<int>(c.p.size());
+    std::size_t downsets = 0;  // by brute force, the empty one included
+    for (std::uint32_t mask = 0; mask < (1U << n); ++mask) downsets += is_downset(mask, c.dag) ? 1 : 0;
+    INFO("seed " << seed << ", " << n << " layers, " << downsets << " downsets");
+    CHECK_FALSE(detail::more_downsets_than(c.dag, downsets));
+    CHECK(detail::more_downsets_than(c.dag, downsets - 1));
+    const std::vector<char> candidate(c.p.fms.size(), 1);
+    for (const std::size_t keeps : {downsets - 1, downsets}) {
+      detail::Progress progress(nullptr);
+      detail::LatticeLimits limits;
+      limits.downsets = keeps;
+      DownsetBound<ReferenceAccelerator, Scratchpad> bound(c.p, c.accel, c.spm, Objective::latency, candidate, c.dag, 0,
+                                                           [](const std::vector<std::size_t>&) { return false; }, progress,
+                                                           limits);
+      const bool ran = bound.run();
+      CHECK(ran == (keeps == downsets));
+      if (!ran) CHECK(progress.stats().layers_walked == 0);
+    }
+  }
+}

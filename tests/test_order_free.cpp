@@ -262,6 +262,22 @@ TEST_CASE("a search past a quarter of its work limit dives from its best state a
   }
 }
 
+TEST_CASE("SSDLite's heads: proven optimal well within the tool's work limit", "[solvers][order_free]") {
+  // Its lattice has more than 2 M downsets (twelve head chains side by side): the pass gives up before it walks a
+  // group, and the search takes the file order's plan as its incumbent at once. Its bound stops one cycle below
+  // the optimum without the cost floor's alone terms and per-tile rounding (reference-accelerator.md §10); with
+  // them, and the incumbent, about 21 k work units prove the plan (the counts are the same on every machine).
+  const auto [g, hw] = pinfuse::testing::bundled("ssdlite320_mobilenet_v3_large", 2048);
+  const ReferenceAccelerator accel(g, hw);
+  const Scratchpad spm = scratchpad_of(hw);
+  SolveOptions limited = with_order(OrderMode::free);
+  limited.work_limit = default_work_limit;
+  const Plan plan = solve_joint(g, accel, spm, limited);
+  CHECK(plan.status.optimal);
+  CHECK(plan.statistics.work() < 40'000);
+  CHECK(validate_plan(g, plan, accel, spm).ok());
+}
+
 TEST_CASE("a work limit stops a solve at the same place on every run and with any number of threads",
           "[solvers][order_free][dp]") {
   const auto [g, hw] = pinfuse::testing::bundled("googlenet", 256);

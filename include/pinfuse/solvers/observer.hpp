@@ -78,6 +78,11 @@ class Progress {
   /// share of the budget left to (solve_order_free, run_on_share). The hook
   /// may use this Progress itself.
   void at_half_budget(std::function<void()> hook) { half_budget_hook_ = std::move(hook); }
+  /// Runs that hook now, if it has not run: for a solve that learns early that
+  /// it will need what the hook makes (with a limit; without one there is none).
+  void run_half_budget_hook_now() {
+    if (half_budget_hook_) std::exchange(half_budget_hook_, {})();
+  }
   /// Runs `step` with 1/`parts` of the budget left (of the time and of the
   /// work) as its whole budget: running out of that stops `step` (e.g. the
   /// fixed-order DP then finishes in its quick mode) but not the solve, which

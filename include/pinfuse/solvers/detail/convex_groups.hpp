@@ -185,4 +185,14 @@ void for_each_convex_group(const LayerDag& dag, const LayerSet& done, std::size_
   grow(grow, std::move(frontier));
 }
 
+/// Whether `dag` has more than `most` downsets (the empty one included), each
+/// counted once by the walk of every group from the empty downset (such a group
+/// is the downset itself), which stops past `most`: O(most) groups walked.
+inline bool more_downsets_than(const LayerDag& dag, std::size_t most) {
+  std::size_t downsets = 1;
+  for_each_convex_group(dag, LayerSet(dag.producers.size()), 0, [&] { return downsets > most; },
+                        [&](const std::vector<int>&, const LayerSet&) { return ++downsets, true; });
+  return downsets > most;
+}
+
 }  // namespace pinfuse::detail
