@@ -166,6 +166,7 @@ TEST_CASE("the lattice pass stops when told to, and then knows no downset", "[so
                                                        [](const std::vector<std::size_t>&) { return false; }, progress);
   CHECK_FALSE(bound.run());
   CHECK(bound.id(LayerSet(c.p.size())) == -1);
+  CHECK_FALSE(bound.too_large_to_keep());  // stopped: the search waits for half of its limit to take a seed
 }
 
 TEST_CASE("the lattice pass gives up inside a downset's walk once it has more edges than it keeps", "[solvers][order_free]") {
@@ -178,6 +179,7 @@ TEST_CASE("the lattice pass gives up inside a downset's walk once it has more ed
                                                          [](const std::vector<std::size_t>&) { return false; }, progress,
                                                          limits);
     ran = bound.run();
+    CHECK(bound.too_large_to_keep() == !ran);
     return progress.stats().layers_walked;
   };
   bool ran = false;
@@ -212,6 +214,7 @@ TEST_CASE("the downsets are counted once each, and a pass with more than it keep
                                                            limits);
       const bool ran = bound.run();
       CHECK(ran == (keeps == downsets));
+      CHECK(bound.too_large_to_keep() == !ran);
       if (!ran) CHECK(progress.stats().layers_walked == 0);
     }
   }

@@ -158,7 +158,7 @@ class ReferenceAccelerator {
   /// of `group` as fused_floors() counts them (no channel chunks: it and every
   /// group grown from it have two or more layers) and those of `rest` as
   /// floor() does. A layer that joins the group from `rest` only adds to the
-  /// unhidden sum (least compute + dma(weights) >= its chunked overlap floor),
+  /// unhidden sum (its fused term >= its term alone, max(overlap floor, min(alone, fused))),
   /// and each of the three latency terms of a fused floor plus floor(rest - G)
   /// sums to at least its term here (the stores: ceil(a) + ceil(b) >= ceil(a + b)).
   /// The stores' term is taken one cycle lower: its ceil of a double quotient

@@ -45,11 +45,9 @@ struct TradeOff {
 
 /// A work limit (SolveOptions::work_limit) of a few seconds, the pinfuse tool's
 /// default: on the 2-core machine of benchmarks/results/solve_time.md the
-/// solves it stops took 1.6 to 4.5 s. Within it the order-free search proves
+/// solves it stops took 3.7 to 4.3 s. Within it the order-free search proves
 /// its plan optimal on every bundled model at every SPM size from 256 KiB to
-/// 4 MiB but DenseNet-121 at 256 and 512 KiB (gaps 0.96% and 0.12%) and
-/// SSDLite (the search alone would prove DenseNet-121 at 512 KiB with 301 k
-/// units, but a quarter of the limit goes to the fixed-order plan it is given).
+/// 4 MiB but SSDLite at 256 and 512 KiB (gaps 4.29% and 1.41%).
 inline constexpr std::uint64_t default_work_limit = 320'000;
 
 struct SolveOptions {

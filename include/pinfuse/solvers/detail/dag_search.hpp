@@ -51,8 +51,8 @@
 // it, and past a quarter of a time or work limit the search dives again from its
 // least-f state now and then (dive_from_best). With a limit, a search still running at half of it is given the
 // fixed-order DP's plan on the file order as an incumbent too
-// (solve_order_free), so the result is never worse than that; a search without the lattice
-// (below) is given it at its start: its h is weaker and its expansions walk groups, so
+// (solve_order_free), so the result is never worse than that; a search whose lattice is too
+// large to keep (below) is given it at its start: its h is weaker and its expansions walk groups, so
 // an incumbent prunes more there (SSDLite at 1-4 MiB: proven with 21-23 k work units instead of 117-118 k).
 //
 // h(D) is the larger of the cost model's floor on the layers still to run
@@ -158,9 +158,10 @@ class DagSearch {
     ++progress_.stats().runs;
     bounded_ = bound_.run();
     if (bounded_) downset_of_lattice_.assign(bound_.size(), -1);
-    // Without the lattice, h is the cost model's floor alone and each expansion walks its groups: the
-    // seed's plan (solve_order_free: the file order's optimum, with a limit) is wanted as an incumbent now.
-    else progress_.run_half_budget_hook_now();
+    // Without the lattice, h is the cost model's floor alone and each expansion walks its groups: where it was
+    // too large to keep, the seed's plan (solve_order_free: the file order's optimum, with a limit) is wanted as
+    // an incumbent now. (A pass that was stopped, or a model without group floors, waits for half of the limit.)
+    else if (bound_.too_large_to_keep()) progress_.run_half_budget_hook_now();
     root_ = state_of({downset_of(LayerSet(std::size_t(n_))), {}});
     states_[std::size_t(root_)].reached = true;
     const Score start = bound(root_);
@@ -927,7 +928,8 @@ typename Search::Seed seed_of(const Problem& file, const Plan& plan) {
 
 /// The share of the budget left at half of a limit that the fixed-order DP's
 /// seed plan may take: half, so the search keeps the last quarter of the limit
-/// (it needed it on DenseNet-121, where the DP took the whole rest).
+/// (it needed it on DenseNet-121, where the DP took the whole rest); at the
+/// start of a search without lattice, half of the limit.
 inline constexpr int kSeedShare = 2;
 
 /// The most FMs alive across one cut of the only order for which
@@ -947,8 +949,8 @@ inline constexpr std::size_t kMostAliveForDp = 2;
 /// loses its largest pins until they get addresses (unpin_until_placed), or,
 /// where a group then no longer fits, the rerun pins nothing (its plan always
 /// has addresses), so the repair ends in one more search. With a time or work
-/// limit, a first search still running at half of it, or one without the
-/// lattice (downset_bound.hpp) from its start, gets the file order's
+/// limit, a first search still running at half of it, or one whose lattice is
+/// too large to keep (downset_bound.hpp) from its start, gets the file order's
 /// optimum (the fixed-order DP over the same space, in 1/kSeedShare of the
 /// budget left, after which the search goes on) as an incumbent, and that plan
 /// is returned when the search or its repairs end worse: never a worse plan
@@ -987,7 +989,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
     // With a time or work limit, the first search gets the file order's optimum
     // (the fixed-order DP over the same space, made at half of the limit in
     // half of the budget left, so the search keeps a quarter of the limit; or
-    // at the start, in half of the limit, when the search has no lattice).
+    // at the start, in half of the limit, when its lattice is too large to keep).
     typename Search::SeedSource seed_source;
     if (!first_run && progress.budgeted()) {
       progress.at_half_budget([&] {

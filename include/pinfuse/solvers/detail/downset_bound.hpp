@@ -42,7 +42,8 @@
 // hundreds of thousands). It counts the downsets before it walks any group
 // (more_downsets_than(): SSDLite has more than 2 M, and its pass used to stop
 // at half of the tool's work limit, 0.6-1.1 s). The search then runs without the lattice
-// (dag_search.hpp), and takes the seed's plan as an incumbent at once. A repair's rerun that starts past half of the limit has
+// (dag_search.hpp), and where the lattice was too large to keep (too_large_to_keep()) takes the
+// seed's plan, if it has one, as an incumbent at once. A repair's rerun that starts past half of the limit has
 // none.
 #include <algorithm>
 #include <cstdint>
@@ -111,7 +112,7 @@ class DownsetBound {
     };
     // The pass reaches every downset (each layer alone is a group), and would stop past the limit after
     // walking the groups of each downset it reached (SSDLite, with more than 2 M: half of the tool's work limit).
-    if (more_downsets_than(dag_, limits_.downsets)) return stop();
+    if (more_downsets_than(dag_, limits_.downsets)) return too_large_to_keep_ = true, stop();
     id_of(LayerSet(std::size_t(n)), 0);
     std::size_t edges = 0;
     std::vector<std::size_t> layers;  // of the group visited, in file order
@@ -139,7 +140,8 @@ class DownsetBound {
         });
         edges += out.size();
         edges_[std::size_t(d)] = std::move(out);
-        if (stopped || edges > limits_.edges || sets_.size() > limits_.downsets || progress_.tick()) return stop();
+        if (edges > limits_.edges || sets_.size() > limits_.downsets) return too_large_to_keep_ = true, stop();
+        if (stopped || progress_.tick()) return stop();
       }
     rest_.assign(sets_.size(), std::nullopt);
     for (const int all : by_size[std::size_t(n)]) rest_[std::size_t(all)] = Score{};
@@ -150,6 +152,10 @@ class DownsetBound {
       }
     return true;
   }
+
+  /// Did run() give up because the lattice has more downsets or edges than
+  /// LatticeLimits keeps (not because of a limit, a stop, or no group floors)?
+  bool too_large_to_keep() const { return too_large_to_keep_; }
 
   /// The id of downset `done`, or -1 if the pass did not reach it.
   int id(const LayerSet& done) const {
@@ -239,6 +245,7 @@ class DownsetBound {
   std::vector<std::vector<Edge>> edges_;
   std::vector<std::optional<Score>> rest_;
   std::unordered_map<LayerSet, std::optional<Score>, LayerSetHash> exact_;  ///< group -> its group floor
+  bool too_large_to_keep_ = false;
 };
 
 }  // namespace pinfuse::detail
