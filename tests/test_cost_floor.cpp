@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <limits>
 #include <numeric>
@@ -174,8 +175,42 @@ struct ReferenceAcceleratorAccess {
   static std::optional<GroupCost> evaluate_every_tiling(const ReferenceAccelerator& a, const GroupQuery& q) {
     return std::move(a.evaluate_batch(std::span<const GroupQuery>(&q, 1), false).front());
   }
+  /// What model output v adds to a fused floor for its compute and last store (least_compute_and_last_store).
+  static std::uint64_t fused_tail(const ReferenceAccelerator& a, LayerId v) { return a.least_compute_and_last_store(a.info_[v]); }
+  static double cycles_per_row(const ReferenceAccelerator& a, LayerId v) { return a.info_[v].cycles_per_row; }
 };
 }  // namespace pinfuse::detail
+
+TEST_CASE("a fused model output no layer reads adds the least over tile counts of its rounded shares and last store",
+          "[accel][floor]") {
+  std::size_t checked = 0;
+  for (std::uint32_t seed = 1; seed <= 200; ++seed) {
+    std::mt19937 rng(seed);
+    const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, 9)(rng), seed % 2 == 0);
+    const ReferenceAccelerator accel(g, pinfuse::testing::random_hardware(rng, g));
+    const Problem p = make_problem(g);
+    for (const FeatureMap& f : p.fms) {
+      const Layer& l = g[f.vertex];
+      if (f.model_input() || !f.model_output || !f.consumer_positions.empty() || l.kind == LayerKind::concat ||
+          l.kind == LayerKind::fc || (l.kind == LayerKind::pool && l.global_pool) || l.output.h <= 0)
+        continue;
+      // Tile by tile, as geometry() computes a group output's share and transfers() stores it.
+      const int h = l.output.h;
+      const std::uint64_t row_bytes = fm_bytes(g, f.vertex) / std::uint64_t(h);
+      const double cycles = detail::ReferenceAcceleratorAccess::cycles_per_row(accel, f.vertex);
+      std::uint64_t least = std::numeric_limits<std::uint64_t>::max();
+      for (int tiles = 1; tiles <= h + 2; ++tiles) {  // past h: the same as h
+        std::uint64_t compute = 0;
+        for (int t = 0; t < tiles; ++t) compute += std::uint64_t(std::ceil(tile_share(t, tiles, h).size() * cycles));
+        least = std::min(least, compute + accel.dma_cycles(std::uint64_t(tile_share(tiles - 1, tiles, h).size()) * row_bytes));
+      }
+      INFO("seed " << seed << ", layer " << l.name << ", " << h << " rows of " << cycles << " cycles");
+      CHECK(detail::ReferenceAcceleratorAccess::fused_tail(accel, f.vertex) == least);
+      ++checked;
+    }
+  }
+  CHECK(checked > 50);
+}
 
 namespace {
 

@@ -40,7 +40,8 @@
 //   pinfuse::CostFloor m.floor(std::span<const std::size_t> layers) const
 //
 // Contract: for every partition of `layers` (vertex indices) into groups, each
-// run in any setting the model accepts, the groups' latencies add up to at least
+// run in any setting the model accepts with its model outputs in DRAM (as the
+// solvers ask: a model output is never pinned), the groups' latencies add up to at least
 // floor.latency_cycles, their off-chip totals to at least floor.offchip_bytes
 // and their energy totals to at least floor.energy_pj.
 // The order-free solver uses it as its A* heuristic (the cost still to come) and
@@ -71,7 +72,8 @@
 //
 // Contract: one floor per layer; floor k holds for the group of layers[0..k]
 // (vertex indices): every query about exactly these layers that the model
-// accepts, whatever its boundary residences, passing pins and available bytes,
+// accepts, whatever its boundary residences (model outputs in DRAM, as above),
+// passing pins and available bytes,
 // is answered with at least its latency cycles, off-chip bytes and energy.
 // The fixed-order DP asks it once per cut, for the groups from that cut, and
 // asks group_floor only of the groups whose fused floor could still lower its
