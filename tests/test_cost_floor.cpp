@@ -146,12 +146,7 @@ TEST_CASE("a fused floor counts the per-tile rounding of a model output no layer
   // 27 + dma(one row) = 94. With that the fused floor is what the group costs (its inputs pinned).
   const pinfuse::testing::Bundled b = pinfuse::testing::bundled("ssdlite320_mobilenet_v3_large", 4096);
   const ReferenceAccelerator accel(b.g, b.hw);
-  const auto vertex = [&](const std::string& name) {
-    for (std::size_t v = 0; v < boost::num_vertices(b.g); ++v)
-      if (b.g[v].name == name) return v;
-    FAIL("no layer " << name);
-    return std::size_t{0};
-  };
+  const auto vertex = [&](const std::string& name) { return pinfuse::testing::find_layer(b.g, name); };
   const std::vector<std::size_t> group{vertex("cls5_conv"), vertex("box3_dw"), vertex("box3_conv"), vertex("box4_dw"),
                                        vertex("box4_conv")};
   const std::vector<BoundaryFm> inputs{{vertex("cls5_dw"), Residence::pinned},

@@ -123,7 +123,7 @@ class Progress {
 
  private:
   void run_half_budget_hook() {
-    if (half_budget_hook_ && past_part(2)) std::exchange(half_budget_hook_, {})();
+    if (past_part(2)) run_half_budget_hook_now();
   }
   const SolveStatistics& stamped() {
     stats_.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();

@@ -37,11 +37,11 @@
 // says stop or half of the time or work limit has passed (kShareOfLimit: the
 // search needs the rest; Inception-v3's pass at 2 MiB takes more than a
 // quarter of the tool's default limit, SSDLite's far more than all of it), or
-// past LatticeLimits' downsets or edges (memory: 24 bytes an edge), checked
-// group by group (one downset of SSDLite's twelve head chains side by side has
-// hundreds of thousands). It counts the downsets before it walks any group
+// past LatticeLimits' downsets, counted before it walks any group
 // (more_downsets_than(): SSDLite has more than 2 M, and its pass used to stop
-// at half of the tool's work limit, 0.6-1.1 s). The search then runs without the lattice
+// at half of the tool's work limit, 0.6-1.1 s), or edges (memory: 24 bytes an
+// edge), checked group by group (one downset of SSDLite's twelve head chains
+// side by side has hundreds of thousands). The search then runs without the lattice
 // (dag_search.hpp), and where the lattice was too large to keep (too_large_to_keep()) takes the
 // seed's plan, if it has one, as an incumbent at once. A repair's rerun that starts past half of the limit has
 // none.
@@ -112,6 +112,7 @@ class DownsetBound {
     };
     // The pass reaches every downset (each layer alone is a group), and would stop past the limit after
     // walking the groups of each downset it reached (SSDLite, with more than 2 M: half of the tool's work limit).
+    // Past this check it reaches no more than the limit: only the edges are counted as it goes.
     if (more_downsets_than(dag_, limits_.downsets)) return too_large_to_keep_ = true, stop();
     id_of(LayerSet(std::size_t(n)), 0);
     std::size_t edges = 0;
@@ -124,8 +125,8 @@ class DownsetBound {
         std::vector<Edge> out;
         bool stopped = false;
         const auto stop_now = [&] {
-          return stopped = stopped || edges + out.size() > limits_.edges || sets_.size() > limits_.downsets ||
-                           progress_.stopped() || progress_.past_part(kShareOfLimit);
+          return stopped = stopped || edges + out.size() > limits_.edges || progress_.stopped() ||
+                           progress_.past_part(kShareOfLimit);
         };
         GrowthStop growth(p_, done, too_large_);
         for_each_convex_group(dag_, done, group_limit_, stop_now, [&](const std::vector<int>& group, const LayerSet& inside) {
@@ -140,7 +141,7 @@ class DownsetBound {
         });
         edges += out.size();
         edges_[std::size_t(d)] = std::move(out);
-        if (edges > limits_.edges || sets_.size() > limits_.downsets) return too_large_to_keep_ = true, stop();
+        if (edges > limits_.edges) return too_large_to_keep_ = true, stop();
         if (stopped || progress_.tick()) return stop();
       }
     rest_.assign(sets_.size(), std::nullopt);
