@@ -6,7 +6,9 @@
 #include <chrono>
 #include <fstream>
 #include <numeric>
+#include <optional>
 #include <random>
+#include <span>
 #include <string>
 
 #include "pinfuse/memory/allocator.hpp"
@@ -54,7 +56,75 @@ FragmentedLayout read_layout(const std::string& name) {
   return layout;
 }
 
+/// Whether `r` has a placement within `limit` at multiples of `alignment`:
+/// every offset tried for every buffer (tiny instances only).
+bool placeable(const std::vector<AllocationRequest>& r, std::uint64_t limit, std::uint64_t alignment,
+               std::vector<std::uint64_t>& offsets, std::size_t k = 0) {
+  if (k == r.size()) return true;
+  const std::uint64_t size = align_up(r[k].bytes, alignment);
+  for (std::uint64_t at = 0; at + size <= limit; at += alignment) {
+    offsets[k] = at;
+    if (allocation_is_valid(std::span(r).first(k + 1), std::span(offsets).first(k + 1), limit, alignment) &&
+        placeable(r, limit, alignment, offsets, k + 1))
+      return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+TEST_CASE("the search by steps places real plans that the fit rounds gave up on", "[allocator]") {
+  for (const char* name : {"torchvision_inception_v3_512k_joint", "torchvision_efficientnet_v2_s_512k_joint",
+                           "torchvision_densenet121_1m_joint"}) {
+    INFO(name);
+    const FragmentedLayout l = read_layout(name);
+    AllocationOptions options;
+    options.alignment = l.alignment;
+    options.fit_within = l.capacity;
+    options.effort.search_nodes = 0;  // the rounds alone
+    CHECK(allocate(l.requests, options).peak > l.capacity);
+    options.effort.search_nodes = AllocationEffort{}.search_nodes;
+    const Allocation a = allocate(l.requests, options);
+    CHECK(a.lower_bound <= l.capacity);
+    CHECK(a.peak <= l.capacity);
+    CHECK(allocation_is_valid(l.requests, a.offsets, l.capacity, l.alignment));
+  }
+}
+
+TEST_CASE("the search by steps finds only valid placements, and almost every one an exhaustive search finds",
+          "[allocator]") {
+  // Plan-like: buffers alive at one step and buffers living longer; limits
+  // just below the lower bound (no placement), at it and a little above
+  // (unaligned ones too), where placements are tight. (Such small instances
+  // always have a placement at the bound: 200,000 random ones of 3-6 buffers did.)
+  std::mt19937 rng(17);
+  int placeable_count = 0, found = 0, found_not_placeable = 0;
+  for (int trial = 0; trial < 1500; ++trial) {
+    const std::uint64_t alignment = trial % 3 == 0 ? 4 : 1;
+    const int steps = std::uniform_int_distribution<int>(2, 6)(rng);
+    std::vector<AllocationRequest> r;
+    for (int i = std::uniform_int_distribution<int>(4, 8)(rng); i > 0; --i) {
+      const std::size_t a = std::uniform_int_distribution<std::size_t>(0, steps - 1)(rng);
+      const std::size_t b = rng() % 2 ? a : std::uniform_int_distribution<std::size_t>(a, steps - 1)(rng);
+      r.push_back({std::uniform_int_distribution<std::uint64_t>(1, 9 * alignment)(rng), a, b});
+    }
+    const std::uint64_t bound = allocation_lower_bound(r, alignment);
+    const std::uint64_t limit = bound - 1 + std::uniform_int_distribution<std::uint64_t>(0, 3)(rng) * (alignment + 1) / 2;
+    std::vector<std::uint64_t> offsets(r.size());
+    const bool exists = limit >= bound && placeable(r, limit, alignment, offsets);  // below the bound: none
+    const std::optional<std::vector<std::uint64_t>> placed = detail::StepSearch(r, limit, alignment, 1 << 16).run();
+    INFO("trial " << trial);
+    if (placed) CHECK(allocation_is_valid(r, *placed, limit, alignment));
+    placeable_count += exists ? 1 : 0;
+    found += placed ? 1 : 0;
+    found_not_placeable += placed && !exists ? 1 : 0;
+  }
+  CHECK(found_not_placeable == 0);
+  CHECK(placeable_count < 1500);  // the limits below the bound
+  // It tries the ends of gaps only, so a buffer that must sit between two placed after it is missed:
+  // here it finds all 1,095 placements, and 2,999 of 3,000 on larger instances (5-9 buffers, at the bound).
+  CHECK(found * 100 >= placeable_count * 99);
+}
 
 TEST_CASE("the fit rounds place real fragmented plans within the SPM", "[allocator]") {
   for (const char* name : {"googlenet_256k_joint", "inception_v3_256k_joint", "densenet121_256k_pinning"}) {
@@ -62,10 +132,11 @@ TEST_CASE("the fit rounds place real fragmented plans within the SPM", "[allocat
     const FragmentedLayout l = read_layout(name);
     AllocationOptions options;
     options.alignment = l.alignment;
-    options.fit_rounds = 0;  // greedy and 200 hill-climbing swaps, as before the fit rounds
+    options.effort.fit_rounds = 0;  // greedy and 200 hill-climbing swaps, as before the fit rounds
     CHECK(allocate(l.requests, options).peak > l.capacity);
     options.fit_within = l.capacity;
-    options.fit_rounds = 5000;
+    options.effort.fit_rounds = 5000;
+    options.effort.search_nodes = 0;  // the rounds alone
     const Allocation a = allocate(l.requests, options);
     CHECK(a.lower_bound <= l.capacity);
     CHECK(a.peak <= l.capacity);
@@ -81,11 +152,11 @@ TEST_CASE("a peak to fit within never gives an invalid allocation or one below t
     const auto r = random_requests(rng, std::uniform_int_distribution<int>(2, 40)(rng), 10);
     AllocationOptions options;
     options.alignment = alignment;
-    options.improvement_rounds = 0;
+    options.effort.improvement_rounds = 0;
     const Allocation greedy = allocate(r, options);
     // a target between the bound and the greedy's peak
     options.fit_within = std::uniform_int_distribution<std::uint64_t>(greedy.lower_bound, greedy.peak)(rng);
-    options.fit_rounds = 300;
+    options.effort.fit_rounds = 300;
     const Allocation a = allocate(r, options);
     INFO("trial " << trial);
     CHECK(a.peak >= a.lower_bound);
@@ -104,12 +175,12 @@ TEST_CASE("past its deadline the allocator tries kRoundsPastDeadline rounds of e
     AllocationOptions past;
     past.alignment = 4;
     past.fit_within = 0;
-    past.fit_rounds = 5000;
-    past.improvement_rounds = 5000;
+    past.effort.fit_rounds = 5000;
+    past.effort.improvement_rounds = 5000;
     past.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
     AllocationOptions capped = past;
     capped.deadline.reset();
-    capped.fit_rounds = capped.improvement_rounds = AllocationOptions::kRoundsPastDeadline;
+    capped.effort.fit_rounds = capped.effort.improvement_rounds = AllocationOptions::kRoundsPastDeadline;
     AllocationOptions all = past;
     all.deadline.reset();
     INFO("trial " << trial);
@@ -126,7 +197,7 @@ TEST_CASE("allocations are valid and never below the lower bound", "[allocator]"
   for (int trial = 0; trial < 300; ++trial) {
     const std::uint64_t alignment = std::uint64_t(1) << std::uniform_int_distribution<int>(0, 6)(rng);
     const auto r = random_requests(rng, std::uniform_int_distribution<int>(1, 30)(rng), 12);
-    const Allocation a = allocate(r, {alignment, 100, 1});
+    const Allocation a = allocate(r, {alignment, {100, 1}});
     INFO("trial " << trial);
     CHECK(a.peak >= a.lower_bound);
     CHECK(a.lower_bound == allocation_lower_bound(r, alignment));
@@ -139,7 +210,7 @@ TEST_CASE("hill climbing reaches the best placement order on small instances", "
   int at_bound = 0;
   for (int trial = 0; trial < 60; ++trial) {
     const auto r = random_requests(rng, 6, 5);
-    const Allocation a = allocate(r, {8, 400, 3});
+    const Allocation a = allocate(r, {8, {400, 3}});
     CHECK(a.peak == best_over_orders(r, 8));
     at_bound += a.peak == a.lower_bound ? 1 : 0;
   }

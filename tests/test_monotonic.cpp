@@ -337,9 +337,9 @@ TEST_CASE("the layerwise and pinning optima never rise with the SPM size", "[mon
         opt.max_pins_per_cut = pinfuse::testing::looping_test_options(path.stem().string()).max_pins_per_cut;
         repaired += check_plans(path.stem().string(), strategy, opt);
       }
-  // Of the 816 solves (17 models x 8 sizes) only Inception-v3's pinning energy optima at 256 and 512 KiB find no addresses: every
-  // step at 256 KiB is full to the byte (docs/reference-accelerator.md §5).
-  CHECK(repaired <= 2);
+  // Of the 816 solves (17 models x 8 sizes) only Inception-v3's pinning energy optimum at 256 KiB finds no addresses: every
+  // step is full to the byte (docs/reference-accelerator.md §5). (At 512 KiB too, before the allocator's search by steps.)
+  CHECK(repaired <= 1);
 }
 
 TEST_CASE("the fusion optimum never rises with the SPM size", "[monotonic][solvers]") {

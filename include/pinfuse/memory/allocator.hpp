@@ -14,7 +14,15 @@
 //      fit_patience of them in a row found no lower peak: a layout that does
 //      not fit then (DenseNet-169 at 512 KiB, 1,522 buffers: 0.19 ms a round)
 //      is left to the solver's address repair sooner.
-//   3. Improvement: hill climbing over the placement order (swap two buffers,
+//   3. Search by steps (only while the peak is still above `fit_within`;
+//      memory/detail/step_search.hpp): the steps swept in order, the buffers
+//      that live longer placed at the ends of gaps and each step's one-step
+//      buffers packed exactly into the gaps left, backtracking, within a
+//      budget of nodes (1 M: about 0.1 s when it finds nothing). Real plans
+//      the rounds gave up on (torchvision's Inception-v3 and EfficientNetV2-S
+//      at 512 KiB, DenseNet-121 at 1 MiB) fit so in 0.2-20 ms; the solver's
+//      address repair then has nothing to repair.
+//   4. Improvement: hill climbing over the placement order (swap two buffers,
 //      keep the order if the peak does not grow), a fixed number of rounds.
 // The rounds use a fixed seed, so results are reproducible (unless a deadline
 // cuts them short: AllocationOptions::deadline).
@@ -30,14 +38,10 @@
 #include <vector>
 
 #include "pinfuse/core/align.hpp"
+#include "pinfuse/memory/allocation_request.hpp"
+#include "pinfuse/memory/detail/step_search.hpp"
 
 namespace pinfuse {
-
-struct AllocationRequest {
-  std::uint64_t bytes = 0;
-  std::size_t first_step = 0;  ///< first step the buffer is alive
-  std::size_t last_step = 0;   ///< last step it is alive (inclusive)
-};
 
 struct Allocation {
   std::vector<std::uint64_t> offsets;  ///< per request, aligned
@@ -45,18 +49,26 @@ struct Allocation {
   std::uint64_t lower_bound = 0;       ///< most aligned bytes alive at one step
 };
 
-struct AllocationOptions {
-  std::uint64_t alignment = 1;
+/// How hard allocate() tries: its rounds and search (steps 2 to 4 above) and their seed.
+struct AllocationEffort {
   std::size_t improvement_rounds = 200;  ///< hill-climbing swaps tried; 0 = none
   std::uint32_t seed = 1;
+  std::size_t fit_rounds = 5000;    ///< squeaky-wheel rounds tried while the peak is above fit_within
+  std::size_t fit_patience = 1000;  ///< ... and until this many in a row found no lower peak
+  std::size_t search_nodes = std::size_t(1) << 20;  ///< the search by steps' budget (about 0.1 us a node); 0 = no search
+};
+
+struct AllocationOptions {
+  std::uint64_t alignment = 1;
+  AllocationEffort effort{};
   std::uint64_t fit_within = UINT64_MAX;  ///< a peak to reach first (bytes), e.g. the SPM capacity
-  std::size_t fit_rounds = 5000;          ///< squeaky-wheel rounds tried while the peak is above fit_within
-  std::size_t fit_patience = 1000;        ///< ... and until this many in a row found no lower peak
   /// Set (e.g. a solve's time limit): past it, the fit and the improvement
   /// each stop after at least kRoundsPastDeadline rounds (tens of ms) rather
-  /// than run all theirs (5000 fit rounds of a 100-group plan took 370 ms).
+  /// than run all theirs (5000 fit rounds of a 100-group plan took 370 ms),
+  /// and a search by steps that starts past it spends at most kNodesPastDeadline.
   std::optional<std::chrono::steady_clock::time_point> deadline{};
   static constexpr std::size_t kRoundsPastDeadline = 300;
+  static constexpr std::size_t kNodesPastDeadline = 30000;
 };
 
 namespace detail {
@@ -150,12 +162,12 @@ inline Allocation allocate(std::span<const AllocationRequest> requests, const Al
     return opt.deadline && round >= AllocationOptions::kRoundsPastDeadline && std::chrono::steady_clock::now() >= *opt.deadline;
   };
   const std::uint64_t bound = allocation_lower_bound(requests, opt.alignment);
-  std::mt19937 rng(opt.seed);
+  std::mt19937 rng(opt.effort.seed);
   // 2. fit: the order and placement of the last round, kept once it fits (or the best seen)
   std::vector<std::size_t> best_order = order;
   Allocation last = best;
   std::size_t since_lower = 0;  // rounds in a row that found no lower peak
-  for (std::size_t round = 0; round < opt.fit_rounds && since_lower < opt.fit_patience &&
+  for (std::size_t round = 0; round < opt.effort.fit_rounds && since_lower < opt.effort.fit_patience &&
                               best.peak > std::max(opt.fit_within, bound) && !late(round);
        ++round) {
     detail::promote_squeaky(requests, last, opt.fit_within, opt.alignment, order, rng);
@@ -169,8 +181,21 @@ inline Allocation allocate(std::span<const AllocationRequest> requests, const Al
     }
   }
   order = std::move(best_order);
-  // 3. improvement
-  for (std::size_t round = 0; round < opt.improvement_rounds && best.peak > bound && order.size() > 1 && !late(round); ++round) {
+  // 3. search by steps
+  if (best.peak > std::max(opt.fit_within, bound) && opt.effort.search_nodes > 0) {
+    const bool past_deadline = opt.deadline && std::chrono::steady_clock::now() >= *opt.deadline;
+    const std::size_t nodes =
+        past_deadline ? std::min(opt.effort.search_nodes, AllocationOptions::kNodesPastDeadline) : opt.effort.search_nodes;
+    if (std::optional<std::vector<std::uint64_t>> offsets =
+            detail::StepSearch(requests, opt.fit_within, opt.alignment, nodes).run()) {
+      best.offsets = std::move(*offsets);
+      best.peak = 0;
+      for (std::size_t r = 0; r < requests.size(); ++r)
+        best.peak = std::max(best.peak, best.offsets[r] + align_up(requests[r].bytes, opt.alignment));
+    }
+  }
+  // 4. improvement
+  for (std::size_t round = 0; round < opt.effort.improvement_rounds && best.peak > bound && order.size() > 1 && !late(round); ++round) {
     std::uniform_int_distribution<std::size_t> pick(0, order.size() - 1);
     const std::size_t i = pick(rng), j = pick(rng);
     if (i == j) continue;

@@ -22,13 +22,16 @@ inline std::vector<AllocationRequest> layout_requests(const Plan& plan) {
 }
 
 /// The plan's addresses, fitted within the SPM's capacity where the allocator
-/// finds a way (memory/allocator.hpp); a peak above it means it found none.
-/// Past `deadline` (a solve's time limit) the allocator cuts its rounds short.
+/// finds a way (memory/allocator.hpp, trying as hard as `effort` says); a peak
+/// above it means it found none. Past `deadline` (a solve's time limit) the
+/// allocator cuts its rounds short.
 template <MemoryConstraint M>
 SpmLayout lay_out(const Plan& plan, const M& spm,
-                  std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt) {
+                  std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt,
+                  const AllocationEffort& effort = {}) {
   const std::vector<AllocationRequest> requests = layout_requests(plan);
   AllocationOptions options;
+  options.effort = effort;
   options.alignment = spm.alignment();
   options.fit_within = spm.capacity();
   options.deadline = deadline;

@@ -166,7 +166,7 @@ Plan solve_joint_ilp(const G& g, const C& cost, const M& spm, const SolveOptions
     progress.tick();
     const detail::ProvenBounds bounds{score_of(plan.totals, plan.objective), std::nullopt};
     plan.status = detail::exact_status(plan, bounds, first_run);
-    if (std::optional<Plan> placed = rival.settle(detail::place_plan(p, cost, spm, plan, progress), progress)) {
+    if (std::optional<Plan> placed = rival.settle(detail::place_plan(p, cost, spm, plan, progress, opt.layout_effort), progress)) {
       placed->status = detail::exact_status(*placed, bounds, first_run);
       progress.finish(*placed);
       return std::move(*placed);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "pinfuse/concepts/cost_model.hpp"
+#include "pinfuse/plan/layout.hpp"
 #include "pinfuse/solvers/observer.hpp"
 
 namespace pinfuse {
@@ -101,6 +102,10 @@ struct SolveOptions {
   std::optional<TradeOff> trade_off;
   /// Told the statistics as the solve runs, and may stop it (solvers/observer.hpp); not owned.
   SolveObserver* observer = nullptr;
+  /// How hard the allocator tries to give a plan SPM addresses
+  /// (memory/allocator.hpp) before the solver repairs the plan instead
+  /// (solvers/detail/address_repair.hpp: smaller tiles, or a pin given up).
+  AllocationEffort layout_effort{};
 };
 
 }  // namespace pinfuse

@@ -17,6 +17,10 @@
 // A squeezed plan competes with step 3 once while the budget lasts (SqueezeRival).
 // A repaired plan is not proven optimal: the first run's bound stays.
 // SolveStatistics counts the reserves tried (squeezes) and the pins given up.
+// Each layout is the allocator's, trying as hard as SolveOptions::layout_effort
+// says (memory/allocator.hpp: since its search by steps, none of the real
+// plans of benchmarks/results/real_solve_time.md needs a repair, and one of
+// benchmarks/results/address_repairs.md does).
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -83,7 +87,8 @@ inline constexpr std::uint64_t kMostSqueezedShare = 8;
 /// reserve (see the header comment), the first that gets SPM addresses;
 /// nullopt when none does. A plan whose layout fits is returned as it is.
 template <CostModel C, MemoryConstraint M>
-std::optional<Plan> squeeze_until_placed(const Problem& p, const C& cost, const M& spm, const Plan& plan, Progress& progress) {
+std::optional<Plan> squeeze_until_placed(const Problem& p, const C& cost, const M& spm, const Plan& plan, Progress& progress,
+                                         const AllocationEffort& effort) {
   const std::uint64_t capacity = spm.capacity();
   if (plan.layout.peak <= capacity) return plan;
   const PlanChoices c = choices_of(p, plan);
@@ -92,7 +97,7 @@ std::optional<Plan> squeeze_until_placed(const Problem& p, const C& cost, const 
     ++progress.stats().squeezes;
     Plan squeezed = assemble_plan(p, cost, spm, c.starts, c.pinned, plan.objective, plan.strategy, progress.stats(),
                                   c.asked, reserve);
-    squeezed.layout = lay_out(squeezed, spm, progress.deadline());
+    squeezed.layout = lay_out(squeezed, spm, progress.deadline(), effort);
     if (squeezed.layout.peak <= capacity) return squeezed;
   }
   return std::nullopt;
@@ -106,7 +111,8 @@ std::optional<Plan> squeeze_until_placed(const Problem& p, const C& cost, const 
 /// pin it had (its staging buffers need more than the pin freed), or no pin
 /// is left and the layout still does not fit.
 template <CostModel C, MemoryConstraint M>
-std::optional<Plan> unpin_until_placed(const Problem& p, const C& cost, const M& spm, const Plan& plan, Progress& progress) {
+std::optional<Plan> unpin_until_placed(const Problem& p, const C& cost, const M& spm, const Plan& plan, Progress& progress,
+                                       const AllocationEffort& effort) {
   PlanChoices c = choices_of(p, plan);
   Plan repaired = plan;
   while (repaired.layout.peak > spm.capacity()) {
@@ -118,7 +124,7 @@ std::optional<Plan> unpin_until_placed(const Problem& p, const C& cost, const M&
     } catch (const no_plan_fits&) {
       return std::nullopt;
     }
-    repaired.layout = lay_out(repaired, spm, progress.deadline());
+    repaired.layout = lay_out(repaired, spm, progress.deadline(), effort);
   }
   return repaired;
 }
@@ -137,14 +143,15 @@ struct Placement {
 /// `plan` unchanged but for its layout) when the caller must repair by
 /// banning a pin and solving again.
 template <CostModel C, MemoryConstraint M>
-Placement place_plan(const Problem& p, const C& cost, const M& spm, Plan& plan, Progress& progress) {
-  plan.layout = lay_out(plan, spm, progress.deadline());
+Placement place_plan(const Problem& p, const C& cost, const M& spm, Plan& plan, Progress& progress,
+                     const AllocationEffort& effort) {
+  plan.layout = lay_out(plan, spm, progress.deadline(), effort);
   if (plan.layout.peak <= spm.capacity()) return {std::move(plan)};
-  if (std::optional<Plan> squeezed = squeeze_until_placed(p, cost, spm, plan, progress)) {
+  if (std::optional<Plan> squeezed = squeeze_until_placed(p, cost, spm, plan, progress, effort)) {
     squeezed->status = {score_of(*squeezed) == plan.status.lower_bound, plan.status.lower_bound, plan.status.root_bound};
     return {std::move(squeezed), true};
   }
-  if (progress.stopped() || progress.out_of_budget()) return {unpin_until_placed(p, cost, spm, plan, progress)};
+  if (progress.stopped() || progress.out_of_budget()) return {unpin_until_placed(p, cost, spm, plan, progress, effort)};
   return {};
 }
 

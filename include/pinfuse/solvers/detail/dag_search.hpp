@@ -1021,7 +1021,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
       const Problem p = make_problem(g, order);  // FMs are numbered by vertex, as in `file`
       Plan plan = assemble_plan(p, cost, spm, starts, found->pinned, opt.objective, strategy, progress.stats());
       plan.status = exact_status(plan, found->bounds, first_run);
-      placed = rival.settle(place_plan(p, cost, spm, plan, progress), progress);
+      placed = rival.settle(place_plan(p, cost, spm, plan, progress, opt.layout_effort), progress);
       if (!placed) {
         ban_largest_pin(file, plan, spm.capacity(), space.no_pin, progress.stats());
         if (progress.stopped() || progress.out_of_budget()) space.pins = false;
