@@ -75,7 +75,7 @@ bool placeable(const std::vector<AllocationRequest>& r, std::uint64_t limit, std
 
 TEST_CASE("the search by steps places real plans that the fit rounds gave up on", "[allocator]") {
   for (const char* name : {"torchvision_inception_v3_512k_joint", "torchvision_efficientnet_v2_s_512k_joint",
-                           "torchvision_densenet121_1m_joint"}) {
+                           "torchvision_densenet121_1m_joint", "torchvision_densenet201_512k_joint"}) {
     INFO(name);
     const FragmentedLayout l = read_layout(name);
     AllocationOptions options;

@@ -19,9 +19,9 @@
 //      that live longer placed at the ends of gaps and each step's one-step
 //      buffers packed exactly into the gaps left, backtracking, within a
 //      budget of nodes (1 M: about 0.1 s when it finds nothing). Real plans
-//      the rounds gave up on (torchvision's Inception-v3 and EfficientNetV2-S
-//      at 512 KiB, DenseNet-121 at 1 MiB) fit so in 0.2-20 ms; the solver's
-//      address repair then has nothing to repair.
+//      the rounds gave up on (torchvision's Inception-v3, EfficientNetV2-S and
+//      DenseNet-201 at 512 KiB, DenseNet-121 at 1 MiB) fit so in 0.2-12 ms;
+//      the solver's address repair then has nothing to repair.
 //   4. Improvement: hill climbing over the placement order (swap two buffers,
 //      keep the order if the peak does not grow), a fixed number of rounds.
 // The rounds use a fixed seed, so results are reproducible (unless a deadline

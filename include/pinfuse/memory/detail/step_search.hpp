@@ -8,9 +8,9 @@
 // to be packed into the gaps left at that step: a small bin packing (a group
 // has a few buffers). So the search sweeps the steps in order. At each step it
 // places the buffers that start there and live longer, largest first, each at
-// the bottom or the top of a gap free over its whole lifetime (the tightest
-// gap first, its top first: what lives long gathers at the top and leaves the
-// bottom whole), and keeps a place only if at every step of the buffer's
+// the top or the bottom of a gap free over its whole lifetime (as high as it
+// can go first: what lives long gathers at the top and leaves the bottom whole
+// for the one-step buffers), and keeps a place only if at every step of the buffer's
 // lifetime what is alive there and has no place yet still packs into the gaps
 // (a necessary condition: a place that fragments a later step fails at once,
 // not when the sweep gets there). Then it packs the step's one-step buffers
@@ -23,10 +23,11 @@
 // that none exists.
 //
 // Real plans whose pins the rounds could not place (torchvision's
-// Inception-v3 and EfficientNetV2-S at 512 KiB, DenseNet-121 at 1 MiB;
-// tests/data/fragmented_layouts/) fit this way in 0.2-20 ms; the rounds fit
-// them only when let run 50,000 rounds, 20,000 in a row without a lower peak
-// (0.4 s for Inception-v3), where they stop after 1,000 such.
+// Inception-v3, EfficientNetV2-S and DenseNet-201 at 512 KiB, DenseNet-121
+// at 1 MiB; tests/data/fragmented_layouts/) fit this way in 0.2-12 ms; the
+// rounds fit them only when let run 50,000 rounds, 20,000 in a row without a
+// lower peak (0.4 s for Inception-v3; DenseNet-201 with one seed of 32),
+// where they stop after 1,000 such.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -157,7 +158,8 @@ class StepSearch {
   Range range_of(std::size_t r) const { return {offsets_[r], offsets_[r] + size_[r]}; }
 
   /// Where longer buffer `r` may go: the ends of each gap free over its whole
-  /// lifetime that holds it, the tightest gap first, its top before its bottom.
+  /// lifetime that holds it, as high as it can go first: the highest gap
+  /// first, its top before its bottom.
   std::vector<std::uint64_t> places_for(std::size_t r) {
     ++stamp_;
     std::vector<Range> busy;
@@ -167,13 +169,11 @@ class StepSearch {
           seen_[other] = stamp_;
           busy.push_back(range_of(other));
         }
-    std::vector<Range> fitting;
-    for (const Range& g : gaps(busy))
-      if (g.second - g.first >= size_[r]) fitting.push_back(g);
-    std::stable_sort(fitting.begin(), fitting.end(),
-                     [](const Range& a, const Range& b) { return a.second - a.first < b.second - b.first; });
+    std::vector<Range> free = gaps(busy);
     std::vector<std::uint64_t> places;
-    for (const auto& [begin, end] : fitting) {
+    for (auto g = free.rbegin(); g != free.rend(); ++g) {  // the highest gap first
+      const auto [begin, end] = *g;
+      if (end - begin < size_[r]) continue;
       const std::uint64_t top = (end - size_[r]) / alignment_ * alignment_;  // the limit may be unaligned
       places.push_back(top);
       if (top != begin) places.push_back(begin);
