@@ -12,6 +12,7 @@
 #include <string>
 
 #include "pinfuse/memory/allocator.hpp"
+#include "support/sanitized.hpp"
 
 using namespace pinfuse;
 
@@ -81,9 +82,12 @@ TEST_CASE("the search by steps places real plans that the fit rounds gave up on"
     AllocationOptions options;
     options.alignment = l.alignment;
     options.fit_within = l.capacity;
-    options.effort.search_nodes = 0;  // the rounds alone
-    CHECK(allocate(l.requests, options).peak > l.capacity);
-    options.effort.search_nodes = AllocationEffort{}.search_nodes;
+    if (!pinfuse::testing::sanitized) {  // the premise, optimized only (1,000 rounds and more: 10 s sanitized)
+      options.effort.search_nodes = 0;  // the rounds alone
+      CHECK(allocate(l.requests, options).peak > l.capacity);
+    }
+    options.effort = {};
+    options.effort.fit_rounds = 0;  // best fit, then the search
     const Allocation a = allocate(l.requests, options);
     CHECK(a.lower_bound <= l.capacity);
     CHECK(a.peak <= l.capacity);
@@ -93,10 +97,10 @@ TEST_CASE("the search by steps places real plans that the fit rounds gave up on"
 
 TEST_CASE("the search by steps finds only valid placements, and almost every one an exhaustive search finds",
           "[allocator]") {
-  // Plan-like: buffers alive at one step and buffers living longer; limits
-  // just below the lower bound (no placement), at it and a little above
-  // (unaligned ones too), where placements are tight. (Such small instances
-  // always have a placement at the bound: 200,000 random ones of 3-6 buffers did.)
+  // Plan-like: buffers alive at one step and buffers living longer, some of
+  // no bytes; limits just below the lower bound (no placement), at it and a
+  // little above (unaligned ones too), where placements are tight. (Such small
+  // instances always have a placement at the bound: 200,000 random ones of 3-6 buffers did.)
   std::mt19937 rng(17);
   int placeable_count = 0, found = 0, found_not_placeable = 0;
   for (int trial = 0; trial < 1500; ++trial) {
@@ -106,7 +110,7 @@ TEST_CASE("the search by steps finds only valid placements, and almost every one
     for (int i = std::uniform_int_distribution<int>(4, 8)(rng); i > 0; --i) {
       const std::size_t a = std::uniform_int_distribution<std::size_t>(0, steps - 1)(rng);
       const std::size_t b = rng() % 2 ? a : std::uniform_int_distribution<std::size_t>(a, steps - 1)(rng);
-      r.push_back({std::uniform_int_distribution<std::uint64_t>(1, 9 * alignment)(rng), a, b});
+      r.push_back({std::uniform_int_distribution<std::uint64_t>(0, 9 * alignment)(rng), a, b});
     }
     const std::uint64_t bound = allocation_lower_bound(r, alignment);
     const std::uint64_t limit = bound - 1 + std::uniform_int_distribution<std::uint64_t>(0, 3)(rng) * (alignment + 1) / 2;
@@ -114,16 +118,20 @@ TEST_CASE("the search by steps finds only valid placements, and almost every one
     const bool exists = limit >= bound && placeable(r, limit, alignment, offsets);  // below the bound: none
     const std::optional<std::vector<std::uint64_t>> placed = detail::StepSearch(r, limit, alignment, 1 << 16).run();
     INFO("trial " << trial);
-    if (placed) CHECK(allocation_is_valid(r, *placed, limit, alignment));
+    if (placed) {
+      CHECK(allocation_is_valid(r, *placed, limit, alignment));
+      for (std::size_t k = 0; k < r.size(); ++k) CHECK((*placed)[k] + align_up(r[k].bytes, alignment) <= limit);
+    }
     placeable_count += exists ? 1 : 0;
     found += placed ? 1 : 0;
     found_not_placeable += placed && !exists ? 1 : 0;
   }
   CHECK(found_not_placeable == 0);
-  CHECK(placeable_count < 1500);  // the limits below the bound
-  // It tries the ends of gaps only, so a buffer that must sit between two placed after it is missed:
-  // here it finds all 1,095 placements, and 2,999 of 3,000 on larger instances (5-9 buffers, at the bound).
-  CHECK(found * 100 >= placeable_count * 99);
+  CHECK(placeable_count > 1000);  // most limits at or above the bound have one,
+  CHECK(placeable_count < 1500);  // those below it none
+  // It tries the ends of gaps only, so a buffer that must sit between two placed after it is missed (2,999
+  // of 3,000 found on larger instances: 5-9 buffers, at the bound); here it finds every one.
+  CHECK(found == placeable_count);
 }
 
 TEST_CASE("the fit rounds place real fragmented plans within the SPM", "[allocator]") {
@@ -153,6 +161,7 @@ TEST_CASE("a peak to fit within never gives an invalid allocation or one below t
     AllocationOptions options;
     options.alignment = alignment;
     options.effort.improvement_rounds = 0;
+    options.effort.search_nodes = 0;  // the rounds alone
     const Allocation greedy = allocate(r, options);
     // a target between the bound and the greedy's peak
     options.fit_within = std::uniform_int_distribution<std::uint64_t>(greedy.lower_bound, greedy.peak)(rng);
@@ -190,6 +199,27 @@ TEST_CASE("past its deadline the allocator tries kRoundsPastDeadline rounds of e
     CHECK(c.peak <= a.peak);  // all the rounds do at least as well
     CHECK(allocation_is_valid(r, a.offsets, a.peak, 4));
   }
+}
+
+TEST_CASE("past its deadline the search by steps spends kNodesPastDeadline nodes, no more", "[allocator]") {
+  const FragmentedLayout l = read_layout("torchvision_densenet121_1m_joint");  // the search needs more nodes
+  AllocationOptions past;
+  past.alignment = l.alignment;
+  past.fit_within = l.capacity;
+  past.effort.improvement_rounds = 5000;  // more than kRoundsPastDeadline, as the fit rounds
+  past.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  AllocationOptions capped = past;
+  capped.deadline.reset();
+  capped.effort.fit_rounds = capped.effort.improvement_rounds = AllocationOptions::kRoundsPastDeadline;
+  capped.effort.search_nodes = AllocationOptions::kNodesPastDeadline;
+  AllocationOptions all = past;  // the search's budget (after best fit alone: the rounds take long)
+  all.deadline.reset();
+  all.effort.fit_rounds = 0;
+  const Allocation a = allocate(l.requests, past), b = allocate(l.requests, capped), c = allocate(l.requests, all);
+  CHECK(a.offsets == b.offsets);
+  CHECK(a.peak > l.capacity);
+  CHECK(c.peak <= l.capacity);
+  CHECK(allocation_is_valid(l.requests, c.offsets, l.capacity, l.alignment));
 }
 
 TEST_CASE("allocations are valid and never below the lower bound", "[allocator]") {

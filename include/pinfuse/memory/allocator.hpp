@@ -9,21 +9,25 @@
 //      squeaky-wheel rounds. Every buffer that ends above `fit_within` moves to
 //      a random earlier place in the order, and best fit runs again. Real plans
 //      whose pins fragment the SPM (benchmarks/results/address_repairs.md) fit
-//      within a few hundred rounds (tests/data/fragmented_layouts/: 10, 100 and
-//      300), where step 3 needed up to 50,000 swaps. The rounds stop once
-//      fit_patience of them in a row found no lower peak: a layout that does
-//      not fit then (DenseNet-169 at 512 KiB, 1,522 buffers: 0.19 ms a round)
-//      is left to the solver's address repair sooner.
+//      within a few hundred rounds (the zoo's three layouts in
+//      tests/data/fragmented_layouts/: 10, 100 and 300), where hill climbing
+//      (step 4) needed up to 50,000 swaps. The rounds stop once fit_patience
+//      of them in a row found no lower peak (DenseNet-169 at 512 KiB, 1,522
+//      buffers: 0.19 ms a round): a layout that does not fit then goes to step 3.
 //   3. Search by steps (only while the peak is still above `fit_within`;
 //      memory/detail/step_search.hpp): the steps swept in order, the buffers
 //      that live longer placed at the ends of gaps and each step's one-step
 //      buffers packed exactly into the gaps left, backtracking, within a
 //      budget of nodes (1 M: about 0.1 s when it finds nothing). Real plans
-//      the rounds gave up on (torchvision's Inception-v3, EfficientNetV2-S and
-//      DenseNet-201 at 512 KiB, DenseNet-121 at 1 MiB) fit so in 0.2-12 ms;
-//      the solver's address repair then has nothing to repair.
-//   4. Improvement: hill climbing over the placement order (swap two buffers,
-//      keep the order if the peak does not grow), a fixed number of rounds.
+//      the rounds gave up on (torchvision's Inception-v3, EfficientNetV2-S,
+//      DenseNet-169 and DenseNet-201 at 512 KiB, DenseNet-121 at 1 MiB; the
+//      four torchvision_* layouts in tests/data/fragmented_layouts/) fit so in
+//      0.2-12 ms; the solver's address repair then has nothing to repair. Its
+//      layout places pins high: its peak may be up to `fit_within`, above the
+//      lower bound although the buffers would fit lower.
+//   4. Improvement (unless step 3 placed the buffers): hill climbing over the
+//      placement order (swap two buffers, keep the order if the peak does not
+//      grow), a fixed number of rounds.
 // The rounds use a fixed seed, so results are reproducible (unless a deadline
 // cuts them short: AllocationOptions::deadline).
 // The peak can never be below the lower bound, the most aligned bytes alive at
@@ -182,6 +186,7 @@ inline Allocation allocate(std::span<const AllocationRequest> requests, const Al
   }
   order = std::move(best_order);
   // 3. search by steps
+  bool searched = false;  // its placement is not an order: no hill climbing from it
   if (best.peak > std::max(opt.fit_within, bound) && opt.effort.search_nodes > 0) {
     const bool past_deadline = opt.deadline && std::chrono::steady_clock::now() >= *opt.deadline;
     const std::size_t nodes =
@@ -189,13 +194,15 @@ inline Allocation allocate(std::span<const AllocationRequest> requests, const Al
     if (std::optional<std::vector<std::uint64_t>> offsets =
             detail::StepSearch(requests, opt.fit_within, opt.alignment, nodes).run()) {
       best.offsets = std::move(*offsets);
+      searched = true;
       best.peak = 0;
       for (std::size_t r = 0; r < requests.size(); ++r)
         best.peak = std::max(best.peak, best.offsets[r] + align_up(requests[r].bytes, opt.alignment));
     }
   }
   // 4. improvement
-  for (std::size_t round = 0; round < opt.effort.improvement_rounds && best.peak > bound && order.size() > 1 && !late(round); ++round) {
+  for (std::size_t round = 0;
+       !searched && round < opt.effort.improvement_rounds && best.peak > bound && order.size() > 1 && !late(round); ++round) {
     std::uniform_int_distribution<std::size_t> pick(0, order.size() - 1);
     const std::size_t i = pick(rng), j = pick(rng);
     if (i == j) continue;

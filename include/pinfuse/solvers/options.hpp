@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "pinfuse/concepts/cost_model.hpp"
-#include "pinfuse/plan/layout.hpp"
+#include "pinfuse/plan/layout.hpp"  // AllocationEffort: the solvers reach the allocator through plan/
 #include "pinfuse/solvers/observer.hpp"
 
 namespace pinfuse {

@@ -24,7 +24,7 @@
 //
 // Real plans whose pins the rounds could not place (torchvision's
 // Inception-v3, EfficientNetV2-S and DenseNet-201 at 512 KiB, DenseNet-121
-// at 1 MiB; tests/data/fragmented_layouts/) fit this way in 0.2-12 ms; the
+// at 1 MiB; tests/data/fragmented_layouts/; DenseNet-169 at 512 KiB too) fit this way in 0.2-12 ms; the
 // rounds fit them only when let run 50,000 rounds, 20,000 in a row without a
 // lower peak (0.4 s for Inception-v3; DenseNet-201 with one seed of 32),
 // where they stop after 1,000 such.
@@ -53,6 +53,8 @@ class StepSearch {
   /// within its budget.
   std::optional<std::vector<std::uint64_t>> run() {
     const std::size_t n = requests_.size();
+    nodes_ = 0;
+    spent_ = false;
     offsets_.assign(n, 0);
     size_.resize(n);
     std::size_t steps = 0;

@@ -18,9 +18,9 @@
 // A repaired plan is not proven optimal: the first run's bound stays.
 // SolveStatistics counts the reserves tried (squeezes) and the pins given up.
 // Each layout is the allocator's, trying as hard as SolveOptions::layout_effort
-// says (memory/allocator.hpp: since its search by steps, none of the real
-// plans of benchmarks/results/real_solve_time.md needs a repair, and one of
-// benchmarks/results/address_repairs.md does).
+// says (memory/allocator.hpp: since its search by steps, no plan of
+// benchmarks/results/real_solve_time.md or address_repairs.md needs a repair;
+// the monotonicity test still meets one, tests/test_monotonic.cpp).
 #include <algorithm>
 #include <cstdint>
 #include <optional>

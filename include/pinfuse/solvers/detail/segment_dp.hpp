@@ -783,13 +783,13 @@ inline void add_to_front(ParetoFront& front, const Plan& plan) {
 /// first run's table: every final label's plan that gets SPM addresses, by latency.
 template <CostModel C, MemoryConstraint M>
 ParetoFront front_of(const Problem& p, const C& cost, const M& spm, const DpTable& t, const Objective ranked,
-                     const std::string& strategy, SolveStatistics& stats, const AllocationEffort& effort) {
+                     const std::string& strategy, Progress& progress, const AllocationEffort& effort) {
   ParetoFront front;
   front.complete = !t.stopped_bound;
   for (std::uint32_t i = 0; i < t.labels.back()[0].size(); ++i) {
-    Plan plan = plan_at(p, cost, spm, t, i, ranked, strategy, stats);
+    Plan plan = plan_at(p, cost, spm, t, i, ranked, strategy, progress.stats());
     plan.status = {!t.stopped_bound, t.stopped_bound.value_or(score_of(plan.totals, ranked)), std::nullopt};  // no suffix bound for a front
-    plan.layout = lay_out(plan, spm, std::nullopt, effort);
+    plan.layout = lay_out(plan, spm, progress.deadline(), effort);
     if (plan.layout.peak <= spm.capacity()) add_to_front(front, plan);
     else ++front.unplaced;
   }
@@ -836,7 +836,7 @@ Plan solve_segments(const Problem& p, const C& cost, const M& spm, const SolveOp
     if (!first_run && opt.trade_off) {
       // The answer among the front's plans that get addresses: when the chosen
       // label's pins fragment the SPM, a placed plan within the slack beats a repair.
-      ParetoFront front = front_of(p, cost, spm, r.table, ranked_objective(opt), strategy, progress.stats(), opt.layout_effort);
+      ParetoFront front = front_of(p, cost, spm, r.table, ranked_objective(opt), strategy, progress, opt.layout_effort);
       const std::optional<std::size_t> placed = least_within(
           front.plans, allowed_latency(least_latency(r.table), *opt.trade_off),
           [](const Plan& q) { return q.totals.latency_cycles; }, [](const Plan& q) { return score_of(q.totals, q.objective); });
