@@ -12,7 +12,7 @@ ctest --test-dir build/release --output-on-failure -j "$jobs"
 
 # clang: GCC 12 reports false -Wuninitialized in Boost.Optional under the sanitizers.
 # -O1 (at -O0 the solver tests run 5-10x slower); line tables are all the sanitizers' stack traces need.
-# PINFUSE_FUZZ: the libFuzzer targets in fuzz/ run 5 s each over their seed corpora as tests.
+# PINFUSE_FUZZ: the libFuzzer targets in fuzz/ run 3 s each over their seed corpora as tests (scripts/fuzz.sh runs them longer).
 # No benchmarks and no examples/ programs (2 minutes of compile CPU): the optimized run builds and runs them,
 # and the tests reach the library code they use.
 CXX=clang++ cmake -S . -B build/sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
