@@ -18,16 +18,16 @@
 // chose and tries the next. Every place tried and every buffer put into a gap
 // (the packings' too) is a node; the search gives up once it has spent its
 // budget. It tries only the ends of gaps (a buffer that has to sit between
-// two placed after it is not found: 1 in 3,000 small random instances that
-// have a placement, tests/test_allocator.cpp), so finding none is no proof
-// that none exists.
+// two placed after it is not found: 1 of 3,000 random instances of 5-9
+// buffers placeable at the lower bound; none of tests/test_allocator.cpp's
+// 1,095 of 4-8), so finding none is no proof that none exists.
 //
 // Real plans whose pins the rounds could not place (torchvision's
 // Inception-v3, EfficientNetV2-S and DenseNet-201 at 512 KiB, DenseNet-121
-// at 1 MiB; tests/data/fragmented_layouts/; DenseNet-169 at 512 KiB too) fit this way in 0.2-12 ms; the
-// rounds fit them only when let run 50,000 rounds, 20,000 in a row without a
-// lower peak (0.4 s for Inception-v3; DenseNet-201 with one seed of 32),
-// where they stop after 1,000 such.
+// at 1 MiB: tests/data/fragmented_layouts/; DenseNet-169 at 512 KiB too) fit
+// this way in 0.2-12 ms; the rounds fit them only when let run 50,000
+// rounds, 20,000 in a row without a lower peak (0.4 s for Inception-v3;
+// DenseNet-201 with one seed of 32), where they stop after 1,000 such.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
