@@ -43,6 +43,7 @@
 
 #include "pinfuse/core/align.hpp"
 #include "pinfuse/memory/allocation_request.hpp"
+#include "pinfuse/memory/detail/gaps.hpp"
 #include "pinfuse/memory/detail/step_search.hpp"
 
 namespace pinfuse {
@@ -88,9 +89,7 @@ inline Allocation place_best_fit(std::span<const AllocationRequest> requests, co
                                  std::uint64_t alignment) {
   Allocation a;
   a.offsets.assign(requests.size(), 0);
-  std::size_t steps = 0;
-  for (const AllocationRequest& r : requests) steps = std::max(steps, r.last_step + 1);
-  std::vector<std::vector<std::size_t>> placed_at(steps);  // placed buffers alive at each step
+  std::vector<std::vector<std::size_t>> placed_at(step_count(requests));  // placed buffers alive at each step
   std::vector<std::size_t> met_by(requests.size(), requests.size());  // the last request that listed a buffer as busy
   std::vector<std::pair<std::uint64_t, std::uint64_t>> busy;  // [begin, end) of conflicting buffers
   for (const std::size_t r : order) {
@@ -104,17 +103,16 @@ inline Allocation place_best_fit(std::span<const AllocationRequest> requests, co
         }
     std::sort(busy.begin(), busy.end());
     // Best fit: the smallest gap between busy ranges that holds the buffer; else on top.
-    std::uint64_t cursor = 0, best_offset = 0, best_gap = ~std::uint64_t(0);
+    std::uint64_t best_offset = 0, best_gap = ~std::uint64_t(0);
     bool found = false;
-    for (const auto& [begin, end] : busy) {
-      if (begin > cursor && begin - cursor >= size && begin - cursor < best_gap) {
-        best_gap = begin - cursor;
-        best_offset = cursor;
+    const std::uint64_t top = for_each_gap(busy, [&](std::uint64_t begin, std::uint64_t end) {
+      if (end - begin >= size && end - begin < best_gap) {
+        best_gap = end - begin;
+        best_offset = begin;
         found = true;
       }
-      cursor = std::max(cursor, end);
-    }
-    a.offsets[r] = found ? best_offset : cursor;
+    });
+    a.offsets[r] = found ? best_offset : top;
     a.peak = std::max(a.peak, a.offsets[r] + size);
     for (std::size_t step = requests[r].first_step; step <= requests[r].last_step; ++step) placed_at[step].push_back(r);
   }
@@ -138,8 +136,7 @@ inline void promote_squeaky(std::span<const AllocationRequest> requests, const A
 
 /// Most aligned bytes alive at any one step: no allocation can do better.
 inline std::uint64_t allocation_lower_bound(std::span<const AllocationRequest> requests, std::uint64_t alignment) {
-  std::size_t steps = 0;
-  for (const AllocationRequest& r : requests) steps = std::max(steps, r.last_step + 1);
+  const std::size_t steps = detail::step_count(requests);
   std::vector<std::uint64_t> live(steps + 1, 0);  // difference array over steps
   for (const AllocationRequest& r : requests) {
     const std::uint64_t size = align_up(r.bytes, alignment);

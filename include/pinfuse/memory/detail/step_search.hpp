@@ -39,6 +39,7 @@
 
 #include "pinfuse/core/align.hpp"
 #include "pinfuse/memory/allocation_request.hpp"
+#include "pinfuse/memory/detail/gaps.hpp"
 
 namespace pinfuse::detail {
 
@@ -57,12 +58,11 @@ class StepSearch {
     spent_ = false;
     offsets_.assign(n, 0);
     size_.resize(n);
-    std::size_t steps = 0;
     for (std::size_t r = 0; r < n; ++r) {
       size_[r] = align_up(requests_[r].bytes, alignment_);
       if (size_[r] > limit_) return std::nullopt;
-      steps = std::max(steps, requests_[r].last_step + 1);
     }
+    const std::size_t steps = step_count(requests_);
     placed_at_.assign(steps, {});
     one_step_at_.assign(steps, {});
     longer_at_.assign(steps, {});
@@ -149,12 +149,8 @@ class StepSearch {
   std::vector<Range> gaps(std::vector<Range>& busy) const {
     std::sort(busy.begin(), busy.end());
     std::vector<Range> free;
-    std::uint64_t cursor = 0;
-    for (const auto& [begin, end] : busy) {
-      if (begin > cursor) free.emplace_back(cursor, begin);
-      cursor = std::max(cursor, end);
-    }
-    if (cursor < limit_) free.emplace_back(cursor, limit_);
+    const std::uint64_t top = for_each_gap(busy, [&](std::uint64_t begin, std::uint64_t end) { free.emplace_back(begin, end); });
+    if (top < limit_) free.emplace_back(top, limit_);
     return free;
   }
   Range range_of(std::size_t r) const { return {offsets_[r], offsets_[r] + size_[r]}; }
