@@ -20,6 +20,7 @@
 
 #include "pinfuse/pinfuse.hpp"
 #include "support/brute_force.hpp"
+#include "support/solve_options.hpp"
 
 namespace foreign {
 
@@ -191,6 +192,7 @@ struct CapacityAsText {
 namespace {
 
 using namespace pinfuse;
+using pinfuse::testing::with_order;
 
 static_assert(Graph<foreign::LayerGraph>);
 static_assert(CostModel<foreign::WholeFmModel> && CostFloorModel<foreign::WholeFmModel> &&
@@ -233,12 +235,6 @@ foreign::LayerGraph diamond(std::uint64_t d_bytes = 600) {
   const std::size_t f = g.add({"f", LayerRole::compute, 500, 300}, {e});
   g.add({"out", LayerRole::output, 0, 0}, {f});
   return g;
-}
-
-SolveOptions with_order(OrderMode mode) {
-  SolveOptions opt;
-  opt.order_mode = mode;
-  return opt;
 }
 
 /// What each strategy searches, for the brute force.

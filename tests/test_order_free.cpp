@@ -25,17 +25,12 @@
 #include "support/random_networks.hpp"
 #include "support/restricted.hpp"
 #include "support/sanitized.hpp"
+#include "support/solve_options.hpp"
 
 using namespace pinfuse;
+using pinfuse::testing::with_order;
 
 namespace {
-
-SolveOptions with_order(OrderMode mode, std::chrono::milliseconds limit = std::chrono::milliseconds(0)) {
-  SolveOptions opt;
-  opt.order_mode = mode;
-  opt.time_limit = limit;
-  return opt;
-}
 
 /// The shipped hardware with 512 KiB of SPM, where the address-repair tests' models fragment it.
 Hardware shipped_with_512_kib() {
