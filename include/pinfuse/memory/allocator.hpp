@@ -6,7 +6,11 @@
 //   1. Greedy best fit, largest first: each buffer goes into the smallest gap
 //      left by the already placed buffers it shares a step with (or on top).
 //   2. Fit (only while the peak is above `fit_within`, e.g. the SPM capacity):
-//      squeaky-wheel rounds. Every buffer that ends above `fit_within` moves to
+//      a. the search by steps (step 3) within first_search_nodes (64 Ki nodes):
+//         five of the seven layouts in tests/data/fragmented_layouts/ fit so in
+//         0.1-2 ms, where the rounds below spent up to 0.57 s (DenseNet-201's
+//         2,345 buffers) before they gave up;
+//      b. squeaky-wheel rounds. Every buffer that ends above `fit_within` moves to
 //      a random earlier place in the order, and best fit runs again. Real plans
 //      whose pins fragment the SPM (benchmarks/results/address_repairs.md) fit
 //      within a few hundred rounds (the zoo's three layouts in
@@ -22,10 +26,10 @@
 //      the rounds gave up on (torchvision's Inception-v3, EfficientNetV2-S,
 //      DenseNet-169 and DenseNet-201 at 512 KiB, DenseNet-121 at 1 MiB; the
 //      four torchvision_* layouts in tests/data/fragmented_layouts/) fit so in
-//      0.2-12 ms; the solver's address repair then has nothing to repair. Its
+//      0.1-11 ms; the solver's address repair then has nothing to repair. Its
 //      layout places pins high: its peak may be up to `fit_within`, above the
 //      lower bound although the buffers would fit lower.
-//   4. Improvement (unless step 3 placed the buffers): hill climbing over the
+//   4. Improvement (unless a search placed the buffers): hill climbing over the
 //      placement order (swap two buffers, keep the order if the peak does not
 //      grow), a fixed number of rounds.
 // The rounds use a fixed seed, so results are reproducible (unless a deadline
@@ -61,6 +65,7 @@ struct AllocationEffort {
   std::size_t fit_rounds = 5000;    ///< squeaky-wheel rounds tried while the peak is above fit_within
   std::size_t fit_patience = 1000;  ///< ... and until this many in a row found no lower peak
   std::size_t search_nodes = std::size_t(1) << 20;  ///< the search by steps' budget (about 0.1 us a node); 0 = no search
+  std::size_t first_search_nodes = std::size_t(1) << 16;  ///< ... of which it may spend this many before the rounds
 };
 
 struct AllocationOptions {
@@ -164,7 +169,29 @@ inline Allocation allocate(std::span<const AllocationRequest> requests, const Al
   };
   const std::uint64_t bound = allocation_lower_bound(requests, opt.alignment);
   std::mt19937 rng(opt.effort.seed);
-  // 2. fit: the order and placement of the last round, kept once it fits (or the best seen)
+  // The search by steps within `nodes` (at most kNodesPastDeadline past the deadline), while the peak is above
+  // fit_within and unless an earlier search spent as many: its placement, if it finds one, is the allocation.
+  bool searched = false;  // its placement is not an order: no hill climbing from it
+  std::size_t searched_nodes = 0;  // the budget of the last search that found nothing
+  const auto search = [&](std::size_t nodes) {
+    if (opt.deadline && std::chrono::steady_clock::now() >= *opt.deadline)
+      nodes = std::min(nodes, AllocationOptions::kNodesPastDeadline);
+    if (best.peak <= std::max(opt.fit_within, bound) || nodes <= searched_nodes) return;
+    std::optional<std::vector<std::uint64_t>> offsets = detail::StepSearch(requests, opt.fit_within, opt.alignment, nodes).run();
+    if (!offsets) {
+      searched_nodes = nodes;
+      return;
+    }
+    best.offsets = std::move(*offsets);
+    searched = true;
+    best.peak = 0;
+    for (std::size_t r = 0; r < requests.size(); ++r)
+      best.peak = std::max(best.peak, best.offsets[r] + align_up(requests[r].bytes, opt.alignment));
+  };
+  // 2a. the search by steps, briefly: most fragmented plans it places in a few ms, where the rounds spend
+  // up to 0.5 s before they give up (tests/data/fragmented_layouts, solve_bench's allocate/)
+  search(std::min(opt.effort.search_nodes, opt.effort.first_search_nodes));
+  // 2b. fit: the order and placement of the last round, kept once it fits (or the best seen)
   std::vector<std::size_t> best_order = order;
   Allocation last = best;
   std::size_t since_lower = 0;  // rounds in a row that found no lower peak
@@ -182,21 +209,8 @@ inline Allocation allocate(std::span<const AllocationRequest> requests, const Al
     }
   }
   order = std::move(best_order);
-  // 3. search by steps
-  bool searched = false;  // its placement is not an order: no hill climbing from it
-  if (best.peak > std::max(opt.fit_within, bound) && opt.effort.search_nodes > 0) {
-    const bool past_deadline = opt.deadline && std::chrono::steady_clock::now() >= *opt.deadline;
-    const std::size_t nodes =
-        past_deadline ? std::min(opt.effort.search_nodes, AllocationOptions::kNodesPastDeadline) : opt.effort.search_nodes;
-    if (std::optional<std::vector<std::uint64_t>> offsets =
-            detail::StepSearch(requests, opt.fit_within, opt.alignment, nodes).run()) {
-      best.offsets = std::move(*offsets);
-      searched = true;
-      best.peak = 0;
-      for (std::size_t r = 0; r < requests.size(); ++r)
-        best.peak = std::max(best.peak, best.offsets[r] + align_up(requests[r].bytes, opt.alignment));
-    }
-  }
+  // 3. the search by steps with its whole budget (the brief one found nothing)
+  search(opt.effort.search_nodes);
   // 4. improvement
   for (std::size_t round = 0;
        !searched && round < opt.effort.improvement_rounds && best.peak > bound && order.size() > 1 && !late(round); ++round) {
