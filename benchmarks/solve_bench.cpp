@@ -6,6 +6,10 @@
 // 3. With CBC (PINFUSE_HAS_CBC): joint-ilp/<model>, the same joint optimum as
 //    joint/<model> from the ILP of solvers/ilp.hpp solved by CBC, with the ILP's
 //    size as counters (ilp_rows, ilp_cols, ilp_nonzeros).
+// 4. allocate/<layout>: the SPM allocator with its default effort on the fragmented
+//    layouts of tests/data/fragmented_layouts/ (plans whose buffers the older
+//    allocators could not place), with counters fits (peak <= capacity), peak_KiB,
+//    lower_bound_KiB and buffers.
 // Memory: peak_heap_MiB, the most heap a solve held above what was allocated
 // before it, counted by the global operator new below.
 #include <benchmark/benchmark.h>
@@ -17,6 +21,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "pinfuse/pinfuse.hpp"
 #include "pinfuse/plan/replay.hpp"
@@ -76,13 +81,18 @@ void solve_network(benchmark::State& state, const pinfuse::Network& net, pinfuse
   });
 }
 
+/// The files of the source tree's `folder` with the extension `extension`, sorted.
+std::vector<std::filesystem::path> source_files(const std::string& folder, const std::string& extension) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(std::string(PINFUSE_SOURCE_DIR) + "/" + folder))
+    if (e.path().extension() == extension) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 const bool registered = [] {
   namespace fs = std::filesystem;
-  std::vector<fs::path> models;
-  for (const auto& e : fs::directory_iterator(std::string(PINFUSE_SOURCE_DIR) + "/models"))
-    if (e.path().extension() == ".json") models.push_back(e.path());
-  std::sort(models.begin(), models.end());
-  for (const fs::path& path : models) {
+  for (const fs::path& path : source_files("models", ".json")) {
     const auto net = std::make_shared<const pinfuse::Network>(pinfuse::load_model(path.string()));
     for (const pinfuse::Strategy s : pinfuse::all_strategies) {
       const std::string name = std::string(pinfuse::to_string(s)) + "/" + path.stem().string();
@@ -128,6 +138,22 @@ const bool registered = [] {
       }
       st.counters["commands"] = double(report.commands);
       st.counters["stages"] = double(report.stages);
+    })->Unit(benchmark::kMillisecond);
+  }
+  // The allocator on layouts that fragment the SPM: what a solve's address step costs where it is hardest.
+  for (const fs::path& path : source_files("tests/data/fragmented_layouts", ".txt")) {
+    const auto layout = std::make_shared<const pinfuse::AllocationInstance>(
+        pinfuse::read_allocation_instance(pinfuse::io::read_text_file(path.string()), path.string()));
+    benchmark::RegisterBenchmark(("allocate/" + path.stem().string()).c_str(), [layout](benchmark::State& st) {
+      pinfuse::AllocationOptions options;
+      options.alignment = layout->alignment;
+      options.fit_within = layout->capacity;
+      pinfuse::Allocation a;
+      for (auto _ : st) a = pinfuse::allocate(layout->requests, options);
+      st.counters["fits"] = a.peak <= layout->capacity ? 1 : 0;
+      st.counters["peak_KiB"] = double(a.peak) / 1024;
+      st.counters["lower_bound_KiB"] = double(a.lower_bound) / 1024;
+      st.counters["buffers"] = double(layout->requests.size());
     })->Unit(benchmark::kMillisecond);
   }
   // Scaling: groups of at most 12 layers keep the DP at O(n * 12) group queries.

@@ -20,6 +20,9 @@
 #define LLVMFuzzerTestOneInput pinfuse_fuzz_program_json
 #include "program_json.cpp"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput pinfuse_fuzz_allocation_text
+#include "allocation_text.cpp"
+#undef LLVMFuzzerTestOneInput
 #ifdef PINFUSE_HAS_ONNX
 #define LLVMFuzzerTestOneInput pinfuse_fuzz_onnx_bytes
 #include "onnx_bytes.cpp"
@@ -47,6 +50,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   static constexpr Named targets[] = {
       {"fuzz_model_json", pinfuse_fuzz_model_json},     {"fuzz_hardware_json", pinfuse_fuzz_hardware_json},
       {"fuzz_plan_json", pinfuse_fuzz_plan_json},       {"fuzz_program_json", pinfuse_fuzz_program_json},
+      {"fuzz_allocation_text", pinfuse_fuzz_allocation_text},
 #ifdef PINFUSE_HAS_ONNX
       {"fuzz_onnx_bytes", pinfuse_fuzz_onnx_bytes},
 #endif

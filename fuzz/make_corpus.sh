@@ -4,13 +4,15 @@
 # model_json: the bundled models and the bad inputs of tests/data; hardware_json: the bundled
 # hardware and fuzz/seeds/hardware; plan_json: the plans `pinfuse solve` writes for the fuzz
 # model (fuzz/model.json) with every strategy, at 32 KiB of SPM (the plan and program targets')
-# and 1 MiB (the default); program_json: their command streams at 32 KiB;
+# and 1 MiB (the default); program_json: their command streams at 32 KiB; allocation_text: the
+# layouts of tests/data/fragmented_layouts and fuzz/seeds/allocation;
 # onnx_bytes (with ONNX_SEED_TOOL): fuzz/seeds/onnx/*.txt serialized; tflite_bytes (with
 # PINFUSE_TESTS, built with the TFLite importer): the files its hidden test "[.tflite_files]" writes.
 set -eu
 src=$1 out=$2 tool=$3 onnx_seed=${4:--} tests=${5:--}
 rm -rf "$out"
-mkdir -p "$out/model_json" "$out/hardware_json" "$out/plan_json" "$out/program_json"
+mkdir -p "$out/model_json" "$out/hardware_json" "$out/plan_json" "$out/program_json" "$out/allocation_text"
+cp "$src"/tests/data/fragmented_layouts/*.txt "$src"/fuzz/seeds/allocation/*.txt "$out/allocation_text/"
 cp "$src"/models/*.json "$src"/tests/data/*.json "$src"/fuzz/model.json "$out/model_json/"
 cp "$src"/examples/hardware/*.json "$src"/fuzz/seeds/hardware/*.json "$out/hardware_json/"
 for strategy in layerwise fusion pinning joint; do

@@ -40,6 +40,7 @@ ALLOWED = {
 ALLOWED_FILES = {
     "plan": {"memory/allocator.hpp"},  # the SPM allocator stands alone (plan/layout.hpp)
     "io": {"accel/hardware.hpp",       # the hardware file format describes the reference accelerator's parameters
+           "memory/allocation_request.hpp",  # allocation instances as text are the allocator's requests
            "solvers/ilp_model.hpp"},   # the LP and MPS writers write the ILP the solvers formulate
 }
 # folders next to INCLUDE_DIR whose code uses only the public headers (tests may include internals)

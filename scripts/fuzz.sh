@@ -21,7 +21,7 @@ ctest --test-dir "$build" -R '^fuzz\.corpus$' >/dev/null
 dir=$build/fuzz
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(model_json hardware_json plan_json program_json)
+  targets=(model_json hardware_json plan_json program_json allocation_text)
   [ -x "$dir/fuzz_onnx_bytes" ] && targets+=(onnx_bytes)  # built with ONNX only
   [ -x "$dir/fuzz_tflite_bytes" ] && targets+=(tflite_bytes)  # built with the TFLite importer only
 fi

@@ -4,13 +4,14 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <numeric>
 #include <optional>
 #include <random>
 #include <span>
 #include <string>
 
+#include "pinfuse/io/allocation_text.hpp"
+#include "pinfuse/io/files.hpp"
 #include "pinfuse/memory/allocator.hpp"
 #include "support/sanitized.hpp"
 
@@ -38,23 +39,20 @@ std::uint64_t best_over_orders(const std::vector<AllocationRequest>& r, std::uin
   return best;
 }
 
-/// A layout of tests/data/fragmented_layouts/ (its header says the format).
-struct FragmentedLayout {
-  std::uint64_t capacity = 0, alignment = 1;
-  std::vector<AllocationRequest> requests;
-};
-
-FragmentedLayout read_layout(const std::string& name) {
-  std::ifstream in(std::string(PINFUSE_SOURCE_DIR) + "/tests/data/fragmented_layouts/" + name + ".txt");
-  REQUIRE(in);
-  std::string line;
-  while (in.peek() == '#') std::getline(in, line);
-  FragmentedLayout layout;
-  in >> layout.capacity >> layout.alignment;
-  AllocationRequest r;
-  while (in >> r.bytes >> r.first_step >> r.last_step) layout.requests.push_back(r);
+/// A layout of tests/data/fragmented_layouts/ (io/allocation_text.hpp's format).
+AllocationInstance read_layout(const std::string& name) {
+  const std::string path = std::string(PINFUSE_SOURCE_DIR) + "/tests/data/fragmented_layouts/" + name + ".txt";
+  AllocationInstance layout = read_allocation_instance(io::read_text_file(path), path);
   REQUIRE(layout.requests.size() > 100);
   return layout;
+}
+
+/// The default options, to fit `layout` within its capacity at its alignment.
+AllocationOptions to_fit(const AllocationInstance& layout) {
+  AllocationOptions options;
+  options.alignment = layout.alignment;
+  options.fit_within = layout.capacity;
+  return options;
 }
 
 /// Whether `r` has a placement within `limit` at multiples of `alignment`:
@@ -78,10 +76,8 @@ TEST_CASE("the search by steps places real plans that the fit rounds gave up on"
   for (const char* name : {"torchvision_inception_v3_512k_joint", "torchvision_efficientnet_v2_s_512k_joint",
                            "torchvision_densenet121_1m_joint", "torchvision_densenet201_512k_joint"}) {
     INFO(name);
-    const FragmentedLayout l = read_layout(name);
-    AllocationOptions options;
-    options.alignment = l.alignment;
-    options.fit_within = l.capacity;
+    const AllocationInstance l = read_layout(name);
+    AllocationOptions options = to_fit(l);
     if (!pinfuse::testing::sanitized) {  // the premise, optimized only (1,000 rounds and more: 10 s sanitized)
       options.effort.search_nodes = 0;  // the rounds alone
       CHECK(allocate(l.requests, options).peak > l.capacity);
@@ -134,10 +130,30 @@ TEST_CASE("the search by steps finds only valid placements, and almost every one
   CHECK(found == placeable_count);
 }
 
+TEST_CASE("a brief search by steps goes before the fit rounds, and its placement is kept", "[allocator]") {
+  // The rounds place these two too (test below), differently: the allocation is the brief search's.
+  for (const char* name : {"googlenet_256k_joint", "densenet121_256k_pinning", "torchvision_densenet201_512k_joint"}) {
+    INFO(name);
+    const AllocationInstance l = read_layout(name);
+    AllocationOptions options = to_fit(l);
+    const std::optional<std::vector<std::uint64_t>> brief =
+        detail::StepSearch(l.requests, l.capacity, l.alignment, options.effort.first_search_nodes).run();
+    REQUIRE(brief);
+    CHECK(allocate(l.requests, options).offsets == *brief);
+  }
+  // One the brief search does not place: the rounds and then the whole search do.
+  const AllocationInstance l = read_layout("torchvision_densenet121_1m_joint");
+  CHECK_FALSE(detail::StepSearch(l.requests, l.capacity, l.alignment, AllocationEffort{}.first_search_nodes).run());
+  AllocationOptions options = to_fit(l);
+  const Allocation a = allocate(l.requests, options);
+  CHECK(a.peak <= l.capacity);
+  CHECK(allocation_is_valid(l.requests, a.offsets, l.capacity, l.alignment));
+}
+
 TEST_CASE("the fit rounds place real fragmented plans within the SPM", "[allocator]") {
   for (const char* name : {"googlenet_256k_joint", "inception_v3_256k_joint", "densenet121_256k_pinning"}) {
     INFO(name);
-    const FragmentedLayout l = read_layout(name);
+    const AllocationInstance l = read_layout(name);
     AllocationOptions options;
     options.alignment = l.alignment;
     options.effort.fit_rounds = 0;  // greedy and 200 hill-climbing swaps, as before the fit rounds
@@ -202,10 +218,8 @@ TEST_CASE("past its deadline the allocator tries kRoundsPastDeadline rounds of e
 }
 
 TEST_CASE("past its deadline the search by steps spends kNodesPastDeadline nodes, no more", "[allocator]") {
-  const FragmentedLayout l = read_layout("torchvision_densenet121_1m_joint");  // the search needs more nodes
-  AllocationOptions past;
-  past.alignment = l.alignment;
-  past.fit_within = l.capacity;
+  const AllocationInstance l = read_layout("torchvision_densenet121_1m_joint");  // the search needs more nodes
+  AllocationOptions past = to_fit(l);
   past.effort.improvement_rounds = 5000;  // more than kRoundsPastDeadline, as the fit rounds
   past.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
   AllocationOptions capped = past;

@@ -1,5 +1,5 @@
 // pinfuse — the command-line tool: solve, validate and compare plans for a model.
-//   pinfuse solve MODEL.json [--hw HW.json] [--strategy joint] [--out PLAN.json] [--program CMDS.json] [--json] [--stats]
+//   pinfuse solve MODEL.json [--hw HW.json] [--strategy joint] [--out PLAN.json] [--program CMDS.json] [--allocation ALLOC.txt] [--json] [--stats]
 //   pinfuse validate MODEL.json PLAN.json [--hw HW.json] [--program CMDS.json]
 //   pinfuse compare MODEL.json [--hw HW.json] [--json] [--stats] [--jobs N]
 //   (solve, compare and sweep show a progress line on stderr after a second; --quiet silences it)
@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
   solve_cmd->add_flag("--json", as_json, "print one JSON object instead of text");
   add_solve_flags(*solve_cmd, common, true);
   solve_cmd->add_option("--occupancy", solve_files.occupancy_svg, "write the plan's SPM occupancy over time as SVG to this file");
+  solve_cmd->add_option("--allocation", solve_files.allocation,
+                        "write the plan's SPM allocation question (buffer sizes and lifetimes, capacity, alignment) as text to this file");
 
   CLI::App* validate_cmd = app.add_subcommand("validate", "check a plan file against a model and hardware");
   add_common(*validate_cmd, common);

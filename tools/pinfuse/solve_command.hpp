@@ -17,7 +17,7 @@ namespace pinfuse::cli {
 
 /// Files `solve` writes besides its report; empty = not asked for.
 struct SolveFiles {
-  std::string plan, occupancy_svg, program;
+  std::string plan, occupancy_svg, program, allocation;
 };
 
 /// `pinfuse solve`: the plan of one strategy as a report (text or JSON), and the files asked for.
@@ -31,6 +31,15 @@ inline int cmd_solve(const Common& c, const std::string& strategy_name, const So
     const Program prog = build_program(s.net, o.plan, accel, scratchpad_of(s.hw));
     io::write_text_file(files.program, program_to_json(s.net, prog).dump() + '\n');
     replayed = report_replay(s, o.plan, prog);
+  }
+  if (!files.allocation.empty()) {
+    const Scratchpad spm = scratchpad_of(s.hw);
+    io::write_text_file(files.allocation,
+                        allocation_instance_text({spm.capacity(), spm.alignment(), layout_requests(o.plan)},
+                                                 "The SPM allocation of pinfuse's " + o.plan.strategy + " plan of " +
+                                                     model_info(s.net).name + " (" + kib(s.hw.spm_bytes) +
+                                                     " KiB of SPM): pinned FMs, then each group's buffers\n"
+                                                     "(steps = the plan's groups). Format: io/allocation_text.hpp."));
   }
   if (!files.occupancy_svg.empty())
     io::write_text_file(files.occupancy_svg, svg::occupancy(s.net, o.plan, scratchpad_of(s.hw).capacity(),
