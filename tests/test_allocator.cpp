@@ -34,7 +34,7 @@ std::uint64_t best_over_orders(const std::vector<AllocationRequest>& r, std::uin
   std::vector<std::size_t> order(r.size());
   std::iota(order.begin(), order.end(), 0);
   std::uint64_t best = ~std::uint64_t(0);
-  do best = std::min(best, detail::place_best_fit(r, order, alignment).peak);
+  do best = std::min(best, detail::place_in_order(r, order, alignment).peak);
   while (std::next_permutation(order.begin(), order.end()));
   return best;
 }
@@ -45,6 +45,14 @@ AllocationInstance read_layout(const std::string& name) {
   AllocationInstance layout = read_allocation_instance(io::read_text_file(path), path);
   REQUIRE(layout.requests.size() > 100);
   return layout;
+}
+
+/// The buffers in the order of their offsets, lowest first (ties: request order).
+std::vector<std::size_t> lowest_first(const std::vector<std::uint64_t>& offsets) {
+  std::vector<std::size_t> order(offsets.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return offsets[a] < offsets[b]; });
+  return order;
 }
 
 /// The default options, to fit `layout` within its capacity at its alignment.
@@ -117,6 +125,10 @@ TEST_CASE("the search by steps finds only valid placements, and almost every one
     if (placed) {
       CHECK(allocation_is_valid(r, *placed, limit, alignment));
       for (std::size_t k = 0; k < r.size(); ++k) CHECK((*placed)[k] + align_up(r[k].bytes, alignment) <= limit);
+      // Moving each buffer down, lowest first, to the lowest gap that holds it moves none up.
+      const Allocation down = detail::place_in_order(r, lowest_first(*placed), alignment, detail::Fit::lowest);
+      for (std::size_t k = 0; k < r.size(); ++k) CHECK(down.offsets[k] <= (*placed)[k]);
+      CHECK(allocation_is_valid(r, down.offsets, limit, alignment));
     }
     placeable_count += exists ? 1 : 0;
     found += placed ? 1 : 0;
@@ -139,7 +151,10 @@ TEST_CASE("a brief search by steps goes before the fit rounds, and its placement
     const std::optional<std::vector<std::uint64_t>> brief =
         detail::StepSearch(l.requests, l.capacity, l.alignment, options.effort.first_search_nodes).run();
     REQUIRE(brief);
-    CHECK(allocate(l.requests, options).offsets == *brief);
+    // Then each buffer, lowest first, moved down to the lowest gap that holds it: to the lower bound here.
+    const Allocation a = allocate(l.requests, options);
+    CHECK(a.offsets == detail::place_in_order(l.requests, lowest_first(*brief), l.alignment, detail::Fit::lowest).offsets);
+    CHECK(a.peak == a.lower_bound);
   }
   // One the brief search does not place: the rounds and then the whole search do.
   const AllocationInstance l = read_layout("torchvision_densenet121_1m_joint");

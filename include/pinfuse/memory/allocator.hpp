@@ -27,8 +27,9 @@
 //      DenseNet-169 and DenseNet-201 at 512 KiB, DenseNet-121 at 1 MiB; the
 //      four torchvision_* layouts in tests/data/fragmented_layouts/) fit so in
 //      0.1-11 ms; the solver's address repair then has nothing to repair. Its
-//      layout places pins high: its peak may be up to `fit_within`, above the
-//      lower bound although the buffers would fit lower.
+//      layout places pins high; then each buffer, lowest first, moves down to
+//      the lowest gap that holds it (none moves up, so it still fits), which
+//      brings the peak down to the lower bound on most real plans.
 //   4. Improvement (unless a search placed the buffers): hill climbing over the
 //      placement order (swap two buffers, keep the order if the peak does not
 //      grow), a fixed number of rounds.
@@ -87,11 +88,17 @@ inline bool alive_together(const AllocationRequest& a, const AllocationRequest& 
   return a.first_step <= b.last_step && b.first_step <= a.last_step;
 }
 
-/// Places requests in `order` by best fit; returns the offsets and the peak.
-/// The placed buffers are indexed by step, so a buffer meets only those alive
-/// in its own steps: O(sum over buffers of lifetime x buffers alive), not O(n^2).
-inline Allocation place_best_fit(std::span<const AllocationRequest> requests, const std::vector<std::size_t>& order,
-                                 std::uint64_t alignment) {
+/// Where place_in_order() puts a buffer among the gaps the buffers placed before
+/// it leave free at its steps: the smallest gap that holds it, or the lowest.
+enum class Fit { best, lowest };
+
+/// Places requests in `order`, each in the gap `fit` says or else on top (one of no
+/// bytes at 0); returns
+/// the offsets and the peak. The placed buffers are indexed by step, so a buffer
+/// meets only those alive in its own steps: O(sum over buffers of lifetime x
+/// buffers alive), not O(n^2).
+inline Allocation place_in_order(std::span<const AllocationRequest> requests, const std::vector<std::size_t>& order,
+                                 std::uint64_t alignment, Fit fit = Fit::best) {
   Allocation a;
   a.offsets.assign(requests.size(), 0);
   std::vector<std::vector<std::size_t>> placed_at(step_count(requests));  // placed buffers alive at each step
@@ -99,6 +106,7 @@ inline Allocation place_best_fit(std::span<const AllocationRequest> requests, co
   std::vector<std::pair<std::uint64_t, std::uint64_t>> busy;  // [begin, end) of conflicting buffers
   for (const std::size_t r : order) {
     const std::uint64_t size = align_up(requests[r].bytes, alignment);
+    if (size == 0) continue;  // no bytes: at 0, where it overlaps nothing
     busy.clear();
     for (std::size_t step = requests[r].first_step; step <= requests[r].last_step; ++step)
       for (const std::size_t p : placed_at[step])
@@ -107,11 +115,11 @@ inline Allocation place_best_fit(std::span<const AllocationRequest> requests, co
           busy.emplace_back(a.offsets[p], a.offsets[p] + align_up(requests[p].bytes, alignment));
         }
     std::sort(busy.begin(), busy.end());
-    // Best fit: the smallest gap between busy ranges that holds the buffer; else on top.
+    // The smallest (or the lowest) gap between busy ranges that holds the buffer; else on top.
     std::uint64_t best_offset = 0, best_gap = ~std::uint64_t(0);
     bool found = false;
     const std::uint64_t top = for_each_gap(busy, [&](std::uint64_t begin, std::uint64_t end) {
-      if (end - begin >= size && end - begin < best_gap) {
+      if (end - begin >= size && end - begin < best_gap && !(found && fit == Fit::lowest)) {
         best_gap = end - begin;
         best_offset = begin;
         found = true;
@@ -163,7 +171,7 @@ inline Allocation allocate(std::span<const AllocationRequest> requests, const Al
     };
     return key(a) > key(b);
   });
-  Allocation best = detail::place_best_fit(requests, order, opt.alignment);
+  Allocation best = detail::place_in_order(requests, order, opt.alignment);
   const auto late = [&](std::size_t round) {
     return opt.deadline && round >= AllocationOptions::kRoundsPastDeadline && std::chrono::steady_clock::now() >= *opt.deadline;
   };
@@ -182,11 +190,15 @@ inline Allocation allocate(std::span<const AllocationRequest> requests, const Al
       searched_nodes = nodes;
       return;
     }
-    best.offsets = std::move(*offsets);
+    // Its layout places pins high: each buffer, lowest first, moves down to the lowest gap of those below it.
+    // None moves up (its own place is still free: whatever lay below it and shares a step with it only moved
+    // down), so the layout still fits; its peak drops to the lower bound on most real plans.
+    std::vector<std::size_t> lowest_first(requests.size());
+    std::iota(lowest_first.begin(), lowest_first.end(), 0);
+    std::stable_sort(lowest_first.begin(), lowest_first.end(),
+                     [&](std::size_t a, std::size_t b) { return (*offsets)[a] < (*offsets)[b]; });
+    best = detail::place_in_order(requests, lowest_first, opt.alignment, detail::Fit::lowest);
     searched = true;
-    best.peak = 0;
-    for (std::size_t r = 0; r < requests.size(); ++r)
-      best.peak = std::max(best.peak, best.offsets[r] + align_up(requests[r].bytes, opt.alignment));
   };
   // 2a. the search by steps, briefly: most fragmented plans it places in a few ms, where the rounds spend
   // up to 0.5 s before they give up (tests/data/fragmented_layouts, solve_bench's allocate/)
@@ -199,7 +211,7 @@ inline Allocation allocate(std::span<const AllocationRequest> requests, const Al
                               best.peak > std::max(opt.fit_within, bound) && !late(round);
        ++round) {
     detail::promote_squeaky(requests, last, opt.fit_within, opt.alignment, order, rng);
-    last = detail::place_best_fit(requests, order, opt.alignment);
+    last = detail::place_in_order(requests, order, opt.alignment);
     if (last.peak < best.peak) {
       best = last;
       best_order = order;
@@ -218,7 +230,7 @@ inline Allocation allocate(std::span<const AllocationRequest> requests, const Al
     const std::size_t i = pick(rng), j = pick(rng);
     if (i == j) continue;
     std::swap(order[i], order[j]);
-    Allocation next = detail::place_best_fit(requests, order, opt.alignment);
+    Allocation next = detail::place_in_order(requests, order, opt.alignment);
     if (next.peak <= best.peak) best = std::move(next);
     else std::swap(order[i], order[j]);
   }
