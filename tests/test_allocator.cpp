@@ -47,14 +47,6 @@ AllocationInstance read_layout(const std::string& name) {
   return layout;
 }
 
-/// The buffers in the order of their offsets, lowest first (ties: request order).
-std::vector<std::size_t> lowest_first(const std::vector<std::uint64_t>& offsets) {
-  std::vector<std::size_t> order(offsets.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return offsets[a] < offsets[b]; });
-  return order;
-}
-
 /// The default options, to fit `layout` within its capacity at its alignment.
 AllocationOptions to_fit(const AllocationInstance& layout) {
   AllocationOptions options;
@@ -126,7 +118,7 @@ TEST_CASE("the search by steps finds only valid placements, and almost every one
       CHECK(allocation_is_valid(r, *placed, limit, alignment));
       for (std::size_t k = 0; k < r.size(); ++k) CHECK((*placed)[k] + align_up(r[k].bytes, alignment) <= limit);
       // Moving each buffer down, lowest first, to the lowest gap that holds it moves none up.
-      const Allocation down = detail::place_in_order(r, lowest_first(*placed), alignment, detail::Fit::lowest);
+      const Allocation down = detail::place_in_order(r, detail::lowest_first(*placed), alignment, detail::Fit::lowest);
       for (std::size_t k = 0; k < r.size(); ++k) CHECK(down.offsets[k] <= (*placed)[k]);
       CHECK(allocation_is_valid(r, down.offsets, limit, alignment));
     }
@@ -153,7 +145,7 @@ TEST_CASE("a brief search by steps goes before the fit rounds, and its placement
     REQUIRE(brief);
     // Then each buffer, lowest first, moved down to the lowest gap that holds it: to the lower bound here.
     const Allocation a = allocate(l.requests, options);
-    CHECK(a.offsets == detail::place_in_order(l.requests, lowest_first(*brief), l.alignment, detail::Fit::lowest).offsets);
+    CHECK(a.offsets == detail::place_in_order(l.requests, detail::lowest_first(*brief), l.alignment, detail::Fit::lowest).offsets);
     CHECK(a.peak == a.lower_bound);
   }
   // One the brief search does not place: the rounds and then the whole search do.

@@ -88,6 +88,14 @@ inline bool alive_together(const AllocationRequest& a, const AllocationRequest& 
   return a.first_step <= b.last_step && b.first_step <= a.last_step;
 }
 
+/// The buffers in the order of their `offsets`, lowest first (ties: request order).
+inline std::vector<std::size_t> lowest_first(const std::vector<std::uint64_t>& offsets) {
+  std::vector<std::size_t> order(offsets.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return offsets[a] < offsets[b]; });
+  return order;
+}
+
 /// Where place_in_order() puts a buffer among the gaps the buffers placed before
 /// it leave free at its steps: the smallest gap that holds it, or the lowest.
 enum class Fit { best, lowest };
@@ -179,7 +187,7 @@ inline Allocation allocate(std::span<const AllocationRequest> requests, const Al
   std::mt19937 rng(opt.effort.seed);
   // The search by steps within `nodes` (at most kNodesPastDeadline past the deadline), while the peak is above
   // fit_within and unless an earlier search spent as many: its placement, if it finds one, is the allocation.
-  bool searched = false;  // its placement is not an order: no hill climbing from it
+  bool searched = false;  // its placement is not a best-fit order: no hill climbing from it
   std::size_t searched_nodes = 0;  // the budget of the last search that found nothing
   const auto search = [&](std::size_t nodes) {
     if (opt.deadline && std::chrono::steady_clock::now() >= *opt.deadline)
@@ -193,11 +201,7 @@ inline Allocation allocate(std::span<const AllocationRequest> requests, const Al
     // Its layout places pins high: each buffer, lowest first, moves down to the lowest gap of those below it.
     // None moves up (its own place is still free: whatever lay below it and shares a step with it only moved
     // down), so the layout still fits; its peak drops to the lower bound on most real plans.
-    std::vector<std::size_t> lowest_first(requests.size());
-    std::iota(lowest_first.begin(), lowest_first.end(), 0);
-    std::stable_sort(lowest_first.begin(), lowest_first.end(),
-                     [&](std::size_t a, std::size_t b) { return (*offsets)[a] < (*offsets)[b]; });
-    best = detail::place_in_order(requests, lowest_first, opt.alignment, detail::Fit::lowest);
+    best = detail::place_in_order(requests, detail::lowest_first(*offsets), opt.alignment, detail::Fit::lowest);
     searched = true;
   };
   // 2a. the search by steps, briefly: most fragmented plans it places in a few ms, where the rounds spend
