@@ -83,7 +83,7 @@ TEST_CASE("the search by steps places real plans that the fit rounds gave up on"
       CHECK(allocate(l.requests, options).peak > l.capacity);
     }
     options.effort = {};
-    options.effort.fit_rounds = 0;  // best fit, then the search
+    options.effort.fit_rounds = 0;  // best fit, then the searches (no rounds)
     const Allocation a = allocate(l.requests, options);
     CHECK(a.lower_bound <= l.capacity);
     CHECK(a.peak <= l.capacity);
@@ -148,7 +148,7 @@ TEST_CASE("a brief search by steps goes before the fit rounds, and its placement
     CHECK(a.offsets == detail::place_in_order(l.requests, detail::lowest_first(*brief), l.alignment, detail::Fit::lowest).offsets);
     CHECK(a.peak == a.lower_bound);
   }
-  // One the brief search does not place: the rounds and then the whole search do.
+  // One the brief search does not place (nor the rounds alone: the test above): the whole search after them does.
   const AllocationInstance l = read_layout("torchvision_densenet121_1m_joint");
   CHECK_FALSE(detail::StepSearch(l.requests, l.capacity, l.alignment, AllocationEffort{}.first_search_nodes).run());
   AllocationOptions options = to_fit(l);

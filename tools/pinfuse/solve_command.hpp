@@ -37,8 +37,8 @@ inline int cmd_solve(const Common& c, const std::string& strategy_name, const So
     io::write_text_file(files.allocation,
                         allocation_instance_text({spm.capacity(), spm.alignment(), layout_requests(o.plan)},
                                                  "The SPM allocation of pinfuse's " + o.plan.strategy + " plan of " +
-                                                     model_info(s.net).name + " (" + kib(s.hw.spm_bytes) +
-                                                     " KiB of SPM): pinned FMs, then each group's buffers\n"
+                                                     model_info(s.net).name + " (" + kib(spm.capacity()) +
+                                                     " KiB of SPM to use): pinned FMs, then each group's buffers\n"
                                                      "(steps = the plan's groups). Format: io/allocation_text.hpp."));
   }
   if (!files.occupancy_svg.empty())

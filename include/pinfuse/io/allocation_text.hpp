@@ -31,7 +31,7 @@ namespace pinfuse {
 /// The most steps an instance read from text may span (a plan's steps are its groups) [steps].
 inline constexpr std::uint64_t kAllocationStepLimit = std::uint64_t{1} << 20;
 /// The most buffer-steps it may hold, the sum over buffers of the steps each is alive: the
-/// allocator's work and tables grow with it [steps].
+/// allocator's per-step tables grow with it (its time with it times the buffers alive at a step) [steps].
 inline constexpr std::uint64_t kAllocationLifetimeLimit = std::uint64_t{1} << 24;
 
 /// An allocator's question: these buffers within `capacity` bytes, at multiples of `alignment`.

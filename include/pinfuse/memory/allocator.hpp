@@ -8,7 +8,7 @@
 //   2. Fit (only while the peak is above `fit_within`, e.g. the SPM capacity):
 //      a. the search by steps (step 3) within first_search_nodes (64 Ki nodes):
 //         five of the seven layouts in tests/data/fragmented_layouts/ fit so in
-//         0.1-2 ms, where the rounds below spent up to 0.57 s (DenseNet-201's
+//         0.1-3 ms, where the rounds below spent up to 0.57 s (DenseNet-201's
 //         2,345 buffers) before they gave up;
 //      b. squeaky-wheel rounds. Every buffer that ends above `fit_within` moves to
 //      a random earlier place in the order, and best fit runs again. Real plans
@@ -22,17 +22,21 @@
 //      memory/detail/step_search.hpp): the steps swept in order, the buffers
 //      that live longer placed at the ends of gaps and each step's one-step
 //      buffers packed exactly into the gaps left, backtracking, within a
-//      budget of nodes (1 M: about 0.1 s when it finds nothing). Real plans
-//      the rounds gave up on (torchvision's Inception-v3, EfficientNetV2-S,
-//      DenseNet-169 and DenseNet-201 at 512 KiB, DenseNet-121 at 1 MiB; the
-//      four torchvision_* layouts in tests/data/fragmented_layouts/) fit so in
-//      0.1-11 ms; the solver's address repair then has nothing to repair. Its
+//      budget of nodes (1 M: about 0.1 s when it finds nothing; step 2a is
+//      this search with a smaller budget). Real plans the rounds gave up on
+//      (torchvision's Inception-v3, EfficientNetV2-S, DenseNet-169 and
+//      DenseNet-201 at 512 KiB, DenseNet-121 at 1 MiB; the four torchvision_*
+//      layouts in tests/data/fragmented_layouts/) fit so, all but DenseNet-121's
+//      (2^18 to 2^19 nodes, 11 ms) already in step 2a; the solver's address
+//      repair then has nothing to repair. Its
 //      layout places pins high; then each buffer, lowest first, moves down to
 //      the lowest gap that holds it (none moves up, so it still fits), which
 //      brings the peak down to the lower bound on most real plans.
-//   4. Improvement (unless a search placed the buffers): hill climbing over the
-//      placement order (swap two buffers, keep the order if the peak does not
-//      grow), a fixed number of rounds.
+//   4. Improvement: hill climbing over the placement order (swap two buffers,
+//      keep the order if the peak does not grow), a fixed number of rounds; by
+//      best fit, or where a search placed the buffers, by lowest fit from its
+//      layout's order (it lowered 11 of the 13 zoo plans whose layout after the
+//      move down stayed above the lower bound, 7 of them to it: quality.md).
 // The rounds use a fixed seed, so results are reproducible (unless a deadline
 // cuts them short: AllocationOptions::deadline).
 // The peak can never be below the lower bound, the most aligned bytes alive at
@@ -187,7 +191,7 @@ inline Allocation allocate(std::span<const AllocationRequest> requests, const Al
   std::mt19937 rng(opt.effort.seed);
   // The search by steps within `nodes` (at most kNodesPastDeadline past the deadline), while the peak is above
   // fit_within and unless an earlier search spent as many: its placement, if it finds one, is the allocation.
-  bool searched = false;  // its placement is not a best-fit order: no hill climbing from it
+  detail::Fit fit = detail::Fit::best;  // how `order` places the buffers: lowest fit once a search placed them
   std::size_t searched_nodes = 0;  // the budget of the last search that found nothing
   const auto search = [&](std::size_t nodes) {
     if (opt.deadline && std::chrono::steady_clock::now() >= *opt.deadline)
@@ -201,8 +205,9 @@ inline Allocation allocate(std::span<const AllocationRequest> requests, const Al
     // Its layout places pins high: each buffer, lowest first, moves down to the lowest gap of those below it.
     // None moves up (its own place is still free: whatever lay below it and shares a step with it only moved
     // down), so the layout still fits; its peak drops to the lower bound on most real plans.
-    best = detail::place_in_order(requests, detail::lowest_first(*offsets), opt.alignment, detail::Fit::lowest);
-    searched = true;
+    order = detail::lowest_first(*offsets);
+    fit = detail::Fit::lowest;
+    best = detail::place_in_order(requests, order, opt.alignment, fit);
   };
   // 2a. the search by steps, briefly: most fragmented plans it places in a few ms, where the rounds spend
   // up to 0.5 s before they give up (tests/data/fragmented_layouts, solve_bench's allocate/)
@@ -229,12 +234,12 @@ inline Allocation allocate(std::span<const AllocationRequest> requests, const Al
   search(opt.effort.search_nodes);
   // 4. improvement
   for (std::size_t round = 0;
-       !searched && round < opt.effort.improvement_rounds && best.peak > bound && order.size() > 1 && !late(round); ++round) {
+       round < opt.effort.improvement_rounds && best.peak > bound && order.size() > 1 && !late(round); ++round) {
     std::uniform_int_distribution<std::size_t> pick(0, order.size() - 1);
     const std::size_t i = pick(rng), j = pick(rng);
     if (i == j) continue;
     std::swap(order[i], order[j]);
-    Allocation next = detail::place_in_order(requests, order, opt.alignment);
+    Allocation next = detail::place_in_order(requests, order, opt.alignment, fit);
     if (next.peak <= best.peak) best = std::move(next);
     else std::swap(order[i], order[j]);
   }

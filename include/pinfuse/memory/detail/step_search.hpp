@@ -1,6 +1,7 @@
 #pragma once
-// The allocator's search by steps (memory/allocator.hpp, step 3): buffers
-// placed below a limit where the squeaky-wheel rounds found no such placement.
+// The allocator's search by steps (memory/allocator.hpp, steps 2a and 3):
+// buffers placed below a limit, briefly before the squeaky-wheel rounds and
+// with the whole budget where neither the brief search nor the rounds placed them.
 //
 // A plan's layout (plan/layout.hpp) has buffers of two kinds: pinned FMs,
 // alive over several steps, and each group's buffers, alive at one step. Once
@@ -25,7 +26,7 @@
 // Real plans whose pins the rounds could not place (torchvision's
 // Inception-v3, EfficientNetV2-S and DenseNet-201 at 512 KiB, DenseNet-121
 // at 1 MiB: tests/data/fragmented_layouts/; DenseNet-169 at 512 KiB too) fit
-// this way in 0.2-12 ms; the rounds fit them only when let run 50,000
+// this way in 0.1-11 ms; the rounds fit them only when let run 50,000
 // rounds, 20,000 in a row without a lower peak (0.4 s for Inception-v3;
 // DenseNet-201 with one seed of 32), where they stop after 1,000 such.
 #include <algorithm>
