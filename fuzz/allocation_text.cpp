@@ -19,9 +19,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.alignment = in.alignment;
     options.fit_within = in.capacity;
     // Every step of the allocator, with less effort than its default (1,000 rounds and more of 2,345 buffers: 10 s here).
-    options.effort.fit_rounds = 100;
-    options.effort.fit_patience = 50;
-    options.effort.improvement_rounds = 50;
+    options.effort.fit_rounds = 50;
+    options.effort.fit_patience = 25;
+    options.effort.improvement_rounds = 10;
     options.effort.search_nodes = 1 << 14;
     options.effort.first_search_nodes = 1 << 12;
     const Allocation a = allocate(in.requests, options);
