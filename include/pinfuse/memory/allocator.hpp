@@ -28,10 +28,10 @@
 //      DenseNet-201 at 512 KiB, DenseNet-121 at 1 MiB; the four torchvision_*
 //      layouts in tests/data/fragmented_layouts/) fit so, all but DenseNet-121's
 //      (2^18 to 2^19 nodes, 11 ms) already in step 2a; the solver's address
-//      repair then has nothing to repair. Its
-//      layout places pins high; then each buffer, lowest first, moves down to
-//      the lowest gap that holds it (none moves up, so it still fits), which
-//      brings the peak down to the lower bound on most real plans.
+//      repair then has nothing to repair. Its layout places pins high; then
+//      each buffer, lowest first, moves down to the lowest gap that holds it
+//      (none moves up, so it still fits), which brings the peak down to the
+//      lower bound on most real plans.
 //   4. Improvement: hill climbing over the placement order (swap two buffers,
 //      keep the order if the peak does not grow), a fixed number of rounds; by
 //      best fit, or where a search placed the buffers, by lowest fit from its
@@ -104,11 +104,10 @@ inline std::vector<std::size_t> lowest_first(const std::vector<std::uint64_t>& o
 /// it leave free at its steps: the smallest gap that holds it, or the lowest.
 enum class Fit { best, lowest };
 
-/// Places requests in `order`, each in the gap `fit` says or else on top (one of no
-/// bytes at 0); returns
-/// the offsets and the peak. The placed buffers are indexed by step, so a buffer
-/// meets only those alive in its own steps: O(sum over buffers of lifetime x
-/// buffers alive), not O(n^2).
+/// Places requests in `order`, each in the gap `fit` says or else on top (one of
+/// no bytes at 0); returns the offsets and the peak. The placed buffers are
+/// indexed by step, so a buffer meets only those alive in its own steps:
+/// O(sum over buffers of lifetime x buffers alive), not O(n^2).
 inline Allocation place_in_order(std::span<const AllocationRequest> requests, const std::vector<std::size_t>& order,
                                  std::uint64_t alignment, Fit fit = Fit::best) {
   Allocation a;
@@ -131,7 +130,8 @@ inline Allocation place_in_order(std::span<const AllocationRequest> requests, co
     std::uint64_t best_offset = 0, best_gap = ~std::uint64_t(0);
     bool found = false;
     const std::uint64_t top = for_each_gap(busy, [&](std::uint64_t begin, std::uint64_t end) {
-      if (end - begin >= size && end - begin < best_gap && !(found && fit == Fit::lowest)) {
+      const bool better = fit == Fit::lowest ? !found : end - begin < best_gap;
+      if (end - begin >= size && better) {
         best_gap = end - begin;
         best_offset = begin;
         found = true;
