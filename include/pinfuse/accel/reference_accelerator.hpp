@@ -702,7 +702,7 @@ class ReferenceAccelerator {
     int height = 1;                  ///< most rows a tile grid can split: tallest output or accumulated input
   };
   /// Where the rows go when a group runs as `tiles` row tiles; independent of residences.
-  /// A prefix walk (geometry()'s `walked` < tiles) holds per-tile entries for the tiles
+  /// A prefix walk (prefix_walk(), `walked` < tiles) holds per-tile entries for the tiles
   /// walked only: a floor for footprint() and tmp_bytes, not a way to cost (transfers()).
   struct TileGeometry {
     int tiles = 1;
@@ -727,6 +727,19 @@ class ReferenceAccelerator {
     std::uint64_t fm_writes = 0;     ///< FM bytes the layers write into the SPM [B]
     std::uint64_t macs = 0;          ///< MACs, recompute included [MAC]
     std::uint64_t vector_ops = 0;    ///< vector-unit element operations, recompute included [op]
+    /// As a default-made one, its vectors keeping their memory (prefix walks reuse one per thread).
+    void reset() {
+      TileGeometry fresh;
+      fresh.in_xfer.swap(in_xfer);
+      fresh.out_xfer.swap(out_xfer);
+      fresh.in_end.swap(in_end);
+      fresh.compute.swap(compute);
+      fresh.stream_load.swap(stream_load);
+      fresh.in_max.swap(in_max);
+      fresh.tmp_max.swap(tmp_max);
+      fresh.out_max.swap(out_max);
+      *this = std::move(fresh);
+    }
     std::size_t heap_bytes() const {  ///< what its vectors hold, for WalkCache
       return (in_xfer.size() + out_xfer.size()) * sizeof(Transfer) +
              (in_end.size() + in_max.size() + tmp_max.size() + out_max.size()) * sizeof(int) +
@@ -758,12 +771,12 @@ class ReferenceAccelerator {
       return fresh.empty() ? RowRange{} : fresh;
     }
   };
-  /// A tile walk's working rows (geometry()): kept per thread, so that walks
+  /// A tile walk's working rows (walk_into()): kept per thread, so that walks
   /// reuse their memory (the order-free search walks a few hundred thousand).
   struct WalkRows {
     HaloCache cache;
     std::vector<RowRange> rows, need, ext_need;  ///< per position / position / input, in the tile walked [rows]
-    std::vector<long long> computed, read;        ///< summed over the tiles walked (geometry()) [rows]
+    std::vector<long long> computed, read;        ///< summed over the tiles walked (walk_into()) [rows]
   };
   /// The DMA side of a geometry for one query's residences.
   struct Transfers {
@@ -831,6 +844,12 @@ class ReferenceAccelerator {
     const int share = (total + count - 1) / count;
     return share == 1 ? total + 1 : (total + share - 2) / (share - 1);
   }
+  /// The counts from 1 to `total`, each next_count() of the one before.
+  static std::vector<int> tile_counts(int total) {
+    std::vector<int> counts;
+    for (int count = 1; count <= total; count = next_count(count, total)) counts.push_back(count);
+    return counts;
+  }
   static std::uint64_t align(const GroupQuery& q, std::uint64_t bytes) {
     return align_up(bytes, q.alignment);
   }
@@ -842,7 +861,7 @@ class ReferenceAccelerator {
   /// first share only grows, and so does each row range it reads (input_rows is
   /// monotone), so at v.height it is a floor for every tile count.
   std::uint64_t first_tile_least(const GroupQuery& q, const GroupView& v, const LeastHeld& held, int tiles = 0) const {
-    return held.weights + geometry(q, v, tiles ? tiles : v.height, false, 1).tmp_bytes;
+    return held.weights + prefix_walk(q, v, tiles ? tiles : v.height, false, 1).tmp_bytes;
   }
   /// Bytes every way of running q's group takes of q.available_bytes (none
   /// fits below): the larger of `first_tile` (first_tile_least, or 0) and
@@ -954,13 +973,29 @@ class ReferenceAccelerator {
   /// it computes (the same but for cached layers), and the rows of each input
   /// the tile holds. Only the first `walked` tiles are walked, if fewer (a
   /// prefix: its per-tile vectors hold those tiles; `tiles` stays the count).
+  /// Into `geo`, reset first (its vectors keep their memory).
   template <class OnTile>
-  TileGeometry geometry(const GroupQuery& q, const GroupView& v, int tiles, bool cached, OnTile&& on_tile,
-                        int walked = std::numeric_limits<int>::max()) const;
-  TileGeometry geometry(const GroupQuery& q, const GroupView& v, int tiles, bool cached, int walked = std::numeric_limits<int>::max()) const {
-    return geometry(
-        q, v, tiles, cached, [](int, const std::vector<RowRange>&, const std::vector<RowRange>&, const std::vector<RowRange>&) {},
-        walked);
+  void walk_into(TileGeometry& geo, const GroupQuery& q, const GroupView& v, int tiles, bool cached, OnTile&& on_tile,
+                 int walked = std::numeric_limits<int>::max()) const;
+  /// walk_into() a new geometry, all its tiles.
+  template <class OnTile>
+  TileGeometry geometry(const GroupQuery& q, const GroupView& v, int tiles, bool cached, OnTile&& on_tile) const {
+    TileGeometry geo;
+    walk_into(geo, q, v, tiles, cached, std::forward<OnTile>(on_tile));
+    return geo;
+  }
+  TileGeometry geometry(const GroupQuery& q, const GroupView& v, int tiles, bool cached) const {
+    return geometry(q, v, tiles, cached, no_tile_visit);
+  }
+  static void no_tile_visit(int, const std::vector<RowRange>&, const std::vector<RowRange>&, const std::vector<RowRange>&) {}
+  /// The first `walked` tiles of the walk at `tiles` (a floor: TileGeometry), in
+  /// this thread's one prefix geometry: valid until its next prefix_walk. The
+  /// solvers ask hundreds of thousands (first_tile_least, prefix_may_fit), of
+  /// a tile or a few: no memory is allocated for them once it has grown.
+  const TileGeometry& prefix_walk(const GroupQuery& q, const GroupView& v, int tiles, bool cached, int walked) const {
+    thread_local TileGeometry prefix;
+    walk_into(prefix, q, v, tiles, cached, no_tile_visit, walked);
+    return prefix;
   }
   /// The group's walks in walks_ (detail/walk_cache.hpp), by its layers and
   /// boundary FMs; a single layer's are its own, not kept.
@@ -1283,10 +1318,10 @@ inline EnergyPj ReferenceAccelerator::energy_of(const TileGeometry& geo, const O
 /// those below the rows it computed before, `done`, and its readers find the rest
 /// still in its buffer, a ring of tmp_max rows.
 template <class OnTile>
-ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQuery& q, const GroupView& v, int tiles, bool cached,
-                                                                  OnTile&& on_tile, int walked) const {
+void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, const GroupView& v, int tiles, bool cached,
+                                     OnTile&& on_tile, int walked) const {
   const std::size_t m = q.layers.size(), ni = q.inputs.size(), no = q.outputs.size();
-  TileGeometry geo;
+  geo.reset();
   geo.tiles = tiles;
   geo.cached = cached;
   const int walked_tiles = std::min(tiles, walked);  // the per-tile vectors hold these
@@ -1404,7 +1439,6 @@ ReferenceAccelerator::TileGeometry ReferenceAccelerator::geometry(const GroupQue
       count(geo.macs, std::uint64_t(l.height), l.macs_per_row);
       count(geo.vector_ops, std::uint64_t(l.height), l.vops_per_row);
     }
-  return geo;
 }
 
 /// Halo caching at the tile count of `recomputed` (§2a), offered when the
@@ -1736,7 +1770,7 @@ inline bool ReferenceAccelerator::prefix_may_fit(const GroupView& v, int tiles, 
   if (first.layers.size() == 1 || tiles <= kPrefixTiles) return true;  // a single layer's chunks; or the walk itself
   const bool streamed = hw_.fused_weights != WeightPolicy::resident && v.weights > 0;  // tiles > 1
   // Cached where caching may be offered: each of its tiles holds at most what the recomputing one does.
-  const TileGeometry prefix = geometry(first, v, tiles, hw_.halo_caching && v.any_cacheable, kPrefixTiles);
+  const TileGeometry& prefix = prefix_walk(first, v, tiles, hw_.halo_caching && v.any_cacheable, kPrefixTiles);
   return std::any_of(patterns.begin(), patterns.end(), [&](const PatternBytes& pattern) {
     return footprint(*pattern.query, v, prefix, {}, streamed, false) <= pattern.most;
   });
@@ -1770,22 +1804,32 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
     pattern.most = std::max(pattern.most, queries[k].available_bytes);
   }
   if (!patterns.empty() && !walks) walks = walks_of(first);
-  // The same floor at each tile count (first_tile_least at `tiles`): where it
-  // exceeds the most bytes any query has, the count is not walked. It only
-  // shrinks as the count grows, so once one count fits under it every later
-  // one does; v.height does (too_small).
-  // A single layer has no intermediates: nothing to skip.
   std::uint64_t most_available = 0;  // [B]
   std::vector<PatternBytes> pattern_bytes;  // prefix_may_fit()'s view of the patterns
   for (const auto& [key, pattern] : patterns) {
     most_available = std::max(most_available, pattern.most);
     pattern_bytes.push_back({&queries[pattern.members.front()], pattern.most});
   }
-  bool past_floor = !floors || first.layers.size() == 1;
+  // The same floor at each tile count (first_tile_least at `tiles`): where it
+  // exceeds the most bytes any query has, the count is not walked. It only
+  // shrinks as the count grows, so once one count fits under it every later
+  // one does, and v.height does (too_small): the first that does is found by
+  // a galloping search (counts 1, 2, 4, 8, ... of the list, then bisection),
+  // which looks at few counts where most groups fit, the first ones. A single
+  // layer has no intermediates: nothing to skip.
+  int first_count = patterns.empty() ? v.height + 1 : 1;
+  if (!patterns.empty() && floors && first.layers.size() > 1) {
+    const auto over_floor = [&](int tiles) { return first_tile_least(first, v, floors->held, tiles) > most_available; };
+    const std::vector<int> counts = tile_counts(v.height);
+    std::size_t over = 0, fits = 0;  // indices into counts: none over the floor known yet; counts[fits] may fit
+    while (fits + 1 < counts.size() && over_floor(counts[fits])) {
+      over = fits + 1;
+      fits = std::min(2 * fits + 1, counts.size() - 1);
+    }
+    first_count = *std::partition_point(counts.begin() + std::ptrdiff_t(over), counts.begin() + std::ptrdiff_t(fits), over_floor);
+  }
   bool some_fit = false;  // a count walked had a way that fits some query: prefix floors asked no more
-  for (int tiles = 1; !patterns.empty() && tiles <= v.height; tiles = next_count(tiles, v.height)) {
-    if (!past_floor && first_tile_least(first, v, floors->held, tiles) > most_available) continue;
-    past_floor = true;
+  for (int tiles = first_count; tiles <= v.height; tiles = next_count(tiles, v.height)) {
     if (floors && !some_fit && !prefix_may_fit(v, tiles, pattern_bytes)) continue;
     // Halo recompute, or caching where it is offered (§2a): a cached tile holds,
     // loads, computes, reads and writes at most what the recomputing one does, so
