@@ -30,11 +30,21 @@ inline std::size_t thread_count(std::size_t requested) {
 /// `threads` - 1 helper threads that run parallel_for() calls with the
 /// caller; one solve owns one. Not for calls from several threads at once.
 ///
+/// Claiming: the calls are numbered, and a ticket holds (call, next index).
+/// A thread runs index i of call c only after moving the ticket from (c, i)
+/// to (c, i + 1), so each index runs once, and only while call c is the
+/// current one. The caller runs indices too, and returns once all of its
+/// call's indices have run: it never waits for a helper that has not claimed
+/// one (a helper asleep takes tens of microseconds to wake on a virtual
+/// machine, longer than most calls' work). A call's function and count stay
+/// in their slot (calls alternate between two) until the next call but one,
+/// which starts only after this call returned, so a claimed index always
+/// finds its own call's.
+///
 /// Waiting: a thread that waits (a helper for the next call, the caller for
-/// the helpers to end theirs) first spins for about kSpins loads, as calls
+/// the indices claimed by helpers) first spins for about kSpins loads, as calls
 /// come every few microseconds to milliseconds, and only then sleeps on a
-/// condition variable: on a virtual machine a futex wait and wake cost tens of
-/// microseconds, more than the work of many calls.
+/// condition variable.
 class WorkerPool {
  public:
   explicit WorkerPool(std::size_t threads) : threads_(std::max<std::size_t>(1, threads)) {}
@@ -52,7 +62,7 @@ class WorkerPool {
   /// f(0), ..., f(count - 1), as the header says.
   template <class F>
   void parallel_for(std::size_t count, F&& f) {
-    if (threads_ <= 1 || count <= 1) {
+    if (threads_ <= 1 || count <= 1 || count > kMostIndices) {
       for (std::size_t i = 0; i < count; ++i) f(i);
       return;
     }
@@ -65,26 +75,50 @@ class WorkerPool {
       }
     };
     start_helpers();
-    job_ = &call;
-    count_ = count;
-    next_.store(0);
-    busy_.store(helpers_.size());
-    generation_.fetch_add(1);  // the helpers see job_ and count_ once they see this
+    ++calls_;
+    Slot& slot = slots_[calls_ & 1];
+    slot.call.store(&call);
+    slot.count.store(count);
+    done_.store(0);
+    ticket_.store(calls_ << kIndexBits);  // the helpers may claim from here
     if (sleeping_.load() > 0) {
-      const std::lock_guard lock(mutex_);  // a helper going to sleep checks generation_ under it
+      const std::lock_guard lock(mutex_);  // a helper going to sleep checks ticket_ under it
       wake_.notify_all();
     }
-    work(call, count);
-    wait_until([&] { return busy_.load() == 0; }, caller_sleeping_, done_);
+    work();
+    wait_until([&] { return done_.load() == count; }, caller_sleeping_, done_cv_);
     for (const std::exception_ptr& e : errors)
       if (e) std::rethrow_exception(e);
   }
 
  private:
   static constexpr int kSpins = 1 << 14;
+  static constexpr int kIndexBits = 32;
+  static constexpr std::uint64_t kMostIndices = (std::uint64_t(1) << kIndexBits) - 1;
 
-  void work(const std::function<void(std::size_t)>& call, std::size_t count) {
-    for (std::size_t i; (i = next_.fetch_add(1)) < count;) call(i);
+  /// A call's function and index count.
+  struct Slot {
+    std::atomic<const std::function<void(std::size_t)>*> call{nullptr};
+    std::atomic<std::size_t> count{0};
+  };
+
+  /// Claims and runs indices of the current call until none is left.
+  void work() {
+    std::uint64_t ticket = ticket_.load();
+    for (;;) {
+      const Slot& slot = slots_[(ticket >> kIndexBits) & 1];
+      const std::size_t index = ticket & kMostIndices;
+      // A count read after a later call took the slot fails the exchange below (the ticket has moved on).
+      if (index >= slot.count.load()) return;
+      if (!ticket_.compare_exchange_weak(ticket, ticket + 1)) continue;  // `ticket` is reloaded
+      const std::size_t count = slot.count.load();  // the call's own: it cannot return before this index ran
+      (*slot.call.load())(index);
+      if (done_.fetch_add(1) + 1 == count && caller_sleeping_.load() > 0) {
+        const std::lock_guard lock(mutex_);  // the caller going to sleep checks done_ under it
+        done_cv_.notify_one();
+      }
+      ticket = ticket_.load();
+    }
   }
   /// Returns once ready() holds: spins, then sleeps on `cv` (counted in `sleeping`).
   template <class Ready>
@@ -100,15 +134,11 @@ class WorkerPool {
     if (!helpers_.empty()) return;
     for (std::size_t k = 1; k < threads_; ++k)
       helpers_.emplace_back([this] {
-        for (std::uint64_t seen = 0;;) {
-          wait_until([&] { return closing_ || generation_.load() != seen; }, sleeping_, wake_);
+        for (std::uint64_t seen = 0;;) {  // the last call it looked at
+          wait_until([&] { return closing_ || (ticket_.load() >> kIndexBits) != seen; }, sleeping_, wake_);
           if (closing_) return;
-          seen = generation_.load();
-          work(*job_, count_);
-          if (busy_.fetch_sub(1) == 1 && caller_sleeping_.load() > 0) {
-            const std::lock_guard lock(mutex_);  // the caller going to sleep checks busy_ under it
-            done_.notify_one();
-          }
+          seen = ticket_.load() >> kIndexBits;
+          work();
         }
       });
   }
@@ -116,15 +146,14 @@ class WorkerPool {
   std::size_t threads_;
   std::vector<std::thread> helpers_;
   std::mutex mutex_;
-  std::condition_variable wake_;  ///< helpers: a new call, or closing
-  std::condition_variable done_;  ///< the caller: the helpers ended their shares
-  const std::function<void(std::size_t)>* job_ = nullptr;  ///< the current call's
-  std::size_t count_ = 0;
-  std::atomic<std::size_t> next_{0};           ///< the next index to run
-  std::atomic<std::size_t> busy_{0};           ///< helpers still in the current call
-  std::atomic<std::uint64_t> generation_{0};   ///< calls started
-  std::atomic<int> sleeping_{0};               ///< helpers asleep on wake_
-  std::atomic<int> caller_sleeping_{0};        ///< 1 while the caller sleeps on done_
+  std::condition_variable wake_;     ///< helpers: a new call, or closing
+  std::condition_variable done_cv_;  ///< the caller: the indices helpers claimed have run
+  std::uint64_t calls_ = 0;          ///< calls started (the caller's thread only)
+  Slot slots_[2];                    ///< call c's in slots_[c % 2]
+  std::atomic<std::uint64_t> ticket_{0};  ///< (call << kIndexBits) | the next index to claim
+  std::atomic<std::size_t> done_{0};      ///< indices of the current call that have run
+  std::atomic<int> sleeping_{0};          ///< helpers asleep on wake_
+  std::atomic<int> caller_sleeping_{0};   ///< 1 while the caller sleeps on done_cv_
   std::atomic<bool> closing_{false};
 };
 

@@ -778,10 +778,17 @@ class DagSearch {
   static constexpr std::size_t kRound = 16;
 
   /// Answers the batches of `round` (on SolveOptions::threads threads) and
-  /// applies them in order; `round` is then empty.
+  /// applies them in order; `round` is then empty. Only batches with settings
+  /// not in the cache ask the cost model, and where one or none does, this
+  /// thread asks it (WorkerPool::parallel_for): most rounds have one such batch
+  /// at most (Inception-v3 at 256 KiB: 4,017 of 98,870 have more), and waking
+  /// a helper thread costs more than many batches take.
   template <class OnTransition>
   void run_round(std::vector<Batch>& round, OnTransition&& on_transition) {
-    pool_.parallel_for(round.size(), [&](std::size_t k) { answer(round[k]); });
+    std::vector<Batch*> asking;
+    for (Batch& b : round)
+      if (!b.missing_of.empty()) asking.push_back(&b);
+    pool_.parallel_for(asking.size(), [&](std::size_t k) { answer(*asking[k]); });
     for (Batch& b : round) apply(b, on_transition);
     round.clear();
   }
