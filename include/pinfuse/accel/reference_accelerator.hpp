@@ -1492,10 +1492,10 @@ inline ReferenceAccelerator::Transfers ReferenceAccelerator::transfers(const Gro
   x.steps.resize(geo.tiles);
   x.out_tile_bytes.assign(geo.tiles, 0);
   x.in_tile_bytes.assign(geo.tiles, 0);
-  std::vector<std::vector<RowRange>> loaded(ni);  // per loaded input loaded tile by tile: per tile
-  for (std::size_t e = 0; e < ni; ++e)
-    if (q.inputs[e].where == Residence::loaded && whole == WholeInputs::per_tile)
-      loaded[e] = rows_loaded(geo, ni, e, info_[q.inputs[e].vertex].height);
+  std::vector<std::vector<RowRange>> loaded;  // per loaded input loaded tile by tile: per tile (none before the first step)
+  if (whole == WholeInputs::per_tile) loaded.resize(ni);
+  for (std::size_t e = 0; e < loaded.size(); ++e)
+    if (q.inputs[e].where == Residence::loaded) loaded[e] = rows_loaded(geo, ni, e, info_[q.inputs[e].vertex].height);
   for (int t = 0; t < geo.tiles; ++t) {
     Step& s = x.steps[t];
     s.compute = geo.compute[t];
@@ -1503,7 +1503,7 @@ inline ReferenceAccelerator::Transfers ReferenceAccelerator::transfers(const Gro
       TileGeometry::Transfer in;
       if (q.inputs[e].where == Residence::dram) {
         in = geo.in_xfer[std::size_t(t) * ni + e];
-      } else if (!loaded[e].empty()) {
+      } else if (e < loaded.size() && !loaded[e].empty()) {
         in.bytes = std::uint64_t(loaded[e][std::size_t(t)].size()) * info_[q.inputs[e].vertex].row_bytes;
         in.cycles = dma_cycles(in.bytes);
       }
@@ -1630,6 +1630,7 @@ inline ReferenceAccelerator::Choice ReferenceAccelerator::chunked(const GroupVie
   const std::uint64_t unit_weights = v.weights / units;  // [B] weights are stored unit by unit (a group's filters together)
   std::vector<Step> sized[2];                            // per tile: a full chunk's step, the last chunk's
   for (const int last : {0, 1}) {
+    sized[last].reserve(tiles);
     const std::uint64_t share = std::uint64_t(split.units_of(last ? split.chunks - 1 : 0));
     for (std::size_t t = 0; t < tiles; ++t) {
       Step s = x.steps[t];
