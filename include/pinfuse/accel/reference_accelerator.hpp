@@ -23,6 +23,7 @@
 #include "pinfuse/concepts/cost_model.hpp"
 #include "pinfuse/core/align.hpp"
 #include "pinfuse/core/checked.hpp"
+#include "pinfuse/core/monotone_search.hpp"
 #include "pinfuse/core/topological_order.hpp"
 #include "pinfuse/memory/scratchpad.hpp"
 #include "pinfuse/model/network.hpp"
@@ -727,7 +728,8 @@ class ReferenceAccelerator {
     std::uint64_t fm_writes = 0;     ///< FM bytes the layers write into the SPM [B]
     std::uint64_t macs = 0;          ///< MACs, recompute included [MAC]
     std::uint64_t vector_ops = 0;    ///< vector-unit element operations, recompute included [op]
-    /// As a default-made one, its vectors keeping their memory (prefix walks reuse one per thread).
+    /// Its counts as a default-made one's; its vectors keep their memory, and their
+    /// contents until walk_into() assigns them all (prefix walks reuse one per thread).
     void reset() {
       TileGeometry fresh;
       fresh.in_xfer.swap(in_xfer);
@@ -1492,7 +1494,8 @@ inline ReferenceAccelerator::Transfers ReferenceAccelerator::transfers(const Gro
   x.steps.resize(geo.tiles);
   x.out_tile_bytes.assign(geo.tiles, 0);
   x.in_tile_bytes.assign(geo.tiles, 0);
-  std::vector<std::vector<RowRange>> loaded;  // per loaded input loaded tile by tile: per tile (none before the first step)
+  // Per input loaded tile by tile (whole == per_tile; else loaded inputs go before the first step): per tile
+  std::vector<std::vector<RowRange>> loaded;
   if (whole == WholeInputs::per_tile) loaded.resize(ni);
   for (std::size_t e = 0; e < loaded.size(); ++e)
     if (q.inputs[e].where == Residence::loaded) loaded[e] = rows_loaded(geo, ni, e, info_[q.inputs[e].vertex].height);
@@ -1815,19 +1818,15 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
   // exceeds the most bytes any query has, the count is not walked. It only
   // shrinks as the count grows, so once one count fits under it every later
   // one does, and v.height does (too_small): the first that does is found by
-  // a galloping search (counts 1, 2, 4, 8, ... of the list, then bisection),
-  // which looks at few counts where most groups fit, the first ones. A single
-  // layer has no intermediates: nothing to skip.
+  // galloping (first_holding), which asks few counts where most groups fit,
+  // the first ones. A single layer has no intermediates: nothing to skip.
   int first_count = patterns.empty() ? v.height + 1 : 1;
   if (!patterns.empty() && floors && first.layers.size() > 1) {
-    const auto over_floor = [&](int tiles) { return first_tile_least(first, v, floors->held, tiles) > most_available; };
     const std::vector<int> counts = tile_counts(v.height);
-    std::size_t over = 0, fits = 0;  // indices into counts: none over the floor known yet; counts[fits] may fit
-    while (fits + 1 < counts.size() && over_floor(counts[fits])) {
-      over = fits + 1;
-      fits = std::min(2 * fits + 1, counts.size() - 1);
-    }
-    first_count = *std::partition_point(counts.begin() + std::ptrdiff_t(over), counts.begin() + std::ptrdiff_t(fits), over_floor);
+    const std::size_t before_last = counts.size() - 1;  // the last count fits: not asked
+    first_count = counts[first_holding(before_last, [&](std::size_t i) {
+      return first_tile_least(first, v, floors->held, counts[i]) <= most_available;
+    })];
   }
   bool some_fit = false;  // a count walked had a way that fits some query: prefix floors asked no more
   for (int tiles = first_count; tiles <= v.height; tiles = next_count(tiles, v.height)) {

@@ -37,9 +37,13 @@ inline std::size_t thread_count(std::size_t requested) {
 /// call's indices have run: it never waits for a helper that has not claimed
 /// one (a helper asleep takes tens of microseconds to wake on a virtual
 /// machine, longer than most calls' work). A call's function and count stay
-/// in their slot (calls alternate between two) until the next call but one,
-/// which starts only after this call returned, so a claimed index always
-/// finds its own call's.
+/// in their slot until the next call but one (calls alternate between two
+/// slots), which starts only after this call returned: a claimed index finds
+/// its own call's. Two, not one: a thread looks at the count before it claims,
+/// and once call c has handed out its last index and returned, the caller
+/// writes call c + 1's count before it moves the ticket on; with one slot, a
+/// thread holding the ticket (c, last) could read that count and claim an
+/// index of c + 1 under c's number.
 ///
 /// Waiting: a thread that waits (a helper for the next call, the caller for
 /// the indices claimed by helpers) first spins for about kSpins loads, as calls
@@ -80,7 +84,7 @@ class WorkerPool {
     slot.call.store(&call);
     slot.count.store(count);
     done_.store(0);
-    ticket_.store(calls_ << kIndexBits);  // the helpers may claim from here
+    ticket_.store((calls_ & kMostIndices) << kIndexBits);  // the helpers may claim from here
     if (sleeping_.load() > 0) {
       const std::lock_guard lock(mutex_);  // a helper going to sleep checks ticket_ under it
       wake_.notify_all();
@@ -148,7 +152,9 @@ class WorkerPool {
   std::mutex mutex_;
   std::condition_variable wake_;     ///< helpers: a new call, or closing
   std::condition_variable done_cv_;  ///< the caller: the indices helpers claimed have run
-  std::uint64_t calls_ = 0;          ///< calls started (the caller's thread only)
+  /// Calls started (the caller's thread only). The ticket keeps its low 32 bits: a number comes back
+  /// after 2^32 calls, which a thread between its look at the ticket and its claim would have to sleep through.
+  std::uint64_t calls_ = 0;
   Slot slots_[2];                    ///< call c's in slots_[c % 2]
   std::atomic<std::uint64_t> ticket_{0};  ///< (call << kIndexBits) | the next index to claim
   std::atomic<std::size_t> done_{0};      ///< indices of the current call that have run

@@ -9,6 +9,7 @@
 #include <functional>
 #include <vector>
 
+#include "pinfuse/core/monotone_search.hpp"
 #include "pinfuse/core/problem.hpp"
 
 namespace pinfuse::detail {
@@ -99,17 +100,9 @@ int first_stopped_position(const Problem& p, const LayerSet& done, const TooLarg
     for (std::size_t i = 0; i < count; ++i) layers.push_back(p.order[std::size_t(rest[i])]);
     return too_large(layers);
   };
-  std::size_t lo = 0, hi = 1;  // stops_first(lo) is false (no layers)
-  for (; hi < rest.size() && !stops_first(hi); hi *= 2) lo = hi;
-  if (hi >= rest.size()) {
-    if (rest.empty() || !stops_first(rest.size())) return static_cast<int>(p.size());
-    hi = rest.size();
-  }
-  while (hi - lo > 1) {  // stops_first(lo) false, stops_first(hi) true
-    const std::size_t mid = lo + (hi - lo) / 2;
-    (stops_first(mid) ? hi : lo) = mid;
-  }
-  return rest[hi - 1];
+  // index i: the first i + 1 of rest (none stops the empty group)
+  const std::size_t first = first_holding(rest.size(), [&](std::size_t i) { return stops_first(i + 1); });
+  return first == rest.size() ? static_cast<int>(p.size()) : rest[first];
 }
 
 /// The growth stop of the walks from one downset (for_each_convex_group):
