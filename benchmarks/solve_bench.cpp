@@ -145,9 +145,7 @@ const bool registered = [] {
     const auto layout = std::make_shared<const pinfuse::AllocationInstance>(
         pinfuse::read_allocation_instance(pinfuse::io::read_text_file(path.string()), path.string()));
     benchmark::RegisterBenchmark(("allocate/" + path.stem().string()).c_str(), [layout](benchmark::State& st) {
-      pinfuse::AllocationOptions options;
-      options.alignment = layout->alignment;
-      options.fit_within = layout->capacity;
+      const pinfuse::AllocationOptions options = pinfuse::options_to_fit(*layout);
       pinfuse::Allocation a;
       for (auto _ : st) a = pinfuse::allocate(layout->requests, options);
       st.counters["fits"] = a.peak <= layout->capacity ? 1 : 0;

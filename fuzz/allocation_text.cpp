@@ -15,9 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::uint64_t buffer_steps = 0;
     for (const AllocationRequest& r : in.requests) buffer_steps += r.last_step - r.first_step + 1;
     if (buffer_steps > 4096 || detail::step_count(in.requests) > 4096) return;
-    AllocationOptions options;
-    options.alignment = in.alignment;
-    options.fit_within = in.capacity;
+    AllocationOptions options = options_to_fit(in);
     // Every step of the allocator, with less effort than its default (1,000 rounds and more of 2,345 buffers: 10 s here).
     options.effort.fit_rounds = 50;
     options.effort.fit_patience = 25;

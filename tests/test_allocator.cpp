@@ -47,14 +47,6 @@ AllocationInstance read_layout(const std::string& name) {
   return layout;
 }
 
-/// The default options, to fit `layout` within its capacity at its alignment.
-AllocationOptions to_fit(const AllocationInstance& layout) {
-  AllocationOptions options;
-  options.alignment = layout.alignment;
-  options.fit_within = layout.capacity;
-  return options;
-}
-
 /// Whether `r` has a placement within `limit` at multiples of `alignment`:
 /// every offset tried for every buffer (tiny instances only).
 bool placeable(const std::vector<AllocationRequest>& r, std::uint64_t limit, std::uint64_t alignment,
@@ -77,7 +69,7 @@ TEST_CASE("the search by steps places real plans that the fit rounds gave up on"
                            "torchvision_densenet121_1m_joint", "torchvision_densenet201_512k_joint"}) {
     INFO(name);
     const AllocationInstance l = read_layout(name);
-    AllocationOptions options = to_fit(l);
+    AllocationOptions options = options_to_fit(l);
     if (!pinfuse::testing::sanitized) {  // the premise, optimized only (1,000 rounds and more: 10 s sanitized)
       options.effort.search_nodes = 0;  // the rounds alone
       CHECK(allocate(l.requests, options).peak > l.capacity);
@@ -139,7 +131,7 @@ TEST_CASE("a brief search by steps goes before the fit rounds, and its placement
   for (const char* name : {"googlenet_256k_joint", "densenet121_256k_pinning", "torchvision_densenet201_512k_joint"}) {
     INFO(name);
     const AllocationInstance l = read_layout(name);
-    AllocationOptions options = to_fit(l);
+    AllocationOptions options = options_to_fit(l);
     const std::optional<std::vector<std::uint64_t>> brief =
         detail::StepSearch(l.requests, l.capacity, l.alignment, options.effort.first_search_nodes).run();
     REQUIRE(brief);
@@ -151,7 +143,7 @@ TEST_CASE("a brief search by steps goes before the fit rounds, and its placement
   // One the brief search does not place (nor the rounds alone: the test above): the whole search after them does.
   const AllocationInstance l = read_layout("torchvision_densenet121_1m_joint");
   CHECK_FALSE(detail::StepSearch(l.requests, l.capacity, l.alignment, AllocationEffort{}.first_search_nodes).run());
-  AllocationOptions options = to_fit(l);
+  AllocationOptions options = options_to_fit(l);
   const Allocation a = allocate(l.requests, options);
   CHECK(a.peak <= l.capacity);
   CHECK(allocation_is_valid(l.requests, a.offsets, l.capacity, l.alignment));
@@ -226,7 +218,7 @@ TEST_CASE("past its deadline the allocator tries kRoundsPastDeadline rounds of e
 
 TEST_CASE("past its deadline the search by steps spends kNodesPastDeadline nodes, no more", "[allocator]") {
   const AllocationInstance l = read_layout("torchvision_densenet121_1m_joint");  // the search needs more nodes
-  AllocationOptions past = to_fit(l);
+  AllocationOptions past = options_to_fit(l);
   past.effort.improvement_rounds = 5000;  // more than kRoundsPastDeadline, as the fit rounds
   past.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
   AllocationOptions capped = past;

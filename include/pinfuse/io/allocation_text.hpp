@@ -34,13 +34,6 @@ inline constexpr std::uint64_t kAllocationStepLimit = std::uint64_t{1} << 20;
 /// allocator's per-step tables grow with it (its time with it times the buffers alive at a step) [steps].
 inline constexpr std::uint64_t kAllocationLifetimeLimit = std::uint64_t{1} << 24;
 
-/// An allocator's question: these buffers within `capacity` bytes, at multiples of `alignment`.
-struct AllocationInstance {
-  std::uint64_t capacity = 0;   ///< [B]
-  std::uint64_t alignment = 1;  ///< [B], at least 1
-  std::vector<AllocationRequest> requests;
-};
-
 /// Reads an instance written in the format above; `source` (a path) prefixes every error's place.
 inline AllocationInstance read_allocation_instance(std::string_view text, const std::string& source) {
   AllocationInstance instance;

@@ -86,6 +86,15 @@ struct AllocationOptions {
   static constexpr std::size_t kNodesPastDeadline = 30000;
 };
 
+/// The options that ask allocate() to fit `instance`'s buffers within its capacity, at its alignment
+/// (the default effort, no deadline).
+inline AllocationOptions options_to_fit(const AllocationInstance& instance) {
+  AllocationOptions options;
+  options.alignment = instance.alignment;
+  options.fit_within = instance.capacity;
+  return options;
+}
+
 namespace detail {
 
 inline bool alive_together(const AllocationRequest& a, const AllocationRequest& b) {
