@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -75,6 +76,8 @@ class ReferenceAccelerator {
                          return g[boost::target(edge, g)].kind == LayerKind::output;
                        });
     }
+    for (LayerId v = 0; v < n; ++v)
+      for (std::size_t slot = 0; slot < info_[v].inputs.size(); ++slot) info_[v].slot_rows.push_back(slot_rows(v, slot));
     for (LayerId v = 0; v < n; ++v)
       for (std::size_t slot = 0; slot < info_[v].inputs.size(); ++slot)
         info_[v].least_one_row.push_back(least_input_rows(v, slot, 1));
@@ -324,15 +327,61 @@ class ReferenceAccelerator {
     return least;
   }
 
-  /// Input rows of slot `slot` that output rows `out` of layer `v` read.
+  /// Input rows of slot `slot` that output rows `out` of layer `v` read. The
+  /// tile walks ask it for every layer and slot in every tile (16 M times in an
+  /// order-free solve of Inception-v3 at 256 KiB): the common maps are worked
+  /// out from LayerInfo::slot_rows here, the others by kind_input_rows().
   RowRange input_rows(LayerId v, std::size_t slot, RowRange out) const {
-    const Layer& l = (*g_)[v];
-    const int in_h = info_[info_[v].inputs[slot]].height;
     if (out.empty()) return {};
+    const SlotRows& s = info_[v].slot_rows[slot];
+    switch (s.map) {
+      case SlotRows::Map::window: return window_input_rows(s.window, out, s.in_height);
+      case SlotRows::Map::whole: return {0, s.in_height};
+      case SlotRows::Map::first_row: return {0, 1};
+      case SlotRows::Map::same: return out;
+      case SlotRows::Map::by_kind: break;
+    }
+    return kind_input_rows(v, slot, out);
+  }
+
+ private:
+  friend struct detail::ReferenceAcceleratorAccess;  // tests: evaluate_batch without the SPM floors' shortcuts
+  class CommandWriter;  // commands(), step by step: accel/detail/reference_commands.hpp
+  std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> queries, bool skip_by_floor) const;
+
+  /// How the output rows of a layer map to the rows of one input slot that they
+  /// read (input_rows()), set once per layer: a window (conv2d, pool), every
+  /// row (fc), the first row (a [1,1,C] operand broadcast over a taller
+  /// output), the same rows (the other elementwise kinds), or by_kind (resize,
+  /// transposed conv, pad and the block shuffles: kind_input_rows()).
+  struct SlotRows {
+    enum class Map : std::uint8_t { window, whole, first_row, same, by_kind };
+    Map map = Map::by_kind;
+    Window1D window;    ///< Map::window: the layer's
+    int in_height = 0;  ///< rows of the input [rows]
+  };
+  SlotRows slot_rows(LayerId v, std::size_t slot) const {
+    const Layer& l = (*g_)[v];
+    SlotRows s;
+    s.in_height = info_[info_[v].inputs[slot]].height;
     switch (l.kind) {
       case LayerKind::conv2d:
-      case LayerKind::pool: return window_input_rows(l.rows, out, in_h);
-      case LayerKind::fc: return {0, in_h};
+      case LayerKind::pool: s.map = SlotRows::Map::window, s.window = l.rows; break;
+      case LayerKind::fc: s.map = SlotRows::Map::whole; break;
+      case LayerKind::resize:
+      case LayerKind::conv2d_transpose:
+      case LayerKind::pad:
+      case LayerKind::depth_to_space:
+      case LayerKind::space_to_depth: s.map = SlotRows::Map::by_kind; break;
+      default: s.map = s.in_height == 1 && info_[v].height > 1 ? SlotRows::Map::first_row : SlotRows::Map::same;
+    }
+    return s;
+  }
+  /// input_rows() of the kinds SlotRows maps by_kind (`out` not empty).
+  RowRange kind_input_rows(LayerId v, std::size_t slot, RowRange out) const {
+    const Layer& l = (*g_)[v];
+    const int in_h = info_[v].slot_rows[slot].in_height;
+    switch (l.kind) {
       case LayerKind::resize:
         return resize_input_rows({l.resize_mode, l.coordinates, l.rounding, l.size_h > 0 ? 0.0 : l.scale_h, in_h, info_[v].height},
                                  out);
@@ -340,14 +389,9 @@ class ReferenceAccelerator {
       case LayerKind::pad: return pad_input_rows(l.rows.pad_before, out, in_h);
       case LayerKind::depth_to_space: return depth_to_space_input_rows(l.block, out);
       case LayerKind::space_to_depth: return space_to_depth_input_rows(l.block, out);
-      default: return in_h == 1 && info_[v].height > 1 ? RowRange{0, 1} : out;  // [1,1,C] broadcast operand
+      default: throw std::logic_error("kind_input_rows: a kind SlotRows maps itself");
     }
   }
-
- private:
-  friend struct detail::ReferenceAcceleratorAccess;  // tests: evaluate_batch without the SPM floors' shortcuts
-  class CommandWriter;  // commands(), step by step: accel/detail/reference_commands.hpp
-  std::vector<std::optional<GroupCost>> evaluate_batch(std::span<const GroupQuery> queries, bool skip_by_floor) const;
 
   /// What group_floor() adds: the DRAM bytes of any setting at most as generous as a query.
   struct DramFloor {
@@ -417,6 +461,7 @@ class ReferenceAccelerator {
     bool model_output = false;  ///< read by an output marker or by nothing
     std::uint64_t least_compute = 0;  ///< least_compute_cycles()
     std::uint64_t least_rows = 0;     ///< rows every plan computes (0 for a concat)
+    std::vector<SlotRows> slot_rows;  ///< per input slot: how its rows map (input_rows())
     std::vector<int> least_one_row;   ///< per input slot: least_input_rows(v, slot, 1), which least_held() asks most
     std::vector<int> most_one_row;    ///< per input slot: the most input rows one of its least rows reads (set_least_compute)
     std::vector<std::uint64_t> least_bytes_read;  ///< per input slot: bytes of the input rows its least_rows read [B]
@@ -1607,13 +1652,13 @@ inline std::uint64_t ReferenceAccelerator::footprint(const GroupQuery& q, const 
 inline ReferenceAccelerator::Choice ReferenceAccelerator::whole_channels(const GroupView& v, const TileGeometry& geo,
                                                                          const Transfers& x, bool streamed,
                                                                          bool overlap) const {
-  std::vector<Step> steps = x.steps;
-  if (streamed)
-    for (std::size_t t = 0; t < steps.size(); ++t) steps[t].stall += geo.stream_load[t];
-  else
-    steps.front().load += v.weight_load;
-  const auto step = [&](std::size_t i) { return steps[i]; };
-  return {geo.tiles, 1, streamed, overlap, pipeline_latency(step, steps.size(), overlap),
+  const auto step = [&](std::size_t i) {
+    Step s = x.steps[i];
+    if (streamed) s.stall += geo.stream_load[i];
+    else if (i == 0) s.load += v.weight_load;
+    return s;
+  };
+  return {geo.tiles, 1, streamed, overlap, pipeline_latency(step, x.steps.size(), overlap),
           {x.fm_read, x.fm_write, streamed ? geo.stream_bytes : v.weights}};
 }
 
