@@ -748,8 +748,9 @@ class ReferenceAccelerator {
     int height = 1;                  ///< most rows a tile grid can split: tallest output or accumulated input
   };
   /// Where the rows go when a group runs as `tiles` row tiles; independent of residences.
-  /// A prefix walk (prefix_walk(), `walked` < tiles) holds per-tile entries for the tiles
-  /// walked only: a floor for footprint() and tmp_bytes, not a way to cost (transfers()).
+  /// A prefix walk (prefix_walk(), `walked` < tiles) holds only what the buffers of the
+  /// tiles it walked take (tmp_max, in_max, out_max, tmp_bytes; its per-tile vectors
+  /// are empty): a floor for footprint() and tmp_bytes, not a way to cost (transfers()).
   struct TileGeometry {
     int tiles = 1;
     bool cached = false;             ///< cacheable intermediates keep their overlap rows between tiles (§2a)
@@ -1019,7 +1020,9 @@ class ReferenceAccelerator {
   /// rows, ext_need) sees the rows of each group layer tile t holds and the rows
   /// it computes (the same but for cached layers), and the rows of each input
   /// the tile holds. Only the first `walked` tiles are walked, if fewer (a
-  /// prefix: its per-tile vectors hold those tiles; `tiles` stays the count).
+  /// prefix: `tiles` stays the count, and it keeps only the buffers' rows,
+  /// TileGeometry: first_tile_least and prefix_may_fit ask 280 k of them in an
+  /// order-free solve of Inception-v3 at 256 KiB).
   /// Into `geo`, reset first (its vectors keep their memory).
   template <class OnTile>
   void walk_into(TileGeometry& geo, const GroupQuery& q, const GroupView& v, int tiles, bool cached, OnTile&& on_tile,
@@ -1063,7 +1066,8 @@ class ReferenceAccelerator {
   /// Where a group loads the model inputs it keeps (Residence::loaded, §8a):
   /// tile by tile into their pinned places, or all before its first step.
   enum class WholeInputs { per_tile, before_first_step };
-  Transfers transfers(const GroupQuery& q, const TileGeometry& geo, WholeInputs whole) const;
+  /// The transfers of `geo` for q's residences, into `x` (its vectors keep their memory).
+  void transfers(const GroupQuery& q, const TileGeometry& geo, WholeInputs whole, Transfers& x) const;
   /// The rows of input e (of `height` rows) that each tile loads into its pinned
   /// place when the group loads it tile by tile (§8a): the rows up to the end of
   /// what the tile holds that no earlier tile loaded, and at the last tile the rest.
@@ -1073,9 +1077,9 @@ class ReferenceAccelerator {
     Choice choice;
     std::uint64_t footprint = 0;
   };
-  std::vector<Candidate> candidates(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
-                                    std::uint64_t least_available, std::uint64_t most_available,
-                                    std::optional<Score>& incumbent) const;
+  /// Into `out` (cleared first; its memory is reused from count to count).
+  void candidates(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, std::uint64_t least_available,
+                  std::uint64_t most_available, std::optional<Score>& incumbent, std::vector<Candidate>& out) const;
   void pick(const std::vector<Candidate>& candidates, const GroupQuery& q, const TileGeometry& geo,
             std::optional<Choice>& best) const;
   /// Tiles a prefix walk takes (prefix_may_fit).
@@ -1371,12 +1375,14 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
   geo.reset();
   geo.tiles = tiles;
   geo.cached = cached;
-  const int walked_tiles = std::min(tiles, walked);  // the per-tile vectors hold these
-  geo.in_xfer.assign(std::size_t(walked_tiles) * ni, {});
-  geo.in_end.assign(std::size_t(walked_tiles) * ni, 0);
-  geo.out_xfer.assign(std::size_t(walked_tiles) * no, {});
-  geo.compute.assign(walked_tiles, 0);
-  geo.stream_load.assign(walked_tiles, 0);
+  const bool prefix = walked < tiles;  // the buffers' rows only
+  const int walked_tiles = std::min(tiles, walked);
+  const std::size_t per_tile = prefix ? 0 : std::size_t(walked_tiles);  // the tiles the per-tile vectors hold
+  geo.in_xfer.assign(per_tile * ni, {});
+  geo.in_end.assign(per_tile * ni, 0);
+  geo.out_xfer.assign(per_tile * no, {});
+  geo.compute.assign(per_tile, 0);
+  geo.stream_load.assign(per_tile, 0);
   geo.in_max.assign(ni, 0);
   geo.tmp_max.assign(m, 0);
   geo.out_max.assign(no, 0);
@@ -1392,8 +1398,8 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
   // Rows summed over the tiles walked, multiplied out once at the end (§11's counts):
   std::vector<long long>& computed = scratch.computed;  // per position: rows it computes (recompute included)
   std::vector<long long>& read = scratch.read;  // per FM read (position, or m + index in q.inputs): rows its readers read
-  computed.assign(m, 0);
-  read.assign(m + ni, 0);
+  computed.assign(prefix ? 0 : m, 0);
+  read.assign(prefix ? 0 : m + ni, 0);
   // A slot's source (v.slot_source): the position in the group it reads, or -1 - its index in q.inputs.
   const auto need_of = [&](int source) -> RowRange& {
     return source >= 0 ? need[std::size_t(source)] : ext_need[std::size_t(-1 - source)];
@@ -1421,11 +1427,12 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
       const RowRange share = tile_share(t, tiles, info_[q.outputs[o].vertex].height);
       const int i = v.output_position[o];
       need[i] = hull(need[i], share);
+      geo.out_max[o] = std::max(geo.out_max[o], share.size());
+      if (prefix) continue;
       // A layer read inside the group writes its output share apart from its tmp rows (§7).
       if (v.is_tmp[i]) count(geo.fm_writes, share.size(), info_[q.outputs[o].vertex].row_bytes);
       const std::uint64_t bytes = std::uint64_t(share.size()) * info_[q.outputs[o].vertex].row_bytes;
       geo.out_xfer[std::size_t(t) * no + o] = {bytes, dma_cycles(bytes)};
-      geo.out_max[o] = std::max(geo.out_max[o], share.size());
     }
     for (std::size_t i = m; i-- > 0;) {
       const LayerId l = q.layers[i];
@@ -1435,6 +1442,7 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
         const RowRange r = tile_share(t, tiles, info_[u].height);
         const int source = v.slot_source[i].front();
         need_of(source) = hull(need_of(source), r);
+        if (prefix) continue;
         geo.compute[t] += std::uint64_t(std::ceil(info_[l].cycles_per_row * r.size() / info_[u].height));
         if (!r.empty()) {
           stream(t, l);
@@ -1445,25 +1453,31 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
       }
       rows[i] = cached && v.cacheable[i] ? cache.advance(i, need[i]) : need[i];
       if (rows[i].empty()) continue;
-      computed[i] += rows[i].size();
-      if (!v.in_place[i]) geo.compute[t] += std::uint64_t(std::ceil(rows[i].size() * info_[l].cycles_per_row));
-      stream(t, l);
+      if (!prefix) {
+        computed[i] += rows[i].size();
+        if (!v.in_place[i]) geo.compute[t] += std::uint64_t(std::ceil(rows[i].size() * info_[l].cycles_per_row));
+        stream(t, l);
+      }
       for (std::size_t s = 0; s < info_[l].inputs.size(); ++s) {
         const RowRange r = input_rows(l, s, rows[i]);
         const int source = v.slot_source[i][s];
         need_of(source) = hull(need_of(source), r);
-        if (!v.in_place[i]) read_of(source) += r.size();
+        if (!prefix && !v.in_place[i]) read_of(source) += r.size();
       }
     }
     for (std::size_t i = 0; i < m; ++i) geo.tmp_max[i] = std::max(geo.tmp_max[i], need[i].size());
     for (std::size_t e = 0; e < ni; ++e) {
+      geo.in_max[e] = std::max(geo.in_max[e], ext_need[e].size());
+      if (prefix) continue;
       const std::uint64_t bytes = std::uint64_t(ext_need[e].size()) * info_[q.inputs[e].vertex].row_bytes;
       geo.in_xfer[std::size_t(t) * ni + e] = {bytes, dma_cycles(bytes)};
       geo.in_end[std::size_t(t) * ni + e] = ext_need[e].end;
-      geo.in_max[e] = std::max(geo.in_max[e], ext_need[e].size());
     }
     on_tile(t, need, rows, ext_need);
   }
+  for_each_tmp_buffer(q, v, geo, [&](BufferKind, LayerId, std::uint64_t, std::uint64_t bytes) { geo.tmp_bytes += bytes; });
+  geo.cache_sound = cache.sound;
+  if (prefix) return;
   for (std::size_t i = 0; i < m; ++i) {
     const LayerInfo& l = info_[q.layers[i]];
     if (!v.in_place[i]) {  // an in-place concat's rows are its inputs' writes (§7)
@@ -1474,8 +1488,6 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
     count(geo.fm_reads, std::uint64_t(read[i]), l.row_bytes);
   }
   for (std::size_t e = 0; e < ni; ++e) count(geo.fm_reads, std::uint64_t(read[m + e]), info_[q.inputs[e].vertex].row_bytes);
-  for_each_tmp_buffer(q, v, geo, [&](BufferKind, LayerId, std::uint64_t, std::uint64_t bytes) { geo.tmp_bytes += bytes; });
-  geo.cache_sound = cache.sound;
   for (std::size_t i = 0; i < m; ++i)
     geo.cache_bytes += std::uint64_t(cache.most_cached[i]) * info_[q.layers[i]].row_bytes;
   for (std::size_t i = 0; i < m; ++i)
@@ -1532,13 +1544,13 @@ inline std::vector<RowRange> ReferenceAccelerator::rows_loaded(const TileGeometr
 
 /// DMA per tile: one transfer per DRAM input tile before it, one per DRAM
 /// output tile after it; and, `whole` per_tile, one per loaded input's new rows (§8a).
-inline ReferenceAccelerator::Transfers ReferenceAccelerator::transfers(const GroupQuery& q, const TileGeometry& geo,
-                                                                       WholeInputs whole) const {
+inline void ReferenceAccelerator::transfers(const GroupQuery& q, const TileGeometry& geo, WholeInputs whole,
+                                            Transfers& x) const {
   const std::size_t ni = q.inputs.size(), no = q.outputs.size();
-  Transfers x;
-  x.steps.resize(geo.tiles);
+  x.steps.assign(geo.tiles, {});
   x.out_tile_bytes.assign(geo.tiles, 0);
   x.in_tile_bytes.assign(geo.tiles, 0);
+  x.fm_read = x.fm_write = x.load_cycles = x.compute_cycles = x.storing_tiles = 0;
   // Per input loaded tile by tile (whole == per_tile; else loaded inputs go before the first step): per tile
   std::vector<std::vector<RowRange>> loaded;
   if (whole == WholeInputs::per_tile) loaded.resize(ni);
@@ -1570,7 +1582,6 @@ inline ReferenceAccelerator::Transfers ReferenceAccelerator::transfers(const Gro
     x.compute_cycles += s.compute;
     x.storing_tiles += x.out_tile_bytes[t] > 0;
   }
-  return x;
 }
 
 /// Double buffering with one DMA engine: while step i computes, the DMA loads
@@ -1676,9 +1687,9 @@ inline ReferenceAccelerator::Choice ReferenceAccelerator::chunked(const GroupVie
   const std::size_t tiles = x.steps.size(), chunks = std::size_t(split.chunks), n = tiles * chunks;
   const std::uint64_t units = std::uint64_t(split.units);
   const std::uint64_t unit_weights = v.weights / units;  // [B] weights are stored unit by unit (a group's filters together)
-  std::vector<Step> sized[2];                            // per tile: a full chunk's step, the last chunk's
+  thread_local std::vector<Step> sized[2];  // per tile: a full chunk's step, the last chunk's (memory kept per thread)
   for (const int last : {0, 1}) {
-    sized[last].reserve(tiles);
+    sized[last].clear();
     const std::uint64_t share = std::uint64_t(split.units_of(last ? split.chunks - 1 : 0));
     for (std::size_t t = 0; t < tiles; ++t) {
       Step s = x.steps[t];
@@ -1735,22 +1746,22 @@ inline std::uint64_t ReferenceAccelerator::chunked_latency_bound(const GroupView
 /// query (the twin is never slower, §6, and moves the same bytes), and a split
 /// whose score bound is no better than `incumbent`, the best score of a way
 /// listed before (at this or a smaller T) that fits every query; it is updated.
-inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candidates(const GroupQuery& q, const GroupView& v,
-                                                                                    const TileGeometry& geo,
-                                                                                    std::uint64_t least_available,
-                                                                                    std::uint64_t most_available,
-                                                                                    std::optional<Score>& incumbent) const {
-  const Transfers x = transfers(q, geo, WholeInputs::before_first_step);
+inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
+                                             std::uint64_t least_available, std::uint64_t most_available,
+                                             std::optional<Score>& incumbent, std::vector<Candidate>& out) const {
+  out.clear();
+  // Kept per thread, as the walks' rows are: a solve asks a few hundred thousand candidates.
+  thread_local Transfers x, loaded_per_tile;
+  transfers(q, geo, WholeInputs::before_first_step, x);
   const Preload pre = preload(q);
-  std::optional<Transfers> per_tile;  // with loaded inputs: they are loaded tile by tile
-  if (pre.bytes > 0) per_tile = transfers(q, geo, WholeInputs::per_tile);
+  const Transfers* per_tile = nullptr;  // with loaded inputs: they are loaded tile by tile
+  if (pre.bytes > 0) transfers(q, geo, WholeInputs::per_tile, loaded_per_tile), per_tile = &loaded_per_tile;
   const auto score = [&](std::uint64_t latency, const OffchipBytes& bytes, const EnergyPj& energy) {
     return score_of(latency, bytes.total(), energy.total(), q.objective);
   };
   // Energy ranks ways only under the energy objective; otherwise pick() works
   // it out for the ways it keeps (energy_of is a large part of a candidate's cost).
   const bool energy_scored = q.objective == Objective::energy;
-  std::vector<Candidate> out;
   const auto offer = [&](bool streamed, const ChannelChunks& split) {
     bool twin_fits_all = false;
     for (const bool overlap : {true, false}) {
@@ -1790,7 +1801,6 @@ inline std::vector<ReferenceAccelerator::Candidate> ReferenceAccelerator::candid
     const int units = info_[q.layers[0]].chunk_units;
     for (int count = 2; count <= units; count = next_count(count, units)) offer(false, ChannelChunks(units, count));
   }
-  return out;
 }
 
 /// Keeps in `best` the candidate that fits q.available_bytes and scores best
@@ -1835,29 +1845,43 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
   };
   std::vector<std::optional<Choice>> best(queries.size());
   // Queries with the same residences and objective share their candidates;
-  // they differ only in the SPM they may use.
+  // they differ only in the SPM they may use. (A batch has a few: found by a
+  // look at each, with no memory per query.)
   struct Pattern {
-    std::vector<std::size_t> members;
+    std::size_t first = 0;           ///< its first member, an index into queries
     std::optional<Score> incumbent;  ///< see candidates()
     std::uint64_t least = ~std::uint64_t(0), most = 0;  ///< the members' least and most available bytes [B]
   };
-  std::map<std::pair<std::vector<Residence>, Objective>, Pattern> patterns;
+  const auto same_residences = [](std::span<const BoundaryFm> a, std::span<const BoundaryFm> b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [](const BoundaryFm& x, const BoundaryFm& y) { return x.where == y.where; });
+  };
+  std::vector<Pattern> patterns;
+  constexpr std::size_t kNoPattern = std::numeric_limits<std::size_t>::max();  // too_small
+  std::vector<std::size_t> pattern_of(queries.size(), kNoPattern);  // per query: its pattern
   for (std::size_t k = 0; k < queries.size(); ++k) {
     if (too_small(queries[k])) continue;
-    std::vector<Residence> residences;
-    for (const auto* list : {&queries[k].inputs, &queries[k].outputs})
-      for (const BoundaryFm& b : *list) residences.push_back(b.where);
-    Pattern& pattern = patterns[{residences, queries[k].objective}];
-    pattern.members.push_back(k);
-    pattern.least = std::min(pattern.least, queries[k].available_bytes);
-    pattern.most = std::max(pattern.most, queries[k].available_bytes);
+    const GroupQuery& q = queries[k];
+    std::size_t p = 0;
+    for (; p < patterns.size(); ++p) {
+      const GroupQuery& other = queries[patterns[p].first];
+      if (q.objective == other.objective && same_residences(q.inputs, other.inputs) && same_residences(q.outputs, other.outputs))
+        break;
+    }
+    if (p == patterns.size()) {
+      patterns.emplace_back();
+      patterns.back().first = k;
+    }
+    pattern_of[k] = p;
+    patterns[p].least = std::min(patterns[p].least, q.available_bytes);
+    patterns[p].most = std::max(patterns[p].most, q.available_bytes);
   }
   if (!patterns.empty() && !walks) walks = walks_of(first);
   std::uint64_t most_available = 0;  // [B]
   std::vector<PatternBytes> pattern_bytes;  // prefix_may_fit()'s view of the patterns
-  for (const auto& [key, pattern] : patterns) {
+  for (const Pattern& pattern : patterns) {
     most_available = std::max(most_available, pattern.most);
-    pattern_bytes.push_back({&queries[pattern.members.front()], pattern.most});
+    pattern_bytes.push_back({&queries[pattern.first], pattern.most});
   }
   // The same floor at each tile count (first_tile_least at `tiles`): where it
   // exceeds the most bytes any query has, the count is not walked. It only
@@ -1874,6 +1898,7 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
     })];
   }
   bool some_fit = false;  // a count walked had a way that fits some query: prefix floors asked no more
+  std::vector<Candidate> found;  // at one count, for one pattern
   for (int tiles = first_count; tiles <= v.height; tiles = next_count(tiles, v.height)) {
     if (floors && !some_fit && !prefix_may_fit(v, tiles, pattern_bytes)) continue;
     // Halo recompute, or caching where it is offered (§2a): a cached tile holds,
@@ -1888,11 +1913,12 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
       walked = cached ? cached : recomputed;
     }
     const TileGeometry& geo = *walked;
-    for (auto& [key, pattern] : patterns) {
-      const std::vector<Candidate> found =
-          candidates(queries[pattern.members.front()], v, geo, pattern.least, pattern.most, pattern.incumbent);
+    for (std::size_t p = 0; p < patterns.size(); ++p) {
+      Pattern& pattern = patterns[p];
+      candidates(queries[pattern.first], v, geo, pattern.least, pattern.most, pattern.incumbent, found);
       some_fit = some_fit || !found.empty();  // candidates() lists only ways within the pattern's most bytes
-      for (const std::size_t k : pattern.members) pick(found, queries[k], geo, best[k]);
+      for (std::size_t k = pattern.first; k < queries.size(); ++k)
+        if (pattern_of[k] == p) pick(found, queries[k], geo, best[k]);
     }
   }
   return best;
