@@ -173,6 +173,35 @@ struct ReferenceAcceleratorAccess {
   /// What model output v adds to a fused floor for its compute and last store (least_compute_and_last_store).
   static std::uint64_t fused_tail(const ReferenceAccelerator& a, LayerId v) { return a.least_compute_and_last_store(a.info_[v]); }
   static double cycles_per_row(const ReferenceAccelerator& a, LayerId v) { return a.info_[v].cycles_per_row; }
+  /// One split of a single conv or fc into channel chunks at `tiles` row tiles:
+  /// chunked_dma_floor(), chunked_latency_bound() and chunked()'s latency, serialized [0] and overlapped [1].
+  struct ChunkSplit {
+    int chunks = 1;
+    std::uint64_t floor = 0;
+    std::array<std::uint64_t, 2> bound{}, latency{};
+  };
+  /// Every split candidates() may try, fewest chunks first (none where q's one layer cannot split).
+  static std::vector<ChunkSplit> chunk_splits(const ReferenceAccelerator& a, const GroupQuery& q, int tiles) {
+    std::vector<ChunkSplit> splits;
+    const ReferenceAccelerator::LayerInfo& info = a.info_[q.layers.front()];
+    if (q.layers.size() != 1 || !info.channel_splittable || info.weight_bytes == 0) return splits;
+    const ReferenceAccelerator::GroupView v = a.view_of(q);
+    const ReferenceAccelerator::TileGeometry geo = a.geometry(q, v, tiles, false);
+    ReferenceAccelerator::Transfers x;
+    a.transfers(q, geo, ReferenceAccelerator::WholeInputs::before_first_step, x);
+    for (int count = 2; count <= info.chunk_units; count = ReferenceAccelerator::next_count(count, info.chunk_units)) {
+      const ReferenceAccelerator::ChannelChunks split(info.chunk_units, count);
+      const bool sliced = a.sliced(q, split);
+      ChunkSplit s{split.chunks, a.chunked_dma_floor(v, x, split, sliced), {}, {}};
+      for (const bool overlap : {false, true}) {
+        s.bound[overlap] = a.chunked_latency_bound(v, x, split, sliced, overlap);
+        s.latency[overlap] = a.chunked(v, x, split, sliced, overlap).latency;
+      }
+      splits.push_back(s);
+    }
+    return splits;
+  }
+  static int height(const ReferenceAccelerator& a, const GroupQuery& q) { return a.view_of(q).height; }
 };
 }  // namespace pinfuse::detail
 
@@ -266,6 +295,43 @@ TEST_CASE("the SPM floors are below what every group needs, and the shortcuts th
         for (std::size_t k = 0; k < batch.size(); ++k)
           CHECK(answers[k] == detail::ReferenceAcceleratorAccess::evaluate_every_tiling(accel, batch[k]));
   });
+}
+
+TEST_CASE("a split's chunk DMA floor is below its latency bound and grows with the chunks", "[accel][floor][chunks]") {
+  // candidates() stops trying splits at the first whose floor cannot beat the
+  // best way so far: sound only if no later split (more chunks) has a lower one.
+  std::size_t splits = 0;
+  for_each_random_group(150, 6, [&splits](std::uint32_t seed, const Network&, const ReferenceAccelerator& accel, const Hardware& hw,
+                                          const Problem& p, int begin, int end, const detail::GroupBoundary& b,
+                                          const std::vector<std::size_t>& layers) {
+    if (end != begin + 1) return;
+    for (const Residence where : {Residence::dram, Residence::pinned, Residence::loaded}) {
+      std::vector<BoundaryFm> inputs, outputs;
+      for (const int fm : b.inputs) inputs.push_back({p.fms[fm].vertex, boundary_residence(p.fms[fm], where)});
+      for (const int fm : b.outputs)
+        outputs.push_back({p.fms[fm].vertex, p.fms[fm].model_output ? Residence::dram : boundary_residence(p.fms[fm], where)});
+      const GroupQuery q{layers, inputs, outputs, hw.spm_bytes, hw.spm_alignment, Objective::latency};
+      const int height = detail::ReferenceAcceleratorAccess::height(accel, q);
+      for (int tiles = 1; tiles <= height; ++tiles) {
+        INFO("seed " << seed << ", layer " << begin << ", boundary " << to_string(where) << ", " << tiles << " tiles");
+        std::uint64_t before = 0;  // the floor of the split with fewer chunks
+        int chunks_before = 1;
+        for (const auto& s : detail::ReferenceAcceleratorAccess::chunk_splits(accel, q, tiles)) {
+          INFO(s.chunks << " chunks");
+          CHECK(s.chunks > chunks_before);
+          CHECK(s.floor >= before);
+          for (const bool overlap : {false, true}) {
+            CHECK(s.floor <= s.bound[overlap]);
+            CHECK(s.bound[overlap] <= s.latency[overlap]);
+          }
+          before = s.floor;
+          chunks_before = s.chunks;
+          ++splits;
+        }
+      }
+    }
+  });
+  CHECK(splits > 1000);
 }
 
 TEST_CASE("the SPM floor never decreases as layers join a group", "[accel][floor][spm_floor]") {

@@ -1179,6 +1179,7 @@ class ReferenceAccelerator {
   Choice chunked(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool sliced, bool overlap) const;
   std::uint64_t chunked_latency_bound(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool sliced,
                                       bool overlap) const;
+  std::uint64_t chunked_dma_floor(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool sliced) const;
 
   const Network* g_;
   Hardware hw_;
@@ -1737,6 +1738,25 @@ inline std::uint64_t ReferenceAccelerator::chunked_latency_bound(const GroupView
   return std::max(loads + stores, first_load + full_weights + x.compute_cycles);
 }
 
+/// A floor on chunked_latency_bound() in either pipeline that never decreases
+/// as the chunks grow in number [cyc]: its loads + stores (§6), with the weights'
+/// transfers, sum_j dma(C_j * W_ch), taken as c * dma_setup_cycles + floor(C * W_ch /
+/// DRAM B/cycle) (each is setup + a ceiling; none without weights):
+///   (T = 1 or sliced ? sum_t load_t : c * sum_t load_t) + c * setup + floor(C * W_ch / bw)
+///   + c * (tiles that store) * setup + floor(fm_write / bw)
+/// Each term grows with c, so once a split's floor (and its off-chip bytes,
+/// which grow too) cannot beat the incumbent, no split with more chunks can.
+inline std::uint64_t ReferenceAccelerator::chunked_dma_floor(const GroupView& v, const Transfers& x,
+                                                             const ChannelChunks& split, bool sliced) const {
+  const std::uint64_t chunks = std::uint64_t(split.chunks), units = std::uint64_t(split.units);
+  const std::uint64_t weights = units * (v.weights / units);  // [B] stored unit by unit
+  const std::uint64_t inputs = x.steps.size() == 1 || sliced ? x.load_cycles : chunks * x.load_cycles;
+  const std::uint64_t weight_loads =
+      weights == 0 ? 0 : chunks * hw_.dma_setup_cycles + std::uint64_t(std::floor(double(weights) / hw_.dram_bytes_per_cycle));
+  return inputs + weight_loads + chunks * x.storing_tiles * hw_.dma_setup_cycles +
+         std::uint64_t(std::floor(double(x.fm_write) / hw_.dram_bytes_per_cycle));
+}
+
 /// The ways to run the group at one tile count, for the residences of `q`, that
 /// pick() may choose for some available_bytes in [least, most] (§5): weights
 /// resident (a), streamed (b) or, for one conv/fc, every split into
@@ -1746,6 +1766,8 @@ inline std::uint64_t ReferenceAccelerator::chunked_latency_bound(const GroupView
 /// query (the twin is never slower, §6, and moves the same bytes), and a split
 /// whose score bound is no better than `incumbent`, the best score of a way
 /// listed before (at this or a smaller T) that fits every query; it is updated.
+/// The splits are tried fewest chunks first, and stop at the first whose
+/// chunked_dma_floor() cannot beat the incumbent (unless energy ranks them).
 inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
                                              std::uint64_t least_available, std::uint64_t most_available,
                                              std::optional<Score>& incumbent, std::vector<Candidate>& out) const {
@@ -1762,6 +1784,9 @@ inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupVie
   // Energy ranks ways only under the energy objective; otherwise pick() works
   // it out for the ways it keeps (energy_of is a large part of a candidate's cost).
   const bool energy_scored = q.objective == Objective::energy;
+  const auto split_traffic = [&](const ChannelChunks& split) {  // what a split moves [B]
+    return OffchipBytes{saturating_add(chunked_fm_read(x, split, sliced(q, split)), pre.bytes), x.fm_write, v.weights};
+  };
   const auto offer = [&](bool streamed, const ChannelChunks& split) {
     bool twin_fits_all = false;
     for (const bool overlap : {true, false}) {
@@ -1771,7 +1796,7 @@ inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupVie
       if (bytes > most_available) continue;
       if (split.units && incumbent) {
         const bool slice = sliced(q, split);
-        const OffchipBytes traffic{saturating_add(chunked_fm_read(x, split, slice), pre.bytes), x.fm_write, v.weights};
+        const OffchipBytes traffic = split_traffic(split);
         if (*incumbent <= score(saturating_add(chunked_latency_bound(v, x, split, slice, overlap), pre.cycles), traffic,
                                 energy_scored ? energy_of(geo, traffic, split.chunks, slice) : EnergyPj{}))
           continue;
@@ -1799,7 +1824,13 @@ inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupVie
   if (hw_.fused_weights != WeightPolicy::resident && geo.tiles > 1 && v.weights > 0) offer(true, {});
   if (q.layers.size() == 1 && info_[q.layers[0]].channel_splittable && v.weights > 0) {
     const int units = info_[q.layers[0]].chunk_units;
-    for (int count = 2; count <= units; count = next_count(count, units)) offer(false, ChannelChunks(units, count));
+    for (int count = 2; count <= units; count = next_count(count, units)) {
+      const ChannelChunks split(units, count);
+      if (incumbent && !energy_scored &&
+          !(score(saturating_add(chunked_dma_floor(v, x, split, sliced(q, split)), pre.cycles), split_traffic(split), {}) < *incumbent))
+        break;
+      offer(false, split);
+    }
   }
 }
 
