@@ -28,15 +28,18 @@ using namespace pinfuse;
 namespace {
 
 /// Calls f(seed, g, accel, hw, p, begin, end, boundary, layers) for every contiguous
-/// group [begin, end) of random chains and DAGs of 2..most_layers layers, on random hardware.
-template <class F>
-void for_each_random_group(std::uint32_t seeds, int most_layers, const F& f) {
+/// group [begin, end) of random chains and DAGs of 2..most_layers layers, on random hardware
+/// (then adjust(hw, seed)).
+template <class F, class Adjust = void (*)(Hardware&, std::uint32_t)>
+void for_each_random_group(std::uint32_t seeds, int most_layers, const F& f,
+                           const Adjust& adjust = [](Hardware&, std::uint32_t) {}) {
   for (std::uint32_t seed = 1; seed <= seeds; ++seed) {
     std::mt19937 rng(seed);
     const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, most_layers)(rng), seed % 2 == 0);
     Hardware hw = pinfuse::testing::random_hardware(rng, g);
     pinfuse::testing::random_energy(rng, hw);
     hw.halo_caching = seed % 4 != 0;  // random_hardware always allows it
+    adjust(hw, seed);
     const ReferenceAccelerator accel(g, hw);
     const Problem p = make_problem(g);
     const int n = static_cast<int>(p.size());
@@ -330,6 +333,8 @@ TEST_CASE("a split's chunk DMA floor is below its latency bound and grows with t
         }
       }
     }
+  }, [](Hardware& hw, std::uint32_t seed) {
+    if (seed % 2 == 1) hw.dram_bytes_per_cycle += 0.37;  // a bandwidth whose divisions do not come out even
   });
   CHECK(splits > 1000);
 }

@@ -77,7 +77,7 @@ class ReferenceAccelerator {
                        });
     }
     for (LayerId v = 0; v < n; ++v)
-      for (std::size_t slot = 0; slot < info_[v].inputs.size(); ++slot) info_[v].slot_rows.push_back(slot_rows(v, slot));
+      for (std::size_t slot = 0; slot < info_[v].inputs.size(); ++slot) info_[v].slot_rows.push_back(slot_rows_of(v, slot));
     for (LayerId v = 0; v < n; ++v)
       for (std::size_t slot = 0; slot < info_[v].inputs.size(); ++slot)
         info_[v].least_one_row.push_back(least_input_rows(v, slot, 1));
@@ -360,13 +360,16 @@ class ReferenceAccelerator {
     Window1D window;    ///< Map::window: the layer's
     int in_height = 0;  ///< rows of the input [rows]
   };
-  SlotRows slot_rows(LayerId v, std::size_t slot) const {
+  SlotRows slot_rows_of(LayerId v, std::size_t slot) const {
     const Layer& l = (*g_)[v];
     SlotRows s;
     s.in_height = info_[info_[v].inputs[slot]].height;
     switch (l.kind) {
       case LayerKind::conv2d:
-      case LayerKind::pool: s.map = SlotRows::Map::window, s.window = l.rows; break;
+      case LayerKind::pool:
+        s.map = SlotRows::Map::window;
+        s.window = l.rows;
+        break;
       case LayerKind::fc: s.map = SlotRows::Map::whole; break;
       case LayerKind::resize:
       case LayerKind::conv2d_transpose:
@@ -389,7 +392,7 @@ class ReferenceAccelerator {
       case LayerKind::pad: return pad_input_rows(l.rows.pad_before, out, in_h);
       case LayerKind::depth_to_space: return depth_to_space_input_rows(l.block, out);
       case LayerKind::space_to_depth: return space_to_depth_input_rows(l.block, out);
-      default: throw std::logic_error("kind_input_rows: a kind SlotRows maps itself");
+      default: throw std::logic_error("kind_input_rows: a kind SlotRows maps itself");  // slot_rows_of() maps every other kind
     }
   }
 
@@ -824,7 +827,7 @@ class ReferenceAccelerator {
   struct WalkRows {
     HaloCache cache;
     std::vector<RowRange> rows, need, ext_need;  ///< per position / position / input, in the tile walked [rows]
-    std::vector<long long> computed, read;        ///< summed over the tiles walked (walk_into()) [rows]
+    std::vector<long long> computed, read;        ///< summed over the tiles walked (walk_into(), full walks) [rows]
   };
   /// The DMA side of a geometry for one query's residences.
   struct Transfers {
@@ -1020,8 +1023,8 @@ class ReferenceAccelerator {
   /// rows, ext_need) sees the rows of each group layer tile t holds and the rows
   /// it computes (the same but for cached layers), and the rows of each input
   /// the tile holds. Only the first `walked` tiles are walked, if fewer (a
-  /// prefix: `tiles` stays the count, and it keeps only the buffers' rows,
-  /// TileGeometry: first_tile_least and prefix_may_fit ask 280 k of them in an
+  /// prefix: `tiles` stays the count, and only the buffers' rows are kept, see
+  /// TileGeometry; first_tile_least and prefix_may_fit ask 280 k prefixes in an
   /// order-free solve of Inception-v3 at 256 KiB).
   /// Into `geo`, reset first (its vectors keep their memory).
   template <class OnTile>
@@ -1180,6 +1183,7 @@ class ReferenceAccelerator {
   std::uint64_t chunked_latency_bound(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool sliced,
                                       bool overlap) const;
   std::uint64_t chunked_dma_floor(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool sliced) const;
+  std::uint64_t chunked_fm_dma(const Transfers& x, const ChannelChunks& split, bool sliced) const;
 
   const Network* g_;
   Hardware hw_;
@@ -1396,7 +1400,7 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
   rows.resize(m);
   need.resize(m);
   ext_need.resize(ni);
-  // Rows summed over the tiles walked, multiplied out once at the end (§11's counts):
+  // Rows summed over the tiles walked, multiplied out once at the end (§11's counts; full walks):
   std::vector<long long>& computed = scratch.computed;  // per position: rows it computes (recompute included)
   std::vector<long long>& read = scratch.read;  // per FM read (position, or m + index in q.inputs): rows its readers read
   computed.assign(prefix ? 0 : m, 0);
@@ -1730,12 +1734,18 @@ inline std::uint64_t ReferenceAccelerator::chunked_latency_bound(const GroupView
   const std::uint64_t full_weights = dma_cycles(std::uint64_t(split.per_chunk) * unit_weights);
   const std::uint64_t first_load =
       sliced ? dma_cycles(x.in_tile_bytes[0] / std::uint64_t(split.units) * std::uint64_t(split.per_chunk)) : x.steps.front().load;
-  const std::uint64_t loads = (x.steps.size() == 1 || sliced ? x.load_cycles : chunks * x.load_cycles) + (chunks - 1) * full_weights +
-                              dma_cycles(std::uint64_t(split.units_of(split.chunks - 1)) * unit_weights);
-  const std::uint64_t stores = chunks * x.storing_tiles * hw_.dma_setup_cycles +
-                               std::uint64_t(std::floor(double(x.fm_write) / hw_.dram_bytes_per_cycle));
-  if (!overlap) return loads + stores + x.compute_cycles;
-  return std::max(loads + stores, first_load + full_weights + x.compute_cycles);
+  const std::uint64_t weight_loads = (chunks - 1) * full_weights + dma_cycles(std::uint64_t(split.units_of(split.chunks - 1)) * unit_weights);
+  const std::uint64_t dma = chunked_fm_dma(x, split, sliced) + weight_loads;  // loads + stores
+  if (!overlap) return dma + x.compute_cycles;
+  return std::max(dma, first_load + full_weights + x.compute_cycles);
+}
+
+/// The FM terms of chunked_latency_bound()'s loads + stores, which grow with the chunks c [cyc]:
+///   (T = 1 or sliced ? sum_t load_t : c * sum_t load_t) + c * T_s * dma_setup_cycles + floor(fm_write / bw)
+inline std::uint64_t ReferenceAccelerator::chunked_fm_dma(const Transfers& x, const ChannelChunks& split, bool sliced) const {
+  const std::uint64_t chunks = std::uint64_t(split.chunks);
+  return (x.steps.size() == 1 || sliced ? x.load_cycles : chunks * x.load_cycles) + chunks * x.storing_tiles * hw_.dma_setup_cycles +
+         std::uint64_t(std::floor(double(x.fm_write) / hw_.dram_bytes_per_cycle));
 }
 
 /// A floor on chunked_latency_bound() in either pipeline that never decreases
@@ -1750,11 +1760,9 @@ inline std::uint64_t ReferenceAccelerator::chunked_dma_floor(const GroupView& v,
                                                              const ChannelChunks& split, bool sliced) const {
   const std::uint64_t chunks = std::uint64_t(split.chunks), units = std::uint64_t(split.units);
   const std::uint64_t weights = units * (v.weights / units);  // [B] stored unit by unit
-  const std::uint64_t inputs = x.steps.size() == 1 || sliced ? x.load_cycles : chunks * x.load_cycles;
   const std::uint64_t weight_loads =
       weights == 0 ? 0 : chunks * hw_.dma_setup_cycles + std::uint64_t(std::floor(double(weights) / hw_.dram_bytes_per_cycle));
-  return inputs + weight_loads + chunks * x.storing_tiles * hw_.dma_setup_cycles +
-         std::uint64_t(std::floor(double(x.fm_write) / hw_.dram_bytes_per_cycle));
+  return chunked_fm_dma(x, split, sliced) + weight_loads;
 }
 
 /// The ways to run the group at one tile count, for the residences of `q`, that
@@ -1772,12 +1780,22 @@ inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupVie
                                              std::uint64_t least_available, std::uint64_t most_available,
                                              std::optional<Score>& incumbent, std::vector<Candidate>& out) const {
   out.clear();
-  // Kept per thread, as the walks' rows are: a solve asks a few hundred thousand candidates.
-  thread_local Transfers x, loaded_per_tile;
-  transfers(q, geo, WholeInputs::before_first_step, x);
   const Preload pre = preload(q);
-  const Transfers* per_tile = nullptr;  // with loaded inputs: they are loaded tile by tile
-  if (pre.bytes > 0) transfers(q, geo, WholeInputs::per_tile, loaded_per_tile), per_tile = &loaded_per_tile;
+  // The transfers, worked out when a way first needs them (in 42% of the calls of an
+  // order-free solve of Inception-v3 at 256 KiB no way fits) and kept per thread, as
+  // the walks' rows are. With loaded inputs, also those loading them tile by tile.
+  thread_local Transfers kept_transfers, kept_per_tile;
+  bool transfers_set = false, per_tile_set = false;
+  const auto x_of = [&]() -> const Transfers& {
+    if (!transfers_set) transfers(q, geo, WholeInputs::before_first_step, kept_transfers);
+    transfers_set = true;
+    return kept_transfers;
+  };
+  const auto per_tile_of = [&]() -> const Transfers& {
+    if (!per_tile_set) transfers(q, geo, WholeInputs::per_tile, kept_per_tile);
+    per_tile_set = true;
+    return kept_per_tile;
+  };
   const auto score = [&](std::uint64_t latency, const OffchipBytes& bytes, const EnergyPj& energy) {
     return score_of(latency, bytes.total(), energy.total(), q.objective);
   };
@@ -1785,7 +1803,7 @@ inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupVie
   // it out for the ways it keeps (energy_of is a large part of a candidate's cost).
   const bool energy_scored = q.objective == Objective::energy;
   const auto split_traffic = [&](const ChannelChunks& split) {  // what a split moves [B]
-    return OffchipBytes{saturating_add(chunked_fm_read(x, split, sliced(q, split)), pre.bytes), x.fm_write, v.weights};
+    return OffchipBytes{saturating_add(chunked_fm_read(x_of(), split, sliced(q, split)), pre.bytes), x_of().fm_write, v.weights};
   };
   const auto offer = [&](bool streamed, const ChannelChunks& split) {
     bool twin_fits_all = false;
@@ -1797,16 +1815,16 @@ inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupVie
       if (split.units && incumbent) {
         const bool slice = sliced(q, split);
         const OffchipBytes traffic = split_traffic(split);
-        if (*incumbent <= score(saturating_add(chunked_latency_bound(v, x, split, slice, overlap), pre.cycles), traffic,
+        if (*incumbent <= score(saturating_add(chunked_latency_bound(v, x_of(), split, slice, overlap), pre.cycles), traffic,
                                 energy_scored ? energy_of(geo, traffic, split.chunks, slice) : EnergyPj{}))
           continue;
       }
       // Loaded inputs (§8a) before the first step; whole channels may also
       // load them tile by tile (channel chunks go over the tiles once per chunk).
       for (const WholeInputs whole : {WholeInputs::before_first_step, WholeInputs::per_tile}) {
-        if (whole == WholeInputs::per_tile && (split.units || !per_tile)) continue;
-        const Transfers& xw = whole == WholeInputs::per_tile ? *per_tile : x;
-        Choice c = split.units ? chunked(v, x, split, sliced(q, split), overlap) : whole_channels(v, geo, xw, streamed, overlap);
+        if (whole == WholeInputs::per_tile && (split.units || pre.bytes == 0)) continue;
+        const Transfers& xw = whole == WholeInputs::per_tile ? per_tile_of() : x_of();
+        Choice c = split.units ? chunked(v, xw, split, sliced(q, split), overlap) : whole_channels(v, geo, xw, streamed, overlap);
         if (whole == WholeInputs::before_first_step && pre.bytes > 0) {
           c.latency = checked_add(c.latency, pre.cycles, "latency cycles", "group");
           c.offchip.fm_read = checked_add(c.offchip.fm_read, pre.bytes, "off-chip bytes", "group");
@@ -1827,7 +1845,7 @@ inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupVie
     for (int count = 2; count <= units; count = next_count(count, units)) {
       const ChannelChunks split(units, count);
       if (incumbent && !energy_scored &&
-          !(score(saturating_add(chunked_dma_floor(v, x, split, sliced(q, split)), pre.cycles), split_traffic(split), {}) < *incumbent))
+          !(score(saturating_add(chunked_dma_floor(v, x_of(), split, sliced(q, split)), pre.cycles), split_traffic(split), {}) < *incumbent))
         break;
       offer(false, split);
     }
@@ -1876,8 +1894,9 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
   };
   std::vector<std::optional<Choice>> best(queries.size());
   // Queries with the same residences and objective share their candidates;
-  // they differ only in the SPM they may use. (A batch has a few: found by a
-  // look at each, with no memory per query.)
+  // they differ only in the SPM they may use. Each query's pattern is found by
+  // comparing it with the first query of each pattern so far (a batch holds at
+  // most a few dozen queries: no map, no key built per query).
   struct Pattern {
     std::size_t first = 0;           ///< its first member, an index into queries
     std::optional<Score> incumbent;  ///< see candidates()
