@@ -21,9 +21,7 @@ ctest --test-dir "$build" -R '^fuzz\.corpus$' >/dev/null
 dir=$build/fuzz
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(model_json hardware_json plan_json program_json allocation_text)
-  [ -x "$dir/fuzz_onnx_bytes" ] && targets+=(onnx_bytes)  # built with ONNX only
-  [ -x "$dir/fuzz_tflite_bytes" ] && targets+=(tflite_bytes)  # built with the TFLite importer only
+  mapfile -t targets < "$dir/targets.txt"  # written by fuzz/CMakeLists.txt: those this build has
 fi
 mkdir -p "$dir/findings" "$dir/logs"
 printf '%-14s %8s %12s %7s %8s %8s  %s\n' target seconds execs cov ft corpus findings
