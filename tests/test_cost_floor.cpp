@@ -192,7 +192,8 @@ struct ReferenceAcceleratorAccess {
     const ReferenceAccelerator::TileGeometry geo = a.geometry(q, v, tiles, false);
     ReferenceAccelerator::Transfers x;
     a.transfers(q, geo, ReferenceAccelerator::WholeInputs::before_first_step, x);
-    for (int count = 2; count <= info.chunk_units; count = ReferenceAccelerator::next_count(count, info.chunk_units)) {
+    for (const int count : ReferenceAccelerator::counts_searched(info.chunk_units)) {
+      if (count == 1) continue;  // not a split
       const ReferenceAccelerator::ChannelChunks split(info.chunk_units, count);
       const bool sliced = a.sliced(q, split);
       ChunkSplit s{split.chunks, a.chunked_dma_floor(v, x, split, sliced), {}, {}};

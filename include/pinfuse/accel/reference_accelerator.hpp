@@ -895,8 +895,8 @@ class ReferenceAccelerator {
     const int share = (total + count - 1) / count;
     return share == 1 ? total + 1 : (total + share - 2) / (share - 1);
   }
-  /// The counts from 1 to `total`, each next_count() of the one before.
-  static std::vector<int> tile_counts(int total) {
+  /// The counts searched from 1 to `total` (tiles or chunks), each next_count() of the one before.
+  static std::vector<int> counts_searched(int total) {
     std::vector<int> counts;
     for (int count = 1; count <= total; count = next_count(count, total)) counts.push_back(count);
     return counts;
@@ -1941,7 +1941,7 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
   // the first ones. A single layer has no intermediates: nothing to skip.
   int first_count = patterns.empty() ? v.height + 1 : 1;
   if (!patterns.empty() && floors && first.layers.size() > 1) {
-    const std::vector<int> counts = tile_counts(v.height);
+    const std::vector<int> counts = counts_searched(v.height);
     const std::size_t before_last = counts.size() - 1;  // the last count fits: not asked
     first_count = counts[first_holding(before_last, [&](std::size_t i) {
       return first_tile_least(first, v, floors->held, counts[i]) <= most_available;
