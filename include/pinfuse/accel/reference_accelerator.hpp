@@ -709,6 +709,7 @@ class ReferenceAccelerator {
         for (std::size_t i = 0; i < count; ++i) table_[vertex_at(i) - first_] = static_cast<int>(i);
       } else {
         kind_ = Kind::sorted;
+        sorted_.reserve(count);
         for (std::size_t i = 0; i < count; ++i) sorted_.emplace_back(vertex_at(i), static_cast<int>(i));
         std::sort(sorted_.begin(), sorted_.end());
       }
@@ -735,14 +736,20 @@ class ReferenceAccelerator {
     IndexOf local;                   ///< vertex -> position in the group, or -1
     IndexOf ext;                     ///< vertex -> index in q.inputs, or -1
     IndexOf out;                     ///< vertex -> index in q.outputs, or -1
-    std::vector<char> is_tmp;        ///< per position: read by a later layer of the group
-    std::vector<char> accumulates;   ///< per position: a reduction no group layer reads, fed tile by tile
-    std::vector<char> in_place;      ///< per position: a concat its inputs write directly
-    std::vector<int> writes_into;    ///< per position: the in-place concat it writes a slice of, or -1
-    std::vector<char> cacheable;     ///< per position: an intermediate only (in its own buffer, no group output), §2a
-    /// per position, per input slot: the position in the group of the layer it
-    /// reads (>= 0), or -1 - its index in q.inputs (read from outside)
-    std::vector<std::vector<int>> slot_source;
+    /// What a layer of the group does there (one per position).
+    struct Member {
+      bool is_tmp = false;       ///< read by a later layer of the group
+      bool accumulates = false;  ///< a reduction no group layer reads, fed tile by tile
+      bool in_place = false;     ///< a concat its inputs write directly
+      bool cacheable = false;    ///< an intermediate only (in its own buffer, no group output), §2a
+      int writes_into = -1;      ///< the in-place concat it writes a slice of, or -1
+      int readers = 0;           ///< reads of its FM by layers of the group
+      int first_slot = 0;        ///< where its input slots start in slot_source
+    };
+    std::vector<Member> members;  ///< per position
+    /// Per position, per input slot (members[i].first_slot + slot): the position in
+    /// the group of the layer it reads (>= 0), or -1 - its index in q.inputs (read from outside).
+    std::vector<int> slot_source;
     std::vector<int> output_position;  ///< per index in q.outputs: its layer's position in the group
     bool any_cacheable = false;
     std::uint64_t weights = 0;       ///< bytes of all the group's weights
@@ -761,13 +768,27 @@ class ReferenceAccelerator {
       std::uint64_t bytes = 0;
       std::uint64_t cycles = 0;      ///< dma_cycles(bytes)
     };
-    std::vector<Transfer> in_xfer;   ///< [tile * inputs + e]: what the tile loads of input e (if in DRAM)
-    std::vector<int> in_end;         ///< [tile * inputs + e]: the end row of what the tile holds of input e (0: none)
+    struct InputTile {
+      Transfer load;                 ///< what the tile loads of the input (if in DRAM)
+      int end = 0;                   ///< the end row of what the tile holds of it (0: none)
+    };
+    struct TileWork {
+      std::uint64_t compute = 0;     ///< compute cycles
+      std::uint64_t stream_load = 0; ///< DMA cycles to reload the weights of the layers it runs
+    };
+    std::vector<InputTile> in;       ///< [tile * inputs + e]: input e in the tile
     std::vector<Transfer> out_xfer;  ///< [tile * outputs + o]: what the tile stores of output o (if in DRAM)
-    std::vector<std::uint64_t> compute;  ///< per tile: compute cycles
-    std::vector<std::uint64_t> stream_load;  ///< per tile: DMA cycles to reload the weights of the layers it runs
+    std::vector<TileWork> work;      ///< per tile
     std::uint64_t stream_bytes = 0;  ///< weight bytes those reloads move over all tiles
-    std::vector<int> in_max, tmp_max, out_max;  ///< most rows one tile holds, per input / layer / output
+    /// Most rows one tile holds: of each input, then each layer (position), then each output.
+    std::vector<int> most_rows;
+    std::size_t inputs = 0, layers = 0;  ///< where most_rows' parts start: layers at `inputs`, outputs past them
+    int& in_max(std::size_t e) { return most_rows[e]; }
+    int& tmp_max(std::size_t i) { return most_rows[inputs + i]; }
+    int& out_max(std::size_t o) { return most_rows[inputs + layers + o]; }
+    int in_max(std::size_t e) const { return most_rows[e]; }
+    int tmp_max(std::size_t i) const { return most_rows[inputs + i]; }
+    int out_max(std::size_t o) const { return most_rows[inputs + layers + o]; }
     std::uint64_t tmp_bytes = 0;     ///< the intermediates' buffers, aligned
     std::uint64_t recompute_macs = 0;
     std::uint64_t cache_bytes = 0;   ///< cached: the overlap rows the intermediates' ring buffers carry over, at most (§2a) [B]
@@ -781,44 +802,43 @@ class ReferenceAccelerator {
     /// contents until walk_into() assigns them all (prefix walks reuse one per thread).
     void reset() {
       TileGeometry fresh;
-      fresh.in_xfer.swap(in_xfer);
+      fresh.in.swap(in);
       fresh.out_xfer.swap(out_xfer);
-      fresh.in_end.swap(in_end);
-      fresh.compute.swap(compute);
-      fresh.stream_load.swap(stream_load);
-      fresh.in_max.swap(in_max);
-      fresh.tmp_max.swap(tmp_max);
-      fresh.out_max.swap(out_max);
+      fresh.work.swap(work);
+      fresh.most_rows.swap(most_rows);
       *this = std::move(fresh);
     }
     std::size_t heap_bytes() const {  ///< what its vectors hold, for WalkCache
-      return (in_xfer.size() + out_xfer.size()) * sizeof(Transfer) +
-             (in_end.size() + in_max.size() + tmp_max.size() + out_max.size()) * sizeof(int) +
-             (compute.size() + stream_load.size()) * sizeof(std::uint64_t);
+      return in.size() * sizeof(InputTile) + out_xfer.size() * sizeof(Transfer) + work.size() * sizeof(TileWork) +
+             most_rows.size() * sizeof(int);
     }
   };
   /// Halo caching (§2a) over the tiles, top to bottom: per layer, the rows its
   /// earlier tiles computed, [0, done), are still in its ring buffer of tmp_max
   /// rows as long as the rows a tile holds never move up (`sound`).
   struct HaloCache {
-    std::vector<int> done, most_cached, last_begin;  ///< per layer: [row], [rows], [row]
+    struct Layer {
+      int done = 0;         ///< [row]
+      int most_cached = 0;  ///< [rows]
+      int last_begin = 0;   ///< [row]
+    };
+    std::vector<Layer> layers;  ///< per position
     bool sound = true;
-    /// Nothing cached yet, for `layers` layers (keeps the vectors' memory).
-    void reset(std::size_t layers) {
-      done.assign(layers, 0);
-      most_cached.assign(layers, 0);
-      last_begin.assign(layers, 0);
+    /// Nothing cached yet, for `count` layers (keeps the vector's memory).
+    void reset(std::size_t count) {
+      layers.assign(count, {});
       sound = true;
     }
     /// Layer i holds rows `held` in this tile: returns the rows it computes,
     /// [max(held.begin, done), held.end); the rest, held ∩ [0, done), are cached.
     RowRange advance(std::size_t i, RowRange held) {
       if (held.empty()) return {};
-      sound = sound && held.begin >= last_begin[i];
-      last_begin[i] = held.begin;
-      most_cached[i] = std::max(most_cached[i], std::min(done[i], held.end) - held.begin);
-      const RowRange fresh{std::max(held.begin, done[i]), held.end};
-      done[i] = std::max(done[i], held.end);
+      Layer& l = layers[i];
+      sound = sound && held.begin >= l.last_begin;
+      l.last_begin = held.begin;
+      l.most_cached = std::max(l.most_cached, std::min(l.done, held.end) - held.begin);
+      const RowRange fresh{std::max(held.begin, l.done), held.end};
+      l.done = std::max(l.done, held.end);
       return fresh.empty() ? RowRange{} : fresh;
     }
   };
@@ -898,6 +918,8 @@ class ReferenceAccelerator {
   /// The counts searched from 1 to `total` (tiles or chunks), each next_count() of the one before.
   static std::vector<int> counts_searched(int total) {
     std::vector<int> counts;
+    // At most 2 sqrt(total) + 1 counts: below sqrt(total) each count is one, past it each share size is one.
+    counts.reserve(std::size_t(2 * std::sqrt(double(std::max(total, 0))) + 2));
     for (int count = 1; count <= total; count = next_count(count, total)) counts.push_back(count);
     return counts;
   }
@@ -930,7 +952,7 @@ class ReferenceAccelerator {
     std::uint64_t least = held.total();
     for (const auto& [vertex, bytes] : held.fms) {
       const int i = v.local[vertex];
-      if (pinned(vertex) || (i >= 0 && v.writes_into[std::size_t(i)] >= 0 && pinned(q.layers[std::size_t(v.writes_into[std::size_t(i)])])))
+      if (pinned(vertex) || (i >= 0 && v.members[std::size_t(i)].writes_into >= 0 && pinned(q.layers[std::size_t(v.members[std::size_t(i)].writes_into)])))
         least -= bytes;
     }
     return std::max(least, first_tile);
@@ -992,6 +1014,8 @@ class ReferenceAccelerator {
     std::vector<std::pair<bool, std::size_t>> pinned;  // (an output, index in its list)
     std::vector<std::uint64_t> aligned;                // [B]
     std::uint64_t all = 0;                             // [B]
+    pinned.reserve(q.inputs.size() + q.outputs.size());
+    aligned.reserve(q.inputs.size() + q.outputs.size());
     for (const bool output : {false, true}) {
       const std::span<const BoundaryFm> list = output ? q.outputs : q.inputs;
       for (std::size_t k = 0; k < list.size(); ++k)
@@ -1209,10 +1233,15 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
   v.local.assign(q.layers.size(), [&](std::size_t i) { return q.layers[i]; });
   v.ext.assign(q.inputs.size(), [&](std::size_t e) { return q.inputs[e].vertex; });
   v.out.assign(q.outputs.size(), [&](std::size_t o) { return q.outputs[o].vertex; });
-  v.is_tmp.assign(q.layers.size(), 0);
+  v.members.assign(q.layers.size(), {});
+  std::size_t slots = 0;
   for (const LayerId l : q.layers) {
     for (const LayerId u : info_[l].inputs)
-      if (v.local[u] >= 0) v.is_tmp[v.local[u]] = 1;
+      if (const int j = v.local[u]; j >= 0) {
+        v.members[std::size_t(j)].is_tmp = true;
+        ++v.members[std::size_t(j)].readers;
+      }
+    slots += info_[l].inputs.size();
     v.weights += info_[l].weight_bytes;
     v.max_weight = std::max(v.max_weight, info_[l].weight_bytes);
     v.weight_load += info_[l].weight_dma;
@@ -1221,44 +1250,40 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
   // A reduction whose result only leaves the group can accumulate over row tiles
   // (partial sums in its output buffer, written after the last tile); one that
   // the group reads needs its whole input in the tile that reads it.
-  v.accumulates.assign(q.layers.size(), 0);
   for (std::size_t i = 0; i < q.layers.size(); ++i) {
     const LayerInfo& l = info_[q.layers[i]];
-    if (!l.reduction || v.is_tmp[i]) continue;
-    v.accumulates[i] = 1;
+    if (!l.reduction || v.members[i].is_tmp) continue;
+    v.members[i].accumulates = true;
     v.height = std::max(v.height, info_[l.inputs.front()].height);
   }
   // A concat is done in place when it appends no constant channels (weights) and
   // the group computes each of its inputs for it alone: they write their channel slices straight into the concat's one
   // destination (its tmp buffer, out buffer or pinned FM), so the concat costs
   // no cycles and its inputs no buffers.
-  std::vector<int> readers(q.layers.size(), 0);  // in-group reads of each layer's FM
-  for (const LayerId l : q.layers)
-    for (const LayerId u : info_[l].inputs)
-      if (v.local[u] >= 0) ++readers[v.local[u]];
-  v.in_place.assign(q.layers.size(), 0);
-  v.writes_into.assign(q.layers.size(), -1);
   for (std::size_t i = 0; i < q.layers.size(); ++i) {
     const LayerInfo& l = info_[q.layers[i]];
-    bool in_place = l.concat && l.weight_bytes == 0 && v.is_tmp[i] != (v.out[q.layers[i]] >= 0);
+    bool in_place = l.concat && l.weight_bytes == 0 && v.members[i].is_tmp != (v.out[q.layers[i]] >= 0);
     for (const LayerId u : l.inputs) {
       const int j = v.local[u];
-      in_place = in_place && j >= 0 && readers[j] == 1 && v.out[u] < 0 && !v.in_place[j];
+      in_place = in_place && j >= 0 && v.members[j].readers == 1 && v.out[u] < 0 && !v.members[j].in_place;
     }
     if (!in_place) continue;
-    v.in_place[i] = 1;
-    for (const LayerId u : l.inputs) v.writes_into[v.local[u]] = static_cast<int>(i);
+    v.members[i].in_place = true;
+    for (const LayerId u : l.inputs) v.members[v.local[u]].writes_into = static_cast<int>(i);
   }
   // Halo caching (§2a) keeps rows in a layer's own tmp buffer: not an in-place
   // concat nor its inputs, nor a group output (its output tiles are stored by share).
-  v.cacheable.assign(q.layers.size(), 0);
   for (std::size_t i = 0; i < q.layers.size(); ++i) {
-    v.cacheable[i] = v.is_tmp[i] && !v.in_place[i] && v.writes_into[i] < 0 && v.out[q.layers[i]] < 0;
-    v.any_cacheable = v.any_cacheable || v.cacheable[i];
+    GroupView::Member& member = v.members[i];
+    member.cacheable = member.is_tmp && !member.in_place && member.writes_into < 0 && v.out[q.layers[i]] < 0;
+    v.any_cacheable = v.any_cacheable || member.cacheable;
   }
-  v.slot_source.resize(q.layers.size());
-  for (std::size_t i = 0; i < q.layers.size(); ++i)
-    for (const LayerId u : info_[q.layers[i]].inputs) v.slot_source[i].push_back(v.local[u] >= 0 ? v.local[u] : -1 - v.ext[u]);
+  v.slot_source.reserve(slots);
+  for (std::size_t i = 0; i < q.layers.size(); ++i) {
+    v.members[i].first_slot = static_cast<int>(v.slot_source.size());
+    for (const LayerId u : info_[q.layers[i]].inputs) v.slot_source.push_back(v.local[u] >= 0 ? v.local[u] : -1 - v.ext[u]);
+  }
+  v.output_position.reserve(q.outputs.size());
   for (const BoundaryFm& o : q.outputs) v.output_position.push_back(v.local[o.vertex]);
   return v;
 }
@@ -1295,6 +1320,7 @@ inline void ReferenceAccelerator::least_held(std::span<const std::size_t> layers
   std::vector<std::pair<LayerId, int>>& outside = lists.outside;
   outside.clear();
   held.fms.clear();
+  held.fms.reserve(2 * layers.size());  // its layers' FMs and about as many read from outside
   held.weights = 0;
   std::uint64_t all_weights = 0, largest_weights = 0;
   // A single grouped conv in chunks holds one group's channels of its input rows too: row bytes / this.
@@ -1383,14 +1409,12 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
   const bool prefix = walked < tiles;  // the buffers' rows only
   const int walked_tiles = std::min(tiles, walked);
   const std::size_t per_tile = prefix ? 0 : std::size_t(walked_tiles);  // the tiles the per-tile vectors hold
-  geo.in_xfer.assign(per_tile * ni, {});
-  geo.in_end.assign(per_tile * ni, 0);
+  geo.in.assign(per_tile * ni, {});
   geo.out_xfer.assign(per_tile * no, {});
-  geo.compute.assign(per_tile, 0);
-  geo.stream_load.assign(per_tile, 0);
-  geo.in_max.assign(ni, 0);
-  geo.tmp_max.assign(m, 0);
-  geo.out_max.assign(no, 0);
+  geo.work.assign(per_tile, {});
+  geo.most_rows.assign(ni + m + no, 0);
+  geo.inputs = ni;
+  geo.layers = m;
   thread_local WalkRows scratch;  // on_tile only reads it: no walk starts inside another
   HaloCache& cache = scratch.cache;
   cache.reset(m);
@@ -1414,7 +1438,7 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
   };
   // Streamed weights: a layer that runs in a tile reloads its weights there.
   const auto stream = [&](int t, LayerId l) {
-    geo.stream_load[t] += info_[l].weight_dma;
+    geo.work[t].stream_load += info_[l].weight_dma;
     geo.stream_bytes += info_[l].weight_bytes;
   };
   // Energy counts (§11): rows * bytes per row [B] or * work per row [MAC], [op].
@@ -1423,8 +1447,7 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
                       "a group's SPM bytes or operations", "group");
   };
   for (int t = 0; t < walked_tiles; ++t) {
-    std::fill(need.begin(), need.end(), RowRange{});
-    std::fill(rows.begin(), rows.end(), RowRange{});
+    std::fill(need.begin(), need.end(), RowRange{});  // rows[i] is set below for every i
     std::fill(ext_need.begin(), ext_need.end(), RowRange{});
     for (std::size_t o = 0; o < no; ++o) {
       // An output shorter than the tile count (e.g. after global pooling) has
@@ -1432,23 +1455,24 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
       const RowRange share = tile_share(t, tiles, info_[q.outputs[o].vertex].height);
       const int i = v.output_position[o];
       need[i] = hull(need[i], share);
-      geo.out_max[o] = std::max(geo.out_max[o], share.size());
+      geo.out_max(o) = std::max(geo.out_max(o), share.size());
       if (prefix) continue;
       // A layer read inside the group writes its output share apart from its tmp rows (§7).
-      if (v.is_tmp[i]) count(geo.fm_writes, share.size(), info_[q.outputs[o].vertex].row_bytes);
+      if (v.members[i].is_tmp) count(geo.fm_writes, share.size(), info_[q.outputs[o].vertex].row_bytes);
       const std::uint64_t bytes = std::uint64_t(share.size()) * info_[q.outputs[o].vertex].row_bytes;
       geo.out_xfer[std::size_t(t) * no + o] = {bytes, dma_cycles(bytes)};
     }
     for (std::size_t i = m; i-- > 0;) {
       const LayerId l = q.layers[i];
-      if (v.accumulates[i]) {
+      if (v.members[i].accumulates) {
         // Tile t folds its share of the input rows in: that fraction of the work.
+        rows[i] = {};  // it holds none of its own rows
         const LayerId u = info_[l].inputs.front();
         const RowRange r = tile_share(t, tiles, info_[u].height);
-        const int source = v.slot_source[i].front();
+        const int source = v.slot_source[std::size_t(v.members[i].first_slot)];
         need_of(source) = hull(need_of(source), r);
         if (prefix) continue;
-        geo.compute[t] += std::uint64_t(std::ceil(info_[l].cycles_per_row * r.size() / info_[u].height));
+        geo.work[t].compute += std::uint64_t(std::ceil(info_[l].cycles_per_row * r.size() / info_[u].height));
         if (!r.empty()) {
           stream(t, l);
           read_of(source) += r.size();
@@ -1456,27 +1480,26 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
         }
         continue;
       }
-      rows[i] = cached && v.cacheable[i] ? cache.advance(i, need[i]) : need[i];
+      rows[i] = cached && v.members[i].cacheable ? cache.advance(i, need[i]) : need[i];
       if (rows[i].empty()) continue;
       if (!prefix) {
         computed[i] += rows[i].size();
-        if (!v.in_place[i]) geo.compute[t] += std::uint64_t(std::ceil(rows[i].size() * info_[l].cycles_per_row));
+        if (!v.members[i].in_place) geo.work[t].compute += std::uint64_t(std::ceil(rows[i].size() * info_[l].cycles_per_row));
         stream(t, l);
       }
       for (std::size_t s = 0; s < info_[l].inputs.size(); ++s) {
         const RowRange r = input_rows(l, s, rows[i]);
-        const int source = v.slot_source[i][s];
+        const int source = v.slot_source[std::size_t(v.members[i].first_slot) + s];
         need_of(source) = hull(need_of(source), r);
-        if (!prefix && !v.in_place[i]) read_of(source) += r.size();
+        if (!prefix && !v.members[i].in_place) read_of(source) += r.size();
       }
     }
-    for (std::size_t i = 0; i < m; ++i) geo.tmp_max[i] = std::max(geo.tmp_max[i], need[i].size());
+    for (std::size_t i = 0; i < m; ++i) geo.tmp_max(i) = std::max(geo.tmp_max(i), need[i].size());
     for (std::size_t e = 0; e < ni; ++e) {
-      geo.in_max[e] = std::max(geo.in_max[e], ext_need[e].size());
+      geo.in_max(e) = std::max(geo.in_max(e), ext_need[e].size());
       if (prefix) continue;
       const std::uint64_t bytes = std::uint64_t(ext_need[e].size()) * info_[q.inputs[e].vertex].row_bytes;
-      geo.in_xfer[std::size_t(t) * ni + e] = {bytes, dma_cycles(bytes)};
-      geo.in_end[std::size_t(t) * ni + e] = ext_need[e].end;
+      geo.in[std::size_t(t) * ni + e] = {{bytes, dma_cycles(bytes)}, ext_need[e].end};
     }
     on_tile(t, need, rows, ext_need);
   }
@@ -1485,7 +1508,7 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
   if (prefix) return;
   for (std::size_t i = 0; i < m; ++i) {
     const LayerInfo& l = info_[q.layers[i]];
-    if (!v.in_place[i]) {  // an in-place concat's rows are its inputs' writes (§7)
+    if (!v.members[i].in_place) {  // an in-place concat's rows are its inputs' writes (§7)
       count(geo.fm_writes, std::uint64_t(computed[i]), l.row_bytes);
       count(geo.macs, std::uint64_t(computed[i]), l.macs_per_row);
       count(geo.vector_ops, std::uint64_t(computed[i]), l.vops_per_row);
@@ -1494,11 +1517,11 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
   }
   for (std::size_t e = 0; e < ni; ++e) count(geo.fm_reads, std::uint64_t(read[m + e]), info_[q.inputs[e].vertex].row_bytes);
   for (std::size_t i = 0; i < m; ++i)
-    geo.cache_bytes += std::uint64_t(cache.most_cached[i]) * info_[q.layers[i]].row_bytes;
+    geo.cache_bytes += std::uint64_t(cache.layers[i].most_cached) * info_[q.layers[i]].row_bytes;
   for (std::size_t i = 0; i < m; ++i)
     geo.recompute_macs += std::uint64_t(std::max(0LL, computed[i] - info_[q.layers[i]].height)) * info_[q.layers[i]].macs_per_row;
   for (std::size_t i = 0; i < m; ++i)  // an accumulating reduction does its whole work once over the tiles
-    if (v.accumulates[i]) {
+    if (v.members[i].accumulates) {
       const LayerInfo& l = info_[q.layers[i]];
       count(geo.macs, std::uint64_t(l.height), l.macs_per_row);
       count(geo.vector_ops, std::uint64_t(l.height), l.vops_per_row);
@@ -1540,7 +1563,7 @@ inline std::vector<RowRange> ReferenceAccelerator::rows_loaded(const TileGeometr
   std::vector<RowRange> rows(std::size_t(geo.tiles));
   int loaded = 0;  // rows [0, loaded) are in place
   for (int t = 0; t < geo.tiles; ++t) {
-    const int until = t + 1 == geo.tiles ? height : std::max(loaded, geo.in_end[std::size_t(t) * inputs + e]);
+    const int until = t + 1 == geo.tiles ? height : std::max(loaded, geo.in[std::size_t(t) * inputs + e].end);
     rows[std::size_t(t)] = {loaded, until};
     loaded = until;
   }
@@ -1563,11 +1586,11 @@ inline void ReferenceAccelerator::transfers(const GroupQuery& q, const TileGeome
     if (q.inputs[e].where == Residence::loaded) loaded[e] = rows_loaded(geo, ni, e, info_[q.inputs[e].vertex].height);
   for (int t = 0; t < geo.tiles; ++t) {
     Step& s = x.steps[t];
-    s.compute = geo.compute[t];
+    s.compute = geo.work[t].compute;
     for (std::size_t e = 0; e < ni; ++e) {
       TileGeometry::Transfer in;
       if (q.inputs[e].where == Residence::dram) {
-        in = geo.in_xfer[std::size_t(t) * ni + e];
+        in = geo.in[std::size_t(t) * ni + e].load;
       } else if (e < loaded.size() && !loaded[e].empty()) {
         in.bytes = std::uint64_t(loaded[e][std::size_t(t)].size()) * info_[q.inputs[e].vertex].row_bytes;
         in.cycles = dma_cycles(in.bytes);
@@ -1618,8 +1641,8 @@ template <class Emit>
 void ReferenceAccelerator::for_each_tmp_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
                                                Emit&& emit) const {
   for (std::size_t i = 0; i < q.layers.size(); ++i)
-    if (v.is_tmp[i] && v.writes_into[i] < 0 && geo.tmp_max[i] > 0)
-      emit(BufferKind::tmp, q.layers[i], 1, align(q, std::uint64_t(geo.tmp_max[i]) * info_[q.layers[i]].row_bytes));
+    if (v.members[i].is_tmp && v.members[i].writes_into < 0 && geo.tmp_max(i) > 0)
+      emit(BufferKind::tmp, q.layers[i], 1, align(q, std::uint64_t(geo.tmp_max(i)) * info_[q.layers[i]].row_bytes));
 }
 
 /// Calls emit(BufferKind::in or out, vertex, copies, bytes of one copy) for each DRAM input and output tile buffer
@@ -1638,18 +1661,18 @@ void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const GroupVi
   const std::uint64_t out_copies = overlap && (geo.tiles > 1 || split.chunks > 1) ? 2 : 1;
   const std::uint64_t partial_sum_copies = overlap && split.chunks > 1 ? 2 : 1;
   for (std::size_t e = 0; e < q.inputs.size(); ++e)
-    if (q.inputs[e].where == Residence::dram && geo.in_max[e] > 0) {
+    if (q.inputs[e].where == Residence::dram && geo.in_max(e) > 0) {
       const LayerInfo& u = info_[q.inputs[e].vertex];
       const std::uint64_t row_bytes = slice ? u.row_bytes / std::uint64_t(split.units) * std::uint64_t(split.per_chunk) : u.row_bytes;
-      emit(BufferKind::in, q.inputs[e].vertex, in_copies, align(q, std::uint64_t(geo.in_max[e]) * row_bytes));
+      emit(BufferKind::in, q.inputs[e].vertex, in_copies, align(q, std::uint64_t(geo.in_max(e)) * row_bytes));
     }
   for (std::size_t o = 0; o < q.outputs.size(); ++o)
-    if (q.outputs[o].where == Residence::dram && geo.out_max[o] > 0) {
+    if (q.outputs[o].where == Residence::dram && geo.out_max(o) > 0) {
       const LayerInfo& l = info_[q.outputs[o].vertex];
       const std::uint64_t row_bytes = split.units ? l.row_bytes / std::uint64_t(split.units) * std::uint64_t(split.per_chunk) : l.row_bytes;
-      const bool accumulates = v.local[q.outputs[o].vertex] >= 0 && v.accumulates[std::size_t(v.local[q.outputs[o].vertex])];
+      const bool accumulates = v.members[std::size_t(v.output_position[o])].accumulates;
       emit(BufferKind::out, q.outputs[o].vertex, accumulates ? partial_sum_copies : out_copies,
-           align(q, std::uint64_t(geo.out_max[o]) * row_bytes));
+           align(q, std::uint64_t(geo.out_max(o)) * row_bytes));
     }
 }
 
@@ -1670,7 +1693,7 @@ inline ReferenceAccelerator::Choice ReferenceAccelerator::whole_channels(const G
                                                                          bool overlap) const {
   const auto step = [&](std::size_t i) {
     Step s = x.steps[i];
-    if (streamed) s.stall += geo.stream_load[i];
+    if (streamed) s.stall += geo.work[i].stream_load;
     else if (i == 0) s.load += v.weight_load;
     return s;
   };

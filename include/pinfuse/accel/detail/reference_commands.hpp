@@ -215,12 +215,12 @@ class ReferenceAccelerator::CommandWriter {
   void tmp_rows(const StepAt& s, std::size_t i, RowRange r, std::vector<Region>& into) const {
     const LayerId l = q_.layers[i];
     const std::uint64_t rb = info_[l].row_bytes;
-    if (!cached_ || !v_.cacheable[i]) {
+    if (!cached_ || !v_.members[i].cacheable) {
       into.push_back(rows_region({TensorKind::fm, l}, std::uint64_t(r.begin), std::uint64_t(r.size()), rb,
                                  tmp_at_[i] + std::uint64_t(r.begin - need_[std::size_t(s.t)][i].begin) * rb));
       return;
     }
-    const int ring = geo_.tmp_max[i];
+    const int ring = geo_.tmp_max(i);
     for (int row = r.begin; row < r.end;) {
       const int slot = row % ring, run = std::min(r.end - row, ring - slot);
       into.push_back(rows_region({TensorKind::fm, l}, std::uint64_t(row), std::uint64_t(run), rb,
@@ -281,7 +281,7 @@ class ReferenceAccelerator::CommandWriter {
   /// feeds, where the concat's rows are (its tmp buffer, pinned FM or out buffer):
   /// the slice starts at the channels of the concat's inputs before i [B].
   Region concat_slice(const StepAt& s, std::size_t i, RowRange rows) const {
-    const std::size_t ci = std::size_t(v_.writes_into[i]);
+    const std::size_t ci = std::size_t(v_.members[i].writes_into);
     const LayerId l = q_.layers[i], concat = q_.layers[ci];
     const std::uint64_t rb = info_[concat].row_bytes, per_channel = rb / std::uint64_t(info_[concat].channels);
     std::uint64_t first = 0;  // bytes of the channels of the inputs before this one
@@ -339,7 +339,7 @@ class ReferenceAccelerator::CommandWriter {
   /// all its partial sums, which alternate copies by chunk (other outputs: by step).
   void run_layer(const StepAt& s, std::size_t i, StepCommands& into) const {
     const LayerId l = q_.layers[i];
-    const bool accumulate = v_.accumulates[i] != 0;
+    const bool accumulate = v_.members[i].accumulates;
     const RowRange rows = accumulate ? RowRange{0, info_[l].height} : computed_[std::size_t(s.t)][i];
     const int o = v_.out[l];
     const RowRange share = o >= 0 ? tile_share(s.t, tiles_, info_[l].height) : RowRange{};
@@ -349,7 +349,7 @@ class ReferenceAccelerator::CommandWriter {
                                                                    : out_.slot(std::size_t(o), s.k);
     if (o >= 0 && q_.outputs[std::size_t(o)].where == Residence::dram && !share.empty())
       into.stores.push_back(transfer(CommandKind::store, output_rows(s, std::size_t(o), share, slot)));
-    if (v_.in_place[i]) return;
+    if (v_.members[i].in_place) return;
     Command c;
     c.layer = l;
     c.accumulate = accumulate;
@@ -370,9 +370,9 @@ class ReferenceAccelerator::CommandWriter {
       if (streamed_) into.computes.push_back(transfer(CommandKind::load, weights_region(s, i, spm)));
       c.reads.push_back(weights_region(s, i, spm));
     }
-    if (v_.writes_into[i] >= 0)
+    if (v_.members[i].writes_into >= 0)
       c.writes.push_back(concat_slice(s, i, rows));
-    else if (v_.is_tmp[i])
+    else if (v_.members[i].is_tmp)
       tmp_rows(s, i, rows, c.writes);
     if (o >= 0 && q_.outputs[std::size_t(o)].where == Residence::pinned)
       c.writes.push_back(output_rows(s, std::size_t(o), rows, slot));

@@ -27,6 +27,18 @@ class LayerSet {
     for (const std::uint64_t w : words_) c += static_cast<std::size_t>(std::popcount(w));
     return c;
   }
+  /// The positions in this set and not in `other` (a set over the same layers), ascending.
+  std::vector<int> minus(const LayerSet& other) const {
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < words_.size(); ++i)
+      count += static_cast<std::size_t>(std::popcount(words_[i] & ~other.words_[i]));
+    std::vector<int> positions;
+    positions.reserve(count);
+    for (std::size_t i = 0; i < words_.size(); ++i)
+      for (std::uint64_t w = words_[i] & ~other.words_[i]; w != 0; w &= w - 1)
+        positions.push_back(static_cast<int>(i * 64 + static_cast<std::size_t>(std::countr_zero(w))));
+    return positions;
+  }
   /// Adds the layers of `other` (a set over the same layers).
   LayerSet& operator|=(const LayerSet& other) {
     for (std::size_t i = 0; i < words_.size(); ++i) words_[i] |= other.words_[i];

@@ -526,7 +526,11 @@ class DagSearch {
       if (round.size() == kRound) run_round(round, on_transition);
     }
     run_round(round, on_transition);
-    if (raised) std::stable_sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) { return a.key < b.key; });
+    if (raised) {  // only the keys in [first, last) rose, past none before `first`: sorted, they merge into the rest
+      const auto by_key = [](const Keyed& a, const Keyed& b) { return a.key < b.key; };
+      std::stable_sort(keyed.begin() + std::ptrdiff_t(first), keyed.begin() + std::ptrdiff_t(last), by_key);
+      std::inplace_merge(keyed.begin() + std::ptrdiff_t(first), keyed.begin() + std::ptrdiff_t(last), keyed.end(), by_key);
+    }
   }
 
   /// The window an expansion up to `limit` takes a transition of reach
@@ -711,10 +715,12 @@ class DagSearch {
     std::vector<Residence> residences(inputs.size() + outputs.size());
     std::vector<int> pins;
     std::string key;
+    std::vector<int> kept;              // of a parent's pins, those that outlive the group
+    std::vector<std::size_t> passing;   // of a parent's pins, those it does not read, by vertex
     for (const int parent : from) {
       const std::vector<int>& held = states_[std::size_t(parent)].key.pins;
-      std::vector<int> kept;              // pins that outlive the group
-      std::vector<std::size_t> passing;   // pins it does not read, by vertex
+      kept.clear();
+      passing.clear();
       std::uint64_t held_bytes = 0;       // aligned [B]
       for (const int fm : held) {
         if (alive_after(fm, b.after)) kept.push_back(fm);
@@ -739,9 +745,12 @@ class DagSearch {
         for (std::size_t k = 0; k < outputs.size(); ++k)
           residences[inputs.size() + k] = pinned(outputs[k]) ? Residence::pinned : Residence::dram;
         std::vector<int> started;
+        started.reserve(std::size_t(std::popcount(t)));
         for (std::size_t i = 0; i < fresh.size(); ++i)
           if ((t >> i) & 1U) started.push_back(fresh[i]);
-        std::vector<int> pins_after = kept;
+        std::vector<int> pins_after;
+        pins_after.reserve(kept.size() + started.size());
+        pins_after.assign(kept.begin(), kept.end());
         pins_after.insert(pins_after.end(), started.begin(), started.end());
         std::sort(pins_after.begin(), pins_after.end());
         b.asked.push_back({parent, std::move(pins_after), std::move(started)});
@@ -752,6 +761,9 @@ class DagSearch {
         }
         b.scores.emplace_back();
         GroupSetting s;
+        s.inputs.reserve(inputs.size());
+        s.outputs.reserve(outputs.size());
+        s.pinned_sizes.reserve(pins.size());
         for (std::size_t k = 0; k < inputs.size(); ++k) s.inputs.push_back({p_.fms[inputs[k]].vertex, residences[k]});
         for (std::size_t k = 0; k < outputs.size(); ++k)
           s.outputs.push_back({p_.fms[outputs[k]].vertex, residences[inputs.size() + k]});

@@ -172,12 +172,7 @@ class DownsetBound {
   std::vector<Edge>& edges(int id) { return edges_[std::size_t(id)]; }
   /// The positions of the group of `e` from downset `from`, ascending.
   std::vector<int> group(int from, const Edge& e) const {
-    const LayerSet& done = *sets_[std::size_t(from)];
-    const LayerSet& after = *sets_[std::size_t(e.after)];
-    std::vector<int> positions;
-    for (int pos = 0; pos < static_cast<int>(p_.size()); ++pos)
-      if (after.has(pos) && !done.has(pos)) positions.push_back(pos);
-    return positions;
+    return sets_[std::size_t(e.after)]->minus(*sets_[std::size_t(from)]);
   }
   /// Makes e.floor the group floor (asked once per group); false if the group
   /// runs in no setting.

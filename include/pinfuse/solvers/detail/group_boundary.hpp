@@ -21,6 +21,9 @@ struct GroupBoundary {
 template <class Positions, class InGroup>
 GroupBoundary boundary_of(const Problem& p, const Positions& positions, const InGroup& in_group) {
   GroupBoundary b;
+  b.inputs.reserve(2 * positions.size());  // most groups read about one FM per layer from outside
+  b.outputs.reserve(positions.size());
+  b.outputs_read_inside.reserve(positions.size());
   for (const int pos : positions) {
     for (const int fm : p.reads[std::size_t(pos)])
       if (!in_group(p.fms[fm].producer_position) && std::find(b.inputs.begin(), b.inputs.end(), fm) == b.inputs.end())

@@ -74,10 +74,13 @@ template <GroupFloorModel C, MemoryConstraint M>
 std::optional<Score> most_generous_floor(const Problem& p, const C& cost, const M& spm, Objective objective,
                                          const std::vector<char>& candidate, const std::vector<int>& positions) {
   std::vector<std::size_t> layers;
+  layers.reserve(positions.size());
   for (const int pos : positions) layers.push_back(p.order[std::size_t(pos)]);
   const GroupBoundary b = group_boundary(p, positions);
   const auto in_group = [&](int pos) { return std::binary_search(positions.begin(), positions.end(), pos); };
   std::vector<BoundaryFm> inputs, outputs;
+  inputs.reserve(b.inputs.size());
+  outputs.reserve(b.outputs.size());
   const auto relaxed = [&](int fm) { return candidate[std::size_t(fm)] ? Residence::pinned : Residence::dram; };
   for (const int fm : b.inputs) {
     const FeatureMap& f = p.fms[std::size_t(fm)];
