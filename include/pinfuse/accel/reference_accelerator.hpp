@@ -332,16 +332,7 @@ class ReferenceAccelerator {
   /// order-free solve of Inception-v3 at 256 KiB): the common maps are worked
   /// out from LayerInfo::slot_rows here, the others by kind_input_rows().
   RowRange input_rows(LayerId v, std::size_t slot, RowRange out) const {
-    if (out.empty()) return {};
-    const SlotRows& s = info_[v].slot_rows[slot];
-    switch (s.map) {
-      case SlotRows::Map::window: return window_input_rows(s.window, out, s.in_height);
-      case SlotRows::Map::whole: return {0, s.in_height};
-      case SlotRows::Map::first_row: return {0, 1};
-      case SlotRows::Map::same: return out;
-      case SlotRows::Map::by_kind: break;
-    }
-    return kind_input_rows(v, slot, out);
+    return input_rows(info_[v].slot_rows[slot], v, slot, out);
   }
 
  private:
@@ -360,6 +351,18 @@ class ReferenceAccelerator {
     Window1D window;    ///< Map::window: the layer's
     int in_height = 0;  ///< rows of the input [rows]
   };
+  /// input_rows() by the slot's map `s` (LayerInfo::slot_rows[slot] of layer v).
+  RowRange input_rows(const SlotRows& s, LayerId v, std::size_t slot, RowRange out) const {
+    if (out.empty()) return {};
+    switch (s.map) {
+      case SlotRows::Map::window: return window_input_rows(s.window, out, s.in_height);
+      case SlotRows::Map::whole: return {0, s.in_height};
+      case SlotRows::Map::first_row: return {0, 1};
+      case SlotRows::Map::same: return out;
+      case SlotRows::Map::by_kind: break;
+    }
+    return kind_input_rows(v, slot, out);
+  }
   SlotRows slot_rows_of(LayerId v, std::size_t slot) const {
     const Layer& l = (*g_)[v];
     SlotRows s;
@@ -1166,7 +1169,7 @@ class ReferenceAccelerator {
   std::string buffer_name(BufferKind kind, LayerId l) const { return pinfuse::buffer_name(kind, (*g_)[l].name); }
   /// SPM bytes for the group's weights: all of them (resident), the largest
   /// layer's (streamed), or one chunk's per copy (channel chunks, double-buffered
-  /// when the DMA overlaps).
+  /// when the DMA overlaps); 0 without weights.
   std::uint64_t weight_buffer(const GroupQuery& q, const GroupView& v, bool streamed, const ChannelChunks& split,
                               bool overlap) const {
     if (split.units)
@@ -1201,7 +1204,12 @@ class ReferenceAccelerator {
   static std::uint64_t step_terms(const StepAt& step, std::size_t n, std::size_t first, std::size_t last, bool overlap);
   /// The SPM a way of running the group takes: the sum of for_each_buffer's buffers [B].
   std::uint64_t footprint(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, const ChannelChunks& split,
-                          bool streamed, bool overlap) const;
+                          bool streamed, bool overlap) const {
+    return weight_buffer(q, v, streamed, split, overlap) + fm_footprint(q, v, geo, split, overlap);
+  }
+  /// Of footprint(), the intermediates' buffers and the DRAM FMs' tile buffers [B]: the same whether the weights are streamed.
+  std::uint64_t fm_footprint(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, const ChannelChunks& split,
+                             bool overlap) const;
   Choice whole_channels(const GroupView& v, const TileGeometry& geo, const Transfers& x, bool streamed, bool overlap) const;
   Choice chunked(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool sliced, bool overlap) const;
   std::uint64_t chunked_latency_bound(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool sliced,
@@ -1464,34 +1472,39 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
     }
     for (std::size_t i = m; i-- > 0;) {
       const LayerId l = q.layers[i];
-      if (v.members[i].accumulates) {
+      const LayerInfo& info = info_[l];
+      const GroupView::Member& member = v.members[i];
+      const int* sources = v.slot_source.data() + member.first_slot;  // per input slot
+      if (member.accumulates) {
         // Tile t folds its share of the input rows in: that fraction of the work.
         rows[i] = {};  // it holds none of its own rows
-        const LayerId u = info_[l].inputs.front();
-        const RowRange r = tile_share(t, tiles, info_[u].height);
-        const int source = v.slot_source[std::size_t(v.members[i].first_slot)];
-        need_of(source) = hull(need_of(source), r);
+        const int height = info_[info.inputs.front()].height;
+        const RowRange r = tile_share(t, tiles, height);
+        need_of(sources[0]) = hull(need_of(sources[0]), r);
         if (prefix) continue;
-        geo.work[t].compute += std::uint64_t(std::ceil(info_[l].cycles_per_row * r.size() / info_[u].height));
+        geo.work[t].compute += std::uint64_t(std::ceil(info.cycles_per_row * r.size() / height));
         if (!r.empty()) {
           stream(t, l);
-          read_of(source) += r.size();
-          count(geo.fm_writes, 1, info_[l].row_bytes);  // the partial sums, updated
+          read_of(sources[0]) += r.size();
+          count(geo.fm_writes, 1, info.row_bytes);  // the partial sums, updated
         }
         continue;
       }
-      rows[i] = cached && v.members[i].cacheable ? cache.advance(i, need[i]) : need[i];
-      if (rows[i].empty()) continue;
+      const RowRange held = cached && member.cacheable ? cache.advance(i, need[i]) : need[i];
+      rows[i] = held;
+      if (held.empty()) continue;
       if (!prefix) {
-        computed[i] += rows[i].size();
-        if (!v.members[i].in_place) geo.work[t].compute += std::uint64_t(std::ceil(rows[i].size() * info_[l].cycles_per_row));
+        computed[i] += held.size();
+        if (!member.in_place) geo.work[t].compute += std::uint64_t(std::ceil(held.size() * info.cycles_per_row));
         stream(t, l);
       }
-      for (std::size_t s = 0; s < info_[l].inputs.size(); ++s) {
-        const RowRange r = input_rows(l, s, rows[i]);
-        const int source = v.slot_source[std::size_t(v.members[i].first_slot) + s];
-        need_of(source) = hull(need_of(source), r);
-        if (!prefix && !v.members[i].in_place) read_of(source) += r.size();
+      const bool reads_counted = !prefix && !member.in_place;
+      const std::size_t slots = info.inputs.size();
+      for (std::size_t s = 0; s < slots; ++s) {
+        const RowRange r = input_rows(info.slot_rows[s], l, s, held);
+        RowRange& needed = need_of(sources[s]);
+        needed = hull(needed, r);
+        if (reads_counted) read_of(sources[s]) += r.size();
       }
     }
     for (std::size_t i = 0; i < m; ++i) geo.tmp_max(i) = std::max(geo.tmp_max(i), need[i].size());
@@ -1574,38 +1587,40 @@ inline std::vector<RowRange> ReferenceAccelerator::rows_loaded(const TileGeometr
 /// output tile after it; and, `whole` per_tile, one per loaded input's new rows (§8a).
 inline void ReferenceAccelerator::transfers(const GroupQuery& q, const TileGeometry& geo, WholeInputs whole,
                                             Transfers& x) const {
-  const std::size_t ni = q.inputs.size(), no = q.outputs.size();
-  x.steps.assign(geo.tiles, {});
-  x.out_tile_bytes.assign(geo.tiles, 0);
-  x.in_tile_bytes.assign(geo.tiles, 0);
+  const std::size_t ni = q.inputs.size(), no = q.outputs.size(), tiles = std::size_t(geo.tiles);
+  x.steps.assign(tiles, {});
+  x.out_tile_bytes.assign(tiles, 0);
+  x.in_tile_bytes.assign(tiles, 0);
   x.fm_read = x.fm_write = x.load_cycles = x.compute_cycles = x.storing_tiles = 0;
-  // Per input loaded tile by tile (whole == per_tile; else loaded inputs go before the first step): per tile
-  std::vector<std::vector<RowRange>> loaded;
-  if (whole == WholeInputs::per_tile) loaded.resize(ni);
-  for (std::size_t e = 0; e < loaded.size(); ++e)
-    if (q.inputs[e].where == Residence::loaded) loaded[e] = rows_loaded(geo, ni, e, info_[q.inputs[e].vertex].height);
-  for (int t = 0; t < geo.tiles; ++t) {
-    Step& s = x.steps[t];
-    s.compute = geo.work[t].compute;
-    for (std::size_t e = 0; e < ni; ++e) {
-      TileGeometry::Transfer in;
-      if (q.inputs[e].where == Residence::dram) {
-        in = geo.in[std::size_t(t) * ni + e].load;
-      } else if (e < loaded.size() && !loaded[e].empty()) {
-        in.bytes = std::uint64_t(loaded[e][std::size_t(t)].size()) * info_[q.inputs[e].vertex].row_bytes;
-        in.cycles = dma_cycles(in.bytes);
-      }
+  // Input by input, tile by tile: what each tile loads of the DRAM inputs and, whole == per_tile, of the loaded ones.
+  for (std::size_t e = 0; e < ni; ++e) {
+    const auto add = [&](std::size_t t, const TileGeometry::Transfer& in) {
       x.in_tile_bytes[t] += in.bytes;
       x.fm_read += in.bytes;
-      s.load += in.cycles;
+      x.steps[t].load += in.cycles;
+    };
+    if (q.inputs[e].where == Residence::dram) {
+      for (std::size_t t = 0; t < tiles; ++t) add(t, geo.in[t * ni + e].load);
+    } else if (q.inputs[e].where == Residence::loaded && whole == WholeInputs::per_tile) {
+      const std::vector<RowRange> loaded = rows_loaded(geo, ni, e, info_[q.inputs[e].vertex].height);
+      for (std::size_t t = 0; t < tiles; ++t) {
+        const std::uint64_t bytes = std::uint64_t(loaded[t].size()) * info_[q.inputs[e].vertex].row_bytes;
+        add(t, {bytes, dma_cycles(bytes)});
+      }
     }
-    for (std::size_t o = 0; o < no; ++o) {
-      if (q.outputs[o].where != Residence::dram) continue;
-      const TileGeometry::Transfer& out = geo.out_xfer[std::size_t(t) * no + o];
+  }
+  for (std::size_t o = 0; o < no; ++o) {
+    if (q.outputs[o].where != Residence::dram) continue;
+    for (std::size_t t = 0; t < tiles; ++t) {
+      const TileGeometry::Transfer& out = geo.out_xfer[t * no + o];
       x.out_tile_bytes[t] += out.bytes;
       x.fm_write += out.bytes;
-      s.store += out.cycles;
+      x.steps[t].store += out.cycles;
     }
+  }
+  for (std::size_t t = 0; t < tiles; ++t) {
+    Step& s = x.steps[t];
+    s.compute = geo.work[t].compute;
     x.load_cycles += s.load;
     x.compute_cycles += s.compute;
     x.storing_tiles += x.out_tile_bytes[t] > 0;
@@ -1676,10 +1691,9 @@ void ReferenceAccelerator::for_each_fm_buffer(const GroupQuery& q, const GroupVi
     }
 }
 
-/// Weights (§5a, b, c), the intermediates' buffers and the DRAM FMs' tile buffers [B].
-inline std::uint64_t ReferenceAccelerator::footprint(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
-                                                     const ChannelChunks& split, bool streamed, bool overlap) const {
-  std::uint64_t sum = (v.weights ? weight_buffer(q, v, streamed, split, overlap) : 0) + geo.tmp_bytes;
+inline std::uint64_t ReferenceAccelerator::fm_footprint(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
+                                                        const ChannelChunks& split, bool overlap) const {
+  std::uint64_t sum = geo.tmp_bytes;
   for_each_fm_buffer(q, v, geo, split, overlap,
                      [&](BufferKind, LayerId, std::uint64_t copies, std::uint64_t bytes) { sum += copies * bytes; });
   return sum;
@@ -1828,11 +1842,19 @@ inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupVie
   const auto split_traffic = [&](const ChannelChunks& split) {  // what a split moves [B]
     return OffchipBytes{saturating_add(chunked_fm_read(x_of(), split, sliced(q, split)), pre.bytes), x_of().fm_write, v.weights};
   };
+  // The FM buffers of the ways in whole channels, by overlap: the same with weights resident or streamed.
+  std::optional<std::uint64_t> whole_fm_bytes[2];  // [B]
+  const auto fm_bytes = [&](const ChannelChunks& split, bool overlap) {
+    if (split.units) return fm_footprint(q, v, geo, split, overlap);
+    std::optional<std::uint64_t>& kept = whole_fm_bytes[overlap ? 1 : 0];
+    if (!kept) kept = fm_footprint(q, v, geo, split, overlap);
+    return *kept;
+  };
   const auto offer = [&](bool streamed, const ChannelChunks& split) {
     bool twin_fits_all = false;
     for (const bool overlap : {true, false}) {
       if (overlap ? !hw_.double_buffering : twin_fits_all) continue;
-      const std::uint64_t bytes = footprint(q, v, geo, split, streamed, overlap);
+      const std::uint64_t bytes = weight_buffer(q, v, streamed, split, overlap) + fm_bytes(split, overlap);  // footprint()
       twin_fits_all = bytes <= least_available;
       if (bytes > most_available) continue;
       if (split.units && incumbent) {
