@@ -796,6 +796,9 @@ class ReferenceAccelerator {
     std::uint64_t recompute_macs = 0;
     std::uint64_t cache_bytes = 0;   ///< cached: the overlap rows the intermediates' ring buffers carry over, at most (§2a) [B]
     bool cache_sound = true;         ///< cached: every cached layer's rows move down tile by tile (§2a)
+    /// cached, full walks: some layer with MACs or vector ops takes a row from its ring buffer
+    /// instead of computing it again, so the recomputing walk does strictly more of that work (§2a)
+    bool cache_saves_work = false;
     // What the compute does over all tiles, for the energy (§11):
     std::uint64_t fm_reads = 0;      ///< FM bytes the layers read from the SPM (one channel chunk's pass, §5c) [B]
     std::uint64_t fm_writes = 0;     ///< FM bytes the layers write into the SPM [B]
@@ -1490,18 +1493,18 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
         }
         continue;
       }
-      const RowRange held = cached && member.cacheable ? cache.advance(i, need[i]) : need[i];
-      rows[i] = held;
-      if (held.empty()) continue;
+      const RowRange computes = cached && member.cacheable ? cache.advance(i, need[i]) : need[i];
+      rows[i] = computes;
+      if (computes.empty()) continue;
       if (!prefix) {
-        computed[i] += held.size();
-        if (!member.in_place) geo.work[t].compute += std::uint64_t(std::ceil(held.size() * info.cycles_per_row));
+        computed[i] += computes.size();
+        if (!member.in_place) geo.work[t].compute += std::uint64_t(std::ceil(computes.size() * info.cycles_per_row));
         stream(t, l);
       }
       const bool reads_counted = !prefix && !member.in_place;
       const std::size_t slots = info.inputs.size();
       for (std::size_t s = 0; s < slots; ++s) {
-        const RowRange r = input_rows(info.slot_rows[s], l, s, held);
+        const RowRange r = input_rows(info.slot_rows[s], l, s, computes);
         RowRange& needed = need_of(sources[s]);
         needed = hull(needed, r);
         if (reads_counted) read_of(sources[s]) += r.size();
@@ -1529,8 +1532,11 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
     count(geo.fm_reads, std::uint64_t(read[i]), l.row_bytes);
   }
   for (std::size_t e = 0; e < ni; ++e) count(geo.fm_reads, std::uint64_t(read[m + e]), info_[q.inputs[e].vertex].row_bytes);
-  for (std::size_t i = 0; i < m; ++i)
-    geo.cache_bytes += std::uint64_t(cache.layers[i].most_cached) * info_[q.layers[i]].row_bytes;
+  for (std::size_t i = 0; i < m; ++i) {
+    const LayerInfo& l = info_[q.layers[i]];
+    geo.cache_bytes += std::uint64_t(cache.layers[i].most_cached) * l.row_bytes;
+    geo.cache_saves_work = geo.cache_saves_work || (cache.layers[i].most_cached > 0 && (l.macs_per_row > 0 || l.vops_per_row > 0));
+  }
   for (std::size_t i = 0; i < m; ++i)
     geo.recompute_macs += std::uint64_t(std::max(0LL, computed[i] - info_[q.layers[i]].height)) * info_[q.layers[i]].macs_per_row;
   for (std::size_t i = 0; i < m; ++i)  // an accumulating reduction does its whole work once over the tiles
@@ -2000,8 +2006,10 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
     // loads, computes, reads and writes at most what the recomputing one does, so
     // each of its ways is at least as good in every metric and footprint as the
     // same way with recompute, which need not be costed.
-    std::shared_ptr<const TileGeometry> walked;
-    if (costed == WalkCosted::at_most_evaluated) walked = sound_cached(*walks, first, v, tiles);
+    // A sound cached walk that saves layer work (cache_saves_work) computes strictly fewer MACs or vector
+    // ops than the recomputing one (cached_geometry() would take it), which is then not walked.
+    std::shared_ptr<const TileGeometry> walked = sound_cached(*walks, first, v, tiles);
+    if (walked && costed != WalkCosted::at_most_evaluated && !walked->cache_saves_work) walked = nullptr;
     if (!walked) {
       const std::shared_ptr<const TileGeometry> recomputed = walk(*walks, first, v, tiles, false);
       const std::shared_ptr<const TileGeometry> cached = cached_geometry(*walks, first, v, *recomputed);
