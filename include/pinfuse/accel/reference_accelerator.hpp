@@ -779,19 +779,19 @@ class ReferenceAccelerator {
       std::uint64_t compute = 0;     ///< compute cycles
       std::uint64_t stream_load = 0; ///< DMA cycles to reload the weights of the layers it runs
     };
-    std::vector<InputTile> in;       ///< [tile * inputs + e]: input e in the tile
+    std::vector<InputTile> input_tiles;  ///< [tile * inputs + e]: input e in the tile
     std::vector<Transfer> out_xfer;  ///< [tile * outputs + o]: what the tile stores of output o (if in DRAM)
     std::vector<TileWork> work;      ///< per tile
     std::uint64_t stream_bytes = 0;  ///< weight bytes those reloads move over all tiles
     /// Most rows one tile holds: of each input, then each layer (position), then each output.
     std::vector<int> most_rows;
-    std::size_t inputs = 0, layers = 0;  ///< where most_rows' parts start: layers at `inputs`, outputs past them
+    std::size_t input_count = 0, layer_count = 0;  ///< where most_rows' parts start: layers at input_count, outputs past them
     int& in_max(std::size_t e) { return most_rows[e]; }
-    int& tmp_max(std::size_t i) { return most_rows[inputs + i]; }
-    int& out_max(std::size_t o) { return most_rows[inputs + layers + o]; }
+    int& tmp_max(std::size_t i) { return most_rows[input_count + i]; }
+    int& out_max(std::size_t o) { return most_rows[input_count + layer_count + o]; }
     int in_max(std::size_t e) const { return most_rows[e]; }
-    int tmp_max(std::size_t i) const { return most_rows[inputs + i]; }
-    int out_max(std::size_t o) const { return most_rows[inputs + layers + o]; }
+    int tmp_max(std::size_t i) const { return most_rows[input_count + i]; }
+    int out_max(std::size_t o) const { return most_rows[input_count + layer_count + o]; }
     std::uint64_t tmp_bytes = 0;     ///< the intermediates' buffers, aligned
     std::uint64_t recompute_macs = 0;
     std::uint64_t cache_bytes = 0;   ///< cached: the overlap rows the intermediates' ring buffers carry over, at most (§2a) [B]
@@ -808,14 +808,14 @@ class ReferenceAccelerator {
     /// contents until walk_into() assigns them all (prefix walks reuse one per thread).
     void reset() {
       TileGeometry fresh;
-      fresh.in.swap(in);
+      fresh.input_tiles.swap(input_tiles);
       fresh.out_xfer.swap(out_xfer);
       fresh.work.swap(work);
       fresh.most_rows.swap(most_rows);
       *this = std::move(fresh);
     }
     std::size_t heap_bytes() const {  ///< what its vectors hold, for WalkCache
-      return in.size() * sizeof(InputTile) + out_xfer.size() * sizeof(Transfer) + work.size() * sizeof(TileWork) +
+      return input_tiles.size() * sizeof(InputTile) + out_xfer.size() * sizeof(Transfer) + work.size() * sizeof(TileWork) +
              most_rows.size() * sizeof(int);
     }
   };
@@ -823,12 +823,12 @@ class ReferenceAccelerator {
   /// earlier tiles computed, [0, done), are still in its ring buffer of tmp_max
   /// rows as long as the rows a tile holds never move up (`sound`).
   struct HaloCache {
-    struct Layer {
+    struct Rows {
       int done = 0;         ///< [row]
       int most_cached = 0;  ///< [rows]
       int last_begin = 0;   ///< [row]
     };
-    std::vector<Layer> layers;  ///< per position
+    std::vector<Rows> layers;  ///< per position
     bool sound = true;
     /// Nothing cached yet, for `count` layers (keeps the vector's memory).
     void reset(std::size_t count) {
@@ -839,12 +839,12 @@ class ReferenceAccelerator {
     /// [max(held.begin, done), held.end); the rest, held ∩ [0, done), are cached.
     RowRange advance(std::size_t i, RowRange held) {
       if (held.empty()) return {};
-      Layer& l = layers[i];
-      sound = sound && held.begin >= l.last_begin;
-      l.last_begin = held.begin;
-      l.most_cached = std::max(l.most_cached, std::min(l.done, held.end) - held.begin);
-      const RowRange fresh{std::max(held.begin, l.done), held.end};
-      l.done = std::max(l.done, held.end);
+      Rows& r = layers[i];
+      sound = sound && held.begin >= r.last_begin;
+      r.last_begin = held.begin;
+      r.most_cached = std::max(r.most_cached, std::min(r.done, held.end) - held.begin);
+      const RowRange fresh{std::max(held.begin, r.done), held.end};
+      r.done = std::max(r.done, held.end);
       return fresh.empty() ? RowRange{} : fresh;
     }
   };
@@ -1175,6 +1175,7 @@ class ReferenceAccelerator {
   /// when the DMA overlaps); 0 without weights.
   std::uint64_t weight_buffer(const GroupQuery& q, const GroupView& v, bool streamed, const ChannelChunks& split,
                               bool overlap) const {
+    if (v.weights == 0) return 0;
     if (split.units)
       return (overlap ? 2 : 1) * align(q, v.weights / std::uint64_t(split.units) * std::uint64_t(split.per_chunk));
     return align(q, streamed ? v.max_weight : v.weights);
@@ -1208,7 +1209,12 @@ class ReferenceAccelerator {
   /// The SPM a way of running the group takes: the sum of for_each_buffer's buffers [B].
   std::uint64_t footprint(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, const ChannelChunks& split,
                           bool streamed, bool overlap) const {
-    return weight_buffer(q, v, streamed, split, overlap) + fm_footprint(q, v, geo, split, overlap);
+    return footprint(q, v, split, streamed, overlap, fm_footprint(q, v, geo, split, overlap));
+  }
+  /// The same with its fm_footprint() worked out already [B].
+  std::uint64_t footprint(const GroupQuery& q, const GroupView& v, const ChannelChunks& split, bool streamed, bool overlap,
+                          std::uint64_t fm_bytes) const {
+    return weight_buffer(q, v, streamed, split, overlap) + fm_bytes;
   }
   /// Of footprint(), the intermediates' buffers and the DRAM FMs' tile buffers [B]: the same whether the weights are streamed.
   std::uint64_t fm_footprint(const GroupQuery& q, const GroupView& v, const TileGeometry& geo, const ChannelChunks& split,
@@ -1420,12 +1426,12 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
   const bool prefix = walked < tiles;  // the buffers' rows only
   const int walked_tiles = std::min(tiles, walked);
   const std::size_t per_tile = prefix ? 0 : std::size_t(walked_tiles);  // the tiles the per-tile vectors hold
-  geo.in.assign(per_tile * ni, {});
+  geo.input_tiles.assign(per_tile * ni, {});
   geo.out_xfer.assign(per_tile * no, {});
   geo.work.assign(per_tile, {});
   geo.most_rows.assign(ni + m + no, 0);
-  geo.inputs = ni;
-  geo.layers = m;
+  geo.input_count = ni;
+  geo.layer_count = m;
   thread_local WalkRows scratch;  // on_tile only reads it: no walk starts inside another
   HaloCache& cache = scratch.cache;
   cache.reset(m);
@@ -1493,18 +1499,18 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
         }
         continue;
       }
-      const RowRange computes = cached && member.cacheable ? cache.advance(i, need[i]) : need[i];
-      rows[i] = computes;
-      if (computes.empty()) continue;
+      const RowRange rows_computed = cached && member.cacheable ? cache.advance(i, need[i]) : need[i];
+      rows[i] = rows_computed;
+      if (rows_computed.empty()) continue;
       if (!prefix) {
-        computed[i] += computes.size();
-        if (!member.in_place) geo.work[t].compute += std::uint64_t(std::ceil(computes.size() * info.cycles_per_row));
+        computed[i] += rows_computed.size();
+        if (!member.in_place) geo.work[t].compute += std::uint64_t(std::ceil(rows_computed.size() * info.cycles_per_row));
         stream(t, l);
       }
       const bool reads_counted = !prefix && !member.in_place;
       const std::size_t slots = info.inputs.size();
       for (std::size_t s = 0; s < slots; ++s) {
-        const RowRange r = input_rows(info.slot_rows[s], l, s, computes);
+        const RowRange r = input_rows(info.slot_rows[s], l, s, rows_computed);
         RowRange& needed = need_of(sources[s]);
         needed = hull(needed, r);
         if (reads_counted) read_of(sources[s]) += r.size();
@@ -1515,7 +1521,7 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
       geo.in_max(e) = std::max(geo.in_max(e), ext_need[e].size());
       if (prefix) continue;
       const std::uint64_t bytes = std::uint64_t(ext_need[e].size()) * info_[q.inputs[e].vertex].row_bytes;
-      geo.in[std::size_t(t) * ni + e] = {{bytes, dma_cycles(bytes)}, ext_need[e].end};
+      geo.input_tiles[std::size_t(t) * ni + e] = {{bytes, dma_cycles(bytes)}, ext_need[e].end};
     }
     on_tile(t, need, rows, ext_need);
   }
@@ -1582,7 +1588,7 @@ inline std::vector<RowRange> ReferenceAccelerator::rows_loaded(const TileGeometr
   std::vector<RowRange> rows(std::size_t(geo.tiles));
   int loaded = 0;  // rows [0, loaded) are in place
   for (int t = 0; t < geo.tiles; ++t) {
-    const int until = t + 1 == geo.tiles ? height : std::max(loaded, geo.in[std::size_t(t) * inputs + e].end);
+    const int until = t + 1 == geo.tiles ? height : std::max(loaded, geo.input_tiles[std::size_t(t) * inputs + e].end);
     rows[std::size_t(t)] = {loaded, until};
     loaded = until;
   }
@@ -1606,7 +1612,7 @@ inline void ReferenceAccelerator::transfers(const GroupQuery& q, const TileGeome
       x.steps[t].load += in.cycles;
     };
     if (q.inputs[e].where == Residence::dram) {
-      for (std::size_t t = 0; t < tiles; ++t) add(t, geo.in[t * ni + e].load);
+      for (std::size_t t = 0; t < tiles; ++t) add(t, geo.input_tiles[t * ni + e].load);
     } else if (q.inputs[e].where == Residence::loaded && whole == WholeInputs::per_tile) {
       const std::vector<RowRange> loaded = rows_loaded(geo, ni, e, info_[q.inputs[e].vertex].height);
       for (std::size_t t = 0; t < tiles; ++t) {
@@ -1860,7 +1866,7 @@ inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupVie
     bool twin_fits_all = false;
     for (const bool overlap : {true, false}) {
       if (overlap ? !hw_.double_buffering : twin_fits_all) continue;
-      const std::uint64_t bytes = weight_buffer(q, v, streamed, split, overlap) + fm_bytes(split, overlap);  // footprint()
+      const std::uint64_t bytes = footprint(q, v, split, streamed, overlap, fm_bytes(split, overlap));
       twin_fits_all = bytes <= least_available;
       if (bytes > most_available) continue;
       if (split.units && incumbent) {

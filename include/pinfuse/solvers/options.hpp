@@ -95,7 +95,7 @@ struct SolveOptions {
   /// Scratchpad, or with it locked, as the reference accelerator's cache of
   /// tile walks, accel/detail/walk_cache.hpp). 0 = one per hardware thread.
   /// The work between two waits is small (a few groups): on the 2-core
-  /// machine of benchmarks/results/threads.md, 2 threads took 0.77 to 1.22
+  /// machine of benchmarks/results/threads.md, 2 threads took 0.88 to 1.36
   /// times the time of 1.
   std::size_t threads = 1;
   /// Set: a trade-off solve (see TradeOff). Needs one execution order (OrderMode::file or `order`).

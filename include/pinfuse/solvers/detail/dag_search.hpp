@@ -514,8 +514,10 @@ class DagSearch {
           raised = true;
           continue;
         }
+        // Both the fused floor and the group floor bound the group: the larger (the group floor, for the
+        // reference model) raises the key, and keys only rise (what the re-sort below relies on).
         raised = raised || keyed[j].key < e.floor + after;
-        keyed[j].key = e.floor + after;
+        keyed[j].key = std::max(keyed[j].key, e.floor + after);
       }
       run_from.clear();
       for (std::size_t i = 0; i < from.size(); ++i) {
