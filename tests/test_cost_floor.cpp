@@ -27,15 +27,25 @@ using namespace pinfuse;
 
 namespace {
 
+/// The networks for_each_random_group() walks: random chains and DAGs, or a third
+/// each of those, random_rich_network() (transposed convs, fc, global pools,
+/// multiplies, concats) and random_cnn_kinds_network() (pads, block shuffles, resizes).
+enum class NetworkKinds { plain, all };
+
 /// Calls f(seed, g, accel, hw, p, begin, end, boundary, layers) for every contiguous
-/// group [begin, end) of random chains and DAGs of 2..most_layers layers, on random hardware
+/// group [begin, end) of random networks of 2..most_layers layers, on random hardware
 /// (then adjust(hw, seed)).
 template <class F, class Adjust = void (*)(Hardware&, std::uint32_t)>
 void for_each_random_group(std::uint32_t seeds, int most_layers, const F& f,
-                           const Adjust& adjust = [](Hardware&, std::uint32_t) {}) {
+                           const Adjust& adjust = [](Hardware&, std::uint32_t) {},
+                           NetworkKinds kinds = NetworkKinds::plain) {
   for (std::uint32_t seed = 1; seed <= seeds; ++seed) {
     std::mt19937 rng(seed);
-    const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(2, most_layers)(rng), seed % 2 == 0);
+    const int layers = std::uniform_int_distribution<int>(2, most_layers)(rng);
+    const Network g = kinds == NetworkKinds::plain || seed % 3 == 0
+                          ? pinfuse::testing::random_network(rng, layers, seed % 2 == 0)
+                      : seed % 3 == 1 ? pinfuse::testing::random_rich_network(rng, layers)
+                                      : pinfuse::testing::random_cnn_kinds_network(rng, layers);
     Hardware hw = pinfuse::testing::random_hardware(rng, g);
     pinfuse::testing::random_energy(rng, hw);
     hw.halo_caching = seed % 4 != 0;  // random_hardware always allows it
@@ -444,47 +454,34 @@ TEST_CASE("the growth floor is below every group grown from it plus the floor of
 }
 
 TEST_CASE("a sound cached walk that saves layer work computes strictly less than recompute", "[accel][caching]") {
-  // best_ways() then takes the cached walk without the recomputing one: the choice
-  // cached_geometry() makes only where cached MACs or vector ops are fewer. On plain
-  // random chains and DAGs, on the rich kinds (transposed convs, fc, global pools,
-  // multiplies, concats) and on pads, block shuffles and resizes, whose row maps
-  // kind_input_rows() works out.
+  // costed_walk() then takes the cached walk without the recomputing one, where it would
+  // take it only if cached MACs or vector ops are fewer. On every kind of random network,
+  // kind_input_rows()'s row maps included.
   std::size_t saving = 0, not_saving = 0;
-  for (std::uint32_t seed = 1; seed <= 120; ++seed) {
-    std::mt19937 rng(seed);
-    const int layers = std::uniform_int_distribution<int>(2, 8)(rng);
-    const Network g = seed % 3 == 0   ? pinfuse::testing::random_network(rng, layers, seed % 2 == 0)
-                      : seed % 3 == 1 ? pinfuse::testing::random_rich_network(rng, layers)
-                                      : pinfuse::testing::random_cnn_kinds_network(rng, layers);
-    const Hardware hw = pinfuse::testing::random_hardware(rng, g);
-    const ReferenceAccelerator accel(g, hw);
-    const Problem p = make_problem(g);
-    const int n = static_cast<int>(p.size());
-    for (int begin = 0; begin < n; ++begin)
-      for (int end = begin + 2; end <= n; ++end) {  // two layers or more: intermediates to cache
-        const detail::GroupBoundary b = detail::group_boundary(p, begin, end);
-        std::vector<BoundaryFm> inputs, outputs;
-        for (const int fm : b.inputs) inputs.push_back({p.fms[fm].vertex, Residence::dram});
-        for (const int fm : b.outputs) outputs.push_back({p.fms[fm].vertex, Residence::dram});
-        const std::vector<std::size_t> group(p.order.begin() + begin, p.order.begin() + end);
-        const GroupQuery q{group, inputs, outputs, hw.spm_bytes, hw.spm_alignment, Objective::latency};
-        const int height = detail::ReferenceAcceleratorAccess::height(accel, q);
-        for (int tiles = 2; tiles <= height; ++tiles) {
-          INFO(g[boost::graph_bundle].name << ", seed " << seed << ", layers [" << begin << ", " << end << "), " << tiles
-                                           << " tiles");
-          const auto w = detail::ReferenceAcceleratorAccess::walk_pair(accel, q, tiles);
-          if (!w.sound) continue;
-          CHECK(w.macs[1] <= w.macs[0]);
-          CHECK(w.vector_ops[1] <= w.vector_ops[0]);
-          if (w.saves_work) {
-            CHECK((w.macs[1] < w.macs[0] || w.vector_ops[1] < w.vector_ops[0]));
-            ++saving;
-          } else {
-            ++not_saving;
-          }
-        }
+  for_each_random_group(120, 8, [&](std::uint32_t seed, const Network& g, const ReferenceAccelerator& accel, const Hardware& hw,
+                                    const Problem& p, int begin, int end, const detail::GroupBoundary& b,
+                                    const std::vector<std::size_t>& layers) {
+    if (end - begin < 2) return;  // no intermediates to cache
+    std::vector<BoundaryFm> inputs, outputs;
+    for (const int fm : b.inputs) inputs.push_back({p.fms[fm].vertex, Residence::dram});
+    for (const int fm : b.outputs) outputs.push_back({p.fms[fm].vertex, Residence::dram});
+    const GroupQuery q{layers, inputs, outputs, hw.spm_bytes, hw.spm_alignment, Objective::latency};
+    const int height = detail::ReferenceAcceleratorAccess::height(accel, q);
+    for (int tiles = 2; tiles <= height; ++tiles) {
+      INFO(g[boost::graph_bundle].name << ", seed " << seed << ", layers [" << begin << ", " << end << "), " << tiles
+                                       << " tiles");
+      const auto w = detail::ReferenceAcceleratorAccess::walk_pair(accel, q, tiles);
+      if (!w.sound) continue;
+      CHECK(w.macs[1] <= w.macs[0]);
+      CHECK(w.vector_ops[1] <= w.vector_ops[0]);
+      if (w.saves_work) {
+        CHECK((w.macs[1] < w.macs[0] || w.vector_ops[1] < w.vector_ops[0]));
+        ++saving;
+      } else {
+        ++not_saving;
       }
-  }
+    }
+  }, [](Hardware&, std::uint32_t) {}, NetworkKinds::all);
   CHECK(saving > 1000);
   CHECK(not_saving > 100);
 }

@@ -741,13 +741,13 @@ class ReferenceAccelerator {
     IndexOf out;                     ///< vertex -> index in q.outputs, or -1
     /// What a layer of the group does there (one per position).
     struct Member {
-      bool is_tmp = false;       ///< read by a later layer of the group
       bool accumulates = false;  ///< a reduction no group layer reads, fed tile by tile
       bool in_place = false;     ///< a concat its inputs write directly
       bool cacheable = false;    ///< an intermediate only (in its own buffer, no group output), §2a
       int writes_into = -1;      ///< the in-place concat it writes a slice of, or -1
       int readers = 0;           ///< reads of its FM by layers of the group
       int first_slot = 0;        ///< where its input slots start in slot_source
+      bool is_tmp() const { return readers > 0; }  ///< read by a later layer of the group
     };
     std::vector<Member> members;  ///< per position
     /// Per position, per input slot (members[i].first_slot + slot): the position in
@@ -958,8 +958,8 @@ class ReferenceAccelerator {
     std::uint64_t least = held.total();
     for (const auto& [vertex, bytes] : held.fms) {
       const int i = v.local[vertex];
-      if (pinned(vertex) || (i >= 0 && v.members[std::size_t(i)].writes_into >= 0 && pinned(q.layers[std::size_t(v.members[std::size_t(i)].writes_into)])))
-        least -= bytes;
+      const int concat = i >= 0 ? v.members[std::size_t(i)].writes_into : -1;  // the in-place concat it writes into
+      if (pinned(vertex) || (concat >= 0 && pinned(q.layers[std::size_t(concat)]))) least -= bytes;
     }
     return std::max(least, first_tile);
   }
@@ -1092,10 +1092,6 @@ class ReferenceAccelerator {
   /// group has a cacheable intermediate, there are tiles to carry rows between,
   /// and it is sound: every cached layer's rows move down tile by tile (else null).
   std::shared_ptr<const TileGeometry> sound_cached(Walks& walks, const GroupQuery& q, const GroupView& v, int tiles) const;
-  /// The halo-cached geometry at `tiles`, if it may be offered (else null):
-  /// sound_cached, and saving some work over `recomputed` (§2a).
-  std::shared_ptr<const TileGeometry> cached_geometry(Walks& walks, const GroupQuery& q, const GroupView& v,
-                                                      const TileGeometry& recomputed) const;
   /// Where a group loads the model inputs it keeps (Residence::loaded, §8a):
   /// tile by tile into their pinned places, or all before its first step.
   enum class WholeInputs { per_tile, before_first_step };
@@ -1143,6 +1139,13 @@ class ReferenceAccelerator {
   /// of its ways is at least as good as the same way with recompute in every
   /// metric and footprint, and the best of them no worse than evaluate()'s.
   enum class WalkCosted { evaluated, at_most_evaluated };
+  /// The walk costed at `tiles` (§2a): the sound cached one (sound_cached) where it
+  /// computes fewer MACs or vector ops than recompute, else the recomputing one.
+  /// The cached walk is taken without walking recompute where it takes some row
+  /// of a layer with work from its ring buffer (cache_saves_work: it then computes
+  /// strictly less), and, at_most_evaluated, wherever it is sound.
+  std::shared_ptr<const TileGeometry> costed_walk(Walks& walks, const GroupQuery& q, const GroupView& v, int tiles,
+                                                  WalkCosted costed) const;
   /// The search of evaluate_batch and group_floor: per query, the best way
   /// that fits (nullopt: none), over the walks `costed` says.
   /// `floors` (spm_floors of the group; null: every tiling walked, tests) skip the
@@ -1254,10 +1257,7 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
   std::size_t slots = 0;
   for (const LayerId l : q.layers) {
     for (const LayerId u : info_[l].inputs)
-      if (const int j = v.local[u]; j >= 0) {
-        v.members[std::size_t(j)].is_tmp = true;
-        ++v.members[std::size_t(j)].readers;
-      }
+      if (const int j = v.local[u]; j >= 0) ++v.members[std::size_t(j)].readers;
     slots += info_[l].inputs.size();
     v.weights += info_[l].weight_bytes;
     v.max_weight = std::max(v.max_weight, info_[l].weight_bytes);
@@ -1269,7 +1269,7 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
   // the group reads needs its whole input in the tile that reads it.
   for (std::size_t i = 0; i < q.layers.size(); ++i) {
     const LayerInfo& l = info_[q.layers[i]];
-    if (!l.reduction || v.members[i].is_tmp) continue;
+    if (!l.reduction || v.members[i].is_tmp()) continue;
     v.members[i].accumulates = true;
     v.height = std::max(v.height, info_[l.inputs.front()].height);
   }
@@ -1279,7 +1279,7 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
   // no cycles and its inputs no buffers.
   for (std::size_t i = 0; i < q.layers.size(); ++i) {
     const LayerInfo& l = info_[q.layers[i]];
-    bool in_place = l.concat && l.weight_bytes == 0 && v.members[i].is_tmp != (v.out[q.layers[i]] >= 0);
+    bool in_place = l.concat && l.weight_bytes == 0 && v.members[i].is_tmp() != (v.out[q.layers[i]] >= 0);
     for (const LayerId u : l.inputs) {
       const int j = v.local[u];
       in_place = in_place && j >= 0 && v.members[j].readers == 1 && v.out[u] < 0 && !v.members[j].in_place;
@@ -1292,7 +1292,7 @@ inline ReferenceAccelerator::GroupView ReferenceAccelerator::view_of(const Group
   // concat nor its inputs, nor a group output (its output tiles are stored by share).
   for (std::size_t i = 0; i < q.layers.size(); ++i) {
     GroupView::Member& member = v.members[i];
-    member.cacheable = member.is_tmp && !member.in_place && member.writes_into < 0 && v.out[q.layers[i]] < 0;
+    member.cacheable = member.is_tmp() && !member.in_place && member.writes_into < 0 && v.out[q.layers[i]] < 0;
     v.any_cacheable = v.any_cacheable || member.cacheable;
   }
   v.slot_source.reserve(slots);
@@ -1475,7 +1475,7 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
       geo.out_max(o) = std::max(geo.out_max(o), share.size());
       if (prefix) continue;
       // A layer read inside the group writes its output share apart from its tmp rows (§7).
-      if (v.members[i].is_tmp) count(geo.fm_writes, share.size(), info_[q.outputs[o].vertex].row_bytes);
+      if (v.members[i].is_tmp()) count(geo.fm_writes, share.size(), info_[q.outputs[o].vertex].row_bytes);
       const std::uint64_t bytes = std::uint64_t(share.size()) * info_[q.outputs[o].vertex].row_bytes;
       geo.out_xfer[std::size_t(t) * no + o] = {bytes, dma_cycles(bytes)};
     }
@@ -1553,15 +1553,13 @@ void ReferenceAccelerator::walk_into(TileGeometry& geo, const GroupQuery& q, con
     }
 }
 
-/// Halo caching at the tile count of `recomputed` (§2a), offered when the
-/// hardware allows it, the group has a cacheable intermediate, there are tiles
-/// to carry rows between, every cached layer's rows move down tile by tile
-/// (sound_cached), and it computes fewer MACs or vector ops than recompute.
 inline std::shared_ptr<const ReferenceAccelerator::TileGeometry>
-ReferenceAccelerator::cached_geometry(Walks& walks, const GroupQuery& q, const GroupView& v, const TileGeometry& recomputed) const {
-  std::shared_ptr<const TileGeometry> geo = sound_cached(walks, q, v, recomputed.tiles);
-  if (!geo || (geo->macs == recomputed.macs && geo->vector_ops == recomputed.vector_ops)) return nullptr;
-  return geo;
+ReferenceAccelerator::costed_walk(Walks& walks, const GroupQuery& q, const GroupView& v, int tiles, WalkCosted costed) const {
+  std::shared_ptr<const TileGeometry> cached = sound_cached(walks, q, v, tiles);
+  if (cached && (costed == WalkCosted::at_most_evaluated || cached->cache_saves_work)) return cached;
+  std::shared_ptr<const TileGeometry> recomputed = walk(walks, q, v, tiles, false);
+  if (cached && (cached->macs != recomputed->macs || cached->vector_ops != recomputed->vector_ops)) return cached;
+  return recomputed;
 }
 
 inline std::shared_ptr<const ReferenceAccelerator::TileGeometry>
@@ -1668,7 +1666,7 @@ template <class Emit>
 void ReferenceAccelerator::for_each_tmp_buffer(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
                                                Emit&& emit) const {
   for (std::size_t i = 0; i < q.layers.size(); ++i)
-    if (v.members[i].is_tmp && v.members[i].writes_into < 0 && geo.tmp_max(i) > 0)
+    if (v.members[i].is_tmp() && v.members[i].writes_into < 0 && geo.tmp_max(i) > 0)
       emit(BufferKind::tmp, q.layers[i], 1, align(q, std::uint64_t(geo.tmp_max(i)) * info_[q.layers[i]].row_bytes));
 }
 
@@ -1833,18 +1831,15 @@ inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupVie
   // The transfers, worked out when a way first needs them (in 42% of the calls of an
   // order-free solve of Inception-v3 at 256 KiB no way fits) and kept per thread, as
   // the walks' rows are. With loaded inputs, also those loading them tile by tile.
-  thread_local Transfers kept_transfers, kept_per_tile;
-  bool transfers_set = false, per_tile_set = false;
-  const auto x_of = [&]() -> const Transfers& {
-    if (!transfers_set) transfers(q, geo, WholeInputs::before_first_step, kept_transfers);
-    transfers_set = true;
-    return kept_transfers;
+  thread_local Transfers kept[2];  // by WholeInputs
+  bool set[2] = {false, false};
+  const auto transfers_of = [&](WholeInputs whole) -> const Transfers& {
+    const std::size_t k = whole == WholeInputs::per_tile ? 1 : 0;
+    if (!set[k]) transfers(q, geo, whole, kept[k]);
+    set[k] = true;
+    return kept[k];
   };
-  const auto per_tile_of = [&]() -> const Transfers& {
-    if (!per_tile_set) transfers(q, geo, WholeInputs::per_tile, kept_per_tile);
-    per_tile_set = true;
-    return kept_per_tile;
-  };
+  const auto x_of = [&]() -> const Transfers& { return transfers_of(WholeInputs::before_first_step); };
   const auto score = [&](std::uint64_t latency, const OffchipBytes& bytes, const EnergyPj& energy) {
     return score_of(latency, bytes.total(), energy.total(), q.objective);
   };
@@ -1880,7 +1875,7 @@ inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupVie
       // load them tile by tile (channel chunks go over the tiles once per chunk).
       for (const WholeInputs whole : {WholeInputs::before_first_step, WholeInputs::per_tile}) {
         if (whole == WholeInputs::per_tile && (split.units || pre.bytes == 0)) continue;
-        const Transfers& xw = whole == WholeInputs::per_tile ? per_tile_of() : x_of();
+        const Transfers& xw = transfers_of(whole);
         Choice c = split.units ? chunked(v, xw, split, sliced(q, split), overlap) : whole_channels(v, geo, xw, streamed, overlap);
         if (whole == WholeInputs::before_first_step && pre.bytes > 0) {
           c.latency = checked_add(c.latency, pre.cycles, "latency cycles", "group");
@@ -2012,15 +2007,7 @@ ReferenceAccelerator::best_ways(std::span<const GroupQuery> queries, const Group
     // loads, computes, reads and writes at most what the recomputing one does, so
     // each of its ways is at least as good in every metric and footprint as the
     // same way with recompute, which need not be costed.
-    // A sound cached walk that saves layer work (cache_saves_work) computes strictly fewer MACs or vector
-    // ops than the recomputing one (cached_geometry() would take it), which is then not walked.
-    std::shared_ptr<const TileGeometry> walked = sound_cached(*walks, first, v, tiles);
-    if (walked && costed != WalkCosted::at_most_evaluated && !walked->cache_saves_work) walked = nullptr;
-    if (!walked) {
-      const std::shared_ptr<const TileGeometry> recomputed = walk(*walks, first, v, tiles, false);
-      const std::shared_ptr<const TileGeometry> cached = cached_geometry(*walks, first, v, *recomputed);
-      walked = cached ? cached : recomputed;
-    }
+    const std::shared_ptr<const TileGeometry> walked = costed_walk(*walks, first, v, tiles, costed);
     const TileGeometry& geo = *walked;
     for (std::size_t p = 0; p < patterns.size(); ++p) {
       Pattern& pattern = patterns[p];

@@ -372,7 +372,7 @@ class ReferenceAccelerator::CommandWriter {
     }
     if (v_.members[i].writes_into >= 0)
       c.writes.push_back(concat_slice(s, i, rows));
-    else if (v_.members[i].is_tmp)
+    else if (v_.members[i].is_tmp())
       tmp_rows(s, i, rows, c.writes);
     if (o >= 0 && q_.outputs[std::size_t(o)].where == Residence::pinned)
       c.writes.push_back(output_rows(s, std::size_t(o), rows, slot));
