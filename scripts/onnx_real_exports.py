@@ -9,7 +9,8 @@ and TopK post-processing (dropped by default), a net of one conv per
 activation spelling PyTorch exports (Hardswish, SiLU, GELU erf/tanh, Mish, ...),
 an ESPCN super-resolution net (PixelShuffle: DepthToSpace), a net of the
 resizes and pads that do not fold (F.pad before an add, channel padding,
-Upsample by 0.5 and 1.5, PixelUnshuffle) and torchvision's LR-ASPP segmentation
+Upsample by 0.5 and 1.5, PixelUnshuffle), torchvision's SSDLite detector (its raw
+predictions, reshaped for the decoder, cut off at import) and torchvision's LR-ASPP segmentation
 net (bilinear resize to the input size). Models without a published figure are
 compared with an independent count of their convolutions' MACs and their
 parameters, taken from the PyTorch module.
@@ -368,6 +369,28 @@ def export_lraspp(path):
     return net, (1, 3, 224, 224)
 
 
+def export_ssdlite(path):
+    """torchvision's SSDLite320-MobileNetV3-Large detector at 320x320: its backbone and head, whose twelve
+    predictions (boxes and class scores on six levels) are reshaped for the decoder and concatenated, which
+    the import cuts off; the anchors, box decoding and NMS are torchvision's Python, outside the network."""
+    import torch
+    import torchvision
+
+    class Predictions(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = torchvision.models.detection.ssdlite320_mobilenet_v3_large(weights=None, weights_backbone=None)
+
+        def forward(self, x):
+            head = self.net.head(list(self.net.backbone(x).values()))
+            return head["bbox_regression"], head["cls_logits"]
+
+    net = Predictions().eval()
+    torch.onnx.export(net, torch.randn(1, 3, 320, 320), path, opset_version=13, input_names=["image"],
+                      output_names=["boxes", "scores"])
+    return net, (1, 3, 320, 320)
+
+
 def count_module(net, shape):
     """An independent count from the PyTorch module: MACs of its convolutions and linear layers (output
     elements x input channels per group x kernel taps), measured with forward hooks, and its parameters
@@ -395,7 +418,7 @@ def count_module(net, shape):
 
 
 CUSTOM = {"espcn": export_espcn, "resizes_and_pads": export_resizes_and_pads,
-          "lraspp_mobilenet_v3_large": export_lraspp}
+          "lraspp_mobilenet_v3_large": export_lraspp, "ssdlite320_mobilenet_v3_large": export_ssdlite}
 
 
 def require_torch_and_tool(script):
@@ -496,7 +519,9 @@ def write_report(rows, torch_version, torchvision_version, onnx_version):
         "BatchNorms that follow no convolution (DenseNet's pre-activation ones) add none. torchvision rounds",
         "GFLOPS to 0.01 G, which is up to ±8% for the smallest models: the papers give 56 M MACs for",
         "MobileNetV3-Small, 219 M for -Large and 146 M for ShuffleNetV2 1.0x (see docs/model-format.md).",
-        "The ESPCN net (x3 super-resolution) reads a 1x1x85x85 image, `resizes_and_pads` a 1x3x96x96 one.",
+        "The ESPCN net (x3 super-resolution) reads a 1x1x85x85 image, `resizes_and_pads` a 1x3x96x96 one,",
+        "the SSDLite detector a 1x3x320x320 one (its backbone and head; torchvision publishes 0.58 GFLOPS and",
+        "3.44 M parameters for the whole detector, which has no other weights).",
         "",
         "| model | ONNX nodes | layers | MACs (M) | published | Δ MACs | params (M) | published | Δ params"
         " | activations | joint latency (cycles) | valid | solve s |",

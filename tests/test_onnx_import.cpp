@@ -881,6 +881,59 @@ TEST_CASE("ONNX a sequence head (PP-OCR's recognizers) is dropped with a note th
                     "outputs are now 'c' (choose others with --outputs)");
 }
 
+TEST_CASE("ONNX a detector's predictions reshaped for its decoder (torchvision's SSD) are cut off with a note", "[onnx]") {
+  // Two levels; each head's conv predicts 2 anchors x 4 box values per pixel, reshaped
+  // [1, 8, H, W] -> [1, 2, 4, H, W] (rank 5), moved to [1, 2, H, W, 4], flattened to
+  // [1, 2HW, 4] and concatenated: no op of the network or of post-processing follows.
+  onnx::ModelProto m = onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    ssd (float[1, 3, 8, 8] x) => (boxes)
+        <int64[5] a5 = {1, 2, 4, 8, 8}, int64[3] a3 = {1, 128, 4}, int64[5] b5 = {1, 2, 4, 4, 4}, int64[3] b3 = {1, 32, 4}> {
+      c = Conv <kernel_shape = [3, 3], pads = [1, 1, 1, 1]> (x, w)
+      d = Conv <kernel_shape = [3, 3], strides = [2, 2], pads = [1, 1, 1, 1]> (c, wd)
+      ha = Conv <kernel_shape = [1, 1]> (c, wa)
+      hb = Conv <kernel_shape = [1, 1]> (d, wb)
+      ra = Reshape (ha, a5)
+      ta = Transpose <perm = [0, 1, 3, 4, 2]> (ra)
+      fa = Reshape (ta, a3)
+      rb = Reshape (hb, b5)
+      tb = Transpose <perm = [0, 1, 3, 4, 2]> (rb)
+      fb = Reshape (tb, b3)
+      boxes = Concat <axis = 1> (fa, fb)
+    })",
+                                  {{"w", {8, 3, 3, 3}}, {"wd", {8, 8, 3, 3}}, {"wa", {8, 8, 1, 1}}, {"wb", {8, 8, 1, 1}}});
+  name_nodes(m, "n_");
+  std::vector<std::string> notes;
+  OnnxImportOptions options;
+  options.notes = &notes;
+  const Network g = import_onnx(m, options);
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "conv2d", "conv2d", "conv2d", "output", "output"});
+  CHECK(input_names(g, find(g, "ha")) == std::vector<std::string>{"n_ha"});
+  CHECK(input_names(g, find(g, "hb")) == std::vector<std::string>{"n_hb"});
+  CHECK(totals(g).macs == 64ull * 8 * 27 + 16ull * 8 * 72 + 64ull * 8 * 8 + 16ull * 8 * 8);
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0] ==
+        "dropped the post-processing after the network (predictions reshaped for a decoder at 2 nodes, the first node "
+        "'n_ra' (Reshape), which turns the map [1, 8, 8, 8] into [1, 2, 4, 8, 8]): Reshape x4, Transpose x2, Concat x1; "
+        "outputs are now 'ha', 'hb' (choose others with --outputs)");
+  check_round_trip_and_solve(g);
+
+  // A conv after the reshapes (a channel shuffle and back, then a 1x1 conv) is the network's: no tail to cut.
+  onnx::ModelProto inside = onnx_model(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    mixed (float[1, 3, 8, 8] x) => (y) <int64[5] a5 = {1, 2, 4, 8, 8}, int64[3] a3 = {1, 8, 64}> {
+      c = Conv <kernel_shape = [1, 1]> (x, w)
+      r = Reshape (c, a5)
+      f = Reshape (r, a3)
+      y = MatMul (f, wm)
+    })",
+                                       {{"w", {8, 3, 1, 1}}, {"wm", {64, 4}}});
+  name_nodes(inside, "n_");
+  notes.clear();
+  CHECK_THROWS_WITH(import_onnx(inside, options), Catch::Contains("node 'n_r' (Reshape): turns [1, 8, 8, 8] into "
+                                                                  "[1, 2, 4, 8, 8], a tensor of rank 5"));
+}
+
 TEST_CASE("ONNX PyTorch's F.pad: pads computed by ConstantOfShape, Reshape, Slice step -1 and Transpose fold", "[onnx]") {
   // torch pads (left 1, right 2, top 1, bottom 0) become ONNX's [0, 0, 1, 1, 0, 0, 0, 2]; the
   // scalar rank minus a [1] tensor is a [1] tensor, as ConstantOfShape needs.

@@ -430,6 +430,35 @@ TEST_CASE("TFLite a sequence head after a map of one row is dropped with a note"
                     "outputs are now 'k' (choose others with --outputs)");
 }
 
+TEST_CASE("TFLite an SSD's raw predictions reshaped for its decoder are cut off with a note", "[tflite]") {
+  // Two levels' box predictions, RESHAPE [1, H, W, 2 * 4] -> [1, H * W * 2, 4] and concatenated
+  // into the graph output, with no post-processing op after them (a model exported without
+  // TFLite_Detection_PostProcess).
+  TfliteWriter t;
+  auto& b = t.builder();
+  const int x = t.tensor("x", {1, 4, 4, 3}), c = t.tensor("c", {1, 4, 4, 8}), d = t.tensor("d", {1, 2, 2, 8});
+  const int rc = t.tensor("rc", {1, 32, 4}), rd = t.tensor("rd", {1, 8, 4}), boxes = t.tensor("boxes", {1, 40, 4});
+  t.op(B::CONV_2D, {x, t.weights("w", {8, 1, 1, 3}), -1}, {c}, O::Conv2DOptions,
+       fb::CreateConv2DOptions(b, fb::Padding::SAME, 1, 1).Union());
+  t.op(B::CONV_2D, {c, t.weights("wd", {8, 1, 1, 8}), -1}, {d}, O::Conv2DOptions,
+       fb::CreateConv2DOptions(b, fb::Padding::SAME, 2, 2).Union());
+  t.op(B::RESHAPE, {c, t.ints("sc", {1, 32, 4})}, {rc});
+  t.op(B::RESHAPE, {d, t.ints("sd", {1, 8, 4})}, {rd});
+  t.op(B::CONCATENATION, {rc, rd}, {boxes}, O::ConcatenationOptions, fb::CreateConcatenationOptions(b, 1).Union());
+  std::vector<std::string> notes;
+  ImportOptions options;
+  options.notes = &notes;
+  const Network g = import(t.finish({x}, {boxes}), options);
+  CHECK(kinds(g) == std::vector<std::string>{"input", "conv2d", "conv2d", "output", "output"});
+  CHECK(totals(g).macs == 16ull * 8 * 3 + 4ull * 8 * 8);
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0] ==
+        "dropped the post-processing after the network (predictions reshaped for a decoder at 2 nodes, the first operator "
+        "2 (RESHAPE) -> 'rc', which turns the map [1, 4, 4, 8] into [1, 32, 4]): RESHAPE x2, CONCATENATION x1; outputs "
+        "are now 'c', 'd' (choose others with --outputs)");
+  check_round_trip_and_solve(g);
+}
+
 TEST_CASE("TFLite post-processing after the network is dropped with a note, --outputs ends it elsewhere", "[tflite]") {
   TfliteWriter t;
   auto& b = t.builder();

@@ -26,6 +26,8 @@ struct GraphNode {
   std::vector<std::string> inputs, outputs;
   std::string label;     ///< how messages name the node
   std::string sequence;  ///< how it turns a map into a sequence (sequence_start), where a sequence head starts
+  std::string layout;    ///< how it turns a map into a tensor pinfuse does not map (layout_start), where a layout tail may start
+  bool makes_maps = true;  ///< some value it makes is a map, or of unknown dims (false: tensors pinfuse does not map)
 };
 
 /// A reshape (or squeeze) that drops a size-1 axis of a batch-1 4-D map `in`, giving a 3-D
@@ -42,6 +44,30 @@ inline std::string sequence_start(const Dims& in, const Dims& out, bool in_is_re
     if (in[axis] == 1 && dropped == out) return cat("turns the map ", dims_text(in), " into the sequence ", dims_text(out));
   }
   return {};
+}
+
+/// A reshape of a batch-1 4-D map `in` into `out`, a tensor of another rank that is no
+/// vector (pinfuse maps neither), may start a layout tail: a detection head's predictions
+/// rearranged for the decoder (torchvision's SSD and YOLOv5: [1, A * K, H, W] -> [1, A, K, H, W],
+/// then Transpose, Reshape to [1, H * W * A, K], Concat): from a map some node makes, with no
+/// op of the network or of post-processing after it and no map made again (a channel or pixel
+/// shuffle at the end of a network reshapes back into a map).
+/// How, for the note; empty for other reshapes.
+inline std::string layout_start(const Dims& in, const Dims& out) {
+  if (in.size() != 4 || in[0] != 1 || out.size() == 4 || is_vector(out)) return {};
+  return cat("turns the map ", dims_text(in), " into ", dims_text(out));
+}
+
+/// Sets how reshape `n` (a Reshape or Squeeze of `in` into `out`) starts a head, if it does:
+/// a sequence head, else a layout tail. `in_is_reshaped`: `in` comes from a reshape (sequence_start).
+inline void classify_reshape(GraphNode& n, const Dims& in, const Dims& out, bool in_is_reshaped) {
+  n.sequence = sequence_start(in, out, in_is_reshaped);
+  if (n.sequence.empty()) n.layout = layout_start(in, out);
+}
+
+/// Whether `d`, a value's dims, is a tensor pinfuse does not map: known, neither 4-D nor a vector.
+inline bool no_map(const Dims& d) {
+  return !d.empty() && d.size() != 4 && !is_vector(d) && std::none_of(d.begin(), d.end(), [](std::int64_t x) { return x < 1; });
 }
 
 /// A format's op lists.
@@ -85,24 +111,41 @@ inline OutputChoice choose_outputs(const std::vector<GraphNode>& nodes, const st
       if (!reads_data[std::size_t(i)]) continue;
       for (const std::string& out : node(i).outputs) dependent.insert(out);
     }
-    // The post-processing ops on data, and everything after them.
-    std::set<std::string> cut;
-    std::vector<std::string> heads;  // where sequence heads start
-    for (int i = 0; i < n; ++i) {
-      const bool after = std::any_of(node(i).inputs.begin(), node(i).inputs.end(),
-                                     [&](const std::string& in) { return cut.count(in) > 0; });
-      if (!reads_data[std::size_t(i)] || !(after || rules.post_processing(node(i).op) || !node(i).sequence.empty()))
-        continue;
-      if (!after && !node(i).sequence.empty()) heads.push_back(cat(node(i).label, ", which ", node(i).sequence));
-      dropped[std::size_t(i)] = true;
-      for (const std::string& out : node(i).outputs) cut.insert(out);
-    }
-    // Glue before them (reshapes, concats, elementwise ops) whose data only they read; a
-    // sequence head starts at its reshape (what comes before it, an activation, stays).
-    const std::set<std::string> graph_output_set(graph_outputs.begin(), graph_outputs.end());
     std::map<std::string, std::vector<int>> readers;
     for (int i = 0; i < n; ++i)
       for (const std::string& in : node(i).inputs) readers[in].push_back(i);
+    // Whether what a node makes, or what is made from it, is read by an op of the network or of
+    // post-processing, or made into a map again: a layout tail has none of these (a reshape before
+    // post-processing is its glue).
+    std::vector<bool> not_tail(std::size_t(n), false);
+    for (int i = n; i-- > 0;)
+      for (const std::string& out : node(i).outputs)
+        for (const int r : readers[out])
+          if (rules.network(node(r).op) || rules.post_processing(node(r).op) || node(r).makes_maps || not_tail[std::size_t(r)])
+            not_tail[std::size_t(i)] = true;
+    // The post-processing ops on data, sequence heads and layout tails, and everything after them.
+    std::set<std::string> cut;
+    std::vector<std::string> heads;  // where sequence heads start, and the layout tails
+    std::string first_layout;
+    std::size_t layouts = 0;
+    for (int i = 0; i < n; ++i) {
+      const bool after = std::any_of(node(i).inputs.begin(), node(i).inputs.end(),
+                                     [&](const std::string& in) { return cut.count(in) > 0; });
+      const bool layout = !node(i).layout.empty() && !not_tail[std::size_t(i)] && producer.count(node(i).inputs.front()) > 0;
+      if (!reads_data[std::size_t(i)] ||
+          !(after || rules.post_processing(node(i).op) || !node(i).sequence.empty() || layout))
+        continue;
+      if (!after && !node(i).sequence.empty()) heads.push_back(cat("a sequence head from ", node(i).label, ", which ", node(i).sequence));
+      if (!after && layout && layouts++ == 0) first_layout = cat(node(i).label, ", which ", node(i).layout);
+      dropped[std::size_t(i)] = true;
+      for (const std::string& out : node(i).outputs) cut.insert(out);
+    }
+    if (layouts > 0)
+      heads.push_back(layouts == 1 ? cat("predictions reshaped for a decoder from ", first_layout)
+                                   : cat("predictions reshaped for a decoder at ", std::int64_t(layouts), " nodes, the first ", first_layout));
+    // Glue before them (reshapes, concats, elementwise ops) whose data only they read; a
+    // sequence head starts at its reshape (what comes before it, an activation, stays).
+    const std::set<std::string> graph_output_set(graph_outputs.begin(), graph_outputs.end());
     for (int i = n; i-- > 0;) {
       if (dropped[std::size_t(i)] || !reads_data[std::size_t(i)] || rules.network(node(i).op)) continue;
       bool feeds_only_dropped = true, feeds_any = false;
@@ -135,7 +178,7 @@ inline OutputChoice choose_outputs(const std::vector<GraphNode>& nodes, const st
     for (const auto& [op, k] : count) choice.dropped[op] = std::size_t(k);
     if (!order.empty()) {
       std::string note = "dropped the post-processing after the network";
-      for (std::size_t k = 0; k < heads.size(); ++k) note += cat(k ? "; " : " (", "a sequence head from ", heads[k]);
+      for (std::size_t k = 0; k < heads.size(); ++k) note += cat(k ? "; " : " (", heads[k]);
       note += heads.empty() ? ":" : "):";
       for (std::size_t k = 0; k < order.size(); ++k) {
         note += k ? ", " : " ";

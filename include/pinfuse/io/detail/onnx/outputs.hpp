@@ -39,7 +39,8 @@ using import_detail::OutputChoice;
 
 /// Chooses the outputs (io/detail/import/outputs.hpp): `requested` if not empty, else the graph
 /// outputs, cut before post-processing (or a sequence head: a Reshape or Squeeze of a map into
-/// a 3-D tensor, by ONNX's inferred `dims`). `data` holds the graph inputs that carry data (not initializers).
+/// a 3-D tensor, or a layout tail: into a tensor of another rank with no network op after it,
+/// by ONNX's inferred `dims`). `data` holds the graph inputs that carry data (not initializers).
 inline OutputChoice choose_outputs(const onnx::GraphProto& graph, const std::vector<std::string>& requested,
                                    const std::set<std::string>& data, const std::map<std::string, Dims>& dims) {
   const auto reshapes = [](std::string_view op) {
@@ -48,17 +49,21 @@ inline OutputChoice choose_outputs(const onnx::GraphProto& graph, const std::vec
   std::set<std::string> reshaped;  // values of reshapes, and of the ops other than network ops that read them
   std::vector<import_detail::GraphNode> nodes;
   for (const onnx::NodeProto& n : graph.node()) {
-    std::string sequence;
+    import_detail::GraphNode node{n.op_type(), {n.input().begin(), n.input().end()}, {n.output().begin(), n.output().end()},
+                                  node_label(n), {}, {}, true};
+    node.makes_maps = std::any_of(n.output().begin(), n.output().end(), [&](const std::string& out) {
+      const auto d = dims.find(out);
+      return d == dims.end() || !import_detail::no_map(d->second);
+    });
     if ((n.op_type() == "Reshape" || n.op_type() == "Squeeze") && n.input_size() > 0 && n.output_size() == 1) {
       const auto in = dims.find(n.input(0)), out = dims.find(n.output(0));
       if (in != dims.end() && out != dims.end())
-        sequence = import_detail::sequence_start(in->second, out->second, reshaped.count(n.input(0)) > 0);
+        import_detail::classify_reshape(node, in->second, out->second, reshaped.count(n.input(0)) > 0);
     }
     if (reshapes(n.op_type()) || (!is_network_op(n.op_type()) && std::any_of(n.input().begin(), n.input().end(),
                                                                                [&](const std::string& in) { return reshaped.count(in) > 0; })))
       reshaped.insert(n.output().begin(), n.output().end());
-    nodes.push_back({n.op_type(), {n.input().begin(), n.input().end()}, {n.output().begin(), n.output().end()},
-                     node_label(n), sequence});
+    nodes.push_back(std::move(node));
   }
   std::vector<std::string> graph_outputs;
   for (const auto& o : graph.output()) graph_outputs.push_back(o.name());

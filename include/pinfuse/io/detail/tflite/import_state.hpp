@@ -172,14 +172,14 @@ class ImportState {
     std::vector<import_detail::GraphNode> nodes;
     for (std::size_t i = 0; i < m_.op_count(); ++i) {
       const fb::Operator& o = m_.op(i);
-      import_detail::GraphNode n{m_.op_name(o), {}, {}, label(i), {}};
+      import_detail::GraphNode n{m_.op_name(o), {}, {}, label(i), {}, {}, true};
       const std::vector<int> ins = ModelAccess::ints(o.inputs()), outs = ModelAccess::ints(o.outputs());
       for (const int t : ins)
         if (t >= 0) n.inputs.push_back(tensor_names_[std::size_t(t)]);
       for (const int t : outs) n.outputs.push_back(tensor_names_[std::size_t(t)]);
+      n.makes_maps = std::any_of(outs.begin(), outs.end(), [&](int t) { return !import_detail::no_map(m_.dims(t)); });
       if ((n.op == "RESHAPE" || n.op == "SQUEEZE") && !ins.empty() && ins.front() >= 0 && outs.size() == 1)
-        n.sequence =
-            import_detail::sequence_start(m_.dims(ins.front()), m_.dims(outs.front()), reshaped.count(ins.front()) > 0);
+        import_detail::classify_reshape(n, m_.dims(ins.front()), m_.dims(outs.front()), reshaped.count(ins.front()) > 0);
       if (n.op == "RESHAPE" || n.op == "SQUEEZE" || n.op == "EXPAND_DIMS" || n.op == "TRANSPOSE" ||
           (!is_network_op(n.op) && std::any_of(ins.begin(), ins.end(), [&](int t) { return reshaped.count(t) > 0; })))
         reshaped.insert(outs.begin(), outs.end());
