@@ -3,7 +3,8 @@
 // (ImportOptions::outputs, `pinfuse import --outputs`), or the graph's outputs
 // without the post-processing that follows the CNN (ArgMax, TopK, NonMaxSuppression,
 // masks, a detection head's box decoding, a sequence head such as a text recognizer's
-// transformer and CTC classifier, ...), which pinfuse does not model. Nodes
+// transformer and CTC classifier, a detector's raw predictions reshaped for its decoder,
+// ...), which pinfuse does not model. Nodes
 // that no chosen output needs are not imported. The rules are the format's op lists
 // (OutputRules); the graph is the format's nodes in order (GraphNode).
 #include <algorithm>
