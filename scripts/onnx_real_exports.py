@@ -10,7 +10,8 @@ activation spelling PyTorch exports (Hardswish, SiLU, GELU erf/tanh, Mish, ...),
 an ESPCN super-resolution net (PixelShuffle: DepthToSpace), a net of the
 resizes and pads that do not fold (F.pad before an add, channel padding,
 Upsample by 0.5 and 1.5, PixelUnshuffle), torchvision's SSDLite detector (its raw
-predictions, reshaped for the decoder, cut off at import) and torchvision's LR-ASPP segmentation
+predictions, reshaped for the decoder, cut off at import), YOLOv5's Detect head as it exports (its
+box decoding cut off too) and torchvision's LR-ASPP segmentation
 net (bilinear resize to the input size). Models without a published figure are
 compared with an independent count of their convolutions' MACs and their
 parameters, taken from the PyTorch module.
@@ -391,6 +392,54 @@ def export_ssdlite(path):
     return net, (1, 3, 320, 320)
 
 
+def export_yolo_head(path):
+    """YOLOv5's Detect head as it exports (ultralytics models/yolo.py, v6: each level's 1x1 conv viewed as
+    [1, 3, 85, H, W], permuted, sigmoid, boxes decoded with a grid and anchors, flattened and concatenated)
+    on three SiLU conv levels, at 256x256 (written here: ultralytics is no Debian package)."""
+    import torch
+    import torch.nn as nn
+
+    class Detect(nn.Module):
+        def __init__(self, channels=(64, 128, 256), classes=80, anchors=3):
+            super().__init__()
+            self.no, self.na = classes + 5, anchors
+            self.m = nn.ModuleList(nn.Conv2d(c, self.no * anchors, 1) for c in channels)
+            self.anchor_grid = [torch.rand(1, anchors, 1, 1, 2) for _ in channels]
+            self.stride = [8, 16, 32]
+
+        def forward(self, xs):
+            z = []
+            for i, x in enumerate(xs):
+                x = self.m[i](x)
+                bs, _, ny, nx = x.shape
+                x = x.view(bs, self.na, self.no, ny, nx).permute(0, 1, 3, 4, 2).contiguous()
+                yv, xv = torch.meshgrid(torch.arange(ny), torch.arange(nx), indexing="ij")
+                grid = torch.stack((xv, yv), 2).expand(1, self.na, ny, nx, 2).float()
+                xy, wh, conf = x.sigmoid().split((2, 2, self.no - 4), 4)
+                xy = (xy * 2 + grid) * self.stride[i]
+                wh = (wh * 2) ** 2 * self.anchor_grid[i]
+                z.append(torch.cat((xy, wh, conf), 4).view(bs, self.na * nx * ny, self.no))
+            return torch.cat(z, 1)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.p3 = nn.Sequential(nn.Conv2d(3, 64, 3, 8, 1), nn.SiLU())
+            self.p4 = nn.Sequential(nn.Conv2d(64, 128, 3, 2, 1), nn.SiLU())
+            self.p5 = nn.Sequential(nn.Conv2d(128, 256, 3, 2, 1), nn.SiLU())
+            self.detect = Detect()
+
+        def forward(self, x):
+            p3 = self.p3(x)
+            p4 = self.p4(p3)
+            return self.detect([p3, p4, self.p5(p4)])
+
+    net = Net().eval()
+    torch.onnx.export(net, torch.randn(1, 3, 256, 256), path, opset_version=13, input_names=["image"],
+                      output_names=["detections"])
+    return net, (1, 3, 256, 256)
+
+
 def count_module(net, shape):
     """An independent count from the PyTorch module: MACs of its convolutions and linear layers (output
     elements x input channels per group x kernel taps), measured with forward hooks, and its parameters
@@ -418,7 +467,8 @@ def count_module(net, shape):
 
 
 CUSTOM = {"espcn": export_espcn, "resizes_and_pads": export_resizes_and_pads,
-          "lraspp_mobilenet_v3_large": export_lraspp, "ssdlite320_mobilenet_v3_large": export_ssdlite}
+          "lraspp_mobilenet_v3_large": export_lraspp, "ssdlite320_mobilenet_v3_large": export_ssdlite,
+          "yolov5_detect_head": export_yolo_head}
 
 
 def require_torch_and_tool(script):
@@ -521,7 +571,8 @@ def write_report(rows, torch_version, torchvision_version, onnx_version):
         "MobileNetV3-Small, 219 M for -Large and 146 M for ShuffleNetV2 1.0x (see docs/model-format.md).",
         "The ESPCN net (x3 super-resolution) reads a 1x1x85x85 image, `resizes_and_pads` a 1x3x96x96 one,",
         "the SSDLite detector a 1x3x320x320 one (its backbone and head; torchvision publishes 0.58 GFLOPS and",
-        "3.44 M parameters for the whole detector, which has no other weights).",
+        "3.44 M parameters for the whole detector, which has no other weights), `yolov5_detect_head` (YOLOv5's",
+        "Detect head as it exports, on three conv levels) a 1x3x256x256 one.",
         "",
         "| model | ONNX nodes | layers | MACs (M) | published | Δ MACs | params (M) | published | Δ params"
         " | activations | joint latency (cycles) | valid | solve s |",

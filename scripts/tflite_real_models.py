@@ -127,7 +127,7 @@ def independent_count(path):
 def op_names():
     """BuiltinOperator names from pinfuse's schema subset, for the op histogram."""
     names = {}
-    text = open(os.path.join(ROOT, "include", "pinfuse", "io", "tflite", "schema.fbs")).read()
+    text = open(os.path.join(ROOT, "include", "pinfuse", "io", "detail", "tflite", "schema.fbs")).read()
     body = text[text.index("enum BuiltinOperator"):]
     for name, value in re.findall(r"(\w+) = (\d+),", body[:body.index("}")]):
         names[value] = name

@@ -934,6 +934,26 @@ TEST_CASE("ONNX a detector's predictions reshaped for its decoder (torchvision's
                                                                   "[1, 2, 4, 8, 8], a tensor of rank 5"));
 }
 
+TEST_CASE("a layout tail starts at a map reshaped into another rank and goes through no maps", "[onnx][tflite]") {
+  using import_detail::layout_start;
+  using import_detail::no_map;
+  CHECK(layout_start({1, 24, 20, 20}, {1, 6, 4, 20, 20}) == "turns the map [1, 24, 20, 20] into [1, 6, 4, 20, 20]");
+  CHECK(layout_start({1, 20, 20, 24}, {1, 2400, 4}) == "turns the map [1, 20, 20, 24] into [1, 2400, 4]");
+  CHECK(layout_start({1, 8, 4, 4}, {1, 32, 1, 4}).empty());  // 4-D: a reshape of the map (or an error), no tail
+  CHECK(layout_start({1, 8, 4, 4}, {1, 128}).empty());       // flattened into a vector: an fc reads it
+  CHECK(layout_start({2, 8, 4, 4}, {2, 8, 16}).empty());     // not a batch-1 map
+  CHECK(no_map({1, 3, 85, 20, 20}));
+  CHECK(no_map({1, 3, -1, -1, 85}));  // YOLOv5's boxes plus a grid whose extents shape inference leaves open: rank 5
+  CHECK(no_map({1, 1200, 85}));
+  CHECK(no_map({3, 4}));
+  CHECK_FALSE(no_map({1, 85, 20, 20}));
+  CHECK_FALSE(no_map({1, 3, -1, 20}));
+  CHECK_FALSE(no_map({1, 1000}));  // a vector
+  CHECK_FALSE(no_map({1000}));
+  CHECK_FALSE(no_map({-1, 85}));   // perhaps a vector of a dynamic batch
+  CHECK_FALSE(no_map({}));         // a scalar, or dims not known
+}
+
 TEST_CASE("ONNX PyTorch's F.pad: pads computed by ConstantOfShape, Reshape, Slice step -1 and Transpose fold", "[onnx]") {
   // torch pads (left 1, right 2, top 1, bottom 0) become ONNX's [0, 0, 1, 1, 0, 0, 0, 2]; the
   // scalar rank minus a [1] tensor is a [1] tensor, as ConstantOfShape needs.

@@ -66,9 +66,11 @@ inline void classify_reshape(GraphNode& n, const Dims& in, const Dims& out, bool
   if (n.sequence.empty()) n.layout = layout_start(in, out);
 }
 
-/// Whether `d`, a value's dims, is a tensor pinfuse does not map: known, neither 4-D nor a vector.
+/// Whether `d`, a value's dims (-1: unknown), is a tensor pinfuse does not map: of rank 3 or
+/// more but not 4, or of rank 1 or 2 with known dims and no vector.
 inline bool no_map(const Dims& d) {
-  return !d.empty() && d.size() != 4 && !is_vector(d) && std::none_of(d.begin(), d.end(), [](std::int64_t x) { return x < 1; });
+  if (d.empty() || d.size() == 4) return false;
+  return d.size() > 2 || (std::none_of(d.begin(), d.end(), [](std::int64_t x) { return x < 1; }) && !is_vector(d));
 }
 
 /// A format's op lists.
