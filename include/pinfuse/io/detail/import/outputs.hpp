@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -47,30 +48,42 @@ inline std::string sequence_start(const Dims& in, const Dims& out, bool in_is_re
   return {};
 }
 
-/// A reshape of a batch-1 4-D map `in` into `out`, a tensor of another rank that is no
+/// A reshape of a batch-1 4-D tensor `in` into `out`, a tensor of another rank that is no
 /// vector (pinfuse maps neither), may start a layout tail: a detection head's predictions
 /// rearranged for the decoder (torchvision's SSD and YOLOv5: [1, A * K, H, W] -> [1, A, K, H, W],
-/// then Transpose, Reshape to [1, H * W * A, K], Concat): from a map some node makes, with no
-/// op of the network or of post-processing after it and no map made again (a channel or pixel
-/// shuffle at the end of a network reshapes back into a map).
-/// How, for the note; empty for other reshapes.
-inline std::string layout_start(const Dims& in, const Dims& out) {
+/// then Transpose, Reshape to [1, H * W * A, K], Concat; or a Squeeze of such predictions that
+/// an earlier reshape made [1, N, 1, K]): from a value some node makes, followed only by the ops
+/// a layout tail holds (OutputRules::tail) and no map made again (a channel or pixel shuffle at
+/// the end of a network reshapes back into a map). `in_is_reshaped`: `in` comes from a reshape,
+/// so it is no map. How, for the note; empty for other reshapes.
+inline std::string layout_start(const Dims& in, const Dims& out, bool in_is_reshaped) {
   if (in.size() != 4 || in[0] != 1 || out.size() == 4 || is_vector(out)) return {};
-  return cat("turns the map ", dims_text(in), " into ", dims_text(out));
+  return cat("turns ", in_is_reshaped ? "" : "the map ", dims_text(in), " into ", dims_text(out));
 }
 
 /// Sets how reshape `n` (a Reshape or Squeeze of `in` into `out`) starts a head, if it does:
-/// a sequence head, else a layout tail. `in_is_reshaped`: `in` comes from a reshape (sequence_start).
+/// a sequence head, else a layout tail. `in_is_reshaped`: `in` comes from a reshape.
 inline void classify_reshape(GraphNode& n, const Dims& in, const Dims& out, bool in_is_reshaped) {
   n.sequence = sequence_start(in, out, in_is_reshaped);
-  if (n.sequence.empty()) n.layout = layout_start(in, out);
+  if (n.sequence.empty()) n.layout = layout_start(in, out, in_is_reshaped);
 }
 
 /// Whether `d`, a value's dims (-1: unknown), is a tensor pinfuse does not map: of rank 3 or
-/// more but not 4, or of rank 1 or 2 with known dims and no vector.
+/// more but not 4 (whatever its extents), or of rank 2 with known extents and a first one
+/// other than 1. (Rank 1 is a vector; no dims: a scalar, or not known.)
 inline bool no_map(const Dims& d) {
   if (d.empty() || d.size() == 4) return false;
   return d.size() > 2 || (std::none_of(d.begin(), d.end(), [](std::int64_t x) { return x < 1; }) && !is_vector(d));
+}
+
+/// Whether some of a node's `outputs` is a map, or of dims not known (`dims_of(output)`:
+/// std::optional<Dims>, nullopt if not known): GraphNode::makes_maps.
+template <class Outputs, class DimsOf>
+bool makes_maps(const Outputs& outputs, DimsOf dims_of) {
+  return std::any_of(outputs.begin(), outputs.end(), [&](const auto& out) {
+    const std::optional<Dims> d = dims_of(out);
+    return !d || !no_map(*d);
+  });
 }
 
 /// A format's op lists.
@@ -78,6 +91,7 @@ struct OutputRules {
   std::function<bool(std::string_view)> post_processing;  ///< ops that start post-processing
   std::function<bool(std::string_view)> network;          ///< ops with weights or windows: never glue
   std::function<bool(std::string_view)> shape_only;       ///< ops that read only a shape (Shape, Size)
+  std::function<bool(std::string_view)> tail;             ///< ops a layout tail may hold: layout and elementwise ops
 };
 
 struct OutputChoice {
@@ -117,24 +131,30 @@ inline OutputChoice choose_outputs(const std::vector<GraphNode>& nodes, const st
     std::map<std::string, std::vector<int>> readers;
     for (int i = 0; i < n; ++i)
       for (const std::string& in : node(i).inputs) readers[in].push_back(i);
-    // Whether what a node makes, or what is made from it, is read by an op of the network or of
-    // post-processing, or made into a map again: a layout tail has none of these (a reshape before
-    // post-processing is its glue).
-    std::vector<bool> not_tail(std::size_t(n), false);
+    // Whether what a node makes, or what is made from it, is read by an op no layout tail holds
+    // (OutputRules::tail: none of the network or of post-processing, so a reshape before
+    // post-processing is its glue), or is a map: then no layout tail starts at the node. A Shape
+    // reads no data. Readers come after the nodes they read (ONNX's nodes are sorted, TFLite's
+    // are in execution order), so the pass backwards knows each reader's answer.
+    std::vector<bool> blocks_tail(std::size_t(n), false);
     for (int i = n; i-- > 0;)
       for (const std::string& out : node(i).outputs)
         for (const int r : readers[out])
-          if (rules.network(node(r).op) || rules.post_processing(node(r).op) || node(r).makes_maps || not_tail[std::size_t(r)])
-            not_tail[std::size_t(i)] = true;
+          if (!rules.shape_only(node(r).op) &&
+              (!rules.tail(node(r).op) || node(r).makes_maps || blocks_tail[std::size_t(r)]))
+            blocks_tail[std::size_t(i)] = true;
     // The post-processing ops on data, sequence heads and layout tails, and everything after them.
     std::set<std::string> cut;
-    std::vector<std::string> heads;  // where sequence heads start, and the layout tails
+    std::vector<bool> head(std::size_t(n), false);  // a sequence head or a layout tail starts at it
+    std::vector<std::string> heads;                 // where sequence heads start, and the layout tails
     std::string first_layout;
     std::size_t layouts = 0;
     for (int i = 0; i < n; ++i) {
       const bool after = std::any_of(node(i).inputs.begin(), node(i).inputs.end(),
                                      [&](const std::string& in) { return cut.count(in) > 0; });
-      const bool layout = !node(i).layout.empty() && !not_tail[std::size_t(i)] && producer.count(node(i).inputs.front()) > 0;
+      const bool layout = !node(i).layout.empty() && !blocks_tail[std::size_t(i)] && !node(i).inputs.empty() &&
+                          producer.count(node(i).inputs.front()) > 0;
+      head[std::size_t(i)] = !node(i).sequence.empty() || (layout && !after);
       if (!reads_data[std::size_t(i)] ||
           !(after || rules.post_processing(node(i).op) || !node(i).sequence.empty() || layout))
         continue;
@@ -144,10 +164,10 @@ inline OutputChoice choose_outputs(const std::vector<GraphNode>& nodes, const st
       for (const std::string& out : node(i).outputs) cut.insert(out);
     }
     if (layouts > 0)
-      heads.push_back(layouts == 1 ? cat("predictions reshaped for a decoder from ", first_layout)
-                                   : cat("predictions reshaped for a decoder at ", std::int64_t(layouts), " nodes, the first ", first_layout));
+      heads.push_back(layouts == 1 ? cat("predictions reshaped for a decoder by ", first_layout)
+                                   : cat(std::int64_t(layouts), " reshapes of predictions for a decoder, the first ", first_layout));
     // Glue before them (reshapes, concats, elementwise ops) whose data only they read; a
-    // sequence head starts at its reshape (what comes before it, an activation, stays).
+    // sequence head or a layout tail starts at its reshape (what comes before it, an activation, stays).
     const std::set<std::string> graph_output_set(graph_outputs.begin(), graph_outputs.end());
     for (int i = n; i-- > 0;) {
       if (dropped[std::size_t(i)] || !reads_data[std::size_t(i)] || rules.network(node(i).op)) continue;
@@ -156,7 +176,7 @@ inline OutputChoice choose_outputs(const std::vector<GraphNode>& nodes, const st
         if (graph_output_set.count(out)) feeds_only_dropped = false;
         for (const int r : readers[out]) {
           feeds_any = true;
-          feeds_only_dropped = feeds_only_dropped && dropped[std::size_t(r)] && node(r).sequence.empty();
+          feeds_only_dropped = feeds_only_dropped && dropped[std::size_t(r)] && !head[std::size_t(r)];
         }
       }
       dropped[std::size_t(i)] = feeds_any && feeds_only_dropped;

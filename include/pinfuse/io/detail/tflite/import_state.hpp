@@ -177,7 +177,7 @@ class ImportState {
       for (const int t : ins)
         if (t >= 0) n.inputs.push_back(tensor_names_[std::size_t(t)]);
       for (const int t : outs) n.outputs.push_back(tensor_names_[std::size_t(t)]);
-      n.makes_maps = std::any_of(outs.begin(), outs.end(), [&](int t) { return !import_detail::no_map(m_.dims(t)); });
+      n.makes_maps = import_detail::makes_maps(outs, [&](int t) { return std::optional<import_detail::Dims>(m_.dims(t)); });
       if ((n.op == "RESHAPE" || n.op == "SQUEEZE") && !ins.empty() && ins.front() >= 0 && outs.size() == 1)
         import_detail::classify_reshape(n, m_.dims(ins.front()), m_.dims(outs.front()), reshaped.count(ins.front()) > 0);
       if (n.op == "RESHAPE" || n.op == "SQUEEZE" || n.op == "EXPAND_DIMS" || n.op == "TRANSPOSE" ||
@@ -187,7 +187,7 @@ class ImportState {
     }
     std::vector<std::string> graph_outputs;
     for (const int t : m_.graph_outputs()) graph_outputs.push_back(tensor_names_[std::size_t(t)]);
-    const import_detail::OutputRules rules{is_post_processing_op, is_network_op, is_shape_op};
+    const import_detail::OutputRules rules{is_post_processing_op, is_network_op, is_shape_op, is_layout_tail_op};
     import_detail::OutputChoice choice =
         import_detail::choose_outputs(nodes, graph_outputs, options_.outputs, input_names_, rules);
     for (const std::string& name : choice.outputs) output_tensors_.push_back(by_name_.at(name));

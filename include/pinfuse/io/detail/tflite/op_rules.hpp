@@ -24,6 +24,15 @@ inline bool is_post_processing_op(std::string_view op) {
   return std::find(ops.begin(), ops.end(), op) != ops.end();
 }
 
+/// Ops a layout tail may hold (a detector's predictions rearranged and decoded): layout and elementwise ops.
+inline bool is_layout_tail_op(std::string_view op) {
+  static constexpr std::array<std::string_view, 28> ops{
+      "RESHAPE", "TRANSPOSE", "CONCATENATION", "SPLIT", "SPLIT_V", "SLICE", "STRIDED_SLICE", "SQUEEZE", "EXPAND_DIMS",
+      "PACK", "UNPACK", "GATHER", "TILE", "CAST", "LOGISTIC", "SOFTMAX", "MUL", "ADD", "SUB", "DIV", "POW", "EXP",
+      "SQRT", "NEG", "RELU", "RELU6", "TANH", "DEQUANTIZE"};
+  return std::find(ops.begin(), ops.end(), op) != ops.end();
+}
+
 /// Ops with weights or windows, the CNN itself, never cut off as post-processing glue; and
 /// custom ops other than post-processing, whose meaning is unknown (e.g. a compiled
 /// accelerator subgraph, edgetpu-custom-op), so that they are reported, not dropped.
