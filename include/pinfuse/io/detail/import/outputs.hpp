@@ -28,8 +28,8 @@ struct GraphNode {
   std::vector<std::string> inputs, outputs;
   std::string label;     ///< how messages name the node
   std::string sequence;  ///< how it turns a map into a sequence (sequence_start), where a sequence head starts
-  std::string layout;    ///< how it turns a map into a tensor pinfuse does not map (layout_start), where a layout tail may start
-  bool makes_maps = true;  ///< some value it makes is a map, or of unknown dims (false: tensors pinfuse does not map)
+  std::string layout;    ///< how it turns a map into a tensor pinfuse does not map (layout_start): a layout tail may start
+  bool makes_maps = true;  ///< some value it makes is a map, or of dims not known (makes_maps())
 };
 
 /// A reshape (or squeeze) that drops a size-1 axis of a batch-1 4-D map `in`, giving a 3-D
@@ -158,14 +158,16 @@ inline OutputChoice choose_outputs(const std::vector<GraphNode>& nodes, const st
       if (!reads_data[std::size_t(i)] ||
           !(after || rules.post_processing(node(i).op) || !node(i).sequence.empty() || layout))
         continue;
-      if (!after && !node(i).sequence.empty()) heads.push_back(cat("a sequence head from ", node(i).label, ", which ", node(i).sequence));
+      if (!after && !node(i).sequence.empty())
+        heads.push_back(cat("a sequence head from ", node(i).label, ", which ", node(i).sequence));
       if (!after && layout && layouts++ == 0) first_layout = cat(node(i).label, ", which ", node(i).layout);
       dropped[std::size_t(i)] = true;
       for (const std::string& out : node(i).outputs) cut.insert(out);
     }
     if (layouts > 0)
-      heads.push_back(layouts == 1 ? cat("predictions reshaped for a decoder by ", first_layout)
-                                   : cat(std::int64_t(layouts), " reshapes of predictions for a decoder, the first ", first_layout));
+      heads.push_back(layouts == 1
+                          ? cat("predictions reshaped for a decoder by ", first_layout)
+                          : cat(std::int64_t(layouts), " reshapes of predictions for a decoder, the first ", first_layout));
     // Glue before them (reshapes, concats, elementwise ops) whose data only they read; a
     // sequence head or a layout tail starts at its reshape (what comes before it, an activation, stays).
     const std::set<std::string> graph_output_set(graph_outputs.begin(), graph_outputs.end());

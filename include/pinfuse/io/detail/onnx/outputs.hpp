@@ -50,7 +50,8 @@ using import_detail::OutputChoice;
 /// Chooses the outputs (io/detail/import/outputs.hpp): `requested` if not empty, else the graph
 /// outputs, cut before post-processing (or a sequence head: a Reshape or Squeeze of a map into
 /// a 3-D tensor; or a layout tail: into a tensor of another rank, followed only by layout and
-/// elementwise ops that make no map; by ONNX's inferred `dims`). `data` holds the graph inputs that carry data (not initializers).
+/// elementwise ops that make no map; by ONNX's inferred `dims`). `data` holds the graph inputs
+/// that carry data (not initializers).
 inline OutputChoice choose_outputs(const onnx::GraphProto& graph, const std::vector<std::string>& requested,
                                    const std::set<std::string>& data, const std::map<std::string, Dims>& dims) {
   const auto reshapes = [](std::string_view op) {
@@ -78,7 +79,8 @@ inline OutputChoice choose_outputs(const onnx::GraphProto& graph, const std::vec
   std::vector<std::string> graph_outputs;
   for (const auto& o : graph.output()) graph_outputs.push_back(o.name());
   const import_detail::OutputRules rules{is_post_processing_op, is_network_op,
-                                         [](std::string_view op) { return op == "Shape" || op == "Size"; }, is_layout_tail_op};
+                                         [](std::string_view op) { return op == "Shape" || op == "Size"; },
+                                         is_layout_tail_op};
   return import_detail::choose_outputs(nodes, graph_outputs, requested, data, rules);
 }
 
