@@ -41,7 +41,8 @@ class Recorder : public SolveObserver {
 
 bool no_less(const SolveStatistics& a, const SolveStatistics& b) {  // every counter of b >= a's
   return b.runs >= a.runs && b.states_expanded >= a.states_expanded && b.states_pruned >= a.states_pruned &&
-         b.groups_costed >= a.groups_costed && b.cache_hits >= a.cache_hits && b.memory_refusals >= a.memory_refusals &&
+         b.groups_costed >= a.groups_costed && b.cache_hits >= a.cache_hits &&
+         b.cached_transitions >= a.cached_transitions && b.memory_refusals >= a.memory_refusals &&
          b.growth_stops >= a.growth_stops &&
          b.incumbents >= a.incumbents && b.elapsed_ms >= a.elapsed_ms;
 }
@@ -90,7 +91,9 @@ TEST_CASE("the observer sees monotone statistics, which end in the plan, and wat
     CHECK(s.elapsed_ms > 0);
     CHECK(watched.solve_ms == s.elapsed_ms);
     CHECK(s.states_pruned > 0);  // the order-free search's A*, the DP's branch and bound
-    if (mode == OrderMode::free) CHECK(s.cache_hits > 0);  // its answer cache
+    if (mode == OrderMode::free) CHECK(s.cached_transitions > 0);  // its answer cache
+    CHECK(s.cached_transitions <= s.cache_hits);
+    if (mode == OrderMode::file) CHECK(s.cached_transitions == 0);  // the DP's shared settings cost no work
     CHECK(watched.totals == plain.totals);
     CHECK(watched.status == plain.status);
     CHECK(without_time(watched.statistics) == without_time(plain.statistics));
@@ -154,7 +157,8 @@ TEST_CASE("a work limit ends the budget once the work reaches it, and its half r
   limited.at_half_budget([&] { ++runs; });
   CHECK(limited.budgeted());
   CHECK_FALSE(limited.out_of_budget());
-  limited.stats().groups_costed = 49;
+  limited.stats().groups_costed = 48;
+  limited.stats().cached_transitions = 2 * SolveStatistics::kCachedTransitionsPerWorkUnit - 1;  // work 49
   CHECK_FALSE(limited.past_part(2));
   limited.stats().layers_walked = SolveStatistics::kLayersWalkedPerWorkUnit;  // work 50
   CHECK(limited.past_part(2));

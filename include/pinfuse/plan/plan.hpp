@@ -91,6 +91,7 @@ struct SolveStatistics {
   std::uint64_t states_pruned = 0;    ///< state-group pairs not explored, and (order-free) states not expanded: their bound cannot beat the incumbent
   std::uint64_t groups_costed = 0;    ///< group settings asked of the cost model
   std::uint64_t cache_hits = 0;       ///< group settings answered without the cost model (asked before)
+  std::uint64_t cached_transitions = 0;  ///< of those, the order-free search's transitions (a state reached by a group) its answer cache answered
   std::uint64_t memory_refusals = 0;  ///< cost-model answers the MemoryConstraint refused (fits)
   std::uint64_t growth_stops = 0;     ///< groups not grown: their SPM floor passed the capacity (SpmFloorModel), or no group grown from them could be taken (GrowthFloorModel)
   std::uint64_t layers_walked = 0;    ///< layers of the convex groups the order-free walks visited, a group counting its size (solvers/detail/convex_groups.hpp)
@@ -100,12 +101,19 @@ struct SolveStatistics {
   std::uint64_t pins_given_up = 0;    ///< pinned FMs address repairs unpinned, or banned before solving again (not the ban of a squeezed plan's rival rerun when the squeezed plan is kept)
   double elapsed_ms = 0;              ///< wall time so far
   /// The work done, in the units of SolveOptions::work_limit: one a group
-  /// setting asked of the cost model, 1/kLayersWalkedPerWorkUnit a layer of a
-  /// group walked (the walk asks cheap floors only: on the reference
-  /// accelerator one costed setting takes about as long as 300 layers
-  /// walked). It depends neither on the machine nor on SolveOptions::threads.
+  /// setting asked of the cost model, 1/kCachedTransitionsPerWorkUnit a
+  /// transition of the order-free search answered from its cache (it still
+  /// builds the setting's key and finds or makes the state it reaches),
+  /// 1/kLayersWalkedPerWorkUnit a layer of a group walked (the walk asks
+  /// cheap floors only). On the reference accelerator one costed setting takes
+  /// about 10 us, a cached transition about 2.5-4 us (RetinaNet at 512 KiB:
+  /// 11.6 M of them beside 46 k settings costed), a layer walked about
+  /// 30-40 ns (docs/architecture.md, `work_limit`). The fixed-order DP's cache
+  /// hits (transitions sharing one setting) cost next to nothing and are not
+  /// counted. Work depends neither on the machine nor on SolveOptions::threads.
+  static constexpr std::uint64_t kCachedTransitionsPerWorkUnit = 4;
   static constexpr std::uint64_t kLayersWalkedPerWorkUnit = 256;
-  std::uint64_t work() const { return groups_costed + walk_work(); }
+  std::uint64_t work() const { return groups_costed + cached_transitions / kCachedTransitionsPerWorkUnit + walk_work(); }
   /// The part of work() the walks did: layers_walked / kLayersWalkedPerWorkUnit.
   std::uint64_t walk_work() const { return layers_walked / kLayersWalkedPerWorkUnit; }
   friend bool operator==(const SolveStatistics&, const SolveStatistics&) = default;

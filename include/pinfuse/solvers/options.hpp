@@ -81,10 +81,12 @@ struct SolveOptions {
   /// group setting asked of the cost model); 0 = none
   /// (exact). It stops the solve as the time limit does, but where it stops
   /// depends neither on the machine nor on `threads`: the same plan on every
-  /// run. With both limits, the first to run out stops the solve. Work
-  /// answered from caches (SolveStatistics::cache_hits) and the search's own
-  /// bookkeeping are not counted, so the time a unit takes varies with the
-  /// model. pinfuse::default_work_limit is a limit of a few seconds.
+  /// run. With both limits, the first to run out stops the solve. A unit
+  /// is a costed setting, a few transitions answered from the order-free
+  /// search's cache or a few hundred layers walked (SolveStatistics::work()),
+  /// so the time a unit takes varies with the model and the cost model
+  /// (1.5-3x between models, as group sizes differ).
+  /// pinfuse::default_work_limit is a limit of a few seconds.
   std::uint64_t work_limit = 0;
   /// Threads asking the cost model at once: the fixed-order DP costs the
   /// groups that start at one cut in parallel, the order-free search the

@@ -777,6 +777,7 @@ class DagSearch {
       }
     }
     progress_.stats().cache_hits += b.asked.size() - b.missing_of.size();
+    progress_.stats().cached_transitions += b.asked.size() - b.missing_of.size();
     return b;
   }
 
