@@ -9,8 +9,8 @@ and TopK post-processing (dropped by default), a net of one conv per
 activation spelling PyTorch exports (Hardswish, SiLU, GELU erf/tanh, Mish, ...),
 an ESPCN super-resolution net (PixelShuffle: DepthToSpace), a net of the
 resizes and pads that do not fold (F.pad before an add, channel padding,
-Upsample by 0.5 and 1.5, PixelUnshuffle), torchvision's SSDLite detector (its raw
-predictions, reshaped for the decoder, cut off at import), YOLOv5's Detect head as it exports (its
+Upsample by 0.5 and 1.5, PixelUnshuffle), torchvision's SSDLite and RetinaNet
+detectors (their raw predictions, reshaped for the decoder, cut off at import), YOLOv5's Detect head as it exports (its
 box decoding cut off too) and torchvision's LR-ASPP segmentation
 net (bilinear resize to the input size). Models without a published figure are
 compared with an independent count of their convolutions' MACs and their
@@ -370,26 +370,41 @@ def export_lraspp(path):
     return net, (1, 3, 224, 224)
 
 
-def export_ssdlite(path):
-    """torchvision's SSDLite320-MobileNetV3-Large detector at 320x320: its backbone and head, whose twelve
-    predictions (boxes and class scores on six levels) are reshaped for the decoder and concatenated, which
-    the import cuts off; the anchors, box decoding and NMS are torchvision's Python, outside the network."""
+def export_detector_network(path, build, side):
+    """A torchvision detector's backbone and head at side x side (the whole model takes a list of 3-D images and
+    carries its transform and NMS): the head's predictions (boxes and class scores per level) are reshaped for
+    the decoder and concatenated, which the import cuts off; the anchors, box decoding and NMS are torchvision's
+    Python, outside the network."""
     import torch
-    import torchvision
 
     class Predictions(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            self.net = torchvision.models.detection.ssdlite320_mobilenet_v3_large(weights=None, weights_backbone=None)
+            self.net = build()
 
         def forward(self, x):
             head = self.net.head(list(self.net.backbone(x).values()))
             return head["bbox_regression"], head["cls_logits"]
 
     net = Predictions().eval()
-    torch.onnx.export(net, torch.randn(1, 3, 320, 320), path, opset_version=13, input_names=["image"],
+    torch.onnx.export(net, torch.randn(1, 3, side, side), path, opset_version=13, input_names=["image"],
                       output_names=["boxes", "scores"])
-    return net, (1, 3, 320, 320)
+    return net, (1, 3, side, side)
+
+
+def export_ssdlite(path):
+    """torchvision's SSDLite320-MobileNetV3-Large at 320x320: twelve prediction chains on six levels."""
+    import torchvision
+    return export_detector_network(path, lambda: torchvision.models.detection.ssdlite320_mobilenet_v3_large(
+        weights=None, weights_backbone=None), 320)
+
+
+def export_retinanet(path):
+    """torchvision's RetinaNet-ResNet50-FPN at 512x512: a ResNet-50 with an FPN of five levels, each with a
+    class and a box subnet of four 3x3 convs (shared weights, run once per level)."""
+    import torchvision
+    return export_detector_network(path, lambda: torchvision.models.detection.retinanet_resnet50_fpn(
+        weights=None, weights_backbone=None), 512)
 
 
 def export_yolo_head(path):
@@ -443,32 +458,39 @@ def export_yolo_head(path):
 def count_module(net, shape):
     """An independent count from the PyTorch module: MACs of its convolutions and linear layers (output
     elements x input channels per group x kernel taps), measured with forward hooks, and its parameters
-    (BatchNorm as one bias per channel, as folded)."""
+    (BatchNorm as one bias per channel, as folded), a module's once per call: a head shared by the levels of
+    a pyramid is a layer of its own on each level, with its own copy of the weights, as pinfuse counts them."""
     import torch
     import torch.nn as nn
     macs = [0]
+    calls = {}
 
     def hook(m, inputs, out):
+        calls[m] = calls.get(m, 0) + 1
         if isinstance(m, nn.Conv2d):
             macs[0] += out.numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
         elif isinstance(m, nn.Linear):
             macs[0] += out.numel() * m.in_features
 
-    handles = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    def own_params(m):
+        if isinstance(m, nn.BatchNorm2d):
+            return m.num_features  # the bias it folds into
+        if isinstance(m, nn.PReLU):
+            return 0  # slopes: not counted
+        return sum(p.numel() for p in m.parameters(recurse=False))
+
+    owners = [m for m in net.modules() if own_params(m)]
+    handles = [m.register_forward_hook(hook) for m in owners]
     with torch.no_grad():
         net(torch.randn(*shape))
     for h in handles:
         h.remove()
-    params = sum(p.numel() for m in net.modules() if not isinstance(m, nn.BatchNorm2d)
-                 for p in m.parameters(recurse=False))
-    params += sum(m.num_features for m in net.modules() if isinstance(m, nn.BatchNorm2d))  # the bias it folds into
-    params -= sum(m.num_features for m in net.modules() if isinstance(m, nn.PReLU))  # slopes: not counted
-    return macs[0], params
+    return macs[0], sum(own_params(m) * max(calls.get(m, 0), 1) for m in owners)
 
 
 CUSTOM = {"espcn": export_espcn, "resizes_and_pads": export_resizes_and_pads,
           "lraspp_mobilenet_v3_large": export_lraspp, "ssdlite320_mobilenet_v3_large": export_ssdlite,
-          "yolov5_detect_head": export_yolo_head}
+          "retinanet_resnet50_fpn": export_retinanet, "yolov5_detect_head": export_yolo_head}
 
 
 def require_torch_and_tool(script):
@@ -571,7 +593,10 @@ def write_report(rows, torch_version, torchvision_version, onnx_version):
         "MobileNetV3-Small, 219 M for -Large and 146 M for ShuffleNetV2 1.0x (see docs/model-format.md).",
         "The ESPCN net (x3 super-resolution) reads a 1x1x85x85 image, `resizes_and_pads` a 1x3x96x96 one,",
         "the SSDLite detector a 1x3x320x320 one (its backbone and head; torchvision publishes 0.58 GFLOPS and",
-        "3.44 M parameters for the whole detector, which has no other weights), `yolov5_detect_head` (YOLOv5's",
+        "3.44 M parameters for the whole detector, which has no other weights), the RetinaNet detector a",
+        "1x3x512x512 one (also its backbone and head; its class and box subnets run on five levels with shared",
+        "weights, which pinfuse and the module count once per level: torchvision's 34.0 M counts them once),",
+        "`yolov5_detect_head` (YOLOv5's",
         "Detect head as it exports, on three conv levels) a 1x3x256x256 one.",
         "",
         "| model | ONNX nodes | layers | MACs (M) | published | Δ MACs | params (M) | published | Δ params"

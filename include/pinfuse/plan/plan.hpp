@@ -113,7 +113,9 @@ struct SolveStatistics {
   /// counted. Work depends neither on the machine nor on SolveOptions::threads.
   static constexpr std::uint64_t kCachedTransitionsPerWorkUnit = 4;
   static constexpr std::uint64_t kLayersWalkedPerWorkUnit = 256;
-  std::uint64_t work() const { return groups_costed + cached_transitions / kCachedTransitionsPerWorkUnit + walk_work(); }
+  std::uint64_t work() const { return groups_costed + cached_work() + walk_work(); }
+  /// The part of work() the cached transitions did: cached_transitions / kCachedTransitionsPerWorkUnit.
+  std::uint64_t cached_work() const { return cached_transitions / kCachedTransitionsPerWorkUnit; }
   /// The part of work() the walks did: layers_walked / kLayersWalkedPerWorkUnit.
   std::uint64_t walk_work() const { return layers_walked / kLayersWalkedPerWorkUnit; }
   friend bool operator==(const SolveStatistics&, const SolveStatistics&) = default;

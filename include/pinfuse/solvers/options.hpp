@@ -46,9 +46,11 @@ struct TradeOff {
 
 /// A work limit (SolveOptions::work_limit) of a few seconds, the pinfuse tool's
 /// default: on the 2-core machine of benchmarks/results/solve_time.md the
-/// solves it stops took 3.7 to 4.3 s. Within it the order-free search proves
-/// its plan optimal on every bundled model at every SPM size from 256 KiB to
-/// 4 MiB but SSDLite at 256 and 512 KiB (gaps 4.29% and 1.41%).
+/// solves it stops took 2.3 to 3.1 s, and 1.5 to 6.2 s on the real models of
+/// real_solve_time.md (RetinaNet at 1 MiB the longest). Within it the
+/// order-free search proves its plan optimal on every bundled model at every
+/// SPM size from 256 KiB to 4 MiB but SSDLite at 256 and 512 KiB (gaps 4.29%
+/// and 1.41%).
 inline constexpr std::uint64_t default_work_limit = 320'000;
 
 struct SolveOptions {
