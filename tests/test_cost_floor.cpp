@@ -186,14 +186,17 @@ struct ReferenceAcceleratorAccess {
   /// What model output v adds to a fused floor for its compute and last store (least_compute_and_last_store).
   static std::uint64_t fused_tail(const ReferenceAccelerator& a, LayerId v) { return a.least_compute_and_last_store(a.info_[v]); }
   static double cycles_per_row(const ReferenceAccelerator& a, LayerId v) { return a.info_[v].cycles_per_row; }
-  /// One split of a single conv or fc into channel chunks at `tiles` row tiles:
-  /// chunked_dma_floor(), chunked_latency_bound() and chunked()'s latency, serialized [0] and overlapped [1].
+  /// One split of a single conv or fc into channel chunks at `tiles` row tiles, chunk-outer or
+  /// input-stationary: chunked_dma_floor(), chunked_latency_bound() and chunked()'s (or
+  /// input_stationary_chunks()') latency, serialized [0] and overlapped [1].
   struct ChunkSplit {
     int chunks = 1;
+    bool input_stationary = false;
     std::uint64_t floor = 0;
     std::array<std::uint64_t, 2> bound{}, latency{};
   };
-  /// Every split candidates() may try, fewest chunks first (none where q's one layer cannot split).
+  /// Every split candidates() may try in each order it may run in, fewest chunks first (none where q's
+  /// one layer cannot split).
   static std::vector<ChunkSplit> chunk_splits(const ReferenceAccelerator& a, const GroupQuery& q, int tiles) {
     std::vector<ChunkSplit> splits;
     const ReferenceAccelerator::LayerInfo& info = a.info_[q.layers.front()];
@@ -206,12 +209,16 @@ struct ReferenceAcceleratorAccess {
       if (count == 1) continue;  // not a split
       const ReferenceAccelerator::ChannelChunks split(info.chunk_units, count);
       const bool sliced = a.sliced(q, split);
-      ChunkSplit s{split.chunks, a.chunked_dma_floor(v, x, split, sliced), {}, {}};
-      for (const bool overlap : {false, true}) {
-        s.bound[overlap] = a.chunked_latency_bound(v, x, split, sliced, overlap);
-        s.latency[overlap] = a.chunked(v, x, split, sliced, overlap).latency;
+      for (const bool stationary : {false, true}) {
+        if (stationary && !a.may_run_input_stationary(q, v, split, tiles)) continue;
+        ChunkSplit s{split.chunks, stationary, a.chunked_dma_floor(v, x, split, sliced, stationary), {}, {}};
+        for (const bool overlap : {false, true}) {
+          s.bound[overlap] = a.chunked_latency_bound(v, x, split, sliced, stationary, overlap);
+          s.latency[overlap] = stationary ? a.input_stationary_chunks(v, x, split, overlap).latency
+                                          : a.chunked(v, x, split, sliced, overlap).latency;
+        }
+        splits.push_back(s);
       }
-      splits.push_back(s);
     }
     return splits;
   }
@@ -325,10 +332,10 @@ TEST_CASE("the SPM floors are below what every group needs, and the shortcuts th
 }
 
 TEST_CASE("a split's chunk DMA floor is below its latency bound and grows with the chunks", "[accel][floor][chunks]") {
-  // candidates() stops trying splits at the first whose floor cannot beat the
-  // best way so far: sound only if no later split (more chunks) has a lower one.
-  std::size_t splits = 0;
-  for_each_random_group(150, 6, [&splits](std::uint32_t seed, const Network&, const ReferenceAccelerator& accel, const Hardware& hw,
+  // candidates() stops trying splits at the first whose floors (in each order it may run in) cannot beat
+  // the best way so far: sound only if no later split (more chunks) has a lower one in the same order.
+  std::size_t splits = 0, stationary = 0;
+  for_each_random_group(150, 6, [&splits, &stationary](std::uint32_t seed, const Network&, const ReferenceAccelerator& accel, const Hardware& hw,
                                           const Problem& p, int begin, int end, const detail::GroupBoundary& b,
                                           const std::vector<std::size_t>& layers) {
     if (end != begin + 1) return;
@@ -341,19 +348,20 @@ TEST_CASE("a split's chunk DMA floor is below its latency bound and grows with t
       const int height = detail::ReferenceAcceleratorAccess::height(accel, q);
       for (int tiles = 1; tiles <= height; ++tiles) {
         INFO("seed " << seed << ", layer " << begin << ", boundary " << to_string(where) << ", " << tiles << " tiles");
-        std::uint64_t before = 0;  // the floor of the split with fewer chunks
-        int chunks_before = 1;
+        std::array<std::uint64_t, 2> before{};  // per order: the floor of the split with fewer chunks
+        std::array<int, 2> chunks_before{1, 1};
         for (const auto& s : detail::ReferenceAcceleratorAccess::chunk_splits(accel, q, tiles)) {
-          INFO(s.chunks << " chunks");
-          CHECK(s.chunks > chunks_before);
-          CHECK(s.floor >= before);
+          INFO(s.chunks << " chunks, " << (s.input_stationary ? "input-stationary" : "chunk-outer"));
+          CHECK(s.chunks > chunks_before[s.input_stationary]);
+          CHECK(s.floor >= before[s.input_stationary]);
           for (const bool overlap : {false, true}) {
             CHECK(s.floor <= s.bound[overlap]);
             CHECK(s.bound[overlap] <= s.latency[overlap]);
           }
-          before = s.floor;
-          chunks_before = s.chunks;
+          before[s.input_stationary] = s.floor;
+          chunks_before[s.input_stationary] = s.chunks;
           ++splits;
+          stationary += s.input_stationary ? 1 : 0;
         }
       }
     }
@@ -361,6 +369,7 @@ TEST_CASE("a split's chunk DMA floor is below its latency bound and grows with t
     if (seed % 2 == 1) hw.dram_bytes_per_cycle += 0.37;  // a bandwidth whose divisions do not come out even
   });
   CHECK(splits > 1000);
+  CHECK(stationary > 100);
 }
 
 TEST_CASE("the SPM floor never decreases as layers join a group", "[accel][floor][spm_floor]") {

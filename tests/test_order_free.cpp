@@ -426,23 +426,29 @@ TEST_CASE("a squeezed plan waits for one rerun without the largest pin, and the 
     CHECK(read(rival.settle(placed(optimal, true), budget)) == 2000);
     CHECK_FALSE(rival.waiting());
   }
-  // A real export: torchvision's EfficientNetV2-S at 512 KiB (tests/data/models/README.md). With the
-  // allocator's rounds alone (before its search by steps, which places it), the first run's optimum finds
-  // no addresses, and its squeeze holds SPM back from most groups: 11.9% above that optimum. The rerun
-  // without the largest pin gets addresses and loses almost nothing.
+  // A real export: torchvision's EfficientNetV2-S (tests/data/models/README.md). With the allocator's
+  // rounds alone (before its search by steps, which places it), the first run's optimum finds no
+  // addresses at 512 or 544 KiB and is squeezed. At 544 KiB the rerun without the largest pin beats the
+  // squeezed plan and is kept (one pin given up); at 512 KiB it does not, and the squeezed plan is kept
+  // with all its pins. (Before input-stationary chunks, §5c, the rerun won at 512 KiB within 0.1% of the
+  // first run's optimum.)
   const Network g = efficientnet_v2_s();
-  const Hardware hw = shipped_with_512_kib();
-  const ReferenceAccelerator accel(g, hw);
-  const Scratchpad spm = scratchpad_of(hw);
-  SolveOptions rounds_alone = with_order(OrderMode::free);
-  rounds_alone.layout_effort.search_nodes = 0;
-  CHECK(solve_joint(g, accel, spm, with_order(OrderMode::free)).statistics.squeezes == 0);  // the search places it
-  const Plan plan = solve_joint(g, accel, spm, rounds_alone);
-  REQUIRE(plan.statistics.squeezes > 0);  // the premise: the first run's plan needed a squeeze
-  CHECK(plan.statistics.pins_given_up == 1);
-  CHECK_FALSE(plan.status.optimal);
-  CHECK(plan.totals.latency_cycles * 1000 <= plan.status.lower_bound.first * 1001);  // within 0.1% of the first run's optimum
-  CHECK(validate_plan(g, plan, accel, spm).ok());
+  for (const std::uint64_t kib : {512, 544}) {
+    INFO(kib << " KiB");
+    Hardware hw = pinfuse::testing::shipped_hardware();
+    hw.spm_bytes = kib * 1024;
+    const ReferenceAccelerator accel(g, hw);
+    const Scratchpad spm = scratchpad_of(hw);
+    SolveOptions rounds_alone = with_order(OrderMode::free);
+    rounds_alone.layout_effort.search_nodes = 0;
+    CHECK(solve_joint(g, accel, spm, with_order(OrderMode::free)).statistics.squeezes == 0);  // the search places it
+    const Plan plan = solve_joint(g, accel, spm, rounds_alone);
+    REQUIRE(plan.statistics.squeezes > 0);  // the premise: the first run's plan needed a squeeze
+    CHECK(plan.statistics.pins_given_up == (kib == 544 ? 1 : 0));
+    CHECK_FALSE(plan.status.optimal);
+    CHECK(plan.status.lower_bound.first < plan.totals.latency_cycles);
+    CHECK(validate_plan(g, plan, accel, spm).ok());
+  }
 }
 
 namespace {

@@ -151,6 +151,8 @@ TEST_CASE("programs of random groupings and pins replay cleanly and read every i
                                       [](const BoundaryFm& b) { return b.where == Residence::pinned; });
         if (t.at(tiling_key::channel_chunks) > 1) seen.insert(t.at(tiling_key::row_tiles) > 1 ? "chunks x tiles" : "chunks, one tile");
         if (t.at(tiling_key::channel_chunks) > 1 && pins) seen.insert("chunks, pinned input");
+        if (t.at(tiling_key::channel_chunks) > 1 && t.at(tiling_key::input_stationary))
+          seen.insert(t.at(tiling_key::double_buffered) ? "input-stationary chunks" : "single-buffered input-stationary chunks");
         if (t.at(tiling_key::weights_streamed)) seen.insert("streamed");
         if (!t.at(tiling_key::double_buffered) && t.at(tiling_key::row_tiles) > 1) seen.insert("single-buffered tiles");
         if (!t.at(tiling_key::double_buffered) && t.at(tiling_key::row_tiles) > 1 && t.at(tiling_key::channel_chunks) > 1)
@@ -173,9 +175,9 @@ TEST_CASE("programs of random groupings and pins replay cleanly and read every i
   }
   CHECK(plans > 500);
   CHECK(seen == std::set<std::string>{"accumulate", "cached rows wrap around the ring", "chunks x tiles", "chunks, one tile",
-                                      "chunks, pinned input", "halo cached", "in-place concat",
+                                      "chunks, pinned input", "halo cached", "in-place concat", "input-stationary chunks",
                                       "loaded input, before the first step", "loaded input, tile by tile",
-                                      "single-buffered chunks x tiles",
+                                      "single-buffered chunks x tiles", "single-buffered input-stationary chunks",
                                       "single-buffered streamed", "single-buffered tiles", "streamed"});
 }
 

@@ -491,8 +491,10 @@ TEST_CASE("an fc layer whose weights exceed the SPM left runs in output-channel 
 namespace {
 
 /// §5c and §6 spelled out over all c x T steps of one 1x1 stride-1 conv or fc,
-/// input and output in DRAM, run in `tiles` row tiles and `chunks` output-channel chunks [cyc].
-std::uint64_t chunked_latency(const ReferenceAccelerator& accel, const Chain& c, int tiles, int chunks, bool overlap) {
+/// input and output in DRAM, run in `tiles` row tiles and `chunks` output-channel chunks,
+/// chunk-outer or input-stationary (tile-outer: a tile's input once, each chunk's weights per tile) [cyc].
+std::uint64_t chunked_latency(const ReferenceAccelerator& accel, const Chain& c, int tiles, int chunks, bool overlap,
+                              bool input_stationary) {
   const LayerId l = c.layers[0];
   const Layer& layer = c.net[l];
   const std::uint64_t channels = std::uint64_t(layer.output.c), per_chunk = (channels + chunks - 1) / chunks;
@@ -506,16 +508,21 @@ std::uint64_t chunked_latency(const ReferenceAccelerator& accel, const Chain& c,
     std::uint64_t load, compute, store;
   };
   std::vector<Step> steps;
-  for (std::uint64_t j = 0; j < std::uint64_t(chunks); ++j) {
+  const auto step = [&](std::uint64_t j, int t) {
     const std::uint64_t share = std::min(per_chunk, channels - j * per_chunk);  // C_j
-    for (int t = 0; t < tiles; ++t) {
-      const std::uint64_t rows = std::uint64_t(tile_share(t, tiles, layer.output.h).size());
-      const std::uint64_t compute = std::uint64_t(std::ceil(double(rows) * cycles_per_row));
-      steps.push_back({(tiles == 1 && j > 0 ? 0 : accel.dma_cycles(rows * in_row)) +
-                           (t == 0 ? accel.dma_cycles(share * channel_weights) : 0),
-                       (compute * share + channels - 1) / channels, accel.dma_cycles(rows * out_row / channels * share)});
-    }
-  }
+    const std::uint64_t rows = std::uint64_t(tile_share(t, tiles, layer.output.h).size());
+    const std::uint64_t compute = std::uint64_t(std::ceil(double(rows) * cycles_per_row));
+    const bool input = input_stationary ? j == 0 : tiles > 1 || j == 0;  // the tile's input rows
+    const bool weights = input_stationary || t == 0;                     // the chunk's weights
+    steps.push_back({(input ? accel.dma_cycles(rows * in_row) : 0) + (weights ? accel.dma_cycles(share * channel_weights) : 0),
+                     (compute * share + channels - 1) / channels, accel.dma_cycles(rows * out_row / channels * share)});
+  };
+  if (input_stationary)
+    for (int t = 0; t < tiles; ++t)
+      for (std::uint64_t j = 0; j < std::uint64_t(chunks); ++j) step(j, t);
+  else
+    for (std::uint64_t j = 0; j < std::uint64_t(chunks); ++j)
+      for (int t = 0; t < tiles; ++t) step(j, t);
   std::uint64_t latency = overlap ? steps.front().load + steps.back().store : 0;
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const std::uint64_t dma = (i + 1 < steps.size() ? steps[i + 1].load : 0) + (i > 0 ? steps[i - 1].store : 0);
@@ -529,7 +536,7 @@ std::uint64_t chunked_latency(const ReferenceAccelerator& accel, const Chain& c,
 TEST_CASE("a conv or fc in channel chunks costs the pipeline of all its chunk-tile steps", "[accelerator]") {
   const Chain conv = chain({32, 8, 256}, {conv_layer("pw", 512, 1, 1)});
   const Chain fc = chain({1, 1, 1024}, {fc_layer("fc", 1000)});
-  int one_tile = 0, several_tiles = 0;  // answers with at least 4 chunks
+  int one_tile = 0, several_tiles = 0, stationary = 0;  // answers with at least 4 chunks
   for (const Chain* c : {&conv, &fc})
     for (const bool double_buffering : {true, false}) {
       Hardware hw;
@@ -541,13 +548,18 @@ TEST_CASE("a conv or fc in channel chunks costs the pipeline of all its chunk-ti
         const std::optional<GroupCost> cost = accel.evaluate(q.view());
         if (!cost || tiling(*cost, tiling_key::channel_chunks) == 1) continue;
         const int tiles = int(tiling(*cost, tiling_key::row_tiles)), chunks = int(tiling(*cost, tiling_key::channel_chunks));
-        INFO(c->net[c->layers[0]].name << ", available " << q.available << ", " << tiles << " tiles, " << chunks << " chunks");
-        CHECK(cost->latency_cycles == chunked_latency(accel, *c, tiles, chunks, tiling(*cost, tiling_key::double_buffered) != 0));
+        const bool input_stationary = tiling(*cost, tiling_key::input_stationary) != 0;
+        INFO(c->net[c->layers[0]].name << ", available " << q.available << ", " << tiles << " tiles, " << chunks << " chunks"
+                                       << (input_stationary ? ", input-stationary" : ""));
+        CHECK(cost->latency_cycles ==
+              chunked_latency(accel, *c, tiles, chunks, tiling(*cost, tiling_key::double_buffered) != 0, input_stationary));
         (tiles == 1 ? one_tile : several_tiles) += chunks >= 4;
+        stationary += input_stationary && chunks >= 4;
       }
     }
   CHECK(one_tile > 0);
   CHECK(several_tiles > 0);
+  CHECK(stationary > 0);
 }
 
 namespace {

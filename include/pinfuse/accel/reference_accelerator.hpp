@@ -910,6 +910,7 @@ class ReferenceAccelerator {
     EnergyPj energy{};               ///< energy_of(): by candidates() when it is scored (Objective::energy), else by pick() for the way kept
     bool cached = false;             ///< halo caching (§2a), set by candidates()
     bool preloaded = false;          ///< loaded inputs loaded before the first step, not tile by tile (§8a)
+    bool input_stationary = false;   ///< chunks tile-outer: each tile's input loaded once, the chunks' weights per tile (§5c)
     Score score(Objective o) const { return score_of(latency, offchip.total(), energy.total(), o); }
   };
 
@@ -1187,10 +1188,29 @@ class ReferenceAccelerator {
   bool sliced(const GroupQuery& q, const ChannelChunks& split) const {
     return split.units && info_[q.layers.front()].channel_independent;
   }
-  /// DRAM input bytes of a split: each chunk reloads the inputs of every tile (once with one tile),
-  /// or, sliced, loads its channels of them.
-  static std::uint64_t chunked_fm_read(const Transfers& x, const ChannelChunks& split, bool sliced) {
-    return x.fm_read * std::uint64_t(x.steps.size() == 1 || sliced ? 1 : split.chunks);
+  /// Whether a split may run input-stationary (§5c): tile-outer, chunk-inner, with more than one tile
+  /// (with one they are the same), not sliced (a sliced chunk loads its own input channels anyway), and
+  /// not a reduction fed tile by tile (its partial sums of every chunk would have to survive the tiles).
+  bool may_run_input_stationary(const GroupQuery& q, const GroupView& v, const ChannelChunks& split, int tiles) const {
+    return split.units && tiles > 1 && !sliced(q, split) && !v.members.front().accumulates;
+  }
+  /// How many times a split loads its input tiles: once per chunk, chunk-outer (once with one tile), or,
+  /// sliced (each chunk its channels of them) or input-stationary, once in all.
+  static std::uint64_t input_passes(const Transfers& x, const ChannelChunks& split, bool sliced, bool input_stationary) {
+    return x.steps.size() == 1 || sliced || input_stationary ? 1 : std::uint64_t(split.chunks);
+  }
+  /// How many times a split loads its weights: once, chunk-outer, or once per tile, input-stationary.
+  static std::uint64_t weight_passes(const Transfers& x, bool input_stationary) {
+    return input_stationary ? std::uint64_t(x.steps.size()) : 1;
+  }
+  /// DRAM input bytes of a split: input_passes() times the input tiles' bytes, or, sliced, each
+  /// chunk its channels of them [B].
+  static std::uint64_t chunked_fm_read(const Transfers& x, const ChannelChunks& split, bool sliced, bool input_stationary) {
+    return x.fm_read * input_passes(x, split, sliced, input_stationary);
+  }
+  /// Weight bytes a split moves: all of them, weight_passes() times [B].
+  static std::uint64_t chunked_weight_bytes(const GroupView& v, const Transfers& x, bool input_stationary) {
+    return checked_mul(v.weights, weight_passes(x, input_stationary), "off-chip bytes", "group");
   }
   /// The channel split a choice made (none for chunks == 1).
   ChannelChunks chunks_of(const GroupQuery& q, const Choice& c) const {
@@ -1224,10 +1244,12 @@ class ReferenceAccelerator {
                              bool overlap) const;
   Choice whole_channels(const GroupView& v, const TileGeometry& geo, const Transfers& x, bool streamed, bool overlap) const;
   Choice chunked(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool sliced, bool overlap) const;
+  Choice input_stationary_chunks(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool overlap) const;
   std::uint64_t chunked_latency_bound(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool sliced,
-                                      bool overlap) const;
-  std::uint64_t chunked_dma_floor(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool sliced) const;
-  std::uint64_t chunked_fm_dma(const Transfers& x, const ChannelChunks& split, bool sliced) const;
+                                      bool input_stationary, bool overlap) const;
+  std::uint64_t chunked_dma_floor(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool sliced,
+                                  bool input_stationary) const;
+  std::uint64_t chunked_fm_dma(const Transfers& x, const ChannelChunks& split, bool sliced, bool input_stationary) const;
 
   const Network* g_;
   Hardware hw_;
@@ -1762,13 +1784,48 @@ inline ReferenceAccelerator::Choice ReferenceAccelerator::chunked(const GroupVie
   std::uint64_t latency = pipeline_ends(step, n, overlap) + chunk_terms(0);
   if (chunks > 3) latency += (chunks - 3) * chunk_terms(1);
   for (std::size_t j = std::max<std::size_t>(1, chunks - 2); j < chunks; ++j) latency += chunk_terms(j);
-  return {int(tiles), split.chunks, false, overlap, latency, {chunked_fm_read(x, split, sliced), x.fm_write, v.weights}};
+  return {int(tiles), split.chunks, false, overlap, latency, {chunked_fm_read(x, split, sliced, false), x.fm_write, v.weights}};
 }
 
-/// A lower bound on chunked()'s latency in O(1) [cyc], to skip splits that
+/// One conv/fc in output-channel chunks (§5c), input-stationary: tile-outer and
+/// chunk-inner. Step (t, j) loads tile t's inputs at j = 0 only (they stay in
+/// their buffer for the tile's chunks) and chunk j's weights in every step; it
+/// computes ceil(compute_t * C_j / C) and stores C_j / C of tile t's output
+/// bytes, as chunk-outer. Every input byte moves once, the weights once per tile.
+/// In a tile, the steps of the full chunks after the first with full chunks on
+/// both sides (j = 2 .. c-3) add the same step_terms: O(T) per split, not O(c * T).
+inline ReferenceAccelerator::Choice ReferenceAccelerator::input_stationary_chunks(const GroupView& v, const Transfers& x,
+                                                                                  const ChannelChunks& split, bool overlap) const {
+  const std::size_t tiles = x.steps.size(), chunks = std::size_t(split.chunks), n = tiles * chunks;
+  const std::uint64_t units = std::uint64_t(split.units);
+  const std::uint64_t unit_weights = v.weights / units;  // [B] weights are stored unit by unit
+  const auto step = [&](std::size_t i) {
+    const std::size_t t = i / chunks, j = i % chunks;
+    const std::uint64_t share = std::uint64_t(split.units_of(int(j)));
+    Step s = x.steps[t];
+    s.load = (j == 0 ? s.load : 0) + dma_cycles(share * unit_weights);
+    s.compute = (s.compute * share + units - 1) / units;
+    s.store = dma_cycles(x.out_tile_bytes[t] / units * share);
+    return s;
+  };
+  std::uint64_t latency = pipeline_ends(step, n, overlap);
+  for (std::size_t t = 0; t < tiles; ++t) {
+    const std::size_t first = t * chunks;
+    const std::size_t same_from = std::min<std::size_t>(2, chunks), same_to = chunks > 4 ? chunks - 2 : same_from;
+    latency += step_terms(step, n, first, first + same_from, overlap);
+    if (same_to > same_from) latency += (same_to - same_from) * step_terms(step, n, first + same_from, first + same_from + 1, overlap);
+    latency += step_terms(step, n, first + std::max(same_from, same_to), first + chunks, overlap);
+  }
+  return {int(tiles), split.chunks, false, overlap, latency, {x.fm_read, x.fm_write, chunked_weight_bytes(v, x, true)},
+          {}, false, false, true};
+}
+
+/// A lower bound on chunked()'s (or input_stationary_chunks()') latency in O(1) [cyc], to skip splits that
 /// cannot win. Both pipelines take at least all DMA, loads + stores (§6):
-///   loads  = (T = 1 or sliced ? sum_t load_t : c * sum_t load_t) + (c - 1) * dma(P * W_ch) + dma(C_last * W_ch)
+///   loads  = passes_in * sum_t load_t + passes_w * ((c - 1) * dma(P * W_ch) + dma(C_last * W_ch))
 ///   stores >= c * (tiles that store) * dma_setup_cycles + floor(fm_write / dram_bytes_per_cycle)
+/// (passes_in, passes_w: input_passes(), weight_passes(); chunk-outer c and 1 unless T = 1 or sliced,
+/// input-stationary 1 and T)
 /// (each chunk stores C_j / C of such a tile, at least one byte). Since
 /// sum_j ceil(compute_t * C_j / C) >= compute_t, serialized steps take at least
 /// loads + stores + sum_t compute_t, and overlapped ones at least their first
@@ -1776,22 +1833,26 @@ inline ReferenceAccelerator::Choice ReferenceAccelerator::chunked(const GroupVie
 /// sum_t compute_t. (Sliced loads, one per chunk and tile, add up to at least
 /// sum_t load_t: dma() has a setup and rounds up.)
 inline std::uint64_t ReferenceAccelerator::chunked_latency_bound(const GroupView& v, const Transfers& x,
-                                                                 const ChannelChunks& split, bool sliced, bool overlap) const {
+                                                                 const ChannelChunks& split, bool sliced,
+                                                                 bool input_stationary, bool overlap) const {
   const std::uint64_t chunks = std::uint64_t(split.chunks), unit_weights = v.weights / std::uint64_t(split.units);
   const std::uint64_t full_weights = dma_cycles(std::uint64_t(split.per_chunk) * unit_weights);
   const std::uint64_t first_load =
       sliced ? dma_cycles(x.in_tile_bytes[0] / std::uint64_t(split.units) * std::uint64_t(split.per_chunk)) : x.steps.front().load;
-  const std::uint64_t weight_loads = (chunks - 1) * full_weights + dma_cycles(std::uint64_t(split.units_of(split.chunks - 1)) * unit_weights);
-  const std::uint64_t dma = chunked_fm_dma(x, split, sliced) + weight_loads;  // loads + stores
+  const std::uint64_t weight_loads =
+      weight_passes(x, input_stationary) *
+      ((chunks - 1) * full_weights + dma_cycles(std::uint64_t(split.units_of(split.chunks - 1)) * unit_weights));
+  const std::uint64_t dma = chunked_fm_dma(x, split, sliced, input_stationary) + weight_loads;  // loads + stores
   if (!overlap) return dma + x.compute_cycles;
   return std::max(dma, first_load + full_weights + x.compute_cycles);
 }
 
 /// The FM terms of chunked_latency_bound()'s loads + stores, which grow with the chunks c [cyc]:
-///   (T = 1 or sliced ? sum_t load_t : c * sum_t load_t) + c * T_s * dma_setup_cycles + floor(fm_write / bw)
-inline std::uint64_t ReferenceAccelerator::chunked_fm_dma(const Transfers& x, const ChannelChunks& split, bool sliced) const {
+///   passes_in * sum_t load_t + c * T_s * dma_setup_cycles + floor(fm_write / bw)
+inline std::uint64_t ReferenceAccelerator::chunked_fm_dma(const Transfers& x, const ChannelChunks& split, bool sliced,
+                                                          bool input_stationary) const {
   const std::uint64_t chunks = std::uint64_t(split.chunks);
-  return (x.steps.size() == 1 || sliced ? x.load_cycles : chunks * x.load_cycles) + chunks * x.storing_tiles * hw_.dma_setup_cycles +
+  return input_passes(x, split, sliced, input_stationary) * x.load_cycles + chunks * x.storing_tiles * hw_.dma_setup_cycles +
          std::uint64_t(std::floor(double(x.fm_write) / hw_.dram_bytes_per_cycle));
 }
 
@@ -1799,17 +1860,18 @@ inline std::uint64_t ReferenceAccelerator::chunked_fm_dma(const Transfers& x, co
 /// as the chunks grow in number [cyc]: its loads + stores (§6), with the weights'
 /// transfers, sum_j dma(C_j * W_ch), taken as c * dma_setup_cycles + floor(C * W_ch /
 /// DRAM B/cycle) (each is setup + a ceiling; none without weights):
-///   (T = 1 or sliced ? sum_t load_t : c * sum_t load_t) + c * setup + floor(C * W_ch / bw)
+///   passes_in * sum_t load_t + passes_w * (c * setup + floor(C * W_ch / bw))
 ///   + c * (tiles that store) * setup + floor(fm_write / bw)
 /// Each term grows with c, so once a split's floor (and its off-chip bytes,
 /// which grow too) cannot beat the incumbent, no split with more chunks can.
 inline std::uint64_t ReferenceAccelerator::chunked_dma_floor(const GroupView& v, const Transfers& x,
-                                                             const ChannelChunks& split, bool sliced) const {
+                                                             const ChannelChunks& split, bool sliced,
+                                                             bool input_stationary) const {
   const std::uint64_t chunks = std::uint64_t(split.chunks), units = std::uint64_t(split.units);
   const std::uint64_t weights = units * (v.weights / units);  // [B] stored unit by unit
   const std::uint64_t weight_loads =
       weights == 0 ? 0 : chunks * hw_.dma_setup_cycles + std::uint64_t(std::floor(double(weights) / hw_.dram_bytes_per_cycle));
-  return chunked_fm_dma(x, split, sliced) + weight_loads;
+  return chunked_fm_dma(x, split, sliced, input_stationary) + weight_passes(x, input_stationary) * weight_loads;
 }
 
 /// The ways to run the group at one tile count, for the residences of `q`, that
@@ -1846,8 +1908,9 @@ inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupVie
   // Energy ranks ways only under the energy objective; otherwise pick() works
   // it out for the ways it keeps (energy_of is a large part of a candidate's cost).
   const bool energy_scored = q.objective == Objective::energy;
-  const auto split_traffic = [&](const ChannelChunks& split) {  // what a split moves [B]
-    return OffchipBytes{saturating_add(chunked_fm_read(x_of(), split, sliced(q, split)), pre.bytes), x_of().fm_write, v.weights};
+  const auto split_traffic = [&](const ChannelChunks& split, bool input_stationary) {  // what a split moves [B]
+    return OffchipBytes{saturating_add(chunked_fm_read(x_of(), split, sliced(q, split), input_stationary), pre.bytes),
+                        x_of().fm_write, chunked_weight_bytes(v, x_of(), input_stationary)};
   };
   // The FM buffers of the ways in whole channels, by overlap: the same with weights resident or streamed.
   std::optional<std::uint64_t> whole_fm_bytes[2];  // [B]
@@ -1857,7 +1920,7 @@ inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupVie
     if (!kept) kept = fm_footprint(q, v, geo, split, overlap);
     return *kept;
   };
-  const auto offer = [&](bool streamed, const ChannelChunks& split) {
+  const auto offer = [&](bool streamed, const ChannelChunks& split, bool input_stationary) {
     bool twin_fits_all = false;
     for (const bool overlap : {true, false}) {
       if (overlap ? !hw_.double_buffering : twin_fits_all) continue;
@@ -1866,9 +1929,9 @@ inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupVie
       if (bytes > most_available) continue;
       if (split.units && incumbent) {
         const bool slice = sliced(q, split);
-        const OffchipBytes traffic = split_traffic(split);
-        if (*incumbent <= score(saturating_add(chunked_latency_bound(v, x_of(), split, slice, overlap), pre.cycles), traffic,
-                                energy_scored ? energy_of(geo, traffic, split.chunks, slice) : EnergyPj{}))
+        const OffchipBytes traffic = split_traffic(split, input_stationary);
+        if (*incumbent <= score(saturating_add(chunked_latency_bound(v, x_of(), split, slice, input_stationary, overlap), pre.cycles),
+                                traffic, energy_scored ? energy_of(geo, traffic, split.chunks, slice) : EnergyPj{}))
           continue;
       }
       // Loaded inputs (§8a) before the first step; whole channels may also
@@ -1876,7 +1939,9 @@ inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupVie
       for (const WholeInputs whole : {WholeInputs::before_first_step, WholeInputs::per_tile}) {
         if (whole == WholeInputs::per_tile && (split.units || pre.bytes == 0)) continue;
         const Transfers& xw = transfers_of(whole);
-        Choice c = split.units ? chunked(v, xw, split, sliced(q, split), overlap) : whole_channels(v, geo, xw, streamed, overlap);
+        Choice c = !split.units       ? whole_channels(v, geo, xw, streamed, overlap)
+                   : input_stationary ? input_stationary_chunks(v, xw, split, overlap)
+                                      : chunked(v, xw, split, sliced(q, split), overlap);
         if (whole == WholeInputs::before_first_step && pre.bytes > 0) {
           c.latency = checked_add(c.latency, pre.cycles, "latency cycles", "group");
           c.offchip.fm_read = checked_add(c.offchip.fm_read, pre.bytes, "off-chip bytes", "group");
@@ -1890,16 +1955,21 @@ inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupVie
       }
     }
   };
-  if (hw_.fused_weights != WeightPolicy::streamed || geo.tiles == 1) offer(false, {});
-  if (hw_.fused_weights != WeightPolicy::resident && geo.tiles > 1 && v.weights > 0) offer(true, {});
+  if (hw_.fused_weights != WeightPolicy::streamed || geo.tiles == 1) offer(false, {}, false);
+  if (hw_.fused_weights != WeightPolicy::resident && geo.tiles > 1 && v.weights > 0) offer(true, {}, false);
   if (q.layers.size() == 1 && info_[q.layers[0]].channel_splittable && v.weights > 0) {
     const int units = info_[q.layers[0]].chunk_units;
     for (int count = 2; count <= units; count = next_count(count, units)) {
       const ChannelChunks split(units, count);
-      if (incumbent && !energy_scored &&
-          !(score(saturating_add(chunked_dma_floor(v, x_of(), split, sliced(q, split)), pre.cycles), split_traffic(split), {}) < *incumbent))
-        break;
-      offer(false, split);
+      const bool both_orders = may_run_input_stationary(q, v, split, geo.tiles);
+      const auto hopeless = [&](bool input_stationary) {  // its DMA floor grows with the chunks: so do the next splits'
+        return incumbent && !energy_scored &&
+               !(score(saturating_add(chunked_dma_floor(v, x_of(), split, sliced(q, split), input_stationary), pre.cycles),
+                       split_traffic(split, input_stationary), {}) < *incumbent);
+      };
+      if (hopeless(false) && (!both_orders || hopeless(true))) break;
+      offer(false, split, false);
+      if (both_orders) offer(false, split, true);
     }
   }
 }
@@ -2050,6 +2120,7 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
                    {tiling_key::halo_cached, best[k]->cached ? 1 : 0},
                    {tiling_key::cache_bytes, std::int64_t(geo.cache_bytes)}};
     if (loads_inputs(queries[k])) cost.tiling[tiling_key::inputs_preloaded] = best[k]->preloaded ? 1 : 0;
+    if (best[k]->chunks > 1) cost.tiling[tiling_key::input_stationary] = best[k]->input_stationary ? 1 : 0;
   }
   return results;
 }

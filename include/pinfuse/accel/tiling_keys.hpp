@@ -14,6 +14,10 @@ inline constexpr const char* weights_streamed = "weights_streamed";  ///< 1: wei
 inline constexpr const char* double_buffered = "double_buffered";    ///< 1: DMA overlaps compute (§6)
 inline constexpr const char* halo_cached = "halo_cached";            ///< 1: overlap rows kept between tiles (§2a)
 inline constexpr const char* cache_bytes = "cache_bytes";            ///< overlap rows carried between tiles, at most [B]
+/// Groups in channel chunks only: 1 when they run input-stationary, tile-outer
+/// and chunk-inner (each tile's input loaded once, the chunks' weights once per
+/// tile), 0 chunk-outer (§5c).
+inline constexpr const char* input_stationary = "input_stationary";
 /// Groups that load a model input to keep it (Residence::loaded) only: 1 when
 /// they load it before the first step, 0 tile by tile (§8a).
 inline constexpr const char* inputs_preloaded = "inputs_preloaded";

@@ -7,6 +7,10 @@
 //    channels of every tile, packed), its weights (resident: all at
 //    step 0, packed layer after layer; chunked: the chunk's at its first tile),
 //    computes the group's layers in order, and stores its output shares;
+//  * input-stationary chunks (tile-major): step k runs chunk k mod c of tile
+//    k / c; it loads the tile's inputs at its first chunk only (they stay in the
+//    tile's copy of the in buffer, copies alternating by tile) and its chunk's
+//    weights in every step (copies alternating by step);
 //  * streamed weights are loaded right before the layer that uses them, in the
 //    compute queue (compute waits for them);
 //  * double-buffered: stage 0 loads step 0, stage k + 1 computes step k while
@@ -88,7 +92,8 @@ class ReferenceAccelerator::CommandWriter {
   }
 
  private:
-  /// Pipeline step k of tiles * chunks, chunk-major: channel chunk k / tiles, row tile k % tiles.
+  /// Pipeline step k of tiles * chunks: chunk-major, channel chunk k / tiles and row tile k % tiles;
+  /// input-stationary, row tile k / chunks and channel chunk k % chunks.
   struct StepAt {
     std::size_t k = 0;
     int chunk = 0;
@@ -135,6 +140,8 @@ class ReferenceAccelerator::CommandWriter {
     split_ = chunks > 1 ? ChannelChunks(first.chunk_units, chunks) : ChannelChunks();
     if (split_.chunks != chunks) throw input_error("group tiling", "'channel_chunks' is not a split of whole channels (a grouped conv's: of whole groups)");
     preloaded_ = loads_inputs(q_) && setting(cost, tiling_key::inputs_preloaded, chunks > 1 ? 1 : 0, 1) != 0;
+    input_stationary_ =
+        chunks > 1 && setting(cost, tiling_key::input_stationary, 0, a_.may_run_input_stationary(q_, v_, split_, tiles_) ? 1 : 0) != 0;
   }
   /// Per tile, the rows of each layer it holds (need) and computes, and of each input it holds (held) [rows].
   void walk_tiles() {
@@ -235,7 +242,8 @@ class ReferenceAccelerator::CommandWriter {
   Region input_region(const StepAt& s, std::size_t e, RowRange r) const {
     const LayerId u = q_.inputs[e].vertex;
     const std::uint64_t rb = info_[u].row_bytes;
-    const std::uint64_t in_tile = in_.at[e] + in_.slot(e, s.k) * in_.copy[e];
+    // Input-stationary, a tile's input stays for its chunks: the copies alternate by tile.
+    const std::uint64_t in_tile = in_.at[e] + in_.slot(e, input_stationary_ ? std::size_t(s.t) : s.k) * in_.copy[e];
     const RowRange held = held_[std::size_t(s.t)][e];
     if (slice_ && q_.inputs[e].where == Residence::dram) {
       const auto [first, run] = channel_bytes(s, u);
@@ -273,9 +281,11 @@ class ReferenceAccelerator::CommandWriter {
     }
     return Region{{TensorKind::weights, l}, 0, info_[l].weight_bytes, 1, info_[l].weight_bytes, spm, info_[l].weight_bytes};
   }
-  /// The copy of the weight-chunk buffer the step's chunk uses: chunk mod 2 when double-buffered [B].
+  /// The copy of the weight-chunk buffer the step's chunk uses when double-buffered: chunk mod 2, or,
+  /// input-stationary (a chunk's weights in every step), step mod 2 [B].
   std::uint64_t chunk_weights_at(const StepAt& s) const {
-    return weights_at_ + (overlap_ ? std::uint64_t(s.chunk % 2) : 0) * chunk_copy_;
+    const std::size_t copy = input_stationary_ ? s.k : std::size_t(s.chunk);
+    return weights_at_ + (overlap_ ? std::uint64_t(copy % 2) : 0) * chunk_copy_;
   }
   /// Rows `rows` of layer i's FM as its channel slice of the in-place concat it
   /// feeds, where the concat's rows are (its tmp buffer, pinned FM or out buffer):
@@ -310,11 +320,12 @@ class ReferenceAccelerator::CommandWriter {
       }
     return loads;
   }
-  /// The step's loads of its DRAM inputs: the rows the tile holds. With one tile
-  /// the input stays for every chunk (loaded at chunk 0), unless sliced. And
-  /// the new rows of the inputs it loads tile by tile into their pinned places (§8a).
+  /// The step's loads of its DRAM inputs: the rows the tile holds. With one tile,
+  /// or input-stationary, the tile's input stays for every chunk (loaded at
+  /// chunk 0), unless sliced. And the new rows of the inputs it loads tile by
+  /// tile into their pinned places (§8a).
   void load_inputs(const StepAt& s, StepCommands& into) const {
-    if (tiles_ == 1 && s.chunk != 0 && !slice_) return;
+    if ((tiles_ == 1 || input_stationary_) && s.chunk != 0 && !slice_) return;
     for (std::size_t e = 0; e < q_.inputs.size(); ++e) {
       if (q_.inputs[e].where == Residence::dram && !held_[std::size_t(s.t)][e].empty())
         into.loads.push_back(transfer(CommandKind::load, input_region(s, e, held_[std::size_t(s.t)][e])));
@@ -322,10 +333,12 @@ class ReferenceAccelerator::CommandWriter {
         into.loads.push_back(transfer(CommandKind::load, input_region(s, e, loaded_rows_[e][std::size_t(s.t)])));
     }
   }
-  /// The step's weight loads: a chunk's at its first tile; resident weights all
-  /// at step 0, packed layer after layer. (Streamed ones: run_layer.)
+  /// The step's weight loads: a chunk's at its first tile (input-stationary: in
+  /// every step); resident weights all at step 0, packed layer after layer.
+  /// (Streamed ones: run_layer.)
   void load_weights(const StepAt& s, StepCommands& into) const {
-    if (split_.units && s.t == 0) into.loads.push_back(transfer(CommandKind::load, weights_region(s, 0, chunk_weights_at(s))));
+    if (split_.units && (s.t == 0 || input_stationary_))
+      into.loads.push_back(transfer(CommandKind::load, weights_region(s, 0, chunk_weights_at(s))));
     if (!split_.units && !streamed_ && s.k == 0)
       for (std::size_t i = 0; i < m_; ++i)
         if (info_[q_.layers[i]].weight_bytes)
@@ -382,7 +395,8 @@ class ReferenceAccelerator::CommandWriter {
   }
   /// Step k: its input loads, weight loads, then each layer in order.
   StepCommands step_commands(std::size_t k) const {
-    const StepAt s{k, int(k / std::size_t(tiles_)), int(k % std::size_t(tiles_))};
+    const std::size_t chunks = std::size_t(split_.chunks), tiles = std::size_t(tiles_);
+    const StepAt s = input_stationary_ ? StepAt{k, int(k % chunks), int(k / chunks)} : StepAt{k, int(k / tiles), int(k % tiles)};
     StepCommands commands;
     load_inputs(s, commands);
     load_weights(s, commands);
@@ -400,6 +414,7 @@ class ReferenceAccelerator::CommandWriter {
   int tiles_ = 1;
   bool streamed_ = false, overlap_ = false, cached_ = false;
   bool preloaded_ = false;  ///< loaded inputs before the first step; else tile by tile (loaded_rows_)
+  bool input_stationary_ = false;  ///< chunks tile-outer, chunk-inner (read_tiling)
   ChannelChunks split_;
   bool slice_ = false;  ///< a grouped conv (e.g. depthwise): each chunk loads its groups' channels of the input
   std::size_t steps_ = 0;
