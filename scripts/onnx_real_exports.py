@@ -10,7 +10,8 @@ activation spelling PyTorch exports (Hardswish, SiLU, GELU erf/tanh, Mish, ...),
 an ESPCN super-resolution net (PixelShuffle: DepthToSpace), a net of the
 resizes and pads that do not fold (F.pad before an add, channel padding,
 Upsample by 0.5 and 1.5, PixelUnshuffle), torchvision's SSDLite and RetinaNet
-detectors (their raw predictions, reshaped for the decoder, cut off at import), YOLOv5's Detect head as it exports (its
+detectors (their raw predictions, reshaped for the decoder, cut off at import), its FCN-ResNet50
+segmentation net, YOLOv5's Detect head as it exports (its
 box decoding cut off too) and torchvision's LR-ASPP segmentation
 net (bilinear resize to the input size). Models without a published figure are
 compared with an independent count of their convolutions' MACs and their
@@ -351,15 +352,14 @@ def export_resizes_and_pads(path):
     return net, (1, 3, 96, 96)
 
 
-def export_lraspp(path):
-    """torchvision's LR-ASPP MobileNetV3-Large segmentation net at 224x224 (bilinear resizes to the input size)."""
+def export_segmentation(path, build):
+    """A torchvision segmentation net at 224x224, its dict output ("out") as the one output."""
     import torch
-    import torchvision
 
     class Out(torch.nn.Module):  # the dict output as a tensor
         def __init__(self):
             super().__init__()
-            self.net = torchvision.models.segmentation.lraspp_mobilenet_v3_large(weights=None, weights_backbone=None)
+            self.net = build()
 
         def forward(self, x):
             return self.net(x)["out"]
@@ -368,6 +368,21 @@ def export_lraspp(path):
     torch.onnx.export(net, torch.randn(1, 3, 224, 224), path, opset_version=13, input_names=["image"],
                       output_names=["classes"])
     return net, (1, 3, 224, 224)
+
+
+def export_lraspp(path):
+    """torchvision's LR-ASPP MobileNetV3-Large segmentation net at 224x224 (bilinear resizes to the input size)."""
+    import torchvision
+    return export_segmentation(path, lambda: torchvision.models.segmentation.lraspp_mobilenet_v3_large(
+        weights=None, weights_backbone=None))
+
+
+def export_fcn(path):
+    """torchvision's FCN-ResNet50 segmentation net at 224x224: a dilated ResNet-50 (its last stages keep 28x28 maps
+    of up to 2048 channels) and a 3x3 conv head of 37.7 MB of float32 weights."""
+    import torchvision
+    return export_segmentation(path, lambda: torchvision.models.segmentation.fcn_resnet50(
+        weights=None, weights_backbone=None))
 
 
 def export_detector_network(path, build, side):
@@ -489,7 +504,8 @@ def count_module(net, shape):
 
 
 CUSTOM = {"espcn": export_espcn, "resizes_and_pads": export_resizes_and_pads,
-          "lraspp_mobilenet_v3_large": export_lraspp, "ssdlite320_mobilenet_v3_large": export_ssdlite,
+          "lraspp_mobilenet_v3_large": export_lraspp, "fcn_resnet50": export_fcn,
+          "ssdlite320_mobilenet_v3_large": export_ssdlite,
           "retinanet_resnet50_fpn": export_retinanet, "yolov5_detect_head": export_yolo_head}
 
 

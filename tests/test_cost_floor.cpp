@@ -194,7 +194,31 @@ struct ReferenceAcceleratorAccess {
     bool input_stationary = false;
     std::uint64_t floor = 0;
     std::array<std::uint64_t, 2> bound{}, latency{};
+    std::array<std::uint64_t, 2> step_by_step{};  ///< input-stationary: the pipeline summed over all T x c steps
   };
+  /// An input-stationary split's pipeline (§5c, §6) summed step by step over all T x c steps, tile-outer [cyc].
+  static std::uint64_t input_stationary_step_by_step(const ReferenceAccelerator& a, const ReferenceAccelerator::GroupView& v,
+                                                     const ReferenceAccelerator::Transfers& x,
+                                                     const ReferenceAccelerator::ChannelChunks& split, bool overlap) {
+    const std::uint64_t units = std::uint64_t(split.units), unit_weights = v.weights / units;
+    std::vector<ReferenceAccelerator::Step> steps;
+    for (std::size_t t = 0; t < x.steps.size(); ++t)
+      for (int j = 0; j < split.chunks; ++j) {
+        const std::uint64_t share = std::uint64_t(split.units_of(j));
+        ReferenceAccelerator::Step s = x.steps[t];
+        s.load = (j == 0 ? x.steps[t].load : 0) + a.dma_cycles(share * unit_weights);
+        s.compute = (x.steps[t].compute * share + units - 1) / units;
+        s.store = a.dma_cycles(x.out_tile_bytes[t] / units * share);
+        steps.push_back(s);
+      }
+    std::uint64_t latency = overlap ? steps.front().load + steps.back().store : 0;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      const ReferenceAccelerator::Step& s = steps[i];
+      const std::uint64_t dma = (i + 1 < steps.size() ? steps[i + 1].load : 0) + (i > 0 ? steps[i - 1].store : 0);
+      latency += overlap ? s.stall + std::max(s.compute, dma) : s.load + s.stall + s.compute + s.store;
+    }
+    return latency;
+  }
   /// Every split candidates() may try in each order it may run in, fewest chunks first (none where q's
   /// one layer cannot split).
   static std::vector<ChunkSplit> chunk_splits(const ReferenceAccelerator& a, const GroupQuery& q, int tiles) {
@@ -211,11 +235,12 @@ struct ReferenceAcceleratorAccess {
       const bool sliced = a.sliced(q, split);
       for (const bool stationary : {false, true}) {
         if (stationary && !a.may_run_input_stationary(q, v, split, tiles)) continue;
-        ChunkSplit s{split.chunks, stationary, a.chunked_dma_floor(v, x, split, sliced, stationary), {}, {}};
+        ChunkSplit s{split.chunks, stationary, a.chunked_dma_floor(v, x, split, sliced, stationary), {}, {}, {}};
         for (const bool overlap : {false, true}) {
           s.bound[overlap] = a.chunked_latency_bound(v, x, split, sliced, stationary, overlap);
           s.latency[overlap] = stationary ? a.input_stationary_chunks(v, x, split, overlap).latency
                                           : a.chunked(v, x, split, sliced, overlap).latency;
+          if (stationary) s.step_by_step[overlap] = input_stationary_step_by_step(a, v, x, split, overlap);
         }
         splits.push_back(s);
       }
@@ -331,7 +356,8 @@ TEST_CASE("the SPM floors are below what every group needs, and the shortcuts th
   });
 }
 
-TEST_CASE("a split's chunk DMA floor is below its latency bound and grows with the chunks", "[accel][floor][chunks]") {
+TEST_CASE("a split's chunk DMA floor is below its latency bound and grows with the chunks, and input-stationary latency is its "
+          "pipeline over every step", "[accel][floor][chunks]") {
   // candidates() stops trying splits at the first whose floors (in each order it may run in) cannot beat
   // the best way so far: sound only if no later split (more chunks) has a lower one in the same order.
   std::size_t splits = 0, stationary = 0;
@@ -357,6 +383,7 @@ TEST_CASE("a split's chunk DMA floor is below its latency bound and grows with t
           for (const bool overlap : {false, true}) {
             CHECK(s.floor <= s.bound[overlap]);
             CHECK(s.bound[overlap] <= s.latency[overlap]);
+            if (s.input_stationary) CHECK(s.latency[overlap] == s.step_by_step[overlap]);  // the O(T) sum is exact
           }
           before[s.input_stationary] = s.floor;
           chunks_before[s.input_stationary] = s.chunks;

@@ -1799,13 +1799,22 @@ inline ReferenceAccelerator::Choice ReferenceAccelerator::input_stationary_chunk
   const std::size_t tiles = x.steps.size(), chunks = std::size_t(split.chunks), n = tiles * chunks;
   const std::uint64_t units = std::uint64_t(split.units);
   const std::uint64_t unit_weights = v.weights / units;  // [B] weights are stored unit by unit
+  thread_local std::vector<Step> sized[2];  // per tile: a full chunk's step, the last chunk's, with no input load
+  for (const int last : {0, 1}) {
+    sized[last].clear();
+    const std::uint64_t share = std::uint64_t(split.units_of(last ? split.chunks - 1 : 0));
+    for (std::size_t t = 0; t < tiles; ++t) {
+      Step s = x.steps[t];
+      s.load = dma_cycles(share * unit_weights);
+      s.compute = (s.compute * share + units - 1) / units;
+      s.store = dma_cycles(x.out_tile_bytes[t] / units * share);
+      sized[last].push_back(s);
+    }
+  }
   const auto step = [&](std::size_t i) {
     const std::size_t t = i / chunks, j = i % chunks;
-    const std::uint64_t share = std::uint64_t(split.units_of(int(j)));
-    Step s = x.steps[t];
-    s.load = (j == 0 ? s.load : 0) + dma_cycles(share * unit_weights);
-    s.compute = (s.compute * share + units - 1) / units;
-    s.store = dma_cycles(x.out_tile_bytes[t] / units * share);
+    Step s = sized[j + 1 == chunks][t];
+    if (j == 0) s.load += x.steps[t].load;  // the tile's input, once for its chunks
     return s;
   };
   std::uint64_t latency = pipeline_ends(step, n, overlap);
@@ -1877,14 +1886,16 @@ inline std::uint64_t ReferenceAccelerator::chunked_dma_floor(const GroupView& v,
 /// The ways to run the group at one tile count, for the residences of `q`, that
 /// pick() may choose for some available_bytes in [least, most] (§5): weights
 /// resident (a), streamed (b) or, for one conv/fc, every split into
-/// output-channel chunks (c, fewest chunks first); each double-buffered if the
+/// output-channel chunks (c, fewest chunks first), chunk-outer and, where it may
+/// (may_run_input_stationary), input-stationary; each double-buffered if the
 /// hardware can, then single-buffered. Left out, as no query would pick them:
 /// a single-buffered way whose double-buffered twin, listed first, fits every
 /// query (the twin is never slower, §6, and moves the same bytes), and a split
 /// whose score bound is no better than `incumbent`, the best score of a way
 /// listed before (at this or a smaller T) that fits every query; it is updated.
 /// The splits are tried fewest chunks first, and stop at the first whose
-/// chunked_dma_floor() cannot beat the incumbent (unless energy ranks them).
+/// chunked_dma_floor() in each order it may run in cannot beat the incumbent
+/// (unless energy ranks them): each order's floor grows with the chunks.
 inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupView& v, const TileGeometry& geo,
                                              std::uint64_t least_available, std::uint64_t most_available,
                                              std::optional<Score>& incumbent, std::vector<Candidate>& out) const {
