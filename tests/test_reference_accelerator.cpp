@@ -12,6 +12,7 @@
 #include "pinfuse/accel/reference_accelerator.hpp"
 #include "pinfuse/solvers/detail/group_boundary.hpp"
 #include "pinfuse/core/problem.hpp"
+#include "pinfuse/plan/replay.hpp"
 #include "support/imported_network.hpp"
 #include "support/random_networks.hpp"
 
@@ -606,6 +607,51 @@ TEST_CASE("a grouped conv runs in chunks of whole groups, each with its own inpu
   Chain c = chain({14, 14, 1024}, {conv_layer("g", 1024, 3, 2, 32)});
   c.net[boost::graph_bundle].dtype_bytes = 4;
   CHECK(check_sliced_chunks(c, 512 << 10) <= 32);  // chunks of whole groups
+}
+
+TEST_CASE("an activation or an add whose rows do not fit whole runs in chunks of channels", "[accelerator]") {
+  // FCN-ResNet50's dilated last stage at fp32: 28x28 maps of 2048 channels, 229,376 B a row. A layer
+  // reading one such row and writing one needs 448 KiB in whole rows, beyond 256 KiB; chunks of
+  // channels hold their channels of both. (Before, torchvision's FCN-ResNet50 had no plan at 512 KiB.)
+  Layer relu = simple_layer("relu", LayerKind::activation);
+  relu.activation = Activation::relu;
+  Chain c = chain({28, 28, 2048}, {relu});
+  c.net[boost::graph_bundle].dtype_bytes = 4;
+  check_sliced_chunks(c, 256 << 10);
+
+  // An add of two such maps: each chunk loads its channels of both inputs.
+  Network net;
+  Layer input = simple_layer("in", LayerKind::input);
+  input.output = {28, 28, 2048};
+  const LayerId in = add_layer(net, input);
+  const LayerId a = add_layer(net, conv_layer("a", 2048, 1, 1, 2048), {in});
+  const LayerId b = add_layer(net, conv_layer("b", 2048, 1, 1, 2048), {in});
+  const LayerId sum = add_layer(net, simple_layer("sum", LayerKind::add), {a, b});
+  add_layer(net, simple_layer("out", LayerKind::output), {sum});
+  net[boost::graph_bundle].dtype_bytes = 4;
+  infer_shapes(net);
+  Hardware hw;
+  hw.spm_bytes = 256 << 10;
+  const ReferenceAccelerator accel(net, hw);
+  Query q;
+  q.layers = {sum};
+  q.inputs = {{a, Residence::dram}, {b, Residence::dram}};
+  q.outputs = {{sum, Residence::dram}};
+  q.available = hw.spm_bytes;
+  const std::optional<GroupCost> cost = accel.evaluate(q.view());
+  REQUIRE(cost);
+  CHECK(tiling(*cost, tiling_key::channel_chunks) > 1);
+  CHECK(cost->footprint() <= q.available);
+  CHECK(cost->offchip.fm_read == fm_bytes(net, a) + fm_bytes(net, b));  // each input byte once
+  CHECK(cost->offchip.fm_write == fm_bytes(net, sum));
+  CHECK(cost->offchip.weights == 0);
+  pinfuse::testing::check_round_trip_and_solve(net);
+  const Scratchpad spm = scratchpad_of(hw);  // and at 256 KiB, every layer in chunks, each plan replayed
+  for (const Plan& plan : {solve_joint(net, accel, spm), solve_layerwise(net, accel, spm)}) {
+    INFO(plan.strategy);
+    CHECK(validate_plan(net, plan, accel, spm).ok());
+    CHECK(replay_program(net, plan, build_program(net, plan, accel, spm), spm).ok());
+  }
 }
 
 TEST_CASE("batched queries answer like single ones, deterministically", "[accelerator]") {

@@ -60,13 +60,17 @@ class ReferenceAccelerator {
                                         : double(i.vops_per_row) / hw_.vector_elements_per_cycle;
       // A grouped conv keeps its groups apart: each group's filters read only its
       // own input channels (a depthwise conv: one each), so its input splits with
-      // its output, group by group (§5c). Channel chunks split a dense conv or an
-      // fc by output channels, a grouped conv by groups.
-      // (Shape inference has checked that the groups divide the filters and input channels.)
-      i.channel_independent = l.kind == LayerKind::conv2d && grouped && i.inputs.size() == 1;
+      // its output, group by group (§5c). So does an add or an activation, channel
+      // by channel: output channel c reads channel c of its inputs, which have its
+      // shape. Channel chunks split a dense conv or an fc by output channels, a
+      // grouped conv by groups, an add or an activation by channels.
+      // (Shape inference has checked that the groups divide the filters and input
+      // channels, and that an add's inputs have equal shapes.)
+      const bool grouped_conv = l.kind == LayerKind::conv2d && grouped && i.inputs.size() == 1;
+      i.channel_independent = grouped_conv || l.kind == LayerKind::add || l.kind == LayerKind::activation;
       i.channel_splittable = (conv && !grouped) || l.kind == LayerKind::fc || i.channel_independent;
       i.channels = l.output.c;
-      i.chunk_units = i.channel_independent ? l.groups : l.output.c;
+      i.chunk_units = grouped_conv ? l.groups : l.output.c;
       i.reduction = (l.kind == LayerKind::pool && l.global_pool) || l.kind == LayerKind::fc;
       i.concat = l.kind == LayerKind::concat;
       const auto [e, eend] = boost::out_edges(v, g);
@@ -461,7 +465,10 @@ class ReferenceAccelerator {
     std::uint64_t vops_per_row = 0;  ///< vector ops per row when macs_per_row is 0
     double cycles_per_row = 0;
     bool channel_splittable = false;
-    bool channel_independent = false;  ///< grouped conv: each group's output channels read its input channels only
+    bool channel_independent = false;  ///< grouped conv, add, activation: each chunk unit's output channels read its input channels only
+    /// May a group of this layer alone run in channel chunks (§5c)? Those with weights split them; the
+    /// channel-independent ones without (an add, an activation) split their input and output alone.
+    bool may_run_in_chunks() const { return channel_splittable && (weight_bytes > 0 || channel_independent); }
     bool reduction = false;  ///< global pool / fc: every output reads every input row
     bool concat = false;
     bool model_output = false;  ///< read by an output marker or by nothing
@@ -1391,7 +1398,7 @@ inline void ReferenceAccelerator::least_held(std::span<const std::size_t> layers
       else it->second = std::max(it->second, rows);
     }
     // A single layer in channel chunks holds one chunk's channels of its output, at least one.
-    const bool chunked = layers.size() == 1 && info.channel_splittable && info.weight_bytes > 0;
+    const bool chunked = layers.size() == 1 && info.may_run_in_chunks();
     const std::uint64_t row_bytes = chunked ? info.row_bytes / std::uint64_t(info.chunk_units) : info.row_bytes;
     if (chunked && info.channel_independent) input_slices = std::uint64_t(info.chunk_units);
     if (!info.concat) held.fms.emplace_back(l, std::uint64_t(need[i]) * row_bytes);
@@ -1968,7 +1975,7 @@ inline void ReferenceAccelerator::candidates(const GroupQuery& q, const GroupVie
   };
   if (hw_.fused_weights != WeightPolicy::streamed || geo.tiles == 1) offer(false, {}, false);
   if (hw_.fused_weights != WeightPolicy::resident && geo.tiles > 1 && v.weights > 0) offer(true, {}, false);
-  if (q.layers.size() == 1 && info_[q.layers[0]].channel_splittable && v.weights > 0) {
+  if (q.layers.size() == 1 && info_[q.layers[0]].may_run_in_chunks()) {
     const int units = info_[q.layers[0]].chunk_units;
     for (int count = 2; count <= units; count = next_count(count, units)) {
       const ChannelChunks split(units, count);

@@ -337,7 +337,7 @@ class ReferenceAccelerator::CommandWriter {
   /// every step); resident weights all at step 0, packed layer after layer.
   /// (Streamed ones: run_layer.)
   void load_weights(const StepAt& s, StepCommands& into) const {
-    if (split_.units && (s.t == 0 || input_stationary_))
+    if (split_.units && unit_weights_ && (s.t == 0 || input_stationary_))  // (an add or an activation has none)
       into.loads.push_back(transfer(CommandKind::load, weights_region(s, 0, chunk_weights_at(s))));
     if (!split_.units && !streamed_ && s.k == 0)
       for (std::size_t i = 0; i < m_; ++i)
