@@ -1252,6 +1252,20 @@ class ReferenceAccelerator {
   Choice whole_channels(const GroupView& v, const TileGeometry& geo, const Transfers& x, bool streamed, bool overlap) const;
   Choice chunked(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool sliced, bool overlap) const;
   Choice input_stationary_chunks(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool overlap) const;
+  /// Per tile t, a step of `share` of the split's C chunk units, loads left to the order (0):
+  /// compute ceil(compute_t * share / C), store dma(share / C of tile t's DRAM output bytes) [cyc].
+  /// Into `steps`, cleared first (both orders keep it per thread).
+  void chunk_share_steps(const Transfers& x, const ChannelChunks& split, std::uint64_t share, std::vector<Step>& steps) const {
+    const std::uint64_t units = std::uint64_t(split.units);
+    steps.clear();
+    for (std::size_t t = 0; t < x.steps.size(); ++t) {
+      Step s = x.steps[t];
+      s.load = 0;
+      s.compute = (s.compute * share + units - 1) / units;
+      s.store = dma_cycles(x.out_tile_bytes[t] / units * share);
+      steps.push_back(s);
+    }
+  }
   std::uint64_t chunked_latency_bound(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool sliced,
                                       bool input_stationary, bool overlap) const;
   std::uint64_t chunked_dma_floor(const GroupView& v, const Transfers& x, const ChannelChunks& split, bool sliced,
@@ -1770,16 +1784,11 @@ inline ReferenceAccelerator::Choice ReferenceAccelerator::chunked(const GroupVie
   const std::uint64_t unit_weights = v.weights / units;  // [B] weights are stored unit by unit (a group's filters together)
   thread_local std::vector<Step> sized[2];  // per tile: a full chunk's step, the last chunk's (memory kept per thread)
   for (const int last : {0, 1}) {
-    sized[last].clear();
     const std::uint64_t share = std::uint64_t(split.units_of(last ? split.chunks - 1 : 0));
-    for (std::size_t t = 0; t < tiles; ++t) {
-      Step s = x.steps[t];
-      if (sliced) s.load = dma_cycles(x.in_tile_bytes[t] / units * share);
-      if (t == 0) s.load += dma_cycles(share * unit_weights);
-      s.compute = (s.compute * share + units - 1) / units;
-      s.store = dma_cycles(x.out_tile_bytes[t] / units * share);
-      sized[last].push_back(s);
-    }
+    chunk_share_steps(x, split, share, sized[last]);
+    for (std::size_t t = 0; t < tiles; ++t)
+      sized[last][t].load = (sliced ? dma_cycles(x.in_tile_bytes[t] / units * share) : x.steps[t].load) +
+                            (t == 0 ? dma_cycles(share * unit_weights) : 0);
   }
   const auto step = [&](std::size_t i) {
     const std::size_t j = i / tiles;
@@ -1808,15 +1817,9 @@ inline ReferenceAccelerator::Choice ReferenceAccelerator::input_stationary_chunk
   const std::uint64_t unit_weights = v.weights / units;  // [B] weights are stored unit by unit
   thread_local std::vector<Step> sized[2];  // per tile: a full chunk's step, the last chunk's, with no input load
   for (const int last : {0, 1}) {
-    sized[last].clear();
     const std::uint64_t share = std::uint64_t(split.units_of(last ? split.chunks - 1 : 0));
-    for (std::size_t t = 0; t < tiles; ++t) {
-      Step s = x.steps[t];
-      s.load = dma_cycles(share * unit_weights);
-      s.compute = (s.compute * share + units - 1) / units;
-      s.store = dma_cycles(x.out_tile_bytes[t] / units * share);
-      sized[last].push_back(s);
-    }
+    chunk_share_steps(x, split, share, sized[last]);
+    for (Step& s : sized[last]) s.load = dma_cycles(share * unit_weights);
   }
   const auto step = [&](std::size_t i) {
     const std::size_t t = i / chunks, j = i % chunks;

@@ -776,8 +776,9 @@ class DagSearch {
         b.missing_of.push_back({b.asked.size() - 1, b.missing.add(std::move(s)), key});
       }
     }
-    progress_.stats().cache_hits += b.asked.size() - b.missing_of.size();
-    progress_.stats().cached_transitions += b.asked.size() - b.missing_of.size();
+    const std::size_t from_cache = b.asked.size() - b.missing_of.size();  // transitions the cache answered
+    progress_.stats().cache_hits += from_cache;
+    progress_.stats().cached_transitions += from_cache;
     return b;
   }
 
