@@ -5,7 +5,10 @@
 // of random chains and DAGs, all boundary FMs in DRAM or all pinned (model
 // inputs in DRAM or loaded), at random SPM sizes and energy constants. And the
 // GrowthFloorModel contract: a growth floor is at most the fused floor of any
-// group grown from its group plus the floor of the layers after it.
+// group grown from its group plus the floor of the layers after it. And the
+// CapacityFloorModel contract: the floor in an SPM of a given size is at most
+// the best plan's in that SPM, by brute force over every order, grouping and
+// pin set.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -20,8 +23,10 @@
 #include "pinfuse/accel/reference_accelerator.hpp"
 #include "pinfuse/core/align.hpp"
 #include "pinfuse/solvers/detail/group_boundary.hpp"
+#include "support/brute_force.hpp"
 #include "support/bundled.hpp"
 #include "support/random_networks.hpp"
+#include "support/sanitized.hpp"
 
 using namespace pinfuse;
 
@@ -118,6 +123,45 @@ TEST_CASE("the reference floor and fused floor are below every group's cost", "[
           }
   });
   CHECK(tighter > 100);
+}
+
+TEST_CASE("the floor in a small SPM counts the maps it cannot keep on chip, below every plan in that SPM",
+          "[accel][floor][capacity_floor]") {
+  int raised = 0, solvable = 0;
+  for (std::uint32_t seed = 1; seed <= 60; seed += pinfuse::testing::seed_step) {
+    std::mt19937 rng(seed);
+    const int layers = std::uniform_int_distribution<int>(2, 5)(rng);
+    const Network g = seed % 3 == 0   ? pinfuse::testing::random_network(rng, layers, true)
+                      : seed % 3 == 1 ? pinfuse::testing::random_rich_network(rng, layers)
+                                      : pinfuse::testing::random_cnn_kinds_network(rng, layers);
+    Hardware hw = pinfuse::testing::random_hardware(rng, g);
+    pinfuse::testing::random_energy(rng, hw);
+    std::uint64_t largest = 0;  // [B]
+    for (LayerId v = 0; v < boost::num_vertices(g); ++v) largest = std::max(largest, fm_bytes(g, v));
+    // from a quarter of the largest FM to that FM: some maps cannot stay on chip
+    hw.spm_bytes = std::uniform_int_distribution<std::uint64_t>(largest / 4 + 64, largest + 64)(rng);
+    const ReferenceAccelerator accel(g, hw);
+    const Scratchpad spm = scratchpad_of(hw);
+    const Problem p = make_problem(g);
+    const std::vector<std::size_t> all(p.order.begin(), p.order.end());
+    const CostFloor anywhere = accel.floor(all), here = accel.floor(all, spm.capacity());
+    INFO("seed " << seed << ", SPM " << spm.capacity() << " B");
+    CHECK(here.latency_cycles >= anywhere.latency_cycles);
+    CHECK(here.offchip_bytes >= anywhere.offchip_bytes);
+    CHECK(here.energy_pj >= anywhere.energy_pj);
+    // an SPM larger than every group of the model keeps every map on chip
+    CHECK(accel.floor(all, std::numeric_limits<std::uint64_t>::max()).offchip_bytes == anywhere.offchip_bytes);
+    if (here.offchip_bytes > anywhere.offchip_bytes) ++raised;
+    for (const Objective objective : {Objective::latency, Objective::offchip_bytes, Objective::energy}) {
+      const std::optional<Score> best = pinfuse::testing::brute_force_any_order(g, accel, spm, {}, objective);
+      if (!best) continue;
+      ++solvable;
+      INFO("objective " << int(objective));
+      CHECK(score_of(here, objective).first <= best->first);
+    }
+  }
+  CHECK(solvable >= 120 / int(pinfuse::testing::seed_step));  // 150 (45 sanitized)
+  CHECK(raised >= 9 / int(pinfuse::testing::seed_step));      // 12 (3 sanitized)
 }
 
 TEST_CASE("a layer's floor counts what it costs alone, and a fused group's the last stores of its model outputs",

@@ -3,6 +3,7 @@
 // Solvers never include this header; it is an example instantiation.
 // Formulas with units: docs/reference-accelerator.md.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -97,6 +98,7 @@ class ReferenceAccelerator {
     }
     for (LayerId v = 0; v < n; ++v)  // group_floor() reads no floor sums: this asks it with the terms above
       if (layer_role(g, v) == LayerRole::compute) raise_alone_floor(v);
+    set_dram_reads();
   }
 
   const Hardware& hardware() const { return hw_; }
@@ -135,6 +137,39 @@ class ReferenceAccelerator {
   CostFloor floor(std::span<const std::size_t> layers) const {
     FloorSums sums;
     for (const std::size_t v : layers) add_to_floor(sums, info_[v], true);
+    return floor_from(sums);
+  }
+
+  /// CapacityFloorModel: floor(layers) with the FMs an SPM of `capacity` bytes
+  /// cannot keep on chip for a reader (LayerInfo::dram_reads). Of the FM of
+  /// layer p, read by layer c, both in `layers`, no setting in that SPM holds
+  /// a convex group of both (it holds every layer on a path from p to c) nor
+  /// pins it (set_dram_reads()). So it is in DRAM when c's group runs: not pinned at all, so
+  /// p's group stores it whole, and c's group loads at least the rows c
+  /// reads (LayerInfo::least_bytes_read, as group_floor() counts a DRAM input).
+  /// Of each such FM, the floor adds
+  ///   stored += its bytes (unless a model output: floor() has it),
+  ///   loaded += the most any one such reader reads (two may share a group)       [B]
+  /// through the one DMA engine and DRAM as floor() counts a model output
+  /// (latency: ceil((stored + loaded) / DRAM B/cycle) beside the weights' DMA;
+  /// energy: loaded bytes written into the SPM, stored ones read out of it).
+  CostFloor floor(std::span<const std::size_t> layers, std::uint64_t capacity) const {
+    FloorSums sums;
+    thread_local std::vector<char> in_layers;  // per vertex: is it one of `layers`? (cleared before returning)
+    in_layers.resize(info_.size(), 0);
+    for (const std::size_t v : layers) {
+      add_to_floor(sums, info_[v], true);
+      in_layers[v] = 1;
+    }
+    for (const std::size_t p : layers) {
+      std::optional<std::uint64_t> loaded;
+      for (const DramRead& r : info_[p].dram_reads)
+        if (in_layers[r.reader] && capacity < r.on_chip_from) loaded = std::max(loaded.value_or(0), r.bytes);
+      if (!loaded) continue;
+      sums.loaded_bytes = saturating_add(sums.loaded_bytes, *loaded);
+      if (!info_[p].model_output) sums.output_bytes = saturating_add(sums.output_bytes, fm_bytes(p));
+    }
+    for (const std::size_t v : layers) in_layers[v] = 0;
     return floor_from(sums);
   }
 
@@ -448,9 +483,17 @@ class ReferenceAccelerator {
   /// Bytes of the FM of layer `v` (its output) [B]: no overflow, check_counts() made sure.
   std::uint64_t fm_bytes(std::size_t v) const { return info_[v].row_bytes * std::uint64_t(std::max(info_[v].height, 0)); }
 
+  /// A read of a layer's output by layer `reader` that an SPM of fewer than
+  /// `on_chip_from` bytes cannot keep on chip (floor(layers, capacity)).
+  struct DramRead {
+    LayerId reader = 0;
+    std::uint64_t on_chip_from = 0;  ///< min(least_spm_bytes({producer, reader}), pinned beside the reader) [B]
+    std::uint64_t bytes = 0;         ///< the most the reader's least rows read of it (least_bytes_read) [B]
+  };
   /// The sums floor() and fused_floors() take the maxima of, over the layers added so far.
   struct FloorSums {
     std::uint64_t compute = 0, weight_dma = 0, weight_bytes = 0, output_bytes = 0, unhidden = 0;  // [cyc], [cyc], [B], [B], [cyc]
+    std::uint64_t loaded_bytes = 0;  ///< FM bytes loaded from DRAM (floor(layers, capacity)) [B]
     double energy = 0;  // [pJ] of the least rows' MACs and vector ops
   };
   struct LayerInfo {
@@ -478,6 +521,7 @@ class ReferenceAccelerator {
     std::vector<int> least_one_row;   ///< per input slot: least_input_rows(v, slot, 1), which least_held() asks most
     std::vector<int> most_one_row;    ///< per input slot: the most input rows one of its least rows reads (set_least_compute)
     std::vector<std::uint64_t> least_bytes_read;  ///< per input slot: bytes of the input rows its least_rows read [B]
+    std::vector<DramRead> dram_reads;  ///< per compute reader of its output (set_dram_reads)
     std::uint64_t compute = 0;        ///< compute_cycles()
     std::uint64_t weight_dma = 0;     ///< dma_cycles(weight_bytes): one load of all its weights [cyc]
     FloorSums floor_alone, floor_fused;  ///< its terms of the floor sums, in channel chunks or not (add_to_floor())
@@ -557,11 +601,76 @@ class ReferenceAccelerator {
     const std::uint64_t fused = l.floor_fused.unhidden;
     l.floor_alone.unhidden = std::max(l.floor_alone.unhidden, alone ? std::min(alone->latency_cycles, fused) : fused);
   }
+  /// floor()'s three metrics from its sums: the FM bytes stored and loaded
+  /// cross DRAM through the DMA engine beside the weights (§6), each once
+  ///   latency  = max(compute, weight DMA + ceil((stored + loaded) / DRAM B/cycle), unhidden)   [cyc]
+  ///   off-chip = weights + stored + loaded                                                    [B]
+  ///   energy   = least rows' MACs and vector ops + weights * (e_dram + e_spm_write)
+  ///              + stored * (e_dram + e_spm_read) + loaded * (e_dram + e_spm_write)            [pJ]
+  /// LayerInfo::dram_reads of every layer p: for each compute reader c, the
+  /// least SPM in which a group may hold the FM of p on chip for c:
+  ///   on_chip_from = min(least_spm_bytes(hull(p, c)), max(pinned(p, p), pinned(p, c)))   [B]
+  /// hull(p, c): the layers on a path from p to c, which every convex group of
+  /// both holds; pinned(p, x): the FM's bytes + least_spm_bytes({x}) less x's
+  /// rows of it (least_held({x}) holds them in a buffer; pinned, the FM takes
+  /// all its bytes instead, and the rest only grows in any larger group). A pin
+  /// lasts from p's group to its last reader's, so it needs room at both.
+  void set_dram_reads() {
+    const std::vector<std::size_t> order = topological_order(*g_);
+    std::vector<std::size_t> position(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i) position[order[i]] = i;
+    std::vector<char> reached(info_.size(), 0), in_hull(info_.size(), 0);
+    std::vector<std::size_t> below, hull, stack;  // below: what p reaches up to its last reader
+    for (const LayerId p : order) {
+      LayerInfo& l = info_[p];
+      if (layer_role(*g_, p) != LayerRole::compute || l.readers.empty()) continue;
+      std::size_t last = 0;
+      for (const LayerId c : l.readers) last = std::max(last, position[c]);
+      below.assign(1, p);
+      reached[p] = 1;
+      for (std::size_t k = 0; k < below.size(); ++k)
+        for (const LayerId r : info_[below[k]].readers)
+          if (!reached[r] && position[r] <= last) reached[r] = 1, below.push_back(r);
+      const std::uint64_t pinned_at_p = pinned_beside(p, p);
+      for (const LayerId c : l.readers) {
+        if (std::any_of(l.dram_reads.begin(), l.dram_reads.end(), [&](const DramRead& r) { return r.reader == c; }))
+          continue;
+        // hull(p, c): walked back from c over the layers p reaches
+        hull.assign(1, c);
+        stack.assign(1, c);
+        in_hull[c] = 1;
+        while (!stack.empty()) {
+          const LayerId v = stack.back();
+          stack.pop_back();
+          for (const LayerId u : info_[v].inputs)
+            if (reached[u] && !in_hull[u]) in_hull[u] = 1, hull.push_back(u), stack.push_back(u);
+        }
+        for (const std::size_t v : hull) in_hull[v] = 0;
+        std::sort(hull.begin(), hull.end(), [&](std::size_t a, std::size_t b) { return position[a] < position[b]; });
+        std::uint64_t read = 0;
+        for (std::size_t slot = 0; slot < info_[c].inputs.size(); ++slot)
+          if (info_[c].inputs[slot] == p) read = std::max(read, info_[c].least_bytes_read[slot]);
+        const std::uint64_t pinned = std::max(pinned_at_p, pinned_beside(p, c));
+        l.dram_reads.push_back({c, std::min(least_spm_bytes(hull), pinned), read});
+      }
+      for (const std::size_t v : below) reached[v] = 0;
+    }
+  }
+  /// What a group of layer `x` holds at least with the FM of layer `p` pinned:
+  /// its bytes + least_spm_bytes({x}) less what least_held({x}) holds of it [B].
+  std::uint64_t pinned_beside(LayerId p, LayerId x) const {
+    const LeastHeld alone = least_held(std::span<const std::size_t>(&x, 1));
+    std::uint64_t rows_of_it = 0;
+    for (const auto& [fm, bytes] : alone.fms)
+      if (fm == p) rows_of_it = bytes;
+    return saturating_add(fm_bytes(p), alone.total() - rows_of_it);
+  }
   CostFloor floor_from(const FloorSums& s) const {
-    const auto store = std::uint64_t(std::ceil(double(s.output_bytes) / hw_.dram_bytes_per_cycle));
-    const double energy = s.energy + double(s.weight_bytes) * (hw_.dram_pj_per_byte + hw_.spm_write_pj_per_byte) +
+    const std::uint64_t fm_bytes = saturating_add(s.output_bytes, s.loaded_bytes);
+    const auto dma = std::uint64_t(std::ceil(double(fm_bytes) / hw_.dram_bytes_per_cycle));
+    const double energy = s.energy + (double(s.weight_bytes) + double(s.loaded_bytes)) * (hw_.dram_pj_per_byte + hw_.spm_write_pj_per_byte) +
                           double(s.output_bytes) * (hw_.dram_pj_per_byte + hw_.spm_read_pj_per_byte);
-    return {std::max({s.compute, s.weight_dma + store, s.unhidden}), s.weight_bytes + s.output_bytes,
+    return {std::max({s.compute, saturating_add(s.weight_dma, dma), s.unhidden}), saturating_add(s.weight_bytes, fm_bytes),
             std::uint64_t(std::min(std::floor(energy), double(quantity_limit)))};
   }
   /// Rejects (limit_error) a model and hardware whose counts could pass what

@@ -47,6 +47,22 @@
 // The order-free solver uses it as its A* heuristic (the cost still to come) and
 // for the lower bound it proves when it stops early; without it the floor is 0.
 //
+// Optionally (CapacityFloorModel, with CostFloorModel), a model tells a
+// tighter floor for an SPM of a given size:
+//
+//   pinfuse::CostFloor m.floor(std::span<const std::size_t> layers, std::uint64_t capacity) const
+//
+// Contract: as floor(layers), for the partitions into convex groups (every
+// path between two layers of a group stays in it, as in every plan the
+// solvers make) whose groups each run in a setting that fits an SPM of
+// `capacity` bytes: available_bytes plus the
+// aligned bytes of every pinned FM alive while it runs (its pinned and loaded
+// boundary FMs and the pins passing over it) at most `capacity`, as the
+// solvers ask. It is at least floor(layers). A small SPM forces traffic no
+// grouping avoids (an FM no group can hold with its reader, nor pin beside
+// it, crosses DRAM); the solvers ask it with their SPM's capacity wherever
+// they ask floor() (floor_in()).
+//
 // Optionally (GroupFloorModel), a model tells a floor on one group's score over
 // every setting at most as generous as a query:
 //
@@ -302,6 +318,20 @@ template <class M>
 concept CostFloorModel = CostModel<M> && requires(const M& m, std::span<const std::size_t> layers) {
   { m.floor(layers) } -> std::same_as<CostFloor>;
 };
+
+template <class M>
+concept CapacityFloorModel = CostFloorModel<M> && requires(const M& m, std::span<const std::size_t> layers,
+                                                           std::uint64_t capacity) {
+  { m.floor(layers, capacity) } -> std::same_as<CostFloor>;
+};
+
+/// The floor of a CostFloorModel on `layers` in an SPM of `capacity` bytes:
+/// its capacity floor where it has one (CapacityFloorModel), else its floor.
+template <CostFloorModel M>
+CostFloor floor_in(const M& m, std::span<const std::size_t> layers, std::uint64_t capacity) {
+  if constexpr (CapacityFloorModel<M>) return m.floor(layers, capacity);
+  else return (void)capacity, m.floor(layers);
+}
 
 template <class M>
 concept GroupFloorModel = CostModel<M> && requires(const M& m, const GroupQuery& q) {

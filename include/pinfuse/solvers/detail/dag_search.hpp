@@ -55,8 +55,9 @@
 // large to keep (below) is given it at its start: its h is weaker and its expansions walk groups, so
 // an incumbent prunes more there (SSDLite at 1-4 MiB: proven with 21-23 k work units instead of 117-118 k).
 //
-// h(D) is the larger of the cost model's floor on the layers still to run
-// (CostFloorModel; 0 without one) and rest(D) from group floors
+// h(D) is the larger of the cost model's floor on the layers still to run in
+// the SPM's capacity (floor_in(): CostFloorModel, CapacityFloorModel; 0
+// without) and rest(D) from group floors
 // (downset_bound.hpp, which also walks the groups once and keeps them as the
 // lattice the search expands along). Each downset's edges are sorted by
 // floor(group) + h(after it) (the fused floor, until the search first takes
@@ -571,11 +572,11 @@ class DagSearch {
     }
   }
 
-  /// The cost model's floor (CostFloorModel; 0 without) on the layers at the
-  /// positions `run(pos)` says have not run [score].
+  /// The cost model's floor in the SPM's capacity (floor_in(); 0 without) on
+  /// the layers at the positions `run(pos)` says have not run [score].
   template <class Run>
   Score floor_of_rest(Run&& run) {
-    if constexpr (CostFloorModel<C>) return score_of(cost_.floor(layers_not_run(run)), opt_.objective);
+    if constexpr (CostFloorModel<C>) return score_of(floor_in(cost_, layers_not_run(run), spm_.capacity()), opt_.objective);
     else return (void)run, Score{};
   }
 
@@ -603,7 +604,7 @@ class DagSearch {
   Score walked_key() const {
     Score fused, rest;
     if constexpr (FusedFloorModel<C>) fused = score_of(cost_.fused_floors(group_layers_).back(), opt_.objective);
-    if constexpr (CostFloorModel<C>) rest = score_of(cost_.floor(rest_layers_), opt_.objective);
+    if constexpr (CostFloorModel<C>) rest = score_of(floor_in(cost_, rest_layers_, spm_.capacity()), opt_.objective);
     return fused + rest;
   }
 

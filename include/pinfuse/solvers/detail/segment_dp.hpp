@@ -34,8 +34,9 @@
 // that or the incumbent, whichever scores less. The plan's
 // bound is then the least g + h over the states at cuts >= b: every plan passes
 // through one of them, reached from the cuts the DP had finished; h is the
-// larger of the cost model's floor on the layers left (CostFloorModel; 0
-// without) and the first pass's floor on the rest.
+// larger of the cost model's floor on the layers left in the SPM's capacity
+// (floor_in(): CostFloorModel, CapacityFloorModel; 0 without) and the first
+// pass's floor on the rest.
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -408,7 +409,7 @@ DpTable fill_table(const Problem& p, const C& cost, const M& spm, const SolveOpt
       if (!is_cut[cut]) continue;
       Score floor;
       if constexpr (CostFloorModel<C>) {
-        const CostFloor f = cost.floor(positions_to_vertices(p, cut, n));
+        const CostFloor f = floor_in(cost, positions_to_vertices(p, cut, n), spm.capacity());
         floor = score_of(f, ranked);
       }
       if (bound.complete) {
