@@ -9,6 +9,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -140,37 +141,57 @@ class ReferenceAccelerator {
     return floor_from(sums);
   }
 
-  /// CapacityFloorModel: floor(layers) with the FMs an SPM of `capacity` bytes
-  /// cannot keep on chip for a reader (LayerInfo::dram_reads). Of the FM of
-  /// layer p, read by layer c, both in `layers`, no setting in that SPM holds
-  /// a convex group of both (it holds every layer on a path from p to c) nor
-  /// pins it (set_dram_reads()). So it is in DRAM when c's group runs: not pinned at all, so
-  /// p's group stores it whole, and c's group loads at least the rows c
-  /// reads (LayerInfo::least_bytes_read, as group_floor() counts a DRAM input).
-  /// Of each such FM, the floor adds
-  ///   stored += its bytes (unless a model output: floor() has it),
-  ///   loaded += the most any one such reader reads (two may share a group)       [B]
+  /// CapacityFloorModel: floor(layers) in an SPM of `capacity` bytes, which
+  /// rules out two things every plan in a larger one may do:
+  /// - Keeping an FM on chip for a reader (LayerInfo::dram_reads). Of the FM
+  ///   of layer p, read by layer c, no setting in that SPM holds a convex
+  ///   group of both (it holds every layer on a path from p to c) nor pins it
+  ///   (set_dram_reads()). So it is in DRAM when c's group runs: not pinned at
+  ///   all, so p's group stores it whole, and c's group loads at least the
+  ///   rows c reads (LayerInfo::least_bytes_read, as group_floor() counts a
+  ///   DRAM input).
+  /// - Fusing a layer whose weights alone pass the SPM: every group of two or
+  ///   more holds at least one layer's weights whole (least_held()), so it runs
+  ///   alone, at no less than its group floor there (alone_floors()).
+  /// So, with A the layers of `layers` that run alone and R the others,
+  ///   floor = sum over A of their group floors + floor(R) with
+  ///     stored += the FM's bytes, of each such FM made in R (unless a model output: floor() has it),
+  ///     loaded += the most any one such reader in R reads of it (two may share a group)     [B]
   /// through the one DMA engine and DRAM as floor() counts a model output
   /// (latency: ceil((stored + loaded) / DRAM B/cycle) beside the weights' DMA;
-  /// energy: loaded bytes written into the SPM, stored ones read out of it).
+  /// energy: loaded bytes written into the SPM, stored ones read out of it),
+  /// each metric summed over the groups of A and those of R.
   CostFloor floor(std::span<const std::size_t> layers, std::uint64_t capacity) const {
+    const std::shared_ptr<const AloneFloors> alone = alone_floors(capacity);
     FloorSums sums;
+    CostFloor singles;  // of the layers in A
     thread_local std::vector<char> in_layers;  // per vertex: is it one of `layers`? (cleared before returning)
     in_layers.resize(info_.size(), 0);
     for (const std::size_t v : layers) {
-      add_to_floor(sums, info_[v], true);
       in_layers[v] = 1;
+      if (const std::optional<CostFloor>& a = (*alone)[v]) {
+        singles.latency_cycles = saturating_add(singles.latency_cycles, a->latency_cycles);
+        singles.offchip_bytes = saturating_add(singles.offchip_bytes, a->offchip_bytes);
+        singles.energy_pj = saturating_add(singles.energy_pj, a->energy_pj);
+      } else {
+        add_to_floor(sums, info_[v], true);
+      }
     }
     for (const std::size_t p : layers) {
+      bool stored = false;
       std::optional<std::uint64_t> loaded;
-      for (const DramRead& r : info_[p].dram_reads)
-        if (in_layers[r.reader] && capacity < r.on_chip_from) loaded = std::max(loaded.value_or(0), r.bytes);
-      if (!loaded) continue;
-      sums.loaded_bytes = saturating_add(sums.loaded_bytes, *loaded);
-      if (!info_[p].model_output) sums.output_bytes = saturating_add(sums.output_bytes, fm_bytes(p));
+      for (const DramRead& r : info_[p].dram_reads) {
+        if (!in_layers[r.reader] || !(capacity < r.on_chip_from)) continue;
+        stored = true;
+        if (!(*alone)[r.reader]) loaded = std::max(loaded.value_or(0), r.bytes);
+      }
+      if (loaded) sums.loaded_bytes = saturating_add(sums.loaded_bytes, *loaded);
+      if (stored && !(*alone)[p] && !info_[p].model_output) sums.output_bytes = saturating_add(sums.output_bytes, fm_bytes(p));
     }
     for (const std::size_t v : layers) in_layers[v] = 0;
-    return floor_from(sums);
+    const CostFloor rest = floor_from(sums);
+    return {saturating_add(rest.latency_cycles, singles.latency_cycles), saturating_add(rest.offchip_bytes, singles.offchip_bytes),
+            saturating_add(rest.energy_pj, singles.energy_pj)};
   }
 
   /// FusedFloorModel: the same floor for the first k + 1 of `layers` run as one
@@ -607,6 +628,65 @@ class ReferenceAccelerator {
   ///   off-chip = weights + stored + loaded                                                    [B]
   ///   energy   = least rows' MACs and vector ops + weights * (e_dram + e_spm_write)
   ///              + stored * (e_dram + e_spm_read) + loaded * (e_dram + e_spm_write)            [pJ]
+  /// Per vertex: the floor of a layer that runs alone in an SPM of some
+  /// capacity (its weights pass it), or none (floor(layers, capacity)).
+  using AloneFloors = std::vector<std::optional<CostFloor>>;
+  /// The AloneFloors of `capacity`, made on its first call and kept (thread-safe).
+  std::shared_ptr<const AloneFloors> alone_floors(std::uint64_t capacity) const {
+    const std::lock_guard<std::mutex> lock(alone_floors_->mutex);
+    std::shared_ptr<const AloneFloors>& kept = alone_floors_->by_capacity[capacity];
+    if (!kept) {
+      auto floors = std::make_shared<AloneFloors>(info_.size());
+      for (LayerId v = 0; v < info_.size(); ++v)
+        if (layer_role(*g_, v) == LayerRole::compute && info_[v].weight_bytes > capacity) (*floors)[v] = alone_floor(v, capacity);
+      kept = std::move(floors);
+    }
+    return kept;
+  }
+  struct AloneFloorsByCapacity {
+    std::mutex mutex;
+    std::map<std::uint64_t, std::shared_ptr<const AloneFloors>> by_capacity;
+  };
+  /// Layer v's floor as a group of one in an SPM of `capacity` bytes: per
+  /// metric, the group floor asked under the objective that ranks it first,
+  /// with its inputs and output in DRAM where they cannot stay on chip
+  /// (LayerInfo::dram_reads; a model output) and pinned otherwise, and all
+  /// `capacity` available (group_floor(): no setting in that SPM scores less),
+  /// and at least floor({v}). None where no setting runs it.
+  std::optional<CostFloor> alone_floor(LayerId v, std::uint64_t capacity) const {
+    const LayerInfo& l = info_[v];
+    std::vector<BoundaryFm> inputs;
+    for (const LayerId u : l.inputs) {
+      if (std::any_of(inputs.begin(), inputs.end(), [&](const BoundaryFm& b) { return b.vertex == u; })) continue;
+      const std::vector<DramRead>& reads = info_[u].dram_reads;
+      const bool in_dram = std::any_of(reads.begin(), reads.end(), [&](const DramRead& r) {
+        return r.reader == v && capacity < r.on_chip_from;
+      });
+      inputs.push_back({u, in_dram ? Residence::dram : Residence::pinned});
+    }
+    const bool stored = l.model_output || std::any_of(l.dram_reads.begin(), l.dram_reads.end(), [&](const DramRead& r) {
+                          return capacity < r.on_chip_from;
+                        });
+    const BoundaryFm output{v, stored ? Residence::dram : Residence::pinned};
+    const std::size_t layer = v;
+    GroupQuery q;
+    q.layers = std::span<const std::size_t>(&layer, 1);
+    q.inputs = inputs;
+    q.outputs = std::span<const BoundaryFm>(&output, 1);
+    q.available_bytes = capacity;
+    CostFloor floor = this->floor(q.layers);
+    for (const Objective objective : {Objective::latency, Objective::offchip_bytes, Objective::energy}) {
+      q.objective = objective;
+      const std::optional<CostFloor> group = group_floor(q);
+      if (!group) return std::nullopt;
+      switch (objective) {
+        case Objective::latency: floor.latency_cycles = std::max(floor.latency_cycles, group->latency_cycles); break;
+        case Objective::offchip_bytes: floor.offchip_bytes = std::max(floor.offchip_bytes, group->offchip_bytes); break;
+        case Objective::energy: floor.energy_pj = std::max(floor.energy_pj, group->energy_pj); break;
+      }
+    }
+    return floor;
+  }
   /// LayerInfo::dram_reads of every layer p: for each compute reader c, the
   /// least SPM in which a group may hold the FM of p on chip for c:
   ///   on_chip_from = min(least_spm_bytes(hull(p, c)), max(pinned(p, p), pinned(p, c)))   [B]
@@ -1386,10 +1466,13 @@ class ReferenceAccelerator {
   std::vector<LayerInfo> info_;
   std::vector<std::uint64_t> interchange_keys_;  ///< per vertex: interchange_key()
   mutable detail::WalkCache<TileGeometry> walks_;  ///< the tile walks of the groups asked lately (thread-safe)
+  /// alone_floors(), per capacity asked (shared by copies: the same model and hardware)
+  std::shared_ptr<AloneFloorsByCapacity> alone_floors_ = std::make_shared<AloneFloorsByCapacity>();
 };
 static_assert(BatchCostModel<ReferenceAccelerator>);
 static_assert(SpmFloorModel<ReferenceAccelerator>);
 static_assert(CostFloorModel<ReferenceAccelerator>);
+static_assert(CapacityFloorModel<ReferenceAccelerator>);
 static_assert(GroupFloorModel<ReferenceAccelerator>);
 static_assert(FusedFloorModel<ReferenceAccelerator>);
 static_assert(GrowthFloorModel<ReferenceAccelerator>);
