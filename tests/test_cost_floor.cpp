@@ -508,8 +508,10 @@ TEST_CASE("the SPM floor holds a whole window of a row every plan computes, not 
   }
 }
 
-TEST_CASE("the growth floor is below every group grown from it plus the floor of the rest", "[accel][floor][growth_floor]") {
+TEST_CASE("the growth floor is below every group grown from it plus the floor of the rest, in any SPM",
+          "[accel][floor][growth_floor]") {
   std::size_t above_floor = 0;  // growth floors above the plain floor of all their layers (what they add)
+  std::size_t fitting = 0, above_growth = 0;  // in a smaller SPM: grown groups that fit; floors it raised
   for (std::uint32_t seed = 1; seed <= 300; ++seed) {
     std::mt19937 rng(seed);
     const Network g = pinfuse::testing::random_network(rng, std::uniform_int_distribution<int>(3, 10)(rng), seed % 2 == 0);
@@ -530,6 +532,13 @@ TEST_CASE("the growth floor is below every group grown from it plus the floor of
     std::vector<std::size_t> all = group;
     all.insert(all.end(), rest.begin(), rest.end());
     above_floor += growth.latency_cycles > accel.floor(all).latency_cycles ? 1 : 0;
+    // In an SPM that some layers' weights may pass (CapacityGrowthFloorModel): for the grown groups that fit it.
+    std::uint64_t heaviest = 0;  // [B]
+    for (const std::size_t v : all) heaviest = std::max(heaviest, weight_bytes(g, v));
+    const std::uint64_t capacity = std::uniform_int_distribution<std::uint64_t>(heaviest / 4 + 1, 4 * heaviest + 1)(rng);
+    const CostFloor growth_here = accel.growth_floor(group, rest, capacity);
+    CHECK(growth_here.latency_cycles >= growth.latency_cycles);
+    above_growth += growth_here.latency_cycles > growth.latency_cycles ? 1 : 0;
     for (int grown = 0; grown < 8; ++grown) {
       std::vector<std::size_t> larger = group, after;
       for (const std::size_t v : rest) (rng() % 2 == 0 ? larger : after).push_back(v);
@@ -539,9 +548,20 @@ TEST_CASE("the growth floor is below every group grown from it plus the floor of
                    << after.size() << " layers after");
       CHECK(growth.latency_cycles <= fused.latency_cycles + floor_after.latency_cycles);
       CHECK(growth.offchip_bytes <= fused.offchip_bytes + floor_after.offchip_bytes);  // energy: 0
+      std::vector<std::size_t> in_order = larger;  // least_spm_bytes asks for execution order
+      std::sort(in_order.begin(), in_order.end(), [&](std::size_t a, std::size_t b) {
+        return std::find(p.order.begin(), p.order.end(), a) < std::find(p.order.begin(), p.order.end(), b);
+      });
+      if (accel.least_spm_bytes(in_order) > capacity) continue;
+      ++fitting;
+      const CostFloor after_here = accel.floor(after, capacity);
+      CHECK(growth_here.latency_cycles <= fused.latency_cycles + after_here.latency_cycles);
+      CHECK(growth_here.offchip_bytes <= fused.offchip_bytes + after_here.offchip_bytes);
     }
   }
   CHECK(above_floor > 0);  // the growth floor sees the weights a fused group cannot hide behind its compute
+  CHECK(fitting > 500);      // grown groups that fit the smaller SPM (797)
+  CHECK(above_growth >= 8);  // where a layer of the rest cannot be fused there (10)
 }
 
 TEST_CASE("a sound cached walk that saves layer work computes strictly less than recompute", "[accel][caching]") {

@@ -169,13 +169,8 @@ class ReferenceAccelerator {
     in_layers.resize(info_.size(), 0);
     for (const std::size_t v : layers) {
       in_layers[v] = 1;
-      if (const std::optional<CostFloor>& a = (*alone)[v]) {
-        singles.latency_cycles = saturating_add(singles.latency_cycles, a->latency_cycles);
-        singles.offchip_bytes = saturating_add(singles.offchip_bytes, a->offchip_bytes);
-        singles.energy_pj = saturating_add(singles.energy_pj, a->energy_pj);
-      } else {
-        add_to_floor(sums, info_[v], true);
-      }
+      if (const std::optional<CostFloor>& a = (*alone)[v]) add_floor(singles, *a);
+      else add_to_floor(sums, info_[v], true);
     }
     for (const std::size_t p : layers) {
       bool stored = false;
@@ -189,9 +184,9 @@ class ReferenceAccelerator {
       if (stored && !(*alone)[p] && !info_[p].model_output) sums.output_bytes = saturating_add(sums.output_bytes, fm_bytes(p));
     }
     for (const std::size_t v : layers) in_layers[v] = 0;
-    const CostFloor rest = floor_from(sums);
-    return {saturating_add(rest.latency_cycles, singles.latency_cycles), saturating_add(rest.offchip_bytes, singles.offchip_bytes),
-            saturating_add(rest.energy_pj, singles.energy_pj)};
+    CostFloor floor = floor_from(sums);
+    add_floor(floor, singles);
+    return floor;
   }
 
   /// FusedFloorModel: the same floor for the first k + 1 of `layers` run as one
@@ -233,13 +228,19 @@ class ReferenceAccelerator {
   /// only states h rules out; and two floored pJ sums may be one below the
   /// floored total.
   CostFloor growth_floor(std::span<const std::size_t> group, std::span<const std::size_t> rest) const {
-    FloorSums sums;
-    for (const std::size_t v : group) add_to_floor(sums, info_[v], false);
-    for (const std::size_t v : rest) add_to_floor(sums, info_[v], true);
-    CostFloor f = floor_from(sums);  // latency: max(compute, weight_dma + store, unhidden)
-    f.latency_cycles = std::max({sums.compute, sums.unhidden, f.latency_cycles > 0 ? f.latency_cycles - 1 : 0});
-    f.energy_pj = 0;
-    return f;
+    return growth_floor_with(group, rest, nullptr);
+  }
+
+  /// CapacityFloorModel's growth floor: the same for the groups G grown from
+  /// `group` that fit an SPM of `capacity` bytes, with floor(rest - G,
+  /// capacity) after them. Such a G (two or more layers) holds no layer whose
+  /// weights pass the SPM (least_held()), so those of `rest` stay in rest - G
+  /// and each adds its alone floor (alone_floors()); the other layers of
+  /// `rest` count as growth_floor() counts them (the FMs floor(rest - G,
+  /// capacity) adds only raise it).
+  CostFloor growth_floor(std::span<const std::size_t> group, std::span<const std::size_t> rest,
+                         std::uint64_t capacity) const {
+    return growth_floor_with(group, rest, alone_floors(capacity).get());
   }
 
   /// GroupFloorModel: at most the answer to `q` itself (the least score over the
@@ -686,6 +687,30 @@ class ReferenceAccelerator {
       }
     }
     return floor;
+  }
+  /// growth_floor()'s sums, with the layers of `rest` that `alone` has a floor
+  /// for (none without) adding that floor instead of their terms.
+  CostFloor growth_floor_with(std::span<const std::size_t> group, std::span<const std::size_t> rest,
+                              const AloneFloors* alone) const {
+    FloorSums sums;
+    CostFloor singles;  // of the layers of `rest` that run alone
+    for (const std::size_t v : group) add_to_floor(sums, info_[v], false);
+    for (const std::size_t v : rest) {
+      if (alone && (*alone)[v]) add_floor(singles, *(*alone)[v]);
+      else add_to_floor(sums, info_[v], true);
+    }
+    CostFloor f = floor_from(sums);  // latency: max(compute, weight_dma + store, unhidden)
+    f.latency_cycles = saturating_add(std::max({sums.compute, sums.unhidden, f.latency_cycles > 0 ? f.latency_cycles - 1 : 0}),
+                                      singles.latency_cycles);
+    f.offchip_bytes = saturating_add(f.offchip_bytes, singles.offchip_bytes);
+    f.energy_pj = 0;
+    return f;
+  }
+  /// `sum` += `f`, per metric (saturating).
+  static void add_floor(CostFloor& sum, const CostFloor& f) {
+    sum.latency_cycles = saturating_add(sum.latency_cycles, f.latency_cycles);
+    sum.offchip_bytes = saturating_add(sum.offchip_bytes, f.offchip_bytes);
+    sum.energy_pj = saturating_add(sum.energy_pj, f.energy_pj);
   }
   /// LayerInfo::dram_reads of every layer p: for each compute reader c, the
   /// least SPM in which a group may hold the FM of p on chip for c:
@@ -1473,6 +1498,7 @@ static_assert(BatchCostModel<ReferenceAccelerator>);
 static_assert(SpmFloorModel<ReferenceAccelerator>);
 static_assert(CostFloorModel<ReferenceAccelerator>);
 static_assert(CapacityFloorModel<ReferenceAccelerator>);
+static_assert(CapacityGrowthFloorModel<ReferenceAccelerator>);
 static_assert(GroupFloorModel<ReferenceAccelerator>);
 static_assert(FusedFloorModel<ReferenceAccelerator>);
 static_assert(GrowthFloorModel<ReferenceAccelerator>);

@@ -61,7 +61,13 @@
 // solvers ask. It is at least floor(layers). A small SPM forces traffic no
 // grouping avoids (an FM no group can hold with its reader, nor pin beside
 // it, crosses DRAM); the solvers ask it with their SPM's capacity wherever
-// they ask floor() (floor_in()).
+// they ask floor() (floor_in()). With GrowthFloorModel, it also tells
+//
+//   pinfuse::CostFloor m.growth_floor(std::span<const std::size_t> group, std::span<const std::size_t> rest,
+//                                     std::uint64_t capacity) const
+//
+// the growth floor (below) for the groups G that fit that SPM, with
+// floor(rest - G, capacity) after them (growth_floor_in()).
 //
 // Optionally (GroupFloorModel), a model tells a floor on one group's score over
 // every setting at most as generous as a query:
@@ -334,6 +340,13 @@ CostFloor floor_in(const M& m, std::span<const std::size_t> layers, std::uint64_
 }
 
 template <class M>
+concept CapacityGrowthFloorModel = CapacityFloorModel<M> &&
+                                   requires(const M& m, std::span<const std::size_t> group,
+                                            std::span<const std::size_t> rest, std::uint64_t capacity) {
+  { m.growth_floor(group, rest, capacity) } -> std::same_as<CostFloor>;
+};
+
+template <class M>
 concept GroupFloorModel = CostModel<M> && requires(const M& m, const GroupQuery& q) {
   { m.group_floor(q) } -> std::same_as<std::optional<CostFloor>>;
 };
@@ -348,6 +361,16 @@ concept GrowthFloorModel = FusedFloorModel<M> && CostFloorModel<M> &&
                            requires(const M& m, std::span<const std::size_t> group, std::span<const std::size_t> rest) {
   { m.growth_floor(group, rest) } -> std::same_as<CostFloor>;
 };
+
+/// The growth floor of a GrowthFloorModel in an SPM of `capacity` bytes: its
+/// capacity growth floor where it has one (CapacityGrowthFloorModel), else its
+/// growth floor.
+template <GrowthFloorModel M>
+CostFloor growth_floor_in(const M& m, std::span<const std::size_t> group, std::span<const std::size_t> rest,
+                          std::uint64_t capacity) {
+  if constexpr (CapacityGrowthFloorModel<M>) return m.growth_floor(group, rest, capacity);
+  else return (void)capacity, m.growth_floor(group, rest);
+}
 
 template <class M>
 concept SpmFloorModel = CostModel<M> && requires(const M& m, std::span<const std::size_t> layers) {

@@ -556,7 +556,7 @@ class DagSearch {
   bool growth_hopeless(const std::vector<int>& from, Score limit, Score incumbent, std::vector<Score>& left) {
     if constexpr (GrowthFloorModel<C>) {
       if (group_layers_.size() < 2) return false;
-      const Score floor = score_of(cost_.growth_floor(group_layers_, rest_layers_), opt_.objective);
+      const Score floor = score_of(growth_floor_in(cost_, group_layers_, rest_layers_, spm_.capacity()), opt_.objective);
       for (const int id : from) {
         const Score reach = states_[std::size_t(id)].g + floor;
         if (reach < incumbent && !(limit < reach)) return false;
