@@ -23,6 +23,7 @@
 #include "pinfuse/accel/reference_accelerator.hpp"
 #include "pinfuse/core/align.hpp"
 #include "pinfuse/solvers/detail/group_boundary.hpp"
+#include "pinfuse/solvers/solve.hpp"
 #include "support/brute_force.hpp"
 #include "support/bundled.hpp"
 #include "support/random_networks.hpp"
@@ -173,6 +174,85 @@ TEST_CASE("the floor in a small SPM counts the maps it cannot keep on chip and t
   CHECK(solvable >= 120 / int(pinfuse::testing::seed_step));  // 150 (45 sanitized)
   CHECK(raised >= 12 / int(pinfuse::testing::seed_step));     // 17 (3 sanitized)
   CHECK(unfused >= 9 / int(pinfuse::testing::seed_step));     // 27 (3 sanitized)
+}
+
+TEST_CASE("a pinned concat holds its inputs' rows: the floor in an SPM just larger than it lets it stay on chip",
+          "[accel][floor][capacity_floor]") {
+  // x and y write straight into their concat when it is pinned (in place): the SPM it
+  // needs for that is its bytes and little more, not its bytes plus its inputs' rows.
+  Network g;
+  Layer in = pinfuse::testing::simple_layer("in", LayerKind::input);
+  in.output = {56, 56, 8};
+  const LayerId input = add_layer(g, in);
+  const LayerId x = add_layer(g, pinfuse::testing::conv_layer("x", 64, 1, 1), {input});
+  const LayerId y = add_layer(g, pinfuse::testing::conv_layer("y", 64, 1, 1), {input});
+  const LayerId cat = add_layer(g, pinfuse::testing::simple_layer("cat", LayerKind::concat), {x, y});
+  // c's weights (128 * 9 * 400 B) pass the SPM: it runs alone, reading the concat pinned or from DRAM
+  const LayerId c = add_layer(g, pinfuse::testing::conv_layer("c", 400, 3, 1), {cat});
+  add_layer(g, pinfuse::testing::simple_layer("out", LayerKind::output), {c});
+  infer_shapes(g);
+  const std::uint64_t concat_bytes = fm_bytes(g, cat);  // 56 * 56 * 128 [B]
+  int plans = 0;
+  for (std::uint64_t extra = 0; extra <= 8192; extra += 1024) {
+    Hardware hw;
+    hw.spm_bytes = concat_bytes + extra;
+    const ReferenceAccelerator accel(g, hw);
+    const Scratchpad spm = scratchpad_of(hw);
+    const Problem p = make_problem(g);
+    const std::vector<std::size_t> all(p.order.begin(), p.order.end());
+    const std::optional<Score> best = pinfuse::testing::brute_force_any_order(g, accel, spm, {}, Objective::offchip_bytes);
+    if (!best) continue;
+    ++plans;
+    INFO("SPM " << hw.spm_bytes << " B");
+    CHECK(accel.floor(all, spm.capacity()).offchip_bytes <= best->first);
+  }
+  CHECK(plans >= 5);
+}
+
+TEST_CASE("along solved plans, the floor in their SPM of the layers still to run is below what the plan's groups cost "
+          "for them",
+          "[accel][floor][capacity_floor]") {
+  // What the solvers ask of it: the rest after each group of a plan, in any metric
+  // (the plans of every objective: each is a split into convex groups that fit the SPM).
+  int suffixes = 0;
+  for (std::uint32_t seed = 1; seed <= 40; seed += pinfuse::testing::seed_step) {
+    std::mt19937 rng(seed);
+    const int layers = std::uniform_int_distribution<int>(3, 8)(rng);
+    const Network g = seed % 2 == 0 ? pinfuse::testing::random_rich_network(rng, layers)
+                                    : pinfuse::testing::random_network(rng, layers, true);
+    Hardware hw = pinfuse::testing::random_hardware(rng, g);
+    pinfuse::testing::random_energy(rng, hw);
+    std::uint64_t largest = 0;  // [B]
+    for (LayerId v = 0; v < boost::num_vertices(g); ++v) largest = std::max(largest, fm_bytes(g, v));
+    hw.spm_bytes = std::uniform_int_distribution<std::uint64_t>(largest / 4 + 64, largest + 64)(rng);
+    const ReferenceAccelerator accel(g, hw);
+    const Scratchpad spm = scratchpad_of(hw);
+    for (const Objective objective : {Objective::latency, Objective::offchip_bytes, Objective::energy}) {
+      SolveOptions opt;
+      opt.objective = objective;
+      std::optional<Plan> plan;
+      try {
+        plan = solve_joint(g, accel, spm, opt);
+      } catch (const no_plan_fits&) {
+        continue;
+      }
+      std::vector<std::size_t> rest;
+      CostFloor cost;  // of the groups from the back to the current one
+      for (auto group = plan->groups.rbegin(); group != plan->groups.rend(); ++group) {
+        rest.insert(rest.end(), group->layers.begin(), group->layers.end());
+        cost.latency_cycles += group->cost.latency_cycles;
+        cost.offchip_bytes += group->cost.offchip.total();
+        cost.energy_pj += group->cost.energy.total();
+        const CostFloor floor = accel.floor(rest, spm.capacity());
+        INFO("seed " << seed << ", objective " << int(objective) << ", " << rest.size() << " layers after");
+        CHECK(floor.latency_cycles <= cost.latency_cycles);
+        CHECK(floor.offchip_bytes <= cost.offchip_bytes);
+        CHECK(floor.energy_pj <= cost.energy_pj);
+        ++suffixes;
+      }
+    }
+  }
+  CHECK(suffixes >= 150 / int(pinfuse::testing::seed_step));
 }
 
 TEST_CASE("a layer's floor counts what it costs alone, and a fused group's the last stores of its model outputs",

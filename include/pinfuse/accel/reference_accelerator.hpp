@@ -99,7 +99,7 @@ class ReferenceAccelerator {
     }
     for (LayerId v = 0; v < n; ++v)  // group_floor() reads no floor sums: this asks it with the terms above
       if (layer_role(g, v) == LayerRole::compute) raise_alone_floor(v);
-    set_dram_reads();
+    set_off_chip_inputs();
   }
 
   const Hardware& hardware() const { return hw_; }
@@ -142,52 +142,11 @@ class ReferenceAccelerator {
   }
 
   /// CapacityFloorModel: floor(layers) in an SPM of `capacity` bytes, which
-  /// rules out two things every plan in a larger one may do:
-  /// - Keeping an FM on chip for a reader (LayerInfo::dram_reads). Of the FM
-  ///   of layer p, read by layer c, no setting in that SPM holds a convex
-  ///   group of both (it holds every layer on a path from p to c) nor pins it
-  ///   (set_dram_reads()). So it is in DRAM when c's group runs: not pinned at
-  ///   all, so p's group stores it whole, and c's group loads at least the
-  ///   rows c reads (LayerInfo::least_bytes_read, as group_floor() counts a
-  ///   DRAM input).
-  /// - Fusing a layer whose weights alone pass the SPM: every group of two or
-  ///   more holds at least one layer's weights whole (least_held()), so it runs
-  ///   alone, at no less than its group floor there (alone_floors()).
-  /// So, with A the layers of `layers` that run alone and R the others,
-  ///   floor = sum over A of their group floors + floor(R) with
-  ///     stored += the FM's bytes, of each such FM made in R (unless a model output: floor() has it),
-  ///     loaded += the most any one such reader in R reads of it (two may share a group)     [B]
-  /// through the one DMA engine and DRAM as floor() counts a model output
-  /// (latency: ceil((stored + loaded) / DRAM B/cycle) beside the weights' DMA;
-  /// energy: loaded bytes written into the SPM, stored ones read out of it),
-  /// each metric summed over the groups of A and those of R.
-  CostFloor floor(std::span<const std::size_t> layers, std::uint64_t capacity) const {
-    const std::shared_ptr<const AloneFloors> alone = alone_floors(capacity);
-    FloorSums sums;
-    CostFloor singles;  // of the layers in A
-    thread_local std::vector<char> in_layers;  // per vertex: is it one of `layers`? (cleared before returning)
-    in_layers.resize(info_.size(), 0);
-    for (const std::size_t v : layers) {
-      in_layers[v] = 1;
-      if (const std::optional<CostFloor>& a = (*alone)[v]) add_floor(singles, *a);
-      else add_to_floor(sums, info_[v], true);
-    }
-    for (const std::size_t p : layers) {
-      bool stored = false;
-      std::optional<std::uint64_t> loaded;
-      for (const DramRead& r : info_[p].dram_reads) {
-        if (!in_layers[r.reader] || !(capacity < r.on_chip_from)) continue;
-        stored = true;
-        if (!(*alone)[r.reader]) loaded = std::max(loaded.value_or(0), r.bytes);
-      }
-      if (loaded) sums.loaded_bytes = saturating_add(sums.loaded_bytes, *loaded);
-      if (stored && !(*alone)[p] && !info_[p].model_output) sums.output_bytes = saturating_add(sums.output_bytes, fm_bytes(p));
-    }
-    for (const std::size_t v : layers) in_layers[v] = 0;
-    CostFloor floor = floor_from(sums);
-    add_floor(floor, singles);
-    return floor;
-  }
+  /// also counts what such an SPM forces on every plan: the FMs it cannot keep
+  /// on chip for a reader, and the layers whose weights pass it (they cannot be
+  /// fused) at their own group floors there. See accel/detail/capacity_floor.hpp
+  /// and reference-accelerator.md §10. `layers`: distinct vertices.
+  CostFloor floor(std::span<const std::size_t> layers, std::uint64_t capacity) const;
 
   /// FusedFloorModel: the same floor for the first k + 1 of `layers` run as one
   /// group, for each k. Only a single layer may run in channel chunks (§5c), so
@@ -231,17 +190,11 @@ class ReferenceAccelerator {
     return growth_floor_with(group, rest, nullptr);
   }
 
-  /// CapacityFloorModel's growth floor: the same for the groups G grown from
-  /// `group` that fit an SPM of `capacity` bytes, with floor(rest - G,
-  /// capacity) after them. Such a G (two or more layers) holds no layer whose
-  /// weights pass the SPM (least_held()), so those of `rest` stay in rest - G
-  /// and each adds its alone floor (alone_floors()); the other layers of
-  /// `rest` count as growth_floor() counts them (the FMs floor(rest - G,
-  /// capacity) adds only raise it).
+  /// CapacityGrowthFloorModel: the same for the groups G grown from `group`
+  /// that fit an SPM of `capacity` bytes, with floor(rest - G, capacity) after
+  /// them (accel/detail/capacity_floor.hpp).
   CostFloor growth_floor(std::span<const std::size_t> group, std::span<const std::size_t> rest,
-                         std::uint64_t capacity) const {
-    return growth_floor_with(group, rest, alone_floors(capacity).get());
-  }
+                         std::uint64_t capacity) const;
 
   /// GroupFloorModel: at most the answer to `q` itself (the least score over the
   /// ways of the sound cached walks where evaluate() walks recompute, WalkCosted,
@@ -480,9 +433,7 @@ class ReferenceAccelerator {
   DramFloor least_dram_bytes(const GroupQuery& q, std::uint64_t footprint) const {
     const auto bytes_read = [&](std::size_t fm) {  // of FM `fm`, by the group's layers
       std::uint64_t most = 0;
-      for (const std::size_t v : q.layers)
-        for (std::size_t slot = 0; slot < info_[v].inputs.size(); ++slot)
-          if (info_[v].inputs[slot] == fm) most = std::max(most, info_[v].least_bytes_read[slot]);
+      for (const std::size_t v : q.layers) most = std::max(most, least_bytes_read_of(v, fm));
       return most;
     };
     DramFloor d;
@@ -497,6 +448,15 @@ class ReferenceAccelerator {
     return d;
   }
 
+  /// The most layer `c` reads of the FM of layer `p` in any slot
+  /// (LayerInfo::least_bytes_read; 0 if it does not read it) [B].
+  std::uint64_t least_bytes_read_of(std::size_t c, std::size_t p) const {
+    std::uint64_t most = 0;
+    for (std::size_t slot = 0; slot < info_[c].inputs.size(); ++slot)
+      if (info_[c].inputs[slot] == p) most = std::max(most, info_[c].least_bytes_read[slot]);
+    return most;
+  }
+
   /// What q's available bytes leave for pins beside `footprint` (least_footprint(q)) [B].
   static std::uint64_t room_for_pins(const GroupQuery& q, std::uint64_t footprint) {
     return q.available_bytes > footprint ? q.available_bytes - footprint : 0;
@@ -505,12 +465,13 @@ class ReferenceAccelerator {
   /// Bytes of the FM of layer `v` (its output) [B]: no overflow, check_counts() made sure.
   std::uint64_t fm_bytes(std::size_t v) const { return info_[v].row_bytes * std::uint64_t(std::max(info_[v].height, 0)); }
 
-  /// A read of a layer's output by layer `reader` that an SPM of fewer than
-  /// `on_chip_from` bytes cannot keep on chip (floor(layers, capacity)).
-  struct DramRead {
-    LayerId reader = 0;
-    std::uint64_t on_chip_from = 0;  ///< min(least_spm_bytes({producer, reader}), pinned beside the reader) [B]
-    std::uint64_t bytes = 0;         ///< the most the reader's least rows read of it (least_bytes_read) [B]
+  /// An input of a layer, the FM of layer `producer`, and the least SPM in
+  /// which the layer's group may hold it on chip (set_off_chip_inputs()).
+  struct OffChipInput {
+    LayerId producer = 0;
+    std::uint64_t on_chip_from = 0;  ///< in a plan that runs the producer too [B]
+    std::uint64_t pinned_from = 0;   ///< pinned beside the reader (pin_room()) [B]
+    std::uint64_t bytes = 0;         ///< the most the reader's least rows read of it (least_bytes_read_of) [B]
   };
   /// The sums floor() and fused_floors() take the maxima of, over the layers added so far.
   struct FloorSums {
@@ -543,7 +504,7 @@ class ReferenceAccelerator {
     std::vector<int> least_one_row;   ///< per input slot: least_input_rows(v, slot, 1), which least_held() asks most
     std::vector<int> most_one_row;    ///< per input slot: the most input rows one of its least rows reads (set_least_compute)
     std::vector<std::uint64_t> least_bytes_read;  ///< per input slot: bytes of the input rows its least_rows read [B]
-    std::vector<DramRead> dram_reads;  ///< per compute reader of its output (set_dram_reads)
+    std::vector<OffChipInput> off_chip_inputs;  ///< per compute layer it reads (set_off_chip_inputs)
     std::uint64_t compute = 0;        ///< compute_cycles()
     std::uint64_t weight_dma = 0;     ///< dma_cycles(weight_bytes): one load of all its weights [cyc]
     FloorSums floor_alone, floor_fused;  ///< its terms of the floor sums, in channel chunks or not (add_to_floor())
@@ -607,175 +568,69 @@ class ReferenceAccelerator {
   /// (overlap_floor(v) is at most both). A layer no setting runs alone keeps fused(v).
   void raise_alone_floor(LayerId v) {
     LayerInfo& l = info_[v];
-    std::vector<BoundaryFm> inputs;
-    for (const LayerId i : l.inputs)
-      if (std::none_of(inputs.begin(), inputs.end(), [&](const BoundaryFm& b) { return b.vertex == i; }))
-        inputs.push_back({i, Residence::pinned});
-    const BoundaryFm output{v, l.model_output ? Residence::dram : Residence::pinned};
-    const std::size_t layer = v;
-    GroupQuery q;
-    q.layers = std::span<const std::size_t>(&layer, 1);
-    q.inputs = inputs;
-    q.outputs = std::span<const BoundaryFm>(&output, 1);
-    q.available_bytes = std::numeric_limits<std::uint64_t>::max();
-    q.objective = Objective::latency;
-    const std::optional<CostFloor> alone = group_floor(q);
+    const SingleLayerQuery single(v, l.inputs, [](LayerId) { return Residence::pinned; },
+                                  l.model_output ? Residence::dram : Residence::pinned,
+                                  std::numeric_limits<std::uint64_t>::max());
+    const std::optional<CostFloor> alone = group_floor(single.query);
     const std::uint64_t fused = l.floor_fused.unhidden;
     l.floor_alone.unhidden = std::max(l.floor_alone.unhidden, alone ? std::min(alone->latency_cycles, fused) : fused);
   }
-  /// floor()'s three metrics from its sums: the FM bytes stored and loaded
-  /// cross DRAM through the DMA engine beside the weights (§6), each once
-  ///   latency  = max(compute, weight DMA + ceil((stored + loaded) / DRAM B/cycle), unhidden)   [cyc]
-  ///   off-chip = weights + stored + loaded                                                    [B]
-  ///   energy   = least rows' MACs and vector ops + weights * (e_dram + e_spm_write)
-  ///              + stored * (e_dram + e_spm_read) + loaded * (e_dram + e_spm_write)            [pJ]
+  /// A query about layer `v` alone (objective latency, alignment 1), whose
+  /// inputs are the FMs of `producers`: each once, where `input_at(producer)`
+  /// says, and its output `output_at`.
+  struct SingleLayerQuery {
+    template <class InputAt>
+    SingleLayerQuery(LayerId v, const std::vector<LayerId>& producers, const InputAt& input_at, Residence output_at,
+                     std::uint64_t available)
+        : layer(v) {
+      for (const LayerId u : producers)
+        if (std::none_of(inputs.begin(), inputs.end(), [&](const BoundaryFm& b) { return b.vertex == u; }))
+          inputs.push_back({u, input_at(u)});
+      output = {v, output_at};
+      query.layers = std::span<const std::size_t>(&layer, 1);
+      query.inputs = inputs;
+      query.outputs = std::span<const BoundaryFm>(&output, 1);
+      query.available_bytes = available;
+    }
+    SingleLayerQuery(const SingleLayerQuery&) = delete;  // the query points into it
+    std::size_t layer;
+    std::vector<BoundaryFm> inputs;
+    BoundaryFm output;
+    GroupQuery query;
+  };
   /// Per vertex: the floor of a layer that runs alone in an SPM of some
   /// capacity (its weights pass it), or none (floor(layers, capacity)).
   using AloneFloors = std::vector<std::optional<CostFloor>>;
-  /// The AloneFloors of `capacity`, made on its first call and kept (thread-safe).
-  std::shared_ptr<const AloneFloors> alone_floors(std::uint64_t capacity) const {
-    const std::lock_guard<std::mutex> lock(alone_floors_->mutex);
-    std::shared_ptr<const AloneFloors>& kept = alone_floors_->by_capacity[capacity];
-    if (!kept) {
-      auto floors = std::make_shared<AloneFloors>(info_.size());
-      for (LayerId v = 0; v < info_.size(); ++v)
-        if (layer_role(*g_, v) == LayerRole::compute && info_[v].weight_bytes > capacity) (*floors)[v] = alone_floor(v, capacity);
-      kept = std::move(floors);
-    }
-    return kept;
-  }
   struct AloneFloorsByCapacity {
     std::mutex mutex;
     std::map<std::uint64_t, std::shared_ptr<const AloneFloors>> by_capacity;
   };
-  /// Layer v's floor as a group of one in an SPM of `capacity` bytes: per
-  /// metric, the group floor asked under the objective that ranks it first,
-  /// with its inputs and output in DRAM where they cannot stay on chip
-  /// (LayerInfo::dram_reads; a model output) and pinned otherwise, and all
-  /// `capacity` available (group_floor(): no setting in that SPM scores less),
-  /// and at least floor({v}). None where no setting runs it.
-  std::optional<CostFloor> alone_floor(LayerId v, std::uint64_t capacity) const {
-    const LayerInfo& l = info_[v];
-    std::vector<BoundaryFm> inputs;
-    for (const LayerId u : l.inputs) {
-      if (std::any_of(inputs.begin(), inputs.end(), [&](const BoundaryFm& b) { return b.vertex == u; })) continue;
-      const std::vector<DramRead>& reads = info_[u].dram_reads;
-      const bool in_dram = std::any_of(reads.begin(), reads.end(), [&](const DramRead& r) {
-        return r.reader == v && capacity < r.on_chip_from;
-      });
-      inputs.push_back({u, in_dram ? Residence::dram : Residence::pinned});
-    }
-    const bool stored = l.model_output || std::any_of(l.dram_reads.begin(), l.dram_reads.end(), [&](const DramRead& r) {
-                          return capacity < r.on_chip_from;
-                        });
-    const BoundaryFm output{v, stored ? Residence::dram : Residence::pinned};
-    const std::size_t layer = v;
-    GroupQuery q;
-    q.layers = std::span<const std::size_t>(&layer, 1);
-    q.inputs = inputs;
-    q.outputs = std::span<const BoundaryFm>(&output, 1);
-    q.available_bytes = capacity;
-    CostFloor floor = this->floor(q.layers);
-    for (const Objective objective : {Objective::latency, Objective::offchip_bytes, Objective::energy}) {
-      q.objective = objective;
-      const std::optional<CostFloor> group = group_floor(q);
-      if (!group) return std::nullopt;
-      switch (objective) {
-        case Objective::latency: floor.latency_cycles = std::max(floor.latency_cycles, group->latency_cycles); break;
-        case Objective::offchip_bytes: floor.offchip_bytes = std::max(floor.offchip_bytes, group->offchip_bytes); break;
-        case Objective::energy: floor.energy_pj = std::max(floor.energy_pj, group->energy_pj); break;
-      }
-    }
-    return floor;
-  }
-  /// growth_floor()'s sums, with the layers of `rest` that `alone` has a floor
-  /// for (none without) adding that floor instead of their terms.
+  std::shared_ptr<const AloneFloors> alone_floors(std::uint64_t capacity) const;
+  std::optional<CostFloor> alone_floor(LayerId v, std::uint64_t capacity) const;
   CostFloor growth_floor_with(std::span<const std::size_t> group, std::span<const std::size_t> rest,
-                              const AloneFloors* alone) const {
-    FloorSums sums;
-    CostFloor singles;  // of the layers of `rest` that run alone
-    for (const std::size_t v : group) add_to_floor(sums, info_[v], false);
-    for (const std::size_t v : rest) {
-      if (alone && (*alone)[v]) add_floor(singles, *(*alone)[v]);
-      else add_to_floor(sums, info_[v], true);
-    }
-    CostFloor f = floor_from(sums);  // latency: max(compute, weight_dma + store, unhidden)
-    f.latency_cycles = saturating_add(std::max({sums.compute, sums.unhidden, f.latency_cycles > 0 ? f.latency_cycles - 1 : 0}),
-                                      singles.latency_cycles);
-    f.offchip_bytes = saturating_add(f.offchip_bytes, singles.offchip_bytes);
-    f.energy_pj = 0;
-    return f;
-  }
+                              const AloneFloors* alone) const;
   /// `sum` += `f`, per metric (saturating).
   static void add_floor(CostFloor& sum, const CostFloor& f) {
     sum.latency_cycles = saturating_add(sum.latency_cycles, f.latency_cycles);
     sum.offchip_bytes = saturating_add(sum.offchip_bytes, f.offchip_bytes);
     sum.energy_pj = saturating_add(sum.energy_pj, f.energy_pj);
   }
-  /// LayerInfo::dram_reads of every layer p: for each compute reader c, the
-  /// least SPM in which a group may hold the FM of p on chip for c:
-  ///   on_chip_from = min(least_spm_bytes(hull(p, c)), max(pinned(p, p), pinned(p, c)))   [B]
-  /// hull(p, c): the layers on a path from p to c, which every convex group of
-  /// both holds; pinned(p, x): the FM's bytes + least_spm_bytes({x}) less x's
-  /// rows of it (least_held({x}) holds them in a buffer; pinned, the FM takes
-  /// all its bytes instead, and the rest only grows in any larger group). A pin
-  /// lasts from p's group to its last reader's, so it needs room at both.
-  void set_dram_reads() {
-    const std::vector<std::size_t> order = topological_order(*g_);
-    std::vector<std::size_t> position(order.size());
-    for (std::size_t i = 0; i < order.size(); ++i) position[order[i]] = i;
-    std::vector<char> reached(info_.size(), 0), in_hull(info_.size(), 0);
-    std::vector<std::size_t> below, hull, stack;  // below: what p reaches up to its last reader
-    for (const LayerId p : order) {
-      LayerInfo& l = info_[p];
-      if (layer_role(*g_, p) != LayerRole::compute || l.readers.empty()) continue;
-      std::size_t last = 0;
-      for (const LayerId c : l.readers) last = std::max(last, position[c]);
-      below.assign(1, p);
-      reached[p] = 1;
-      for (std::size_t k = 0; k < below.size(); ++k)
-        for (const LayerId r : info_[below[k]].readers)
-          if (!reached[r] && position[r] <= last) reached[r] = 1, below.push_back(r);
-      const std::uint64_t pinned_at_p = pinned_beside(p, p);
-      for (const LayerId c : l.readers) {
-        if (std::any_of(l.dram_reads.begin(), l.dram_reads.end(), [&](const DramRead& r) { return r.reader == c; }))
-          continue;
-        // hull(p, c): walked back from c over the layers p reaches
-        hull.assign(1, c);
-        stack.assign(1, c);
-        in_hull[c] = 1;
-        while (!stack.empty()) {
-          const LayerId v = stack.back();
-          stack.pop_back();
-          for (const LayerId u : info_[v].inputs)
-            if (reached[u] && !in_hull[u]) in_hull[u] = 1, hull.push_back(u), stack.push_back(u);
-        }
-        for (const std::size_t v : hull) in_hull[v] = 0;
-        std::sort(hull.begin(), hull.end(), [&](std::size_t a, std::size_t b) { return position[a] < position[b]; });
-        std::uint64_t read = 0;
-        for (std::size_t slot = 0; slot < info_[c].inputs.size(); ++slot)
-          if (info_[c].inputs[slot] == p) read = std::max(read, info_[c].least_bytes_read[slot]);
-        const std::uint64_t pinned = std::max(pinned_at_p, pinned_beside(p, c));
-        l.dram_reads.push_back({c, std::min(least_spm_bytes(hull), pinned), read});
-      }
-      for (const std::size_t v : below) reached[v] = 0;
-    }
-  }
-  /// What a group of layer `x` holds at least with the FM of layer `p` pinned:
-  /// its bytes + least_spm_bytes({x}) less what least_held({x}) holds of it [B].
-  std::uint64_t pinned_beside(LayerId p, LayerId x) const {
-    const LeastHeld alone = least_held(std::span<const std::size_t>(&x, 1));
-    std::uint64_t rows_of_it = 0;
-    for (const auto& [fm, bytes] : alone.fms)
-      if (fm == p) rows_of_it = bytes;
-    return saturating_add(fm_bytes(p), alone.total() - rows_of_it);
-  }
+  void set_off_chip_inputs();
+  std::vector<std::size_t> hull_of(LayerId c, const std::vector<char>& reached,
+                                   const std::vector<std::size_t>& position) const;
+  std::uint64_t pin_room(LayerId p, LayerId x) const;
+  /// floor()'s three metrics from its sums: the FM bytes stored and loaded
+  /// cross DRAM through the DMA engine beside the weights (§6), each once
+  ///   latency  = max(compute, weight DMA + ceil((stored + loaded) / DRAM B/cycle), unhidden)   [cyc]
+  ///   off-chip = weights + stored + loaded                                                    [B]
+  ///   energy   = least rows' MACs and vector ops + weights * (e_dram + e_spm_write)
+  ///              + stored * (e_dram + e_spm_read) + loaded * (e_dram + e_spm_write)            [pJ]
   CostFloor floor_from(const FloorSums& s) const {
-    const std::uint64_t fm_bytes = saturating_add(s.output_bytes, s.loaded_bytes);
-    const auto dma = std::uint64_t(std::ceil(double(fm_bytes) / hw_.dram_bytes_per_cycle));
+    const std::uint64_t moved = saturating_add(s.output_bytes, s.loaded_bytes);  // FM bytes [B]
+    const auto dma = std::uint64_t(std::ceil(double(moved) / hw_.dram_bytes_per_cycle));
     const double energy = s.energy + (double(s.weight_bytes) + double(s.loaded_bytes)) * (hw_.dram_pj_per_byte + hw_.spm_write_pj_per_byte) +
                           double(s.output_bytes) * (hw_.dram_pj_per_byte + hw_.spm_read_pj_per_byte);
-    return {std::max({s.compute, saturating_add(s.weight_dma, dma), s.unhidden}), saturating_add(s.weight_bytes, fm_bytes),
+    return {std::max({s.compute, saturating_add(s.weight_dma, dma), s.unhidden}), saturating_add(s.weight_bytes, moved),
             std::uint64_t(std::min(std::floor(energy), double(quantity_limit)))};
   }
   /// Rejects (limit_error) a model and hardware whose counts could pass what
@@ -2366,4 +2221,5 @@ inline std::vector<std::optional<GroupCost>> ReferenceAccelerator::evaluate_batc
 
 }  // namespace pinfuse
 
+#include "pinfuse/accel/detail/capacity_floor.hpp"
 #include "pinfuse/accel/detail/reference_commands.hpp"

@@ -61,13 +61,15 @@
 // solvers ask. It is at least floor(layers). A small SPM forces traffic no
 // grouping avoids (an FM no group can hold with its reader, nor pin beside
 // it, crosses DRAM); the solvers ask it with their SPM's capacity wherever
-// they ask floor() (floor_in()). With GrowthFloorModel, it also tells
+// they ask floor() (floor_in()). Such a model with a growth floor (below)
+// may also tell it for that SPM (CapacityGrowthFloorModel):
 //
 //   pinfuse::CostFloor m.growth_floor(std::span<const std::size_t> group, std::span<const std::size_t> rest,
 //                                     std::uint64_t capacity) const
 //
-// the growth floor (below) for the groups G that fit that SPM, with
-// floor(rest - G, capacity) after them (growth_floor_in()).
+// Contract: as growth_floor(group, rest), for the groups G grown from `group`
+// that fit that SPM (least_spm_bytes(G) <= capacity, where the model tells
+// it), with floor(rest - G, capacity) after them (growth_floor_in()).
 //
 // Optionally (GroupFloorModel), a model tells a floor on one group's score over
 // every setting at most as generous as a query:
