@@ -469,8 +469,7 @@ class ReferenceAccelerator {
   /// which the layer's group may hold it on chip (set_off_chip_inputs()).
   struct OffChipInput {
     LayerId producer = 0;
-    std::uint64_t on_chip_from = 0;  ///< in a plan that runs the producer too [B]
-    std::uint64_t pinned_from = 0;   ///< pinned beside the reader (pin_room()) [B]
+    std::uint64_t on_chip_from = 0;  ///< [B]
     std::uint64_t bytes = 0;         ///< the most the reader's least rows read of it (least_bytes_read_of) [B]
   };
   /// The sums floor() and fused_floors() take the maxima of, over the layers added so far.
