@@ -171,6 +171,10 @@ struct FloorAsScore {
   std::optional<pinfuse::GroupCost> evaluate(const pinfuse::GroupQuery&) const;
   pinfuse::Score floor(std::span<const std::size_t>) const;
 };
+struct CapacityFloorWithoutFloor {  // a floor in a capacity extends the floor in any SPM
+  std::optional<pinfuse::GroupCost> evaluate(const pinfuse::GroupQuery&) const;
+  pinfuse::CostFloor floor(std::span<const std::size_t>, std::uint64_t) const;
+};
 struct GroupFloorNotOptional {  // a floor for a group that may not run must say so
   std::optional<pinfuse::GroupCost> evaluate(const pinfuse::GroupQuery&) const;
   pinfuse::CostFloor group_floor(const pinfuse::GroupQuery&) const;
@@ -210,6 +214,10 @@ static_assert(CostModel<not_models::BatchWithoutOptional> && !BatchCostModel<not
 static_assert(CostModel<not_models::FloorAsScore> && !CostFloorModel<not_models::FloorAsScore>);
 static_assert(CostModel<not_models::GroupFloorNotOptional> && !GroupFloorModel<not_models::GroupFloorNotOptional>);
 static_assert(!GroupFloorModel<foreign::WholeFmModel>);
+static_assert(!CapacityFloorModel<foreign::WholeFmModel>);  // floor_in() asks its floor(layers)
+static_assert(!CostFloorModel<not_models::CapacityFloorWithoutFloor> &&
+              !CapacityFloorModel<not_models::CapacityFloorWithoutFloor>);
+static_assert(CapacityFloorModel<ReferenceAccelerator> && CapacityGrowthFloorModel<ReferenceAccelerator>);
 static_assert(!MemoryConstraint<int>);
 static_assert(!MemoryConstraint<not_models::NoFits>);
 static_assert(!MemoryConstraint<not_models::CapacityAsText>);
