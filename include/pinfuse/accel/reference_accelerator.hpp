@@ -3,7 +3,6 @@
 // Solvers never include this header; it is an example instantiation.
 // Formulas with units: docs/reference-accelerator.md.
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -615,8 +614,8 @@ class ReferenceAccelerator {
     sum.energy_pj = saturating_add(sum.energy_pj, f.energy_pj);
   }
   void set_off_chip_inputs();
-  std::vector<std::size_t> hull_of(LayerId c, const std::vector<char>& reached,
-                                   const std::vector<std::size_t>& position) const;
+  std::vector<std::size_t> hull_of(LayerId c, const std::vector<char>& reached, const std::vector<std::size_t>& position,
+                                   std::vector<char>& in_hull) const;
   std::uint64_t pin_room(LayerId p, LayerId x) const;
   /// floor()'s three metrics from its sums: the FM bytes stored and loaded
   /// cross DRAM through the DMA engine beside the weights (§6), each once

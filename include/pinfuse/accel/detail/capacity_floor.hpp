@@ -158,7 +158,7 @@ inline void ReferenceAccelerator::set_off_chip_inputs() {
   const std::vector<std::size_t> order = topological_order(*g_);
   std::vector<std::size_t> position(order.size());
   for (std::size_t i = 0; i < order.size(); ++i) position[order[i]] = i;
-  std::vector<char> reached(info_.size(), 0);
+  std::vector<char> reached(info_.size(), 0), in_hull(info_.size(), 0);
   std::vector<LayerId> below;  // what p reaches up to its last reader
   for (const LayerId p : order) {
     const LayerInfo& l = info_[p];
@@ -174,7 +174,7 @@ inline void ReferenceAccelerator::set_off_chip_inputs() {
     for (const LayerId c : l.readers) {
       std::vector<OffChipInput>& inputs = info_[c].off_chip_inputs;
       if (std::any_of(inputs.begin(), inputs.end(), [&](const OffChipInput& in) { return in.producer == p; })) continue;
-      inputs.push_back({p, std::min(least_spm_bytes(hull_of(c, reached, position)), std::max(room_at_p, pin_room(p, c))),
+      inputs.push_back({p, std::min(least_spm_bytes(hull_of(c, reached, position, in_hull)), std::max(room_at_p, pin_room(p, c))),
                         least_bytes_read_of(c, p)});
     }
     for (const LayerId v : below) reached[v] = 0;
@@ -182,16 +182,20 @@ inline void ReferenceAccelerator::set_off_chip_inputs() {
 }
 
 /// hull(p, c) in execution order: c and its ancestors among the layers
-/// `reached` from p (walked back from c), p included.
+/// `reached` from p (walked back from c), p included. `in_hull`: per vertex,
+/// all 0, and so again on return (O(hull) marks, not a search per layer).
 inline std::vector<std::size_t> ReferenceAccelerator::hull_of(LayerId c, const std::vector<char>& reached,
-                                                              const std::vector<std::size_t>& position) const {
+                                                              const std::vector<std::size_t>& position,
+                                                              std::vector<char>& in_hull) const {
   std::vector<std::size_t> hull{c}, stack{c};
+  in_hull[c] = 1;
   while (!stack.empty()) {
     const LayerId v = stack.back();
     stack.pop_back();
     for (const LayerId u : info_[v].inputs)
-      if (reached[u] && std::find(hull.begin(), hull.end(), u) == hull.end()) hull.push_back(u), stack.push_back(u);
+      if (reached[u] && !in_hull[u]) in_hull[u] = 1, hull.push_back(u), stack.push_back(u);
   }
+  for (const std::size_t v : hull) in_hull[v] = 0;
   std::sort(hull.begin(), hull.end(), [&](std::size_t a, std::size_t b) { return position[a] < position[b]; });
   return hull;
 }
