@@ -120,6 +120,10 @@ BROKEN = [
     ("depth_to_space without block", _append(name="d", type="depth_to_space", inputs=["x"]), "/layers/{end}"),
     ("space_to_depth with a bad order", _append(name="d", type="space_to_depth", inputs=["x"], block=2, order="cdr"),
      "/layers/{end}/order"),
+    ("layer_norm with two inputs", _append(name="n", type="layer_norm", inputs=["x", "x"]), "/layers/{end}/inputs"),
+    ("layer_norm with a numeric scale", _append(name="n", type="layer_norm", inputs=["x"], scale=1),
+     "/layers/{end}/scale"),
+    ("layer_norm with a kernel", _append(name="n", type="layer_norm", inputs=["x"], kernel=1), "/layers/{end}"),
 ]
 
 

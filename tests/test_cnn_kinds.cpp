@@ -312,3 +312,58 @@ TEST_CASE("random groupings and pins of models with the new kinds replay byte-ex
   for (const LayerKind k : {LayerKind::pad, LayerKind::depth_to_space, LayerKind::space_to_depth, LayerKind::resize})
     CHECK(tiled.count(k) == 1);  // every new kind ran in a tiled group
 }
+
+namespace {
+
+/// The random model with each activation layer made a layer_norm (the same shape; with a
+/// scale and a shift on alternate ones): layer normalizations between convs, pads, block
+/// shuffles, resizes and residual adds.
+Network with_layer_norms(Network g) {
+  bool affine = true;
+  for (LayerId v = 0; v < boost::num_vertices(g); ++v)
+    if (g[v].kind == LayerKind::activation) {
+      g[v].kind = LayerKind::layer_norm;
+      g[v].activation = Activation::none;
+      g[v].norm_scale = g[v].bias = affine;
+      affine = !affine;
+    }
+  infer_shapes(g);
+  return g;
+}
+
+}  // namespace
+
+TEST_CASE("models with layer normalizations: exact solvers equal brute force, plans replay and read every row",
+          "[solver][program][property]") {
+  std::size_t norms = 0, tiled_norms = 0;
+  for (std::uint32_t seed = 1; seed <= 90; seed += pinfuse::testing::seed_step) {
+    std::mt19937 rng(seed);
+    const Network g = with_layer_norms(testing::random_cnn_kinds_network(rng, std::uniform_int_distribution<int>(2, 7)(rng)));
+    const Hardware hw = testing::random_hardware(rng, g);
+    const ReferenceAccelerator accel(g, hw);
+    const Scratchpad spm = scratchpad_of(hw);
+    INFO("seed " << seed << ", SPM " << hw.spm_bytes << " B");
+    for (LayerId v = 0; v < boost::num_vertices(g); ++v) norms += g[v].kind == LayerKind::layer_norm;
+    SolveOptions opt;
+    opt.order_mode = OrderMode::file;
+    const auto expected = testing::brute_force(g, accel, spm, testing::BruteForceSpace{true, true}, opt.objective);
+    if (!expected) {
+      CHECK_THROWS_AS(solve(Strategy::joint, g, accel, spm, opt), no_plan_fits);
+      continue;
+    }
+    const Plan plan = solve(Strategy::joint, g, accel, spm, opt);
+    CHECK(score_of(plan.totals, plan.objective) == *expected);
+    CHECK(validate_plan(g, plan, accel, spm).ok());
+    const Program prog = build_program(g, plan, accel, spm);
+    CHECK(replay_program(g, plan, prog, spm).ok());
+    CHECK(testing::missing_input_rows(g, accel, prog) == "");
+    for (const PlannedGroup& grp : plan.groups)
+      for (const LayerId l : grp.layers)
+        if (g[l].kind == LayerKind::layer_norm) {
+          CHECK(grp.cost.tiling.at(tiling_key::channel_chunks) == 1);  // it reads every channel of its pixels
+          tiled_norms += grp.cost.tiling.at(tiling_key::row_tiles) > 1;
+        }
+  }
+  CHECK(norms >= 30 / pinfuse::testing::seed_step);  // 63 of 90 seeds
+  CHECK(tiled_norms >= 9 / pinfuse::testing::seed_step);  // 29 of 90 seeds
+}

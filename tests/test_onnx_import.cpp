@@ -320,6 +320,147 @@ TEST_CASE("ONNX ConvTranspose: pads, output_padding, SAME, output_shape and grou
   check_round_trip_and_solve(g);
 }
 
+namespace {
+
+/// A ConvNeXt block as PyTorch exports it: a depthwise 7x7 conv, a permute to NHWC, a
+/// LayerNorm over the channels (`norm`: its nodes before opset 17, LayerNormalization
+/// after), Linear - GELU - Linear on the channels-last map, a permute back, the layer
+/// scale and the residual add.
+onnx::ModelProto convnext_block(int opset, const std::string& norm) {
+  const std::string text = "<ir_version: 8, opset_import: [\"\" : " + std::to_string(opset) + R"(]>
+    block (float[1, 8, 16, 16] image) => (out)
+        <float two = {2.0}, float eps = {0.000001}, float sqrt2 = {1.4142135}, float one = {1.0}, float half = {0.5}> {
+      dw = Conv <kernel_shape = [7, 7], pads = [3, 3, 3, 3], group = 8> (image, wdw, bdw)
+      t = Transpose <perm = [0, 2, 3, 1]> (dw)
+)" + norm + R"(
+      l1 = MatMul (normed, w1)
+      l1b = Add (bias1, l1)
+      h = Div (l1b, sqrt2)
+      er = Erf (h)
+      ea = Add (er, one)
+      gm = Mul (l1b, ea)
+      gl = Mul (gm, half)
+      l2 = MatMul (gl, w2)
+      l2b = Add (bias2, l2)
+      back = Transpose <perm = [0, 3, 1, 2]> (l2b)
+      sc = Mul (layer_scale, back)
+      out = Add (sc, image)
+    })";
+  onnx::ModelProto m = onnx_model(text.c_str(), {{"wdw", {8, 1, 7, 7}}, {"bdw", {8}}, {"gamma", {8}}, {"beta", {8}},
+                                                  {"w1", {8, 32}}, {"bias1", {32}}, {"w2", {32, 8}}, {"bias2", {8}},
+                                                  {"layer_scale", {8, 1, 1}}});
+  return m;
+}
+
+/// F.layer_norm as PyTorch exports it before opset 17.
+const char* const layer_norm_nodes = R"(
+      m = ReduceMean <axes = [-1]> (t)
+      d = Sub (t, m)
+      q = Pow (d, two)
+      v = ReduceMean <axes = [-1]> (q)
+      e = Add (v, eps)
+      s = Sqrt (e)
+      y = Div (d, s)
+      g = Mul (y, gamma)
+      normed = Add (g, beta))";
+
+}  // namespace
+
+TEST_CASE("ONNX ConvNeXt block: a LayerNorm over the channels (as nodes or one node) and Linears on NHWC maps", "[onnx]") {
+  const std::vector<std::pair<std::string, onnx::ModelProto>> spellings{
+      {"nodes, opset 13", convnext_block(13, layer_norm_nodes)},
+      {"squared by Mul, divided by Reciprocal",
+       convnext_block(13, R"(
+      m = ReduceMean <axes = [3]> (t)
+      d = Sub (t, m)
+      q = Mul (d, d)
+      v = ReduceMean <axes = [3]> (q)
+      e = Add (v, eps)
+      s = Sqrt (e)
+      r = Reciprocal (s)
+      y = Mul (d, r)
+      g = Mul (y, gamma)
+      normed = Add (g, beta))")},
+      {"LayerNormalization, opset 17",
+       convnext_block(17, R"(
+      normed = LayerNormalization <axis = -1, epsilon = 0.000001> (t, gamma, beta))")}};
+  for (const auto& [spelling, model] : spellings) {
+    INFO(spelling);
+    ImportSummary summary;
+    OnnxImportOptions options;
+    options.summary = &summary;
+    const Network g = import_onnx(model, options);
+    REQUIRE(kinds(g) == std::vector<std::string>{"input", "conv2d", "layer_norm", "conv2d", "conv2d", "add", "output"});
+    const LayerId dw = find(g, "dw"), norm = find(g, "normed"), l1 = find(g, "l1"), l2 = find(g, "l2");
+    CHECK(g[norm].output == Shape{16, 16, 8});
+    CHECK(g[norm].norm_scale);
+    CHECK(g[norm].bias);
+    CHECK(input_names(g, norm) == std::vector<std::string>{"dw"});
+    CHECK(params(g, norm) == 2 * 8);
+    CHECK(macs(g, norm) == 0);
+    CHECK(vector_ops_per_row(g, norm) == 16ull * (8 * 7 + 7));  // W * (C * (5 + scale + bias) + 7)
+    // The Linears are 1x1 convs over the channels, with their biases; GELU fuses into the first.
+    CHECK(g[l1].output == Shape{16, 16, 32});
+    CHECK(g[l1].rows.kernel == 1);
+    CHECK(g[l1].bias);
+    CHECK(g[l1].activation == Activation::gelu);
+    CHECK(input_names(g, l1) == std::vector<std::string>{"normed"});
+    CHECK(g[l2].output == Shape{16, 16, 8});
+    CHECK(g[l2].bias);
+    CHECK(macs(g, l1) == 16ull * 16 * 32 * 8);
+    CHECK(params(g, l2) == 32ull * 8 + 8);
+    CHECK(input_names(g, find(g, "out")) == std::vector<std::string>{"l2", "image"});
+    CHECK(totals(g).params == 8ull * 49 + 8 + 16 + 8 * 32 + 32 + 32 * 8 + 8);
+    CHECK(summary.fused.count("layer norm") == (spelling.find("nodes") != std::string::npos ||
+                                                spelling.find("Reciprocal") != std::string::npos));
+    // A layer_norm is never split into channel chunks, at any SPM size: each output reads all
+    // channels of its pixel.
+    const ReferenceAccelerator accel(g, Hardware{});
+    const std::vector<std::size_t> alone{norm};
+    const std::vector<BoundaryFm> in{{dw, Residence::dram}}, out{{norm, Residence::dram}};
+    int fits = 0;
+    for (std::uint64_t bytes = 256; bytes <= 64 * 1024; bytes += 256) {
+      const auto cost = accel.evaluate(GroupQuery{alone, in, out, bytes});
+      if (!cost) continue;
+      ++fits;
+      const auto chunks = cost->tiling.find("channel_chunks");
+      CHECK((chunks == cost->tiling.end() || chunks->second == 1));
+    }
+    CHECK(fits > 0);
+    check_round_trip_and_solve(g);
+  }
+}
+
+TEST_CASE("ONNX normalizations over the channels that are no layer_norm are errors that say why", "[onnx]") {
+  // A ReduceMean over the channels whose result is used otherwise.
+  const auto message = [](const onnx::ModelProto& m) {
+    try {
+      import_onnx(m);
+    } catch (const input_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("imported");
+  };
+  CHECK_THAT(message(convnext_block(13, R"(
+      m = ReduceMean <axes = [-1]> (t)
+      normed = Sub (t, m))")),
+             Catch::Contains("ReduceMean over the NCHW axes [1] (the channels, but not the nodes of a layer normalization)"));
+  // The variance's mean over other axes than the first mean: not a layer normalization.
+  CHECK_THAT(message(convnext_block(13, R"(
+      m = ReduceMean <axes = [-1]> (t)
+      d = Sub (t, m)
+      q = Pow (d, two)
+      v = ReduceMean <axes = [1, 2]> (q)
+      e = Add (v, eps)
+      s = Sqrt (e)
+      normed = Div (d, s))")),
+             Catch::Contains("not the nodes of a layer normalization"));
+  // LayerNormalization over H, W and C of an NHWC map (axis 1), and over the width of an NCHW one.
+  CHECK_THAT(message(convnext_block(17, R"(
+      normed = LayerNormalization <axis = 1> (t, gamma, beta))")),
+             Catch::Contains("only a normalization over the channels alone"));
+}
+
 TEST_CASE("ONNX ShuffleNet unit: Split, Slice and the Reshape-Transpose-Reshape channel shuffle", "[onnx]") {
   const Network g = import_onnx(onnx_model(R"(
     <ir_version: 8, opset_import: ["" : 13]>
@@ -1163,7 +1304,7 @@ TEST_CASE("ONNX import rejects a batch other than 1, unsupported attributes and 
   fails("g (float[1, 3, 8, 8] x) => (y) { t = Transpose <perm = [0, 2, 3, 1]> (x)\n y = Conv <kernel_shape = [1, 1]> (t, w) }",
         {{"w", {4, 8, 1, 1}}}, "node 'y' (Conv)", "in layout NHWC (transposed); Conv needs NCHW");
   fails("g (float[1, 3, 8, 8] x) => (y) { t = Transpose <perm = [0, 2, 3, 1]> (x)\n y = ReduceMean <axes = [3]> (t) }", {},
-        "node 'y' (ReduceMean)", "over the NCHW axes [1] (the channels: a LayerNorm?)");
+        "node 'y' (ReduceMean)", "over the NCHW axes [1] (the channels, but not the nodes of a layer normalization)");
   fails("g (float[1, 8, 4, 4] x) => (y) <int64[3] s = {1, 8, 16}> { y = Reshape (x, s) }", {}, "node 'y' (Reshape)",
         "a tensor of rank 3 (a sequence or a matrix, not an image)");
   fails("g (float[1, 8, 4, 4] x) => (y) <int64[4] s = {1, 4, 8, 4}> { y = Reshape (x, s) }", {}, "node 'y' (Reshape)",

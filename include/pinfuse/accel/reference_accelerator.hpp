@@ -64,7 +64,8 @@ class ReferenceAccelerator {
       // its output, group by group (§5c). So does an add or an activation, channel
       // by channel: output channel c reads channel c of its inputs, which have its
       // shape. Channel chunks split a dense conv or an fc by output channels, a
-      // grouped conv by groups, an add or an activation by channels.
+      // grouped conv by groups, an add or an activation by channels. A layer_norm
+      // reads every channel of a pixel for each of its outputs: it is not split.
       // (Shape inference has checked that the groups divide the filters and input
       // channels, and that an add's inputs have equal shapes.)
       const bool grouped_conv = l.kind == LayerKind::conv2d && grouped && i.inputs.size() == 1;

@@ -21,7 +21,7 @@ struct Shape {
 
 enum class LayerKind {
   input, conv2d, pool, add, mul, concat, fc, resize, activation, output, slice, shuffle, conv2d_transpose,
-  pad, depth_to_space, space_to_depth
+  pad, depth_to_space, space_to_depth, layer_norm
 };
 enum class PoolMode { max, avg };
 enum class ResizeMode { nearest, bilinear };
@@ -73,6 +73,7 @@ constexpr std::string_view to_string(LayerKind k) {
     case LayerKind::pad: return "pad";
     case LayerKind::depth_to_space: return "depth_to_space";
     case LayerKind::space_to_depth: return "space_to_depth";
+    case LayerKind::layer_norm: return "layer_norm";
   }
   return "?";
 }
@@ -114,7 +115,8 @@ struct Layer {
   int slice_begin = 0;      ///< slice: channels [slice_begin, slice_end)
   int slice_end = 0;
   int constant_channels = 0;  ///< concat: channels of constant data it appends, held as its weights
-  bool bias = true;         ///< conv2d / fc bias
+  bool bias = true;         ///< conv2d / fc bias; layer_norm: a learned per-channel shift (beta)
+  bool norm_scale = true;   ///< layer_norm: a learned per-channel scale (gamma)
   PoolMode pool_mode = PoolMode::max;
   bool global_pool = false; ///< pool over the whole input
   double scale_h = 1;       ///< resize factors (output per input row / column) when no size is given

@@ -101,7 +101,7 @@ inline Network read_model(const nlohmann::json& doc) {
     if (by_name.count(l.name)) n.at("name").fail("duplicate layer name '" + l.name + "'");
     const std::size_t kind = n.at("type").choice({"input", "conv2d", "pool", "add", "mul", "concat", "fc", "resize",
                                                   "activation", "output", "slice", "shuffle", "conv2d_transpose", "pad",
-                                                  "depth_to_space", "space_to_depth"});
+                                                  "depth_to_space", "space_to_depth", "layer_norm"});
     l.kind = static_cast<LayerKind>(kind);
     switch (l.kind) {
       case LayerKind::input: {
@@ -203,6 +203,11 @@ inline Network read_model(const nlohmann::json& doc) {
         n.only({"name", "type", "inputs", "constant_channels"});
         if (n.has("constant_channels"))
           l.constant_channels = int(n.at("constant_channels").integer(0, detail::max_extent));
+        break;
+      case LayerKind::layer_norm:
+        n.only({"name", "type", "inputs", "scale", "bias"});
+        if (n.has("scale")) l.norm_scale = n.at("scale").boolean();
+        if (n.has("bias")) l.bias = n.at("bias").boolean();
         break;
       case LayerKind::output: n.only({"name", "type", "inputs"}); break;
     }
@@ -321,6 +326,10 @@ inline nlohmann::json model_to_json(const Network& g) {
       case LayerKind::shuffle: j["groups"] = l.groups; break;
       case LayerKind::concat:
         if (l.constant_channels) j["constant_channels"] = l.constant_channels;
+        break;
+      case LayerKind::layer_norm:
+        if (!l.norm_scale) j["scale"] = false;
+        if (!l.bias) j["bias"] = false;
         break;
       case LayerKind::output: break;
     }

@@ -229,6 +229,7 @@ inline void infer_shapes(Network& g, const LayerLocator& where = {}) {
         layer.output = first;
         break;
       case LayerKind::activation:
+      case LayerKind::layer_norm:
       case LayerKind::output:
         need_inputs(1, 1);
         layer.output = first;

@@ -43,10 +43,21 @@ inline std::uint64_t macs_per_row(const Network& g, LayerId v) {
   return g[v].output.h > 0 ? macs(g, v) / std::uint64_t(g[v].output.h) : 0;
 }
 
+/// Vector-unit operations of one output row of a layer_norm, which normalizes each pixel's
+/// C channels: y = (x - mean) / sqrt(var + eps) * gamma + beta, mean and var over the C channels.
+///   per element: add (the mean's sum), sub (x - mean), mul (squared), add (the variance's
+///                sum), mul (by 1 / sqrt(var + eps)); mul by gamma (norm_scale), add beta (bias)
+///   per pixel:   two muls by 1/C, add eps, and 1 / sqrt from a table (4 ops, activation_ops.hpp)
+///   ops per row = W_out * (C * (5 + norm_scale + bias) + 7)                                   [op]
+inline std::uint64_t layer_norm_ops_per_row(const Layer& l) {
+  const std::uint64_t per_element = 5 + (l.norm_scale ? 1 : 0) + (l.bias ? 1 : 0);
+  return std::uint64_t(l.output.w) * (std::uint64_t(l.output.c) * per_element + 7);
+}
+
 /// Vector-unit element operations per output row (pool: one per window tap;
 /// add/mul: one per extra operand; activation: activation_ops_per_element of its
 /// function per element; concat/resize/slice/shuffle/pad/depth_to_space/space_to_depth:
-/// one copy per output element, a pad's padding included).
+/// one copy per output element, a pad's padding included; layer_norm: see layer_norm_ops_per_row).
 inline std::uint64_t vector_ops_per_row(const Network& g, LayerId v) {
   const Layer& l = g[v];
   const std::uint64_t row = std::uint64_t(l.output.w) * std::uint64_t(l.output.c);
@@ -55,6 +66,7 @@ inline std::uint64_t vector_ops_per_row(const Network& g, LayerId v) {
     case LayerKind::add:
     case LayerKind::mul: return row * (inputs_of(g, v).size() - 1);
     case LayerKind::activation: return row * activation_ops_per_element(l.activation);
+    case LayerKind::layer_norm: return layer_norm_ops_per_row(l);
     case LayerKind::concat:
     case LayerKind::resize:
     case LayerKind::slice:
@@ -70,11 +82,13 @@ inline std::uint64_t vector_ops_per_row(const Network& g, LayerId v) {
 /// Trainable parameters (BatchNorm folded into the bias):
 ///   conv2d, conv2d_transpose: k_h * k_w * (C_in / groups) * C_out (+ C_out bias);
 ///   fc: C_in_flat * units (+ units);
-///   concat: H_out * W_out * constant_channels (the constant data it appends).
+///   concat: H_out * W_out * constant_channels (the constant data it appends);
+///   layer_norm: C (gamma, if norm_scale) + C (beta, if bias).
 inline std::uint64_t params(const Network& g, LayerId v) {
   const Layer& l = g[v];
   const auto at = [&] { return "layer '" + l.name + "'"; };
   const auto mul = [&](std::uint64_t a, std::uint64_t b) { return checked_mul(a, b, "parameters", at); };
+  if (l.kind == LayerKind::layer_norm) return std::uint64_t(l.output.c) * ((l.norm_scale ? 1 : 0) + (l.bias ? 1 : 0));
   if (l.kind == LayerKind::concat)
     return mul(mul(std::uint64_t(l.output.h), std::uint64_t(l.output.w)), std::uint64_t(l.constant_channels));
   if (l.kind != LayerKind::conv2d && l.kind != LayerKind::conv2d_transpose && l.kind != LayerKind::fc) return 0;

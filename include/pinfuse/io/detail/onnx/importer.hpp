@@ -18,6 +18,7 @@
 #include "pinfuse/core/error.hpp"
 #include "pinfuse/io/detail/onnx/activations.hpp"
 #include "pinfuse/io/detail/onnx/import_state.hpp"
+#include "pinfuse/io/detail/onnx/layer_norm.hpp"
 #include "pinfuse/io/detail/onnx/model_checks.hpp"
 #include "pinfuse/io/detail/onnx/proto.hpp"
 #include "pinfuse/model/network.hpp"
@@ -99,6 +100,7 @@ class Importer : ImportState {
         {"SpaceToDepth", &Importer::depth_space},
         {"Upsample", &Importer::resize},
         {"BatchNormalization", &Importer::batch_norm},
+        {"LayerNormalization", &Importer::layer_normalization},
         {"Relu", &Importer::activation},
         {"Sigmoid", &Importer::activation},
         {"Tanh", &Importer::activation},
@@ -357,12 +359,16 @@ class Importer : ImportState {
     add(std::move(l), {x.layer}, output_name(0));
   }
 
-  /// Gemm and MatMul with a constant weight: fc.
+  /// Gemm and MatMul with a constant weight: fc; a MatMul over the channels of a map in a
+  /// channels-last layout (PyTorch's nn.Linear on a permuted map, ConvNeXt): a 1x1 conv2d.
   void fully_connected() {
     const Value& a = input(0, Access::view);
     if (has_input(1) && values_.at(input_name(1)).kind != Value::Kind::constant)
       fail(op() + " of two feature maps is not supported; the second operand must be constant weights");
     const Dims w = weights(1);
+    if (op() == "MatMul" && a.dims.size() == 4 && !a.is_view() && !a.pad && a.layout.size() == 4 && a.layout[3] == 1 &&
+        w.size() == 2)
+      return pointwise_matmul(a, w);
     if (!is_vector(a.dims) || w.size() != 2)
       fail(cat(op(), " of ", dims_text(a.dims), " by ", dims_text(w),
                "; only a [1, K] input (Flatten a map first) times [K, N] weights maps to fc"));
@@ -375,6 +381,17 @@ class Importer : ImportState {
     l.bias = op() == "Gemm" && has_input(2);
     if (l.bias && values_.at(input_name(2)).kind != Value::Kind::constant) fail("the bias C must be a constant");
     add(std::move(l), {a.layer}, output_name(0));
+  }
+
+  /// MatMul of a map whose last ONNX axis holds its channels by [C_in, C_out] weights: each
+  /// pixel's channels times the weights, a 1x1 conv2d (no bias: an Add after it gives one).
+  void pointwise_matmul(const Value& a, const Dims& w) {
+    check_channels(w[0], a.dims[3]);
+    Layer l;
+    l.kind = LayerKind::conv2d;
+    l.filters = narrow(w[1], "output channels");
+    l.bias = false;
+    add(std::move(l), {a.layer}, output_name(0), {}, a.layout);
   }
 
   void pool() {
@@ -425,8 +442,9 @@ class Importer : ImportState {
         if (a >= 0 && a < 4 && !x.layout.empty()) a = x.layout[std::size_t(a)];  // the NCHW axis
       }
       std::sort(axes.begin(), axes.end());
+      if (axes == Dims{1} && layer_norm_nodes(x)) return;
       if (axes != Dims{2, 3})
-        fail(cat(op(), " over the NCHW axes ", dims_text(axes), axes == Dims{1} ? " (the channels: a LayerNorm?)" : "",
+        fail(cat(op(), " over the NCHW axes ", dims_text(axes), axes == Dims{1} ? " (the channels, but not the nodes of a layer normalization)" : "",
                  "; only the spatial axes H and W (a global pool) are supported"));
     }
     Layer l;
@@ -434,6 +452,55 @@ class Importer : ImportState {
     l.global_pool = true;
     l.pool_mode = op() == "GlobalMaxPool" || op() == "ReduceMax" ? PoolMode::max : PoolMode::avg;
     add(std::move(l), {x.layer}, output_name(0), {}, dims(output_name(0)).size() == 4 ? x.layout : Dims{});
+  }
+
+  /// A layer normalization over the channels of `x` written as nodes (io/detail/onnx/layer_norm.hpp),
+  /// whose first ReduceMean is the current node: one layer_norm. False if the nodes after it are no such pattern.
+  bool layer_norm_nodes(const Value& x) {
+    const LayerNormGraph graph{model_.graph(), consumers_, [&](const std::string& v) { return uses(v); },
+                               [&](const std::string& v) -> std::optional<std::vector<double>> {
+                                 const auto t = tensors_.find(v);
+                                 if (t == tensors_.end()) return std::nullopt;
+                                 return tensor_values(*t->second);
+                               }};
+    const auto found = match_layer_norm(graph, *node_, x.shape.c);
+    const auto out = found ? dims_.find(found->output) : dims_.end();
+    if (!found || out == dims_.end() || out->second != x.dims) return false;
+    Layer l;
+    l.kind = LayerKind::layer_norm;
+    l.norm_scale = found->scale;
+    l.bias = found->bias;
+    add(std::move(l), {x.layer}, found->output, x.shape, x.layout);
+    for (const int i : found->inner) {
+      skip_.insert(i);
+      for (const std::string& v : model_.graph().node(i).output())
+        if (v != found->output) values_[v].kind = Value::Kind::absorbed;
+    }
+    values_[output_name(0)].kind = Value::Kind::absorbed;
+    ++summary_.fused["layer norm"];
+    return true;
+  }
+
+  /// LayerNormalization (opset 17) over the channels: a layer_norm. Its Scale and B are the
+  /// per-channel parameters; the optional Mean and InvStdDev outputs must be unused.
+  void layer_normalization() {
+    const Value& x = input(0, Access::any_layout);
+    const std::int64_t rank = std::int64_t(x.dims.size());
+    std::int64_t axis = attr_int("axis", -1);
+    axis = axis < 0 ? axis + rank : axis;
+    // It normalizes over ONNX axes [axis, rank): that must be the channel axis alone.
+    const bool channels = rank == 4 ? axis == 3 && x.layout.size() == 4 && x.layout[3] == 1 : rank == 2 && axis == 1;
+    if (!channels)
+      fail(cat("normalizes ", dims_text(x.dims), " in layout ", layout_text(x.layout), " over the axes from ", axis,
+               " on; only a normalization over the channels alone (the last axis of an NHWC map or a [1, N] vector) ",
+               "is a layer_norm"));
+    for (int i = 1; i <= 2; ++i)
+      if (has_input(i) && values_.at(input_name(i)).kind != Value::Kind::constant)
+        fail(cat("the ", i == 1 ? "Scale" : "B", " '", input_name(i), "' must be a constant, not a feature map"));
+    Layer l;
+    l.kind = LayerKind::layer_norm;
+    l.bias = has_input(2);
+    add(std::move(l), {x.layer}, output_name(0), x.shape, x.layout);
   }
 
   /// Add, Sum, Mul, Sub, Div: a layer for two or more feature maps; folded with constants.
