@@ -75,9 +75,9 @@ struct SolveOptions {
   /// order-free search returns its incumbent, the fixed-order DP finishes in
   /// its quick mode (solvers/detail/segment_dp.hpp), as when the observer stops them.
   /// An order-free search still running at half of it (or of work_limit) is
-  /// given the fixed-order DP's plan, made in half of the budget left (the
-  /// search then goes on with the rest), as an incumbent
-  /// and fallback.
+  /// given the best of the fixed-order DP's plans on the file order and the
+  /// other candidate orders (order_search.hpp) that half of the budget left
+  /// makes (the search then goes on with the rest), as an incumbent and fallback.
   std::chrono::milliseconds time_limit{0};
   /// Work budget of a solve, in SolveStatistics::work() units (about one a
   /// group setting asked of the cost model); 0 = none
