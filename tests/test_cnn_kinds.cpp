@@ -228,6 +228,43 @@ TEST_CASE("every activation the model format names reads back as itself and has 
   CHECK(activation_ops_per_element(Activation::mish) > activation_ops_per_element(Activation::relu));
 }
 
+TEST_CASE("layer_norm layers infer shapes, count work and parameters, round-trip and name bad fields", "[model]") {
+  const Network g = load(R"(
+      {"name": "in", "type": "input", "shape": [5, 6, 4]},
+      {"name": "n1", "type": "layer_norm", "inputs": ["in"]},
+      {"name": "n2", "type": "layer_norm", "inputs": ["n1"], "scale": false},
+      {"name": "n3", "type": "layer_norm", "inputs": ["n2"], "scale": false, "bias": false},
+      {"name": "out", "type": "output", "inputs": ["n3"]})");
+  for (const LayerId v : {1, 2, 3}) {
+    CHECK(g[v].output == Shape{5, 6, 4});
+    CHECK(macs(g, v) == 0);
+  }
+  // W * (C * (5 + scale + bias) + 7) vector ops per row; C parameters per learned scale and shift
+  CHECK(vector_ops_per_row(g, 1) == 6u * (4 * 7 + 7));
+  CHECK(vector_ops_per_row(g, 2) == 6u * (4 * 6 + 7));
+  CHECK(vector_ops_per_row(g, 3) == 6u * (4 * 5 + 7));
+  CHECK(params(g, 1) == 8);
+  CHECK(params(g, 2) == 4);
+  CHECK(params(g, 3) == 0);
+  const nlohmann::json j = model_to_json(g);
+  CHECK(!j["layers"][1].contains("scale"));
+  CHECK(!j["layers"][1].contains("bias"));
+  CHECK(j["layers"][2]["scale"] == false);
+  CHECK(!j["layers"][2].contains("bias"));
+  CHECK(j["layers"][3]["bias"] == false);
+  const Network back = read_model(j);
+  REQUIRE(boost::num_vertices(back) == boost::num_vertices(g));
+  for (LayerId v = 0; v < boost::num_vertices(g); ++v) CHECK(back[v] == g[v]);
+  const auto one = [](const char* layer) {
+    return load(std::string(R"({"name": "in", "type": "input", "shape": [6, 6, 6]}, )") + layer);
+  };
+  CHECK_THROWS_WITH(one(R"({"name": "n", "type": "layer_norm", "inputs": ["in"], "kernel": 1})"),
+                    Catch::Contains("/layers/1") && Catch::Contains("kernel"));
+  CHECK_THROWS_WITH(one(R"({"name": "n", "type": "layer_norm", "inputs": ["in"], "scale": 1})"),
+                    Catch::Contains("/layers/1/scale"));
+  CHECK_THROWS_WITH(one(R"({"name": "n", "type": "layer_norm", "inputs": ["in", "in"]})"), Catch::Contains("/layers/1"));
+}
+
 TEST_CASE("bad pads, block sizes and resizes name the layer and the reason", "[model][pad]") {
   const auto one = [](const char* layer) {
     return load(std::string(R"({"name": "in", "type": "input", "shape": [6, 6, 6]}, )") + layer);

@@ -54,6 +54,18 @@ onnx::ModelProto onnx_model(const char* text, const Weights& weights = {}) {
   return m;
 }
 
+/// Importing `m` throws an input_error at `where` whose reason contains `reason`.
+void check_import_error(const onnx::ModelProto& m, const std::string& where, const std::string& reason) {
+  try {
+    import_onnx(m);
+    FAIL("no error");
+  } catch (const input_error& e) {
+    INFO(e.what());
+    CHECK(e.where() == where);
+    CHECK_THAT(e.reason(), Catch::Contains(reason));
+  }
+}
+
 /// Names every node after its first output, with a prefix, so errors show node names.
 void name_nodes(onnx::ModelProto& m, const std::string& prefix) {
   for (onnx::NodeProto& n : *m.mutable_graph()->mutable_node()) n.set_name(prefix + n.output(0));
@@ -431,34 +443,110 @@ TEST_CASE("ONNX ConvNeXt block: a LayerNorm over the channels (as nodes or one n
   }
 }
 
-TEST_CASE("ONNX normalizations over the channels that are no layer_norm are errors that say why", "[onnx]") {
-  // A ReduceMean over the channels whose result is used otherwise.
-  const auto message = [](const onnx::ModelProto& m) {
-    try {
-      import_onnx(m);
-    } catch (const input_error& e) {
-      return std::string(e.what());
-    }
-    return std::string("imported");
-  };
-  CHECK_THAT(message(convnext_block(13, R"(
+TEST_CASE("ONNX layer norms without gamma and beta, over NCHW maps, and constants that only look per-channel",
+          "[onnx]") {
+  // No scale and shift: a layer_norm without parameters.
+  const Network bare = import_onnx(convnext_block(13, R"(
       m = ReduceMean <axes = [-1]> (t)
-      normed = Sub (t, m))")),
-             Catch::Contains("ReduceMean over the NCHW axes [1] (the channels, but not the nodes of a layer normalization)"));
-  // The variance's mean over other axes than the first mean: not a layer normalization.
-  CHECK_THAT(message(convnext_block(13, R"(
+      d = Sub (t, m)
+      q = Pow (d, two)
+      v = ReduceMean <axes = [-1]> (q)
+      e = Add (v, eps)
+      s = Sqrt (e)
+      normed = Div (d, s))"));
+  const LayerId n = find(bare, "normed");
+  CHECK(bare[n].kind == LayerKind::layer_norm);
+  CHECK(!bare[n].norm_scale);
+  CHECK(!bare[n].bias);
+  CHECK(params(bare, n) == 0);
+  check_round_trip_and_solve(bare);
+  // Over the channels of an NCHW map (axis 1), gamma and beta [C, 1, 1]; on an 8x8 map of 8
+  // channels a [C] constant broadcasts along W, not along the channels: it is no gamma (a
+  // constant Mul that folds into the map) and the layer has no scale.
+  const auto nchw = [](std::vector<std::int64_t> gamma) {
+    return onnx_model(R"(
+      <ir_version: 8, opset_import: ["" : 13]>
+      nchw (float[1, 8, 8, 8] image) => (out) <float two = {2.0}, float eps = {0.00001}> {
+        c = Conv <kernel_shape = [3, 3], pads = [1, 1, 1, 1]> (image, wc)
+        m = ReduceMean <axes = [1]> (c)
+        d = Sub (c, m)
+        q = Pow (d, two)
+        v = ReduceMean <axes = [1]> (q)
+        e = Add (v, eps)
+        s = Sqrt (e)
+        y = Div (d, s)
+        g = Mul (y, gamma)
+        n = Add (g, beta)
+        out = Conv <kernel_shape = [1, 1]> (n, wo)
+      })",
+                      {{"wc", {8, 8, 3, 3}}, {"wo", {4, 8, 1, 1}}, {"gamma", std::move(gamma)}, {"beta", {8, 1, 1}}});
+  };
+  const Network along_w = import_onnx(nchw({8}));  // [C] broadcasts along W
+  CHECK(kinds(along_w) == std::vector<std::string>{"input", "conv2d", "layer_norm", "conv2d", "output"});
+  CHECK(!along_w[find(along_w, "y")].norm_scale);
+  CHECK(!along_w[find(along_w, "y")].bias);  // the Add is not right after the normalization
+  const Network along_c = import_onnx(nchw({8, 1, 1}));
+  const LayerId norm = find(along_c, "n");
+  CHECK(along_c[norm].kind == LayerKind::layer_norm);
+  CHECK(along_c[norm].norm_scale);
+  CHECK(along_c[norm].bias);
+  CHECK(params(along_c, norm) == 16);
+  check_round_trip_and_solve(along_c);
+}
+
+TEST_CASE("ONNX normalizations over the channels that are no layer_norm are errors that say why", "[onnx]") {
+  const auto fails = check_import_error;
+  // The mean subtracted and nothing more: its result goes on to the Linear.
+  fails(convnext_block(13, R"(
+      m = ReduceMean <axes = [-1]> (t)
+      normed = Sub (t, m))"),
+        "node 'm' (ReduceMean)",
+        "starts no layer normalization: 'normed' is not read by exactly a square (Pow by 2, or Mul by itself) and a Div");
+  // The variance's mean over other axes than the first mean's.
+  fails(convnext_block(13, R"(
       m = ReduceMean <axes = [-1]> (t)
       d = Sub (t, m)
       q = Pow (d, two)
       v = ReduceMean <axes = [1, 2]> (q)
       e = Add (v, eps)
       s = Sqrt (e)
-      normed = Div (d, s))")),
-             Catch::Contains("not the nodes of a layer normalization"));
-  // LayerNormalization over H, W and C of an NHWC map (axis 1), and over the width of an NCHW one.
-  CHECK_THAT(message(convnext_block(17, R"(
-      normed = LayerNormalization <axis = 1> (t, gamma, beta))")),
-             Catch::Contains("only a normalization over the channels alone"));
+      normed = Div (d, s))"),
+        "node 'm' (ReduceMean)", "node 'v' (ReduceMean) does not reduce the axes the mean reduces");
+  // A ReduceMax in place of the mean computes no layer normalization.
+  fails(convnext_block(13, R"(
+      m = ReduceMax <axes = [-1]> (t)
+      d = Sub (t, m)
+      q = Pow (d, two)
+      v = ReduceMean <axes = [-1]> (q)
+      e = Add (v, eps)
+      s = Sqrt (e)
+      normed = Div (d, s))"),
+        "node 'm' (ReduceMax)", "ReduceMax over the NCHW axes [1]; only the spatial axes H and W (a global pool)");
+  // LayerNormalization over H, W and C of an NHWC map (axis 1); one whose Mean output is used; a B of one value.
+  fails(convnext_block(17, R"(
+      normed = LayerNormalization <axis = 1> (t, gamma, beta))"),
+        "node 'normed' (LayerNormalization)", "only a normalization over the channels alone");
+  fails(convnext_block(17, R"(
+      n0, mean = LayerNormalization <axis = -1> (t, gamma, beta)
+      normed = Add (n0, mean))"),
+        "node 'n0' (LayerNormalization)", "output 1 ('mean') is used");
+  onnx::ModelProto one_b = convnext_block(17, R"(
+      normed = LayerNormalization <axis = -1> (t, gamma, b1))");
+  onnx::TensorProto& b1 = *one_b.mutable_graph()->add_initializer();
+  b1.set_name("b1");
+  b1.set_data_type(onnx::TensorProto::FLOAT);
+  b1.add_dims(1);
+  b1.add_float_data(0.f);
+  fails(one_b, "node 'normed' (LayerNormalization)", "the B 'b1' is [1]; a layer_norm has one value per channel (8)");
+  // A Linear whose weights do not fit the map's channels.
+  onnx::ModelProto wide = convnext_block(13, layer_norm_nodes);
+  for (onnx::TensorProto& t : *wide.mutable_graph()->mutable_initializer())
+    if (t.name() == "w1") {
+      t.clear_dims();
+      t.add_dims(4);
+      t.add_dims(64);
+    }
+  fails(wide, "node 'l1' (MatMul)", "expect 4 input channels");
 }
 
 TEST_CASE("ONNX ShuffleNet unit: Split, Slice and the Reshape-Transpose-Reshape channel shuffle", "[onnx]") {
@@ -653,14 +741,7 @@ TEST_CASE("ONNX Pad nodes fold into the next Conv or pool's padding where that i
     text += body;
     text += " }";
     INFO(text);
-    try {
-      import_onnx(onnx_model(text.c_str(), {{"w", {4, 4, 1, 1}}}));
-      FAIL("no error");
-    } catch (const input_error& e) {
-      INFO(e.what());
-      CHECK(e.where() == where);
-      CHECK_THAT(e.reason(), Catch::Contains(reason));
-    }
+    check_import_error(onnx_model(text.c_str(), {{"w", {4, 4, 1, 1}}}), where, reason);
   };
   fails("a = Pad <mode = \"reflect\"> (c, p)\n y = Conv <kernel_shape = [3, 3]> (a, w)", "node 'a' (Pad)",
         "mode 'reflect' is not supported");
@@ -1280,14 +1361,7 @@ TEST_CASE("ONNX import rejects a batch other than 1, unsupported attributes and 
     std::string text = R"(<ir_version: 8, opset_import: ["" : 13]>)";
     text += body;
     INFO(text);
-    try {
-      import_onnx(onnx_model(text.c_str(), w));
-      FAIL("no error");
-    } catch (const input_error& e) {
-      INFO(e.what());
-      CHECK(e.where() == where);
-      CHECK_THAT(e.reason(), Catch::Contains(reason));
-    }
+    check_import_error(onnx_model(text.c_str(), w), where, reason);
   };
   fails("g (float[4, 3, 8, 8] x) => (y) { y = Relu (x) }", {}, "graph input 'x'", "batch size 4");
   fails("g (float[1, 3, 8] x) => (y) { y = Relu (x) }", {}, "graph input 'x'", "[N, C, H, W]");
@@ -1304,7 +1378,7 @@ TEST_CASE("ONNX import rejects a batch other than 1, unsupported attributes and 
   fails("g (float[1, 3, 8, 8] x) => (y) { t = Transpose <perm = [0, 2, 3, 1]> (x)\n y = Conv <kernel_shape = [1, 1]> (t, w) }",
         {{"w", {4, 8, 1, 1}}}, "node 'y' (Conv)", "in layout NHWC (transposed); Conv needs NCHW");
   fails("g (float[1, 3, 8, 8] x) => (y) { t = Transpose <perm = [0, 2, 3, 1]> (x)\n y = ReduceMean <axes = [3]> (t) }", {},
-        "node 'y' (ReduceMean)", "over the NCHW axes [1] (the channels, but not the nodes of a layer normalization)");
+        "node 'y' (ReduceMean)", "ReduceMean over the channels (NCHW axis 1) starts no layer normalization");
   fails("g (float[1, 8, 4, 4] x) => (y) <int64[3] s = {1, 8, 16}> { y = Reshape (x, s) }", {}, "node 'y' (Reshape)",
         "a tensor of rank 3 (a sequence or a matrix, not an image)");
   fails("g (float[1, 8, 4, 4] x) => (y) <int64[4] s = {1, 4, 8, 4}> { y = Reshape (x, s) }", {}, "node 'y' (Reshape)",

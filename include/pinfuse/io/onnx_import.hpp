@@ -25,7 +25,13 @@
 //       ConvTranspose             -> conv2d_transpose (output_padding and output_shape become padding;
 //                                    no dilation)
 //       Gemm, MatMul              -> fc, when the weight is a constant and the input is [1, K]
-//                                    (a Flatten/Reshape of a [1, C, H, W] map to [1, C*H*W] is fine)
+//                                    (a Flatten/Reshape of a [1, C, H, W] map to [1, C*H*W] is fine);
+//                                    MatMul of a map whose last axis holds its channels (nn.Linear on
+//                                    a permuted map) by [C_in, C_out] weights -> a 1x1 conv2d
+//       LayerNormalization        -> layer_norm, over the channels alone (the last axis of a
+//                                    channels-last map or of a [1, N] vector); before opset 17 the
+//                                    nodes PyTorch writes for it (io/detail/onnx/layer_norm.hpp),
+//                                    matched from their first ReduceMean over the channels
 //       MaxPool, AveragePool      -> pool; ceil_mode is emulated with extra bottom/right padding,
 //                                    which gives ONNX's output size (ceil((in + pads - k) / s) + 1)
 //       GlobalAveragePool/MaxPool -> global pool; ReduceMean/ReduceMax over axes [2, 3] too
@@ -76,8 +82,9 @@
 //       Transpose of a 4-D map    -> folded: it changes the map's layout, which the importer tracks
 //                                    (a list of the NCHW axis each ONNX axis holds). Elementwise ops,
 //                                    activations, Pad, Resize, ReduceMean/Max (their axes read through
-//                                    the layout), and Concat, Split and Slice along the layout's channel
-//                                    axis take maps in any layout; every other op needs NCHW, and a map in
+//                                    the layout), LayerNormalization, and Concat, Split and Slice along the
+//                                    layout's channel axis take maps in any layout, a MatMul one whose
+//                                    last axis holds the channels; every other op needs NCHW, and a map in
 //                                    another layout is an error there ("a transpose that reorders
 //                                    data"). A Reshape of a 4-D map to 4-D dims that only moves size-1
 //                                    axes (the longer axes keep their order) is the Transpose it amounts

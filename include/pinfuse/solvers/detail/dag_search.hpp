@@ -942,14 +942,15 @@ inline constexpr int kQuickLookParts = 1 << 20;
 /// out before the best one (smallest output first) and it was 6,362,975; ranked by their
 /// quick looks it is that order's optimum, 4,989,452.
 template <Graph G, CostModel C, MemoryConstraint M>
-std::optional<Plan> best_fixed_order_plan(const G& g, const C& cost, const M& spm, const SolveOptions& opt,
-                                          const SearchSpace& space, const std::string& strategy, Progress& progress) {
+std::optional<Plan> best_fixed_order_plan(const G& g, const Problem& file, const C& cost, const M& spm,
+                                          const SolveOptions& opt, const SearchSpace& space, const std::string& strategy,
+                                          Progress& progress) {
   const auto score = [&](const Plan& p) { return score_of(p.totals, opt.objective); };
   std::optional<Plan> best;
-  const auto dp = [&](const std::vector<std::size_t>& order) -> std::optional<Plan> {
+  const auto dp = [&](const Problem& p) -> std::optional<Plan> {
     std::optional<Plan> plan;
     try {
-      plan = solve_segments(make_problem(g, order), cost, spm, opt, space, strategy, progress, WhenStuck::give_up);
+      plan = solve_segments(p, cost, spm, opt, space, strategy, progress, WhenStuck::give_up);
     } catch (const no_plan_fits&) {
       return std::nullopt;
     }
@@ -957,16 +958,21 @@ std::optional<Plan> best_fixed_order_plan(const G& g, const C& cost, const M& sp
     return plan;
   };
   const auto out_of_budget = [&] { return progress.stopped() || progress.out_of_budget(); };
-  const std::vector<std::vector<std::size_t>> orders = candidate_orders(g);
-  dp(orders.front());
+  dp(file);
+  if (out_of_budget()) return best;
+  std::vector<Problem> others;  // the other candidate orders' problems
+  for (const std::vector<std::size_t>& order : candidate_orders(g))
+    if (Problem p = make_problem(g, order);  // orders that differ only where inputs and outputs go are one
+        p.order != file.order && std::none_of(others.begin(), others.end(), [&](const Problem& q) { return q.order == p.order; }))
+      others.push_back(std::move(p));
   std::vector<std::pair<Score, std::size_t>> ranked;  // the other orders by their quick looks' plans
-  for (std::size_t k = 1; k < orders.size() && !out_of_budget(); ++k) {
+  for (std::size_t k = 0; k < others.size() && !out_of_budget(); ++k) {
     std::optional<Plan> quick;
-    progress.run_on_share(kQuickLookParts, [&] { quick = dp(orders[k]); });
+    progress.run_on_share(kQuickLookParts, [&] { quick = dp(others[k]); });
     if (quick) ranked.emplace_back(score(*quick), k);
   }
   std::sort(ranked.begin(), ranked.end());
-  for (std::size_t r = 0; r < ranked.size() && !out_of_budget(); ++r) dp(orders[ranked[r].second]);
+  for (std::size_t r = 0; r < ranked.size() && !out_of_budget(); ++r) dp(others[ranked[r].second]);
   return best;
 }
 
@@ -997,7 +1003,7 @@ inline constexpr std::size_t kMostAliveForDp = 2;
 
 /// The order-free optimum (joint with `pins`, fusion-only without; pinning-only
 /// with `pins` and groups of `group_layers` = 1), with SPM addresses. The plan's order runs the groups one after another, each in file
-/// order. Addresses are repaired as solve_segments does (address_repair.hpp):
+/// order (a fixed-order plan kept as the fallback, below, keeps its own order). Addresses are repaired as solve_segments does (address_repair.hpp):
 /// when fragmentation leaves no placement, the groups are asked again with an
 /// SPM reserve (competing with one rerun without the largest pin while the
 /// budget lasts: SqueezeRival), and where that does not fit the largest pinned FM is banned
@@ -1053,7 +1059,7 @@ Plan solve_order_free(const G& g, const C& cost, const M& spm, const SolveOption
     typename Search::SeedSource seed_source;
     if (!first_run && progress.budgeted()) {
       progress.at_half_budget([&] {
-        progress.run_on_share(kSeedShare, [&] { fixed = best_fixed_order_plan(g, cost, spm, left, space, strategy, progress); });
+        progress.run_on_share(kSeedShare, [&] { fixed = best_fixed_order_plan(g, file, cost, spm, left, space, strategy, progress); });
       });
       seed_source = [&]() -> std::optional<typename Search::Seed> {
         if (!fixed) return std::nullopt;

@@ -442,10 +442,15 @@ class Importer : ImportState {
         if (a >= 0 && a < 4 && !x.layout.empty()) a = x.layout[std::size_t(a)];  // the NCHW axis
       }
       std::sort(axes.begin(), axes.end());
-      if (axes == Dims{1} && layer_norm_nodes(x)) return;
+      if (axes == Dims{1} && op() == "ReduceMean") {
+        const std::string why_not = layer_norm_nodes(x);
+        if (why_not.empty()) return;
+        fail(cat("ReduceMean over the channels (NCHW axis 1) starts no layer normalization: ", why_not,
+                 "; a ReduceMean is supported over the spatial axes H and W (a global pool) or as the mean of a layer",
+                 " normalization over the channels"));
+      }
       if (axes != Dims{2, 3})
-        fail(cat(op(), " over the NCHW axes ", dims_text(axes), axes == Dims{1} ? " (the channels, but not the nodes of a layer normalization)" : "",
-                 "; only the spatial axes H and W (a global pool) are supported"));
+        fail(cat(op(), " over the NCHW axes ", dims_text(axes), "; only the spatial axes H and W (a global pool) are supported"));
     }
     Layer l;
     l.kind = LayerKind::pool;
@@ -455,30 +460,56 @@ class Importer : ImportState {
   }
 
   /// A layer normalization over the channels of `x` written as nodes (io/detail/onnx/layer_norm.hpp),
-  /// whose first ReduceMean is the current node: one layer_norm. False if the nodes after it are no such pattern.
-  bool layer_norm_nodes(const Value& x) {
-    const LayerNormGraph graph{model_.graph(), consumers_, [&](const std::string& v) { return uses(v); },
-                               [&](const std::string& v) -> std::optional<std::vector<double>> {
-                                 const auto t = tensors_.find(v);
-                                 if (t == tensors_.end()) return std::nullopt;
-                                 return tensor_values(*t->second);
-                               }};
-    const auto found = match_layer_norm(graph, *node_, x.shape.c);
-    const auto out = found ? dims_.find(found->output) : dims_.end();
-    if (!found || out == dims_.end() || out->second != x.dims) return false;
+  /// whose first ReduceMean is the current node: one layer_norm. Returns why not, empty when it is one.
+  std::string layer_norm_nodes(const Value& x) {
+    const auto per_channel = [&](const std::string& name) {  // broadcasts along x's channels only
+      const auto c = values_.find(name);
+      if (c == values_.end() || c->second.kind != Value::Kind::constant || !c->second.dims_known) return false;
+      const Dims& d = c->second.dims;
+      const std::size_t rank = x.dims.size();
+      std::size_t channel_axis = 1;  // the ONNX axis holding the channels
+      for (std::size_t i = 0; i < x.layout.size(); ++i)
+        if (x.layout[i] == 1) channel_axis = i;
+      if (d.size() > rank || rank - d.size() > channel_axis) return false;
+      for (std::size_t k = 0; k < d.size(); ++k) {
+        const std::size_t axis = rank - d.size() + k;  // numpy broadcasting aligns the last axes
+        if (d[k] != (axis == channel_axis ? x.dims[axis] : 1)) return false;
+      }
+      return true;
+    };
+    const LayerNormGraph graph{
+        model_.graph(),
+        [&](const std::string& v) {
+          const auto c = consumers_.find(v);
+          return c == consumers_.end() ? std::vector<int>{} : c->second;
+        },
+        [&](const std::string& v) { return uses(v); },
+        [&](const std::string& v) { return sole_consumer(v); },
+        [&](const std::string& v) { return scalar_constant(v); },
+        [&](const std::string& v) -> std::optional<std::vector<double>> {
+          const auto t = tensors_.find(v);
+          return t == tensors_.end() ? std::nullopt : tensor_values(*t->second);
+        },
+        per_channel};
+    const LayerNormMatch match = match_layer_norm(graph, *node_);
+    if (!match.nodes) return match.why_not;
+    const LayerNormNodes& found = *match.nodes;
+    const auto out = dims_.find(found.output);
+    if (out == dims_.end() || out->second != x.dims)
+      return cat("its result '", found.output, "' does not have the shape of '", input_name(0), "'");
     Layer l;
     l.kind = LayerKind::layer_norm;
-    l.norm_scale = found->scale;
-    l.bias = found->bias;
-    add(std::move(l), {x.layer}, found->output, x.shape, x.layout);
-    for (const int i : found->inner) {
+    l.norm_scale = found.scale;
+    l.bias = found.bias;
+    add(std::move(l), {x.layer}, found.output, x.shape, x.layout);
+    for (const int i : found.inner) {
       skip_.insert(i);
       for (const std::string& v : model_.graph().node(i).output())
-        if (v != found->output) values_[v].kind = Value::Kind::absorbed;
+        if (v != found.output) values_[v].kind = Value::Kind::absorbed;
     }
     values_[output_name(0)].kind = Value::Kind::absorbed;
     ++summary_.fused["layer norm"];
-    return true;
+    return {};
   }
 
   /// LayerNormalization (opset 17) over the channels: a layer_norm. Its Scale and B are the
@@ -494,9 +525,17 @@ class Importer : ImportState {
       fail(cat("normalizes ", dims_text(x.dims), " in layout ", layout_text(x.layout), " over the axes from ", axis,
                " on; only a normalization over the channels alone (the last axis of an NHWC map or a [1, N] vector) ",
                "is a layer_norm"));
-    for (int i = 1; i <= 2; ++i)
-      if (has_input(i) && values_.at(input_name(i)).kind != Value::Kind::constant)
+    for (int i = 1; i <= 2; ++i) {
+      if (!has_input(i)) continue;
+      const Value& c = values_.at(input_name(i));
+      if (c.kind != Value::Kind::constant)
         fail(cat("the ", i == 1 ? "Scale" : "B", " '", input_name(i), "' must be a constant, not a feature map"));
+      std::int64_t elements = 1;
+      for (const std::int64_t e : c.dims) elements = product(elements, e, "constant elements");
+      if (!c.dims_known || elements != x.shape.c)
+        fail(cat("the ", i == 1 ? "Scale" : "B", " '", input_name(i), "' is ", dims_text(c.dims),
+                 "; a layer_norm has one value per channel (", x.shape.c, ")"));
+    }
     Layer l;
     l.kind = LayerKind::layer_norm;
     l.bias = has_input(2);

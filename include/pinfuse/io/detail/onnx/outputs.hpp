@@ -39,9 +39,9 @@ inline bool is_layout_tail_op(std::string_view op) {
 
 /// Ops with weights or windows: the CNN itself, never cut off as post-processing glue.
 inline bool is_network_op(std::string_view op) {
-  static constexpr std::array<std::string_view, 12> ops{
+  static constexpr std::array<std::string_view, 13> ops{
       "Conv", "ConvTranspose", "Gemm", "MatMul", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
-      "BatchNormalization", "Resize", "Upsample", "ReduceMean"};
+      "BatchNormalization", "LayerNormalization", "Resize", "Upsample", "ReduceMean"};
   return std::find(ops.begin(), ops.end(), op) != ops.end();
 }
 
