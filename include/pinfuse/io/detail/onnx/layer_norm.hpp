@@ -75,7 +75,7 @@ inline LayerNormMatch match_layer_norm(const LayerNormGraph& g, const onnx::Node
   LayerNormNodes found;
   const auto sub = sole(mean.output(0), "Sub");
   if (!sub) return no(why);
-  if (node(*sub).input(0) != x || node(*sub).input(1) != mean.output(0))
+  if (node(*sub).input_size() != 2 || node(*sub).input(0) != x || node(*sub).input(1) != mean.output(0))
     return no(node_label(node(*sub)) + " does not subtract the mean from '" + x + "'");
   const std::string& d = node(*sub).output(0);
   found.inner.push_back(*sub);
