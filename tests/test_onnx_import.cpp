@@ -1356,6 +1356,26 @@ TEST_CASE("ONNX import counts the same problem of several nodes once and checks 
   }
 }
 
+TEST_CASE("ONNX a Shape of an unknown op's output is an error naming the op, not a crash in ONNX's inference",
+          "[onnx]") {
+  // ONNX 1.12's data propagation reads through the null type of an untyped value in a Shape node
+  // (found by fuzzing: fuzz/regressions/onnx_bytes/shape_of_unknown_op.onnx).
+  check_import_error(onnx_model(R"(
+      <ir_version: 8, opset_import: ["" : 13]>
+      g (float[1, 3, 8, 8] x) => (y) <int64 zero = {0}, int64[1] axes = {0}, int64[1] minus1 = {-1}> {
+        c = Conv <kernel_shape = [1, 1]> (x, w)
+        p = XlobalAveragePool (c)
+        s = Shape (p)
+        n = Gather <axis = 0> (s, zero)
+        n1 = Unsqueeze (n, axes)
+        t = Concat <axis = 0> (n1, minus1)
+        f = Reshape (p, t)
+        y = Gemm <transB = 1> (f, wf)
+      })",
+                                {{"w", {4, 3, 1, 1}}, {"wf", {5, 4}}}),
+                     "node 'p' (XlobalAveragePool)", "operator XlobalAveragePool is not supported");
+}
+
 TEST_CASE("ONNX import rejects a batch other than 1, unsupported attributes and layouts", "[onnx]") {
   const auto fails = [](const char* body, const Weights& w, const std::string& where, const std::string& reason) {
     std::string text = R"(<ir_version: 8, opset_import: ["" : 13]>)";

@@ -538,6 +538,7 @@ class Importer : ImportState {
     }
     Layer l;
     l.kind = LayerKind::layer_norm;
+    l.norm_scale = has_input(1);
     l.bias = has_input(2);
     add(std::move(l), {x.layer}, output_name(0), x.shape, x.layout);
   }
