@@ -25,6 +25,7 @@
 #include "pinfuse/io/onnx/options.hpp"
 #include "pinfuse/io/detail/onnx/outputs.hpp"
 #include "pinfuse/io/detail/onnx/proto.hpp"
+#include "pinfuse/io/detail/onnx/schema_registry.hpp"
 #include "pinfuse/io/detail/onnx/shape_folding.hpp"
 #include "pinfuse/model/network.hpp"
 #include "pinfuse/model/shape_inference.hpp"
@@ -161,28 +162,6 @@ class ImportState {
     return true;
   }
 
-  /// Does a Shape or Size node read an output of a node ONNX has no schema for (an op type
-  /// its operator set does not define)? That output has no type, and ONNX 1.12's data
-  /// propagation then reads through a null type in the Shape node: a crash (found by
-  /// fuzzing). Such a model runs shape inference without data propagation; the unknown op
-  /// is reported as unsupported anyway (Problems), the other nodes' problems with it.
-  bool shape_read_of_unknown_op() const {
-    std::map<std::string, std::int64_t> versions;
-    for (const auto& o : model_.opset_import()) versions[o.domain() == "ai.onnx" ? "" : o.domain()] = o.version();
-    std::set<std::string> untyped;
-    for (const auto& n : model_.graph().node()) {
-      const std::string domain = n.domain() == "ai.onnx" ? "" : n.domain();
-      const auto v = versions.find(domain);
-      if (v == versions.end() || !onnx::OpSchemaRegistry::Schema(n.op_type(), int(v->second), domain))
-        untyped.insert(n.output().begin(), n.output().end());
-    }
-    for (const auto& n : model_.graph().node())
-      if ((n.op_type() == "Shape" || n.op_type() == "Size") &&
-          std::any_of(n.input().begin(), n.input().end(), [&](const std::string& in) { return untyped.count(in) > 0; }))
-        return true;
-    return false;
-  }
-
   /// ONNX shape inference, then shape arithmetic folded into constants, until nothing more folds.
   void infer_onnx_shapes() {
     // A node of a domain the model does not import would stop inference of the whole
@@ -205,11 +184,11 @@ class ImportState {
         if (v.type().has_tensor_type() && v.type().tensor_type().has_shape())
           for (auto& dim : *v.mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim())
             if (dim.has_dim_value() && dim.dim_value() <= 0) dim.clear_dim_value();
-    const bool propagate = !shape_read_of_unknown_op();
+    const NullSafeSchemaRegistry schemas;
     for (int round = 0; round < 16; ++round) {
       try {
-        onnx::ShapeInferenceOptions opt(false, 0, propagate);
-        onnx::shape_inference::InferShapes(model_, onnx::OpSchemaRegistry::Instance(), opt);
+        onnx::ShapeInferenceOptions opt(false, 0, true);
+        onnx::shape_inference::InferShapes(model_, &schemas, opt);
       } catch (const std::exception& e) {
         throw input_error("ONNX shape inference", e.what());
       }
@@ -324,7 +303,8 @@ class ImportState {
       try {
         onnx::ModelProto copy = model_;
         onnx::ShapeInferenceOptions opt(false, 1, true);
-        onnx::shape_inference::InferShapes(copy, onnx::OpSchemaRegistry::Instance(), opt);
+        const NullSafeSchemaRegistry schemas;
+        onnx::shape_inference::InferShapes(copy, &schemas, opt);
       } catch (const std::exception& e) {
         strict_reason_ = std::string(" (ONNX: ") + e.what() + ")";
       }

@@ -491,7 +491,7 @@ class Importer : ImportState {
           return t == tensors_.end() ? std::nullopt : tensor_values(*t->second);
         },
         per_channel};
-    const LayerNormMatch match = match_layer_norm(graph, *node_);
+    const LayerNormMatch match = match_layer_norm(graph, *node_, std::int64_t(x.dims.size()));
     if (!match.nodes) return match.why_not;
     const LayerNormNodes& found = *match.nodes;
     const auto out = dims_.find(found.output);
@@ -530,10 +530,10 @@ class Importer : ImportState {
       const Value& c = values_.at(input_name(i));
       if (c.kind != Value::Kind::constant)
         fail(cat("the ", i == 1 ? "Scale" : "B", " '", input_name(i), "' must be a constant, not a feature map"));
-      std::int64_t elements = 1;
-      for (const std::int64_t e : c.dims) elements = product(elements, e, "constant elements");
-      if (!c.dims_known || elements != x.shape.c)
-        fail(cat("the ", i == 1 ? "Scale" : "B", " '", input_name(i), "' is ", dims_text(c.dims),
+      Dims per_channel = c.dims;  // [C] after leading 1s, as the normalized axis is the last
+      while (!per_channel.empty() && per_channel.front() == 1 && per_channel.size() > 1) per_channel.erase(per_channel.begin());
+      if (!c.dims_known || per_channel != Dims{x.shape.c})
+        fail(cat("the ", i == 1 ? "Scale" : "B", " '", input_name(i), "' is ", c.dims_known ? dims_text(c.dims) : "of unknown shape",
                  "; a layer_norm has one value per channel (", x.shape.c, ")"));
     }
     Layer l;

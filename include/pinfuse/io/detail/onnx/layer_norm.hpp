@@ -14,6 +14,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -49,16 +50,16 @@ struct LayerNormMatch {
 };
 
 /// The layer normalization whose first ReduceMean is `mean` (over the channels of its
-/// input x), if the nodes after it are the pattern above and nothing outside it reads
-/// their values.
-inline LayerNormMatch match_layer_norm(const LayerNormGraph& g, const onnx::NodeProto& mean) {
+/// input x, of `rank` axes), if the nodes after it are the pattern above and nothing
+/// outside it reads their values.
+inline LayerNormMatch match_layer_norm(const LayerNormGraph& g, const onnx::NodeProto& mean, std::int64_t rank) {
   const auto node = [&](int i) -> const onnx::NodeProto& { return g.graph.node(i); };
   const auto no = [](std::string why) { return LayerNormMatch{std::nullopt, std::move(why)}; };
   // The one node that reads `value`, if it is of type `op`; else why not.
   std::string why;
   const auto sole = [&](const std::string& value, const char* op) -> std::optional<int> {
     const std::optional<int> r = g.sole_reader(value);
-    if (!r) why = "'" + value + "' is read by " + std::to_string(g.uses(value)) + " nodes or outputs, not by one " + op;
+    if (!r) why = "'" + value + "' has " + std::to_string(g.uses(value)) + " reads (node inputs or graph outputs), not one by a " + op;
     else if (node(*r).op_type() != op || node(*r).output_size() != 1) why = node_label(node(*r)) + " reads '" + value + "', not a " + op;
     else return r;
     return std::nullopt;
@@ -67,9 +68,26 @@ inline LayerNormMatch match_layer_norm(const LayerNormGraph& g, const onnx::Node
     if (n.input_size() != 2) return {};
     return n.input(0) == value ? n.input(1) : n.input(1) == value ? n.input(0) : std::string{};
   };
+  // A ReduceMean's axes (attribute, or input from opset 18), counted from 0 in a map of `rank` axes, sorted;
+  // and whether it keeps them (keepdims, 1 by default).
+  const auto axes_of = [&](const onnx::NodeProto& n) {
+    std::vector<std::int64_t> axes;
+    for (const auto& a : n.attribute())
+      if (a.name() == "axes") axes.assign(a.ints().begin(), a.ints().end());
+    if (n.input_size() > 1)
+      if (const auto v = g.values(n.input(1)))
+        for (const double a : *v) axes.push_back(std::int64_t(a));
+    for (std::int64_t& a : axes) a = a < 0 ? a + rank : a;
+    std::sort(axes.begin(), axes.end());
+    return axes;
+  };
+  const auto keeps_dims = [](const onnx::NodeProto& n) {
+    for (const auto& a : n.attribute())
+      if (a.name() == "keepdims") return a.i() != 0;
+    return true;
+  };
   if (mean.op_type() != "ReduceMean") return no(node_label(mean) + " is no ReduceMean");
-  for (const auto& a : mean.attribute())
-    if (a.name() == "keepdims" && a.i() == 0) return no(node_label(mean) + " drops the reduced axis (keepdims = 0)");
+  if (!keeps_dims(mean)) return no(node_label(mean) + " drops the reduced axis (keepdims = 0)");
   const std::string& x = mean.input(0);
 
   LayerNormNodes found;
@@ -98,14 +116,8 @@ inline LayerNormMatch match_layer_norm(const LayerNormGraph& g, const onnx::Node
   found.inner.push_back(*square);
   const auto var = sole(node(*square).output(0), "ReduceMean");
   if (!var) return no(why);
-  // The same reduction as the first: the same attributes and axes input.
-  bool same = node(*var).attribute_size() == mean.attribute_size() && node(*var).input_size() == mean.input_size();
-  for (int a = 0; same && a < mean.attribute_size(); ++a)
-    same = node(*var).attribute(a).SerializeAsString() == mean.attribute(a).SerializeAsString();
-  if (same && mean.input_size() > 1)  // axes as an input (opset 18)
-    same = node(*var).input(1) == mean.input(1) ||
-           (g.values(mean.input(1)) && g.values(node(*var).input(1)) == g.values(mean.input(1)));
-  if (!same) return no(node_label(node(*var)) + " does not reduce the axes the mean reduces");
+  if (axes_of(node(*var)) != axes_of(mean) || !keeps_dims(node(*var)))
+    return no(node_label(node(*var)) + " does not reduce the axes the mean reduces, keeping them");
   found.inner.push_back(*var);
   const auto eps = sole(node(*var).output(0), "Add");
   if (!eps) return no(why);
@@ -128,14 +140,16 @@ inline LayerNormMatch match_layer_norm(const LayerNormGraph& g, const onnx::Node
     return no(node_label(node(*divide)) + " does not divide '" + d + "' by the standard deviation");
   found.inner.push_back(*divide);
   found.output = node(*divide).output(0);
-  if (const auto gamma = g.sole_reader(found.output);
-      gamma && node(*gamma).op_type() == "Mul" && g.per_channel(other(node(*gamma), found.output))) {
+  if (const auto gamma = g.sole_reader(found.output); gamma && node(*gamma).op_type() == "Mul" &&
+                                                      node(*gamma).output_size() == 1 &&
+                                                      g.per_channel(other(node(*gamma), found.output))) {
     found.inner.push_back(*gamma);
     found.output = node(*gamma).output(0);
     found.scale = true;
   }
-  if (const auto beta = g.sole_reader(found.output);
-      beta && node(*beta).op_type() == "Add" && g.per_channel(other(node(*beta), found.output))) {
+  if (const auto beta = g.sole_reader(found.output); beta && node(*beta).op_type() == "Add" &&
+                                                     node(*beta).output_size() == 1 &&
+                                                     g.per_channel(other(node(*beta), found.output))) {
     found.inner.push_back(*beta);
     found.output = node(*beta).output(0);
     found.bias = true;
