@@ -46,7 +46,7 @@ struct TradeOff {
 
 /// A work limit (SolveOptions::work_limit) of a few seconds, the pinfuse tool's
 /// default: on the 2-core machine of benchmarks/results/solve_time.md the
-/// solves it stops took 2.5 to 3.0 s, and 1.5 to 6.9 s on the float32 real
+/// solves it stops took 2.9 to 3.8 s, and 1.8 to 7.2 s on the float32 real
 /// models of real_solve_time.md (RetinaNet at 2 MiB the longest). Within it the
 /// order-free search proves its plan optimal on every bundled model at every
 /// SPM size from 256 KiB to 4 MiB but SSDLite at 256 and 512 KiB (gaps 2.80%
