@@ -140,20 +140,17 @@ inline LayerNormMatch match_layer_norm(const LayerNormGraph& g, const onnx::Node
     return no(node_label(node(*divide)) + " does not divide '" + d + "' by the standard deviation");
   found.inner.push_back(*divide);
   found.output = node(*divide).output(0);
-  if (const auto gamma = g.sole_reader(found.output); gamma && node(*gamma).op_type() == "Mul" &&
-                                                      node(*gamma).output_size() == 1 &&
-                                                      g.per_channel(other(node(*gamma), found.output))) {
-    found.inner.push_back(*gamma);
-    found.output = node(*gamma).output(0);
-    found.scale = true;
-  }
-  if (const auto beta = g.sole_reader(found.output); beta && node(*beta).op_type() == "Add" &&
-                                                     node(*beta).output_size() == 1 &&
-                                                     g.per_channel(other(node(*beta), found.output))) {
-    found.inner.push_back(*beta);
-    found.output = node(*beta).output(0);
-    found.bias = true;
-  }
+  // Then gamma and beta: a Mul, then an Add, of one constant per channel, each the one reader of the result so far.
+  const auto take = [&](const char* op, bool& taken) {
+    const auto n = g.sole_reader(found.output);
+    if (!n || node(*n).op_type() != op || node(*n).output_size() != 1 || !g.per_channel(other(node(*n), found.output)))
+      return;
+    found.inner.push_back(*n);
+    found.output = node(*n).output(0);
+    taken = true;
+  };
+  take("Mul", found.scale);
+  take("Add", found.bias);
   return {found, {}};
 }
 
