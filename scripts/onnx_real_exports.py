@@ -59,6 +59,7 @@ PUBLISHED = {
     "resnext50_32x4d": (4.23, 25_028_904),
     "regnet_x_1_6gf": (1.60, 9_190_136),
     "convnext_tiny": (4.46, 28_589_128),
+    "convnext_small": (8.68, 50_223_688),
 }
 
 # Exports of a published model in another way: the model whose figures they check against.
