@@ -976,7 +976,7 @@ std::optional<Plan> best_fixed_order_plan(const G& g, const Problem& file, const
   return best;
 }
 
-/// `plan` (of the file order's Problem) as a seed for the search: its groups as
+/// `plan` (of any order of the search's model) as a seed for the search: its groups as
 /// positions and its pinned FMs.
 template <class Search>
 typename Search::Seed seed_of(const Problem& file, const Plan& plan) {

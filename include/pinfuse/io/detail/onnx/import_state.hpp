@@ -433,8 +433,10 @@ class ImportState {
     return 0;
   }
 
-  std::optional<std::vector<double>> constant_values(int i) const {
-    const auto it = tensors_.find(input_name(i));
+  std::optional<std::vector<double>> constant_values(int i) const { return values_of(input_name(i)); }
+  /// The values of the constant `name`, if the model holds them.
+  std::optional<std::vector<double>> values_of(const std::string& name) const {
+    const auto it = tensors_.find(name);
     if (it == tensors_.end()) return std::nullopt;
     return tensor_values(*it->second);
   }

@@ -434,13 +434,9 @@ class Importer : ImportState {
     const Value& x = input(0, reduce ? Access::any_layout : Access::nchw);  // a Reduce names its axes
     if (x.dims.size() != 4) fail(cat("only 2-D pooling is supported (input ", dims_text(x.dims), ")"));
     if (reduce) {
-      Dims axes = attr_ints("axes", {});
-      if (has_input(1))
-        if (const auto v = constant_ints(1)) axes = *v;
-      for (std::int64_t& a : axes) {
-        a = a < 0 ? a + 4 : a;
+      Dims axes = reduce_axes(*node_, 4, [&](const std::string& v) { return values_of(v); });
+      for (std::int64_t& a : axes)
         if (a >= 0 && a < 4 && !x.layout.empty()) a = x.layout[std::size_t(a)];  // the NCHW axis
-      }
       std::sort(axes.begin(), axes.end());
       if (axes == Dims{1} && op() == "ReduceMean") {
         const std::string why_not = layer_norm_nodes(x);
@@ -486,10 +482,7 @@ class Importer : ImportState {
         [&](const std::string& v) { return uses(v); },
         [&](const std::string& v) { return sole_consumer(v); },
         [&](const std::string& v) { return scalar_constant(v); },
-        [&](const std::string& v) -> std::optional<std::vector<double>> {
-          const auto t = tensors_.find(v);
-          return t == tensors_.end() ? std::nullopt : tensor_values(*t->second);
-        },
+        [&](const std::string& v) { return values_of(v); },
         per_channel};
     const LayerNormMatch match = match_layer_norm(graph, *node_, std::int64_t(x.dims.size()));
     if (!match.nodes) return match.why_not;

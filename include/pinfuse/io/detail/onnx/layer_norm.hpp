@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "pinfuse/io/detail/onnx/model_checks.hpp"
+#include "pinfuse/io/detail/onnx/proto.hpp"
 
 namespace pinfuse::onnx_import_detail {
 
@@ -68,16 +69,9 @@ inline LayerNormMatch match_layer_norm(const LayerNormGraph& g, const onnx::Node
     if (n.input_size() != 2) return {};
     return n.input(0) == value ? n.input(1) : n.input(1) == value ? n.input(0) : std::string{};
   };
-  // A ReduceMean's axes (attribute, or input from opset 18), counted from 0 in a map of `rank` axes, sorted;
-  // and whether it keeps them (keepdims, 1 by default).
+  // A ReduceMean's axes, sorted (reduce_axes), and whether it keeps them (keepdims, 1 by default).
   const auto axes_of = [&](const onnx::NodeProto& n) {
-    std::vector<std::int64_t> axes;
-    for (const auto& a : n.attribute())
-      if (a.name() == "axes") axes.assign(a.ints().begin(), a.ints().end());
-    if (n.input_size() > 1)
-      if (const auto v = g.values(n.input(1)))
-        for (const double a : *v) axes.push_back(std::int64_t(a));
-    for (std::int64_t& a : axes) a = a < 0 ? a + rank : a;
+    Dims axes = reduce_axes(n, rank, g.values);
     std::sort(axes.begin(), axes.end());
     return axes;
   };

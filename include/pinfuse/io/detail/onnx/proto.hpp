@@ -140,4 +140,21 @@ inline std::optional<std::vector<double>> tensor_values(const onnx::TensorProto&
   }
 }
 
+/// The axes a Reduce node reduces, from its `axes` attribute or (opset 18) its constant axes
+/// input (`constant(name)`: the values of a constant the model holds, if any), counted from 0
+/// in a tensor of `rank` axes, in the node's order.
+template <class Constant>
+Dims reduce_axes(const onnx::NodeProto& n, std::int64_t rank, const Constant& constant) {
+  Dims axes;
+  for (const auto& a : n.attribute())
+    if (a.name() == "axes") axes.assign(a.ints().begin(), a.ints().end());
+  if (n.input_size() > 1 && !n.input(1).empty())
+    if (const std::optional<std::vector<double>> v = constant(n.input(1))) {
+      axes.clear();
+      for (const double a : *v) axes.push_back(std::int64_t(std::clamp(a, -4e18, 4e18)));
+    }
+  for (std::int64_t& a : axes) a = a < 0 ? a + rank : a;
+  return axes;
+}
+
 }  // namespace pinfuse::onnx_import_detail
