@@ -209,6 +209,35 @@ TEST_CASE("a pinned concat holds its inputs' rows: the floor in an SPM just larg
   CHECK(plans >= 5);
 }
 
+TEST_CASE("the floor in a small SPM of layers whose producer ran before loads the maps no pin can hold",
+          "[accel][floor][capacity_floor]") {
+  // p's map (32 * 32 * 64 B) passes the SPM: once p has run, c's group loads it from DRAM whatever the plan.
+  Network g;
+  Layer in = pinfuse::testing::simple_layer("in", LayerKind::input);
+  in.output = {32, 32, 8};
+  const LayerId input = add_layer(g, in);
+  const LayerId p = add_layer(g, pinfuse::testing::conv_layer("p", 64, 3, 1), {input});
+  const LayerId c = add_layer(g, pinfuse::testing::conv_layer("c", 16, 1, 1), {p});
+  add_layer(g, pinfuse::testing::simple_layer("out", LayerKind::output), {c});
+  infer_shapes(g);
+  const std::vector<std::size_t> after_p{c};
+  const std::uint64_t compulsory = weight_bytes(g, c) + fm_bytes(g, c);  // c's weights in, its model output out [B]
+  Hardware hw;
+  hw.spm_bytes = fm_bytes(g, p) / 2;
+  const ReferenceAccelerator small(g, hw);
+  const CostFloor here = small.floor(after_p, hw.spm_bytes);
+  CHECK(here.offchip_bytes == compulsory + fm_bytes(g, p));  // a 1x1 conv reads every row of p
+  CHECK(small.floor(after_p).offchip_bytes == compulsory);   // in any SPM p's map may be pinned
+  // below what c costs as the group after p's (each layer its own group: p's map goes through DRAM)
+  const Plan plan = solve_layerwise(g, small, scratchpad_of(hw));
+  REQUIRE(plan.groups.size() == 2);
+  CHECK(here.latency_cycles <= plan.groups[1].cost.latency_cycles);
+  CHECK(here.offchip_bytes <= plan.groups[1].cost.offchip.total());
+  // where a pin of p's map fits beside either layer, c may read it from the SPM: nothing more to load
+  hw.spm_bytes = 64 * fm_bytes(g, p);
+  CHECK(ReferenceAccelerator(g, hw).floor(after_p, hw.spm_bytes).offchip_bytes == compulsory);
+}
+
 TEST_CASE("along solved plans, the floor in their SPM of the layers still to run is below what the plan's groups cost "
           "for them",
           "[accel][floor][capacity_floor]") {

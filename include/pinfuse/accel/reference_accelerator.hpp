@@ -470,6 +470,7 @@ class ReferenceAccelerator {
   struct OffChipInput {
     LayerId producer = 0;
     std::uint64_t on_chip_from = 0;  ///< [B]
+    std::uint64_t pin_from = 0;      ///< the least SPM in which it may be pinned for the reader: max(pin_room(p, p), pin_room(p, c)) [B]
     std::uint64_t bytes = 0;         ///< the most the reader's least rows read of it (least_bytes_read_of) [B]
   };
   /// The sums floor() and fused_floors() take the maxima of, over the layers added so far.

@@ -14,10 +14,10 @@
 //    S < on_chip_from the FM is in DRAM when c's group runs and pinned
 //    nowhere: p's group stores it whole and c's group loads at least the rows
 //    c reads (least_bytes_read_of, as group_floor() counts a DRAM input).
-//    (Only FMs made among the layers asked about count: counting the loads of
-//    those made before too kept h consistent as groups run, but within the
-//    tool's work limit it led the zoo SSDLite's search at 256 KiB to a plan
-//    1% worse, 1,003,150 cycles against 992,747.)
+//    An FM made before the layers asked about (by a compute layer p outside
+//    them: the solvers ask of the layers still to run) comes into c's group
+//    pinned or from DRAM; where S < pin_from = max(pin_room(p, p), pin_room(p, c))
+//    no pin holds it, and c's group loads those rows too.
 //  * Fusing a layer whose weights pass the SPM. A group of two or more holds
 //    at least one of its layers' weights whole (least_held(): all of them, or
 //    the largest when streamed), so such a layer runs alone (in channel chunks,
@@ -27,6 +27,7 @@
 //   floor(L, S) = sum over A of alone_floor + floor(R) with, per FM that cannot stay on chip,
 //                   stored += its bytes            (made in R, read by a layer of L, not a model output)
 //                   loaded += the most one reader in R reads of it (two may share a group)      [B]
+//                   (made outside L: loaded only)
 // through the one DMA engine and DRAM (floor_from()), each metric summed over
 // the groups of A and those of R.
 #include <algorithm>
@@ -59,7 +60,13 @@ inline CostFloor ReferenceAccelerator::floor(std::span<const std::size_t> layers
   for (const std::size_t c : layers)
     for (const OffChipInput& in : info_[c].off_chip_inputs) {
       const LayerId p = in.producer;
-      if (!m.in_layers[p] || !(capacity < in.on_chip_from)) continue;
+      if (!m.in_layers[p]) {  // made before: it comes into c's group pinned or from DRAM
+        if ((*alone)[c] || in.bytes == 0 || !(capacity < in.pin_from)) continue;
+        if (m.loaded[p] == 0) m.loaded_from.push_back(p);
+        m.loaded[p] = std::max(m.loaded[p], in.bytes);
+        continue;
+      }
+      if (!(capacity < in.on_chip_from)) continue;
       if (!m.stored[p] && !(*alone)[p] && !info_[p].model_output) {
         m.stored[p] = 1;
         sums.output_bytes = saturating_add(sums.output_bytes, fm_bytes(p));
@@ -153,7 +160,7 @@ inline std::optional<CostFloor> ReferenceAccelerator::alone_floor(LayerId v, std
 }
 
 /// LayerInfo::off_chip_inputs of every layer: for each compute layer p it
-/// reads, on_chip_from and the bytes it reads.
+/// reads, on_chip_from, pin_from and the bytes it reads.
 inline void ReferenceAccelerator::set_off_chip_inputs() {
   const std::vector<std::size_t> order = topological_order(*g_);
   std::vector<std::size_t> position(order.size());
@@ -174,7 +181,8 @@ inline void ReferenceAccelerator::set_off_chip_inputs() {
     for (const LayerId c : l.readers) {
       std::vector<OffChipInput>& inputs = info_[c].off_chip_inputs;
       if (std::any_of(inputs.begin(), inputs.end(), [&](const OffChipInput& in) { return in.producer == p; })) continue;
-      inputs.push_back({p, std::min(least_spm_bytes(hull_of(c, reached, position, in_hull)), std::max(room_at_p, pin_room(p, c))),
+      const std::uint64_t pin_from = std::max(room_at_p, pin_room(p, c));
+      inputs.push_back({p, std::min(least_spm_bytes(hull_of(c, reached, position, in_hull)), pin_from), pin_from,
                         least_bytes_read_of(c, p)});
     }
     for (const LayerId v : below) reached[v] = 0;
