@@ -60,7 +60,8 @@
 // boundary FMs and the pins passing over it) at most `capacity`, as the
 // solvers ask. It is at least floor(layers). A small SPM forces traffic no
 // grouping avoids (an FM no group can hold with its reader, nor pin beside
-// it, crosses DRAM); the solvers ask it with their SPM's capacity wherever
+// it, crosses DRAM; one made outside `layers` comes into its readers' groups
+// pinned or loaded); the solvers ask it with their SPM's capacity wherever
 // they ask floor() (floor_in()). Such a model with a growth floor (below)
 // may also tell it for that SPM (CapacityGrowthFloorModel):
 //
