@@ -465,8 +465,9 @@ class ReferenceAccelerator {
   /// Bytes of the FM of layer `v` (its output) [B]: no overflow, check_counts() made sure.
   std::uint64_t fm_bytes(std::size_t v) const { return info_[v].row_bytes * std::uint64_t(std::max(info_[v].height, 0)); }
 
-  /// An input of a layer, the FM of layer `producer`, and the least SPM in
-  /// which the layer's group may hold it on chip (set_off_chip_inputs()).
+  /// An input of a layer, the FM of layer `producer`, the least SPM in which
+  /// the layer's group may hold it on chip (with its producer, or pinned), and
+  /// the least in which a pin may hold it (set_off_chip_inputs()).
   struct OffChipInput {
     LayerId producer = 0;
     std::uint64_t on_chip_from = 0;  ///< [B]

@@ -58,10 +58,12 @@
 // `capacity` bytes: available_bytes plus the
 // aligned bytes of every pinned FM alive while it runs (its pinned and loaded
 // boundary FMs and the pins passing over it) at most `capacity`, as the
-// solvers ask. It is at least floor(layers). A small SPM forces traffic no
-// grouping avoids (an FM no group can hold with its reader, nor pin beside
-// it, crosses DRAM; one made outside `layers` comes into its readers' groups
-// pinned or loaded); the solvers ask it with their SPM's capacity wherever
+// solvers ask, where `layers` are the layers still to run of a plan in that
+// SPM: a layer outside them that one of them reads ran in an earlier group of
+// that plan, and its FM reaches its readers pinned (by a pin that had room
+// from its producer's group on) or from DRAM. It is at least floor(layers). A
+// small SPM forces traffic no grouping avoids (an FM no group can hold with
+// its reader, nor pin beside it, crosses DRAM); the solvers ask it with their SPM's capacity wherever
 // they ask floor() (floor_in()). Such a model with a growth floor (below)
 // may also tell it for that SPM (CapacityGrowthFloorModel):
 //
