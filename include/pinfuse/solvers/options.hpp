@@ -46,10 +46,10 @@ struct TradeOff {
 
 /// A work limit (SolveOptions::work_limit) of a few seconds, the pinfuse tool's
 /// default: on the 2-core machine of benchmarks/results/solve_time.md the
-/// solves it stops took 2.9 to 3.8 s, and 1.8 to 7.2 s on the float32 real
-/// models of real_solve_time.md (RetinaNet at 2 MiB the longest). Within it the
+/// solves it stops took 2.8 to 3.7 s, and 1.4 to 6.3 s on the float32 real
+/// models of real_solve_time.md (RetinaNet at 1 MiB the longest). Within it the
 /// order-free search proves its plan optimal on every bundled model at every
-/// SPM size from 256 KiB to 4 MiB but SSDLite at 256 and 512 KiB (gaps 2.80%
+/// SPM size from 256 KiB to 4 MiB but SSDLite at 256 and 512 KiB (gaps 2.53%
 /// and 1.41%).
 inline constexpr std::uint64_t default_work_limit = 320'000;
 

@@ -60,14 +60,10 @@ inline CostFloor ReferenceAccelerator::floor(std::span<const std::size_t> layers
   for (const std::size_t c : layers)
     for (const OffChipInput& in : info_[c].off_chip_inputs) {
       const LayerId p = in.producer;
-      if (!m.in_layers[p]) {  // made before: it comes into c's group pinned or from DRAM
-        if ((*alone)[c] || in.bytes == 0 || !(capacity < in.pin_from)) continue;
-        if (m.loaded[p] == 0) m.loaded_from.push_back(p);
-        m.loaded[p] = std::max(m.loaded[p], in.bytes);
-        continue;
-      }
-      if (!(capacity < in.on_chip_from)) continue;
-      if (!m.stored[p] && !(*alone)[p] && !info_[p].model_output) {
+      // made among the layers: on chip with its producer or pinned; made before: pinned, or from DRAM
+      const bool made_here = m.in_layers[p];
+      if (!(capacity < (made_here ? in.on_chip_from : in.pin_from))) continue;
+      if (made_here && !m.stored[p] && !(*alone)[p] && !info_[p].model_output) {
         m.stored[p] = 1;
         sums.output_bytes = saturating_add(sums.output_bytes, fm_bytes(p));
       }
